@@ -1,0 +1,145 @@
+// The local flag cache: premises, subjects, safety/care/SUD flags and premise
+// history imported from the flag registry (export v1), matched against CAD
+// addresses. Notes, names and history are encrypted at rest; every flag
+// returned for display is audited. A reader of this header need not know
+// that SQLite is underneath.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mdtc/civic_address.h"
+#include "mdtc/result.h"
+
+namespace mdtc::cache {
+
+enum class MatchLevel { exact, building, nearby, none };
+enum class FlagKind { safety, care, sud };
+enum class Audience { all, clinician };
+
+const char* to_string(MatchLevel);
+const char* to_string(FlagKind);
+const char* to_string(Audience);
+
+struct Premise {
+  std::string id;
+  std::string address;  // display form, normalized ("1208 N MAPLE ST APT 3B, SPRINGFIELD IL")
+  std::optional<double> lat, lon;
+  std::optional<double> distance_m;  // set for nearby matches
+};
+
+struct Subject {
+  std::string id;
+  std::string name;
+  std::string born;
+};
+
+struct Flag {
+  std::string id;
+  std::string subject_id;  // may be empty (premise-only flag)
+  std::string premise_id;
+  FlagKind kind = FlagKind::care;
+  std::string code;          // controlled vocabulary, e.g. "WEAPONS"
+  std::string display_name;  // e.g. "Weapons"
+  int severity = 0;          // 0 info .. 3 danger, from the vocabulary
+  std::string note;
+  Audience audience = Audience::all;
+  std::string expires;    // YYYY-MM-DD or empty
+  std::string validated;  // YYYY-MM-DD or empty
+};
+
+struct HistoryEntry {
+  std::string premise_id;
+  std::string incident;
+  std::string at;  // RFC 3339
+  std::string call_type;
+  std::string disposition;
+};
+
+struct AddressQuery {
+  std::string address;  // free text, any spelling
+  CivicAddress civic;   // used when not empty; takes precedence over text
+  std::optional<double> lat, lon;
+};
+
+struct MatchOptions {
+  double nearby_radius_m = 50;
+  int history_lookback_days = 730;
+  int revalidate_days = 365;
+};
+
+// Whether the answer can be trusted; "no flags" is only ever said when
+// state == fresh or stale and level == none.
+enum class Freshness { fresh, stale, unavailable };
+
+struct MatchResult {
+  MatchLevel level = MatchLevel::none;
+  std::vector<Premise> premises;
+  std::vector<Flag> flags;  // every audience; redaction is the panel's job
+  std::vector<Subject> subjects;
+  std::vector<HistoryEntry> history;
+  Freshness freshness = Freshness::unavailable;
+  std::optional<int64_t> age_s;  // seconds since the last successful import/sync
+  std::string unavailable_reason;
+  std::string normalized_address;  // what the query normalized to
+};
+
+struct ImportReport {
+  std::string mode;  // "snapshot" or "delta"
+  int64_t version = 0;
+  int64_t lines = 0, premises = 0, subjects = 0, flags = 0, history = 0, deletes = 0;
+};
+
+struct Stats {
+  int schema_version = 0;
+  int64_t premises = 0, subjects = 0, flags = 0, history = 0, audit_records = 0;
+  int64_t registry_version = 0;
+  std::string last_sync;  // RFC 3339 or empty
+  std::optional<int64_t> age_s;
+};
+
+struct OpenOptions {
+  std::string db_path;
+  std::string key_path;      // empty = db_path + ".key"; created 0600 if missing
+  bool create_if_missing = true;
+  int max_age_h = 24;        // older caches answer Freshness::stale
+};
+
+struct AuditEntry {
+  std::string unit, user, incident;
+  std::vector<std::string> flag_ids;
+};
+
+class Cache {
+ public:
+  static Result<Cache> open(const OpenOptions& options);
+  Cache(Cache&&) noexcept;
+  Cache& operator=(Cache&&) noexcept;
+  ~Cache();
+
+  // Registry export v1 (JSON Lines). A snapshot replaces everything in one
+  // transaction; a delta applies on top. A bad line rejects the whole file.
+  Result<ImportReport> import_file(const std::string& path);
+  Result<ImportReport> import_text(std::string_view text, const std::string& origin);
+
+  // Never throws; a corrupt or missing database answers Freshness::unavailable.
+  MatchResult match(const AddressQuery& query, const MatchOptions& options = {});
+
+  // One hash-chained audit record for flags shown on a panel.
+  Status audit(const AuditEntry& entry);
+
+  Result<Stats> stats();
+  Status verify();  // integrity check + audit chain
+  Result<int64_t> purge(const MatchOptions& options = {});  // expired and unvalidated flags
+
+ private:
+  struct Impl;
+  explicit Cache(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mdtc::cache

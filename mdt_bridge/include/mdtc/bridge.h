@@ -1,0 +1,104 @@
+// The plugin's link to the CAD gateway over ZeroMQ, wire protocol v1
+// (docs/protocol.md): a SUB socket for `unit.<id>` and `all`, and a DEALER
+// socket (identity = unit id) for everything the unit sends. No ZeroMQ or
+// JSON library type appears here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mdtc/civic_address.h"
+#include "mdtc/result.h"
+
+namespace mdtc::bridge {
+
+inline constexpr int kWireVersion = 1;
+
+struct Location {
+  std::string address;  // free text as CAD sent it
+  CivicAddress civic;   // empty() when CAD sent none
+  std::optional<double> lat, lon;
+};
+
+struct Incident {
+  std::string id;
+  std::string call_type;
+  int priority = 0;
+  std::string narrative;
+  std::vector<std::string> units;
+  Location location;
+};
+
+// One decoded wire message. `body` keeps the raw JSON so that handlers of
+// types this struct does not model (co-responder messages) can read it.
+struct Message {
+  std::string topic;
+  std::string type;  // "dispatch", "incident_update", "cancel", ...
+  uint64_t seq = 0;
+  std::string epoch;
+  std::string sent_at;
+  std::optional<Incident> incident;  // dispatch / incident_update
+  std::string incident_id;           // every incident-scoped type
+  std::string body;
+};
+
+// Pure: topic + body -> Message, or an Error whose code names the reason
+// ("wire.bad_json", "wire.bad_version", "wire.missing_field", "wire.bad_type",
+// "wire.too_large", "wire.bad_eido"). Unknown fields are ignored.
+Result<Message> decode(std::string_view topic, std::string_view body,
+                       std::size_t max_bytes = 65536);
+
+struct LinkOptions {
+  std::string unit_id;
+  std::string subscribe_endpoint = "tcp://127.0.0.1:5556";
+  std::string dealer_endpoint = "tcp://127.0.0.1:5557";
+  std::string server_public_key;  // Z85; empty = CURVE off
+  std::string client_public_key;  // Z85
+  std::string client_secret_key;  // Z85
+  int heartbeat_timeout_s = 15;
+  std::size_t max_message_bytes = 65536;
+  std::string outbox_path;  // SQLite file for the durable outbox; empty = memory only
+};
+
+struct LinkStatus {
+  bool up = false;
+  int64_t silent_s = 0;  // seconds since the last message from the gateway
+  std::string detail;    // "CAD link down 40 s"
+};
+
+using Counters = std::map<std::string, uint64_t>;
+
+// Owns the sockets and a thread. Handlers run on the link thread; they must
+// hand work to the pipeline and return quickly.
+class Link {
+ public:
+  using MessageHandler = std::function<void(Message)>;
+  using StatusHandler = std::function<void(const LinkStatus&)>;
+
+  Link(LinkOptions options, MessageHandler on_message, StatusHandler on_status);
+  ~Link();
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  Status start();
+  void stop();  // safe to call twice
+
+  // Queues an outbound message (type + JSON object body without envelope
+  // fields; the link adds v, seq, sent_at, unit and an idempotency key).
+  // Thread-safe; never blocks on the network.
+  Status send(const std::string& type, const std::string& json_object);
+
+  Counters counters() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mdtc::bridge
