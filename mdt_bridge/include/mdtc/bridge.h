@@ -64,6 +64,9 @@ struct LinkOptions {
   int heartbeat_timeout_s = 15;
   std::size_t max_message_bytes = 65536;
   std::string outbox_path;  // SQLite file for the durable outbox; empty = memory only
+  // JSON object body of the `hello` the link sends on every (re)connect and
+  // after a gateway restart, so the gateway knows this unit's role and name.
+  std::string hello_json = "{}";
 };
 
 struct LinkStatus {
