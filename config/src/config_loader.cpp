@@ -1,1 +1,320 @@
-// Filled in by the config module.
+// Layering and validation: defaults < files in order < environment. Every
+// problem is collected with where it came from, so one run of `config check`
+// shows everything a fleet admin has to fix.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ini_reader.h"
+#include "key_table.h"
+#include "mdtc/config.h"
+#include "spelling_suggestion.h"
+
+extern char** environ;
+
+namespace mdtc::config {
+namespace {
+
+using detail::KeySpec;
+
+// A fleet config is a few kilobytes; anything near this is not a config file.
+constexpr std::size_t kMaxFileBytes = 1024 * 1024;
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>((c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c);
+  return out;
+}
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  return out;
+}
+
+std::string full_name(const KeySpec& spec) {
+  return std::string(spec.section) + "." + std::string(spec.key);
+}
+
+std::string shown_value(std::string_view value) {
+  return value.empty() ? std::string("(empty)") : detail::printable(value);
+}
+
+struct Provenance {
+  std::string origin = "defaults";
+  int line = 0;
+  std::string where;  // "fleet.ini:7" or "environment MDTC_GPS_BAUD"
+};
+
+class Loader {
+ public:
+  Report finish() {
+    cross_check();
+    return Report{config_, std::move(problems_)};
+  }
+
+  void apply_text(std::string_view text, const std::string& origin) {
+    detail::IniDocument doc = detail::parse_ini(text);
+    for (const auto& p : doc.problems) add(p.code, origin, p.line, p.key, p.text);
+
+    for (const auto& section : doc.sections) {
+      if (detail::is_known_section(section.name)) continue;
+      std::vector<std::string> names;
+      for (auto s : detail::known_sections()) names.emplace_back(s);
+      auto guess = detail::closest(section.name, names);
+      std::string hint = guess ? "did you mean [" + *guess + "]?" : "known sections: " + join(names);
+      add("config.unknown_section", origin, section.line, "",
+          "[" + detail::printable(section.name) + "]: unknown section (" + hint + ")");
+    }
+
+    for (const auto& entry : doc.entries) {
+      // Keys under an unknown section were covered by the section's error.
+      if (!detail::is_known_section(entry.section)) continue;
+      std::string name = entry.section + "." + entry.key;
+      const KeySpec* spec = detail::find_key(entry.section, entry.key);
+      if (!spec) {
+        add("config.unknown_key", origin, entry.line, name,
+            detail::printable(name) + ": unknown key (" + key_hint(entry.section, entry.key) + ")");
+        continue;
+      }
+      set(*spec, entry.value, Provenance{origin, entry.line, origin + ":" + std::to_string(entry.line)});
+    }
+  }
+
+  void apply_file(const std::string& path) {
+    std::string text;
+    if (auto error = read_file(path, text); !error.empty()) {
+      add(error == "too large" ? "config.too_large" : "config.missing_file", path, 0, "",
+          error == "too large" ? "file is larger than 1 MiB: expected a configuration file"
+                               : "cannot read: " + error + " (expected a readable INI file)");
+      return;
+    }
+    apply_text(text, path);
+  }
+
+  void apply_environment(const std::map<std::string, std::string>& env) {
+    for (const auto& [name, raw_value] : env) {
+      if (name.rfind("MDTC_", 0) != 0) continue;
+      std::string rest = name.substr(5);
+      std::string section;
+      for (auto s : detail::known_sections()) {
+        std::string prefix = upper(s) + "_";
+        if (rest.rfind(prefix, 0) == 0) section = std::string(s);
+      }
+      // MDTC_ variables of no known section belong to something else
+      // (test harnesses, the stubs); only our sections are checked.
+      if (section.empty()) continue;
+      std::string key = lower(rest.substr(section.size() + 1));
+      std::string where = "environment " + name;
+      const KeySpec* spec = detail::find_key(section, key);
+      if (!spec) {
+        std::string hint;
+        std::vector<std::string> names;
+        for (const auto& k : known_keys()) names.push_back(k.env_name());
+        auto guess = detail::closest(name, names);
+        hint = guess ? "did you mean " + *guess + "?" : "known: MDTC_<SECTION>_<KEY> for each key";
+        problems_.push_back({"config.unknown_key", "environment", 0, section + "." + key,
+                             "config " + where + ": unknown setting (" + hint + ")"});
+        continue;
+      }
+      std::string_view value = raw_value;
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      set(*spec, value, Provenance{"environment", 0, where});
+    }
+  }
+
+ private:
+  static std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  }
+
+  static std::string key_hint(const std::string& section, const std::string& key) {
+    std::vector<std::string> same_section;
+    for (const auto& spec : detail::key_table()) {
+      if (spec.section == section) same_section.emplace_back(spec.key);
+    }
+    if (auto guess = detail::closest(key, same_section)) return "did you mean " + section + "." + *guess + "?";
+    // A right key in the wrong section: "[cad] db" is cache.db.
+    for (const auto& spec : detail::key_table()) {
+      if (spec.key == key) return "did you mean " + full_name(spec) + "?";
+    }
+    return "known keys in [" + section + "]: " + join(same_section);
+  }
+
+  static std::string read_file(const std::string& path, std::string& out) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::strerror(errno);
+    struct stat st {};
+    std::string error;
+    if (::fstat(fd, &st) != 0) {
+      error = std::strerror(errno);
+    } else if (S_ISDIR(st.st_mode)) {
+      error = "is a directory";
+    } else {
+      char buf[65536];
+      for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          error = std::strerror(errno);
+          break;
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > kMaxFileBytes) {
+          error = "too large";
+          break;
+        }
+      }
+    }
+    ::close(fd);
+    return error;
+  }
+
+  void add(const std::string& code, const std::string& origin, int line, const std::string& key,
+           const std::string& text) {
+    std::string where = line > 0 ? origin + ":" + std::to_string(line) : origin;
+    problems_.push_back({code, origin, line, key, "config " + where + ": " + text});
+  }
+
+  void set(const KeySpec& spec, std::string_view value, const Provenance& from) {
+    std::string name = full_name(spec);
+    if (!detail::apply(spec, value, config_)) {
+      problems_.push_back({"config.bad_value", from.origin, from.line, name,
+                           "config " + from.where + ": " + name + " = " + shown_value(value) + ": " +
+                               detail::expected(spec)});
+      return;
+    }
+    provenance_[name] = from;
+  }
+
+  void conflict(const std::string& key, const std::string& text) {
+    const Provenance& from = provenance_[key];
+    problems_.push_back({"config.conflict", from.origin, from.line, key, "config " + from.where + ": " + text});
+  }
+
+  void cross_check() {
+    const Config& c = config_;
+    if (!c.cad_server_public_key.empty() && c.cad_client_key_file.empty()) {
+      conflict("cad.server_public_key",
+               "cad.server_public_key is set but cad.client_key_file is empty: expected both "
+               "(CURVE needs this unit's key pair)");
+    }
+    if (c.cad_server_public_key.empty() && !c.cad_client_key_file.empty()) {
+      conflict("cad.client_key_file",
+               "cad.client_key_file is set but cad.server_public_key is empty: expected both, "
+               "or neither to run the CAD link without CURVE");
+    }
+    if (c.cad_subscribe_endpoint == c.cad_dealer_endpoint) {
+      conflict("cad.dealer_endpoint", "cad.dealer_endpoint = " + c.cad_dealer_endpoint +
+                                          ": same as cad.subscribe_endpoint: expected the gateway's "
+                                          "ROUTER endpoint, which differs from its PUB endpoint");
+    }
+    if (!c.outbox_db.empty() && c.outbox_db == c.cache_db) {
+      conflict("coresponder.outbox_db", "coresponder.outbox_db = " + c.outbox_db +
+                                            ": same file as cache.db: expected a separate file");
+    }
+    if (!c.cache_key_file.empty() && c.cache_key_file == c.cache_db) {
+      conflict("cache.key_file", "cache.key_file = " + c.cache_key_file +
+                                     ": same file as cache.db: expected a separate key file");
+    }
+  }
+
+  Config config_;
+  std::vector<Problem> problems_;
+  std::map<std::string, Provenance> provenance_;
+};
+
+Error to_error(const Report& report) {
+  std::string message;
+  for (const auto& p : report.problems) message += (message.empty() ? "" : "\n") + p.message;
+  bool same_code = true;
+  for (const auto& p : report.problems) same_code = same_code && p.code == report.problems.front().code;
+  return make_error(same_code ? report.problems.front().code : "config.invalid", message);
+}
+
+}  // namespace
+
+Report check(const std::vector<std::string>& files, const std::map<std::string, std::string>& env) {
+  Loader loader;
+  for (const auto& f : files) loader.apply_file(f);
+  loader.apply_environment(env);
+  return loader.finish();
+}
+
+Report check_text(const std::string& ini_text, const std::string& origin) {
+  Loader loader;
+  loader.apply_text(ini_text, origin);
+  return loader.finish();
+}
+
+Result<Config> load(const std::vector<std::string>& files, const std::map<std::string, std::string>& env) {
+  Report report = check(files, env);
+  if (!report.ok()) return to_error(report);
+  return std::move(report.config);
+}
+
+Result<Config> load_text(const std::string& ini_text, const std::string& origin) {
+  Report report = check_text(ini_text, origin);
+  if (!report.ok()) return to_error(report);
+  return std::move(report.config);
+}
+
+std::map<std::string, std::string> environment_overrides() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    if (entry.rfind("MDTC_", 0) != 0) continue;
+    std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return out;
+}
+
+const char* to_string(Role role) {
+  switch (role) {
+    case Role::patrol: return "patrol";
+    case Role::coresponder: return "coresponder";
+  }
+  return "patrol";
+}
+
+std::string KeyInfo::env_name() const { return "MDTC_" + upper(section) + "_" + upper(key); }
+
+const std::vector<KeyInfo>& known_keys() {
+  static const std::vector<KeyInfo> keys = [] {
+    std::vector<KeyInfo> out;
+    const Config defaults;
+    for (const auto& spec : detail::key_table()) {
+      out.push_back({std::string(spec.section), std::string(spec.key), detail::type_name(spec),
+                     detail::show(spec, defaults), detail::expected(spec)});
+    }
+    return out;
+  }();
+  return keys;
+}
+
+std::string to_ini(const Config& config) {
+  std::string out;
+  std::string_view section;
+  for (const auto& spec : detail::key_table()) {
+    if (spec.section != section) {
+      section = spec.section;
+      out += (out.empty() ? "[" : "\n[") + std::string(section) + "]\n";
+    }
+    std::string value = detail::show(spec, config);
+    // Quotes keep what trimming would otherwise lose; the reader strips one pair.
+    bool quote = !value.empty() && (value.front() == ' ' || value.back() == ' ' || value.front() == '\t' ||
+                                    value.back() == '\t' || value.front() == '"');
+    out += std::string(spec.key) + " = " + (quote ? "\"" + value + "\"" : value) + "\n";
+  }
+  return out;
+}
+
+}  // namespace mdtc::config

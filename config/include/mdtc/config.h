@@ -50,6 +50,8 @@ struct Config {
   // [log]
   std::string log_level = "information";
   std::string log_file;               // empty = host log callback only
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 // Loads and validates. `files` are applied in order (fleet file first, then
@@ -65,5 +67,47 @@ Result<Config> load_text(const std::string& ini_text, const std::string& origin 
 std::map<std::string, std::string> environment_overrides();
 
 const char* to_string(Role role);
+
+// ---------------------------------------------------------------------------
+// Additions for tooling (`config check`, doctor, the docs-sync test).
+
+// One thing wrong with the configuration. `message` is the full sentence,
+// e.g. "config unit.ini:12: gps.baud = 9601: expected one of 4800, ...".
+struct Problem {
+  std::string code;    // config.missing_file, config.syntax, config.unknown_section,
+                       // config.unknown_key, config.bad_value, config.duplicate_key,
+                       // config.conflict, config.too_large
+  std::string origin;  // file path, "environment", or load_text's origin
+  int line = 0;        // 1-based; 0 when there is no line (missing file, environment)
+  std::string key;     // "gps.baud"; empty for file- or section-level problems
+  std::string message;
+};
+
+// Every problem found, not only the first; `config` holds what could be
+// applied (defaults where a value was refused) and must not be used when
+// `problems` is not empty.
+struct Report {
+  Config config;
+  std::vector<Problem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+Report check(const std::vector<std::string>& files,
+             const std::map<std::string, std::string>& env = {});
+Report check_text(const std::string& ini_text, const std::string& origin = "<text>");
+
+// A key the loader knows, with its default as it would be written in a file.
+struct KeyInfo {
+  std::string section;        // "gps"
+  std::string key;            // "baud"
+  std::string type;           // "integer", "number", "boolean", "text", "path", "endpoint", ...
+  std::string default_value;  // "auto"; empty string for an empty default
+  std::string expected;       // what a valid value looks like, as errors say it
+  std::string env_name() const;  // "MDTC_GPS_BAUD"
+};
+const std::vector<KeyInfo>& known_keys();
+
+// The effective configuration as INI text that load_text() reads back equal.
+std::string to_ini(const Config& config);
 
 }  // namespace mdtc::config

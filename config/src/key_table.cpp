@@ -1,0 +1,235 @@
+#include "key_table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "value_rules.h"
+
+namespace mdtc::config::detail {
+namespace {
+
+KeySpec integer(std::string_view s, std::string_view k, int Config::*f, int min, int max) {
+  KeySpec spec{s, k, Kind::integer};
+  spec.min = min;
+  spec.max = max;
+  spec.int_field = f;
+  return spec;
+}
+KeySpec number(std::string_view s, std::string_view k, double Config::*f, double min, double max) {
+  KeySpec spec{s, k, Kind::number};
+  spec.min = min;
+  spec.max = max;
+  spec.number_field = f;
+  return spec;
+}
+KeySpec boolean(std::string_view s, std::string_view k, bool Config::*f) {
+  KeySpec spec{s, k, Kind::boolean};
+  spec.bool_field = f;
+  return spec;
+}
+KeySpec text(std::string_view s, std::string_view k, Kind kind, std::string Config::*f, double max = 0) {
+  KeySpec spec{s, k, kind};
+  spec.text_field = f;
+  spec.max = max;
+  return spec;
+}
+
+std::string format_number(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  char buf[64];
+  // Shortest text that reads back equal, so `config check --print` round-trips.
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& key_table() {
+  static const std::vector<KeySpec> table = {
+      text("unit", "id", Kind::unit_id, &Config::unit_id),
+      KeySpec{"unit", "role", Kind::role},
+      text("unit", "name", Kind::text, &Config::unit_name, 64),
+
+      text("cad", "subscribe_endpoint", Kind::endpoint, &Config::cad_subscribe_endpoint),
+      text("cad", "dealer_endpoint", Kind::endpoint, &Config::cad_dealer_endpoint),
+      text("cad", "server_public_key", Kind::z85_key, &Config::cad_server_public_key),
+      text("cad", "client_key_file", Kind::optional_path, &Config::cad_client_key_file),
+      integer("cad", "heartbeat_timeout_s", &Config::cad_heartbeat_timeout_s, 1, 3600),
+      integer("cad", "max_message_bytes", &Config::cad_max_message_bytes, 1024, 16 * 1024 * 1024),
+
+      text("cache", "db", Kind::path, &Config::cache_db),
+      text("cache", "key_file", Kind::optional_path, &Config::cache_key_file),
+      integer("cache", "max_age_h", &Config::cache_max_age_h, 1, 8760),
+      number("cache", "nearby_radius_m", &Config::cache_nearby_radius_m, 1, 5000),
+      integer("cache", "revalidate_days", &Config::cache_revalidate_days, 1, 3650),
+      integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
+      boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),
+
+      text("gps", "port", Kind::gps_port, &Config::gps_port),
+      text("gps", "baud", Kind::baud, &Config::gps_baud),
+      integer("gps", "stale_after_s", &Config::gps_stale_after_s, 1, 3600),
+
+      integer("coresponder", "accept_timeout_s", &Config::coresponder_accept_timeout_s, 1, 3600),
+      text("coresponder", "fallback", Kind::text, &Config::coresponder_fallback, 200),
+      text("coresponder", "outbox_db", Kind::optional_path, &Config::outbox_db),
+
+      text("log", "level", Kind::log_level, &Config::log_level),
+      text("log", "file", Kind::optional_path, &Config::log_file),
+  };
+  return table;
+}
+
+const KeySpec* find_key(std::string_view section, std::string_view key) {
+  for (const auto& spec : key_table()) {
+    if (spec.section == section && spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> known_sections() {
+  std::vector<std::string_view> out;
+  for (const auto& spec : key_table()) {
+    if (out.empty() || out.back() != spec.section) out.push_back(spec.section);
+  }
+  return out;
+}
+
+bool is_known_section(std::string_view section) {
+  for (auto s : known_sections()) {
+    if (s == section) return true;
+  }
+  return false;
+}
+
+bool apply(const KeySpec& spec, std::string_view value, Config& config) {
+  switch (spec.kind) {
+    case Kind::integer: {
+      auto v = parse_integer(value);
+      if (!v || static_cast<double>(*v) < spec.min || static_cast<double>(*v) > spec.max) return false;
+      config.*spec.int_field = static_cast<int>(*v);
+      return true;
+    }
+    case Kind::number: {
+      auto v = parse_number(value);
+      if (!v || *v < spec.min || *v > spec.max) return false;
+      config.*spec.number_field = *v;
+      return true;
+    }
+    case Kind::boolean: {
+      auto v = parse_boolean(value);
+      if (!v) return false;
+      config.*spec.bool_field = *v;
+      return true;
+    }
+    case Kind::role:
+      if (value == "patrol") {
+        config.role = Role::patrol;
+      } else if (value == "coresponder") {
+        config.role = Role::coresponder;
+      } else {
+        return false;
+      }
+      return true;
+    case Kind::unit_id:
+      if (!is_unit_id(value)) return false;
+      break;
+    case Kind::endpoint:
+      if (!is_endpoint(value)) return false;
+      break;
+    case Kind::z85_key:
+      if (!value.empty() && !is_z85_key(value)) return false;
+      break;
+    case Kind::baud:
+      if (!is_baud(value)) return false;
+      break;
+    case Kind::log_level:
+      if (!is_log_level(value)) return false;
+      break;
+    case Kind::gps_port:
+      if (!is_gps_port(value)) return false;
+      break;
+    case Kind::path:
+      if (!is_path(value)) return false;
+      break;
+    case Kind::optional_path:
+      if (!value.empty() && !is_path(value)) return false;
+      break;
+    case Kind::text:
+      if (!is_text(value, static_cast<std::size_t>(spec.max))) return false;
+      break;
+  }
+  config.*spec.text_field = std::string(value);
+  return true;
+}
+
+std::string show(const KeySpec& spec, const Config& config) {
+  switch (spec.kind) {
+    case Kind::integer:
+      return std::to_string(config.*spec.int_field);
+    case Kind::number:
+      return format_number(config.*spec.number_field);
+    case Kind::boolean:
+      return config.*spec.bool_field ? "true" : "false";
+    case Kind::role:
+      return to_string(config.role);
+    default:
+      return config.*spec.text_field;
+  }
+}
+
+std::string expected(const KeySpec& spec) {
+  switch (spec.kind) {
+    case Kind::integer:
+      return "expected a whole number from " + format_number(spec.min) + " to " + format_number(spec.max);
+    case Kind::number:
+      return "expected a number from " + format_number(spec.min) + " to " + format_number(spec.max);
+    case Kind::boolean:
+      return "expected true or false";
+    case Kind::role:
+      return "expected patrol or coresponder";
+    case Kind::unit_id:
+      return "expected 1 to 32 letters, digits, '-' or '_'";
+    case Kind::endpoint:
+      return "expected tcp://HOST:PORT (port 1 to 65535) or ipc://PATH";
+    case Kind::z85_key:
+      return "expected a 40-character Z85 key (as `mdt-coresponder keys generate` prints) or empty";
+    case Kind::baud:
+      return "expected one of 4800, 9600, 19200, 38400, 57600, 115200 or auto";
+    case Kind::log_level:
+      return "expected one of none, fatal, critical, error, warning, notice, information, debug or trace";
+    case Kind::gps_port:
+      return "expected empty (no GPS), auto, or a device path such as /dev/ttyUSB0";
+    case Kind::path:
+      return "expected a file path";
+    case Kind::optional_path:
+      return "expected a file path or empty";
+    case Kind::text:
+      return "expected text of at most " + format_number(spec.max) + " bytes without control characters";
+  }
+  return "expected a valid value";
+}
+
+std::string type_name(const KeySpec& spec) {
+  switch (spec.kind) {
+    case Kind::integer: return "integer";
+    case Kind::number: return "number";
+    case Kind::boolean: return "boolean";
+    case Kind::role: return "role";
+    case Kind::unit_id: return "unit id";
+    case Kind::endpoint: return "endpoint";
+    case Kind::z85_key: return "Z85 key";
+    case Kind::baud: return "baud";
+    case Kind::log_level: return "log level";
+    case Kind::gps_port: return "serial port";
+    case Kind::path: return "path";
+    case Kind::optional_path: return "path";
+    case Kind::text: return "text";
+  }
+  return "text";
+}
+
+}  // namespace mdtc::config::detail

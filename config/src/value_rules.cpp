@@ -1,0 +1,141 @@
+#include "value_rules.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace mdtc::config::detail {
+namespace {
+
+bool no_control(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool is_host_name(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char c : host) {
+    bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return host.front() != '-' && host.front() != '.';
+}
+
+bool is_ipv6_literal(std::string_view host) {
+  if (host.size() < 4 || host.front() != '[' || host.back() != ']') return false;
+  host = host.substr(1, host.size() - 2);
+  bool colon = false;
+  for (char c : host) {
+    bool ok = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+    if (!ok) return false;
+    colon = colon || c == ':';
+  }
+  return colon;
+}
+
+}  // namespace
+
+std::optional<long long> parse_integer(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  // from_chars would accept "inf" and "nan"; a distance never is either.
+  for (char c : text) {
+    if (!(is_digit(c) || c == '.' || c == '-' || c == 'e' || c == 'E' || c == '+')) return std::nullopt;
+  }
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> parse_boolean(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") return true;
+  if (lower == "false" || lower == "no" || lower == "off" || lower == "0") return false;
+  return std::nullopt;
+}
+
+bool is_endpoint(std::string_view text) {
+  if (text.substr(0, 6) == "ipc://") {
+    std::string_view path = text.substr(6);
+    return !path.empty() && no_control(path) && path.find(' ') == std::string_view::npos;
+  }
+  if (text.substr(0, 6) != "tcp://") return false;
+  std::string_view rest = text.substr(6);
+  std::size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view host = rest.substr(0, colon);
+  std::string_view port = rest.substr(colon + 1);
+  if (port.empty() || port.size() > 5) return false;
+  for (char c : port) {
+    if (!is_digit(c)) return false;
+  }
+  auto number = parse_integer(port);
+  if (!number || *number < 1 || *number > 65535) return false;
+  return is_host_name(host) || is_ipv6_literal(host);
+}
+
+bool is_z85_key(std::string_view text) {
+  static constexpr std::string_view alphabet =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  if (text.size() != 40) return false;
+  for (char c : text) {
+    if (alphabet.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+bool is_unit_id(std::string_view text) {
+  if (text.empty() || text.size() > 32) return false;
+  for (char c : text) {
+    bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_baud(std::string_view text) {
+  static constexpr std::array<std::string_view, 7> allowed = {"4800",  "9600",   "19200", "38400",
+                                                              "57600", "115200", "auto"};
+  for (auto a : allowed) {
+    if (text == a) return true;
+  }
+  return false;
+}
+
+bool is_log_level(std::string_view text) {
+  static constexpr std::array<std::string_view, 9> allowed = {
+      "none", "fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+  for (auto a : allowed) {
+    if (text == a) return true;
+  }
+  return false;
+}
+
+bool is_gps_port(std::string_view text) {
+  if (text.empty() || text == "auto") return true;
+  return text.front() == '/' && text.size() > 1 && no_control(text);
+}
+
+bool is_path(std::string_view text) { return !text.empty() && text.size() <= 4096 && no_control(text); }
+
+bool is_text(std::string_view text, std::size_t max_chars) {
+  return text.size() <= max_chars && no_control(text);
+}
+
+}  // namespace mdtc::config::detail
