@@ -1,0 +1,81 @@
+# mdt-coresponder: the two commands a newcomer needs.
+#   make demo   install missing Debian packages, build, run the end-to-end demo
+#   make test   install missing Debian packages, build, run every test (ctest)
+# Also: make bench, make fuzz (FUZZ_SECONDS=60), make test-sanitize, make package.
+
+BUILD       ?= build
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+
+# Everything the build, tests and demo need, all from Debian 12.
+DEB_PACKAGES := build-essential cmake pkg-config git \
+  libboost-dev libboost-program-options-dev \
+  libzmq3-dev cppzmq-dev libpoco-dev libsqlite3-dev libserialport-dev \
+  libssl-dev libsodium-dev libgtest-dev libgmock-dev
+FUZZ_PACKAGES  := clang libclang-rt-14-dev
+BENCH_PACKAGES := gpsd
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build demo test test-sanitize bench fuzz package clean
+
+all: build
+
+# Installs only what is missing, so a second run touches nothing.
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	./demo/run-demo.sh $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
+
+# Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DMDTC_SANITIZE=ON
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) --timeout 600
+
+bench: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+	cmake -S . -B $(BUILD)-release -DCMAKE_BUILD_TYPE=Release -DMDTC_BENCH=ON
+	cmake --build $(BUILD)-release -j$(JOBS)
+	@set -e; for b in $(BUILD)-release/tests/bench/bench_*; do \
+	  [ -x "$$b" ] || continue; echo "== $$b"; "$$b"; done
+
+fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMDTC_FUZZ=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+	  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined"
+	cmake --build $(BUILD)-fuzz -j$(JOBS)
+	@set -e; for f in $(BUILD)-fuzz/tests/fuzz/fuzz_*; do \
+	  [ -x "$$f" ] || continue; name=$$(basename $$f); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
+	  work=$(BUILD)-fuzz/corpus/$${name#fuzz_}; mkdir -p $$work; \
+	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	  "$$f" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$work $$corpus; done
+
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-release $(BUILD)-fuzz

@@ -1,0 +1,171 @@
+#include "coresponder_panels.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace mdtc::plugin {
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += sep;
+    out += item;
+  }
+  return out;
+}
+
+std::string minutes(int seconds) { return std::to_string((seconds + 59) / 60) + " min"; }
+
+}  // namespace
+
+const char* to_string(RequestPhase p) {
+  switch (p) {
+    case RequestPhase::ready: return "ready";
+    case RequestPhase::sent: return "sent";
+    case RequestPhase::accepted: return "accepted";
+    case RequestPhase::declined: return "declined";
+    case RequestPhase::no_coresponder: return "no_coresponder";
+    case RequestPhase::timed_out: return "timed_out";
+    case RequestPhase::en_route: return "en_route";
+    case RequestPhase::on_scene: return "on_scene";
+    case RequestPhase::cleared: return "cleared";
+    case RequestPhase::cancelled: return "cancelled";
+  }
+  return "ready";
+}
+
+const char* to_string(OfferPhase p) {
+  switch (p) {
+    case OfferPhase::offered: return "offered";
+    case OfferPhase::accepted: return "accepted";
+    case OfferPhase::declined: return "declined";
+    case OfferPhase::taken: return "taken";
+    case OfferPhase::en_route: return "en_route";
+    case OfferPhase::on_scene: return "on_scene";
+    case OfferPhase::cleared: return "cleared";
+    case OfferPhase::cancelled: return "cancelled";
+  }
+  return "offered";
+}
+
+std::vector<const cache::Flag*> request_reasons(const cache::MatchResult& m) {
+  std::vector<const cache::Flag*> out;
+  for (const auto& f : m.flags)
+    if (f.kind == cache::FlagKind::care && f.audience == cache::Audience::all) out.push_back(&f);
+  return out;
+}
+
+PanelDocument build_request_panel(const IncidentSummary& incident, const RequestView& v) {
+  PanelDocument doc;
+  doc.id = "coresponder:" + incident.id;
+  doc.kind = "coresponder_request";
+  doc.incident_id = incident.id;
+  doc.title = "CO-RESPONDER";
+  doc.subtitle = incident.call_type + " - " + incident.address;
+
+  PanelSection status{"request", "REQUEST", Severity::info, {}, {}};
+  if (!v.reason_names.empty())
+    status.fields.push_back({"Reasons", join(v.reason_names), Severity::info, {}, {}});
+  std::string state;
+  Severity sev = Severity::info;
+  switch (v.phase) {
+    case RequestPhase::ready: state = "Not requested"; break;
+    case RequestPhase::sent: state = "Requested - waiting for a clinician unit"; break;
+    case RequestPhase::accepted:
+      state = "Accepted by " + (v.by_name.empty() ? v.by_unit : v.by_name + " (" + v.by_unit + ")") +
+              (v.eta_s ? ", ETA " + minutes(*v.eta_s) : std::string());
+      sev = Severity::caution;
+      break;
+    case RequestPhase::en_route:
+      state = (v.by_name.empty() ? v.by_unit : v.by_name) + " en route" +
+              (v.eta_s ? ", ETA " + minutes(*v.eta_s) : std::string());
+      sev = Severity::caution;
+      break;
+    case RequestPhase::on_scene:
+      state = (v.by_name.empty() ? v.by_unit : v.by_name) + " on scene";
+      break;
+    case RequestPhase::cleared: state = "Co-responder cleared"; break;
+    case RequestPhase::cancelled: state = "Request cancelled"; break;
+    case RequestPhase::declined:
+    case RequestPhase::no_coresponder:
+    case RequestPhase::timed_out:
+      state = v.phase == RequestPhase::declined         ? "Declined by every clinician unit on duty"
+              : v.phase == RequestPhase::no_coresponder ? "No clinician unit on duty"
+                                                        : "Nobody accepted in time";
+      sev = Severity::warning;
+      break;
+  }
+  status.fields.push_back({"Status", state, sev, {}, {}});
+  const bool failed = v.phase == RequestPhase::declined || v.phase == RequestPhase::no_coresponder ||
+                      v.phase == RequestPhase::timed_out;
+  if (failed && !v.fallback.empty())
+    status.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
+  doc.severity = sev;
+  doc.sections.push_back(std::move(status));
+
+  switch (v.phase) {
+    case RequestPhase::ready:
+      doc.actions.push_back({"request_coresponder", "Request co-responder", "primary"});
+      break;
+    case RequestPhase::sent:
+    case RequestPhase::accepted:
+    case RequestPhase::en_route:
+      doc.actions.push_back({"cancel_request", "Cancel request", "default"});
+      break;
+    case RequestPhase::declined:
+    case RequestPhase::no_coresponder:
+    case RequestPhase::timed_out:
+      doc.actions.push_back({"request_coresponder", "Ask again", "primary"});
+      doc.actions.push_back({"dismiss", "Dismiss", "default"});
+      break;
+    default:
+      doc.actions.push_back({"dismiss", "Dismiss", "default"});
+  }
+  return doc;
+}
+
+PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& match) {
+  PanelDocument doc;
+  doc.id = "offer:" + o.request_id;
+  doc.kind = "coresponder_offer";
+  doc.incident_id = o.incident_id;
+  doc.title = "CO-RESPONDER REQUEST FROM " + o.from_unit;
+  doc.subtitle = o.call_type + " - " + o.address;
+  doc.severity = o.phase == OfferPhase::offered ? Severity::warning : Severity::info;
+
+  PanelSection req{"request", "REQUEST", Severity::info, {}, {}};
+  if (!o.reason_codes.empty())
+    req.fields.push_back({"Reasons", join(o.reason_codes), Severity::info, {}, {}});
+  if (o.distance_m) {
+    char d[32];
+    if (*o.distance_m >= 1000)
+      std::snprintf(d, sizeof d, "%.1f km", *o.distance_m / 1000.0);
+    else
+      std::snprintf(d, sizeof d, "%ld m", std::lround(*o.distance_m));
+    req.fields.push_back({"Distance", std::string(d) + (o.eta_s ? ", about " + minutes(*o.eta_s) : std::string()),
+                          Severity::info, {}, {}});
+  }
+  static const char* phase_text[] = {"Waiting for your answer", "You accepted", "You declined",
+                                     "Taken by another unit", "En route", "On scene", "Cleared",
+                                     "Cancelled by the requesting unit"};
+  req.fields.push_back({"Status", phase_text[static_cast<int>(o.phase)], Severity::info, {}, {}});
+  doc.sections.push_back(std::move(req));
+
+  // Clinician-level detail comes from the clinician's own cache, never from CAD.
+  for (auto& s : premise_sections(config::Role::coresponder, match)) doc.sections.push_back(std::move(s));
+
+  switch (o.phase) {
+    case OfferPhase::offered:
+      doc.actions.push_back({"accept", "Accept", "primary"});
+      doc.actions.push_back({"decline", "Decline", "default"});
+      break;
+    case OfferPhase::accepted: doc.actions.push_back({"en_route", "En route", "primary"}); break;
+    case OfferPhase::en_route: doc.actions.push_back({"on_scene", "On scene", "primary"}); break;
+    case OfferPhase::on_scene: doc.actions.push_back({"clear", "Clear", "primary"}); break;
+    default: doc.actions.push_back({"dismiss", "Dismiss", "default"});
+  }
+  return doc;
+}
+
+}  // namespace mdtc::plugin

@@ -1,0 +1,57 @@
+// The two sides of a co-responder request, as panels:
+//  - the officer's request panel: reasons, one tap to ask, then who accepted
+//    and their ETA, or the fallback when nobody does;
+//  - the clinician's offer panel: where, why, how far, accept or decline,
+//    with clinician-level detail from the clinician's own cache.
+// Pure: state in, document out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mdtc/cache.h"
+#include "panel_document.h"
+#include "premise_panel.h"
+
+namespace mdtc::plugin {
+
+enum class RequestPhase { ready, sent, accepted, declined, no_coresponder, timed_out,
+                          en_route, on_scene, cleared, cancelled };
+const char* to_string(RequestPhase);
+
+struct RequestView {
+  RequestPhase phase = RequestPhase::ready;
+  std::vector<std::string> reason_codes;  // care codes only: no notes travel
+  std::vector<std::string> reason_names;  // display names for the panel
+  std::string by_unit, by_name;           // who accepted
+  std::optional<int> eta_s;
+  std::string fallback;                   // e.g. "Mobile crisis line 555-0199"
+};
+
+PanelDocument build_request_panel(const IncidentSummary& incident, const RequestView& view);
+
+enum class OfferPhase { offered, accepted, declined, taken, en_route, on_scene, cleared,
+                        cancelled };
+const char* to_string(OfferPhase);
+
+struct OfferView {
+  std::string request_id;
+  std::string incident_id;
+  std::string from_unit;
+  std::string call_type;
+  std::string address;
+  std::vector<std::string> reason_codes;
+  std::optional<double> distance_m;
+  std::optional<int> eta_s;
+  OfferPhase phase = OfferPhase::offered;
+};
+
+// `match` is the clinician's own, unredacted cache answer for the address.
+PanelDocument build_offer_panel(const OfferView& offer, const cache::MatchResult& match);
+
+// Reason codes for a request: care flags the officer may see (never SUD,
+// never clinician-only: the request crosses CAD, which must carry no PHI).
+std::vector<const cache::Flag*> request_reasons(const cache::MatchResult& redacted_for_officer);
+
+}  // namespace mdtc::plugin

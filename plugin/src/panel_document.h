@@ -1,0 +1,52 @@
+// The panel document the host renders (docs/architecture.md, "Panels"):
+// { id, kind, title, severity, subtitle, sections[{id,title,severity,notice,
+//   fields[{label,value,severity,...}]}], actions[{id,label,style}] }.
+// Built as plain values so builders stay pure, then serialized once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mdtc::plugin {
+
+enum class Severity { info, caution, warning, danger };
+const char* to_string(Severity);
+
+struct PanelField {
+  std::string label;
+  std::string value;
+  Severity severity = Severity::info;
+  std::string code;     // flag code, when the field shows a flag
+  std::string flag_id;  // for the audit trail
+};
+
+struct PanelSection {
+  std::string id;
+  std::string title;
+  Severity severity = Severity::info;
+  std::string notice;  // e.g. the 42 CFR Part 2 notice
+  std::vector<PanelField> fields;
+};
+
+struct PanelAction {
+  std::string id;
+  std::string label;
+  std::string style = "default";  // "primary", "danger", "default"
+};
+
+struct PanelDocument {
+  std::string id;
+  std::string kind;  // "premise", "coresponder_request", "coresponder_offer", "status"
+  std::string title;
+  std::string subtitle;
+  Severity severity = Severity::info;
+  std::string incident_id;
+  std::vector<PanelSection> sections;
+  std::vector<PanelAction> actions;
+
+  // Flag ids of every flag field, in display order (what the audit records).
+  std::vector<std::string> flag_ids() const;
+  std::string to_json() const;
+};
+
+}  // namespace mdtc::plugin

@@ -1,0 +1,404 @@
+#include "pipeline.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "mdt_host/mdt_host_api.h"
+#include "redaction.h"
+
+namespace mdtc::plugin {
+namespace {
+
+using Poco::JSON::Object;
+
+std::string stringify(const Object& o) {
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
+}
+
+Object::Ptr parse_object(const std::string& body) {
+  try {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Object::Ptr>();
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+std::string get_string(const Object::Ptr& o, const std::string& key) {
+  if (!o || !o->has(key) || o->isNull(key)) return {};
+  try {
+    return o->getValue<std::string>(key);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::optional<double> get_number(const Object::Ptr& o, const std::string& key) {
+  if (!o || !o->has(key) || o->isNull(key)) return std::nullopt;
+  try {
+    return o->getValue<double>(key);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+cache::AddressQuery query_for(const bridge::Location& loc) {
+  cache::AddressQuery q;
+  q.address = loc.address;
+  q.civic = loc.civic;
+  q.lat = loc.lat;
+  q.lon = loc.lon;
+  return q;
+}
+
+std::string display_address(const bridge::Location& loc) {
+  if (!loc.address.empty()) return loc.address;
+  const auto& c = loc.civic;
+  std::string out;
+  for (const std::string* part : {&c.hno, &c.prd, &c.rd, &c.sts, &c.pod}) {
+    if (part->empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += *part;
+  }
+  if (!c.unit.empty()) out += " #" + c.unit;
+  if (!c.a3.empty()) out += ", " + c.a3;
+  if (out.empty() && loc.lat && loc.lon)
+    out = std::to_string(*loc.lat).substr(0, 9) + ", " + std::to_string(*loc.lon).substr(0, 10);
+  return out;
+}
+
+bool addressed_to(const bridge::Message& m, const std::string& unit_id) {
+  if (m.topic == "unit." + unit_id) return true;
+  // On the shared `all` topic an incident concerns us only if it names us.
+  if (!m.incident) return false;
+  const auto& units = m.incident->units;
+  return std::find(units.begin(), units.end(), unit_id) != units.end();
+}
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options, Ports& ports)
+    : options_(std::move(options)), ports_(ports) {}
+
+std::optional<LatLon> Pipeline::position(int64_t now_ms) const {
+  if (!position_ || now_ms - position_ms_ > int64_t{options_.gps_stale_after_s} * 1000)
+    return std::nullopt;
+  return position_;
+}
+
+void Pipeline::present(const PanelDocument& doc) {
+  if (shown_.insert(doc.id).second) {
+    ports_.show_panel(doc);
+    bump("panels_shown");
+  } else {
+    ports_.update_panel(doc);
+    bump("panels_updated");
+  }
+}
+
+void Pipeline::dismiss(const std::string& panel_id) {
+  if (shown_.erase(panel_id) > 0) ports_.close_panel(panel_id);
+}
+
+void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
+  if (m.type == "dispatch" || m.type == "incident_update") {
+    if (!addressed_to(m, options_.unit_id)) return;
+    on_incident(m, now_ms);
+  } else if (m.type == "cancel" || m.type == "unit_cleared") {
+    on_incident_closed(m.incident_id);
+  } else if (m.type == "coresponder_request") {
+    on_coresponder_request(m, now_ms);
+  } else if (m.type == "coresponder_status") {
+    on_coresponder_status(m);
+  }
+}
+
+void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
+  if (!m.incident) return;
+  const bridge::Incident& inc = *m.incident;
+  bump(m.type == "dispatch" ? "dispatches" : "incident_updates");
+  IncidentState& st = incidents_[inc.id];
+  st.summary = {inc.id, inc.call_type, inc.priority, display_address(inc.location)};
+  st.location = inc.location;
+
+  const cache::MatchResult match = ports_.lookup(query_for(inc.location));
+  if (match.freshness == cache::Freshness::unavailable) bump("lookups_unavailable");
+  PremisePanel panel = build_premise_panel(options_.role, st.summary, match);
+  if (!panel.show) {
+    // An update can move the incident off a flagged address: take the panels down.
+    bump("unflagged");
+    if (st.premise_shown) {
+      dismiss("premise:" + inc.id);
+      if (!st.request || st.request->phase == RequestPhase::ready) dismiss("coresponder:" + inc.id);
+      st.premise_shown = false;
+    }
+    return;
+  }
+  present(panel.doc);
+  const auto flag_ids = panel.doc.flag_ids();
+  if (!flag_ids.empty()) ports_.audit(inc.id, flag_ids);
+  if (!st.premise_shown)
+    for (const auto& line : panel.spoken) ports_.notify(MDT_NOTIFY_CAUTION, line);
+  st.premise_shown = true;
+
+  if (options_.role != config::Role::patrol) return;
+  if (!st.request) st.request = RequestView{};
+  st.request->fallback = options_.fallback;
+  st.request->reason_codes.clear();
+  st.request->reason_names.clear();
+  const cache::MatchResult visible = redact_for(options_.role, match);
+  for (const cache::Flag* f : request_reasons(visible)) {
+    if (std::find(st.request->reason_codes.begin(), st.request->reason_codes.end(), f->code) !=
+        st.request->reason_codes.end())
+      continue;
+    st.request->reason_codes.push_back(f->code);
+    st.request->reason_names.push_back(f->display_name.empty() ? f->code : f->display_name);
+  }
+  refresh_request_panel(st);
+}
+
+void Pipeline::refresh_request_panel(const IncidentState& st) {
+  if (st.request) present(build_request_panel(st.summary, *st.request));
+}
+
+void Pipeline::on_incident_closed(const std::string& incident_id) {
+  auto it = incidents_.find(incident_id);
+  if (it != incidents_.end()) {
+    dismiss("premise:" + incident_id);
+    dismiss("coresponder:" + incident_id);
+    incidents_.erase(it);
+    bump("incidents_closed");
+  }
+  for (auto& [rid, offer] : offers_) {
+    if (offer.view.incident_id != incident_id) continue;
+    if (offer.view.phase == OfferPhase::offered) {
+      offer.view.phase = OfferPhase::cancelled;
+      present(build_offer_panel(offer.view, offer.match));
+    }
+  }
+}
+
+void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) {
+  if (options_.role != config::Role::coresponder) return;
+  const Object::Ptr body = parse_object(m.body);
+  const std::string rid = get_string(body, "request_id");
+  if (rid.empty()) {
+    bump("dropped.bad_request");
+    return;
+  }
+  if (offers_.count(rid)) return;  // a repeat of an offer already on screen
+  bump("offers_received");
+  OfferState st;
+  st.view.request_id = rid;
+  st.view.incident_id = get_string(body, "incident_id");
+  st.view.from_unit = get_string(body, "from_unit");
+  st.view.call_type = get_string(body, "call_type");
+  st.location.address = get_string(body, "address");
+  st.location.lat = get_number(body, "lat");
+  st.location.lon = get_number(body, "lon");
+  st.view.address = display_address(st.location);
+  if (body && body->has("reasons")) {
+    if (auto reasons = body->getArray("reasons"))
+      for (std::size_t i = 0; i < reasons->size(); ++i)
+        st.view.reason_codes.push_back(reasons->getElement<std::string>(static_cast<unsigned>(i)));
+  }
+  if (auto here = position(now_ms); here && st.location.lat && st.location.lon) {
+    st.view.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
+    st.view.eta_s = eta_seconds(*st.view.distance_m);
+  }
+  st.match = ports_.lookup(query_for(st.location));
+  const PanelDocument doc = build_offer_panel(st.view, st.match);
+  present(doc);
+  const auto flag_ids = doc.flag_ids();
+  if (!flag_ids.empty()) ports_.audit(st.view.incident_id, flag_ids);
+  ports_.notify(MDT_NOTIFY_INFO, "Co-responder request from unit " + st.view.from_unit);
+  offers_.emplace(rid, std::move(st));
+}
+
+void Pipeline::on_coresponder_status(const bridge::Message& m) {
+  const Object::Ptr body = parse_object(m.body);
+  const std::string rid = get_string(body, "request_id");
+  const std::string state = get_string(body, "state");
+  if (options_.role == config::Role::coresponder) {
+    auto it = offers_.find(rid);
+    if (it == offers_.end()) return;
+    if (state == "taken" || state == "cancelled") {
+      it->second.view.phase = state == "taken" ? OfferPhase::taken : OfferPhase::cancelled;
+      present(build_offer_panel(it->second.view, it->second.match));
+    }
+    return;
+  }
+  for (auto& [id, st] : incidents_) {
+    if (st.request_id != rid || !st.request) continue;
+    RequestView& v = *st.request;
+    static const std::map<std::string, RequestPhase> phases = {
+        {"accepted", RequestPhase::accepted},   {"declined", RequestPhase::declined},
+        {"no_coresponder", RequestPhase::no_coresponder},
+        {"en_route", RequestPhase::en_route},   {"on_scene", RequestPhase::on_scene},
+        {"cleared", RequestPhase::cleared}};
+    auto phase = phases.find(state);
+    if (phase == phases.end()) return;
+    v.phase = phase->second;
+    if (auto by = get_string(body, "by_unit"); !by.empty()) v.by_unit = by;
+    if (auto name = get_string(body, "by_name"); !name.empty()) v.by_name = name;
+    if (auto eta = get_number(body, "eta_s")) v.eta_s = static_cast<int>(*eta);
+    bump("request_status." + state);
+    refresh_request_panel(st);
+    if (v.phase == RequestPhase::accepted)
+      ports_.notify(MDT_NOTIFY_INFO, "Co-responder " + (v.by_name.empty() ? v.by_unit : v.by_name) +
+                                         " accepted");
+    return;
+  }
+}
+
+Status Pipeline::on_user_action(const std::string& panel_id, const std::string& action,
+                                int64_t now_ms) {
+  bump("user_actions");
+  if (action == "dismiss") {
+    dismiss(panel_id);
+    return Ok{};
+  }
+  const auto colon = panel_id.find(':');
+  const std::string kind = panel_id.substr(0, colon);
+  const std::string key = colon == std::string::npos ? "" : panel_id.substr(colon + 1);
+  if (kind == "coresponder") {
+    auto it = incidents_.find(key);
+    if (it != incidents_.end()) return on_request_action(it->second, action, now_ms);
+  } else if (kind == "offer") {
+    auto it = offers_.find(key);
+    if (it != offers_.end()) return on_offer_action(it->second, action, now_ms);
+  }
+  return make_error("plugin.unknown_panel", "no open panel '" + panel_id + "' takes action '" +
+                                                action + "'");
+}
+
+Status Pipeline::on_request_action(IncidentState& st, const std::string& action, int64_t now_ms) {
+  if (!st.request) return make_error("plugin.bad_action", "no request on this incident");
+  RequestView& v = *st.request;
+  if (action == "request_coresponder") {
+    st.request_id = options_.unit_id + "-" + st.summary.id + "-" + std::to_string(++request_counter_);
+    Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("request_id", st.request_id);
+    body.set("incident_id", st.summary.id);
+    body.set("call_type", st.summary.call_type);
+    body.set("priority", st.summary.priority);
+    body.set("address", st.summary.address);
+    if (st.location.lat && st.location.lon) {
+      body.set("lat", *st.location.lat);
+      body.set("lon", *st.location.lon);
+    }
+    Poco::JSON::Array reasons;
+    for (const auto& code : v.reason_codes) reasons.add(code);
+    body.set("reasons", reasons);
+    ports_.send("coresponder_request", stringify(body));
+    v.phase = RequestPhase::sent;
+    v.by_unit.clear();
+    v.by_name.clear();
+    v.eta_s.reset();
+    st.request_sent_ms = now_ms;
+    bump("requests_sent");
+  } else if (action == "cancel_request") {
+    v.phase = RequestPhase::cancelled;
+  } else {
+    return make_error("plugin.bad_action", "request panel has no action '" + action + "'");
+  }
+  refresh_request_panel(st);
+  return Ok{};
+}
+
+Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int64_t now_ms) {
+  OfferView& v = st.view;
+  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+  body.set("request_id", v.request_id);
+  body.set("incident_id", v.incident_id);
+  if (action == "accept" || action == "decline") {
+    if (v.phase != OfferPhase::offered)
+      return make_error("plugin.bad_action", "request " + v.request_id + " is already " +
+                                                 to_string(v.phase));
+    const bool accepted = action == "accept";
+    body.set("accepted", accepted);
+    if (!options_.unit_name.empty()) body.set("name", options_.unit_name);
+    if (accepted) {
+      // Recompute with the freshest position: the offer may have waited.
+      if (auto here = position(now_ms); here && st.location.lat && st.location.lon) {
+        v.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
+        v.eta_s = eta_seconds(*v.distance_m);
+      }
+      if (v.eta_s) body.set("eta_s", *v.eta_s);
+    }
+    ports_.send("coresponder_response", stringify(body));
+    v.phase = accepted ? OfferPhase::accepted : OfferPhase::declined;
+    bump(accepted ? "offers_accepted" : "offers_declined");
+  } else if (action == "en_route" || action == "on_scene" || action == "clear") {
+    body.set("state", action == "clear" ? "cleared" : action);
+    ports_.send("coresponder_status", stringify(body));
+    v.phase = action == "en_route"   ? OfferPhase::en_route
+              : action == "on_scene" ? OfferPhase::on_scene
+                                     : OfferPhase::cleared;
+  } else {
+    return make_error("plugin.bad_action", "offer panel has no action '" + action + "'");
+  }
+  present(build_offer_panel(v, st.match));
+  return Ok{};
+}
+
+void Pipeline::on_tick(int64_t now_ms) {
+  for (auto& [id, st] : incidents_) {
+    if (!st.request || st.request->phase != RequestPhase::sent) continue;
+    if (now_ms - st.request_sent_ms < int64_t{options_.accept_timeout_s} * 1000) continue;
+    st.request->phase = RequestPhase::timed_out;
+    bump("requests_timed_out");
+    refresh_request_panel(st);
+  }
+}
+
+void Pipeline::on_link_status(const bridge::LinkStatus& status) {
+  const std::string id = "status:cad-link";
+  if (status.up) {
+    if (link_down_shown_) dismiss(id);
+    link_down_shown_ = false;
+    return;
+  }
+  PanelDocument doc;
+  doc.id = id;
+  doc.kind = "status";
+  doc.title = "CAD LINK DOWN";
+  doc.severity = Severity::warning;
+  doc.subtitle = status.detail.empty()
+                     ? "CAD link down " + std::to_string(status.silent_s) + " s"
+                     : status.detail;
+  PanelSection s{"link", "CAD LINK", Severity::warning, {}, {}};
+  s.fields.push_back({"Status", doc.subtitle + " - new dispatches may not reach this unit",
+                      Severity::warning, {}, {}});
+  doc.sections.push_back(std::move(s));
+  present(doc);
+  link_down_shown_ = true;
+}
+
+void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
+  if (!fix.lat || !fix.lon || static_cast<int>(fix.mode) < static_cast<int>(gps::Mode::fix_2d))
+    return;
+  position_ = LatLon{*fix.lat, *fix.lon};
+  position_ms_ = now_ms;
+  // AVL: report on an interval, or sooner after a real move.
+  const bool due = !last_avl_ || now_ms - last_avl_ms_ >= int64_t{options_.avl_interval_s} * 1000 ||
+                   distance_m(*last_avl_, *position_) >= options_.avl_distance_m;
+  if (!due) return;
+  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+  body.set("lat", position_->lat);
+  body.set("lon", position_->lon);
+  if (fix.speed_mps) body.set("speed_mps", *fix.speed_mps);
+  if (fix.course_deg) body.set("course_deg", *fix.course_deg);
+  ports_.send("avl", stringify(body));
+  last_avl_ = position_;
+  last_avl_ms_ = now_ms;
+  bump("avl_sent");
+}
+
+}  // namespace mdtc::plugin

@@ -1,0 +1,108 @@
+// The dispatch -> match -> panel pipeline and the co-responder workflow.
+//
+// Single-threaded by design: the plugin's pipeline thread owns a Pipeline
+// and feeds it events one at a time; I/O threads (CAD link, GPS) never touch
+// it. Everything it does to the outside goes through Ports, so unit tests
+// drive it with plain values and a recording fake.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "coresponder_panels.h"
+#include "geo.h"
+#include "mdtc/bridge.h"
+#include "mdtc/cache.h"
+#include "mdtc/config.h"
+#include "mdtc/gps.h"
+#include "mdtc/result.h"
+#include "panel_document.h"
+#include "premise_panel.h"
+
+namespace mdtc::plugin {
+
+class Ports {
+ public:
+  virtual ~Ports() = default;
+  virtual void show_panel(const PanelDocument& doc) = 0;
+  virtual void update_panel(const PanelDocument& doc) = 0;
+  virtual void close_panel(const std::string& panel_id) = 0;
+  virtual void notify(int priority, const std::string& text) = 0;
+  virtual void log(int level, const std::string& message) = 0;
+  virtual void send(const std::string& type, const std::string& json_object) = 0;
+  virtual cache::MatchResult lookup(const cache::AddressQuery& query) = 0;
+  virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
+};
+
+struct PipelineOptions {
+  config::Role role = config::Role::patrol;
+  std::string unit_id;
+  std::string unit_name;
+  int accept_timeout_s = 120;
+  std::string fallback;
+  int gps_stale_after_s = 10;
+  int avl_interval_s = 30;
+  double avl_distance_m = 200;
+};
+
+class Pipeline {
+ public:
+  Pipeline(PipelineOptions options, Ports& ports);
+
+  void on_message(const bridge::Message& message, int64_t now_ms);
+  void on_link_status(const bridge::LinkStatus& status);
+  void on_fix(const gps::Fix& fix, int64_t now_ms);
+  Status on_user_action(const std::string& panel_id, const std::string& action_id,
+                        int64_t now_ms);
+  void on_tick(int64_t now_ms);
+
+  std::map<std::string, uint64_t> counters() const { return counters_; }
+  // The current position, unless it is older than gps_stale_after_s.
+  std::optional<LatLon> position(int64_t now_ms) const;
+
+ private:
+  struct IncidentState {
+    IncidentSummary summary;
+    bridge::Location location;
+    std::optional<RequestView> request;
+    std::string request_id;
+    int64_t request_sent_ms = 0;
+    bool premise_shown = false;
+  };
+  struct OfferState {
+    OfferView view;
+    cache::MatchResult match;
+    bridge::Location location;
+  };
+
+  void on_incident(const bridge::Message& m, int64_t now_ms);
+  void on_incident_closed(const std::string& incident_id);
+  void on_coresponder_request(const bridge::Message& m, int64_t now_ms);
+  void on_coresponder_status(const bridge::Message& m);
+  Status on_request_action(IncidentState& st, const std::string& action, int64_t now_ms);
+  Status on_offer_action(OfferState& st, const std::string& action, int64_t now_ms);
+
+  void present(const PanelDocument& doc);
+  void dismiss(const std::string& panel_id);
+  void refresh_request_panel(const IncidentState& st);
+  void bump(const std::string& counter) { ++counters_[counter]; }
+
+  PipelineOptions options_;
+  Ports& ports_;
+  std::map<std::string, IncidentState> incidents_;  // by incident id
+  std::map<std::string, OfferState> offers_;        // by request id
+  std::set<std::string> shown_;                     // panel ids on screen
+  std::map<std::string, uint64_t> counters_;
+  std::optional<LatLon> position_;
+  int64_t position_ms_ = 0;
+  std::optional<LatLon> last_avl_;
+  int64_t last_avl_ms_ = 0;
+  uint64_t request_counter_ = 0;
+  bool link_down_shown_ = false;
+};
+
+}  // namespace mdtc::plugin

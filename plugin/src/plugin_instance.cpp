@@ -1,0 +1,264 @@
+#include "plugin_instance.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+namespace mdtc::plugin {
+namespace {
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string outbox_path_for(const config::Config& c) {
+  if (!c.outbox_db.empty()) return c.outbox_db;
+  const auto dir = std::filesystem::path(c.cache_db).parent_path();
+  return (dir / ("outbox-" + c.unit_id + ".db")).string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const mdt_host_callbacks* host,
+                                                               const mdt_plugin_create_info* info) {
+  auto callbacks = HostCallbacks::adopt(host);
+  if (!callbacks) return callbacks.error();
+  if (!info || info->struct_size < offsetof(mdt_plugin_create_info, config_path) + sizeof(char*))
+    return make_error("abi.too_small", "create info is missing or too small");
+  if (!info->config_path || !*info->config_path)
+    return make_error("config.missing", "create info names no configuration file");
+  std::vector<std::string> files{info->config_path};
+  const bool has_unit = info->struct_size >= offsetof(mdt_plugin_create_info, unit_config_path) +
+                                                 sizeof(char*) &&
+                        info->unit_config_path && *info->unit_config_path;
+  if (has_unit) files.emplace_back(info->unit_config_path);
+  auto cfg = config::load(files, config::environment_overrides());
+  if (!cfg) return cfg.error();
+  return std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(*cfg)));
+}
+
+PluginInstance::PluginInstance(HostCallbacks host, config::Config config)
+    : host_(std::move(host)), config_(std::move(config)) {}
+
+PluginInstance::~PluginInstance() { stop(); }
+
+void PluginInstance::open_cache() {
+  cache::OpenOptions opts;
+  opts.db_path = config_.cache_db;
+  opts.key_path = config_.cache_key_file;
+  opts.max_age_h = config_.cache_max_age_h;
+  opts.create_if_missing = false;
+  auto opened = cache::Cache::open(opts);
+  if (opened) {
+    cache_.emplace(std::move(*opened));
+    cache_error_.clear();
+    host_.log(MDT_LOG_INFO, "cache", "flag cache open");
+  } else {
+    cache_error_ = opened.error().message;
+    host_.log(MDT_LOG_ERROR, "cache", "flag cache unavailable: " + opened.error().code);
+  }
+}
+
+Status PluginInstance::start() {
+  if (running_) return Ok{};
+  PipelineOptions po;
+  po.role = config_.role;
+  po.unit_id = config_.unit_id;
+  po.unit_name = config_.unit_name.empty() ? config_.unit_id : config_.unit_name;
+  po.accept_timeout_s = config_.coresponder_accept_timeout_s;
+  po.fallback = config_.coresponder_fallback;
+  po.gps_stale_after_s = config_.gps_stale_after_s;
+  pipeline_ = std::make_unique<Pipeline>(po, *this);
+  queue_.clear();
+  open_cache();
+
+  bridge::LinkOptions lo;
+  lo.unit_id = config_.unit_id;
+  lo.subscribe_endpoint = config_.cad_subscribe_endpoint;
+  lo.dealer_endpoint = config_.cad_dealer_endpoint;
+  lo.server_public_key = config_.cad_server_public_key;
+  lo.heartbeat_timeout_s = config_.cad_heartbeat_timeout_s;
+  lo.max_message_bytes = static_cast<std::size_t>(config_.cad_max_message_bytes);
+  lo.outbox_path = outbox_path_for(config_);
+  {
+    Poco::JSON::Object hello(Poco::JSON_PRESERVE_KEY_ORDER);
+    hello.set("role", config::to_string(config_.role));
+    hello.set("name", po.unit_name);
+    std::ostringstream out;
+    hello.stringify(out);
+    lo.hello_json = out.str();
+  }
+  // INTEGRATION-PENDING: client key pair from config_.cad_client_key_file.
+  link_ = std::make_unique<bridge::Link>(
+      lo, [this](bridge::Message m) { queue_.push(std::move(m)); },
+      [this](const bridge::LinkStatus& s) { queue_.push(s); });
+
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+  if (auto st = link_->start(); !st) {
+    stop();
+    return st.error();
+  }
+  if (!config_.gps_port.empty()) {
+    gps::ReaderOptions go;
+    go.port = config_.gps_port;
+    go.baud = config_.gps_baud;
+    go.stale_after_s = config_.gps_stale_after_s;
+    gps_ = std::make_unique<gps::Reader>(
+        go, [this](const gps::Fix& f) { queue_.push(f); },
+        [this](const gps::ReaderStatus& s) { queue_.push(s); });
+    if (auto st = gps_->start(); !st)
+      host_.log(MDT_LOG_WARNING, "gps", "GPS not started: " + st.error().message);
+  }
+  host_.log(MDT_LOG_INFO, "plugin",
+            "started unit " + config_.unit_id + " role " + config::to_string(config_.role));
+  return Ok{};
+}
+
+void PluginInstance::stop() {
+  // Producers first, so nothing is posted to a pipeline that is going away.
+  if (gps_) gps_->stop();
+  if (link_) link_->stop();
+  if (thread_.joinable()) {
+    queue_.push(Stop{});
+    thread_.join();
+  }
+  running_ = false;
+  gps_.reset();
+  link_.reset();
+  cache_.reset();
+}
+
+Status PluginInstance::user_action(const std::string& panel_id, const std::string& action_id) {
+  if (!running_) return make_error("plugin.not_started", "plugin is not started");
+  if (panel_id.empty() || action_id.empty())
+    return make_error("plugin.bad_action", "panel id and action id are required");
+  queue_.push(UserAction{panel_id, action_id});
+  return Ok{};
+}
+
+void PluginInstance::run() {
+  using namespace std::chrono;
+  auto next_tick = steady_clock::now() + seconds(1);
+  for (;;) {
+    auto event = queue_.pop_until(next_tick);
+    if (!event) {
+      pipeline_->on_tick(steady_ms());
+      next_tick = steady_clock::now() + seconds(1);
+      continue;
+    }
+    if (std::holds_alternative<Stop>(*event)) break;
+    try {
+      handle(*event);
+    } catch (const std::exception& e) {
+      // A bug in one event must not take the pipeline down with it.
+      host_.log(MDT_LOG_ERROR, "pipeline", std::string("event failed: ") + e.what());
+    }
+    std::lock_guard lock(status_mu_);
+    pipeline_counters_ = pipeline_->counters();
+  }
+}
+
+void PluginInstance::handle(Event& event) {
+  const int64_t now = steady_ms();
+  if (auto* m = std::get_if<bridge::Message>(&event)) {
+    pipeline_->on_message(*m, now);
+  } else if (auto* s = std::get_if<bridge::LinkStatus>(&event)) {
+    {
+      std::lock_guard lock(status_mu_);
+      link_status_ = *s;
+    }
+    pipeline_->on_link_status(*s);
+  } else if (auto* f = std::get_if<gps::Fix>(&event)) {
+    pipeline_->on_fix(*f, now);
+  } else if (auto* g = std::get_if<gps::ReaderStatus>(&event)) {
+    std::lock_guard lock(status_mu_);
+    gps_status_ = *g;
+  } else if (auto* a = std::get_if<UserAction>(&event)) {
+    if (auto st = pipeline_->on_user_action(a->panel_id, a->action_id, now); !st)
+      host_.log(MDT_LOG_WARNING, "pipeline", st.error().message);
+  }
+}
+
+void PluginInstance::show_panel(const PanelDocument& doc) {
+  if (host_.show_panel(doc.id, doc.to_json()) != MDT_OK)
+    host_.log(MDT_LOG_WARNING, "host", "host refused panel " + doc.id);
+}
+
+void PluginInstance::update_panel(const PanelDocument& doc) {
+  if (host_.update_panel(doc.id, doc.to_json()) != MDT_OK)
+    host_.log(MDT_LOG_WARNING, "host", "host refused update of panel " + doc.id);
+}
+
+void PluginInstance::close_panel(const std::string& panel_id) { host_.close_panel(panel_id); }
+
+void PluginInstance::notify(int priority, const std::string& text) { host_.notify(priority, text); }
+
+void PluginInstance::log(int level, const std::string& message) {
+  host_.log(level, "pipeline", message);
+}
+
+void PluginInstance::send(const std::string& type, const std::string& json_object) {
+  if (!link_) return;
+  if (auto st = link_->send(type, json_object); !st)
+    host_.log(MDT_LOG_ERROR, "link", "could not queue " + type + ": " + st.error().message);
+}
+
+cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
+  const int64_t now = steady_ms();
+  if (!cache_ && now >= cache_retry_ms_) {
+    cache_retry_ms_ = now + 60'000;  // a missing cache may arrive with the next sync
+    open_cache();
+  }
+  if (!cache_) {
+    cache::MatchResult r;
+    r.freshness = cache::Freshness::unavailable;
+    r.unavailable_reason = cache_error_.empty() ? "cache not open" : cache_error_;
+    return r;
+  }
+  cache::MatchOptions mo;
+  mo.nearby_radius_m = config_.cache_nearby_radius_m;
+  mo.history_lookback_days = config_.cache_history_lookback_days;
+  mo.revalidate_days = config_.cache_revalidate_days;
+  return cache_->match(query, mo);
+}
+
+void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {
+  if (!cache_) return;
+  cache::AuditEntry entry{config_.unit_id, host_.current_user(), incident_id, flag_ids};
+  if (auto st = cache_->audit(entry); !st)
+    host_.log(MDT_LOG_ERROR, "audit", "audit record not written: " + st.error().code);
+}
+
+std::string PluginInstance::status_json() const {
+  Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("unit", config_.unit_id);
+  root.set("role", config::to_string(config_.role));
+  root.set("running", running_.load());
+  std::lock_guard lock(status_mu_);
+  Poco::JSON::Object pipeline;
+  for (const auto& [k, v] : pipeline_counters_) pipeline.set(k, v);
+  root.set("pipeline", pipeline);
+  Poco::JSON::Object link;
+  link.set("up", link_status_.up);
+  link.set("detail", link_status_.detail);
+  if (link_)
+    for (const auto& [k, v] : link_->counters()) link.set(k, v);
+  root.set("cad_link", link);
+  Poco::JSON::Object gps;
+  gps.set("port", gps_status_.port);
+  gps.set("connected", gps_status_.connected);
+  gps.set("stale", gps_status_.stale);
+  gps.set("detail", gps_status_.detail);
+  root.set("gps", gps);
+  root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
+  std::ostringstream out;
+  root.stringify(out);
+  return out.str();
+}
+
+}  // namespace mdtc::plugin

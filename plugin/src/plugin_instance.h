@@ -1,0 +1,79 @@
+// One loaded plugin: configuration validated at create, then the cache, the
+// CAD link, the GPS reader and the pipeline thread between start and stop.
+// The pipeline thread is the only one that touches the Pipeline and the
+// cache; the link and GPS threads and the host's action calls post events.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+
+#include "event_queue.h"
+#include "host_callbacks.h"
+#include "mdt_host/mdt_host_api.h"
+#include "mdtc/bridge.h"
+#include "mdtc/cache.h"
+#include "mdtc/config.h"
+#include "mdtc/gps.h"
+#include "pipeline.h"
+
+namespace mdtc::plugin {
+
+class PluginInstance final : private Ports {
+ public:
+  static Result<std::unique_ptr<PluginInstance>> create(const mdt_host_callbacks* host,
+                                                        const mdt_plugin_create_info* info);
+  ~PluginInstance() override;
+
+  Status start();
+  void stop();
+  Status user_action(const std::string& panel_id, const std::string& action_id);
+  std::string status_json() const;
+
+ private:
+  struct UserAction {
+    std::string panel_id, action_id;
+  };
+  struct Stop {};
+  using Event = std::variant<bridge::Message, bridge::LinkStatus, gps::Fix, gps::ReaderStatus,
+                             UserAction, Stop>;
+
+  PluginInstance(HostCallbacks host, config::Config config);
+  void run();
+  void handle(Event& event);
+  void open_cache();
+
+  // Ports: called on the pipeline thread only.
+  void show_panel(const PanelDocument& doc) override;
+  void update_panel(const PanelDocument& doc) override;
+  void close_panel(const std::string& panel_id) override;
+  void notify(int priority, const std::string& text) override;
+  void log(int level, const std::string& message) override;
+  void send(const std::string& type, const std::string& json_object) override;
+  cache::MatchResult lookup(const cache::AddressQuery& query) override;
+  void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
+
+  HostCallbacks host_;
+  const config::Config config_;
+  std::optional<cache::Cache> cache_;
+  std::string cache_error_;
+  int64_t cache_retry_ms_ = 0;
+  std::unique_ptr<bridge::Link> link_;
+  std::unique_ptr<gps::Reader> gps_;
+  std::unique_ptr<Pipeline> pipeline_;
+  EventQueue<Event> queue_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+
+  mutable std::mutex status_mu_;  // guards the snapshots status_json reads
+  std::map<std::string, uint64_t> pipeline_counters_;
+  bridge::LinkStatus link_status_;
+  gps::ReaderStatus gps_status_;
+};
+
+}  // namespace mdtc::plugin

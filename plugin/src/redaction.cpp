@@ -1,0 +1,25 @@
+#include "redaction.h"
+
+#include <algorithm>
+#include <set>
+
+namespace mdtc::plugin {
+
+bool visible_to(config::Role role, const cache::Flag& flag) {
+  if (role == config::Role::coresponder) return true;
+  return flag.audience == cache::Audience::all && flag.kind != cache::FlagKind::sud;
+}
+
+cache::MatchResult redact_for(config::Role role, cache::MatchResult match) {
+  std::erase_if(match.flags, [role](const cache::Flag& f) { return !visible_to(role, f); });
+  std::set<std::string> subjects;
+  for (const auto& f : match.flags)
+    if (!f.subject_id.empty()) subjects.insert(f.subject_id);
+  std::erase_if(match.subjects,
+                [&](const cache::Subject& s) { return subjects.count(s.id) == 0; });
+  // Premise history is about the address, not a person, and carries no
+  // clinical detail; it stays for both roles.
+  return match;
+}
+
+}  // namespace mdtc::plugin

@@ -1,0 +1,86 @@
+#include "coresponder_panels.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_ports.h"
+
+namespace mdtc::plugin {
+namespace {
+
+const IncidentSummary kIncident{"I-1", "WELFARE CHECK", 2, "1208 N MAPLE ST APT 3B"};
+
+bool has_action(const PanelDocument& d, const std::string& id) {
+  for (const auto& a : d.actions)
+    if (a.id == id) return true;
+  return false;
+}
+
+TEST(RequestPanel, ReadyOffersOneTapRequest) {
+  RequestView v;
+  v.reason_names = {"Autism"};
+  auto d = build_request_panel(kIncident, v);
+  EXPECT_EQ(d.id, "coresponder:I-1");
+  EXPECT_TRUE(has_action(d, "request_coresponder"));
+  EXPECT_NE(d.to_json().find("Autism"), std::string::npos);
+}
+
+TEST(RequestPanel, DeclinedShowsFallbackAndAskAgain) {
+  RequestView v;
+  v.phase = RequestPhase::declined;
+  v.fallback = "Mobile crisis line 555-0199";
+  auto d = build_request_panel(kIncident, v);
+  EXPECT_NE(d.to_json().find("555-0199"), std::string::npos);
+  EXPECT_TRUE(has_action(d, "request_coresponder"));
+  EXPECT_EQ(d.severity, Severity::warning);
+}
+
+TEST(RequestPanel, NoCoresponderOnDutySaysSo) {
+  RequestView v;
+  v.phase = RequestPhase::no_coresponder;
+  EXPECT_NE(build_request_panel(kIncident, v).to_json().find("No clinician unit on duty"),
+            std::string::npos);
+}
+
+TEST(RequestPanel, FallbackIsHiddenWhileTheRequestStands) {
+  RequestView v;
+  v.phase = RequestPhase::sent;
+  v.fallback = "Mobile crisis line 555-0199";
+  auto d = build_request_panel(kIncident, v);
+  EXPECT_EQ(d.to_json().find("555-0199"), std::string::npos);
+  EXPECT_TRUE(has_action(d, "cancel_request"));
+}
+
+TEST(RequestReasons, OnlyCareCodesVisibleToEveryoneAreReasons) {
+  auto m = test::flagged_premise();
+  auto reasons = request_reasons(m);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0]->code, "AUTISM");
+}
+
+TEST(OfferPanel, ShowsDistanceAndClinicianDetail) {
+  OfferView o;
+  o.request_id = "R-1";
+  o.incident_id = "I-1";
+  o.from_unit = "2A31";
+  o.address = "1208 N MAPLE ST APT 3B";
+  o.distance_m = 2150;
+  o.eta_s = 196;
+  auto d = build_offer_panel(o, test::flagged_premise());
+  const auto json = d.to_json();
+  EXPECT_NE(json.find("2.1 km, about 4 min"), std::string::npos) << json;
+  EXPECT_NE(json.find("Dr. A"), std::string::npos);
+  EXPECT_TRUE(has_action(d, "accept"));
+  EXPECT_TRUE(has_action(d, "decline"));
+}
+
+TEST(OfferPanel, TakenOfferOnlyDismisses) {
+  OfferView o;
+  o.request_id = "R-1";
+  o.phase = OfferPhase::taken;
+  auto d = build_offer_panel(o, {});
+  EXPECT_FALSE(has_action(d, "accept"));
+  EXPECT_TRUE(has_action(d, "dismiss"));
+}
+
+}  // namespace
+}  // namespace mdtc::plugin

@@ -1,0 +1,322 @@
+#include "pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_ports.h"
+
+namespace mdtc::plugin {
+namespace {
+
+bridge::Message dispatch(const std::string& id, const std::string& address,
+                         const std::string& topic = "unit.2A31",
+                         std::vector<std::string> units = {"2A31"}) {
+  bridge::Message m;
+  m.topic = topic;
+  m.type = "dispatch";
+  m.incident_id = id;
+  bridge::Incident inc;
+  inc.id = id;
+  inc.call_type = "WELFARE CHECK";
+  inc.priority = 2;
+  inc.units = std::move(units);
+  inc.location.address = address;
+  inc.location.lat = 39.8012;
+  inc.location.lon = -89.6437;
+  m.incident = inc;
+  return m;
+}
+
+bridge::Message wire(const std::string& type, const std::string& body,
+                     const std::string& topic = "unit.2A31") {
+  bridge::Message m;
+  m.topic = topic;
+  m.type = type;
+  m.body = body;
+  return m;
+}
+
+class PatrolPipeline : public ::testing::Test {
+ protected:
+  PatrolPipeline() : pipeline(options(), ports) {
+    ports.answer = [](const cache::AddressQuery& q) {
+      if (q.address.find("MAPLE") != std::string::npos) return test::flagged_premise();
+      cache::MatchResult none;
+      none.freshness = cache::Freshness::fresh;
+      return none;
+    };
+  }
+  static PipelineOptions options() {
+    PipelineOptions o;
+    o.role = config::Role::patrol;
+    o.unit_id = "2A31";
+    o.accept_timeout_s = 120;
+    o.fallback = "Mobile crisis line 555-0199";
+    return o;
+  }
+  test::FakePorts ports;
+  Pipeline pipeline;
+};
+
+TEST_F(PatrolPipeline, FlaggedDispatchPopsPremiseAndRequestPanels) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto shows = ports.of("show");
+  ASSERT_EQ(shows.size(), 2u);
+  EXPECT_EQ(shows[0].id, "premise:I-1");
+  EXPECT_EQ(shows[1].id, "coresponder:I-1");
+  EXPECT_NE(shows[0].body.find("Legally owns rifles"), std::string::npos);
+  EXPECT_NE(shows[1].body.find("request_coresponder"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, UnflaggedDispatchPopsNothing) {
+  pipeline.on_message(dispatch("I-2", "400 E ADAMS ST"), 0);
+  EXPECT_TRUE(ports.of("show").empty());
+  EXPECT_EQ(pipeline.counters()["unflagged"], 1u);
+}
+
+TEST_F(PatrolPipeline, EveryDisplayedFlagIsAudited) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto audits = ports.of("audit");
+  ASSERT_EQ(audits.size(), 1u);
+  EXPECT_EQ(audits[0].id, "I-1");
+  EXPECT_EQ(audits[0].body, "F-1,F-2,");
+}
+
+TEST_F(PatrolPipeline, WeaponsFlagIsSpokenOnFirstShowOnly) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto update = dispatch("I-1", "1208 N MAPLE ST APT 3B");
+  update.type = "incident_update";
+  pipeline.on_message(update, 10);
+  auto notes = ports.of("notify");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].body, "Caution: Weapons reported at this address.");
+  EXPECT_EQ(ports.of("update").size(), 2u) << "both panels refreshed by the update";
+}
+
+TEST_F(PatrolPipeline, DispatchOnSharedTopicForAnotherUnitIsIgnored) {
+  pipeline.on_message(dispatch("I-3", "1208 N MAPLE ST APT 3B", "all", {"1B12"}), 0);
+  EXPECT_TRUE(ports.of("show").empty());
+  EXPECT_TRUE(ports.queries.empty());
+  pipeline.on_message(dispatch("I-4", "1208 N MAPLE ST APT 3B", "all", {"1B12", "2A31"}), 0);
+  EXPECT_EQ(ports.of("show").size(), 2u);
+}
+
+TEST_F(PatrolPipeline, UpdateToUnflaggedAddressTakesPanelsDown) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto corrected = dispatch("I-1", "1280 S ELM ST");
+  corrected.type = "incident_update";
+  pipeline.on_message(corrected, 5);
+  auto closes = ports.of("close");
+  ASSERT_EQ(closes.size(), 2u);
+  EXPECT_EQ(closes[0].id, "premise:I-1");
+  EXPECT_EQ(closes[1].id, "coresponder:I-1");
+}
+
+TEST_F(PatrolPipeline, CancelClosesTheIncidentsPanels) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
+  cancel.incident_id = "I-1";
+  pipeline.on_message(cancel, 1);
+  EXPECT_EQ(ports.of("close").size(), 2u);
+}
+
+TEST_F(PatrolPipeline, RequestCarriesCareCodesButNoNotesOrClinicianContent) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  const auto* sent = ports.last("send", "coresponder_request");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"reasons\":[\"AUTISM\"]"), std::string::npos) << sent->body;
+  for (const char* secret : {"IN_TREATMENT", "SUD", "Dr. A", "Nonverbal", "rifles", "J. Doe"})
+    EXPECT_EQ(sent->body.find(secret), std::string::npos) << secret << " in " << sent->body;
+  const auto* panel = ports.last("update", "coresponder:I-1");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->body.find("waiting for a clinician"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, AcceptanceShowsWhoAndEta) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  pipeline.on_message(wire("coresponder_status",
+                           R"({"request_id":"2A31-I-1-1","incident_id":"I-1","state":"accepted",)"
+                           R"("by_unit":"CR7","by_name":"CR-7 Clinician","eta_s":360})"),
+                      2);
+  const auto* panel = ports.last("update", "coresponder:I-1");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->body.find("Accepted by CR-7 Clinician (CR7), ETA 6 min"), std::string::npos)
+      << panel->body;
+}
+
+TEST_F(PatrolPipeline, StatusForSomeoneElsesRequestIsIgnored) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  const auto before = ports.calls.size();
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"1B12-I-9-1","state":"accepted"})"), 2);
+  EXPECT_EQ(ports.calls.size(), before);
+}
+
+TEST_F(PatrolPipeline, NobodyAcceptingInTimeShowsTheFallback) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1000).ok());
+  pipeline.on_tick(1000 + 119'000);
+  EXPECT_EQ(pipeline.counters()["requests_timed_out"], 0u);
+  pipeline.on_tick(1000 + 120'000);
+  const auto* panel = ports.last("update", "coresponder:I-1");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->body.find("Nobody accepted in time"), std::string::npos);
+  EXPECT_NE(panel->body.find("Mobile crisis line 555-0199"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, ActionOnUnknownPanelIsAnError) {
+  auto st = pipeline.on_user_action("coresponder:I-404", "request_coresponder", 0);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, "plugin.unknown_panel");
+}
+
+TEST_F(PatrolPipeline, UnavailableCacheShowsFlagsUnavailable) {
+  ports.answer = [](const cache::AddressQuery&) {
+    cache::MatchResult r;
+    r.freshness = cache::Freshness::unavailable;
+    r.unavailable_reason = "cache not open";
+    return r;
+  };
+  pipeline.on_message(dispatch("I-5", "400 E ADAMS ST"), 0);
+  const auto* shown = ports.last("show", "premise:I-5");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find("FLAGS UNAVAILABLE"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, LinkDownShowsStatusAndLinkUpClearsIt) {
+  pipeline.on_link_status({false, 40, "CAD link down 40 s"});
+  const auto* shown = ports.last("show", "status:cad-link");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find("CAD link down 40 s"), std::string::npos);
+  pipeline.on_link_status({true, 0, {}});
+  EXPECT_NE(ports.last("close", "status:cad-link"), nullptr);
+}
+
+TEST_F(PatrolPipeline, AvlIsSentOnIntervalOrRealMoveOnly) {
+  gps::Fix fix;
+  fix.mode = gps::Mode::fix_3d;
+  fix.lat = 39.80;
+  fix.lon = -89.64;
+  pipeline.on_fix(fix, 0);
+  fix.lat = 39.8001;  // about 11 m: not a real move
+  pipeline.on_fix(fix, 1000);
+  EXPECT_EQ(ports.of("send").size(), 1u);
+  pipeline.on_fix(fix, 31'000);
+  EXPECT_EQ(ports.of("send").size(), 2u);
+  fix.lat = 39.81;  // about 1.1 km
+  pipeline.on_fix(fix, 32'000);
+  EXPECT_EQ(ports.of("send").size(), 3u);
+}
+
+TEST_F(PatrolPipeline, NoFixIsNotAPosition) {
+  gps::Fix fix;
+  fix.mode = gps::Mode::no_fix;
+  fix.lat = 39.80;
+  fix.lon = -89.64;
+  pipeline.on_fix(fix, 0);
+  EXPECT_FALSE(pipeline.position(0).has_value());
+  EXPECT_TRUE(ports.of("send").empty());
+}
+
+TEST_F(PatrolPipeline, PositionGoesStale) {
+  gps::Fix fix;
+  fix.mode = gps::Mode::fix_2d;
+  fix.lat = 39.80;
+  fix.lon = -89.64;
+  pipeline.on_fix(fix, 0);
+  EXPECT_TRUE(pipeline.position(10'000).has_value());
+  EXPECT_FALSE(pipeline.position(10'001).has_value());
+}
+
+class ClinicianPipeline : public ::testing::Test {
+ protected:
+  ClinicianPipeline() : pipeline(options(), ports) {
+    ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(); };
+  }
+  static PipelineOptions options() {
+    PipelineOptions o;
+    o.role = config::Role::coresponder;
+    o.unit_id = "CR7";
+    o.unit_name = "CR-7 Clinician";
+    return o;
+  }
+  bridge::Message request() {
+    return wire("coresponder_request",
+                R"({"request_id":"2A31-I-1-1","incident_id":"I-1","from_unit":"2A31",)"
+                R"("call_type":"WELFARE CHECK","address":"1208 N MAPLE ST APT 3B",)"
+                R"("lat":39.8012,"lon":-89.6437,"reasons":["AUTISM"]})",
+                "unit.CR7");
+  }
+  test::FakePorts ports;
+  Pipeline pipeline;
+};
+
+TEST_F(ClinicianPipeline, RequestPopsOfferWithClinicianDetail) {
+  pipeline.on_message(request(), 0);
+  const auto* shown = ports.last("show", "offer:2A31-I-1-1");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find("Dr. A"), std::string::npos);
+  EXPECT_NE(shown->body.find("42 CFR part 2"), std::string::npos);
+  EXPECT_NE(shown->body.find("\"id\":\"accept\""), std::string::npos);
+  EXPECT_EQ(ports.of("audit").size(), 1u);
+}
+
+TEST_F(ClinicianPipeline, RepeatedRequestIsShownOnce) {
+  pipeline.on_message(request(), 0);
+  pipeline.on_message(request(), 1);
+  EXPECT_EQ(ports.of("show").size(), 1u);
+}
+
+TEST_F(ClinicianPipeline, AcceptSendsResponseWithEtaFromPosition) {
+  gps::Fix fix;
+  fix.mode = gps::Mode::fix_3d;
+  fix.lat = 39.7817;  // about 2.2 km south of the call
+  fix.lon = -89.6501;
+  pipeline.on_fix(fix, 0);
+  pipeline.on_message(request(), 10);
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "accept", 20).ok());
+  const auto* sent = ports.last("send", "coresponder_response");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"accepted\":true"), std::string::npos);
+  EXPECT_NE(sent->body.find("\"eta_s\":"), std::string::npos);
+  EXPECT_NE(sent->body.find("\"name\":\"CR-7 Clinician\""), std::string::npos);
+  EXPECT_FALSE(pipeline.on_user_action("offer:2A31-I-1-1", "accept", 30).ok())
+      << "an offer is answered once";
+}
+
+TEST_F(ClinicianPipeline, DeclineSendsRefusal) {
+  pipeline.on_message(request(), 0);
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "decline", 1).ok());
+  const auto* sent = ports.last("send", "coresponder_response");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"accepted\":false"), std::string::npos);
+}
+
+TEST_F(ClinicianPipeline, TakenByAnotherUnitUpdatesTheOffer) {
+  pipeline.on_message(request(), 0);
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"2A31-I-1-1","state":"taken"})",
+                           "unit.CR7"),
+                      1);
+  const auto* panel = ports.last("update", "offer:2A31-I-1-1");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->body.find("Taken by another unit"), std::string::npos);
+}
+
+TEST_F(ClinicianPipeline, RequestWithoutIdIsDroppedAndCounted) {
+  pipeline.on_message(wire("coresponder_request", R"({"incident_id":"I-1"})", "unit.CR7"), 0);
+  EXPECT_TRUE(ports.of("show").empty());
+  EXPECT_EQ(pipeline.counters()["dropped.bad_request"], 1u);
+}
+
+TEST_F(ClinicianPipeline, StatusProgressionIsSentToTheOfficer) {
+  pipeline.on_message(request(), 0);
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "accept", 1).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "en_route", 2).ok());
+  const auto* sent = ports.last("send", "coresponder_status");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"state\":\"en_route\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mdtc::plugin
