@@ -54,6 +54,7 @@ IniDocument parse_ini(std::string_view text) {
 
   std::string section;
   bool in_section = false;
+  bool under_broken_header = false;
   std::map<std::string, int> first_seen;  // "section.key" -> line, within this text
   int line_no = 0;
   std::size_t pos = 0;
@@ -87,10 +88,12 @@ IniDocument parse_ini(std::string_view text) {
         // Keys after a broken header would be reported against the previous
         // section; better to report nothing for them than something wrong.
         in_section = false;
+        under_broken_header = true;
         section.clear();
       } else {
         section = std::string(name);
         in_section = true;
+        under_broken_header = false;
         doc.sections.push_back({section, line_no});
       }
     } else {
@@ -106,7 +109,7 @@ IniDocument parse_ini(std::string_view text) {
                                 std::string(key) + " = " + printable(value) +
                                     ": expected a closing double quote"});
       } else if (!in_section) {
-        if (doc.sections.empty()) {
+        if (!under_broken_header) {
           doc.problems.push_back({"config.syntax", line_no, std::string(key),
                                   std::string(key) + ": key outside any section: expected a [section] header first"});
         }

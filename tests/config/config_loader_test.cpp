@@ -92,7 +92,7 @@ TEST(ConfigLoader, EnvironmentOverridesEveryFile) {
 }
 
 TEST(ConfigLoader, EnvironmentSetsServerPublicKey) {
-  const std::string key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+  const std::string key = "Example.Springfield.Gateway.Key.NotReal0";
   auto config = load({}, {{"MDTC_CAD_SERVER_PUBLIC_KEY", key},
                           {"MDTC_CAD_CLIENT_KEY_FILE", "/etc/mdt-coresponder/client.key"}});
   ASSERT_TRUE(config.ok()) << config.error().message;
@@ -235,7 +235,7 @@ TEST(ConfigLoader, UnitIdAllowsOnlyLettersDigitsDashUnderscoreUpTo32) {
 }
 
 TEST(ConfigLoader, Z85KeyMustBeFortyCharactersOfTheAlphabet) {
-  const std::string good = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+  const std::string good = "Example.Springfield.Gateway.Key.NotReal0";
   std::string withClientKey = "\nclient_key_file = /etc/k\n";
   EXPECT_TRUE(load_text("[cad]\nserver_public_key = " + good + withClientKey).ok());
   EXPECT_FALSE(load_text("[cad]\nserver_public_key = " + good + "A" + withClientKey).ok());
@@ -245,7 +245,7 @@ TEST(ConfigLoader, Z85KeyMustBeFortyCharactersOfTheAlphabet) {
 }
 
 TEST(ConfigLoader, ServerKeyWithoutClientKeyFileIsAConflict) {
-  auto report = check_text("[cad]\nserver_public_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n", "f.ini");
+  auto report = check_text("[cad]\nserver_public_key = Example.Springfield.Gateway.Key.NotReal0\n", "f.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].code, "config.conflict");
   EXPECT_EQ(report.problems[0].message,
