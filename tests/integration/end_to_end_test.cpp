@@ -1,0 +1,177 @@
+// The whole product on loopback: stub-cad plays a scenario, stub-mdt-host
+// loads the real plugin, and the assertions read the host's record of every
+// callback — what an officer and a clinician would have seen.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "child_process.h"
+#include "mdtc/cache.h"
+#include "temp_dir.h"
+
+namespace mdtc::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kRegistry = MDTC_SOURCE_DIR "/demo/registry.jsonl";
+
+bool has(const std::string& line, const std::string& what) {
+  return line.find(what) != std::string::npos;
+}
+
+class EndToEnd : public ::testing::Test {
+ protected:
+  EndToEnd() : pub_port(free_tcp_port()), router_port(free_tcp_port()) {}
+
+  std::string endpoint(int port) const { return "tcp://127.0.0.1:" + std::to_string(port); }
+
+  // A unit's config and a cache filled from the demo registry.
+  std::string make_unit(const std::string& unit, const std::string& role,
+                        const std::string& name) {
+    const std::string db = dir.file(unit + ".db");
+    auto cache = cache::Cache::open({db, "", true, 24});
+    EXPECT_TRUE(cache.ok()) << (cache.ok() ? "" : cache.error().message);
+    if (cache.ok()) {
+      auto imported = cache->import_file(kRegistry);
+      EXPECT_TRUE(imported.ok()) << (imported.ok() ? "" : imported.error().message);
+    }
+    const std::string path = dir.file(unit + ".ini");
+    write_file(path, "[unit]\nid = " + unit + "\nrole = " + role + "\nname = " + name +
+                         "\n\n[cad]\nsubscribe_endpoint = " + endpoint(pub_port) +
+                         "\ndealer_endpoint = " + endpoint(router_port) +
+                         "\n\n[cache]\ndb = " + db +
+                         "\n\n[coresponder]\nfallback = Mobile crisis line 555-0199\n");
+    return path;
+  }
+
+  std::unique_ptr<ChildProcess> start_cad(const std::string& scenario_text) {
+    write_file(dir.file("scenario.jsonl"), scenario_text);
+    auto cad = std::make_unique<ChildProcess>(
+        std::vector<std::string>{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router",
+                                 endpoint(router_port), "--scenario", dir.file("scenario.jsonl"),
+                                 "--record", dir.file("cad.jsonl"), "--heartbeat-ms", "200",
+                                 "--exit-when-done"},
+        dir.file("cad.out"));
+    EXPECT_TRUE(wait_for_line(dir.file("cad.out"), [](auto& l) { return has(l, "ready"); }, 20s))
+        << read_file(dir.file("cad.out"));
+    return cad;
+  }
+
+  std::unique_ptr<ChildProcess> start_host(const std::string& unit, const std::string& config,
+                                           std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{MDTC_STUB_HOST, "--plugin", MDTC_PLUGIN_PATH, "--config",
+                                  config, "--record", record(unit), "--label", "[" + unit + "]"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<ChildProcess>(argv, dir.file(unit + ".out"));
+  }
+
+  std::string record(const std::string& unit) const { return dir.file(unit + ".jsonl"); }
+
+  TempDir dir;
+  int pub_port, router_port;
+};
+
+const char* kUnflagged =
+    R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-1","call_type":"NOISE COMPLAINT","priority":3,"units":["2A31"],"location":{"address":"400 E ADAMS ST, SPRINGFIELD IL"}}}}})";
+const char* kFlagged =
+    R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})";
+
+TEST_F(EndToEnd, FlaggedDispatchPopsPanelsAndUnflaggedPopsNothing) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  auto cad = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
+                       R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
+                       kUnflagged + "\n" + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("panel_id":"coresponder:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+
+  std::string premise;
+  for (const auto& line : read_lines(record("2A31"))) {
+    EXPECT_FALSE(has(line, "I-1\"")) << "the unflagged call popped something: " << line;
+    if (has(line, R"("cb":"show_panel","panel_id":"premise:I-2")")) premise = line;
+  }
+  ASSERT_FALSE(premise.empty());
+  EXPECT_TRUE(has(premise, "Legally owns rifles"));
+  EXPECT_TRUE(has(premise, "calm with low voice"));
+  EXPECT_TRUE(has(premise, "RESOLVED ON SCENE"));
+  EXPECT_FALSE(has(premise, "Dr. A")) << "clinician-only note on an officer's panel";
+  EXPECT_FALSE(has(premise, "outpatient")) << "SUD record on an officer's panel";
+  EXPECT_FALSE(has(premise, "Expired record")) << "expired flag shown";
+}
+
+TEST_F(EndToEnd, MalformedMessageIsDroppedAndCountedAndTheNextStillPops) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  auto cad = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
+                       R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
+                       R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":"}})" +
+                       "\n" + R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":7,\"type\":\"dispatch\",\"seq\":1}"}})" +
+                       "\n" + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("panel_id":"premise:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  // The host records the plugin's status (with the link's counters) on exit.
+  std::string status;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, R"("cb":"status")")) status = line;
+  ASSERT_FALSE(status.empty());
+  Poco::JSON::Parser parser;
+  auto doc = parser.parse(status).extract<Poco::JSON::Object::Ptr>()->getObject("doc");
+  auto link = doc->getObject("cad_link");
+  uint64_t dropped = 0;
+  for (const auto& name : link->getNames())
+    if (name.rfind("dropped", 0) == 0) dropped += link->getValue<uint64_t>(name);
+  EXPECT_EQ(dropped, 2u) << status;
+}
+
+TEST_F(EndToEnd, CoresponderAcceptsAndOfficerSeesWho) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  auto cad = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
+                       R"({"wait":"hello","unit":"CR7","timeout_s":30})" + "\n" +
+                       R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
+                       R"({"wait":"subscriber","topic":"unit.CR7","timeout_s":30})" + "\n" +
+                       kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_response","from":"CR7","timeout_s":30})" +
+                       "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  auto clinic = start_host("CR7", clinician, {"--auto-action", "accept"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, "Accepted by CR-7 Clinician (CR7)"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(officer->terminate(), 0);
+  EXPECT_EQ(clinic->terminate(), 0);
+
+  // The clinician saw clinician-level detail with the Part 2 notice...
+  bool offer_with_detail = false;
+  for (const auto& line : read_lines(record("CR7")))
+    if (has(line, R"("panel_id":"offer:)") && has(line, "Dr. A") && has(line, "42 CFR part 2"))
+      offer_with_detail = true;
+  EXPECT_TRUE(offer_with_detail) << read_file(record("CR7"));
+  // ...and nothing the officer's host received carries it.
+  for (const auto& line : read_lines(record("2A31"))) {
+    for (const char* secret : {"Dr. A", "555-0100", "outpatient", "SUD_TREATMENT", "IN_TREATMENT",
+                               "R. Roe", "42 CFR"})
+      EXPECT_FALSE(has(line, secret)) << secret << " reached the officer: " << line;
+  }
+  // CAD carried reason codes only, never notes or names.
+  for (const auto& line : read_lines(dir.file("cad.jsonl"))) {
+    for (const char* secret : {"Nonverbal", "J. Doe", "Dr. A", "rifles"})
+      EXPECT_FALSE(has(line, secret)) << secret << " crossed CAD: " << line;
+  }
+}
+
+}  // namespace
+}  // namespace mdtc::test
