@@ -1,1 +1,552 @@
-// Filled in by the bridge module.
+// Link: the thread that owns the SUB and DEALER sockets. Everything that
+// touches a socket, the sequence tracker or the retry schedule runs on it;
+// other threads only reach it through send() (outbox + wake-up eventfd) and
+// counters() (a mutex-guarded snapshot).
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <Poco/Logger.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <zmq.hpp>
+
+#include "envelope.h"
+#include "json_access.h"
+#include "mdtc/bridge.h"
+#include "outbox.h"
+#include "sequence_tracker.h"
+
+namespace mdtc::bridge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kTick = 50ms;                 // liveness, retry and catch-up timers
+constexpr auto kFirstRetry = 500ms;
+constexpr auto kMaxRetry = 10s;
+constexpr auto kDownRepeat = 10s;            // re-announce "down N s" this often
+
+bool valid_unit_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+bool valid_z85_key(const std::string& k) { return k.size() == 40; }
+
+// "wire.bad_json" -> "dropped.bad_json"
+std::string drop_counter(const std::string& code) {
+  auto dot = code.find('.');
+  return "dropped." + (dot == std::string::npos ? code : code.substr(dot + 1));
+}
+
+}  // namespace
+
+struct Link::Impl {
+  LinkOptions opt;
+  MessageHandler on_message;
+  StatusHandler on_status;
+  std::string unit_topic;
+  std::string run_id;
+
+  std::unique_ptr<Outbox> outbox;
+  std::unique_ptr<zmq::context_t> ctx;
+  std::unique_ptr<zmq::socket_t> sub, dealer, monitor;
+  int wake_fd = -1;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  bool started = false;
+
+  // Shared with send()/counters().
+  mutable std::mutex mu;
+  Counters counters;
+  std::vector<OutboxEntry> fresh;  // enqueued by send(), not yet scheduled
+  std::atomic<uint64_t> key_counter{0};
+
+  // Link thread only.
+  std::unique_ptr<SequenceTracker> tracker;
+  struct Pending {
+    std::string body;
+    int attempts = 0;
+    Clock::time_point next_at{};
+  };
+  std::map<std::string, Pending> schedule;  // key -> retry state
+  std::vector<std::string> order;           // keys, oldest first
+  Clock::time_point last_heard{};
+  Clock::time_point last_down_report{};
+  bool link_up = false;
+  bool ever_reported = false;
+  uint64_t epochs_seen = 0;
+  Poco::Logger& log = Poco::Logger::get("mdtc.bridge");
+
+  void bump(const std::string& name, uint64_t by = 1) {
+    std::lock_guard lock(mu);
+    counters[name] += by;
+  }
+
+  void publish_tracker_counts() {
+    std::lock_guard lock(mu);
+    for (const auto& [k, v] : tracker->counts()) counters[k] = v;
+  }
+
+  void apply_curve(zmq::socket_t& s) {
+    if (opt.server_public_key.empty()) return;
+    s.set(zmq::sockopt::curve_serverkey, opt.server_public_key);
+    s.set(zmq::sockopt::curve_publickey, opt.client_public_key);
+    s.set(zmq::sockopt::curve_secretkey, opt.client_secret_key);
+  }
+
+  void common_options(zmq::socket_t& s) {
+    s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::reconnect_ivl, 100);
+    s.set(zmq::sockopt::reconnect_ivl_max, 5000);
+    s.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(opt.max_message_bytes) + 1024);
+    apply_curve(s);
+  }
+
+  Status open_sockets() {
+    try {
+      ctx = std::make_unique<zmq::context_t>(1);
+      sub = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::sub);
+      common_options(*sub);
+      sub->set(zmq::sockopt::rcvhwm, 100000);
+      sub->set(zmq::sockopt::subscribe, unit_topic);
+      sub->set(zmq::sockopt::subscribe, "all");
+      sub->connect(opt.subscribe_endpoint);
+
+      dealer = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::dealer);
+      common_options(*dealer);
+      dealer->set(zmq::sockopt::routing_id, opt.unit_id);
+      dealer->set(zmq::sockopt::sndhwm, 100000);
+      std::string mon = "inproc://mdtc-bridge-monitor-" + run_id;
+      if (zmq_socket_monitor(dealer->handle(), mon.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0) {
+        return make_error("bridge.socket", "cannot monitor the DEALER socket: " +
+                                               std::string(zmq_strerror(zmq_errno())));
+      }
+      monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
+      monitor->connect(mon);
+      dealer->connect(opt.dealer_endpoint);
+    } catch (const zmq::error_t& e) {
+      return make_error("bridge.socket", "CAD link sockets (" + opt.subscribe_endpoint + ", " +
+                                             opt.dealer_endpoint + "): " + e.what());
+    }
+    return Ok{};
+  }
+
+  void close_sockets() {
+    if (dealer) zmq_socket_monitor(dealer->handle(), nullptr, 0);
+    monitor.reset();
+    sub.reset();
+    dealer.reset();
+    ctx.reset();
+  }
+
+  void send_control(const std::string& body) {
+    try {
+      dealer->send(zmq::buffer(body), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      log.warning("CAD link: control message not sent: %s", std::string(e.what()));
+    }
+  }
+
+  void send_hello() {
+    EnvelopeFields f{"hello", 0, rfc3339_now(), opt.unit_id, ""};
+    auto body = build_envelope(opt.hello_json, f);
+    if (!body) return;  // validated in start()
+    send_control(body.value());
+    bump("hellos");
+  }
+
+  void send_ask(const CatchupAsk& a) {
+    auto obj = Poco::JSON::Object::Ptr(new Poco::JSON::Object);
+    obj->set("topic", a.topic);
+    obj->set("epoch", a.epoch);
+    obj->set("from_seq", a.from_seq);
+    obj->set("to_seq", a.to_seq);
+    EnvelopeFields f{"catchup", 0, rfc3339_now(), opt.unit_id, ""};
+    auto body = build_envelope(json::to_string(obj), f);
+    if (body) send_control(body.value());
+    log.information("CAD link: asking %s %s..%s", a.topic, std::to_string(a.from_seq),
+                    std::to_string(a.to_seq));
+  }
+
+  void heard(Clock::time_point now) {
+    last_heard = now;
+    if (!link_up) {
+      link_up = true;
+      ever_reported = true;
+      if (on_status) on_status(LinkStatus{true, 0, "CAD link up"});
+    }
+  }
+
+  void check_liveness(Clock::time_point now) {
+    auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - last_heard).count();
+    if (silent < opt.heartbeat_timeout_s) return;
+    bool transition = link_up || !ever_reported;
+    if (!transition && now - last_down_report < kDownRepeat) return;
+    link_up = false;
+    ever_reported = true;
+    last_down_report = now;
+    if (on_status) {
+      on_status(LinkStatus{false, silent, "CAD link down " + std::to_string(silent) + " s"});
+    }
+  }
+
+  void run_output(TrackerOutput& out) {
+    for (auto& m : out.deliver) {
+      bump("delivered");
+      try {
+        if (on_message) on_message(std::move(m));
+      } catch (...) {
+        bump("handler_errors");
+      }
+    }
+    for (const auto& a : out.asks) send_ask(a);
+    out = {};
+    publish_tracker_counts();
+    uint64_t epochs = tracker->counts().count("epochs") ? tracker->counts().at("epochs") : 0;
+    if (epochs != epochs_seen) {
+      // The gateway restarted: introduce ourselves to the new run.
+      epochs_seen = epochs;
+      send_hello();
+    }
+  }
+
+  // Heads ("topics":{topic:seq}) from a hello_ack or heartbeat.
+  void apply_heads(const Message& m, Clock::time_point now, TrackerOutput& out) {
+    auto obj = json::parse_object(m.body);
+    if (!obj) return;
+    Poco::JSON::Object::Ptr topics;
+    if (const auto* v = json::find(*obj.value(), "topics")) topics = json::as_object(*v);
+    for (const auto& name : {unit_topic, std::string("all")}) {
+      uint64_t head = 0;
+      if (topics) {
+        if (const auto* v = json::find(*topics, name)) {
+          auto h = json::as_uint(*v);
+          if (!h) continue;
+          head = *h;
+        }
+      }
+      tracker->on_head(name, m.epoch, head, now, out);
+    }
+  }
+
+  void handle_sequenced(Message m, Clock::time_point now, TrackerOutput& out) {
+    if (m.type == "heartbeat") {
+      bump("heartbeats");
+      apply_heads(m, now, out);
+      return;
+    }
+    if (m.type == "wipe" && opt.server_public_key.empty()) {
+      // A wipe erases the unit's cache; without CURVE anyone on the network
+      // could send one, so it is honoured only on an authenticated link.
+      bump("dropped.unauthenticated_wipe");
+      log.warning("CAD link: wipe ignored: link is not CURVE-authenticated");
+      return;
+    }
+    tracker->on_message(std::move(m), now, out);
+  }
+
+  void on_sub(Clock::time_point now, TrackerOutput& out) {
+    std::vector<zmq::message_t> frames;
+    while (true) {
+      frames.clear();
+      zmq::message_t part;
+      if (!sub->recv(part, zmq::recv_flags::dontwait)) return;
+      frames.push_back(std::move(part));
+      while (frames.back().more()) {
+        zmq::message_t next;
+        if (!sub->recv(next)) break;
+        frames.push_back(std::move(next));
+      }
+      heard(now);
+      bump("received");
+      if (frames.size() != 2) {
+        bump("dropped.bad_frames");
+        continue;
+      }
+      std::string topic = frames[0].to_string();
+      if (!tracker->tracks(topic)) {
+        // ZeroMQ subscriptions are prefixes: "unit.2A3" would also match
+        // "unit.2A31". Only our exact topics count.
+        bump("dropped.foreign_topic");
+        continue;
+      }
+      auto m = decode(topic, frames[1].to_string_view(), opt.max_message_bytes);
+      if (!m) {
+        bump(drop_counter(m.error().code));
+        log.warning("CAD link: dropped message on %s: %s", topic, m.error().message);
+        continue;
+      }
+      handle_sequenced(std::move(m.value()), now, out);
+      if (out.deliver.size() > 256) run_output(out);
+    }
+  }
+
+  void on_dealer(Clock::time_point now, TrackerOutput& out) {
+    while (true) {
+      std::vector<zmq::message_t> frames;
+      zmq::message_t part;
+      if (!dealer->recv(part, zmq::recv_flags::dontwait)) return;
+      frames.push_back(std::move(part));
+      while (frames.back().more()) {
+        zmq::message_t next;
+        if (!dealer->recv(next)) break;
+        frames.push_back(std::move(next));
+      }
+      heard(now);
+      if (frames.size() != 2) {
+        bump("dropped.bad_frames");
+        continue;
+      }
+      std::string topic = frames[0].to_string();
+      auto m = decode(topic, frames[1].to_string_view(), opt.max_message_bytes);
+      if (!m) {
+        bump(drop_counter(m.error().code));
+        log.warning("CAD link: dropped gateway reply: %s", m.error().message);
+        continue;
+      }
+      if (!topic.empty()) {  // a catch-up replay
+        if (!tracker->tracks(topic)) {
+          bump("dropped.foreign_topic");
+          continue;
+        }
+        bump("replayed");
+        handle_sequenced(std::move(m.value()), now, out);
+        continue;
+      }
+      handle_control(m.value(), now, out);
+    }
+  }
+
+  void handle_control(const Message& m, Clock::time_point now, TrackerOutput& out) {
+    auto obj = json::parse_object(m.body);
+    if (!obj) return;
+    const auto& o = *obj.value();
+    if (m.type == "ack") {
+      auto key = json::opt_string(o, "key", "ack");
+      if (!key || !key.value()) return;
+      const std::string& k = *key.value();
+      if (schedule.erase(k)) {
+        std::erase(order, k);
+        bump("acked");
+      }
+      if (auto r = outbox->remove(k); !r) log.error("%s", r.error().message);
+    } else if (m.type == "hello_ack") {
+      apply_heads(m, now, out);
+    } else if (m.type == "catchup_done") {
+      auto topic = json::opt_string(o, "topic", "catchup_done");
+      const auto* to = json::find(o, "to_seq");
+      auto to_seq = to ? json::as_uint(*to) : std::nullopt;
+      if (topic && topic.value() && to_seq) {
+        tracker->on_catchup_done(*topic.value(), m.epoch, *to_seq, now, out);
+      }
+    } else {
+      bump("dropped.unexpected_reply");
+    }
+  }
+
+  void on_monitor() {
+    while (true) {
+      zmq::message_t event, addr;
+      if (!monitor->recv(event, zmq::recv_flags::dontwait)) return;
+      if (event.more()) (void)monitor->recv(addr);
+      // Each successful handshake is a (re)connection to a gateway, which
+      // may be a new run: say hello, and resend everything not yet acked
+      // right away rather than waiting out the backoff.
+      send_hello();
+      auto now = Clock::now();
+      for (auto& [key, p] : schedule) p.next_at = now;
+    }
+  }
+
+  void take_fresh() {
+    std::vector<OutboxEntry> batch;
+    {
+      std::lock_guard lock(mu);
+      batch.swap(fresh);
+    }
+    for (auto& e : batch) {
+      if (schedule.count(e.key)) continue;
+      order.push_back(e.key);
+      schedule[e.key] = Pending{std::move(e.body), 0, Clock::time_point{}};
+    }
+  }
+
+  void pump_outbox(Clock::time_point now) {
+    for (const auto& key : order) {
+      auto& p = schedule[key];
+      if (p.next_at > now) continue;
+      try {
+        if (!dealer->send(zmq::buffer(p.body), zmq::send_flags::dontwait)) return;
+      } catch (const zmq::error_t&) {
+        return;
+      }
+      bump(p.attempts == 0 ? "sent" : "retries");
+      ++p.attempts;
+      auto backoff = kFirstRetry * (1 << std::min(p.attempts - 1, 5));
+      p.next_at = now + std::min<Clock::duration>(backoff, kMaxRetry);
+    }
+  }
+
+  void run() {
+    TrackerOutput out;
+    last_heard = Clock::now();
+    while (!stopping.load()) {
+      zmq::pollitem_t items[] = {
+          {sub->handle(), 0, ZMQ_POLLIN, 0},
+          {dealer->handle(), 0, ZMQ_POLLIN, 0},
+          {monitor->handle(), 0, ZMQ_POLLIN, 0},
+          {nullptr, wake_fd, ZMQ_POLLIN, 0},
+      };
+      try {
+        zmq::poll(items, 4, kTick);
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;
+        log.error("CAD link poll failed: %s", std::string(e.what()));
+        break;
+      }
+      auto now = Clock::now();
+      if (items[3].revents & ZMQ_POLLIN) {
+        uint64_t n;
+        (void)!::read(wake_fd, &n, sizeof n);
+      }
+      try {
+        if (items[2].revents & ZMQ_POLLIN) on_monitor();
+        if (items[0].revents & ZMQ_POLLIN) on_sub(now, out);
+        if (items[1].revents & ZMQ_POLLIN) on_dealer(now, out);
+        tracker->on_tick(now, out);
+        run_output(out);
+        take_fresh();
+        pump_outbox(now);
+        check_liveness(now);
+      } catch (const zmq::error_t& e) {
+        log.error("CAD link socket error: %s", std::string(e.what()));
+      }
+    }
+  }
+};
+
+Link::Link(LinkOptions options, MessageHandler on_message, StatusHandler on_status)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->opt = std::move(options);
+  impl_->on_message = std::move(on_message);
+  impl_->on_status = std::move(on_status);
+  for (const char* name :
+       {"received", "delivered", "duplicates", "gaps", "catchups", "epochs", "heartbeats", "sent",
+        "acked", "retries", "dropped.bad_json", "dropped.bad_version", "dropped.missing_field",
+        "dropped.bad_type", "dropped.bad_value", "dropped.too_large", "dropped.unknown_type",
+        "dropped.bad_eido"}) {
+    impl_->counters[name] = 0;
+  }
+}
+
+Link::~Link() { stop(); }
+
+Status Link::start() {
+  auto& d = *impl_;
+  if (d.started) return Ok{};
+  if (!valid_unit_id(d.opt.unit_id)) {
+    return make_error("bridge.config", "unit_id = \"" + d.opt.unit_id +
+                                           "\": expected 1-64 letters, digits, '-' or '_'");
+  }
+  if (!d.opt.server_public_key.empty() &&
+      (!valid_z85_key(d.opt.server_public_key) || !valid_z85_key(d.opt.client_public_key) ||
+       !valid_z85_key(d.opt.client_secret_key))) {
+    return make_error("bridge.config",
+                      "CURVE keys: expected 40-character Z85 server public, client public and "
+                      "client secret keys");
+  }
+  if (d.opt.heartbeat_timeout_s <= 0) {
+    return make_error("bridge.config", "heartbeat_timeout_s = " +
+                                           std::to_string(d.opt.heartbeat_timeout_s) +
+                                           ": expected a positive number of seconds");
+  }
+  if (auto hello = json::parse_object(d.opt.hello_json); !hello) {
+    return make_error("bridge.config", "hello_json: " + hello.error().message);
+  }
+  auto box = Outbox::open(d.opt.outbox_path);
+  if (!box) return box.error();
+  d.outbox = std::move(box.value());
+  auto pending = d.outbox->pending();
+  if (!pending) return pending.error();
+  for (auto& e : pending.value()) {
+    d.order.push_back(e.key);
+    d.schedule[e.key] = Impl::Pending{std::move(e.body), 0, {}};
+  }
+  d.run_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+  d.unit_topic = "unit." + d.opt.unit_id;
+  d.tracker = std::make_unique<SequenceTracker>(std::vector<std::string>{d.unit_topic, "all"});
+  d.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (d.wake_fd < 0) return make_error("bridge.socket", "eventfd failed");
+  if (auto r = d.open_sockets(); !r) {
+    d.close_sockets();
+    ::close(d.wake_fd);
+    d.wake_fd = -1;
+    return r;
+  }
+  d.stopping = false;
+  d.started = true;
+  d.thread = std::thread([&d] {
+    d.run();
+    d.close_sockets();
+  });
+  return Ok{};
+}
+
+void Link::stop() {
+  auto& d = *impl_;
+  if (!d.started) return;
+  d.stopping = true;
+  uint64_t one = 1;
+  (void)!::write(d.wake_fd, &one, sizeof one);
+  if (d.thread.joinable()) d.thread.join();
+  ::close(d.wake_fd);
+  d.wake_fd = -1;
+  d.started = false;
+}
+
+Status Link::send(const std::string& type, const std::string& json_object) {
+  auto& d = *impl_;
+  if (!d.outbox) return make_error("bridge.not_started", "send(" + type + "): link not started");
+  if (type.empty() || type.size() > 64) {
+    return make_error("bridge.bad_type", "send: type \"" + type + "\": expected 1-64 characters");
+  }
+  std::string key = d.opt.unit_id + "-" + d.run_id + "-" + std::to_string(++d.key_counter);
+  auto entry = d.outbox->enqueue([&](uint64_t seq) -> Result<OutboxEntry> {
+    EnvelopeFields f{type, seq, rfc3339_now(), d.opt.unit_id, key};
+    auto body = build_envelope(json_object, f);
+    if (!body) return body.error();
+    if (body->size() > d.opt.max_message_bytes) {
+      return make_error("wire.too_large", "send(" + type + "): " + std::to_string(body->size()) +
+                                              " bytes exceeds the limit of " +
+                                              std::to_string(d.opt.max_message_bytes));
+    }
+    return OutboxEntry{key, std::move(body.value())};
+  });
+  if (!entry) return entry.error();
+  {
+    std::lock_guard lock(d.mu);
+    d.fresh.push_back(std::move(entry.value()));
+  }
+  uint64_t one = 1;
+  (void)!::write(d.wake_fd, &one, sizeof one);
+  return Ok{};
+}
+
+Counters Link::counters() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->counters;
+}
+
+}  // namespace mdtc::bridge

@@ -1,0 +1,156 @@
+#include "json_access.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <sstream>
+
+namespace mdtc::bridge::json {
+namespace {
+
+bool equal_fold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Nesting depth outside strings; a cheap pass that keeps the recursive
+// parser away from inputs that would overflow the stack.
+int max_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
+    else if (c == '}' || c == ']') --depth;
+  }
+  return deepest;
+}
+
+}  // namespace
+
+Result<Poco::JSON::Object::Ptr> parse_object(std::string_view text) {
+  if (max_depth(text) > kMaxDepth) {
+    return make_error("wire.bad_json", "JSON nests deeper than " + std::to_string(kMaxDepth) +
+                                           " levels; expected a flat message object");
+  }
+  // Poco's parser stops at an embedded NUL; a body with one is not valid
+  // UTF-8 JSON text anyway.
+  if (text.find('\0') != std::string_view::npos) {
+    return make_error("wire.bad_json", "body contains a NUL byte; expected UTF-8 JSON text");
+  }
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var root = parser.parse(std::string(text));
+    auto obj = as_object(root);
+    if (!obj) return make_error("wire.bad_json", "body is JSON but not an object");
+    return obj;
+  } catch (const Poco::Exception& e) {
+    return make_error("wire.bad_json", "body is not valid JSON: " + e.displayText());
+  } catch (const std::exception& e) {
+    return make_error("wire.bad_json", std::string("body is not valid JSON: ") + e.what());
+  }
+}
+
+const Poco::Dynamic::Var* find(const Poco::JSON::Object& obj, std::string_view key, bool fold_case) {
+  const Poco::Dynamic::Var* folded = nullptr;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (it->first == key) return &it->second;
+    if (fold_case && !folded && equal_fold(it->first, key)) folded = &it->second;
+  }
+  return folded;
+}
+
+Poco::JSON::Object::Ptr as_object(const Poco::Dynamic::Var& v) {
+  if (v.type() == typeid(Poco::JSON::Object::Ptr)) return v.extract<Poco::JSON::Object::Ptr>();
+  return {};
+}
+
+Poco::JSON::Array::Ptr as_array(const Poco::Dynamic::Var& v) {
+  if (v.type() == typeid(Poco::JSON::Array::Ptr)) return v.extract<Poco::JSON::Array::Ptr>();
+  return {};
+}
+
+std::optional<std::string> as_string(const Poco::Dynamic::Var& v) {
+  if (v.isString()) return v.extract<std::string>();
+  return std::nullopt;
+}
+
+std::optional<int64_t> as_int(const Poco::Dynamic::Var& v) {
+  try {
+    if (v.isInteger()) {
+      if (v.isSigned()) return v.convert<int64_t>();
+      auto u = v.convert<uint64_t>();
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+      return static_cast<int64_t>(u);
+    }
+  } catch (const Poco::Exception&) {
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> as_uint(const Poco::Dynamic::Var& v) {
+  try {
+    if (v.isInteger()) {
+      if (v.isSigned()) {
+        auto i = v.convert<int64_t>();
+        if (i < 0) return std::nullopt;
+        return static_cast<uint64_t>(i);
+      }
+      return v.convert<uint64_t>();
+    }
+  } catch (const Poco::Exception&) {
+  }
+  return std::nullopt;
+}
+
+std::optional<double> as_number(const Poco::Dynamic::Var& v) {
+  try {
+    if (v.isNumeric() && !v.isBoolean()) {
+      double d = v.convert<double>();
+      if (std::isfinite(d)) return d;
+    }
+  } catch (const Poco::Exception&) {
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> as_bool(const Poco::Dynamic::Var& v) {
+  if (v.isBoolean()) return v.extract<bool>();
+  return std::nullopt;
+}
+
+Result<std::optional<std::string>> opt_string(const Poco::JSON::Object& obj, std::string_view key,
+                                              std::string_view where, bool fold_case) {
+  const auto* v = find(obj, key, fold_case);
+  if (!v || v->isEmpty()) return std::optional<std::string>{};
+  auto s = as_string(*v);
+  if (!s) {
+    return make_error("wire.bad_type",
+                      std::string(where) + "." + std::string(key) + ": expected a string");
+  }
+  return std::optional<std::string>{std::move(*s)};
+}
+
+std::string to_string(const Poco::JSON::Object::Ptr& obj) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(obj, out);
+  return out.str();
+}
+
+}  // namespace mdtc::bridge::json

@@ -1,0 +1,94 @@
+// Per-topic ordering for the inbound side of the link: drops duplicates,
+// holds messages that arrive after a gap, asks for the gap to be replayed,
+// notices a gateway restart (new epoch) and releases held messages in order.
+// Pure: no sockets and no clock of its own (the caller passes `now`), so
+// every path is driven by plain values in unit tests.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "mdtc/bridge.h"
+
+namespace mdtc::bridge {
+
+struct CatchupAsk {
+  std::string topic;
+  std::string epoch;
+  uint64_t from_seq = 0;
+  uint64_t to_seq = 0;
+};
+
+struct TrackerOutput {
+  std::vector<Message> deliver;  // in order, each once
+  std::vector<CatchupAsk> asks;
+};
+
+class SequenceTracker {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  struct Limits {
+    std::size_t max_held = 4096;        // messages waiting behind one gap
+    std::size_t remembered = 8192;      // delivered fingerprints kept for replay dedupe
+    std::chrono::milliseconds ask_timeout{1000};
+    int max_attempts = 5;               // then the gap is declared lost
+  };
+
+  explicit SequenceTracker(std::vector<std::string> topics);
+  SequenceTracker(std::vector<std::string> topics, Limits limits);
+
+  bool tracks(const std::string& topic) const { return topics_.count(topic) != 0; }
+
+  // A sequenced message from the SUB socket or a catch-up replay.
+  void on_message(Message m, Clock::time_point now, TrackerOutput& out);
+  // The gateway's head seq for `topic` in `epoch` (hello_ack, heartbeat).
+  // A topic the gateway does not list has head 0 in that epoch.
+  void on_head(const std::string& topic, const std::string& epoch, uint64_t head,
+               Clock::time_point now, TrackerOutput& out);
+  // The gateway finished replaying [from, to] for `topic`; what it did not
+  // send it no longer has.
+  void on_catchup_done(const std::string& topic, const std::string& epoch, uint64_t to,
+                       Clock::time_point now, TrackerOutput& out);
+  // Retries or abandons catch-up asks whose answer is overdue.
+  void on_tick(Clock::time_point now, TrackerOutput& out);
+
+  // Counter increments since construction ("duplicates", "gaps", ...).
+  const std::map<std::string, uint64_t>& counts() const { return counts_; }
+  uint64_t last_seq(const std::string& topic) const;
+  std::string epoch(const std::string& topic) const;
+
+ private:
+  struct Topic {
+    bool known = false;
+    std::string epoch;
+    uint64_t last = 0;  // highest seq delivered (or skipped) in `epoch`
+    uint64_t head = 0;  // highest seq known to exist in `epoch`
+    std::map<uint64_t, Message> held;
+    std::deque<std::string> retired;  // earlier epochs: their messages are stale
+    bool asking = false;
+    uint64_t ask_to = 0;
+    int attempts = 0;
+    Clock::time_point deadline{};
+  };
+
+  void start_epoch(Topic& t, const std::string& epoch);
+  bool retired(const Topic& t, const std::string& epoch) const;
+  void deliver(Message m, TrackerOutput& out);
+  void drain(Topic& t, TrackerOutput& out);
+  void ensure_ask(const std::string& name, Topic& t, Clock::time_point now, TrackerOutput& out);
+  void give_up(Topic& t, TrackerOutput& out);
+
+  Limits limits_;
+  std::map<std::string, Topic> topics_;
+  std::map<std::string, uint64_t> counts_;
+  std::deque<std::string> fingerprints_;
+  std::unordered_set<std::string> fingerprint_set_;
+};
+
+}  // namespace mdtc::bridge
