@@ -1,0 +1,117 @@
+#include "coresponder_router.h"
+
+namespace stub_cad {
+namespace {
+
+using Poco::JSON::Object;
+
+std::string get_string(const Object& o, const std::string& key) {
+  if (!o.has(key)) return {};
+  auto v = o.get(key);
+  return v.isString() ? v.extract<std::string>() : std::string();
+}
+
+Object::Ptr status(const std::string& request_id, const std::string& incident_id,
+                   const std::string& state) {
+  Object::Ptr b = new Object;
+  b->set("request_id", request_id);
+  b->set("incident_id", incident_id);
+  b->set("state", state);
+  return b;
+}
+
+bool is_envelope(const std::string& key) {
+  return key == "v" || key == "type" || key == "seq" || key == "sent_at" || key == "key" ||
+         key == "unit" || key == "epoch";
+}
+
+}  // namespace
+
+void CoresponderRouter::set_on_duty(const std::string& unit, bool on_duty) {
+  if (on_duty) on_duty_.insert(unit);
+  else on_duty_.erase(unit);
+}
+
+std::vector<Outgoing> CoresponderRouter::on_request(const std::string& from, const Object& body) {
+  std::vector<Outgoing> out;
+  std::string request_id = get_string(body, "request_id");
+  std::string incident_id = get_string(body, "incident_id");
+  if (request_id.empty()) return out;
+  if (on_duty_.empty()) {
+    out.push_back({"unit." + from, "coresponder_status", status(request_id, incident_id, "no_coresponder")});
+    return out;
+  }
+  Request& r = requests_[request_id];
+  r.requester = from;
+  r.incident_id = incident_id;
+  for (const auto& cr : on_duty_) {
+    if (cr == from) continue;
+    Object::Ptr offer = new Object;
+    for (const auto& [k, v] : body) {
+      if (!is_envelope(k)) offer->set(k, v);
+    }
+    offer->set("from_unit", from);
+    r.offered.insert(cr);
+    out.push_back({"unit." + cr, "coresponder_request", offer});
+  }
+  if (r.offered.empty()) {
+    out.push_back({"unit." + from, "coresponder_status", status(request_id, incident_id, "no_coresponder")});
+  }
+  return out;
+}
+
+std::vector<Outgoing> CoresponderRouter::on_response(const std::string& from, const Object& body) {
+  std::vector<Outgoing> out;
+  auto it = requests_.find(get_string(body, "request_id"));
+  if (it == requests_.end()) return out;
+  const std::string& request_id = it->first;
+  Request& r = it->second;
+  bool accepted = body.has("accepted") && body.get("accepted").isBoolean() &&
+                  body.get("accepted").extract<bool>();
+  if (accepted) {
+    if (!r.accepted_by.empty()) {
+      // Somebody was quicker: this clinician is not needed.
+      auto taken = status(request_id, r.incident_id, "taken");
+      taken->set("by_unit", r.accepted_by);
+      out.push_back({"unit." + from, "coresponder_status", taken});
+      return out;
+    }
+    r.accepted_by = from;
+    auto won = status(request_id, r.incident_id, "accepted");
+    won->set("by_unit", from);
+    won->set("by_name", get_string(body, "name"));
+    if (body.has("eta_s")) won->set("eta_s", body.get("eta_s"));
+    out.push_back({"unit." + r.requester, "coresponder_status", won});
+    for (const auto& cr : r.offered) {
+      if (cr == from) continue;
+      auto taken = status(request_id, r.incident_id, "taken");
+      taken->set("by_unit", from);
+      out.push_back({"unit." + cr, "coresponder_status", taken});
+    }
+    return out;
+  }
+  r.declined.insert(from);
+  if (r.accepted_by.empty() && r.declined.size() >= r.offered.size()) {
+    bool all = true;
+    for (const auto& cr : r.offered) all = all && r.declined.count(cr);
+    if (all) out.push_back({"unit." + r.requester, "coresponder_status",
+                            status(request_id, r.incident_id, "declined")});
+  }
+  return out;
+}
+
+std::vector<Outgoing> CoresponderRouter::on_status(const std::string& from, const Object& body) {
+  std::vector<Outgoing> out;
+  auto it = requests_.find(get_string(body, "request_id"));
+  if (it == requests_.end() || it->second.accepted_by != from) return out;
+  Object::Ptr fwd = new Object;
+  for (const auto& [k, v] : body) {
+    if (!is_envelope(k)) fwd->set(k, v);
+  }
+  fwd->set("by_unit", from);
+  if (!fwd->has("incident_id")) fwd->set("incident_id", it->second.incident_id);
+  out.push_back({"unit." + it->second.requester, "coresponder_status", fwd});
+  return out;
+}
+
+}  // namespace stub_cad

@@ -1,0 +1,44 @@
+// The gateway's co-responder dispatch rules (docs/protocol.md,
+// "Co-responder messages"): offer a request to every clinician unit on duty,
+// the first accept wins, everyone else hears "taken", all declining means
+// "declined", nobody on duty means "no_coresponder" at once. Pure: messages
+// in, messages to publish out.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace stub_cad {
+
+struct Outgoing {
+  std::string topic;                 // "unit.<id>"
+  std::string type;                  // wire type to publish
+  Poco::JSON::Object::Ptr body;      // without envelope fields
+};
+
+class CoresponderRouter {
+ public:
+  void set_on_duty(const std::string& unit, bool on_duty);
+  bool on_duty(const std::string& unit) const { return on_duty_.count(unit) != 0; }
+
+  std::vector<Outgoing> on_request(const std::string& from, const Poco::JSON::Object& body);
+  std::vector<Outgoing> on_response(const std::string& from, const Poco::JSON::Object& body);
+  std::vector<Outgoing> on_status(const std::string& from, const Poco::JSON::Object& body);
+
+ private:
+  struct Request {
+    std::string requester;
+    std::string incident_id;
+    std::set<std::string> offered;
+    std::set<std::string> declined;
+    std::string accepted_by;
+  };
+  std::set<std::string> on_duty_;
+  std::map<std::string, Request> requests_;  // by request_id
+};
+
+}  // namespace stub_cad
