@@ -15,5 +15,6 @@ int gps_command(const Args& args);     // decode, ports, monitor
 int keys_command(const Args& args);    // generate
 int config_command(const Args& args);  // check
 int doctor_command(const Args& args);
+int outcomes_command(const Args& args);  // export --csv
 
 }  // namespace mdtc::cli

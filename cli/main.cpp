@@ -20,7 +20,8 @@ void usage(std::ostream& out) {
          "  cache match ADDRESS --db PATH [--lat X --lon Y]\n"
          "  cache stats|verify|purge --db PATH\n"
          "  keys generate --out FILE    CURVE key pair for the CAD link\n"
-         "  config check FILE...        validate configuration files\n";
+         "  config check FILE...        validate configuration files\n"
+         "  outcomes export --csv --db PATH   co-responder outcome records\n";
 }
 
 }  // namespace
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"version", version_command}, {"doctor", doctor_command}, {"gps", gps_command},
       {"cache", cache_command},     {"keys", keys_command},     {"config", config_command},
+      {"outcomes", outcomes_command},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     usage(argc < 2 ? std::cerr : std::cout);

@@ -1,5 +1,7 @@
 #include "coresponder_panels.h"
 
+#include "outcome_store.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -150,6 +152,8 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
                                      "Taken by another unit", "En route", "On scene", "Cleared",
                                      "Cancelled by the requesting unit"};
   req.fields.push_back({"Status", phase_text[static_cast<int>(o.phase)], Severity::info, {}, {}});
+  if (!o.outcome.empty())
+    req.fields.push_back({"Outcome", disposition_label(o.outcome), Severity::info, {}, {}});
   doc.sections.push_back(std::move(req));
 
   // Clinician-level detail comes from the clinician's own cache, never from CAD.
@@ -163,6 +167,13 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
     case OfferPhase::accepted: doc.actions.push_back({"en_route", "En route", "primary"}); break;
     case OfferPhase::en_route: doc.actions.push_back({"on_scene", "On scene", "primary"}); break;
     case OfferPhase::on_scene: doc.actions.push_back({"clear", "Clear", "primary"}); break;
+    case OfferPhase::cleared:
+      // After clearing, the clinician files the outcome the program reports on.
+      if (o.outcome.empty())
+        for (const char* d : kDispositions) doc.actions.push_back({d, disposition_label(d), "default"});
+      else
+        doc.actions.push_back({"dismiss", "Dismiss", "default"});
+      break;
     default: doc.actions.push_back({"dismiss", "Dismiss", "default"});
   }
   return doc;

@@ -45,6 +45,7 @@ struct OfferView {
   std::optional<double> distance_m;
   std::optional<int> eta_s;
   OfferPhase phase = OfferPhase::offered;
+  std::string outcome;  // disposition id once filed
 };
 
 // `match` is the clinician's own, unredacted cache answer for the address.

@@ -258,7 +258,7 @@ void Pipeline::on_coresponder_status(const bridge::Message& m) {
 }
 
 Status Pipeline::on_user_action(const std::string& panel_id, const std::string& action,
-                                int64_t now_ms) {
+                                int64_t now_ms, const std::string& payload_json) {
   bump("user_actions");
   if (action == "dismiss") {
     dismiss(panel_id);
@@ -272,7 +272,7 @@ Status Pipeline::on_user_action(const std::string& panel_id, const std::string& 
     if (it != incidents_.end()) return on_request_action(it->second, action, now_ms);
   } else if (kind == "offer") {
     auto it = offers_.find(key);
-    if (it != offers_.end()) return on_offer_action(it->second, action, now_ms);
+    if (it != offers_.end()) return on_offer_action(it->second, action, now_ms, payload_json);
   }
   return make_error("plugin.unknown_panel", "no open panel '" + panel_id + "' takes action '" +
                                                 action + "'");
@@ -312,8 +312,20 @@ Status Pipeline::on_request_action(IncidentState& st, const std::string& action,
   return Ok{};
 }
 
-Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int64_t now_ms) {
+Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int64_t now_ms,
+                                 const std::string& payload_json) {
   OfferView& v = st.view;
+  if (is_disposition(action)) {
+    if (v.phase != OfferPhase::cleared)
+      return make_error("plugin.bad_action", "an outcome is filed after clearing the call");
+    Outcome o{v.request_id, v.incident_id, options_.unit_id, action,
+              get_string(parse_object(payload_json.empty() ? "{}" : payload_json), "note"), {}};
+    if (auto st_ = ports_.record_outcome(std::move(o)); !st_) return st_;
+    v.outcome = action;
+    bump("outcomes_recorded");
+    present(build_offer_panel(v, st.match));
+    return Ok{};
+  }
   Object body(Poco::JSON_PRESERVE_KEY_ORDER);
   body.set("request_id", v.request_id);
   body.set("incident_id", v.incident_id);

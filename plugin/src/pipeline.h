@@ -20,6 +20,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/result.h"
+#include "outcome_store.h"
 #include "panel_document.h"
 #include "premise_panel.h"
 
@@ -36,6 +37,8 @@ class Ports {
   virtual void send(const std::string& type, const std::string& json_object) = 0;
   virtual cache::MatchResult lookup(const cache::AddressQuery& query) = 0;
   virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
+  // Stores a clinician's outcome record; the port stamps the time.
+  virtual Status record_outcome(Outcome outcome) = 0;
 };
 
 struct PipelineOptions {
@@ -56,8 +59,9 @@ class Pipeline {
   void on_message(const bridge::Message& message, int64_t now_ms);
   void on_link_status(const bridge::LinkStatus& status);
   void on_fix(const gps::Fix& fix, int64_t now_ms);
+  // `payload_json` may carry {"note": "..."} for an outcome record.
   Status on_user_action(const std::string& panel_id, const std::string& action_id,
-                        int64_t now_ms);
+                        int64_t now_ms, const std::string& payload_json = {});
   void on_tick(int64_t now_ms);
 
   std::map<std::string, uint64_t> counters() const { return counters_; }
@@ -84,7 +88,8 @@ class Pipeline {
   void on_coresponder_request(const bridge::Message& m, int64_t now_ms);
   void on_coresponder_status(const bridge::Message& m);
   Status on_request_action(IncidentState& st, const std::string& action, int64_t now_ms);
-  Status on_offer_action(OfferState& st, const std::string& action, int64_t now_ms);
+  Status on_offer_action(OfferState& st, const std::string& action, int64_t now_ms,
+                         const std::string& payload_json);
 
   void present(const PanelDocument& doc);
   void dismiss(const std::string& panel_id);

@@ -97,11 +97,11 @@ void plugin_destroy(mdt_plugin* plugin) noexcept {
 }
 
 int32_t plugin_on_user_action(mdt_plugin* plugin, const char* panel_id, const char* action_id,
-                              const char* /*payload_json*/, mdt_error* error) noexcept {
+                              const char* payload_json, mdt_error* error) noexcept {
   try {
     if (!plugin || !panel_id || !action_id)
       return fail(error, MDT_ERR_INVALID_ARGUMENT, "plugin, panel_id and action_id are required");
-    auto st = plugin->instance->user_action(panel_id, action_id);
+    auto st = plugin->instance->user_action(panel_id, action_id, payload_json ? payload_json : "");
     return st ? ok(error) : fail(error, st.error());
   } catch (const std::exception& e) {
     return fail(error, MDT_ERR_INTERNAL, std::string("on_user_action failed: ") + e.what());

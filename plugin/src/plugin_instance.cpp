@@ -1,5 +1,8 @@
 #include "plugin_instance.h"
 
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
@@ -128,16 +131,19 @@ void PluginInstance::stop() {
     thread_.join();
   }
   running_ = false;
+  std::lock_guard lock(status_mu_);  // status_json may be reading the link's counters
   gps_.reset();
   link_.reset();
   cache_.reset();
+  outcomes_.reset();
 }
 
-Status PluginInstance::user_action(const std::string& panel_id, const std::string& action_id) {
+Status PluginInstance::user_action(const std::string& panel_id, const std::string& action_id,
+                                   const std::string& payload_json) {
   if (!running_) return make_error("plugin.not_started", "plugin is not started");
   if (panel_id.empty() || action_id.empty())
     return make_error("plugin.bad_action", "panel id and action id are required");
-  queue_.push(UserAction{panel_id, action_id});
+  queue_.push(UserAction{panel_id, action_id, payload_json});
   return Ok{};
 }
 
@@ -179,7 +185,7 @@ void PluginInstance::handle(Event& event) {
     std::lock_guard lock(status_mu_);
     gps_status_ = *g;
   } else if (auto* a = std::get_if<UserAction>(&event)) {
-    if (auto st = pipeline_->on_user_action(a->panel_id, a->action_id, now); !st)
+    if (auto st = pipeline_->on_user_action(a->panel_id, a->action_id, now, a->payload_json); !st)
       host_.log(MDT_LOG_WARNING, "pipeline", st.error().message);
   }
 }
@@ -232,6 +238,18 @@ void PluginInstance::audit(const std::string& incident_id, const std::vector<std
   cache::AuditEntry entry{config_.unit_id, host_.current_user(), incident_id, flag_ids};
   if (auto st = cache_->audit(entry); !st)
     host_.log(MDT_LOG_ERROR, "audit", "audit record not written: " + st.error().code);
+}
+
+Status PluginInstance::record_outcome(Outcome outcome) {
+  if (!outcomes_) {
+    const auto dir = std::filesystem::path(config_.cache_db).parent_path();
+    auto opened = OutcomeStore::open((dir / ("outcomes-" + config_.unit_id + ".db")).string());
+    if (!opened) return opened.error();
+    outcomes_.emplace(std::move(*opened));
+  }
+  outcome.recorded_at =
+      Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
+  return outcomes_->record(outcome);
 }
 
 std::string PluginInstance::status_json() const {

@@ -20,6 +20,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
+#include "outcome_store.h"
 #include "pipeline.h"
 
 namespace mdtc::plugin {
@@ -32,12 +33,13 @@ class PluginInstance final : private Ports {
 
   Status start();
   void stop();
-  Status user_action(const std::string& panel_id, const std::string& action_id);
+  Status user_action(const std::string& panel_id, const std::string& action_id,
+                     const std::string& payload_json);
   std::string status_json() const;
 
  private:
   struct UserAction {
-    std::string panel_id, action_id;
+    std::string panel_id, action_id, payload_json;
   };
   struct Stop {};
   using Event = std::variant<bridge::Message, bridge::LinkStatus, gps::Fix, gps::ReaderStatus,
@@ -57,12 +59,14 @@ class PluginInstance final : private Ports {
   void send(const std::string& type, const std::string& json_object) override;
   cache::MatchResult lookup(const cache::AddressQuery& query) override;
   void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
+  Status record_outcome(Outcome outcome) override;
 
   HostCallbacks host_;
   const config::Config config_;
   std::optional<cache::Cache> cache_;
   std::string cache_error_;
   int64_t cache_retry_ms_ = 0;
+  std::optional<OutcomeStore> outcomes_;
   std::unique_ptr<bridge::Link> link_;
   std::unique_ptr<gps::Reader> gps_;
   std::unique_ptr<Pipeline> pipeline_;

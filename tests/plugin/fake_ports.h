@@ -40,6 +40,11 @@ struct FakePorts : plugin::Ports {
     calls.push_back({"audit", incident, joined});
   }
 
+  Status record_outcome(plugin::Outcome o) override {
+    calls.push_back({"outcome", o.request_id, o.disposition + "|" + o.note});
+    return Ok{};
+  }
+
   std::vector<Call> of(const std::string& what) const {
     std::vector<Call> out;
     for (const auto& c : calls)

@@ -320,3 +320,29 @@ TEST_F(ClinicianPipeline, StatusProgressionIsSentToTheOfficer) {
 
 }  // namespace
 }  // namespace mdtc::plugin
+
+namespace mdtc::plugin {
+namespace {
+
+TEST_F(ClinicianPipeline, OutcomeIsFiledAfterClearingWithItsNote) {
+  pipeline.on_message(request(), 0);
+  for (const char* a : {"accept", "en_route", "on_scene"})
+    ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", a, 1).ok()) << a;
+  EXPECT_FALSE(pipeline.on_user_action("offer:2A31-I-1-1", "referral_made", 2).ok())
+      << "no outcome before the call is cleared";
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "clear", 3).ok());
+  const auto* cleared = ports.last("update", "offer:2A31-I-1-1");
+  ASSERT_NE(cleared, nullptr);
+  EXPECT_NE(cleared->body.find("\"id\":\"connected_to_services\""), std::string::npos);
+  ASSERT_TRUE(pipeline
+                  .on_user_action("offer:2A31-I-1-1", "referral_made", 4,
+                                  R"({"note":"Follow-up booked"})")
+                  .ok());
+  const auto* filed = ports.last("outcome");
+  ASSERT_NE(filed, nullptr);
+  EXPECT_EQ(filed->id, "2A31-I-1-1");
+  EXPECT_EQ(filed->body, "referral_made|Follow-up booked");
+}
+
+}  // namespace
+}  // namespace mdtc::plugin
