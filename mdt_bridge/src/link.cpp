@@ -110,7 +110,11 @@ struct Link::Impl {
     s.set(zmq::sockopt::linger, 0);
     s.set(zmq::sockopt::reconnect_ivl, 100);
     s.set(zmq::sockopt::reconnect_ivl_max, 5000);
-    s.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(opt.max_message_bytes) + 1024);
+    // A hard memory guard only: ZeroMQ drops the whole connection when a
+    // frame exceeds it, so it sits well above max_message_bytes, which is
+    // enforced per message (counted as dropped.too_large) in decode().
+    s.set(zmq::sockopt::maxmsgsize,
+          std::max<int64_t>(1 << 20, static_cast<int64_t>(opt.max_message_bytes) * 16));
     apply_curve(s);
   }
 
@@ -241,6 +245,24 @@ struct Link::Impl {
     }
   }
 
+  // Counts and logs a message that failed to decode. If its envelope still
+  // names a seq (a wrong field deeper in), that seq is marked used so the
+  // link does not ask for it again and again.
+  void drop_unusable(const std::string& topic, std::string_view body, const Error& err,
+                     Clock::time_point now, TrackerOutput& out) {
+    bump(drop_counter(err.code));
+    log.warning("CAD link: dropped message on %s: %s", topic, err.message);
+    if (err.code == "wire.too_large") return;
+    auto obj = json::parse_object(body);
+    if (!obj) return;
+    const auto* seq_v = json::find(*obj.value(), "seq");
+    const auto* epoch_v = json::find(*obj.value(), "epoch");
+    auto seq = seq_v ? json::as_uint(*seq_v) : std::nullopt;
+    auto epoch = epoch_v ? json::as_string(*epoch_v) : std::optional<std::string>("");
+    if (!seq || !epoch || *seq == 0) return;
+    tracker->on_unusable(topic, *epoch, *seq, now, out);
+  }
+
   void handle_sequenced(Message m, Clock::time_point now, TrackerOutput& out) {
     if (m.type == "heartbeat") {
       bump("heartbeats");
@@ -252,6 +274,7 @@ struct Link::Impl {
       // could send one, so it is honoured only on an authenticated link.
       bump("dropped.unauthenticated_wipe");
       log.warning("CAD link: wipe ignored: link is not CURVE-authenticated");
+      tracker->on_unusable(m.topic, m.epoch, m.seq, now, out);
       return;
     }
     tracker->on_message(std::move(m), now, out);
@@ -284,8 +307,7 @@ struct Link::Impl {
       }
       auto m = decode(topic, frames[1].to_string_view(), opt.max_message_bytes);
       if (!m) {
-        bump(drop_counter(m.error().code));
-        log.warning("CAD link: dropped message on %s: %s", topic, m.error().message);
+        drop_unusable(topic, frames[1].to_string_view(), m.error(), now, out);
         continue;
       }
       handle_sequenced(std::move(m.value()), now, out);
@@ -312,8 +334,8 @@ struct Link::Impl {
       std::string topic = frames[0].to_string();
       auto m = decode(topic, frames[1].to_string_view(), opt.max_message_bytes);
       if (!m) {
-        bump(drop_counter(m.error().code));
-        log.warning("CAD link: dropped gateway reply: %s", m.error().message);
+        if (tracker->tracks(topic)) drop_unusable(topic, frames[1].to_string_view(), m.error(), now, out);
+        else bump(drop_counter(m.error().code));
         continue;
       }
       if (!topic.empty()) {  // a catch-up replay

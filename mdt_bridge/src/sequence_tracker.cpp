@@ -30,7 +30,11 @@ bool SequenceTracker::retired(const Topic& t, const std::string& epoch) const {
 // the new epoch is unseen by us, so the baseline is 0 and anything we missed
 // of it is asked for. Messages of the old epoch still in flight are stale.
 void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
-  ++counts_["epochs"];
+  // One gateway restart shows on every topic; count it once.
+  if (epoch != run_epoch_) {
+    ++counts_["epochs"];
+    run_epoch_ = epoch;
+  }
   t.retired.push_back(t.epoch);
   if (t.retired.size() > 16) t.retired.pop_front();
   t.epoch = epoch;
@@ -46,6 +50,7 @@ void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
 // tell those apart, so a delivered (type, incident, sent_at) is remembered
 // and a second copy is dropped.
 void SequenceTracker::deliver(Message m, TrackerOutput& out) {
+  if (m.type.empty()) return;  // placeholder for an undecodable message
   if (!m.incident_id.empty() && !m.sent_at.empty()) {
     std::string fp = m.type + '\x1f' + m.incident_id + '\x1f' + m.sent_at;
     if (fingerprint_set_.count(fp)) {
@@ -123,6 +128,7 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
     t.known = true;
     t.epoch = m.epoch;
     t.last = m.seq - 1;
+    if (run_epoch_.empty()) run_epoch_ = m.epoch;
   } else if (m.epoch != t.epoch) {
     start_epoch(t, m.epoch);
   }
@@ -147,6 +153,15 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
   ensure_ask(it->first, t, now, out);
 }
 
+void SequenceTracker::on_unusable(const std::string& topic, const std::string& epoch,
+                                  uint64_t seq, Clock::time_point now, TrackerOutput& out) {
+  Message placeholder;  // empty type: takes its seq, is never delivered
+  placeholder.topic = topic;
+  placeholder.epoch = epoch;
+  placeholder.seq = seq;
+  on_message(std::move(placeholder), now, out);
+}
+
 void SequenceTracker::on_head(const std::string& topic, const std::string& epoch, uint64_t head,
                               Clock::time_point now, TrackerOutput& out) {
   auto it = topics_.find(topic);
@@ -157,6 +172,7 @@ void SequenceTracker::on_head(const std::string& topic, const std::string& epoch
     t.epoch = epoch;
     t.last = head;
     t.head = head;
+    if (run_epoch_.empty()) run_epoch_ = epoch;
     return;
   }
   if (epoch != t.epoch) {

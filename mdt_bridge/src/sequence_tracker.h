@@ -47,6 +47,10 @@ class SequenceTracker {
 
   // A sequenced message from the SUB socket or a catch-up replay.
   void on_message(Message m, Clock::time_point now, TrackerOutput& out);
+  // A message that used up `seq` but could not be decoded: it is dropped,
+  // yet its seq must not look like a gap that is asked for forever.
+  void on_unusable(const std::string& topic, const std::string& epoch, uint64_t seq,
+                   Clock::time_point now, TrackerOutput& out);
   // The gateway's head seq for `topic` in `epoch` (hello_ack, heartbeat).
   // A topic the gateway does not list has head 0 in that epoch.
   void on_head(const std::string& topic, const std::string& epoch, uint64_t head,
@@ -87,6 +91,7 @@ class SequenceTracker {
   Limits limits_;
   std::map<std::string, Topic> topics_;
   std::map<std::string, uint64_t> counts_;
+  std::string run_epoch_;  // the gateway run last seen on any topic
   std::deque<std::string> fingerprints_;
   std::unordered_set<std::string> fingerprint_set_;
 };

@@ -158,7 +158,7 @@ Object::Ptr CadGateway::envelope(const std::string& type) {
   return o;
 }
 
-uint64_t CadGateway::publish(const std::string& topic, Object::Ptr body) {
+uint64_t CadGateway::publish(const std::string& topic, Object::Ptr body, bool transmit) {
   if (!body->has("v")) body->set("v", 1);
   uint64_t seq;
   if (body->has("seq") && body->get("seq").isInteger()) {
@@ -174,7 +174,7 @@ uint64_t CadGateway::publish(const std::string& topic, Object::Ptr body) {
   auto& log = log_[topic];
   log.emplace_back(seq, text);
   if (log.size() > opt_.log_per_topic) log.pop_front();
-  if (pub_) {
+  if (pub_ && transmit) {
     pub_->send(zmq::buffer(topic), zmq::send_flags::sndmore);
     pub_->send(zmq::buffer(text), zmq::send_flags::none);
   }

@@ -57,8 +57,10 @@ class CadGateway {
   void close(int linger_ms);
 
   // Publishes `body` on `topic`, filling v, seq, sent_at and epoch unless
-  // the body sets them. Returns the seq used.
-  uint64_t publish(const std::string& topic, Poco::JSON::Object::Ptr body);
+  // the body sets them. Returns the seq used. `transmit` = false logs the
+  // message for catch-up but never sends it: a fault-injection hook that
+  // plays a message lost on the network.
+  uint64_t publish(const std::string& topic, Poco::JSON::Object::Ptr body, bool transmit = true);
   void publish_raw(const std::string& topic, const std::string& text);
 
   const std::string& epoch() const { return opt_.epoch; }
