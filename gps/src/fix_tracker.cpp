@@ -127,7 +127,11 @@ Fix FixTracker::build(const Epoch& e) {
   if (e.position) {
     fix.lat = e.lat;
     fix.lon = e.lon;
-    const bool three_d = e.fix_type ? *e.fix_type == 3 || (*e.fix_type < 2 && e.alt) : e.alt.has_value();
+    // GGA/GNS altitude with a fix means 3D even when GSA says 2D: receivers
+    // that print one GSA per constellation (CH-4711, Telit PLS83) report
+    // each system's share, which understates the combined solution; gpsd
+    // decides the same way.
+    const bool three_d = (e.fix_type && *e.fix_type == 3) || e.alt.has_value();
     fix.mode = three_d ? Mode::fix_3d : Mode::fix_2d;
     if (three_d) fix.alt_m = e.alt;
     fix.speed_mps = e.speed;

@@ -109,11 +109,15 @@ Status decode_gga(const Fields& f, Decoded& d) {
   // Quality 0 = no fix; 7 = manual input and 8 = simulator are not measured
   // positions and must never place a patrol car. Empty quality (seen on
   // u-blox NEO-5Q) says nothing either way.
+  take_satellites(f[7], d);
   if (quality) {
     d.valid = *quality >= 1 && *quality <= 6;
+    // A satellite fix from zero satellites is not one (Hemisphere receivers
+    // print quality 1 with 00 satellites while they have none); gpsd agrees.
+    // Dead reckoning (6) legitimately runs without satellites.
+    if (*quality != 6 && d.has(kSatellites) && d.satellites == 0) d.valid = false;
     d.set |= kValidity;
   }
-  take_satellites(f[7], d);
   take_hdop(f[8], d);
   if (!d.has(kValidity) || !d.valid) return Ok{};
   if (auto s = take_position(f, 2, "GGA", d); !s) return s;

@@ -56,14 +56,25 @@ TEST(FixTracker, RmcOnlyIs2d) {
   EXPECT_FALSE(h.fixes[0].alt_m);
 }
 
-TEST(FixTracker, GsaTwoDimensionalWinsOverGgaAltitude) {
+TEST(FixTracker, GsaTwoDimensionalWithoutAltitudeIs2d) {
   Harness h;
-  h.feed("GPGGA,112257.00,3844.24011,N,00908.43828,W,1,03,10.5,120.0,M,,,,");
+  h.feed("GPGGA,112257.00,3844.24011,N,00908.43828,W,1,03,10.5,,,,,,");
   h.feed("GPGSA,A,2,10,13,23,,,,,,,,,,10.5,10.5,");
   h.flush();
   ASSERT_EQ(h.fixes.size(), 1u);
   EXPECT_EQ(h.fixes[0].mode, Mode::fix_2d);
-  EXPECT_FALSE(h.fixes[0].alt_m) << "a 2D fix's altitude is a guess, not a measurement";
+  EXPECT_FALSE(h.fixes[0].alt_m);
+}
+
+TEST(FixTracker, GgaAltitudeMeans3dEvenWhenPerConstellationGsaSays2d) {
+  Harness h;
+  h.feed("GNGGA,135651.997,5543.0328,N,03724.7198,E,1,06,01.8,165.6,M,14.6,M,,");
+  h.feed("GNGSA,A,2,19,27,,,,,,,,,,,02.1,01.8,00.9");
+  h.feed("GNGSA,A,2,67,84,83,75,,,,,,,,,02.1,01.8,00.9");
+  h.flush();
+  ASSERT_EQ(h.fixes.size(), 1u);
+  EXPECT_EQ(h.fixes[0].mode, Mode::fix_3d);
+  EXPECT_DOUBLE_EQ(*h.fixes[0].alt_m, 165.6);
 }
 
 TEST(FixTracker, GsaThreeDimensionalGivesMode3) {

@@ -47,6 +47,12 @@ TEST(NmeaDecoder, GgaSimulatorAndManualQualitiesAreNotFixes) {
   EXPECT_TRUE(ok("GPGGA,123519,4807.038,N,01131.000,E,6,08,0.9,545.4,M,46.9,M,,").valid);  // dead reckoning
 }
 
+TEST(NmeaDecoder, GgaFixFromZeroSatellitesIsNoFixExceptDeadReckoning) {
+  EXPECT_FALSE(ok("GPGGA,194050.00,4221.8237733,N,07101.9411707,W,1,00,3.3,10.835,M,-33.320,M,,").valid);
+  EXPECT_TRUE(ok("GPGGA,194050.00,4221.8237733,N,07101.9411707,W,6,00,3.3,10.835,M,-33.320,M,,").valid);
+  EXPECT_TRUE(ok("GPGGA,194050.00,4221.8237733,N,07101.9411707,W,1,,3.3,10.835,M,-33.320,M,,").valid);
+}
+
 TEST(NmeaDecoder, GgaEmptyFieldsBeforeAFix) {
   auto d = ok("GPGGA,,,,,,0,00,,,M,,M,,");
   EXPECT_FALSE(d.has(kTime));
