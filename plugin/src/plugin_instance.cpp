@@ -75,7 +75,7 @@ Status PluginInstance::start() {
   po.accept_timeout_s = config_.coresponder_accept_timeout_s;
   po.fallback = config_.coresponder_fallback;
   po.gps_stale_after_s = config_.gps_stale_after_s;
-  pipeline_ = std::make_unique<Pipeline>(po, *this);
+  pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
   queue_.clear();
   open_cache();
 

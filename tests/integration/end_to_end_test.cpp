@@ -166,6 +166,15 @@ TEST_F(EndToEnd, CoresponderAcceptsAndOfficerSeesWho) {
                                "R. Roe", "42 CFR"})
       EXPECT_FALSE(has(line, secret)) << secret << " reached the officer: " << line;
   }
+  // No log line, at any level, carries a name, a note or an address.
+  for (const auto* unit : {"2A31", "CR7"}) {
+    for (const auto& line : read_lines(record(unit))) {
+      if (!has(line, R"("cb":"log")")) continue;
+      for (const char* secret : {"J. Doe", "R. Roe", "rifles", "Nonverbal", "Dr. A", "outpatient",
+                                 "MAPLE", "maple"})
+        EXPECT_FALSE(has(line, secret)) << secret << " in a log line: " << line;
+    }
+  }
   // CAD carried reason codes only, never notes or names.
   for (const auto& line : read_lines(dir.file("cad.jsonl"))) {
     for (const char* secret : {"Nonverbal", "J. Doe", "Dr. A", "rifles"})

@@ -28,6 +28,7 @@
 
 #include "mdt_host/mdt_host_api.h"
 #include "panel_renderer.h"
+#include "web_view.h"
 
 namespace {
 
@@ -44,6 +45,7 @@ struct Host {
   std::deque<std::pair<std::string, std::string>> pending_actions;
   std::set<std::string> actions_done;
   bool stopping = false;
+  std::unique_ptr<WebView> web;  // set before the plugin starts, reset after it stops
 };
 
 std::string now_rfc3339() {
@@ -98,6 +100,7 @@ int32_t on_show(void* data, const char* panel_id, const char* json) {
   std::lock_guard lock(h.mu);
   record_line(h, "show_panel", panel_id, json);
   std::cout << render_panel(json, h.label, "SHOW", h.color) << std::flush;
+  if (h.web) h.web->publish("show", panel_id, json);
   queue_auto_actions(h, panel_id, json);
   return MDT_OK;
 }
@@ -107,6 +110,7 @@ int32_t on_update(void* data, const char* panel_id, const char* json) {
   std::lock_guard lock(h.mu);
   record_line(h, "update_panel", panel_id, json);
   std::cout << render_panel(json, h.label, "UPDATE", h.color) << std::flush;
+  if (h.web) h.web->publish("update", panel_id, json);
   queue_auto_actions(h, panel_id, json);
   return MDT_OK;
 }
@@ -116,6 +120,7 @@ int32_t on_close(void* data, const char* panel_id) {
   std::lock_guard lock(h.mu);
   record_line(h, "close_panel", panel_id, nullptr);
   std::cout << h.label << " panel closed: " << panel_id << "\n" << std::flush;
+  if (h.web) h.web->publish("close", panel_id, {});
   return MDT_OK;
 }
 
@@ -161,6 +166,8 @@ int main(int argc, char** argv) {
       "tap this action id whenever a panel offers it (repeatable)")(
       "user", po::value(&host.user), "signed-in user reported for the audit log")(
       "label", po::value(&host.label), "prefix for terminal output, e.g. [2A31]")(
+      "web-port", po::value<int>()->default_value(-1),
+      "serve the live panel page on 127.0.0.1:PORT (0 picks a free port; -1 off)")(
       "verbose", "print every plugin log line");
   po::variables_map vm;
   try {
@@ -190,6 +197,27 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (const int web_port = vm["web-port"].as<int>(); web_port >= 0) {
+    try {
+      host.web = std::make_unique<WebView>(
+          web_port, host.label.empty() ? "MDT" : host.label,
+          [&host](const std::string& panel_id, const std::string& action) {
+            std::lock_guard lock(host.mu);
+            host.pending_actions.emplace_back(panel_id, action);
+            host.cv.notify_all();
+          });
+    } catch (const std::exception& e) {
+      std::cerr << "stub-mdt-host: cannot serve the web view on port " << web_port << ": "
+                << e.what() << "\n";
+      return 1;
+    }
+    std::lock_guard lock(host.mu);
+    record_line(host, "web", {}, nullptr, "url",
+                "http://127.0.0.1:" + std::to_string(host.web->port()) + "/");
+    std::cout << host.label << " web view: http://127.0.0.1:" << host.web->port() << "/\n"
+              << std::flush;
+  }
 
   void* lib = dlopen(plugin_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
@@ -275,6 +303,7 @@ int main(int argc, char** argv) {
   }
   entry->free_string(status);
   entry->destroy(plugin);
+  host.web.reset();
   dlclose(lib);
   return 0;
 }
