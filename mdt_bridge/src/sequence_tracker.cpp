@@ -48,10 +48,18 @@ void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
 // A gateway restart may re-publish incidents it had already sent (a CAD
 // re-sends its active calls to a fresh gateway). Across epochs seq cannot
 // tell those apart, so a delivered (type, incident, sent_at) is remembered
-// and a second copy is dropped.
+// and a second copy is dropped. Only the CAD's own incident messages are
+// treated so: their sent_at is the CAD's, kept across a replay, while
+// co-responder statuses are stamped by the gateway and two can share a
+// millisecond.
+bool SequenceTracker::replay_deduped(const std::string& type) {
+  return type == "dispatch" || type == "incident_update" || type == "cancel" ||
+         type == "unit_cleared";
+}
+
 void SequenceTracker::deliver(Message m, TrackerOutput& out) {
   if (m.type.empty()) return;  // placeholder for an undecodable message
-  if (!m.incident_id.empty() && !m.sent_at.empty()) {
+  if (replay_deduped(m.type) && !m.incident_id.empty() && !m.sent_at.empty()) {
     std::string fp = m.type + '\x1f' + m.incident_id + '\x1f' + m.sent_at;
     if (fingerprint_set_.count(fp)) {
       ++counts_["duplicates"];

@@ -81,6 +81,7 @@ class SequenceTracker {
     Clock::time_point deadline{};
   };
 
+  static bool replay_deduped(const std::string& type);
   void start_epoch(Topic& t, const std::string& epoch);
   bool retired(const Topic& t, const std::string& epoch) const;
   void deliver(Message m, TrackerOutput& out);

@@ -165,3 +165,15 @@ TEST_F(TrackerTest, UntrackedTopicIsIgnored) {
   EXPECT_TRUE(out.deliver.empty());
   EXPECT_FALSE(tracker.tracks("unit.2A3"));
 }
+
+TEST_F(TrackerTest, StatusesSharingAMillisecondAreBothDelivered) {
+  TrackerOutput out;
+  Message a = msg(1, "e1", "I-1");
+  a.type = "coresponder_status";
+  a.sent_at = "same";
+  Message b = a;
+  b.seq = 2;
+  tracker.on_message(a, now, out);
+  tracker.on_message(b, now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 2}));
+}
