@@ -25,7 +25,9 @@ speed_t speed_constant(int baud) {
   }
 }
 
-Error open_error(const std::string& name, int err) {
+}  // namespace
+
+Error describe_open_error(const std::string& name, int err) {
   switch (err) {
     case EACCES:
     case EPERM:
@@ -44,8 +46,6 @@ Error open_error(const std::string& name, int err) {
   }
 }
 
-}  // namespace
-
 Result<int> parse_baud(const std::string& text) {
   if (text == "auto") return 0;
   for (int b : kStandardBauds)
@@ -57,20 +57,20 @@ Result<int> parse_baud(const std::string& text) {
 Result<SerialPort> SerialPort::open(const std::string& name, int baud) {
   // O_NONBLOCK also keeps open() from waiting for carrier detect.
   const int fd = ::open(name.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return open_error(name, errno);
+  if (fd < 0) return describe_open_error(name, errno);
   SerialPort port(fd, name);
   if (!::isatty(fd)) return make_error("gps.not_a_tty", name + " is not a serial device");
   // Exclusive: a second reader on the same line would steal half the bytes.
-  if (::ioctl(fd, TIOCEXCL) != 0 && errno == EBUSY) return open_error(name, EBUSY);
+  if (::ioctl(fd, TIOCEXCL) != 0 && errno == EBUSY) return describe_open_error(name, EBUSY);
   termios tio{};
-  if (::tcgetattr(fd, &tio) != 0) return open_error(name, errno);
+  if (::tcgetattr(fd, &tio) != 0) return describe_open_error(name, errno);
   ::cfmakeraw(&tio);
   tio.c_cflag |= CLOCAL | CREAD;  // ignore modem lines: many GPS pucks leave DCD low
   tio.c_cflag &= ~static_cast<tcflag_t>(CRTSCTS | CSTOPB | PARENB);
   tio.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
   tio.c_cc[VMIN] = 0;
   tio.c_cc[VTIME] = 0;
-  if (::tcsetattr(fd, TCSANOW, &tio) != 0) return open_error(name, errno);
+  if (::tcsetattr(fd, TCSANOW, &tio) != 0) return describe_open_error(name, errno);
   if (baud != 0) {
     if (auto s = port.set_baud(baud); !s) return s.error();
   }

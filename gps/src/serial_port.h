@@ -20,6 +20,9 @@ inline constexpr int kStandardBauds[] = {4800, 9600, 19200, 38400, 57600, 115200
 // Parses "4800".."115200" (one of kStandardBauds) or "auto" (returns 0).
 Result<int> parse_baud(const std::string& text);
 
+// What an open() errno means for fleet IT, naming the port and the fix.
+Error describe_open_error(const std::string& name, int err);
+
 class SerialPort {
  public:
   // Errors name the port and what to do: "gps.permission", "gps.busy",

@@ -1,0 +1,265 @@
+// The serial reader over real pseudo-terminals and the real stub-gps.
+#include <gtest/gtest.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "gps_test_support.h"
+#include "mdtc/gps.h"
+#include "serial_port.h"
+#include "temp_dir.h"
+
+namespace mdtc::gps {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Collector;
+using test::Pty;
+using test::StubGps;
+
+speed_t speed_of(int baud) {
+  switch (baud) {
+    case 4800: return B4800;
+    case 9600: return B9600;
+    case 115200: return B115200;
+    default: return B0;
+  }
+}
+
+class ReaderAtFixedBaud : public ::testing::TestWithParam<int> {};
+
+TEST_P(ReaderAtFixedBaud, ReadsFixesFromANamedPort) {
+  Pty pty;
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = std::to_string(GetParam());
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_connected(true));
+  EXPECT_EQ(pty.line_speed(), speed_of(GetParam())) << "the reader sets the line rate";
+  pty.write(test::epoch(100000) + test::epoch(100001) + test::epoch(100002));
+  ASSERT_TRUE(c.wait_fixes(2));
+  const Fix f = c.fixes().front();
+  EXPECT_EQ(f.mode, Mode::fix_3d);
+  EXPECT_NEAR(*f.lat, 39.8012, 1e-6);
+  EXPECT_NEAR(*f.lon, -89.6437, 1e-6);
+  EXPECT_EQ(format_time_utc(*f.time_ms), "2026-11-22T10:00:00.000Z");
+  const ReaderStatus s = reader.status();
+  EXPECT_EQ(s.port, pty.path());
+  EXPECT_EQ(s.baud, GetParam());
+  reader.stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Bauds, ReaderAtFixedBaud, ::testing::Values(4800, 9600, 115200));
+
+TEST(Reader, GarbageOnTheLineIsCountedAndFixesStillArrive) {
+  Pty pty;
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "9600";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_connected(true));
+  std::string bad = test::epoch(100000);
+  bad[bad.find('*') + 1] = bad[bad.find('*') + 1] == '0' ? '1' : '0';  // break the first checksum
+  pty.write(std::string("\0\0\xff\xfe noise $$", 14) + bad + "$GPGGA,10000" + test::epoch(100001) +
+            std::string(300, 'Z') + "\r\n" + test::epoch(100002) + test::epoch(100003));
+  ASSERT_TRUE(c.wait_fixes(2));
+  ASSERT_TRUE(c.wait_for([&](const auto&, const auto&) { return reader.status().counters.checksum_errors >= 1; }, 5s));
+  const NmeaCounters n = reader.status().counters;
+  EXPECT_EQ(n.checksum_errors, 1u);
+  EXPECT_GE(n.fragments, 1u);
+  EXPECT_GE(n.noise_bytes, 4u);
+}
+
+TEST(Reader, StaysPutWhenTheNamedPortIsMissingAndSaysSo) {
+  mdtc::test::TempDir dir;
+  Collector c;
+  ReaderOptions o;
+  o.port = dir.file("ttyGPS");
+  o.baud = "9600";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) {
+    return !s.empty() && s.back().detail.find("does not exist") != std::string::npos;
+  }));
+  const ReaderStatus s = reader.status();
+  EXPECT_FALSE(s.connected);
+  EXPECT_NE(s.detail.find(o.port), std::string::npos) << s.detail;
+}
+
+TEST(Reader, OpenErrorsNameThePortAndTheRemedy) {
+  const Error perm = describe_open_error("/dev/ttyUSB0", EACCES);
+  EXPECT_EQ(perm.code, "gps.permission");
+  EXPECT_NE(perm.message.find("/dev/ttyUSB0"), std::string::npos);
+  EXPECT_NE(perm.message.find("dialout"), std::string::npos);
+  const Error busy = describe_open_error("/dev/ttyACM0", EBUSY);
+  EXPECT_EQ(busy.code, "gps.busy");
+  EXPECT_NE(busy.message.find("/dev/ttyACM0"), std::string::npos);
+  EXPECT_NE(busy.message.find("another program"), std::string::npos);
+  EXPECT_EQ(describe_open_error("/dev/ttyUSB9", ENOENT).code, "gps.not_found");
+}
+
+TEST(Reader, PermissionDeniedReachesTheStatus) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root bypasses file permissions";
+  mdtc::test::TempDir dir;
+  // A private copy of the device node cannot be made without privileges,
+  // so use a file the user cannot read: open() fails the same way.
+  const std::string locked = dir.file("ttyLocked");
+  mdtc::test::write_file(locked, "");
+  std::filesystem::permissions(locked, std::filesystem::perms::none);
+  Collector c;
+  ReaderOptions o;
+  o.port = locked;
+  o.baud = "9600";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) {
+    return !s.empty() && s.back().detail.find("dialout") != std::string::npos;
+  }));
+}
+
+TEST(Reader, RejectsABadBaudAtStart) {
+  ReaderOptions o;
+  o.port = "/dev/null";
+  o.baud = "9601";
+  Reader reader(o, nullptr, nullptr);
+  auto s = reader.start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "gps.bad_baud");
+  EXPECT_NE(s.error().message.find("9601"), std::string::npos);
+  EXPECT_NE(s.error().message.find("115200"), std::string::npos);
+}
+
+TEST(Reader, StartAndStopAreSafeToRepeat) {
+  Pty pty;
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "9600";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(reader.start().ok());
+  reader.stop();
+  reader.stop();
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_for([&](const auto&, const auto&) { return reader.status().connected; }));
+  pty.write(test::epoch(100000) + test::epoch(100001) + test::epoch(100002));
+  EXPECT_TRUE(c.wait_fixes(2));
+  reader.stop();
+  EXPECT_FALSE(reader.status().connected);
+}
+
+TEST(Reader, StopReturnsPromptlyWhileProbingASilentPort) {
+  Pty pty;  // never writes
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "auto";
+  o.probe_window_ms = 60'000;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) {
+    return !s.empty() && s.back().detail.find("probing") != std::string::npos;
+  }));
+  const auto t0 = std::chrono::steady_clock::now();
+  reader.stop();
+  // Far below the probe window: stop() wakes the thread, it does not wait it out.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+}
+
+TEST(Reader, AutoBaudFindsTheRateWhereChecksummedSentencesArrive) {
+  StubGps stub({"--baud", "38400", "--rate-hz", "5"});
+  Collector c;
+  ReaderOptions o;
+  o.port = stub.port();
+  o.baud = "auto";
+  o.probe_window_ms = 800;  // several 5 Hz cycles per rate
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_fixes(1, 30s));
+  const ReaderStatus s = reader.status();
+  EXPECT_EQ(s.baud, 38400);
+  EXPECT_TRUE(s.connected);
+  // The wrong rates were tried first and saw only garbage.
+  bool probed_4800 = false;
+  for (const auto& st : c.statuses()) probed_4800 |= st.detail.find("at 4800 baud") != std::string::npos;
+  EXPECT_TRUE(probed_4800);
+}
+
+TEST(Reader, FixedWrongBaudReportsSilenceInsteadOfFixes) {
+  StubGps stub({"--baud", "38400", "--rate-hz", "5"});
+  Collector c;
+  ReaderOptions o;
+  o.port = stub.port();
+  o.baud = "9600";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) {
+    return !s.empty() && s.back().detail.find("no NMEA") != std::string::npos;
+  }));
+  EXPECT_EQ(Collector::positioned(c.fixes()), 0u);
+  EXPECT_GT(reader.status().counters.noise_bytes, 0u);
+}
+
+TEST(Reader, ResumesWithoutRestartWhenTheDeviceVanishesAndReturns) {
+  mdtc::test::TempDir dir;
+  const std::string link = dir.file("gps0");
+  Collector c;
+  ReaderOptions o;
+  o.port = link;
+  o.baud = "9600";
+  auto stub = std::make_unique<StubGps>(std::vector<std::string>{"--link", link, "--rate-hz", "5"});
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_fixes(1));
+
+  stub->stop();  // unplugged: the pty and its link are gone
+  ASSERT_TRUE(c.wait_connected(false));
+  const std::size_t before = Collector::positioned(c.fixes());
+
+  stub = std::make_unique<StubGps>(std::vector<std::string>{"--link", link, "--rate-hz", "5"});
+  const auto back = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.wait_for([&](const auto& f, const auto&) { return Collector::positioned(f) > before; }, 15s));
+  EXPECT_LT(std::chrono::steady_clock::now() - back, 5s) << "resume within 5 s of the device returning";
+  EXPECT_TRUE(reader.status().connected);
+}
+
+TEST(Reader, AutoPortPicksThePortThatSpeaksNmea) {
+  Pty silent;
+  StubGps stub({"--rate-hz", "5"});
+  Collector c;
+  ReaderOptions o;
+  o.port = "auto";
+  o.baud = "9600";
+  o.probe_ports = {silent.path(), stub.port()};
+  o.probe_window_ms = 800;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_fixes(1));
+  EXPECT_EQ(reader.status().port, stub.port());
+}
+
+TEST(Reader, MarksThePositionStaleWhenFixesStop) {
+  Pty pty;
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "9600";
+  o.stale_after_s = 1;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_connected(true));
+  pty.write(test::epoch(100000) + test::epoch(100001));
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && !s.back().stale; }));
+  // Nothing more is written: within a second or so the status turns stale.
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && s.back().stale; }));
+  EXPECT_TRUE(reader.status().stale);
+}
+
+}  // namespace
+}  // namespace mdtc::gps
