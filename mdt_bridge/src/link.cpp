@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -33,6 +34,8 @@ constexpr auto kTick = 50ms;                 // liveness, retry and catch-up tim
 constexpr auto kFirstRetry = 500ms;
 constexpr auto kMaxRetry = 10s;
 constexpr auto kDownRepeat = 10s;            // re-announce "down N s" this often
+constexpr std::chrono::steady_clock::duration kFirstRedial = 1s;
+constexpr std::chrono::steady_clock::duration kMaxRedial = 30s;
 
 bool valid_unit_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -61,7 +64,7 @@ struct Link::Impl {
 
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<zmq::context_t> ctx;
-  std::unique_ptr<zmq::socket_t> sub, dealer, monitor;
+  std::unique_ptr<zmq::socket_t> sub, dealer, monitor, sub_monitor;
   int wake_fd = -1;
   std::thread thread;
   std::atomic<bool> stopping{false};
@@ -81,6 +84,11 @@ struct Link::Impl {
     Clock::time_point next_at{};
   };
   std::map<std::string, Pending> schedule;  // key -> retry state
+  struct Redial {
+    Clock::duration backoff = kFirstRedial;
+    Clock::time_point due{};  // zero: none scheduled
+  };
+  Redial sub_redial, dealer_redial;
   std::vector<std::string> order;           // keys, oldest first
   Clock::time_point last_heard{};
   Clock::time_point last_down_report{};
@@ -132,13 +140,19 @@ struct Link::Impl {
       common_options(*dealer);
       dealer->set(zmq::sockopt::routing_id, opt.unit_id);
       dealer->set(zmq::sockopt::sndhwm, 100000);
+      constexpr int kFailed = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
       std::string mon = "inproc://mdtc-bridge-monitor-" + run_id;
-      if (zmq_socket_monitor(dealer->handle(), mon.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0) {
-        return make_error("bridge.socket", "cannot monitor the DEALER socket: " +
+      std::string sub_mon = "inproc://mdtc-bridge-sub-monitor-" + run_id;
+      if (zmq_socket_monitor(dealer->handle(), mon.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED | kFailed) != 0 ||
+          zmq_socket_monitor(sub->handle(), sub_mon.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED | kFailed) != 0) {
+        return make_error("bridge.socket", "cannot monitor the CAD link sockets: " +
                                                std::string(zmq_strerror(zmq_errno())));
       }
       monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
       monitor->connect(mon);
+      sub_monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
+      sub_monitor->connect(sub_mon);
       dealer->connect(opt.dealer_endpoint);
     } catch (const zmq::error_t& e) {
       return make_error("bridge.socket", "CAD link sockets (" + opt.subscribe_endpoint + ", " +
@@ -149,7 +163,9 @@ struct Link::Impl {
 
   void close_sockets() {
     if (dealer) zmq_socket_monitor(dealer->handle(), nullptr, 0);
+    if (sub) zmq_socket_monitor(sub->handle(), nullptr, 0);
     monitor.reset();
+    sub_monitor.reset();
     sub.reset();
     dealer.reset();
     ctx.reset();
@@ -378,18 +394,60 @@ struct Link::Impl {
     }
   }
 
-  void on_monitor() {
+  // Reads one socket's monitor events. Returns true when a handshake
+  // succeeded. A failed handshake (a peer without the pinned server key, or
+  // without CURVE at all) is counted; libzmq gives up on a peer whose
+  // security mechanism does not match, so the socket is re-dialled after a
+  // backoff, or a gateway restarted correctly behind it would never be
+  // reached again.
+  bool drain_monitor(zmq::socket_t& mon, const std::string& endpoint, Redial& redial,
+                     Clock::time_point now) {
+    bool succeeded = false;
     while (true) {
       zmq::message_t event, addr;
-      if (!monitor->recv(event, zmq::recv_flags::dontwait)) return;
-      if (event.more()) (void)monitor->recv(addr);
+      if (!mon.recv(event, zmq::recv_flags::dontwait)) break;
+      if (event.more()) (void)mon.recv(addr);
+      uint16_t id = 0;
+      if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
+      if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        succeeded = true;
+        redial.backoff = kFirstRedial;
+        redial.due = {};
+        continue;
+      }
+      bump("handshake_failures");
+      log.warning("CAD link: security handshake with %s failed (wrong or missing server key?)",
+                  endpoint);
+      if (redial.due == Clock::time_point{}) {
+        redial.due = now + redial.backoff;
+        redial.backoff = std::min<Clock::duration>(redial.backoff * 2, kMaxRedial);
+      }
+    }
+    return succeeded;
+  }
+
+  void redial_if_due(zmq::socket_t& sock, const std::string& endpoint, Redial& redial,
+                     Clock::time_point now) {
+    if (redial.due == Clock::time_point{} || now < redial.due) return;
+    redial.due = {};
+    try {
+      sock.disconnect(endpoint);
+    } catch (const zmq::error_t&) {
+    }
+    sock.connect(endpoint);
+  }
+
+  void on_monitors(Clock::time_point now) {
+    drain_monitor(*sub_monitor, opt.subscribe_endpoint, sub_redial, now);
+    if (drain_monitor(*monitor, opt.dealer_endpoint, dealer_redial, now)) {
       // Each successful handshake is a (re)connection to a gateway, which
       // may be a new run: say hello, and resend everything not yet acked
       // right away rather than waiting out the backoff.
       send_hello();
-      auto now = Clock::now();
       for (auto& [key, p] : schedule) p.next_at = now;
     }
+    redial_if_due(*sub, opt.subscribe_endpoint, sub_redial, now);
+    redial_if_due(*dealer, opt.dealer_endpoint, dealer_redial, now);
   }
 
   void take_fresh() {
@@ -430,9 +488,10 @@ struct Link::Impl {
           {dealer->handle(), 0, ZMQ_POLLIN, 0},
           {monitor->handle(), 0, ZMQ_POLLIN, 0},
           {nullptr, wake_fd, ZMQ_POLLIN, 0},
+          {sub_monitor->handle(), 0, ZMQ_POLLIN, 0},
       };
       try {
-        zmq::poll(items, 4, kTick);
+        zmq::poll(items, 5, kTick);
       } catch (const zmq::error_t& e) {
         if (e.num() == EINTR) continue;
         log.error("CAD link poll failed: %s", std::string(e.what()));
@@ -444,7 +503,7 @@ struct Link::Impl {
         (void)!::read(wake_fd, &n, sizeof n);
       }
       try {
-        if (items[2].revents & ZMQ_POLLIN) on_monitor();
+        on_monitors(now);
         if (items[0].revents & ZMQ_POLLIN) on_sub(now, out);
         if (items[1].revents & ZMQ_POLLIN) on_dealer(now, out);
         tracker->on_tick(now, out);

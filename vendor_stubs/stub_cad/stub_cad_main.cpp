@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "cad_gateway.h"
-#include "curve_key_file.h"
+#include "mdtc/bridge.h"
 #include "scenario.h"
 
 namespace po = boost::program_options;
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     steps = std::move(parsed.value());
   }
   if (!key_file.empty()) {
-    auto kp = stub_cad::read_key_file(key_file);
+    auto kp = mdtc::bridge::read_curve_key_file(key_file);
     if (!kp) {
       std::cerr << "stub-cad: " << kp.error().message << "\n";
       return 2;

@@ -104,4 +104,24 @@ class Link {
   std::unique_ptr<Impl> impl_;
 };
 
+// CURVE key pairs for the link (docs/protocol.md, "CURVE"). Key files are
+// text, mode 0600:
+//   # comment
+//   public=<40 Z85 characters>
+//   secret=<40 Z85 characters>
+// A file holding only `public=` is a server's published key.
+struct CurveKeyPair {
+  std::string public_key;  // Z85, 40 characters
+  std::string secret_key;  // Z85, 40 characters; empty for a public-only file
+};
+
+// A fresh key pair from libzmq (libsodium underneath). Error when this
+// libzmq was built without CURVE ("keys.no_curve").
+Result<CurveKeyPair> generate_curve_key_pair();
+// Writes `keys` to `path` with mode 0600; refuses to replace an existing
+// file unless `overwrite` ("keys.exists").
+Status write_curve_key_file(const std::string& path, const CurveKeyPair& keys, bool overwrite);
+// Reads a key file; `need_secret` refuses a public-only file.
+Result<CurveKeyPair> read_curve_key_file(const std::string& path, bool need_secret = true);
+
 }  // namespace mdtc::bridge
