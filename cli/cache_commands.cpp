@@ -1,12 +1,267 @@
+// `mdt-coresponder cache import|match|stats|verify|purge --db PATH`: the flag
+// cache from a shell, printing JSON. Each works on a fresh path with no other
+// set-up; the key file defaults to PATH.key and is created (0600) with a new
+// database.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <boost/program_options.hpp>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
+#include "mdtc/cache.h"
 
 namespace mdtc::cli {
+namespace {
 
-int cache_command(const Args&) {
-  std::cerr << "mdt-coresponder cache: not available in this build\n";
-  return 2;
+namespace po = boost::program_options;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+void cache_usage(std::ostream& out) {
+  out << "usage: mdt-coresponder cache import FILE --db PATH [--key KEYFILE]\n"
+         "       mdt-coresponder cache match ADDRESS --db PATH [--lat X --lon Y] [--radius M]\n"
+         "       mdt-coresponder cache stats|verify|purge --db PATH [--key KEYFILE]\n"
+         "  import   apply a registry export v1 file (JSON Lines) in one transaction\n"
+         "  match    look an address up; prints level, premises, flags (all audiences)\n"
+         "  stats    counts, schema and registry version, last sync and age\n"
+         "  verify   SQLite integrity check and the audit hash chain; exit 1 if broken\n"
+         "  purge    delete expired and unvalidated flags\n"
+         "  --key    key file (default PATH.key, created with mode 0600 for a new cache)\n"
+         "  --max-age-h  hours after which the cache answers \"stale\" (default 24)\n";
+}
+
+void print(const Object& o) {
+  o.stringify(std::cout, 2);
+  std::cout << "\n";
+}
+
+int fail(const std::string& sub, const Error& e) {
+  Object o;
+  o.set("ok", false);
+  o.set("error", e.code);
+  o.set("message", e.message);
+  print(o);
+  std::cerr << "mdt-coresponder cache " << sub << ": " << e.message << "\n";
+  return 1;
+}
+
+Object premise_json(const cache::Premise& p) {
+  Object o;
+  o.set("id", p.id);
+  o.set("address", p.address);
+  if (p.lat) o.set("lat", *p.lat);
+  if (p.lon) o.set("lon", *p.lon);
+  if (p.distance_m) o.set("distance_m", *p.distance_m);
+  return o;
+}
+
+Object flag_json(const cache::Flag& f) {
+  Object o;
+  o.set("id", f.id);
+  o.set("premise", f.premise_id);
+  o.set("subject", f.subject_id);
+  o.set("kind", std::string(cache::to_string(f.kind)));
+  o.set("code", f.code);
+  o.set("display_name", f.display_name);
+  o.set("severity", f.severity);
+  o.set("audience", std::string(cache::to_string(f.audience)));
+  o.set("note", f.note);
+  if (!f.expires.empty()) o.set("expires", f.expires);
+  if (!f.validated.empty()) o.set("validated", f.validated);
+  return o;
+}
+
+const char* freshness_name(cache::Freshness f) {
+  switch (f) {
+    case cache::Freshness::fresh: return "fresh";
+    case cache::Freshness::stale: return "stale";
+    case cache::Freshness::unavailable: return "unavailable";
+  }
+  return "unavailable";
+}
+
+Object match_json(const cache::MatchResult& m) {
+  Object o;
+  o.set("level", std::string(cache::to_string(m.level)));
+  o.set("normalized", m.normalized_address);
+  Array premises, flags, subjects, history, ambiguous;
+  for (const auto& p : m.premises) premises.add(premise_json(p));
+  for (const auto& f : m.flags) flags.add(flag_json(f));
+  for (const auto& s : m.subjects) {
+    Object so;
+    so.set("id", s.id);
+    so.set("name", s.name);
+    so.set("born", s.born);
+    subjects.add(so);
+  }
+  for (const auto& h : m.history) {
+    Object ho;
+    ho.set("premise", h.premise_id);
+    ho.set("incident", h.incident);
+    ho.set("at", h.at);
+    ho.set("call_type", h.call_type);
+    ho.set("disposition", h.disposition);
+    history.add(ho);
+  }
+  for (const auto& id : m.ambiguous_candidates) ambiguous.add(id);
+  o.set("premises", premises);
+  o.set("flags", flags);
+  o.set("subjects", subjects);
+  o.set("history", history);
+  o.set("ambiguous_candidates", ambiguous);
+  o.set("freshness", std::string(freshness_name(m.freshness)));
+  if (m.age_s) o.set("age_s", *m.age_s);
+  if (!m.unavailable_reason.empty()) o.set("unavailable_reason", m.unavailable_reason);
+  return o;
+}
+
+Object stats_json(const cache::Stats& s) {
+  Object o;
+  o.set("ok", true);
+  o.set("db", s.db_path);
+  o.set("key_file", s.key_path);
+  o.set("schema_version", s.schema_version);
+  o.set("registry_version", s.registry_version);
+  o.set("premises", s.premises);
+  o.set("subjects", s.subjects);
+  o.set("flags", s.flags);
+  o.set("history", s.history);
+  o.set("audit_records", s.audit_records);
+  o.set("unknown_codes", s.unknown_codes);
+  o.set("last_sync", s.last_sync);
+  o.set("last_mode", s.last_mode);
+  if (s.age_s) o.set("age_s", *s.age_s);
+  if (!s.recovered_from.empty()) o.set("recovered_from", s.recovered_from);
+  return o;
+}
+
+}  // namespace
+
+int cache_command(const Args& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    cache_usage(args.empty() ? std::cerr : std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string sub = args[0];
+  if (sub != "import" && sub != "match" && sub != "stats" && sub != "verify" && sub != "purge") {
+    std::cerr << "mdt-coresponder cache: unknown subcommand '" << sub << "'\n";
+    cache_usage(std::cerr);
+    return 2;
+  }
+  po::options_description options("cache");
+  options.add_options()("help,h", "")("db", po::value<std::string>(), "")("key", po::value<std::string>(), "")(
+      "lat", po::value<double>(), "")("lon", po::value<double>(), "")("radius", po::value<double>(), "")(
+      "max-age-h", po::value<int>(), "")("revalidate-days", po::value<int>(), "")(
+      "arg", po::value<std::vector<std::string>>()->default_value({}, ""), "");
+  po::positional_options_description positional;
+  positional.add("arg", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(Args(args.begin() + 1, args.end()))
+                  .options(options).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "mdt-coresponder cache " << sub << ": " << e.what() << "\n";
+    cache_usage(std::cerr);
+    return 2;
+  }
+  if (vm.count("help")) {
+    cache_usage(std::cout);
+    return 0;
+  }
+  const auto& positional_args = vm["arg"].as<std::vector<std::string>>();
+  const std::size_t want = (sub == "import" || sub == "match") ? 1 : 0;
+  if (!vm.count("db") || positional_args.size() != want) {
+    std::cerr << "mdt-coresponder cache " << sub << ": "
+              << (!vm.count("db") ? "--db PATH is required" : "wrong number of arguments") << "\n";
+    cache_usage(std::cerr);
+    return 2;
+  }
+  if (vm.count("lat") != vm.count("lon")) {
+    std::cerr << "mdt-coresponder cache match: --lat and --lon come together\n";
+    return 2;
+  }
+
+  cache::OpenOptions open;
+  open.db_path = vm["db"].as<std::string>();
+  if (vm.count("key")) open.key_path = vm["key"].as<std::string>();
+  if (vm.count("max-age-h")) open.max_age_h = vm["max-age-h"].as<int>();
+  cache::MatchOptions match_options;
+  if (vm.count("radius")) match_options.nearby_radius_m = vm["radius"].as<double>();
+  if (vm.count("revalidate-days")) match_options.revalidate_days = vm["revalidate-days"].as<int>();
+
+  auto opened = cache::Cache::open(open);
+  if (!opened) {
+    if (sub == "match") {
+      // Same answer the panel would give: unavailable, never "no flags".
+      cache::MatchResult m;
+      m.unavailable_reason = opened.error().message;
+      print(match_json(m));
+      return 1;
+    }
+    return fail(sub, opened.error());
+  }
+  cache::Cache& c = *opened;
+
+  if (sub == "import") {
+    auto r = c.import_file(positional_args[0]);
+    if (!r) return fail(sub, r.error());
+    Object o;
+    o.set("ok", true);
+    o.set("file", positional_args[0]);
+    o.set("mode", r->mode);
+    o.set("version", r->version);
+    o.set("lines", r->lines);
+    o.set("premises", r->premises);
+    o.set("subjects", r->subjects);
+    o.set("flags", r->flags);
+    o.set("history", r->history);
+    o.set("deletes", r->deletes);
+    o.set("unknown_codes", r->unknown_codes);
+    Array names, warnings;
+    for (const auto& n : r->unknown_code_names) names.add(n);
+    for (const auto& w : r->warnings) warnings.add(w);
+    o.set("unknown_code_names", names);
+    o.set("warnings", warnings);
+    print(o);
+    return 0;
+  }
+  if (sub == "match") {
+    cache::AddressQuery q;
+    q.address = positional_args[0];
+    if (vm.count("lat")) {
+      q.lat = vm["lat"].as<double>();
+      q.lon = vm["lon"].as<double>();
+    }
+    const cache::MatchResult m = c.match(q, match_options);
+    print(match_json(m));
+    return m.freshness == cache::Freshness::unavailable ? 1 : 0;
+  }
+  if (sub == "stats") {
+    auto s = c.stats();
+    if (!s) return fail(sub, s.error());
+    print(stats_json(*s));
+    return 0;
+  }
+  if (sub == "verify") {
+    auto v = c.verify();
+    if (!v) return fail(sub, v.error());
+    Object o;
+    o.set("ok", true);
+    o.set("integrity", "ok");
+    o.set("audit_chain", "ok");
+    print(o);
+    return 0;
+  }
+  auto n = c.purge(match_options);
+  if (!n) return fail(sub, n.error());
+  Object o;
+  o.set("ok", true);
+  o.set("purged_flags", *n);
+  print(o);
+  return 0;
 }
 
 }  // namespace mdtc::cli

@@ -1,1 +1,298 @@
-// Filled in by the cache module.
+// Opening, checking and maintaining the cache file: pragmas, migrations, key
+// check, recovery from a corrupt file, stats, purge, the audit chain.
+#include "mdtc/cache.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "cache_impl.h"
+#include "flag_vocabulary.h"
+#include "schema.h"
+#include "time_text.h"
+
+namespace mdtc::cache {
+namespace {
+
+constexpr const char* kKeyCheckPlain = "mdt-coresponder cache key check";
+const std::string kGenesis(64, '0');
+
+bool is_corruption(int rc) { return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT; }
+
+// Opens the file and touches its header and schema, which is where a file of
+// garbage or a torn header shows itself.
+Db open_checked(const std::string& path) {
+  Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX);
+  sqlite3_busy_timeout(db.get(), 5000);
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("SELECT count(*) FROM sqlite_master");
+  return db;
+}
+
+void configure(Db& db) {
+  db.exec("PRAGMA foreign_keys=ON");
+  // Deleted notes and names are overwritten, not left in free pages.
+  db.exec("PRAGMA secure_delete=ON");
+  db.exec("PRAGMA synchronous=FULL");
+}
+
+std::string move_aside(const std::string& path) {
+  std::string stamp = rfc3339_utc(now_unix());
+  std::erase(stamp, ':');
+  std::erase(stamp, '-');
+  const std::string target = path + ".corrupt-" + stamp;
+  std::error_code ec;
+  std::filesystem::rename(path, target, ec);
+  if (ec) throw SqlError(SQLITE_CANTOPEN, "cannot move corrupt " + path + " aside: " + ec.message());
+  for (const char* side : {"-wal", "-shm"}) {
+    std::filesystem::rename(path + side, target + side, ec);  // absent is fine
+  }
+  return target;
+}
+
+std::string audit_material(int64_t seq, const std::string& at, const std::string& unit, const std::string& user,
+                           const std::string& incident, const std::string& flag_ids, const std::string& prev) {
+  // Length-prefixed so no choice of field contents can collide with another.
+  std::string m;
+  for (const std::string& f : {std::to_string(seq), at, unit, user, incident, flag_ids, prev})
+    m += std::to_string(f.size()) + ":" + f + ";";
+  return m;
+}
+
+}  // namespace
+
+const char* to_string(MatchLevel l) {
+  switch (l) {
+    case MatchLevel::exact: return "exact";
+    case MatchLevel::building: return "building";
+    case MatchLevel::nearby: return "nearby";
+    case MatchLevel::none: return "none";
+  }
+  return "none";
+}
+const char* to_string(FlagKind k) {
+  switch (k) {
+    case FlagKind::safety: return "safety";
+    case FlagKind::care: return "care";
+    case FlagKind::sud: return "sud";
+  }
+  return "care";
+}
+const char* to_string(Audience a) { return a == Audience::all ? "all" : "clinician"; }
+
+std::optional<std::string> Cache::Impl::meta(const std::string& key) {
+  Stmt q(db, "SELECT value FROM meta WHERE key=?1");
+  q.bind(1, key);
+  if (!q.step()) return std::nullopt;
+  return q.text(0);
+}
+
+void Cache::Impl::set_meta(const std::string& key, const std::string& value) {
+  Stmt q(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value=?2");
+  q.bind(1, key).bind(2, value);
+  q.run();
+}
+
+std::optional<std::string> Cache::Impl::open_sealed(const Bytes& sealed, std::string_view aad) const {
+  return cipher->open(sealed, aad);
+}
+
+bool flag_hidden(const std::string& expires, const std::string& validated, const std::string& today,
+                 const std::string& cutoff) {
+  if (!expires.empty() && expires < today) return true;
+  if (!validated.empty() && validated < cutoff) return true;
+  return false;
+}
+
+std::string revalidate_cutoff(int64_t now, int revalidate_days) {
+  return iso_date_utc(now - static_cast<int64_t>(revalidate_days) * 86400);
+}
+
+Cache::Cache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Cache::Cache(Cache&&) noexcept = default;
+Cache& Cache::operator=(Cache&&) noexcept = default;
+Cache::~Cache() = default;
+
+Result<Cache> Cache::open(const OpenOptions& options) {
+  if (options.db_path.empty()) return make_error("cache.config", "cache database path is empty");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->key_path = options.key_path.empty() ? options.db_path + ".key" : options.key_path;
+  const std::string& path = options.db_path;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && !options.create_if_missing)
+    return make_error("cache.missing", "cache database " + path + " does not exist");
+
+  // A new key is only made for a new database: a fresh key cannot read old data.
+  auto key = load_or_create_key(impl->key_path, !exists && options.create_if_missing);
+  if (!key) return key.error();
+  impl->cipher.emplace(*key);
+
+  try {
+    try {
+      impl->db = open_checked(path);
+    } catch (const SqlError& e) {
+      if (!is_corruption(e.rc)) throw;
+      impl->recovered_from = move_aside(path);
+      impl->db = open_checked(path);
+    }
+    if (!exists || !impl->recovered_from.empty()) {
+      // Addresses are stored in clear; the file is for this user alone.
+      std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                   std::filesystem::perm_options::replace, ec);
+    }
+    configure(impl->db);
+    migrate(impl->db);
+    Impl& im = *impl;
+    const Bytes check = im.seal(kKeyCheckPlain, "meta.key_check");
+    Stmt q(im.db, "SELECT value FROM meta WHERE key='key_check'");
+    if (q.step()) {
+      const Bytes stored = [&] {
+        std::string hex = q.text(0);
+        Bytes b;
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2) b.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        return b;
+      }();
+      if (im.open_sealed(stored, "meta.key_check") != std::optional<std::string>(kKeyCheckPlain))
+        return make_error("cache.key_mismatch", "key file " + im.key_path + " does not decrypt cache " + path +
+                                                    ": expected the key the cache was created with");
+    } else {
+      static const char* hex = "0123456789abcdef";
+      std::string h;
+      for (unsigned char c : check) {
+        h += hex[c >> 4];
+        h += hex[c & 15];
+      }
+      im.set_meta("key_check", h);
+    }
+  } catch (const SqlError& e) {
+    return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.open", "cache " + path + ": " + e.what());
+  } catch (const std::exception& e) {
+    return make_error("cache.open", "cache " + path + ": " + e.what());
+  }
+  Cache cache(std::move(impl));
+  // Expired flags must not outlive their date on disk either.
+  (void)cache.purge();
+  return cache;
+}
+
+Status Cache::audit(const AuditEntry& entry) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  try {
+    Transaction tx(im.db);
+    int64_t seq = 1;
+    std::string prev = kGenesis;
+    Stmt last(im.db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (last.step()) {
+      seq = last.integer(0) + 1;
+      prev = last.text(1);
+    }
+    std::string ids;
+    for (const std::string& id : entry.flag_ids) ids += (ids.empty() ? "" : "\n") + id;
+    const std::string at = rfc3339_utc(now_unix());
+    const std::string hash = sha256_hex(audit_material(seq, at, entry.unit, entry.user, entry.incident, ids, prev));
+    Stmt put(im.db, "INSERT INTO audit VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    put.bind(1, seq).bind(2, at).bind(3, entry.unit).bind(4, entry.user).bind(5, entry.incident).bind(6, ids)
+        .bind(7, prev).bind(8, hash);
+    put.run();
+    // The head is kept beside the chain so a truncated tail is noticed too.
+    im.set_meta("audit_head", std::to_string(seq) + ":" + hash);
+    tx.commit();
+    return Ok{};
+  } catch (const std::exception& e) {
+    return make_error("cache.audit_failed", std::string("audit record not written: ") + e.what());
+  }
+}
+
+Status Cache::verify() {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  try {
+    {
+      Stmt ic(im.db, "PRAGMA integrity_check");
+      while (ic.step()) {
+        const std::string row = ic.text(0);
+        if (row != "ok") return make_error("cache.integrity", "cache " + im.options.db_path + ": integrity_check: " + row);
+      }
+    }
+    Stmt walk(im.db, "SELECT seq, at, unit, user, incident, flag_ids, prev_hash, hash FROM audit ORDER BY seq");
+    std::string prev = kGenesis;
+    int64_t expected = 1;
+    while (walk.step()) {
+      const int64_t seq = walk.integer(0);
+      const std::string where = "audit record " + std::to_string(seq);
+      if (seq != expected)
+        return make_error("cache.audit_broken", where + ": expected record " + std::to_string(expected) + " before it (records removed)");
+      if (walk.text(6) != prev) return make_error("cache.audit_broken", where + ": link to the previous record is broken");
+      const std::string hash = sha256_hex(audit_material(seq, walk.text(1), walk.text(2), walk.text(3), walk.text(4),
+                                                         walk.text(5), walk.text(6)));
+      if (hash != walk.text(7)) return make_error("cache.audit_broken", where + ": contents do not match its hash (altered)");
+      prev = hash;
+      ++expected;
+    }
+    const std::string head = im.meta("audit_head").value_or("");
+    const std::string want = expected == 1 ? "" : std::to_string(expected - 1) + ":" + prev;
+    if (head != want)
+      return make_error("cache.audit_broken", "audit chain ends at record " + std::to_string(expected - 1) +
+                                                  " but the recorded head is '" + head + "' (records removed from the end)");
+    return Ok{};
+  } catch (const SqlError& e) {
+    return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.verify", std::string("verify: ") + e.what());
+  }
+}
+
+Result<Stats> Cache::stats() {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  try {
+    Stats s;
+    s.schema_version = schema_version(im.db);
+    auto count = [&](const char* table) {
+      Stmt q(im.db, std::string("SELECT count(*) FROM ") + table);
+      q.step();
+      return q.integer(0);
+    };
+    s.premises = count("premises");
+    s.subjects = count("subjects");
+    s.flags = count("flags");
+    s.history = count("history");
+    s.audit_records = count("audit");
+    s.registry_version = std::stoll(im.meta("registry_version").value_or("0"));
+    if (auto last = im.meta("last_sync")) {
+      const int64_t t = std::stoll(*last);
+      s.last_sync = rfc3339_utc(t);
+      s.age_s = now_unix() - t;
+    }
+    s.last_mode = im.meta("last_mode").value_or("");
+    Stmt codes(im.db, "SELECT code, count(*) FROM flags GROUP BY code");
+    while (codes.step())
+      if (!find_code(codes.text(0))) s.unknown_codes += codes.integer(1);
+    s.db_path = im.options.db_path;
+    s.key_path = im.key_path;
+    s.recovered_from = im.recovered_from;
+    return s;
+  } catch (const SqlError& e) {
+    return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.stats", std::string("stats: ") + e.what());
+  }
+}
+
+Result<int64_t> Cache::purge(const MatchOptions& options) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  try {
+    const int64_t now = now_unix();
+    Transaction tx(im.db);
+    Stmt del(im.db, "DELETE FROM flags WHERE (expires IS NOT NULL AND expires < ?1) OR "
+                    "(validated IS NOT NULL AND validated < ?2)");
+    del.bind(1, iso_date_utc(now)).bind(2, revalidate_cutoff(now, options.revalidate_days));
+    del.run();
+    const int64_t n = sqlite3_changes(im.db.get());
+    tx.commit();
+    return n;
+  } catch (const SqlError& e) {
+    return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.purge", std::string("purge: ") + e.what());
+  }
+}
+
+}  // namespace mdtc::cache

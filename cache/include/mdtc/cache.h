@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mdtc/address.h"
 #include "mdtc/civic_address.h"
 #include "mdtc/result.h"
 
@@ -86,12 +87,20 @@ struct MatchResult {
   std::optional<int64_t> age_s;  // seconds since the last successful import/sync
   std::string unavailable_reason;
   std::string normalized_address;  // what the query normalized to
+  // Set with level == none when the query fits more than one building (a
+  // missing directional, suffix or city): never guess, list who it might be.
+  std::vector<std::string> ambiguous_candidates;
 };
 
 struct ImportReport {
   std::string mode;  // "snapshot" or "delta"
   int64_t version = 0;
   int64_t lines = 0, premises = 0, subjects = 0, flags = 0, history = 0, deletes = 0;
+  // Codes outside the vocabulary are stored and shown as the code, never
+  // rejected (a new code must not hide a weapon flag); they are counted here.
+  int64_t unknown_codes = 0;
+  std::vector<std::string> unknown_code_names;  // distinct, sorted
+  std::vector<std::string> warnings;            // "FILE:LINE: ..." for accepted oddities
 };
 
 struct Stats {
@@ -100,6 +109,10 @@ struct Stats {
   int64_t registry_version = 0;
   std::string last_sync;  // RFC 3339 or empty
   std::optional<int64_t> age_s;
+  std::string last_mode;          // "snapshot" or "delta" of the last import
+  int64_t unknown_codes = 0;      // flags stored with a code outside the vocabulary
+  std::string db_path, key_path;
+  std::string recovered_from;     // set when a corrupt file was moved aside on open
 };
 
 struct OpenOptions {

@@ -1,0 +1,125 @@
+// Decides which premises a CAD address is. A wrong match shows one person's
+// mental-health history on another person's call, so every rule here leans
+// towards "not the same place": anything present on both sides must agree,
+// anything missing on one side caps the level at "building", and a query
+// that fits more than one building matches none of them.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "mdtc/address.h"
+
+namespace mdtc::cache {
+namespace {
+
+// Element present on both sides and different -> different place.
+// Present on one side only -> the query (or the premise) is incomplete.
+enum class Cmp { same, missing, differs };
+
+Cmp cmp(const std::string& q, const std::string& p) {
+  if (q == p) return Cmp::same;
+  if (q.empty() || p.empty()) return Cmp::missing;
+  return Cmp::differs;
+}
+
+// Everything that identifies the building a premise stands for (not the unit).
+std::string building_key(const NormalizedAddress& a) {
+  return a.house_number + '|' + a.house_suffix + '|' + a.predir + '|' + a.pretype + '|' + a.name + '|' +
+         a.type + '|' + a.postdir + '|' + a.city + '|' + a.state + '|' + a.zip;
+}
+
+}  // namespace
+
+FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress& p) {
+  if (q.house_number.empty() || q.house_number != p.house_number) return {AddressFit::different, "house number"};
+  // 1208 and 1208 1/2 are different buildings; both sides must agree exactly.
+  if (q.house_suffix != p.house_suffix) return {AddressFit::different, "house number suffix"};
+  if (q.name.empty() || q.name != p.name) return {AddressFit::different, "street name"};
+
+  struct Element {
+    const char* what;
+    Cmp result;
+  };
+  const Element elements[] = {
+      {"directional", cmp(q.predir, p.predir)},
+      {"pre-type", cmp(q.pretype, p.pretype)},
+      {"street type", cmp(q.type, p.type)},
+      {"post-directional", cmp(q.postdir, p.postdir)},
+      {"city", cmp(q.city, p.city)},
+  };
+  std::string missing;
+  for (const Element& e : elements) {
+    if (e.result == Cmp::differs) return {AddressFit::different, e.what};
+    if (e.result == Cmp::missing && missing.empty()) missing = e.what;
+  }
+  // State and ZIP contradict when both are given; their absence alone does
+  // not make a query ambiguous in a cache that serves one jurisdiction.
+  if (cmp(q.state, p.state) == Cmp::differs) return {AddressFit::different, "state"};
+  if (cmp(q.zip, p.zip) == Cmp::differs) return {AddressFit::different, "ZIP"};
+  if (!missing.empty()) return {AddressFit::incomplete, missing};
+  if (q.unit == p.unit) return {AddressFit::exact, ""};
+  return {AddressFit::building, "unit"};
+}
+
+AddressDecision decide_match(const NormalizedAddress& query, const std::vector<Candidate>& candidates) {
+  AddressDecision d;
+  std::vector<const Candidate*> complete, incomplete;
+  for (const Candidate& c : candidates) {
+    const FitResult f = compare_addresses(query, c.address);
+    if (f.fit == AddressFit::exact || f.fit == AddressFit::building) complete.push_back(&c);
+    else if (f.fit == AddressFit::incomplete) incomplete.push_back(&c);
+  }
+
+  auto ids = [](const std::vector<const Candidate*>& v) {
+    std::vector<std::string> out;
+    for (const Candidate* c : v) out.push_back(c->premise_id);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+
+  if (!complete.empty()) {
+    // Every element agrees with the query, so these are one building.
+    std::vector<const Candidate*> same_unit, whole_building;
+    for (const Candidate* c : complete) {
+      if (c->address.unit == query.unit) same_unit.push_back(c);
+      else if (c->address.unit.empty()) whole_building.push_back(c);
+    }
+    if (!same_unit.empty()) {
+      d.level = AddressMatchLevel::exact;
+      // A record for the whole building (no unit) describes the door every
+      // unit shares; it is shown with the unit's own records.
+      if (!query.unit.empty()) same_unit.insert(same_unit.end(), whole_building.begin(), whole_building.end());
+      d.premise_ids = ids(same_unit);
+    } else {
+      d.level = AddressMatchLevel::building;
+      d.premise_ids = ids(complete);
+    }
+    return d;
+  }
+
+  if (incomplete.empty()) return d;
+  std::set<std::string> buildings;
+  for (const Candidate* c : incomplete) buildings.insert(building_key(c->address));
+  if (buildings.size() > 1) {
+    // "1208 MAPLE ST" with both N MAPLE and S MAPLE on file: never guess.
+    d.ambiguous_candidates = ids(incomplete);
+    return d;
+  }
+  d.level = AddressMatchLevel::building;
+  d.premise_ids = ids(incomplete);
+  return d;
+}
+
+double distance_m(double lat1, double lon1, double lat2, double lon2) {
+  constexpr double kEarthRadiusM = 6371008.8;  // IUGG mean radius
+  constexpr double kRad = 3.14159265358979323846 / 180.0;
+  const double dlat = (lat2 - lat1) * kRad;
+  const double dlon = (lon2 - lon1) * kRad;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+}  // namespace mdtc::cache

@@ -1,0 +1,116 @@
+#include "field_cipher.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace mdtc::cache {
+namespace {
+
+constexpr unsigned char kVersion = 1;
+constexpr int kNonce = 12;
+constexpr int kTag = 16;
+
+struct CtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+
+}  // namespace
+
+Bytes FieldCipher::seal(std::string_view plaintext, std::string_view associated) const {
+  Bytes out(1 + kNonce + plaintext.size() + kTag);
+  out[0] = kVersion;
+  if (RAND_bytes(out.data() + 1, kNonce) != 1) throw std::runtime_error("no randomness for a nonce");
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data() + 1) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
+                        static_cast<int>(associated.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), out.data() + 1 + kNonce, &len,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), out.data() + 1 + kNonce + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, out.data() + out.size() - kTag) != 1)
+    throw std::runtime_error("AES-256-GCM encryption failed");
+  return out;
+}
+
+std::optional<std::string> FieldCipher::open(const Bytes& sealed, std::string_view associated) const {
+  if (sealed.size() < 1 + kNonce + kTag || sealed[0] != kVersion) return std::nullopt;
+  const std::size_t n = sealed.size() - 1 - kNonce - kTag;
+  std::string out(n, '\0');
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  Bytes tag(sealed.end() - kTag, sealed.end());
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), sealed.data() + 1) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
+                        static_cast<int>(associated.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                        sealed.data() + 1 + kNonce, static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1)
+    return std::nullopt;
+  int tail = 0;
+  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &tail) != 1)
+    return std::nullopt;
+  return out;
+}
+
+Result<Key> load_or_create_key(const std::string& path, bool create) {
+  Key key{};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) return make_error("cache.key", "key file " + path + ": " + std::strerror(errno));
+    if (!create) return make_error("cache.key_missing", "key file " + path + " does not exist");
+    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
+      return make_error("cache.key", "no randomness to create key file " + path);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return make_error("cache.key", "cannot create key file " + path + ": " + std::strerror(errno));
+    const bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+      ::unlink(path.c_str());
+      return make_error("cache.key", "cannot write key file " + path);
+    }
+    return key;
+  }
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error("cache.key_permissions", "key file " + path + " has mode " + mode +
+                                                   ": expected 0600 (no group or other access)");
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error("cache.key", "cannot read key file " + path + ": " + std::strerror(errno));
+  unsigned char buf[33];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n != 32)
+    return make_error("cache.key_invalid", "key file " + path + " holds " + std::to_string(n < 0 ? 0 : n) +
+                                               " bytes: expected exactly 32");
+  std::memcpy(key.data(), buf, 32);
+  return key;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace mdtc::cache

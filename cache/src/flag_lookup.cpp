@@ -1,0 +1,202 @@
+// Cache::match: normalize the query, pick premises (address first, then
+// coordinates), and gather what may be shown about them. Never throws: any
+// failure answers Freshness::unavailable, never "no flags".
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "cache_impl.h"
+#include "flag_vocabulary.h"
+#include "time_text.h"
+
+namespace mdtc::cache {
+namespace {
+
+NormalizedAddress premise_address(const Stmt& q, int from) {
+  NormalizedAddress a;
+  std::string* fields[] = {&a.house_number, &a.house_suffix, &a.predir, &a.pretype, &a.name, &a.type,
+                           &a.postdir, &a.unit, &a.unit_display, &a.city, &a.state, &a.zip};
+  for (std::string* f : fields) *f = q.text(from++);
+  return a;
+}
+
+constexpr const char* kPremiseColumns =
+    "id, display, lat, lon, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, state, zip";
+
+Premise read_premise(const Stmt& q) {
+  Premise p;
+  p.id = q.text(0);
+  p.address = q.text(1);
+  if (!q.is_null(2) && !q.is_null(3)) {
+    p.lat = q.real(2);
+    p.lon = q.real(3);
+  }
+  return p;
+}
+
+FlagKind kind_of(const std::string& k) {
+  if (k == "safety") return FlagKind::safety;
+  if (k == "sud") return FlagKind::sud;
+  return FlagKind::care;
+}
+
+}  // namespace
+
+MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options) {
+  MatchResult r;
+  if (!impl_) {
+    r.unavailable_reason = "cache is not open";
+    return r;
+  }
+  Impl& im = *impl_;
+  try {
+    std::lock_guard lock(im.mu);
+    const int64_t now = now_unix();
+
+    // Freshness first: it decides what "no flags" is allowed to mean.
+    if (auto last = im.meta("last_sync")) {
+      r.age_s = now - std::stoll(*last);
+      r.freshness = *r.age_s > static_cast<int64_t>(im.options.max_age_h) * 3600 ? Freshness::stale : Freshness::fresh;
+    } else {
+      r.freshness = Freshness::unavailable;
+      r.unavailable_reason = im.recovered_from.empty()
+                                 ? "the cache has never been synced with the flag registry"
+                                 : "the cache file was corrupt and was moved to " + im.recovered_from +
+                                       "; no registry sync since";
+    }
+
+    std::optional<NormalizedAddress> q;
+    if (!query.civic.empty()) {
+      if (auto n = normalize_civic(query.civic)) q = *n;
+    }
+    if (!q && !query.address.empty()) {
+      if (auto n = normalize_address(query.address)) q = *n;
+    }
+    if (q) r.normalized_address = q->display();
+
+    std::vector<std::string> ids;
+    if (q) {
+      Stmt cand(im.db, std::string("SELECT ") + kPremiseColumns + " FROM premises WHERE hno=?1 AND name=?2");
+      cand.bind(1, q->house_number).bind(2, q->name);
+      std::vector<Candidate> candidates;
+      std::map<std::string, Premise> by_id;
+      while (cand.step()) {
+        Premise p = read_premise(cand);
+        candidates.push_back({p.id, premise_address(cand, 4)});
+        by_id[p.id] = p;
+      }
+      const AddressDecision d = decide_match(*q, candidates);
+      if (!d.ambiguous_candidates.empty()) {
+        // Several buildings fit: say so and show nothing rather than guess.
+        r.level = MatchLevel::none;
+        r.ambiguous_candidates = d.ambiguous_candidates;
+        return r;
+      }
+      if (d.level != AddressMatchLevel::none) {
+        r.level = d.level == AddressMatchLevel::exact ? MatchLevel::exact : MatchLevel::building;
+        for (const std::string& id : d.premise_ids) r.premises.push_back(by_id[id]);
+      }
+    }
+
+    if (r.level == MatchLevel::none && query.lat && query.lon && std::isfinite(*query.lat) &&
+        std::isfinite(*query.lon) && options.nearby_radius_m > 0) {
+      const double lat = *query.lat, lon = *query.lon, radius = options.nearby_radius_m;
+      // Bounding box from the R*Tree, then the exact great-circle distance.
+      const double dlat = radius / 111320.0;
+      const double dlon = radius / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979323846 / 180.0)));
+      Stmt near(im.db, std::string("SELECT ") + kPremiseColumns +
+                           " FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
+                           " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4");
+      near.bind(1, lat + dlat).bind(2, lat - dlat).bind(3, lon + dlon).bind(4, lon - dlon);
+      while (near.step()) {
+        Premise p = read_premise(near);
+        if (!p.lat) continue;
+        const double d = distance_m(lat, lon, *p.lat, *p.lon);
+        if (d > radius) continue;
+        p.distance_m = d;
+        r.premises.push_back(p);
+      }
+      std::sort(r.premises.begin(), r.premises.end(),
+                [](const Premise& a, const Premise& b) { return *a.distance_m < *b.distance_m; });
+      if (!r.premises.empty()) r.level = MatchLevel::nearby;
+    }
+    if (r.premises.empty()) return r;
+
+    const std::string today = iso_date_utc(now);
+    const std::string cutoff = revalidate_cutoff(now, options.revalidate_days);
+    const int64_t history_from = now - static_cast<int64_t>(options.history_lookback_days) * 86400;
+    std::set<std::string> subject_ids;
+    Stmt fq(im.db, "SELECT id, coalesce(subject_id,''), premise_id, kind, code, note, audience, "
+                   "coalesce(expires,''), coalesce(validated,'') FROM flags WHERE premise_id=?1 ORDER BY id");
+    Stmt hq(im.db, "SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1");
+    for (const Premise& p : r.premises) {
+      fq.bind(1, p.id);
+      while (fq.step()) {
+        Flag f;
+        f.id = fq.text(0);
+        f.subject_id = fq.text(1);
+        f.premise_id = fq.text(2);
+        f.kind = kind_of(fq.text(3));
+        f.code = fq.text(4);
+        f.audience = fq.text(6) == "all" ? Audience::all : Audience::clinician;
+        f.expires = fq.text(7);
+        f.validated = fq.text(8);
+        if (flag_hidden(f.expires, f.validated, today, cutoff)) continue;
+        const VocabularyEntry* v = find_code(f.code);
+        f.display_name = v ? std::string(v->display_name) : f.code;
+        f.severity = v ? v->severity : default_severity(fq.text(3));
+        // An unreadable note still leaves the flag itself on the panel.
+        f.note = im.open_sealed(fq.blob(5), "flags.note:" + f.id).value_or("[note unreadable]");
+        if (!f.subject_id.empty()) subject_ids.insert(f.subject_id);
+        r.flags.push_back(std::move(f));
+      }
+      fq.reset();
+      hq.bind(1, p.id);
+      while (hq.step()) {
+        HistoryEntry h;
+        h.premise_id = p.id;
+        h.incident = hq.text(0);
+        h.at = hq.text(1);
+        const auto at = parse_rfc3339(h.at);
+        if (!at || *at < history_from) continue;
+        const std::string aad = "history:" + p.id + ":" + h.incident;
+        h.call_type = im.open_sealed(hq.blob(2), aad + ":call_type").value_or("[unreadable]");
+        h.disposition = im.open_sealed(hq.blob(3), aad + ":disposition").value_or("[unreadable]");
+        r.history.push_back(std::move(h));
+      }
+      hq.reset();
+    }
+    std::sort(r.flags.begin(), r.flags.end(), [](const Flag& a, const Flag& b) {
+      return a.severity != b.severity ? a.severity > b.severity : a.id < b.id;
+    });
+    std::sort(r.history.begin(), r.history.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
+      return parse_rfc3339(a.at).value_or(0) > parse_rfc3339(b.at).value_or(0);
+    });
+    Stmt sq(im.db, "SELECT name, born FROM subjects WHERE id=?1");
+    for (const std::string& id : subject_ids) {
+      sq.bind(1, id);
+      if (sq.step()) {
+        Subject s;
+        s.id = id;
+        s.name = im.open_sealed(sq.blob(0), "subjects.name:" + id).value_or("[unreadable]");
+        s.born = im.open_sealed(sq.blob(1), "subjects.born:" + id).value_or("");
+        r.subjects.push_back(std::move(s));
+      }
+      sq.reset();
+    }
+    return r;
+  } catch (const std::exception& e) {
+    MatchResult failed;
+    failed.freshness = Freshness::unavailable;
+    failed.unavailable_reason = std::string("flag cache error: ") + e.what();
+    failed.normalized_address = r.normalized_address;
+    return failed;
+  } catch (...) {
+    MatchResult failed;
+    failed.unavailable_reason = "flag cache error";
+    return failed;
+  }
+}
+
+}  // namespace mdtc::cache

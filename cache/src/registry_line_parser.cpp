@@ -1,0 +1,316 @@
+// Registry export v1, one JSON object per line. Strict about what the
+// contract names (types, enums, dates, coordinates), tolerant of fields it
+// does not name, so a registry can add fields without breaking old plugins.
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "mdtc/registry_line.h"
+
+namespace mdtc::cache {
+namespace {
+
+constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxId = 128;
+constexpr std::size_t kMaxText = 8 * 1024;
+
+using Obj = Poco::JSON::Object::Ptr;
+
+Error bad(const std::string& code, const std::string& msg) { return make_error("registry." + code, msg); }
+
+// Reads an optional string field; a present field of another type is an error.
+Result<std::string> str(const Obj& o, const std::string& key, bool required, std::size_t max = kMaxText) {
+  if (!o->has(key) || o->get(key).isEmpty()) {
+    if (required) return bad("missing_field", "missing \"" + key + "\"");
+    return std::string();
+  }
+  const Poco::Dynamic::Var& v = o->get(key);
+  if (!v.isString()) return bad("bad_field", "\"" + key + "\": expected a string");
+  std::string s = v.extract<std::string>();
+  if (s.size() > max)
+    return bad("bad_field", "\"" + key + "\": " + std::to_string(s.size()) + " bytes, expected at most " +
+                                std::to_string(max));
+  if (required && s.empty()) return bad("missing_field", "\"" + key + "\" is empty");
+  return s;
+}
+
+Result<std::string> id_field(const Obj& o, const std::string& key, bool required) {
+  auto s = str(o, key, required, kMaxId);
+  if (!s) return s;
+  for (unsigned char c : *s)
+    if (c < 0x20 || c == 0x7f) return bad("bad_field", "\"" + key + "\": control character in id");
+  return s;
+}
+
+Result<std::optional<double>> number(const Obj& o, const std::string& key, double lo, double hi) {
+  if (!o->has(key) || o->get(key).isEmpty()) return std::optional<double>();
+  const Poco::Dynamic::Var& v = o->get(key);
+  if (!v.isNumeric()) return bad("bad_field", "\"" + key + "\": expected a number");
+  double d = 0;
+  try {
+    d = v.convert<double>();
+  } catch (...) {
+    return bad("bad_field", "\"" + key + "\": not a number");
+  }
+  if (!std::isfinite(d) || d < lo || d > hi)
+    return bad("bad_field", "\"" + key + "\" = " + v.toString() + ": expected " + std::to_string(lo) + " to " +
+                                std::to_string(hi));
+  return std::optional<double>(d);
+}
+
+Result<std::string> date_field(const Obj& o, const std::string& key) {
+  auto s = str(o, key, false, 10);
+  if (!s) return bad("bad_field", "\"" + key + "\": expected a date YYYY-MM-DD");
+  if (!s->empty() && !is_iso_date(*s)) return bad("bad_field", "\"" + key + "\" = \"" + *s + "\": expected a date YYYY-MM-DD");
+  return s;
+}
+
+Result<RegistryRecord> header(const Obj& o) {
+  HeaderRecord h;
+  auto mode = str(o, "mode", true, 16);
+  if (!mode) return mode.error();
+  if (*mode != "snapshot" && *mode != "delta")
+    return bad("bad_field", "\"mode\" = \"" + *mode + "\": expected snapshot or delta");
+  h.mode = *mode;
+  if (o->has("version") && !o->get("version").isEmpty()) {
+    const auto& v = o->get("version");
+    if (!v.isInteger()) return bad("bad_field", "\"version\": expected an integer");
+    try {
+      h.version = v.convert<int64_t>();
+    } catch (...) {
+      return bad("bad_field", "\"version\": out of range");
+    }
+    if (h.version < 0) return bad("bad_field", "\"version\" = " + std::to_string(h.version) + ": expected >= 0");
+  }
+  auto created = str(o, "created", false, 64);
+  if (!created) return created.error();
+  h.created = *created;
+  return RegistryRecord(h);
+}
+
+Result<RegistryRecord> premise(const Obj& o) {
+  PremiseRecord p;
+  auto id = id_field(o, "id", true);
+  if (!id) return id.error();
+  p.id = *id;
+  auto text = str(o, "address", false, 512);
+  if (!text) return text.error();
+  p.address_text = *text;
+  auto lat = number(o, "lat", -90, 90);
+  if (!lat) return lat.error();
+  auto lon = number(o, "lon", -180, 180);
+  if (!lon) return lon.error();
+  if (lat->has_value() != lon->has_value()) return bad("bad_field", "\"lat\" and \"lon\" come together");
+  p.lat = *lat;
+  p.lon = *lon;
+
+  std::string why;
+  if (o->has("civic") && !o->get("civic").isEmpty()) {
+    Obj civic = o->getObject("civic");
+    if (civic.isNull()) return bad("bad_field", "\"civic\": expected an object");
+    CivicAddress c;
+    struct Field {
+      const char* key;
+      std::string* out;
+    };
+    const Field fields[] = {{"hno", &c.hno}, {"hns", &c.hns}, {"prd", &c.prd}, {"prm", &c.prm},
+                            {"pretype", &c.pretype}, {"stp", &c.pretype}, {"rd", &c.rd}, {"sts", &c.sts},
+                            {"pod", &c.pod}, {"pom", &c.pom}, {"unit", &c.unit}, {"a3", &c.a3},
+                            {"a1", &c.a1}, {"pc", &c.pc}, {"country", &c.country}};
+    for (const Field& f : fields) {
+      auto v = str(civic, f.key, false, 128);
+      if (!v) return bad("bad_field", "\"civic\"." + v.error().message);
+      if (!v->empty()) *f.out = *v;
+    }
+    auto n = normalize_civic(c);
+    if (n) p.address = *n;
+    else why = n.error().message;
+  }
+  if (!p.address && !p.address_text.empty()) {
+    auto n = normalize_address(p.address_text);
+    if (n) p.address = *n;
+    else why = n.error().message;
+  }
+  if (!p.address && !p.lat)
+    return bad("bad_field", why.empty() ? "premise needs \"address\", \"civic\" or \"lat\"/\"lon\"" : why);
+  return RegistryRecord(p);
+}
+
+Result<RegistryRecord> subject(const Obj& o) {
+  SubjectRecord s;
+  auto id = id_field(o, "id", true);
+  if (!id) return id.error();
+  auto name = str(o, "name", false, 256);
+  if (!name) return name.error();
+  auto born = str(o, "born", false, 32);
+  if (!born) return born.error();
+  s.id = *id;
+  s.name = *name;
+  s.born = *born;
+  return RegistryRecord(s);
+}
+
+Result<RegistryRecord> flag(const Obj& o) {
+  FlagRecord f;
+  auto id = id_field(o, "id", true);
+  if (!id) return id.error();
+  f.id = *id;
+  auto subj = id_field(o, "subject", false);
+  if (!subj) return subj.error();
+  f.subject = *subj;
+  auto prem = id_field(o, "premise", true);
+  if (!prem) return prem.error();
+  f.premise = *prem;
+  auto kind = str(o, "kind", true, 16);
+  if (!kind) return kind.error();
+  if (*kind != "safety" && *kind != "care" && *kind != "sud")
+    return bad("bad_field", "\"kind\" = \"" + *kind + "\": expected safety, care or sud");
+  f.kind = *kind;
+  auto code = str(o, "code", true, 64);
+  if (!code) return code.error();
+  for (char& c : *code) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return bad("bad_field", "\"code\" = \"" + *code + "\": expected letters, digits, _ or -");
+  }
+  f.code = *code;
+  auto note = str(o, "note", false);
+  if (!note) return note.error();
+  f.note = *note;
+  auto audience = str(o, "audience", false, 16);
+  if (!audience) return audience.error();
+  if (audience->empty()) {
+    // Not stated: safety flags are for everyone on the call; care and SUD
+    // detail stays with clinicians until the registry says otherwise.
+    f.audience = f.kind == "safety" ? "all" : "clinician";
+    f.audience_defaulted = true;
+  } else if (*audience == "all" || *audience == "clinician") {
+    f.audience = *audience;
+  } else {
+    return bad("bad_field", "\"audience\" = \"" + *audience + "\": expected all or clinician");
+  }
+  auto expires = date_field(o, "expires");
+  if (!expires) return expires.error();
+  f.expires = *expires;
+  auto validated = date_field(o, "validated");
+  if (!validated) return validated.error();
+  f.validated = *validated;
+  return RegistryRecord(f);
+}
+
+Result<RegistryRecord> history(const Obj& o) {
+  HistoryRecord h;
+  auto prem = id_field(o, "premise", true);
+  if (!prem) return prem.error();
+  auto inc = id_field(o, "incident", true);
+  if (!inc) return inc.error();
+  auto at = str(o, "at", true, 40);
+  if (!at) return at.error();
+  if (!is_rfc3339(*at)) return bad("bad_field", "\"at\" = \"" + *at + "\": expected RFC 3339, e.g. 2026-03-02T10:00:00Z");
+  auto ct = str(o, "call_type", false, 256);
+  if (!ct) return ct.error();
+  auto disp = str(o, "disposition", false, 256);
+  if (!disp) return disp.error();
+  h.premise = *prem;
+  h.incident = *inc;
+  h.at = *at;
+  h.call_type = *ct;
+  h.disposition = *disp;
+  return RegistryRecord(h);
+}
+
+Result<RegistryRecord> tombstone(const Obj& o) {
+  auto id = id_field(o, "id", true);
+  if (!id) return id.error();
+  return RegistryRecord(DeleteRecord{*id});
+}
+
+bool digits(std::string_view s, std::size_t from, std::size_t n) {
+  if (s.size() < from + n) return false;
+  for (std::size_t i = from; i < from + n; ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+int num(std::string_view s, std::size_t from, std::size_t n) {
+  int v = 0;
+  for (std::size_t i = from; i < from + n; ++i) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+}  // namespace
+
+bool is_iso_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4) || !digits(s, 5, 2) || !digits(s, 8, 2))
+    return false;
+  const std::chrono::year_month_day ymd{std::chrono::year(num(s, 0, 4)),
+                                        std::chrono::month(static_cast<unsigned>(num(s, 5, 2))),
+                                        std::chrono::day(static_cast<unsigned>(num(s, 8, 2)))};
+  return ymd.ok();
+}
+
+bool is_rfc3339(std::string_view s) {
+  if (s.size() < 20 || !is_iso_date(s.substr(0, 10))) return false;
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
+  if (!digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' || !digits(s, 17, 2)) return false;
+  if (num(s, 11, 2) > 23 || num(s, 14, 2) > 59 || num(s, 17, 2) > 60) return false;
+  std::size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start) return false;
+  }
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
+  if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+    return s.size() == i + 6 && digits(s, i + 1, 2) && s[i + 3] == ':' && digits(s, i + 4, 2) &&
+           num(s, i + 1, 2) <= 23 && num(s, i + 4, 2) <= 59;
+  return false;
+}
+
+Result<RegistryRecord> parse_registry_line(std::string_view line) {
+  if (line.size() > kMaxLine)
+    return bad("too_long", "line of " + std::to_string(line.size()) + " bytes: expected at most " + std::to_string(kMaxLine));
+  std::size_t a = 0, b = line.size();
+  while (a < b && (line[a] == ' ' || line[a] == '\t' || line[a] == '\r')) ++a;
+  while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r')) --b;
+  if (a == b) return RegistryRecord(BlankRecord{});
+  line = line.substr(a, b - a);
+  if (line.front() != '{') return bad("not_object", "expected a JSON object starting with '{'");
+
+  Obj o;
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(std::string(line));
+    o = v.extract<Obj>();
+  } catch (const Poco::Exception& e) {
+    return bad("bad_json", "not valid JSON: " + e.message().substr(0, 120));
+  } catch (const std::exception& e) {
+    return bad("bad_json", std::string("not valid JSON: ") + e.what());
+  } catch (...) {
+    return bad("bad_json", "not valid JSON");
+  }
+  if (o.isNull()) return bad("not_object", "expected a JSON object");
+  try {
+    auto type = str(o, "type", true, 32);
+    if (!type) return type.error();
+    if (*type == "premise") return premise(o);
+    if (*type == "flag") return flag(o);
+    if (*type == "subject") return subject(o);
+    if (*type == "history") return history(o);
+    if (*type == "delete") return tombstone(o);
+    if (*type == "header") return header(o);
+    return bad("unknown_type", "\"type\" = \"" + type->substr(0, 32) +
+                                   "\": expected header, premise, subject, flag, history or delete");
+  } catch (const Poco::Exception& e) {
+    return bad("bad_field", "unexpected value: " + e.message().substr(0, 120));
+  } catch (const std::exception& e) {
+    return bad("bad_field", std::string("unexpected value: ") + e.what());
+  }
+}
+
+}  // namespace mdtc::cache

@@ -1,0 +1,77 @@
+#include "schema.h"
+
+#include <string>
+
+namespace mdtc::cache {
+namespace {
+
+// v1: the tables. Foreign keys are deferred so a registry file may name a
+// flag before its premise; the importer checks them before it commits.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE premises(
+  id TEXT PRIMARY KEY, display TEXT NOT NULL,
+  hno TEXT, hns TEXT, predir TEXT, pretype TEXT, name TEXT, type TEXT, postdir TEXT,
+  unit TEXT, unit_display TEXT, city TEXT, state TEXT, zip TEXT,
+  lat REAL, lon REAL);
+CREATE INDEX premises_street ON premises(hno, name);
+CREATE TABLE subjects(id TEXT PRIMARY KEY, name BLOB, born BLOB);
+CREATE TABLE flags(
+  id TEXT PRIMARY KEY,
+  subject_id TEXT REFERENCES subjects(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  kind TEXT NOT NULL, code TEXT NOT NULL, note BLOB, audience TEXT NOT NULL,
+  expires TEXT, validated TEXT);
+CREATE INDEX flags_premise ON flags(premise_id);
+CREATE INDEX flags_subject ON flags(subject_id);
+CREATE TABLE history(
+  premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  incident TEXT NOT NULL, at TEXT NOT NULL, call_type BLOB, disposition BLOB,
+  PRIMARY KEY(premise_id, incident));
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, unit TEXT NOT NULL, user TEXT NOT NULL,
+  incident TEXT NOT NULL, flag_ids TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+)sql";
+
+// v2: an R*Tree over premise coordinates for "nearby", kept in step by
+// triggers. It keys on premises.rowid, so the cache is never VACUUMed
+// without rebuilding it (VACUUM may renumber rowids of such tables).
+constexpr const char* kV2 = R"sql(
+CREATE VIRTUAL TABLE premise_geo USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
+INSERT INTO premise_geo SELECT rowid, lat, lat, lon, lon FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL;
+CREATE TRIGGER premise_geo_ins AFTER INSERT ON premises WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL
+BEGIN INSERT INTO premise_geo VALUES(new.rowid, new.lat, new.lat, new.lon, new.lon); END;
+CREATE TRIGGER premise_geo_upd AFTER UPDATE OF lat, lon ON premises
+BEGIN
+  DELETE FROM premise_geo WHERE rid = old.rowid;
+  INSERT INTO premise_geo SELECT new.rowid, new.lat, new.lat, new.lon, new.lon
+    WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
+END;
+CREATE TRIGGER premise_geo_del AFTER DELETE ON premises
+BEGIN DELETE FROM premise_geo WHERE rid = old.rowid; END;
+)sql";
+
+constexpr const char* kSteps[] = {kV1, kV2};
+
+}  // namespace
+
+int schema_version(Db& db) {
+  Stmt has(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
+  has.step();
+  if (has.integer(0) == 0) return 0;
+  Stmt v(db, "SELECT coalesce(max(version), 0) FROM schema_version");
+  v.step();
+  return static_cast<int>(v.integer(0));
+}
+
+void migrate(Db& db, int target) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+  for (int v = schema_version(db) + 1; v <= target && v <= kSchemaVersion; ++v) {
+    Transaction tx(db);
+    db.exec(kSteps[v - 1]);
+    db.exec("INSERT INTO schema_version VALUES(" + std::to_string(v) + ", strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+    tx.commit();
+  }
+}
+
+}  // namespace mdtc::cache
