@@ -43,7 +43,9 @@ FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress&
   };
   const Element elements[] = {
       {"directional", cmp(q.predir, p.predir)},
-      {"pre-type", cmp(q.pretype, p.pretype)},
+      // "AVENUE B" and "B AVE" are different streets: a pre-type on one
+      // side only is a different name, not a missing element.
+      {"pre-type", q.pretype == p.pretype ? Cmp::same : Cmp::differs},
       {"street type", cmp(q.type, p.type)},
       {"post-directional", cmp(q.postdir, p.postdir)},
       {"city", cmp(q.city, p.city)},

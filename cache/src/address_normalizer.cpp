@@ -416,7 +416,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text) {
     }
     tail_from = street_end;
   } else if (end - i >= 3 && looks_like_unit_id(street[end - 1]) && has_digit(street[end - 1]) &&
-             (is_suffix(street[end - 2]) || (is_directional(street[end - 2]) && is_suffix(street[end - 3])))) {
+             (is_suffix(street[end - 2]) || (is_directional(street[end - 2]) && is_suffix(street[end - 3]))) &&
+             !(street[end - 3] == "COUNTY" || street[end - 3] == "STATE" || street[end - 3] == "US")) {
+    // ("COUNTY ROAD 12" is a road named 12, not unit 12.)
     // "1208 MAPLE ST 3B": an unlabelled unit after the type.
     Tokens id{"#", street[end - 1]};
     NormalizedAddress units;

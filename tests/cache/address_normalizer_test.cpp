@@ -1,0 +1,203 @@
+// Real-world spellings of the same address must normalize alike; near misses
+// must not.
+#include <gtest/gtest.h>
+
+#include "mdtc/address.h"
+
+namespace mdtc::cache {
+namespace {
+
+NormalizedAddress norm(const std::string& text) {
+  auto r = normalize_address(text);
+  EXPECT_TRUE(r.ok()) << text << ": " << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : NormalizedAddress{};
+}
+
+TEST(AddressNormalizer, CanonicalDisplayForm) {
+  EXPECT_EQ(norm("1208 N Maple St Apt 3B, Springfield IL").display(), "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+}
+
+TEST(AddressNormalizer, CadSpellingsOfOneUnitAgree) {
+  const NormalizedAddress want = norm("1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  for (const char* s : {"1208 n. maple street #3b, springfield il", "1208 NORTH MAPLE ST UNIT 3B, Springfield, IL",
+                        "1208 N MAPLE ST APT #3B, SPRINGFIELD, ILLINOIS", "1208 N. Maple Str., Apt. 3-B, Springfield IL",
+                        "1208 N MAPLE ST, APT 3B, SPRINGFIELD IL 62701", "1208 N MAPLE ST STE 3B SPRINGFIELD IL",
+                        "01208 N MAPLE ST # 3B, SPRINGFIELD IL"}) {
+    const NormalizedAddress a = norm(s);
+    EXPECT_EQ(a.house_number, want.house_number) << s;
+    EXPECT_EQ(a.predir, want.predir) << s;
+    EXPECT_EQ(a.name, want.name) << s;
+    EXPECT_EQ(a.type, want.type) << s;
+    EXPECT_EQ(a.unit, want.unit) << s;
+    EXPECT_EQ(a.city, want.city) << s;
+    EXPECT_EQ(a.state, want.state) << s;
+  }
+}
+
+TEST(AddressNormalizer, SuffixTableMapsSpelledAndAbbreviatedForms) {
+  EXPECT_EQ(standard_suffix("STREET"), "ST");
+  EXPECT_EQ(standard_suffix("STR"), "ST");
+  EXPECT_EQ(standard_suffix("ST"), "ST");
+  for (const char* f : {"AVENUE", "AV", "AVE", "AVEN", "AVENU", "AVN", "AVNUE"}) EXPECT_EQ(standard_suffix(f), "AVE") << f;
+  EXPECT_EQ(standard_suffix("BOULEVARD"), "BLVD");
+  EXPECT_EQ(standard_suffix("PARKWAY"), "PKWY");
+  EXPECT_EQ(standard_suffix("CIRCLE"), "CIR");
+  EXPECT_EQ(standard_suffix("COURT"), "CT");
+  EXPECT_EQ(standard_suffix("TERRACE"), "TER");
+  EXPECT_EQ(standard_suffix("HIGHWAY"), "HWY");
+  EXPECT_EQ(standard_suffix("LANE"), "LN");
+  EXPECT_EQ(standard_suffix("MAPLE"), std::nullopt);
+}
+
+TEST(AddressNormalizer, DirectionalsSpelledOutAndWithPeriods) {
+  EXPECT_EQ(norm("10 NORTHEAST ELM RD").predir, "NE");
+  EXPECT_EQ(norm("10 N.E. ELM RD").predir, "NE");
+  EXPECT_EQ(norm("10 ELM RD SOUTHWEST").postdir, "SW");
+  EXPECT_EQ(norm("10 ELM RD S.W.").postdir, "SW");
+  EXPECT_EQ(norm("10 W. ELM RD").predir, "W");
+}
+
+TEST(AddressNormalizer, DirectionalAloneIsTheStreetName) {
+  const NormalizedAddress a = norm("55 NORTH ST");
+  EXPECT_EQ(a.predir, "");
+  EXPECT_EQ(a.name, "NORTH");
+  EXPECT_EQ(a.type, "ST");
+  EXPECT_EQ(norm("55 N ST").name, "NORTH");
+}
+
+TEST(AddressNormalizer, UnitDesignators) {
+  EXPECT_EQ(norm("1 ELM ST APARTMENT 4").unit, "4");
+  EXPECT_EQ(norm("1 ELM ST SUITE 200").unit, "200");
+  EXPECT_EQ(norm("1 ELM ST STE 200").unit_display, "STE 200");
+  EXPECT_EQ(norm("1 ELM ST #4").unit, "4");
+  EXPECT_EQ(norm("1 ELM ST LOT 12").unit, "12");
+  EXPECT_EQ(norm("1 ELM ST TRAILER 7").unit, "7");
+  EXPECT_EQ(norm("1 ELM ST TRLR 7").unit, "7");
+  EXPECT_EQ(norm("1 ELM ST ROOM 101").unit, "101");
+  EXPECT_EQ(norm("1 ELM ST REAR").unit, "REAR");
+  EXPECT_EQ(norm("1 ELM ST BLDG 2 APT 4").unit, "BLDG 2 4");
+  EXPECT_EQ(norm("1 ELM ST BUILDING 2 APT 4").unit, "BLDG 2 4");
+  EXPECT_EQ(norm("1 ELM ST FLOOR 3").unit, "FL 3");
+  EXPECT_EQ(norm("1 ELM ST 3B").unit, "3B");
+}
+
+TEST(AddressNormalizer, BuildingAndFloorAreNotPlainUnits) {
+  // "BLDG 2" and "APT 2" are different places in one complex.
+  EXPECT_NE(norm("1 ELM ST BLDG 2").unit, norm("1 ELM ST APT 2").unit);
+  EXPECT_NE(norm("1 ELM ST FL 2").unit, norm("1 ELM ST APT 2").unit);
+}
+
+TEST(AddressNormalizer, OrdinalStreetNames) {
+  EXPECT_EQ(norm("400 FIRST AVE").name, "1ST");
+  EXPECT_EQ(norm("400 1st Ave").name, "1ST");
+  EXPECT_EQ(norm("400 Twenty Second St").name, "TWENTY 2ND");  // compound ordinals are left as words
+  EXPECT_EQ(norm("400 W THIRTEENTH ST").name, "13TH");
+}
+
+TEST(AddressNormalizer, FractionalHouseNumbers) {
+  const NormalizedAddress a = norm("1208 1/2 N MAPLE ST");
+  EXPECT_EQ(a.house_number, "1208");
+  EXPECT_EQ(a.house_suffix, "1/2");
+  EXPECT_EQ(a.predir, "N");
+  EXPECT_EQ(a.name, "MAPLE");
+  EXPECT_EQ(norm("1208A MAPLE ST").house_suffix, "A");
+  EXPECT_EQ(norm("1208-A MAPLE ST").house_suffix, "A");
+}
+
+TEST(AddressNormalizer, SaintAndMountAreNameWords) {
+  const NormalizedAddress a = norm("300 ST PAUL AVE");
+  EXPECT_EQ(a.name, "SAINT PAUL");
+  EXPECT_EQ(a.type, "AVE");
+  EXPECT_EQ(norm("300 St. Paul Avenue").name, "SAINT PAUL");
+  EXPECT_EQ(norm("300 SAINT PAUL AVE").name, "SAINT PAUL");
+  EXPECT_EQ(norm("12 MT VERNON RD").name, "MOUNT VERNON");
+  EXPECT_EQ(norm("12 MOUNT VERNON ROAD").name, "MOUNT VERNON");
+  EXPECT_EQ(norm("5 N ST CLAIR ST").name, "SAINT CLAIR");
+  EXPECT_EQ(norm("5 N ST CLAIR ST").type, "ST");
+}
+
+TEST(AddressNormalizer, CityStateZip) {
+  const NormalizedAddress a = norm("17 Oak Ave, St. Louis, MO 63101-1234");
+  EXPECT_EQ(a.city, "SAINT LOUIS");
+  EXPECT_EQ(a.state, "MO");
+  EXPECT_EQ(a.zip, "63101");
+  const NormalizedAddress b = norm("17 OAK AVE SPRINGFIELD IL 62701");
+  EXPECT_EQ(b.name, "OAK");
+  EXPECT_EQ(b.type, "AVE");
+  EXPECT_EQ(b.city, "SPRINGFIELD");
+  EXPECT_EQ(b.state, "IL");
+}
+
+TEST(AddressNormalizer, TrailingCourtIsNotConnecticut) {
+  const NormalizedAddress a = norm("9 WILLOW CT");
+  EXPECT_EQ(a.type, "CT");
+  EXPECT_EQ(a.state, "");
+  const NormalizedAddress b = norm("9 WILLOW ST NE");
+  EXPECT_EQ(b.postdir, "NE");
+  EXPECT_EQ(b.state, "");
+}
+
+TEST(AddressNormalizer, PreTypeStreetNames) {
+  const NormalizedAddress a = norm("40 AVENUE B");
+  EXPECT_EQ(a.pretype, "AVE");
+  EXPECT_EQ(a.name, "B");
+  EXPECT_EQ(a.type, "");
+  EXPECT_EQ(norm("8800 COUNTY ROAD 12").pretype, "COUNTY RD");
+  EXPECT_EQ(norm("8800 COUNTY ROAD 12").name, "12");
+  EXPECT_EQ(norm("66 HIGHWAY 66").pretype, "HWY");
+}
+
+TEST(AddressNormalizer, PunctuationAndCaseDoNotMatter) {
+  EXPECT_EQ(norm("1208 n maple st").display(), norm("1208 N. MAPLE ST.").display());
+  EXPECT_EQ(norm("  1208   N  MAPLE ST  ").display(), "1208 N MAPLE ST");
+}
+
+TEST(AddressNormalizer, RejectsAddressWithoutHouseNumber) {
+  auto r = normalize_address("MAPLE ST, SPRINGFIELD IL");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "address.no_house_number");
+  EXPECT_EQ(normalize_address("").error().code, "address.empty");
+  EXPECT_EQ(normalize_address(",,, ;").error().code, "address.empty");
+  EXPECT_EQ(normalize_address(std::string(600, '1')).error().code, "address.too_long");
+}
+
+TEST(AddressNormalizer, CivicElementsNormalizeLikeText) {
+  CivicAddress c;
+  c.hno = "1208";
+  c.prd = "North";
+  c.rd = "Maple";
+  c.sts = "Street";
+  c.unit = "Apt 3B";
+  c.a3 = "Springfield";
+  c.a1 = "IL";
+  auto r = normalize_civic(c);
+  ASSERT_TRUE(r.ok());
+  const NormalizedAddress t = norm("1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(r->house_number, t.house_number);
+  EXPECT_EQ(r->predir, t.predir);
+  EXPECT_EQ(r->name, t.name);
+  EXPECT_EQ(r->type, t.type);
+  EXPECT_EQ(r->unit, t.unit);
+  EXPECT_EQ(r->city, t.city);
+}
+
+TEST(AddressNormalizer, CivicPreTypeAvenueB) {
+  CivicAddress c;
+  c.hno = "40";
+  c.pretype = "AVENUE";
+  c.rd = "B";
+  auto r = normalize_civic(c);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->pretype, "AVE");
+  EXPECT_EQ(r->name, "B");
+  EXPECT_EQ(r->street_line(), norm("40 AVENUE B").street_line());
+}
+
+TEST(AddressNormalizer, CivicWithoutHouseNumberIsAnError) {
+  CivicAddress c;
+  c.rd = "MAPLE";
+  EXPECT_EQ(normalize_civic(c).error().code, "address.no_house_number");
+}
+
+}  // namespace
+}  // namespace mdtc::cache

@@ -1,0 +1,232 @@
+// What is on disk: encryption at rest, key file rules, corrupt files,
+// migrations, freshness, purge and the audit chain.
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "cache_fixture.h"
+#include "field_cipher.h"
+#include "schema.h"
+#include "sqlite_db.h"
+
+namespace mdtc::cache::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void sql(const std::string& path, const std::string& statement) {
+  Db db(path, SQLITE_OPEN_READWRITE);
+  db.exec(statement);
+}
+
+class CacheStorage : public CacheTest {};
+
+TEST_F(CacheStorage, NotesNamesAndHistoryAreNotStoredInClear) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  }
+  std::string bytes = slurp(db);
+  if (fs::exists(db + "-wal")) bytes += slurp(db + "-wal");
+  ASSERT_NE(bytes.find("MAPLE"), std::string::npos);  // the address is in clear: the check can see text
+  for (const char* secret : {"Legally owns rifles", "J. Doe", "Dr. A, 555-0100", "WELFARE CHECK", "RESOLVED ON SCENE"})
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
+}
+
+TEST_F(CacheStorage, KeyFileIsCreatedOwnerOnly) {
+  open();
+  struct stat st {};
+  ASSERT_EQ(::stat((db + ".key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_size, 32);
+  ASSERT_EQ(::stat(db.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+TEST_F(CacheStorage, KeyFileReadableByOthersIsRefused) {
+  open();
+  ::chmod((db + ".key").c_str(), 0644);
+  OpenOptions o;
+  o.db_path = db;
+  auto c = Cache::open(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "cache.key_permissions");
+  EXPECT_NE(c.error().message.find("0644"), std::string::npos);
+}
+
+TEST_F(CacheStorage, WrongKeyIsRefused) {
+  open();
+  const std::string other = dir.file("other.key");
+  ASSERT_TRUE(load_or_create_key(other, true).ok());
+  OpenOptions o;
+  o.db_path = db;
+  o.key_path = other;
+  auto c = Cache::open(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "cache.key_mismatch");
+}
+
+TEST_F(CacheStorage, MissingDatabaseWithoutCreateIsAnError) {
+  OpenOptions o;
+  o.db_path = db;
+  o.create_if_missing = false;
+  auto c = Cache::open(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "cache.missing");
+  EXPECT_FALSE(fs::exists(db));
+}
+
+TEST_F(CacheStorage, CorruptFileIsMovedAsideAndAnswersUnavailable) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  }
+  fs::remove(db + "-wal");
+  fs::remove(db + "-shm");
+  {
+    std::ofstream garbage(db, std::ios::binary | std::ios::trunc);
+    for (int i = 0; i < 4096; ++i) garbage.put(static_cast<char>((i * 7919) & 0xff));
+  }
+  Cache c = open();
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.freshness, Freshness::unavailable);
+  EXPECT_NE(m.unavailable_reason.find(".corrupt-"), std::string::npos) << m.unavailable_reason;
+  bool moved = false;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    moved |= e.path().filename().string().rfind("flags.db.corrupt-", 0) == 0;
+  EXPECT_TRUE(moved);
+  EXPECT_FALSE(c.stats()->recovered_from.empty());
+  // The next sync restores service.
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").freshness, Freshness::fresh);
+}
+
+TEST_F(CacheStorage, DatabaseBrokenUnderneathAnswersUnavailableNotEmpty) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  sql(db, "DROP TABLE flags");
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.freshness, Freshness::unavailable);
+  EXPECT_FALSE(m.unavailable_reason.empty());
+}
+
+TEST_F(CacheStorage, OldSyncIsStale) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  sql(db, "UPDATE meta SET value = CAST(value AS INTEGER) - 90000 WHERE key = 'last_sync'");
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.freshness, Freshness::stale);
+  ASSERT_TRUE(m.age_s);
+  EXPECT_GE(*m.age_s, 90000);
+  EXPECT_EQ(m.flags.size(), 3u);  // stale still shows what it knows
+}
+
+TEST_F(CacheStorage, VersionOneDatabaseIsUpgraded) {
+  ASSERT_TRUE(load_or_create_key(db + ".key", true).ok());
+  {
+    Db v1(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    migrate(v1, 1);
+    ASSERT_EQ(schema_version(v1), 1);
+    v1.exec("INSERT INTO premises(id, display, hno, name, lat, lon) VALUES('P-OLD','5 ELM ST','5','ELM',39.0,-89.0)");
+  }
+  Cache c = open();
+  EXPECT_EQ(c.stats()->schema_version, kSchemaVersion);
+  const MatchResult m = match(c, "", 39.0001, -89.0);
+  EXPECT_EQ(m.level, MatchLevel::nearby);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-OLD");
+}
+
+TEST_F(CacheStorage, PurgeDeletesExpiredAndUnvalidatedFlags) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"}
+{"type":"flag","id":"F-V","premise":"P-2","kind":"care","code":"DEMENTIA","audience":"all","validated":"2001-01-01"}
+)", "b").ok());
+  EXPECT_EQ(c.stats()->flags, 5);
+  auto n = c.purge();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(c.stats()->flags, 3);
+}
+
+TEST_F(CacheStorage, PurgeRunsOnOpen) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+    ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"})", "b").ok());
+    EXPECT_EQ(c.stats()->flags, 4);
+  }
+  Cache c = open();
+  EXPECT_EQ(c.stats()->flags, 3);
+}
+
+TEST_F(CacheStorage, AuditChainVerifies) {
+  Cache c = open();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(c.audit({"2A31", "officer" + std::to_string(i), "I-" + std::to_string(i), {"F-1", "F-2"}}).ok());
+  EXPECT_TRUE(c.verify().ok());
+  EXPECT_EQ(c.stats()->audit_records, 5);
+}
+
+TEST_F(CacheStorage, AlteredAuditRecordIsFound) {
+  Cache c = open();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.audit({"2A31", "u", "I-" + std::to_string(i), {"F-1"}}).ok());
+  sql(db, "UPDATE audit SET user = 'someone else' WHERE seq = 3");
+  auto v = c.verify();
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, "cache.audit_broken");
+  EXPECT_NE(v.error().message.find("audit record 3"), std::string::npos) << v.error().message;
+}
+
+TEST_F(CacheStorage, RemovedAuditRecordIsFound) {
+  Cache c = open();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.audit({"2A31", "u", "I-" + std::to_string(i), {"F-1"}}).ok());
+  sql(db, "DELETE FROM audit WHERE seq = 2");
+  auto v = c.verify();
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message.find("audit record 3"), std::string::npos) << v.error().message;
+}
+
+TEST_F(CacheStorage, TruncatedAuditTailIsFound) {
+  Cache c = open();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.audit({"2A31", "u", "I-" + std::to_string(i), {"F-1"}}).ok());
+  sql(db, "DELETE FROM audit WHERE seq = 5");
+  EXPECT_FALSE(c.verify().ok());
+}
+
+TEST_F(CacheStorage, CiphertextMovedToAnotherRowDoesNotDecrypt) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  sql(db, "UPDATE flags SET note = (SELECT note FROM flags WHERE id = 'F-3') WHERE id = 'F-2'");
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  for (const auto& f : m.flags) {
+    if (f.id == "F-2") {
+      EXPECT_EQ(f.note, "[note unreadable]");
+    }
+  }
+  EXPECT_EQ(m.flags.size(), 3u);  // the flag itself is still shown
+}
+
+TEST(FieldCipher, RoundTripAndTamper) {
+  Key k{};
+  k[0] = 1;
+  FieldCipher cipher(k);
+  Bytes sealed = cipher.seal("calm with low voice", "flags.note:F-1");
+  EXPECT_EQ(cipher.open(sealed, "flags.note:F-1"), std::optional<std::string>("calm with low voice"));
+  EXPECT_EQ(cipher.open(sealed, "flags.note:F-2"), std::nullopt);
+  sealed[20] ^= 1;
+  EXPECT_EQ(cipher.open(sealed, "flags.note:F-1"), std::nullopt);
+  EXPECT_NE(cipher.seal("x", "a"), cipher.seal("x", "a"));  // fresh nonce each time
+}
+
+}  // namespace
+}  // namespace mdtc::cache::test

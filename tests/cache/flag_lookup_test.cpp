@@ -1,0 +1,145 @@
+// Cache::match end to end on a real file: levels, filtering, freshness.
+#include "cache_fixture.h"
+
+namespace mdtc::cache::test {
+namespace {
+
+class FlagLookup : public CacheTest {
+ protected:
+  Cache c = open();
+  void SetUp() override {
+    auto r = c.import_text(kExample, "example.jsonl");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  void add(const std::string& lines) {
+    auto r = c.import_text(lines, "extra.jsonl");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+};
+
+TEST_F(FlagLookup, ExactMatchReturnsFlagsSubjectsHistory) {
+  const MatchResult m = match(c, "1208 n. maple street #3b, springfield il");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  EXPECT_EQ(m.freshness, Freshness::fresh);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-1");
+  EXPECT_EQ(flag_ids(m), (std::vector<std::string>{"F-1", "F-2", "F-3"}));
+  EXPECT_EQ(m.flags[0].code, "WEAPONS");  // most severe first
+  EXPECT_EQ(m.flags[0].display_name, "Weapons reported");
+  EXPECT_EQ(m.flags[0].severity, 3);
+  EXPECT_EQ(m.flags[0].note, "Legally owns rifles");
+  ASSERT_EQ(m.subjects.size(), 1u);
+  EXPECT_EQ(m.subjects[0].name, "J. Doe");
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].call_type, "WELFARE CHECK");
+  EXPECT_EQ(m.normalized_address, "1208 N MAPLE ST # 3B, SPRINGFIELD IL");
+}
+
+TEST_F(FlagLookup, CivicQueryTakesPrecedenceOverText) {
+  AddressQuery q;
+  q.address = "999 NOWHERE RD";
+  q.civic.hno = "1208";
+  q.civic.prd = "N";
+  q.civic.rd = "MAPLE";
+  q.civic.sts = "ST";
+  q.civic.unit = "3B";
+  q.civic.a3 = "SPRINGFIELD";
+  q.civic.a1 = "IL";
+  EXPECT_EQ(c.match(q).level, MatchLevel::exact);
+}
+
+TEST_F(FlagLookup, OtherUnitIsBuildingLevel) {
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 1A, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(flag_ids(m).size(), 3u);
+}
+
+TEST_F(FlagLookup, NearMissesReturnNoFlags) {
+  for (const char* s : {"1210 N MAPLE ST APT 3B, SPRINGFIELD IL", "1208 S MAPLE ST APT 3B, SPRINGFIELD IL",
+                        "1208 N MAPLE AVE APT 3B, SPRINGFIELD IL", "1208 N MAPLEWOOD ST APT 3B, SPRINGFIELD IL",
+                        "1208 N MAPLE ST APT 3B, SHELBYVILLE IL", "1208 1/2 N MAPLE ST APT 3B, SPRINGFIELD IL"}) {
+    const MatchResult m = match(c, s);
+    EXPECT_EQ(m.level, MatchLevel::none) << s;
+    EXPECT_TRUE(m.flags.empty()) << s;
+    EXPECT_TRUE(m.subjects.empty()) << s;
+    EXPECT_TRUE(m.history.empty()) << s;
+  }
+}
+
+TEST_F(FlagLookup, AmbiguousQueryListsCandidatesAndNoFlags) {
+  add(R"({"type":"premise","id":"P-S","address":"1208 S Maple St, Springfield IL"}
+{"type":"flag","id":"F-S","premise":"P-S","kind":"safety","code":"DOG","audience":"all"}
+)");
+  const MatchResult m = match(c, "1208 MAPLE ST APT 3B, SPRINGFIELD IL", 39.8012, -89.6437);
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-1", "P-S"}));
+}
+
+TEST_F(FlagLookup, MissingDirectionalWithOneStreetIsBuilding) {
+  const MatchResult m = match(c, "1208 MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(flag_ids(m).size(), 3u);
+}
+
+TEST_F(FlagLookup, NearbyByCoordinatesReportsDistance) {
+  const MatchResult m = match(c, "", 39.8013, -89.6437);  // about 11 m north of P-1
+  EXPECT_EQ(m.level, MatchLevel::nearby);
+  ASSERT_EQ(m.premises.size(), 1u);
+  ASSERT_TRUE(m.premises[0].distance_m);
+  EXPECT_NEAR(*m.premises[0].distance_m, 11.1, 0.5);
+  EXPECT_EQ(flag_ids(m).size(), 3u);
+}
+
+TEST_F(FlagLookup, NearbyRespectsRadius) {
+  MatchOptions o;
+  o.nearby_radius_m = 50;
+  EXPECT_EQ(match(c, "", 39.8022, -89.6437, o).level, MatchLevel::none);  // ~111 m
+  EXPECT_EQ(match(c, "", 39.8022, -89.6437).level, MatchLevel::none);
+  o.nearby_radius_m = 150;
+  EXPECT_EQ(match(c, "", 39.8022, -89.6437, o).level, MatchLevel::nearby);
+}
+
+TEST_F(FlagLookup, UnknownAddressFallsBackToCoordinates) {
+  EXPECT_EQ(match(c, "77 NOWHERE RD, SPRINGFIELD IL", 39.8012, -89.6437).level, MatchLevel::nearby);
+}
+
+TEST_F(FlagLookup, ExpiredFlagsAreNeverReturned) {
+  add(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"}
+{"type":"flag","id":"F-Y","premise":"P-2","kind":"safety","code":"HAZMAT","audience":"all","expires":"2099-01-01"}
+)");
+  EXPECT_EQ(flag_ids(match(c, "17 OAK AVE, SPRINGFIELD IL")), (std::vector<std::string>{"F-Y"}));
+}
+
+TEST_F(FlagLookup, UnvalidatedFlagsAreNeverReturned) {
+  add(R"({"type":"flag","id":"F-V","premise":"P-2","kind":"care","code":"DEMENTIA","audience":"all","validated":"2001-01-01"}
+{"type":"flag","id":"F-W","premise":"P-2","kind":"care","code":"AUTISM","audience":"all","validated":"2099-01-01"}
+)");
+  EXPECT_EQ(flag_ids(match(c, "17 OAK AVE, SPRINGFIELD IL")), (std::vector<std::string>{"F-W"}));
+}
+
+TEST_F(FlagLookup, HistoryOutsideLookbackIsLeftOut) {
+  add(R"({"type":"history","premise":"P-2","incident":"I-OLD","at":"2001-01-01T00:00:00Z","call_type":"NOISE"}
+{"type":"history","premise":"P-2","incident":"I-NEW","at":"2099-01-01T00:00:00Z","call_type":"CHECK"}
+)");
+  const MatchResult m = match(c, "17 OAK AVE, SPRINGFIELD IL");
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].incident, "I-NEW");
+}
+
+TEST_F(FlagLookup, AllAudiencesAreReturnedForThePanelToRedact) {
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  bool clinician = false;
+  for (const auto& f : m.flags) clinician |= f.audience == Audience::clinician;
+  EXPECT_TRUE(clinician);
+}
+
+TEST_F(CacheTest, NeverSyncedCacheIsUnavailableNotEmpty) {
+  Cache c = open();
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.freshness, Freshness::unavailable);
+  EXPECT_FALSE(m.unavailable_reason.empty());
+}
+
+}  // namespace
+}  // namespace mdtc::cache::test
