@@ -37,6 +37,13 @@ FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress&
   if (q.house_suffix != p.house_suffix) return {AddressFit::different, "house number suffix"};
   if (q.name.empty() || q.name != p.name) return {AddressFit::different, "street name"};
 
+  // "N MAPLE ST" and "MAPLE ST N" are distinct streets in grid cities: a
+  // directional on both sides but in different places is a contradiction.
+  const bool q_dir = !q.predir.empty() || !q.postdir.empty();
+  const bool p_dir = !p.predir.empty() || !p.postdir.empty();
+  if (q_dir && p_dir && (q.predir.empty() != p.predir.empty() || q.postdir.empty() != p.postdir.empty()))
+    return {AddressFit::different, "directional"};
+
   struct Element {
     const char* what;
     Cmp result;

@@ -41,6 +41,11 @@ TEST(Matcher, DifferentDirectionalIsNeverExact) {
             AddressFit::different);
 }
 
+TEST(Matcher, DirectionalInTheOtherPlaceIsADifferentStreet) {
+  EXPECT_EQ(fit("1208 MAPLE ST N APT 3B, SPRINGFIELD IL", kHome), AddressFit::different);
+  EXPECT_EQ(fit("1208 N MAPLE ST N APT 3B, SPRINGFIELD IL", kHome), AddressFit::different);
+}
+
 TEST(Matcher, DifferentStreetNameIsNeverExact) {
   EXPECT_EQ(fit("1208 N MAPLES ST APT 3B, SPRINGFIELD IL", kHome), AddressFit::different);
   EXPECT_EQ(fit("1208 N MAPLE RIDGE ST APT 3B, SPRINGFIELD IL", kHome), AddressFit::different);
