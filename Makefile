@@ -13,6 +13,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git \
   libboost-dev libboost-program-options-dev \
   libzmq3-dev cppzmq-dev libpoco-dev libsqlite3-dev libserialport-dev \
   libssl-dev libsodium-dev libgtest-dev libgmock-dev
+# Only the tests need these: socat for serial tests, chromium for the web view.
+TEST_PACKAGES  := socat chromium
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 BENCH_PACKAGES := gpsd
 
@@ -47,6 +49,7 @@ demo: build
 	./demo/run-demo.sh $(BUILD)
 
 test: build
+	$(call install_missing,$(TEST_PACKAGES))
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
 
 # Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.

@@ -99,6 +99,7 @@ class EventsHandler : public HTTPRequestHandler {
   void handleRequest(HTTPServerRequest&, HTTPServerResponse& resp) override {
     resp.setContentType("text/event-stream");
     resp.set("Cache-Control", "no-cache");
+    resp.setChunkedTransferEncoding(true);  // a stream has no length
     std::ostream& out = resp.send();
     std::size_t next = 0;
     for (;;) {
