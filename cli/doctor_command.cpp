@@ -15,7 +15,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -123,36 +122,6 @@ Check check_key_file(const std::string& name, const std::string& path, const std
   std::string detail = path + " present, mode 0600, owner " + user_name(st.st_uid);
   if (::access(path.c_str(), R_OK) != 0) detail += " (not readable by this user, as it should be)";
   return {name, true, detail};
-}
-
-// The CAD key pair file as `keys generate` writes it: lines naming the
-// public and the secret key, each a 40-character Z85 value.
-struct KeyPair {
-  std::string public_key, secret_key;
-};
-
-std::optional<KeyPair> read_key_pair(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  KeyPair pair;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find_first_of("=:");
-    if (eq == std::string::npos) continue;
-    std::string label = line.substr(0, eq);
-    std::string value = line.substr(eq + 1);
-    auto strip = [](std::string& s) {
-      while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '\t')) s.erase(0, 1);
-      while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
-    };
-    strip(value);
-    if (value.size() != 40) continue;
-    for (char& ch : label) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (label.find("public") != std::string::npos) pair.public_key = value;
-    if (label.find("secret") != std::string::npos) pair.secret_key = value;
-  }
-  if (pair.public_key.empty() || pair.secret_key.empty()) return std::nullopt;
-  return pair;
 }
 
 // ----------------------------------------------------------------- cache
@@ -364,12 +333,12 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s) {
   const bool curve = !c.cad_server_public_key.empty();
   if (curve) {
     lo.server_public_key = c.cad_server_public_key;
-    if (auto pair = read_key_pair(c.cad_client_key_file)) {
+    if (auto pair = bridge::read_curve_key_file(c.cad_client_key_file); pair.ok()) {
       lo.client_public_key = pair->public_key;
       lo.client_secret_key = pair->secret_key;
     } else {
-      link_error = "cannot read a public and a secret key from " + c.cad_client_key_file +
-                   " (run doctor as root or mdt-coresponder; regenerate with mdt-coresponder keys generate)";
+      link_error = pair.error().message +
+                   " (run doctor as root or mdt-coresponder; a lost key is replaced with mdt-coresponder keys generate)";
     }
   }
   std::unique_ptr<bridge::Link> link;

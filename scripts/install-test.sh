@@ -1,0 +1,115 @@
+#!/bin/bash
+# Bench test of the Debian packages, as a car would get them: build both
+# packages, install them, check what the maintainer scripts did, run the
+# doctor against the installed example config, keep an edited conffile over
+# a reinstall, then remove and purge and check nothing is left behind.
+#
+# Run as root on a bench machine (not on a car in service):
+#   scripts/install-test.sh            # builds in build-package/
+#   BUILD=mybuild scripts/install-test.sh
+# Exit 0 when every step passed.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$SRC/build-package}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+PKG=mdt-coresponder
+STUBS=mdt-coresponder-stubs
+CONF=/etc/mdt-coresponder/fleet.ini
+STATE=/var/lib/mdt-coresponder
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'install-test: FAIL: %s\n' "$*" >&2; exit 1; }
+check() { local what=$1; shift; if "$@"; then echo "  ok  $what"; else fail "$what"; fi; }
+
+[ "$(id -u)" = 0 ] || fail "run as root (dpkg -i needs it)"
+if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed'; then
+  fail "$PKG is already installed on this machine; this test installs and purges it, so run it elsewhere"
+fi
+grep -q 'packaging/packaging.cmake' "$SRC/CMakeLists.txt" ||
+  fail "CMakeLists.txt does not include(packaging/packaging.cmake) yet"
+
+installed=0
+cleanup() {
+  if [ "$installed" = 1 ]; then
+    echo "install-test: cleaning up: purging $STUBS $PKG" >&2
+    dpkg --purge "$STUBS" "$PKG" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+step "build"
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+targets=()
+available=$(cmake --build "$BUILD" --target help | sed -n 's/^\.\.\. \([^ ]*\).*/\1/p')
+for t in mdt_coresponder mdt-coresponder stub-mdt-host stub-cad stub-gps stub-registry; do
+  if grep -qx "$t" <<<"$available"; then targets+=("$t"); else echo "  (no target $t in this tree)"; fi
+done
+cmake --build "$BUILD" -j "$JOBS" --target "${targets[@]}"
+
+step "package"
+rm -f "$BUILD"/*.deb
+(cd "$BUILD" && cpack -G DEB >/dev/null)
+main_deb=$(ls "$BUILD"/${PKG}_*.deb)
+stubs_deb=$(ls "$BUILD"/${STUBS}_*.deb)
+for deb in "$main_deb" "$stubs_deb"; do
+  echo "  $(basename "$deb")"
+  dpkg-deb --contents "$deb" | awk '{print "    " $6}'
+done
+check "fleet.ini is a conffile" sh -c "dpkg-deb --info '$main_deb' conffiles | grep -qx '$CONF'"
+
+step "install"
+installed=1
+dpkg -i "$main_deb" "$stubs_deb"
+check "CLI on PATH" test -x /usr/bin/mdt-coresponder
+check "plugin in /usr/lib/mdt-coresponder" test -f /usr/lib/mdt-coresponder/libmdt_coresponder.so
+check "example fleet config" test -f "$CONF"
+check "docs" test -f /usr/share/doc/mdt-coresponder/config.md
+check "system user" getent passwd mdt-coresponder >/dev/null
+check "state dir mode 0750" test "$(stat -c %a "$STATE")" = 750
+check "state dir owner" test "$(stat -c %U:%G "$STATE")" = mdt-coresponder:mdt-coresponder
+check "user has no login shell" sh -c "getent passwd mdt-coresponder | grep -q nologin"
+for stub in stub-mdt-host stub-cad stub-gps stub-registry; do
+  if dpkg-deb --contents "$stubs_deb" | grep -q "/usr/bin/$stub\$"; then check "$stub installed" test -x "/usr/bin/$stub"; fi
+done
+
+step "config check on the installed example"
+mdt-coresponder config check "$CONF"
+
+step "doctor against the installed example config"
+# A bench machine has no cache, GPS or CAD gateway: the doctor must say so
+# (exit 1) with a valid config check, and must not crash or misparse (exit 2).
+set +e
+doctor_json=$(mdt-coresponder doctor --config "$CONF" --json --timeout-s 3)
+doctor_rc=$?
+set -e
+echo "$doctor_json"
+mdt-coresponder doctor --config "$CONF" --timeout-s 3 || true
+check "doctor exit code is 0 or 1 (got $doctor_rc)" test "$doctor_rc" -le 1
+json_has() { grep -qF -- "$1" <<<"$doctor_json"; }
+check "doctor says the config is valid" json_has '"name":"config","ok":true'
+check "doctor checked the CAD link" json_has '"name":"cad link"'
+
+step "an edited conffile survives a reinstall"
+echo "; edited by fleet IT" >>"$CONF"
+dpkg -i --force-confold "$main_deb" >/dev/null
+check "edit kept" grep -q "edited by fleet IT" "$CONF"
+
+step "remove"
+dpkg -r "$STUBS" "$PKG"
+check "CLI gone" test ! -e /usr/bin/mdt-coresponder
+check "plugin gone" test ! -e /usr/lib/mdt-coresponder/libmdt_coresponder.so
+check "config kept on remove" test -f "$CONF"
+check "state kept on remove" test -d "$STATE"
+
+step "purge"
+dpkg -P "$STUBS" "$PKG"
+installed=0
+check "config gone" test ! -e "$CONF"
+check "config dir gone" test ! -e /etc/mdt-coresponder
+check "state dir gone" test ! -e "$STATE"
+check "user gone" sh -c "! getent passwd mdt-coresponder >/dev/null"
+check "group gone" sh -c "! getent group mdt-coresponder >/dev/null"
+check "no package left" sh -c "! dpkg-query -W -f='\${Status}' $PKG 2>/dev/null | grep -q installed"
+
+printf '\ninstall-test: PASS\n'

@@ -1,0 +1,267 @@
+// `mdt-coresponder doctor` against a working setup (a cache, a GPS receiver on
+// a pseudo-terminal, a CAD gateway on loopback publishing heartbeats) and a
+// broken one, read through its --json output as fleet monitoring reads it.
+#include <fcntl.h>
+#include <pty.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <gtest/gtest.h>
+#include <map>
+#include <thread>
+#include <zmq.hpp>
+
+#include "child_process.h"
+#include "mdtc/cache.h"
+#include "temp_dir.h"
+
+namespace mdtc {
+namespace {
+
+using test::TempDir;
+using test::write_file;
+
+struct Run {
+  int exit_code = -1;
+  std::string output;
+};
+
+Run run_doctor(const TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {MDTC_BINARY_DIR "/cli/mdt-coresponder", "doctor"});
+  const std::string out = dir.file("doctor-output.txt");
+  std::remove(out.c_str());
+  test::ChildProcess child(args, out);
+  auto status = child.wait_for_exit(std::chrono::seconds(60));
+  Run run;
+  run.exit_code = status ? *status : child.terminate();
+  run.output = test::read_file(out);
+  return run;
+}
+
+// name -> {ok, detail}
+std::map<std::string, std::pair<bool, std::string>> checks_of(const std::string& json, bool* all_ok) {
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+  *all_ok = root->getValue<bool>("ok");
+  std::map<std::string, std::pair<bool, std::string>> out;
+  auto array = root->getArray("checks");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    auto item = array->getObject(static_cast<unsigned>(i));
+    out[item->getValue<std::string>("name")] = {item->getValue<bool>("ok"), item->getValue<std::string>("detail")};
+  }
+  return out;
+}
+
+std::string with_checksum(const std::string& body) {
+  unsigned char sum = 0;
+  for (char c : body) sum = static_cast<unsigned char>(sum ^ static_cast<unsigned char>(c));
+  char tail[8];
+  std::snprintf(tail, sizeof tail, "*%02X\r\n", sum);
+  return "$" + body + tail;
+}
+
+// A receiver with a 3D fix over Springfield whose clock is the system's.
+std::string nmea_epoch() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char hms[16], dmy[16];
+  std::strftime(hms, sizeof hms, "%H%M%S.00", &tm);
+  std::strftime(dmy, sizeof dmy, "%d%m%y", &tm);
+  return with_checksum(std::string("GPGGA,") + hms + ",3948.072,N,08938.622,W,1,09,0.9,180.0,M,-33.0,M,,") +
+         with_checksum(std::string("GPGSA,A,3,01,02,03,04,05,06,07,08,09,,,,1.5,0.9,1.2")) +
+         with_checksum(std::string("GPRMC,") + hms + ",A,3948.072,N,08938.622,W,0.0,0.0," + dmy + ",,,A");
+}
+
+// Writes an NMEA epoch every 200 ms to the master side of a pty, as a
+// receiver does at 5 Hz, until destroyed.
+class FakeReceiver {
+ public:
+  FakeReceiver() {
+    if (::openpty(&master_, &slave_, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty");
+    termios tio{};
+    ::tcgetattr(slave_, &tio);
+    ::cfmakeraw(&tio);
+    ::tcsetattr(slave_, TCSANOW, &tio);
+    ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
+    path_ = ::ttyname(slave_);
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!stop_) {
+        std::string epoch = nmea_epoch();
+        [[maybe_unused]] auto n = ::write(master_, epoch.data(), epoch.size());
+        stopped_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; });
+      }
+    });
+  }
+  ~FakeReceiver() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    stopped_.notify_all();
+    thread_.join();
+    ::close(master_);
+    ::close(slave_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  int master_ = -1, slave_ = -1;
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable stopped_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// A CAD gateway's PUB socket sending a heartbeat on `all` every 100 ms, and
+// a ROUTER that accepts (and ignores) what the unit sends.
+class FakeGateway {
+ public:
+  FakeGateway() : pub_(ctx_, zmq::socket_type::pub), router_(ctx_, zmq::socket_type::router) {
+    pub_.bind("tcp://127.0.0.1:*");
+    router_.bind("tcp://127.0.0.1:*");
+    pub_endpoint_ = pub_.get(zmq::sockopt::last_endpoint);
+    router_endpoint_ = router_.get(zmq::sockopt::last_endpoint);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        std::string body = "{\"v\":1,\"type\":\"heartbeat\",\"seq\":0,\"sent_at\":\"" + now() +
+                           "\",\"epoch\":\"doctor-test\",\"topics\":{}}";
+        pub_.send(zmq::buffer(std::string("all")), zmq::send_flags::sndmore);
+        pub_.send(zmq::buffer(body), zmq::send_flags::none);
+        zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0}};
+        zmq::poll(items, 1, std::chrono::milliseconds(100));
+        if (items[0].revents & ZMQ_POLLIN) {
+          zmq::message_t part;
+          while (router_.recv(part, zmq::recv_flags::dontwait) && part.more()) {
+          }
+        }
+      }
+    });
+  }
+  ~FakeGateway() {
+    stop_ = true;
+    thread_.join();
+    pub_.set(zmq::sockopt::linger, 0);
+    router_.set(zmq::sockopt::linger, 0);
+  }
+  const std::string& pub_endpoint() const { return pub_endpoint_; }
+  const std::string& router_endpoint() const { return router_endpoint_; }
+
+ private:
+  static std::string now() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+  }
+  zmq::context_t ctx_;
+  zmq::socket_t pub_, router_;
+  std::string pub_endpoint_, router_endpoint_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+void make_cache(const std::string& db) {
+  cache::OpenOptions options;
+  options.db_path = db;
+  auto opened = cache::Cache::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto imported = opened->import_text(
+      "{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":1,\"created\":\"2026-11-22T10:00:00Z\"}\n"
+      "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1208 N Maple St Apt 3B, Springfield IL\"}\n"
+      "{\"type\":\"flag\",\"id\":\"F-2\",\"premise\":\"P-1\",\"kind\":\"care\",\"code\":\"AUTISM\","
+      "\"note\":\"Calm with low voice\",\"audience\":\"all\"}\n",
+      "doctor-test");
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+}
+
+TEST(Doctor, WorkingSetupPassesEveryCheck) {
+  TempDir dir;
+  FakeReceiver receiver;
+  FakeGateway gateway;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  write_file(dir.file("fleet.ini"), "[cad]\nsubscribe_endpoint = " + gateway.pub_endpoint() +
+                                        "\ndealer_endpoint = " + gateway.router_endpoint() +
+                                        "\n[cache]\ndb = " + dir.file("cache.db") + "\n");
+  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\n[gps]\nport = " + receiver.path() + "\nbaud = 4800\n");
+
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--config", dir.file("unit.ini"), "--json",
+                              "--timeout-s", "20"});
+  bool all_ok = false;
+  auto checks = checks_of(run.output, &all_ok);
+  for (const auto& [name, result] : checks) EXPECT_TRUE(result.first) << name << ": " << result.second;
+  EXPECT_TRUE(all_ok) << run.output;
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  for (const char* name : {"config", "cad key", "cache", "cache key", "cache age", "gps", "clock", "cad link"}) {
+    EXPECT_EQ(checks.count(name), 1u) << name << " missing in " << run.output;
+  }
+  EXPECT_NE(checks["gps"].second.find("speaking NMEA, 3D fix"), std::string::npos) << checks["gps"].second;
+  EXPECT_NE(checks["clock"].second.find("agrees with GPS time"), std::string::npos) << checks["clock"].second;
+  EXPECT_NE(checks["cad link"].second.find("heartbeats arriving"), std::string::npos) << checks["cad link"].second;
+}
+
+TEST(Doctor, BrokenSetupNamesEachProblemInPlainWords) {
+  TempDir dir;
+  const int silent_port = test::free_tcp_port();
+  write_file(dir.file("client.key"), "public=Example.Springfield.Unit.Key.NotReal.000\n"
+                                     "secret=Example.Springfield.Unit.Key.NotReal.001\n");
+  ::chmod(dir.file("client.key").c_str(), 0644);
+  write_file(dir.file("fleet.ini"),
+             "[cad]\nsubscribe_endpoint = tcp://127.0.0.1:" + std::to_string(silent_port) +
+                 "\ndealer_endpoint = tcp://127.0.0.1:" + std::to_string(test::free_tcp_port()) +
+                 "\nserver_public_key = Example.Springfield.Gateway.Key.NotReal0\nclient_key_file = " +
+                 dir.file("client.key") + "\n[cache]\ndb = " + dir.file("none.db") +
+                 "\n[gps]\nport = " + dir.file("ttyGONE") + "\n");
+
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  bool all_ok = true;
+  auto checks = checks_of(run.output, &all_ok);
+  EXPECT_FALSE(all_ok);
+  EXPECT_TRUE(checks["config"].first) << checks["config"].second;
+  EXPECT_FALSE(checks["cad key"].first);
+  EXPECT_NE(checks["cad key"].second.find("has mode 0644: expected 0600"), std::string::npos)
+      << checks["cad key"].second;
+  EXPECT_FALSE(checks["cache"].first);
+  EXPECT_NE(checks["cache"].second.find("no cache at " + dir.file("none.db")), std::string::npos)
+      << checks["cache"].second;
+  EXPECT_FALSE(checks["gps"].first);
+  EXPECT_NE(checks["gps"].second.find(dir.file("ttyGONE") + " is not present"), std::string::npos)
+      << checks["gps"].second;
+  EXPECT_FALSE(checks["cad link"].first);
+  EXPECT_NE(checks["cad link"].second.find("no message from the CAD gateway at tcp://127.0.0.1:" +
+                                           std::to_string(silent_port)),
+            std::string::npos)
+      << checks["cad link"].second;
+}
+
+TEST(Doctor, InvalidConfigFailsTheConfigCheckAndTheRunInPlainText) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), "[gps]\nbaud = 9601\n[cache]\ndb = " + dir.file("none.db") + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--timeout-s", "1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("  FAIL  config    1 problem; the plugin refuses to start:\n"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find(dir.file("fleet.ini") + ":2: gps.baud = 9601"), std::string::npos) << run.output;
+}
+
+TEST(Doctor, BadTimeoutIsAUsageError) {
+  TempDir dir;
+  auto run = run_doctor(dir, {"--timeout-s", "0"});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+}
+
+}  // namespace
+}  // namespace mdtc
