@@ -89,6 +89,7 @@ struct Link::Impl {
     Clock::time_point due{};  // zero: none scheduled
   };
   Redial sub_redial, dealer_redial;
+  uint64_t handshakes = 0;  // successful DEALER handshakes
   std::vector<std::string> order;           // keys, oldest first
   Clock::time_point last_heard{};
   Clock::time_point last_down_report{};
@@ -441,10 +442,14 @@ struct Link::Impl {
     drain_monitor(*sub_monitor, opt.subscribe_endpoint, sub_redial, now);
     if (drain_monitor(*monitor, opt.dealer_endpoint, dealer_redial, now)) {
       // Each successful handshake is a (re)connection to a gateway, which
-      // may be a new run: say hello, and resend everything not yet acked
-      // right away rather than waiting out the backoff.
+      // may be a new run: say hello. On a reconnect, what was sent into the
+      // old connection may be lost with it, so everything not yet acked goes
+      // again now rather than after its backoff. (On the first connection
+      // the queued messages simply flow.)
       send_hello();
-      for (auto& [key, p] : schedule) p.next_at = now;
+      if (++handshakes > 1) {
+        for (auto& [key, p] : schedule) p.next_at = now;
+      }
     }
     redial_if_due(*sub, opt.subscribe_endpoint, sub_redial, now);
     redial_if_due(*dealer, opt.dealer_endpoint, dealer_redial, now);

@@ -94,6 +94,10 @@ mdtc::Status CadGateway::bind() {
     // Verbose: a unit that reconnects re-subscribes, and a scenario waiting
     // for it must see that subscription even if the topic is already known.
     pub_->set(zmq::sockopt::xpub_verbose, 1);
+    // A unit that restarts (or was killed) reconnects with the same routing
+    // id while the gateway may still hold its old connection; handover gives
+    // the id to the new connection, or replies would go to the dead one.
+    router_->set(zmq::sockopt::router_handover, 1);
     pub_->bind(opt_.pub_endpoint);
     router_->bind(opt_.router_endpoint);
   } catch (const zmq::error_t& e) {
@@ -277,9 +281,11 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
 
   std::string key = str(*body, "key");
   if (!key.empty()) {
-    auto ack = envelope("ack");
-    ack->set("key", key);
-    send_to(from, "", to_json(ack));
+    if (acks_) {
+      auto ack = envelope("ack");
+      ack->set("key", key);
+      send_to(from, "", to_json(ack));
+    }
     if (!seen_keys_.insert(key).second) {
       ++duplicate_keys_;  // a retry whose ack was lost: acked again, acted on once
       return;

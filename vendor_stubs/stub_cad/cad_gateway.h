@@ -71,6 +71,9 @@ class CadGateway {
   const std::vector<Inbound>& inbound() const { return inbound_; }
   uint64_t seq(const std::string& topic) const;
   std::size_t duplicate_keys() const { return duplicate_keys_; }
+  // Fault-injection hook: a gateway that receives but never acks, as one
+  // whose replies are lost.
+  void set_acks(bool on) { acks_ = on; }
   void flush_record();
 
  private:
@@ -91,6 +94,7 @@ class CadGateway {
   std::set<std::string> hellos_;
   std::set<std::string> seen_keys_;
   std::size_t duplicate_keys_ = 0;
+  bool acks_ = true;
   std::vector<Inbound> inbound_;
   CoresponderRouter router_rules_;
   std::ofstream record_;
