@@ -172,7 +172,9 @@ Result<Cache> Cache::open(const OpenOptions& options) {
   }
   Cache cache(std::move(impl));
   // Expired flags must not outlive their date on disk either.
-  (void)cache.purge();
+  MatchOptions purge_options;
+  purge_options.revalidate_days = options.revalidate_days;
+  (void)cache.purge(purge_options);
   return cache;
 }
 

@@ -41,6 +41,33 @@ FlagKind kind_of(const std::string& k) {
   return FlagKind::care;
 }
 
+// Civic elements take precedence over the text. When both are given and
+// name the same house number and street, elements the civic form leaves out
+// (often the city) are taken from the text rather than left missing.
+std::optional<NormalizedAddress> normalize_query(const AddressQuery& query) {
+  std::optional<NormalizedAddress> civic, text;
+  if (!query.civic.empty()) {
+    if (auto n = normalize_civic(query.civic)) civic = *n;
+  }
+  if (!query.address.empty()) {
+    if (auto n = normalize_address(query.address)) text = *n;
+  }
+  if (!civic) return text;
+  if (text && text->house_number == civic->house_number && text->house_suffix == civic->house_suffix &&
+      text->name == civic->name) {
+    for (auto field : {&NormalizedAddress::predir, &NormalizedAddress::pretype, &NormalizedAddress::type,
+                       &NormalizedAddress::postdir, &NormalizedAddress::city, &NormalizedAddress::state,
+                       &NormalizedAddress::zip}) {
+      if ((*civic).*field == "") (*civic).*field = (*text).*field;
+    }
+    if (civic->unit.empty()) {
+      civic->unit = text->unit;
+      civic->unit_display = text->unit_display;
+    }
+  }
+  return civic;
+}
+
 }  // namespace
 
 MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options) {
@@ -66,13 +93,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
                                        "; no registry sync since";
     }
 
-    std::optional<NormalizedAddress> q;
-    if (!query.civic.empty()) {
-      if (auto n = normalize_civic(query.civic)) q = *n;
-    }
-    if (!q && !query.address.empty()) {
-      if (auto n = normalize_address(query.address)) q = *n;
-    }
+    std::optional<NormalizedAddress> q = normalize_query(query);
     if (q) r.normalized_address = q->display();
 
     std::vector<std::string> ids;

@@ -48,6 +48,21 @@ TEST_F(FlagLookup, CivicQueryTakesPrecedenceOverText) {
   EXPECT_EQ(c.match(q).level, MatchLevel::exact);
 }
 
+TEST_F(FlagLookup, CivicWithoutCityBorrowsItFromTheSameAddressText) {
+  AddressQuery q;
+  q.address = "1208 N Maple St Apt 3B, Springfield IL";
+  q.civic.hno = "1208";
+  q.civic.prd = "N";
+  q.civic.rd = "MAPLE";
+  q.civic.sts = "ST";
+  q.civic.unit = "3B";
+  EXPECT_EQ(c.match(q).level, MatchLevel::exact);
+  q.address = "1208 N Maple St Apt 3B, Shelbyville IL";
+  EXPECT_EQ(c.match(q).level, MatchLevel::none);
+  q.address = "";
+  EXPECT_EQ(c.match(q).level, MatchLevel::building);  // no city anywhere: at most building
+}
+
 TEST_F(FlagLookup, OtherUnitIsBuildingLevel) {
   const MatchResult m = match(c, "1208 N MAPLE ST APT 1A, SPRINGFIELD IL");
   EXPECT_EQ(m.level, MatchLevel::building);

@@ -120,6 +120,7 @@ struct OpenOptions {
   std::string key_path;      // empty = db_path + ".key"; created 0600 if missing
   bool create_if_missing = true;
   int max_age_h = 24;        // older caches answer Freshness::stale
+  int revalidate_days = 365; // used by the purge that runs on open; keep equal to MatchOptions'
 };
 
 struct AuditEntry {

@@ -1,0 +1,250 @@
+// Flag cache benchmark: import a generated registry and look addresses up,
+// each beside a bare SQLite baseline measured in the same run on the same
+// rows (one transaction of prepared inserts; an indexed point query).
+//
+//   bench_cache [--premises N] [--lookups M] [--dir PATH]
+// Flags are 2N and history rows 5N. The default N is 100000; the issue's
+// full size is --premises 1000000.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mdtc/cache.h"
+#include "temp_dir.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+const char* kStreets[] = {"MAPLE", "OAK", "ELM", "PINE", "CEDAR", "WALNUT", "BIRCH", "ASH", "SPRUCE", "WILLOW"};
+const char* kTypes[] = {"ST", "AVE", "BLVD", "CT", "DR", "LN", "RD", "WAY"};
+const char* kDirs[] = {"N", "S", "E", "W"};
+
+// Premise i has a unique address: house number, directional, street, type.
+std::string address(int64_t i) {
+  const int64_t hno = 1 + i % 9973;
+  const int64_t rest = i / 9973;
+  return std::to_string(hno) + " " + kDirs[rest % 4] + " " + kStreets[(rest / 4) % 10] +
+         std::to_string(rest / 320) + " " + kTypes[(rest / 40) % 8] + ", SPRINGFIELD IL";
+}
+
+struct Row {
+  std::string id, address;
+  double lat, lon;
+};
+
+long rss_kb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
+  return -1;
+}
+
+uint64_t file_bytes(const std::string& path) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const char* side : {"", "-wal", "-shm"}) {
+    auto n = std::filesystem::file_size(path + side, ec);
+    if (!ec) total += n;
+  }
+  return total;
+}
+
+struct Percentiles {
+  double p50, p99;
+};
+Percentiles percentiles(std::vector<double> us) {
+  std::sort(us.begin(), us.end());
+  return {us[us.size() / 2], us[us.size() * 99 / 100]};
+}
+
+void check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    std::fprintf(stderr, "baseline %s: %s\n", what, sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t premises = 100000;
+  int lookups = 20000;
+  std::string dir_arg;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--premises")) premises = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--lookups")) lookups = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir")) dir_arg = argv[i + 1];
+  }
+  mdtc::test::TempDir tmp;
+  const std::string dir = dir_arg.empty() ? tmp.path() : dir_arg;
+  const int64_t flags = 2 * premises, history = 5 * premises;
+
+  // The registry file, generated once; both loads use exactly these rows.
+  std::string text = R"({"type":"header","mode":"snapshot","version":1})" "\n";
+  text.reserve(static_cast<std::size_t>(premises) * 700);
+  std::vector<Row> rows;
+  rows.reserve(static_cast<std::size_t>(premises));
+  for (int64_t i = 0; i < premises; ++i) {
+    Row r{"P-" + std::to_string(i), address(i), 39.70 + static_cast<double>(i % 1000) * 1e-4,
+          -89.70 + static_cast<double>(i / 1000) * 1e-4};
+    char ll[64];
+    std::snprintf(ll, sizeof ll, "%.6f,\"lon\":%.6f", r.lat, r.lon);
+    text += R"({"type":"premise","id":")" + r.id + R"(","address":")" + r.address + R"(","lat":)" + ll + "}\n";
+    rows.push_back(std::move(r));
+  }
+  for (int64_t i = 0; i < flags; ++i)
+    text += R"({"type":"flag","id":"F-)" + std::to_string(i) + R"(","premise":"P-)" + std::to_string(i % premises) +
+            R"(","kind":")" + (i % 2 ? "care" : "safety") + R"(","code":")" + (i % 2 ? "AUTISM" : "WEAPONS") +
+            R"(","note":"Fictional benchmark note number )" + std::to_string(i) + R"(","audience":"all"})" "\n";
+  for (int64_t i = 0; i < history; ++i)
+    text += R"({"type":"history","premise":"P-)" + std::to_string(i % premises) + R"(","incident":"I-)" +
+            std::to_string(i) + R"(","at":"2026-03-02T10:00:00Z","call_type":"WELFARE CHECK","disposition":"RESOLVED"})" "\n";
+  std::printf("bench_cache: %lld premises, %lld flags, %lld history rows (%.1f MB of JSON Lines)\n",
+              static_cast<long long>(premises), static_cast<long long>(flags), static_cast<long long>(history),
+              static_cast<double>(text.size()) / 1e6);
+
+  // --- the cache ----------------------------------------------------------
+  const std::string db_path = dir + "/bench-cache.db";
+  double cache_import_ms = 0;
+  std::vector<double> cache_us;
+  {
+    mdtc::cache::OpenOptions o;
+    o.db_path = db_path;
+    auto c = mdtc::cache::Cache::open(o);
+    if (!c) {
+      std::fprintf(stderr, "%s\n", c.error().message.c_str());
+      return 1;
+    }
+    auto t0 = Clock::now();
+    auto r = c->import_text(text, "bench.jsonl");
+    cache_import_ms = ms_since(t0);
+    if (!r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return 1;
+    }
+    std::mt19937_64 rng(42);
+    std::uniform_int_distribution<int64_t> pick(0, premises - 1);
+    size_t found = 0;
+    for (int i = 0; i < lookups; ++i) {
+      mdtc::cache::AddressQuery q;
+      q.address = rows[static_cast<std::size_t>(pick(rng))].address;
+      auto t = Clock::now();
+      auto m = c->match(q);
+      cache_us.push_back(ms_since(t) * 1000);
+      found += m.level == mdtc::cache::MatchLevel::exact && !m.flags.empty();
+    }
+    if (found != static_cast<size_t>(lookups)) std::fprintf(stderr, "warning: %zu of %d lookups matched\n", found, lookups);
+  }
+  const uint64_t cache_bytes = file_bytes(db_path);
+
+  // --- bare SQLite baseline -----------------------------------------------
+  const std::string base_path = dir + "/bench-bare.db";
+  double bare_import_ms = 0;
+  std::vector<double> bare_us;
+  {
+    sqlite3* db = nullptr;
+    check(sqlite3_open(base_path.c_str(), &db), db, "open");
+    check(sqlite3_exec(db,
+                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                       "CREATE TABLE premises(id TEXT PRIMARY KEY, address TEXT, lat REAL, lon REAL);"
+                       "CREATE INDEX premises_address ON premises(address);"
+                       "CREATE TABLE flags(id TEXT PRIMARY KEY, premise_id TEXT, kind TEXT, code TEXT, note TEXT);"
+                       "CREATE INDEX flags_premise ON flags(premise_id);"
+                       "CREATE TABLE history(premise_id TEXT, incident TEXT, at TEXT, call_type TEXT, disposition TEXT,"
+                       " PRIMARY KEY(premise_id, incident));",
+                       nullptr, nullptr, nullptr),
+          db, "schema");
+    auto t0 = Clock::now();
+    check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "begin");
+    sqlite3_stmt *p = nullptr, *f = nullptr, *h = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO premises VALUES(?,?,?,?)", -1, &p, nullptr);
+    sqlite3_prepare_v2(db, "INSERT INTO flags VALUES(?,?,?,?,?)", -1, &f, nullptr);
+    sqlite3_prepare_v2(db, "INSERT INTO history VALUES(?,?,?,?,?)", -1, &h, nullptr);
+    for (const Row& r : rows) {
+      sqlite3_bind_text(p, 1, r.id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(p, 2, r.address.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double(p, 3, r.lat);
+      sqlite3_bind_double(p, 4, r.lon);
+      check(sqlite3_step(p), db, "premise");
+      sqlite3_reset(p);
+    }
+    for (int64_t i = 0; i < flags; ++i) {
+      const std::string id = "F-" + std::to_string(i), prem = "P-" + std::to_string(i % premises);
+      const std::string note = "Fictional benchmark note number " + std::to_string(i);
+      sqlite3_bind_text(f, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(f, 2, prem.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(f, 3, i % 2 ? "care" : "safety", -1, SQLITE_STATIC);
+      sqlite3_bind_text(f, 4, i % 2 ? "AUTISM" : "WEAPONS", -1, SQLITE_STATIC);
+      sqlite3_bind_text(f, 5, note.c_str(), -1, SQLITE_TRANSIENT);
+      check(sqlite3_step(f), db, "flag");
+      sqlite3_reset(f);
+    }
+    for (int64_t i = 0; i < history; ++i) {
+      const std::string prem = "P-" + std::to_string(i % premises), inc = "I-" + std::to_string(i);
+      sqlite3_bind_text(h, 1, prem.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(h, 2, inc.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(h, 3, "2026-03-02T10:00:00Z", -1, SQLITE_STATIC);
+      sqlite3_bind_text(h, 4, "WELFARE CHECK", -1, SQLITE_STATIC);
+      sqlite3_bind_text(h, 5, "RESOLVED", -1, SQLITE_STATIC);
+      check(sqlite3_step(h), db, "history");
+      sqlite3_reset(h);
+    }
+    check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
+    bare_import_ms = ms_since(t0);
+    sqlite3_finalize(p);
+    sqlite3_finalize(f);
+    sqlite3_finalize(h);
+
+    sqlite3_stmt *qp = nullptr, *qf = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id FROM premises WHERE address=?", -1, &qp, nullptr);
+    sqlite3_prepare_v2(db, "SELECT id, kind, code, note FROM flags WHERE premise_id=?", -1, &qf, nullptr);
+    std::mt19937_64 rng(42);
+    std::uniform_int_distribution<int64_t> pick(0, premises - 1);
+    for (int i = 0; i < lookups; ++i) {
+      const Row& r = rows[static_cast<std::size_t>(pick(rng))];
+      auto t = Clock::now();
+      sqlite3_bind_text(qp, 1, r.address.c_str(), -1, SQLITE_TRANSIENT);
+      while (sqlite3_step(qp) == SQLITE_ROW) {
+        sqlite3_bind_text(qf, 1, reinterpret_cast<const char*>(sqlite3_column_text(qp, 0)), -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(qf) == SQLITE_ROW) {
+        }
+        sqlite3_reset(qf);
+      }
+      sqlite3_reset(qp);
+      bare_us.push_back(ms_since(t) * 1000);
+    }
+    sqlite3_finalize(qp);
+    sqlite3_finalize(qf);
+    sqlite3_close(db);
+  }
+  const uint64_t bare_bytes = file_bytes(base_path);
+
+  const auto c = percentiles(cache_us), b = percentiles(bare_us);
+  std::printf("%-28s %14s %14s\n", "", "flag cache", "bare SQLite");
+  std::printf("%-28s %12.0f ms %12.0f ms  (x%.2f)\n", "import (one transaction)", cache_import_ms, bare_import_ms,
+              cache_import_ms / bare_import_ms);
+  std::printf("%-28s %12.1f us %12.1f us\n", "lookup p50", c.p50, b.p50);
+  std::printf("%-28s %12.1f us %12.1f us\n", "lookup p99", c.p99, b.p99);
+  std::printf("%-28s %12.1f MB %12.1f MB\n", "database size", static_cast<double>(cache_bytes) / 1e6,
+              static_cast<double>(bare_bytes) / 1e6);
+  std::printf("%-28s %12ld kB (peak %ld kB, includes the generated file)\n", "process RSS", rss_kb("VmRSS:"),
+              rss_kb("VmHWM:"));
+  std::printf("lookups: %d random existing addresses; cache lookups normalize free text, match, decrypt notes,\n"
+              "subjects and history; the baseline is an exact-string indexed query plus its flags.\n",
+              lookups);
+  return 0;
+}
