@@ -20,6 +20,8 @@ size_t c11_offsetof_notify(void);
 
 namespace {
 
+namespace test = mdtc::test;
+
 TEST(HostAbiHeader, CompilesAsC11WithTheSameLayoutAsCxx) {
   EXPECT_EQ(c11_sizeof_callbacks(), sizeof(mdt_host_callbacks));
   EXPECT_EQ(c11_sizeof_create_info(), sizeof(mdt_plugin_create_info));
@@ -57,7 +59,7 @@ class LoadedPlugin : public ::testing::Test {
     return entry->create(&callbacks, &info, out, &error);
   }
 
-  mdtc::test::TempDir dir;
+  test::TempDir dir;
   void* lib = nullptr;
   const mdt_plugin_entry* entry = nullptr;
   mdt_host_callbacks callbacks{};
@@ -65,8 +67,6 @@ class LoadedPlugin : public ::testing::Test {
   mdt_error error{};
   std::string config_path;
 };
-
-namespace test = mdtc::test;
 
 TEST_F(LoadedPlugin, EntryTableIsCompleteAndVersioned) {
   EXPECT_EQ(entry->struct_size, sizeof(mdt_plugin_entry));
