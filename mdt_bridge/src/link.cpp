@@ -274,10 +274,16 @@ struct Link::Impl {
     if (!obj) return;
     const auto* seq_v = json::find(*obj.value(), "seq");
     const auto* epoch_v = json::find(*obj.value(), "epoch");
-    auto seq = seq_v ? json::as_uint(*seq_v) : std::nullopt;
-    auto epoch = epoch_v ? json::as_string(*epoch_v) : std::optional<std::string>("");
-    if (!seq || !epoch || *seq == 0) return;
-    tracker->on_unusable(topic, *epoch, *seq, now, out);
+    if (!seq_v) return;
+    uint64_t seq = json::as_uint(*seq_v).value_or(0);
+    std::string epoch;
+    if (epoch_v) {
+      auto e = json::as_string(*epoch_v);
+      if (!e) return;
+      epoch = std::move(*e);
+    }
+    if (seq == 0) return;
+    tracker->on_unusable(topic, epoch, seq, now, out);
   }
 
   void handle_sequenced(Message m, Clock::time_point now, TrackerOutput& out) {

@@ -232,9 +232,9 @@ Result<Message> decode(std::string_view topic, std::string_view body, std::size_
   if (!v || v->isEmpty()) return make_error("wire.missing_field", "\"v\" is missing; expected 1");
   auto version = json::as_int(*v);
   if (!version || *version != kWireVersion) {
-    return make_error("wire.bad_version",
-                      "\"v\" = " + (v->isString() ? "\"" + v->toString() + "\"" : v->toString()) +
-                          ": this build speaks wire version 1");
+    std::string shown = v->toString().substr(0, 32);
+    if (v->isString()) shown = '"' + shown + '"';
+    return make_error("wire.bad_version", "\"v\" = " + shown + ": this build speaks wire version 1");
   }
 
   Message m;
