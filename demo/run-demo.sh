@@ -39,8 +39,11 @@ wait_for() {
 
 say "Importing the fictional flag registry into each unit's cache"
 mkdir -p "$work/2A31" "$work/CR7"
-"$cli" cache import "$here/registry.jsonl" --db "$work/2A31/cache.db"
-"$cli" cache import "$here/registry.jsonl" --db "$work/CR7/cache.db"
+for unit in 2A31 CR7; do
+  "$cli" cache import "$here/registry.jsonl" --db "$work/$unit/cache.db" >"$work/import-$unit.json"
+  echo "$unit cache: $(tr -d ' \n' <"$work/import-$unit.json" |
+    grep -oE '"(premises|subjects|flags|history)":[0-9]+' | tr '\n' ' ')"
+done
 
 write_config() {  # unit role name dir [gps_port]
   cat >"$4/unit.ini" <<EOF
@@ -64,13 +67,14 @@ EOF
   if [ -n "${5:-}" ]; then printf '\n[gps]\nport = %s\nbaud = 9600\n' "$5" >>"$4/unit.ini"; fi
 }
 
-gps_port=""
-if [ -x "$gps" ]; then
-  say "Starting the GPS receiver stand-in on a pseudo-terminal for CR7"
-  "$gps" --link "$work/CR7/gps0" --baud 9600 --rate-hz 1 >"$work/gps.log" 2>&1 &
-  pids+=($!)
-  if wait_for "$work/gps.log" "ready" 10; then gps_port=$work/CR7/gps0; fi
+say "Starting the GPS receiver stand-in on a pseudo-terminal for CR7"
+"$gps" --link "$work/CR7/gps0" --route "$here/route-cr7.txt" --baud 9600 --rate-hz 1 >"$work/gps.log" 2>&1 &
+pids+=($!)
+if ! wait_for "$work/gps.log" "ready" 10; then
+  echo "demo: the GPS stand-in did not start" >&2
+  exit 1
 fi
+gps_port=$work/CR7/gps0
 write_config 2A31 patrol "2A31 Patrol" "$work/2A31"
 write_config CR7 coresponder "CR-7 Clinician" "$work/CR7" "$gps_port"
 

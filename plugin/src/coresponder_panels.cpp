@@ -2,6 +2,7 @@
 
 #include "outcome_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -137,8 +138,16 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
   doc.severity = o.phase == OfferPhase::offered ? Severity::warning : Severity::info;
 
   PanelSection req{"request", "REQUEST", Severity::info, {}, {}};
-  if (!o.reason_codes.empty())
-    req.fields.push_back({"Reasons", join(o.reason_codes), Severity::info, {}, {}});
+  if (!o.reason_codes.empty()) {
+    // Codes crossed CAD; the names come from the clinician's own vocabulary.
+    std::vector<std::string> names;
+    for (const auto& code : o.reason_codes) {
+      auto f = std::find_if(match.flags.begin(), match.flags.end(),
+                            [&](const cache::Flag& fl) { return fl.code == code; });
+      names.push_back(f != match.flags.end() && !f->display_name.empty() ? f->display_name : code);
+    }
+    req.fields.push_back({"Reasons", join(names), Severity::info, {}, {}});
+  }
   if (o.distance_m) {
     char d[32];
     if (*o.distance_m >= 1000)
