@@ -30,7 +30,9 @@ constexpr uint64_t kSentencesToLock = 2;
 // With data arriving but no good sentence for this long, the receiver may
 // have changed rate (a config tool, a firmware reset): detect again.
 constexpr int64_t kRebaudAfterMs = 5000;
-constexpr int kPollMs = 250;
+// Wake-ups without data, for staleness and silence checks (both have
+// one-second resolution anyway).
+constexpr int kPollMs = 1000;
 
 enum class LoopEnd { stopped, gone, rebaud };
 
@@ -191,6 +193,11 @@ struct Reader::Impl {
     uint64_t sentences_seen = stream.counters().sentences;
     int64_t last_sentence_at = now_ms();
     bool silence_reported = false;
+    bool was_stale = true;
+    {
+      std::lock_guard lock(status_mu);
+      was_stale = status.stale;
+    }
     auto emit = [&](const Fix& fix) {
       if (!on_fix) return;
       try {
@@ -204,6 +211,7 @@ struct Reader::Impl {
       const int rc = ::poll(p, 2, kPollMs);
       if (stopping || (rc > 0 && (p[1].revents & POLLIN))) return LoopEnd::stopped;
       bool bytes_arrived = false;
+      const int64_t t = now_ms();
       if (rc > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
         auto n = port.read_some(buf, sizeof buf);
         if (!n) {
@@ -214,9 +222,8 @@ struct Reader::Impl {
           return LoopEnd::gone;
         }
         bytes_arrived = *n > 0;
-        stream.feed(std::string_view(buf, *n), now_ms(), emit);
+        stream.feed(std::string_view(buf, *n), t, emit);
       }
-      const int64_t t = now_ms();
       const NmeaCounters c = stream.counters();
       set_counters(c);
       if (c.sentences != sentences_seen) {
@@ -236,8 +243,10 @@ struct Reader::Impl {
           });
         }
       }
-      const bool stale = stream.stale(t);
-      publish([&](ReaderStatus& s) { s.stale = stale; });
+      if (const bool stale = stream.stale(t); stale != was_stale) {
+        was_stale = stale;
+        publish([&](ReaderStatus& s) { s.stale = stale; });
+      }
     }
   }
 
