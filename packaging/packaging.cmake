@@ -8,6 +8,11 @@
 
 include(GNUInstallDirs)
 
+# cpack and `make install` install what is built instead of first building
+# every target (all the tests): a packaging run builds only what it ships.
+# `make package` builds everything before it packages anyway.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 set(_pkg_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_doc_dir share/doc/mdt-coresponder)
 

@@ -56,7 +56,8 @@ for deb in "$main_deb" "$stubs_deb"; do
   echo "  $(basename "$deb")"
   dpkg-deb --contents "$deb" | awk '{print "    " $6}'
 done
-check "fleet.ini is a conffile" sh -c "dpkg-deb --info '$main_deb' conffiles | grep -qx '$CONF'"
+is_conffile() { dpkg-deb --info "$main_deb" conffiles | grep -x "$CONF" >/dev/null; }
+check "fleet.ini is a conffile" is_conffile
 
 step "install"
 installed=1
@@ -65,12 +66,15 @@ check "CLI on PATH" test -x /usr/bin/mdt-coresponder
 check "plugin in /usr/lib/mdt-coresponder" test -f /usr/lib/mdt-coresponder/libmdt_coresponder.so
 check "example fleet config" test -f "$CONF"
 check "docs" test -f /usr/share/doc/mdt-coresponder/config.md
-check "system user" getent passwd mdt-coresponder >/dev/null
+has_user() { getent passwd mdt-coresponder >/dev/null; }
+check "system user" has_user
 check "state dir mode 0750" test "$(stat -c %a "$STATE")" = 750
 check "state dir owner" test "$(stat -c %U:%G "$STATE")" = mdt-coresponder:mdt-coresponder
 check "user has no login shell" sh -c "getent passwd mdt-coresponder | grep -q nologin"
+# Captured first: grep -q on a pipe would cut dpkg-deb off mid-listing.
+stubs_contents=$(dpkg-deb --contents "$stubs_deb")
 for stub in stub-mdt-host stub-cad stub-gps stub-registry; do
-  if dpkg-deb --contents "$stubs_deb" | grep -q "/usr/bin/$stub\$"; then check "$stub installed" test -x "/usr/bin/$stub"; fi
+  if grep "/usr/bin/$stub\$" <<<"$stubs_contents" >/dev/null; then check "$stub installed" test -x "/usr/bin/$stub"; fi
 done
 
 step "config check on the installed example"
@@ -103,13 +107,16 @@ check "config kept on remove" test -f "$CONF"
 check "state kept on remove" test -d "$STATE"
 
 step "purge"
-dpkg -P "$STUBS" "$PKG"
+# The stubs package has no conffiles: "remove" already left nothing of it.
+dpkg -P "$PKG"
 installed=0
 check "config gone" test ! -e "$CONF"
 check "config dir gone" test ! -e /etc/mdt-coresponder
 check "state dir gone" test ! -e "$STATE"
 check "user gone" sh -c "! getent passwd mdt-coresponder >/dev/null"
 check "group gone" sh -c "! getent group mdt-coresponder >/dev/null"
-check "no package left" sh -c "! dpkg-query -W -f='\${Status}' $PKG 2>/dev/null | grep -q installed"
+not_installed() { ! dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep installed >/dev/null; }
+check "no $PKG left" not_installed "$PKG"
+check "no $STUBS left" not_installed "$STUBS"
 
 printf '\ninstall-test: PASS\n'
