@@ -106,21 +106,12 @@ class StubGps {
       throw std::runtime_error("cannot start " + exe);
     }
     out_ = out[0];
-    // The ready line, with a deadline: a stub that never gets ready fails the test.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::string line;
-    while (line.find('\n') == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd p{out_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) throw std::runtime_error("stub-gps not ready");
-      char c[256];
-      const ssize_t n = ::read(out_, c, sizeof c);
-      if (n <= 0) throw std::runtime_error("stub-gps exited before ready");
-      line.append(c, static_cast<std::size_t>(n));
+    try {
+      await_ready();
+    } catch (...) {
+      stop();  // reap it: a failed start must not leave a process behind
+      throw;
     }
-    const auto at = line.find("port=");
-    if (line.rfind("stub-gps ready", 0) != 0 || at == std::string::npos) throw std::runtime_error("bad ready line: " + line);
-    port_ = line.substr(at + 5, line.find('\n') - at - 5);
   }
   ~StubGps() { stop(); }
   StubGps(const StubGps&) = delete;
@@ -139,6 +130,24 @@ class StubGps {
   }
 
  private:
+  void await_ready() {
+    // The ready line, with a deadline: a stub that never gets ready fails the test.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string line;
+    while (line.find('\n') == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{out_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) throw std::runtime_error("stub-gps not ready");
+      char c[256];
+      const ssize_t n = ::read(out_, c, sizeof c);
+      if (n <= 0) throw std::runtime_error("stub-gps exited before ready");
+      line.append(c, static_cast<std::size_t>(n));
+    }
+    const auto at = line.find("port=");
+    if (line.rfind("stub-gps ready", 0) != 0 || at == std::string::npos) throw std::runtime_error("bad ready line: " + line);
+    port_ = line.substr(at + 5, line.find('\n') - at - 5);
+  }
+
   pid_t pid_ = -1;
   int out_ = -1;
   std::string port_;
