@@ -94,6 +94,42 @@ json_has() { grep -qF -- "$1" <<<"$doctor_json"; }
 check "doctor says the config is valid" json_has '"name":"config","ok":true'
 check "doctor checked the CAD link" json_has '"name":"cad link"'
 
+step "doctor with the stub CAD gateway and an imported cache"
+# The installed stubs stand in for the gateway; the doctor must see it up.
+if [ -x /usr/bin/stub-cad ]; then
+  work=$(mktemp -d)
+  pub_port=$((20000 + RANDOM % 20000))
+  router_port=$((pub_port + 1))
+  cat >"$work/registry.jsonl" <<'JSONL'
+{"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
+{"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL"}
+{"type":"flag","id":"F-2","premise":"P-1","kind":"care","code":"AUTISM","note":"Calm with low voice","audience":"all"}
+JSONL
+  mdt-coresponder cache import "$work/registry.jsonl" --db "$work/cache.db"
+  cat >"$work/unit.ini" <<INI
+[unit]
+id = 2A31
+[cad]
+subscribe_endpoint = tcp://127.0.0.1:$pub_port
+dealer_endpoint = tcp://127.0.0.1:$router_port
+[cache]
+db = $work/cache.db
+[gps]
+port =
+INI
+  stub-cad --pub "tcp://127.0.0.1:$pub_port" --router "tcp://127.0.0.1:$router_port" --heartbeat-ms 200 \
+    >"$work/stub-cad.log" 2>&1 &
+  stub_pid=$!
+  set +e
+  mdt-coresponder doctor --config "$CONF" --config "$work/unit.ini" --timeout-s 10
+  doctor_rc=$?
+  set -e
+  kill "$stub_pid" 2>/dev/null || true
+  wait "$stub_pid" 2>/dev/null || true
+  rm -rf "$work"
+  check "doctor passes every check with a gateway and a cache (got $doctor_rc)" test "$doctor_rc" = 0
+fi
+
 step "an edited conffile survives a reinstall"
 echo "; edited by fleet IT" >>"$CONF"
 dpkg -i --force-confold "$main_deb" >/dev/null
