@@ -33,7 +33,7 @@ class EndToEnd : public ::testing::Test {
 
   // A unit's config and a cache filled from the demo registry.
   std::string make_unit(const std::string& unit, const std::string& role,
-                        const std::string& name) {
+                        const std::string& name, const std::string& extra_ini = {}) {
     const std::string db = dir.file(unit + ".db");
     auto cache = cache::Cache::open({db, "", true, 24});
     EXPECT_TRUE(cache.ok()) << (cache.ok() ? "" : cache.error().message);
@@ -46,7 +46,8 @@ class EndToEnd : public ::testing::Test {
                          "\n\n[cad]\nsubscribe_endpoint = " + endpoint(pub_port) +
                          "\ndealer_endpoint = " + endpoint(router_port) +
                          "\n\n[cache]\ndb = " + db +
-                         "\n\n[coresponder]\nfallback = Mobile crisis line 555-0199\n");
+                         "\n\n[coresponder]\nfallback = Mobile crisis line 555-0199\n" +
+                         extra_ini);
     return path;
   }
 
@@ -113,7 +114,7 @@ TEST_F(EndToEnd, MalformedMessageIsDroppedAndCountedAndTheNextStillPops) {
   auto cad = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
                        R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
                        R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":"}})" +
-                       "\n" + R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":7,\"type\":\"dispatch\",\"seq\":1}"}})" +
+                       "\n" + R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":7,\"type\":\"dispatch\"}"}})" +
                        "\n" + kFlagged + "\n");
   auto host = start_host("2A31", config);
   ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
@@ -180,6 +181,80 @@ TEST_F(EndToEnd, CoresponderAcceptsAndOfficerSeesWho) {
     for (const char* secret : {"Nonverbal", "J. Doe", "Dr. A", "rifles"})
       EXPECT_FALSE(has(line, secret)) << secret << " crossed CAD: " << line;
   }
+}
+
+std::string waits_for_units(std::initializer_list<const char*> units) {
+  std::string out;
+  for (const char* u : units)
+    out += std::string(R"({"wait":"hello","unit":")") + u + R"(","timeout_s":30})" + "\n" +
+           R"({"wait":"subscriber","topic":"unit.)" + u + R"(","timeout_s":30})" + "\n";
+  return out;
+}
+
+TEST_F(EndToEnd, EveryCoresponderDecliningShowsTheFallback) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  auto cad = start_cad(waits_for_units({"2A31", "CR7"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_response","from":"CR7","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  auto clinic = start_host("CR7", clinician, {"--auto-action", "decline"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, "Declined by every clinician unit on duty") && has(l, "555-0199");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+}
+
+TEST_F(EndToEnd, TwoCorespondersRacingOnlyOneWins) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto cr7 = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  const auto cr9 = make_unit("CR9", "coresponder", "CR-9 Clinician");
+  auto cad = start_cad(waits_for_units({"2A31", "CR7", "CR9"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_response","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  auto a = start_host("CR7", cr7, {"--auto-action", "accept"});
+  auto b = start_host("CR9", cr9, {"--auto-action", "accept"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  std::string winner;
+  ASSERT_TRUE(wait_for_line(record("2A31"), [&](auto& l) {
+    if (!has(l, "Accepted by")) return false;
+    winner = has(l, "(CR7)") ? "CR7" : "CR9";
+    return true;
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  const std::string loser = winner == "CR7" ? "CR9" : "CR7";
+  EXPECT_TRUE(wait_for_line(record(loser), [](auto& l) { return has(l, "Taken by another unit"); },
+                            30s))
+      << loser << " was not told the request was taken";
+  EXPECT_TRUE(officer->terminate() == 0 && a->terminate() == 0 && b->terminate() == 0);
+  for (const auto& line : read_lines(record(winner)))
+    EXPECT_FALSE(has(line, "Taken by another unit")) << "the winner was told it lost: " << line;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, "Accepted by"))
+      EXPECT_TRUE(has(line, "(" + winner + ")")) << "the officer was told of the loser: " << line;
+}
+
+TEST_F(EndToEnd, NobodyAcceptingInTimeShowsTheFallback) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol", "accept_timeout_s = 1\n");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  auto cad = start_cad(waits_for_units({"2A31", "CR7"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  auto clinic = start_host("CR7", clinician);  // sees the offer, never answers
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, "Nobody accepted in time") && has(l, "555-0199");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(wait_for_line(record("CR7"), [](auto& l) { return has(l, R"("panel_id":"offer:)"); }, 10s));
+}
+
+TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); },
+                            30s))
+      << read_file(dir.file("2A31.out"));
 }
 
 }  // namespace
