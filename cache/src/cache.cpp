@@ -33,6 +33,9 @@ void configure(Db& db) {
   // Deleted notes and names are overwritten, not left in free pages.
   db.exec("PRAGMA secure_delete=ON");
   db.exec("PRAGMA synchronous=FULL");
+  // A snapshot is one big transaction: a larger page cache keeps it from
+  // spilling pages into the WAL half-way and writing them twice.
+  db.exec("PRAGMA cache_size=-32768");
 }
 
 std::string move_aside(const std::string& path) {
@@ -80,10 +83,10 @@ const char* to_string(FlagKind k) {
 const char* to_string(Audience a) { return a == Audience::all ? "all" : "clinician"; }
 
 std::optional<std::string> Cache::Impl::meta(const std::string& key) {
-  Stmt q(db, "SELECT value FROM meta WHERE key=?1");
-  q.bind(1, key);
-  if (!q.step()) return std::nullopt;
-  return q.text(0);
+  Lease q(cached("SELECT value FROM meta WHERE key=?1"));
+  q->bind(1, key);
+  if (!q->step()) return std::nullopt;
+  return q->text(0);
 }
 
 void Cache::Impl::set_meta(const std::string& key, const std::string& value) {

@@ -98,7 +98,9 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     std::vector<std::string> ids;
     if (q) {
-      Stmt cand(im.db, std::string("SELECT ") + kPremiseColumns + " FROM premises WHERE hno=?1 AND name=?2");
+      Cache::Impl::Lease lease(im.cached(std::string("SELECT ") + kPremiseColumns +
+                                         " FROM premises WHERE hno=?1 AND name=?2"));
+      Stmt& cand = *lease;
       cand.bind(1, q->house_number).bind(2, q->name);
       std::vector<Candidate> candidates;
       std::map<std::string, Premise> by_id;
@@ -126,9 +128,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // Bounding box from the R*Tree, then the exact great-circle distance.
       const double dlat = radius / 111320.0;
       const double dlon = radius / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979323846 / 180.0)));
-      Stmt near(im.db, std::string("SELECT ") + kPremiseColumns +
-                           " FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
-                           " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4");
+      Cache::Impl::Lease lease(im.cached(
+          std::string("SELECT ") + kPremiseColumns +
+          " FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
+          " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4"));
+      Stmt& near = *lease;
       near.bind(1, lat + dlat).bind(2, lat - dlat).bind(3, lon + dlon).bind(4, lon - dlon);
       while (near.step()) {
         Premise p = read_premise(near);
@@ -148,9 +152,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     const std::string cutoff = revalidate_cutoff(now, options.revalidate_days);
     const int64_t history_from = now - static_cast<int64_t>(options.history_lookback_days) * 86400;
     std::set<std::string> subject_ids;
-    Stmt fq(im.db, "SELECT id, coalesce(subject_id,''), premise_id, kind, code, note, audience, "
-                   "coalesce(expires,''), coalesce(validated,'') FROM flags WHERE premise_id=?1 ORDER BY id");
-    Stmt hq(im.db, "SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1");
+    Cache::Impl::Lease flag_lease(im.cached(
+        "SELECT id, coalesce(subject_id,''), premise_id, kind, code, note, audience, "
+        "coalesce(expires,''), coalesce(validated,'') FROM flags WHERE premise_id=?1 ORDER BY id"));
+    Cache::Impl::Lease history_lease(
+        im.cached("SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1"));
+    Stmt& fq = *flag_lease;
+    Stmt& hq = *history_lease;
     for (const Premise& p : r.premises) {
       fq.bind(1, p.id);
       while (fq.step()) {
@@ -194,7 +202,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     std::sort(r.history.begin(), r.history.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
       return parse_rfc3339(a.at).value_or(0) > parse_rfc3339(b.at).value_or(0);
     });
-    Stmt sq(im.db, "SELECT name, born FROM subjects WHERE id=?1");
+    Cache::Impl::Lease subject_lease(im.cached("SELECT name, born FROM subjects WHERE id=?1"));
+    Stmt& sq = *subject_lease;
     for (const std::string& id : subject_ids) {
       sq.bind(1, id);
       if (sq.step()) {
