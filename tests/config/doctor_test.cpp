@@ -68,9 +68,10 @@ std::string with_checksum(const std::string& body) {
   return "$" + body + tail;
 }
 
-// A receiver with a 3D fix over Springfield whose clock is the system's.
-std::string nmea_epoch() {
-  std::time_t now = std::time(nullptr);
+// A receiver with a 3D fix over Springfield whose clock is the system's
+// plus `offset_s`.
+std::string nmea_epoch(std::time_t offset_s) {
+  std::time_t now = std::time(nullptr) + offset_s;
   std::tm tm{};
   gmtime_r(&now, &tm);
   char hms[16], dmy[16];
@@ -82,10 +83,10 @@ std::string nmea_epoch() {
 }
 
 // Writes an NMEA epoch every 200 ms to the master side of a pty, as a
-// receiver does at 5 Hz, until destroyed.
+// receiver does at 5 Hz, until destroyed; a silent one writes nothing.
 class FakeReceiver {
  public:
-  FakeReceiver() {
+  explicit FakeReceiver(std::time_t clock_offset_s = 0, bool silent = false) {
     if (::openpty(&master_, &slave_, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty");
     termios tio{};
     ::tcgetattr(slave_, &tio);
@@ -93,11 +94,13 @@ class FakeReceiver {
     ::tcsetattr(slave_, TCSANOW, &tio);
     ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
     path_ = ::ttyname(slave_);
-    thread_ = std::thread([this] {
+    thread_ = std::thread([this, clock_offset_s, silent] {
       std::unique_lock lock(mutex_);
       while (!stop_) {
-        std::string epoch = nmea_epoch();
-        [[maybe_unused]] auto n = ::write(master_, epoch.data(), epoch.size());
+        std::string epoch = nmea_epoch(clock_offset_s);
+        if (!silent) {
+          [[maybe_unused]] auto n = ::write(master_, epoch.data(), epoch.size());
+        }
         stopped_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; });
       }
     });
@@ -255,6 +258,54 @@ TEST(Doctor, InvalidConfigFailsTheConfigCheckAndTheRunInPlainText) {
   EXPECT_NE(run.output.find("  FAIL  config    1 problem; the plugin refuses to start:\n"), std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find(dir.file("fleet.ini") + ":2: gps.baud = 9601"), std::string::npos) << run.output;
+}
+
+std::string config_without_cad(const TempDir& dir, const std::string& gps_port) {
+  // No gateway listens on these ports; the tests below look at other checks.
+  return "[cad]\nsubscribe_endpoint = tcp://127.0.0.1:" + std::to_string(test::free_tcp_port()) +
+         "\ndealer_endpoint = tcp://127.0.0.1:" + std::to_string(test::free_tcp_port()) + "\n[cache]\ndb = " +
+         dir.file("none.db") + "\n[gps]\nport = " + gps_port + "\nbaud = 4800\n";
+}
+
+TEST(Doctor, SystemClockFarFromGpsTimeFailsTheClockCheck) {
+  TempDir dir;
+  FakeReceiver receiver(-3600);  // GPS says an hour earlier than the system
+  write_file(dir.file("fleet.ini"), config_without_cad(dir, receiver.path()));
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "3"});
+  bool all_ok = true;
+  auto checks = checks_of(run.output, &all_ok);
+  EXPECT_TRUE(checks["gps"].first) << checks["gps"].second;
+  EXPECT_FALSE(checks["clock"].first);
+  EXPECT_NE(checks["clock"].second.find("system clock is 3600 seconds ahead of GPS time"), std::string::npos)
+      << checks["clock"].second;
+}
+
+TEST(Doctor, SilentSerialPortFailsTheGpsCheck) {
+  TempDir dir;
+  FakeReceiver receiver(0, /*silent=*/true);
+  write_file(dir.file("fleet.ini"), config_without_cad(dir, receiver.path()));
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  auto checks = checks_of(run.output, &all_ok);
+  EXPECT_FALSE(checks["gps"].first);
+  EXPECT_NE(checks["gps"].second.find("no NMEA from " + receiver.path() + " within 1 second"), std::string::npos)
+      << checks["gps"].second;
+  EXPECT_TRUE(checks["clock"].first) << checks["clock"].second;  // nothing to compare with
+}
+
+TEST(Doctor, KeyFileOwnedBySomeoneElseFails) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  ASSERT_EQ(::chown(dir.file("cache.db.key").c_str(), 65534, 65534), 0);
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  auto checks = checks_of(run.output, &all_ok);
+  EXPECT_FALSE(checks["cache key"].first);
+  EXPECT_NE(checks["cache key"].second.find("expected mdt-coresponder or root; fix: chown mdt-coresponder"),
+            std::string::npos)
+      << checks["cache key"].second;
 }
 
 TEST(Doctor, BadTimeoutIsAUsageError) {
