@@ -94,6 +94,10 @@ SerialPort::~SerialPort() { close(); }
 
 void SerialPort::close() noexcept {
   if (fd_ >= 0) {
+    // Exclusivity lives on the tty, not the descriptor: a device another
+    // process keeps open (a pty's simulator, a multiplexer) would stay
+    // locked against our own reconnect.
+    ::ioctl(fd_, TIOCNXCL);
     ::close(fd_);
     fd_ = -1;
   }

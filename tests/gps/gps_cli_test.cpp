@@ -1,0 +1,95 @@
+// `mdt-coresponder gps ...` as fleet IT runs it: the real binary, real files,
+// the real stub-gps on a pty.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "gps_test_support.h"
+#include "temp_dir.h"
+
+namespace mdtc::gps {
+namespace {
+
+const std::string kCli = MDTC_BINARY_DIR "/cli/mdt-coresponder";
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+// stdout of `kCli args`, stderr discarded; the exit code as the shell sees it.
+CliRun run(const std::string& args) {
+  CliRun r;
+  FILE* p = ::popen((kCli + " " + args + " 2>/dev/null").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::size_t lines(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+const std::string kCapture =
+    test::epoch(100000) + "noise\r\n" + test::epoch(100001) +
+    test::with_checksum("GPRMC,100002,V,,,,,,,221126,,,N");
+
+TEST(GpsCli, DecodePrintsOneJsonFixPerLine) {
+  mdtc::test::TempDir dir;
+  mdtc::test::write_file(dir.file("capture.nmea"), kCapture);
+  const CliRun r = run("gps decode " + dir.file("capture.nmea"));
+  EXPECT_EQ(r.code, 0);
+  ASSERT_EQ(lines(r.out), 2u) << r.out;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            "{\"time\":\"2026-11-22T10:00:00.000Z\",\"lat\":39.801200000,\"lon\":-89.643700000,\"mode\":3,"
+            "\"speed_mps\":13.401,\"course_deg\":270.00,\"alt_m\":180.000,\"satellites\":9,\"hdop\":0.90}");
+}
+
+TEST(GpsCli, DecodeAllAlsoPrintsEpochsWithoutAFix) {
+  mdtc::test::TempDir dir;
+  mdtc::test::write_file(dir.file("capture.nmea"), kCapture);
+  const CliRun r = run("gps decode --all " + dir.file("capture.nmea"));
+  EXPECT_EQ(r.code, 0);
+  ASSERT_EQ(lines(r.out), 3u) << r.out;
+  EXPECT_NE(r.out.find("{\"time\":\"2026-11-22T10:00:02.000Z\",\"mode\":1}"), std::string::npos) << r.out;
+}
+
+TEST(GpsCli, DecodeReadsStandardInput) {
+  mdtc::test::TempDir dir;
+  mdtc::test::write_file(dir.file("capture.nmea"), kCapture);
+  const CliRun r = run("gps decode - < " + dir.file("capture.nmea"));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(lines(r.out), 2u);
+}
+
+TEST(GpsCli, DecodeOfAMissingFileFails) {
+  EXPECT_EQ(run("gps decode /nonexistent/capture.nmea").code, 1);
+}
+
+TEST(GpsCli, UnknownSubcommandIsAUsageError) {
+  EXPECT_EQ(run("gps frobnicate").code, 2);
+  EXPECT_EQ(run("gps monitor --baud 9601").code, 2);
+}
+
+TEST(GpsCli, PortsListsWithoutFailing) {
+  EXPECT_EQ(run("gps ports").code, 0);
+}
+
+TEST(GpsCli, MonitorEndsByItselfAfterCountFixes) {
+  test::StubGps stub({"--rate-hz", "5"});
+  const CliRun r = run("gps monitor --port " + stub.port() + " --baud 9600 --count 2 --seconds 30");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_GE(lines(r.out), 2u) << r.out;
+  EXPECT_NE(r.out.find("\"lat\":39.80"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace mdtc::gps
