@@ -23,22 +23,50 @@ struct CtxFree {
 };
 using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
+constexpr std::size_t kPoolNonces = 1024;
+
 }  // namespace
+
+struct FieldCipher::Contexts {
+  Ctx enc{EVP_CIPHER_CTX_new()};
+  Ctx dec{EVP_CIPHER_CTX_new()};
+};
+
+FieldCipher::FieldCipher(const Key& key) : ctx_(std::make_unique<Contexts>()) {
+  if (!ctx_->enc || !ctx_->dec ||
+      EVP_EncryptInit_ex(ctx_->enc.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx_->dec.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1)
+    throw std::runtime_error("AES-256-GCM unavailable");
+}
+
+FieldCipher::~FieldCipher() = default;
+
+void FieldCipher::next_nonce(unsigned char* out) const {
+  if (nonce_pos_ + kNonce > nonce_pool_.size()) {
+    nonce_pool_.resize(kPoolNonces * kNonce);
+    if (RAND_bytes(nonce_pool_.data(), static_cast<int>(nonce_pool_.size())) != 1)
+      throw std::runtime_error("no randomness for nonces");
+    nonce_pos_ = 0;
+  }
+  std::memcpy(out, nonce_pool_.data() + nonce_pos_, kNonce);
+  // Used bytes are wiped so a nonce is never handed out twice.
+  std::memset(nonce_pool_.data() + nonce_pos_, 0, kNonce);
+  nonce_pos_ += kNonce;
+}
 
 Bytes FieldCipher::seal(std::string_view plaintext, std::string_view associated) const {
   Bytes out(1 + kNonce + plaintext.size() + kTag);
   out[0] = kVersion;
-  if (RAND_bytes(out.data() + 1, kNonce) != 1) throw std::runtime_error("no randomness for a nonce");
-  Ctx ctx(EVP_CIPHER_CTX_new());
+  next_nonce(out.data() + 1);
+  EVP_CIPHER_CTX* ctx = ctx_->enc.get();
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data() + 1) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
+  if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, out.data() + 1) != 1 ||
+      EVP_EncryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
                         static_cast<int>(associated.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), out.data() + 1 + kNonce, &len,
-                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+      EVP_EncryptUpdate(ctx, out.data() + 1 + kNonce, &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), out.data() + 1 + kNonce + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, out.data() + out.size() - kTag) != 1)
+      EVP_EncryptFinal_ex(ctx, out.data() + 1 + kNonce + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTag, out.data() + out.size() - kTag) != 1)
     throw std::runtime_error("AES-256-GCM encryption failed");
   return out;
 }
@@ -47,19 +75,18 @@ std::optional<std::string> FieldCipher::open(const Bytes& sealed, std::string_vi
   if (sealed.size() < 1 + kNonce + kTag || sealed[0] != kVersion) return std::nullopt;
   const std::size_t n = sealed.size() - 1 - kNonce - kTag;
   std::string out(n, '\0');
-  Ctx ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = ctx_->dec.get();
   int len = 0;
   Bytes tag(sealed.end() - kTag, sealed.end());
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), sealed.data() + 1) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
+  if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, sealed.data() + 1) != 1 ||
+      EVP_DecryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
                         static_cast<int>(associated.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                        sealed.data() + 1 + kNonce, static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1)
+      EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, sealed.data() + 1 + kNonce,
+                        static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1)
     return std::nullopt;
   int tail = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &tail) != 1)
-    return std::nullopt;
+  if (EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + len, &tail) != 1) return std::nullopt;
   return out;
 }
 

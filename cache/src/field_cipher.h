@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,15 +18,28 @@ namespace mdtc::cache {
 using Key = std::array<unsigned char, 32>;
 using Bytes = std::vector<unsigned char>;
 
+// Not thread-safe: one per connection, used under the cache's lock.
 class FieldCipher {
  public:
-  explicit FieldCipher(const Key& key) : key_(key) {}
+  explicit FieldCipher(const Key& key);
+  ~FieldCipher();
+  FieldCipher(const FieldCipher&) = delete;
+  FieldCipher& operator=(const FieldCipher&) = delete;
+
   // Layout: version(1) | nonce(12) | ciphertext | tag(16).
   Bytes seal(std::string_view plaintext, std::string_view associated) const;
   std::optional<std::string> open(const Bytes& sealed, std::string_view associated) const;
 
  private:
-  Key key_;
+  void next_nonce(unsigned char* out) const;
+
+  // Contexts keep the expanded key; each value only sets a new nonce.
+  struct Contexts;
+  std::unique_ptr<Contexts> ctx_;
+  // Random bytes fetched in blocks: still a fresh random nonce per value,
+  // without one call into the DRBG per value.
+  mutable std::vector<unsigned char> nonce_pool_;
+  mutable std::size_t nonce_pos_ = 0;
 };
 
 // Loads the 32-byte key file, creating it with mode 0600 when missing (and

@@ -74,6 +74,15 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
   ImportReport report;
   report.mode = p.header ? p.header->mode : "delta";
   try {
+    // Foreign keys are enforced by one PRAGMA foreign_key_check before commit
+    // (which also names the line); with enforcement on, SQLite would look every
+    // parent up a second time on each insert. Cascades are spelled out below.
+    // The pragma only takes effect outside a transaction.
+    im.db.exec("PRAGMA foreign_keys=OFF");
+    struct Restore {
+      Db& db;
+      ~Restore() { sqlite3_exec(db.get(), "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr); }
+    } restore{im.db};
     Transaction tx(im.db);
     const int64_t current = std::stoll(im.meta("registry_version").value_or("0"));
     report.version = p.header ? p.header->version : current;
@@ -106,6 +115,9 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
     Stmt del_flag(im.db, "DELETE FROM flags WHERE id=?1");
     Stmt del_subject(im.db, "DELETE FROM subjects WHERE id=?1");
     Stmt del_premise(im.db, "DELETE FROM premises WHERE id=?1");
+    Stmt del_subject_flags(im.db, "DELETE FROM flags WHERE subject_id=?1");
+    Stmt del_premise_flags(im.db, "DELETE FROM flags WHERE premise_id=?1");
+    Stmt del_premise_history(im.db, "DELETE FROM history WHERE premise_id=?1");
 
     std::map<std::string, int64_t> flag_line;
     std::map<std::pair<std::string, std::string>, int64_t> history_line;
@@ -174,11 +186,17 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
         del_subject.run();
         del_premise.bind(1, d->id);
         del_premise.run();
+        del_subject_flags.bind(1, d->id);
+        del_subject_flags.run();
+        del_premise_flags.bind(1, d->id);
+        del_premise_flags.run();
+        del_premise_history.bind(1, d->id);
+        del_premise_history.run();
         ++report.deletes;
       }
     }
 
-    // Deferred foreign keys: report the first dangling reference by its line.
+    // References: report the first dangling one by its line.
     {
       Stmt fk(im.db, "PRAGMA foreign_key_check");
       if (fk.step()) {
