@@ -45,7 +45,7 @@ std::string shown_value(std::string_view value) {
 struct Provenance {
   std::string origin = "defaults";
   int line = 0;
-  std::string where;  // "fleet.ini:7" or "environment MDTC_GPS_BAUD"
+  std::string where = "defaults";  // "fleet.ini:7" or "environment MDTC_GPS_BAUD"
 };
 
 class Loader {
@@ -193,8 +193,11 @@ class Loader {
     provenance_[name] = from;
   }
 
+  bool was_set(const std::string& key) const { return provenance_.count(key) > 0; }
+
   void conflict(const std::string& key, const std::string& text) {
-    const Provenance& from = provenance_[key];
+    const auto it = provenance_.find(key);
+    const Provenance from = it == provenance_.end() ? Provenance{} : it->second;
     problems_.push_back({"config.conflict", from.origin, from.line, key, "config " + from.where + ": " + text});
   }
 
@@ -211,9 +214,17 @@ class Loader {
                "or neither to run the CAD link without CURVE");
     }
     if (c.cad_subscribe_endpoint == c.cad_dealer_endpoint) {
-      conflict("cad.dealer_endpoint", "cad.dealer_endpoint = " + c.cad_dealer_endpoint +
-                                          ": same as cad.subscribe_endpoint: expected the gateway's "
-                                          "ROUTER endpoint, which differs from its PUB endpoint");
+      // Point at the value someone wrote: the other may be a default they
+      // never saw (or one whose own bad value was refused).
+      if (was_set("cad.dealer_endpoint") || !was_set("cad.subscribe_endpoint")) {
+        conflict("cad.dealer_endpoint", "cad.dealer_endpoint = " + c.cad_dealer_endpoint +
+                                            ": same as cad.subscribe_endpoint: expected the gateway's "
+                                            "ROUTER endpoint, which differs from its PUB endpoint");
+      } else {
+        conflict("cad.subscribe_endpoint", "cad.subscribe_endpoint = " + c.cad_subscribe_endpoint +
+                                               ": same as cad.dealer_endpoint: expected the gateway's "
+                                               "PUB endpoint, which differs from its ROUTER endpoint");
+      }
     }
     if (!c.outbox_db.empty() && c.outbox_db == c.cache_db) {
       conflict("coresponder.outbox_db", "coresponder.outbox_db = " + c.outbox_db +

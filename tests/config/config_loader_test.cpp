@@ -260,6 +260,17 @@ TEST(ConfigLoader, SameEndpointForSubscribeAndDealerIsAConflict) {
   EXPECT_EQ(report.problems[0].code, "config.conflict");
 }
 
+// Found by fuzz_config: the clash was reported against the key left at its
+// default, with no file or line ("config : cad.dealer_endpoint = ...").
+TEST(ConfigLoader, EndpointClashIsReportedWhereTheClashingValueWasSet) {
+  auto report = check_text("[cad]\nsubscribe_endpoint = tcp://127.0.0.1:5557\n", "f.ini");
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_EQ(report.problems[0].key, "cad.subscribe_endpoint");
+  EXPECT_EQ(report.problems[0].message,
+            "config f.ini:2: cad.subscribe_endpoint = tcp://127.0.0.1:5557: same as cad.dealer_endpoint: "
+            "expected the gateway's PUB endpoint, which differs from its ROUTER endpoint");
+}
+
 TEST(ConfigLoader, OutboxInTheCacheFileIsAConflict) {
   auto report = check_text("[cache]\ndb = /var/x.db\n[coresponder]\noutbox_db = /var/x.db\n", "f.ini");
   ASSERT_EQ(report.problems.size(), 1u);
