@@ -18,7 +18,7 @@ struct mdt_plugin {
 namespace {
 
 int32_t code_for(const std::string& error_code) {
-  if (error_code.rfind("config.", 0) == 0) return MDT_ERR_CONFIG;
+  if (error_code.rfind("config.", 0) == 0 || error_code.rfind("keys.", 0) == 0) return MDT_ERR_CONFIG;
   if (error_code.rfind("abi.version", 0) == 0 || error_code == "abi.too_small") return MDT_ERR_VERSION;
   if (error_code.rfind("abi.", 0) == 0) return MDT_ERR_INVALID_ARGUMENT;
   if (error_code == "plugin.not_started") return MDT_ERR_STATE;

@@ -95,7 +95,16 @@ Status PluginInstance::start() {
     hello.stringify(out);
     lo.hello_json = out.str();
   }
-  // INTEGRATION-PENDING: client key pair from config_.cad_client_key_file.
+  if (!config_.cad_client_key_file.empty()) {
+    auto keys = bridge::read_curve_key_file(config_.cad_client_key_file);
+    if (!keys) return keys.error();
+    lo.client_public_key = keys->public_key;
+    lo.client_secret_key = keys->secret_key;
+  } else if (!config_.cad_server_public_key.empty()) {
+    return make_error("config.missing_key",
+                      "cad.server_public_key is set but cad.client_key_file is not: CURVE needs "
+                      "this unit's key pair (mdt-coresponder keys generate)");
+  }
   link_ = std::make_unique<bridge::Link>(
       lo, [this](bridge::Message m) { queue_.push(std::move(m)); },
       [this](const bridge::LinkStatus& s) { queue_.push(s); });

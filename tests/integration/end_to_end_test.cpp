@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "child_process.h"
+#include "mdtc/bridge.h"
 #include "mdtc/cache.h"
 #include "temp_dir.h"
 
@@ -51,14 +52,15 @@ class EndToEnd : public ::testing::Test {
     return path;
   }
 
-  std::unique_ptr<ChildProcess> start_cad(const std::string& scenario_text) {
+  std::unique_ptr<ChildProcess> start_cad(const std::string& scenario_text,
+                                         std::vector<std::string> extra = {}) {
     write_file(dir.file("scenario.jsonl"), scenario_text);
-    auto cad = std::make_unique<ChildProcess>(
-        std::vector<std::string>{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router",
-                                 endpoint(router_port), "--scenario", dir.file("scenario.jsonl"),
-                                 "--record", dir.file("cad.jsonl"), "--heartbeat-ms", "200",
-                                 "--exit-when-done"},
-        dir.file("cad.out"));
+    std::vector<std::string> argv{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router",
+                                  endpoint(router_port), "--scenario", dir.file("scenario.jsonl"),
+                                  "--record", dir.file("cad.jsonl"), "--heartbeat-ms", "200",
+                                  "--exit-when-done"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto cad = std::make_unique<ChildProcess>(argv, dir.file("cad.out"));
     EXPECT_TRUE(wait_for_line(dir.file("cad.out"), [](auto& l) { return has(l, "ready"); }, 20s))
         << read_file(dir.file("cad.out"));
     return cad;
@@ -244,6 +246,42 @@ TEST_F(EndToEnd, NobodyAcceptingInTimeShowsTheFallback) {
     return has(l, "Nobody accepted in time") && has(l, "555-0199");
   }, 30s)) << read_file(dir.file("2A31.out"));
   EXPECT_TRUE(wait_for_line(record("CR7"), [](auto& l) { return has(l, R"("panel_id":"offer:)"); }, 10s));
+}
+
+TEST_F(EndToEnd, CurveLinkCarriesDispatchesWithPinnedServerKey) {
+  auto server = bridge::generate_curve_key_pair();
+  auto client = bridge::generate_curve_key_pair();
+  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("server.key"), *server, false).ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("client.key"), *client, false).ok());
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[cad]\nserver_public_key = " + server->public_key +
+                                    "\nclient_key_file = " + dir.file("client.key") + "\n");
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n",
+                       {"--server-key-file", dir.file("server.key")});
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, R"("panel_id":"premise:I-2")"); },
+                            30s))
+      << read_file(dir.file("2A31.out"));
+}
+
+TEST_F(EndToEnd, WrongServerKeyNeverConnects) {
+  auto server = bridge::generate_curve_key_pair();
+  auto impostor = bridge::generate_curve_key_pair();
+  auto client = bridge::generate_curve_key_pair();
+  ASSERT_TRUE(server.ok() && impostor.ok() && client.ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("impostor.key"), *impostor, false).ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("client.key"), *client, false).ok());
+  // The unit pins the real gateway's key; a gateway holding another key
+  // cannot complete the handshake, so not even the hello gets through.
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[cad]\nserver_public_key = " + server->public_key +
+                                    "\nclient_key_file = " + dir.file("client.key") + "\n");
+  auto cad = start_cad(R"({"wait":"hello","unit":"2A31","timeout_s":3})" "\n",
+                       {"--server-key-file", dir.file("impostor.key")});
+  auto host = start_host("2A31", config);
+  EXPECT_EQ(cad->wait_for_exit(60s), 1) << "the impostor gateway heard from the unit";
 }
 
 TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
