@@ -230,7 +230,17 @@ TEST(GpsConformance, AgreesWithGpsdOnRealReceiverCaptures) {
               total_nofix, total_other);
   std::printf("STRICT (dates as gpsd printed them): %d of %d (%.2f%%)\n", total_matched - total_rollover,
               total_expected, 100.0 * (total_matched - total_rollover) / total_expected);
-  EXPECT_GE(agreement, 95.0);
+  // The brief's floor is 95%; today 1282 of 1283 match (the one left is a
+  // speed gpsd computed from positions, humminbird-M37), so hold the line
+  // higher to catch regressions.
+  EXPECT_GE(agreement, 99.0);
+  EXPECT_GE(100.0 * (total_matched - total_rollover) / total_expected, 95.0);
+  // Too lax shows as fixes gpsd has no trace of. Today: garmin48 stamps its
+  // GLL one second later than its RMC/GGA and gpsd files each cycle under
+  // the GLL's time while we report both times (6); humminbird-M37 and rst39
+  // epochs at the very start that gpsd printed nothing for (3); bt451's
+  // last epoch before a mid-file comment (1).
+  EXPECT_LE(total_other, 10);
 }
 
 }  // namespace
