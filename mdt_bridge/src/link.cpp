@@ -572,6 +572,9 @@ Status Link::start() {
   d.outbox = std::move(box.value());
   auto pending = d.outbox->pending();
   if (!pending) return pending.error();
+  d.order.clear();  // a restarted link rebuilds its schedule from the outbox
+  d.schedule.clear();
+  d.handshakes = 0;
   for (auto& e : pending.value()) {
     d.order.push_back(e.key);
     d.schedule[e.key] = Impl::Pending{std::move(e.body), 0, {}};
