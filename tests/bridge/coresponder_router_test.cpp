@@ -99,3 +99,19 @@ TEST(CoresponderRouter, ResponseToUnknownRequestIsIgnored) {
   r.set_on_duty("CR7", true);
   EXPECT_TRUE(r.on_response("CR7", *json(R"({"request_id":"nope","accepted":true})")).empty());
 }
+
+TEST(CoresponderRouter, RequesterCancelTellsEveryOfferedUnitAndBlocksLateAccepts) {
+  CoresponderRouter r;
+  r.set_on_duty("CR7", true);
+  r.set_on_duty("CR8", true);
+  (void)r.on_request("2A31", *json(kRequest));
+  auto out = r.on_status("2A31", *json(R"({"request_id":"R-1","state":"cancelled"})"));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].topic, "unit.CR7");
+  EXPECT_EQ(state(out[0]), "cancelled");
+  EXPECT_EQ(out[1].topic, "unit.CR8");
+  auto late = r.on_response("CR7", *json(R"({"request_id":"R-1","accepted":true})"));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].topic, "unit.CR7");
+  EXPECT_NE(state(late[0]), "accepted");
+}

@@ -103,7 +103,18 @@ std::vector<Outgoing> CoresponderRouter::on_response(const std::string& from, co
 std::vector<Outgoing> CoresponderRouter::on_status(const std::string& from, const Object& body) {
   std::vector<Outgoing> out;
   auto it = requests_.find(get_string(body, "request_id"));
-  if (it == requests_.end() || it->second.accepted_by != from) return out;
+  if (it == requests_.end()) return out;
+  if (from == it->second.requester && get_string(body, "state") == "cancelled") {
+    // The officer withdrew the request: every clinician it was offered to
+    // hears so, and a later accept finds it taken.
+    for (const auto& cr : it->second.offered) {
+      out.push_back({"unit." + cr, "coresponder_status",
+                     status(it->first, it->second.incident_id, "cancelled")});
+    }
+    if (it->second.accepted_by.empty()) it->second.accepted_by = from;
+    return out;
+  }
+  if (it->second.accepted_by != from) return out;
   Object::Ptr fwd = new Object;
   for (const auto& [k, v] : body) {
     if (!is_envelope(k)) fwd->set(k, v);
