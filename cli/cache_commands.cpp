@@ -134,6 +134,8 @@ Object stats_json(const cache::Stats& s) {
   o.set("last_mode", s.last_mode);
   if (s.age_s) o.set("age_s", *s.age_s);
   if (!s.recovered_from.empty()) o.set("recovered_from", s.recovered_from);
+  o.set("import_rejects", s.import_rejects);
+  if (!s.last_reject.empty()) o.set("last_reject", s.last_reject);
   return o;
 }
 

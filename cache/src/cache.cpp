@@ -276,6 +276,9 @@ Result<Stats> Cache::stats() {
     s.db_path = im.options.db_path;
     s.key_path = im.key_path;
     s.recovered_from = im.recovered_from;
+    s.import_rejects = std::stoll(im.meta("import_rejects").value_or("0"));
+    s.last_reject = im.meta("last_reject").value_or("");
+    s.unparsed_queries = im.unparsed_queries;
     return s;
   } catch (const SqlError& e) {
     return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.stats", std::string("stats: ") + e.what());

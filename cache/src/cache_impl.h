@@ -19,6 +19,7 @@ struct Cache::Impl {
   Db db;
   std::optional<FieldCipher> cipher;
   std::string recovered_from;  // a corrupt file was moved here on open
+  int64_t unparsed_queries = 0;
   std::mutex mu;               // one operation at a time on the connection
   // Prepared once per connection: a lookup would otherwise spend more time
   // compiling its five queries than running them.

@@ -95,6 +95,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     std::optional<NormalizedAddress> q = normalize_query(query);
     if (q) r.normalized_address = q->display();
+    else if (!query.address.empty() || !query.civic.empty()) ++im.unparsed_queries;
 
     std::vector<std::string> ids;
     if (q) {

@@ -158,3 +158,18 @@ TEST_F(CacheTest, NeverSyncedCacheIsUnavailableNotEmpty) {
 
 }  // namespace
 }  // namespace mdtc::cache::test
+
+namespace mdtc::cache::test {
+namespace {
+
+TEST_F(CacheTest, UnparseableQueryIsCountedAndMatchesNothing) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  const MatchResult m = match(c, "MAPLE ST AND OAK AVE");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.normalized_address.empty());
+  EXPECT_EQ(c.stats()->unparsed_queries, 1);
+}
+
+}  // namespace
+}  // namespace mdtc::cache::test

@@ -39,6 +39,8 @@ TEST_F(RegistryImport, BadLineRejectsWholeFileAndKeepsPreviousData) {
             (std::vector<std::string>{"F-1", "F-2", "F-3"}));
   EXPECT_EQ(match(c, "5 ELM ST, SPRINGFIELD IL").level, MatchLevel::none);
   EXPECT_EQ(c.stats()->registry_version, 1);
+  EXPECT_EQ(c.stats()->import_rejects, 1);
+  EXPECT_EQ(c.stats()->last_reject.rfind("b.jsonl:4: ", 0), 0u);
 }
 
 TEST_F(RegistryImport, DanglingReferenceRejectsFileNamingTheLine) {

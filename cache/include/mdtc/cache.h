@@ -113,6 +113,9 @@ struct Stats {
   int64_t unknown_codes = 0;      // flags stored with a code outside the vocabulary
   std::string db_path, key_path;
   std::string recovered_from;     // set when a corrupt file was moved aside on open
+  int64_t import_rejects = 0;     // registry files rejected, ever
+  std::string last_reject;        // "FILE:LINE: reason" of the latest
+  int64_t unparsed_queries = 0;   // match() addresses that did not normalize, since open
 };
 
 struct OpenOptions {
