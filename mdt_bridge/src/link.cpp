@@ -123,7 +123,7 @@ struct Link::Impl {
     // frame exceeds it, so it sits well above max_message_bytes, which is
     // enforced per message (counted as dropped.too_large) in decode().
     s.set(zmq::sockopt::maxmsgsize,
-          std::max<int64_t>(1 << 20, static_cast<int64_t>(opt.max_message_bytes) * 16));
+          std::max<int64_t>(256 << 10, static_cast<int64_t>(opt.max_message_bytes) * 4));
     apply_curve(s);
   }
 
@@ -132,7 +132,9 @@ struct Link::Impl {
       ctx = std::make_unique<zmq::context_t>(1);
       sub = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::sub);
       common_options(*sub);
-      sub->set(zmq::sockopt::rcvhwm, 100000);
+      // Bounds what a flooding peer can make us queue (HWM x frame limit);
+      // a burst beyond it waits in the gateway's send queue instead.
+      sub->set(zmq::sockopt::rcvhwm, 10000);
       sub->set(zmq::sockopt::subscribe, unit_topic);
       sub->set(zmq::sockopt::subscribe, "all");
       sub->connect(opt.subscribe_endpoint);
@@ -140,7 +142,7 @@ struct Link::Impl {
       dealer = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::dealer);
       common_options(*dealer);
       dealer->set(zmq::sockopt::routing_id, opt.unit_id);
-      dealer->set(zmq::sockopt::sndhwm, 100000);
+      dealer->set(zmq::sockopt::sndhwm, 10000);
       constexpr int kFailed = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
       std::string mon = "inproc://mdtc-bridge-monitor-" + run_id;
