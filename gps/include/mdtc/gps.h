@@ -1,5 +1,6 @@
 // GPS: NMEA 0183 over serial. The framer/decoder/tracker are pure; the
-// Reader is a thin loop over libserialport that feeds them.
+// Reader is a thin loop over a serial tty that feeds them (libserialport
+// lists the ports). See gps/README.md for the policies.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +18,11 @@ namespace mdtc::gps {
 // gpsd TPV mode numbering.
 enum class Mode : int { unknown = 0, no_fix = 1, fix_2d = 2, fix_3d = 3 };
 
+// One receiver cycle ("epoch"). Reported once when the cycle completes, and
+// again only if more of the same cycle arrives afterwards. lat/lon are set
+// exactly when mode is fix_2d or fix_3d; alt_m only with fix_3d.
 struct Fix {
-  std::optional<int64_t> time_ms;  // UTC, milliseconds since the Unix epoch
+  std::optional<int64_t> time_ms;  // UTC, milliseconds since the Unix epoch; absent until a date is known
   Mode mode = Mode::unknown;
   std::optional<double> lat, lon, alt_m, speed_mps, course_deg, hdop;
   std::optional<int> satellites;
