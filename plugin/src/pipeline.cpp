@@ -167,9 +167,28 @@ void Pipeline::refresh_request_panel(const IncidentState& st) {
   if (st.request) present(build_request_panel(st.summary, *st.request));
 }
 
+void Pipeline::withdraw_request(IncidentState& st) {
+  if (!st.request) return;
+  const RequestPhase p = st.request->phase;
+  const bool standing = p == RequestPhase::sent || p == RequestPhase::accepted ||
+                        p == RequestPhase::en_route || p == RequestPhase::on_scene;
+  if (standing) {
+    // The clinician units it was offered to must hear that it is off,
+    // or one may drive to a call that no longer exists.
+    Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("request_id", st.request_id);
+    body.set("incident_id", st.summary.id);
+    body.set("state", "cancelled");
+    ports_.send("coresponder_status", stringify(body));
+    bump("requests_cancelled");
+  }
+  st.request->phase = RequestPhase::cancelled;
+}
+
 void Pipeline::on_incident_closed(const std::string& incident_id) {
   auto it = incidents_.find(incident_id);
   if (it != incidents_.end()) {
+    withdraw_request(it->second);
     dismiss("premise:" + incident_id);
     dismiss("coresponder:" + incident_id);
     incidents_.erase(it);
@@ -304,7 +323,7 @@ Status Pipeline::on_request_action(IncidentState& st, const std::string& action,
     st.request_sent_ms = now_ms;
     bump("requests_sent");
   } else if (action == "cancel_request") {
-    v.phase = RequestPhase::cancelled;
+    withdraw_request(st);
   } else {
     return make_error("plugin.bad_action", "request panel has no action '" + action + "'");
   }

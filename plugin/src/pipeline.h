@@ -94,6 +94,7 @@ class Pipeline {
   void present(const PanelDocument& doc);
   void dismiss(const std::string& panel_id);
   void refresh_request_panel(const IncidentState& st);
+  void withdraw_request(IncidentState& st);
   void bump(const std::string& counter) { ++counters_[counter]; }
 
   PipelineOptions options_;

@@ -284,6 +284,25 @@ TEST_F(EndToEnd, WrongServerKeyNeverConnects) {
   EXPECT_EQ(cad->wait_for_exit(60s), 1) << "the impostor gateway heard from the unit";
 }
 
+TEST_F(EndToEnd, CancelMidRequestReachesTheClinician) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  auto cad = start_cad(
+      waits_for_units({"2A31", "CR7"}) + kFlagged + "\n" +
+      R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n" +
+      R"({"publish":{"topic":"unit.2A31","body":{"type":"cancel","incident_id":"I-2"}}})" + "\n" +
+      R"({"wait":"message","type":"coresponder_status","from":"2A31","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  auto clinic = start_host("CR7", clinician);  // sees the offer, has not answered yet
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"close_panel","panel_id":"premise:I-2")");
+  }, 30s));
+  EXPECT_TRUE(wait_for_line(record("CR7"), [](auto& l) {
+    return has(l, R"("panel_id":"offer:)") && has(l, "Cancelled by the requesting unit");
+  }, 30s)) << read_file(dir.file("CR7.out"));
+}
+
 TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
   const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
   auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +

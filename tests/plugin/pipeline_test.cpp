@@ -165,6 +165,34 @@ TEST_F(PatrolPipeline, NobodyAcceptingInTimeShowsTheFallback) {
   EXPECT_NE(panel->body.find("Mobile crisis line 555-0199"), std::string::npos);
 }
 
+TEST_F(PatrolPipeline, CancellingTheIncidentWithdrawsAStandingRequest) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
+  cancel.incident_id = "I-1";
+  pipeline.on_message(cancel, 2);
+  const auto* sent = ports.last("send", "coresponder_status");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"state\":\"cancelled\""), std::string::npos);
+  EXPECT_NE(sent->body.find("\"request_id\":\"2A31-I-1-1\""), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, CancellingAnUnrequestedIncidentSendsNothing) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
+  cancel.incident_id = "I-1";
+  pipeline.on_message(cancel, 2);
+  EXPECT_TRUE(ports.of("send").empty());
+}
+
+TEST_F(PatrolPipeline, OfficerCancelTellsTheCoresponders) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "cancel_request", 2).ok());
+  ASSERT_NE(ports.last("send", "coresponder_status"), nullptr);
+  EXPECT_NE(ports.last("update", "coresponder:I-1")->body.find("Request cancelled"), std::string::npos);
+}
+
 TEST_F(PatrolPipeline, ActionOnUnknownPanelIsAnError) {
   auto st = pipeline.on_user_action("coresponder:I-404", "request_coresponder", 0);
   ASSERT_FALSE(st.ok());
