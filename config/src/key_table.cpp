@@ -91,11 +91,14 @@ const KeySpec* find_key(std::string_view section, std::string_view key) {
 }
 
 std::vector<std::string_view> known_sections() {
-  std::vector<std::string_view> out;
-  for (const auto& spec : key_table()) {
-    if (out.empty() || out.back() != spec.section) out.push_back(spec.section);
-  }
-  return out;
+  static const std::vector<std::string_view> sections = [] {
+    std::vector<std::string_view> out;
+    for (const auto& spec : key_table()) {
+      if (out.empty() || out.back() != spec.section) out.push_back(spec.section);
+    }
+    return out;
+  }();
+  return sections;
 }
 
 bool is_known_section(std::string_view section) {
