@@ -14,44 +14,44 @@
 namespace mdtc::cache {
 namespace {
 
-struct Parsed {
-  std::vector<std::pair<int64_t, RegistryRecord>> records;
-  std::optional<HeaderRecord> header;
-  int64_t lines = 0;
-};
-
 Error at_line(const std::string& origin, int64_t line, const Error& e) {
   return make_error(e.code, origin + ":" + std::to_string(line) + ": " + e.message);
 }
 
-Result<Parsed> parse_all(std::string_view text, const std::string& origin) {
-  Parsed p;
-  int64_t line_no = 0;
-  bool seen_record = false;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    const std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
-    if (nl == text.size() && line.empty()) break;
-    auto r = parse_registry_line(line);
-    if (!r) return at_line(origin, line_no, r.error());
-    if (std::holds_alternative<BlankRecord>(*r)) continue;
-    if (auto* h = std::get_if<HeaderRecord>(&*r)) {
-      if (seen_record)
-        return at_line(origin, line_no, make_error("registry.misplaced_header", "a header must be the first record of the file"));
-      p.header = *h;
-      seen_record = true;
-      continue;
+struct NumberedRecord {
+  int64_t line = 0;
+  RegistryRecord record;
+};
+
+// Hands out one parsed record at a time (blank lines skipped), so a file of
+// millions of lines never sits in memory parsed all at once.
+class LineReader {
+ public:
+  LineReader(std::string_view text, const std::string& origin) : text_(text), origin_(origin) {}
+
+  // std::nullopt at the end of the text.
+  Result<std::optional<NumberedRecord>> next() {
+    while (pos_ <= text_.size()) {
+      std::size_t nl = text_.find('\n', pos_);
+      if (nl == std::string_view::npos) nl = text_.size();
+      const std::string_view line = text_.substr(pos_, nl - pos_);
+      pos_ = nl + 1;
+      ++line_no_;
+      if (nl == text_.size() && line.empty()) break;
+      auto r = parse_registry_line(line);
+      if (!r) return at_line(origin_, line_no_, r.error());
+      if (std::holds_alternative<BlankRecord>(*r)) continue;
+      return std::optional<NumberedRecord>(NumberedRecord{line_no_, std::move(*r)});
     }
-    seen_record = true;
-    ++p.lines;
-    p.records.emplace_back(line_no, std::move(*r));
+    return std::optional<NumberedRecord>();
   }
-  return p;
-}
+
+ private:
+  std::string_view text_;
+  const std::string& origin_;
+  std::size_t pos_ = 0;
+  int64_t line_no_ = 0;
+};
 
 }  // namespace
 
@@ -66,14 +66,24 @@ Result<ImportReport> Cache::import_file(const std::string& path) {
 
 Result<ImportReport> Cache::import_text(std::string_view text, const std::string& origin) {
   auto attempt = [&]() -> Result<ImportReport> {
-    auto parsed = parse_all(text, origin);
-    if (!parsed) return parsed.error();
-    Parsed& p = *parsed;
+    // A bad line anywhere rolls the whole transaction back, so the records
+    // can be applied as they are read.
+    LineReader reader(text, origin);
+    auto first = reader.next();
+    if (!first) return first.error();
+    std::optional<HeaderRecord> header;
+    std::optional<NumberedRecord> pending;
+    int64_t header_line = 1;
+    if (*first && std::holds_alternative<HeaderRecord>((*first)->record)) {
+      header = std::get<HeaderRecord>((*first)->record);
+      header_line = (*first)->line;
+    } else
+      pending = std::move(*first);
 
     Impl& im = *impl_;
     std::lock_guard lock(im.mu);
     ImportReport report;
-    report.mode = p.header ? p.header->mode : "delta";
+    report.mode = header ? header->mode : "delta";
     try {
       // Foreign keys are enforced by one PRAGMA foreign_key_check before commit
       // (which also names the line); with enforcement on, SQLite would look every
@@ -86,10 +96,10 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       } restore{im.db};
       Transaction tx(im.db);
       const int64_t current = std::stoll(im.meta("registry_version").value_or("0"));
-      report.version = p.header ? p.header->version : current;
-      if (p.header && p.header->version < current)
-        return make_error("registry.old_version", origin + ":1: " + report.mode + " version " +
-                                                      std::to_string(p.header->version) +
+      report.version = header ? header->version : current;
+      if (header && header->version < current)
+        return make_error("registry.old_version", origin + ":" + std::to_string(header_line) + ": " + report.mode + " version " +
+                                                      std::to_string(header->version) +
                                                       " is older than version " + std::to_string(current) +
                                                       " already applied");
       if (report.mode == "snapshot") {
@@ -124,7 +134,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       std::map<std::pair<std::string, std::string>, int64_t> history_line;
       std::set<std::string> unknown;
 
-      for (auto& [line, rec] : p.records) {
+      auto apply = [&](int64_t line, RegistryRecord& rec) {
         if (auto* r = std::get_if<PremiseRecord>(&rec)) {
           const NormalizedAddress a = r->address.value_or(NormalizedAddress{});
           if (!r->address)
@@ -195,6 +205,21 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
           del_premise_history.run();
           ++report.deletes;
         }
+      };
+      int64_t lines = 0;
+      if (pending) {
+        apply(pending->line, pending->record);
+        ++lines;
+      }
+      for (;;) {
+        auto next = reader.next();
+        if (!next) return next.error();
+        if (!*next) break;
+        if (std::holds_alternative<HeaderRecord>((*next)->record))
+          return at_line(origin, (*next)->line,
+                         make_error("registry.misplaced_header", "a header must be the first record of the file"));
+        apply((*next)->line, (*next)->record);
+        ++lines;
       }
 
       // References: report the first dangling one by its line.
@@ -226,7 +251,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       }
 
       const int64_t now = now_unix();
-      report.lines = p.lines;
+      report.lines = lines;
       report.unknown_code_names.assign(unknown.begin(), unknown.end());
       im.set_meta("registry_version", std::to_string(report.version));
       im.set_meta("last_sync", std::to_string(now));
