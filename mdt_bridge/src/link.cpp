@@ -203,12 +203,23 @@ struct Link::Impl {
                     std::to_string(a.to_seq));
   }
 
+  // Handlers are the plugin's code; an exception from one must not end the
+  // link thread (and with it every future dispatch).
+  void report(const LinkStatus& s) {
+    if (!on_status) return;
+    try {
+      on_status(s);
+    } catch (...) {
+      bump("handler_errors");
+    }
+  }
+
   void heard(Clock::time_point now) {
     last_heard = now;
     if (!link_up) {
       link_up = true;
       ever_reported = true;
-      if (on_status) on_status(LinkStatus{true, 0, "CAD link up"});
+      report(LinkStatus{true, 0, "CAD link up"});
     }
   }
 
@@ -220,9 +231,7 @@ struct Link::Impl {
     link_up = false;
     ever_reported = true;
     last_down_report = now;
-    if (on_status) {
-      on_status(LinkStatus{false, silent, "CAD link down " + std::to_string(silent) + " s"});
-    }
+    report(LinkStatus{false, silent, "CAD link down " + std::to_string(silent) + " s"});
   }
 
   void run_output(TrackerOutput& out) {

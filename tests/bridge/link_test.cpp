@@ -336,3 +336,26 @@ TEST(Link, StopIsSafeTwiceAndSendAfterStopStillQueues) {
   link.stop();
   EXPECT_TRUE(link.send("avl", "{}"));
 }
+
+TEST(Link, ThrowingHandlersAreCountedAndTheLinkCarriesOn) {
+  GatewayThread gw(gateway());
+  Inbox inbox;
+  int calls = 0;
+  auto sink = inbox.message_handler();
+  Link link(
+      mdtc::test::link_options("2A31", gw),
+      [&](mdtc::bridge::Message m) {
+        if (++calls == 1) throw std::runtime_error("plugin bug");
+        sink(std::move(m));
+      },
+      [](const mdtc::bridge::LinkStatus&) { throw std::runtime_error("status bug"); });
+  ASSERT_TRUE(link.start());
+  wait_joined(gw, "2A31");
+  gw.with([](auto& g) {
+    g.publish("unit.2A31", dispatch("I-1"));
+    return g.publish("unit.2A31", dispatch("I-2"));
+  });
+  ASSERT_TRUE(inbox.wait_messages(1));
+  EXPECT_EQ(incident_ids(inbox), std::vector<std::string>{"I-2"});
+  EXPECT_GE(counter(link, "handler_errors"), 2u);
+}
