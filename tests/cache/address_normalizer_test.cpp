@@ -2,6 +2,9 @@
 // must not.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "mdtc/address.h"
 
 namespace mdtc::cache {
@@ -197,6 +200,31 @@ TEST(AddressNormalizer, CivicWithoutHouseNumberIsAnError) {
   CivicAddress c;
   c.rd = "MAPLE";
   EXPECT_EQ(normalize_civic(c).error().code, "address.no_house_number");
+}
+
+// The PIDF-LO civic address inside the published EIDO sample, read the way
+// the CAD bridge hands civic elements over.
+TEST(AddressNormalizer, EidoSampleCivicAddressNormalizes) {
+  std::ifstream in(MDTC_SOURCE_DIR "/../shared/corpus/eido/sample-call-transfer.json");
+  if (!in) GTEST_SKIP() << "EIDO corpus not present";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto element = [&](const std::string& tag) {
+    const auto a = doc.find("<" + tag + ">");
+    const auto b = doc.find("</" + tag + ">");
+    if (a == std::string::npos || b == std::string::npos) return std::string();
+    return doc.substr(a + tag.size() + 2, b - a - tag.size() - 2);
+  };
+  CivicAddress c;
+  c.hno = element("HNO");
+  c.prd = element("PRD");
+  c.rd = element("RD");
+  c.sts = element("STS");
+  c.a3 = element("A3");
+  c.a1 = element("A1");
+  auto civic = normalize_civic(c);
+  ASSERT_TRUE(civic.ok());
+  EXPECT_EQ(civic->display(), "42 W CELLULAR ST, WILMINGTON DE");
+  EXPECT_EQ(compare_addresses(*civic, norm("42 West Cellular Street, Wilmington, Delaware")).fit, AddressFit::exact);
 }
 
 }  // namespace
