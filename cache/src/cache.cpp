@@ -82,6 +82,13 @@ const char* to_string(FlagKind k) {
 }
 const char* to_string(Audience a) { return a == Audience::all ? "all" : "clinician"; }
 
+std::optional<std::string> Cache::Impl::read_meta(const std::string& key) {
+  Lease q(read_cached("SELECT value FROM meta WHERE key=?1"));
+  q->bind(1, key);
+  if (!q->step()) return std::nullopt;
+  return q->text(0);
+}
+
 std::optional<std::string> Cache::Impl::meta(const std::string& key) {
   Lease q(cached("SELECT value FROM meta WHERE key=?1"));
   q->bind(1, key);
@@ -136,10 +143,10 @@ Result<Cache> Cache::open(const OpenOptions& options) {
       impl->db = open_checked(path);
     } catch (const SqlError& e) {
       if (!is_corruption(e.rc)) throw;
-      impl->recovered_from = move_aside(path);
+      impl->set_recovered(move_aside(path));
       impl->db = open_checked(path);
     }
-    if (!exists || !impl->recovered_from.empty()) {
+    if (!exists || !impl->recovered().empty()) {
       // Addresses are stored in clear; the file is for this user alone.
       std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
                                    std::filesystem::perm_options::replace, ec);
@@ -168,6 +175,8 @@ Result<Cache> Cache::open(const OpenOptions& options) {
       }
       im.set_meta("key_check", h);
     }
+    impl->reader = Db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX);
+    sqlite3_busy_timeout(impl->reader.get(), 5000);
   } catch (const SqlError& e) {
     return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.open", "cache " + path + ": " + e.what());
   } catch (const std::exception& e) {
@@ -275,10 +284,10 @@ Result<Stats> Cache::stats() {
       if (!find_code(codes.text(0))) s.unknown_codes += codes.integer(1);
     s.db_path = im.options.db_path;
     s.key_path = im.key_path;
-    s.recovered_from = im.recovered_from;
+    s.recovered_from = im.recovered();
     s.import_rejects = std::stoll(im.meta("import_rejects").value_or("0"));
     s.last_reject = im.meta("last_reject").value_or("");
-    s.unparsed_queries = im.unparsed_queries;
+    s.unparsed_queries = im.unparsed_queries.load();
     return s;
   } catch (const SqlError& e) {
     return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.stats", std::string("stats: ") + e.what());

@@ -1,6 +1,7 @@
 // What a Cache holds; shared by the files that implement its operations.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,16 +15,35 @@
 namespace mdtc::cache {
 
 struct Cache::Impl {
+  using Statements = std::map<std::string, std::unique_ptr<Stmt>, std::less<>>;
+
   OpenOptions options;
   std::string key_path;
+  // Two connections: imports, audit and maintenance write through `db`
+  // under `mu`; match() reads through `reader` under `read_mu`. With WAL a
+  // lookup never waits for a snapshot import, and sees the data before or
+  // after it, whole. The cipher is shared: sealing happens only under `mu`,
+  // opening only under `read_mu` (or `mu`), and they use separate contexts.
   Db db;
+  Db reader;
   std::optional<FieldCipher> cipher;
-  std::string recovered_from;  // a corrupt file was moved here on open
-  int64_t unparsed_queries = 0;
-  std::mutex mu;               // one operation at a time on the connection
+  std::mutex mu;
+  std::mutex read_mu;
   // Prepared once per connection: a lookup would otherwise spend more time
   // compiling its five queries than running them.
-  std::map<std::string, std::unique_ptr<Stmt>, std::less<>> statements;
+  Statements statements;       // on db, under mu
+  Statements read_statements;  // on reader, under read_mu
+
+  std::atomic<int64_t> unparsed_queries{0};
+
+  std::string recovered() {
+    std::lock_guard lock(state_mu);
+    return recovered_from;
+  }
+  void set_recovered(std::string path) {
+    std::lock_guard lock(state_mu);
+    recovered_from = std::move(path);
+  }
 
   // Resets its statement when it goes out of scope, so no cached statement
   // holds a read transaction open between calls.
@@ -39,20 +59,27 @@ struct Cache::Impl {
    private:
     Stmt& s_;
   };
-  Stmt& cached(const std::string& sql) {
-    auto it = statements.find(sql);
-    if (it == statements.end()) it = statements.emplace(sql, std::make_unique<Stmt>(db, sql)).first;
+  static Stmt& cached_in(Db& on, Statements& cache, const std::string& sql) {
+    auto it = cache.find(sql);
+    if (it == cache.end()) it = cache.emplace(sql, std::make_unique<Stmt>(on, sql)).first;
     it->second->reset();
     return *it->second;
   }
+  Stmt& cached(const std::string& sql) { return cached_in(db, statements, sql); }
+  Stmt& read_cached(const std::string& sql) { return cached_in(reader, read_statements, sql); }
 
-  std::optional<std::string> meta(const std::string& key);
+  std::optional<std::string> meta(const std::string& key);        // via db
+  std::optional<std::string> read_meta(const std::string& key);   // via reader
   void set_meta(const std::string& key, const std::string& value);
 
   Bytes seal(std::string_view plain, std::string_view aad) const { return cipher->seal(plain, aad); }
   // Empty input stays empty; a value that fails authentication reads as
   // std::nullopt (tampered row or wrong key).
   std::optional<std::string> open_sealed(const Bytes& sealed, std::string_view aad) const;
+
+ private:
+  std::mutex state_mu;
+  std::string recovered_from;  // a corrupt file was moved here on open
 };
 
 // Flags past `expires` or not re-validated within revalidate_days, as of `today`.

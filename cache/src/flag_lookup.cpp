@@ -78,19 +78,19 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
   }
   Impl& im = *impl_;
   try {
-    std::lock_guard lock(im.mu);
+    std::lock_guard lock(im.read_mu);
     const int64_t now = now_unix();
 
     // Freshness first: it decides what "no flags" is allowed to mean.
-    if (auto last = im.meta("last_sync")) {
+    if (auto last = im.read_meta("last_sync")) {
       r.age_s = now - std::stoll(*last);
       r.freshness = *r.age_s > static_cast<int64_t>(im.options.max_age_h) * 3600 ? Freshness::stale : Freshness::fresh;
     } else {
       r.freshness = Freshness::unavailable;
-      r.unavailable_reason = im.recovered_from.empty()
-                                 ? "the cache has never been synced with the flag registry"
-                                 : "the cache file was corrupt and was moved to " + im.recovered_from +
-                                       "; no registry sync since";
+      const std::string moved = im.recovered();
+      r.unavailable_reason = moved.empty() ? "the cache has never been synced with the flag registry"
+                                           : "the cache file was corrupt and was moved to " + moved +
+                                                 "; no registry sync since";
     }
 
     std::optional<NormalizedAddress> q = normalize_query(query);
@@ -99,7 +99,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     std::vector<std::string> ids;
     if (q) {
-      Cache::Impl::Lease lease(im.cached(std::string("SELECT ") + kPremiseColumns +
+      Cache::Impl::Lease lease(im.read_cached(std::string("SELECT ") + kPremiseColumns +
                                          " FROM premises WHERE hno=?1 AND name=?2"));
       Stmt& cand = *lease;
       cand.bind(1, q->house_number).bind(2, q->name);
@@ -129,7 +129,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // Bounding box from the R*Tree, then the exact great-circle distance.
       const double dlat = radius / 111320.0;
       const double dlon = radius / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979323846 / 180.0)));
-      Cache::Impl::Lease lease(im.cached(
+      Cache::Impl::Lease lease(im.read_cached(
           std::string("SELECT ") + kPremiseColumns +
           " FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
           " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4"));
@@ -153,11 +153,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     const std::string cutoff = revalidate_cutoff(now, options.revalidate_days);
     const int64_t history_from = now - static_cast<int64_t>(options.history_lookback_days) * 86400;
     std::set<std::string> subject_ids;
-    Cache::Impl::Lease flag_lease(im.cached(
+    Cache::Impl::Lease flag_lease(im.read_cached(
         "SELECT id, coalesce(subject_id,''), premise_id, kind, code, note, audience, "
         "coalesce(expires,''), coalesce(validated,'') FROM flags WHERE premise_id=?1 ORDER BY id"));
     Cache::Impl::Lease history_lease(
-        im.cached("SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1"));
+        im.read_cached("SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1"));
     Stmt& fq = *flag_lease;
     Stmt& hq = *history_lease;
     for (const Premise& p : r.premises) {
@@ -203,7 +203,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     std::sort(r.history.begin(), r.history.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
       return parse_rfc3339(a.at).value_or(0) > parse_rfc3339(b.at).value_or(0);
     });
-    Cache::Impl::Lease subject_lease(im.cached("SELECT name, born FROM subjects WHERE id=?1"));
+    Cache::Impl::Lease subject_lease(im.read_cached("SELECT name, born FROM subjects WHERE id=?1"));
     Stmt& sq = *subject_lease;
     for (const std::string& id : subject_ids) {
       sq.bind(1, id);

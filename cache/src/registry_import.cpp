@@ -257,7 +257,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       im.set_meta("last_sync", std::to_string(now));
       im.set_meta("last_mode", report.mode);
       tx.commit();
-      im.recovered_from.clear();
+      im.set_recovered("");
       return report;
     } catch (const SqlError& e) {
       return make_error("cache.import_failed", origin + ": not applied, previous data kept: " + e.what());

@@ -173,3 +173,49 @@ TEST_F(CacheTest, UnparseableQueryIsCountedAndMatchesNothing) {
 
 }  // namespace
 }  // namespace mdtc::cache::test
+
+#include <atomic>
+#include <thread>
+
+namespace mdtc::cache::test {
+namespace {
+
+std::string versioned_snapshot(int version, int premises) {
+  const std::string v = std::to_string(version);
+  std::string out = R"({"type":"header","mode":"snapshot","version":)" + v + "}\n";
+  for (int i = 0; i < premises; ++i) {
+    const std::string n = std::to_string(i);
+    out += R"({"type":"premise","id":"P-)" + n + R"(","address":")" + std::to_string(100 + i) +
+           R"( N Maple St, Springfield IL"})" "\n";
+    for (const char* code : {"WEAPONS", "AUTISM"})
+      out += R"({"type":"flag","id":"F-)" + n + code + R"(","premise":"P-)" + n + R"(","kind":"safety","code":")" +
+             code + R"(","note":"version )" + v + R"(","audience":"all"})" "\n";
+  }
+  return out;
+}
+
+// Lookups run on their own connection: during a snapshot import on the same
+// Cache they still answer, and always from one whole version.
+TEST_F(CacheTest, LookupsDuringAnImportSeeOneWholeVersion) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(versioned_snapshot(1, 400), "v1").ok());
+  std::atomic<bool> done{false};
+  std::thread importer([&] {
+    for (int v = 2; v <= 6; ++v) EXPECT_TRUE(c.import_text(versioned_snapshot(v, 400), "v").ok());
+    done = true;
+  });
+  int lookups = 0;
+  while (!done) {
+    const MatchResult m = match(c, "100 N MAPLE ST, SPRINGFIELD IL");
+    ASSERT_EQ(m.freshness, Freshness::fresh) << m.unavailable_reason;
+    ASSERT_EQ(m.flags.size(), 2u);
+    ASSERT_EQ(m.flags[0].note, m.flags[1].note) << "flags from two versions in one answer";
+    ++lookups;
+  }
+  importer.join();
+  EXPECT_EQ(match(c, "100 N MAPLE ST, SPRINGFIELD IL").flags.at(0).note, "version 6");
+  std::printf("%d lookups answered during 5 snapshot imports\n", lookups);
+}
+
+}  // namespace
+}  // namespace mdtc::cache::test
