@@ -131,6 +131,8 @@ struct AuditEntry {
   std::vector<std::string> flag_ids;
 };
 
+// Thread-safe. match() reads through its own connection: it never waits for
+// an import running on another thread and sees the data before or after it.
 class Cache {
  public:
   static Result<Cache> open(const OpenOptions& options);
