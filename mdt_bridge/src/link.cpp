@@ -19,9 +19,11 @@
 #include <zmq.hpp>
 
 #include "envelope.h"
+#include "liveness_monitor.h"
 #include "json_access.h"
 #include "mdtc/bridge.h"
 #include "outbox.h"
+#include "send_schedule.h"
 #include "sequence_tracker.h"
 
 namespace mdtc::bridge {
@@ -31,9 +33,6 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr auto kTick = 50ms;                 // liveness, retry and catch-up timers
-constexpr auto kFirstRetry = 500ms;
-constexpr auto kMaxRetry = 10s;
-constexpr auto kDownRepeat = 10s;            // re-announce "down N s" this often
 constexpr std::chrono::steady_clock::duration kFirstRedial = 1s;
 constexpr std::chrono::steady_clock::duration kMaxRedial = 30s;
 
@@ -78,23 +77,14 @@ struct Link::Impl {
 
   // Link thread only.
   std::unique_ptr<SequenceTracker> tracker;
-  struct Pending {
-    std::string body;
-    int attempts = 0;
-    Clock::time_point next_at{};
-  };
-  std::map<std::string, Pending> schedule;  // key -> retry state
+  SendSchedule schedule;
   struct Redial {
     Clock::duration backoff = kFirstRedial;
     Clock::time_point due{};  // zero: none scheduled
   };
   Redial sub_redial, dealer_redial;
   uint64_t handshakes = 0;  // successful DEALER handshakes
-  std::vector<std::string> order;           // keys, oldest first
-  Clock::time_point last_heard{};
-  Clock::time_point last_down_report{};
-  bool link_up = false;
-  bool ever_reported = false;
+  std::unique_ptr<LivenessMonitor> liveness;
   uint64_t epochs_seen = 0;
   Poco::Logger& log = Poco::Logger::get("mdtc.bridge");
 
@@ -215,23 +205,11 @@ struct Link::Impl {
   }
 
   void heard(Clock::time_point now) {
-    last_heard = now;
-    if (!link_up) {
-      link_up = true;
-      ever_reported = true;
-      report(LinkStatus{true, 0, "CAD link up"});
-    }
+    if (auto s = liveness->heard(now)) report(*s);
   }
 
   void check_liveness(Clock::time_point now) {
-    auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - last_heard).count();
-    if (silent < opt.heartbeat_timeout_s) return;
-    bool transition = link_up || !ever_reported;
-    if (!transition && now - last_down_report < kDownRepeat) return;
-    link_up = false;
-    ever_reported = true;
-    last_down_report = now;
-    report(LinkStatus{false, silent, "CAD link down " + std::to_string(silent) + " s"});
+    if (auto s = liveness->check(now)) report(*s);
   }
 
   void run_output(TrackerOutput& out) {
@@ -393,10 +371,7 @@ struct Link::Impl {
       auto key = json::opt_string(o, "key", "ack");
       if (!key || !key.value()) return;
       const std::string& k = *key.value();
-      if (schedule.erase(k)) {
-        std::erase(order, k);
-        bump("acked");
-      }
+      if (schedule.ack(k)) bump("acked");
       if (auto r = outbox->remove(k); !r) log.error("%s", r.error().message);
     } else if (m.type == "hello_ack") {
       apply_heads(m, now, out);
@@ -464,9 +439,7 @@ struct Link::Impl {
       // again now rather than after its backoff. (On the first connection
       // the queued messages simply flow.)
       send_hello();
-      if (++handshakes > 1) {
-        for (auto& [key, p] : schedule) p.next_at = now;
-      }
+      if (++handshakes > 1) schedule.expedite(now);
     }
     redial_if_due(*sub, opt.subscribe_endpoint, sub_redial, now);
     redial_if_due(*dealer, opt.dealer_endpoint, dealer_redial, now);
@@ -478,32 +451,25 @@ struct Link::Impl {
       std::lock_guard lock(mu);
       batch.swap(fresh);
     }
-    for (auto& e : batch) {
-      if (schedule.count(e.key)) continue;
-      order.push_back(e.key);
-      schedule[e.key] = Pending{std::move(e.body), 0, Clock::time_point{}};
-    }
+    for (auto& e : batch) schedule.add(std::move(e.key), std::move(e.body));
   }
 
   void pump_outbox(Clock::time_point now) {
-    for (const auto& key : order) {
-      auto& p = schedule[key];
-      if (p.next_at > now) continue;
+    auto sent = schedule.pump(now, [this](const std::string& body) {
       try {
-        if (!dealer->send(zmq::buffer(p.body), zmq::send_flags::dontwait)) return;
+        return dealer->send(zmq::buffer(body), zmq::send_flags::dontwait).has_value();
       } catch (const zmq::error_t&) {
-        return;
+        return false;
       }
-      bump(p.attempts == 0 ? "sent" : "retries");
-      ++p.attempts;
-      auto backoff = kFirstRetry * (1 << std::min(p.attempts - 1, 5));
-      p.next_at = now + std::min<Clock::duration>(backoff, kMaxRetry);
-    }
+    });
+    if (sent.first) bump("sent", static_cast<uint64_t>(sent.first));
+    if (sent.retries) bump("retries", static_cast<uint64_t>(sent.retries));
   }
 
   void run() {
     TrackerOutput out;
-    last_heard = Clock::now();
+    liveness = std::make_unique<LivenessMonitor>(std::chrono::seconds(opt.heartbeat_timeout_s),
+                                                 Clock::now());
     while (!stopping.load()) {
       zmq::pollitem_t items[] = {
           {sub->handle(), 0, ZMQ_POLLIN, 0},
@@ -583,13 +549,9 @@ Status Link::start() {
   d.outbox = std::move(box.value());
   auto pending = d.outbox->pending();
   if (!pending) return pending.error();
-  d.order.clear();  // a restarted link rebuilds its schedule from the outbox
-  d.schedule.clear();
+  d.schedule.clear();  // a restarted link rebuilds its schedule from the outbox
   d.handshakes = 0;
-  for (auto& e : pending.value()) {
-    d.order.push_back(e.key);
-    d.schedule[e.key] = Impl::Pending{std::move(e.body), 0, {}};
-  }
+  for (auto& e : pending.value()) d.schedule.add(std::move(e.key), std::move(e.body));
   d.run_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
   d.unit_topic = "unit." + d.opt.unit_id;
   d.tracker = std::make_unique<SequenceTracker>(std::vector<std::string>{d.unit_topic, "all"});
