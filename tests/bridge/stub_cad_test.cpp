@@ -253,3 +253,32 @@ TEST(Scenario, BadLinesNameTheLine) {
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->size(), 2u);
 }
+
+TEST(StubCad, ServerKeyFileRunsCurveOnBothSockets) {
+  mdtc::test::TempDir dir;
+  auto server = mdtc::bridge::generate_curve_key_pair().value();
+  auto client = mdtc::bridge::generate_curve_key_pair().value();
+  ASSERT_TRUE(mdtc::bridge::write_curve_key_file(dir.file("gateway.key"), server, false));
+  std::string pub = "tcp://127.0.0.1:" + std::to_string(mdtc::test::free_tcp_port());
+  std::string router = "tcp://127.0.0.1:" + std::to_string(mdtc::test::free_tcp_port());
+  mdtc::test::write_file(dir.file("s.jsonl"), R"({"wait":"hello","unit":"2A31","timeout_s":20}
+{"wait":"subscriber","topic":"unit.2A31","timeout_s":20}
+{"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-CURVE","location":{"address":"1 MAIN ST"}}}}}
+{"wait":"message","type":"avl","from":"2A31","timeout_s":20}
+)");
+  Process cad;
+  cad.start({MDTC_STUB_CAD, "--pub", pub, "--router", router, "--scenario", dir.file("s.jsonl"),
+             "--server-key-file", dir.file("gateway.key"), "--exit-when-done"});
+  ASSERT_TRUE(cad.wait_output("stub-cad ready\n"));
+  Inbox inbox;
+  auto opt = unit("2A31", pub, router, "{}");
+  opt.server_public_key = server.public_key;
+  opt.client_public_key = client.public_key;
+  opt.client_secret_key = client.secret_key;
+  Link link(opt, inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  ASSERT_TRUE(inbox.wait_messages(1));
+  EXPECT_EQ(inbox.messages()[0].incident_id, "I-CURVE");
+  ASSERT_TRUE(link.send("avl", R"({"lat":1,"lon":2})"));
+  EXPECT_EQ(cad.wait_exit(), 0) << cad.err;
+}
