@@ -4,14 +4,9 @@
 
 #include <iomanip>
 #include <map>
-#include <utility>
 
 namespace mdtc::plugin {
 namespace {
-
-Error sql_error(sqlite3* db, const std::string& what) {
-  return make_error("outcomes.sqlite", what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
-}
 
 std::string column(sqlite3_stmt* st, int i) {
   const auto* text = sqlite3_column_text(st, i);
@@ -46,52 +41,25 @@ std::string disposition_label(const std::string& id) {
 }
 
 Result<OutcomeStore> OutcomeStore::open(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    Error e = sql_error(db, "cannot open outcome store " + path);
-    sqlite3_close(db);
-    return e;
-  }
-  OutcomeStore store(db);
-  const char* schema =
+  auto file = SqliteFile::open(
+      path,
       "PRAGMA journal_mode=WAL;"
       "CREATE TABLE IF NOT EXISTS outcome("
       " request_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, unit TEXT NOT NULL,"
-      " disposition TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL);";
-  if (sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK)
-    return sql_error(db, "cannot create outcome table in " + path);
-  return store;
+      " disposition TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL);",
+      "outcomes.sqlite");
+  if (!file) return file.error();
+  return OutcomeStore(std::move(*file));
 }
-
-OutcomeStore::OutcomeStore(OutcomeStore&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
-
-OutcomeStore& OutcomeStore::operator=(OutcomeStore&& o) noexcept {
-  if (this != &o) {
-    sqlite3_close(db_);
-    db_ = std::exchange(o.db_, nullptr);
-  }
-  return *this;
-}
-
-OutcomeStore::~OutcomeStore() { sqlite3_close(db_); }
 
 Status OutcomeStore::record(const Outcome& o) {
   if (!is_disposition(o.disposition))
-    return make_error("outcomes.bad_disposition", "disposition '" + o.disposition + "' is not one of the reported dispositions");
-  sqlite3_stmt* st = nullptr;
-  const char* sql =
+    return make_error("outcomes.bad_disposition",
+                      "disposition '" + o.disposition + "' is not one of the reported dispositions");
+  return file_.write(
       "INSERT OR REPLACE INTO outcome(request_id, incident_id, unit, disposition, note, recorded_at)"
-      " VALUES(?,?,?,?,?,?)";
-  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) return sql_error(db_, "prepare");
-  const std::string* values[] = {&o.request_id, &o.incident_id, &o.unit,
-                                 &o.disposition, &o.note,        &o.recorded_at};
-  for (int i = 0; i < 6; ++i)
-    sqlite3_bind_text(st, i + 1, values[i]->c_str(), -1, SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return sql_error(db_, "cannot record outcome");
-  return Ok{};
+      " VALUES(?,?,?,?,?,?)",
+      {&o.request_id, &o.incident_id, &o.unit, &o.disposition, &o.note, &o.recorded_at});
 }
 
 Result<std::vector<Outcome>> OutcomeStore::all() {
@@ -99,14 +67,15 @@ Result<std::vector<Outcome>> OutcomeStore::all() {
   const char* sql =
       "SELECT request_id, incident_id, unit, disposition, note, recorded_at FROM outcome"
       " ORDER BY recorded_at, request_id";
-  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) return sql_error(db_, "prepare");
+  if (sqlite3_prepare_v2(file_.handle(), sql, -1, &st, nullptr) != SQLITE_OK)
+    return file_.error("prepare");
   std::vector<Outcome> out;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     out.push_back({column(st, 0), column(st, 1), column(st, 2), column(st, 3), column(st, 4),
                    column(st, 5)});
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return sql_error(db_, "cannot read outcomes");
+  if (rc != SQLITE_DONE) return file_.error("cannot read outcomes");
   return out;
 }
 

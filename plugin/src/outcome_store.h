@@ -11,8 +11,7 @@
 #include <vector>
 
 #include "mdtc/result.h"
-
-struct sqlite3;
+#include "sqlite_file.h"
 
 namespace mdtc::plugin {
 
@@ -35,17 +34,14 @@ struct Outcome {
 class OutcomeStore {
  public:
   static Result<OutcomeStore> open(const std::string& path);
-  OutcomeStore(OutcomeStore&&) noexcept;
-  OutcomeStore& operator=(OutcomeStore&&) noexcept;
-  ~OutcomeStore();
 
   // One outcome per request: filing again replaces the earlier one.
   Status record(const Outcome& outcome);
   Result<std::vector<Outcome>> all();
 
  private:
-  explicit OutcomeStore(sqlite3* db) : db_(db) {}
-  sqlite3* db_ = nullptr;
+  explicit OutcomeStore(SqliteFile file) : file_(std::move(file)) {}
+  SqliteFile file_;
 };
 
 // CSV with a header row (RFC 4180 quoting), then nothing else: summary

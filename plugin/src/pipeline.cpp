@@ -5,8 +5,10 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
+#include "incident_record.h"
 #include "mdt_host/mdt_host_api.h"
 #include "redaction.h"
 
@@ -137,6 +139,7 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
       dismiss("premise:" + inc.id);
       if (!st.request || st.request->phase == RequestPhase::ready) dismiss("coresponder:" + inc.id);
       st.premise_shown = false;
+      ports_.forget_incident(inc.id);
     }
     return;
   }
@@ -147,7 +150,10 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
     for (const auto& line : panel.spoken) ports_.notify(MDT_NOTIFY_CAUTION, line);
   st.premise_shown = true;
 
-  if (options_.role != config::Role::patrol) return;
+  if (options_.role != config::Role::patrol) {
+    save(st);
+    return;
+  }
   if (!st.request) st.request = RequestView{};
   st.request->fallback = options_.fallback;
   st.request->reason_codes.clear();
@@ -161,6 +167,44 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
     st.request->reason_names.push_back(f->display_name.empty() ? f->code : f->display_name);
   }
   refresh_request_panel(st);
+  save(st);
+}
+
+void Pipeline::save(const IncidentState& st) {
+  ports_.remember_incident(st.summary.id,
+                           to_json(IncidentRecord{st.summary, st.location, st.request_id, st.request}));
+}
+
+void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
+  const auto record = incident_record_from_json(record_json);
+  if (!record) {
+    bump("journal.unreadable");
+    return;
+  }
+  bridge::Message m;
+  m.topic = "unit." + options_.unit_id;
+  m.type = "dispatch";
+  m.incident_id = record->summary.id;
+  m.incident = bridge::Incident{record->summary.id, record->summary.call_type,
+                                record->summary.priority, {}, {options_.unit_id}, record->location};
+  on_incident(m, now_ms);
+  bump("incidents_restored");
+  auto it = incidents_.find(record->summary.id);
+  if (it == incidents_.end() || !it->second.request || !record->request) return;
+  IncidentState& st = it->second;
+  st.request_id = record->request_id;
+  st.request->phase = record->request->phase;
+  st.request->by_unit = record->request->by_unit;
+  st.request->by_name = record->request->by_name;
+  st.request->eta_s = record->request->eta_s;
+  st.request_sent_ms = now_ms;  // the acceptance clock starts again
+  // Later requests must not reuse this one's id.
+  const auto dash = st.request_id.rfind('-');
+  if (dash != std::string::npos)
+    request_counter_ = std::max<uint64_t>(request_counter_,
+                                          std::strtoull(st.request_id.c_str() + dash + 1, nullptr, 10));
+  refresh_request_panel(st);
+  save(st);
 }
 
 void Pipeline::refresh_request_panel(const IncidentState& st) {
@@ -189,6 +233,7 @@ void Pipeline::on_incident_closed(const std::string& incident_id) {
   auto it = incidents_.find(incident_id);
   if (it != incidents_.end()) {
     withdraw_request(it->second);
+    ports_.forget_incident(incident_id);
     dismiss("premise:" + incident_id);
     dismiss("coresponder:" + incident_id);
     incidents_.erase(it);
@@ -269,6 +314,7 @@ void Pipeline::on_coresponder_status(const bridge::Message& m) {
     if (auto eta = get_number(body, "eta_s")) v.eta_s = static_cast<int>(*eta);
     bump("request_status." + state);
     refresh_request_panel(st);
+    save(st);
     if (v.phase == RequestPhase::accepted)
       ports_.notify(MDT_NOTIFY_INFO, "Co-responder " + (v.by_name.empty() ? v.by_unit : v.by_name) +
                                          " accepted");
@@ -328,6 +374,7 @@ Status Pipeline::on_request_action(IncidentState& st, const std::string& action,
     return make_error("plugin.bad_action", "request panel has no action '" + action + "'");
   }
   refresh_request_panel(st);
+  save(st);
   return Ok{};
 }
 

@@ -39,6 +39,9 @@ class Ports {
   virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
   // Stores a clinician's outcome record; the port stamps the time.
   virtual Status record_outcome(Outcome outcome) = 0;
+  // The incident journal: open incidents survive a restart of the MDT.
+  virtual void remember_incident(const std::string& incident_id, const std::string& record_json) = 0;
+  virtual void forget_incident(const std::string& incident_id) = 0;
 };
 
 struct PipelineOptions {
@@ -63,6 +66,9 @@ class Pipeline {
   Status on_user_action(const std::string& panel_id, const std::string& action_id,
                         int64_t now_ms, const std::string& payload_json = {});
   void on_tick(int64_t now_ms);
+  // Brings back an incident from the journal after a restart: its panels
+  // pop again from a fresh cache lookup, with the request where it stood.
+  void restore(const std::string& record_json, int64_t now_ms);
 
   std::map<std::string, uint64_t> counters() const { return counters_; }
   // The current position, unless it is older than gps_stale_after_s.
@@ -95,6 +101,7 @@ class Pipeline {
   void dismiss(const std::string& panel_id);
   void refresh_request_panel(const IncidentState& st);
   void withdraw_request(IncidentState& st);
+  void save(const IncidentState& st);
   void bump(const std::string& counter) { ++counters_[counter]; }
 
   PipelineOptions options_;

@@ -18,10 +18,14 @@ int64_t steady_ms() {
       .count();
 }
 
-std::string outbox_path_for(const config::Config& c) {
-  if (!c.outbox_db.empty()) return c.outbox_db;
+// The plugin's own small files live beside the cache, one set per unit.
+std::string beside_cache(const config::Config& c, const std::string& stem) {
   const auto dir = std::filesystem::path(c.cache_db).parent_path();
-  return (dir / ("outbox-" + c.unit_id + ".db")).string();
+  return (dir / (stem + "-" + c.unit_id + ".db")).string();
+}
+
+std::string outbox_path_for(const config::Config& c) {
+  return c.outbox_db.empty() ? beside_cache(c, "outbox") : c.outbox_db;
 }
 
 }  // namespace
@@ -109,6 +113,15 @@ Status PluginInstance::start() {
       lo, [this](bridge::Message m) { queue_.push(std::move(m)); },
       [this](const bridge::LinkStatus& s) { queue_.push(s); });
 
+  if (auto journal = IncidentJournal::open(beside_cache(config_, "incidents")); journal) {
+    journal_.emplace(std::move(*journal));
+    // Queued before the link starts, so the restored panels come first.
+    if (auto open_incidents = journal_->all(); open_incidents)
+      for (auto& [id, record] : *open_incidents) queue_.push(Restore{std::move(record)});
+  } else {
+    host_.log(MDT_LOG_WARNING, "journal", "incident journal unavailable: " + journal.error().code);
+  }
+
   running_ = true;
   thread_ = std::thread([this] { run(); });
   if (auto st = link_->start(); !st) {
@@ -145,6 +158,7 @@ void PluginInstance::stop() {
   link_.reset();
   cache_.reset();
   outcomes_.reset();
+  journal_.reset();
 }
 
 Status PluginInstance::user_action(const std::string& panel_id, const std::string& action_id,
@@ -193,6 +207,8 @@ void PluginInstance::handle(Event& event) {
   } else if (auto* g = std::get_if<gps::ReaderStatus>(&event)) {
     std::lock_guard lock(status_mu_);
     gps_status_ = *g;
+  } else if (auto* r = std::get_if<Restore>(&event)) {
+    pipeline_->restore(r->record_json, now);
   } else if (auto* a = std::get_if<UserAction>(&event)) {
     if (auto st = pipeline_->on_user_action(a->panel_id, a->action_id, now, a->payload_json); !st)
       host_.log(MDT_LOG_WARNING, "pipeline", st.error().message);
@@ -251,14 +267,25 @@ void PluginInstance::audit(const std::string& incident_id, const std::vector<std
 
 Status PluginInstance::record_outcome(Outcome outcome) {
   if (!outcomes_) {
-    const auto dir = std::filesystem::path(config_.cache_db).parent_path();
-    auto opened = OutcomeStore::open((dir / ("outcomes-" + config_.unit_id + ".db")).string());
+    auto opened = OutcomeStore::open(beside_cache(config_, "outcomes"));
     if (!opened) return opened.error();
     outcomes_.emplace(std::move(*opened));
   }
   outcome.recorded_at =
       Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
   return outcomes_->record(outcome);
+}
+
+void PluginInstance::remember_incident(const std::string& incident_id, const std::string& record_json) {
+  if (!journal_) return;
+  if (auto st = journal_->put(incident_id, record_json); !st)
+    host_.log(MDT_LOG_WARNING, "journal", "incident not journaled: " + st.error().code);
+}
+
+void PluginInstance::forget_incident(const std::string& incident_id) {
+  if (!journal_) return;
+  if (auto st = journal_->erase(incident_id); !st)
+    host_.log(MDT_LOG_WARNING, "journal", "closed incident not removed: " + st.error().code);
 }
 
 std::string PluginInstance::status_json() const {

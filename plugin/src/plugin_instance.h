@@ -20,6 +20,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
+#include "incident_journal.h"
 #include "outcome_store.h"
 #include "pipeline.h"
 
@@ -41,9 +42,12 @@ class PluginInstance final : private Ports {
   struct UserAction {
     std::string panel_id, action_id, payload_json;
   };
+  struct Restore {
+    std::string record_json;
+  };
   struct Stop {};
   using Event = std::variant<bridge::Message, bridge::LinkStatus, gps::Fix, gps::ReaderStatus,
-                             UserAction, Stop>;
+                             UserAction, Restore, Stop>;
 
   PluginInstance(HostCallbacks host, config::Config config);
   void run();
@@ -60,6 +64,8 @@ class PluginInstance final : private Ports {
   cache::MatchResult lookup(const cache::AddressQuery& query) override;
   void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
   Status record_outcome(Outcome outcome) override;
+  void remember_incident(const std::string& incident_id, const std::string& record_json) override;
+  void forget_incident(const std::string& incident_id) override;
 
   HostCallbacks host_;
   const config::Config config_;
@@ -67,6 +73,7 @@ class PluginInstance final : private Ports {
   std::string cache_error_;
   int64_t cache_retry_ms_ = 0;
   std::optional<OutcomeStore> outcomes_;
+  std::optional<IncidentJournal> journal_;
   std::unique_ptr<bridge::Link> link_;
   std::unique_ptr<gps::Reader> gps_;
   std::unique_ptr<Pipeline> pipeline_;

@@ -67,9 +67,11 @@ class EndToEnd : public ::testing::Test {
   }
 
   std::unique_ptr<ChildProcess> start_host(const std::string& unit, const std::string& config,
-                                           std::vector<std::string> extra = {}) {
+                                           std::vector<std::string> extra = {},
+                                           const std::string& record_name = {}) {
+    const std::string rec = record(record_name.empty() ? unit : record_name);
     std::vector<std::string> argv{MDTC_STUB_HOST, "--plugin", MDTC_PLUGIN_PATH, "--config",
-                                  config, "--record", record(unit), "--label", "[" + unit + "]"};
+                                  config, "--record", rec, "--label", "[" + unit + "]"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return std::make_unique<ChildProcess>(argv, dir.file(unit + ".out"));
   }
@@ -301,6 +303,26 @@ TEST_F(EndToEnd, CancelMidRequestReachesTheClinician) {
   EXPECT_TRUE(wait_for_line(record("CR7"), [](auto& l) {
     return has(l, R"("panel_id":"offer:)") && has(l, "Cancelled by the requesting unit");
   }, 30s)) << read_file(dir.file("CR7.out"));
+}
+
+TEST_F(EndToEnd, MdtKilledMidRequestComesBackWithItsPanels) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  auto cad = start_cad(waits_for_units({"2A31", "CR7"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_response","from":"CR7","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  auto clinic = start_host("CR7", clinician, {"--auto-action", "accept"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "Accepted by CR-7"); }, 30s));
+  officer->kill_now();  // power loss, a crash: no orderly stop
+
+  auto again = start_host("2A31", patrol, {}, "2A31-restarted");
+  EXPECT_TRUE(wait_for_line(record("2A31-restarted"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")") && has(l, "Legally owns rifles");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31-restarted"), [](auto& l) {
+    return has(l, R"("panel_id":"coresponder:I-2")") && has(l, "Accepted by CR-7 Clinician (CR7)");
+  }, 30s));
 }
 
 TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {

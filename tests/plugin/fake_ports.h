@@ -45,6 +45,10 @@ struct FakePorts : plugin::Ports {
     return Ok{};
   }
 
+  std::map<std::string, std::string> journal;
+  void remember_incident(const std::string& id, const std::string& json) override { journal[id] = json; }
+  void forget_incident(const std::string& id) override { journal.erase(id); }
+
   std::vector<Call> of(const std::string& what) const {
     std::vector<Call> out;
     for (const auto& c : calls)

@@ -374,3 +374,52 @@ TEST_F(ClinicianPipeline, OutcomeIsFiledAfterClearingWithItsNote) {
 
 }  // namespace
 }  // namespace mdtc::plugin
+
+namespace mdtc::plugin {
+namespace {
+
+TEST_F(PatrolPipeline, FlaggedIncidentIsJournaledAndForgottenWhenClosed) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_EQ(ports.journal.count("I-1"), 1u);
+  EXPECT_EQ(ports.journal["I-1"].find("rifles"), std::string::npos) << "no flag content on disk";
+  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
+  cancel.incident_id = "I-1";
+  pipeline.on_message(cancel, 1);
+  EXPECT_EQ(ports.journal.count("I-1"), 0u);
+}
+
+TEST_F(PatrolPipeline, UnflaggedIncidentIsNotJournaled) {
+  pipeline.on_message(dispatch("I-2", "400 E ADAMS ST"), 0);
+  EXPECT_TRUE(ports.journal.empty());
+}
+
+TEST_F(PatrolPipeline, RestartRestoresPanelsAndWhoAccepted) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  pipeline.on_message(wire("coresponder_status",
+                           R"({"request_id":"2A31-I-1-1","state":"accepted","by_unit":"CR7","by_name":"CR-7","eta_s":240})"),
+                      2);
+  const std::string saved = ports.journal.at("I-1");
+
+  test::FakePorts after;
+  after.answer = ports.answer;
+  Pipeline restarted(options(), after);
+  restarted.restore(saved, 100);
+  ASSERT_NE(after.last("show", "premise:I-1"), nullptr);
+  const auto* request = after.last("update", "coresponder:I-1");
+  ASSERT_NE(request, nullptr);
+  EXPECT_NE(request->body.find("Accepted by CR-7 (CR7), ETA 4 min"), std::string::npos) << request->body;
+  // A new request for the same incident gets a fresh id.
+  ASSERT_TRUE(restarted.on_user_action("coresponder:I-1", "cancel_request", 101).ok());
+  ASSERT_TRUE(restarted.on_user_action("coresponder:I-1", "request_coresponder", 102).ok());
+  EXPECT_NE(after.last("send", "coresponder_request")->body.find("2A31-I-1-2"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, UnreadableJournalRecordIsCountedNotFatal) {
+  pipeline.restore("{not json", 0);
+  EXPECT_EQ(pipeline.counters()["journal.unreadable"], 1u);
+  EXPECT_TRUE(ports.of("show").empty());
+}
+
+}  // namespace
+}  // namespace mdtc::plugin

@@ -1,0 +1,108 @@
+#include "incident_record.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <map>
+#include <sstream>
+
+namespace mdtc::plugin {
+namespace {
+
+using Poco::JSON::Object;
+
+// CLDXF element names, as on the wire.
+std::map<std::string, std::string CivicAddress::*> civic_fields() {
+  return {{"hno", &CivicAddress::hno},   {"hns", &CivicAddress::hns},
+          {"prd", &CivicAddress::prd},   {"prm", &CivicAddress::prm},
+          {"pretype", &CivicAddress::pretype}, {"rd", &CivicAddress::rd},
+          {"sts", &CivicAddress::sts},   {"pod", &CivicAddress::pod},
+          {"pom", &CivicAddress::pom},   {"unit", &CivicAddress::unit},
+          {"a3", &CivicAddress::a3},     {"a1", &CivicAddress::a1},
+          {"pc", &CivicAddress::pc},     {"country", &CivicAddress::country}};
+}
+
+std::string str(const Object::Ptr& o, const std::string& key) {
+  return o && o->has(key) && !o->isNull(key) ? o->getValue<std::string>(key) : std::string();
+}
+
+std::optional<double> num(const Object::Ptr& o, const std::string& key) {
+  if (!o || !o->has(key) || o->isNull(key)) return std::nullopt;
+  return o->getValue<double>(key);
+}
+
+RequestPhase phase_named(const std::string& name) {
+  for (int p = 0; p <= static_cast<int>(RequestPhase::cancelled); ++p)
+    if (name == to_string(static_cast<RequestPhase>(p))) return static_cast<RequestPhase>(p);
+  return RequestPhase::ready;
+}
+
+}  // namespace
+
+std::string to_json(const IncidentRecord& r) {
+  Object inc(Poco::JSON_PRESERVE_KEY_ORDER);
+  inc.set("id", r.summary.id);
+  inc.set("call_type", r.summary.call_type);
+  inc.set("priority", r.summary.priority);
+  inc.set("display_address", r.summary.address);
+  Object loc(Poco::JSON_PRESERVE_KEY_ORDER);
+  loc.set("address", r.location.address);
+  Object civic(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [name, field] : civic_fields())
+    if (!(r.location.civic.*field).empty()) civic.set(name, r.location.civic.*field);
+  loc.set("civic", civic);
+  if (r.location.lat && r.location.lon) {
+    loc.set("lat", *r.location.lat);
+    loc.set("lon", *r.location.lon);
+  }
+  inc.set("location", loc);
+  Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("incident", inc);
+  if (r.request) {
+    Object req(Poco::JSON_PRESERVE_KEY_ORDER);
+    req.set("id", r.request_id);
+    req.set("phase", to_string(r.request->phase));
+    req.set("by_unit", r.request->by_unit);
+    req.set("by_name", r.request->by_name);
+    if (r.request->eta_s) req.set("eta_s", *r.request->eta_s);
+    root.set("request", req);
+  }
+  std::ostringstream out;
+  root.stringify(out);
+  return out.str();
+}
+
+std::optional<IncidentRecord> incident_record_from_json(const std::string& json) {
+  try {
+    Poco::JSON::Parser parser;
+    const auto root = parser.parse(json).extract<Object::Ptr>();
+    const auto inc = root->getObject("incident");
+    if (!inc || str(inc, "id").empty()) return std::nullopt;
+    IncidentRecord r;
+    r.summary.id = str(inc, "id");
+    r.summary.call_type = str(inc, "call_type");
+    r.summary.priority = inc->optValue<int>("priority", 0);
+    r.summary.address = str(inc, "display_address");
+    if (const auto loc = inc->getObject("location")) {
+      r.location.address = str(loc, "address");
+      if (const auto civic = loc->getObject("civic"))
+        for (const auto& [name, field] : civic_fields()) r.location.civic.*field = str(civic, name);
+      r.location.lat = num(loc, "lat");
+      r.location.lon = num(loc, "lon");
+    }
+    if (const auto req = root->getObject("request")) {
+      r.request_id = str(req, "id");
+      RequestView v;
+      v.phase = phase_named(str(req, "phase"));
+      v.by_unit = str(req, "by_unit");
+      v.by_name = str(req, "by_name");
+      if (auto eta = num(req, "eta_s")) v.eta_s = static_cast<int>(*eta);
+      r.request = v;
+    }
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace mdtc::plugin

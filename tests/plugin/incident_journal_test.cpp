@@ -1,0 +1,67 @@
+#include "incident_journal.h"
+
+#include <gtest/gtest.h>
+
+#include "incident_record.h"
+#include "temp_dir.h"
+
+namespace mdtc::plugin {
+namespace {
+
+TEST(IncidentJournal, KeepsOpenIncidentsAcrossReopenInOrder) {
+  test::TempDir dir;
+  {
+    auto j = IncidentJournal::open(dir.file("j.db"));
+    ASSERT_TRUE(j.ok()) << j.error().message;
+    ASSERT_TRUE(j->put("I-1", "{\"a\":1}").ok());
+    ASSERT_TRUE(j->put("I-2", "{\"b\":2}").ok());
+    ASSERT_TRUE(j->put("I-1", "{\"a\":3}").ok());
+    ASSERT_TRUE(j->erase("I-2").ok());
+  }
+  auto j = IncidentJournal::open(dir.file("j.db"));
+  auto all = j->all();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].first, "I-1");
+  EXPECT_EQ((*all)[0].second, "{\"a\":3}");
+}
+
+TEST(IncidentJournal, UnwritablePathIsAnError) {
+  auto j = IncidentJournal::open("/nonexistent-dir/j.db");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.error().code, "journal.sqlite");
+}
+
+TEST(IncidentRecord, RoundTripsCivicCoordinatesAndRequestState) {
+  IncidentRecord r;
+  r.summary = {"I-7", "WELFARE CHECK", 2, "17 OAK AVE"};
+  r.location.civic.hno = "17";
+  r.location.civic.rd = "OAK";
+  r.location.civic.sts = "AVE";
+  r.location.civic.a3 = "SPRINGFIELD";
+  r.location.lat = 39.799;
+  r.location.lon = -89.65;
+  r.request_id = "2A31-I-7-3";
+  r.request = RequestView{};
+  r.request->phase = RequestPhase::en_route;
+  r.request->by_unit = "CR7";
+  r.request->eta_s = 300;
+  auto back = incident_record_from_json(to_json(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->summary.id, "I-7");
+  EXPECT_EQ(back->summary.priority, 2);
+  EXPECT_EQ(back->location.civic.rd, "OAK");
+  EXPECT_EQ(back->location.civic.a3, "SPRINGFIELD");
+  EXPECT_DOUBLE_EQ(*back->location.lat, 39.799);
+  EXPECT_EQ(back->request_id, "2A31-I-7-3");
+  EXPECT_EQ(back->request->phase, RequestPhase::en_route);
+  EXPECT_EQ(*back->request->eta_s, 300);
+}
+
+TEST(IncidentRecord, RecordWithoutIncidentIdIsRejected) {
+  EXPECT_FALSE(incident_record_from_json(R"({"incident":{"call_type":"X"}})").has_value());
+  EXPECT_FALSE(incident_record_from_json("[]").has_value());
+}
+
+}  // namespace
+}  // namespace mdtc::plugin
