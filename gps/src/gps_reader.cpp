@@ -198,14 +198,7 @@ struct Reader::Impl {
       std::lock_guard lock(status_mu);
       was_stale = status.stale;
     }
-    auto emit = [&](const Fix& fix) {
-      if (!on_fix) return;
-      try {
-        on_fix(fix);
-      } catch (...) {
-        // The plugin's handler failing must not stop the GPS.
-      }
-    };
+    auto emit = [&](const Fix& fix) { emit_fix(fix); };
     for (;;) {
       pollfd p[2] = {{port.fd(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
       const int rc = ::poll(p, 2, kPollMs);
@@ -250,11 +243,29 @@ struct Reader::Impl {
     }
   }
 
+  // Staleness keeps counting while the device is away: a position must not
+  // look fresh just because nothing arrives to age it.
+  void refresh_stale(const NmeaStream& stream) {
+    const bool stale = stream.stale(now_ms());
+    publish([&](ReaderStatus& s) { s.stale = stale; });
+  }
+
+  void emit_fix(const Fix& fix) {
+    if (!on_fix) return;
+    try {
+      on_fix(fix);
+    } catch (...) {
+      // The plugin's handler failing must not stop the GPS.
+    }
+  }
+
   void run() {
     NmeaStream stream(StreamOptions{false, "", options.stale_after_s});
     while (!stopping) {
+      refresh_stale(stream);
       auto port = connect();
       if (!port) {
+        refresh_stale(stream);
         if (!wait_ms(options.reconnect_ms)) break;
         continue;
       }
@@ -268,6 +279,8 @@ struct Reader::Impl {
       const LoopEnd end = read_loop(*port, stream);
       port->close();
       if (end == LoopEnd::stopped) break;
+      // Report the cycle in hand now rather than when the device is back.
+      stream.finish([&](const Fix& fix) { emit_fix(fix); });
       if (end == LoopEnd::rebaud) {
         publish([&](ReaderStatus& s) {
           s.connected = false;
@@ -275,6 +288,7 @@ struct Reader::Impl {
         });
         continue;
       }
+      refresh_stale(stream);
       if (!wait_ms(options.reconnect_ms)) break;
     }
     publish([&](ReaderStatus& s) {

@@ -23,6 +23,9 @@ speed_t speed_of(int baud) {
   switch (baud) {
     case 4800: return B4800;
     case 9600: return B9600;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
     case 115200: return B115200;
     default: return B0;
   }
@@ -53,7 +56,7 @@ TEST_P(ReaderAtFixedBaud, ReadsFixesFromANamedPort) {
   reader.stop();
 }
 
-INSTANTIATE_TEST_SUITE_P(Bauds, ReaderAtFixedBaud, ::testing::Values(4800, 9600, 115200));
+INSTANTIATE_TEST_SUITE_P(Bauds, ReaderAtFixedBaud, ::testing::Values(4800, 9600, 19200, 38400, 57600, 115200));
 
 TEST(Reader, GarbageOnTheLineIsCountedAndFixesStillArrive) {
   Pty pty;
@@ -220,13 +223,29 @@ TEST(Reader, ResumesWithoutRestartWhenTheDeviceVanishesAndReturns) {
 
   stub->stop();  // unplugged: the pty and its link are gone
   ASSERT_TRUE(c.wait_connected(false));
-  const std::size_t before = Collector::positioned(c.fixes());
+  // The stub stamps fixes with the wall clock: anything later is new (the
+  // old stub's last cycle, flushed at the hang-up, is stamped no later).
+  const int64_t unplugged_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
 
   stub = std::make_unique<StubGps>(std::vector<std::string>{"--link", link, "--rate-hz", "5"});
   const auto back = std::chrono::steady_clock::now();
-  ASSERT_TRUE(c.wait_for([&](const auto& f, const auto&) { return Collector::positioned(f) > before; }, 15s));
+  ASSERT_TRUE(c.wait_for(
+      [&](const auto& fixes, const auto&) {
+        for (const auto& f : fixes)
+          if (f.mode >= Mode::fix_2d && f.time_ms && *f.time_ms > unplugged_at) return true;
+        return false;
+      },
+      15s));
   EXPECT_LT(std::chrono::steady_clock::now() - back, 5s) << "resume within 5 s of the device returning";
-  EXPECT_TRUE(reader.status().connected);
+  EXPECT_TRUE(reader.status().connected) << [&] {
+    std::string all;
+    for (const auto& st : c.statuses()) all += (st.connected ? "up: " : "down: ") + st.detail + "\n";
+    for (const auto& f : c.fixes()) all += to_json(f) + "\n";
+    all += "unplugged at " + format_time_utc(unplugged_at) + "\n";
+    return all;
+  }();
 }
 
 TEST(Reader, AutoPortPicksThePortThatSpeaksNmea) {
@@ -259,6 +278,24 @@ TEST(Reader, MarksThePositionStaleWhenFixesStop) {
   // Nothing more is written: within a second or so the status turns stale.
   ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && s.back().stale; }));
   EXPECT_TRUE(reader.status().stale);
+}
+
+TEST(Reader, PositionTurnsStaleWhileTheDeviceIsAway) {
+  mdtc::test::TempDir dir;
+  const std::string link = dir.file("gps0");
+  Collector c;
+  ReaderOptions o;
+  o.port = link;
+  o.baud = "9600";
+  o.stale_after_s = 1;
+  auto stub = std::make_unique<StubGps>(std::vector<std::string>{"--link", link, "--rate-hz", "5"});
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && !s.back().stale; }));
+  stub.reset();  // unplugged, and it stays away
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) {
+    return !s.empty() && s.back().stale && !s.back().connected;
+  }));
 }
 
 }  // namespace
