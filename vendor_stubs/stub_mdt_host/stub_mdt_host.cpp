@@ -13,6 +13,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -95,24 +96,26 @@ void queue_auto_actions(Host& h, const std::string& panel_id, const char* json_d
   }
 }
 
-int32_t on_show(void* data, const char* panel_id, const char* json) {
+// show_panel and update_panel differ only in their name on screen and record.
+int32_t on_panel(void* data, const char* cb, const char* kind, const char* panel_id,
+                 const char* json) {
   auto& h = *static_cast<Host*>(data);
   std::lock_guard lock(h.mu);
-  record_line(h, "show_panel", panel_id, json);
-  std::cout << render_panel(json, h.label, "SHOW", h.color) << std::flush;
-  if (h.web) h.web->publish("show", panel_id, json);
+  record_line(h, cb, panel_id, json);
+  std::string verb = kind;
+  for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::cout << render_panel(json, h.label, verb, h.color) << std::flush;
+  if (h.web) h.web->publish(kind, panel_id, json);
   queue_auto_actions(h, panel_id, json);
   return MDT_OK;
 }
 
+int32_t on_show(void* data, const char* panel_id, const char* json) {
+  return on_panel(data, "show_panel", "show", panel_id, json);
+}
+
 int32_t on_update(void* data, const char* panel_id, const char* json) {
-  auto& h = *static_cast<Host*>(data);
-  std::lock_guard lock(h.mu);
-  record_line(h, "update_panel", panel_id, json);
-  std::cout << render_panel(json, h.label, "UPDATE", h.color) << std::flush;
-  if (h.web) h.web->publish("update", panel_id, json);
-  queue_auto_actions(h, panel_id, json);
-  return MDT_OK;
+  return on_panel(data, "update_panel", "update", panel_id, json);
 }
 
 int32_t on_close(void* data, const char* panel_id) {
