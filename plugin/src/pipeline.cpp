@@ -112,8 +112,13 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
   if (m.type == "dispatch" || m.type == "incident_update") {
     if (!addressed_to(m, options_.unit_id)) return;
     on_incident(m, now_ms);
-  } else if (m.type == "cancel" || m.type == "unit_cleared") {
+  } else if (m.type == "cancel") {
     on_incident_closed(m.incident_id);
+  } else if (m.type == "unit_cleared") {
+    // On the shared topic, another unit clearing says nothing about ours.
+    const std::string unit = get_string(parse_object(m.body), "unit");
+    if (m.topic == "unit." + options_.unit_id || unit == options_.unit_id)
+      on_incident_closed(m.incident_id);
   } else if (m.type == "coresponder_request") {
     on_coresponder_request(m, now_ms);
   } else if (m.type == "coresponder_status") {
@@ -141,6 +146,8 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
       st.premise_shown = false;
       ports_.forget_incident(inc.id);
     }
+    // Nothing on screen and nothing requested: no state to keep for a shift.
+    if (!st.request || st.request->phase == RequestPhase::ready) incidents_.erase(inc.id);
     return;
   }
   present(panel.doc);

@@ -165,6 +165,18 @@ TEST_F(PatrolPipeline, NobodyAcceptingInTimeShowsTheFallback) {
   EXPECT_NE(panel->body.find("Mobile crisis line 555-0199"), std::string::npos);
 }
 
+TEST_F(PatrolPipeline, AnotherUnitClearingOnTheSharedTopicLeavesOurPanels) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  auto other = wire("unit_cleared", R"({"incident_id":"I-1","unit":"1B12"})", "all");
+  other.incident_id = "I-1";
+  pipeline.on_message(other, 1);
+  EXPECT_TRUE(ports.of("close").empty());
+  auto ours = wire("unit_cleared", R"({"incident_id":"I-1"})");
+  ours.incident_id = "I-1";
+  pipeline.on_message(ours, 2);
+  EXPECT_EQ(ports.of("close").size(), 2u);
+}
+
 TEST_F(PatrolPipeline, CancellingTheIncidentWithdrawsAStandingRequest) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
