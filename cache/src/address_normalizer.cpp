@@ -232,10 +232,10 @@ std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
 // Multi-word pre-types of rural and state routes: "COUNTY ROAD 12", "STATE
 // HIGHWAY 9", "US HIGHWAY 66", and their short forms CR / SR.
 std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::string& pretype) {
-  if (i >= end) return i;
+  if (i + 1 >= end) return i;  // a pre-type needs a name after it
   if (s[i] == "CR") { pretype = "COUNTY RD"; return i + 1; }
   if (s[i] == "SR") { pretype = "STATE RTE"; return i + 1; }
-  if ((s[i] == "COUNTY" || s[i] == "STATE" || s[i] == "US") && i + 2 < end + 1 && i + 1 < end) {
+  if ((s[i] == "COUNTY" || s[i] == "STATE" || s[i] == "US") && i + 2 < end) {
     auto t = standard_suffix(s[i + 1]);
     if (t && (*t == "RD" || *t == "HWY" || *t == "RTE")) {
       pretype = s[i] + " " + *t;

@@ -148,6 +148,11 @@ TEST(AddressNormalizer, PreTypeStreetNames) {
   EXPECT_EQ(norm("8800 COUNTY ROAD 12").pretype, "COUNTY RD");
   EXPECT_EQ(norm("8800 COUNTY ROAD 12").name, "12");
   EXPECT_EQ(norm("66 HIGHWAY 66").pretype, "HWY");
+  EXPECT_EQ(norm("8800 CR 12").pretype, "COUNTY RD");
+  // Without a name after it, the word is the name.
+  EXPECT_EQ(norm("5 COUNTY ROAD").name, "COUNTY");
+  EXPECT_EQ(norm("5 COUNTY ROAD").type, "RD");
+  EXPECT_EQ(norm("5 CR").name, "CR");
 }
 
 TEST(AddressNormalizer, PunctuationAndCaseDoNotMatter) {
