@@ -470,6 +470,14 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   };
   auto one = [&](const std::string& s) { return join(words(s), 0, SIZE_MAX); };
 
+  std::size_t total = 0;
+  for (const std::string* f : {&c.hno, &c.hns, &c.prd, &c.prm, &c.pretype, &c.rd, &c.sts, &c.pod, &c.pom, &c.unit,
+                               &c.a3, &c.a1, &c.pc, &c.country})
+    total += f->size();
+  if (total > 2 * kMaxAddressLength)
+    return make_error("address.too_long", "civic address of " + std::to_string(total) + " bytes: expected at most " +
+                                              std::to_string(2 * kMaxAddressLength));
+
   NormalizedAddress a;
   Tokens hno = words(c.hno);
   if (hno.empty() || !split_house_number(hno[0], a.house_number, a.house_suffix))
