@@ -23,6 +23,7 @@
 #include "json_access.h"
 #include "mdtc/bridge.h"
 #include "outbox.h"
+#include "position_store.h"
 #include "send_schedule.h"
 #include "sequence_tracker.h"
 
@@ -62,6 +63,8 @@ struct Link::Impl {
   std::string run_id;
 
   std::unique_ptr<Outbox> outbox;
+  std::unique_ptr<PositionStore> positions;  // null without an outbox file
+  std::vector<SequenceTracker::Position> saved_positions;
   std::unique_ptr<zmq::context_t> ctx;
   std::unique_ptr<zmq::socket_t> sub, dealer, monitor, sub_monitor;
   int wake_fd = -1;
@@ -223,6 +226,7 @@ struct Link::Impl {
     }
     for (const auto& a : out.asks) send_ask(a);
     out = {};
+    save_positions();
     publish_tracker_counts();
     uint64_t epochs = tracker->counts().count("epochs") ? tracker->counts().at("epochs") : 0;
     if (epochs != epochs_seen) {
@@ -230,6 +234,46 @@ struct Link::Impl {
       epochs_seen = epochs;
       send_hello();
     }
+  }
+
+  // After the handler has the messages (so this write never delays a
+  // dispatch), record how far each topic got.
+  void save_positions() {
+    if (!positions) return;
+    auto now_pos = tracker->positions();
+    if (now_pos == saved_positions) return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    std::vector<TopicPosition> rows;
+    for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms});
+    if (auto r = positions->save(rows); !r) {
+      bump("positions.save_failed");
+      log.error("%s", r.error().message);
+      return;
+    }
+    saved_positions = std::move(now_pos);
+  }
+
+  void resume_positions() {
+    if (!positions) return;
+    auto rows = positions->load();
+    if (!rows) {
+      log.error("%s", rows.error().message);
+      return;
+    }
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    for (const auto& p : rows.value()) {
+      if (now_ms - p.saved_at_ms > int64_t{opt.resume_window_s} * 1000 || p.saved_at_ms > now_ms) {
+        bump("positions.stale");
+        continue;
+      }
+      tracker->resume(p.topic, p.epoch, p.last_seq);
+      bump("positions.resumed");
+    }
+    saved_positions = tracker->positions();
   }
 
   // Heads ("topics":{topic:seq}) from a hello_ack or heartbeat.
@@ -555,6 +599,12 @@ Status Link::start() {
   d.run_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
   d.unit_topic = "unit." + d.opt.unit_id;
   d.tracker = std::make_unique<SequenceTracker>(std::vector<std::string>{d.unit_topic, "all"});
+  if (!d.opt.outbox_path.empty()) {
+    auto store = PositionStore::open(d.opt.outbox_path);
+    if (!store) return store.error();
+    d.positions = std::move(store.value());
+    d.resume_positions();
+  }
   d.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (d.wake_fd < 0) return make_error("bridge.socket", "eventfd failed");
   if (auto r = d.open_sockets(); !r) {

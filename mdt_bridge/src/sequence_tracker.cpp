@@ -201,6 +201,25 @@ void SequenceTracker::on_catchup_done(const std::string& topic, const std::strin
   ensure_ask(topic, t, now, out);
 }
 
+void SequenceTracker::resume(const std::string& topic, const std::string& epoch, uint64_t last) {
+  auto it = topics_.find(topic);
+  if (it == topics_.end() || it->second.known) return;
+  Topic& t = it->second;
+  t.known = true;
+  t.epoch = epoch;
+  t.last = last;
+  t.head = last;
+  if (run_epoch_.empty()) run_epoch_ = epoch;
+}
+
+std::vector<SequenceTracker::Position> SequenceTracker::positions() const {
+  std::vector<Position> out;
+  for (const auto& [name, t] : topics_) {
+    if (t.known) out.push_back({name, t.epoch, t.last});
+  }
+  return out;
+}
+
 void SequenceTracker::on_tick(Clock::time_point now, TrackerOutput& out) {
   for (auto& [name, t] : topics_) {
     if (!t.asking || now < t.deadline) continue;

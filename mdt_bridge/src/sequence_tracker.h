@@ -59,6 +59,17 @@ class SequenceTracker {
   // send it no longer has.
   void on_catchup_done(const std::string& topic, const std::string& epoch, uint64_t to,
                        Clock::time_point now, TrackerOutput& out);
+  // Resumes a topic where a previous run of the link left it: later
+  // messages, and a head beyond `last`, are caught up rather than taken as
+  // history.
+  void resume(const std::string& topic, const std::string& epoch, uint64_t last);
+  struct Position {
+    std::string topic, epoch;
+    uint64_t last = 0;
+    bool operator==(const Position&) const = default;
+  };
+  std::vector<Position> positions() const;  // known topics only
+
   // Retries or abandons catch-up asks whose answer is overdue.
   void on_tick(Clock::time_point now, TrackerOutput& out);
 

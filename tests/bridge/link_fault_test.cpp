@@ -217,3 +217,89 @@ TEST(LinkFault, TwentyGatewayRestartsDuringFiveThousandDispatchesShowEachOnceInO
               static_cast<unsigned long long>(counter(link, "replayed")),
               static_cast<unsigned long long>(counter(link, "lost")));
 }
+
+namespace {
+
+Poco::JSON::Object::Ptr simple_dispatch(const std::string& id) {
+  Poco::JSON::Parser p;
+  return p.parse(R"({"type":"dispatch","incident":{"id":")" + id +
+                 R"(","location":{"address":"1 MAIN ST, SPRINGFIELD IL"}}})")
+      .extract<Poco::JSON::Object::Ptr>();
+}
+
+std::vector<std::string> ids(Inbox& inbox) {
+  std::vector<std::string> out;
+  for (const auto& m : inbox.messages()) out.push_back(m.incident_id);
+  return out;
+}
+
+}  // namespace
+
+TEST(LinkFault, RestartedUnitCatchesUpWhatWasPublishedWhileItWasDown) {
+  mdtc::test::TempDir dir;
+  stub_cad::GatewayOptions g;
+  g.pub_endpoint = endpoint();
+  g.router_endpoint = endpoint();
+  g.heartbeat_ms = 0;
+  GatewayThread gw(g);
+  mdtc::bridge::LinkOptions lo;
+  lo.unit_id = "2A31";
+  lo.subscribe_endpoint = gw.pub();
+  lo.dealer_endpoint = gw.router();
+  lo.outbox_path = dir.file("outbox.db");
+  {
+    Inbox inbox;
+    Link link(lo, inbox.message_handler(), nullptr);
+    ASSERT_TRUE(link.start());
+    ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return x.has_subscriber("unit.2A31"); }); }));
+    gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-1")); });
+    ASSERT_TRUE(inbox.wait_messages(1));
+  }  // the MDT goes down
+  ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
+  gw.with([](auto& x) {
+    x.publish("unit.2A31", simple_dispatch("I-2"));
+    return x.publish("unit.2A31", simple_dispatch("I-3"));
+  });
+  Inbox inbox;
+  Link link(lo, inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  ASSERT_TRUE(inbox.wait_messages(2));
+  EXPECT_EQ(ids(inbox), (std::vector<std::string>{"I-2", "I-3"})) << "I-1 is not shown again";
+  EXPECT_EQ(counter(link, "positions.resumed"), 2u) << "unit.2A31 and all";
+}
+
+TEST(LinkFault, PlaceOlderThanTheResumeWindowIsHistoryNotNews) {
+  mdtc::test::TempDir dir;
+  stub_cad::GatewayOptions g;
+  g.pub_endpoint = endpoint();
+  g.router_endpoint = endpoint();
+  g.heartbeat_ms = 0;
+  GatewayThread gw(g);
+  mdtc::bridge::LinkOptions lo;
+  lo.unit_id = "2A31";
+  lo.subscribe_endpoint = gw.pub();
+  lo.dealer_endpoint = gw.router();
+  lo.outbox_path = dir.file("outbox.db");
+  {
+    Inbox inbox;
+    Link link(lo, inbox.message_handler(), nullptr);
+    ASSERT_TRUE(link.start());
+    ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return x.has_subscriber("unit.2A31"); }); }));
+    gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-1")); });
+    ASSERT_TRUE(inbox.wait_messages(1));
+  }
+  ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
+  gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-2-old")); });
+  lo.resume_window_s = -1;  // every saved place is too old
+  Inbox inbox;
+  Link link(lo, inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  ASSERT_TRUE(eventually([&] {
+    return gw.with([](auto& x) { return x.has_subscriber("unit.2A31") && x.hello_seen("2A31"); });
+  }));
+  gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-3-new")); });
+  ASSERT_TRUE(inbox.wait_messages(1));
+  EXPECT_EQ(ids(inbox), std::vector<std::string>{"I-3-new"});
+  EXPECT_GE(counter(link, "positions.stale"), 1u);
+  EXPECT_EQ(counter(link, "positions.resumed"), 0u);
+}

@@ -177,3 +177,14 @@ TEST_F(TrackerTest, StatusesSharingAMillisecondAreBothDelivered) {
   tracker.on_message(b, now, out);
   EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 2}));
 }
+
+TEST_F(TrackerTest, ResumedTopicCatchesUpToTheHeadInsteadOfSkippingIt) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", 4);
+  tracker.on_head(kTopic, "e1", 6, now, out);
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].from_seq, 5u);
+  EXPECT_EQ(out.asks[0].to_seq, 6u);
+  ASSERT_EQ(tracker.positions().size(), 1u);
+  EXPECT_EQ(tracker.positions()[0].last, 4u);
+}

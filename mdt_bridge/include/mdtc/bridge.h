@@ -67,6 +67,11 @@ struct LinkOptions {
   // JSON object body of the `hello` the link sends on every (re)connect and
   // after a gateway restart, so the gateway knows this unit's role and name.
   std::string hello_json = "{}";
+  // With an outbox file, the link also keeps its place on each topic there
+  // and, restarted within this many seconds, catches up what was published
+  // while it was down. An older place is stale: the unit starts afresh and
+  // those dispatches are history, not news to pop hours late.
+  int resume_window_s = 600;
 };
 
 struct LinkStatus {
