@@ -183,10 +183,14 @@ Result<Cache> Cache::open(const OpenOptions& options) {
     return make_error("cache.open", "cache " + path + ": " + e.what());
   }
   Cache cache(std::move(impl));
-  // Expired flags must not outlive their date on disk either.
+  // Expired flags must not outlive their date on disk either. If another
+  // process holds the write lock (a long import), skip rather than wait: the
+  // lookups hide those flags anyway and the next open purges them.
   MatchOptions purge_options;
   purge_options.revalidate_days = options.revalidate_days;
+  sqlite3_busy_timeout(cache.impl_->db.get(), 0);
   (void)cache.purge(purge_options);
+  sqlite3_busy_timeout(cache.impl_->db.get(), 5000);
   return cache;
 }
 

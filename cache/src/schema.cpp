@@ -1,5 +1,6 @@
 #include "schema.h"
 
+#include <algorithm>
 #include <string>
 
 namespace mdtc::cache {
@@ -65,6 +66,9 @@ int schema_version(Db& db) {
 }
 
 void migrate(Db& db, int target) {
+  // Reads only, when nothing is due: opening must not queue for the write
+  // lock while another process is importing a large snapshot.
+  if (schema_version(db) >= std::min(target, kSchemaVersion)) return;
   db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
   for (int v = schema_version(db) + 1; v <= target && v <= kSchemaVersion; ++v) {
     Transaction tx(db);
