@@ -118,6 +118,19 @@ TEST_F(CacheStorage, DatabaseBrokenUnderneathAnswersUnavailableNotEmpty) {
   EXPECT_FALSE(m.unavailable_reason.empty());
 }
 
+TEST_F(CacheStorage, OpensAndAnswersWhileAnotherProcessHoldsTheWriteLock) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  }
+  Db other(db, SQLITE_OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  other.exec("INSERT INTO meta VALUES('held', 'by another importer')");
+  Cache c = open();
+  EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").flags.size(), 3u);
+  other.exec("ROLLBACK");
+}
+
 TEST_F(CacheStorage, OldSyncIsStale) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
