@@ -49,11 +49,8 @@ std::string to_json(const Fix& fix) {
   number("speed_mps", fix.speed_mps, "%.3f");
   number("course_deg", fix.course_deg, "%.2f");
   number("alt_m", fix.alt_m, "%.3f");
-  if (fix.satellites) {
-    std::snprintf(buf, sizeof buf, "\"satellites\":%d", *fix.satellites);
-    add(buf);
-  }
-  number("hdop", fix.hdop, "%.2f");
+  // satellites and hdop stay out: the line format is a published contract
+  // (time, lat, lon, mode, speed_mps, course_deg, alt_m).
   out += '}';
   return out;
 }

@@ -1,10 +1,11 @@
 // Golden captures: each golden/<name>.nmea (synthetic, provenance in its
 // header) has golden/<name>.expected beside it: every Fix as `gps decode
-// --all` prints it, then the counters. A mismatch prints a diff; set
+// --all` prints it plus satellites and HDOP, then the counters. A mismatch prints a diff; set
 // MDTC_REGENERATE_GOLDEN=1 to rewrite the expected files after a deliberate
 // change, and review the diff in version control.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -22,7 +23,18 @@ const std::string kGolden = MDTC_SOURCE_DIR "/tests/gps/golden";
 std::string decode(const std::string& bytes) {
   NmeaStream stream;
   std::string out;
-  auto add = [&](const Fix& f) { out += to_json(f) + "\n"; };
+  // The JSON line, then what the line format leaves out but the tracker
+  // still reports.
+  auto add = [&](const Fix& f) {
+    out += to_json(f);
+    if (f.satellites) out += " satellites=" + std::to_string(*f.satellites);
+    if (f.hdop) {
+      char hdop[32];
+      std::snprintf(hdop, sizeof hdop, " hdop=%.2f", *f.hdop);
+      out += hdop;
+    }
+    out += "\n";
+  };
   stream.feed(bytes, 0, add);
   stream.finish(add);
   const NmeaCounters c = stream.counters();

@@ -53,6 +53,8 @@ TEST(NmeaStream, JsonHasOnlyKnownFields) {
   f.speed_mps = 12.3456;
   f.course_deg = 90.0;
   f.alt_m = 180.5;
+  f.satellites = 9;  // not part of the line format
+  f.hdop = 0.9;
   EXPECT_EQ(to_json(f),
             "{\"time\":\"2026-11-22T10:00:00.123Z\",\"lat\":39.801200000,\"lon\":-89.643700000,"
             "\"mode\":3,\"speed_mps\":12.346,\"course_deg\":90.00,\"alt_m\":180.500}");
