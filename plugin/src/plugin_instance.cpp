@@ -58,6 +58,7 @@ void PluginInstance::open_cache() {
   opts.db_path = config_.cache_db;
   opts.key_path = config_.cache_key_file;
   opts.max_age_h = config_.cache_max_age_h;
+  opts.revalidate_days = config_.cache_revalidate_days;  // the purge on open uses it too
   opts.create_if_missing = false;
   auto opened = cache::Cache::open(opts);
   if (opened) {
