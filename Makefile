@@ -5,6 +5,7 @@
 
 BUILD       ?= build
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_JOBS   ?= $(JOBS)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
@@ -50,13 +51,11 @@ demo: build
 
 test: build
 	$(call install_missing,$(TEST_PACKAGES))
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
+	cd $(BUILD) && ctest --output-on-failure -j$(TEST_JOBS) --timeout 300
 
-# Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-sanitize: deps
-	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DMDTC_SANITIZE=ON
-	cmake --build $(BUILD)-asan -j$(JOBS)
-	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) --timeout 600
+# Every test under AddressSanitizer + UndefinedBehaviorSanitizer (what CI runs).
+test-sanitize:
+	$(MAKE) test BUILD=$(BUILD)-asan TEST_JOBS=1 CMAKE_FLAGS="-DMDTC_SANITIZE=ON $(CMAKE_FLAGS)"
 
 bench: deps
 	$(call install_missing,$(BENCH_PACKAGES))

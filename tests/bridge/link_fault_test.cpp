@@ -48,23 +48,25 @@ TEST(LinkFault, OutboxSurvivesKillNineAndTheGatewayActsOnEachRequestOnce) {
   g.pub_endpoint = endpoint();
   g.router_endpoint = endpoint();
   g.heartbeat_ms = 0;
-  GatewayThread gw(g);
-  gw.with([](auto& x) {
-    x.set_acks(false);  // requests arrive, acks do not: the unit must retry
-    return 0;
-  });
   mdtc::bridge::LinkOptions lo;
   lo.unit_id = "2A31";
-  lo.subscribe_endpoint = gw.pub();
-  lo.dealer_endpoint = gw.router();
+  lo.subscribe_endpoint = g.pub_endpoint;
+  lo.dealer_endpoint = g.router_endpoint;
   lo.outbox_path = outbox;
 
-  int ready[2];
+  // Fork while this process has one thread: a child forked from a process
+  // with running threads may inherit a lock (malloc's, a sanitizer's) held
+  // forever. The child waits for `go` until the gateway is up.
+  int ready[2], go[2];
   ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(go), 0);
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::close(ready[0]);
+    ::close(go[1]);
+    char start = 0;
+    if (::read(go[0], &start, 1) != 1) ::_exit(1);
     Link link(lo, nullptr, nullptr);
     bool ok = static_cast<bool>(link.start());
     for (int i = 1; ok && i <= 3; ++i) {
@@ -76,6 +78,21 @@ TEST(LinkFault, OutboxSurvivesKillNineAndTheGatewayActsOnEachRequestOnce) {
     (void)!::write(ready[1], &c, 1);
     while (true) ::pause();  // until SIGKILL
   }
+  ::close(go[0]);
+  struct Reaper {  // a failed assertion below must not leave the child behind
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{child};
+  GatewayThread gw(g);
+  gw.with([](auto& x) {
+    x.set_acks(false);  // requests arrive, acks do not: the unit must retry
+    return 0;
+  });
+  ASSERT_EQ(::write(go[1], "g", 1), 1);
+  ::close(go[1]);
   ::close(ready[1]);
   char c = 0;
   ASSERT_EQ(::read(ready[0], &c, 1), 1);
