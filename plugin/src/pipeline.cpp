@@ -123,6 +123,17 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
     on_coresponder_request(m, now_ms);
   } else if (m.type == "coresponder_status") {
     on_coresponder_status(m);
+  } else if (m.type == "wipe") {
+    // The link delivers a wipe only over an authenticated (CURVE) link.
+    bump("wipes");
+    ports_.wipe_cache("erased on command from CAD");
+    for (auto it = shown_.begin(); it != shown_.end();) {
+      ports_.close_panel(*it);
+      it = shown_.erase(it);
+    }
+    for (const auto& [id, st] : incidents_) ports_.forget_incident(id);
+    incidents_.clear();
+    offers_.clear();
   }
 }
 

@@ -42,6 +42,8 @@ class Ports {
   // The incident journal: open incidents survive a restart of the MDT.
   virtual void remember_incident(const std::string& incident_id, const std::string& record_json) = 0;
   virtual void forget_incident(const std::string& incident_id) = 0;
+  // Erases the local flag cache (CAD's authenticated `wipe`).
+  virtual void wipe_cache(const std::string& reason) = 0;
 };
 
 struct PipelineOptions {

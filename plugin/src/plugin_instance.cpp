@@ -152,6 +152,14 @@ void PluginInstance::stop() {
   if (thread_.joinable()) {
     queue_.push(Stop{});
     thread_.join();
+    // Shared cars: nothing of the flag cache stays behind when the session ends.
+    if (config_.cache_wipe_on_session_end) {
+      wipe_cache("erased at the end of the session");
+      journal_.reset();
+      std::error_code ec;
+      for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(beside_cache(config_, "incidents") + suffix, ec);
+    }
   }
   running_ = false;
   std::lock_guard lock(status_mu_);  // status_json may be reading the link's counters
@@ -287,6 +295,19 @@ void PluginInstance::forget_incident(const std::string& incident_id) {
   if (!journal_) return;
   if (auto st = journal_->erase(incident_id); !st)
     host_.log(MDT_LOG_WARNING, "journal", "closed incident not removed: " + st.error().code);
+}
+
+void PluginInstance::wipe_cache(const std::string& reason) {
+  cache_.reset();
+  std::error_code ec;
+  const std::string key =
+      config_.cache_key_file.empty() ? config_.cache_db + ".key" : config_.cache_key_file;
+  for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal",
+                               config_.cache_db + "-shm", key})
+    std::filesystem::remove(f, ec);
+  cache_error_ = "cache " + reason;
+  cache_retry_ms_ = steady_ms() + 60'000;
+  host_.log(MDT_LOG_NOTICE, "cache", "flag cache " + reason);
 }
 
 std::string PluginInstance::status_json() const {

@@ -66,6 +66,7 @@ class PluginInstance final : private Ports {
   Status record_outcome(Outcome outcome) override;
   void remember_incident(const std::string& incident_id, const std::string& record_json) override;
   void forget_incident(const std::string& incident_id) override;
+  void wipe_cache(const std::string& reason) override;
 
   HostCallbacks host_;
   const config::Config config_;

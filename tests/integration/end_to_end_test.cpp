@@ -7,6 +7,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -266,6 +267,49 @@ TEST_F(EndToEnd, CurveLinkCarriesDispatchesWithPinnedServerKey) {
   EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, R"("panel_id":"premise:I-2")"); },
                             30s))
       << read_file(dir.file("2A31.out"));
+}
+
+TEST_F(EndToEnd, AuthenticatedWipeErasesTheCacheAndLaterLookupsSayUnavailable) {
+  auto server = bridge::generate_curve_key_pair();
+  auto client = bridge::generate_curve_key_pair();
+  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("server.key"), *server, false).ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("client.key"), *client, false).ok());
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[cad]\nserver_public_key = " + server->public_key +
+                                    "\nclient_key_file = " + dir.file("client.key") + "\n");
+  const std::string again = std::string(kFlagged).replace(std::string(kFlagged).find("I-2"), 3, "I-3");
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
+                           R"({"publish":{"topic":"unit.2A31","body":{"type":"wipe","reason":"laptop reported stolen"}}})" +
+                           "\n" + again + "\n",
+                       {"--server-key-file", dir.file("server.key")});
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"premise:I-3")");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  std::string after;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, R"("cb":"show_panel","panel_id":"premise:I-3")")) after = line;
+  EXPECT_TRUE(has(after, "FLAGS UNAVAILABLE")) << after;
+  EXPECT_FALSE(has(after, "rifles")) << after;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.key")));
+}
+
+TEST_F(EndToEnd, SharedCarErasesTheCacheWhenTheSessionEnds) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[cache]\nwipe_on_session_end = true\n");
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, R"("panel_id":"premise:I-2")"); },
+                            30s));
+  ASSERT_TRUE(std::filesystem::exists(dir.file("2A31.db")));
+  EXPECT_EQ(host->terminate(), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.key")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("incidents-2A31.db")));
 }
 
 TEST_F(EndToEnd, WrongServerKeyNeverConnects) {

@@ -48,6 +48,7 @@ struct FakePorts : plugin::Ports {
   std::map<std::string, std::string> journal;
   void remember_incident(const std::string& id, const std::string& json) override { journal[id] = json; }
   void forget_incident(const std::string& id) override { journal.erase(id); }
+  void wipe_cache(const std::string& reason) override { calls.push_back({"wipe", {}, reason}); }
 
   std::vector<Call> of(const std::string& what) const {
     std::vector<Call> out;

@@ -205,6 +205,14 @@ TEST_F(PatrolPipeline, OfficerCancelTellsTheCoresponders) {
   EXPECT_NE(ports.last("update", "coresponder:I-1")->body.find("Request cancelled"), std::string::npos);
 }
 
+TEST_F(PatrolPipeline, WipeErasesTheCacheAndClearsTheScreen) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  pipeline.on_message(wire("wipe", R"({"reason":"laptop reported stolen"})"), 1);
+  EXPECT_EQ(ports.of("wipe").size(), 1u);
+  EXPECT_EQ(ports.of("close").size(), 2u);
+  EXPECT_TRUE(ports.journal.empty());
+}
+
 TEST_F(PatrolPipeline, ActionOnUnknownPanelIsAnError) {
   auto st = pipeline.on_user_action("coresponder:I-404", "request_coresponder", 0);
   ASSERT_FALSE(st.ok());
