@@ -79,6 +79,8 @@ const std::vector<KeySpec>& key_table() {
 
       text("log", "level", Kind::log_level, &Config::log_level),
       text("log", "file", Kind::optional_path, &Config::log_file),
+      text("log", "modules", Kind::module_levels, &Config::log_modules),
+      boolean("log", "syslog", &Config::log_syslog),
   };
   return table;
 }
@@ -164,6 +166,9 @@ bool apply(const KeySpec& spec, std::string_view value, Config& config) {
     case Kind::text:
       if (!is_text(value, static_cast<std::size_t>(spec.max))) return false;
       break;
+    case Kind::module_levels:
+      if (!is_module_levels(value)) return false;
+      break;
   }
   config.*spec.text_field = std::string(value);
   return true;
@@ -212,6 +217,9 @@ std::string expected(const KeySpec& spec) {
       return "expected a file path or empty";
     case Kind::text:
       return "expected text of at most " + format_number(spec.max) + " bytes without control characters";
+    case Kind::module_levels:
+      return "expected MODULE=LEVEL pairs separated by commas, modules among plugin, bridge, cache, gps, "
+             "and levels as for log.level";
   }
   return "expected a valid value";
 }
@@ -231,6 +239,7 @@ std::string type_name(const KeySpec& spec) {
     case Kind::path: return "path";
     case Kind::optional_path: return "path";
     case Kind::text: return "text";
+    case Kind::module_levels: return "module levels";
   }
   return "text";
 }

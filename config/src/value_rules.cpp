@@ -127,6 +127,26 @@ bool is_log_level(std::string_view text) {
   return false;
 }
 
+bool is_module_levels(std::string_view text) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    return v;
+  };
+  while (!trim(text).empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = trim(text.substr(0, comma));
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return false;
+    const std::string_view module = trim(item.substr(0, eq));
+    if (module != "plugin" && module != "bridge" && module != "cache" && module != "gps") return false;
+    if (!is_log_level(trim(item.substr(eq + 1)))) return false;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
 bool is_gps_port(std::string_view text) {
   if (text.empty() || text == "auto") return true;
   return text.front() == '/' && text.size() > 1 && no_control(text);

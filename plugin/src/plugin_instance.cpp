@@ -1,9 +1,12 @@
 #include "plugin_instance.h"
 
+#include "plugin_log.h"
+
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +14,8 @@
 
 namespace mdtc::plugin {
 namespace {
+
+Poco::Logger& logger(const char* module) { return Poco::Logger::get(std::string("mdtc.") + module); }
 
 int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -51,7 +56,10 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const mdt_host_ca
 PluginInstance::PluginInstance(HostCallbacks host, config::Config config)
     : host_(std::move(host)), config_(std::move(config)) {}
 
-PluginInstance::~PluginInstance() { stop(); }
+PluginInstance::~PluginInstance() {
+  stop();
+  shutdown_logging();  // the host's callbacks are not ours to call after destroy
+}
 
 void PluginInstance::open_cache() {
   cache::OpenOptions opts;
@@ -64,15 +72,16 @@ void PluginInstance::open_cache() {
   if (opened) {
     cache_.emplace(std::move(*opened));
     cache_error_.clear();
-    host_.log(MDT_LOG_INFO, "cache", "flag cache open");
+    logger("cache").information("flag cache open");
   } else {
     cache_error_ = opened.error().message;
-    host_.log(MDT_LOG_ERROR, "cache", "flag cache unavailable: " + opened.error().code);
+    logger("cache").error("flag cache unavailable: " + opened.error().code);
   }
 }
 
 Status PluginInstance::start() {
   if (running_) return Ok{};
+  if (auto st = configure_logging(config_, host_); !st) return st;
   PipelineOptions po;
   po.role = config_.role;
   po.unit_id = config_.unit_id;
@@ -120,7 +129,7 @@ Status PluginInstance::start() {
     if (auto open_incidents = journal_->all(); open_incidents)
       for (auto& [id, record] : *open_incidents) queue_.push(Restore{std::move(record)});
   } else {
-    host_.log(MDT_LOG_WARNING, "journal", "incident journal unavailable: " + journal.error().code);
+    logger("plugin.journal").warning("incident journal unavailable: " + journal.error().code);
   }
 
   running_ = true;
@@ -138,10 +147,10 @@ Status PluginInstance::start() {
         go, [this](const gps::Fix& f) { queue_.push(f); },
         [this](const gps::ReaderStatus& s) { queue_.push(s); });
     if (auto st = gps_->start(); !st)
-      host_.log(MDT_LOG_WARNING, "gps", "GPS not started: " + st.error().message);
+      logger("gps").warning("GPS not started: " + st.error().message);
   }
-  host_.log(MDT_LOG_INFO, "plugin",
-            "started unit " + config_.unit_id + " role " + config::to_string(config_.role));
+  logger("plugin").information("started unit " + config_.unit_id + " role " +
+                               config::to_string(config_.role));
   return Ok{};
 }
 
@@ -194,7 +203,7 @@ void PluginInstance::run() {
       handle(*event);
     } catch (const std::exception& e) {
       // A bug in one event must not take the pipeline down with it.
-      host_.log(MDT_LOG_ERROR, "pipeline", std::string("event failed: ") + e.what());
+      logger("plugin.pipeline").error(std::string("event failed: ") + e.what());
     }
     std::lock_guard lock(status_mu_);
     pipeline_counters_ = pipeline_->counters();
@@ -220,18 +229,18 @@ void PluginInstance::handle(Event& event) {
     pipeline_->restore(r->record_json, now);
   } else if (auto* a = std::get_if<UserAction>(&event)) {
     if (auto st = pipeline_->on_user_action(a->panel_id, a->action_id, now, a->payload_json); !st)
-      host_.log(MDT_LOG_WARNING, "pipeline", st.error().message);
+      logger("plugin.pipeline").warning(st.error().message);
   }
 }
 
 void PluginInstance::show_panel(const PanelDocument& doc) {
   if (host_.show_panel(doc.id, doc.to_json()) != MDT_OK)
-    host_.log(MDT_LOG_WARNING, "host", "host refused panel " + doc.id);
+    logger("plugin.host").warning("host refused panel " + doc.id);
 }
 
 void PluginInstance::update_panel(const PanelDocument& doc) {
   if (host_.update_panel(doc.id, doc.to_json()) != MDT_OK)
-    host_.log(MDT_LOG_WARNING, "host", "host refused update of panel " + doc.id);
+    logger("plugin.host").warning("host refused update of panel " + doc.id);
 }
 
 void PluginInstance::close_panel(const std::string& panel_id) { host_.close_panel(panel_id); }
@@ -239,13 +248,18 @@ void PluginInstance::close_panel(const std::string& panel_id) { host_.close_pane
 void PluginInstance::notify(int priority, const std::string& text) { host_.notify(priority, text); }
 
 void PluginInstance::log(int level, const std::string& message) {
-  host_.log(level, "pipeline", message);
+  auto& l = logger("plugin");
+  if (level <= MDT_LOG_ERROR) l.error(message);
+  else if (level == MDT_LOG_WARNING) l.warning(message);
+  else if (level == MDT_LOG_NOTICE) l.notice(message);
+  else if (level == MDT_LOG_INFO) l.information(message);
+  else l.debug(message);
 }
 
 void PluginInstance::send(const std::string& type, const std::string& json_object) {
   if (!link_) return;
   if (auto st = link_->send(type, json_object); !st)
-    host_.log(MDT_LOG_ERROR, "link", "could not queue " + type + ": " + st.error().message);
+    logger("bridge").error("could not queue " + type + ": " + st.error().message);
 }
 
 cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
@@ -271,7 +285,7 @@ void PluginInstance::audit(const std::string& incident_id, const std::vector<std
   if (!cache_) return;
   cache::AuditEntry entry{config_.unit_id, host_.current_user(), incident_id, flag_ids};
   if (auto st = cache_->audit(entry); !st)
-    host_.log(MDT_LOG_ERROR, "audit", "audit record not written: " + st.error().code);
+    logger("cache.audit").error("audit record not written: " + st.error().code);
 }
 
 Status PluginInstance::record_outcome(Outcome outcome) {
@@ -288,13 +302,13 @@ Status PluginInstance::record_outcome(Outcome outcome) {
 void PluginInstance::remember_incident(const std::string& incident_id, const std::string& record_json) {
   if (!journal_) return;
   if (auto st = journal_->put(incident_id, record_json); !st)
-    host_.log(MDT_LOG_WARNING, "journal", "incident not journaled: " + st.error().code);
+    logger("plugin.journal").warning("incident not journaled: " + st.error().code);
 }
 
 void PluginInstance::forget_incident(const std::string& incident_id) {
   if (!journal_) return;
   if (auto st = journal_->erase(incident_id); !st)
-    host_.log(MDT_LOG_WARNING, "journal", "closed incident not removed: " + st.error().code);
+    logger("plugin.journal").warning("closed incident not removed: " + st.error().code);
 }
 
 void PluginInstance::wipe_cache(const std::string& reason) {
@@ -307,7 +321,7 @@ void PluginInstance::wipe_cache(const std::string& reason) {
     std::filesystem::remove(f, ec);
   cache_error_ = "cache " + reason;
   cache_retry_ms_ = steady_ms() + 60'000;
-  host_.log(MDT_LOG_NOTICE, "cache", "flag cache " + reason);
+  logger("cache").notice("flag cache " + reason);
 }
 
 std::string PluginInstance::status_json() const {

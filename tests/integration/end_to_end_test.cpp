@@ -369,6 +369,22 @@ TEST_F(EndToEnd, MdtKilledMidRequestComesBackWithItsPanels) {
   }, 30s));
 }
 
+TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[log]\nlevel = debug\nmodules = bridge=trace\nfile = " +
+                                    dir.file("plugin.log") + "\n");
+  auto cad = start_cad(waits_for_units({"2A31"}) + kUnflagged + "\n" + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
+  auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
+  EXPECT_EQ(host->terminate(), 0);
+  const std::string log = read_file(dir.file("plugin.log"));
+  EXPECT_TRUE(has(log, "started unit 2A31 role patrol")) << log;
+  for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "Dr. A", "MAPLE", "maple", "ADAMS"})
+    EXPECT_FALSE(has(log, secret)) << secret << " in the log file:\n" << log;
+}
+
 TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
   const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
   auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +

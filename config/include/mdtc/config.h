@@ -50,6 +50,8 @@ struct Config {
   // [log]
   std::string log_level = "information";
   std::string log_file;               // empty = host log callback only
+  std::string log_modules;            // per-module levels: "bridge=debug, cache=warning"
+  bool log_syslog = false;            // also to the system log (journald reads it)
 
   friend bool operator==(const Config&, const Config&) = default;
 };
