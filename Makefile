@@ -14,8 +14,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git \
   libboost-dev libboost-program-options-dev \
   libzmq3-dev cppzmq-dev libpoco-dev libsqlite3-dev libserialport-dev \
   libssl-dev libsodium-dev libgtest-dev libgmock-dev
-# Only the tests need these: socat for serial tests, chromium for the web view.
-TEST_PACKAGES  := socat chromium
+# Only the tests need these: chromium renders the web view, espeak-ng speaks.
+TEST_PACKAGES  := chromium espeak-ng
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 BENCH_PACKAGES := gpsd
 

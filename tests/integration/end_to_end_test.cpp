@@ -7,7 +7,9 @@
 #include <Poco/JSON/Parser.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -383,6 +385,28 @@ TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
   EXPECT_TRUE(has(log, "started unit 2A31 role patrol")) << log;
   for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "Dr. A", "MAPLE", "maple", "ADAMS"})
     EXPECT_FALSE(has(log, secret)) << secret << " in the log file:\n" << log;
+}
+
+TEST_F(EndToEnd, WeaponsCautionIsSpokenHandsFree) {
+  if (std::system("command -v espeak-ng >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "espeak-ng is not installed";
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  std::filesystem::create_directory(dir.file("spoken"));
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n");
+  auto host = start_host("2A31", config, {"--speak-to", dir.file("spoken")});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"notify")") && has(l, "Caution: Weapons reported at this address.");
+  }, 30s));
+  // espeak-ng writes the WAV beside the recorded text; a second of speech
+  // at 22 kHz, 16-bit, is tens of kilobytes.
+  const auto wav = dir.file("spoken/spoken-1.wav");
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(std::filesystem::exists(wav) && std::filesystem::file_size(wav) > 20000))
+    std::this_thread::sleep_for(20ms);  // another process writes it: poll its size
+  ASSERT_TRUE(std::filesystem::exists(wav));
+  EXPECT_GT(std::filesystem::file_size(wav), 20000u);
 }
 
 TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {

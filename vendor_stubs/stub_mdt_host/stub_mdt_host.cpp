@@ -3,6 +3,8 @@
 // terminal, records every callback as a JSON line (--record), and can tap
 // panel actions by itself (--auto-action) so demos and tests run unattended.
 #include <dlfcn.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -31,6 +33,8 @@
 #include "panel_renderer.h"
 #include "web_view.h"
 
+extern char** environ;
+
 namespace {
 
 struct Host {
@@ -39,6 +43,9 @@ struct Host {
   std::vector<std::string> auto_actions;
   bool color = false;
   bool quiet_log = true;
+  bool speak = false;          // CAUTION notifications through espeak-ng
+  std::string speak_dir;       // or into WAV files there, one per line
+  int spoken = 0;
 
   std::mutex mu;  // guards everything below; callbacks come from plugin threads
   std::ofstream record;
@@ -144,10 +151,28 @@ int32_t on_current_user(void* data, char* buf, uint32_t size) {
   return static_cast<int32_t>(h.user.size());
 }
 
+// Speaks a line with espeak-ng without holding up the plugin's thread.
+void speak(const std::string& text, const std::string& wav_path) {
+  std::vector<std::string> args{"espeak-ng", "-s", "150"};
+  if (!wav_path.empty()) args.insert(args.end(), {"-w", wav_path});
+  args.push_back(text);
+  std::thread([args] {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, "espeak-ng", nullptr, nullptr, argv.data(), environ) == 0)
+      waitpid(pid, nullptr, 0);
+  }).detach();
+}
+
 void on_notify(void* data, int32_t priority, const char* text) {
   auto& h = *static_cast<Host*>(data);
   std::lock_guard lock(h.mu);
   record_line(h, "notify", {}, nullptr, "text", text ? text : "");
+  if (priority == MDT_NOTIFY_CAUTION && text && (h.speak || !h.speak_dir.empty()))
+    speak(text, h.speak_dir.empty() ? std::string()
+                                    : h.speak_dir + "/spoken-" + std::to_string(++h.spoken) + ".wav");
   std::cout << h.label << (priority == MDT_NOTIFY_CAUTION ? " SPOKEN: " : " NOTICE: ")
             << (text ? text : "") << "\n"
             << std::flush;
@@ -171,6 +196,8 @@ int main(int argc, char** argv) {
       "label", po::value(&host.label), "prefix for terminal output, e.g. [2A31]")(
       "web-port", po::value<int>()->default_value(-1),
       "serve the live panel page on 127.0.0.1:PORT (0 picks a free port; -1 off)")(
+      "speak", "speak caution notifications aloud with espeak-ng")(
+      "speak-to", po::value(&host.speak_dir), "write spoken caution lines as WAV files into DIR")(
       "verbose", "print every plugin log line");
   po::variables_map vm;
   try {
@@ -185,6 +212,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   host.quiet_log = vm.count("verbose") == 0;
+  host.speak = vm.count("speak") > 0;
   host.color = isatty(STDOUT_FILENO) != 0;
   if (!record_path.empty()) {
     host.record.open(record_path, std::ios::app);
