@@ -3,11 +3,10 @@
 // missing steps, each in its own transaction.
 #pragma once
 
+#include "mdtc/cache.h"
 #include "sqlite_db.h"
 
 namespace mdtc::cache {
-
-constexpr int kSchemaVersion = 2;
 
 // Applies migrations up to `target` (tests build old versions with it).
 void migrate(Db& db, int target = kSchemaVersion);

@@ -409,6 +409,18 @@ TEST_F(EndToEnd, WeaponsCautionIsSpokenHandsFree) {
   EXPECT_GT(std::filesystem::file_size(wav), 20000u);
 }
 
+TEST(Cli, VersionNamesEveryInterfaceVersion) {
+  FILE* out = popen(MDTC_CLI " version", "r");
+  ASSERT_NE(out, nullptr);
+  std::string text;
+  char buf[256];
+  while (fgets(buf, sizeof buf, out)) text += buf;
+  ASSERT_EQ(pclose(out), 0);
+  for (const char* line : {"mdt-coresponder 0.", "commit ", "host ABI 1", "wire protocol 1",
+                           "cache schema "})
+    EXPECT_TRUE(has(text, line)) << line << " missing from:\n" << text;
+}
+
 TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
   const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
   auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +

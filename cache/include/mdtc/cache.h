@@ -18,6 +18,9 @@
 
 namespace mdtc::cache {
 
+// The schema this build creates and upgrades to (`mdt-coresponder version`).
+inline constexpr int kSchemaVersion = 2;
+
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
 enum class Audience { all, clinician };
