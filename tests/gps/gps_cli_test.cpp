@@ -1,6 +1,8 @@
 // `mdt-coresponder gps ...` as fleet IT runs it: the real binary, real files,
 // the real stub-gps on a pty.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -80,7 +82,14 @@ TEST(GpsCli, UnknownSubcommandIsAUsageError) {
 }
 
 TEST(GpsCli, PortsListsWithoutFailing) {
-  EXPECT_EQ(run("gps ports").code, 0);
+  const CliRun r = run("gps ports");
+  // Ports are enumerated through sysfs; in a root without /sys (a bare
+  // chroot) the honest answer is an error that says so, not an empty list.
+  if (!std::filesystem::exists("/sys/class/tty")) {
+    EXPECT_EQ(r.code, 1);
+    return;
+  }
+  EXPECT_EQ(r.code, 0);
 }
 
 TEST(GpsCli, MonitorEndsByItselfAfterCountFixes) {
