@@ -30,6 +30,15 @@ class EventQueue {
     return item;
   }
 
+  // The next item, waiting as long as it takes.
+  T pop() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !items_.empty(); });
+    T item = std::move(items_.front());
+    items_.pop_front();
+    return item;
+  }
+
   void clear() {
     std::lock_guard lock(mu_);
     items_.clear();

@@ -70,7 +70,7 @@ void PluginInstance::open_cache() {
   opts.create_if_missing = false;
   auto opened = cache::Cache::open(opts);
   if (opened) {
-    cache_.emplace(std::move(*opened));
+    cache_ = std::make_shared<cache::Cache>(std::move(*opened));
     cache_error_.clear();
     logger("cache").information("flag cache open");
   } else {
@@ -133,6 +133,7 @@ Status PluginInstance::start() {
   }
 
   running_ = true;
+  audit_thread_ = std::thread([this] { run_audit(); });
   thread_ = std::thread([this] { run(); });
   if (auto st = link_->start(); !st) {
     stop();
@@ -161,6 +162,8 @@ void PluginInstance::stop() {
   if (thread_.joinable()) {
     queue_.push(Stop{});
     thread_.join();
+    audit_queue_.push({nullptr, {}, true});  // after every record already queued
+    audit_thread_.join();
     // Shared cars: nothing of the flag cache stays behind when the session ends.
     if (config_.cache_wipe_on_session_end) {
       wipe_cache("erased at the end of the session");
@@ -283,9 +286,16 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
 
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {
   if (!cache_) return;
-  cache::AuditEntry entry{config_.unit_id, host_.current_user(), incident_id, flag_ids};
-  if (auto st = cache_->audit(entry); !st)
-    logger("cache.audit").error("audit record not written: " + st.error().code);
+  audit_queue_.push({cache_, {config_.unit_id, host_.current_user(), incident_id, flag_ids}});
+}
+
+void PluginInstance::run_audit() {
+  for (;;) {
+    AuditJob job = audit_queue_.pop();
+    if (job.stop) return;
+    if (auto st = job.cache->audit(job.entry); !st)
+      logger("cache.audit").error("audit record not written: " + st.error().code);
+  }
 }
 
 Status PluginInstance::record_outcome(Outcome outcome) {

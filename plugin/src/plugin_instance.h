@@ -70,7 +70,9 @@ class PluginInstance final : private Ports {
 
   HostCallbacks host_;
   const config::Config config_;
-  std::optional<cache::Cache> cache_;
+  // Shared with queued audit records, so a record written after a wipe or
+  // stop still has a live handle.
+  std::shared_ptr<cache::Cache> cache_;
   std::string cache_error_;
   int64_t cache_retry_ms_ = 0;
   std::optional<OutcomeStore> outcomes_;
@@ -80,6 +82,16 @@ class PluginInstance final : private Ports {
   std::unique_ptr<Pipeline> pipeline_;
   EventQueue<Event> queue_;
   std::thread thread_;
+  // Audit records are written by their own thread: the pipeline never waits
+  // for the audit log's fsync before the next dispatch.
+  struct AuditJob {
+    std::shared_ptr<cache::Cache> cache;
+    cache::AuditEntry entry;
+    bool stop = false;
+  };
+  EventQueue<AuditJob> audit_queue_;
+  std::thread audit_thread_;
+  void run_audit();
   std::atomic<bool> running_{false};
 
   mutable std::mutex status_mu_;  // guards the snapshots status_json reads

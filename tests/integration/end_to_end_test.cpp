@@ -114,6 +114,14 @@ TEST_F(EndToEnd, FlaggedDispatchPopsPanelsAndUnflaggedPopsNothing) {
   EXPECT_FALSE(has(premise, "Dr. A")) << "clinician-only note on an officer's panel";
   EXPECT_FALSE(has(premise, "outpatient")) << "SUD record on an officer's panel";
   EXPECT_FALSE(has(premise, "Expired record")) << "expired flag shown";
+
+  // Every flag shown was audited, and the chain verifies.
+  auto cache = cache::Cache::open({dir.file("2A31.db"), "", false, 24});
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  auto stats = cache->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->audit_records, 1) << "one record for the one flagged dispatch";
+  EXPECT_TRUE(cache->verify().ok());
 }
 
 TEST_F(EndToEnd, MalformedMessageIsDroppedAndCountedAndTheNextStillPops) {
