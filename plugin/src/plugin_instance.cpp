@@ -133,7 +133,7 @@ Status PluginInstance::start() {
   }
 
   running_ = true;
-  audit_thread_ = std::thread([this] { run_audit(); });
+  writer_ = std::thread([this] { run_writer(); });
   thread_ = std::thread([this] { run(); });
   if (auto st = link_->start(); !st) {
     stop();
@@ -162,8 +162,8 @@ void PluginInstance::stop() {
   if (thread_.joinable()) {
     queue_.push(Stop{});
     thread_.join();
-    audit_queue_.push({nullptr, {}, true});  // after every record already queued
-    audit_thread_.join();
+    writes_.push({});  // after every write already queued
+    writer_.join();
     // Shared cars: nothing of the flag cache stays behind when the session ends.
     if (config_.cache_wipe_on_session_end) {
       wipe_cache("erased at the end of the session");
@@ -286,15 +286,20 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
 
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {
   if (!cache_) return;
-  audit_queue_.push({cache_, {config_.unit_id, host_.current_user(), incident_id, flag_ids}});
+  // The task keeps its own handle: a wipe or stop may drop cache_ first.
+  writes_.push([cache = cache_,
+                entry = cache::AuditEntry{config_.unit_id, host_.current_user(), incident_id,
+                                          flag_ids}] {
+    if (auto st = cache->audit(entry); !st)
+      logger("cache.audit").error("audit record not written: " + st.error().code);
+  });
 }
 
-void PluginInstance::run_audit() {
+void PluginInstance::run_writer() {
   for (;;) {
-    AuditJob job = audit_queue_.pop();
-    if (job.stop) return;
-    if (auto st = job.cache->audit(job.entry); !st)
-      logger("cache.audit").error("audit record not written: " + st.error().code);
+    std::function<void()> task = writes_.pop();
+    if (!task) return;
+    task();
   }
 }
 
@@ -309,16 +314,21 @@ Status PluginInstance::record_outcome(Outcome outcome) {
   return outcomes_->record(outcome);
 }
 
+// The journal is touched only by the writer thread once the plugin runs.
 void PluginInstance::remember_incident(const std::string& incident_id, const std::string& record_json) {
   if (!journal_) return;
-  if (auto st = journal_->put(incident_id, record_json); !st)
-    logger("plugin.journal").warning("incident not journaled: " + st.error().code);
+  writes_.push([this, incident_id, record_json] {
+    if (auto st = journal_->put(incident_id, record_json); !st)
+      logger("plugin.journal").warning("incident not journaled: " + st.error().code);
+  });
 }
 
 void PluginInstance::forget_incident(const std::string& incident_id) {
   if (!journal_) return;
-  if (auto st = journal_->erase(incident_id); !st)
-    logger("plugin.journal").warning("closed incident not removed: " + st.error().code);
+  writes_.push([this, incident_id] {
+    if (auto st = journal_->erase(incident_id); !st)
+      logger("plugin.journal").warning("closed incident not removed: " + st.error().code);
+  });
 }
 
 void PluginInstance::wipe_cache(const std::string& reason) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -82,16 +83,12 @@ class PluginInstance final : private Ports {
   std::unique_ptr<Pipeline> pipeline_;
   EventQueue<Event> queue_;
   std::thread thread_;
-  // Audit records are written by their own thread: the pipeline never waits
-  // for the audit log's fsync before the next dispatch.
-  struct AuditJob {
-    std::shared_ptr<cache::Cache> cache;
-    cache::AuditEntry entry;
-    bool stop = false;
-  };
-  EventQueue<AuditJob> audit_queue_;
-  std::thread audit_thread_;
-  void run_audit();
+  // Disk writes off the dispatch path (audit records, which fsync, and the
+  // incident journal) run in order on their own thread, so the pipeline
+  // never waits for the disk before the next dispatch. An empty task stops it.
+  EventQueue<std::function<void()>> writes_;
+  std::thread writer_;
+  void run_writer();
   std::atomic<bool> running_{false};
 
   mutable std::mutex status_mu_;  // guards the snapshots status_json reads

@@ -15,6 +15,7 @@
 
 #include "child_process.h"
 #include "mdtc/bridge.h"
+#include "incident_journal.h"
 #include "mdtc/cache.h"
 #include "temp_dir.h"
 
@@ -368,6 +369,18 @@ TEST_F(EndToEnd, MdtKilledMidRequestComesBackWithItsPanels) {
   auto clinic = start_host("CR7", clinician, {"--auto-action", "accept"});
   ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
   ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "Accepted by CR-7"); }, 30s));
+  // The journal is written just after the screen; crash once it holds the
+  // acceptance (read through a second connection, as SQLite's WAL allows).
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  bool journaled = false;
+  while (!journaled && std::chrono::steady_clock::now() < deadline) {
+    auto journal = plugin::IncidentJournal::open(dir.file("incidents-2A31.db"));
+    ASSERT_TRUE(journal.ok());
+    if (auto all = journal->all(); all.ok())
+      for (const auto& [id, json] : *all) journaled = journaled || has(json, "\"accepted\"");
+    if (!journaled) std::this_thread::sleep_for(10ms);  // written by another process: poll
+  }
+  ASSERT_TRUE(journaled);
   officer->kill_now();  // power loss, a crash: no orderly stop
 
   auto again = start_host("2A31", patrol, {}, "2A31-restarted");
