@@ -9,6 +9,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <set>
 
@@ -252,26 +253,34 @@ std::vector<std::string> ids(Inbox& inbox) {
 
 }  // namespace
 
-TEST(LinkFault, RestartedUnitCatchesUpWhatWasPublishedWhileItWasDown) {
-  mdtc::test::TempDir dir;
-  stub_cad::GatewayOptions g;
-  g.pub_endpoint = endpoint();
-  g.router_endpoint = endpoint();
-  g.heartbeat_ms = 0;
-  GatewayThread gw(g);
-  mdtc::bridge::LinkOptions lo;
-  lo.unit_id = "2A31";
-  lo.subscribe_endpoint = gw.pub();
-  lo.dealer_endpoint = gw.router();
-  lo.outbox_path = dir.file("outbox.db");
-  {
+// A unit that saw I-1 and then went down, with its place saved in the outbox.
+class UnitThatWentDown : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    g.pub_endpoint = endpoint();
+    g.router_endpoint = endpoint();
+    g.heartbeat_ms = 0;
+    gw = std::make_unique<GatewayThread>(g);
+    lo.unit_id = "2A31";
+    lo.subscribe_endpoint = gw->pub();
+    lo.dealer_endpoint = gw->router();
+    lo.outbox_path = dir.file("outbox.db");
     Inbox inbox;
     Link link(lo, inbox.message_handler(), nullptr);
     ASSERT_TRUE(link.start());
-    ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return x.has_subscriber("unit.2A31"); }); }));
-    gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-1")); });
+    ASSERT_TRUE(eventually([&] { return gw->with([](auto& x) { return x.has_subscriber("unit.2A31"); }); }));
+    gw->with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-1")); });
     ASSERT_TRUE(inbox.wait_messages(1));
-  }  // the MDT goes down
+  }
+
+  mdtc::test::TempDir dir;
+  stub_cad::GatewayOptions g;
+  std::unique_ptr<GatewayThread> gw;
+  mdtc::bridge::LinkOptions lo;
+};
+
+TEST_F(UnitThatWentDown, RestartedUnitCatchesUpWhatWasPublishedWhileItWasDown) {
+  auto& gw = *this->gw;
   ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
   gw.with([](auto& x) {
     x.publish("unit.2A31", simple_dispatch("I-2"));
@@ -285,26 +294,8 @@ TEST(LinkFault, RestartedUnitCatchesUpWhatWasPublishedWhileItWasDown) {
   EXPECT_GE(counter(link, "positions.resumed"), 1u);
 }
 
-TEST(LinkFault, PlaceOlderThanTheResumeWindowIsHistoryNotNews) {
-  mdtc::test::TempDir dir;
-  stub_cad::GatewayOptions g;
-  g.pub_endpoint = endpoint();
-  g.router_endpoint = endpoint();
-  g.heartbeat_ms = 0;
-  GatewayThread gw(g);
-  mdtc::bridge::LinkOptions lo;
-  lo.unit_id = "2A31";
-  lo.subscribe_endpoint = gw.pub();
-  lo.dealer_endpoint = gw.router();
-  lo.outbox_path = dir.file("outbox.db");
-  {
-    Inbox inbox;
-    Link link(lo, inbox.message_handler(), nullptr);
-    ASSERT_TRUE(link.start());
-    ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return x.has_subscriber("unit.2A31"); }); }));
-    gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-1")); });
-    ASSERT_TRUE(inbox.wait_messages(1));
-  }
+TEST_F(UnitThatWentDown, PlaceOlderThanTheResumeWindowIsHistoryNotNews) {
+  auto& gw = *this->gw;
   ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
   gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-2-old")); });
   lo.resume_window_s = -1;  // every saved place is too old

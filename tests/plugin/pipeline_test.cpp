@@ -35,6 +35,14 @@ bridge::Message wire(const std::string& type, const std::string& body,
   return m;
 }
 
+// A cancel or unit_cleared for one incident, as the link decodes it.
+bridge::Message closing(const std::string& type, const std::string& incident_id,
+                        const std::string& topic = "unit.2A31", const std::string& extra = {}) {
+  auto m = wire(type, R"({"incident_id":")" + incident_id + "\"" + extra + "}", topic);
+  m.incident_id = incident_id;
+  return m;
+}
+
 class PatrolPipeline : public ::testing::Test {
  protected:
   PatrolPipeline() : pipeline(options(), ports) {
@@ -113,9 +121,7 @@ TEST_F(PatrolPipeline, UpdateToUnflaggedAddressTakesPanelsDown) {
 
 TEST_F(PatrolPipeline, CancelClosesTheIncidentsPanels) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
-  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
-  cancel.incident_id = "I-1";
-  pipeline.on_message(cancel, 1);
+  pipeline.on_message(closing("cancel", "I-1"), 1);
   EXPECT_EQ(ports.of("close").size(), 2u);
 }
 
@@ -167,22 +173,16 @@ TEST_F(PatrolPipeline, NobodyAcceptingInTimeShowsTheFallback) {
 
 TEST_F(PatrolPipeline, AnotherUnitClearingOnTheSharedTopicLeavesOurPanels) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
-  auto other = wire("unit_cleared", R"({"incident_id":"I-1","unit":"1B12"})", "all");
-  other.incident_id = "I-1";
-  pipeline.on_message(other, 1);
+  pipeline.on_message(closing("unit_cleared", "I-1", "all", R"(,"unit":"1B12")"), 1);
   EXPECT_TRUE(ports.of("close").empty());
-  auto ours = wire("unit_cleared", R"({"incident_id":"I-1"})");
-  ours.incident_id = "I-1";
-  pipeline.on_message(ours, 2);
+  pipeline.on_message(closing("unit_cleared", "I-1"), 2);
   EXPECT_EQ(ports.of("close").size(), 2u);
 }
 
 TEST_F(PatrolPipeline, CancellingTheIncidentWithdrawsAStandingRequest) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
-  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
-  cancel.incident_id = "I-1";
-  pipeline.on_message(cancel, 2);
+  pipeline.on_message(closing("cancel", "I-1"), 2);
   const auto* sent = ports.last("send", "coresponder_status");
   ASSERT_NE(sent, nullptr);
   EXPECT_NE(sent->body.find("\"state\":\"cancelled\""), std::string::npos);
@@ -191,9 +191,7 @@ TEST_F(PatrolPipeline, CancellingTheIncidentWithdrawsAStandingRequest) {
 
 TEST_F(PatrolPipeline, CancellingAnUnrequestedIncidentSendsNothing) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
-  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
-  cancel.incident_id = "I-1";
-  pipeline.on_message(cancel, 2);
+  pipeline.on_message(closing("cancel", "I-1"), 2);
   EXPECT_TRUE(ports.of("send").empty());
 }
 
@@ -402,9 +400,7 @@ TEST_F(PatrolPipeline, FlaggedIncidentIsJournaledAndForgottenWhenClosed) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   ASSERT_EQ(ports.journal.count("I-1"), 1u);
   EXPECT_EQ(ports.journal["I-1"].find("rifles"), std::string::npos) << "no flag content on disk";
-  auto cancel = wire("cancel", R"({"incident_id":"I-1"})");
-  cancel.incident_id = "I-1";
-  pipeline.on_message(cancel, 1);
+  pipeline.on_message(closing("cancel", "I-1"), 1);
   EXPECT_EQ(ports.journal.count("I-1"), 0u);
 }
 
