@@ -30,6 +30,7 @@ endif()
 install(FILES ${PROJECT_SOURCE_DIR}/config/examples/fleet.ini
         DESTINATION /etc/mdt-coresponder COMPONENT main)
 install(FILES ${PROJECT_SOURCE_DIR}/config/examples/unit-2A31.ini
+              ${PROJECT_SOURCE_DIR}/config/examples/coresponders.txt
         DESTINATION ${_doc_dir}/examples COMPONENT main)
 foreach(doc README.md docs/config.md docs/deployment.md docs/protocol.md docs/architecture.md)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${doc})

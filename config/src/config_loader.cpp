@@ -52,6 +52,7 @@ class Loader {
  public:
   Report finish() {
     cross_check();
+    read_schedule();
     return Report{config_, std::move(problems_)};
   }
 
@@ -230,10 +231,41 @@ class Loader {
       conflict("coresponder.outbox_db", "coresponder.outbox_db = " + c.outbox_db +
                                             ": same file as cache.db: expected a separate file");
     }
+    if (!c.registry_server_public_key.empty() && c.registry_client_key_file.empty() &&
+        c.cad_client_key_file.empty()) {
+      conflict("registry.server_public_key",
+               "registry.server_public_key is set but neither registry.client_key_file nor "
+               "cad.client_key_file names a key pair: expected one of them (CURVE needs this unit's key pair)");
+    }
     if (!c.cache_key_file.empty() && c.cache_key_file == c.cache_db) {
       conflict("cache.key_file", "cache.key_file = " + c.cache_key_file +
                                      ": same file as cache.db: expected a separate key file");
     }
+  }
+
+  // The schedule is part of the configuration: a typo in it must stop
+  // `config check` and the plugin's start the same way a bad key does.
+  void read_schedule() {
+    const std::string& path = config_.coresponder_schedule_file;
+    if (path.empty()) return;
+    std::string text;
+    if (auto error = read_file(path, text); !error.empty()) {
+      const auto it = provenance_.find("coresponder.schedule_file");
+      const Provenance from = it == provenance_.end() ? Provenance{} : it->second;
+      problems_.push_back({error == "too large" ? "config.too_large" : "config.missing_file", from.origin,
+                           from.line, "coresponder.schedule_file",
+                           "config " + from.where + ": coresponder.schedule_file = " + path + ": cannot read: " +
+                               (error == "too large" ? std::string("larger than 1 MiB") : error) +
+                               " (expected a readable schedule file)"});
+      return;
+    }
+    auto shifts = parse_duty_schedule(text, path);
+    if (!shifts) {
+      problems_.push_back({"config.bad_schedule", path, 0, "coresponder.schedule_file",
+                           "config " + shifts.error().message});
+      return;
+    }
+    config_.coresponder_schedule = std::move(*shifts);
   }
 
   Config config_;

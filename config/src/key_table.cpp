@@ -69,6 +69,11 @@ const std::vector<KeySpec>& key_table() {
       integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
       boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),
 
+      text("registry", "endpoint", Kind::optional_endpoint, &Config::registry_endpoint),
+      text("registry", "server_public_key", Kind::z85_key, &Config::registry_server_public_key),
+      text("registry", "client_key_file", Kind::optional_path, &Config::registry_client_key_file),
+      integer("registry", "sync_interval_s", &Config::registry_sync_interval_s, 10, 86400),
+
       text("gps", "port", Kind::gps_port, &Config::gps_port),
       text("gps", "baud", Kind::baud, &Config::gps_baud),
       integer("gps", "stale_after_s", &Config::gps_stale_after_s, 1, 3600),
@@ -76,6 +81,9 @@ const std::vector<KeySpec>& key_table() {
       integer("coresponder", "accept_timeout_s", &Config::coresponder_accept_timeout_s, 1, 3600),
       text("coresponder", "fallback", Kind::text, &Config::coresponder_fallback, 200),
       text("coresponder", "outbox_db", Kind::optional_path, &Config::outbox_db),
+      text("coresponder", "schedule_file", Kind::optional_path, &Config::coresponder_schedule_file),
+      text("coresponder", "auto_request", Kind::auto_request_rules, &Config::coresponder_auto_request),
+      number("coresponder", "eta_speed_kmh", &Config::coresponder_eta_speed_kmh, 5, 200),
 
       text("log", "level", Kind::log_level, &Config::log_level),
       text("log", "file", Kind::optional_path, &Config::log_file),
@@ -169,6 +177,15 @@ bool apply(const KeySpec& spec, std::string_view value, Config& config) {
     case Kind::module_levels:
       if (!is_module_levels(value)) return false;
       break;
+    case Kind::optional_endpoint:
+      if (!value.empty() && !is_endpoint(value)) return false;
+      break;
+    case Kind::auto_request_rules: {
+      auto rules = parse_auto_request_rules(value);
+      if (!rules) return false;
+      config.coresponder_auto_request_rules = std::move(*rules);
+      break;
+    }
   }
   config.*spec.text_field = std::string(value);
   return true;
@@ -217,6 +234,11 @@ std::string expected(const KeySpec& spec) {
       return "expected a file path or empty";
     case Kind::text:
       return "expected text of at most " + format_number(spec.max) + " bytes without control characters";
+    case Kind::optional_endpoint:
+      return "expected tcp://HOST:PORT (port 1 to 65535), ipc://PATH or empty";
+    case Kind::auto_request_rules:
+      return "expected rules separated by ';', each a call type or * followed optionally by '+' and "
+             "flag codes separated by ',' (e.g. MENTAL HEALTH CRISIS; * + SUICIDE_RISK)";
     case Kind::module_levels:
       return "expected MODULE=LEVEL pairs separated by commas, modules among plugin, bridge, cache, gps, "
              "and levels as for log.level";
@@ -240,6 +262,8 @@ std::string type_name(const KeySpec& spec) {
     case Kind::optional_path: return "path";
     case Kind::text: return "text";
     case Kind::module_levels: return "module levels";
+    case Kind::optional_endpoint: return "endpoint";
+    case Kind::auto_request_rules: return "rules";
   }
   return "text";
 }

@@ -13,7 +13,8 @@ namespace mdtc::config::detail {
 
 enum class Kind {
   integer, number, boolean, role, unit_id, endpoint, z85_key, baud, log_level,
-  gps_port, path, optional_path, text, module_levels
+  gps_port, path, optional_path, text, module_levels,
+  optional_endpoint, auto_request_rules
 };
 
 struct KeySpec {

@@ -81,6 +81,10 @@ TEST(DocsSync, EveryDocumentedExampleIsAValidValue) {
     // The CURVE keys are only valid as a pair.
     if (name == "cad.server_public_key") text += "client_key_file = /etc/k\n";
     if (name == "cad.client_key_file") text += "server_public_key = Example.Springfield.Gateway.Key.NotReal0\n";
+    if (name == "registry.server_public_key") text += "client_key_file = /etc/k\n";
+    // A file the loader reads: the shipped example stands in for /etc's copy.
+    if (name == "coresponder.schedule_file")
+      text = "[coresponder]\nschedule_file = " MDTC_SOURCE_DIR "/config/examples/coresponders.txt\n";
     auto report = check_text(text, "docs example");
     EXPECT_TRUE(report.ok()) << name << ": " << (report.ok() ? "" : report.problems[0].message);
   }
@@ -101,6 +105,13 @@ TEST(ShippedExamples, FleetFileAndUnitOverrideLoadCleanly) {
   EXPECT_EQ(config->unit_id, "2A31");
   EXPECT_EQ(config->gps_port, "/dev/ttyUSB0");
   EXPECT_EQ(config->coresponder_fallback, "Springfield mobile crisis line 555-0199");
+}
+
+TEST(ShippedExamples, ScheduleExampleLoads) {
+  auto config = load_text("[coresponder]\nschedule_file = " MDTC_SOURCE_DIR "/config/examples/coresponders.txt\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->coresponder_schedule.size(), 3u);
+  EXPECT_EQ(config->coresponder_schedule[2].name, "CR-11 (County crisis team)");
 }
 
 }  // namespace

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mdtc::config;
   static const std::set<std::string> codes = {
       "config.missing_file",  "config.too_large",    "config.syntax",    "config.unknown_section",
-      "config.unknown_key",   "config.duplicate_key", "config.bad_value", "config.conflict"};
+      "config.unknown_key",   "config.duplicate_key", "config.bad_value", "config.conflict",
+      "config.bad_schedule"};
   std::string text(reinterpret_cast<const char*>(data), size);
   Report report = check_text(text, "fuzz.ini");
   for (const auto& p : report.problems) {

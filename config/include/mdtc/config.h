@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mdtc/result.h"
@@ -13,6 +14,29 @@
 namespace mdtc::config {
 
 enum class Role { patrol, coresponder };
+
+// One shift of a co-responder unit from the on-duty schedule file
+// (coresponder.schedule_file; format in docs/config.md). Times are the car's
+// local time; a shift whose end is not after its start runs past midnight
+// into the next day.
+struct DutyShift {
+  std::string unit;      // unit id, as CAD knows it
+  std::string name;      // display name; may be empty
+  unsigned days = 0;     // bit 0 = Monday .. bit 6 = Sunday: the days a shift starts
+  int start_min = 0;     // minutes after local midnight, 0..1439
+  int end_min = 0;       // 1..1440; <= start_min = ends the next day
+  int line = 0;          // where it was written, for messages
+  friend bool operator==(const DutyShift&, const DutyShift&) = default;
+};
+
+// coresponder.auto_request: send the co-responder request without waiting
+// for the officer's tap when the call type matches ("*" = any) and, if codes
+// are listed, the premise carries at least one flag with one of them.
+struct AutoRequestRule {
+  std::string call_type;           // upper case; "*" = any
+  std::vector<std::string> codes;  // upper case; empty = the call type alone decides
+  friend bool operator==(const AutoRequestRule&, const AutoRequestRule&) = default;
+};
 
 struct Config {
   // [unit]
@@ -42,10 +66,21 @@ struct Config {
   std::string gps_baud = "auto";
   int gps_stale_after_s = 10;
 
+  // [registry]
+  std::string registry_endpoint;           // flag registry sync service; empty = no background sync
+  std::string registry_server_public_key;  // Z85; empty = CURVE off
+  std::string registry_client_key_file;    // empty = cad.client_key_file
+  int registry_sync_interval_s = 300;
+
   // [coresponder]
   int coresponder_accept_timeout_s = 120;
   std::string coresponder_fallback = "Mobile crisis line 555-0199";
   std::string outbox_db;              // empty = <cache_db dir>/outbox.db
+  std::string coresponder_schedule_file;  // empty = every unit CAD reports on duty
+  std::vector<DutyShift> coresponder_schedule;  // read from the file at load
+  std::string coresponder_auto_request;         // as written; parsed below
+  std::vector<AutoRequestRule> coresponder_auto_request_rules;
+  double coresponder_eta_speed_kmh = 40;  // straight-line ETA = distance / this
 
   // [log]
   std::string log_level = "information";
@@ -70,6 +105,17 @@ std::map<std::string, std::string> environment_overrides();
 
 const char* to_string(Role role);
 
+// The schedule file's text; `origin` names it in errors ("FILE:LINE: ...").
+Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const std::string& origin);
+// Units on duty at local `weekday` (0 = Monday) and `minute` after midnight,
+// in schedule order, each once.
+std::vector<const DutyShift*> on_duty(const std::vector<DutyShift>& schedule, int weekday, int minute);
+// "MENTAL HEALTH CRISIS; WELFARE CHECK + DEMENTIA, AUTISM; * + SUICIDE_RISK"
+Result<std::vector<AutoRequestRule>> parse_auto_request_rules(std::string_view text);
+// Call types and flag codes as rules compare them: upper case, single spaces,
+// trimmed (CAD systems differ in both).
+std::string canonical_call_type(std::string_view text);
+
 // ---------------------------------------------------------------------------
 // Additions for tooling (`config check`, doctor, the docs-sync test).
 
@@ -78,7 +124,7 @@ const char* to_string(Role role);
 struct Problem {
   std::string code;    // config.missing_file, config.syntax, config.unknown_section,
                        // config.unknown_key, config.bad_value, config.duplicate_key,
-                       // config.conflict, config.too_large
+                       // config.conflict, config.too_large, config.bad_schedule
   std::string origin;  // file path, "environment", or load_text's origin
   int line = 0;        // 1-based; 0 when there is no line (missing file, environment)
   std::string key;     // "gps.baud"; empty for file- or section-level problems
