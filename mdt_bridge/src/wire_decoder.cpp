@@ -198,7 +198,14 @@ struct TypeRule {
   Result<Ok> (*fill)(const Object&, Message&);
 };
 
-const std::array<TypeRule, 15> kTypes{{
+// A co-responder unit's position, relayed by CAD from its AVL: names the unit.
+Result<Ok> fill_unit_location(const Object& root, Message& m) {
+  std::string unit;
+  if (auto r = require_string(root, "unit", m.type, unit); !r) return r;
+  return Ok{};
+}
+
+const std::array<TypeRule, 16> kTypes{{
     {"dispatch", [](const Object& o, Message& m) { return fill_incident(o, m, true); }},
     {"incident_update", [](const Object& o, Message& m) { return fill_incident(o, m, false); }},
     {"cancel", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
@@ -214,6 +221,7 @@ const std::array<TypeRule, 15> kTypes{{
     {"catchup_done", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
     {"avl", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
     {"wipe", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
+    {"unit_location", fill_unit_location},
 }};
 
 }  // namespace

@@ -20,6 +20,35 @@ std::string join(const std::vector<std::string>& items, const char* sep = ", ") 
 
 std::string minutes(int seconds) { return std::to_string((seconds + 59) / 60) + " min"; }
 
+// "850 m, about 2 min" / "2.3 km, about 4 min"
+std::string distance_text(double metres, std::optional<int> eta_s) {
+  char d[32];
+  if (metres >= 1000)
+    std::snprintf(d, sizeof d, "%.1f km", metres / 1000.0);
+  else
+    std::snprintf(d, sizeof d, "%ld m", std::lround(metres));
+  return std::string(d) + (eta_s ? ", about " + minutes(*eta_s) : std::string());
+}
+
+// Who could come, nearest first: the officer decides to ask knowing that.
+PanelSection on_duty_section(const RequestView& v) {
+  PanelSection s{"on_duty", "ON DUTY NOW", Severity::info, {}, {}};
+  if (v.on_duty.empty()) {
+    s.severity = Severity::warning;
+    s.fields.push_back({"Schedule", "No co-responder scheduled now", Severity::warning, {}, {}});
+    // A failed request already shows the fallback in its status.
+    const bool waiting = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent;
+    if (waiting && !v.fallback.empty()) s.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
+    return s;
+  }
+  for (const auto& u : v.on_duty) {
+    s.fields.push_back({u.name.empty() ? u.unit : u.name,
+                        u.distance_m ? distance_text(*u.distance_m, u.eta_s) : "position unknown",
+                        Severity::info, {}, {}});
+  }
+  return s;
+}
+
 }  // namespace
 
 const char* to_string(RequestPhase p) {
@@ -74,7 +103,10 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   Severity sev = Severity::info;
   switch (v.phase) {
     case RequestPhase::ready: state = "Not requested"; break;
-    case RequestPhase::sent: state = "Requested - waiting for a clinician unit"; break;
+    case RequestPhase::sent:
+      state = v.automatic ? "Requested automatically - waiting for a clinician unit"
+                          : "Requested - waiting for a clinician unit";
+      break;
     case RequestPhase::accepted:
       state = "Accepted by " + (v.by_name.empty() ? v.by_unit : v.by_name + " (" + v.by_unit + ")") +
               (v.eta_s ? ", ETA " + minutes(*v.eta_s) : std::string());
@@ -106,6 +138,8 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
     status.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
   doc.severity = sev;
   doc.sections.push_back(std::move(status));
+  const bool open = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent || failed;
+  if (v.schedule_configured && open) doc.sections.push_back(on_duty_section(v));
 
   switch (v.phase) {
     case RequestPhase::ready:
@@ -148,15 +182,8 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
     }
     req.fields.push_back({"Reasons", join(names), Severity::info, {}, {}});
   }
-  if (o.distance_m) {
-    char d[32];
-    if (*o.distance_m >= 1000)
-      std::snprintf(d, sizeof d, "%.1f km", *o.distance_m / 1000.0);
-    else
-      std::snprintf(d, sizeof d, "%ld m", std::lround(*o.distance_m));
-    req.fields.push_back({"Distance", std::string(d) + (o.eta_s ? ", about " + minutes(*o.eta_s) : std::string()),
-                          Severity::info, {}, {}});
-  }
+  if (o.distance_m)
+    req.fields.push_back({"Distance", distance_text(*o.distance_m, o.eta_s), Severity::info, {}, {}});
   static const char* phase_text[] = {"Waiting for your answer", "You accepted", "You declined",
                                      "Taken by another unit", "En route", "On scene", "Cleared",
                                      "Cancelled by the requesting unit"};

@@ -20,13 +20,25 @@ enum class RequestPhase { ready, sent, accepted, declined, no_coresponder, timed
                           en_route, on_scene, cleared, cancelled };
 const char* to_string(RequestPhase);
 
+// A co-responder unit the schedule has on duty now, with how far it is from
+// the incident when CAD has sent its position.
+struct OnDutyUnit {
+  std::string unit, name;
+  std::optional<double> distance_m;
+  std::optional<int> eta_s;
+  friend bool operator==(const OnDutyUnit&, const OnDutyUnit&) = default;
+};
+
 struct RequestView {
   RequestPhase phase = RequestPhase::ready;
+  bool automatic = false;                 // sent by an auto-request rule, not a tap
   std::vector<std::string> reason_codes;  // care codes only: no notes travel
   std::vector<std::string> reason_names;  // display names for the panel
   std::string by_unit, by_name;           // who accepted
   std::optional<int> eta_s;
   std::string fallback;                   // e.g. "Mobile crisis line 555-0199"
+  bool schedule_configured = false;       // without a schedule, no on-duty list is shown
+  std::vector<OnDutyUnit> on_duty;        // nearest first, then those without a position
 };
 
 PanelDocument build_request_panel(const IncidentSummary& incident, const RequestView& view);

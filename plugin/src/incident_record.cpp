@@ -1,5 +1,6 @@
 #include "incident_record.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -37,7 +38,73 @@ RequestPhase phase_named(const std::string& name) {
   return RequestPhase::ready;
 }
 
+OfferPhase offer_phase_named(const std::string& name) {
+  for (int p = 0; p <= static_cast<int>(OfferPhase::cancelled); ++p)
+    if (name == to_string(static_cast<OfferPhase>(p))) return static_cast<OfferPhase>(p);
+  return OfferPhase::offered;
+}
+
+std::string stringify(const Object& o) {
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
+}
+
 }  // namespace
+
+std::string offer_journal_key(const std::string& request_id) { return "offer:" + request_id; }
+
+std::string to_json(const OfferRecord& r) {
+  const OfferView& v = r.view;
+  Object offer(Poco::JSON_PRESERVE_KEY_ORDER);
+  offer.set("request_id", v.request_id);
+  offer.set("incident_id", v.incident_id);
+  offer.set("from_unit", v.from_unit);
+  offer.set("call_type", v.call_type);
+  offer.set("address", r.location.address);
+  if (r.location.lat && r.location.lon) {
+    offer.set("lat", *r.location.lat);
+    offer.set("lon", *r.location.lon);
+  }
+  Poco::JSON::Array reasons;
+  for (const auto& code : v.reason_codes) reasons.add(code);
+  offer.set("reasons", reasons);
+  offer.set("phase", to_string(v.phase));
+  if (v.distance_m) offer.set("distance_m", *v.distance_m);
+  if (v.eta_s) offer.set("eta_s", *v.eta_s);
+  offer.set("outcome", v.outcome);
+  Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("offer", offer);
+  return stringify(root);
+}
+
+std::optional<OfferRecord> offer_record_from_json(const std::string& json) {
+  try {
+    Poco::JSON::Parser parser;
+    const auto root = parser.parse(json).extract<Object::Ptr>();
+    const auto o = root->getObject("offer");
+    if (!o || str(o, "request_id").empty()) return std::nullopt;
+    OfferRecord r;
+    r.view.request_id = str(o, "request_id");
+    r.view.incident_id = str(o, "incident_id");
+    r.view.from_unit = str(o, "from_unit");
+    r.view.call_type = str(o, "call_type");
+    r.location.address = str(o, "address");
+    r.location.lat = num(o, "lat");
+    r.location.lon = num(o, "lon");
+    r.view.address = r.location.address;
+    if (const auto reasons = o->getArray("reasons"))
+      for (std::size_t i = 0; i < reasons->size(); ++i)
+        r.view.reason_codes.push_back(reasons->getElement<std::string>(static_cast<unsigned>(i)));
+    r.view.phase = offer_phase_named(str(o, "phase"));
+    r.view.distance_m = num(o, "distance_m");
+    if (auto eta = num(o, "eta_s")) r.view.eta_s = static_cast<int>(*eta);
+    r.view.outcome = str(o, "outcome");
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 
 std::string to_json(const IncidentRecord& r) {
   Object inc(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -65,11 +132,10 @@ std::string to_json(const IncidentRecord& r) {
     req.set("by_unit", r.request->by_unit);
     req.set("by_name", r.request->by_name);
     if (r.request->eta_s) req.set("eta_s", *r.request->eta_s);
+    if (r.request->automatic) req.set("automatic", true);
     root.set("request", req);
   }
-  std::ostringstream out;
-  root.stringify(out);
-  return out.str();
+  return stringify(root);
 }
 
 std::optional<IncidentRecord> incident_record_from_json(const std::string& json) {
@@ -97,6 +163,7 @@ std::optional<IncidentRecord> incident_record_from_json(const std::string& json)
       v.by_unit = str(req, "by_unit");
       v.by_name = str(req, "by_name");
       if (auto eta = num(req, "eta_s")) v.eta_s = static_cast<int>(*eta);
+      v.automatic = req->optValue<bool>("automatic", false);
       r.request = v;
     }
     return r;

@@ -1,5 +1,6 @@
-// The journal's form of an open incident: what CAD said about it (no
-// narrative) and where the co-responder request stands. Pure JSON in and out.
+// The journal's forms of an open incident (what CAD said about it, no
+// narrative, and where the co-responder request stands) and of a clinician's
+// open offer. Pure JSON in and out.
 #pragma once
 
 #include <optional>
@@ -20,5 +21,19 @@ struct IncidentRecord {
 
 std::string to_json(const IncidentRecord& record);
 std::optional<IncidentRecord> incident_record_from_json(const std::string& json);
+
+// A clinician's offer, journaled under "offer:<request id>" so that an MDT
+// restart while en route or on scene brings back the panel with its actions
+// and the outcome still to file. Only what CAD sent: reason codes, no notes.
+struct OfferRecord {
+  OfferView view;
+  bridge::Location location;
+};
+
+// The journal key of an offer; incident records use the bare incident id.
+std::string offer_journal_key(const std::string& request_id);
+std::string to_json(const OfferRecord& record);
+// Empty when `json` is not an offer record (an incident record, or damaged).
+std::optional<OfferRecord> offer_record_from_json(const std::string& json);
 
 }  // namespace mdtc::plugin

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <sstream>
 
 #include "incident_record.h"
@@ -123,6 +124,8 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
     on_coresponder_request(m, now_ms);
   } else if (m.type == "coresponder_status") {
     on_coresponder_status(m);
+  } else if (m.type == "unit_location") {
+    on_unit_location(m, now_ms);
   } else if (m.type == "wipe") {
     // The link delivers a wipe only over an authenticated (CURVE) link.
     bump("wipes");
@@ -132,12 +135,13 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
       it = shown_.erase(it);
     }
     for (const auto& [id, st] : incidents_) ports_.forget_incident(id);
+    for (const auto& [rid, st] : offers_) ports_.forget_incident(offer_journal_key(rid));
     incidents_.clear();
     offers_.clear();
   }
 }
 
-void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
+void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
   if (!m.incident) return;
   const bridge::Incident& inc = *m.incident;
   bump(m.type == "dispatch" ? "dispatches" : "incident_updates");
@@ -147,26 +151,48 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
 
   const cache::MatchResult match = ports_.lookup(query_for(inc.location));
   if (match.freshness == cache::Freshness::unavailable) bump("lookups_unavailable");
+  st.where.reset();
+  if (inc.location.lat && inc.location.lon) {
+    st.where = LatLon{*inc.location.lat, *inc.location.lon};
+  } else if (!match.premises.empty() && match.premises[0].lat && match.premises[0].lon) {
+    st.where = LatLon{*match.premises[0].lat, *match.premises[0].lon};
+  }
+  // Rules see only what the officer may see: a request triggered by a
+  // clinician-only flag would reveal that flag.
+  const cache::MatchResult visible = redact_for(options_.role, match);
+  bool auto_wanted = false;
+  if (options_.role == config::Role::patrol && !options_.auto_request.empty()) {
+    std::vector<std::string> codes;
+    for (const auto& f : visible.flags) codes.push_back(f.code);
+    auto_wanted = auto_request_matches(options_.auto_request, inc.call_type, codes);
+  }
+
   PremisePanel panel = build_premise_panel(options_.role, st.summary, match);
-  if (!panel.show) {
+  if (panel.show) {
+    present(panel.doc);
+    const auto flag_ids = panel.doc.flag_ids();
+    if (!flag_ids.empty()) ports_.audit(inc.id, flag_ids);
+    if (!st.premise_shown)
+      for (const auto& line : panel.spoken) ports_.notify(MDT_NOTIFY_CAUTION, line);
+    st.premise_shown = true;
+  } else {
     // An update can move the incident off a flagged address: take the panels down.
     bump("unflagged");
+    const bool nothing_requested = !st.request || st.request->phase == RequestPhase::ready;
     if (st.premise_shown) {
       dismiss("premise:" + inc.id);
-      if (!st.request || st.request->phase == RequestPhase::ready) dismiss("coresponder:" + inc.id);
       st.premise_shown = false;
-      ports_.forget_incident(inc.id);
+      if (!auto_wanted) {
+        if (nothing_requested) dismiss("coresponder:" + inc.id);
+        ports_.forget_incident(inc.id);
+      }
     }
     // Nothing on screen and nothing requested: no state to keep for a shift.
-    if (!st.request || st.request->phase == RequestPhase::ready) incidents_.erase(inc.id);
-    return;
+    if (!auto_wanted) {
+      if (nothing_requested) incidents_.erase(inc.id);
+      return;
+    }
   }
-  present(panel.doc);
-  const auto flag_ids = panel.doc.flag_ids();
-  if (!flag_ids.empty()) ports_.audit(inc.id, flag_ids);
-  if (!st.premise_shown)
-    for (const auto& line : panel.spoken) ports_.notify(MDT_NOTIFY_CAUTION, line);
-  st.premise_shown = true;
 
   if (options_.role != config::Role::patrol) {
     save(st);
@@ -174,9 +200,9 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
   }
   if (!st.request) st.request = RequestView{};
   st.request->fallback = options_.fallback;
+  st.request->schedule_configured = options_.schedule_configured;
   st.request->reason_codes.clear();
   st.request->reason_names.clear();
-  const cache::MatchResult visible = redact_for(options_.role, match);
   for (const cache::Flag* f : request_reasons(visible)) {
     if (std::find(st.request->reason_codes.begin(), st.request->reason_codes.end(), f->code) !=
         st.request->reason_codes.end())
@@ -184,8 +210,54 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t /*now_ms*/) {
     st.request->reason_codes.push_back(f->code);
     st.request->reason_names.push_back(f->display_name.empty() ? f->code : f->display_name);
   }
+  refresh_on_duty(st, now_ms);
+  if (auto_wanted && st.request->phase == RequestPhase::ready && !restoring_) {
+    bump("requests_automatic");
+    send_request(st, now_ms, true);
+    return;
+  }
   refresh_request_panel(st);
   save(st);
+}
+
+LocalTime Pipeline::local_time(int64_t now_ms) const {
+  if (options_.local_time) return options_.local_time(now_ms);
+  const std::time_t t = static_cast<std::time_t>(now_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return {(tm.tm_wday + 6) % 7, tm.tm_hour * 60 + tm.tm_min};
+}
+
+bool Pipeline::refresh_on_duty(IncidentState& st, int64_t now_ms) {
+  if (!st.request || !options_.schedule_configured) return false;
+  const RequestPhase p = st.request->phase;
+  if (p != RequestPhase::ready && p != RequestPhase::sent && p != RequestPhase::declined &&
+      p != RequestPhase::no_coresponder && p != RequestPhase::timed_out)
+    return false;
+  auto now = on_duty_units(options_.schedule, local_time(now_ms), unit_positions_, st.where,
+                           options_.eta_speed_mps, now_ms);
+  if (now == st.request->on_duty) return false;
+  st.request->on_duty = std::move(now);
+  return true;
+}
+
+void Pipeline::on_unit_location(const bridge::Message& m, int64_t now_ms) {
+  const Object::Ptr body = parse_object(m.body);
+  const std::string unit = get_string(body, "unit");
+  const auto lat = get_number(body, "lat");
+  const auto lon = get_number(body, "lon");
+  if (unit.empty() || !lat || !lon || *lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) {
+    bump("dropped.bad_unit_location");
+    return;
+  }
+  // Only the units a schedule names are kept: the map stays as small as the roster.
+  const bool scheduled = std::any_of(options_.schedule.begin(), options_.schedule.end(),
+                                     [&](const config::DutyShift& s) { return s.unit == unit; });
+  if (!scheduled) return;
+  unit_positions_[unit] = UnitPosition{{*lat, *lon}, now_ms};
+  bump("unit_locations");
+  for (auto& [id, st] : incidents_)
+    if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);
 }
 
 void Pipeline::save(const IncidentState& st) {
@@ -193,7 +265,37 @@ void Pipeline::save(const IncidentState& st) {
                            to_json(IncidentRecord{st.summary, st.location, st.request_id, st.request}));
 }
 
+void Pipeline::save(const OfferState& st) {
+  const OfferPhase p = st.view.phase;
+  // Finished offers leave the journal: nothing more to do on them after a restart.
+  const bool finished = p == OfferPhase::declined || p == OfferPhase::taken || p == OfferPhase::cancelled ||
+                        (p == OfferPhase::cleared && !st.view.outcome.empty());
+  const std::string key = offer_journal_key(st.view.request_id);
+  if (finished)
+    ports_.forget_incident(key);
+  else
+    ports_.remember_incident(key, to_json(OfferRecord{st.view, st.location}));
+}
+
+void Pipeline::restore_offer(OfferRecord record, int64_t /*now_ms*/) {
+  if (options_.role != config::Role::coresponder || offers_.count(record.view.request_id)) return;
+  OfferState st;
+  st.view = std::move(record.view);
+  st.location = std::move(record.location);
+  st.view.address = display_address(st.location);
+  st.match = ports_.lookup(query_for(st.location));
+  const PanelDocument doc = build_offer_panel(st.view, st.match);
+  present(doc);
+  if (const auto flag_ids = doc.flag_ids(); !flag_ids.empty()) ports_.audit(st.view.incident_id, flag_ids);
+  bump("offers_restored");
+  offers_.emplace(st.view.request_id, std::move(st));
+}
+
 void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
+  if (auto offer = offer_record_from_json(record_json)) {
+    restore_offer(std::move(*offer), now_ms);
+    return;
+  }
   const auto record = incident_record_from_json(record_json);
   if (!record) {
     bump("journal.unreadable");
@@ -205,7 +307,9 @@ void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
   m.incident_id = record->summary.id;
   m.incident = bridge::Incident{record->summary.id, record->summary.call_type,
                                 record->summary.priority, {}, {options_.unit_id}, record->location};
+  restoring_ = true;
   on_incident(m, now_ms);
+  restoring_ = false;
   bump("incidents_restored");
   auto it = incidents_.find(record->summary.id);
   if (it == incidents_.end() || !it->second.request || !record->request) return;
@@ -215,6 +319,7 @@ void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
   st.request->by_unit = record->request->by_unit;
   st.request->by_name = record->request->by_name;
   st.request->eta_s = record->request->eta_s;
+  st.request->automatic = record->request->automatic;
   st.request_sent_ms = now_ms;  // the acceptance clock starts again
   // Later requests must not reuse this one's id.
   const auto dash = st.request_id.rfind('-');
@@ -262,6 +367,7 @@ void Pipeline::on_incident_closed(const std::string& incident_id) {
     if (offer.view.phase == OfferPhase::offered) {
       offer.view.phase = OfferPhase::cancelled;
       present(build_offer_panel(offer.view, offer.match));
+      save(offer);
     }
   }
 }
@@ -292,7 +398,7 @@ void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) 
   }
   if (auto here = position(now_ms); here && st.location.lat && st.location.lon) {
     st.view.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
-    st.view.eta_s = eta_seconds(*st.view.distance_m);
+    st.view.eta_s = eta_seconds(*st.view.distance_m, options_.eta_speed_mps);
   }
   st.match = ports_.lookup(query_for(st.location));
   const PanelDocument doc = build_offer_panel(st.view, st.match);
@@ -300,6 +406,7 @@ void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) 
   const auto flag_ids = doc.flag_ids();
   if (!flag_ids.empty()) ports_.audit(st.view.incident_id, flag_ids);
   ports_.notify(MDT_NOTIFY_INFO, "Co-responder request from unit " + st.view.from_unit);
+  save(st);
   offers_.emplace(rid, std::move(st));
 }
 
@@ -313,6 +420,7 @@ void Pipeline::on_coresponder_status(const bridge::Message& m) {
     if (state == "taken" || state == "cancelled") {
       it->second.view.phase = state == "taken" ? OfferPhase::taken : OfferPhase::cancelled;
       present(build_offer_panel(it->second.view, it->second.match));
+      save(it->second);
     }
     return;
   }
@@ -361,36 +469,44 @@ Status Pipeline::on_user_action(const std::string& panel_id, const std::string& 
                                                 action + "'");
 }
 
+void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
+  RequestView& v = *st.request;
+  st.request_id = options_.unit_id + "-" + st.summary.id + "-" + std::to_string(++request_counter_);
+  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+  body.set("request_id", st.request_id);
+  body.set("incident_id", st.summary.id);
+  body.set("call_type", st.summary.call_type);
+  body.set("priority", st.summary.priority);
+  body.set("address", st.summary.address);
+  if (st.where) {
+    body.set("lat", st.where->lat);
+    body.set("lon", st.where->lon);
+  }
+  Poco::JSON::Array reasons;
+  for (const auto& code : v.reason_codes) reasons.add(code);
+  body.set("reasons", reasons);
+  if (automatic) body.set("automatic", true);
+  ports_.send("coresponder_request", stringify(body));
+  v.phase = RequestPhase::sent;
+  v.automatic = automatic;
+  v.by_unit.clear();
+  v.by_name.clear();
+  v.eta_s.reset();
+  st.request_sent_ms = now_ms;
+  bump("requests_sent");
+  refresh_request_panel(st);
+  save(st);
+}
+
 Status Pipeline::on_request_action(IncidentState& st, const std::string& action, int64_t now_ms) {
   if (!st.request) return make_error("plugin.bad_action", "no request on this incident");
-  RequestView& v = *st.request;
   if (action == "request_coresponder") {
-    st.request_id = options_.unit_id + "-" + st.summary.id + "-" + std::to_string(++request_counter_);
-    Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    body.set("request_id", st.request_id);
-    body.set("incident_id", st.summary.id);
-    body.set("call_type", st.summary.call_type);
-    body.set("priority", st.summary.priority);
-    body.set("address", st.summary.address);
-    if (st.location.lat && st.location.lon) {
-      body.set("lat", *st.location.lat);
-      body.set("lon", *st.location.lon);
-    }
-    Poco::JSON::Array reasons;
-    for (const auto& code : v.reason_codes) reasons.add(code);
-    body.set("reasons", reasons);
-    ports_.send("coresponder_request", stringify(body));
-    v.phase = RequestPhase::sent;
-    v.by_unit.clear();
-    v.by_name.clear();
-    v.eta_s.reset();
-    st.request_sent_ms = now_ms;
-    bump("requests_sent");
-  } else if (action == "cancel_request") {
-    withdraw_request(st);
-  } else {
-    return make_error("plugin.bad_action", "request panel has no action '" + action + "'");
+    send_request(st, now_ms, false);
+    return Ok{};
   }
+  if (action != "cancel_request")
+    return make_error("plugin.bad_action", "request panel has no action '" + action + "'");
+  withdraw_request(st);
   refresh_request_panel(st);
   save(st);
   return Ok{};
@@ -408,6 +524,7 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
     v.outcome = action;
     bump("outcomes_recorded");
     present(build_offer_panel(v, st.match));
+    save(st);
     return Ok{};
   }
   Object body(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -424,7 +541,7 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
       // Recompute with the freshest position: the offer may have waited.
       if (auto here = position(now_ms); here && st.location.lat && st.location.lon) {
         v.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
-        v.eta_s = eta_seconds(*v.distance_m);
+        v.eta_s = eta_seconds(*v.distance_m, options_.eta_speed_mps);
       }
       if (v.eta_s) body.set("eta_s", *v.eta_s);
     }
@@ -441,10 +558,14 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
     return make_error("plugin.bad_action", "offer panel has no action '" + action + "'");
   }
   present(build_offer_panel(v, st.match));
+  save(st);
   return Ok{};
 }
 
 void Pipeline::on_tick(int64_t now_ms) {
+  // Shifts begin and end and positions go stale while a panel is up.
+  for (auto& [id, st] : incidents_)
+    if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);
   for (auto& [id, st] : incidents_) {
     if (!st.request || st.request->phase != RequestPhase::sent) continue;
     if (now_ms - st.request_sent_ms < int64_t{options_.accept_timeout_s} * 1000) continue;

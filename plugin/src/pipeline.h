@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "coresponder_panels.h"
+#include "coresponder_roster.h"
 #include "geo.h"
+#include "incident_record.h"
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
@@ -55,6 +58,14 @@ struct PipelineOptions {
   int gps_stale_after_s = 10;
   int avl_interval_s = 30;
   double avl_distance_m = 200;
+  // The request panel's on-duty list; without a schedule none is shown.
+  bool schedule_configured = false;
+  std::vector<config::DutyShift> schedule;
+  std::vector<config::AutoRequestRule> auto_request;
+  double eta_speed_mps = 40 / 3.6;
+  // The car's local weekday and minute for a time (the schedule is local).
+  // Empty = the system time zone.
+  std::function<LocalTime(int64_t now_ms)> local_time;
 };
 
 class Pipeline {
@@ -68,8 +79,9 @@ class Pipeline {
   Status on_user_action(const std::string& panel_id, const std::string& action_id,
                         int64_t now_ms, const std::string& payload_json = {});
   void on_tick(int64_t now_ms);
-  // Brings back an incident from the journal after a restart: its panels
-  // pop again from a fresh cache lookup, with the request where it stood.
+  // Brings back an incident or a clinician's offer from the journal after a
+  // restart: its panels pop again from a fresh cache lookup, with the
+  // request or offer where it stood.
   void restore(const std::string& record_json, int64_t now_ms);
 
   std::map<std::string, uint64_t> counters() const { return counters_; }
@@ -84,6 +96,7 @@ class Pipeline {
     std::string request_id;
     int64_t request_sent_ms = 0;
     bool premise_shown = false;
+    std::optional<LatLon> where;  // the incident's, or else the matched premise's, coordinates
   };
   struct OfferState {
     OfferView view;
@@ -95,6 +108,11 @@ class Pipeline {
   void on_incident_closed(const std::string& incident_id);
   void on_coresponder_request(const bridge::Message& m, int64_t now_ms);
   void on_coresponder_status(const bridge::Message& m);
+  void on_unit_location(const bridge::Message& m, int64_t now_ms);
+  void send_request(IncidentState& st, int64_t now_ms, bool automatic);
+  // Recomputes the on-duty list of a request still open; true if it changed.
+  bool refresh_on_duty(IncidentState& st, int64_t now_ms);
+  LocalTime local_time(int64_t now_ms) const;
   Status on_request_action(IncidentState& st, const std::string& action, int64_t now_ms);
   Status on_offer_action(OfferState& st, const std::string& action, int64_t now_ms,
                          const std::string& payload_json);
@@ -104,6 +122,8 @@ class Pipeline {
   void refresh_request_panel(const IncidentState& st);
   void withdraw_request(IncidentState& st);
   void save(const IncidentState& st);
+  void save(const OfferState& st);
+  void restore_offer(OfferRecord record, int64_t now_ms);
   void bump(const std::string& counter) { ++counters_[counter]; }
 
   PipelineOptions options_;
@@ -118,6 +138,8 @@ class Pipeline {
   int64_t last_avl_ms_ = 0;
   uint64_t request_counter_ = 0;
   bool link_down_shown_ = false;
+  bool restoring_ = false;  // a restored incident must not trigger a second auto-request
+  std::map<std::string, UnitPosition> unit_positions_;  // scheduled units, from CAD
 };
 
 }  // namespace mdtc::plugin

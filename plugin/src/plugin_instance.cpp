@@ -89,6 +89,10 @@ Status PluginInstance::start() {
   po.accept_timeout_s = config_.coresponder_accept_timeout_s;
   po.fallback = config_.coresponder_fallback;
   po.gps_stale_after_s = config_.gps_stale_after_s;
+  po.schedule_configured = !config_.coresponder_schedule_file.empty();
+  po.schedule = config_.coresponder_schedule;
+  po.auto_request = config_.coresponder_auto_request_rules;
+  po.eta_speed_mps = config_.coresponder_eta_speed_kmh / 3.6;
   pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
   queue_.clear();
   open_cache();

@@ -280,9 +280,9 @@ class UnitThatWentDown : public ::testing::Test {
 };
 
 TEST_F(UnitThatWentDown, RestartedUnitCatchesUpWhatWasPublishedWhileItWasDown) {
-  auto& gw = *this->gw;
-  ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
-  gw.with([](auto& x) {
+  auto& gateway = *gw;
+  ASSERT_TRUE(eventually([&] { return gateway.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
+  gateway.with([](auto& x) {
     x.publish("unit.2A31", simple_dispatch("I-2"));
     return x.publish("unit.2A31", simple_dispatch("I-3"));
   });
@@ -295,17 +295,17 @@ TEST_F(UnitThatWentDown, RestartedUnitCatchesUpWhatWasPublishedWhileItWasDown) {
 }
 
 TEST_F(UnitThatWentDown, PlaceOlderThanTheResumeWindowIsHistoryNotNews) {
-  auto& gw = *this->gw;
-  ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
-  gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-2-old")); });
+  auto& gateway = *gw;
+  ASSERT_TRUE(eventually([&] { return gateway.with([](auto& x) { return !x.has_subscriber("unit.2A31"); }); }));
+  gateway.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-2-old")); });
   lo.resume_window_s = -1;  // every saved place is too old
   Inbox inbox;
   Link link(lo, inbox.message_handler(), nullptr);
   ASSERT_TRUE(link.start());
   ASSERT_TRUE(eventually([&] {
-    return gw.with([](auto& x) { return x.has_subscriber("unit.2A31") && x.hello_seen("2A31"); });
+    return gateway.with([](auto& x) { return x.has_subscriber("unit.2A31") && x.hello_seen("2A31"); });
   }));
-  gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-3-new")); });
+  gateway.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-3-new")); });
   ASSERT_TRUE(inbox.wait_messages(1));
   EXPECT_EQ(ids(inbox), std::vector<std::string>{"I-3-new"});
   EXPECT_GE(counter(link, "positions.stale"), 1u);

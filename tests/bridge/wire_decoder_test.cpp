@@ -71,6 +71,14 @@ TEST(WireDecoder, DispatchWithoutIncidentOrEidoIsMissingField) {
   EXPECT_EQ(code_of(R"({"v":1,"type":"dispatch","seq":1})"), "wire.missing_field");
 }
 
+TEST(WireDecoder, UnitLocationMustNameTheUnit) {
+  auto r = decode("all", R"({"v":1,"type":"unit_location","seq":4,"unit":"CR7","lat":39.79,"lon":-89.65})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->type, "unit_location");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"unit_location","seq":4,"lat":39.79,"lon":-89.65})"), "wire.missing_field");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"unit_location","seq":4,"unit":7})"), "wire.bad_type");
+}
+
 TEST(WireDecoder, IncidentUpdateMayOmitLocation) {
   auto r = decode("unit.2A31", R"({"v":1,"type":"incident_update","seq":3,"incident":{"id":"I-1","priority":1}})");
   ASSERT_TRUE(r) << r.error().message;

@@ -243,9 +243,11 @@ TEST_F(EndToEnd, TwoCorespondersRacingOnlyOneWins) {
   EXPECT_TRUE(officer->terminate() == 0 && a->terminate() == 0 && b->terminate() == 0);
   for (const auto& line : read_lines(record(winner)))
     EXPECT_FALSE(has(line, "Taken by another unit")) << "the winner was told it lost: " << line;
-  for (const auto& line : read_lines(record("2A31")))
-    if (has(line, "Accepted by"))
+  for (const auto& line : read_lines(record("2A31"))) {
+    if (has(line, "Accepted by")) {
       EXPECT_TRUE(has(line, "(" + winner + ")")) << "the officer was told of the loser: " << line;
+    }
+  }
 }
 
 TEST_F(EndToEnd, NobodyAcceptingInTimeShowsTheFallback) {
@@ -451,6 +453,41 @@ TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
   EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); },
                             30s))
       << read_file(dir.file("2A31.out"));
+}
+
+// The clinician car's GPS reaches CAD as AVL, CAD relays it to every car, and
+// the officer's request panel lists the scheduled unit with its distance; an
+// auto-request rule sends the request without a tap.
+TEST_F(EndToEnd, ScheduledCoresponderShowsDistanceAndAutoRequestNeedsNoTap) {
+  write_file(dir.file("gps.out"), "");
+  ChildProcess gps({MDTC_STUB_GPS, "--link", dir.file("gps0"), "--route", MDTC_SOURCE_DIR "/demo/route-cr7.txt",
+                    "--baud", "9600", "--rate-hz", "5"},
+                   dir.file("gps.out"));
+  ASSERT_TRUE(wait_for_line(dir.file("gps.out"), [](auto& l) { return has(l, "ready"); }, 20s))
+      << read_file(dir.file("gps.out"));
+  write_file(dir.file("roster.txt"), "CR7 | Daily | 00:00-24:00 | CR-7 (Clinician)\n");
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "schedule_file = " + dir.file("roster.txt") +
+                                    "\nauto_request = WELFARE CHECK + AUTISM\n");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician",
+                                   "\n[gps]\nport = " + dir.file("gps0") + "\nbaud = 9600\n");
+  auto cad = start_cad(waits_for_units({"2A31", "CR7"}) +
+                       R"({"wait":"subscriber","topic":"all","timeout_s":30})" + "\n" +
+                       R"({"wait":"message","type":"avl","from":"CR7","timeout_s":30})" + "\n" + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_response","from":"CR7","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol);  // no --auto-action: nobody taps
+  auto clinic = start_host("CR7", clinician, {"--auto-action", "accept"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, "Accepted by CR-7 Clinician (CR7)"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  const std::string seen = read_file(record("2A31"));
+  EXPECT_TRUE(has(seen, "Requested automatically")) << seen;
+  EXPECT_TRUE(has(seen, "ON DUTY NOW"));
+  EXPECT_TRUE(has(seen, "CR-7 (Clinician)"));
+  EXPECT_TRUE(has(seen, ", about ")) << "no distance and ETA for the scheduled unit:\n" << seen;
+  EXPECT_EQ(officer->terminate(), 0);
+  EXPECT_EQ(clinic->terminate(), 0);
 }
 
 }  // namespace

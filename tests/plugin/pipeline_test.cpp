@@ -437,5 +437,54 @@ TEST_F(PatrolPipeline, UnreadableJournalRecordIsCountedNotFatal) {
   EXPECT_TRUE(ports.of("show").empty());
 }
 
+TEST_F(ClinicianPipeline, RestartWhileEnRouteBringsTheOfferBackWithItsActions) {
+  pipeline.on_message(request(), 0);
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "accept", 1).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "en_route", 2).ok());
+  ASSERT_EQ(ports.journal.count("offer:2A31-I-1-1"), 1u);
+  const std::string saved = ports.journal.at("offer:2A31-I-1-1");
+  EXPECT_EQ(saved.find("Dr. A"), std::string::npos) << "flag content must not be journaled";
+
+  test::FakePorts after;
+  after.answer = ports.answer;
+  Pipeline restarted(options(), after);
+  restarted.restore(saved, 100);
+  const auto* shown = after.last("show", "offer:2A31-I-1-1");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find("En route"), std::string::npos) << shown->body;
+  EXPECT_NE(shown->body.find("\"id\":\"on_scene\""), std::string::npos);
+  EXPECT_TRUE(after.of("notify").empty()) << "a restored offer is not a new request";
+  EXPECT_EQ(restarted.counters()["offers_restored"], 1u);
+  // The clinician can carry on to the outcome.
+  ASSERT_TRUE(restarted.on_user_action("offer:2A31-I-1-1", "on_scene", 101).ok());
+  ASSERT_TRUE(restarted.on_user_action("offer:2A31-I-1-1", "clear", 102).ok());
+  ASSERT_TRUE(restarted.on_user_action("offer:2A31-I-1-1", "resolved_on_scene", 103).ok());
+  EXPECT_EQ(after.journal.count("offer:2A31-I-1-1"), 0u) << "a filed offer leaves the journal";
+}
+
+TEST_F(ClinicianPipeline, FinishedOffersLeaveTheJournal) {
+  pipeline.on_message(request(), 0);
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "decline", 1).ok());
+  EXPECT_EQ(ports.journal.count("offer:2A31-I-1-1"), 0u);
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"2A31-I-2-2","incident_id":"I-2","from_unit":"2A31","address":"17 OAK AVE"})",
+                           "unit.CR7"),
+                      2);
+  EXPECT_EQ(ports.journal.count("offer:2A31-I-2-2"), 1u);
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"2A31-I-2-2","state":"taken","by_unit":"CR9"})",
+                           "unit.CR7"),
+                      3);
+  EXPECT_EQ(ports.journal.count("offer:2A31-I-2-2"), 0u);
+}
+
+TEST_F(PatrolPipeline, AnOfferRecordIsIgnoredByAPatrolUnit) {
+  OfferRecord r;
+  r.view.request_id = "X-1";
+  r.view.incident_id = "I-9";
+  pipeline.restore(to_json(r), 0);
+  EXPECT_TRUE(ports.of("show").empty());
+  EXPECT_EQ(pipeline.counters()["journal.unreadable"], 0u);
+}
+
 }  // namespace
 }  // namespace mdtc::plugin

@@ -316,6 +316,17 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
     done->set("from_seq", from_seq);
     done->set("to_seq", to_seq);
     send_to(from, "", to_json(done));
+  } else if (type == "avl") {
+    // Like a CAD AVL feed: clinician units' positions go to every car, so
+    // an officer's request panel can say how far each one is.
+    if (router_rules_.on_duty(from) && body->has("lat") && body->has("lon")) {
+      Object::Ptr loc = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      loc->set("type", "unit_location");
+      loc->set("unit", from);
+      loc->set("lat", body->get("lat"));
+      loc->set("lon", body->get("lon"));
+      publish("all", loc);
+    }
   } else {
     std::vector<Outgoing> out;
     if (type == "coresponder_request") out = router_rules_.on_request(from, *body);
