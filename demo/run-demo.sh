@@ -76,6 +76,8 @@ if ! wait_for "$work/gps.log" "ready" 10; then
 fi
 gps_port=$work/CR7/gps0
 write_config 2A31 patrol "2A31 Patrol" "$work/2A31"
+# The officer's panel lists the clinician units on duty, with distance and ETA.
+echo "schedule_file = $here/coresponders.txt" >>"$work/2A31/unit.ini"
 write_config CR7 coresponder "CR-7 Clinician" "$work/CR7" "$gps_port"
 
 say "Starting the CAD gateway stand-in (stub-cad) with the demo scenario"
@@ -106,6 +108,9 @@ premise_shown=$(grep -c '"panel_id":"premise:I-1002"' "$work/2A31.jsonl" || true
 unflagged_shown=$(grep -c '"panel_id":"premise:I-1001"' "$work/2A31.jsonl" || true)
 echo "officer: premise panel for the flagged call shown: $([ "$premise_shown" -gt 0 ] && echo yes || echo NO)"
 echo "officer: panels for the unflagged call: $unflagged_shown (expected 0)"
+on_duty=$(grep -oE '"label":"CR-7 \(Clinician\)","severity":"[a-z]+","value":"[^"]*' "$work/2A31.jsonl" |
+  head -1 | sed -E 's/.*"value":"//' || true)
+echo "officer: request panel listed CR-7 (Clinician) on duty: ${on_duty:-NOT SHOWN}"
 echo "officer: $(grep -o 'Accepted by[^"]*' "$work/2A31.jsonl" | tail -1)"
 if grep -qE 'Dr\. A|outpatient program|555-0100' "$work/2A31.jsonl"; then
   echo "demo: clinician-only detail reached the officer's screen" >&2
