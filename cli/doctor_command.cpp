@@ -292,6 +292,23 @@ Check cad_result(const config::Config& c, const std::string& start_error, const 
               ": is the gateway up and reachable from this car (VPN, firewall)?" + hint};
 }
 
+// Who the officer's request panel will list right now: a fleet admin can see
+// at a glance that a new roster says what the program meant.
+Check check_schedule(const config::Config& c) {
+  if (c.coresponder_schedule_file.empty())
+    return {"schedule", true, "no co-responder schedule configured: the request panel lists nobody, CAD routes requests"};
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::string names;
+  for (const auto* shift : config::on_duty(c.coresponder_schedule, (tm.tm_wday + 6) % 7, tm.tm_hour * 60 + tm.tm_min))
+    names += (names.empty() ? "" : ", ") + shift->unit + (shift->name.empty() ? "" : " (" + shift->name + ")");
+  return {"schedule", true,
+          plural(static_cast<int>(c.coresponder_schedule.size()), "shift", "shifts") + " in " +
+              c.coresponder_schedule_file + "; " +
+              (names.empty() ? "no co-responder scheduled now" : "on duty now: " + names)};
+}
+
 std::vector<Check> check_live(const config::Config& c, int timeout_s) {
   LiveState live;
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
@@ -481,6 +498,7 @@ int doctor_command(const Args& args) {
     checks.push_back(check_key_file("cad key", c.cad_client_key_file, "this unit's CURVE key pair for the CAD link"));
   }
   for (auto& check : check_cache(c)) checks.push_back(std::move(check));
+  if (c.role == config::Role::patrol) checks.push_back(check_schedule(c));
   for (auto& check : check_live(c, timeout_s)) checks.push_back(std::move(check));
 
   if (vm.count("json")) {

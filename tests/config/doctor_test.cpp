@@ -198,7 +198,9 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
   write_file(dir.file("fleet.ini"), "[cad]\nsubscribe_endpoint = " + gateway.pub_endpoint() +
                                         "\ndealer_endpoint = " + gateway.router_endpoint() +
                                         "\n[cache]\ndb = " + dir.file("cache.db") + "\n");
-  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\n[gps]\nport = " + receiver.path() + "\nbaud = 4800\n");
+  write_file(dir.file("roster.txt"), "CR7 | Daily | 00:00-24:00 | CR-7 (Clinician)\n");
+  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\n[gps]\nport = " + receiver.path() +
+                                       "\nbaud = 4800\n[coresponder]\nschedule_file = " + dir.file("roster.txt") + "\n");
 
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--config", dir.file("unit.ini"), "--json",
                               "--timeout-s", "20"});
@@ -207,10 +209,14 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
   for (const auto& [name, result] : checks) EXPECT_TRUE(result.first) << name << ": " << result.second;
   EXPECT_TRUE(all_ok) << run.output;
   EXPECT_EQ(run.exit_code, 0) << run.output;
-  for (const char* name : {"config", "cad key", "cache", "cache key", "cache age", "gps", "clock", "cad link"}) {
+  for (const char* name :
+       {"config", "cad key", "cache", "cache key", "cache age", "schedule", "gps", "clock", "cad link"}) {
     EXPECT_EQ(checks.count(name), 1u) << name << " missing in " << run.output;
   }
   EXPECT_NE(checks["gps"].second.find("speaking NMEA, 3D fix"), std::string::npos) << checks["gps"].second;
+  EXPECT_NE(checks["schedule"].second.find("1 shift in " + dir.file("roster.txt") + "; on duty now: CR7 (CR-7 (Clinician))"),
+            std::string::npos)
+      << checks["schedule"].second;
   EXPECT_NE(checks["clock"].second.find("agrees with GPS time"), std::string::npos) << checks["clock"].second;
   EXPECT_NE(checks["cad link"].second.find("heartbeats arriving"), std::string::npos) << checks["cad link"].second;
 }
