@@ -23,11 +23,13 @@ void cache_usage(std::ostream& out) {
   out << "usage: mdt-coresponder cache import FILE --db PATH [--key KEYFILE]\n"
          "       mdt-coresponder cache match ADDRESS --db PATH [--lat X --lon Y] [--radius M]\n"
          "       mdt-coresponder cache stats|verify|purge --db PATH [--key KEYFILE]\n"
+         "       mdt-coresponder cache sync --db PATH --endpoint E [--server-key K --key-file F]\n"
          "  import   apply a registry export v1 file (JSON Lines) in one transaction\n"
          "  match    look an address up; prints level, premises, flags (all audiences)\n"
          "  stats    counts, schema and registry version, last sync and age\n"
          "  verify   SQLite integrity check and the audit hash chain; exit 1 if broken\n"
          "  purge    delete expired and unvalidated flags\n"
+         "  sync     fetch and apply what the flag registry has (sync --help)\n"
          "  --key    key file (default PATH.key, created with mode 0600 for a new cache)\n"
          "  --max-age-h  hours after which the cache answers \"stale\" (default 24)\n";
 }
@@ -147,6 +149,7 @@ int cache_command(const Args& args) {
     return args.empty() ? 2 : 0;
   }
   const std::string sub = args[0];
+  if (sub == "sync") return cache_sync_command(Args(args.begin() + 1, args.end()));
   if (sub != "import" && sub != "match" && sub != "stats" && sub != "verify" && sub != "purge") {
     std::cerr << "mdt-coresponder cache: unknown subcommand '" << sub << "'\n";
     cache_usage(std::cerr);

@@ -10,7 +10,8 @@ namespace mdtc::cli {
 using Args = std::vector<std::string>;
 
 int version_command(const Args& args);
-int cache_command(const Args& args);   // import, match, stats, verify, purge
+int cache_command(const Args& args);   // import, match, stats, verify, purge, sync
+int cache_sync_command(const Args& args);  // the arguments after `cache sync`
 int gps_command(const Args& args);     // decode, ports, monitor
 int keys_command(const Args& args);    // generate
 int config_command(const Args& args);  // check

@@ -72,6 +72,7 @@ void PluginInstance::open_cache() {
   if (opened) {
     cache_ = std::make_shared<cache::Cache>(std::move(*opened));
     cache_error_.clear();
+    share_cache_with_sync();
     logger("cache").information("flag cache open");
   } else {
     cache_error_ = opened.error().message;
@@ -143,6 +144,10 @@ Status PluginInstance::start() {
     stop();
     return st.error();
   }
+  if (auto st = start_registry_sync(); !st) {
+    stop();
+    return st.error();
+  }
   if (!config_.gps_port.empty()) {
     gps::ReaderOptions go;
     go.port = config_.gps_port;
@@ -163,6 +168,7 @@ void PluginInstance::stop() {
   // Producers first, so nothing is posted to a pipeline that is going away.
   if (gps_) gps_->stop();
   if (link_) link_->stop();
+  if (sync_) sync_->stop();
   if (thread_.joinable()) {
     queue_.push(Stop{});
     thread_.join();
@@ -181,6 +187,11 @@ void PluginInstance::stop() {
   std::lock_guard lock(status_mu_);  // status_json may be reading the link's counters
   gps_.reset();
   link_.reset();
+  sync_.reset();
+  {
+    std::lock_guard sync_lock(sync_mu_);
+    sync_cache_.reset();
+  }
   cache_.reset();
   outcomes_.reset();
   journal_.reset();
@@ -271,6 +282,7 @@ void PluginInstance::send(const std::string& type, const std::string& json_objec
 
 cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
   const int64_t now = steady_ms();
+  if (!cache_) adopt_synced_cache();  // the first registry sync may have created it
   if (!cache_ && now >= cache_retry_ms_) {
     cache_retry_ms_ = now + 60'000;  // a missing cache may arrive with the next sync
     open_cache();
@@ -336,6 +348,7 @@ void PluginInstance::forget_incident(const std::string& incident_id) {
 }
 
 void PluginInstance::wipe_cache(const std::string& reason) {
+  halt_registry_sync(reason);
   cache_.reset();
   std::error_code ec;
   const std::string key =
@@ -369,6 +382,7 @@ std::string PluginInstance::status_json() const {
   gps.set("stale", gps_status_.stale);
   gps.set("detail", gps_status_.detail);
   root.set("gps", gps);
+  add_registry_sync_status(root);
   root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
   std::ostringstream out;
   root.stringify(out);

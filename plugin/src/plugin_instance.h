@@ -21,9 +21,14 @@
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
+#include "mdtc/registry_sync.h"
 #include "incident_journal.h"
 #include "outcome_store.h"
 #include "pipeline.h"
+
+namespace Poco::JSON {
+class Object;
+}
 
 namespace mdtc::plugin {
 
@@ -95,6 +100,21 @@ class PluginInstance final : private Ports {
   std::map<std::string, uint64_t> pipeline_counters_;
   bridge::LinkStatus link_status_;
   gps::ReaderStatus gps_status_;
+
+  // The flag registry sync (plugin_registry_sync.cpp) runs on its own
+  // thread and reaches the cache only through sync_cache_, under sync_mu_;
+  // cache_ stays the pipeline thread's. A wipe halts it first, so it never
+  // writes to (or recreates) a wiped cache.
+  Status start_registry_sync();
+  void share_cache_with_sync();  // cache_ was just opened
+  void adopt_synced_cache();     // pipeline thread: take the cache a first sync created
+  void halt_registry_sync(const std::string& reason);
+  void add_registry_sync_status(Poco::JSON::Object& root) const;  // under status_mu_
+  std::shared_ptr<cache::Cache> sync_cache(bool create);           // sync thread
+  std::unique_ptr<bridge::RegistrySync> sync_;
+  mutable std::mutex sync_mu_;
+  std::shared_ptr<cache::Cache> sync_cache_;  // guarded by sync_mu_
+  bool cache_wiped_ = false;                  // guarded by sync_mu_
 };
 
 }  // namespace mdtc::plugin

@@ -1,12 +1,51 @@
 // stub-registry: writes fictional registry export v1 files, as the county
-// flag registry would publish them, for the demo and for load tests.
+// flag registry would publish them, for the demo and for load tests; and
+// serves a directory of them over sync protocol v1, as the registry's sync
+// service would.
 //
 //   stub-registry [--premises N] [--mode snapshot|delta] [--version V] [--seed S] [--out FILE]
+//   stub-registry --serve ENDPOINT --dir DIR [--curve-secret-file F] [--chunk-bytes N]
+//                 [--stop-after-chunks N] [--corrupt-chunk N]
 #include <boost/program_options.hpp>
+#include <atomic>
+#include <csignal>
 #include <fstream>
 #include <iostream>
 
+#include "mdtc/bridge.h"
+#include "mdtc/registry_sync.h"
 #include "registry_generator.h"
+#include "registry_server.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop = true; }
+
+int serve_main(const std::string& endpoint, const std::string& dir, const std::string& key_file, uint32_t chunk_bytes,
+               uint64_t stop_after, uint64_t corrupt) {
+  mdtc::stub_registry::ServerOptions so;
+  so.endpoint = endpoint;
+  so.dir = dir;
+  so.chunk_bytes = chunk_bytes;
+  so.stop_after_chunks = stop_after;
+  so.corrupt_chunk = corrupt;
+  if (!key_file.empty()) {
+    auto keys = mdtc::bridge::read_curve_key_file(key_file, true);
+    if (!keys) {
+      std::cerr << "stub-registry: " << keys.error().message << "\n";
+      return 2;
+    }
+    so.curve_secret_key = keys->secret_key;
+  }
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  return mdtc::stub_registry::serve(
+      so, g_stop, [] { std::cout << "stub-registry ready" << std::endl; },
+      [](const std::string& line) { std::cout << "[registry] " << line << std::endl; });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   namespace po = boost::program_options;
@@ -18,7 +57,13 @@ int main(int argc, char** argv) {
       "mode", po::value<std::string>(&opt.mode)->default_value("snapshot"), "snapshot or delta")(
       "version", po::value<int64_t>(&opt.version)->default_value(1), "export version (header)")(
       "seed", po::value<uint64_t>(&opt.seed)->default_value(1), "random seed; same seed, same file")(
-      "out", po::value<std::string>(&out_path), "output file (default: standard output)");
+      "out", po::value<std::string>(&out_path), "output file (default: standard output)")(
+      "serve", po::value<std::string>(), "serve --dir over sync protocol v1 on this ZeroMQ endpoint")(
+      "dir", po::value<std::string>(), "directory of export files to serve (*.jsonl with a header line)")(
+      "curve-secret-file", po::value<std::string>(), "CURVE server key pair file (keys generate); default: no CURVE")(
+      "chunk-bytes", po::value<uint32_t>()->default_value(256 << 10), "largest chunk sent")(
+      "stop-after-chunks", po::value<uint64_t>()->default_value(0), "fault: exit 3 after sending N chunks")(
+      "corrupt-chunk", po::value<uint64_t>()->default_value(0), "fault: flip a byte in the Nth chunk sent");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -30,6 +75,17 @@ int main(int argc, char** argv) {
   if (vm.count("help")) {
     std::cout << desc;
     return 0;
+  }
+  if (vm.count("serve")) {
+    const uint32_t chunk = vm["chunk-bytes"].as<uint32_t>();
+    if (!vm.count("dir") || chunk == 0 || chunk > mdtc::bridge::kMaxChunkBytes) {
+      std::cerr << "stub-registry: --serve needs --dir; --chunk-bytes is 1 to " << mdtc::bridge::kMaxChunkBytes
+                << "\n";
+      return 2;
+    }
+    return serve_main(vm["serve"].as<std::string>(), vm["dir"].as<std::string>(),
+                      vm.count("curve-secret-file") ? vm["curve-secret-file"].as<std::string>() : "", chunk,
+                      vm["stop-after-chunks"].as<uint64_t>(), vm["corrupt-chunk"].as<uint64_t>());
   }
   if ((opt.mode != "snapshot" && opt.mode != "delta") || opt.premises < 0 || opt.version < 0) {
     std::cerr << "stub-registry: --mode must be snapshot or delta; --premises and --version >= 0\n";

@@ -1,0 +1,191 @@
+// `mdt-coresponder cache sync --db PATH --endpoint E`: one sync with the flag
+// registry, to up to date, on the calling thread, printing a JSON report of
+// what was fetched and applied and every counter. Fleet IT's first check when
+// a car's flags look old. Works on a fresh path like the other cache
+// subcommands; the transfer is staged in PATH.sync.part and resumes on the
+// next run if interrupted.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.h"
+#include "mdtc/bridge.h"
+#include "mdtc/cache.h"
+#include "mdtc/registry_sync.h"
+
+namespace mdtc::cli {
+namespace {
+
+namespace po = boost::program_options;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+void sync_usage(std::ostream& out) {
+  out << "usage: mdt-coresponder cache sync --db PATH --endpoint E [--server-key K --key-file F]\n"
+         "                                  [--unit ID] [--timeout-s N] [--key KEYFILE]\n"
+         "  fetch and apply what the flag registry has after the version the cache holds\n"
+         "  --endpoint    the registry's sync service, e.g. tcp://registry.example:5560\n"
+         "  --server-key  the registry's CURVE public key (Z85, or a file with a public= line)\n"
+         "  --key-file    this unit's CURVE key pair (keys generate); needed with --server-key\n"
+         "  --unit        identity to present (default mdtc-cli)\n"
+         "  --timeout-s   give up after this long (default 120)\n"
+         "  --key         cache key file (default PATH.key)\n"
+         "exit 0 when the cache is up to date, 1 when not, 2 on usage errors\n";
+}
+
+std::optional<int64_t> held_version(cache::Cache& c) {
+  auto s = c.stats();
+  if (!s || s->last_sync.empty()) return std::nullopt;
+  return s->registry_version;
+}
+
+Object status_json(const bridge::RegistrySyncStatus& s) {
+  Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+  o.set("state", s.state);
+  if (s.version) o.set("version", *s.version);
+  if (s.registry_version) o.set("registry_version", *s.registry_version);
+  if (!s.last_success.empty()) o.set("last_success", s.last_success);
+  if (!s.last_error.empty()) {
+    o.set("error", s.last_error_code);
+    o.set("message", s.last_error);
+  }
+  if (s.transfer_total) {
+    Object t;
+    t.set("version", s.transfer_version);
+    t.set("mode", s.transfer_mode);
+    t.set("bytes", s.transfer_bytes);
+    t.set("total", s.transfer_total);
+    o.set("transfer", t);
+  }
+  Object counters;
+  for (const auto& [k, v] : s.counters) counters.set(k, v);
+  o.set("counters", counters);
+  return o;
+}
+
+}  // namespace
+
+int cache_sync_command(const Args& args) {
+  po::options_description options("cache sync");
+  options.add_options()("help,h", "")("db", po::value<std::string>(), "")("key", po::value<std::string>(), "")(
+      "endpoint", po::value<std::string>(), "")("server-key", po::value<std::string>(), "")(
+      "key-file", po::value<std::string>(), "")("unit", po::value<std::string>()->default_value("mdtc-cli"), "")(
+      "timeout-s", po::value<int>()->default_value(120), "");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "mdt-coresponder cache sync: " << e.what() << "\n";
+    sync_usage(std::cerr);
+    return 2;
+  }
+  if (vm.count("help")) {
+    sync_usage(std::cout);
+    return 0;
+  }
+  if (!vm.count("db") || !vm.count("endpoint")) {
+    std::cerr << "mdt-coresponder cache sync: --db PATH and --endpoint E are required\n";
+    sync_usage(std::cerr);
+    return 2;
+  }
+  if (vm.count("server-key") != vm.count("key-file")) {
+    std::cerr << "mdt-coresponder cache sync: --server-key and --key-file come together\n";
+    return 2;
+  }
+  const int timeout_s = vm["timeout-s"].as<int>();
+  if (timeout_s <= 0) {
+    std::cerr << "mdt-coresponder cache sync: --timeout-s must be positive\n";
+    return 2;
+  }
+
+  bridge::RegistrySyncOptions so;
+  so.endpoint = vm["endpoint"].as<std::string>();
+  so.identity = vm["unit"].as<std::string>();
+  so.request_timeout_ms = std::min(timeout_s, 10) * 1000;
+  if (vm.count("server-key")) {
+    std::string server = vm["server-key"].as<std::string>();
+    if (server.size() != 40 && std::filesystem::exists(server)) {
+      auto pub = bridge::read_curve_key_file(server, false);
+      if (!pub) {
+        std::cerr << "mdt-coresponder cache sync: " << pub.error().message << "\n";
+        return 1;
+      }
+      server = pub->public_key;
+    }
+    auto keys = bridge::read_curve_key_file(vm["key-file"].as<std::string>());
+    if (!keys) {
+      std::cerr << "mdt-coresponder cache sync: " << keys.error().message << "\n";
+      return 1;
+    }
+    so.server_public_key = server;
+    so.client_public_key = keys->public_key;
+    so.client_secret_key = keys->secret_key;
+  }
+
+  cache::OpenOptions open;
+  open.db_path = vm["db"].as<std::string>();
+  if (vm.count("key")) open.key_path = vm["key"].as<std::string>();
+  so.staging_path = open.db_path + ".sync";
+  auto opened = cache::Cache::open(open);
+  if (!opened) {
+    Object o;
+    o.set("ok", false);
+    o.set("error", opened.error().code);
+    o.set("message", opened.error().message);
+    o.stringify(std::cout, 2);
+    std::cout << "\n";
+    std::cerr << "mdt-coresponder cache sync: " << opened.error().message << "\n";
+    return 1;
+  }
+  cache::Cache& c = *opened;
+  const auto before = held_version(c);
+
+  Array applied;
+  bridge::RegistrySync sync(
+      so, [&] { return held_version(c); },
+      [&](const std::string& path, int64_t version, const std::string& mode) -> Status {
+        auto r = c.import_file(path);
+        if (!r) return r.error();
+        Object a(Poco::JSON_PRESERVE_KEY_ORDER);
+        a.set("mode", mode);
+        a.set("version", version);
+        a.set("lines", r->lines);
+        a.set("premises", r->premises);
+        a.set("subjects", r->subjects);
+        a.set("flags", r->flags);
+        a.set("history", r->history);
+        a.set("deletes", r->deletes);
+        a.set("unknown_codes", r->unknown_codes);
+        applied.add(a);
+        return Ok{};
+      },
+      [&](int64_t) {
+        // Heard from the registry: what the cache holds is current, which is
+        // what its freshness means (an empty delta changes nothing else).
+        if (auto r = c.import_text("", "registry sync (up to date)"); !r)
+          std::cerr << "mdt-coresponder cache sync: could not record the check: " << r.error().message << "\n";
+      });
+  const auto status = sync.run_once(std::chrono::seconds(timeout_s));
+
+  Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+  const bool ok = status.state == "current";
+  o.set("ok", ok);
+  o.set("db", open.db_path);
+  o.set("endpoint", so.endpoint);
+  o.set("curve", !so.server_public_key.empty());
+  if (before) o.set("version_before", *before);
+  o.set("applied", applied);
+  Object st = status_json(status);
+  for (const auto& name : st.getNames()) o.set(name, st.get(name));
+  o.stringify(std::cout, 2);
+  std::cout << "\n";
+  if (!ok) std::cerr << "mdt-coresponder cache sync: " << status.last_error << "\n";
+  return ok ? 0 : 1;
+}
+
+}  // namespace mdtc::cli

@@ -1,0 +1,141 @@
+// The plugin's link to the flag registry over ZeroMQ, sync protocol v1
+// (docs/protocol.md, "Flag registry sync"): a DEALER socket (identity = unit
+// id) asks the registry's ROUTER what comes after the version the cache
+// holds, fetches the file in chunks into a staging file beside the cache
+// (resuming after an interruption), verifies its SHA-256 and hands it to the
+// cache, until the registry says the cache is up to date. It knows nothing of
+// the cache: the owner passes callbacks. No ZeroMQ or JSON library type
+// appears here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mdtc/result.h"
+
+namespace mdtc::bridge {
+
+inline constexpr int kSyncProtocolVersion = 1;
+// The JSON frame of any sync message, and the data frame of one chunk.
+inline constexpr std::size_t kMaxSyncMessageBytes = 4096;
+inline constexpr std::size_t kMaxChunkBytes = 1 << 20;
+
+// One sync message, either direction. Which fields mean something depends on
+// `type` (table in docs/protocol.md); the rest keep their defaults.
+struct SyncMessage {
+  std::string type;  // sync, fetch (unit -> registry); up_to_date, offer, chunk, error
+  std::string req;   // request id; every reply echoes the request's
+  std::string unit;  // sync: informational (the routing id is the identity)
+  std::optional<int64_t> have;  // sync: the version the unit holds; none = nothing yet
+  std::string want = "next";    // sync: "next" or "snapshot"
+  int64_t version = 0;          // offer, chunk, fetch, up_to_date
+  std::string mode;             // "snapshot" or "delta": offer, chunk, fetch
+  std::string sha256;           // 64 lower-case hex digits of the whole file
+  uint64_t total = 0;           // offer, chunk: size of the whole file
+  uint64_t offset = 0;          // fetch, chunk
+  uint64_t length = 0;          // fetch: bytes wanted (1..kMaxChunkBytes)
+  uint64_t chunk_bytes = 0;     // offer: the largest chunk the registry sends; 0 = unsaid
+  std::string code, message;    // error
+};
+
+// Pure: the JSON frame -> SyncMessage, or an Error whose code names the
+// reason ("sync.bad_json", "sync.bad_version", "sync.unknown_type",
+// "sync.missing_field", "sync.bad_type", "sync.bad_value", "sync.too_large").
+// Unknown fields are ignored.
+Result<SyncMessage> decode_sync_message(std::string_view body,
+                                        std::size_t max_bytes = kMaxSyncMessageBytes);
+// The JSON frame for `m` (with "v":1); only the fields its type uses.
+std::string encode_sync_message(const SyncMessage& m);
+
+struct RegistrySyncOptions {
+  std::string endpoint;  // the registry's ROUTER, e.g. tcp://registry.example:5560
+  std::string identity;  // routing id: the unit id (1-64 letters, digits, '-', '_')
+  std::string server_public_key;  // Z85; empty = CURVE off
+  std::string client_public_key;  // Z85
+  std::string client_secret_key;  // Z85
+  // Files being fetched are kept at `staging_path + ".part"`, described by
+  // `staging_path + ".json"`, so a transfer resumes where it stopped. Put it
+  // beside the cache (same directory, same protection): the data is the
+  // registry's, in the clear, until it is imported and removed.
+  std::string staging_path;
+  int interval_s = 300;             // ask again this long after being up to date
+  int request_timeout_ms = 10000;   // no reply for this long = the link is dead
+  int backoff_initial_ms = 1000;    // after a failure, doubling ...
+  int backoff_max_ms = 60000;       // ... up to this (and never beyond interval_s)
+  uint64_t max_file_bytes = uint64_t{256} << 20;  // a larger offer is refused
+  uint32_t chunk_bytes = 256 << 10;               // asked per fetch (<= kMaxChunkBytes)
+  int window = 4;                                 // fetches in flight
+};
+
+struct RegistrySyncStatus {
+  // idle (not started), connecting, checking, transferring, applying,
+  // current, rejected (the offered file was refused; waits for the next
+  // interval), failed (waiting to retry after a backoff), halted, stopped.
+  std::string state = "idle";
+  std::optional<int64_t> version;  // what the cache held when last asked
+  std::optional<int64_t> registry_version;  // the latest the registry named
+  std::string last_success;  // RFC 3339 UTC: the last time the registry said "up to date"
+  std::string last_error;    // a sentence; empty after a success
+  std::string last_error_code;
+  // The transfer in progress (state transferring/applying).
+  int64_t transfer_version = 0;
+  std::string transfer_mode;
+  uint64_t transfer_bytes = 0, transfer_total = 0;
+  std::map<std::string, uint64_t> counters;
+};
+
+// Owns the socket and, once started, a thread. Callbacks run on that thread
+// (or on the caller's, in run_once); they must not call back into this
+// object except status().
+class RegistrySync {
+ public:
+  // The registry version the cache holds; std::nullopt when it holds nothing
+  // from the registry yet (a snapshot is needed).
+  using CurrentVersion = std::function<std::optional<int64_t>()>;
+  // Import the verified file at `path`. An error whose code starts with
+  // "registry." (other than registry.unreadable) means the file itself was
+  // refused: it is deleted and not fetched again in this run. Any other
+  // error is local (cache unavailable): the file is kept and applied later.
+  using Apply = std::function<Status(const std::string& path, int64_t version,
+                                     const std::string& mode)>;
+  // The registry said the cache is current: the owner may record that it
+  // heard from the registry (freshness). Optional.
+  using Confirm = std::function<void(int64_t version)>;
+  using StatusHandler = std::function<void(const RegistrySyncStatus&)>;
+
+  RegistrySync(RegistrySyncOptions options, CurrentVersion current, Apply apply,
+               Confirm confirm = {}, StatusHandler on_status = {});
+  ~RegistrySync();
+  RegistrySync(const RegistrySync&) = delete;
+  RegistrySync& operator=(const RegistrySync&) = delete;
+
+  // Validates the options, then syncs in the background: at once, then every
+  // interval_s, retrying failures with backoff.
+  Status start();
+  void stop();  // safe to call twice; waits for an import in progress
+
+  void sync_now();  // skip the rest of the current wait
+  // For the rest of this object's life: abandon any transfer, delete the
+  // staging files and forget what was refused; returns once no import is
+  // running, so the caller may erase what was imported. Thread-safe.
+  void halt(const std::string& reason);
+
+  // One sync on the calling thread, without start(): until up to date, or
+  // the first failure (no retries), or `timeout`. The returned status says
+  // which (state "current" on success).
+  RegistrySyncStatus run_once(std::chrono::milliseconds timeout);
+
+  RegistrySyncStatus status() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mdtc::bridge

@@ -1,0 +1,135 @@
+// PluginInstance and the flag registry sync: the sync thread fetches and
+// verifies files (mdt_bridge) and imports them into the same cache the
+// pipeline looks up in. The cache is thread-safe and match() never waits for
+// an import, so a dispatch is answered from the old data or the new, whole.
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+
+#include "plugin_instance.h"
+
+namespace mdtc::plugin {
+namespace {
+
+Poco::Logger& sync_log() { return Poco::Logger::get("mdtc.registry"); }
+
+}  // namespace
+
+std::shared_ptr<cache::Cache> PluginInstance::sync_cache(bool create) {
+  std::lock_guard lock(sync_mu_);
+  if (cache_wiped_) return nullptr;
+  if (!sync_cache_) {
+    cache::OpenOptions opts;
+    opts.db_path = config_.cache_db;
+    opts.key_path = config_.cache_key_file;
+    opts.max_age_h = config_.cache_max_age_h;
+    opts.revalidate_days = config_.cache_revalidate_days;
+    // A car set up for sync starts without a cache: the first snapshot makes it.
+    opts.create_if_missing = create;
+    auto opened = cache::Cache::open(opts);
+    if (!opened) {
+      if (create) sync_log().error("flag cache cannot be opened for the registry sync: " + opened.error().code);
+      return nullptr;
+    }
+    sync_cache_ = std::make_shared<cache::Cache>(std::move(*opened));
+  }
+  return sync_cache_;
+}
+
+Status PluginInstance::start_registry_sync() {
+  {
+    std::lock_guard lock(sync_mu_);
+    cache_wiped_ = false;  // a new session
+  }
+  if (config_.registry_endpoint.empty()) return Ok{};
+  bridge::RegistrySyncOptions so;
+  so.endpoint = config_.registry_endpoint;
+  so.identity = config_.unit_id;
+  so.interval_s = config_.registry_sync_interval_s;
+  so.staging_path = config_.cache_db + ".sync";
+  if (!config_.registry_server_public_key.empty()) {
+    const std::string& key_file =
+        config_.registry_client_key_file.empty() ? config_.cad_client_key_file : config_.registry_client_key_file;
+    auto keys = bridge::read_curve_key_file(key_file);
+    if (!keys) return keys.error();
+    so.server_public_key = config_.registry_server_public_key;
+    so.client_public_key = keys->public_key;
+    so.client_secret_key = keys->secret_key;
+  }
+  sync_ = std::make_unique<bridge::RegistrySync>(
+      so,
+      [this]() -> std::optional<int64_t> {
+        auto c = sync_cache(false);
+        if (!c) return std::nullopt;
+        auto s = c->stats();
+        if (!s || s->last_sync.empty()) return std::nullopt;
+        return s->registry_version;
+      },
+      [this](const std::string& path, int64_t version, const std::string& mode) -> Status {
+        auto c = sync_cache(true);
+        if (!c) {
+          std::lock_guard lock(sync_mu_);
+          return make_error(cache_wiped_ ? "plugin.cache_wiped" : "cache.open",
+                            cache_wiped_ ? "the flag cache was wiped in this session"
+                                         : "the flag cache cannot be opened");
+        }
+        auto r = c->import_file(path);
+        if (!r) return r.error();
+        // Counts only: no name, note or address reaches a log.
+        sync_log().information("flag registry " + mode + " version " + std::to_string(version) + " applied: " +
+                               std::to_string(r->premises) + " premises, " + std::to_string(r->flags) +
+                               " flags, " + std::to_string(r->deletes) + " deletes");
+        return Ok{};
+      },
+      [this](int64_t) {
+        // The registry confirmed the cache is current: that is what its
+        // freshness ("flags N hours old") measures, so record it with an
+        // empty delta, which changes nothing else.
+        if (auto c = sync_cache(false))
+          if (auto r = c->import_text("", "registry sync (up to date)"); !r)
+            sync_log().warning("could not record the registry check: " + r.error().code);
+      });
+  return sync_->start();
+}
+
+void PluginInstance::share_cache_with_sync() {
+  std::lock_guard lock(sync_mu_);
+  if (!cache_wiped_) sync_cache_ = cache_;
+}
+
+void PluginInstance::adopt_synced_cache() {
+  std::lock_guard lock(sync_mu_);
+  if (!sync_cache_ || cache_wiped_) return;
+  cache_ = sync_cache_;
+  cache_error_.clear();
+}
+
+void PluginInstance::halt_registry_sync(const std::string& reason) {
+  // Waits for an import in progress, so the files erased next are not
+  // written again by it; a wiped car is not refilled in this session.
+  if (sync_) sync_->halt("cache " + reason + "; registry sync halted until the plugin restarts");
+  std::lock_guard lock(sync_mu_);
+  cache_wiped_ = true;
+  sync_cache_.reset();
+}
+
+void PluginInstance::add_registry_sync_status(Poco::JSON::Object& root) const {
+  if (!sync_) return;
+  const auto s = sync_->status();
+  Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+  o.set("endpoint", config_.registry_endpoint);
+  o.set("state", s.state);
+  if (s.version) o.set("version", *s.version);
+  if (s.registry_version) o.set("registry_version", *s.registry_version);
+  o.set("last_success", s.last_success);
+  o.set("last_error", s.last_error);
+  if (s.transfer_total) {
+    o.set("transfer_version", s.transfer_version);
+    o.set("transfer_mode", s.transfer_mode);
+    o.set("transfer_bytes", s.transfer_bytes);
+    o.set("transfer_total", s.transfer_total);
+  }
+  for (const auto& [k, v] : s.counters) o.set(k, v);
+  root.set("registry_sync", o);
+}
+
+}  // namespace mdtc::plugin

@@ -1,0 +1,192 @@
+// The registry sync as fleet IT and an officer meet it: the CLI's one-shot
+// sync and report, and stub-mdt-host loading the real plugin with
+// registry.endpoint set and no cache at all, which ends up with the
+// registry's flags and pops a premise panel for a flagged dispatch.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "mdtc/cache.h"
+#include "sync_fixture.h"
+
+namespace mdtc::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kRegistry = MDTC_SOURCE_DIR "/demo/registry.jsonl";
+
+bool has(const std::string& line, const std::string& what) { return line.find(what) != std::string::npos; }
+
+struct Run {
+  int status = -1;
+  std::string out;
+};
+
+Run run(const std::string& command) {
+  Run r;
+  FILE* p = popen((command + " 2>/dev/null").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  const int raw = pclose(p);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
+}
+
+Poco::JSON::Object::Ptr parse(const std::string& text) {
+  Poco::JSON::Parser parser;
+  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST(CacheSyncCli, SyncsAFreshPathAndReportsWhatItApplied) {
+  TempDir dir;
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  const std::string db = dir.file("fresh/cache.db");
+  std::filesystem::create_directories(dir.file("fresh"));
+  auto r = run(std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint() +
+               " --unit 2A31");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto doc = parse(r.out);
+  EXPECT_TRUE(doc->getValue<bool>("ok"));
+  EXPECT_EQ(doc->getValue<std::string>("state"), "current");
+  EXPECT_EQ(doc->getValue<int64_t>("version"), 1);
+  auto applied = doc->getArray("applied");
+  ASSERT_EQ(applied->size(), 1u);
+  EXPECT_EQ(applied->getObject(0)->getValue<std::string>("mode"), "snapshot");
+  EXPECT_EQ(applied->getObject(0)->getValue<int64_t>("premises"), 4);
+  EXPECT_EQ(doc->getObject("counters")->getValue<uint64_t>("files_applied"), 1u);
+
+  // The cache now answers, and a second sync fetches nothing.
+  auto match = run(std::string(MDTC_CLI) + " cache match '1208 n. maple street #3b, springfield il' --db " + db);
+  EXPECT_EQ(match.status, 0) << match.out;
+  EXPECT_TRUE(has(match.out, "WEAPONS")) << match.out;
+  auto again = run(std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint());
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(parse(again.out)->getObject("counters")->getValue<uint64_t>("bytes_fetched"), 0u);
+  EXPECT_EQ(parse(again.out)->getValue<int64_t>("version_before"), 1);
+}
+
+TEST(CacheSyncCli, UnreachableRegistryExitsOneWithTheReason) {
+  TempDir dir;
+  auto r = run(std::string(MDTC_CLI) + " cache sync --db " + dir.file("cache.db") +
+               " --endpoint tcp://127.0.0.1:" + std::to_string(free_tcp_port()) + " --timeout-s 1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  auto doc = parse(r.out);
+  EXPECT_FALSE(doc->getValue<bool>("ok"));
+  EXPECT_EQ(doc->getValue<std::string>("error"), "sync.timeout");
+}
+
+TEST(CacheSyncCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run(std::string(MDTC_CLI) + " cache sync --db x.db").status, 2);
+  EXPECT_EQ(run(std::string(MDTC_CLI) + " cache sync --db x.db --endpoint tcp://127.0.0.1:1 --server-key K").status, 2);
+}
+
+class PluginSync : public ::testing::Test {
+ protected:
+  PluginSync() : pub_port(free_tcp_port()), router_port(free_tcp_port()) {}
+  std::string endpoint(int port) const { return "tcp://127.0.0.1:" + std::to_string(port); }
+
+  std::string make_unit(const std::string& registry_endpoint, const std::string& extra = {}) {
+    const std::string path = dir.file("2A31.ini");
+    write_file(path, "[unit]\nid = 2A31\nrole = patrol\nname = 2A31 Patrol\n\n[cad]\nsubscribe_endpoint = " +
+                         endpoint(pub_port) + "\ndealer_endpoint = " + endpoint(router_port) +
+                         "\n\n[cache]\ndb = " + dir.file("2A31.db") + "\n\n[registry]\nendpoint = " +
+                         registry_endpoint + "\nsync_interval_s = 10\n" + extra);
+    return path;
+  }
+
+  std::unique_ptr<ChildProcess> start_host(const std::string& config) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{MDTC_STUB_HOST, "--plugin", MDTC_PLUGIN_PATH, "--config", config, "--record",
+                                 dir.file("2A31.jsonl"), "--label", "[2A31]"},
+        dir.file("2A31.out"));
+  }
+
+  std::unique_ptr<ChildProcess> start_cad(const std::string& scenario) {
+    write_file(dir.file("scenario.jsonl"), scenario);
+    auto cad = std::make_unique<ChildProcess>(
+        std::vector<std::string>{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router", endpoint(router_port),
+                                 "--scenario", dir.file("scenario.jsonl"), "--heartbeat-ms", "200",
+                                 "--exit-when-done"},
+        dir.file("cad.out"));
+    EXPECT_TRUE(wait_for_line(dir.file("cad.out"), [](auto& l) { return has(l, "ready"); }, 20s));
+    return cad;
+  }
+
+  // The status document the host records when the plugin stops.
+  Poco::JSON::Object::Ptr final_status() {
+    std::string status;
+    for (const auto& line : read_lines(dir.file("2A31.jsonl")))
+      if (has(line, R"("cb":"status")")) status = line;
+    if (status.empty()) return nullptr;
+    return parse(status)->getObject("doc");
+  }
+
+  TempDir dir;
+  int pub_port, router_port;
+};
+
+TEST_F(PluginSync, UnitWithoutACacheSyncsFromTheRegistryAndPopsThePanel) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  ASSERT_FALSE(std::filesystem::exists(dir.file("2A31.db")));
+  auto host = start_host(make_unit(registry.endpoint()));
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"),
+                            [](auto& l) { return has(l, "flag registry snapshot version 1 applied"); }, 60s))
+      << read_file(dir.file("2A31.out"));
+
+  auto cad = start_cad(
+      R"({"wait":"hello","unit":"2A31","timeout_s":30})" "\n"
+      R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" "\n"
+      R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})" "\n");
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  std::string premise;
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"), [&](const std::string& l) {
+    if (!has(l, R"("cb":"show_panel","panel_id":"premise:I-2")")) return false;
+    premise = l;
+    return true;
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(has(premise, "Legally owns rifles")) << premise;
+  EXPECT_FALSE(has(premise, "FLAGS UNAVAILABLE")) << premise;
+  EXPECT_EQ(host->terminate(), 0);
+
+  auto status = final_status();
+  ASSERT_TRUE(status);
+  auto sync = status->getObject("registry_sync");
+  ASSERT_TRUE(sync) << "status has no registry_sync";
+  EXPECT_EQ(sync->getValue<std::string>("state"), "current");  // recorded before the stop
+  EXPECT_EQ(sync->getValue<int64_t>("version"), 1);
+  EXPECT_EQ(sync->getValue<uint64_t>("files_applied"), 1u);
+  EXPECT_FALSE(sync->getValue<std::string>("last_success").empty());
+  // No name, note or address in any log line the sync wrote.
+  for (const auto& line : read_lines(dir.file("2A31.jsonl"))) {
+    if (!has(line, R"("cb":"log")")) continue;
+    for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "MAPLE", "Maple"})
+      EXPECT_FALSE(has(line, secret)) << secret << " in a log line: " << line;
+  }
+}
+
+TEST_F(PluginSync, SharedCarErasesTheStagingFileWithTheCache) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  auto host = start_host(make_unit(registry.endpoint(), "\n[cache]\nwipe_on_session_end = true\n"));
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"),
+                            [](auto& l) { return has(l, "flag registry snapshot version 1 applied"); }, 60s))
+      << read_file(dir.file("2A31.out"));
+  // A transfer left half done, as a blip would leave it.
+  write_file(dir.file("2A31.db.sync.part"), "{\"type\":\"header\"");
+  write_file(dir.file("2A31.db.sync.json"), "{}");
+  EXPECT_EQ(host->terminate(), 0);
+  for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json"})
+    EXPECT_FALSE(std::filesystem::exists(dir.file(f))) << f;
+}
+
+}  // namespace
+}  // namespace mdtc::test

@@ -1,0 +1,401 @@
+// RegistrySync against the real stub-registry program over loopback ZeroMQ,
+// importing into real SQLite caches: first sync, deltas, interrupted
+// transfers, corrupt and refused files, lookups during an import, CURVE, and
+// a registry that answers nonsense.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+#include <zmq.hpp>
+
+#include "mdtc/bridge.h"
+#include "mdtc/cache.h"
+#include "mdtc/registry_sync.h"
+#include "sync_fixture.h"
+
+namespace mdtc::test {
+namespace {
+
+using namespace std::chrono_literals;
+using bridge::RegistrySync;
+using bridge::RegistrySyncOptions;
+using bridge::RegistrySyncStatus;
+
+// The generator puts premise P-0 at this address in every export (and, below
+// 9,000 premises, no other premise at the same house number).
+const char* kP0 = "100 MAPLE ST, Springfield IL";
+
+class RegistrySyncTest : public ::testing::Test {
+ protected:
+  RegistrySyncTest() {
+    auto c = cache::Cache::open({dir.file("cache.db"), "", true, 24});
+    if (!c) throw std::runtime_error(c.error().message);
+    cache = std::make_unique<cache::Cache>(std::move(*c));
+  }
+
+  RegistrySyncOptions options(const std::string& endpoint) {
+    RegistrySyncOptions o;
+    o.endpoint = endpoint;
+    o.identity = "2A31";
+    o.staging_path = dir.file("cache.db.sync");
+    o.request_timeout_ms = 5000;
+    o.backoff_initial_ms = 100;
+    o.backoff_max_ms = 400;
+    o.interval_s = 3600;
+    return o;
+  }
+
+  RegistrySync::CurrentVersion current_version() {
+    return [this]() -> std::optional<int64_t> {
+      auto s = cache->stats();
+      if (!s || s->last_sync.empty()) return std::nullopt;
+      return s->registry_version;
+    };
+  }
+
+  RegistrySync::Apply importer() {
+    return [this](const std::string& path, int64_t, const std::string&) -> Status {
+      ++imports;
+      auto r = cache->import_file(path);
+      if (!r) return r.error();
+      return Ok{};
+    };
+  }
+
+  std::unique_ptr<RegistrySync> make_sync(const RegistrySyncOptions& o, StatusWaiter* waiter = nullptr) {
+    return std::make_unique<RegistrySync>(o, current_version(), importer(), RegistrySync::Confirm{},
+                                          waiter ? waiter->handler() : RegistrySync::StatusHandler{});
+  }
+
+  int64_t version() { return cache->stats()->registry_version; }
+  bool staged() const {
+    return std::filesystem::exists(dir.file("cache.db.sync.part")) ||
+           std::filesystem::exists(dir.file("cache.db.sync.json"));
+  }
+
+  TempDir dir;
+  std::unique_ptr<cache::Cache> cache;
+  std::atomic<int> imports{0};
+};
+
+TEST_F(RegistrySyncTest, SyncsFromEmptyToSnapshotThenDeltas) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(200, 1, "snapshot"));
+
+  auto first = make_sync(options(registry.endpoint()))->run_once(30s);
+  ASSERT_EQ(first.state, "current") << first.last_error;
+  EXPECT_EQ(first.registry_version, 1);
+  EXPECT_EQ(counter(first, "snapshots_applied"), 1u);
+  EXPECT_EQ(version(), 1);
+  EXPECT_EQ(cache->stats()->premises, 200);
+  EXPECT_FALSE(staged()) << "a verified, applied file leaves nothing behind";
+
+  // The registry publishes two deltas while the unit is away.
+  publish(registry.served_dir(), "v2.jsonl", generated_export(200, 2, "delta", 2));
+  publish(registry.served_dir(), "v3.jsonl", generated_export(200, 3, "delta", 3));
+  auto second = make_sync(options(registry.endpoint()))->run_once(30s);
+  ASSERT_EQ(second.state, "current") << second.last_error;
+  EXPECT_EQ(counter(second, "deltas_applied"), 2u);
+  EXPECT_EQ(counter(second, "snapshots_applied"), 0u) << "deltas were available; no snapshot needed";
+  EXPECT_EQ(version(), 3);
+  // The deltas' tombstones took effect: subject S-55 and its flags are gone.
+  auto m = cache->match({"155 MAPLE ST, Springfield IL", {}, {}, {}});
+  EXPECT_EQ(m.level, cache::MatchLevel::exact);
+  EXPECT_TRUE(m.flags.empty());
+  for (const auto& f : m.flags) EXPECT_NE(f.subject_id, "S-55");
+
+  // Nothing new: one question, one answer.
+  auto third = make_sync(options(registry.endpoint()))->run_once(30s);
+  EXPECT_EQ(third.state, "current");
+  EXPECT_EQ(counter(third, "requests"), 1u);
+  EXPECT_EQ(counter(third, "bytes_fetched"), 0u);
+}
+
+TEST_F(RegistrySyncTest, UnitOlderThanTheOldestDeltaGetsTheSnapshot) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(50, 1, "snapshot"));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  // The registry moved on to a new snapshot and kept only the delta after it.
+  publish(registry.served_dir(), "v5.jsonl", generated_export(60, 5, "snapshot", 5));
+  publish(registry.served_dir(), "v6.jsonl", generated_export(60, 6, "delta", 6));
+  auto s = make_sync(options(registry.endpoint()))->run_once(30s);
+  ASSERT_EQ(s.state, "current") << s.last_error;
+  EXPECT_EQ(counter(s, "snapshots_applied"), 1u);
+  EXPECT_EQ(counter(s, "deltas_applied"), 1u);
+  EXPECT_EQ(version(), 6);
+}
+
+TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
+  constexpr uint64_t kChunk = 64 << 10;
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  ASSERT_GT(snapshot.size(), 10 * kChunk);
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+
+  auto o = options(registry.endpoint());
+  o.chunk_bytes = kChunk;
+  o.request_timeout_ms = 1500;
+  auto first = make_sync(o)->run_once(30s);
+  EXPECT_NE(first.state, "current");
+  EXPECT_EQ(first.last_error_code, "sync.timeout");
+  EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output();
+  EXPECT_EQ(counter(first, "bytes_fetched"), 5 * kChunk);
+  EXPECT_EQ(std::filesystem::file_size(dir.file("cache.db.sync.part")), 5 * kChunk);
+  EXPECT_EQ(imports, 0);
+  EXPECT_FALSE(cache->stats()->last_sync.size()) << "nothing applied from a partial file";
+
+  // The registry comes back; a new process (a restarted plugin) picks up
+  // where the first left off and fetches only the rest.
+  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  auto second = make_sync(o)->run_once(30s);
+  ASSERT_EQ(second.state, "current") << second.last_error;
+  EXPECT_EQ(counter(second, "transfers_resumed"), 1u);
+  EXPECT_EQ(counter(second, "bytes_resumed"), 5 * kChunk);
+  EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size() - 5 * kChunk);
+  EXPECT_EQ(version(), 1);
+  EXPECT_EQ(cache->stats()->premises, 3000);
+  EXPECT_FALSE(staged());
+}
+
+TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching) {
+  constexpr uint64_t kChunk = 32 << 10;
+  const std::string snapshot = generated_export(2000, 1, "snapshot");
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "7"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  auto o = options(registry.endpoint());
+  o.chunk_bytes = kChunk;
+  o.request_timeout_ms = 1000;
+  StatusWaiter waiter;
+  auto sync = make_sync(o, &waiter);
+  ASSERT_TRUE(sync->start().ok());
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return counter(s, "timeouts") >= 1; }))
+      << waiter.latest().state;
+  EXPECT_EQ(registry.process().wait_for_exit(20s), 3);
+
+  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }))
+      << waiter.latest().last_error;
+  sync->stop();
+  const auto s = sync->status();
+  EXPECT_EQ(counter(s, "bytes_resumed"), 7 * kChunk);
+  // Every byte crossed the network once.
+  EXPECT_EQ(counter(s, "bytes_fetched"), snapshot.size());
+  EXPECT_GE(counter(s, "reconnects"), 1u);
+  EXPECT_EQ(version(), 1);
+}
+
+TEST_F(RegistrySyncTest, CorruptTransferFailsVerificationAndIsFetchedAfresh) {
+  RegistryServer registry(dir, {"--chunk-bytes", "8192", "--corrupt-chunk", "2"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
+  auto o = options(registry.endpoint());
+  o.chunk_bytes = 8192;
+  auto first = make_sync(o)->run_once(30s);
+  EXPECT_EQ(first.state, "failed");
+  EXPECT_EQ(first.last_error_code, "sync.verify_failed");
+  EXPECT_EQ(counter(first, "verify_failures"), 1u);
+  EXPECT_EQ(imports, 0) << "an unverified file never reaches the cache";
+  EXPECT_FALSE(staged()) << "a file that failed verification is not resumed";
+
+  auto second = make_sync(o)->run_once(30s);  // the fault was one chunk, once
+  ASSERT_EQ(second.state, "current") << second.last_error;
+  EXPECT_EQ(counter(second, "bytes_resumed"), 0u);
+  EXPECT_EQ(version(), 1);
+}
+
+TEST_F(RegistrySyncTest, RefusedFileIsCountedOldDataStaysAndItIsNotFetchedAgain) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
+  auto o = options(registry.endpoint());
+  StatusWaiter waiter;
+  auto sync = make_sync(o, &waiter);
+  ASSERT_TRUE(sync->start().ok());
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }));
+
+  // A delta whose third line is broken: the cache refuses it whole.
+  publish(registry.served_dir(), "v2.jsonl",
+          "{\"type\":\"header\",\"mode\":\"delta\",\"version\":2,\"created\":\"2026-11-22T07:00:00Z\"}\n"
+          "{\"type\":\"delete\",\"id\":\"F-0-s\"}\n"
+          "{\"type\":\"flag\",\"id\":\n");
+  sync->sync_now();
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "rejected"; }))
+      << waiter.latest().state << " " << waiter.latest().last_error;
+  auto s = sync->status();
+  EXPECT_EQ(counter(s, "files_rejected"), 1u);
+  EXPECT_EQ(s.last_error_code, "registry.bad_json") << s.last_error;
+  EXPECT_EQ(version(), 1);
+  EXPECT_EQ(cache->stats()->import_rejects, 1);
+  auto m = cache->match({kP0, {}, {}, {}});
+  bool weapons_flag_kept = false;
+  for (const auto& f : m.flags) weapons_flag_kept = weapons_flag_kept || f.id == "F-0-s";
+  EXPECT_TRUE(weapons_flag_kept) << "the refused delta's tombstone must not have applied";
+
+  // Asked again (an operator, or the next interval): the same file is
+  // recognised by its hash and not downloaded again.
+  const uint64_t fetched = counter(s, "bytes_fetched");
+  const uint64_t skipped = counter(s, "refused_skipped");
+  for (int i = 1; i <= 2; ++i) {
+    sync->sync_now();
+    ASSERT_TRUE(waiter.wait([&](const RegistrySyncStatus& st) {
+      return st.state == "rejected" && counter(st, "refused_skipped") >= skipped + i;
+    }));
+  }
+  sync->stop();
+  s = sync->status();
+  EXPECT_EQ(counter(s, "files_rejected"), 1u);
+  EXPECT_EQ(counter(s, "bytes_fetched"), fetched);
+
+  // The registry fixes it with a new file: that one is fetched and applied.
+  std::filesystem::remove(registry.served_dir() + "/v2.jsonl");
+  publish(registry.served_dir(), "v2-fixed.jsonl", generated_export(100, 2, "delta", 9));
+  auto fixed = make_sync(o)->run_once(30s);
+  EXPECT_EQ(fixed.state, "current") << fixed.last_error;
+  EXPECT_EQ(version(), 2);
+}
+
+TEST_F(RegistrySyncTest, LookupIsAnsweredWhileALargeImportRuns) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(10, 1, "snapshot"));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  publish(registry.served_dir(), "v2.jsonl", generated_export(9000, 2, "snapshot", 2));
+
+  std::promise<void> started;
+  std::atomic<bool> done{false};
+  RegistrySync sync(
+      options(registry.endpoint()), current_version(),
+      [&](const std::string& path, int64_t, const std::string&) -> Status {
+        started.set_value();
+        auto r = cache->import_file(path);
+        done = true;
+        if (!r) return r.error();
+        return Ok{};
+      });
+  auto worker = std::async(std::launch::async, [&] { return sync.run_once(120s); });
+  started.get_future().wait();
+  int answered_during_import = 0;
+  while (!done) {
+    const auto m = cache->match({kP0, {}, {}, {}});
+    ASSERT_EQ(m.level, cache::MatchLevel::exact);
+    ASSERT_EQ(m.freshness, cache::Freshness::fresh);
+    ASSERT_FALSE(m.flags.empty());
+    if (!done) ++answered_during_import;
+  }
+  EXPECT_EQ(worker.get().state, "current");
+  EXPECT_GT(answered_during_import, 0) << "every lookup waited for the import";
+  EXPECT_EQ(cache->stats()->premises, 9000);
+}
+
+TEST_F(RegistrySyncTest, CurveSyncWorksAndAWrongServerKeyIsRefused) {
+  auto server = bridge::generate_curve_key_pair();
+  auto impostor = bridge::generate_curve_key_pair();
+  auto client = bridge::generate_curve_key_pair();
+  ASSERT_TRUE(server.ok() && impostor.ok() && client.ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("registry.key"), *server, false).ok());
+  RegistryServer registry(dir, {"--curve-secret-file", dir.file("registry.key")});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(20, 1, "snapshot"));
+
+  auto o = options(registry.endpoint());
+  o.client_public_key = client->public_key;
+  o.client_secret_key = client->secret_key;
+  o.request_timeout_ms = 2000;
+
+  o.server_public_key = impostor->public_key;  // pinned to the wrong key
+  auto refused = make_sync(o)->run_once(10s);
+  EXPECT_NE(refused.state, "current");
+  EXPECT_TRUE(refused.last_error_code == "sync.handshake" || refused.last_error_code == "sync.timeout")
+      << refused.last_error_code;
+  EXPECT_EQ(counter(refused, "offers"), 0u);
+  EXPECT_TRUE(cache->stats()->last_sync.empty());
+
+  auto plain = options(registry.endpoint());  // no CURVE at all
+  plain.request_timeout_ms = 2000;
+  EXPECT_NE(make_sync(plain)->run_once(10s).state, "current");
+  EXPECT_TRUE(cache->stats()->last_sync.empty());
+
+  o.server_public_key = server->public_key;
+  auto ok = make_sync(o)->run_once(30s);
+  ASSERT_EQ(ok.state, "current") << ok.last_error;
+  EXPECT_EQ(version(), 1);
+}
+
+// A registry that answers with everything but sense, then sense.
+TEST_F(RegistrySyncTest, MalformedRepliesAreCountedAndDropped) {
+  zmq::context_t ctx(1);
+  zmq::socket_t router(ctx, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+  router.bind(endpoint);
+  std::thread fake([&] {
+    zmq::message_t id, body;
+    if (!router.recv(id) || !router.recv(body)) return;
+    auto ask = bridge::decode_sync_message(body.to_string_view());
+    if (!ask) return;
+    const std::string req = ask->req;
+    auto send = [&](std::vector<std::string> frames) {
+      router.send(zmq::buffer(id.data(), id.size()), zmq::send_flags::sndmore);
+      for (std::size_t i = 0; i < frames.size(); ++i)
+        router.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    };
+    send({"not json {"});
+    send({R"({"v":2,"type":"up_to_date","req":")" + req + R"(","version":1})"});
+    send({R"({"v":1,"type":"teleport","req":")" + req + R"("})"});
+    send({R"({"v":1,"type":"up_to_date","req":")" + req + R"(","version":"one"})"});
+    send({R"({"v":1,"type":"up_to_date","req":"someone-else","version":1})"});
+    send({R"({"v":1,"type":"up_to_date","req":")" + req + R"(","version":1})", "stray data frame"});
+    send({std::string(bridge::kMaxSyncMessageBytes + 1, ' ')});
+    send({R"({"v":1,"type":"up_to_date","req":")" + req + R"(","version":0})"});
+  });
+  auto s = make_sync(options(endpoint))->run_once(30s);
+  fake.join();
+  EXPECT_EQ(s.state, "current") << s.last_error;
+  EXPECT_EQ(counter(s, "dropped.bad_json"), 1u);
+  EXPECT_EQ(counter(s, "dropped.bad_version"), 1u);
+  EXPECT_EQ(counter(s, "dropped.unknown_type"), 1u);
+  EXPECT_EQ(counter(s, "dropped.bad_type"), 1u);
+  EXPECT_EQ(counter(s, "dropped.stale_reply"), 1u);
+  EXPECT_EQ(counter(s, "dropped.bad_frames"), 1u);
+  EXPECT_EQ(counter(s, "dropped.too_large"), 1u);
+}
+
+TEST_F(RegistrySyncTest, HaltMidTransferDeletesTheStagingFileAndNeverApplies) {
+  RegistryServer registry(dir, {"--chunk-bytes", "4096"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(5000, 1, "snapshot"));
+  auto o = options(registry.endpoint());
+  o.chunk_bytes = 4096;
+  o.window = 1;
+  StatusWaiter waiter;
+  auto sync = make_sync(o, &waiter);
+  ASSERT_TRUE(sync->start().ok());
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "transferring"; }));
+  sync->halt("cache erased (test)");
+  const int imports_at_halt = imports;
+  EXPECT_FALSE(staged());
+  EXPECT_EQ(sync->status().state, "halted");
+  sync->sync_now();  // a halted sync stays halted
+  sync->stop();
+  EXPECT_EQ(imports, imports_at_halt);
+  EXPECT_FALSE(staged());
+  EXPECT_EQ(sync->status().state, "halted");
+}
+
+TEST_F(RegistrySyncTest, UnreachableRegistryFailsWithATimeoutNotAHang) {
+  auto o = options("tcp://127.0.0.1:" + std::to_string(free_tcp_port()));
+  o.request_timeout_ms = 300;
+  auto s = make_sync(o)->run_once(30s);
+  EXPECT_EQ(s.state, "failed");
+  EXPECT_EQ(s.last_error_code, "sync.timeout");
+  EXPECT_EQ(counter(s, "timeouts"), 1u);
+}
+
+TEST_F(RegistrySyncTest, BadOptionsAreRefusedAtStart) {
+  auto o = options("tcp://127.0.0.1:1");
+  o.identity = "unit with spaces";
+  auto sync = make_sync(o);
+  auto st = sync->start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, "sync.config");
+}
+
+}  // namespace
+}  // namespace mdtc::test

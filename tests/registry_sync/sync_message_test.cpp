@@ -1,0 +1,127 @@
+// Sync protocol v1 messages as plain values: every type round-trips, and
+// every way a reply can be wrong is refused with its own code.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mdtc/registry_sync.h"
+
+namespace mdtc::bridge {
+namespace {
+
+const std::string kSha(64, 'a');
+
+std::string code_of(const std::string& body) {
+  auto r = decode_sync_message(body);
+  return r ? "ok" : r.error().code;
+}
+
+TEST(SyncMessage, EveryTypeRoundTrips) {
+  SyncMessage sync, fetch, offer, chunk, up, err;
+  sync.type = "sync", sync.req = "1", sync.unit = "2A31", sync.have = 7, sync.want = "snapshot";
+  fetch.type = "fetch", fetch.req = "2", fetch.version = 8, fetch.mode = "delta", fetch.sha256 = kSha;
+  fetch.offset = 65536, fetch.length = 4096;
+  offer.type = "offer", offer.req = "3", offer.version = 8, offer.mode = "delta", offer.sha256 = kSha;
+  offer.total = 123456, offer.chunk_bytes = 262144;
+  chunk.type = "chunk", chunk.req = "4", chunk.version = 8, chunk.mode = "delta", chunk.sha256 = kSha;
+  chunk.total = 123456, chunk.offset = 65536;
+  up.type = "up_to_date", up.req = "5", up.version = 8;
+  err.type = "error", err.req = "6", err.code = "gone", err.message = "replaced by version 9";
+  for (const auto& m : {sync, fetch, offer, chunk, up, err}) {
+    auto back = decode_sync_message(encode_sync_message(m));
+    ASSERT_TRUE(back.ok()) << m.type << ": " << back.error().message;
+    EXPECT_EQ(back->type, m.type);
+    EXPECT_EQ(back->req, m.req);
+    EXPECT_EQ(back->have, m.have);
+    EXPECT_EQ(back->version, m.version);
+    EXPECT_EQ(back->mode, m.mode);
+    EXPECT_EQ(back->sha256, m.sha256);
+    EXPECT_EQ(back->total, m.total);
+    EXPECT_EQ(back->offset, m.offset);
+    EXPECT_EQ(back->length, m.length);
+    EXPECT_EQ(back->chunk_bytes, m.chunk_bytes);
+    EXPECT_EQ(back->code, m.code);
+    EXPECT_EQ(back->message, m.message);
+  }
+}
+
+TEST(SyncMessage, EncodedMessagesCarryVersionOne) {
+  SyncMessage m;
+  m.type = "up_to_date";
+  m.req = "9";
+  m.version = 3;
+  const auto text = encode_sync_message(m);
+  EXPECT_EQ(text, R"({"v":1,"type":"up_to_date","req":"9","version":3})");
+}
+
+TEST(SyncMessage, SyncWithoutHaveMeansNothingHeld) {
+  auto m = decode_sync_message(R"({"v":1,"type":"sync","req":"1"})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(m->have.has_value());
+  EXPECT_EQ(m->want, "next");
+}
+
+TEST(SyncMessage, UnknownFieldsAreIgnored) {
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":2,"note":"new in v1.1","x":[1,{}]})"), "ok");
+}
+
+TEST(SyncMessage, WrongVersionIsRefused) {
+  EXPECT_EQ(code_of(R"({"v":2,"type":"up_to_date","req":"1","version":2})"), "sync.bad_version");
+  EXPECT_EQ(code_of(R"({"type":"up_to_date","req":"1","version":2})"), "sync.bad_version");
+  EXPECT_EQ(code_of(R"({"v":"1","type":"up_to_date","req":"1","version":2})"), "sync.bad_version");
+}
+
+TEST(SyncMessage, UnknownTypeIsRefused) {
+  EXPECT_EQ(code_of(R"({"v":1,"type":"push","req":"1"})"), "sync.unknown_type");
+  EXPECT_EQ(code_of(R"({"v":1,"type":7,"req":"1"})"), "sync.bad_type");
+  EXPECT_EQ(code_of(R"({"v":1,"req":"1"})"), "sync.missing_field");
+}
+
+TEST(SyncMessage, MissingRequiredFieldsAreNamed) {
+  auto r = decode_sync_message(R"({"v":1,"type":"offer","req":"1","version":2,"mode":"delta","sha256":")" + kSha +
+                               R"("})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "sync.missing_field");
+  EXPECT_NE(r.error().message.find("total"), std::string::npos) << r.error().message;
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","version":2})"), "sync.missing_field");
+}
+
+TEST(SyncMessage, ValuesOutOfRangeAreRefused) {
+  const std::string head = R"({"v":1,"type":"chunk","req":"1","version":2,"mode":"delta",)";
+  EXPECT_EQ(code_of(head + R"("sha256":"ABC","total":10,"offset":0})"), "sync.bad_value");
+  EXPECT_EQ(code_of(head + R"("sha256":")" + std::string(64, 'G') + R"(","total":10,"offset":0})"),
+            "sync.bad_value");
+  EXPECT_EQ(code_of(head + R"("sha256":")" + kSha + R"(","total":10,"offset":11})"), "sync.bad_value");
+  EXPECT_EQ(code_of(head + R"("sha256":")" + kSha + R"(","total":-1,"offset":0})"), "sync.bad_value");
+  EXPECT_EQ(code_of(head + R"("sha256":")" + kSha + R"(","total":1.5,"offset":0})"), "sync.bad_type");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"chunk","req":"1","version":2,"mode":"full","sha256":")" + kSha +
+                    R"(","total":10,"offset":0})"),
+            "sync.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"fetch","req":"1","version":2,"mode":"delta","sha256":")" + kSha +
+                    R"(","offset":0,"length":0})"),
+            "sync.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"fetch","req":"1","version":2,"mode":"delta","sha256":")" + kSha +
+                    R"(","offset":0,"length":)" + std::to_string(kMaxChunkBytes + 1) + "}"),
+            "sync.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"sync","req":"1","want":"everything"})"), "sync.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":")" + std::string(65, 'r') + R"(","version":1})"),
+            "sync.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"error","req":"1","code":"gone\u0007"})"), "sync.bad_value");
+}
+
+TEST(SyncMessage, MalformedAndOversizedTextIsRefused) {
+  EXPECT_EQ(code_of("not json"), "sync.bad_json");
+  EXPECT_EQ(code_of("[1,2]"), "sync.bad_json");
+  EXPECT_EQ(code_of(std::string(200, '[')), "sync.bad_json");
+  EXPECT_EQ(code_of(std::string(kMaxSyncMessageBytes + 1, ' ')), "sync.too_large");
+}
+
+TEST(SyncMessage, ErrorWithoutRequestIdIsAccepted) {
+  auto m = decode_sync_message(R"({"v":1,"type":"error","code":"bad_request","message":"unreadable"})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->req, "");
+  EXPECT_EQ(m->code, "bad_request");
+}
+
+}  // namespace
+}  // namespace mdtc::bridge

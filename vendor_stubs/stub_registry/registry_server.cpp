@@ -1,0 +1,216 @@
+#include "registry_server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "mdtc/registry_sync.h"
+#include "registry_catalog.h"
+
+namespace mdtc::stub_registry {
+namespace {
+
+using bridge::SyncMessage;
+
+std::string printable_id(const zmq::message_t& id) {
+  std::string s = id.to_string();
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  return s;
+}
+
+bool read_range(const std::string& path, uint64_t offset, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::size_t done = 0;
+  while (done < out.size()) {
+    auto n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return done == out.size();
+}
+
+class Server {
+ public:
+  Server(const ServerOptions& o, const std::function<void(const std::string&)>& say)
+      : opt_(o), say_(say), catalog_(o.dir) {}
+
+  int run(const std::atomic<bool>& stop, const std::function<void()>& ready) {
+    zmq::context_t ctx(1);
+    zmq::socket_t router(ctx, zmq::socket_type::router);
+    try {
+      // A unit that reconnects (new TCP connection, same identity) takes
+      // over its old route instead of being refused.
+      router.set(zmq::sockopt::router_handover, 1);
+      router.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(bridge::kMaxSyncMessageBytes * 4));
+      router.set(zmq::sockopt::linger, 2000);
+      if (!opt_.curve_secret_key.empty()) {
+        router.set(zmq::sockopt::curve_server, 1);
+        router.set(zmq::sockopt::curve_secretkey, opt_.curve_secret_key);
+      }
+      router.bind(opt_.endpoint);
+    } catch (const zmq::error_t& e) {
+      say_(std::string("cannot bind ") + opt_.endpoint + ": " + e.what());
+      return 1;
+    }
+    for (const auto& w : catalog_.rescan()) say_(w);
+    describe();
+    ready();
+    while (!stop.load()) {
+      zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0}};
+      try {
+        zmq::poll(items, 1, std::chrono::milliseconds(200));
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;
+        throw;
+      }
+      if (!(items[0].revents & ZMQ_POLLIN)) continue;
+      std::vector<zmq::message_t> frames;
+      zmq::message_t part;
+      if (!router.recv(part, zmq::recv_flags::dontwait)) continue;
+      frames.push_back(std::move(part));
+      while (frames.back().more()) {
+        zmq::message_t next;
+        if (!router.recv(next)) break;
+        frames.push_back(std::move(next));
+      }
+      if (frames.size() != 2) continue;  // [identity][body] only
+      handle(router, frames[0], frames[1].to_string_view());
+      if (opt_.stop_after_chunks && chunks_sent_ >= opt_.stop_after_chunks) {
+        say_("stopping after " + std::to_string(chunks_sent_) + " chunks (fault injection)");
+        return 3;  // the socket's linger lets what was sent leave first
+      }
+    }
+    return 0;
+  }
+
+ private:
+  void describe() {
+    int64_t latest = 0;
+    for (const auto& f : catalog_.files()) latest = std::max(latest, f.version);
+    say_("serving " + std::to_string(catalog_.files().size()) + " files from " + opt_.dir + ", latest version " +
+         std::to_string(latest));
+  }
+
+  void reply(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m, const std::string* data = nullptr) {
+    const std::string body = bridge::encode_sync_message(m);
+    router.send(zmq::buffer(id.data(), id.size()), zmq::send_flags::sndmore);
+    if (data) {
+      router.send(zmq::buffer(body), zmq::send_flags::sndmore);
+      router.send(zmq::buffer(*data), zmq::send_flags::none);
+    } else {
+      router.send(zmq::buffer(body), zmq::send_flags::none);
+    }
+  }
+
+  void error(zmq::socket_t& router, const zmq::message_t& id, const std::string& req, const std::string& code,
+             const std::string& message) {
+    SyncMessage e;
+    e.type = "error";
+    e.req = req;
+    e.code = code;
+    e.message = message;
+    reply(router, id, e);
+  }
+
+  void handle(zmq::socket_t& router, const zmq::message_t& id, std::string_view body) {
+    auto m = bridge::decode_sync_message(body);
+    if (!m) {
+      error(router, id, "", "bad_request", m.error().message);
+      return;
+    }
+    if (m->type == "sync") return on_sync(router, id, *m);
+    if (m->type == "fetch") return on_fetch(router, id, *m);
+    error(router, id, m->req, "bad_request", "a registry answers sync and fetch, not " + m->type);
+  }
+
+  void on_sync(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
+    const std::size_t before = catalog_.files().size();
+    for (const auto& w : catalog_.rescan()) say_(w);
+    if (catalog_.files().size() != before) describe();
+    const Answer a = choose(catalog_.files(), m.have, m.want == "snapshot");
+    const std::string who = printable_id(id) + " (holds " + (m.have ? std::to_string(*m.have) : "nothing") +
+                            (m.want == "snapshot" ? ", wants a snapshot" : "") + ")";
+    SyncMessage r;
+    r.req = m.req;
+    switch (a.kind) {
+      case Answer::Kind::up_to_date:
+        r.type = "up_to_date";
+        r.version = a.latest;
+        say_(who + ": up to date at version " + std::to_string(a.latest));
+        break;
+      case Answer::Kind::offer:
+        r.type = "offer";
+        r.version = a.file->version;
+        r.mode = a.file->mode;
+        r.sha256 = a.file->sha256;
+        r.total = a.file->size;
+        r.chunk_bytes = opt_.chunk_bytes;
+        say_(who + ": offering " + a.file->mode + " version " + std::to_string(a.file->version) + " (" +
+             std::to_string(a.file->size) + " bytes)");
+        break;
+      case Answer::Kind::error:
+        say_(who + ": " + a.message);
+        return error(router, id, m.req, a.code, a.message);
+    }
+    reply(router, id, r);
+  }
+
+  void on_fetch(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
+    const CatalogFile* f = catalog_.find(m.version, m.mode, m.sha256);
+    if (f && !RegistryCatalog::unchanged(*f)) {
+      catalog_.rescan();
+      f = catalog_.find(m.version, m.mode, m.sha256);
+    }
+    if (!f)
+      return error(router, id, m.req, "gone",
+                   m.mode + " version " + std::to_string(m.version) + " with that SHA-256 is no longer served");
+    if (m.offset >= f->size && f->size > 0)
+      return error(router, id, m.req, "bad_request", "offset " + std::to_string(m.offset) + " is past the end");
+    if (m.length > opt_.chunk_bytes)
+      return error(router, id, m.req, "bad_request",
+                   "length " + std::to_string(m.length) + " exceeds chunk_bytes " + std::to_string(opt_.chunk_bytes));
+    std::string data(static_cast<std::size_t>(std::min<uint64_t>(m.length, f->size - m.offset)), '\0');
+    if (!read_range(f->path, m.offset, data))
+      return error(router, id, m.req, "gone", "the file could not be read");
+    ++chunks_sent_;
+    if (opt_.corrupt_chunk && chunks_sent_ == opt_.corrupt_chunk && !data.empty()) {
+      data[0] = static_cast<char>(data[0] ^ 0x20);
+      say_("corrupting chunk " + std::to_string(chunks_sent_) + " (fault injection)");
+    }
+    SyncMessage c;
+    c.type = "chunk";
+    c.req = m.req;
+    c.version = f->version;
+    c.mode = f->mode;
+    c.sha256 = f->sha256;
+    c.total = f->size;
+    c.offset = m.offset;
+    reply(router, id, c, &data);
+    if (m.offset + data.size() == f->size)
+      say_(printable_id(id) + ": sent the last chunk of " + f->mode + " version " + std::to_string(f->version));
+  }
+
+  ServerOptions opt_;
+  std::function<void(const std::string&)> say_;
+  RegistryCatalog catalog_;
+  uint64_t chunks_sent_ = 0;
+};
+
+}  // namespace
+
+int serve(const ServerOptions& options, const std::atomic<bool>& stop, const std::function<void()>& ready,
+          const std::function<void(const std::string&)>& say) {
+  Server s(options, say);
+  return s.run(stop, ready);
+}
+
+}  // namespace mdtc::stub_registry
