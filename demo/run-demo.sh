@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The end-to-end demo: a stub CAD gateway, a patrol car (unit 2A31) and a
-# co-responder clinician unit (CR7), each a stub MDT host loading the real
-# plugin, on loopback, with fictional flag data. Everything it starts, it
-# stops. Exits 0 only when the officer's screen shows who accepted.
+# The end-to-end demo: a stub CAD gateway, a stub flag registry, a patrol car
+# (unit 2A31) and a co-responder clinician unit (CR7), each a stub MDT host
+# loading the real plugin, on loopback, with fictional flag data. 2A31 gets
+# its flags from the registry's sync service; CR7 imports the export file by
+# hand. Everything it starts, it stops. Exits 0 only when the officer's screen
+# shows who accepted.
 #   usage: demo/run-demo.sh [BUILD_DIR]
 set -euo pipefail
 
@@ -12,9 +14,11 @@ cli=$build/cli/mdt-coresponder
 cad=$build/vendor_stubs/stub_cad/stub-cad
 host=$build/vendor_stubs/stub_mdt_host/stub-mdt-host
 gps=$build/vendor_stubs/stub_gps/stub-gps
+registry=$build/vendor_stubs/stub_registry/stub-registry
 plugin=$build/plugin/libmdt_coresponder.so
 pub_port=${DEMO_PUB_PORT:-15556}
 router_port=${DEMO_ROUTER_PORT:-15557}
+registry_port=${DEMO_REGISTRY_PORT:-$((pub_port + 4))}
 
 work=$(mktemp -d -t mdt-demo-XXXXXX)
 pids=()
@@ -37,15 +41,35 @@ wait_for() {
   return 1
 }
 
-say "Importing the fictional flag registry into each unit's cache"
-mkdir -p "$work/2A31" "$work/CR7"
-for unit in 2A31 CR7; do
-  "$cli" cache import "$here/registry.jsonl" --db "$work/$unit/cache.db" >"$work/import-$unit.json"
-  echo "$unit cache: $(tr -d ' \n' <"$work/import-$unit.json" |
-    grep -oE '"(premises|subjects|flags|history)":[0-9]+' | tr '\n' ' ')"
-done
+mkdir -p "$work/2A31" "$work/CR7" "$work/registry"
+counts() { tr -d ' \n' <"$1" | grep -oE '"(premises|subjects|flags|history)":[0-9]+' | tr '\n' ' '; }
 
-write_config() {  # unit role name dir [gps_port]
+say "Starting the flag registry stand-in (stub-registry) serving the fictional export"
+cp "$here/registry.jsonl" "$work/registry/"
+"$registry" --serve "tcp://127.0.0.1:$registry_port" --dir "$work/registry" >"$work/registry.log" 2>&1 &
+pids+=($!)
+if ! wait_for "$work/registry.log" "ready" 10; then
+  echo "demo: the registry stand-in did not start" >&2
+  cat "$work/registry.log" >&2
+  exit 1
+fi
+
+say "2A31 syncs its cache from the registry (the plugin then keeps it current in the background)"
+if ! "$cli" cache sync --db "$work/2A31/cache.db" --endpoint "tcp://127.0.0.1:$registry_port" \
+  --unit 2A31 --timeout-s 30 >"$work/sync-2A31.json"; then
+  echo "demo: the registry sync failed:" >&2
+  cat "$work/sync-2A31.json" >&2
+  exit 1
+fi
+echo "2A31 cache: $(counts "$work/sync-2A31.json")($(grep -oE '"state": "[a-z_]+"' "$work/sync-2A31.json" | head -1))"
+
+say "CR7 imports the registry's export file by hand"
+"$cli" cache import "$here/registry.jsonl" --db "$work/CR7/cache.db" >"$work/import-CR7.json"
+echo "CR7 cache: $(counts "$work/import-CR7.json")"
+
+write_config() {  # unit role name dir [gps_port] [registry_endpoint]
+  local registry_ini=""
+  if [ -n "${6:-}" ]; then registry_ini=$'\n[registry]\nendpoint = '"$6"; fi
   cat >"$4/unit.ini" <<EOF
 [unit]
 id = $1
@@ -59,6 +83,7 @@ heartbeat_timeout_s = 15
 
 [cache]
 db = $4/cache.db
+$registry_ini
 
 [coresponder]
 accept_timeout_s = 120
@@ -75,7 +100,7 @@ if ! wait_for "$work/gps.log" "ready" 10; then
   exit 1
 fi
 gps_port=$work/CR7/gps0
-write_config 2A31 patrol "2A31 Patrol" "$work/2A31"
+write_config 2A31 patrol "2A31 Patrol" "$work/2A31" "" "tcp://127.0.0.1:$registry_port"
 # The officer's panel lists the clinician units on duty, with distance and ETA.
 echo "schedule_file = $here/coresponders.txt" >>"$work/2A31/unit.ini"
 write_config CR7 coresponder "CR-7 Clinician" "$work/CR7" "$gps_port"
@@ -117,4 +142,5 @@ if grep -qE 'Dr\. A|outpatient program|555-0100' "$work/2A31.jsonl"; then
   exit 1
 fi
 echo "officer: no clinician-only or substance-use detail on the officer's screen"
+echo "registry: $(grep -E '^\[registry\] 2A31' "$work/registry.log" | tail -1 | sed 's/^\[registry\] //')"
 [ "$premise_shown" -gt 0 ] && [ "$unflagged_shown" -eq 0 ]
