@@ -137,6 +137,7 @@ Result<Cache> Cache::open(const OpenOptions& options) {
   auto key = load_or_create_key(impl->key_path, !exists && options.create_if_missing);
   if (!key) return key.error();
   impl->cipher.emplace(*key);
+  impl->cipher_key = *key;
 
   try {
     try {

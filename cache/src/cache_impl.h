@@ -27,6 +27,7 @@ struct Cache::Impl {
   Db db;
   Db reader;
   std::optional<FieldCipher> cipher;
+  Key cipher_key{};  // for the cipher of an import's sealing thread
   std::mutex mu;
   std::mutex read_mu;
   // Prepared once per connection: a lookup would otherwise spend more time
@@ -76,6 +77,28 @@ struct Cache::Impl {
   // Empty input stays empty; a value that fails authentication reads as
   // std::nullopt (tampered row or wrong key).
   std::optional<std::string> open_sealed(const Bytes& sealed, std::string_view aad) const;
+  std::optional<std::string> open_sealed(std::basic_string_view<unsigned char> sealed, std::string_view aad) const {
+    return cipher->open(sealed, aad);
+  }
+
+  // A read transaction on `reader` (held under read_mu) for the lifetime of
+  // the object: every query in it sees the same committed version.
+  class ReadTransaction {
+   public:
+    explicit ReadTransaction(Impl& im) : im_(im) { im_.read_cached("BEGIN").run(); }
+    ~ReadTransaction() {
+      try {
+        im_.read_cached("COMMIT").run();
+      } catch (...) {
+        sqlite3_exec(im_.reader.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      }
+    }
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+   private:
+    Impl& im_;
+  };
 
  private:
   std::mutex state_mu;

@@ -71,19 +71,21 @@ Bytes FieldCipher::seal(std::string_view plaintext, std::string_view associated)
   return out;
 }
 
-std::optional<std::string> FieldCipher::open(const Bytes& sealed, std::string_view associated) const {
+std::optional<std::string> FieldCipher::open(std::basic_string_view<unsigned char> sealed,
+                                             std::string_view associated) const {
   if (sealed.size() < 1 + kNonce + kTag || sealed[0] != kVersion) return std::nullopt;
   const std::size_t n = sealed.size() - 1 - kNonce - kTag;
   std::string out(n, '\0');
   EVP_CIPHER_CTX* ctx = ctx_->dec.get();
   int len = 0;
-  Bytes tag(sealed.end() - kTag, sealed.end());
+  unsigned char tag[kTag];
+  std::memcpy(tag, sealed.data() + sealed.size() - kTag, kTag);
   if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, sealed.data() + 1) != 1 ||
       EVP_DecryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(associated.data()),
                         static_cast<int>(associated.size())) != 1 ||
       EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, sealed.data() + 1 + kNonce,
                         static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1)
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTag, tag) != 1)
     return std::nullopt;
   int tail = 0;
   if (EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + len, &tail) != 1) return std::nullopt;

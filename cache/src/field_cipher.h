@@ -28,7 +28,10 @@ class FieldCipher {
 
   // Layout: version(1) | nonce(12) | ciphertext | tag(16).
   Bytes seal(std::string_view plaintext, std::string_view associated) const;
-  std::optional<std::string> open(const Bytes& sealed, std::string_view associated) const;
+  std::optional<std::string> open(const Bytes& sealed, std::string_view associated) const {
+    return open(std::basic_string_view<unsigned char>(sealed.data(), sealed.size()), associated);
+  }
+  std::optional<std::string> open(std::basic_string_view<unsigned char> sealed, std::string_view associated) const;
 
  private:
   void next_nonce(unsigned char* out) const;

@@ -21,8 +21,21 @@ NormalizedAddress premise_address(const Stmt& q, int from) {
   return a;
 }
 
-constexpr const char* kPremiseColumns =
-    "id, display, lat, lon, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, state, zip";
+// Every column here is in the premises_street index, so the candidates are
+// read from the index alone (rowid comes with every index entry).
+const std::string kCandidates =
+    "SELECT rowid, id, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, state, zip "
+    "FROM premises WHERE hno=?1 AND name=?2";
+const std::string kPremiseByRowid = "SELECT id, display, lat, lon FROM premises WHERE rowid=?1";
+const std::string kNearby =
+    "SELECT p.id, p.display, p.lat, p.lon FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
+    " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4";
+// Both tables are clustered by premise: one descent finds all the rows.
+const std::string kFlags =
+    "SELECT id, coalesce(subject_id,''), kind, code, note, audience, coalesce(expires,''), "
+    "coalesce(validated,'') FROM flags WHERE premise_id=?1";
+const std::string kHistory = "SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1";
+const std::string kSubject = "SELECT name, born FROM subjects WHERE id=?1";
 
 Premise read_premise(const Stmt& q) {
   Premise p;
@@ -80,6 +93,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
   try {
     std::lock_guard lock(im.read_mu);
     const int64_t now = now_unix();
+    // One read transaction for every query of the lookup: the answer comes
+    // from one registry version even if an import commits meanwhile, and the
+    // WAL read lock is taken once instead of once per statement.
+    Cache::Impl::ReadTransaction snapshot(im);
 
     // Freshness first: it decides what "no flags" is allowed to mean.
     if (auto last = im.read_meta("last_sync")) {
@@ -97,18 +114,17 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     if (q) r.normalized_address = q->display();
     else if (!query.address.empty() || !query.civic.empty()) ++im.unparsed_queries;
 
-    std::vector<std::string> ids;
     if (q) {
-      Cache::Impl::Lease lease(im.read_cached(std::string("SELECT ") + kPremiseColumns +
-                                         " FROM premises WHERE hno=?1 AND name=?2"));
-      Stmt& cand = *lease;
-      cand.bind(1, q->house_number).bind(2, q->name);
       std::vector<Candidate> candidates;
-      std::map<std::string, Premise> by_id;
-      while (cand.step()) {
-        Premise p = read_premise(cand);
-        candidates.push_back({p.id, premise_address(cand, 4)});
-        by_id[p.id] = p;
+      std::map<std::string, int64_t> rowid_of;
+      {
+        Cache::Impl::Lease cand(im.read_cached(kCandidates));
+        cand->bind(1, q->house_number).bind(2, q->name);
+        while (cand->step()) {
+          std::string id = cand->text(1);
+          rowid_of[id] = cand->integer(0);
+          candidates.push_back({std::move(id), premise_address(*cand, 2)});
+        }
       }
       const AddressDecision d = decide_match(*q, candidates);
       if (!d.ambiguous_candidates.empty()) {
@@ -119,7 +135,12 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       if (d.level != AddressMatchLevel::none) {
         r.level = d.level == AddressMatchLevel::exact ? MatchLevel::exact : MatchLevel::building;
-        for (const std::string& id : d.premise_ids) r.premises.push_back(by_id[id]);
+        Cache::Impl::Lease row(im.read_cached(kPremiseByRowid));
+        for (const std::string& id : d.premise_ids) {
+          row->bind(1, rowid_of.at(id));
+          if (row->step()) r.premises.push_back(read_premise(*row));
+          row->reset();
+        }
       }
     }
 
@@ -129,14 +150,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // Bounding box from the R*Tree, then the exact great-circle distance.
       const double dlat = radius / 111320.0;
       const double dlon = radius / (111320.0 * std::max(0.01, std::cos(lat * 3.14159265358979323846 / 180.0)));
-      Cache::Impl::Lease lease(im.read_cached(
-          std::string("SELECT ") + kPremiseColumns +
-          " FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
-          " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4"));
-      Stmt& near = *lease;
-      near.bind(1, lat + dlat).bind(2, lat - dlat).bind(3, lon + dlon).bind(4, lon - dlon);
-      while (near.step()) {
-        Premise p = read_premise(near);
+      Cache::Impl::Lease near(im.read_cached(kNearby));
+      near->bind(1, lat + dlat).bind(2, lat - dlat).bind(3, lon + dlon).bind(4, lon - dlon);
+      while (near->step()) {
+        Premise p = read_premise(*near);
         if (!p.lat) continue;
         const double d = distance_m(lat, lon, *p.lat, *p.lon);
         if (d > radius) continue;
@@ -153,68 +170,70 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     const std::string cutoff = revalidate_cutoff(now, options.revalidate_days);
     const int64_t history_from = now - static_cast<int64_t>(options.history_lookback_days) * 86400;
     std::set<std::string> subject_ids;
-    Cache::Impl::Lease flag_lease(im.read_cached(
-        "SELECT id, coalesce(subject_id,''), premise_id, kind, code, note, audience, "
-        "coalesce(expires,''), coalesce(validated,'') FROM flags WHERE premise_id=?1 ORDER BY id"));
-    Cache::Impl::Lease history_lease(
-        im.read_cached("SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1"));
-    Stmt& fq = *flag_lease;
-    Stmt& hq = *history_lease;
+    std::vector<std::pair<int64_t, HistoryEntry>> history;  // (time, entry)
+    Cache::Impl::Lease fq(im.read_cached(kFlags));
+    Cache::Impl::Lease hq(im.read_cached(kHistory));
+    std::string aad;
     for (const Premise& p : r.premises) {
-      fq.bind(1, p.id);
-      while (fq.step()) {
+      fq->bind(1, p.id);
+      while (fq->step()) {
         Flag f;
-        f.id = fq.text(0);
-        f.subject_id = fq.text(1);
-        f.premise_id = fq.text(2);
-        f.kind = kind_of(fq.text(3));
-        f.code = fq.text(4);
-        f.audience = fq.text(6) == "all" ? Audience::all : Audience::clinician;
-        f.expires = fq.text(7);
-        f.validated = fq.text(8);
+        f.id = fq->text(0);
+        f.subject_id = fq->text(1);
+        f.premise_id = p.id;
+        const std::string kind = fq->text(2);
+        f.kind = kind_of(kind);
+        f.code = fq->text(3);
+        f.audience = fq->text(5) == "all" ? Audience::all : Audience::clinician;
+        f.expires = fq->text(6);
+        f.validated = fq->text(7);
         if (flag_hidden(f.expires, f.validated, today, cutoff)) continue;
         const VocabularyEntry* v = find_code(f.code);
         f.display_name = v ? std::string(v->display_name) : f.code;
-        f.severity = v ? v->severity : default_severity(fq.text(3));
+        f.severity = v ? v->severity : default_severity(kind);
         // An unreadable note still leaves the flag itself on the panel.
-        f.note = im.open_sealed(fq.blob(5), "flags.note:" + f.id).value_or("[note unreadable]");
+        aad.assign("flags.note:").append(f.id);
+        f.note = im.open_sealed(fq->blob_view(4), aad).value_or("[note unreadable]");
         if (!f.subject_id.empty()) subject_ids.insert(f.subject_id);
         r.flags.push_back(std::move(f));
       }
-      fq.reset();
-      hq.bind(1, p.id);
-      while (hq.step()) {
+      fq->reset();
+      hq->bind(1, p.id);
+      while (hq->step()) {
         HistoryEntry h;
-        h.premise_id = p.id;
-        h.incident = hq.text(0);
-        h.at = hq.text(1);
+        h.at = hq->text(1);
         const auto at = parse_rfc3339(h.at);
         if (!at || *at < history_from) continue;
-        const std::string aad = "history:" + p.id + ":" + h.incident;
-        h.call_type = im.open_sealed(hq.blob(2), aad + ":call_type").value_or("[unreadable]");
-        h.disposition = im.open_sealed(hq.blob(3), aad + ":disposition").value_or("[unreadable]");
-        r.history.push_back(std::move(h));
+        h.premise_id = p.id;
+        h.incident = hq->text(0);
+        aad.assign("history:").append(p.id).append(":").append(h.incident).append(":call_type");
+        h.call_type = im.open_sealed(hq->blob_view(2), aad).value_or("[unreadable]");
+        aad.replace(aad.size() - 9, 9, "disposition");
+        h.disposition = im.open_sealed(hq->blob_view(3), aad).value_or("[unreadable]");
+        history.emplace_back(*at, std::move(h));
       }
-      hq.reset();
+      hq->reset();
     }
     std::sort(r.flags.begin(), r.flags.end(), [](const Flag& a, const Flag& b) {
       return a.severity != b.severity ? a.severity > b.severity : a.id < b.id;
     });
-    std::sort(r.history.begin(), r.history.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
-      return parse_rfc3339(a.at).value_or(0) > parse_rfc3339(b.at).value_or(0);
-    });
-    Cache::Impl::Lease subject_lease(im.read_cached("SELECT name, born FROM subjects WHERE id=?1"));
-    Stmt& sq = *subject_lease;
+    // Newest first; equal times keep the order they were read in.
+    std::stable_sort(history.begin(), history.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    r.history.reserve(history.size());
+    for (auto& [at, h] : history) r.history.push_back(std::move(h));
+    Cache::Impl::Lease sq(im.read_cached(kSubject));
     for (const std::string& id : subject_ids) {
-      sq.bind(1, id);
-      if (sq.step()) {
+      sq->bind(1, id);
+      if (sq->step()) {
         Subject s;
         s.id = id;
-        s.name = im.open_sealed(sq.blob(0), "subjects.name:" + id).value_or("[unreadable]");
-        s.born = im.open_sealed(sq.blob(1), "subjects.born:" + id).value_or("");
+        aad.assign("subjects.name:").append(id);
+        s.name = im.open_sealed(sq->blob_view(0), aad).value_or("[unreadable]");
+        aad.assign("subjects.born:").append(id);
+        s.born = im.open_sealed(sq->blob_view(1), aad).value_or("");
         r.subjects.push_back(std::move(s));
       }
-      sq.reset();
+      sq->reset();
     }
     return r;
   } catch (const std::exception& e) {

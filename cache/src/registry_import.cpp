@@ -1,14 +1,18 @@
 // Registry files applied in one transaction: parse every line first (a bad
 // line costs nothing), then write, check references, and commit. Any failure
 // rolls back, so the cache holds the old data or the new, never a mix.
+#include <condition_variable>
+#include <deque>
 #include <fstream>
-#include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
 #include "mdtc/registry_line.h"
+#include "schema.h"
 #include "time_text.h"
 
 namespace mdtc::cache {
@@ -53,6 +57,153 @@ class LineReader {
   int64_t line_no_ = 0;
 };
 
+// A record ready for the writer: parsed, and its personal fields already
+// sealed (subject name/born, flag note, history call type/disposition).
+struct ReadyRecord {
+  int64_t line = 0;
+  RegistryRecord record;
+  Bytes sealed[2];
+};
+
+// Parsing and sealing run on a second thread while the calling thread
+// writes to SQLite: the two costs overlap instead of adding up. Records
+// travel in batches through a bounded queue, so memory stays flat however
+// large the file. The producer stops at the first bad line and hands over
+// its error in file order, after every record before it.
+class RecordPipe {
+ public:
+  using Batch = std::vector<ReadyRecord>;
+  static constexpr std::size_t kBatch = 1024;
+  static constexpr std::size_t kMaxQueued = 16;
+
+  // Blocks while the queue is full; false once the consumer has gone.
+  bool push(Batch&& b) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < kMaxQueued || abandoned_; });
+    if (abandoned_) return false;
+    queue_.push_back(std::move(b));
+    not_empty_.notify_one();
+    return true;
+  }
+  void finish(std::optional<Error> error) {
+    std::lock_guard lock(mu_);
+    error_ = std::move(error);
+    finished_ = true;
+    not_empty_.notify_one();
+  }
+  // An empty batch means the end: then error() says whether it was a bad line.
+  Batch pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || finished_; });
+    if (queue_.empty()) return {};
+    Batch b = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return b;
+  }
+  std::optional<Error> error() {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+  // The consumer stops early (its own failure): release a blocked producer.
+  void abandon() {
+    std::lock_guard lock(mu_);
+    abandoned_ = true;
+    not_full_.notify_all();
+  }
+  bool abandoned() {
+    std::lock_guard lock(mu_);
+    return abandoned_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Batch> queue_;
+  bool finished_ = false, abandoned_ = false;
+  std::optional<Error> error_;
+};
+
+void seal_fields(ReadyRecord& r, const FieldCipher& cipher, std::string& aad) {
+  if (auto* s = std::get_if<SubjectRecord>(&r.record)) {
+    aad.assign("subjects.name:").append(s->id);
+    r.sealed[0] = cipher.seal(s->name, aad);
+    aad.assign("subjects.born:").append(s->id);
+    r.sealed[1] = cipher.seal(s->born, aad);
+  } else if (auto* f = std::get_if<FlagRecord>(&r.record)) {
+    aad.assign("flags.note:").append(f->id);
+    r.sealed[0] = cipher.seal(f->note, aad);
+  } else if (auto* h = std::get_if<HistoryRecord>(&r.record)) {
+    aad.assign("history:").append(h->premise).append(":").append(h->incident).append(":call_type");
+    r.sealed[0] = cipher.seal(h->call_type, aad);
+    aad.replace(aad.size() - 9, 9, "disposition");
+    r.sealed[1] = cipher.seal(h->disposition, aad);
+  }
+}
+
+// The producer's loop: every record after the first, in file order.
+void produce(LineReader& reader, const std::string& origin, const Key& key, RecordPipe& pipe) {
+  std::optional<Error> error;
+  try {
+    const FieldCipher cipher(key);
+    std::string aad;
+    RecordPipe::Batch batch;
+    batch.reserve(RecordPipe::kBatch);
+    for (;;) {
+      auto next = reader.next();
+      if (!next) {
+        error = next.error();
+        break;
+      }
+      if (!*next) break;
+      if (std::holds_alternative<HeaderRecord>((*next)->record)) {
+        error = at_line(origin, (*next)->line,
+                        make_error("registry.misplaced_header", "a header must be the first record of the file"));
+        break;
+      }
+      ReadyRecord r{(*next)->line, std::move((*next)->record), {}};
+      seal_fields(r, cipher, aad);
+      batch.push_back(std::move(r));
+      if (batch.size() == RecordPipe::kBatch) {
+        if (!pipe.push(std::move(batch))) return;
+        batch = {};
+        batch.reserve(RecordPipe::kBatch);
+      }
+    }
+    if (!batch.empty() && !pipe.push(std::move(batch))) return;
+  } catch (const std::exception& e) {
+    error = make_error("cache.import_failed", origin + ": not applied, previous data kept: " + e.what());
+  }
+  pipe.finish(std::move(error));
+}
+
+// The line of the last record in `text` for which `wanted` holds (the one
+// whose values were kept), or 0. Only for naming a line in an error.
+template <class Pred>
+int64_t last_line_of(std::string_view text, Pred wanted) {
+  int64_t found = 0, line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    ++line_no;
+    auto r = parse_registry_line(text.substr(pos, nl - pos));
+    if (r && wanted(*r)) found = line_no;
+    pos = nl + 1;
+  }
+  return found;
+}
+
+Error dangling_flag(std::string_view text, const std::string& origin, const std::string& id, const std::string& ref) {
+  const int64_t line = last_line_of(text, [&](const RegistryRecord& rec) {
+    const auto* f = std::get_if<FlagRecord>(&rec);
+    return f && f->id == id;
+  });
+  return make_error("registry.dangling_reference", origin + ":" + std::to_string(line) + ": flag " + id +
+                                                       " refers to " + ref +
+                                                       ", which is neither in this file nor in the cache");
+}
+
 }  // namespace
 
 Result<ImportReport> Cache::import_file(const std::string& path) {
@@ -85,10 +236,10 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
     ImportReport report;
     report.mode = header ? header->mode : "delta";
     try {
-      // Foreign keys are enforced by one PRAGMA foreign_key_check before commit
-      // (which also names the line); with enforcement on, SQLite would look every
-      // parent up a second time on each insert. Cascades are spelled out below.
-      // The pragma only takes effect outside a transaction.
+      // References are checked once before commit (which also names the
+      // line); with enforcement on, SQLite would look every parent up on each
+      // insert. Cascades are spelled out below. The pragma only takes effect
+      // outside a transaction.
       im.db.exec("PRAGMA foreign_keys=OFF");
       struct Restore {
         Db& db;
@@ -102,9 +253,8 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
                                                       std::to_string(header->version) +
                                                       " is older than version " + std::to_string(current) +
                                                       " already applied");
-      if (report.mode == "snapshot") {
-        im.db.exec("DELETE FROM flags; DELETE FROM history; DELETE FROM subjects; DELETE FROM premises;");
-      }
+      const bool replace_all = report.mode == "snapshot";
+      if (replace_all) begin_replace_all(im.db);
 
       Stmt put_premise(im.db, R"sql(
         INSERT INTO premises(id, display, hno, hns, predir, pretype, name, type, postdir, unit, unit_display,
@@ -130,35 +280,37 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       Stmt del_premise_flags(im.db, "DELETE FROM flags WHERE premise_id=?1");
       Stmt del_premise_history(im.db, "DELETE FROM history WHERE premise_id=?1");
 
-      std::map<std::string, int64_t> flag_line;
-      std::map<std::pair<std::string, std::string>, int64_t> history_line;
       std::set<std::string> unknown;
+      std::string display;
 
-      auto apply = [&](int64_t line, RegistryRecord& rec) {
+      // Values are bound without copying: each record outlives its statement run.
+      auto apply = [&](ReadyRecord& ready) {
+        const int64_t line = ready.line;
+        RegistryRecord& rec = ready.record;
         if (auto* r = std::get_if<PremiseRecord>(&rec)) {
-          const NormalizedAddress a = r->address.value_or(NormalizedAddress{});
+          static const NormalizedAddress kNone;
+          const NormalizedAddress& a = r->address ? *r->address : kNone;
           if (!r->address)
             report.warnings.push_back(origin + ":" + std::to_string(line) + ": premise " + r->id +
                                       " has no usable address; it can only match by coordinates");
-          put_premise.bind(1, r->id)
-              .bind(2, r->address ? a.display() : r->address_text)
-              .bind(3, a.house_number).bind(4, a.house_suffix).bind(5, a.predir).bind(6, a.pretype)
-              .bind(7, a.name).bind(8, a.type).bind(9, a.postdir).bind(10, a.unit).bind(11, a.unit_display)
-              .bind(12, a.city).bind(13, a.state).bind(14, a.zip)
+          display = r->address ? a.display() : r->address_text;
+          put_premise.bind_static(1, r->id)
+              .bind_static(2, display)
+              .bind_static(3, a.house_number).bind_static(4, a.house_suffix).bind_static(5, a.predir)
+              .bind_static(6, a.pretype).bind_static(7, a.name).bind_static(8, a.type).bind_static(9, a.postdir)
+              .bind_static(10, a.unit).bind_static(11, a.unit_display)
+              .bind_static(12, a.city).bind_static(13, a.state).bind_static(14, a.zip)
               .bind_opt(15, r->lat).bind_opt(16, r->lon);
           put_premise.run();
           ++report.premises;
         } else if (auto* s = std::get_if<SubjectRecord>(&rec)) {
-          put_subject.bind(1, s->id)
-              .bind_blob(2, im.seal(s->name, "subjects.name:" + s->id))
-              .bind_blob(3, im.seal(s->born, "subjects.born:" + s->id));
+          put_subject.bind_static(1, s->id).bind_blob_static(2, ready.sealed[0]).bind_blob_static(3, ready.sealed[1]);
           put_subject.run();
           ++report.subjects;
         } else if (auto* f = std::get_if<FlagRecord>(&rec)) {
-          std::string audience = f->audience;
-          if (f->kind == "sud" && audience != "clinician") {
+          if (f->kind == "sud" && f->audience != "clinician") {
             // 42 CFR Part 2 records never go to the whole car.
-            audience = "clinician";
+            f->audience = "clinician";
             report.warnings.push_back(origin + ":" + std::to_string(line) + ": flag " + f->id +
                                       " is kind sud; audience set to clinician");
           }
@@ -166,87 +318,91 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
             ++report.unknown_codes;
             unknown.insert(f->code);
           }
-          put_flag.bind(1, f->id)
+          put_flag.bind_static(1, f->id)
               .bind_text_or_null(2, f->subject)
-              .bind(3, f->premise)
-              .bind(4, f->kind)
-              .bind(5, f->code)
-              .bind_blob(6, im.seal(f->note, "flags.note:" + f->id))
-              .bind(7, audience)
+              .bind_static(3, f->premise)
+              .bind_static(4, f->kind)
+              .bind_static(5, f->code)
+              .bind_blob_static(6, ready.sealed[0])
+              .bind_static(7, f->audience)
               .bind_text_or_null(8, f->expires)
               .bind_text_or_null(9, f->validated);
           put_flag.run();
-          flag_line[f->id] = line;
           ++report.flags;
         } else if (auto* h = std::get_if<HistoryRecord>(&rec)) {
-          const std::string aad = "history:" + h->premise + ":" + h->incident;
-          put_history.bind(1, h->premise)
-              .bind(2, h->incident)
-              .bind(3, h->at)
-              .bind_blob(4, im.seal(h->call_type, aad + ":call_type"))
-              .bind_blob(5, im.seal(h->disposition, aad + ":disposition"));
+          put_history.bind_static(1, h->premise)
+              .bind_static(2, h->incident)
+              .bind_static(3, h->at)
+              .bind_blob_static(4, ready.sealed[0])
+              .bind_blob_static(5, ready.sealed[1]);
           put_history.run();
-          history_line[{h->premise, h->incident}] = line;
           ++report.history;
         } else if (auto* d = std::get_if<DeleteRecord>(&rec)) {
           // Ids are one namespace across record types: a tombstone removes the
           // flag, subject or premise of that id, and cascades to what hangs on it.
-          del_flag.bind(1, d->id);
-          del_flag.run();
-          del_subject.bind(1, d->id);
-          del_subject.run();
-          del_premise.bind(1, d->id);
-          del_premise.run();
-          del_subject_flags.bind(1, d->id);
-          del_subject_flags.run();
-          del_premise_flags.bind(1, d->id);
-          del_premise_flags.run();
-          del_premise_history.bind(1, d->id);
-          del_premise_history.run();
+          for (Stmt* del : {&del_flag, &del_subject, &del_premise, &del_subject_flags, &del_premise_flags,
+                            &del_premise_history}) {
+            del->bind_static(1, d->id);
+            del->run();
+          }
           ++report.deletes;
         }
       };
+
       int64_t lines = 0;
       if (pending) {
-        apply(pending->line, pending->record);
+        ReadyRecord first_record{pending->line, std::move(pending->record), {}};
+        std::string aad;
+        seal_fields(first_record, *im.cipher, aad);
+        apply(first_record);
         ++lines;
       }
-      for (;;) {
-        auto next = reader.next();
-        if (!next) return next.error();
-        if (!*next) break;
-        if (std::holds_alternative<HeaderRecord>((*next)->record))
-          return at_line(origin, (*next)->line,
-                         make_error("registry.misplaced_header", "a header must be the first record of the file"));
-        apply((*next)->line, (*next)->record);
-        ++lines;
+      {
+        RecordPipe pipe;
+        std::thread producer([&] { produce(reader, origin, im.cipher_key, pipe); });
+        struct Join {
+          RecordPipe& pipe;
+          std::thread& t;
+          ~Join() {
+            pipe.abandon();
+            t.join();
+          }
+        } join{pipe, producer};
+        for (;;) {
+          RecordPipe::Batch batch = pipe.pop();
+          if (batch.empty()) break;
+          for (ReadyRecord& r : batch) apply(r);
+          lines += static_cast<int64_t>(batch.size());
+        }
+        if (auto error = pipe.error()) return *error;
       }
 
-      // References: report the first dangling one by its line.
+      if (replace_all) end_replace_all(im.db);
+
+      // References, checked once over the final state (foreign keys are off
+      // for the load). Flags and history are clustered by premise, so these
+      // scans probe the parent keys in order. The first dangling one is named
+      // with its line, found again in the text only now that it is needed.
       {
-        Stmt fk(im.db, "PRAGMA foreign_key_check");
-        if (fk.step()) {
-          const std::string table = fk.text(0);
-          const int64_t rowid = fk.integer(1);
-          const std::string parent = fk.text(2);
-          if (table == "flags") {
-            Stmt q(im.db, "SELECT id, premise_id, coalesce(subject_id,'') FROM flags WHERE rowid=?1");
-            q.bind(1, rowid);
-            q.step();
-            const std::string id = q.text(0);
-            const std::string ref = parent == "premises" ? "premise " + q.text(1) : "subject " + q.text(2);
-            return make_error("registry.dangling_reference",
-                              origin + ":" + std::to_string(flag_line.count(id) ? flag_line[id] : 0) + ": flag " + id +
-                                  " refers to " + ref + ", which is neither in this file nor in the cache");
-          }
-          Stmt q(im.db, "SELECT premise_id, incident FROM history WHERE rowid=?1");
-          q.bind(1, rowid);
-          q.step();
-          const auto key = std::make_pair(q.text(0), q.text(1));
+        Stmt fp(im.db, "SELECT f.id, f.premise_id FROM flags f WHERE NOT EXISTS "
+                       "(SELECT 1 FROM premises p WHERE p.id = f.premise_id) LIMIT 1");
+        if (fp.step())
+          return dangling_flag(text, origin, fp.text(0), "premise " + fp.text(1));
+        Stmt fs(im.db, "SELECT f.id, f.subject_id FROM flags f WHERE f.subject_id IS NOT NULL AND NOT EXISTS "
+                       "(SELECT 1 FROM subjects s WHERE s.id = f.subject_id) LIMIT 1");
+        if (fs.step())
+          return dangling_flag(text, origin, fs.text(0), "subject " + fs.text(1));
+        Stmt hp(im.db, "SELECT h.premise_id, h.incident FROM history h WHERE NOT EXISTS "
+                       "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) LIMIT 1");
+        if (hp.step()) {
+          const std::string premise = hp.text(0), incident = hp.text(1);
+          const int64_t line = last_line_of(text, [&](const RegistryRecord& rec) {
+            const auto* h = std::get_if<HistoryRecord>(&rec);
+            return h && h->premise == premise && h->incident == incident;
+          });
           return make_error("registry.dangling_reference",
-                            origin + ":" + std::to_string(history_line.count(key) ? history_line[key] : 0) +
-                                ": history " + key.second + " refers to premise " + key.first +
-                                ", which is neither in this file nor in the cache");
+                            origin + ":" + std::to_string(line) + ": history " + incident + " refers to premise " +
+                                premise + ", which is neither in this file nor in the cache");
         }
       }
 

@@ -12,4 +12,13 @@ namespace mdtc::cache {
 void migrate(Db& db, int target = kSchemaVersion);
 int schema_version(Db& db);
 
+// A snapshot import, inside its transaction: begin_replace_all empties every
+// registry table and drops what is derived from premises (the street index,
+// the R*Tree and its triggers); end_replace_all builds them again from the
+// loaded rows. One sorted build is several times cheaper than keeping them in
+// step row by row (the R*Tree most of all), and the reader sees neither step:
+// it reads the previous version until the commit.
+void begin_replace_all(Db& db);
+void end_replace_all(Db& db);
+
 }  // namespace mdtc::cache

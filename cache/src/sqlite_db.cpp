@@ -65,6 +65,16 @@ Stmt& Stmt::bind_blob(int i, const std::vector<unsigned char>& v) {
   if (rc != SQLITE_OK) db_->fail(rc, "bind");
   return *this;
 }
+Stmt& Stmt::bind_static(int i, std::string_view v) {
+  const int rc = sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) db_->fail(rc, "bind");
+  return *this;
+}
+Stmt& Stmt::bind_blob_static(int i, const std::vector<unsigned char>& v) {
+  const int rc = sqlite3_bind_blob(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) db_->fail(rc, "bind");
+  return *this;
+}
 Stmt& Stmt::bind_null(int i) {
   const int rc = sqlite3_bind_null(st_, i);
   if (rc != SQLITE_OK) db_->fail(rc, "bind");
@@ -98,6 +108,11 @@ std::string Stmt::text(int col) const {
 int64_t Stmt::integer(int col) const { return sqlite3_column_int64(st_, col); }
 double Stmt::real(int col) const { return sqlite3_column_double(st_, col); }
 bool Stmt::is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+std::basic_string_view<unsigned char> Stmt::blob_view(int col) const {
+  const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(st_, col));
+  const int n = sqlite3_column_bytes(st_, col);
+  return p ? std::basic_string_view<unsigned char>(p, static_cast<std::size_t>(n)) : std::basic_string_view<unsigned char>();
+}
 std::vector<unsigned char> Stmt::blob(int col) const {
   const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(st_, col));
   const int n = sqlite3_column_bytes(st_, col);

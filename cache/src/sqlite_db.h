@@ -50,6 +50,10 @@ class Stmt {
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, double v);
   Stmt& bind_blob(int i, const std::vector<unsigned char>& v);
+  // Binds without copying: `v` must stay unchanged until the statement is
+  // reset or rebound.
+  Stmt& bind_static(int i, std::string_view v);
+  Stmt& bind_blob_static(int i, const std::vector<unsigned char>& v);
   Stmt& bind_null(int i);
   Stmt& bind_text_or_null(int i, std::string_view v) { return v.empty() ? bind_null(i) : bind(i, v); }
   Stmt& bind_opt(int i, const std::optional<double>& v) { return v ? bind(i, *v) : bind_null(i); }
@@ -63,6 +67,8 @@ class Stmt {
   double real(int col) const;
   bool is_null(int col) const;
   std::vector<unsigned char> blob(int col) const;
+  // The column's bytes in place: valid until the next step() or reset().
+  std::basic_string_view<unsigned char> blob_view(int col) const;
 
  private:
   Db* db_;

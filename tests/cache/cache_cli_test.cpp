@@ -84,7 +84,7 @@ TEST_F(CacheCli, BadFileIsRejectedWithFileAndLine) {
 TEST_F(CacheCli, StatsVerifyPurgeOnAFreshPath) {
   auto s = cli({"cache", "stats", "--db", db});
   ASSERT_EQ(s.exit_code, 0) << s.output;
-  EXPECT_EQ(json(s.output)->getValue<int>("schema_version"), 2);
+  EXPECT_EQ(json(s.output)->getValue<int>("schema_version"), kSchemaVersion);
   EXPECT_EQ(cli({"cache", "verify", "--db", db}).exit_code, 0);
   auto p = cli({"cache", "purge", "--db", db});
   ASSERT_EQ(p.exit_code, 0) << p.output;

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -156,6 +157,76 @@ TEST_F(CacheStorage, VersionOneDatabaseIsUpgraded) {
   EXPECT_EQ(m.level, MatchLevel::nearby);
   ASSERT_EQ(m.premises.size(), 1u);
   EXPECT_EQ(m.premises[0].id, "P-OLD");
+}
+
+TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) {
+  auto key = load_or_create_key(db + ".key", true);
+  ASSERT_TRUE(key.ok());
+  {
+    Db v2(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    migrate(v2, 2);
+    ASSERT_EQ(schema_version(v2), 2);
+    // Rows as a version 2 cache wrote them, sealed with the cache's key.
+    FieldCipher cipher(*key);
+    v2.exec("INSERT INTO premises(id, display, hno, predir, name, type, city, state, lat, lon) VALUES"
+            "('P-1','1208 N MAPLE ST, SPRINGFIELD IL','1208','N','MAPLE','ST','SPRINGFIELD','IL',39.8012,-89.6437)");
+    Stmt s(v2, "INSERT INTO subjects VALUES('S-1', ?1, ?2)");
+    s.bind_blob(1, cipher.seal("J. Doe", "subjects.name:S-1")).bind_blob(2, cipher.seal("1990", "subjects.born:S-1"));
+    s.run();
+    Stmt f(v2, "INSERT INTO flags(id, subject_id, premise_id, kind, code, note, audience) VALUES(?1,'S-1','P-1',?2,?3,?4,'all')");
+    f.bind(1, "F-1").bind(2, "safety").bind(3, "WEAPONS").bind_blob(4, cipher.seal("Legally owns rifles", "flags.note:F-1"));
+    f.run();
+    f.bind(1, "F-2").bind(2, "care").bind(3, "AUTISM").bind_blob(4, cipher.seal("Calm voice", "flags.note:F-2"));
+    f.run();
+    Stmt h(v2, "INSERT INTO history VALUES('P-1','I-7','2099-01-01T00:00:00Z',?1,?2)");
+    h.bind_blob(1, cipher.seal("WELFARE CHECK", "history:P-1:I-7:call_type"))
+        .bind_blob(2, cipher.seal("RESOLVED", "history:P-1:I-7:disposition"));
+    h.run();
+    v2.exec("INSERT INTO meta VALUES('last_sync', strftime('%s','now'))");
+  }
+  Cache c = open();
+  EXPECT_EQ(c.stats()->schema_version, 3);
+  EXPECT_EQ(c.stats()->flags, 2);
+  const MatchResult m = match(c, "1208 N Maple Street, Springfield IL");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  ASSERT_EQ(m.flags.size(), 2u);
+  EXPECT_EQ(m.flags[0].id, "F-1");
+  EXPECT_EQ(m.flags[0].note, "Legally owns rifles");
+  EXPECT_EQ(m.flags[1].note, "Calm voice");
+  ASSERT_EQ(m.subjects.size(), 1u);
+  EXPECT_EQ(m.subjects[0].name, "J. Doe");
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].call_type, "WELFARE CHECK");
+  EXPECT_EQ(m.history[0].disposition, "RESOLVED");
+  EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::nearby);
+  // Ids stay unique after the upgrade, and tombstones still cascade.
+  ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"S-1"})", "d").ok());
+  EXPECT_EQ(c.stats()->flags, 0);
+  EXPECT_TRUE(c.verify().ok());
+}
+
+// What a snapshot drops and builds again must come back exactly as the
+// migrations define it, or a later open would see a schema no step made.
+TEST_F(CacheStorage, SnapshotLeavesTheSchemaAsTheMigrationsMadeIt) {
+  auto schema_of = [](const std::string& path) {
+    Db d(path, SQLITE_OPEN_READWRITE);
+    Stmt q(d, "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name");
+    std::vector<std::string> rows;
+    while (q.step()) rows.push_back(q.text(0));
+    return rows;
+  };
+  {
+    Cache fresh = open();
+  }
+  const auto before = schema_of(db);
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  }
+  EXPECT_EQ(schema_of(db), before);
+  EXPECT_NE(std::find_if(before.begin(), before.end(),
+                         [](const std::string& r) { return r.rfind("trigger premise_geo_ins", 0) == 0; }),
+            before.end());
 }
 
 TEST_F(CacheStorage, PurgeDeletesExpiredAndUnvalidatedFlags) {

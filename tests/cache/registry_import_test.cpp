@@ -142,6 +142,112 @@ TEST_F(RegistryImport, SudFlagIsAlwaysClinicianOnly) {
   EXPECT_EQ(m.flags[0].audience, Audience::clinician);
 }
 
+// A snapshot of `n` premises (each with a flag and a history row), enough
+// lines to cross many of the importer's batches between its threads.
+std::string big_snapshot(int n, int version = 1) {
+  std::string s = R"({"type":"header","mode":"snapshot","version":)" + std::to_string(version) + "}\n";
+  for (int i = 0; i < n; ++i) {
+    const std::string id = std::to_string(i);
+    s += R"({"type":"premise","id":"P-)" + id + R"(","address":")" + std::to_string(100 + i) +
+         R"( N MAPLE ST, SPRINGFIELD IL","lat":)" + std::to_string(39.0 + i * 0.01) + R"(,"lon":-89.0})" "\n";
+    s += R"({"type":"flag","id":"F-)" + id + R"(","premise":"P-)" + id +
+         R"(","kind":"safety","code":"DOG","note":"note )" + id + R"(","audience":"all"})" "\n";
+    s += R"({"type":"history","premise":"P-)" + id + R"(","incident":"I-)" + id +
+         R"(","at":"2099-01-01T00:00:00Z","call_type":"CHECK","disposition":"DONE"})" "\n";
+  }
+  return s;
+}
+
+TEST_F(RegistryImport, LargeSnapshotIsAppliedWhole) {
+  Cache c = open();
+  auto r = c.import_text(big_snapshot(3000), "big.jsonl");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->premises, 3000);
+  EXPECT_EQ(r->flags, 3000);
+  EXPECT_EQ(r->history, 3000);
+  EXPECT_EQ(r->lines, 9000);
+  const MatchResult m = match(c, "2999 N MAPLE ST, SPRINGFIELD IL");
+  EXPECT_EQ(flag_ids(m), (std::vector<std::string>{"F-2899"}));
+  ASSERT_EQ(m.flags.size(), 1u);
+  EXPECT_EQ(m.flags[0].note, "note 2899");
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].disposition, "DONE");
+  // The R*Tree is rebuilt after the load: the last premise is found by coordinates.
+  const MatchResult near = match(c, "", 39.0 + 2999 * 0.01, -89.0);
+  EXPECT_EQ(near.level, MatchLevel::nearby);
+  ASSERT_EQ(near.premises.size(), 1u);
+  EXPECT_EQ(near.premises[0].id, "P-2999");
+}
+
+TEST_F(RegistryImport, BadLineLateInALargeFileRejectsItAndKeepsTheIndexes) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  std::string text = big_snapshot(3000, 2);
+  text += R"({"type":"flag","id":"F-Z","premise":"P-1","kind":"bogus","code":"DOG"})" "\n";
+  text += big_snapshot(1, 2).substr(text.find('\n') + 1);
+  auto r = c.import_text(text, "late.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.bad_field");
+  EXPECT_EQ(r.error().message.rfind("late.jsonl:9002: ", 0), 0u) << r.error().message;
+  // The snapshot's dropped street index and R*Tree came back with the rollback.
+  EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")),
+            (std::vector<std::string>{"F-1", "F-2", "F-3"}));
+  EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::nearby);
+  EXPECT_EQ(c.stats()->registry_version, 1);
+  EXPECT_EQ(c.stats()->premises, 2);
+}
+
+TEST_F(RegistryImport, BadFirstRecordAfterTheHeaderIsNamed) {
+  Cache c = open();
+  auto r = c.import_text("{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":1}\n\n{\"type\":\"premise\"}\n" +
+                             big_snapshot(2000).substr(big_snapshot(0).size()),
+                         "first.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind("first.jsonl:3: ", 0), 0u) << r.error().message;
+  EXPECT_EQ(c.stats()->premises, 0);
+}
+
+TEST_F(RegistryImport, DanglingHistoryAndSubjectAreNamedByTheirLines) {
+  Cache c = open();
+  std::string text = big_snapshot(1500);
+  text += R"({"type":"history","premise":"P-GONE","incident":"I-9","at":"2099-01-01T00:00:00Z"})" "\n";
+  auto r = c.import_text(text, "h.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.dangling_reference");
+  EXPECT_EQ(r.error().message.rfind("h.jsonl:4502: history I-9 refers to premise P-GONE", 0), 0u)
+      << r.error().message;
+
+  text = big_snapshot(1500);
+  text += R"({"type":"flag","id":"F-0","subject":"S-404","premise":"P-1","kind":"care","code":"AUTISM"})" "\n";
+  r = c.import_text(text, "s.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.dangling_reference");
+  // F-0 is on line 3 too; the line that set the dangling subject is named.
+  EXPECT_EQ(r.error().message.rfind("s.jsonl:4502: flag F-0 refers to subject S-404", 0), 0u) << r.error().message;
+  EXPECT_EQ(c.stats()->premises, 0);
+}
+
+TEST_F(RegistryImport, ResentFlagMayMoveToAnotherPremise) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-1","subject":"S-1","premise":"P-2","kind":"safety","code":"WEAPONS","note":"moved","audience":"all"}
+)", "move.jsonl").ok());
+  EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")), (std::vector<std::string>{"F-2", "F-3"}));
+  const MatchResult m = match(c, "17 OAK AVE, SPRINGFIELD IL");
+  ASSERT_EQ(m.flags.size(), 1u);
+  EXPECT_EQ(m.flags[0].id, "F-1");
+  EXPECT_EQ(m.flags[0].note, "moved");
+  EXPECT_EQ(c.stats()->flags, 3);
+}
+
+TEST_F(RegistryImport, SecondSnapshotRebuildsTheSpatialIndex) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  ASSERT_TRUE(c.import_text(big_snapshot(10, 2), "b.jsonl").ok());
+  EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::none);  // P-1 is gone
+  EXPECT_EQ(match(c, "", 39.05, -89.0).premises.at(0).id, "P-5");
+}
+
 TEST_F(RegistryImport, MissingFileIsAnError) {
   Cache c = open();
   auto r = c.import_file(dir.file("nope.jsonl"));

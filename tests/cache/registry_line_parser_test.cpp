@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "mdtc/registry_line.h"
 
 namespace mdtc::cache {
@@ -86,6 +89,108 @@ TEST(RegistryLine, BadLinesGetSpecificErrors) {
 TEST(RegistryLine, CoordinatesOnlyPremiseIsAccepted) {
   auto p = parse_as<PremiseRecord>(R"({"type":"premise","id":"P-3","lat":39.8,"lon":-89.6})");
   EXPECT_FALSE(p.address);
+}
+
+// The fast reader and the general (Poco::JSON) path must agree on every
+// input: the same record, or the same error code and message.
+void expect_paths_agree(const std::string& line) {
+  auto fast = parse_registry_line(line);
+  auto general = parse_registry_line_general(line);
+  ASSERT_EQ(fast.ok(), general.ok()) << line;
+  if (fast.ok()) {
+    EXPECT_TRUE(*fast == *general) << line;
+  } else {
+    EXPECT_EQ(fast.error().code, general.error().code) << line;
+    EXPECT_EQ(fast.error().message, general.error().message) << line;
+  }
+}
+
+const std::vector<std::string> kSeeds = {
+    R"({"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"})",
+    R"({"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL","lat":39.8012,"lon":-89.6437})",
+    R"({"type":"premise","id":"P-2","civic":{"hno":"17","rd":"OAK","sts":"AVE","a3":"SPRINGFIELD","a1":"IL"}})",
+    R"({"type":"subject","id":"S-1","name":"J. Doe","born":"1990"})",
+    R"({"type":"flag","id":"F-1","subject":"S-1","premise":"P-1","kind":"safety","code":"WEAPONS","note":"Legally owns rifles","audience":"all","expires":"2027-06-01"})",
+    R"({"type":"history","premise":"P-1","incident":"I-0993","at":"2026-03-02T10:00:00Z","call_type":"WELFARE CHECK","disposition":"RESOLVED ON SCENE"})",
+    R"({"type":"delete","id":"F-1"})",
+};
+
+TEST(RegistryLine, FastPathAgreesWithGeneralParserOnTrickyLines) {
+  const std::vector<std::string> tricky = {
+      R"({"type":"flag","id":"F","premise":"P","kind":"care","code":"x","note":"a \"b\" \\ \/ \b\f\n\r\t c"})",
+      R"({"type":"flag","id":"F","premise":"P","kind":"care","code":"x","note":"\u00e9 \ud83d\ude00"})",
+      "{\"type\":\"subject\",\"id\":\"S\",\"name\":\"Jos\xc3\xa9\"}",
+      "{\"type\":\"subject\",\"id\":\"S\",\"name\":\"bad \xc3\"}",
+      "{\"type\":\"subject\",\"id\":\"S\",\"name\":\"tab\there\"}",
+      R"({"type":"subject","id":"S","name":"a","name":"b"})",
+      R"({"type":"subject","type":"flag","id":"S"})",
+      R"( { "type" : "delete" , "id" : "X" } )",
+      "{\t\"type\":\"delete\",\"id\":\"X\"}\r",
+      R"({"type":"delete","id":"X"} x)",
+      R"({"type":"delete","id":"X"}})",
+      R"({"type":"delete","id":"X",})",
+      R"({"type":"delete",,"id":"X"})",
+      R"({"type":"delete" "id":"X"})",
+      R"({"type":"delete","id":null})",
+      R"({"type":"delete","id":"X","more":[1,{"a":2}]})",
+      R"({"type":"delete","id":"X","more":{"a":{"b":{}}}})",
+      R"({"type":"header","mode":"delta","version":1.0})",
+      R"({"type":"header","mode":"delta","version":-1})",
+      R"({"type":"header","mode":"delta","version":-0})",
+      R"({"type":"header","mode":"delta","version":9223372036854775807})",
+      R"({"type":"header","mode":"delta","version":9223372036854775808})",
+      R"({"type":"header","mode":"delta","version":123456789012345})",
+      R"({"type":"header","mode":"delta","version":true})",
+      R"({"type":"header","mode":"delta","version":"1"})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":1e1,"lon":2})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":01,"lon":2})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":1.,"lon":2})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":-.5,"lon":2})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":-0.0,"lon":-0})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":39.80120000000000000001,"lon":-89.6437})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":0.30000000000000004,"lon":89.99999999999999})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":90.0000000000000001,"lon":180})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":true,"lon":false})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","lat":"1","lon":"2"})",
+      R"({"type":"premise","id":"P","civic":"17 OAK AVE"})",
+      R"({"type":"premise","id":"P","civic":null,"address":"17 OAK AVE"})",
+      R"({"type":"premise","id":"P","civic":{"hno":17,"rd":"OAK"}})",
+      R"({"type":"premise","id":"P","civic":{"hno":"17","rd":"OAK","hno":"18"}})",
+      R"({"type":"premise","id":"P","civic":{},"address":"17 OAK AVE"})",
+      R"({"type":"flag","id":"F","premise":"P","kind":"care","code":"x","audience":null,"expires":null})",
+      R"({"type":"flag","id":"F","premise":"P","kind":"sud","code":"a_b-9"})",
+      R"({"type":"flag","id":"","premise":"P","kind":"care","code":"x"})",
+      R"({"":"","type":"delete","id":"X"})",
+      R"({"type":"history","premise":"P","incident":"I","at":"2026-03-02T10:00:00.5+01:00"})",
+      R"({})",
+      R"({"type")",
+      R"({"type":"delete","id":"X")",
+      "{\"type\":\"delete\",\"id\":\"X\x7f\"}",
+  };
+  for (const std::string& line : tricky) expect_paths_agree(line);
+  for (const std::string& line : kSeeds) expect_paths_agree(line);
+}
+
+// Deterministic mutations of the contract's example lines: every byte
+// removed, and every byte replaced by (and preceded by) each of a set of
+// JSON-significant characters. The two paths must agree on each.
+TEST(RegistryLine, FastPathAgreesWithGeneralParserOnMutations) {
+  const char kReplacements[] = "\"\\{}[],:. -+0123456789eEnulltrfa\t\r\x01\x7f\xc3";
+  std::size_t checked = 0;
+  for (const std::string& seed : kSeeds) {
+    for (std::size_t i = 0; i < seed.size(); ++i) {
+      expect_paths_agree(seed.substr(0, i) + seed.substr(i + 1));
+      for (std::size_t k = 0; k + 1 < sizeof kReplacements; ++k) {
+        std::string m = seed;
+        m[i] = kReplacements[k];
+        expect_paths_agree(m);
+        m.insert(i, 1, kReplacements[k]);
+        expect_paths_agree(m);
+        checked += 2;
+      }
+    }
+  }
+  EXPECT_GT(checked, 10000u);
 }
 
 TEST(RegistryLine, Rfc3339Checks) {

@@ -1,5 +1,7 @@
 // libFuzzer target: one registry export line through the pure line parser.
-// Any input must come back as a record or an Error, never a crash.
+// Any input must come back as a record or an Error, never a crash; and the
+// fast path must give exactly what the general (Poco::JSON) path gives: the
+// same record, or the same error code and message.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -16,5 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (r.error().code.empty() || r.error().message.empty()) {
     __builtin_trap();  // every rejection names a code and a reason
   }
+  auto general = mdtc::cache::parse_registry_line_general(line);
+  if (r.ok() != general.ok()) __builtin_trap();
+  if (r.ok() && !(*r == *general)) __builtin_trap();
+  if (!r.ok() && (r.error().code != general.error().code || r.error().message != general.error().message))
+    __builtin_trap();
   return 0;
 }

@@ -29,6 +29,7 @@ struct NormalizedAddress {
   std::string city, state, zip;
 
   bool has_street() const { return !house_number.empty() && !name.empty(); }
+  bool operator==(const NormalizedAddress&) const = default;
   // "1208 1/2 N MAPLE ST APT 3B, SPRINGFIELD IL 62701"
   std::string display() const;
   // "1208 N MAPLE ST" (no unit, no city)

@@ -19,7 +19,7 @@
 namespace mdtc::cache {
 
 // The schema this build creates and upgrades to (`mdt-coresponder version`).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
