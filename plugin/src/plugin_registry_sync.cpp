@@ -37,8 +37,11 @@ std::shared_ptr<cache::Cache> PluginInstance::sync_cache(bool create) {
 
 Status PluginInstance::start_registry_sync() {
   {
+    // Called from start() before the pipeline thread runs, so reading
+    // cache_ here is safe. A wipe in an earlier session does not carry over.
     std::lock_guard lock(sync_mu_);
-    cache_wiped_ = false;  // a new session
+    cache_wiped_ = false;
+    sync_cache_ = cache_;
   }
   if (config_.registry_endpoint.empty()) return Ok{};
   bridge::RegistrySyncOptions so;

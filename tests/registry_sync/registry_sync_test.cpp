@@ -136,7 +136,7 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
 
   auto o = options(registry.endpoint());
   o.chunk_bytes = kChunk;
-  o.request_timeout_ms = 1500;
+  o.request_timeout_ms = 3000;  // long enough that a busy machine never times out a live registry
   auto first = make_sync(o)->run_once(30s);
   EXPECT_NE(first.state, "current");
   EXPECT_EQ(first.last_error_code, "sync.timeout");
@@ -166,7 +166,7 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
   publish(registry.served_dir(), "v1.jsonl", snapshot);
   auto o = options(registry.endpoint());
   o.chunk_bytes = kChunk;
-  o.request_timeout_ms = 1000;
+  o.request_timeout_ms = 3000;
   StatusWaiter waiter;
   auto sync = make_sync(o, &waiter);
   ASSERT_TRUE(sync->start().ok());
