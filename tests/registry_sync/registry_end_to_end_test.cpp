@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 
+#include "mdtc/bridge.h"
 #include "mdtc/cache.h"
 #include "sync_fixture.h"
 
@@ -109,13 +110,13 @@ class PluginSync : public ::testing::Test {
         dir.file("2A31.out"));
   }
 
-  std::unique_ptr<ChildProcess> start_cad(const std::string& scenario) {
+  std::unique_ptr<ChildProcess> start_cad(const std::string& scenario, std::vector<std::string> extra = {}) {
     write_file(dir.file("scenario.jsonl"), scenario);
-    auto cad = std::make_unique<ChildProcess>(
-        std::vector<std::string>{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router", endpoint(router_port),
-                                 "--scenario", dir.file("scenario.jsonl"), "--heartbeat-ms", "200",
-                                 "--exit-when-done"},
-        dir.file("cad.out"));
+    std::vector<std::string> argv{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router", endpoint(router_port),
+                                  "--scenario", dir.file("scenario.jsonl"), "--heartbeat-ms", "200",
+                                  "--exit-when-done"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto cad = std::make_unique<ChildProcess>(argv, dir.file("cad.out"));
     EXPECT_TRUE(wait_for_line(dir.file("cad.out"), [](auto& l) { return has(l, "ready"); }, 20s));
     return cad;
   }
@@ -171,6 +172,45 @@ TEST_F(PluginSync, UnitWithoutACacheSyncsFromTheRegistryAndPopsThePanel) {
     for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "MAPLE", "Maple"})
       EXPECT_FALSE(has(line, secret)) << secret << " in a log line: " << line;
   }
+}
+
+TEST_F(PluginSync, CadWipeHaltsTheSyncSoTheErasedCacheIsNotRefilled) {
+  auto server = bridge::generate_curve_key_pair();
+  auto client = bridge::generate_curve_key_pair();
+  ASSERT_TRUE(server.ok() && client.ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("server.key"), *server, false).ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("client.key"), *client, false).ok());
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  // A wipe is honoured only on a CURVE link.
+  auto host = start_host(make_unit(registry.endpoint(), "\n[cad]\nserver_public_key = " + server->public_key +
+                                                           "\nclient_key_file = " + dir.file("client.key") + "\n"));
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"),
+                            [](auto& l) { return has(l, "flag registry snapshot version 1 applied"); }, 60s))
+      << read_file(dir.file("2A31.out"));
+  ASSERT_TRUE(std::filesystem::exists(dir.file("2A31.db")));
+
+  auto cad = start_cad(
+      R"({"wait":"hello","unit":"2A31","timeout_s":30})" "\n"
+      R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" "\n"
+      R"({"publish":{"topic":"unit.2A31","body":{"type":"wipe","reason":"laptop reported stolen"}}})" "\n"
+      R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-3","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL"}}}}})" "\n",
+      {"--server-key-file", dir.file("server.key")});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  std::string premise;
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"), [&](const std::string& l) {
+    if (!has(l, R"("cb":"show_panel","panel_id":"premise:I-3")")) return false;
+    premise = l;
+    return true;
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(has(premise, "FLAGS UNAVAILABLE")) << premise;
+  EXPECT_EQ(host->terminate(), 0);
+
+  auto status = final_status();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->getObject("registry_sync")->getValue<std::string>("state"), "halted");
+  for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json"})
+    EXPECT_FALSE(std::filesystem::exists(dir.file(f))) << f << " after a wipe";
 }
 
 TEST_F(PluginSync, SharedCarErasesTheStagingFileWithTheCache) {
