@@ -74,6 +74,26 @@ TEST(CacheSyncCli, SyncsAFreshPathAndReportsWhatItApplied) {
   EXPECT_EQ(parse(again.out)->getValue<int64_t>("version_before"), 1);
 }
 
+TEST(CacheSyncCli, CurveWithThePinnedKeyWorksAndAnotherKeyDoesNot) {
+  TempDir dir;
+  auto server = bridge::generate_curve_key_pair();
+  auto impostor = bridge::generate_curve_key_pair();
+  auto client = bridge::generate_curve_key_pair();
+  ASSERT_TRUE(server.ok() && impostor.ok() && client.ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("registry.key"), *server, false).ok());
+  ASSERT_TRUE(bridge::write_curve_key_file(dir.file("client.key"), *client, false).ok());
+  RegistryServer registry(dir, {"--curve-secret-file", dir.file("registry.key")});
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  const std::string base = std::string(MDTC_CLI) + " cache sync --db " + dir.file("cache.db") + " --endpoint " +
+                           registry.endpoint() + " --key-file " + dir.file("client.key") + " --timeout-s 3";
+  auto refused = run(base + " --server-key '" + impostor->public_key + "'");
+  EXPECT_EQ(refused.status, 1) << refused.out;
+  EXPECT_EQ(parse(refused.out)->getArray("applied")->size(), 0u);
+  auto ok = run(base + " --server-key '" + server->public_key + "'");
+  ASSERT_EQ(ok.status, 0) << ok.out;
+  EXPECT_TRUE(parse(ok.out)->getValue<bool>("curve"));
+}
+
 TEST(CacheSyncCli, UnreachableRegistryExitsOneWithTheReason) {
   TempDir dir;
   auto r = run(std::string(MDTC_CLI) + " cache sync --db " + dir.file("cache.db") +
