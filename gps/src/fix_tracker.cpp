@@ -25,6 +25,11 @@ bool FixTracker::stale(int64_t now_ms) const noexcept {
   return !last_valid_ms_ || now_ms - *last_valid_ms_ > int64_t{options_.stale_after_s} * 1000;
 }
 
+std::optional<int64_t> FixTracker::stale_at() const noexcept {
+  if (!last_valid_ms_) return std::nullopt;
+  return *last_valid_ms_ + int64_t{options_.stale_after_s} * 1000 + 1;
+}
+
 void FixTracker::learn_ender(SentenceType closing_type) {
   if (!options_.end_of_cycle.empty() || closing_type == SentenceType::unknown) return;
   if (closing_type == ender_candidate_) {

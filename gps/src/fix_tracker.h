@@ -45,6 +45,9 @@ class FixTracker {
 
   // True when no valid position arrived within stale_after_s of now_ms.
   bool stale(int64_t now_ms) const noexcept;
+  // The first now_ms at which stale() turns true; nullopt before any valid
+  // position.
+  std::optional<int64_t> stale_at() const noexcept;
   const std::string& learned_end_of_cycle() const noexcept { return ender_; }
 
  private:

@@ -29,49 +29,56 @@ void NmeaFramer::reset() noexcept {
   discarding_ = false;
 }
 
-bool NmeaFramer::push(unsigned char c, std::string_view& body) {
-  ++counters_.bytes;
+void NmeaFramer::start_sentence() noexcept {
+  line_.clear();
+  in_sentence_ = true;
+  discarding_ = false;
+}
+
+bool NmeaFramer::end_of_body(unsigned char c, std::string_view& body) {
   if (c == '$') {
     // A new start inside a sentence means the previous one was cut short
     // (run-together sentences, or the doubled "$$" some ST chips print).
-    if (in_sentence_ && !line_.empty()) ++counters_.fragments;
-    line_.clear();
-    in_sentence_ = true;
-    discarding_ = false;
+    if (!line_.empty()) ++counters_.fragments;
+    start_sentence();
     return false;
   }
-  if (c == '\r' || c == '\n') {
-    if (discarding_) {
-      discarding_ = false;
-      return false;
-    }
-    if (!in_sentence_) return false;  // the other half of CR LF, or blank lines
-    in_sentence_ = false;
-    return finish_line(body);
-  }
-  if (!in_sentence_) {
-    if (!discarding_) ++counters_.noise_bytes;
-    return false;
-  }
-  if (c < 0x20 || c > 0x7e) {
-    // NMEA is printable ASCII; a control or 8-bit byte means line noise or
-    // a wrong baud rate, and the sentence cannot be trusted.
-    ++counters_.fragments;
-    ++counters_.noise_bytes;
-    line_.clear();
-    in_sentence_ = false;
-    return false;
-  }
-  // +1 for the '$' that is not stored.
-  if (line_.size() + 1 >= options_.max_length) {
-    ++counters_.overlong;
-    line_.clear();
-    in_sentence_ = false;
-    discarding_ = true;
-    return false;
-  }
-  line_.push_back(static_cast<char>(c));
+  in_sentence_ = false;
+  if (c == '\r' || c == '\n') return finish_line(body);
+  // NMEA is printable ASCII; a control or 8-bit byte means line noise or
+  // a wrong baud rate, and the sentence cannot be trusted.
+  ++counters_.fragments;
+  ++counters_.noise_bytes;
+  line_.clear();
   return false;
+}
+
+const char* NmeaFramer::between_sentences(const char* p, const char* end) noexcept {
+  if (discarding_) {
+    // The rest of an over-long line is dropped without counting it as noise.
+    for (; p < end; ++p) {
+      const char c = *p;
+      if (c == '$') {
+        start_sentence();
+        return p + 1;
+      }
+      if (c == '\r' || c == '\n') {
+        discarding_ = false;
+        return p + 1;
+      }
+    }
+    return end;
+  }
+  // CR and LF here are the other half of CR LF, or blank lines.
+  for (; p < end; ++p) {
+    const char c = *p;
+    if (c == '$') {
+      start_sentence();
+      return p + 1;
+    }
+    if (c != '\r' && c != '\n') ++counters_.noise_bytes;
+  }
+  return end;
 }
 
 bool NmeaFramer::finish_line(std::string_view& body) {

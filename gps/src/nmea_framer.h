@@ -44,21 +44,56 @@ class NmeaFramer {
   // Feeds bytes; calls on_sentence(body) for each complete, checked
   // sentence. body is the text between '$' and '*' ("GPGGA,123519,..."),
   // valid only during the call.
+  //
+  // Works on runs rather than single bytes: a sentence's body is scanned
+  // for its end and appended in one piece, and the gaps between sentences
+  // are skipped with one scan, so the cost per byte is a compare.
   template <class F>
   void feed(std::string_view bytes, F&& on_sentence) {
-    for (char c : bytes) {
-      std::string_view body;
-      if (push(static_cast<unsigned char>(c), body)) on_sentence(body);
+    counters_.bytes += bytes.size();
+    const char* p = bytes.data();
+    const char* const end = p + bytes.size();
+    while (p < end) {
+      if (in_sentence_) {
+        const char* q = p;
+        while (q < end && is_body_char(static_cast<unsigned char>(*q))) ++q;
+        const std::size_t run = static_cast<std::size_t>(q - p);
+        // +1 for the '$' that is not stored: a line reaches max_length
+        // at the byte that would make line_ max_length - 1 long.
+        const std::size_t room = options_.max_length > line_.size() + 1 ? options_.max_length - 1 - line_.size() : 0;
+        if (run > room) {
+          ++counters_.overlong;
+          line_.clear();
+          in_sentence_ = false;
+          discarding_ = true;
+          p += room + 1;
+          continue;
+        }
+        line_.append(p, run);
+        p = q;
+        if (p == end) break;
+        std::string_view body;
+        if (end_of_body(static_cast<unsigned char>(*p++), body)) on_sentence(body);
+      } else {
+        p = between_sentences(p, end);
+      }
     }
   }
-
   const FramerCounters& counters() const noexcept { return counters_; }
   // Forgets a half-received sentence (e.g. after the port was reopened).
   void reset() noexcept;
 
  private:
-  // Consumes one byte; returns true and sets body when a sentence completes.
-  bool push(unsigned char c, std::string_view& body);
+  // Printable ASCII other than '$': what a sentence body is made of.
+  static bool is_body_char(unsigned char c) noexcept { return c >= 0x20 && c <= 0x7e && c != '$'; }
+  // The byte that ended a body run ('$', CR, LF or a control/8-bit byte);
+  // returns true and sets body when a sentence completes.
+  bool end_of_body(unsigned char c, std::string_view& body);
+  // Outside a sentence (noise, or the rest of an over-long line): skips to
+  // just past the next '$' (starting a sentence) or line end; returns where
+  // it stopped.
+  const char* between_sentences(const char* p, const char* end) noexcept;
+  void start_sentence() noexcept;
   bool finish_line(std::string_view& body);
 
   FramerOptions options_;

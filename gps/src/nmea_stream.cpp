@@ -52,6 +52,8 @@ void NmeaStream::reset_framing() { impl_->framer.reset(); }
 
 bool NmeaStream::stale(int64_t now_ms) const { return impl_->tracker.stale(now_ms); }
 
+std::optional<int64_t> NmeaStream::stale_at() const { return impl_->tracker.stale_at(); }
+
 const std::string& NmeaStream::last_error() const { return impl_->last_error; }
 
 NmeaCounters NmeaStream::counters() const {

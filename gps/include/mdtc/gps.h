@@ -1,6 +1,7 @@
 // GPS: NMEA 0183 over serial. The framer/decoder/tracker are pure; the
 // Reader is a thin loop over a serial tty that feeds them (libserialport
-// lists the ports). See gps/README.md for the policies.
+// lists, opens and configures real ports; pseudo-terminals, which it
+// refuses, are opened with termios). See gps/README.md for the policies.
 #pragma once
 
 #include <cstdint>
@@ -74,6 +75,9 @@ class NmeaStream {
   // Forget a half-received sentence (the port was reopened).
   void reset_framing();
   bool stale(int64_t now_ms) const;
+  // The first now_ms at which stale() is true; nullopt before any valid
+  // position. Lets a caller sleep until then instead of polling.
+  std::optional<int64_t> stale_at() const;
   NmeaCounters counters() const;
   // Last decode error ("nmea.bad_field: RMC latitude '99x' is malformed").
   const std::string& last_error() const;
@@ -99,8 +103,11 @@ struct ReaderOptions {
   int stale_after_s = 10;
   // Ports tried by port = "auto"; empty = every port list_ports() reports.
   std::vector<std::string> probe_ports;
-  // How long to listen at one baud rate before trying the next.
-  int probe_window_ms = 1500;
+  // Longest listen at one baud rate: a 1 Hz receiver's next burst and its
+  // first sentence fit in it even at 4800 baud. A rate is left at once when
+  // a good sentence arrives (found) or 200 bytes without one (wrong rate),
+  // so the whole window is spent only on a silent line.
+  int probe_window_ms = 1250;
   // Retry period while the device is absent, busy or forbidden.
   int reconnect_ms = 500;
 };
