@@ -1,17 +1,27 @@
 // A serial device opened for reading NMEA: raw 8N1, no flow control, no
-// modem-control dependence, non-blocking, exclusive.
+// modem-control dependence, non-blocking, exclusive, close-on-exec.
 //
-// Opened with termios directly rather than libserialport: libserialport
-// 0.1.1 resolves every port through /sys/class/tty and so refuses
-// pseudo-terminals (including the symlinks that test rigs, simulators and
-// udev rules create), which the simulated receiver and the tests use.
-// libserialport still enumerates and describes ports (port_list.cpp).
+// Two ways in, chosen by what the device is (choose_backend):
+// - libserialport for real serial devices (USB CDC-ACM and USB-serial
+//   adapters, built-in UARTs, Bluetooth RFCOMM): it resolves the port
+//   through sysfs, opens it, raises DTR and RTS (some receivers are powered
+//   from them) and sets rate and framing.
+// - termios directly for pseudo-terminals (simulators, test rigs, serial
+//   multiplexers) and for ttys libserialport has no sysfs record of (a
+//   container without /sys): libserialport 0.1.1 refuses both. It finds
+//   ports under /sys/class/tty/<name>, which has no entry for /dev/pts/N,
+//   and its sp_open asks for the modem lines (TIOCMGET), which a pty
+//   answers with ENOTTY.
+// Either way the same descriptor is then polled and read, so the read path
+// does not depend on the backend.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
 #include "mdtc/result.h"
+
+struct sp_port;
 
 namespace mdtc::gps {
 
@@ -22,6 +32,18 @@ Result<int> parse_baud(const std::string& text);
 
 // What an open() errno means for fleet IT, naming the port and the fix.
 Error describe_open_error(const std::string& name, int err);
+
+enum class SerialBackend { libserialport, termios };
+
+// The facts the choice rests on, gathered by SerialPort::open.
+struct DeviceFacts {
+  bool char_device = false;
+  bool pseudo_terminal = false;         // UNIX 98 or BSD pty slave
+  bool known_to_libserialport = false;  // sp_get_port_by_name succeeded
+};
+SerialBackend choose_backend(const DeviceFacts& facts) noexcept;
+// "libserialport" / "termios", for diagnostics.
+const char* backend_name(SerialBackend backend) noexcept;
 
 class SerialPort {
  public:
@@ -38,19 +60,27 @@ class SerialPort {
   int fd() const noexcept { return fd_; }
   const std::string& name() const noexcept { return name_; }
   int baud() const noexcept { return baud_; }
+  SerialBackend backend() const noexcept { return sp_ ? SerialBackend::libserialport : SerialBackend::termios; }
   Status set_baud(int baud);
   // Drops whatever the kernel buffered before we were listening, so the
   // first fixes are current rather than seconds old.
   void discard_input() noexcept;
-  // Reads what is available. 0 = nothing now; error "gps.device_gone" when
-  // the device was unplugged or its pty master closed.
+  // Reads what is available: 0 = nothing now. A tty in raw mode with
+  // VMIN = 0 also returns 0 once its other end hung up, so the caller tells
+  // the two apart by the poll/epoll hang-up flag. Error "gps.device_gone"
+  // for EIO/ENODEV/ENXIO: an unplugged adapter or a closed pty master.
   Result<std::size_t> read_some(char* buf, std::size_t size);
   void close() noexcept;
 
  private:
-  SerialPort(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  SerialPort(int fd, std::string name, sp_port* sp) : fd_(fd), name_(std::move(name)), sp_(sp) {}
+  static Result<SerialPort> open_with_libserialport(const std::string& name, sp_port* sp, int baud);
+  static Result<SerialPort> open_with_termios(const std::string& name, int baud);
+  Status finish_setup(int baud);
+
   int fd_ = -1;
   std::string name_;
+  sp_port* sp_ = nullptr;  // owned; set when libserialport opened the port
   int baud_ = 0;
 };
 

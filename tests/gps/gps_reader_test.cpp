@@ -3,8 +3,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "gps_test_support.h"
 #include "mdtc/gps.h"
@@ -209,13 +211,17 @@ TEST(Reader, FixedWrongBaudReportsSilenceInsteadOfFixes) {
   EXPECT_GT(reader.status().counters.noise_bytes, 0u);
 }
 
-TEST(Reader, ResumesWithoutRestartWhenTheDeviceVanishesAndReturns) {
+// At a fixed rate, and with the rate detected (the last good one is tried
+// first when the device returns).
+class ReaderHotPlug : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReaderHotPlug, ResumesWithoutRestartWhenTheDeviceVanishesAndReturns) {
   mdtc::test::TempDir dir;
   const std::string link = dir.file("gps0");
   Collector c;
   ReaderOptions o;
   o.port = link;
-  o.baud = "9600";
+  o.baud = GetParam();
   auto stub = std::make_unique<StubGps>(std::vector<std::string>{"--link", link, "--rate-hz", "5"});
   Reader reader(o, c.fix_handler(), c.status_handler());
   ASSERT_TRUE(reader.start().ok());
@@ -246,6 +252,116 @@ TEST(Reader, ResumesWithoutRestartWhenTheDeviceVanishesAndReturns) {
     all += "unplugged at " + format_time_utc(unplugged_at) + "\n";
     return all;
   }();
+}
+
+INSTANTIATE_TEST_SUITE_P(Bauds, ReaderHotPlug, ::testing::Values("9600", "auto"));
+
+TEST(Reader, AutoBaudLeavesAWrongRateAsSoonAsItsGarbageArrives) {
+  // A window far longer than the test's deadline: the rate can only be
+  // found in time if the wrong rates are left on their garbage, and the
+  // right one on its first good sentence, rather than on the window.
+  StubGps stub({"--baud", "38400", "--rate-hz", "2"});
+  Collector c;
+  ReaderOptions o;
+  o.port = stub.port();
+  o.baud = "auto";
+  o.probe_window_ms = 120'000;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_fixes(1, 60s));
+  EXPECT_EQ(reader.status().baud, 38400);
+}
+
+TEST(Reader, ASilentPortIsProbedAtOneRateNotAll) {
+  Pty silent;
+  StubGps stub({"--rate-hz", "5"});
+  Collector c;
+  ReaderOptions o;
+  o.port = "auto";
+  o.baud = "auto";
+  o.probe_ports = {silent.path(), stub.port()};
+  o.probe_window_ms = 400;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_fixes(1, 30s));
+  EXPECT_EQ(reader.status().port, stub.port());
+  std::size_t silent_probes = 0;
+  for (const auto& st : c.statuses()) {
+    if (st.connected) break;
+    silent_probes += st.detail.rfind("probing " + silent.path() + " at", 0) == 0;
+  }
+  EXPECT_EQ(silent_probes, 1u) << "no bytes at the first rate means none at any: move on";
+}
+
+TEST(Reader, AnAdapterThatDropsGarbageIsStillFoundAtItsRate) {
+  // Some USB adapters drop bytes with framing errors instead of passing
+  // them on, so at a wrong rate the line looks silent. Each attempt then
+  // starts one rate further on, and the receiver's rate comes round.
+  Pty pty;
+  std::atomic<bool> done{false};
+  std::thread receiver([&] {
+    for (int t = 100000; !done; ++t) {
+      if (pty.line_speed() == B38400) pty.write(test::epoch(t));
+      std::this_thread::sleep_for(100ms);  // a 10 Hz receiver's cadence, not a synchronisation
+    }
+  });
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "auto";
+  o.probe_window_ms = 300;
+  o.reconnect_ms = 50;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  const bool found = c.wait_fixes(1, 30s);
+  reader.stop();
+  done = true;
+  receiver.join();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(reader.status().baud, 38400);
+}
+
+TEST(Reader, AReceiverThatLeadsWithLongBinaryMessagesIsFoundOnTheNextPass) {
+  // u-blox and others can send binary messages before the NMEA of each
+  // cycle. More of them than a wrong rate's garbage allowance gets the
+  // right rate dropped early once; the next pass listens the windows out.
+  Pty pty;
+  std::atomic<bool> done{false};
+  std::thread receiver([&] {
+    const std::string binary(300, '\xb5');
+    for (int t = 100000; !done; ++t) {
+      pty.write(binary);  // at any rate: binary at 9600, garbage elsewhere
+      if (pty.line_speed() == B9600) {
+        // The rest of the cycle only once the reader has taken the binary
+        // part, so it sees the two separately, as from a slow line.
+        for (int i = 0; i < 200 && pty.pending() > 0 && !done; ++i) std::this_thread::sleep_for(5ms);
+        // A pty passes any rate's bytes unchanged; a real line at another
+        // rate would not, so only a reader still at 9600 gets the NMEA.
+        if (pty.line_speed() == B9600) pty.write(test::epoch(t));
+      }
+      std::this_thread::sleep_for(100ms);  // the receiver's cadence, not a synchronisation
+    }
+  });
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "auto";
+  o.probe_window_ms = 400;
+  o.reconnect_ms = 50;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  const bool found = c.wait_fixes(1, 30s);
+  reader.stop();
+  done = true;
+  receiver.join();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(reader.status().baud, 9600);
+  std::size_t failed_passes = 0;
+  for (const auto& st : c.statuses()) {
+    if (st.connected) break;
+    failed_passes += st.detail.find("no NMEA at 4800-115200") != std::string::npos;
+  }
+  EXPECT_LE(failed_passes, 1u) << "the pass after one that heard only junk listens the windows out";
 }
 
 TEST(Reader, AutoPortPicksThePortThatSpeaksNmea) {

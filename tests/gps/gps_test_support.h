@@ -7,6 +7,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -73,6 +74,12 @@ class Pty {
     return cfgetispeed(&tio);
   }
   void close_master() { close_fd(master_); }
+  // Bytes written but not yet read by whoever reads the slave.
+  int pending() const {
+    int n = 0;
+    ::ioctl(slave_, FIONREAD, &n);
+    return n;
+  }
 
  private:
   static void close_fd(int& fd) {
