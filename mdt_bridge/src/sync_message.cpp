@@ -38,7 +38,7 @@ enum Field : unsigned {
 struct TypeRule {
   const char* type;
   unsigned required;
-  unsigned encoded;  // what encode_sync_message writes
+  unsigned carried;  // read by the decoder, written by the encoder; others are ignored
 };
 
 constexpr std::array<TypeRule, 6> kTypes{{
@@ -138,6 +138,7 @@ Result<SyncMessage> decode_sync_message(std::string_view body, std::size_t max_b
   m.type = *type;
   Reader r(o, m.type);
   const unsigned need = rule->required;
+  const unsigned carried = rule->carried;
 
   auto req = r.string("req", kMaxReq, need & kReq);
   if (!req) return req.error();
@@ -159,39 +160,49 @@ Result<SyncMessage> decode_sync_message(std::string_view body, std::size_t max_b
     }
   }
 
-  auto version = r.uint("version", kMaxVersion, need & kVersion);
-  if (!version) return version.error();
-  if (*version) m.version = static_cast<int64_t>(**version);
-
-  auto mode = r.string("mode", 16, need & kMode);
-  if (!mode) return mode.error();
-  if (*mode) {
-    if (**mode != "snapshot" && **mode != "delta")
-      return bad("bad_value", m.type + ".mode = \"" + **mode + "\": expected snapshot or delta");
-    m.mode = std::move(**mode);
+  // Only the fields this type carries are read: a stray "version" on a
+  // sync means nothing and must not turn into one.
+  if (carried & kVersion) {
+    auto version = r.uint("version", kMaxVersion, need & kVersion);
+    if (!version) return version.error();
+    if (*version) m.version = static_cast<int64_t>(**version);
   }
-
-  auto sha = r.string("sha256", 64, need & kSha);
-  if (!sha) return sha.error();
-  if (*sha) {
-    if (!is_sha256_hex(**sha))
-      return bad("bad_value", m.type + ".sha256: expected 64 lower-case hex digits");
-    m.sha256 = std::move(**sha);
+  if (carried & kMode) {
+    auto mode = r.string("mode", 16, need & kMode);
+    if (!mode) return mode.error();
+    if (*mode) {
+      if (**mode != "snapshot" && **mode != "delta")
+        return bad("bad_value", m.type + ".mode = \"" + **mode + "\": expected snapshot or delta");
+      m.mode = std::move(**mode);
+    }
   }
-
-  auto total = r.uint("total", kMaxTotal, need & kTotal);
-  if (!total) return total.error();
-  if (*total) m.total = **total;
-
-  auto offset = r.uint("offset", kMaxTotal, need & kOffset);
-  if (!offset) return offset.error();
-  if (*offset) m.offset = **offset;
-
-  auto length = r.uint("length", kMaxChunkBytes, need & kLength);
-  if (!length) return length.error();
-  if (*length) {
-    if (**length == 0) return bad("bad_value", m.type + ".length: expected 1 to " + std::to_string(kMaxChunkBytes));
-    m.length = **length;
+  if (carried & kSha) {
+    auto sha = r.string("sha256", 64, need & kSha);
+    if (!sha) return sha.error();
+    if (*sha) {
+      if (!is_sha256_hex(**sha))
+        return bad("bad_value", m.type + ".sha256: expected 64 lower-case hex digits");
+      m.sha256 = std::move(**sha);
+    }
+  }
+  if (carried & kTotal) {
+    auto total = r.uint("total", kMaxTotal, need & kTotal);
+    if (!total) return total.error();
+    if (*total) m.total = **total;
+  }
+  if (carried & kOffset) {
+    auto offset = r.uint("offset", kMaxTotal, need & kOffset);
+    if (!offset) return offset.error();
+    if (*offset) m.offset = **offset;
+  }
+  if (carried & kLength) {
+    auto length = r.uint("length", kMaxChunkBytes, need & kLength);
+    if (!length) return length.error();
+    if (*length) {
+      if (**length == 0)
+        return bad("bad_value", m.type + ".length: expected 1 to " + std::to_string(kMaxChunkBytes));
+      m.length = **length;
+    }
   }
 
   if (m.type == "offer") {
@@ -202,12 +213,14 @@ Result<SyncMessage> decode_sync_message(std::string_view body, std::size_t max_b
   if (m.type == "chunk" && m.offset > m.total)
     return bad("bad_value", "chunk.offset " + std::to_string(m.offset) + " is past total " + std::to_string(m.total));
 
-  auto code = r.string("code", kMaxCode, need & kCode);
-  if (!code) return code.error();
-  if (*code) m.code = std::move(**code);
-  auto message = r.string("message", kMaxText, false);
-  if (!message) return message.error();
-  if (*message) m.message = std::move(**message);
+  if (carried & kCode) {
+    auto code = r.string("code", kMaxCode, need & kCode);
+    if (!code) return code.error();
+    if (*code) m.code = std::move(**code);
+    auto message = r.string("message", kMaxText, false);
+    if (!message) return message.error();
+    if (*message) m.message = std::move(**message);
+  }
   return m;
 }
 
@@ -216,7 +229,7 @@ std::string encode_sync_message(const SyncMessage& m) {
   o.set("v", kSyncProtocolVersion);
   o.set("type", m.type);
   const TypeRule* rule = rule_for(m.type);
-  const unsigned fields = rule ? rule->encoded : kReq;
+  const unsigned fields = rule ? rule->carried : kReq;
   if (fields & kReq) o.set("req", m.req);
   if (m.type == "sync") {
     if (!m.unit.empty()) o.set("unit", m.unit);
