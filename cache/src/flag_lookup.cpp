@@ -8,6 +8,7 @@
 
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
+#include "sealed_fields.h"
 #include "time_text.h"
 
 namespace mdtc::cache {
@@ -22,10 +23,18 @@ NormalizedAddress premise_address(const Stmt& q, int from) {
 }
 
 // Every column here is in the premises_street index, so the candidates are
-// read from the index alone (rowid comes with every index entry).
+// read from the index alone (rowid comes with every index entry). The
+// conditions after hno and name leave out only candidates that
+// compare_addresses calls `different` whatever else they hold — an element
+// present on both sides and not equal (house suffix and pre-type must be
+// equal outright) — so decide_match sees every candidate that could matter,
+// without the cost of reading the ones that cannot.
 const std::string kCandidates =
     "SELECT rowid, id, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, state, zip "
-    "FROM premises WHERE hno=?1 AND name=?2";
+    "FROM premises WHERE hno=?1 AND name=?2 AND coalesce(hns,'')=?3 AND coalesce(pretype,'')=?4"
+    " AND (?5='' OR coalesce(predir,'') IN ('',?5)) AND (?6='' OR coalesce(type,'') IN ('',?6))"
+    " AND (?7='' OR coalesce(postdir,'') IN ('',?7)) AND (?8='' OR coalesce(city,'') IN ('',?8))"
+    " AND (?9='' OR coalesce(state,'') IN ('',?9)) AND (?10='' OR coalesce(zip,'') IN ('',?10))";
 const std::string kPremiseByRowid = "SELECT id, display, lat, lon FROM premises WHERE rowid=?1";
 const std::string kNearby =
     "SELECT p.id, p.display, p.lat, p.lon FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
@@ -34,7 +43,7 @@ const std::string kNearby =
 const std::string kFlags =
     "SELECT id, coalesce(subject_id,''), kind, code, note, audience, coalesce(expires,''), "
     "coalesce(validated,'') FROM flags WHERE premise_id=?1";
-const std::string kHistory = "SELECT incident, at, call_type, disposition FROM history WHERE premise_id=?1";
+const std::string kHistory = "SELECT incident, at, detail FROM history WHERE premise_id=?1";
 const std::string kSubject = "SELECT name, born FROM subjects WHERE id=?1";
 
 Premise read_premise(const Stmt& q) {
@@ -119,7 +128,9 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       std::map<std::string, int64_t> rowid_of;
       {
         Cache::Impl::Lease cand(im.read_cached(kCandidates));
-        cand->bind(1, q->house_number).bind(2, q->name);
+        cand->bind_static(1, q->house_number).bind_static(2, q->name).bind_static(3, q->house_suffix)
+            .bind_static(4, q->pretype).bind_static(5, q->predir).bind_static(6, q->type)
+            .bind_static(7, q->postdir).bind_static(8, q->city).bind_static(9, q->state).bind_static(10, q->zip);
         while (cand->step()) {
           std::string id = cand->text(1);
           rowid_of[id] = cand->integer(0);
@@ -192,7 +203,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         f.display_name = v ? std::string(v->display_name) : f.code;
         f.severity = v ? v->severity : default_severity(kind);
         // An unreadable note still leaves the flag itself on the panel.
-        aad.assign("flags.note:").append(f.id);
+        flag_note_aad(aad, f.id);
         f.note = im.open_sealed(fq->blob_view(4), aad).value_or("[note unreadable]");
         if (!f.subject_id.empty()) subject_ids.insert(f.subject_id);
         r.flags.push_back(std::move(f));
@@ -206,10 +217,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         if (!at || *at < history_from) continue;
         h.premise_id = p.id;
         h.incident = hq->text(0);
-        aad.assign("history:").append(p.id).append(":").append(h.incident).append(":call_type");
-        h.call_type = im.open_sealed(hq->blob_view(2), aad).value_or("[unreadable]");
-        aad.replace(aad.size() - 9, 9, "disposition");
-        h.disposition = im.open_sealed(hq->blob_view(3), aad).value_or("[unreadable]");
+        history_aad(aad, p.id, h.incident);
+        const auto detail = im.open_sealed(hq->blob_view(2), aad);
+        const auto parts = detail ? decode_history_detail(*detail) : std::nullopt;
+        h.call_type = parts ? parts->first : "[unreadable]";
+        h.disposition = parts ? parts->second : "[unreadable]";
         history.emplace_back(*at, std::move(h));
       }
       hq->reset();
@@ -227,9 +239,9 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       if (sq->step()) {
         Subject s;
         s.id = id;
-        aad.assign("subjects.name:").append(id);
+        subject_name_aad(aad, id);
         s.name = im.open_sealed(sq->blob_view(0), aad).value_or("[unreadable]");
-        aad.assign("subjects.born:").append(id);
+        subject_born_aad(aad, id);
         s.born = im.open_sealed(sq->blob_view(1), aad).value_or("");
         r.subjects.push_back(std::move(s));
       }

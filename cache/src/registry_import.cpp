@@ -13,6 +13,7 @@
 #include "flag_vocabulary.h"
 #include "mdtc/registry_line.h"
 #include "schema.h"
+#include "sealed_fields.h"
 #include "time_text.h"
 
 namespace mdtc::cache {
@@ -58,7 +59,7 @@ class LineReader {
 };
 
 // A record ready for the writer: parsed, and its personal fields already
-// sealed (subject name/born, flag note, history call type/disposition).
+// sealed (subject name/born, flag note, history detail).
 struct ReadyRecord {
   int64_t line = 0;
   RegistryRecord record;
@@ -126,18 +127,16 @@ class RecordPipe {
 
 void seal_fields(ReadyRecord& r, const FieldCipher& cipher, std::string& aad) {
   if (auto* s = std::get_if<SubjectRecord>(&r.record)) {
-    aad.assign("subjects.name:").append(s->id);
+    subject_name_aad(aad, s->id);
     r.sealed[0] = cipher.seal(s->name, aad);
-    aad.assign("subjects.born:").append(s->id);
+    subject_born_aad(aad, s->id);
     r.sealed[1] = cipher.seal(s->born, aad);
   } else if (auto* f = std::get_if<FlagRecord>(&r.record)) {
-    aad.assign("flags.note:").append(f->id);
+    flag_note_aad(aad, f->id);
     r.sealed[0] = cipher.seal(f->note, aad);
   } else if (auto* h = std::get_if<HistoryRecord>(&r.record)) {
-    aad.assign("history:").append(h->premise).append(":").append(h->incident).append(":call_type");
-    r.sealed[0] = cipher.seal(h->call_type, aad);
-    aad.replace(aad.size() - 9, 9, "disposition");
-    r.sealed[1] = cipher.seal(h->disposition, aad);
+    history_aad(aad, h->premise, h->incident);
+    r.sealed[0] = cipher.seal(encode_history_detail(h->call_type, h->disposition), aad);
   }
 }
 
@@ -271,8 +270,8 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
         ON CONFLICT(id) DO UPDATE SET subject_id=?2, premise_id=?3, kind=?4, code=?5, note=?6, audience=?7,
           expires=?8, validated=?9)sql");
       Stmt put_history(im.db, R"sql(
-        INSERT INTO history(premise_id, incident, at, call_type, disposition) VALUES(?1,?2,?3,?4,?5)
-        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, call_type=?4, disposition=?5)sql");
+        INSERT INTO history(premise_id, incident, at, detail) VALUES(?1,?2,?3,?4)
+        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, detail=?4)sql");
       Stmt del_flag(im.db, "DELETE FROM flags WHERE id=?1");
       Stmt del_subject(im.db, "DELETE FROM subjects WHERE id=?1");
       Stmt del_premise(im.db, "DELETE FROM premises WHERE id=?1");
@@ -333,8 +332,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
           put_history.bind_static(1, h->premise)
               .bind_static(2, h->incident)
               .bind_static(3, h->at)
-              .bind_blob_static(4, ready.sealed[0])
-              .bind_blob_static(5, ready.sealed[1]);
+              .bind_blob_static(4, ready.sealed[0]);
           put_history.run();
           ++report.history;
         } else if (auto* d = std::get_if<DeleteRecord>(&rec)) {
@@ -384,18 +382,30 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       // scans probe the parent keys in order. The first dangling one is named
       // with its line, found again in the text only now that it is needed.
       {
-        Stmt fp(im.db, "SELECT f.id, f.premise_id FROM flags f WHERE NOT EXISTS "
+        // Each premise once (the tables are clustered by premise, so the
+        // distinct ids come in key order and the probes walk the premises
+        // index in order); only a dangling one costs a second look.
+        Stmt fp(im.db, "SELECT f.premise_id FROM (SELECT DISTINCT premise_id FROM flags) f WHERE NOT EXISTS "
                        "(SELECT 1 FROM premises p WHERE p.id = f.premise_id) LIMIT 1");
-        if (fp.step())
-          return dangling_flag(text, origin, fp.text(0), "premise " + fp.text(1));
+        if (fp.step()) {
+          const std::string premise = fp.text(0);
+          Stmt one(im.db, "SELECT id FROM flags WHERE premise_id = ?1 ORDER BY id LIMIT 1");
+          one.bind(1, premise);
+          one.step();
+          return dangling_flag(text, origin, one.text(0), "premise " + premise);
+        }
         Stmt fs(im.db, "SELECT f.id, f.subject_id FROM flags f WHERE f.subject_id IS NOT NULL AND NOT EXISTS "
                        "(SELECT 1 FROM subjects s WHERE s.id = f.subject_id) LIMIT 1");
         if (fs.step())
           return dangling_flag(text, origin, fs.text(0), "subject " + fs.text(1));
-        Stmt hp(im.db, "SELECT h.premise_id, h.incident FROM history h WHERE NOT EXISTS "
+        Stmt hp(im.db, "SELECT h.premise_id FROM (SELECT DISTINCT premise_id FROM history) h WHERE NOT EXISTS "
                        "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) LIMIT 1");
         if (hp.step()) {
-          const std::string premise = hp.text(0), incident = hp.text(1);
+          const std::string premise = hp.text(0);
+          Stmt one(im.db, "SELECT incident FROM history WHERE premise_id = ?1 ORDER BY incident LIMIT 1");
+          one.bind(1, premise);
+          one.step();
+          const std::string incident = one.text(0);
           const int64_t line = last_line_of(text, [&](const RegistryRecord& rec) {
             const auto* h = std::get_if<HistoryRecord>(&rec);
             return h && h->premise == premise && h->incident == incident;

@@ -1,5 +1,7 @@
 #include "schema.h"
 
+#include "sealed_fields.h"
+
 #include <algorithm>
 #include <string>
 
@@ -59,8 +61,12 @@ BEGIN DELETE FROM premise_geo WHERE rid = old.rowid; END;
 // the matcher compares, so the candidates sharing a house number and street
 // name are read from the index alone; only the chosen premises are fetched.
 // The subject index leaves out premise-only flags, which it never serves.
-// Rows are copied as they are: the sealed values' associated data names
-// table, column and ids, not storage, so they still open.
+// The purge that runs on every open reads two small partial indexes of the
+// flags that carry dates, instead of scanning every flag.
+// Flag rows are copied as they are: the sealed notes' associated data names
+// table, column and ids, not storage, so they still open. History rows are
+// re-sealed by migrate_history_v3 (call type and disposition in one value)
+// before the old table is dropped (kV3Finish).
 constexpr const char* kV3 = R"sql(
 CREATE TABLE flags_v3(
   premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -75,19 +81,42 @@ DROP TABLE flags;
 ALTER TABLE flags_v3 RENAME TO flags;
 CREATE UNIQUE INDEX flags_id ON flags(id);
 CREATE INDEX flags_subject ON flags(subject_id) WHERE subject_id IS NOT NULL;
+CREATE INDEX flags_expires ON flags(expires) WHERE expires IS NOT NULL;
+CREATE INDEX flags_validated ON flags(validated) WHERE validated IS NOT NULL;
 CREATE TABLE history_v3(
   premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-  incident TEXT NOT NULL, at TEXT NOT NULL, call_type BLOB, disposition BLOB,
+  incident TEXT NOT NULL, at TEXT NOT NULL, detail BLOB,
   PRIMARY KEY(premise_id, incident)) WITHOUT ROWID;
-INSERT INTO history_v3 SELECT premise_id, incident, at, call_type, disposition FROM history;
-DROP TABLE history;
-ALTER TABLE history_v3 RENAME TO history;
 DROP INDEX premises_street;
 CREATE INDEX premises_street ON premises(hno, name, hns, predir, pretype, type, postdir, unit, unit_display,
                                          city, state, zip, id);
 )sql";
 
+constexpr const char* kV3Finish = R"sql(
+DROP TABLE history;
+ALTER TABLE history_v3 RENAME TO history;
+)sql";
+
 constexpr const char* kSteps[] = {kV1, kV2, kV3};
+
+// Re-seals every v2 history row into the v3 layout. A value that does not
+// open (altered on disk) becomes a NULL detail, which a lookup shows as
+// unreadable, as it showed the value before.
+void migrate_history_v3(Db& db, const FieldCipher& cipher) {
+  Stmt read(db, "SELECT premise_id, incident, at, call_type, disposition FROM history");
+  Stmt put(db, "INSERT INTO history_v3(premise_id, incident, at, detail) VALUES(?1, ?2, ?3, ?4)");
+  std::string aad;
+  while (read.step()) {
+    const std::string premise = read.text(0), incident = read.text(1);
+    history_aad(aad, premise, incident);
+    const auto call_type = cipher.open(read.blob_view(3), aad + ":call_type");
+    const auto disposition = cipher.open(read.blob_view(4), aad + ":disposition");
+    put.bind(1, premise).bind(2, incident).bind(3, read.text(2));
+    if (call_type && disposition) put.bind_blob(4, cipher.seal(encode_history_detail(*call_type, *disposition), aad));
+    else put.bind_null(4);
+    put.run();
+  }
+}
 
 // The current definitions of what a snapshot rebuilds (kept equal to the
 // migrations above; a test compares them with a freshly migrated file).
@@ -137,7 +166,7 @@ int schema_version(Db& db) {
   return static_cast<int>(v.integer(0));
 }
 
-void migrate(Db& db, int target) {
+void migrate(Db& db, int target, const FieldCipher* cipher) {
   // Reads only, when nothing is due: opening must not queue for the write
   // lock while another process is importing a large snapshot.
   if (schema_version(db) >= std::min(target, kSchemaVersion)) return;
@@ -145,6 +174,11 @@ void migrate(Db& db, int target) {
   for (int v = schema_version(db) + 1; v <= target && v <= kSchemaVersion; ++v) {
     Transaction tx(db);
     db.exec(kSteps[v - 1]);
+    if (v == 3) {
+      if (!cipher) throw SqlError(SQLITE_MISUSE, "schema step 3 re-seals history and needs the cache's key");
+      migrate_history_v3(db, *cipher);
+      db.exec(kV3Finish);
+    }
     db.exec("INSERT INTO schema_version VALUES(" + std::to_string(v) + ", strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
     tx.commit();
   }

@@ -4,12 +4,15 @@
 #pragma once
 
 #include "mdtc/cache.h"
+#include "field_cipher.h"
 #include "sqlite_db.h"
 
 namespace mdtc::cache {
 
 // Applies migrations up to `target` (tests build old versions with it).
-void migrate(Db& db, int target = kSchemaVersion);
+// Steps that re-seal values (3) need the cache's cipher; the key must have
+// been checked against the file first.
+void migrate(Db& db, int target = kSchemaVersion, const FieldCipher* cipher = nullptr);
 int schema_version(Db& db);
 
 // A snapshot import, inside its transaction: begin_replace_all empties every

@@ -182,6 +182,11 @@ TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) {
     h.bind_blob(1, cipher.seal("WELFARE CHECK", "history:P-1:I-7:call_type"))
         .bind_blob(2, cipher.seal("RESOLVED", "history:P-1:I-7:disposition"));
     h.run();
+    // A value altered on disk (sealed for another row) stays unreadable.
+    Stmt h2(v2, "INSERT INTO history VALUES('P-1','I-8','2098-01-01T00:00:00Z',?1,?2)");
+    h2.bind_blob(1, cipher.seal("TRAFFIC STOP", "history:P-1:I-7:call_type"))
+        .bind_blob(2, cipher.seal("CITED", "history:P-1:I-8:disposition"));
+    h2.run();
     v2.exec("INSERT INTO meta VALUES('last_sync', strftime('%s','now'))");
   }
   Cache c = open();
@@ -195,14 +200,43 @@ TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) {
   EXPECT_EQ(m.flags[1].note, "Calm voice");
   ASSERT_EQ(m.subjects.size(), 1u);
   EXPECT_EQ(m.subjects[0].name, "J. Doe");
-  ASSERT_EQ(m.history.size(), 1u);
+  ASSERT_EQ(m.history.size(), 2u);
+  EXPECT_EQ(m.history[0].incident, "I-7");
   EXPECT_EQ(m.history[0].call_type, "WELFARE CHECK");
   EXPECT_EQ(m.history[0].disposition, "RESOLVED");
+  EXPECT_EQ(m.history[1].incident, "I-8");
+  EXPECT_EQ(m.history[1].call_type, "[unreadable]");
   EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::nearby);
   // Ids stay unique after the upgrade, and tombstones still cascade.
   ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"S-1"})", "d").ok());
   EXPECT_EQ(c.stats()->flags, 0);
   EXPECT_TRUE(c.verify().ok());
+}
+
+TEST_F(CacheStorage, VersionTwoDatabaseWithTheWrongKeyIsRefusedBeforeAnyUpgrade) {
+  auto key = load_or_create_key(db + ".key", true);
+  ASSERT_TRUE(key.ok());
+  {
+    Db v2(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    migrate(v2, 2);
+    // The key check a version 2 cache recorded when it was created.
+    static const char* hex = "0123456789abcdef";
+    std::string h;
+    for (unsigned char b : FieldCipher(*key).seal("mdt-coresponder cache key check", "meta.key_check")) {
+      h += hex[b >> 4];
+      h += hex[b & 15];
+    }
+    v2.exec("INSERT INTO meta VALUES('key_check', '" + h + "')");
+  }
+  fs::remove(db + ".key");
+  ASSERT_TRUE(load_or_create_key(db + ".key", true).ok());  // another key
+  OpenOptions o;
+  o.db_path = db;
+  auto c = Cache::open(o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "cache.key_mismatch");
+  Db after(db, SQLITE_OPEN_READWRITE);
+  EXPECT_EQ(schema_version(after), 2);  // nothing was re-sealed with the wrong key
 }
 
 // What a snapshot drops and builds again must come back exactly as the

@@ -1,4 +1,6 @@
 // Cache::match end to end on a real file: levels, filtering, freshness.
+#include <algorithm>
+
 #include "cache_fixture.h"
 
 namespace mdtc::cache::test {
@@ -147,6 +149,78 @@ TEST_F(FlagLookup, AllAudiencesAreReturnedForThePanelToRedact) {
   bool clinician = false;
   for (const auto& f : m.flags) clinician |= f.audience == Audience::clinician;
   EXPECT_TRUE(clinician);
+}
+
+// The lookup narrows candidates in SQL before the matcher sees them; that
+// must never change a decision. Combinations of the elements the narrowing
+// looks at are stored as premises of one house number and street,
+// and every combination is asked: Cache::match must decide exactly what
+// decide_match decides over all of them.
+TEST_F(CacheTest, LookupDecidesAsTheMatcherDoesOverEveryCandidate) {
+  struct Variant {
+    CivicAddress civic;
+    std::string id;
+  };
+  std::vector<Variant> variants;
+  for (const char* hns : {"", "1/2"})
+    for (const char* prd : {"", "N", "S"})
+      for (const char* sts : {"", "ST", "AVE"})
+        for (const char* pod : {"", "NE"})
+          for (const char* a3 : {"", "SPRINGFIELD", "CHATHAM"})
+            for (const char* unit : {"", "3B"}) {
+              CivicAddress a;
+              a.hno = "77";
+              a.rd = "MAPLE";
+              a.hns = hns;
+              a.prd = prd;
+              a.sts = sts;
+              a.pod = pod;
+              a.a3 = a3;
+              a.unit = unit;
+              a.a1 = std::string(a3).empty() ? "" : "IL";
+              variants.push_back({a, "P-" + std::to_string(variants.size())});
+            }
+  Cache c = open();
+  std::string file = R"({"type":"header","mode":"snapshot","version":1})" "\n";
+  // About a third are on file, so queries also meet missing and
+  // conflicting elements, not only their own record.
+  std::vector<Candidate> all;
+  for (const Variant& v : variants) {
+    if ((std::stoi(v.id.substr(2)) * 7) % 5 >= 2) continue;
+    const auto n = normalize_civic(v.civic);
+    ASSERT_TRUE(n.ok());
+    all.push_back({v.id, *n});
+    file += R"({"type":"premise","id":")" + v.id + R"(","civic":{"hno":")" + v.civic.hno + R"(","hns":")" +
+            v.civic.hns + R"(","prd":")" + v.civic.prd + R"(","rd":")" + v.civic.rd + R"(","sts":")" + v.civic.sts +
+            R"(","pod":")" + v.civic.pod + R"(","unit":")" + v.civic.unit + R"(","a3":")" + v.civic.a3 +
+            R"(","a1":")" + v.civic.a1 + R"("}})" "\n";
+  }
+  ASSERT_TRUE(c.import_text(file, "variants.jsonl").ok());
+  int exact = 0, building = 0, ambiguous = 0;
+  for (const Variant& v : variants) {
+    AddressQuery q;
+    q.civic = v.civic;
+    const MatchResult m = c.match(q);
+    const AddressDecision want = decide_match(*normalize_civic(v.civic), all);
+    const MatchLevel level = want.level == AddressMatchLevel::exact      ? MatchLevel::exact
+                             : want.level == AddressMatchLevel::building ? MatchLevel::building
+                                                                         : MatchLevel::none;
+    EXPECT_EQ(m.level, level) << v.id;
+    std::vector<std::string> got;
+    for (const Premise& p : m.premises) got.push_back(p.id);
+    std::sort(got.begin(), got.end());
+    std::vector<std::string> expected = want.premise_ids;
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(got, expected) << v.id;
+    EXPECT_EQ(m.ambiguous_candidates, want.ambiguous_candidates) << v.id;
+    exact += m.level == MatchLevel::exact;
+    building += m.level == MatchLevel::building;
+    ambiguous += !m.ambiguous_candidates.empty();
+  }
+  // The set exercises every outcome, not just one.
+  EXPECT_GT(exact, 0);
+  EXPECT_GT(building, 0);
+  EXPECT_GT(ambiguous, 0);
 }
 
 TEST_F(CacheTest, NeverSyncedCacheIsUnavailableNotEmpty) {
