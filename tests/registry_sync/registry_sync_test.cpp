@@ -141,8 +141,14 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
   EXPECT_NE(first.state, "current");
   EXPECT_EQ(first.last_error_code, "sync.timeout");
   EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output();
-  EXPECT_EQ(counter(first, "bytes_fetched"), 5 * kChunk);
-  EXPECT_EQ(std::filesystem::file_size(dir.file("cache.db.sync.part")), 5 * kChunk);
+  // The registry sent 5 chunks; how many left its queue before it died is
+  // up to the kernel, but every one that arrived is kept. With 4 fetches in
+  // flight, the 5th was asked only after the 1st arrived.
+  const uint64_t held = counter(first, "bytes_fetched");
+  ASSERT_GE(held, kChunk);
+  EXPECT_LE(held, 5 * kChunk);
+  EXPECT_EQ(held % kChunk, 0u);
+  EXPECT_EQ(std::filesystem::file_size(dir.file("cache.db.sync.part")), held);
   EXPECT_EQ(imports, 0);
   EXPECT_FALSE(cache->stats()->last_sync.size()) << "nothing applied from a partial file";
 
@@ -152,8 +158,8 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
   auto second = make_sync(o)->run_once(30s);
   ASSERT_EQ(second.state, "current") << second.last_error;
   EXPECT_EQ(counter(second, "transfers_resumed"), 1u);
-  EXPECT_EQ(counter(second, "bytes_resumed"), 5 * kChunk);
-  EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size() - 5 * kChunk);
+  EXPECT_EQ(counter(second, "bytes_resumed"), held);
+  EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size() - held);
   EXPECT_EQ(version(), 1);
   EXPECT_EQ(cache->stats()->premises, 3000);
   EXPECT_FALSE(staged());
@@ -179,7 +185,8 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
       << waiter.latest().last_error;
   sync->stop();
   const auto s = sync->status();
-  EXPECT_EQ(counter(s, "bytes_resumed"), 7 * kChunk);
+  EXPECT_GE(counter(s, "bytes_resumed"), 3 * kChunk);  // fetch 7 went out after chunk 3 arrived
+  EXPECT_LE(counter(s, "bytes_resumed"), 7 * kChunk);
   // Every byte crossed the network once.
   EXPECT_EQ(counter(s, "bytes_fetched"), snapshot.size());
   EXPECT_GE(counter(s, "reconnects"), 1u);
