@@ -94,14 +94,17 @@ Status PluginInstance::start_registry_sync() {
   return sync_->start();
 }
 
+// The pipeline thread never waits for sync_mu_: the sync thread may hold it
+// while it opens (creates, migrates) the cache. Missing the lock costs
+// nothing: the sync opens its own handle, and the next lookup tries again.
 void PluginInstance::share_cache_with_sync() {
-  std::lock_guard lock(sync_mu_);
-  if (!cache_wiped_) sync_cache_ = cache_;
+  std::unique_lock lock(sync_mu_, std::try_to_lock);
+  if (lock && !cache_wiped_ && !sync_cache_) sync_cache_ = cache_;
 }
 
 void PluginInstance::adopt_synced_cache() {
-  std::lock_guard lock(sync_mu_);
-  if (!sync_cache_ || cache_wiped_) return;
+  std::unique_lock lock(sync_mu_, std::try_to_lock);
+  if (!lock || !sync_cache_ || cache_wiped_) return;
   cache_ = sync_cache_;
   cache_error_.clear();
 }
