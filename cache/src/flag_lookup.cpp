@@ -22,20 +22,19 @@ NormalizedAddress premise_address(const Stmt& q, int from) {
   return a;
 }
 
-// Every column here is in the premises_street index, so the candidates are
-// read from the index alone (rowid comes with every index entry). The
+// Every column here is in the premises_street index, so the candidates and
+// what is shown of the chosen ones are read from the index alone. The
 // conditions after hno and name leave out only candidates that
 // compare_addresses calls `different` whatever else they hold — an element
 // present on both sides and not equal (house suffix and pre-type must be
 // equal outright) — so decide_match sees every candidate that could matter,
 // without the cost of reading the ones that cannot.
 const std::string kCandidates =
-    "SELECT rowid, id, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, state, zip "
-    "FROM premises WHERE hno=?1 AND name=?2 AND coalesce(hns,'')=?3 AND coalesce(pretype,'')=?4"
+    "SELECT id, display, lat, lon, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, "
+    "state, zip FROM premises WHERE hno=?1 AND name=?2 AND coalesce(hns,'')=?3 AND coalesce(pretype,'')=?4"
     " AND (?5='' OR coalesce(predir,'') IN ('',?5)) AND (?6='' OR coalesce(type,'') IN ('',?6))"
     " AND (?7='' OR coalesce(postdir,'') IN ('',?7)) AND (?8='' OR coalesce(city,'') IN ('',?8))"
     " AND (?9='' OR coalesce(state,'') IN ('',?9)) AND (?10='' OR coalesce(zip,'') IN ('',?10))";
-const std::string kPremiseByRowid = "SELECT id, display, lat, lon FROM premises WHERE rowid=?1";
 const std::string kNearby =
     "SELECT p.id, p.display, p.lat, p.lon FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
     " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4";
@@ -125,16 +124,16 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     if (q) {
       std::vector<Candidate> candidates;
-      std::map<std::string, int64_t> rowid_of;
+      std::map<std::string, Premise> by_id;
       {
         Cache::Impl::Lease cand(im.read_cached(kCandidates));
         cand->bind_static(1, q->house_number).bind_static(2, q->name).bind_static(3, q->house_suffix)
             .bind_static(4, q->pretype).bind_static(5, q->predir).bind_static(6, q->type)
             .bind_static(7, q->postdir).bind_static(8, q->city).bind_static(9, q->state).bind_static(10, q->zip);
         while (cand->step()) {
-          std::string id = cand->text(1);
-          rowid_of[id] = cand->integer(0);
-          candidates.push_back({std::move(id), premise_address(*cand, 2)});
+          Premise p = read_premise(*cand);
+          candidates.push_back({p.id, premise_address(*cand, 4)});
+          by_id[p.id] = std::move(p);
         }
       }
       const AddressDecision d = decide_match(*q, candidates);
@@ -146,12 +145,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       if (d.level != AddressMatchLevel::none) {
         r.level = d.level == AddressMatchLevel::exact ? MatchLevel::exact : MatchLevel::building;
-        Cache::Impl::Lease row(im.read_cached(kPremiseByRowid));
-        for (const std::string& id : d.premise_ids) {
-          row->bind(1, rowid_of.at(id));
-          if (row->step()) r.premises.push_back(read_premise(*row));
-          row->reset();
-        }
+        for (const std::string& id : d.premise_ids) r.premises.push_back(by_id.at(id));
       }
     }
 

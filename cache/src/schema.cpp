@@ -59,14 +59,10 @@ BEGIN DELETE FROM premise_geo WHERE rid = old.rowid; END;
 // descent finds every flag or history row of a premise instead of one index
 // probe plus one row fetch per row. The street index covers every element
 // the matcher compares, so the candidates sharing a house number and street
-// name are read from the index alone; only the chosen premises are fetched.
-// The subject index leaves out premise-only flags, which it never serves.
-// The purge that runs on every open reads two small partial indexes of the
-// flags that carry dates, instead of scanning every flag.
-// Flag rows are copied as they are: the sealed notes' associated data names
-// table, column and ids, not storage, so they still open. History rows are
-// re-sealed by migrate_history_v3 (call type and disposition in one value)
-// before the old table is dropped (kV3Finish).
+// name are read from the index alone. The subject index leaves out
+// premise-only flags, which it never serves. Rows are copied as they are:
+// the sealed values' associated data names table, column and ids, not
+// storage, so they still open.
 constexpr const char* kV3 = R"sql(
 CREATE TABLE flags_v3(
   premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -81,30 +77,50 @@ DROP TABLE flags;
 ALTER TABLE flags_v3 RENAME TO flags;
 CREATE UNIQUE INDEX flags_id ON flags(id);
 CREATE INDEX flags_subject ON flags(subject_id) WHERE subject_id IS NOT NULL;
-CREATE INDEX flags_expires ON flags(expires) WHERE expires IS NOT NULL;
-CREATE INDEX flags_validated ON flags(validated) WHERE validated IS NOT NULL;
 CREATE TABLE history_v3(
   premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-  incident TEXT NOT NULL, at TEXT NOT NULL, detail BLOB,
+  incident TEXT NOT NULL, at TEXT NOT NULL, call_type BLOB, disposition BLOB,
   PRIMARY KEY(premise_id, incident)) WITHOUT ROWID;
+INSERT INTO history_v3 SELECT premise_id, incident, at, call_type, disposition FROM history;
+DROP TABLE history;
+ALTER TABLE history_v3 RENAME TO history;
 DROP INDEX premises_street;
 CREATE INDEX premises_street ON premises(hno, name, hns, predir, pretype, type, postdir, unit, unit_display,
                                          city, state, zip, id);
 )sql";
 
-constexpr const char* kV3Finish = R"sql(
-DROP TABLE history;
-ALTER TABLE history_v3 RENAME TO history;
+// v4: less to store and read per row. A history row's call type and
+// disposition are sealed together (one nonce and tag, one decryption); the
+// rows are re-sealed by migrate_history_v4 before the old table is dropped
+// (kV4Finish). The street index also carries what a lookup returns of the
+// chosen premise (display form, coordinates), so a match never goes back to
+// the table. The purge that runs on every open reads two partial indexes of
+// the flags that carry dates instead of scanning every flag.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE history_v4(
+  premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  incident TEXT NOT NULL, at TEXT NOT NULL, detail BLOB,
+  PRIMARY KEY(premise_id, incident)) WITHOUT ROWID;
+CREATE INDEX flags_expires ON flags(expires) WHERE expires IS NOT NULL;
+CREATE INDEX flags_validated ON flags(validated) WHERE validated IS NOT NULL;
+DROP INDEX premises_street;
+CREATE INDEX premises_street ON premises(hno, name, hns, predir, pretype, type, postdir, unit, unit_display,
+                                         city, state, zip, id, display, lat, lon);
 )sql";
 
-constexpr const char* kSteps[] = {kV1, kV2, kV3};
+constexpr const char* kV4Finish = R"sql(
+DROP TABLE history;
+ALTER TABLE history_v4 RENAME TO history;
+)sql";
 
-// Re-seals every v2 history row into the v3 layout. A value that does not
+constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4};
+
+// Re-seals every v3 history row into the v4 layout. A value that does not
 // open (altered on disk) becomes a NULL detail, which a lookup shows as
 // unreadable, as it showed the value before.
-void migrate_history_v3(Db& db, const FieldCipher& cipher) {
+void migrate_history_v4(Db& db, const FieldCipher& cipher) {
   Stmt read(db, "SELECT premise_id, incident, at, call_type, disposition FROM history");
-  Stmt put(db, "INSERT INTO history_v3(premise_id, incident, at, detail) VALUES(?1, ?2, ?3, ?4)");
+  Stmt put(db, "INSERT INTO history_v4(premise_id, incident, at, detail) VALUES(?1, ?2, ?3, ?4)");
   std::string aad;
   while (read.step()) {
     const std::string premise = read.text(0), incident = read.text(1);
@@ -130,7 +146,7 @@ DROP INDEX premises_street;
 
 constexpr const char* kCreateDerived = R"sql(
 CREATE INDEX premises_street ON premises(hno, name, hns, predir, pretype, type, postdir, unit, unit_display,
-                                         city, state, zip, id);
+                                         city, state, zip, id, display, lat, lon);
 CREATE VIRTUAL TABLE premise_geo USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
 INSERT INTO premise_geo SELECT rowid, lat, lat, lon, lon FROM premises
   WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY lon, lat;
@@ -174,10 +190,10 @@ void migrate(Db& db, int target, const FieldCipher* cipher) {
   for (int v = schema_version(db) + 1; v <= target && v <= kSchemaVersion; ++v) {
     Transaction tx(db);
     db.exec(kSteps[v - 1]);
-    if (v == 3) {
-      if (!cipher) throw SqlError(SQLITE_MISUSE, "schema step 3 re-seals history and needs the cache's key");
-      migrate_history_v3(db, *cipher);
-      db.exec(kV3Finish);
+    if (v == 4) {
+      if (!cipher) throw SqlError(SQLITE_MISUSE, "schema step 4 re-seals history and needs the cache's key");
+      migrate_history_v4(db, *cipher);
+      db.exec(kV4Finish);
     }
     db.exec("INSERT INTO schema_version VALUES(" + std::to_string(v) + ", strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
     tx.commit();

@@ -10,7 +10,7 @@
 namespace mdtc::cache {
 
 // Applies migrations up to `target` (tests build old versions with it).
-// Steps that re-seal values (3) need the cache's cipher; the key must have
+// Steps that re-seal values (4) need the cache's cipher; the key must have
 // been checked against the file first.
 void migrate(Db& db, int target = kSchemaVersion, const FieldCipher* cipher = nullptr);
 int schema_version(Db& db);

@@ -159,14 +159,18 @@ TEST_F(CacheStorage, VersionOneDatabaseIsUpgraded) {
   EXPECT_EQ(m.premises[0].id, "P-OLD");
 }
 
-TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) {
+// A cache written by schema `from` (2 or 3: the same columns for these
+// rows), with rows sealed the way that version sealed them, opens upgraded
+// to the current schema with every value readable.
+void upgrade_keeps_rows_readable(int from, const std::string& db) {
+  SCOPED_TRACE("from schema " + std::to_string(from));
   auto key = load_or_create_key(db + ".key", true);
   ASSERT_TRUE(key.ok());
   {
     Db v2(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    migrate(v2, 2);
-    ASSERT_EQ(schema_version(v2), 2);
-    // Rows as a version 2 cache wrote them, sealed with the cache's key.
+    migrate(v2, from);
+    ASSERT_EQ(schema_version(v2), from);
+    // Rows as a version 2 or 3 cache wrote them, sealed with the cache's key.
     FieldCipher cipher(*key);
     v2.exec("INSERT INTO premises(id, display, hno, predir, name, type, city, state, lat, lon) VALUES"
             "('P-1','1208 N MAPLE ST, SPRINGFIELD IL','1208','N','MAPLE','ST','SPRINGFIELD','IL',39.8012,-89.6437)");
@@ -189,10 +193,16 @@ TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) {
     h2.run();
     v2.exec("INSERT INTO meta VALUES('last_sync', strftime('%s','now'))");
   }
-  Cache c = open();
-  EXPECT_EQ(c.stats()->schema_version, 3);
+  OpenOptions o;
+  o.db_path = db;
+  auto opened = Cache::open(o);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Cache& c = *opened;
+  EXPECT_EQ(c.stats()->schema_version, kSchemaVersion);
   EXPECT_EQ(c.stats()->flags, 2);
-  const MatchResult m = match(c, "1208 N Maple Street, Springfield IL");
+  AddressQuery by_text;
+  by_text.address = "1208 N Maple Street, Springfield IL";
+  const MatchResult m = c.match(by_text);
   EXPECT_EQ(m.level, MatchLevel::exact);
   ASSERT_EQ(m.flags.size(), 2u);
   EXPECT_EQ(m.flags[0].id, "F-1");
@@ -206,11 +216,20 @@ TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) {
   EXPECT_EQ(m.history[0].disposition, "RESOLVED");
   EXPECT_EQ(m.history[1].incident, "I-8");
   EXPECT_EQ(m.history[1].call_type, "[unreadable]");
-  EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::nearby);
+  AddressQuery by_position;
+  by_position.lat = 39.8013;
+  by_position.lon = -89.6437;
+  EXPECT_EQ(c.match(by_position).level, MatchLevel::nearby);
   // Ids stay unique after the upgrade, and tombstones still cascade.
   ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"S-1"})", "d").ok());
   EXPECT_EQ(c.stats()->flags, 0);
   EXPECT_TRUE(c.verify().ok());
+}
+
+TEST_F(CacheStorage, VersionTwoDatabaseIsUpgradedWithItsRowsReadable) { upgrade_keeps_rows_readable(2, db); }
+
+TEST_F(CacheStorage, VersionThreeDatabaseIsUpgradedWithItsRowsReadable) {
+  upgrade_keeps_rows_readable(3, dir.file("v3.db"));
 }
 
 TEST_F(CacheStorage, VersionTwoDatabaseWithTheWrongKeyIsRefusedBeforeAnyUpgrade) {

@@ -19,7 +19,7 @@
 namespace mdtc::cache {
 
 // The schema this build creates and upgrades to (`mdt-coresponder version`).
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
