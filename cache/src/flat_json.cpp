@@ -28,6 +28,7 @@ bool FlatJson::parse(std::string_view line) {
   pos_ = 0;
   root_.members.clear();
   decoded_.clear();
+  nested_.clear();
   if (!object(root_, 0)) return false;
   space();
   return pos_ == in_.size();
@@ -77,7 +78,9 @@ bool FlatJson::value(FlatValue& out, int depth) {
   }
   if (c == '{') {
     out.kind = FlatValue::Kind::object;
-    return object(out.object, depth + 1);
+    FlatObject& nested = nested_.emplace_back();
+    out.object = &nested;
+    return object(nested, depth + 1);
   }
   if (c == '-' || is_digit(c)) return number(out);
   for (const auto& [word, kind] : {std::pair<std::string_view, FlatValue::Kind>{"null", FlatValue::Kind::null},

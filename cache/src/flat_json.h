@@ -14,19 +14,19 @@
 
 namespace mdtc::cache {
 
-struct FlatValue;
-
-struct FlatObject {
-  std::vector<std::pair<std::string_view, FlatValue>> members;
-  const FlatValue* find(std::string_view key) const;
-};
+struct FlatObject;
 
 struct FlatValue {
   enum class Kind { null, string, integer, real, object, boolean } kind = Kind::null;
   std::string_view text;  // string: the decoded value
   int64_t integer = 0;
   double real = 0;
-  FlatObject object;
+  const FlatObject* object = nullptr;  // kind object: owned by the FlatJson that read it
+};
+
+struct FlatObject {
+  std::vector<std::pair<std::string_view, FlatValue>> members;
+  const FlatValue* find(std::string_view key) const;
 };
 
 class FlatJson {
@@ -48,6 +48,7 @@ class FlatJson {
   std::size_t pos_ = 0;
   FlatObject root_;
   std::deque<std::string> decoded_;  // strings that held escapes
+  std::deque<FlatObject> nested_;    // objects inside the line's object
 };
 
 }  // namespace mdtc::cache

@@ -79,7 +79,7 @@ Result<std::optional<Flat>> civic_field(Flat o) {
   const FlatValue* v = o->find("civic");
   if (!v || v->kind == FlatValue::Kind::null) return std::optional<Flat>();
   if (v->kind != FlatValue::Kind::object) return bad("bad_field", "civic");
-  return std::optional<Flat>(&v->object);
+  return std::optional<Flat>(v->object);
 }
 
 // --- Poco primitives (the general path), as they always were.
