@@ -25,12 +25,14 @@ NmeaFramer::NmeaFramer(FramerOptions options) : options_(options) {
 
 void NmeaFramer::reset() noexcept {
   line_.clear();
+  sum_ = 0;
   in_sentence_ = false;
   discarding_ = false;
 }
 
 void NmeaFramer::start_sentence() noexcept {
   line_.clear();
+  sum_ = 0;
   in_sentence_ = true;
   discarding_ = false;
 }
@@ -83,8 +85,12 @@ const char* NmeaFramer::between_sentences(const char* p, const char* end) noexce
 
 bool NmeaFramer::finish_line(std::string_view& body) {
   std::string_view line(line_);
+  uint8_t sum = sum_;
   // Trailing blanks after the checksum happen on some receivers.
-  while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+  while (!line.empty() && line.back() == ' ') {
+    line.remove_suffix(1);
+    sum ^= static_cast<uint8_t>(' ');
+  }
   if (line.empty()) {
     ++counters_.fragments;
     return false;
@@ -107,7 +113,9 @@ bool NmeaFramer::finish_line(std::string_view& body) {
   if (!hex.empty()) {
     const int hi = hex.size() == 2 ? hex_value(hex[0]) : -1;
     const int lo = hex.size() == 2 ? hex_value(hex[1]) : -1;
-    if (hi < 0 || lo < 0 || nmea_checksum(line.substr(0, star)) != ((hi << 4) | lo)) {
+    // sum covers the whole line: take out the '*' and what follows it.
+    const uint8_t body_sum = static_cast<uint8_t>(sum ^ nmea_checksum(line.substr(star)));
+    if (hi < 0 || lo < 0 || body_sum != ((hi << 4) | lo)) {
       ++counters_.checksum_errors;
       return false;
     }

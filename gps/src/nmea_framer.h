@@ -55,8 +55,11 @@ class NmeaFramer {
     const char* const end = p + bytes.size();
     while (p < end) {
       if (in_sentence_) {
+        // The checksum is accumulated on the way, so finish_line need not
+        // pass over the body again.
         const char* q = p;
-        while (q < end && is_body_char(static_cast<unsigned char>(*q))) ++q;
+        uint8_t sum = sum_;
+        while (q < end && is_body_char(static_cast<unsigned char>(*q))) sum ^= static_cast<uint8_t>(*q++);
         const std::size_t run = static_cast<std::size_t>(q - p);
         // +1 for the '$' that is not stored: a line reaches max_length
         // at the byte that would make line_ max_length - 1 long.
@@ -70,6 +73,7 @@ class NmeaFramer {
           continue;
         }
         line_.append(p, run);
+        sum_ = sum;
         p = q;
         if (p == end) break;
         std::string_view body;
@@ -99,6 +103,7 @@ class NmeaFramer {
   FramerOptions options_;
   FramerCounters counters_;
   std::string line_;  // from '$' (exclusive) on
+  uint8_t sum_ = 0;   // XOR of every byte in line_
   bool in_sentence_ = false;
   bool discarding_ = false;  // inside an over-long line: drop until EOL or '$'
 };
