@@ -2,8 +2,8 @@
 // registry, to up to date, on the calling thread, printing a JSON report of
 // what was fetched and applied and every counter. Fleet IT's first check when
 // a car's flags look old. Works on a fresh path like the other cache
-// subcommands; the transfer is staged in PATH.sync.part and resumes on the
-// next run if interrupted.
+// subcommands; the transfer is staged, sealed, in PATH.sync.part (key in
+// PATH.sync.key) and resumes on the next run if interrupted.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -148,8 +148,8 @@ int cache_sync_command(const Args& args) {
   Array applied;
   bridge::RegistrySync sync(
       so, [&] { return held_version(c); },
-      [&](const std::string& path, int64_t version, const std::string& mode) -> Status {
-        auto r = c.import_file(path);
+      [&](std::string_view text, int64_t version, const std::string& mode) -> Status {
+        auto r = c.import_text(text, "registry " + mode + " version " + std::to_string(version));
         if (!r) return r.error();
         Object a(Poco::JSON_PRESERVE_KEY_ORDER);
         a.set("mode", mode);

@@ -20,6 +20,7 @@
 
 #include "envelope.h"
 #include "mdtc/registry_sync.h"
+#include "staging_cipher.h"
 #include "sync_staging.h"
 
 namespace mdtc::bridge {
@@ -47,10 +48,8 @@ std::string drop_counter(const std::string& code) {
 }
 
 // The cache refusing the file itself, as opposed to the cache being
-// unavailable (registry.unreadable is the staging file, not its content).
-bool file_refused(const Error& e) {
-  return e.code.rfind("registry.", 0) == 0 && e.code != "registry.unreadable";
-}
+// unavailable.
+bool file_refused(const Error& e) { return e.code.rfind("registry.", 0) == 0; }
 
 enum class Outcome { current, applied, again, rejected, failed, aborted };
 
@@ -425,20 +424,31 @@ struct RegistrySync::Impl {
     }
 
     const StagedFileId id{offer.version, offer.mode, offer.sha256, offer.total};
-    auto held = staging->begin(id);
-    if (!held) return fail(held.error());
+    auto resume = staging->begin(id);
+    if (!resume) return fail(resume.error());
+    const uint64_t held = resume->held;
     bump("transfers");
-    if (*held > 0) {
+    if (!resume->discarded.empty()) {
+      bump("staging_discarded");
+      log.warning("registry sync: %s; the bytes held of %s were discarded and it is fetched afresh",
+                  resume->discarded, what);
+    }
+    if (resume->chunks_rejected > 0) {
+      bump("staging_chunks_rejected", resume->chunks_rejected);
+      log.warning("registry sync: a staged chunk of %s failed authentication; fetching it again from byte %s",
+                  what, std::to_string(held));
+    }
+    if (held > 0) {
       bump("transfers_resumed");
-      bump("bytes_resumed", *held);
-      log.information("registry sync: resuming %s at byte %s of %s", what, std::to_string(*held),
+      bump("bytes_resumed", held);
+      log.information("registry sync: resuming %s at byte %s of %s", what, std::to_string(held),
                       std::to_string(offer.total));
     }
     update([&](RegistrySyncStatus& s) {
       s.state = "transferring";
       s.transfer_version = offer.version;
       s.transfer_mode = offer.mode;
-      s.transfer_bytes = *held;
+      s.transfer_bytes = held;
       s.transfer_total = offer.total;
     });
 
@@ -516,7 +526,9 @@ struct RegistrySync::Impl {
     }
     if (!in_flight.empty()) reconnect_later();  // cannot happen: every fetch is inside total
 
-    auto verified = staging->verify();
+    // The verified text exists only in memory (the file holds it sealed):
+    // what the cache imports is exactly what was verified.
+    auto verified = staging->read_verified();
     if (!verified) {
       staging->close();
       return fail(verified.error());
@@ -528,10 +540,13 @@ struct RegistrySync::Impl {
                                             " does not match its SHA-256; discarded, it will be fetched again");
     }
     staging->close();
-    return apply_staged(offer, what);
+    std::string text = std::move(**verified);
+    const Outcome o = apply_staged(offer, what, text);
+    wipe_memory(text.data(), text.size());
+    return o;
   }
 
-  Outcome apply_staged(const SyncMessage& offer, const std::string& what) {
+  Outcome apply_staged(const SyncMessage& offer, const std::string& what, std::string_view text) {
     {
       std::lock_guard lock(mu);
       if (halted || stopping) return Outcome::aborted;
@@ -541,7 +556,7 @@ struct RegistrySync::Impl {
     update([](RegistrySyncStatus&) {});
     Status r = Ok{};
     try {
-      r = apply ? apply(staging->part_path(), offer.version, offer.mode)
+      r = apply ? apply(text, offer.version, offer.mode)
                 : Status(make_error("sync.config", "nothing to apply registry files to"));
     } catch (const std::exception& e) {
       r = make_error("sync.apply_failed", std::string("applying ") + what + " threw: " + e.what());
@@ -672,7 +687,8 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
-                           "refused_skipped", "verify_failures", "apply_failures", "timeouts",
+                           "refused_skipped", "verify_failures", "apply_failures", "staging_discarded",
+                           "staging_chunks_rejected", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors"})
     d.st.counters[name] = 0;
 }

@@ -1,19 +1,25 @@
 // The staging file of one registry transfer: the bytes received so far
-// (`<base>.part`) and what they are part of (`<base>.json`: version, mode,
-// size and SHA-256 of the whole file). A transfer interrupted by a registry
-// restart, a network blip or a plugin restart resumes from the bytes already
-// here when the registry offers the same file again; anything else starts
-// afresh. Nothing is trusted until the whole file's SHA-256 matches.
+// (`<base>.part`), what they are part of (`<base>.json`: version, mode, size
+// and SHA-256 of the whole file) and the key they are sealed with
+// (`<base>.key`). A transfer interrupted by a registry restart, a network
+// blip or a plugin restart resumes from the bytes already here when the
+// registry offers the same file again; anything else starts afresh.
+//
+// The data is the registry's (names, safety and care notes), so it is never
+// on disk in the clear: each chunk is a record sealed with AES-256-GCM under
+// a random key made for this transfer (staging_cipher.h). The key file goes
+// with the staging files; without it, or with one anybody else could read,
+// what is held is thrown away. Nothing is trusted until the whole file's
+// SHA-256 matches, and the verified text only ever exists in memory.
 #pragma once
 
-#include <Poco/SHA2Engine.h>
-
 #include <cstdint>
-#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "mdtc/result.h"
+#include "staging_cipher.h"
 
 namespace mdtc::bridge {
 
@@ -25,6 +31,17 @@ struct StagedFileId {
   friend bool operator==(const StagedFileId&, const StagedFileId&) = default;
 };
 
+// What begin() found.
+struct StagingResume {
+  uint64_t held = 0;  // bytes of the file already here and authentic
+  // Why bytes held for this same file were thrown away (the key file is
+  // missing, has the wrong size or is readable by others); empty otherwise.
+  std::string discarded;
+  // Records that failed to open (altered on disk): dropped with every record
+  // after them, so those bytes are fetched again.
+  uint64_t chunks_rejected = 0;
+};
+
 class SyncStaging {
  public:
   explicit SyncStaging(std::string base);
@@ -32,29 +49,36 @@ class SyncStaging {
   SyncStaging(const SyncStaging&) = delete;
   SyncStaging& operator=(const SyncStaging&) = delete;
 
-  // Prepares to receive `id`. Returns the bytes already held for it (0 when
-  // starting afresh); the hash is seeded with them.
-  Result<uint64_t> begin(const StagedFileId& id);
-  // Appends the bytes at `offset`, which must be size().
+  // Prepares to receive `id`: resumes what is held for it, or starts afresh
+  // (a new key, an empty staging file).
+  Result<StagingResume> begin(const StagedFileId& id);
+  // Seals and appends the bytes at `offset`, which must be size().
   Status append(uint64_t offset, std::string_view data);
   uint64_t size() const { return size_; }
   bool complete() const { return fd_ >= 0 && size_ == id_.total; }
-  // Whole file here: does its SHA-256 match the one offered? Flushes it to
-  // disk first, so what is imported is what was verified.
-  Result<bool> verify();
+  // Whole file here: opens every record into memory and checks the SHA-256
+  // of the result against the one offered. The text when it matches;
+  // nullopt when it does not (or a record no longer opens).
+  Result<std::optional<std::string>> read_verified();
   const std::string& part_path() const { return part_; }
+  const std::string& key_path() const { return key_path_; }
   // Stops writing and keeps the files (to resume or to apply later).
   void close();
-  // Removes both files. Safe to call at any time, twice.
+  // Removes the staging file, its description and its key. Safe to call at
+  // any time, twice.
   void discard();
 
  private:
   Status write_description(const StagedFileId& id);
-  std::string part_, meta_;
+  Status start_afresh(const StagedFileId& id);
+  Result<uint64_t> authenticate_held(uint64_t& rejected);
+  std::string aad(uint64_t offset) const;
+  std::string part_, meta_, key_path_;
   int fd_ = -1;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;  // plaintext bytes held
+  uint64_t end_ = 0;   // bytes in the staging file
   StagedFileId id_;
-  std::unique_ptr<Poco::SHA2Engine> sha_;
+  std::optional<StagingKey> key_;
 };
 
 std::string sha256_hex(std::string_view data);

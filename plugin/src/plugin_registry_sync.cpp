@@ -67,7 +67,7 @@ Status PluginInstance::start_registry_sync() {
         if (!s || s->last_sync.empty()) return std::nullopt;
         return s->registry_version;
       },
-      [this](const std::string& path, int64_t version, const std::string& mode) -> Status {
+      [this](std::string_view text, int64_t version, const std::string& mode) -> Status {
         auto c = sync_cache(true);
         if (!c) {
           std::lock_guard lock(sync_mu_);
@@ -75,7 +75,8 @@ Status PluginInstance::start_registry_sync() {
                             cache_wiped_ ? "the flag cache was wiped in this session"
                                          : "the flag cache cannot be opened");
         }
-        auto r = c->import_file(path);
+        // From memory: the verified file is on disk only sealed.
+        auto r = c->import_text(text, "registry " + mode + " version " + std::to_string(version));
         if (!r) return r.error();
         // Counts only: no name, note or address reaches a log.
         sync_log().information("flag registry " + mode + " version " + std::to_string(version) + " applied: " +

@@ -229,7 +229,7 @@ TEST_F(PluginSync, CadWipeHaltsTheSyncSoTheErasedCacheIsNotRefilled) {
   auto status = final_status();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->getObject("registry_sync")->getValue<std::string>("state"), "halted");
-  for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json"})
+  for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json", "2A31.db.sync.key"})
     EXPECT_FALSE(std::filesystem::exists(dir.file(f))) << f << " after a wipe";
 }
 
@@ -243,8 +243,9 @@ TEST_F(PluginSync, SharedCarErasesTheStagingFileWithTheCache) {
   // A transfer left half done, as a blip would leave it.
   write_file(dir.file("2A31.db.sync.part"), "{\"type\":\"header\"");
   write_file(dir.file("2A31.db.sync.json"), "{}");
+  write_file(dir.file("2A31.db.sync.key"), std::string(32, 'k'));
   EXPECT_EQ(host->terminate(), 0);
-  for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json"})
+  for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json", "2A31.db.sync.key"})
     EXPECT_FALSE(std::filesystem::exists(dir.file(f))) << f;
 }
 

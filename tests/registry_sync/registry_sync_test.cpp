@@ -56,9 +56,9 @@ class RegistrySyncTest : public ::testing::Test {
   }
 
   RegistrySync::Apply importer() {
-    return [this](const std::string& path, int64_t, const std::string&) -> Status {
+    return [this](std::string_view text, int64_t, const std::string&) -> Status {
       ++imports;
-      auto r = cache->import_file(path);
+      auto r = cache->import_text(text, "registry sync test");
       if (!r) return r.error();
       return Ok{};
     };
@@ -72,7 +72,27 @@ class RegistrySyncTest : public ::testing::Test {
   int64_t version() { return cache->stats()->registry_version; }
   bool staged() const {
     return std::filesystem::exists(dir.file("cache.db.sync.part")) ||
-           std::filesystem::exists(dir.file("cache.db.sync.json"));
+           std::filesystem::exists(dir.file("cache.db.sync.json")) ||
+           std::filesystem::exists(dir.file("cache.db.sync.key"));
+  }
+
+  // A transfer of `snapshot` cut short: the registry is killed after 5
+  // chunks of kChunk. Returns the bytes the unit holds.
+  static constexpr uint64_t kChunk = 64 << 10;
+  uint64_t interrupted_transfer(RegistryServer& registry, const RegistrySyncOptions& o) {
+    auto first = make_sync(o)->run_once(30s);
+    EXPECT_NE(first.state, "current");
+    EXPECT_EQ(first.last_error_code, "sync.timeout");
+    EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output();
+    EXPECT_EQ(imports, 0);
+    return counter(first, "bytes_fetched");
+  }
+
+  RegistrySyncOptions chunked(const RegistryServer& registry) {
+    auto o = options(registry.endpoint());
+    o.chunk_bytes = kChunk;
+    o.request_timeout_ms = 3000;  // long enough that a busy machine never times out a live registry
+    return o;
   }
 
   TempDir dir;
@@ -128,7 +148,6 @@ TEST_F(RegistrySyncTest, UnitOlderThanTheOldestDeltaGetsTheSnapshot) {
 }
 
 TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
-  constexpr uint64_t kChunk = 64 << 10;
   const std::string snapshot = generated_export(3000, 1, "snapshot");
   ASSERT_GT(snapshot.size(), 10 * kChunk);
   RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
@@ -148,7 +167,12 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
   ASSERT_GE(held, kChunk);
   EXPECT_LE(held, 5 * kChunk);
   EXPECT_EQ(held % kChunk, 0u);
-  EXPECT_EQ(std::filesystem::file_size(dir.file("cache.db.sync.part")), held);
+  // Held sealed: one record per chunk, each a little larger than the chunk.
+  const uint64_t part = std::filesystem::file_size(dir.file("cache.db.sync.part"));
+  EXPECT_GT(part, held);
+  EXPECT_LE(part, held + 5 * 64);
+  EXPECT_EQ(std::filesystem::status(dir.file("cache.db.sync.key")).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_EQ(imports, 0);
   EXPECT_FALSE(cache->stats()->last_sync.size()) << "nothing applied from a partial file";
 
@@ -160,18 +184,102 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
   EXPECT_EQ(counter(second, "transfers_resumed"), 1u);
   EXPECT_EQ(counter(second, "bytes_resumed"), held);
   EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size() - held);
+  EXPECT_EQ(counter(second, "staging_discarded"), 0u);
+  EXPECT_EQ(counter(second, "staging_chunks_rejected"), 0u);
   EXPECT_EQ(version(), 1);
+  EXPECT_EQ(cache->stats()->premises, 3000);
+  EXPECT_FALSE(staged()) << "staging file, description and key go once the file is imported";
+}
+
+TEST_F(RegistrySyncTest, InterruptedTransferLeavesNoPlaintextOnDisk) {
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  // What the served export says in the clear within its first chunk.
+  for (const char* marker : {"J. Doe 0", "Fictional safety note", "100 MAPLE ST", "\"type\":\"subject\""})
+    ASSERT_LT(snapshot.find(marker), kChunk) << marker;
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  const uint64_t held = interrupted_transfer(registry, chunked(registry));
+  ASSERT_GE(held, kChunk);
+  for (const char* f : {"cache.db.sync.part", "cache.db.sync.json", "cache.db.sync.key"}) {
+    const std::string bytes = read_file(dir.file(f));
+    for (const char* marker : {"J. Doe", "Fictional", "MAPLE", "\"type\""})
+      EXPECT_EQ(bytes.find(marker), std::string::npos) << marker << " in " << f;
+  }
+  // Nothing else beside the cache holds it either.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    if (e.is_regular_file() && e.path().filename().string().rfind("cache.db", 0) == 0) {
+      EXPECT_EQ(read_file(e.path().string()).find("J. Doe 0"), std::string::npos) << e.path();
+    }
+  }
+}
+
+TEST_F(RegistrySyncTest, TamperedStagingChunkIsFetchedAgainAndNeverApplied) {
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  const auto o = chunked(registry);
+  const uint64_t held = interrupted_transfer(registry, o);
+  ASSERT_GE(held, kChunk);
+  // Someone with the disk flips a byte inside the first sealed chunk.
+  const std::string part = dir.file("cache.db.sync.part");
+  std::string bytes = read_file(part);
+  bytes[12 + 12 + 1000] = static_cast<char>(bytes[12 + 12 + 1000] ^ 0x40);
+  write_file(part, bytes);
+
+  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  auto second = make_sync(o)->run_once(30s);
+  ASSERT_EQ(second.state, "current") << second.last_error;
+  EXPECT_EQ(counter(second, "staging_chunks_rejected"), 1u);
+  EXPECT_EQ(counter(second, "bytes_resumed"), 0u) << "nothing before the altered chunk to keep";
+  EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size());
+  EXPECT_EQ(counter(second, "verify_failures"), 0u);
+  EXPECT_EQ(imports, 1);
   EXPECT_EQ(cache->stats()->premises, 3000);
   EXPECT_FALSE(staged());
 }
 
+TEST_F(RegistrySyncTest, MissingOrExposedKeyFileMeansAFreshTransfer) {
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  for (const std::string fault : {"missing", "world-readable"}) {
+    SCOPED_TRACE(fault);
+    TempDir run;
+    RegistryServer registry(run, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+    publish(registry.served_dir(), "v1.jsonl", snapshot);
+    auto o = chunked(registry);
+    o.staging_path = run.file("cache.db.sync");
+    auto c = cache::Cache::open({run.file("cache.db"), "", true, 24});
+    ASSERT_TRUE(c.ok());
+    cache = std::make_unique<cache::Cache>(std::move(*c));
+    imports = 0;
+    ASSERT_GE(interrupted_transfer(registry, o), kChunk);
+    const std::string key = run.file("cache.db.sync.key");
+    if (fault == "missing")
+      std::filesystem::remove(key);
+    else
+      std::filesystem::permissions(key, std::filesystem::perms::others_read | std::filesystem::perms::group_read,
+                                   std::filesystem::perm_options::add);
+
+    registry.start({"--chunk-bytes", std::to_string(kChunk)});
+    auto second = make_sync(o)->run_once(30s);
+    ASSERT_EQ(second.state, "current") << second.last_error;
+    EXPECT_EQ(counter(second, "staging_discarded"), 1u);
+    EXPECT_EQ(counter(second, "transfers_resumed"), 0u);
+    EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size());
+    EXPECT_EQ(imports, 1);
+    EXPECT_EQ(cache->stats()->premises, 3000);
+    for (const char* f : {"cache.db.sync.part", "cache.db.sync.json", "cache.db.sync.key"})
+      EXPECT_FALSE(std::filesystem::exists(run.file(f))) << f;
+    cache.reset();
+  }
+}
+
 TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching) {
-  constexpr uint64_t kChunk = 32 << 10;
+  constexpr uint64_t kSmallChunk = 32 << 10;
   const std::string snapshot = generated_export(2000, 1, "snapshot");
-  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "7"});
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kSmallChunk), "--stop-after-chunks", "7"});
   publish(registry.served_dir(), "v1.jsonl", snapshot);
   auto o = options(registry.endpoint());
-  o.chunk_bytes = kChunk;
+  o.chunk_bytes = kSmallChunk;
   o.request_timeout_ms = 3000;
   StatusWaiter waiter;
   auto sync = make_sync(o, &waiter);
@@ -180,13 +288,13 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
       << waiter.latest().state;
   EXPECT_EQ(registry.process().wait_for_exit(20s), 3);
 
-  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  registry.start({"--chunk-bytes", std::to_string(kSmallChunk)});
   ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }))
       << waiter.latest().last_error;
   sync->stop();
   const auto s = sync->status();
-  EXPECT_GE(counter(s, "bytes_resumed"), 3 * kChunk);  // fetch 7 went out after chunk 3 arrived
-  EXPECT_LE(counter(s, "bytes_resumed"), 7 * kChunk);
+  EXPECT_GE(counter(s, "bytes_resumed"), 3 * kSmallChunk);  // fetch 7 went out after chunk 3 arrived
+  EXPECT_LE(counter(s, "bytes_resumed"), 7 * kSmallChunk);
   // Every byte crossed the network once.
   EXPECT_EQ(counter(s, "bytes_fetched"), snapshot.size());
   EXPECT_GE(counter(s, "reconnects"), 1u);
@@ -271,9 +379,9 @@ TEST_F(RegistrySyncTest, LookupIsAnsweredWhileALargeImportRuns) {
   std::atomic<bool> done{false};
   RegistrySync sync(
       options(registry.endpoint()), current_version(),
-      [&](const std::string& path, int64_t, const std::string&) -> Status {
+      [&](std::string_view text, int64_t, const std::string&) -> Status {
         started.set_value();
-        auto r = cache->import_file(path);
+        auto r = cache->import_text(text, "registry sync test");
         done = true;
         if (!r) return r.error();
         return Ok{};
@@ -375,9 +483,10 @@ TEST_F(RegistrySyncTest, HaltMidTransferDeletesTheStagingFileAndNeverApplies) {
   auto sync = make_sync(o, &waiter);
   ASSERT_TRUE(sync->start().ok());
   ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "transferring"; }));
+  ASSERT_TRUE(std::filesystem::exists(dir.file("cache.db.sync.key")));
   sync->halt("cache erased (test)");
   const int imports_at_halt = imports;
-  EXPECT_FALSE(staged());
+  EXPECT_FALSE(staged()) << "the wipe takes the key with the staging file";
   EXPECT_EQ(sync->status().state, "halted");
   sync->sync_now();  // a halted sync stays halted
   sync->stop();

@@ -2,8 +2,9 @@
 // (docs/protocol.md, "Flag registry sync"): a DEALER socket (identity = unit
 // id) asks the registry's ROUTER what comes after the version the cache
 // holds, fetches the file in chunks into a staging file beside the cache
-// (resuming after an interruption), verifies its SHA-256 and hands it to the
-// cache, until the registry says the cache is up to date. It knows nothing of
+// (sealed with AES-256-GCM, resuming after an interruption), verifies its
+// SHA-256 and hands its text to the cache, until the registry says the cache
+// is up to date. It knows nothing of
 // the cache: the owner passes callbacks. No ZeroMQ or JSON library type
 // appears here.
 #pragma once
@@ -60,9 +61,11 @@ struct RegistrySyncOptions {
   std::string client_public_key;  // Z85
   std::string client_secret_key;  // Z85
   // Files being fetched are kept at `staging_path + ".part"`, described by
-  // `staging_path + ".json"`, so a transfer resumes where it stopped. Put it
-  // beside the cache (same directory, same protection): the data is the
-  // registry's, in the clear, until it is imported and removed.
+  // `staging_path + ".json"`, so a transfer resumes where it stopped. Each
+  // chunk is sealed (AES-256-GCM) under a random key made per transfer and
+  // kept in `staging_path + ".key"` (0600); the three files go together when
+  // the file is imported, refused or wiped. Put it beside the cache (same
+  // directory, same protection).
   std::string staging_path;
   int interval_s = 300;             // ask again this long after being up to date
   int request_timeout_ms = 10000;   // no reply for this long = the link is dead
@@ -98,11 +101,13 @@ class RegistrySync {
   // The registry version the cache holds; std::nullopt when it holds nothing
   // from the registry yet (a snapshot is needed).
   using CurrentVersion = std::function<std::optional<int64_t>()>;
-  // Import the verified file at `path`. An error whose code starts with
-  // "registry." (other than registry.unreadable) means the file itself was
-  // refused: it is deleted and not fetched again in this run. Any other
-  // error is local (cache unavailable): the file is kept and applied later.
-  using Apply = std::function<Status(const std::string& path, int64_t version,
+  // Import the verified file, whose whole `text` is in memory (valid only
+  // during the call; it is never written to disk in the clear, and the
+  // memory is overwritten afterwards). An error whose code starts with
+  // "registry." means the file itself was refused: it is deleted and not
+  // fetched again in this run. Any other error is local (cache
+  // unavailable): the file is kept, sealed, and applied later.
+  using Apply = std::function<Status(std::string_view text, int64_t version,
                                      const std::string& mode)>;
   // The registry said the cache is current: the owner may record that it
   // heard from the registry (freshness). Optional.
