@@ -243,7 +243,12 @@ TEST_F(RegistryImport, ResentFlagMayMoveToAnotherPremise) {
 TEST_F(RegistryImport, SecondSnapshotRebuildsTheSpatialIndex) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  // The reader has statements on the R*Tree and the street index prepared
+  // when the snapshot drops and recreates them.
+  ASSERT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::nearby);
+  ASSERT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").level, MatchLevel::exact);
   ASSERT_TRUE(c.import_text(big_snapshot(10, 2), "b.jsonl").ok());
+  EXPECT_EQ(flag_ids(match(c, "105 N MAPLE ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-5"}));
   EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::none);  // P-1 is gone
   EXPECT_EQ(match(c, "", 39.05, -89.0).premises.at(0).id, "P-5");
 }
