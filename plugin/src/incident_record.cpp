@@ -78,29 +78,56 @@ std::string to_json(const OfferRecord& r) {
   return stringify(root);
 }
 
+namespace {
+
+// The fields a request and its journal record share.
+std::optional<OfferRecord> offer_fields(const Object::Ptr& o) {
+  if (!o || str(o, "request_id").empty()) return std::nullopt;
+  OfferRecord r;
+  r.view.request_id = str(o, "request_id");
+  r.view.incident_id = str(o, "incident_id");
+  r.view.from_unit = str(o, "from_unit");
+  r.view.call_type = str(o, "call_type");
+  r.location.address = str(o, "address");
+  r.location.lat = num(o, "lat");
+  r.location.lon = num(o, "lon");
+  r.view.address = r.location.address;
+  if (const auto reasons = o->getArray("reasons")) {
+    for (std::size_t i = 0; i < reasons->size(); ++i) {
+      // Reason codes are shown as they come: anything but a string is a malformed request.
+      const auto& code = reasons->get(static_cast<unsigned>(i));
+      if (!code.isString()) return std::nullopt;
+      r.view.reason_codes.push_back(code.toString());
+    }
+  }
+  return r;
+}
+
+Object::Ptr parse(const std::string& json) {
+  Poco::JSON::Parser parser;
+  return parser.parse(json).extract<Object::Ptr>();
+}
+
+}  // namespace
+
 std::optional<OfferRecord> offer_record_from_json(const std::string& json) {
   try {
-    Poco::JSON::Parser parser;
-    const auto root = parser.parse(json).extract<Object::Ptr>();
-    const auto o = root->getObject("offer");
-    if (!o || str(o, "request_id").empty()) return std::nullopt;
-    OfferRecord r;
-    r.view.request_id = str(o, "request_id");
-    r.view.incident_id = str(o, "incident_id");
-    r.view.from_unit = str(o, "from_unit");
-    r.view.call_type = str(o, "call_type");
-    r.location.address = str(o, "address");
-    r.location.lat = num(o, "lat");
-    r.location.lon = num(o, "lon");
-    r.view.address = r.location.address;
-    if (const auto reasons = o->getArray("reasons"))
-      for (std::size_t i = 0; i < reasons->size(); ++i)
-        r.view.reason_codes.push_back(reasons->getElement<std::string>(static_cast<unsigned>(i)));
-    r.view.phase = offer_phase_named(str(o, "phase"));
-    r.view.distance_m = num(o, "distance_m");
-    if (auto eta = num(o, "eta_s")) r.view.eta_s = static_cast<int>(*eta);
-    r.view.outcome = str(o, "outcome");
+    const auto o = parse(json)->getObject("offer");
+    auto r = offer_fields(o);
+    if (!r) return std::nullopt;
+    r->view.phase = offer_phase_named(str(o, "phase"));
+    r->view.distance_m = num(o, "distance_m");
+    if (auto eta = num(o, "eta_s")) r->view.eta_s = static_cast<int>(*eta);
+    r->view.outcome = str(o, "outcome");
     return r;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<OfferRecord> offer_from_request(const std::string& body) {
+  try {
+    return offer_fields(parse(body));
   } catch (const std::exception&) {
     return std::nullopt;
   }

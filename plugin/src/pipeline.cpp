@@ -374,28 +374,18 @@ void Pipeline::on_incident_closed(const std::string& incident_id) {
 
 void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) {
   if (options_.role != config::Role::coresponder) return;
-  const Object::Ptr body = parse_object(m.body);
-  const std::string rid = get_string(body, "request_id");
-  if (rid.empty()) {
+  auto offer = offer_from_request(m.body);
+  if (!offer) {
     bump("dropped.bad_request");
     return;
   }
+  const std::string rid = offer->view.request_id;
   if (offers_.count(rid)) return;  // a repeat of an offer already on screen
   bump("offers_received");
   OfferState st;
-  st.view.request_id = rid;
-  st.view.incident_id = get_string(body, "incident_id");
-  st.view.from_unit = get_string(body, "from_unit");
-  st.view.call_type = get_string(body, "call_type");
-  st.location.address = get_string(body, "address");
-  st.location.lat = get_number(body, "lat");
-  st.location.lon = get_number(body, "lon");
+  st.view = std::move(offer->view);
+  st.location = std::move(offer->location);
   st.view.address = display_address(st.location);
-  if (body && body->has("reasons")) {
-    if (auto reasons = body->getArray("reasons"))
-      for (std::size_t i = 0; i < reasons->size(); ++i)
-        st.view.reason_codes.push_back(reasons->getElement<std::string>(static_cast<unsigned>(i)));
-  }
   if (auto here = position(now_ms); here && st.location.lat && st.location.lon) {
     st.view.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
     st.view.eta_s = eta_seconds(*st.view.distance_m, options_.eta_speed_mps);

@@ -351,8 +351,10 @@ TEST_F(ClinicianPipeline, TakenByAnotherUnitUpdatesTheOffer) {
 
 TEST_F(ClinicianPipeline, RequestWithoutIdIsDroppedAndCounted) {
   pipeline.on_message(wire("coresponder_request", R"({"incident_id":"I-1"})", "unit.CR7"), 0);
+  pipeline.on_message(wire("coresponder_request", R"({"request_id":"R-2","reasons":[{"x":1}]})", "unit.CR7"), 0);
+  pipeline.on_message(wire("coresponder_request", "not json", "unit.CR7"), 0);
   EXPECT_TRUE(ports.of("show").empty());
-  EXPECT_EQ(pipeline.counters()["dropped.bad_request"], 1u);
+  EXPECT_EQ(pipeline.counters()["dropped.bad_request"], 3u);
 }
 
 TEST_F(ClinicianPipeline, StatusProgressionIsSentToTheOfficer) {
