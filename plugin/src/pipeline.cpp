@@ -222,7 +222,8 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
 
 LocalTime Pipeline::local_time(int64_t now_ms) const {
   if (options_.local_time) return options_.local_time(now_ms);
-  const std::time_t t = static_cast<std::time_t>(now_ms / 1000);
+  // now_ms is a monotonic clock for timeouts; shifts follow the wall clock.
+  const std::time_t t = std::time(nullptr);
   std::tm tm{};
   localtime_r(&t, &tm);
   return {(tm.tm_wday + 6) % 7, tm.tm_hour * 60 + tm.tm_min};

@@ -63,8 +63,8 @@ struct PipelineOptions {
   std::vector<config::DutyShift> schedule;
   std::vector<config::AutoRequestRule> auto_request;
   double eta_speed_mps = 40 / 3.6;
-  // The car's local weekday and minute for a time (the schedule is local).
-  // Empty = the system time zone.
+  // The car's local weekday and minute (the schedule is local time).
+  // Empty = the system's wall clock and time zone.
   std::function<LocalTime(int64_t now_ms)> local_time;
 };
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "fake_ports.h"
 #include "pipeline.h"
 
@@ -182,6 +184,22 @@ TEST_F(RosterPipeline, ShiftChangeWhileThePanelIsUpIsShown) {
   p.on_tick(60'000);
   EXPECT_EQ(request_panel().find("CR-7 (Clinician)"), std::string::npos) << request_panel();
   EXPECT_NE(request_panel().find("CR-9"), std::string::npos);
+}
+
+TEST_F(RosterPipeline, ByDefaultShiftsFollowTheWallClockNotTheMonotonicOne) {
+  // The plugin's now_ms is a monotonic clock (seconds since boot); read as a
+  // date it is 1970, so a shift covering this very minute would never match.
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  const int minute = tm.tm_hour * 60 + tm.tm_min;
+  config::DutyShift now_shift{"CR7", "CR-7 (Clinician)", 1u << ((tm.tm_wday + 6) % 7), minute, (minute + 2) % 1440, 1};
+  PipelineOptions o = options();
+  o.schedule = {now_shift};
+  o.local_time = nullptr;
+  Pipeline p(o, ports);
+  p.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B", "WELFARE CHECK"), 5'000);
+  EXPECT_NE(request_panel().find("CR-7 (Clinician)"), std::string::npos) << request_panel();
 }
 
 TEST_F(RosterPipeline, WithoutAScheduleNoListIsShown) {
