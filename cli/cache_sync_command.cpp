@@ -37,12 +37,6 @@ void sync_usage(std::ostream& out) {
          "exit 0 when the cache is up to date, 1 when not, 2 on usage errors\n";
 }
 
-std::optional<int64_t> held_version(cache::Cache& c) {
-  auto s = c.stats();
-  if (!s || s->last_sync.empty()) return std::nullopt;
-  return s->registry_version;
-}
-
 Object status_json(const bridge::RegistrySyncStatus& s) {
   Object o(Poco::JSON_PRESERVE_KEY_ORDER);
   o.set("state", s.state);
@@ -143,11 +137,11 @@ int cache_sync_command(const Args& args) {
     return 1;
   }
   cache::Cache& c = *opened;
-  const auto before = held_version(c);
+  const auto before = c.synced_version();
 
   Array applied;
   bridge::RegistrySync sync(
-      so, [&] { return held_version(c); },
+      so, [&] { return c.synced_version(); },
       [&](std::string_view text, int64_t version, const std::string& mode) -> Status {
         auto r = c.import_text(text, "registry " + mode + " version " + std::to_string(version));
         if (!r) return r.error();
@@ -166,8 +160,8 @@ int cache_sync_command(const Args& args) {
       },
       [&](int64_t) {
         // Heard from the registry: what the cache holds is current, which is
-        // what its freshness means (an empty delta changes nothing else).
-        if (auto r = c.import_text("", "registry sync (up to date)"); !r)
+        // what its freshness means.
+        if (auto r = c.mark_synced(); !r)
           std::cerr << "mdt-coresponder cache sync: could not record the check: " << r.error().message << "\n";
       });
   const auto status = sync.run_once(std::chrono::seconds(timeout_s));

@@ -270,6 +270,31 @@ Status Cache::verify() {
   }
 }
 
+std::optional<int64_t> Cache::synced_version() {
+  if (!impl_) return std::nullopt;
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  try {
+    if (!im.meta("last_sync")) return std::nullopt;
+    return std::stoll(im.meta("registry_version").value_or("0"));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+Status Cache::mark_synced() {
+  if (!impl_) return make_error("cache.unavailable", "cache is not open");
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  try {
+    if (!im.meta("last_sync")) return make_error("cache.never_synced", "no registry file was ever applied");
+    im.set_meta("last_sync", std::to_string(now_unix()));
+    return Ok{};
+  } catch (const std::exception& e) {
+    return make_error("cache.write_failed", std::string("recording the registry check failed: ") + e.what());
+  }
+}
+
 Result<Stats> Cache::stats() {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);

@@ -62,10 +62,7 @@ Status PluginInstance::start_registry_sync() {
       so,
       [this]() -> std::optional<int64_t> {
         auto c = sync_cache(false);
-        if (!c) return std::nullopt;
-        auto s = c->stats();
-        if (!s || s->last_sync.empty()) return std::nullopt;
-        return s->registry_version;
+        return c ? c->synced_version() : std::nullopt;
       },
       [this](std::string_view text, int64_t version, const std::string& mode) -> Status {
         auto c = sync_cache(true);
@@ -86,10 +83,9 @@ Status PluginInstance::start_registry_sync() {
       },
       [this](int64_t) {
         // The registry confirmed the cache is current: that is what its
-        // freshness ("flags N hours old") measures, so record it with an
-        // empty delta, which changes nothing else.
+        // freshness ("flags N hours old") measures.
         if (auto c = sync_cache(false))
-          if (auto r = c->import_text("", "registry sync (up to date)"); !r)
+          if (auto r = c->mark_synced(); !r)
             sync_log().warning("could not record the registry check: " + r.error().code);
       });
   return sync_->start();

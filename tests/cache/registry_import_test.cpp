@@ -24,6 +24,21 @@ TEST_F(RegistryImport, SnapshotReportsCounts) {
   EXPECT_TRUE(s->age_s.has_value());
 }
 
+TEST_F(RegistryImport, SyncedVersionAndConfirmationLeaveTheDataAlone) {
+  Cache c = open();
+  EXPECT_FALSE(c.synced_version().has_value()) << "a fresh cache holds no registry version";
+  EXPECT_FALSE(c.mark_synced().ok()) << "nothing applied yet: nothing to confirm";
+  ASSERT_TRUE(c.import_text(kExample, "example.jsonl").ok());
+  EXPECT_EQ(c.synced_version(), 1);
+  ASSERT_TRUE(c.mark_synced().ok());
+  auto s = c.stats();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->registry_version, 1);
+  EXPECT_EQ(s->last_mode, "snapshot");
+  EXPECT_EQ(s->flags, 3);
+  EXPECT_LE(*s->age_s, 1);
+}
+
 TEST_F(RegistryImport, BadLineRejectsWholeFileAndKeepsPreviousData) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());

@@ -154,6 +154,13 @@ class Cache {
   // One hash-chained audit record for flags shown on a panel.
   Status audit(const AuditEntry& entry);
 
+  // The registry version held, or empty when the cache was never synced.
+  // Cheap (unlike stats(), which counts every table): the sync asks it often.
+  std::optional<int64_t> synced_version();
+  // The registry said the cache is current: freshness counts from now.
+  // Changes nothing else (version, last mode and data stay as they are).
+  Status mark_synced();
+
   Result<Stats> stats();
   Status verify();  // integrity check + audit chain
   Result<int64_t> purge(const MatchOptions& options = {});  // expired and unvalidated flags
