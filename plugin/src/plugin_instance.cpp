@@ -61,14 +61,18 @@ PluginInstance::~PluginInstance() {
   shutdown_logging();  // the host's callbacks are not ours to call after destroy
 }
 
-void PluginInstance::open_cache() {
+cache::OpenOptions PluginInstance::cache_options(bool create_if_missing) const {
   cache::OpenOptions opts;
   opts.db_path = config_.cache_db;
   opts.key_path = config_.cache_key_file;
   opts.max_age_h = config_.cache_max_age_h;
   opts.revalidate_days = config_.cache_revalidate_days;  // the purge on open uses it too
-  opts.create_if_missing = false;
-  auto opened = cache::Cache::open(opts);
+  opts.create_if_missing = create_if_missing;
+  return opts;
+}
+
+void PluginInstance::open_cache() {
+  auto opened = cache::Cache::open(cache_options(false));
   if (opened) {
     cache_ = std::make_shared<cache::Cache>(std::move(*opened));
     cache_error_.clear();

@@ -59,6 +59,8 @@ class PluginInstance final : private Ports {
   void run();
   void handle(Event& event);
   void open_cache();
+  // One set of options for every handle on the unit's cache.
+  cache::OpenOptions cache_options(bool create_if_missing) const;
 
   // Ports: called on the pipeline thread only.
   void show_panel(const PanelDocument& doc) override;

@@ -18,14 +18,8 @@ std::shared_ptr<cache::Cache> PluginInstance::sync_cache(bool create) {
   std::lock_guard lock(sync_mu_);
   if (cache_wiped_) return nullptr;
   if (!sync_cache_) {
-    cache::OpenOptions opts;
-    opts.db_path = config_.cache_db;
-    opts.key_path = config_.cache_key_file;
-    opts.max_age_h = config_.cache_max_age_h;
-    opts.revalidate_days = config_.cache_revalidate_days;
     // A car set up for sync starts without a cache: the first snapshot makes it.
-    opts.create_if_missing = create;
-    auto opened = cache::Cache::open(opts);
+    auto opened = cache::Cache::open(cache_options(create));
     if (!opened) {
       if (create) sync_log().error("flag cache cannot be opened for the registry sync: " + opened.error().code);
       return nullptr;
