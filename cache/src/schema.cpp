@@ -1,9 +1,11 @@
 #include "schema.h"
 
+#include "rtree_pack.h"
 #include "sealed_fields.h"
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace mdtc::cache {
 namespace {
@@ -148,8 +150,10 @@ constexpr const char* kCreateDerived = R"sql(
 CREATE INDEX premises_street ON premises(hno, name, hns, predir, pretype, type, postdir, unit, unit_display,
                                          city, state, zip, id, display, lat, lon);
 CREATE VIRTUAL TABLE premise_geo USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
-INSERT INTO premise_geo SELECT rowid, lat, lat, lon, lon FROM premises
-  WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY lon, lat;
+)sql";
+
+// Filled between the two (fill_premise_geo), then kept in step by these.
+constexpr const char* kCreateGeoTriggers = R"sql(
 CREATE TRIGGER premise_geo_ins AFTER INSERT ON premises WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL
 BEGIN INSERT INTO premise_geo VALUES(new.rowid, new.lat, new.lat, new.lon, new.lon); END;
 CREATE TRIGGER premise_geo_upd AFTER UPDATE OF lat, lon ON premises
@@ -162,6 +166,27 @@ CREATE TRIGGER premise_geo_del AFTER DELETE ON premises
 BEGIN DELETE FROM premise_geo WHERE rid = old.rowid; END;
 )sql";
 
+// Packs every premise with coordinates into the empty premise_geo at once
+// (rtree_pack.h), writing the R*Tree's three shadow tables directly. The
+// rows are written in key order, so each table is appended to.
+void fill_premise_geo(Db& db) {
+  Stmt size(db, "SELECT length(data) FROM premise_geo_node WHERE nodeno = 1");
+  if (!size.step()) throw SqlError(SQLITE_CORRUPT, "premise_geo has no root node");
+  const auto node_bytes = static_cast<std::size_t>(size.integer(0));
+  std::vector<GeoPoint> points;
+  Stmt read(db, "SELECT rowid, lat, lon FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL");
+  while (read.step()) points.push_back({read.integer(0), read.real(1), read.real(2)});
+  const PackedRtree tree = pack_rtree(std::move(points), node_bytes);
+  Stmt node(db, "INSERT OR REPLACE INTO premise_geo_node(nodeno, data) VALUES(?1, ?2)");
+  Stmt parent(db, "INSERT INTO premise_geo_parent(nodeno, parentnode) VALUES(?1, ?2)");
+  for (const PackedNode& n : tree.nodes) {
+    node.bind(1, n.nodeno).bind_blob_static(2, n.data).run();
+    if (n.parent != 0) parent.bind(1, n.nodeno).bind(2, n.parent).run();
+  }
+  Stmt leaf(db, "INSERT INTO premise_geo_rowid(rowid, nodeno) VALUES(?1, ?2)");
+  for (const auto& [rowid, nodeno] : tree.leaf_of) leaf.bind(1, rowid).bind(2, nodeno).run();
+}
+
 }  // namespace
 
 void begin_replace_all(Db& db) {
@@ -171,7 +196,11 @@ void begin_replace_all(Db& db) {
   db.exec("DELETE FROM flags; DELETE FROM history; DELETE FROM subjects; DELETE FROM premises;");
 }
 
-void end_replace_all(Db& db) { db.exec(kCreateDerived); }
+void end_replace_all(Db& db) {
+  db.exec(kCreateDerived);
+  fill_premise_geo(db);
+  db.exec(kCreateGeoTriggers);
+}
 
 int schema_version(Db& db) {
   Stmt has(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
