@@ -424,6 +424,12 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       im.set_meta("last_mode", report.mode);
       tx.commit();
       im.set_recovered("");
+      // The commit's checkpoint copied the pages into the file, but until the
+      // next write the WAL keeps them (a snapshot's is as large as the cache)
+      // and lookups keep finding pages there. Truncating it hands the disk
+      // space back and sends reads to the file; it waits only for lookups
+      // already running.
+      sqlite3_exec(im.db.get(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
       return report;
     } catch (const SqlError& e) {
       return make_error("cache.import_failed", origin + ": not applied, previous data kept: " + e.what());
