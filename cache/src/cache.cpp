@@ -89,6 +89,17 @@ std::optional<std::string> Cache::Impl::read_meta(const std::string& key) {
   return q->text(0);
 }
 
+std::optional<int64_t> Cache::Impl::read_last_sync() {
+  Lease v(read_cached("PRAGMA data_version"));
+  v->step();
+  const int64_t version = v->integer(0);
+  if (version != last_sync.data_version) {
+    const auto text = read_meta("last_sync");
+    last_sync = {version, text ? std::optional<int64_t>(std::stoll(*text)) : std::nullopt};
+  }
+  return last_sync.at;
+}
+
 std::optional<std::string> Cache::Impl::meta(const std::string& key) {
   Lease q(cached("SELECT value FROM meta WHERE key=?1"));
   q->bind(1, key);

@@ -37,6 +37,16 @@ struct Cache::Impl {
 
   std::atomic<int64_t> unparsed_queries{0};
 
+  // When the registry was last synced, as the reader last read it, and the
+  // reader's data_version then: meta is read again only after some other
+  // connection has committed. Under read_mu.
+  struct LastSync {
+    int64_t data_version = -1;
+    std::optional<int64_t> at;
+  };
+  LastSync last_sync;
+  std::optional<int64_t> read_last_sync();  // via reader, inside a read transaction
+
   std::string recovered() {
     std::lock_guard lock(state_mu);
     return recovered_from;

@@ -107,8 +107,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     Cache::Impl::ReadTransaction snapshot(im);
 
     // Freshness first: it decides what "no flags" is allowed to mean.
-    if (auto last = im.read_meta("last_sync")) {
-      r.age_s = now - std::stoll(*last);
+    if (auto last = im.read_last_sync()) {
+      r.age_s = now - *last;
       r.freshness = *r.age_s > static_cast<int64_t>(im.options.max_age_h) * 3600 ? Freshness::stale : Freshness::fresh;
     } else {
       r.freshness = Freshness::unavailable;
