@@ -87,6 +87,13 @@ Percentiles percentiles(std::vector<double> us) {
   return {us[us.size() / 2], us[us.size() * 99 / 100]};
 }
 
+void warm_page_cache(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buf(1 << 20);
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+  }
+}
+
 void check(int rc, sqlite3* db, const char* what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
     std::fprintf(stderr, "baseline %s: %s\n", what, sqlite3_errmsg(db));
@@ -224,46 +231,28 @@ int main(int argc, char** argv) {
               static_cast<long long>(premises), static_cast<long long>(flags), static_cast<long long>(history),
               static_cast<double>(text.size()) / 1e6);
 
-  // --- the cache ----------------------------------------------------------
+  // --- imports --------------------------------------------------------------
   const std::string db_path = dir + "/bench-cache.db";
-  double cache_import_ms = 0, cache_import_cpu_ms = 0, cache_writer_cpu_ms = 0;
-  std::vector<double> cache_us, cache_cpu_us;
-  {
-    mdtc::cache::OpenOptions o;
-    o.db_path = db_path;
-    auto c = mdtc::cache::Cache::open(o);
-    if (!c) {
-      std::fprintf(stderr, "%s\n", c.error().message.c_str());
-      return 1;
-    }
-    auto t0 = Clock::now();
-    const double cpu0 = process_cpu_ms(), writer0 = thread_cpu_us();
-    auto r = c->import_text(text, "bench.jsonl");
-    cache_import_ms = ms_since(t0);
-    cache_import_cpu_ms = process_cpu_ms() - cpu0;
-    cache_writer_cpu_ms = (thread_cpu_us() - writer0) / 1000;
-    if (!r) {
-      std::fprintf(stderr, "%s\n", r.error().message.c_str());
-      return 1;
-    }
-    std::mt19937_64 rng(42);
-    std::uniform_int_distribution<int64_t> pick(0, premises - 1);
-    size_t found = 0;
-    for (int i = 0; i < lookups; ++i) {
-      mdtc::cache::AddressQuery q;
-      q.address = rows[static_cast<std::size_t>(pick(rng))].address;
-      auto t = Clock::now();
-      const double lookup_cpu0 = thread_cpu_us();
-      auto m = c->match(q);
-      cache_cpu_us.push_back(thread_cpu_us() - lookup_cpu0);
-      cache_us.push_back(ms_since(t) * 1000);
-      found += m.level == mdtc::cache::MatchLevel::exact && !m.flags.empty();
-    }
-    if (found != static_cast<size_t>(lookups)) std::fprintf(stderr, "warning: %zu of %d lookups matched\n", found, lookups);
+  mdtc::cache::OpenOptions o;
+  o.db_path = db_path;
+  auto cache = mdtc::cache::Cache::open(o);
+  if (!cache) {
+    std::fprintf(stderr, "%s\n", cache.error().message.c_str());
+    return 1;
   }
+  const auto t0 = Clock::now();
+  const double cpu0 = process_cpu_ms(), writer0 = thread_cpu_us();
+  auto imported = cache->import_text(text, "bench.jsonl");
+  const double cache_import_ms = ms_since(t0);
+  const double cache_import_cpu_ms = process_cpu_ms() - cpu0;
+  const double cache_writer_cpu_ms = (thread_cpu_us() - writer0) / 1000;
+  if (!imported) {
+    std::fprintf(stderr, "%s\n", imported.error().message.c_str());
+    return 1;
+  }
+  text = {};
   const uint64_t cache_bytes = file_bytes(db_path);
 
-  // --- bare SQLite baseline -----------------------------------------------
   // The same rows in plain tables (notes in clear), one transaction of
   // prepared inserts, and the same final indexes as the cache: an address
   // index, an R*Tree over the coordinates, flags by id, premise and subject,
@@ -278,34 +267,64 @@ int main(int argc, char** argv) {
   }
   const LoadTime& bare_best = bare_ms[0].wall_ms < bare_ms[1].wall_ms ? bare_ms[0] : bare_ms[1];
   const double bare_import_ms = bare_best.wall_ms;
-  std::vector<double> bare_us, bare_cpu_us;
-  {
-    sqlite3* db = nullptr;
-    check(sqlite3_open(base_path.c_str(), &db), db, "open");
-    sqlite3_stmt *qp = nullptr, *qf = nullptr;
-    sqlite3_prepare_v2(db, "SELECT id FROM premises WHERE address=?", -1, &qp, nullptr);
-    sqlite3_prepare_v2(db, "SELECT id, kind, code, note FROM flags WHERE premise_id=?", -1, &qf, nullptr);
-    std::mt19937_64 rng(42);
-    std::uniform_int_distribution<int64_t> pick(0, premises - 1);
-    for (int i = 0; i < lookups; ++i) {
-      const Row& r = rows[static_cast<std::size_t>(pick(rng))];
-      auto t = Clock::now();
-      const double cpu0 = thread_cpu_us();
-      sqlite3_bind_text(qp, 1, r.address.c_str(), -1, SQLITE_TRANSIENT);
-      while (sqlite3_step(qp) == SQLITE_ROW) {
-        sqlite3_bind_text(qf, 1, reinterpret_cast<const char*>(sqlite3_column_text(qp, 0)), -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(qf) == SQLITE_ROW) {
-        }
-        sqlite3_reset(qf);
+
+  // --- lookups ----------------------------------------------------------------
+  // Both files start in the OS page cache, whichever was written last.
+  warm_page_cache(db_path);
+  warm_page_cache(base_path);
+  // Interleaved in blocks: 100 addresses in one file, the same 100 in the
+  // other, the order alternating, so slow and busy moments of the machine
+  // fall on both alike. A short untimed round first fills both
+  // connections' page caches alike.
+  sqlite3* bare = nullptr;
+  check(sqlite3_open(base_path.c_str(), &bare), bare, "open");
+  sqlite3_stmt *qp = nullptr, *qf = nullptr;
+  sqlite3_prepare_v2(bare, "SELECT id FROM premises WHERE address=?", -1, &qp, nullptr);
+  sqlite3_prepare_v2(bare, "SELECT id, kind, code, note FROM flags WHERE premise_id=?", -1, &qf, nullptr);
+  auto bare_lookup = [&](const Row& r) {
+    sqlite3_bind_text(qp, 1, r.address.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(qp) == SQLITE_ROW) {
+      sqlite3_bind_text(qf, 1, reinterpret_cast<const char*>(sqlite3_column_text(qp, 0)), -1, SQLITE_TRANSIENT);
+      while (sqlite3_step(qf) == SQLITE_ROW) {
       }
-      sqlite3_reset(qp);
-      bare_cpu_us.push_back(thread_cpu_us() - cpu0);
-      bare_us.push_back(ms_since(t) * 1000);
+      sqlite3_reset(qf);
     }
-    sqlite3_finalize(qp);
-    sqlite3_finalize(qf);
-    sqlite3_close(db);
+    sqlite3_reset(qp);
+  };
+  std::size_t found = 0;
+  auto cache_lookup = [&](const Row& r) {
+    mdtc::cache::AddressQuery q;
+    q.address = r.address;
+    auto m = cache->match(q);
+    found += m.level == mdtc::cache::MatchLevel::exact && !m.flags.empty();
+  };
+  std::vector<double> cache_us, cache_cpu_us, bare_us, bare_cpu_us;
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> pick(0, premises - 1);
+  constexpr int kBlock = 100;
+  const int warm = std::max(kBlock, lookups / 10 / kBlock * kBlock);
+  std::vector<const Row*> block;
+  for (int done = -warm, n = 0; done < lookups; done += kBlock, ++n) {
+    block.clear();
+    for (int i = 0; i < kBlock; ++i) block.push_back(&rows[static_cast<std::size_t>(pick(rng))]);
+    for (int side = 0; side < 2; ++side) {
+      const bool cache_turn = (side == 0) == (n % 2 == 0);
+      for (const Row* r : block) {
+        const auto t = Clock::now();
+        const double c0 = thread_cpu_us();
+        if (cache_turn) cache_lookup(*r);
+        else bare_lookup(*r);
+        if (done < 0) continue;
+        (cache_turn ? cache_cpu_us : bare_cpu_us).push_back(thread_cpu_us() - c0);
+        (cache_turn ? cache_us : bare_us).push_back(ms_since(t) * 1000);
+      }
+    }
   }
+  if (found != cache_us.size() + static_cast<std::size_t>(warm))
+    std::fprintf(stderr, "warning: %zu of %zu lookups matched\n", found, cache_us.size() + static_cast<std::size_t>(warm));
+  sqlite3_finalize(qp);
+  sqlite3_finalize(qf);
+  sqlite3_close(bare);
   const uint64_t bare_bytes = file_bytes(base_path);
 
   const auto c = percentiles(cache_us), b = percentiles(bare_us);
@@ -334,8 +353,9 @@ int main(int argc, char** argv) {
               rss_kb("VmHWM:"));
   std::printf("import: the cache parses JSON Lines, normalizes addresses, encrypts notes and history and checks\n"
               "references; the baseline inserts ready-made rows. Both end with the same indexes.\n"
-              "lookups: %d random existing addresses; cache lookups normalize free text, match, decrypt notes,\n"
-              "subjects and history; the baseline is an exact-string indexed query plus its flags.\n",
-              lookups);
+              "lookups: %d random existing addresses, in both files by turns of 100 (after %d untimed);\n"
+              "cache lookups normalize free text, match, decrypt notes, subjects and history; the baseline is an\n"
+              "exact-string indexed query plus its flags.\n",
+              static_cast<int>(cache_us.size()), warm);
   return 0;
 }
