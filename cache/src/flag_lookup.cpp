@@ -171,8 +171,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     }
     if (r.premises.empty()) return r;
 
-    const std::string today = iso_date_utc(now);
-    const std::string cutoff = revalidate_cutoff(now, options.revalidate_days);
+    if (im.dates.day != now / 86400 || im.dates.revalidate_days != options.revalidate_days)
+      im.dates = {now / 86400, options.revalidate_days, iso_date_utc(now), revalidate_cutoff(now, options.revalidate_days)};
+    const std::string& today = im.dates.today;
+    const std::string& cutoff = im.dates.cutoff;
     const int64_t history_from = now - static_cast<int64_t>(options.history_lookback_days) * 86400;
     std::set<std::string> subject_ids;
     std::vector<std::pair<int64_t, HistoryEntry>> history;  // (time, entry)

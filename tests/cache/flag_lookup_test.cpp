@@ -1,5 +1,6 @@
 // Cache::match end to end on a real file: levels, filtering, freshness.
 #include <algorithm>
+#include <ctime>
 
 #include "cache_fixture.h"
 
@@ -133,6 +134,24 @@ TEST_F(FlagLookup, UnvalidatedFlagsAreNeverReturned) {
 {"type":"flag","id":"F-W","premise":"P-2","kind":"care","code":"AUTISM","audience":"all","validated":"2099-01-01"}
 )");
   EXPECT_EQ(flag_ids(match(c, "17 OAK AVE, SPRINGFIELD IL")), (std::vector<std::string>{"F-W"}));
+}
+
+TEST_F(FlagLookup, RevalidationPeriodIsTheCallersEachTime) {
+  // Validated three days ago: inside a week, outside a day. The lookup keeps
+  // its dates between calls; a different period must still count.
+  const std::time_t then = std::time(nullptr) - 3 * 86400;
+  std::tm tm{};
+  gmtime_r(&then, &tm);
+  char validated[16];
+  std::strftime(validated, sizeof validated, "%Y-%m-%d", &tm);
+  add(R"({"type":"flag","id":"F-V","premise":"P-2","kind":"care","code":"DEMENTIA","audience":"all","validated":")" +
+      std::string(validated) + "\"}\n");
+  MatchOptions week, day;
+  week.revalidate_days = 7;
+  day.revalidate_days = 1;
+  EXPECT_EQ(flag_ids(match(c, "17 OAK AVE, SPRINGFIELD IL", {}, {}, week)), (std::vector<std::string>{"F-V"}));
+  EXPECT_TRUE(flag_ids(match(c, "17 OAK AVE, SPRINGFIELD IL", {}, {}, day)).empty());
+  EXPECT_EQ(flag_ids(match(c, "17 OAK AVE, SPRINGFIELD IL", {}, {}, week)), (std::vector<std::string>{"F-V"}));
 }
 
 TEST_F(FlagLookup, HistoryOutsideLookbackIsLeftOut) {
