@@ -100,10 +100,11 @@ void Stmt::reset() {
   sqlite3_clear_bindings(st_);
 }
 
-std::string Stmt::text(int col) const {
+std::string Stmt::text(int col) const { return std::string(text_view(col)); }
+std::string_view Stmt::text_view(int col) const {
   const auto* p = sqlite3_column_text(st_, col);
   const int n = sqlite3_column_bytes(st_, col);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+  return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string_view();
 }
 int64_t Stmt::integer(int col) const { return sqlite3_column_int64(st_, col); }
 double Stmt::real(int col) const { return sqlite3_column_double(st_, col); }

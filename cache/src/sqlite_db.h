@@ -63,6 +63,8 @@ class Stmt {
   void reset();
 
   std::string text(int col) const;
+  // The column's text in place: valid until the next step() or reset().
+  std::string_view text_view(int col) const;
   int64_t integer(int col) const;
   double real(int col) const;
   bool is_null(int col) const;
