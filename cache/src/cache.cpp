@@ -19,10 +19,9 @@ const std::string kGenesis(64, '0');
 bool is_corruption(int rc) { return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT; }
 
 // Opens the file and touches its header and schema, which is where a file of
-// garbage or a torn header shows itself.
-// The writer is only ever used under the cache's `mu`, like the reader under
-// `read_mu`, so SQLite's own per-call mutex would be a second lock on every
-// statement: a few percent of a snapshot import.
+// garbage or a torn header shows itself. The connection is only ever used
+// under the cache's `mu` (like the reader under `read_mu`), so SQLite's own
+// per-call mutex would be a second lock on every statement of an import.
 Db open_checked(const std::string& path) {
   Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
   sqlite3_busy_timeout(db.get(), 5000);

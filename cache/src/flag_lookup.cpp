@@ -182,7 +182,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     Cache::Impl::Lease hq(im.read_cached(kHistory));
     std::string aad;
     // Rows are read in place (text_view) and copied only into what is kept:
-    // this per-row work was a quarter of a lookup.
+    // handling the rows is about a quarter of a lookup.
     r.flags.reserve(4);
     history.reserve(8);
     for (const Premise& p : r.premises) {
