@@ -1,8 +1,9 @@
 // `mdt-coresponder doctor [--config FILE]... [--json] [--timeout-s N]`: the
 // 2 a.m. check. Looks at what the plugin needs, in the order a person would
-// (config, keys, cache, GPS, clock, CAD link), says in plain words what is
-// wrong and how to fix it, and exits 1 when anything is. It only reads: the
-// cache is opened without creating anything, the CAD link keeps no outbox.
+// (config, keys, cache, GPS, clock, CAD link, flag registry), says in plain
+// words what is wrong and how to fix it, and exits 1 when anything is. It
+// only reads: the cache is opened without creating anything, the CAD link
+// keeps no outbox, the registry is asked but nothing is fetched.
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
+#include "mdtc/registry_sync.h"
 
 namespace mdtc::cli {
 namespace {
@@ -309,6 +311,64 @@ Check check_schedule(const config::Config& c) {
               (names.empty() ? "no co-responder scheduled now" : "on duty now: " + names)};
 }
 
+// One question to the flag registry, as the plugin's sync would ask it, and
+// nothing fetched: fleet IT sees whether the registry answers this car and
+// whether the cache is behind, without waiting for the next sync interval.
+Check check_registry(const config::Config& c, int timeout_s) {
+  if (c.registry_endpoint.empty())
+    return {"registry", true, "not configured (registry.endpoint is empty): flags come only from imported files"};
+  const std::string& ep = c.registry_endpoint;
+  bridge::RegistrySyncOptions o;
+  o.endpoint = ep;
+  o.identity = c.unit_id;
+  o.staging_path = c.cache_db + ".sync";  // named only: a probe writes nothing
+  o.request_timeout_ms = timeout_s * 1000;
+  const bool curve = !c.registry_server_public_key.empty();
+  if (curve) {
+    const std::string& key_file = c.registry_client_key_file.empty() ? c.cad_client_key_file : c.registry_client_key_file;
+    if (key_file.empty())
+      return {"registry", false, "registry.server_public_key is set but no client key file is (registry.client_key_file "
+                                 "or cad.client_key_file): the registry cannot be asked with CURVE"};
+    auto pair = bridge::read_curve_key_file(key_file);
+    if (!pair) return {"registry", false, "cannot ask the flag registry at " + ep + ": " + pair.error().message};
+    o.server_public_key = c.registry_server_public_key;
+    o.client_public_key = pair->public_key;
+    o.client_secret_key = pair->secret_key;
+  }
+  std::optional<int64_t> held;
+  cache::OpenOptions co;
+  co.db_path = c.cache_db;
+  co.create_if_missing = false;
+  if (auto opened = cache::Cache::open(co); opened.ok()) held = opened->synced_version();
+  bridge::RegistrySync sync(o, [held] { return held; },
+                            [](std::string_view, int64_t, const std::string&) -> Status {
+                              return make_error("doctor.read_only", "the doctor applies nothing");
+                            });
+  auto answer = sync.probe(std::chrono::seconds(timeout_s));
+  const std::string holds = held ? "the cache holds version " + std::to_string(*held) : "the cache holds nothing from it yet";
+  const std::string security = curve ? "CURVE on" : "CURVE off";
+  if (!answer && answer.error().code == "sync.config")
+    return {"registry", false, "cannot ask the flag registry at " + ep + ": " + answer.error().message};
+  if (!answer) {
+    const std::string hint = answer.error().code == "sync.timeout" && curve
+                                 ? "; with CURVE a wrong registry.server_public_key or an unregistered client key "
+                                   "looks exactly like this"
+                                 : "";
+    return {"registry", false,
+            "no answer from the flag registry: " + answer.error().message +
+                " (is it up and reachable from this car: VPN, firewall?)" + hint};
+  }
+  if (answer->type == "up_to_date")
+    return {"registry", true, "registry " + ep + " answers: up to date at version " + std::to_string(answer->version) +
+                                  " (" + security + ")"};
+  if (answer->type == "offer")
+    return {"registry", true, "registry " + ep + " answers: offers " + answer->mode + " version " +
+                                  std::to_string(answer->version) + "; " + holds +
+                                  "; the plugin fetches it at its next sync (" + security + ")"};
+  return {"registry", false, "registry " + ep + " refused this unit: " + answer->code +
+                                 (answer->message.empty() ? "" : ": " + answer->message)};
+}
+
 std::vector<Check> check_live(const config::Config& c, int timeout_s) {
   LiveState live;
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
@@ -450,7 +510,7 @@ void doctor_usage(std::ostream& out) {
          "  --config FILE    configuration layers, fleet file first (default: " << kFleetFile << "\n"
          "                   and " << kUnitFile << " if present); MDTC_* environment applies\n"
          "  --json           one JSON object for fleet monitoring\n"
-         "  --timeout-s N    how long to wait for GPS and CAD heartbeats (default 10)\n"
+         "  --timeout-s N    how long to wait for GPS, CAD heartbeats and the registry (default 10)\n"
          "exit 0 when every check passes, 1 when one fails, 2 on a usage error\n";
 }
 
@@ -500,6 +560,7 @@ int doctor_command(const Args& args) {
   for (auto& check : check_cache(c)) checks.push_back(std::move(check));
   if (c.role == config::Role::patrol) checks.push_back(check_schedule(c));
   for (auto& check : check_live(c, timeout_s)) checks.push_back(std::move(check));
+  checks.push_back(check_registry(c, timeout_s));
 
   if (vm.count("json")) {
     print_json(checks, std::cout);

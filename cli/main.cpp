@@ -12,7 +12,7 @@ namespace {
 void usage(std::ostream& out) {
   out << "usage: mdt-coresponder <command> [args]\n"
          "  version                     package, commit and interface versions\n"
-         "  doctor [--config FILE...]   check config, keys, cache, GPS and CAD link\n"
+         "  doctor [--config FILE...]   check config, keys, cache, GPS, CAD and registry links\n"
          "  gps decode [FILE|-]         NMEA in, one JSON fix per line out\n"
          "  gps ports                   list serial ports\n"
          "  gps monitor --port P        live fixes and sentence counts\n"

@@ -774,6 +774,29 @@ RegistrySyncStatus RegistrySync::run_once(std::chrono::milliseconds timeout) {
   return status();
 }
 
+Result<SyncMessage> RegistrySync::probe(std::chrono::milliseconds timeout) {
+  auto& d = *impl_;
+  if (d.started) return make_error("sync.busy", "probe: the background sync is running");
+  if (auto v = d.validate(); !v) return v.error();
+  if (auto r = d.open_socket(); !r) return r.error();
+  d.overall_deadline = Clock::now() + timeout;
+  SyncMessage ask;
+  ask.type = "sync";
+  ask.req = d.new_req();
+  ask.unit = d.opt.identity;
+  ask.have = d.held_version();
+  ask.want = ask.have ? "next" : "snapshot";
+  Result<SyncMessage> answer = [&]() -> Result<SyncMessage> {
+    if (auto sent = d.send(ask); !sent) return sent.error();
+    auto reply = d.await([&](const std::string& req) { return req == ask.req; });
+    if (!reply) return reply.error();
+    return reply->msg;
+  }();
+  d.overall_deadline = Clock::time_point::max();
+  d.close_socket();
+  return answer;
+}
+
 RegistrySyncStatus RegistrySync::status() const {
   std::lock_guard lock(impl_->mu);
   return impl_->st;

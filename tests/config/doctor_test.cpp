@@ -15,12 +15,15 @@
 #include <cstdio>
 #include <ctime>
 #include <gtest/gtest.h>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <zmq.hpp>
 
 #include "child_process.h"
 #include "mdtc/cache.h"
+#include "mdtc/registry_sync.h"
 #include "temp_dir.h"
 
 namespace mdtc {
@@ -190,6 +193,54 @@ void make_cache(const std::string& db) {
   ASSERT_TRUE(imported.ok()) << imported.error().message;
 }
 
+// A flag registry's ROUTER answering every sync with one fixed reply built
+// from the request: what the doctor's probe reads.
+class FakeRegistry {
+ public:
+  explicit FakeRegistry(std::function<bridge::SyncMessage(const bridge::SyncMessage&)> answer)
+      : router_(ctx_, zmq::socket_type::router), answer_(std::move(answer)) {
+    router_.bind("tcp://127.0.0.1:*");
+    endpoint_ = router_.get(zmq::sockopt::last_endpoint);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0}};
+        zmq::poll(items, 1, std::chrono::milliseconds(50));
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
+        zmq::message_t who, body;
+        if (!router_.recv(who) || !router_.recv(body)) continue;
+        auto asked = bridge::decode_sync_message(body.to_string_view());
+        if (!asked) continue;
+        {
+          std::lock_guard lock(mu_);
+          asks_.push_back(*asked);
+        }
+        const std::string reply = bridge::encode_sync_message(answer_(*asked));
+        router_.send(who, zmq::send_flags::sndmore);
+        router_.send(zmq::buffer(reply));
+      }
+    });
+  }
+  ~FakeRegistry() {
+    stop_ = true;
+    thread_.join();
+  }
+  const std::string& endpoint() const { return endpoint_; }
+  std::vector<bridge::SyncMessage> asks() {
+    std::lock_guard lock(mu_);
+    return asks_;
+  }
+
+ private:
+  zmq::context_t ctx_;
+  zmq::socket_t router_;
+  std::function<bridge::SyncMessage(const bridge::SyncMessage&)> answer_;
+  std::string endpoint_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<bridge::SyncMessage> asks_;
+  std::thread thread_;
+};
+
 TEST(Doctor, WorkingSetupPassesEveryCheck) {
   TempDir dir;
   FakeReceiver receiver;
@@ -210,7 +261,7 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
   EXPECT_TRUE(all_ok) << run.output;
   EXPECT_EQ(run.exit_code, 0) << run.output;
   for (const char* name :
-       {"config", "cad key", "cache", "cache key", "cache age", "schedule", "gps", "clock", "cad link"}) {
+       {"config", "cad key", "cache", "cache key", "cache age", "schedule", "gps", "clock", "cad link", "registry"}) {
     EXPECT_EQ(checks.count(name), 1u) << name << " missing in " << run.output;
   }
   EXPECT_NE(checks["gps"].second.find("speaking NMEA, 3D fix"), std::string::npos) << checks["gps"].second;
@@ -219,6 +270,52 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
       << checks["schedule"].second;
   EXPECT_NE(checks["clock"].second.find("agrees with GPS time"), std::string::npos) << checks["clock"].second;
   EXPECT_NE(checks["cad link"].second.find("heartbeats arriving"), std::string::npos) << checks["cad link"].second;
+}
+
+TEST(Doctor, RegistryThatOffersANewerFileIsReportedWithoutFetchingIt) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  FakeRegistry registry([](const bridge::SyncMessage& asked) {
+    bridge::SyncMessage offer;
+    offer.type = "offer";
+    offer.req = asked.req;
+    offer.version = 3;
+    offer.mode = "delta";
+    offer.sha256 = std::string(64, 'a');
+    offer.total = 1000;
+    return offer;
+  });
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\n[cache]\ndb = " + dir.file("cache.db") +
+                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  bool all_ok = false;
+  auto checks = checks_of(run.output, &all_ok);
+  ASSERT_EQ(checks.count("registry"), 1u) << run.output;
+  EXPECT_TRUE(checks["registry"].first) << checks["registry"].second;
+  EXPECT_NE(checks["registry"].second.find("offers delta version 3; the cache holds version 1"), std::string::npos)
+      << checks["registry"].second;
+  // One question, asked as the unit, from the version the cache holds; no fetch.
+  const auto asks = registry.asks();
+  ASSERT_EQ(asks.size(), 1u);
+  EXPECT_EQ(asks[0].type, "sync");
+  EXPECT_EQ(asks[0].unit, "2A31");
+  ASSERT_TRUE(asks[0].have.has_value());
+  EXPECT_EQ(*asks[0].have, 1);
+}
+
+TEST(Doctor, SilentRegistryFailsTheRegistryCheck) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  const std::string silent = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\n[cache]\ndb = " + dir.file("cache.db") +
+                                        "\n[registry]\nendpoint = " + silent + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  bool all_ok = true;
+  auto checks = checks_of(run.output, &all_ok);
+  EXPECT_FALSE(checks["registry"].first);
+  EXPECT_NE(checks["registry"].second.find("no answer from the flag registry: registry " + silent), std::string::npos)
+      << checks["registry"].second;
 }
 
 TEST(Doctor, BrokenSetupNamesEachProblemInPlainWords) {

@@ -136,6 +136,12 @@ class RegistrySync {
   // which (state "current" on success).
   RegistrySyncStatus run_once(std::chrono::milliseconds timeout);
 
+  // Asks the registry once what comes after the version the cache holds and
+  // returns its answer (up_to_date, offer or error) without fetching
+  // anything: the doctor's check of the link. Errors: sync.config,
+  // sync.socket, sync.timeout, sync.handshake, sync.busy (started).
+  Result<SyncMessage> probe(std::chrono::milliseconds timeout);
+
   RegistrySyncStatus status() const;
 
  private:
