@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "gps_test_support.h"
@@ -293,32 +294,48 @@ TEST(Reader, ASilentPortIsProbedAtOneRateNotAll) {
   EXPECT_EQ(silent_probes, 1u) << "no bytes at the first rate means none at any: move on";
 }
 
+// An auto-baud reader on `pty` while a simulated receiver calls `cycle`
+// with its clock every 100 ms (until `done`), until the first fix or 30 s.
+// Says whether a fix came and where the reader ended; its statuses stay in `c`.
+struct AutoBaudRun {
+  bool found = false;
+  ReaderStatus status;
+};
+AutoBaudRun run_auto_baud(Pty& pty, int probe_window_ms, Collector& c,
+                          const std::function<void(int t, const std::atomic<bool>& done)>& cycle) {
+  std::atomic<bool> done{false};
+  std::thread receiver([&] {
+    for (int t = 100000; !done; ++t) {
+      cycle(t, done);
+      std::this_thread::sleep_for(100ms);  // a 10 Hz receiver's cadence, not a synchronisation
+    }
+  });
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "auto";
+  o.probe_window_ms = probe_window_ms;
+  o.reconnect_ms = 50;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  AutoBaudRun run;
+  if (reader.start().ok()) run.found = c.wait_fixes(1, 30s);
+  reader.stop();
+  done = true;
+  receiver.join();
+  run.status = reader.status();
+  return run;
+}
+
 TEST(Reader, AnAdapterThatDropsGarbageIsStillFoundAtItsRate) {
   // Some USB adapters drop bytes with framing errors instead of passing
   // them on, so at a wrong rate the line looks silent. Each attempt then
   // starts one rate further on, and the receiver's rate comes round.
   Pty pty;
-  std::atomic<bool> done{false};
-  std::thread receiver([&] {
-    for (int t = 100000; !done; ++t) {
-      if (pty.line_speed() == B38400) pty.write(test::epoch(t));
-      std::this_thread::sleep_for(100ms);  // a 10 Hz receiver's cadence, not a synchronisation
-    }
-  });
   Collector c;
-  ReaderOptions o;
-  o.port = pty.path();
-  o.baud = "auto";
-  o.probe_window_ms = 300;
-  o.reconnect_ms = 50;
-  Reader reader(o, c.fix_handler(), c.status_handler());
-  ASSERT_TRUE(reader.start().ok());
-  const bool found = c.wait_fixes(1, 30s);
-  reader.stop();
-  done = true;
-  receiver.join();
-  ASSERT_TRUE(found);
-  EXPECT_EQ(reader.status().baud, 38400);
+  const AutoBaudRun run = run_auto_baud(pty, 300, c, [&](int t, const std::atomic<bool>&) {
+    if (pty.line_speed() == B38400) pty.write(test::epoch(t));
+  });
+  ASSERT_TRUE(run.found);
+  EXPECT_EQ(run.status.baud, 38400);
 }
 
 TEST(Reader, AReceiverThatLeadsWithLongBinaryMessagesIsFoundOnTheNextPass) {
@@ -326,36 +343,21 @@ TEST(Reader, AReceiverThatLeadsWithLongBinaryMessagesIsFoundOnTheNextPass) {
   // cycle. More of them than a wrong rate's garbage allowance gets the
   // right rate dropped early once; the next pass listens the windows out.
   Pty pty;
-  std::atomic<bool> done{false};
-  std::thread receiver([&] {
-    const std::string binary(300, '\xb5');
-    for (int t = 100000; !done; ++t) {
-      pty.write(binary);  // at any rate: binary at 9600, garbage elsewhere
-      if (pty.line_speed() == B9600) {
-        // The rest of the cycle only once the reader has taken the binary
-        // part, so it sees the two separately, as from a slow line.
-        for (int i = 0; i < 200 && pty.pending() > 0 && !done; ++i) std::this_thread::sleep_for(5ms);
-        // A pty passes any rate's bytes unchanged; a real line at another
-        // rate would not, so only a reader still at 9600 gets the NMEA.
-        if (pty.line_speed() == B9600) pty.write(test::epoch(t));
-      }
-      std::this_thread::sleep_for(100ms);  // the receiver's cadence, not a synchronisation
+  Collector c;
+  const std::string binary(300, '\xb5');
+  const AutoBaudRun run = run_auto_baud(pty, 400, c, [&](int t, const std::atomic<bool>& done) {
+    pty.write(binary);  // at any rate: binary at 9600, garbage elsewhere
+    if (pty.line_speed() == B9600) {
+      // The rest of the cycle only once the reader has taken the binary
+      // part, so it sees the two separately, as from a slow line.
+      for (int i = 0; i < 200 && pty.pending() > 0 && !done; ++i) std::this_thread::sleep_for(5ms);
+      // A pty passes any rate's bytes unchanged; a real line at another
+      // rate would not, so only a reader still at 9600 gets the NMEA.
+      if (pty.line_speed() == B9600) pty.write(test::epoch(t));
     }
   });
-  Collector c;
-  ReaderOptions o;
-  o.port = pty.path();
-  o.baud = "auto";
-  o.probe_window_ms = 400;
-  o.reconnect_ms = 50;
-  Reader reader(o, c.fix_handler(), c.status_handler());
-  ASSERT_TRUE(reader.start().ok());
-  const bool found = c.wait_fixes(1, 30s);
-  reader.stop();
-  done = true;
-  receiver.join();
-  ASSERT_TRUE(found);
-  EXPECT_EQ(reader.status().baud, 9600);
+  ASSERT_TRUE(run.found);
+  EXPECT_EQ(run.status.baud, 9600);
   std::size_t failed_passes = 0;
   for (const auto& st : c.statuses()) {
     if (st.connected) break;
