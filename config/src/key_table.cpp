@@ -34,6 +34,10 @@ KeySpec text(std::string_view s, std::string_view k, Kind kind, std::string Conf
   spec.max = max;
   return spec;
 }
+KeySpec required(KeySpec spec) {
+  spec.required = true;
+  return spec;
+}
 
 std::string format_number(double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
@@ -50,8 +54,8 @@ std::string format_number(double v) {
 
 const std::vector<KeySpec>& key_table() {
   static const std::vector<KeySpec> table = {
-      text("unit", "id", Kind::unit_id, &Config::unit_id),
-      KeySpec{"unit", "role", Kind::role},
+      required(text("unit", "id", Kind::unit_id, &Config::unit_id)),
+      required(KeySpec{"unit", "role", Kind::role}),
       text("unit", "name", Kind::text, &Config::unit_name, 64),
 
       text("cad", "subscribe_endpoint", Kind::endpoint, &Config::cad_subscribe_endpoint),

@@ -1,6 +1,7 @@
 #include "plugin_instance.h"
 
 #include "plugin_log.h"
+#include "premise_panel.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
@@ -48,9 +49,12 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const mdt_host_ca
                                                  sizeof(char*) &&
                         info->unit_config_path && *info->unit_config_path;
   if (has_unit) files.emplace_back(info->unit_config_path);
-  auto cfg = config::load(files, config::environment_overrides());
-  if (!cfg) return cfg.error();
-  return std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(*cfg)));
+  config::Report report = config::check(files, config::environment_overrides());
+  if (!report.ok()) return config::to_error(report);
+  auto instance = std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(report.config)));
+  // Logging is configured at start; the warnings wait for it.
+  for (auto& w : report.warnings) instance->config_warnings_.push_back(std::move(w.message));
+  return instance;
 }
 
 PluginInstance::PluginInstance(HostCallbacks host, config::Config config)
@@ -79,14 +83,16 @@ void PluginInstance::open_cache() {
     share_cache_with_sync();
     logger("cache").information("flag cache open");
   } else {
-    cache_error_ = opened.error().message;
-    logger("cache").error("flag cache unavailable: " + opened.error().code);
+    // The officer's panel gets words; the path and the detail go to the log.
+    cache_error_ = unavailable_words(opened.error().code);
+    logger("cache").error("flag cache unavailable: " + opened.error().code + ": " + opened.error().message);
   }
 }
 
 Status PluginInstance::start() {
   if (running_) return Ok{};
   if (auto st = configure_logging(config_, host_); !st) return st;
+  for (const auto& w : config_warnings_) logger("plugin").warning(w);
   PipelineOptions po;
   po.role = config_.role;
   po.unit_id = config_.unit_id;

@@ -8,8 +8,10 @@
 namespace mdtc::plugin {
 namespace {
 
+// Rounded down: "1 min" seconds after an import would say the data is older
+// than it is.
 std::string age_text(int64_t age_s) {
-  if (age_s < 3600) return std::to_string(std::max<int64_t>(1, age_s / 60)) + " min";
+  if (age_s < 3600) return std::to_string(age_s / 60) + " min";
   if (age_s < 48 * 3600) return std::to_string(age_s / 3600) + " h";
   return std::to_string(age_s / 86400) + " days";
 }
@@ -56,19 +58,40 @@ PanelSection flag_section(const cache::MatchResult& m, cache::FlagKind kind, std
   return s;
 }
 
+// The cache's reason may name a file (it is written for the log and the
+// CLI); the officer's screen gets words only.
+std::string officer_reason(const std::string& reason) {
+  if (reason.find('/') == std::string::npos) return reason;
+  if (reason.find("corrupt") != std::string::npos) return unavailable_words("cache.integrity");
+  return unavailable_words("");
+}
+
 }  // namespace
+
+std::string unavailable_words(std::string_view code) {
+  if (code == "cache.missing") return "no flag cache on this MDT yet";
+  if (code == "cache.key_missing") return "key file missing";
+  if (code == "cache.key_permissions") return "key file not protected";
+  if (code == "cache.key" || code == "cache.key_invalid" || code == "cache.key_mismatch")
+    return "wrong or damaged key file";
+  if (code == "cache.integrity") return "cache file damaged";
+  if (code == "cache.never_synced") return "never synced with the flag registry";
+  return "flag cache cannot be opened";
+}
 
 std::string freshness_text(const cache::MatchResult& match) {
   switch (match.freshness) {
     case cache::Freshness::fresh:
+      if (match.age_s && *match.age_s < 60) return "Flags updated just now";
       return match.age_s ? "Flags updated " + age_text(*match.age_s) + " ago" : "Flags current";
     case cache::Freshness::stale:
       return "FLAGS " + (match.age_s ? age_text(*match.age_s) : std::string("many hours")) +
              " OLD - may be out of date";
     case cache::Freshness::unavailable:
-      return "FLAGS UNAVAILABLE - this does not mean there are no flags" +
+      // Worded so that no part of it, read alone, says the address is clear.
+      return "FLAGS UNAVAILABLE - this address could not be checked; treat it as unknown" +
              (match.unavailable_reason.empty() ? std::string()
-                                               : " (" + match.unavailable_reason + ")");
+                                               : " (" + officer_reason(match.unavailable_reason) + ")");
   }
   return "FLAGS UNAVAILABLE";
 }
@@ -99,12 +122,19 @@ std::string match_level_text(const cache::MatchResult& match) {
 std::vector<PanelSection> premise_sections(config::Role role, const cache::MatchResult& m) {
   std::vector<PanelSection> out;
   PanelSection where{"match", "LOCATION", Severity::info, {}, {}};
-  where.fields.push_back({"Match", match_level_text(m), Severity::info, {}, {}});
-  where.fields.push_back({"Cache", freshness_text(m),
-                          m.freshness == cache::Freshness::fresh ? Severity::info
-                                                                 : Severity::warning,
-                          {}, {}});
-  out.push_back(std::move(where));
+  if (m.freshness == cache::Freshness::unavailable) {
+    // The warning is the first thing on the panel, and a cache that cannot
+    // answer has no "no match" to report: an officer who reads one line
+    // must not read "No flagged premise".
+    out.push_back({"unavailable", "FLAGS UNAVAILABLE", Severity::warning, {},
+                   {{"Cache", freshness_text(m), Severity::warning, {}, {}}}});
+    if (m.level != cache::MatchLevel::none) where.fields.push_back({"Match", match_level_text(m), Severity::info, {}, {}});
+  } else {
+    where.fields.push_back({"Match", match_level_text(m), Severity::info, {}, {}});
+    where.fields.push_back({"Cache", freshness_text(m),
+                            m.freshness == cache::Freshness::fresh ? Severity::info : Severity::warning, {}, {}});
+  }
+  if (!where.fields.empty()) out.push_back(std::move(where));
 
   auto safety = flag_section(m, cache::FlagKind::safety, "safety", "SAFETY", Severity::danger);
   if (!safety.fields.empty()) out.push_back(std::move(safety));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "fake_ports.h"
 
 namespace mdtc::plugin {
@@ -53,14 +55,58 @@ TEST(PremisePanel, UnflaggedTrustedAddressShowsNothing) {
   EXPECT_FALSE(build_premise_panel(config::Role::patrol, kIncident, none).show);
 }
 
-TEST(PremisePanel, UnavailableCacheIsNeverShownAsNoFlags) {
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+TEST(PremisePanel, UnavailablePanelOpensWithTheWarningAndNeverSaysNoFlags) {
   cache::MatchResult none;
   none.freshness = cache::Freshness::unavailable;
   none.unavailable_reason = "database damaged";
-  auto p = build_premise_panel(config::Role::patrol, kIncident, none);
-  ASSERT_TRUE(p.show);
-  EXPECT_EQ(p.doc.title, "FLAGS UNAVAILABLE");
-  EXPECT_NE(p.doc.to_json().find("does not mean there are no flags"), std::string::npos);
+  for (auto role : {config::Role::patrol, config::Role::coresponder}) {
+    auto p = build_premise_panel(role, kIncident, none);
+    ASSERT_TRUE(p.show);
+    EXPECT_EQ(p.doc.title, "FLAGS UNAVAILABLE");
+    ASSERT_FALSE(p.doc.sections.empty());
+    ASSERT_FALSE(p.doc.sections[0].fields.empty());
+    // The first line an officer reads is the warning.
+    EXPECT_EQ(p.doc.sections[0].fields[0].value.rfind("FLAGS UNAVAILABLE", 0), 0u) << p.doc.to_json();
+    EXPECT_EQ(p.doc.sections[0].fields[0].severity, Severity::warning);
+    const std::string json = lower(p.doc.to_json());
+    EXPECT_EQ(json.find("no flag"), std::string::npos) << json;
+    EXPECT_NE(json.find("database damaged"), std::string::npos) << json;
+  }
+}
+
+TEST(PremisePanel, UnavailableReasonIsWordsNeverAMachinePath) {
+  cache::MatchResult none;
+  none.freshness = cache::Freshness::unavailable;
+  none.unavailable_reason = "key file /var/lib/mdt-coresponder/cache.db.key is missing";
+  std::string json = build_premise_panel(config::Role::patrol, kIncident, none).doc.to_json();
+  EXPECT_EQ(json.find("/var/lib"), std::string::npos) << json;
+  none.unavailable_reason = "the cache file was corrupt and was moved to /var/lib/x/cache.db.corrupt-1; no registry sync since";
+  json = build_premise_panel(config::Role::patrol, kIncident, none).doc.to_json();
+  EXPECT_EQ(json.find("/var/lib"), std::string::npos) << json;
+  EXPECT_NE(json.find("cache file damaged"), std::string::npos) << json;
+
+  EXPECT_EQ(unavailable_words("cache.key_missing"), "key file missing");
+  EXPECT_EQ(unavailable_words("cache.integrity"), "cache file damaged");
+  EXPECT_EQ(unavailable_words("cache.missing"), "no flag cache on this MDT yet");
+  EXPECT_EQ(unavailable_words("something.new"), "flag cache cannot be opened");
+}
+
+TEST(PremisePanel, FreshnessIsRoundedDownAndJustNowRightAfterAnImport) {
+  auto m = test::flagged_premise();
+  m.freshness = cache::Freshness::fresh;
+  m.age_s = 5;
+  EXPECT_EQ(freshness_text(m), "Flags updated just now");
+  m.age_s = 59;
+  EXPECT_EQ(freshness_text(m), "Flags updated just now");
+  m.age_s = 119;
+  EXPECT_EQ(freshness_text(m), "Flags updated 1 min ago");
+  m.age_s = 3599;
+  EXPECT_EQ(freshness_text(m), "Flags updated 59 min ago");
 }
 
 TEST(PremisePanel, StaleCacheSaysHowOld) {
