@@ -2,10 +2,12 @@
 // keys, types and defaults. Also the shipped examples must load cleanly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "doctor_problems.h"
 #include "mdtc/config.h"
 #include "temp_dir.h"
 
@@ -104,6 +106,48 @@ TEST(DocsSync, TableParserSeesAChangedDefault) {
   ASSERT_EQ(rows.count("gps.baud"), 1u);
   EXPECT_NE(rows["gps.baud"].default_value, "auto");
   EXPECT_EQ(rows["gps.baud"].example, "4800");
+}
+
+// docs/deployment.md's "What to do when" table: its first-column codes.
+std::vector<std::string> documented_doctor_codes() {
+  const std::string md = test::read_file(MDTC_SOURCE_DIR "/docs/deployment.md");
+  const auto start = md.find("### What to do when");
+  EXPECT_NE(start, std::string::npos) << "no \"What to do when\" section in docs/deployment.md";
+  if (start == std::string::npos) return {};
+  const auto end = md.find("\n## ", start);
+  std::istringstream in(md.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  std::vector<std::string> codes;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("| `", 0) != 0) continue;
+    const auto close = line.find('`', 3);
+    codes.push_back(line.substr(3, close - 3));
+  }
+  return codes;
+}
+
+TEST(DocsSync, EveryDoctorProblemCodeHasARowInWhatToDoWhen) {
+  const auto documented = documented_doctor_codes();
+  for (const auto& info : cli::doctor_problems()) {
+    EXPECT_NE(std::find(documented.begin(), documented.end(), std::string(info.code)), documented.end())
+        << info.code << " can be reported by doctor but is not in docs/deployment.md's table";
+  }
+  for (const auto& code : documented) {
+    bool known = false;
+    for (const auto& info : cli::doctor_problems()) known = known || info.code == code;
+    EXPECT_TRUE(known) << code << " is documented but doctor never reports it";
+  }
+  EXPECT_EQ(documented.size(), cli::doctor_problems().size()) << "a code documented twice?";
+}
+
+TEST(DocsSync, DoctorProblemCodesAreUniqueAndEachHasAFix) {
+  std::vector<std::string_view> seen;
+  for (const auto& info : cli::doctor_problems()) {
+    EXPECT_EQ(std::find(seen.begin(), seen.end(), info.code), seen.end()) << info.code;
+    seen.push_back(info.code);
+    EXPECT_FALSE(info.fix.empty()) << info.code;
+    EXPECT_EQ(&cli::problem_info(info.problem), &info) << info.code;
+  }
 }
 
 TEST(ShippedExamples, FleetFileAndUnitOverrideLoadCleanly) {
