@@ -630,6 +630,7 @@ void doctor_usage(std::ostream& out) {
          "  --json           one JSON object for fleet monitoring: per check name, ok, status\n"
          "                   (ok, warn, fail, not_checked), code, message, fix and detail\n"
          "  --timeout-s N    how long to wait for GPS, CAD heartbeats and the registry (default 10)\n"
+         "  -h, --help       show this help\n"
          "exit 0 when every check passes, 1 when one fails, 2 on a usage error\n";
 }
 

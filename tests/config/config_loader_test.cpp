@@ -379,9 +379,11 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
   c.cache_wipe_on_session_end = true;
   c.coresponder_fallback = "\"quoted\" line 555-0199";
   c.gps_port = "/dev/ttyACM0";
+  c.log_file = "/var/log/x ; not a comment";
   auto back = load_text(to_ini(c), "printed.ini");
   ASSERT_TRUE(back.ok()) << back.error().message << "\n" << to_ini(c);
   EXPECT_EQ(*back, c);
+  EXPECT_TRUE(check_text(to_ini(c)).warnings.empty()) << "printed values are quoted where they would warn";
   Config identified_defaults;
   identified_defaults.unit_id = "T1";
   EXPECT_EQ(*load_text(to_ini(identified_defaults)), identified_defaults);

@@ -519,6 +519,14 @@ TEST(Doctor, KeyFileOwnedBySomeoneElseFails) {
   EXPECT_EQ(full["cache key"].fix, "chown mdt-coresponder " + dir.file("cache.db.key"));
 }
 
+TEST(Doctor, HelpListsEveryOption) {
+  TempDir dir;
+  auto run = run_doctor(dir, {"--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* option : {"--config", "--json", "--timeout-s", "--help"})
+    EXPECT_NE(run.output.find(option), std::string::npos) << option << "\n" << run.output;
+}
+
 TEST(Doctor, BadTimeoutIsAUsageError) {
   TempDir dir;
   auto run = run_doctor(dir, {"--timeout-s", "0"});
