@@ -229,10 +229,14 @@ class Loader {
 
   // A unit's identity has no default: a car without one would take another
   // car's dispatches.
-  void require_identity() {
+  std::string layers_text() const {
     std::string where;
     for (const auto& l : layers_) where += (where.empty() ? "" : " + ") + l;
-    if (where.empty()) where = "(no configuration file)";
+    return where.empty() ? "(no configuration file)" : where;
+  }
+
+  void require_identity() {
+    const std::string where = layers_text();
     for (const auto& spec : detail::key_table()) {
       const std::string name = full_name(spec);
       if (!spec.required || attempted_.count(name)) continue;
@@ -259,7 +263,8 @@ class Loader {
       const std::string why = secret_file_exposure(path);
       if (why.empty()) continue;
       const auto it = provenance_.find(key);
-      const Provenance from = it == provenance_.end() ? Provenance{} : it->second;
+      // The default cache path was written nowhere: name what was read.
+      const Provenance from = it == provenance_.end() ? Provenance{layers_text(), 0, layers_text()} : it->second;
       problems_.push_back({"config.secret_exposed", from.origin, from.line, key,
                            "config " + from.where + ": " + key + ": key file " + path + " " + why +
                                ": expected 0600 (owner only); fix: chmod 600 " + path});
