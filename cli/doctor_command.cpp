@@ -219,9 +219,11 @@ std::vector<Check> check_cache(const config::Config& c) {
   options.max_age_h = c.cache_max_age_h;
   auto opened = cache::Cache::open(options);
   if (!opened.ok()) {
-    const Problem problem = opened.error().code == "cache.integrity" ? Problem::cache_integrity
-                            : opened.error().code == "cache.key_missing" ? Problem::cache_key_missing
-                                                                        : Problem::cache_unreadable;
+    const std::string& code = opened.error().code;
+    const Problem problem = code == "cache.integrity" || code == "cache.corrupt" ? Problem::cache_integrity
+                            : code == "cache.key_missing"                      ? Problem::cache_key_missing
+                            : code == "cache.key_permissions"                  ? Problem::cache_key_exposed
+                                                                               : Problem::cache_unreadable;
     out.push_back(fail("cache", problem, "cannot open " + c.cache_db + " (" + opened.error().code + ")", {},
                        opened.error().message));
     return out;

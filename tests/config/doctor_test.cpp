@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <ctime>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -517,6 +518,33 @@ TEST(Doctor, KeyFileOwnedBySomeoneElseFails) {
       << checks["cache key"].second;
   EXPECT_EQ(full["cache key"].code, "cache.key_owner");
   EXPECT_EQ(full["cache key"].fix, "chown mdt-coresponder " + dir.file("cache.db.key"));
+}
+
+TEST(Doctor, DamagedCacheHasOneLineMessageCodeAndTheCachesOwnTextInDetail) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  {
+    // Cut the audit chain's recorded head: the cache's verify refuses it.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("cache.db").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, "UPDATE meta SET value='7:0000' WHERE key='audit_head';"
+                                    "INSERT OR IGNORE INTO meta(key, value) VALUES('audit_head', '7:0000');",
+                                nullptr, nullptr, &error);
+    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["cache"].status, "fail") << run.output;
+  EXPECT_EQ(full["cache"].code, "cache.integrity");
+  EXPECT_EQ(full["cache"].message, dir.file("cache.db") + " failed its integrity check: the MDT shows \"flags unavailable\"");
+  EXPECT_NE(full["cache"].detail.find("audit chain"), std::string::npos) << full["cache"].detail;
+  EXPECT_NE(full["cache"].fix.find("snapshot"), std::string::npos) << full["cache"].fix;
 }
 
 TEST(Doctor, HelpListsEveryOption) {
