@@ -128,7 +128,8 @@ std::vector<PanelSection> premise_sections(config::Role role, const cache::Match
     // must not read "No flagged premise".
     out.push_back({"unavailable", "FLAGS UNAVAILABLE", Severity::warning, {},
                    {{"Cache", freshness_text(m), Severity::warning, {}, {}}}});
-    if (m.level != cache::MatchLevel::none) where.fields.push_back({"Match", match_level_text(m), Severity::info, {}, {}});
+    if (m.level != cache::MatchLevel::none || !m.ambiguous_candidates.empty())
+      where.fields.push_back({"Match", match_level_text(m), Severity::info, {}, {}});
   } else {
     where.fields.push_back({"Match", match_level_text(m), Severity::info, {}, {}});
     where.fields.push_back({"Cache", freshness_text(m),
