@@ -57,8 +57,21 @@ class Loader {
     require_identity();
     cross_check();
     refuse_exposed_secrets();
-    read_schedule();
+    in_reading_order(problems_);
+    read_schedule();  // its own file, after the layers that name it
     return Report{config_, std::move(problems_), std::move(warnings_)};
+  }
+
+  // Layer by layer, and within a layer by line, as an admin reads the files:
+  // a conflict found after every file was read still goes where it was written.
+  // Problems about the whole (a missing identity) come last.
+  void in_reading_order(std::vector<Problem>& problems) const {
+    auto rank = [this](const Problem& p) {
+      const auto it = std::find(layers_.begin(), layers_.end(), p.origin);
+      return std::pair<std::ptrdiff_t, int>(it - layers_.begin(), p.line);
+    };
+    std::stable_sort(problems.begin(), problems.end(),
+                     [&](const Problem& a, const Problem& b) { return rank(a) < rank(b); });
   }
 
   void apply_text(std::string_view text, const std::string& origin) {

@@ -514,6 +514,19 @@ TEST(ConfigLoader, ProblemsOfOneFileAreReportedInLineOrder) {
   EXPECT_EQ(lines, (std::vector<int>{5, 6, 8, 9}));
 }
 
+TEST(ConfigLoader, ConflictsFoundAfterReadingGoWhereTheyWereWritten) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cad]\nserver_public_key = "
+                                    "Example.Springfield.Gateway.Key.NotReal0\n[gps]\nbaud = 1\n");
+  write_file(dir.file("unit.ini"), "[gps]\nport = nowhere\n");
+  auto report = check({dir.file("fleet.ini"), dir.file("unit.ini")});
+  std::vector<std::string> where;
+  for (const auto& p : report.problems) where.push_back(p.origin + ":" + std::to_string(p.line) + " " + p.key);
+  EXPECT_EQ(where, (std::vector<std::string>{dir.file("fleet.ini") + ":5 cad.server_public_key",
+                                             dir.file("fleet.ini") + ":7 gps.baud",
+                                             dir.file("unit.ini") + ":2 gps.port"}));
+}
+
 TEST(ConfigLoader, InlineCommentAfterAValueIsAWarningNamingFileAndLine) {
   auto report = check_text(
       "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = /var/lib/x/cache.db ; default\n"
