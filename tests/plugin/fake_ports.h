@@ -61,6 +61,12 @@ struct FakePorts : plugin::Ports {
       if (it->what == what && (id.empty() || it->id == id)) return &*it;
     return nullptr;
   }
+  // The panel's JSON as last shown or updated; empty if never shown.
+  std::string panel(const std::string& id) const {
+    for (auto it = calls.rbegin(); it != calls.rend(); ++it)
+      if ((it->what == "update" || it->what == "show") && it->id == id) return it->body;
+    return {};
+  }
 };
 
 // The fictional premise of the demo data: a weapons flag for everyone, an

@@ -504,11 +504,7 @@ class NeighbourPipeline : public ::testing::Test {
     if (rules.ok()) o.auto_request = *rules;
     return o;
   }
-  std::string request_panel() const {
-    const auto* c = ports.last("update", "coresponder:I-1");
-    if (!c) c = ports.last("show", "coresponder:I-1");
-    return c ? c->body : std::string();
-  }
+  std::string request_panel() const { return ports.panel("coresponder:I-1"); }
   test::FakePorts ports;
   Pipeline pipeline;
 };
