@@ -160,7 +160,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     std::optional<NormalizedAddress> q = normalize_query(query);
     if (q) r.normalized_address = q->display();
-    else if (!query.address.empty() || !query.civic.empty()) ++im.unparsed_queries;
+    // A text that is no address may still be a place name; counted below if not.
+    const bool unparsed = !q && (!query.address.empty() || !query.civic.empty());
 
     if (q) {
       std::vector<Candidate> candidates;
@@ -223,6 +224,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       if (!r.premises.empty()) r.level = MatchLevel::exact;
     }
+    if (unparsed && r.premises.empty()) ++im.unparsed_queries;
     cross_check_geo(r, query, options.max_text_geo_gap_m);
 
     if (r.level == MatchLevel::none && query.lat && query.lon && std::isfinite(*query.lat) &&

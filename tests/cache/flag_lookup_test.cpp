@@ -302,6 +302,13 @@ TEST_F(PlaceNames, PlaceNameSharedByTwoPremisesIsNeverExact) {
   EXPECT_EQ(m.reasons, std::vector<std::string>{"place name shared by 2 premises"});
 }
 
+TEST_F(PlaceNames, AKnownPlaceNameIsNotCountedAsUnparsed) {
+  match(c, "SPRINGFIELD HIGH SCHOOL");
+  EXPECT_EQ(c.stats()->unparsed_queries, 0);
+  match(c, "SPRINGFIELD HIGH");
+  EXPECT_EQ(c.stats()->unparsed_queries, 1);
+}
+
 TEST_F(PlaceNames, PartOfAPlaceNameIsNotThePlace) {
   for (const char* s : {"SPRINGFIELD HIGH", "SHS ANNEX", "SPRINGFIELD HIGH SCHOOL GYM", "HIGH SCHOOL"})
     EXPECT_EQ(match(c, s).level, MatchLevel::none) << s;
