@@ -90,6 +90,19 @@ void cross_check_geo(MatchResult& r, const AddressQuery& query, double max_gap_m
   if (!r.premises.empty()) r.level = best;
 }
 
+// The one premise of several within max_gap_m of CAD's point, if exactly one is.
+const Premise* only_one_near(const std::vector<Premise>& premises, const AddressQuery& query, double max_gap_m) {
+  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon) || max_gap_m <= 0)
+    return nullptr;
+  const Premise* found = nullptr;
+  for (const Premise& p : premises) {
+    if (!p.lat || !p.lon || distance_m(*query.lat, *query.lon, *p.lat, *p.lon) > max_gap_m) continue;
+    if (found) return nullptr;
+    found = &p;
+  }
+  return found;
+}
+
 // Each premise's reasons once, in order: the answer's own.
 void gather_reasons(MatchResult& r) {
   for (const Premise& p : r.premises)
@@ -216,13 +229,25 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         named->reset();
       }
       if (r.premises.size() > 1) {
-        r.ambiguous_candidates.reserve(r.premises.size());
-        for (const Premise& p : r.premises) r.ambiguous_candidates.push_back(p.id);
-        r.reasons.push_back("place name shared by " + std::to_string(r.premises.size()) + " premises");
-        r.premises.clear();
-        return r;
+        const std::string shared = "place name shared by " + std::to_string(r.premises.size()) + " premises";
+        // CAD's point may tell them apart: when exactly one lies within the
+        // gap, it is shown, below exact and saying why. Otherwise ask.
+        if (const Premise* near = only_one_near(r.premises, query, options.max_text_geo_gap_m)) {
+          Premise chosen = *near;
+          chosen.level = MatchLevel::building;
+          chosen.reasons = {shared, "the one near the CAD location"};
+          r.premises = {std::move(chosen)};
+          r.level = MatchLevel::building;
+        } else {
+          r.ambiguous_candidates.reserve(r.premises.size());
+          for (const Premise& p : r.premises) r.ambiguous_candidates.push_back(p.id);
+          r.reasons.push_back(shared);
+          r.premises.clear();
+          return r;
+        }
+      } else if (!r.premises.empty()) {
+        r.level = MatchLevel::exact;
       }
-      if (!r.premises.empty()) r.level = MatchLevel::exact;
     }
     if (unparsed && r.premises.empty()) ++im.unparsed_queries;
     cross_check_geo(r, query, options.max_text_geo_gap_m);

@@ -276,8 +276,8 @@ class PlaceNames : public FlagLookup {
     FlagLookup::SetUp();
     add(R"({"type":"premise","id":"P-SHS","address":"100 School Rd, Springfield IL","lat":39.81,"lon":-89.65,"aliases":["Springfield High School","SHS"]}
 {"type":"flag","id":"F-SHS","premise":"P-SHS","kind":"safety","code":"WEAPONS","audience":"all"}
-{"type":"premise","id":"P-W1","address":"1 Commerce Dr, Springfield IL","aliases":["WALMART"]}
-{"type":"premise","id":"P-W2","address":"900 Dirksen Pkwy, Springfield IL","aliases":["Walmart"]}
+{"type":"premise","id":"P-W1","address":"1 Commerce Dr, Springfield IL","lat":39.70,"lon":-89.60,"aliases":["WALMART"]}
+{"type":"premise","id":"P-W2","address":"900 Dirksen Pkwy, Springfield IL","lat":39.78,"lon":-89.60,"aliases":["Walmart"]}
 {"type":"flag","id":"F-W1","premise":"P-W1","kind":"care","code":"AUTISM","audience":"all"}
 {"type":"flag","id":"F-W2","premise":"P-W2","kind":"care","code":"DEMENTIA","audience":"all"}
 )");
@@ -300,6 +300,30 @@ TEST_F(PlaceNames, PlaceNameSharedByTwoPremisesIsNeverExact) {
   EXPECT_TRUE(m.flags.empty()) << "never one of the two, and not the CAD point's neighbour either";
   EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2"}));
   EXPECT_EQ(m.reasons, std::vector<std::string>{"place name shared by 2 premises"});
+}
+
+TEST_F(PlaceNames, SharedPlaceNameWithoutCadPointAsksToConfirm) {
+  const MatchResult m = match(c, "WALMART");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2"}));
+}
+
+TEST_F(PlaceNames, SharedPlaceNameNearOneOfThemIsThatOneBelowExact) {
+  const MatchResult m = match(c, "WALMART", 39.7805, -89.6003);  // ~60 m from P-W2, 9 km from P-W1
+  EXPECT_EQ(m.level, MatchLevel::building);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-W2");
+  EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-W2"});
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"place name shared by 2 premises", "the one near the CAD location"}));
+}
+
+TEST_F(PlaceNames, SharedPlaceNameNearBothStillAsks) {
+  add(R"({"type":"premise","id":"P-W3","address":"902 Dirksen Pkwy, Springfield IL","lat":39.7801,"lon":-89.6001,"aliases":["WALMART"]})");
+  const MatchResult m = match(c, "WALMART", 39.7805, -89.6003);
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2", "P-W3"}));
 }
 
 TEST_F(PlaceNames, AKnownPlaceNameIsNotCountedAsUnparsed) {
