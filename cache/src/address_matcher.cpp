@@ -5,6 +5,7 @@
 // that fits more than one building matches none of them.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -140,6 +141,13 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
   d.level = AddressMatchLevel::building;
   d.premise_ids = ids(incomplete);
   for (const Candidate* c : incomplete) d.reasons[c->premise_id] = fit_reasons(query, c->address);
+  return d;
+}
+
+std::string distance_text(double metres) {
+  char d[32];
+  if (metres >= 1000) std::snprintf(d, sizeof d, "%.1f km", metres / 1000.0);
+  else std::snprintf(d, sizeof d, "%ld m", std::lround(metres));
   return d;
 }
 

@@ -60,13 +60,6 @@ Premise read_premise(const Stmt& q) {
   return p;
 }
 
-// "7 m", "2.3 km": what the officer reads beside a premise.
-std::string distance_words(double metres) {
-  if (metres < 1000) return std::to_string(static_cast<long>(std::lround(metres))) + " m";
-  const long tenths = std::lround(metres / 100);
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " km";
-}
-
 void add_reason(std::vector<std::string>& to, const std::string& reason) {
   if (std::find(to.begin(), to.end(), reason) == to.end()) to.push_back(reason);
 }
@@ -82,7 +75,7 @@ void cross_check_geo(MatchResult& r, const AddressQuery& query, double max_gap_m
       p.distance_m = distance_m(*query.lat, *query.lon, *p.lat, *p.lon);
       if (max_gap_m > 0 && *p.distance_m > max_gap_m) {
         if (p.level == MatchLevel::exact) p.level = MatchLevel::building;
-        p.reasons.push_back(distance_words(*p.distance_m) + " from the CAD location");
+        p.reasons.push_back(distance_text(*p.distance_m) + " from the CAD location");
       }
     }
     best = std::min(best, p.level);

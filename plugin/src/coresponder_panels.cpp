@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace mdtc::plugin {
 namespace {
@@ -22,12 +21,7 @@ std::string minutes(int seconds) { return std::to_string((seconds + 59) / 60) + 
 
 // "850 m, about 2 min" / "2.3 km, about 4 min"
 std::string distance_text(double metres, std::optional<int> eta_s) {
-  char d[32];
-  if (metres >= 1000)
-    std::snprintf(d, sizeof d, "%.1f km", metres / 1000.0);
-  else
-    std::snprintf(d, sizeof d, "%ld m", std::lround(metres));
-  return std::string(d) + (eta_s ? ", about " + minutes(*eta_s) : std::string());
+  return cache::distance_text(metres) + (eta_s ? ", about " + minutes(*eta_s) : std::string());
 }
 
 // Who could come, nearest first: the officer decides to ask knowing that.

@@ -99,12 +99,6 @@ std::string title_case(std::string_view text) {
   return out;
 }
 
-std::string distance_text(double metres) {
-  if (metres < 1000) return std::to_string(static_cast<long>(std::lround(metres))) + " m";
-  const long tenths = std::lround(metres / 100);
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " km";
-}
-
 bool unit_reason(const cache::Premise& p) {
   for (const auto& why : p.reasons)
     if (why == "other unit in this building" || why == "unit not given" || why == "record is for the whole building")
@@ -164,7 +158,7 @@ cache::MatchLevel flag_level(const cache::MatchResult& m, const cache::Flag& f) 
 
 std::string premise_label(const cache::Premise& p, cache::MatchLevel level) {
   const std::string street = title_case(std::string_view(p.address).substr(0, p.address.find(',')));
-  const std::string away = p.distance_m ? distance_text(*p.distance_m) : std::string();
+  const std::string away = p.distance_m ? cache::distance_text(*p.distance_m) : std::string();
   switch (level) {
     case cache::MatchLevel::exact: return "This address: " + street;
     case cache::MatchLevel::nearby: return street + (away.empty() ? ", nearby" : ", " + away + " away");
@@ -214,7 +208,7 @@ std::string match_level_text(const cache::MatchResult& match) {
     case cache::MatchLevel::nearby: {
       std::string d;
       if (!match.premises.empty() && match.premises[0].distance_m)
-        d = distance_text(*match.premises[0].distance_m);
+        d = cache::distance_text(*match.premises[0].distance_m);
       return "Nearby" + (d.empty() ? std::string() : ": " + d + " from the dispatch point") +
              " - no flagged premise at this address";
     }

@@ -186,6 +186,12 @@ TEST(Matcher, BuildingDecisionCarriesEachPremisesOwnReasons) {
   EXPECT_TRUE(exact.reasons.empty()) << "an exact answer needs no excuse";
 }
 
+TEST(Matcher, DistanceReadsInMetresThenKilometres) {
+  EXPECT_EQ(distance_text(7.4), "7 m");
+  EXPECT_EQ(distance_text(999.4), "999 m");
+  EXPECT_EQ(distance_text(4412), "4.4 km");
+}
+
 TEST(Matcher, DistanceIsHaversine) {
   // One thousandth of a degree of latitude is about 111 m everywhere.
   EXPECT_NEAR(distance_m(39.8012, -89.6437, 39.8022, -89.6437), 111.2, 0.5);

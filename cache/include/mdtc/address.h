@@ -99,4 +99,7 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
 // Great-circle distance in metres (haversine, mean Earth radius).
 double distance_m(double lat1, double lon1, double lat2, double lon2);
 
+// How a distance is read beside a premise or in a reason: "7 m", "4.4 km".
+std::string distance_text(double metres);
+
 }  // namespace mdtc::cache
