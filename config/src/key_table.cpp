@@ -69,6 +69,7 @@ const std::vector<KeySpec>& key_table() {
       text("cache", "key_file", Kind::optional_path, &Config::cache_key_file),
       integer("cache", "max_age_h", &Config::cache_max_age_h, 1, 8760),
       number("cache", "nearby_radius_m", &Config::cache_nearby_radius_m, 1, 5000),
+      number("cache", "max_text_geo_gap_m", &Config::cache_max_text_geo_gap_m, 0, 100000),
       integer("cache", "revalidate_days", &Config::cache_revalidate_days, 1, 3650),
       integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
       boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),

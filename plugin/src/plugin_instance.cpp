@@ -305,6 +305,7 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
   }
   cache::MatchOptions mo;
   mo.nearby_radius_m = config_.cache_nearby_radius_m;
+  mo.max_text_geo_gap_m = config_.cache_max_text_geo_gap_m;
   mo.history_lookback_days = config_.cache_history_lookback_days;
   mo.revalidate_days = config_.cache_revalidate_days;
   return cache_->match(query, mo);

@@ -32,6 +32,15 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
 // freshness, safety, care, SUD (clinicians only), people, prior calls.
 std::vector<PanelSection> premise_sections(config::Role role, const cache::MatchResult& redacted);
 
+// How the premise a flag belongs to stands to the dispatch. Exact only when
+// the answer and the flag's own premise both are: a neighbour's flag is
+// never "this address".
+cache::MatchLevel flag_level(const cache::MatchResult& match, const cache::Flag& flag);
+
+// Whose flags these are, below exact: "Apt 1A, same building",
+// "1208 N Maple St, 7 m away".
+std::string premise_label(const cache::Premise& premise, cache::MatchLevel level);
+
 // "Flags updated just now", "FLAGS 3 h OLD ...", "FLAGS UNAVAILABLE - ..."
 // — never reads as "no flags".
 std::string freshness_text(const cache::MatchResult& match);

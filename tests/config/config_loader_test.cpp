@@ -224,6 +224,9 @@ TEST(ConfigLoader, RangesAreInclusiveAtBothEnds) {
   EXPECT_TRUE(load_text(identified("[cache]\nnearby_radius_m = 1\n")).ok());
   EXPECT_TRUE(load_text(identified("[cache]\nnearby_radius_m = 5000\n")).ok());
   EXPECT_FALSE(load_text(identified("[cache]\nnearby_radius_m = 0.5\n")).ok());
+  EXPECT_TRUE(load_text(identified("[cache]\nmax_text_geo_gap_m = 0\n")).ok());  // 0 turns the cross-check off
+  EXPECT_FALSE(load_text(identified("[cache]\nmax_text_geo_gap_m = -1\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cache]\nmax_text_geo_gap_m = nan\n")).ok());
   EXPECT_FALSE(load_text(identified("[cache]\nnearby_radius_m = nan\n")).ok());
   EXPECT_FALSE(load_text(identified("[cache]\nnearby_radius_m = inf\n")).ok());
   EXPECT_FALSE(load_text(identified("[cad]\nheartbeat_timeout_s = -5\n")).ok());
@@ -391,7 +394,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 33u);
+  ASSERT_EQ(keys.size(), 34u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;
@@ -400,6 +403,7 @@ TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   };
   EXPECT_EQ(find("cad", "heartbeat_timeout_s").default_value, "15");
   EXPECT_EQ(find("cache", "nearby_radius_m").default_value, "50");
+  EXPECT_EQ(find("cache", "max_text_geo_gap_m").default_value, "300");
   EXPECT_EQ(find("cache", "wipe_on_session_end").default_value, "false");
   EXPECT_EQ(find("unit", "role").default_value, "");  // identity has no default
   EXPECT_EQ(find("cad", "server_public_key").env_name(), "MDTC_CAD_SERVER_PUBLIC_KEY");

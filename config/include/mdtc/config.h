@@ -58,6 +58,7 @@ struct Config {
   std::string cache_key_file;         // empty = <cache_db>.key
   int cache_max_age_h = 24;           // older is shown as "flags N hours old"
   double cache_nearby_radius_m = 50;  // "nearby" match radius
+  double cache_max_text_geo_gap_m = 300;  // a text match farther from CAD's point is not exact; 0 = off
   int cache_revalidate_days = 365;    // flags not re-validated within this are hidden
   int cache_history_lookback_days = 730;
   bool cache_wipe_on_session_end = false;
