@@ -461,7 +461,9 @@ TEST(ConfigLoader, IdentityHasNoDefaultInTheKeyListOrTheDefaultsFile) {
   for (const auto& k : known_keys()) {
     const bool identity = k.section == "unit" && (k.key == "id" || k.key == "role");
     EXPECT_EQ(k.required, identity) << k.section << "." << k.key;
-    if (identity) EXPECT_EQ(k.default_value, "") << k.key;
+    if (identity) {
+      EXPECT_EQ(k.default_value, "") << k.key;
+    }
   }
   EXPECT_EQ(Config{}.unit_id, "");
   const std::string defaults = defaults_ini();
