@@ -396,7 +396,8 @@ bool is_compass_word(std::string_view w) {
 // longest name first. A place is taken only where what is left in front of
 // it is still a street: some word besides directionals (so "17 N
 // SPRINGFIELD" is the street N SPRINGFIELD); no N/S/E/W right in front
-// ("EAST SPRINGFIELD" may be a town the cache does not know); and a place
+// ("EAST SPRINGFIELD" may be a town the cache does not know), nor after a
+// street type a word that cannot end a street; and a place
 // made only of street-type words ("PARK", "LAKE FOREST") needs a type word
 // in the street ("17 MAIN ST LAKE FOREST", not "17 OAK LAKE FOREST"). When the
 // longest known name is refused no shorter one is tried: that would be a guess.
@@ -412,7 +413,12 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
       if (!is_directional(t[k]) && t[k] != "#" && t[k] != "&" && t[k] != "/") named = true;
       if (k > from && is_suffix(t[k])) typed = true;
     }
-    if (!named || is_compass_word(t[rest - 1])) return 0;
+    const std::string& before = t[rest - 1];
+    if (!named || is_compass_word(before)) return 0;
+    // After a typed street the place must follow what ends a street (type,
+    // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
+    if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before)))
+      return 0;
     bool place_all_type_words = true;
     for (std::size_t k = rest; k < end; ++k) place_all_type_words = place_all_type_words && is_suffix(t[k]);
     if (place_all_type_words && !typed) return 0;

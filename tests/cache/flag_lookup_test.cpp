@@ -258,7 +258,7 @@ namespace {
 TEST_F(CacheTest, UnparseableQueryIsCountedAndMatchesNothing) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
-  const MatchResult m = match(c, "MAPLE ST AND OAK AVE");
+  const MatchResult m = match(c, "BEHIND THE OLD MILL");  // (a corner now parses as an intersection)
   EXPECT_EQ(m.level, MatchLevel::none);
   EXPECT_TRUE(m.normalized_address.empty());
   EXPECT_EQ(c.stats()->unparsed_queries, 1);
