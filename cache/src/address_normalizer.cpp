@@ -224,8 +224,19 @@ void append_unit(NormalizedAddress& a, const UnitPart& u) {
 
 // Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
 // the index after the last unit word it understood.
+// "4TH FLOOR", "FOURTH FL": a floor named by its ordinal, same as "FL 4".
+bool ordinal_floor_at(const Tokens& t, std::size_t i) {
+  return i + 1 < t.size() && is_ordinal_number(ordinal(t[i])) && standard_unit_designator(t[i + 1]) == "FL";
+}
+
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
   while (i < t.size()) {
+    if (ordinal_floor_at(t, i)) {
+      const std::string n = ordinal(t[i]);
+      append_unit(a, {"FL", n.substr(0, n.size() - 2)});
+      i += 2;
+      continue;
+    }
     if (t[i] == "#") {
       if (i + 1 < t.size() && looks_like_unit_id(t[i + 1])) {
         append_unit(a, {"#", t[i + 1]});
@@ -257,7 +268,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
 // by something that looks like a unit id, after at least one street word.
 std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
   for (std::size_t j = first_street_word + 1; j < t.size(); ++j) {
-    if (t[j] == "#") return j;
+    if (t[j] == "#" || ordinal_floor_at(t, j)) return j;
     auto d = standard_unit_designator(t[j]);
     if (!d) continue;
     std::size_t k = j + 1;
@@ -325,6 +336,26 @@ bool is_route_word(std::string_view w) {
   return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE");
 }
 
+bool is_route_prefix(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
+                                                "SR", "SH", "CR", "FM"};
+  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
+}
+
+// "1208 MAPLE ST 3B", "203 N WABASH 608": a unit without designator at the
+// end of the street. Not the number of a road: "COUNTY ROAD 12", "N HWY 4",
+// "FM 1960", "AVENUE 3".
+bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
+  if (end < i + 2) return false;
+  const std::string& id = t[end - 1];
+  const std::string& before = t[end - 2];
+  if (!looks_like_unit_id(id) || !has_digit(id) || is_ordinal_number(id)) return false;
+  if (is_route_prefix(before) || is_route_word(before) || (end >= i + 3 && is_route_prefix(t[end - 3]))) return false;
+  if (end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])))) return true;
+  // After a street without type: the name must be words, not a directional.
+  return all_alpha(before) && !is_suffix(before) && !is_directional(before);
+}
+
 bool is_route(const NormalizedAddress& a) {
   static constexpr std::string_view kPretypes[] = {"I", "US HWY", "HWY", "COUNTY RD", "COUNTY HWY", "FM"};
   static constexpr std::string_view kTypes[] = {"HWY", "FWY", "EXPY", "TPKE", "PKWY"};
@@ -334,9 +365,19 @@ bool is_route(const NormalizedAddress& a) {
 
 // Street words s[i, end): [predir] [pretype] name... [type] [postdir].
 // Returns false if no name is left.
+// The types a street is named for when its name would be a lone directional
+// ("N ST" is N Street); before rarer suffix words ("N WELLS", "S PARK") the
+// directional is the street's and the word its name.
+bool is_common_type(std::string_view w) {
+  static constexpr std::string_view kTypes[] = {"ST",  "AVE", "RD",  "DR",  "BLVD", "LN",  "CT",   "PL", "WAY",
+                                                "CIR", "TER", "PKWY", "HWY", "SQ",  "TRL", "LOOP", "ALY"};
+  const auto t = standard_suffix(w);
+  return t && std::find(std::begin(kTypes), std::end(kTypes), *t) != std::end(kTypes);
+}
+
 bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddress& a) {
   if (i >= end) return false;
-  if (end - i >= 2 && is_directional(s[i]) && !(end - i == 2 && is_suffix(s[i + 1]))) {
+  if (end - i >= 2 && is_directional(s[i]) && !(end - i == 2 && is_common_type(s[i + 1]))) {
     a.predir = *standard_directional(s[i]);
     ++i;
   }
@@ -542,7 +583,34 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   Tokens place;
   for (std::size_t s = 1; s < segments.size(); ++s) {
     const Tokens& seg = segments[s];
-    if (place.empty() && (seg[0] == "#" || is_designator(seg[0]))) {
+    // ", NW," after the street is its post-directional (DC writes it so).
+    if (place.empty() && seg[0].size() == 2 && standard_directional(seg[0]) && street.size() >= 3 &&
+        !is_directional(street.back())) {
+      street.push_back(seg[0]);
+      Tokens rest(seg.begin() + 1, seg.end());
+      NormalizedAddress units;
+      if (read_units(rest, 0, units) == rest.size()) {
+        if (!units.unit.empty()) {
+          if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+          a.unit += units.unit;
+          a.unit_display += units.unit_display;
+        }
+      } else {
+        place.insert(place.end(), rest.begin(), rest.end());
+      }
+      continue;
+    }
+    // ", 1506," or ", 12C," right after the street: a unit without designator.
+    if (place.empty() && s + 1 < segments.size() && seg.size() == 1 && has_digit(seg[0]) && !is_zip(seg[0]) &&
+        looks_like_unit_id(seg[0])) {
+      NormalizedAddress units;
+      read_units(Tokens{"#", seg[0]}, 0, units);
+      if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+      a.unit += units.unit;
+      a.unit_display += units.unit_display;
+      continue;
+    }
+    if (place.empty() && (seg[0] == "#" || is_designator(seg[0]) || ordinal_floor_at(seg, 0))) {
       NormalizedAddress units;
       if (read_units(seg, 0, units) == seg.size()) {
         if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
@@ -593,6 +661,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   std::size_t i = 1;
   if (i < street.size() && is_fraction(street[i])) {
     a.house_suffix = a.house_suffix.empty() ? street[i] : a.house_suffix + " " + street[i];
+    ++i;
+  } else if (a.house_suffix.empty() && i + 2 < street.size() && street[i].size() == 1 && is_alpha(street[i][0]) &&
+             !is_directional(street[i]) && !is_suffix(street[i + 1])) {
+    // "214 B SOUTH BLVD" is 214B; "12 B ST" is B Street.
+    a.house_suffix = street[i];
     ++i;
   }
 
@@ -651,13 +724,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       }
     }
     tail_from = street_end;
-  } else if (end - i >= 3 && looks_like_unit_id(street[end - 1]) && has_digit(street[end - 1]) &&
-             (is_suffix(street[end - 2]) || (is_directional(street[end - 2]) && is_suffix(street[end - 3]))) &&
-             !(street[end - 3] == "COUNTY" || street[end - 3] == "CO" || street[end - 3] == "STATE" ||
-               street[end - 3] == "US") &&
-             !is_route_word(street[end - 2])) {
-    // ("COUNTY ROAD 12" and "N HWY 4" are roads named 12 and 4, not unit 12 or 4.)
-    // "1208 MAPLE ST 3B": an unlabelled unit after the type.
+  } else if (unlabelled_unit_at_end(street, i, end)) {
     Tokens id{"#", street[end - 1]};
     NormalizedAddress units;
     read_units(id, 0, units);
@@ -720,12 +787,20 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   a.postdir = standard_directional(pod).value_or(pod);
 
   Tokens pretype = words(c.pretype);
+  Tokens rd = words(c.rd);
   if (!pretype.empty()) {
-    if (auto t = standard_suffix(pretype.back())) pretype.back() = *t;
-    a.pretype = join(pretype, 0, pretype.size());
+    // Routes reduce as in text ("STATE ROAD" 75 = "SR" 75 = "HWY" 75).
+    Tokens both = pretype;
+    both.insert(both.end(), rd.begin(), rd.end());
+    std::string route;
+    if (!rd.empty() && read_pretype(both, 0, both.size(), route) == pretype.size()) {
+      a.pretype = route;
+    } else {
+      if (auto t = standard_suffix(pretype.back())) pretype.back() = *t;
+      a.pretype = join(pretype, 0, pretype.size());
+    }
   }
 
-  Tokens rd = words(c.rd);
   const std::string sts = one(c.sts);
   if (!sts.empty()) {
     a.type = standard_suffix(sts).value_or(sts);
