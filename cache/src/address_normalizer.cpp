@@ -226,14 +226,15 @@ void append_unit(NormalizedAddress& a, const UnitPart& u) {
 // the index after the last unit word it understood.
 // "4TH FLOOR", "FOURTH FL": a floor named by its ordinal, same as "FL 4".
 bool ordinal_floor_at(const Tokens& t, std::size_t i) {
-  return i + 1 < t.size() && is_ordinal_number(ordinal(t[i])) && standard_unit_designator(t[i + 1]) == "FL";
+  return i + 1 < t.size() && (is_ordinal_number(ordinal(t[i])) || (all_digits(t[i]) && t[i].size() <= 3)) &&
+         standard_unit_designator(t[i + 1]) == "FL";
 }
 
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
   while (i < t.size()) {
     if (ordinal_floor_at(t, i)) {
       const std::string n = ordinal(t[i]);
-      append_unit(a, {"FL", n.substr(0, n.size() - 2)});
+      append_unit(a, {"FL", all_digits(n) ? n : n.substr(0, n.size() - 2)});
       i += 2;
       continue;
     }
@@ -306,7 +307,8 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if (end - i >= 2) {
     auto t = standard_suffix(w);
     if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" ||
-                                        *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE")) {
+                                        *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" ||
+                                        (*t == "LOOP" && has_digit(s[end - 1])))) {
       // "ST PAUL" is SAINT PAUL, not a street named PAUL of type ST.
       if (*t == "ST" && w != "STREET") return i;
       pretype = *t == "RTE" ? "HWY" : *t;
@@ -333,7 +335,7 @@ void split_route_words(Tokens& t) {
 
 bool is_route_word(std::string_view w) {
   const auto t = standard_suffix(w);
-  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE");
+  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
 }
 
 bool is_route_prefix(std::string_view w) {
@@ -429,7 +431,7 @@ std::string lookup_city(const Tokens& t, std::size_t from, std::size_t to, const
 }
 
 bool is_compass_word(std::string_view w) {
-  static constexpr std::string_view kWords[] = {"N", "S", "E", "W", "NORTH", "SOUTH", "EAST", "WEST"};
+  static constexpr std::string_view kWords[] = {"N", "S", "E", "W", "NORTH", "SOUTH", "EAST", "WEST", "SO"};
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
 }
 
@@ -583,9 +585,18 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   Tokens place;
   for (std::size_t s = 1; s < segments.size(); ++s) {
     const Tokens& seg = segments[s];
-    // ", NW," after the street is its post-directional (DC writes it so).
-    if (place.empty() && seg[0].size() == 2 && standard_directional(seg[0]) && street.size() >= 3 &&
-        !is_directional(street.back())) {
+    // ", NW," after the street is its post-directional (DC writes it so), as
+    // is "N" in ", N SEBASTOPOL CA" when SEBASTOPOL is a known place and N
+    // SEBASTOPOL is not.
+    const auto known_after = [&](const Tokens& seg) {
+      std::size_t e = seg.size();
+      if (e > 1 && is_zip(seg[e - 1])) --e;
+      std::string st;
+      if (const std::size_t n = take_state(seg, e, st); n > 0 && e - n > 1) e -= n;
+      return e > 1 && places.find(detail::place_key(seg, 1, e)) && !places.find(detail::place_key(seg, 0, e));
+    };
+    if (place.empty() && standard_directional(seg[0]) && street.size() >= 3 && !is_directional(street.back()) &&
+        (seg.size() == 1 || seg[0].size() == 2 || known_after(seg))) {
       street.push_back(seg[0]);
       Tokens rest(seg.begin() + 1, seg.end());
       NormalizedAddress units;
@@ -611,11 +622,14 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       continue;
     }
     if (place.empty() && (seg[0] == "#" || is_designator(seg[0]) || ordinal_floor_at(seg, 0))) {
+      // ", SUITE 530 ATLANTA, GA": the unit, then the place in one segment.
       NormalizedAddress units;
-      if (read_units(seg, 0, units) == seg.size()) {
+      const std::size_t used = read_units(seg, 0, units);
+      if (used > 0) {
         if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
         a.unit += units.unit;
         a.unit_display += units.unit_display;
+        place.insert(place.end(), seg.begin() + static_cast<long>(used), seg.end());
         continue;
       }
     }
@@ -663,8 +677,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     a.house_suffix = a.house_suffix.empty() ? street[i] : a.house_suffix + " " + street[i];
     ++i;
   } else if (a.house_suffix.empty() && i + 2 < street.size() && street[i].size() == 1 && is_alpha(street[i][0]) &&
-             !is_directional(street[i]) && !is_suffix(street[i + 1])) {
-    // "214 B SOUTH BLVD" is 214B; "12 B ST" is B Street.
+             !is_directional(street[i]) && !is_suffix(street[i + 1]) && all_alpha(street[i + 1]) &&
+             (street[i + 1].size() >= 3 || is_directional(street[i + 1]))) {
+    // "214 B SOUTH BLVD" is 214B; "12 B ST" is B Street, "2964 L B J FWY" LBJ Freeway.
     a.house_suffix = street[i];
     ++i;
   }
@@ -683,7 +698,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       // type precedes the city words ("CT" in "1208 MAPLE CT" is a court,
       // "NE" in "1208 MAPLE ST NE" a directional).
       std::string state;
-      const std::size_t n = take_state(street, end, state);
+      std::size_t n = take_state(street, end, state);
+      if (n == 1 && end >= i + 2 && ordinal_floor_at(street, end - 2)) n = 0;  // "6TH FL" is a floor, not Florida
       if (n > 0 && end - n > i) {
         bool typed_with_tail = false;
         for (std::size_t k = i + 1; k + 1 < end - n; ++k)
@@ -818,7 +834,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
 
   Tokens unit = words(c.unit);
   if (!unit.empty()) {
-    if (unit[0] != "#" && !is_designator(unit[0])) unit.insert(unit.begin(), "#");
+    if (unit[0] != "#" && !is_designator(unit[0]) && !ordinal_floor_at(unit, 0)) unit.insert(unit.begin(), "#");
     std::size_t used = read_units(unit, 0, a);
     if (used < unit.size()) {
       const std::string extra = join(unit, used, unit.size());
