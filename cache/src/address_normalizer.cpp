@@ -280,6 +280,11 @@ std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
   return t.size();
 }
 
+bool is_route_word(std::string_view w) {
+  const auto t = standard_suffix(w);
+  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
+}
+
 // Pre-types, with every spelling of a route reduced to one, so the ways CAD
 // writes one road agree: a state route is HWY (STATE RTE 4 = SR 4 = STATE
 // HWY 4 = HIGHWAY 4 = ROUTE 4), a US route US HWY (US 22 = US HIGHWAY 22),
@@ -294,6 +299,12 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if (w == "FM" && numbered) { pretype = "FM"; return i + 1; }
   if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
   if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
+  // "AL HIGHWAY 157", "ILLINOIS ROUTE 3": a state's own route.
+  if (i + 2 < end && w != "US" && has_digit(s[i + 2]) && standard_state(w) && is_route_word(s[i + 1]) &&
+      standard_suffix(s[i + 1]) != "FWY" && standard_suffix(s[i + 1]) != "EXPY") {
+    pretype = "HWY";
+    return i + 2;
+  }
   if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US") && i + 2 < end) {
     auto t = standard_suffix(s[i + 1]);
     if (t && (*t == "RD" || *t == "HWY" || *t == "RTE")) {
@@ -333,10 +344,6 @@ void split_route_words(Tokens& t) {
   }
 }
 
-bool is_route_word(std::string_view w) {
-  const auto t = standard_suffix(w);
-  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
-}
 
 bool is_route_prefix(std::string_view w) {
   static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",

@@ -119,7 +119,7 @@ std::map<std::string, std::string> label_errors() {
   return out;
 }
 
-constexpr double kFloorPercent = 76.0;
+constexpr double kFloorPercent = 81.0;
 
 TEST(AddressCorpus, StreetAddressesParseAsLabelled) {
   const std::string path = mdtc::test::corpus_dir("usaddress-labeled") + "/labeled.xml";
@@ -159,12 +159,15 @@ TEST(AddressCorpus, StreetAddressesParseAsLabelled) {
       ++mislabelled;
       continue;
     }
-    const auto want = normalize_civic(civic_of(l));
+    auto want = normalize_civic(civic_of(l));
     if (!want.ok()) {  // "Fifty N. Front St.": a house number in words
       ++left_out["labelled house number is not a number"];
       continue;
     }
     ++street;
+    // The cache answers a place in the spelling its premises carry; the
+    // corpus spells some places two ways (W PALM BEACH, WEST PALM BEACH).
+    if (!want->city.empty()) want->city = places.find_place(want->city).value_or(want->city);
     const auto got = normalize_address(l.text, places);
     std::string wrong;
     for (const auto& [what, fields] : kComponents) {

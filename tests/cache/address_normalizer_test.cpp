@@ -378,7 +378,7 @@ TEST(AddressForms, StateRouteSpellingsAgree) {
   EXPECT_EQ(want.pretype, "HWY");
   EXPECT_EQ(want.name, "4");
   for (const char* text : {"1200 SR 4", "1200 SR-4", "1200 HWY 4", "1200 HIGHWAY 4", "1200 STATE HIGHWAY 4",
-                           "1200 State Route 4", "1200 ROUTE 4"})
+                           "1200 State Route 4", "1200 ROUTE 4", "1200 IL ROUTE 4", "1200 ILLINOIS HWY 4"})
     EXPECT_EQ(norm(text), want) << text;
   EXPECT_EQ(norm("1200 N HWY 4").unit, "");  // the 4 is the road, not a unit
 }
