@@ -317,7 +317,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   // "AVENUE B", "HIGHWAY 66": a type word first and a non-type word last.
   if (end - i >= 2) {
     auto t = standard_suffix(w);
-    if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" ||
+    if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" || *t == "BLVD" ||
                                         *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" ||
                                         (*t == "LOOP" && has_digit(s[end - 1])))) {
       // "ST PAUL" is SAINT PAUL, not a street named PAUL of type ST.
@@ -358,9 +358,17 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   if (end < i + 2) return false;
   const std::string& id = t[end - 1];
   const std::string& before = t[end - 2];
-  if (!looks_like_unit_id(id) || !has_digit(id) || is_ordinal_number(id)) return false;
   if (is_route_prefix(before) || is_route_word(before) || (end >= i + 3 && is_route_prefix(t[end - 3]))) return false;
-  if (end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])))) return true;
+  const bool after_type = end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])));
+  // "4315 WEBSTER AVE LH", "720 10TH AVE SW A": letters after the type, but
+  // not a directional, a state or another type word, nor the name after a
+  // pre-type ("9912 S AVENUE H").
+  const std::size_t first_name = i + (is_directional(t[i]) ? 1 : 0);
+  if (after_type && all_alpha(id) && id.size() <= 2 && !is_directional(id) && !standard_state(id) &&
+      !is_suffix(id) && end - 2 > first_name && !is_suffix(t[first_name]))
+    return true;
+  if (!looks_like_unit_id(id) || !has_digit(id) || is_ordinal_number(id)) return false;
+  if (after_type) return true;
   // After a street without type: the name must be words, not a directional.
   return all_alpha(before) && !is_suffix(before) && !is_directional(before);
 }
@@ -748,9 +756,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     }
     tail_from = street_end;
   } else if (unlabelled_unit_at_end(street, i, end)) {
-    Tokens id{"#", street[end - 1]};
     NormalizedAddress units;
-    read_units(id, 0, units);
+    append_unit(units, {"#", street[end - 1]});
     a.unit = units.unit + (a.unit.empty() ? "" : " " + a.unit);
     a.unit_display = units.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
     street_end = end - 1;
@@ -840,7 +847,10 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
     return make_error("address.no_street_name", "civic address: rd is empty");
 
   Tokens unit = words(c.unit);
-  if (!unit.empty()) {
+  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0])) {
+    // A civic unit element is an identifier whatever it looks like ("LH").
+    append_unit(a, {"#", unit[0]});
+  } else if (!unit.empty()) {
     if (unit[0] != "#" && !is_designator(unit[0]) && !ordinal_floor_at(unit, 0)) unit.insert(unit.begin(), "#");
     std::size_t used = read_units(unit, 0, a);
     if (used < unit.size()) {

@@ -455,5 +455,28 @@ TEST(AddressForms, IssueSpellingsWithACommunityName) {
             AddressFit::different);
 }
 
+TEST(AddressForms, UnitsCadWritesWithoutDesignator) {
+  EXPECT_EQ(norm("4315 WEBSTER AVENUE LH").unit, "LH");
+  EXPECT_EQ(norm("720 10TH AVE SW A").unit, "A");
+  EXPECT_EQ(norm("203 N WABASH 608").unit, "608");
+  EXPECT_EQ(norm("111 W MONROE, 12C, CHICAGO IL").unit, "12C");
+  EXPECT_EQ(norm("205 N MICHIGAN AVE 41ST FLOOR").unit, norm("205 N MICHIGAN AVE FL 41").unit);
+  EXPECT_EQ(norm("6811 KENILWORTH AVE 6TH FL").state, "");  // a floor, not Florida
+  // Not units: a pre-type's name, a directional, a state, a route number.
+  EXPECT_EQ(norm("9912 S AVENUE H").name, "H");
+  EXPECT_EQ(norm("9912 S AVENUE H").unit, "");
+  EXPECT_EQ(norm("100 MAIN ST NE").unit, "");
+  EXPECT_EQ(norm("1200 FM 1960").unit, "");
+  EXPECT_EQ(norm("830 NW LOOP 410").unit, "");
+  EXPECT_EQ(compare_addresses(norm("4315 WEBSTER AVE LH"), norm("4315 WEBSTER AVE")).fit, AddressFit::building);
+}
+
+TEST(AddressForms, CommonNonUspsSuffixSpellings) {
+  EXPECT_EQ(norm("217 N RT 31"), norm("217 N ROUTE 31"));
+  EXPECT_EQ(norm("1260 ARROW BVD").type, "BLVD");
+  EXPECT_EQ(norm("19568 IMPERIAL HGWY").type, "HWY");
+  EXPECT_EQ(norm("2300 BOULEVARD GRANADA").pretype, "BLVD");
+}
+
 }  // namespace
 }  // namespace mdtc::cache
