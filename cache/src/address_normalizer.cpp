@@ -71,6 +71,17 @@ std::vector<Tokens> tokenize(std::string_view text) {
   }
   flush();
   std::erase_if(segments, [](const Tokens& t) { return t.empty(); });
+  // "UNIT508", "APT3B", "STE200": a designator glued to its number.
+  static constexpr std::string_view kGlued[] = {"APT", "UNIT", "STE", "SUITE", "RM", "ROOM"};
+  for (Tokens& seg : segments)
+    for (std::size_t k = 0; k < seg.size(); ++k)
+      for (std::string_view d : kGlued)
+        if (seg[k].size() > d.size() && seg[k].starts_with(d) && is_digit(seg[k][d.size()])) {
+          std::string id = seg[k].substr(d.size());
+          seg[k] = std::string(d);
+          seg.insert(seg.begin() + static_cast<long>(k) + 1, std::move(id));
+          break;
+        }
   return segments;
 }
 
@@ -615,19 +626,18 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       street.push_back(seg[0]);
       Tokens rest(seg.begin() + 1, seg.end());
       NormalizedAddress units;
-      if (read_units(rest, 0, units) == rest.size()) {
-        if (!units.unit.empty()) {
-          if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
-          a.unit += units.unit;
-          a.unit_display += units.unit_display;
-        }
-      } else {
-        place.insert(place.end(), rest.begin(), rest.end());
+      const std::size_t used = read_units(rest, 0, units);
+      if (!units.unit.empty()) {
+        if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+        a.unit += units.unit;
+        a.unit_display += units.unit_display;
       }
+      place.insert(place.end(), rest.begin() + static_cast<long>(used), rest.end());
       continue;
     }
-    // ", 1506," or ", 12C," right after the street: a unit without designator.
-    if (place.empty() && s + 1 < segments.size() && seg.size() == 1 && has_digit(seg[0]) && !is_zip(seg[0]) &&
+    // ", 1506," or ", 12C," or a last ", C-5" right after the street: a unit
+    // without designator (a ZIP alone is still a ZIP).
+    if (place.empty() && seg.size() == 1 && has_digit(seg[0]) && !is_zip(seg[0]) &&
         looks_like_unit_id(seg[0])) {
       NormalizedAddress units;
       read_units(Tokens{"#", seg[0]}, 0, units);
