@@ -330,7 +330,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
     auto t = standard_suffix(w);
     if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" || *t == "BLVD" ||
                                         *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" ||
-                                        (*t == "LOOP" && has_digit(s[end - 1])))) {
+                                        ((*t == "LOOP" || *t == "SPUR") && has_digit(s[end - 1])))) {
       // "ST PAUL" is SAINT PAUL, not a street named PAUL of type ST.
       if (*t == "ST" && w != "STREET") return i;
       pretype = *t == "RTE" ? "HWY" : *t;
@@ -426,6 +426,12 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   if (end - i >= 2 && is_suffix(s[end - 1])) {
     a.type = *standard_suffix(s[end - 1]);
     --end;
+    // "2110 SAINT JOHN W ST" is Saint John St W: a directional between name
+    // and type is the post-directional (never the whole name).
+    if (a.postdir.empty() && end - i >= 2 && is_directional(s[end - 1])) {
+      a.postdir = *standard_directional(s[end - 1]);
+      --end;
+    }
   }
   if (i >= end) return false;
   a.name = canonical_name(Tokens(s.begin() + static_cast<long>(i), s.begin() + static_cast<long>(end)));
@@ -605,6 +611,13 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   NormalizedAddress a;
   Tokens street = segments[0];
   split_route_words(street);
+  // "LUCERNE DR S E": a quadrant written as two letters after the type.
+  for (std::size_t k = 1; k + 1 < street.size(); ++k)
+    if ((street[k] == "N" || street[k] == "S") && (street[k + 1] == "E" || street[k + 1] == "W") &&
+        is_suffix(street[k - 1])) {
+      street[k] += street[k + 1];
+      street.erase(street.begin() + static_cast<long>(k) + 1);
+    }
 
   // Place segments after the first comma: unit segments first ("APT 3B"),
   // then city, state, ZIP in whatever comma arrangement.
@@ -821,10 +834,14 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   const std::string hns = one(c.hns);
   if (!hns.empty()) a.house_suffix += (a.house_suffix.empty() ? "" : " ") + hns;
 
-  const std::string prd = one(c.prd);
-  a.predir = standard_directional(prd).value_or(prd);
-  const std::string pod = one(c.pod);
-  a.postdir = standard_directional(pod).value_or(pod);
+  // "N E" is NE as in text.
+  auto directional = [&](const std::string& s) {
+    std::string joined = s;
+    std::erase(joined, ' ');
+    return standard_directional(s).value_or(standard_directional(joined).value_or(s));
+  };
+  a.predir = directional(one(c.prd));
+  a.postdir = directional(one(c.pod));
 
   Tokens pretype = words(c.pretype);
   Tokens rd = words(c.rd);

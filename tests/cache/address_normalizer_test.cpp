@@ -478,5 +478,16 @@ TEST(AddressForms, CommonNonUspsSuffixSpellings) {
   EXPECT_EQ(norm("2300 BOULEVARD GRANADA").pretype, "BLVD");
 }
 
+TEST(AddressForms, DirectionalBetweenNameAndTypeIsThePostDirectional) {
+  EXPECT_EQ(norm("2110 SAINT JOHN W ST"), norm("2110 SAINT JOHN ST W"));
+  EXPECT_EQ(norm("1755 FLOWERS CROSSING DR N E").postdir, "NE");
+  EXPECT_EQ(norm("9601 SPUR 591").pretype, "SPUR");
+  // Never the whole name, and never a different street.
+  EXPECT_EQ(norm("4400 EAST WEST HWY").name, "WEST");
+  EXPECT_EQ(norm("55 N ST").name, "NORTH");
+  EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 SAINT JOHN ST E")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 W SAINT JOHN ST")).fit, AddressFit::different);
+}
+
 }  // namespace
 }  // namespace mdtc::cache
