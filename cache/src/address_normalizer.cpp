@@ -739,9 +739,13 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       std::size_t n = take_state(street, end, state);
       if (n == 1 && end >= i + 2 && ordinal_floor_at(street, end - 2)) n = 0;  // "6TH FL" is a floor, not Florida
       if (n > 0 && end - n > i) {
+        // The city words after the type must hold a word that is neither a
+        // type nor a directional ("FLOWERS CROSSING DR NE" has no city).
         bool typed_with_tail = false;
         for (std::size_t k = i + 1; k + 1 < end - n; ++k)
-          if (is_suffix(street[k])) typed_with_tail = true;
+          if (is_suffix(street[k]))
+            for (std::size_t j = k + 1; j < end - n; ++j)
+              typed_with_tail = typed_with_tail || (!is_suffix(street[j]) && !is_directional(street[j]));
         if (typed_with_tail || !a.zip.empty()) {
           a.state = state;
           end -= n;
