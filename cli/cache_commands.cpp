@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "mdtc/cache.h"
+#include "mdtc/config.h"
 
 namespace mdtc::cli {
 namespace {
@@ -22,6 +23,7 @@ using Poco::JSON::Object;
 void cache_usage(std::ostream& out) {
   out << "usage: mdt-coresponder cache import FILE --db PATH [--key KEYFILE]\n"
          "       mdt-coresponder cache match ADDRESS --db PATH [--lat X --lon Y] [--radius M]\n"
+         "                                   [--place-aliases 'SPFLD = SPRINGFIELD, ...']\n"
          "       mdt-coresponder cache stats|verify|purge --db PATH [--key KEYFILE]\n"
          "       mdt-coresponder cache sync --db PATH --endpoint E [--server-key K --key-file F]\n"
          "  import   apply a registry export v1 file (JSON Lines) in one transaction\n"
@@ -31,7 +33,8 @@ void cache_usage(std::ostream& out) {
          "  purge    delete expired and unvalidated flags\n"
          "  sync     fetch and apply what the flag registry has (sync --help)\n"
          "  --key    key file (default PATH.key, created with mode 0600 for a new cache)\n"
-         "  --max-age-h  hours after which the cache answers \"stale\" (default 24)\n";
+         "  --max-age-h  hours after which the cache answers \"stale\" (default 24)\n"
+         "  --place-aliases  other names for the cache's places, as config cache.place_aliases\n";
 }
 
 void print(const Object& o) {
@@ -165,7 +168,7 @@ int cache_command(const Args& args) {
   po::options_description options("cache");
   options.add_options()("help,h", "")("db", po::value<std::string>(), "")("key", po::value<std::string>(), "")(
       "lat", po::value<double>(), "")("lon", po::value<double>(), "")("radius", po::value<double>(), "")(
-      "max-age-h", po::value<int>(), "")("revalidate-days", po::value<int>(), "")(
+      "max-age-h", po::value<int>(), "")("place-aliases", po::value<std::string>(), "")("revalidate-days", po::value<int>(), "")(
       "arg", po::value<std::vector<std::string>>()->default_value({}, ""), "");
   po::positional_options_description positional;
   positional.add("arg", -1);
@@ -200,6 +203,11 @@ int cache_command(const Args& args) {
   open.db_path = vm["db"].as<std::string>();
   if (vm.count("key")) open.key_path = vm["key"].as<std::string>();
   if (vm.count("max-age-h")) open.max_age_h = vm["max-age-h"].as<int>();
+  if (vm.count("place-aliases")) {
+    auto aliases = config::parse_place_aliases(vm["place-aliases"].as<std::string>());
+    if (!aliases) return fail(sub, aliases.error());
+    open.place_aliases = std::move(*aliases);
+  }
   cache::MatchOptions match_options;
   if (vm.count("radius")) match_options.nearby_radius_m = vm["radius"].as<double>();
   if (vm.count("revalidate-days")) match_options.revalidate_days = vm["revalidate-days"].as<int>();

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "address_words.h"
 #include "mdtc/address.h"
 
 namespace mdtc::cache {
@@ -34,8 +35,10 @@ std::string join(const Tokens& t, std::size_t from, std::size_t to) {
 }
 
 // Splits into comma-separated segments of upper-case words. Periods and
-// apostrophes vanish ("N." -> "N", "O'BRIEN" -> "OBRIEN"); "#" is a word of
-// its own ("#3B" -> "#", "3B"); "/" and "-" stay inside words (1/2, 123-45).
+// apostrophes vanish ("N." -> "N", "O'BRIEN" -> "OBRIEN") except between
+// digits ("MM 92.5"); "#", "&" and "/" are words of their own ("#3B" -> "#",
+// "3B"; "MAPLE/OAK" -> "MAPLE", "/", "OAK") except a "/" between digits
+// (1/2); "-" stays inside words (123-45, I-55).
 std::vector<Tokens> tokenize(std::string_view text) {
   std::vector<Tokens> segments(1);
   std::string word;
@@ -46,15 +49,19 @@ std::vector<Tokens> tokenize(std::string_view text) {
     if (!word.empty()) segments.back().push_back(word);
     word.clear();
   };
-  for (char raw : text) {
-    const char c = upper(raw);
-    if (is_alpha(c) || is_digit(c) || c == '/' || c == '-' || static_cast<unsigned char>(c) >= 0x80) {
+  auto digit_at = [&](std::size_t k) { return k < text.size() && is_digit(text[k]); };
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const char c = upper(text[k]);
+    const bool between_digits = !word.empty() && is_digit(word.back()) && digit_at(k + 1);
+    if (is_alpha(c) || is_digit(c) || c == '-' || static_cast<unsigned char>(c) >= 0x80) {
+      word += c;
+    } else if ((c == '/' || c == '.') && between_digits) {
       word += c;
     } else if (c == '.' || c == '\'') {
       // dropped inside words
-    } else if (c == '#') {
+    } else if (c == '#' || c == '&' || c == '/' || c == '@') {
       flush();
-      segments.back().push_back("#");
+      segments.back().push_back(c == '@' ? "AT" : std::string(1, c));
     } else if (c == ',' || c == ';' || c == '\n') {
       flush();
       segments.emplace_back();
@@ -64,6 +71,17 @@ std::vector<Tokens> tokenize(std::string_view text) {
   }
   flush();
   std::erase_if(segments, [](const Tokens& t) { return t.empty(); });
+  // "UNIT508", "APT3B", "STE200": a designator glued to its number.
+  static constexpr std::string_view kGlued[] = {"APT", "UNIT", "STE", "SUITE", "RM", "ROOM"};
+  for (Tokens& seg : segments)
+    for (std::size_t k = 0; k < seg.size(); ++k)
+      for (std::string_view d : kGlued)
+        if (seg[k].size() > d.size() && seg[k].starts_with(d) && is_digit(seg[k][d.size()])) {
+          std::string id = seg[k].substr(d.size());
+          seg[k] = std::string(d);
+          seg.insert(seg.begin() + static_cast<long>(k) + 1, std::move(id));
+          break;
+        }
   return segments;
 }
 
@@ -114,28 +132,60 @@ std::string spelled_directional(std::string_view std_dir) {
   return std::string(std_dir);
 }
 
-// Street or city name words. At the start of a multi-word name ST, MT and FT
-// are SAINT, MOUNT and FORT (Pub 28 spells suffix words out when they begin a
-// name); ordinals become numbers ("FIRST" -> "1ST"); a name that is only a
-// directional is spelled out ("N AVE" and "NORTH AVE" are the same street).
+// ST, MT and FT inside a name are SAINT, MOUNT and FORT: Pub 28 spells those
+// words out in names, and a name's last word is never one of them (a type
+// word there was taken as the street type).
+std::string name_word(std::string_view w) {
+  if (w == "ST" || w == "SAINT" || w == "STE") return "SAINT";
+  if (w == "MT" || w == "MOUNT") return "MOUNT";
+  if (w == "FT" || w == "FORT") return "FORT";
+  return std::string(w);
+}
+
+// Street or city name words: ST/MT/FT before the last word are SAINT, MOUNT
+// and FORT; ordinals become numbers ("FIRST" -> "1ST"); a name that is only
+// a directional is spelled out ("N AVE" and "NORTH AVE" are the same street).
 std::string canonical_name(Tokens words) {
   if (words.empty()) return {};
   for (auto& w : words) w = ordinal(w);
-  if (words.size() >= 2) {
-    if (words[0] == "ST" || words[0] == "SAINT" || words[0] == "STE") words[0] = "SAINT";
-    else if (words[0] == "MT" || words[0] == "MOUNT") words[0] = "MOUNT";
-    else if (words[0] == "FT" || words[0] == "FORT") words[0] = "FORT";
-  }
+  for (std::size_t k = 0; k + 1 < words.size(); ++k) words[k] = name_word(words[k]);
   if (words.size() == 1) {
     if (auto d = standard_directional(words[0])) words[0] = spelled_directional(*d);
   }
   return join(words, 0, words.size());
 }
 
+// "1208TH" is a street, not house 1208 with suffix TH.
+bool is_ordinal_number(std::string_view w) {
+  std::size_t digits = 0;
+  while (digits < w.size() && is_digit(w[digits])) ++digits;
+  if (digits == 0 || w.size() != digits + 2) return false;
+  const std::string_view tail = w.substr(digits);
+  return tail == "ST" || tail == "ND" || tail == "RD" || tail == "TH";
+}
+
+// Wisconsin-style grid address numbers: "W123N4567", "N85W16110".
+bool is_grid_number(std::string_view w) {
+  auto dir = [](char c) { return c == 'N' || c == 'S' || c == 'E' || c == 'W'; };
+  std::size_t k = 0;
+  for (int part = 0; part < 2; ++part) {
+    if (k >= w.size() || !dir(w[k])) return false;
+    const std::size_t start = ++k;
+    while (k < w.size() && is_digit(w[k])) ++k;
+    if (k == start) return false;
+  }
+  return k == w.size();
+}
+
 // "1208" -> {"1208",""}; "01208A" -> {"1208","A"}; "123-45" stays whole;
 // "1208-B" -> {"1208","B"}. Returns false when the word is not a house number.
 bool split_house_number(std::string_view w, std::string& number, std::string& suffix) {
-  if (w.empty() || !is_digit(w[0])) return false;
+  if (is_grid_number(w)) {
+    number = std::string(w);
+    suffix.clear();
+    return true;
+  }
+  if (w.empty() || !is_digit(w[0]) || is_ordinal_number(w)) return false;
   std::size_t digits = 0;
   while (digits < w.size() && is_digit(w[digits])) ++digits;
   std::string_view num = w.substr(0, digits);
@@ -185,8 +235,20 @@ void append_unit(NormalizedAddress& a, const UnitPart& u) {
 
 // Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
 // the index after the last unit word it understood.
+// "4TH FLOOR", "FOURTH FL": a floor named by its ordinal, same as "FL 4".
+bool ordinal_floor_at(const Tokens& t, std::size_t i) {
+  return i + 1 < t.size() && (is_ordinal_number(ordinal(t[i])) || (all_digits(t[i]) && t[i].size() <= 3)) &&
+         standard_unit_designator(t[i + 1]) == "FL";
+}
+
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
   while (i < t.size()) {
+    if (ordinal_floor_at(t, i)) {
+      const std::string n = ordinal(t[i]);
+      append_unit(a, {"FL", all_digits(n) ? n : n.substr(0, n.size() - 2)});
+      i += 2;
+      continue;
+    }
     if (t[i] == "#") {
       if (i + 1 < t.size() && looks_like_unit_id(t[i + 1])) {
         append_unit(a, {"#", t[i + 1]});
@@ -218,7 +280,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
 // by something that looks like a unit id, after at least one street word.
 std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
   for (std::size_t j = first_street_word + 1; j < t.size(); ++j) {
-    if (t[j] == "#") return j;
+    if (t[j] == "#" || ordinal_floor_at(t, j)) return j;
     auto d = standard_unit_designator(t[j]);
     if (!d) continue;
     std::size_t k = j + 1;
@@ -229,37 +291,121 @@ std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
   return t.size();
 }
 
-// Multi-word pre-types of rural and state routes: "COUNTY ROAD 12", "STATE
-// HIGHWAY 9", "US HIGHWAY 66", and their short forms CR / SR.
+bool is_route_word(std::string_view w) {
+  const auto t = standard_suffix(w);
+  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
+}
+
+// Pre-types, with every spelling of a route reduced to one, so the ways CAD
+// writes one road agree: a state route is HWY (STATE RTE 4 = SR 4 = STATE
+// HWY 4 = HIGHWAY 4 = ROUTE 4), a US route US HWY (US 22 = US HIGHWAY 22),
+// an interstate I (I-55 = INTERSTATE 55), a county road COUNTY RD (CR 12 =
+// COUNTY ROAD 12 = COUNTY ROUTE 12). A pre-type needs a name after it.
 std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::string& pretype) {
-  if (i + 1 >= end) return i;  // a pre-type needs a name after it
-  if (s[i] == "CR") { pretype = "COUNTY RD"; return i + 1; }
-  if (s[i] == "SR") { pretype = "STATE RTE"; return i + 1; }
-  if ((s[i] == "COUNTY" || s[i] == "STATE" || s[i] == "US") && i + 2 < end) {
+  if (i + 1 >= end) return i;
+  const std::string& w = s[i];
+  const bool numbered = has_digit(s[i + 1]);
+  if (w == "CR") { pretype = "COUNTY RD"; return i + 1; }
+  if (w == "SR" || w == "SH") { pretype = "HWY"; return i + 1; }
+  if (w == "FM" && numbered) { pretype = "FM"; return i + 1; }
+  if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
+  if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
+  // "AL HIGHWAY 157", "ILLINOIS ROUTE 3": a state's own route.
+  if (i + 2 < end && w != "US" && has_digit(s[i + 2]) && standard_state(w) && is_route_word(s[i + 1]) &&
+      standard_suffix(s[i + 1]) != "FWY" && standard_suffix(s[i + 1]) != "EXPY") {
+    pretype = "HWY";
+    return i + 2;
+  }
+  if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US") && i + 2 < end) {
     auto t = standard_suffix(s[i + 1]);
     if (t && (*t == "RD" || *t == "HWY" || *t == "RTE")) {
-      pretype = s[i] + " " + *t;
+      if (w == "STATE") pretype = "HWY";
+      else if (w == "US") pretype = "US HWY";
+      else pretype = *t == "HWY" ? "COUNTY HWY" : "COUNTY RD";
       return i + 2;
     }
   }
   // "AVENUE B", "HIGHWAY 66": a type word first and a non-type word last.
   if (end - i >= 2) {
-    auto t = standard_suffix(s[i]);
-    if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" ||
-                                        *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE")) {
+    auto t = standard_suffix(w);
+    if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" || *t == "BLVD" ||
+                                        *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" ||
+                                        ((*t == "LOOP" || *t == "SPUR") && has_digit(s[end - 1])))) {
       // "ST PAUL" is SAINT PAUL, not a street named PAUL of type ST.
-      if (*t == "ST" && s[i] != "STREET") return i;
-      pretype = *t;
+      if (*t == "ST" && w != "STREET") return i;
+      pretype = *t == "RTE" ? "HWY" : *t;
       return i + 1;
     }
   }
   return i;
 }
 
+// "I-55", "US-22", "SR-4" are a route pre-type and its number run together.
+void split_route_words(Tokens& t) {
+  static constexpr std::string_view kRoutes[] = {"I", "IH", "US", "SR", "SH", "CR", "HWY", "RTE", "FM"};
+  for (std::size_t k = 0; k < t.size(); ++k) {
+    const auto dash = t[k].find('-');
+    if (dash == std::string::npos || dash + 1 >= t[k].size() || !is_digit(t[k][dash + 1])) continue;
+    const std::string_view head = std::string_view(t[k]).substr(0, dash);
+    if (std::find(std::begin(kRoutes), std::end(kRoutes), head) == std::end(kRoutes)) continue;
+    std::string number = t[k].substr(dash + 1);
+    t[k] = std::string(head);
+    t.insert(t.begin() + static_cast<long>(k) + 1, std::move(number));
+    ++k;
+  }
+}
+
+
+bool is_route_prefix(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
+                                                "SR", "SH", "CR", "FM"};
+  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
+}
+
+// "1208 MAPLE ST 3B", "203 N WABASH 608": a unit without designator at the
+// end of the street. Not the number of a road: "COUNTY ROAD 12", "N HWY 4",
+// "FM 1960", "AVENUE 3".
+bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
+  if (end < i + 2) return false;
+  const std::string& id = t[end - 1];
+  const std::string& before = t[end - 2];
+  if (is_route_prefix(before) || is_route_word(before) || (end >= i + 3 && is_route_prefix(t[end - 3]))) return false;
+  const bool after_type = end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])));
+  // "4315 WEBSTER AVE LH", "720 10TH AVE SW A": letters after the type, but
+  // not a directional, a state or another type word, nor the name after a
+  // pre-type ("9912 S AVENUE H").
+  const std::size_t first_name = i + (is_directional(t[i]) ? 1 : 0);
+  if (after_type && all_alpha(id) && id.size() <= 2 && !is_directional(id) && !standard_state(id) &&
+      !is_suffix(id) && end - 2 > first_name && !is_suffix(t[first_name]))
+    return true;
+  if (!looks_like_unit_id(id) || !has_digit(id) || is_ordinal_number(id)) return false;
+  if (after_type) return true;
+  // After a street without type: the name must be words, not a directional.
+  return all_alpha(before) && !is_suffix(before) && !is_directional(before);
+}
+
+bool is_route(const NormalizedAddress& a) {
+  static constexpr std::string_view kPretypes[] = {"I", "US HWY", "HWY", "COUNTY RD", "COUNTY HWY", "FM"};
+  static constexpr std::string_view kTypes[] = {"HWY", "FWY", "EXPY", "TPKE", "PKWY"};
+  return std::find(std::begin(kPretypes), std::end(kPretypes), a.pretype) != std::end(kPretypes) ||
+         std::find(std::begin(kTypes), std::end(kTypes), a.type) != std::end(kTypes);
+}
+
 // Street words s[i, end): [predir] [pretype] name... [type] [postdir].
 // Returns false if no name is left.
+// The types a street is named for when its name would be a lone directional
+// ("N ST" is N Street); before rarer suffix words ("N WELLS", "S PARK") the
+// directional is the street's and the word its name.
+bool is_common_type(std::string_view w) {
+  static constexpr std::string_view kTypes[] = {"ST",  "AVE", "RD",  "DR",  "BLVD", "LN",  "CT",   "PL", "WAY",
+                                                "CIR", "TER", "PKWY", "HWY", "SQ",  "TRL", "LOOP", "ALY"};
+  const auto t = standard_suffix(w);
+  return t && std::find(std::begin(kTypes), std::end(kTypes), *t) != std::end(kTypes);
+}
+
 bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddress& a) {
-  if (end - i >= 2 && is_directional(s[i]) && !(end - i == 2 && is_suffix(s[i + 1]))) {
+  if (i >= end) return false;
+  if (end - i >= 2 && is_directional(s[i]) && !(end - i == 2 && is_common_type(s[i + 1]))) {
     a.predir = *standard_directional(s[i]);
     ++i;
   }
@@ -280,6 +426,12 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   if (end - i >= 2 && is_suffix(s[end - 1])) {
     a.type = *standard_suffix(s[end - 1]);
     --end;
+    // "2110 SAINT JOHN W ST" is Saint John St W: a directional between name
+    // and type is the post-directional (never the whole name).
+    if (a.postdir.empty() && end - i >= 2 && is_directional(s[end - 1])) {
+      a.postdir = *standard_directional(s[end - 1]);
+      --end;
+    }
   }
   if (i >= end) return false;
   a.name = canonical_name(Tokens(s.begin() + static_cast<long>(i), s.begin() + static_cast<long>(end)));
@@ -302,15 +454,132 @@ std::string canonical_city(const Tokens& t, std::size_t from, std::size_t to) {
   return canonical_name(Tokens(t.begin() + static_cast<long>(from), t.begin() + static_cast<long>(to)));
 }
 
+// A city as the cache spells it when the gazetteer knows it (also by an
+// alias), else in canonical form.
+std::string lookup_city(const Tokens& t, std::size_t from, std::size_t to, const Gazetteer& places) {
+  if (!places.empty())
+    if (auto known = places.find(detail::place_key(t, from, to))) return *known;
+  return canonical_city(t, from, to);
+}
+
+bool is_compass_word(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"N", "S", "E", "W", "NORTH", "SOUTH", "EAST", "WEST", "SO"};
+  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
+}
+
+// How many words at the end of t[from, end) name a known place (0 if none),
+// longest name first. A place is taken only where what is left in front of
+// it is still a street: some word besides directionals (so "17 N
+// SPRINGFIELD" is the street N SPRINGFIELD); no N/S/E/W right in front
+// ("EAST SPRINGFIELD" may be a town the cache does not know), nor after a
+// street type a word that cannot end a street; and a place
+// made only of street-type words ("PARK", "LAKE FOREST") needs a type word
+// in the street ("17 MAIN ST LAKE FOREST", not "17 OAK LAKE FOREST"). When the
+// longest known name is refused no shorter one is tried: that would be a guess.
+std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t end, const Gazetteer& places,
+                               std::string& city) {
+  if (places.empty() || end <= from) return 0;
+  for (std::size_t n = std::min(places.longest_name_words(), end - from); n >= 1; --n) {
+    auto found = places.find(detail::place_key(t, end - n, end));
+    if (!found) continue;
+    const std::size_t rest = end - n;
+    bool named = false, typed = false;
+    for (std::size_t k = from; k < rest; ++k) {
+      if (!is_directional(t[k]) && t[k] != "#" && t[k] != "&" && t[k] != "/") named = true;
+      if (k > from && is_suffix(t[k])) typed = true;
+    }
+    const std::string& before = t[rest - 1];
+    if (!named || is_compass_word(before)) return 0;
+    // After a typed street the place must follow what ends a street (type,
+    // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
+    if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before)))
+      return 0;
+    bool place_all_type_words = true;
+    for (std::size_t k = rest; k < end; ++k) place_all_type_words = place_all_type_words && is_suffix(t[k]);
+    if (place_all_type_words && !typed) return 0;
+    city = *found;
+    return n;
+  }
+  return 0;
+}
+
+// Takes "SPRINGFIELD IL" or "SPRINGFIELD" off the end of t[from, end) when the
+// place is known; returns the new end (unchanged when nothing was known).
+std::size_t take_known_place(const Tokens& t, std::size_t from, std::size_t end, const Gazetteer& places,
+                             NormalizedAddress& a) {
+  std::string state, city;
+  const std::size_t n = take_state(t, end, state);
+  if (n > 0 && end - n > from) {
+    if (const std::size_t m = known_place_at_end(t, from, end - n, places, city)) {
+      a.state = state;
+      a.city = city;
+      return end - n - m;
+    }
+  }
+  if (const std::size_t m = known_place_at_end(t, from, end, places, city)) {
+    a.city = city;
+    return end - m;
+  }
+  return end;
+}
+
+bool is_corner_word(std::string_view w) { return w == "/" || w == "&" || w == "AND" || w == "AT"; }
+
+// "MAPLE ST / OAK AVE [SPRINGFIELD]": two streets and the place after the second.
+Result<NormalizedAddress> read_intersection(const Tokens& street, std::size_t corner, bool one_segment,
+                                            const Gazetteer& places, NormalizedAddress a) {
+  std::size_t end = street.size();
+  if (one_segment) {
+    if (end - corner >= 3 && is_zip(street[end - 1])) {
+      a.zip = zip5(street[end - 1]);
+      --end;
+    }
+    end = take_known_place(street, corner + 1, end, places, a);
+  }
+  NormalizedAddress cross;
+  if (!read_street(street, 0, corner, a) || !read_street(street, corner + 1, end, cross))
+    return make_error("address.no_street_name", "intersection: expected a street on each side of the corner word");
+  a.intersection = true;
+  a.cross_street = cross.street_line();
+  return a;
+}
+
+// "MM 92", "MILE MARKER 92", "MP 92.5", "MILE 92" anywhere in a route
+// location: returns the index of its first word and sets `words` to its length.
+std::size_t find_mile_marker(const Tokens& t, std::size_t& words) {
+  auto number = [](std::string_view w) {
+    return !w.empty() && is_digit(w[0]) &&
+           std::all_of(w.begin(), w.end(), [](char c) { return is_digit(c) || c == '.'; });
+  };
+  for (std::size_t k = 0; k + 1 < t.size(); ++k) {
+    const std::string& w = t[k];
+    if ((w == "MM" || w == "MP" || w == "MILEPOST" || w == "MILEMARKER" || w == "MILE") && number(t[k + 1])) {
+      words = 2;
+      return k;
+    }
+    if (w == "MILE" && k + 2 < t.size() && (t[k + 1] == "MARKER" || t[k + 1] == "POST" || t[k + 1] == "MKR") &&
+        number(t[k + 2])) {
+      words = 3;
+      return k;
+    }
+  }
+  return t.size();
+}
+
 }  // namespace
 
+// Interstates read "I-55"; a mile marker follows its route ("I-55 MM 92"),
+// and a corner joins its streets with "&".
 std::string NormalizedAddress::street_line() const {
   std::string out;
+  const bool marker = house_number.starts_with("MM ");
   for (const std::string* p : {&house_number, &house_suffix, &predir, &pretype, &name, &type, &postdir}) {
-    if (p->empty()) continue;
-    if (!out.empty()) out += ' ';
+    if (p->empty() || (marker && p == &house_number)) continue;
+    if (!out.empty()) out += (p == &name && pretype == "I") ? '-' : ' ';
     out += *p;
   }
+  if (marker) out += " " + house_number;
+  if (intersection && !cross_street.empty()) out += " & " + cross_street;
   return out;
 }
 
@@ -328,6 +597,11 @@ std::string NormalizedAddress::display() const {
 }
 
 Result<NormalizedAddress> normalize_address(std::string_view text) {
+  static const Gazetteer kNoPlaces;
+  return normalize_address(text, kNoPlaces);
+}
+
+Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places) {
   if (text.size() > kMaxAddressLength)
     return make_error("address.too_long", "address of " + std::to_string(text.size()) +
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
@@ -336,59 +610,152 @@ Result<NormalizedAddress> normalize_address(std::string_view text) {
 
   NormalizedAddress a;
   Tokens street = segments[0];
+  split_route_words(street);
+  // "LUCERNE DR S E": a quadrant written as two letters after the type.
+  for (std::size_t k = 1; k + 1 < street.size(); ++k)
+    if ((street[k] == "N" || street[k] == "S") && (street[k + 1] == "E" || street[k + 1] == "W") &&
+        is_suffix(street[k - 1])) {
+      street[k] += street[k + 1];
+      street.erase(street.begin() + static_cast<long>(k) + 1);
+    }
 
   // Place segments after the first comma: unit segments first ("APT 3B"),
   // then city, state, ZIP in whatever comma arrangement.
   Tokens place;
   for (std::size_t s = 1; s < segments.size(); ++s) {
     const Tokens& seg = segments[s];
-    if (place.empty() && (seg[0] == "#" || is_designator(seg[0]))) {
+    // ", NW," after the street is its post-directional (DC writes it so), as
+    // is "N" in ", N SEBASTOPOL CA" when SEBASTOPOL is a known place and N
+    // SEBASTOPOL is not.
+    const auto known_after = [&](const Tokens& words) {
+      std::size_t e = words.size();
+      if (e > 1 && is_zip(words[e - 1])) --e;
+      std::string st;
+      if (const std::size_t n = take_state(words, e, st); n > 0 && e - n > 1) e -= n;
+      return e > 1 && places.find(detail::place_key(words, 1, e)) && !places.find(detail::place_key(words, 0, e));
+    };
+    if (place.empty() && standard_directional(seg[0]) && street.size() >= 3 && !is_directional(street.back()) &&
+        (seg.size() == 1 || seg[0].size() == 2 || known_after(seg))) {
+      street.push_back(seg[0]);
+      Tokens rest(seg.begin() + 1, seg.end());
       NormalizedAddress units;
-      if (read_units(seg, 0, units) == seg.size()) {
+      const std::size_t used = read_units(rest, 0, units);
+      if (!units.unit.empty()) {
         if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
         a.unit += units.unit;
         a.unit_display += units.unit_display;
+      }
+      place.insert(place.end(), rest.begin() + static_cast<long>(used), rest.end());
+      continue;
+    }
+    // ", 1506," or ", 12C," or a last ", C-5" right after the street: a unit
+    // without designator (a ZIP alone is still a ZIP).
+    if (place.empty() && seg.size() == 1 && has_digit(seg[0]) && !is_zip(seg[0]) &&
+        looks_like_unit_id(seg[0])) {
+      NormalizedAddress units;
+      read_units(Tokens{"#", seg[0]}, 0, units);
+      if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+      a.unit += units.unit;
+      a.unit_display += units.unit_display;
+      continue;
+    }
+    if (place.empty() && (seg[0] == "#" || is_designator(seg[0]) || ordinal_floor_at(seg, 0))) {
+      // ", SUITE 530 ATLANTA, GA": the unit, then the place in one segment.
+      NormalizedAddress units;
+      const std::size_t used = read_units(seg, 0, units);
+      if (used > 0) {
+        if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+        a.unit += units.unit;
+        a.unit_display += units.unit_display;
+        place.insert(place.end(), seg.begin() + static_cast<long>(used), seg.end());
         continue;
       }
     }
     place.insert(place.end(), seg.begin(), seg.end());
   }
+  if (!place.empty()) {
+    std::size_t pend = place.size();
+    if (is_zip(place[pend - 1])) {
+      a.zip = zip5(place[pend - 1]);
+      --pend;
+    }
+    std::string state;
+    const std::size_t n = take_state(place, pend, state);
+    if (n > 0) {
+      a.state = state;
+      pend -= n;
+    }
+    if (pend > 0) a.city = lookup_city(place, 0, pend, places);
+  }
+  const bool one_segment = segments.size() == 1;
 
   std::string hno, hns;
-  if (street.empty() || !split_house_number(street[0], hno, hns))
-    return make_error("address.no_house_number",
-                      "address '" + std::string(text.substr(0, 80)) + "': expected a house number first");
+  if (street.empty() || !split_house_number(street[0], hno, hns)) {
+    if (street.size() >= 3) {
+      const auto corner = std::find_if(street.begin() + 1, street.end() - 1, is_corner_word);
+      if (corner != street.end() - 1)
+        return read_intersection(street, static_cast<std::size_t>(corner - street.begin()), one_segment, places, a);
+    }
+    std::size_t marker_words = 0;
+    const std::size_t marker = find_mile_marker(street, marker_words);
+    if (marker == street.size())
+      return make_error("address.no_house_number",
+                        "address '" + std::string(text.substr(0, 80)) + "': expected a house number first");
+    // A route location: "I-55 MM 92" is kept as house number "MM 92" on I-55.
+    hno = "MM " + street[marker + marker_words - 1];
+    street.erase(street.begin() + static_cast<long>(marker), street.begin() + static_cast<long>(marker + marker_words));
+    street.insert(street.begin(), hno);
+  }
+  // "A&B ST" is the street A B (as before "&" was a word of its own).
+  std::erase(street, std::string("&"));
   a.house_number = hno;
   a.house_suffix = hns;
   std::size_t i = 1;
   if (i < street.size() && is_fraction(street[i])) {
     a.house_suffix = a.house_suffix.empty() ? street[i] : a.house_suffix + " " + street[i];
     ++i;
+  } else if (a.house_suffix.empty() && i + 2 < street.size() && street[i].size() == 1 && is_alpha(street[i][0]) &&
+             !is_directional(street[i]) && !is_suffix(street[i + 1]) && all_alpha(street[i + 1]) &&
+             (street[i + 1].size() >= 3 || is_directional(street[i + 1]))) {
+    // "214 B SOUTH BLVD" is 214B; "12 B ST" is B Street, "2964 L B J FWY" LBJ Freeway.
+    a.house_suffix = street[i];
+    ++i;
   }
 
-  const bool one_segment = segments.size() == 1;
   std::size_t end = street.size();
   bool city_in_street = false;
   if (one_segment) {
-    // No commas: ZIP and state may trail the street line. A trailing state is
-    // only believed when a street type precedes the city words ("CT" in
-    // "1208 MAPLE CT" is a court, "NE" in "1208 MAPLE ST NE" a directional).
     if (end - i >= 2 && is_zip(street[end - 1])) {
       a.zip = zip5(street[end - 1]);
       --end;
     }
-    std::string state;
-    const std::size_t n = take_state(street, end, state);
-    if (n > 0 && end - n > i) {
-      bool typed_with_tail = false;
-      for (std::size_t k = i + 1; k + 1 < end - n; ++k)
-        if (is_suffix(street[k])) typed_with_tail = true;
-      if (typed_with_tail || !a.zip.empty()) {
-        a.state = state;
-        end -= n;
-        city_in_street = typed_with_tail;
+    const std::size_t before = end;
+    end = take_known_place(street, i, end, places, a);
+    if (end == before) {
+      // No known place: a trailing state is only believed when a street
+      // type precedes the city words ("CT" in "1208 MAPLE CT" is a court,
+      // "NE" in "1208 MAPLE ST NE" a directional).
+      std::string state;
+      std::size_t n = take_state(street, end, state);
+      if (n == 1 && end >= i + 2 && ordinal_floor_at(street, end - 2)) n = 0;  // "6TH FL" is a floor, not Florida
+      if (n > 0 && end - n > i) {
+        // The city words after the type must hold a word that is neither a
+        // type nor a directional ("FLOWERS CROSSING DR NE" has no city).
+        bool typed_with_tail = false;
+        for (std::size_t k = i + 1; k + 1 < end - n; ++k)
+          if (is_suffix(street[k]))
+            for (std::size_t j = k + 1; j < end - n; ++j)
+              typed_with_tail = typed_with_tail || (!is_suffix(street[j]) && !is_directional(street[j]));
+        if (typed_with_tail || !a.zip.empty()) {
+          a.state = state;
+          end -= n;
+          city_in_street = typed_with_tail;
+        }
       }
     }
+  } else if (a.city.empty()) {
+    // "17 OAK AVE SPRINGFIELD, IL": the place is on the street's side of the comma.
+    end = take_known_place(street, i, end, places, a);
   }
 
   std::size_t unit_at = find_unit_start(Tokens(street.begin(), street.begin() + static_cast<long>(end)), i);
@@ -415,14 +782,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text) {
       }
     }
     tail_from = street_end;
-  } else if (end - i >= 3 && looks_like_unit_id(street[end - 1]) && has_digit(street[end - 1]) &&
-             (is_suffix(street[end - 2]) || (is_directional(street[end - 2]) && is_suffix(street[end - 3]))) &&
-             !(street[end - 3] == "COUNTY" || street[end - 3] == "STATE" || street[end - 3] == "US")) {
-    // ("COUNTY ROAD 12" is a road named 12, not unit 12.)
-    // "1208 MAPLE ST 3B": an unlabelled unit after the type.
-    Tokens id{"#", street[end - 1]};
+  } else if (unlabelled_unit_at_end(street, i, end)) {
     NormalizedAddress units;
-    read_units(id, 0, units);
+    append_unit(units, {"#", street[end - 1]});
     a.unit = units.unit + (a.unit.empty() ? "" : " " + a.unit);
     a.unit_display = units.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
     street_end = end - 1;
@@ -431,10 +793,13 @@ Result<NormalizedAddress> normalize_address(std::string_view text) {
   if (!read_street(street, i, street_end, a))
     return make_error("address.no_street_name",
                       "address '" + std::string(text.substr(0, 80)) + "': expected a street name after the house number");
+  if (a.house_number.starts_with("MM ") && !is_route(a))
+    return make_error("address.no_house_number",
+                      "address '" + std::string(text.substr(0, 80)) + "': a mile marker needs a highway or route");
 
   if (tail_from < end) {
     if (one_segment && city_in_street) {
-      a.city = canonical_city(street, tail_from, end);
+      a.city = lookup_city(street, tail_from, end, places);
     } else {
       // Words we could not place: keep them in the unit so the address can
       // never compare equal to one without them.
@@ -444,22 +809,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text) {
     }
   }
 
-  if (!place.empty()) {
-    std::size_t pend = place.size();
-    if (is_zip(place[pend - 1])) {
-      a.zip = zip5(place[pend - 1]);
-      --pend;
-    }
-    std::string state;
-    const std::size_t n = take_state(place, pend, state);
-    if (n > 0) {
-      a.state = state;
-      pend -= n;
-    }
-    if (pend > 0) a.city = canonical_city(place, 0, pend);
-  }
   return a;
 }
+
 
 Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   auto words = [](const std::string& s) {
@@ -486,18 +838,30 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   const std::string hns = one(c.hns);
   if (!hns.empty()) a.house_suffix += (a.house_suffix.empty() ? "" : " ") + hns;
 
-  const std::string prd = one(c.prd);
-  a.predir = standard_directional(prd).value_or(prd);
-  const std::string pod = one(c.pod);
-  a.postdir = standard_directional(pod).value_or(pod);
+  // "N E" is NE as in text.
+  auto directional = [&](const std::string& s) {
+    std::string joined = s;
+    std::erase(joined, ' ');
+    return standard_directional(s).value_or(standard_directional(joined).value_or(s));
+  };
+  a.predir = directional(one(c.prd));
+  a.postdir = directional(one(c.pod));
 
   Tokens pretype = words(c.pretype);
+  Tokens rd = words(c.rd);
   if (!pretype.empty()) {
-    if (auto t = standard_suffix(pretype.back())) pretype.back() = *t;
-    a.pretype = join(pretype, 0, pretype.size());
+    // Routes reduce as in text ("STATE ROAD" 75 = "SR" 75 = "HWY" 75).
+    Tokens both = pretype;
+    both.insert(both.end(), rd.begin(), rd.end());
+    std::string route;
+    if (!rd.empty() && read_pretype(both, 0, both.size(), route) == pretype.size()) {
+      a.pretype = route;
+    } else {
+      if (auto t = standard_suffix(pretype.back())) pretype.back() = *t;
+      a.pretype = join(pretype, 0, pretype.size());
+    }
   }
 
-  Tokens rd = words(c.rd);
   const std::string sts = one(c.sts);
   if (!sts.empty()) {
     a.type = standard_suffix(sts).value_or(sts);
@@ -514,8 +878,11 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
     return make_error("address.no_street_name", "civic address: rd is empty");
 
   Tokens unit = words(c.unit);
-  if (!unit.empty()) {
-    if (unit[0] != "#" && !is_designator(unit[0])) unit.insert(unit.begin(), "#");
+  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0])) {
+    // A civic unit element is an identifier whatever it looks like ("LH").
+    append_unit(a, {"#", unit[0]});
+  } else if (!unit.empty()) {
+    if (unit[0] != "#" && !is_designator(unit[0]) && !ordinal_floor_at(unit, 0)) unit.insert(unit.begin(), "#");
     std::size_t used = read_units(unit, 0, a);
     if (used < unit.size()) {
       const std::string extra = join(unit, used, unit.size());
@@ -533,4 +900,33 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   return a;
 }
 
+namespace detail {
+
+std::vector<Words> tokenize_address(std::string_view text) { return tokenize(text); }
+
+std::string canonical_place(const Words& words, std::size_t from, std::size_t to) {
+  return canonical_city(words, from, std::min(to, words.size()));
+}
+
+// Looser than canonical_place: besides SAINT/MOUNT/FORT anywhere, a leading
+// compass abbreviation is spelled out and a few words places abbreviate are
+// written in full, so "E ST LOUIS" finds "EAST SAINT LOUIS".
+std::string place_key(const Words& words, std::size_t from, std::size_t to) {
+  static constexpr std::pair<std::string_view, std::string_view> kPlaceWords[] = {
+      {"TWP", "TOWNSHIP"}, {"HTS", "HEIGHTS"}, {"HGTS", "HEIGHTS"}, {"SPGS", "SPRINGS"}};
+  to = std::min(to, words.size());
+  std::string key;
+  for (std::size_t k = from; k < to; ++k) {
+    std::string w = name_word(ordinal(words[k]));
+    if (k == from && to - from >= 2 && w.size() <= 2)
+      if (auto d = standard_directional(w)) w = spelled_directional(*d);
+    for (const auto& [abbr, full] : kPlaceWords)
+      if (w == abbr) w = full;
+    if (!key.empty()) key += ' ';
+    key += w;
+  }
+  return key;
+}
+
+}  // namespace detail
 }  // namespace mdtc::cache

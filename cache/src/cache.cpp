@@ -109,6 +109,15 @@ std::optional<std::string> Cache::Impl::meta(const std::string& key) {
   return q->text(0);
 }
 
+void Cache::Impl::load_places() {
+  auto fresh = std::make_shared<Gazetteer>();
+  Stmt q(db, "SELECT DISTINCT city FROM premises WHERE city IS NOT NULL AND city <> ''");
+  while (q.step()) fresh->add_place(q.text_view(0));
+  for (const auto& [alias, place] : options.place_aliases) fresh->add_alias(alias, place);
+  std::lock_guard lock(places_mu);
+  places = std::move(fresh);
+}
+
 void Cache::Impl::set_meta(const std::string& key, const std::string& value) {
   Stmt q(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value=?2");
   q.bind(1, key).bind(2, value);
@@ -192,6 +201,7 @@ Result<Cache> Cache::open(const OpenOptions& options) {
       }
       im.set_meta("key_check", h);
     }
+    im.load_places();
     // The reader is only ever used under read_mu, so SQLite's own
     // per-call connection mutex would be a second lock on every call.
     impl->reader = Db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);

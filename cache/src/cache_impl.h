@@ -9,6 +9,7 @@
 #include <string>
 
 #include "field_cipher.h"
+#include "mdtc/address.h"
 #include "mdtc/cache.h"
 #include "sqlite_db.h"
 
@@ -36,6 +37,15 @@ struct Cache::Impl {
   Statements read_statements;  // on reader, under read_mu
 
   std::atomic<int64_t> unparsed_queries{0};
+
+  // The cities the premises carry, plus options.place_aliases: lets a query
+  // without comma or state name its city. Rebuilt from `db` (under mu) on
+  // open and after each import; a lookup takes the current one.
+  void load_places();
+  std::shared_ptr<const Gazetteer> current_places() {
+    std::lock_guard lock(places_mu);
+    return places;
+  }
 
   // When the registry was last synced, as the reader last read it, and the
   // reader's data_version then: meta is read again only after some other
@@ -120,6 +130,8 @@ struct Cache::Impl {
   };
 
  private:
+  std::mutex places_mu;
+  std::shared_ptr<const Gazetteer> places = std::make_shared<const Gazetteer>();
   std::mutex state_mu;
   std::string recovered_from;  // a corrupt file was moved here on open
 };

@@ -111,13 +111,13 @@ FlagKind kind_of(std::string_view k) {
 // Civic elements take precedence over the text. When both are given and
 // name the same house number and street, elements the civic form leaves out
 // (often the city) are taken from the text rather than left missing.
-std::optional<NormalizedAddress> normalize_query(const AddressQuery& query) {
+std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, const Gazetteer& places) {
   std::optional<NormalizedAddress> civic, text;
   if (!query.civic.empty()) {
     if (auto n = normalize_civic(query.civic)) civic = *n;
   }
   if (!query.address.empty()) {
-    if (auto n = normalize_address(query.address)) text = *n;
+    if (auto n = normalize_address(query.address, places)) text = *n;
   }
   if (!civic) return text;
   if (text && text->house_number == civic->house_number && text->house_suffix == civic->house_suffix &&
@@ -164,12 +164,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
                                                  "; no registry sync since";
     }
 
-    std::optional<NormalizedAddress> q = normalize_query(query);
+    std::optional<NormalizedAddress> q = normalize_query(query, *im.current_places());
     if (q) r.normalized_address = q->display();
     // A text that is no address may still be a place name; counted below if not.
     const bool unparsed = !q && (!query.address.empty() || !query.civic.empty());
 
-    if (q) {
+    // A corner names no premise by text: coordinates may still find one nearby.
+    if (q && !q->intersection) {
       std::vector<Candidate> candidates;
       std::map<std::string, Premise> by_id;
       {

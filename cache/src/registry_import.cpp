@@ -435,6 +435,8 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       // space back and sends reads to the file; it waits only for lookups
       // already running.
       sqlite3_exec(im.db.get(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+      // The data is in; if re-reading its places fails, the old ones serve.
+      try { im.load_places(); } catch (const SqlError&) {}
       return report;
     } catch (const SqlError& e) {
       return make_error("cache.import_failed", origin + ": not applied, previous data kept: " + e.what());

@@ -41,7 +41,7 @@ const Table& suffixes() {
       {"BLF", {"BLUF", "BLUFF"}},
       {"BLFS", {"BLUFFS"}},
       {"BTM", {"BOT", "BOTTM", "BOTTOM"}},
-      {"BLVD", {"BOUL", "BOULEVARD", "BOULV"}},
+      {"BLVD", {"BOUL", "BOULEVARD", "BOULV", "BVD"}},  // BVD: not Pub 28, seen in real addresses
       {"BR", {"BRNCH", "BRANCH"}},
       {"BRG", {"BRDGE", "BRIDGE"}},
       {"BRK", {"BROOK"}},
@@ -65,7 +65,7 @@ const Table& suffixes() {
       {"COR", {"CORNER"}},
       {"CORS", {"CORNERS"}},
       {"CRSE", {"COURSE"}},
-      {"CT", {"COURT"}},
+      {"CT", {"COURT", "CRT"}},  // CRT: not Pub 28, seen in real addresses
       {"CTS", {"COURTS"}},
       {"CV", {"COVE"}},
       {"CVS", {"COVES"}},
@@ -83,7 +83,7 @@ const Table& suffixes() {
       {"DRS", {"DRIVES"}},
       {"EST", {"ESTATE"}},
       {"ESTS", {"ESTATES"}},
-      {"EXPY", {"EXP", "EXPR", "EXPRESS", "EXPRESSWAY", "EXPW"}},
+      {"EXPY", {"EXP", "EXPR", "EXPRESS", "EXPRESSWAY", "EXPW", "EXPWY"}},  // EXPWY: not Pub 28
       {"EXT", {"EXTENSION", "EXTN", "EXTNSN"}},
       {"EXTS", {"EXTENSIONS"}},
       {"FALL", {}},
@@ -115,7 +115,7 @@ const Table& suffixes() {
       {"HBRS", {"HARBORS"}},
       {"HVN", {"HAVEN"}},
       {"HTS", {"HT", "HEIGHTS"}},
-      {"HWY", {"HIGHWAY", "HIGHWY", "HIWAY", "HIWY", "HWAY"}},
+      {"HWY", {"HIGHWAY", "HIGHWY", "HIWAY", "HIWY", "HWAY", "HGWY"}},  // HGWY: not Pub 28
       {"HL", {"HILL"}},
       {"HLS", {"HILLS"}},
       {"HOLW", {"HLLW", "HOLLOW", "HOLLOWS", "HOLWS"}},
@@ -186,7 +186,7 @@ const Table& suffixes() {
       {"RIV", {"RIVER", "RVR", "RIVR"}},
       {"RD", {"ROAD"}},
       {"RDS", {"ROADS"}},
-      {"RTE", {"ROUTE"}},
+      {"RTE", {"ROUTE", "RT"}},  // RT: not Pub 28, what CAD writes (RT 31)
       {"ROW", {}},
       {"RUE", {}},
       {"RUN", {}},

@@ -73,6 +73,7 @@ const std::vector<KeySpec>& key_table() {
       integer("cache", "revalidate_days", &Config::cache_revalidate_days, 1, 3650),
       integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
       boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),
+      text("cache", "place_aliases", Kind::place_aliases, &Config::cache_place_aliases),
 
       text("registry", "endpoint", Kind::optional_endpoint, &Config::registry_endpoint),
       text("registry", "server_public_key", Kind::z85_key, &Config::registry_server_public_key),
@@ -191,6 +192,12 @@ bool apply(const KeySpec& spec, std::string_view value, Config& config) {
       config.coresponder_auto_request_rules = std::move(*rules);
       break;
     }
+    case Kind::place_aliases: {
+      auto aliases = parse_place_aliases(value);
+      if (!aliases) return false;
+      config.cache_place_alias_pairs = std::move(*aliases);
+      break;
+    }
   }
   config.*spec.text_field = std::string(value);
   return true;
@@ -244,6 +251,9 @@ std::string expected(const KeySpec& spec) {
     case Kind::auto_request_rules:
       return "expected rules separated by ';', each a call type or * followed optionally by '+' and "
              "flag codes separated by ',' (e.g. MENTAL HEALTH CRISIS; * + SUICIDE_RISK)";
+    case Kind::place_aliases:
+      return "expected ALIAS = PLACE entries separated by ',' or ';', each side a name of at most 64 "
+             "characters (e.g. SPFLD = SPRINGFIELD, E STL = EAST SAINT LOUIS)";
     case Kind::module_levels:
       return "expected MODULE=LEVEL pairs separated by commas, modules among plugin, bridge, cache, gps, "
              "and levels as for log.level";
@@ -269,6 +279,7 @@ std::string type_name(const KeySpec& spec) {
     case Kind::module_levels: return "module levels";
     case Kind::optional_endpoint: return "endpoint";
     case Kind::auto_request_rules: return "rules";
+    case Kind::place_aliases: return "place aliases";
   }
   return "text";
 }

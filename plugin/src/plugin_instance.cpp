@@ -71,6 +71,7 @@ cache::OpenOptions PluginInstance::cache_options(bool create_if_missing) const {
   opts.key_path = config_.cache_key_file;
   opts.max_age_h = config_.cache_max_age_h;
   opts.revalidate_days = config_.cache_revalidate_days;  // the purge on open uses it too
+  opts.place_aliases = config_.cache_place_alias_pairs;
   opts.create_if_missing = create_if_missing;
   return opts;
 }

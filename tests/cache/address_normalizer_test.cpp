@@ -232,5 +232,262 @@ TEST(AddressNormalizer, EidoSampleCivicAddressNormalizes) {
   EXPECT_EQ(compare_addresses(*civic, norm("42 West Cellular Street, Wilmington, Delaware")).fit, AddressFit::exact);
 }
 
+// --- Known places (the cache's gazetteer) ---------------------------------
+
+Gazetteer places() {
+  Gazetteer g;
+  for (const char* p : {"SPRINGFIELD", "SALT LAKE CITY", "EAST SAINT LOUIS", "PARK CITY", "LAKE FOREST",
+                        "RIVER FOREST", "FALLS CHURCH", "SAINT LOUIS", "FOREST"})
+    g.add_place(p);
+  g.add_alias("SPFLD", "SPRINGFIELD");
+  return g;
+}
+
+NormalizedAddress norm(const std::string& text, const Gazetteer& g) {
+  auto r = normalize_address(text, g);
+  EXPECT_TRUE(r.ok()) << text << ": " << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : NormalizedAddress{};
+}
+
+TEST(AddressGazetteer, KnownPlaceWithoutCommaOrStateIsTheCity) {
+  const NormalizedAddress a = norm("17 OAK AVE SPRINGFIELD", places());
+  EXPECT_EQ(a.street_line(), "17 OAK AVE");
+  EXPECT_EQ(a.city, "SPRINGFIELD");
+  EXPECT_EQ(a.unit, "");
+  EXPECT_EQ(a, norm("17 Oak Ave, Springfield", places()));
+}
+
+TEST(AddressGazetteer, WithoutTheGazetteerTheWordStaysInTheStreet) {
+  EXPECT_EQ(norm("17 OAK AVE SPRINGFIELD").city, "");
+  EXPECT_NE(norm("17 OAK AVE SPRINGFIELD").name, "OAK");
+}
+
+TEST(AddressGazetteer, MultiWordPlacesLongestFirst) {
+  const Gazetteer g = places();
+  EXPECT_EQ(norm("5 ELM ST SALT LAKE CITY", g).city, "SALT LAKE CITY");
+  EXPECT_EQ(norm("5 ELM ST SALT LAKE CITY", g).street_line(), "5 ELM ST");
+  EXPECT_EQ(norm("5 ELM ST E ST LOUIS", g).city, "EAST SAINT LOUIS");
+  EXPECT_EQ(norm("5 ELM ST EAST ST. LOUIS IL", g).city, "EAST SAINT LOUIS");
+  EXPECT_EQ(norm("5 ELM ST EAST ST. LOUIS IL", g).state, "IL");
+  EXPECT_EQ(norm("5 ELM ST ST LOUIS", g).city, "SAINT LOUIS");
+}
+
+TEST(AddressGazetteer, PlacesMadeOfStreetWords) {
+  const Gazetteer g = places();
+  for (const char* city : {"PARK CITY", "LAKE FOREST", "RIVER FOREST", "FALLS CHURCH"}) {
+    const NormalizedAddress a = norm(std::string("5 MAIN ST ") + city, g);
+    EXPECT_EQ(a.city, city);
+    EXPECT_EQ(a.street_line(), "5 MAIN ST") << city;
+  }
+  const NormalizedAddress a = norm("40 LAKE FOREST DR LAKE FOREST", g);
+  EXPECT_EQ(a.name, "LAKE FOREST");
+  EXPECT_EQ(a.type, "DR");
+  EXPECT_EQ(a.city, "LAKE FOREST");
+}
+
+TEST(AddressGazetteer, AliasAnswersInThePlacesOwnSpelling) {
+  EXPECT_EQ(norm("17 OAK AVE SPFLD", places()).city, "SPRINGFIELD");
+  EXPECT_EQ(norm("17 OAK AVE, SPFLD IL", places()).city, "SPRINGFIELD");
+  Gazetteer g;
+  g.add_alias("SPRINGFIELD", "SHELBYVILLE");
+  g.add_place("SPRINGFIELD");
+  EXPECT_EQ(g.find_place("Springfield"), "SPRINGFIELD");  // a real place is never renamed
+}
+
+TEST(AddressGazetteer, UnitWithoutDesignatorBeforeThePlace) {
+  const NormalizedAddress a = norm("1208 N MAPLE ST 3B SPRINGFIELD", places());
+  EXPECT_EQ(a.unit, "3B");
+  EXPECT_EQ(a.city, "SPRINGFIELD");
+  EXPECT_EQ(a.street_line(), "1208 N MAPLE ST");
+  EXPECT_EQ(norm("1208 N MAPLE ST APT 3B SPRINGFIELD", places()).unit, "3B");
+}
+
+// Precision traps: each would put the premise of one place on a call to another.
+TEST(AddressGazetteer, PlaceNameThatIsTheStreetIsNotTaken) {
+  const Gazetteer g = places();
+  const NormalizedAddress a = norm("17 SPRINGFIELD AVE", g);
+  EXPECT_EQ(a.name, "SPRINGFIELD");
+  EXPECT_EQ(a.type, "AVE");
+  EXPECT_EQ(a.city, "");
+  EXPECT_EQ(norm("17 SPRINGFIELD", g).name, "SPRINGFIELD");
+  EXPECT_EQ(norm("17 N SPRINGFIELD", g).name, "SPRINGFIELD");
+  EXPECT_EQ(norm("17 N SPRINGFIELD", g).city, "");
+  EXPECT_EQ(norm("9 SPRINGFIELD CT", g).type, "CT");
+  EXPECT_EQ(norm("9 SPRINGFIELD CT", g).state, "");
+  const NormalizedAddress b = norm("17 SPRINGFIELD AVE SPRINGFIELD", g);
+  EXPECT_EQ(b.name, "SPRINGFIELD");
+  EXPECT_EQ(b.city, "SPRINGFIELD");
+}
+
+TEST(AddressGazetteer, UnknownTownPrefixIsNotEaten) {
+  const Gazetteer g = places();
+  // EAST SPRINGFIELD and NEW SPRINGFIELD are towns this cache does not know.
+  for (const char* text : {"17 OAK AVE EAST SPRINGFIELD", "17 OAK AVE E SPRINGFIELD", "17 OAK AVE NEW SPRINGFIELD",
+                           "17 OAK AVE SHELBYVILLE"}) {
+    const auto a = normalize_address(text, g);
+    if (!a.ok()) continue;
+    EXPECT_NE(compare_addresses(*a, norm("17 OAK AVE, SPRINGFIELD", g)).fit, AddressFit::exact) << text;
+    EXPECT_NE(a->city, "SPRINGFIELD") << text;
+  }
+}
+
+TEST(AddressGazetteer, PlaceOfStreetWordsNeedsATypedStreet) {
+  const NormalizedAddress a = norm("17 OAK FOREST", places());
+  EXPECT_EQ(a.city, "");
+  EXPECT_EQ(a.name, "OAK");
+  EXPECT_EQ(a.type, "FRST");
+}
+
+TEST(AddressGazetteer, OtherCityNeverComparesEqual) {
+  const Gazetteer g = places();
+  EXPECT_EQ(compare_addresses(norm("17 OAK AVE PARK CITY", g), norm("17 OAK AVE, SPRINGFIELD", g)).fit,
+            AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("17 OAK AVE LAKE FOREST", g), norm("17 OAK AVE, RIVER FOREST", g)).fit,
+            AddressFit::different);
+}
+
+// --- Forms CAD uses besides house addresses ---------------------------------
+
+TEST(AddressForms, IntersectionsAreCornersNotHouses) {
+  for (const char* text : {"MAPLE ST / OAK AVE", "MAPLE ST/OAK AVE", "MAPLE ST & OAK AVE", "MAPLE ST AND OAK AVE",
+                           "MAPLE ST AT OAK AVE", "Maple St @ Oak Ave"}) {
+    const NormalizedAddress a = norm(text);
+    EXPECT_TRUE(a.intersection) << text;
+    EXPECT_EQ(a.name, "MAPLE") << text;
+    EXPECT_EQ(a.cross_street, "OAK AVE") << text;
+    EXPECT_EQ(a.house_number, "") << text;
+    EXPECT_EQ(compare_addresses(a, a).fit, AddressFit::different) << text;
+  }
+  const NormalizedAddress b = norm("MAPLE & OAK SPRINGFIELD", places());
+  EXPECT_TRUE(b.intersection);
+  EXPECT_EQ(b.cross_street, "OAK");
+  EXPECT_EQ(b.city, "SPRINGFIELD");
+  EXPECT_EQ(b.display(), "MAPLE & OAK, SPRINGFIELD");
+  EXPECT_FALSE(norm("1208 N MAPLE ST").intersection);
+  EXPECT_EQ(normalize_address("MAPLE ST /").error().code, "address.no_house_number");
+}
+
+TEST(AddressForms, HouseNumberWithAmpersandStaysAHouse) {
+  const NormalizedAddress a = norm("100 SMITH&JONES ST");
+  EXPECT_FALSE(a.intersection);
+  EXPECT_EQ(a.name, "SMITH JONES");
+}
+
+TEST(AddressForms, StateRouteSpellingsAgree) {
+  const NormalizedAddress want = norm("1200 STATE RTE 4");
+  EXPECT_EQ(want.pretype, "HWY");
+  EXPECT_EQ(want.name, "4");
+  for (const char* text : {"1200 SR 4", "1200 SR-4", "1200 HWY 4", "1200 HIGHWAY 4", "1200 STATE HIGHWAY 4",
+                           "1200 State Route 4", "1200 ROUTE 4", "1200 IL ROUTE 4", "1200 ILLINOIS HWY 4"})
+    EXPECT_EQ(norm(text), want) << text;
+  EXPECT_EQ(norm("1200 N HWY 4").unit, "");  // the 4 is the road, not a unit
+}
+
+TEST(AddressForms, RouteKindsStayApart) {
+  EXPECT_EQ(norm("1200 US HWY 22").pretype, "US HWY");
+  EXPECT_EQ(norm("1200 US 22"), norm("1200 US HIGHWAY 22"));
+  EXPECT_EQ(norm("1200 CR 12"), norm("1200 COUNTY ROAD 12"));
+  EXPECT_EQ(norm("1200 CO RD 12"), norm("1200 COUNTY ROAD 12"));
+  // A US highway, a state route and a county road of one number are three roads.
+  EXPECT_EQ(compare_addresses(norm("1200 US HWY 22"), norm("1200 HWY 22")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("1200 CR 22"), norm("1200 SR 22")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("1200 I-22"), norm("1200 US 22")).fit, AddressFit::different);
+  EXPECT_EQ(norm("100 STATE ST").name, "STATE");
+}
+
+TEST(AddressForms, InterstateMileMarkers) {
+  const NormalizedAddress a = norm("I-55 MM 92");
+  EXPECT_EQ(a.pretype, "I");
+  EXPECT_EQ(a.name, "55");
+  EXPECT_EQ(a.house_number, "MM 92");
+  EXPECT_EQ(a.street_line(), "I-55 MM 92");
+  for (const char* text : {"I 55 MILE MARKER 92", "INTERSTATE 55 MM 92", "MM 92 I-55", "I-55 MP 92"})
+    EXPECT_EQ(norm(text), a) << text;
+  EXPECT_EQ(norm("I-55 MM 92.5").house_number, "MM 92.5");
+  EXPECT_EQ(compare_addresses(norm("I-55 MM 92"), norm("I-55 MM 93")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("I-55 MM 92"), norm("I-57 MM 92")).fit, AddressFit::different);
+  // A mile marker on a town street is not a place we can name.
+  EXPECT_EQ(normalize_address("MAPLE ST MM 3").error().code, "address.no_house_number");
+}
+
+TEST(AddressForms, GridAndHyphenatedHouseNumbers) {
+  EXPECT_EQ(norm("W123N4567 MAPLE RD").house_number, "W123N4567");
+  EXPECT_EQ(norm("N85W16110 APPLETON AVE").name, "APPLETON");
+  EXPECT_EQ(norm("123-45 QUEENS BLVD").house_number, "123-45");
+  EXPECT_EQ(compare_addresses(norm("123-45 QUEENS BLVD"), norm("12345 QUEENS BLVD")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("W123N4567 MAPLE RD"), norm("W123N4568 MAPLE RD")).fit, AddressFit::different);
+  EXPECT_EQ(normalize_address("5TH AVE").error().code, "address.no_house_number");  // a street, not house 5
+}
+
+TEST(AddressForms, SpelledOrdinalsAndNameAbbreviations) {
+  EXPECT_EQ(norm("100 FIFTH AVE"), norm("100 5TH AVE"));
+  EXPECT_EQ(norm("100 ST JAMES PL"), norm("100 SAINT JAMES PLACE"));
+  EXPECT_EQ(norm("100 MT PLEASANT RD"), norm("100 MOUNT PLEASANT ROAD"));
+  EXPECT_EQ(norm("100 FT WAYNE AVE"), norm("100 FORT WAYNE AVENUE"));
+  EXPECT_EQ(norm("100 PORT ST LUCIE BLVD"), norm("100 PORT SAINT LUCIE BLVD"));
+  EXPECT_EQ(compare_addresses(norm("100 FIFTH AVE"), norm("100 FIFTH ST")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("100 5TH AVE"), norm("100 6TH AVE")).fit, AddressFit::different);
+}
+
+TEST(AddressForms, LetteredAndFractionalNumbersAreOtherHouses) {
+  EXPECT_EQ(norm("12 1/2 ELM ST SPRINGFIELD", places()).house_suffix, "1/2");
+  EXPECT_EQ(norm("12 1/2 ELM ST SPRINGFIELD", places()).city, "SPRINGFIELD");
+  EXPECT_EQ(norm("12A ELM ST").house_suffix, "A");
+  EXPECT_EQ(compare_addresses(norm("12 1/2 ELM ST"), norm("12 ELM ST")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("12A ELM ST"), norm("12 ELM ST")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("12A ELM ST"), norm("12B ELM ST")).fit, AddressFit::different);
+}
+
+TEST(AddressForms, IssueSpellingsWithACommunityName) {
+  const Gazetteer g = places();
+  EXPECT_EQ(norm("42 AVENUE B SPRINGFIELD", g), norm("42 Avenue B, Springfield", g));
+  EXPECT_EQ(norm("42 AVENUE B SPRINGFIELD", g).pretype, "AVE");
+  const NormalizedAddress mlk = norm("9 MARTIN LUTHER KING JR BLVD SPRINGFIELD", g);
+  EXPECT_EQ(mlk.name, "MARTIN LUTHER KING JR");
+  EXPECT_EQ(mlk.type, "BLVD");
+  EXPECT_EQ(mlk.city, "SPRINGFIELD");
+  const NormalizedAddress club = norm("300 COUNTRY CLUB DR STE 100 SPRINGFIELD", g);
+  EXPECT_EQ(club.name, "COUNTRY CLUB");
+  EXPECT_EQ(club.unit, "100");
+  EXPECT_EQ(club.city, "SPRINGFIELD");
+  EXPECT_EQ(norm("1208 S MAPLE ST SPRINGFIELD", g).predir, "S");
+  EXPECT_EQ(compare_addresses(norm("42 AVENUE B SPRINGFIELD", g), norm("42 B AVE, SPRINGFIELD", g)).fit,
+            AddressFit::different);
+}
+
+TEST(AddressForms, UnitsCadWritesWithoutDesignator) {
+  EXPECT_EQ(norm("4315 WEBSTER AVENUE LH").unit, "LH");
+  EXPECT_EQ(norm("720 10TH AVE SW A").unit, "A");
+  EXPECT_EQ(norm("203 N WABASH 608").unit, "608");
+  EXPECT_EQ(norm("111 W MONROE, 12C, CHICAGO IL").unit, "12C");
+  EXPECT_EQ(norm("205 N MICHIGAN AVE 41ST FLOOR").unit, norm("205 N MICHIGAN AVE FL 41").unit);
+  EXPECT_EQ(norm("6811 KENILWORTH AVE 6TH FL").state, "");  // a floor, not Florida
+  // Not units: a pre-type's name, a directional, a state, a route number.
+  EXPECT_EQ(norm("9912 S AVENUE H").name, "H");
+  EXPECT_EQ(norm("9912 S AVENUE H").unit, "");
+  EXPECT_EQ(norm("100 MAIN ST NE").unit, "");
+  EXPECT_EQ(norm("1200 FM 1960").unit, "");
+  EXPECT_EQ(norm("830 NW LOOP 410").unit, "");
+  EXPECT_EQ(compare_addresses(norm("4315 WEBSTER AVE LH"), norm("4315 WEBSTER AVE")).fit, AddressFit::building);
+}
+
+TEST(AddressForms, CommonNonUspsSuffixSpellings) {
+  EXPECT_EQ(norm("217 N RT 31"), norm("217 N ROUTE 31"));
+  EXPECT_EQ(norm("1260 ARROW BVD").type, "BLVD");
+  EXPECT_EQ(norm("19568 IMPERIAL HGWY").type, "HWY");
+  EXPECT_EQ(norm("2300 BOULEVARD GRANADA").pretype, "BLVD");
+}
+
+TEST(AddressForms, DirectionalBetweenNameAndTypeIsThePostDirectional) {
+  EXPECT_EQ(norm("2110 SAINT JOHN W ST"), norm("2110 SAINT JOHN ST W"));
+  EXPECT_EQ(norm("1755 FLOWERS CROSSING DR N E").postdir, "NE");
+  EXPECT_EQ(norm("9601 SPUR 591").pretype, "SPUR");
+  // Never the whole name, and never a different street.
+  EXPECT_EQ(norm("4400 EAST WEST HWY").name, "WEST");
+  EXPECT_EQ(norm("55 N ST").name, "NORTH");
+  EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 SAINT JOHN ST E")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 W SAINT JOHN ST")).fit, AddressFit::different);
+}
+
 }  // namespace
 }  // namespace mdtc::cache

@@ -90,6 +90,22 @@ TEST_F(CacheCli, MatchBelowExactPrintsWhyForTheAnswerAndEachPremise) {
   EXPECT_EQ(json(exact.output)->getArray("reasons")->size(), 0u) << exact.output;
 }
 
+// The first case: CAD's community name, no comma, no state.
+TEST_F(CacheCli, MatchKnowsTheCachesPlacesAndAliases) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  auto m = cli({"cache", "match", "17 OAK AVE SPRINGFIELD", "--db", db});
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_EQ(json(m.output)->getValue<std::string>("level"), "exact");
+  EXPECT_EQ(json(cli({"cache", "match", "17 OAK AVE SPFLD", "--db", db}).output)->getValue<std::string>("level"),
+            "none");
+  auto aliased = cli({"cache", "match", "17 OAK AVE SPFLD", "--db", db, "--place-aliases", "SPFLD = SPRINGFIELD"});
+  ASSERT_EQ(aliased.exit_code, 0) << aliased.output;
+  EXPECT_EQ(json(aliased.output)->getValue<std::string>("level"), "exact");
+  auto bad = cli({"cache", "match", "17 OAK AVE", "--db", db, "--place-aliases", "SPFLD"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("place_aliases"), std::string::npos) << bad.output;
+}
+
 TEST_F(CacheCli, BadFileIsRejectedWithFileAndLine) {
   const std::string bad = dir.file("bad.jsonl");
   mdtc::test::write_file(bad, "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1 ELM ST\"}\n{oops\n");

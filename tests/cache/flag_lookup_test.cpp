@@ -464,7 +464,7 @@ namespace {
 TEST_F(CacheTest, UnparseableQueryIsCountedAndMatchesNothing) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
-  const MatchResult m = match(c, "MAPLE ST AND OAK AVE");
+  const MatchResult m = match(c, "BEHIND THE OLD MILL");  // (a corner now parses as an intersection)
   EXPECT_EQ(m.level, MatchLevel::none);
   EXPECT_TRUE(m.normalized_address.empty());
   EXPECT_EQ(c.stats()->unparsed_queries, 1);
@@ -514,6 +514,48 @@ TEST_F(CacheTest, LookupsDuringAnImportSeeOneWholeVersion) {
   importer.join();
   EXPECT_EQ(match(c, "100 N MAPLE ST, SPRINGFIELD IL").flags.at(0).note, "version 6");
   std::printf("%d lookups answered during 5 snapshot imports\n", lookups);
+}
+
+// The cache knows the cities its premises carry, so CAD's "no comma, no
+// state" spelling finds them; a town it does not know still matches nothing.
+TEST_F(FlagLookup, KnownCityWithoutCommaOrStateIsExact) {
+  const MatchResult m = match(c, "17 OAK AVE SPRINGFIELD");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-2");
+  EXPECT_EQ(m.normalized_address, "17 OAK AVE, SPRINGFIELD");
+  EXPECT_EQ(match(c, "1208 N MAPLE ST 3B SPRINGFIELD").level, MatchLevel::exact);
+}
+
+TEST_F(FlagLookup, UnknownTownWithoutCommaMatchesNothing) {
+  EXPECT_EQ(match(c, "17 OAK AVE SHELBYVILLE").level, MatchLevel::none);
+  EXPECT_EQ(match(c, "17 OAK AVE EAST SPRINGFIELD").level, MatchLevel::none);
+}
+
+TEST_F(FlagLookup, PlacesOfALaterImportAreKnownAtOnce) {
+  EXPECT_EQ(match(c, "5 ELM ST SALT LAKE CITY").level, MatchLevel::none);
+  add(R"({"type":"premise","id":"P-9","address":"5 Elm St, Salt Lake City UT"})"
+      "\n");
+  const MatchResult m = match(c, "5 ELM ST SALT LAKE CITY");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-9");
+}
+
+TEST_F(FlagLookup, PlaceAliasNamesTheCity) {
+  EXPECT_EQ(match(c, "17 OAK AVE SPFLD").level, MatchLevel::none);
+  OpenOptions o;
+  o.place_aliases = {{"SPFLD", "Springfield"}};
+  Cache aliased = open(o);
+  EXPECT_EQ(match(aliased, "17 OAK AVE SPFLD").level, MatchLevel::exact);
+  EXPECT_EQ(match(aliased, "17 Oak Ave, Spfld IL").level, MatchLevel::exact);
+}
+
+TEST_F(FlagLookup, IntersectionIsNeverATextMatch) {
+  const MatchResult m = match(c, "N MAPLE ST / OAK AVE SPRINGFIELD");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_EQ(m.normalized_address, "N MAPLE ST & OAK AVE, SPRINGFIELD");
+  EXPECT_EQ(match(c, "N MAPLE ST & OAK AVE", 39.8012, -89.6437).level, MatchLevel::nearby);
 }
 
 }  // namespace

@@ -143,6 +143,22 @@ TEST(ConfigLoader, BadBaudNamesFileLineKeyValueAndWhatWasExpected) {
             "19200, 38400, 57600, 115200 or auto");
 }
 
+TEST(ConfigLoader, PlaceAliasesBecomePairs) {
+  auto config = load_text("[unit]\nid = A1\nrole = patrol\n[cache]\nplace_aliases = SPFLD = Springfield; E STL = East St. Louis,\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(config->cache_place_alias_pairs, (Pairs{{"SPFLD", "Springfield"}, {"E STL", "East St. Louis"}}));
+  EXPECT_TRUE(load_text("[unit]\nid = A1\nrole = patrol\n[cache]\nplace_aliases =\n")->cache_place_alias_pairs.empty());
+}
+
+TEST(ConfigLoader, PlaceAliasWithoutPlaceIsRejected) {
+  for (const char* bad : {"SPFLD", "SPFLD =", "SPFLD = ; = SPRINGFIELD", "A = B = C", "SPFLD = SPRING*FIELD", "12 = 34"}) {
+    auto config = load_text(std::string("[unit]\nid = A1\nrole = patrol\n[cache]\nplace_aliases = ") + bad + "\n");
+    ASSERT_FALSE(config.ok()) << bad;
+    EXPECT_EQ(config.error().code, "config.bad_value") << bad;
+  }
+}
+
 TEST(ConfigLoader, UnknownKeySuggestsTheNearestKnownKey) {
   auto report = check_text(identified("[unit]\nid = A1\n\n\n\n[cad]\nhearbeat_timeout_s = 30\n"), "fleet.ini");
   ASSERT_EQ(report.problems.size(), 1u);
@@ -394,7 +410,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 34u);
+  ASSERT_EQ(keys.size(), 35u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;

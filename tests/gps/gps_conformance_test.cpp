@@ -15,12 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "corpus_dir.h"
 #include "mdtc/gps.h"
 
 namespace mdtc::gps {
 namespace {
 
-const std::string kCorpus = MDTC_SOURCE_DIR "/../shared/corpus/gpsd-nmea";
+const std::string kCorpus = mdtc::test::corpus_dir("gpsd-nmea");
 
 // Logs whose epochs are closer than a second apart: match to the ms there.
 const std::set<std::string> kMillisecondLogs = {

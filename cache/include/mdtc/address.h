@@ -4,10 +4,12 @@
 // tested with plain strings and fuzzed alone.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "mdtc/civic_address.h"
@@ -28,6 +30,12 @@ struct NormalizedAddress {
   std::string unit;           // unit key: identifiers only ("3B"); BLDG/FL keep their designator
   std::string unit_display;   // "APT 3B", "# 3B", "BLDG 2 APT 4"
   std::string city, state, zip;
+  // A corner, not a house: "MAPLE ST / OAK AVE", "MAPLE & OAK", "MAPLE ST AT
+  // OAK AVE". The first street is in predir..postdir with no house number
+  // (so compare_addresses never calls it the same place as a premise); the
+  // other is cross_street, in its street_line() form ("OAK AVE").
+  bool intersection = false;
+  std::string cross_street;
 
   bool has_street() const { return !house_number.empty() && !name.empty(); }
   bool operator==(const NormalizedAddress&) const = default;
@@ -37,10 +45,44 @@ struct NormalizedAddress {
   std::string street_line() const;
 };
 
+// The places (cities, communities) a cache knows, and the other names CAD
+// uses for them (MSAG community names, abbreviations). With it,
+// normalize_address finds a trailing place that has no comma or state before
+// it: "17 OAK AVE SPRINGFIELD". Spellings of one place agree ("E ST LOUIS" =
+// "EAST SAINT LOUIS"); what is found is answered in the spelling of the
+// place as added, which is how premises carry it.
+class Gazetteer {
+ public:
+  void add_place(std::string_view name);  // "SPRINGFIELD", "SALT LAKE CITY"
+  // "SPFLD" names "SPRINGFIELD". A place added with add_place keeps its own
+  // name even when an alias is spelled the same.
+  void add_alias(std::string_view alias, std::string_view place);
+  // The place named by `name` in any of its spellings, or std::nullopt.
+  std::optional<std::string> find_place(std::string_view name) const;
+  // Same, for a key the normalizer already made (internal).
+  std::optional<std::string> find(std::string_view key) const;
+  std::size_t longest_name_words() const { return longest_; }
+  bool empty() const { return places_.empty() && aliases_.empty(); }
+  std::size_t size() const { return places_.size() + aliases_.size(); }
+
+ private:
+  struct Alias {
+    std::string key, spelling;
+  };
+  std::unordered_map<std::string, std::string> places_;  // key -> spelling
+  std::unordered_map<std::string, Alias> aliases_;        // key -> the place it names
+  std::size_t longest_ = 0;                               // words in the longest name
+};
+
 // Free text in any common spelling: "1208 n. maple street #3b, Springfield IL".
 // Errors: address.empty, address.too_long, address.no_house_number,
 // address.no_street_name.
 Result<NormalizedAddress> normalize_address(std::string_view text);
+// The same, knowing the places: a trailing known place is the city even
+// without a comma or state (longest name first; never when taking it would
+// leave no street name, so "17 SPRINGFIELD AVE" stays a street), and a
+// city given in an alias spelling is answered in the place's own.
+Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places);
 
 // CLDXF civic elements (as CAD and the registry send them).
 Result<NormalizedAddress> normalize_civic(const CivicAddress& civic);

@@ -144,6 +144,9 @@ struct OpenOptions {
   bool create_if_missing = true;
   int max_age_h = 24;        // older caches answer Freshness::stale
   int revalidate_days = 365; // used by the purge that runs on open; keep equal to MatchOptions'
+  // (alias, place) pairs: other names CAD uses for the premises' cities
+  // (config cache.place_aliases); the cities themselves are known from the data.
+  std::vector<std::pair<std::string, std::string>> place_aliases = {};
 };
 
 struct AuditEntry {

@@ -62,6 +62,9 @@ struct Config {
   int cache_revalidate_days = 365;    // flags not re-validated within this are hidden
   int cache_history_lookback_days = 730;
   bool cache_wipe_on_session_end = false;
+  // Other names CAD uses for the cache's places: "SPFLD = SPRINGFIELD, ..."
+  std::string cache_place_aliases;  // as written; parsed below
+  std::vector<std::pair<std::string, std::string>> cache_place_alias_pairs;  // (alias, place)
 
   // [gps]
   std::string gps_port;               // empty = no GPS, "auto" = probe
@@ -115,6 +118,9 @@ Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const 
 std::vector<const DutyShift*> on_duty(const std::vector<DutyShift>& schedule, int weekday, int minute);
 // "MENTAL HEALTH CRISIS; WELFARE CHECK + DEMENTIA, AUTISM; * + SUICIDE_RISK"
 Result<std::vector<AutoRequestRule>> parse_auto_request_rules(std::string_view text);
+// cache.place_aliases: "SPFLD = SPRINGFIELD, E STL = EAST SAINT LOUIS"
+// (',' or ';' between entries) as (alias, place) pairs, as written.
+Result<std::vector<std::pair<std::string, std::string>>> parse_place_aliases(std::string_view text);
 // Call types and flag codes as rules compare them: upper case, single spaces,
 // trimmed (CAD systems differ in both).
 std::string canonical_call_type(std::string_view text);
