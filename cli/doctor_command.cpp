@@ -21,6 +21,8 @@
 #include <optional>
 #include <sstream>
 
+#include "cache_options.h"
+#include "car_config.h"
 #include "commands.h"
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
@@ -40,8 +42,6 @@ struct Check {
   std::string detail;
 };
 
-constexpr const char* kFleetFile = "/etc/mdt-coresponder/fleet.ini";
-constexpr const char* kUnitFile = "/etc/mdt-coresponder/unit.ini";
 // More than this between the system clock and GPS time breaks dispatch
 // times, flag expiry dates and the audit trail's order.
 constexpr int64_t kMaxClockSkewMs = 5000;
@@ -141,12 +141,7 @@ std::vector<Check> check_cache(const config::Config& c) {
   }
   out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache"));
 
-  cache::OpenOptions options;
-  options.db_path = c.cache_db;
-  options.key_path = c.cache_key_file;
-  options.create_if_missing = false;
-  options.max_age_h = c.cache_max_age_h;
-  auto opened = cache::Cache::open(options);
+  auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only));
   if (!opened.ok()) {
     out.push_back({"cache", false, "cannot open " + c.cache_db + ": " + opened.error().message});
     return out;
@@ -336,10 +331,8 @@ Check check_registry(const config::Config& c, int timeout_s) {
     o.client_secret_key = pair->secret_key;
   }
   std::optional<int64_t> held;
-  cache::OpenOptions co;
-  co.db_path = c.cache_db;
-  co.create_if_missing = false;
-  if (auto opened = cache::Cache::open(co); opened.ok()) held = opened->synced_version();
+  if (auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only)); opened.ok())
+    held = opened->synced_version();
   bridge::RegistrySync sync(o, [held] { return held; },
                             [](std::string_view, int64_t, const std::string&) -> Status {
                               return make_error("doctor.read_only", "the doctor applies nothing");
@@ -538,16 +531,11 @@ int doctor_command(const Args& args) {
     std::cerr << "mdt-coresponder doctor: --timeout-s " << timeout_s << ": expected 1 to 300\n";
     return 2;
   }
-  std::vector<std::string> files;
-  if (vm.count("config")) {
-    files = vm["config"].as<std::vector<std::string>>();
-  } else {
-    files.push_back(kFleetFile);
-    if (exists(kUnitFile)) files.push_back(kUnitFile);
-  }
+  const std::vector<std::string> files =
+      config_layers(vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{});
 
   std::vector<Check> checks;
-  const config::Report report = config::check(files, config::environment_overrides());
+  const config::Report report = load_car_config(files);
   checks.push_back(check_config(files, report));
   // With an invalid config the remaining checks still run, on the values
   // that were valid (defaults elsewhere), so one visit finds every problem.

@@ -42,7 +42,7 @@ struct Cache::Impl {
   // connection has committed. Under read_mu.
   struct LastSync {
     int64_t data_version = -1;
-    std::optional<int64_t> at;
+    std::optional<int64_t> at;  // empty also while no complete snapshot is held
   };
   LastSync last_sync;
   // Today's date and the re-validation cutoff, as of UTC day `day`: they
@@ -88,6 +88,10 @@ struct Cache::Impl {
   Stmt& cached(const std::string& sql) { return cached_in(db, statements, sql); }
   Stmt& read_cached(const std::string& sql) { return cached_in(reader, read_statements, sql); }
 
+  // Whether a complete snapshot was ever applied (then deltas may follow and
+  // lookups may answer). Caches written before snapshot_version existed
+  // count when their last import was a snapshot.
+  bool holds_snapshot() { return meta("snapshot_version") || meta("last_mode") == "snapshot"; }  // via db
   std::optional<std::string> meta(const std::string& key);        // via db
   std::optional<std::string> read_meta(const std::string& key);   // via reader
   void set_meta(const std::string& key, const std::string& value);

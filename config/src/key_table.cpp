@@ -67,6 +67,7 @@ const std::vector<KeySpec>& key_table() {
       number("cache", "nearby_radius_m", &Config::cache_nearby_radius_m, 1, 5000),
       integer("cache", "revalidate_days", &Config::cache_revalidate_days, 1, 3650),
       integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
+      integer("cache", "max_snapshot_shrink_pct", &Config::cache_max_snapshot_shrink_pct, 0, 100),
       boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),
 
       text("registry", "endpoint", Kind::optional_endpoint, &Config::registry_endpoint),

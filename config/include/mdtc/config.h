@@ -59,6 +59,7 @@ struct Config {
   double cache_nearby_radius_m = 50;  // "nearby" match radius
   int cache_revalidate_days = 365;    // flags not re-validated within this are hidden
   int cache_history_lookback_days = 730;
+  int cache_max_snapshot_shrink_pct = 50;  // a snapshot removing more of the flags is refused
   bool cache_wipe_on_session_end = false;
 
   // [gps]
