@@ -98,7 +98,7 @@ std::optional<int64_t> Cache::Impl::read_last_sync() {
   if (version != last_sync.data_version) {
     const auto text = read_meta("last_sync");
     // A cache that never held a whole snapshot has nothing to be fresh about.
-    const bool whole = read_meta("snapshot_version") || read_meta("last_mode") == "snapshot";
+    const bool whole = holds_snapshot(read_meta("snapshot_version"), text, read_meta("last_mode"));
     last_sync = {version, text && whole ? std::optional<int64_t>(std::stoll(*text)) : std::nullopt};
   }
   return last_sync.at;

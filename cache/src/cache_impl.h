@@ -90,8 +90,12 @@ struct Cache::Impl {
 
   // Whether a complete snapshot was ever applied (then deltas may follow and
   // lookups may answer). Caches written before snapshot_version existed
-  // count when their last import was a snapshot.
-  bool holds_snapshot() { return meta("snapshot_version") || meta("last_mode") == "snapshot"; }  // via db
+  // count unless their last import is known to be a delta.
+  static bool holds_snapshot(const std::optional<std::string>& snapshot_version,
+                             const std::optional<std::string>& last_sync, const std::optional<std::string>& last_mode) {
+    return snapshot_version || (last_sync && last_mode != "delta");
+  }
+  bool holds_snapshot() { return holds_snapshot(meta("snapshot_version"), meta("last_sync"), meta("last_mode")); }  // via db
   std::optional<std::string> meta(const std::string& key);        // via db
   std::optional<std::string> read_meta(const std::string& key);   // via reader
   void set_meta(const std::string& key, const std::string& value);
