@@ -371,7 +371,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 33u);
+  ASSERT_EQ(keys.size(), 34u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;
