@@ -100,11 +100,15 @@ if [ -x /usr/bin/stub-cad ]; then
   work=$(mktemp -d)
   pub_port=$((20000 + RANDOM % 20000))
   router_port=$((pub_port + 1))
-  cat >"$work/registry.jsonl" <<'JSONL'
-{"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
+  # A complete export v1 file, as any writer can make one: header counts,
+  # records, then a trailer with the SHA-256 of everything before it.
+  counts='"premises":1,"subjects":0,"flags":1,"history":0,"deletes":0'
+  cat >"$work/registry.jsonl" <<JSONL
+{"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z",$counts}
 {"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL"}
 {"type":"flag","id":"F-2","premise":"P-1","kind":"care","code":"AUTISM","note":"Calm with low voice","audience":"all"}
 JSONL
+  echo "{\"type\":\"trailer\",$counts,\"sha256\":\"$(sha256sum "$work/registry.jsonl" | cut -d' ' -f1)\"}" >>"$work/registry.jsonl"
   mdt-coresponder cache import "$work/registry.jsonl" --db "$work/cache.db"
   cat >"$work/unit.ini" <<INI
 [unit]
