@@ -142,14 +142,30 @@ std::vector<Check> check_cache(const config::Config& c) {
   out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache"));
 
   auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only));
+  // A re-import cannot repair a file SQLite cannot read, nor data sealed with
+  // a lost key: the remedy is a fresh file beside the old one.
+  const std::string reset = "mdt-coresponder cache reset --db " + c.cache_db;
+  const std::string refill = ", then import a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
+                             ") or let the registry sync fetch one";
   if (!opened.ok()) {
-    out.push_back({"cache", false, "cannot open " + c.cache_db + ": " + opened.error().message});
+    const std::string& code = opened.error().code;
+    std::string fix;
+    if (code == "cache.corrupt")
+      fix = "; fix: " + reset + " (moves the corrupt file aside, keeps the key)" + refill;
+    else if (code == "cache.key_missing")
+      fix = "; fix: if the key is elsewhere, restore it or point cache.key_file at it; if it is lost, nothing can "
+            "read this cache: " + reset + refill + " (a new key is made with it)";
+    else if (code == "cache.key_mismatch")
+      fix = "; fix: check cache.key_file names the key this cache was made with; if that key is lost: " + reset + refill;
+    else if (code == "cache.schema")
+      fix = "; fix: start the plugin or run a cache import once, which upgrade it";
+    out.push_back({"cache", false, "cannot open " + c.cache_db + ": " + opened.error().message + fix});
     return out;
   }
   if (auto verified = opened->verify(); !verified.ok()) {
     out.push_back({"cache", false,
                    c.cache_db + " failed its integrity check: " + verified.error().message +
-                       "; the MDT shows \"flags unavailable\"; re-import a registry snapshot"});
+                       "; the MDT shows \"flags unavailable\"; fix: " + reset + " (keeps the key)" + refill});
     return out;
   }
   auto stats = opened->stats();
@@ -163,7 +179,10 @@ std::vector<Check> check_cache(const config::Config& c) {
                      ", registry version " + std::to_string(stats->registry_version)});
   const int64_t limit_s = static_cast<int64_t>(c.cache_max_age_h) * 3600;
   if (!stats->age_s) {
-    out.push_back({"cache age", false, "never synced from the flag registry: flags are shown as unavailable"});
+    out.push_back({"cache age", false,
+                   "holds no complete snapshot from the flag registry: flags are shown as unavailable; fix: import "
+                   "a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
+                       ") or let the registry sync fetch one"});
   } else if (*stats->age_s > limit_s) {
     out.push_back({"cache age", false,
                    "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync +

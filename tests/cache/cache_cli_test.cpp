@@ -218,5 +218,31 @@ TEST_F(CacheCli, ResetMovesTheCacheAsideAndKeepsTheKey) {
   EXPECT_EQ(cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--db", db}).exit_code, 0);
 }
 
+// Issue 13.12: doctor advised a re-import, which fails on a corrupt file.
+TEST_F(CacheCli, DoctorNamesCacheResetForACorruptCache) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  mdtc::test::write_file(db, std::string(4096, 'x'));
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  const std::string config = dir.file("unit.ini");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\n");
+  auto r = cli({"doctor", "--config", config, "--timeout-s", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("mdt-coresponder cache reset --db " + db), std::string::npos) << r.output;
+  EXPECT_EQ(mdtc::test::read_file(db), std::string(4096, 'x')) << "doctor only looks";
+}
+
+// Issue 13.1: doctor said "all checks passed" on a cache that never held a snapshot.
+TEST_F(CacheCli, DoctorFailsOnACacheWithoutASnapshot) {
+  const std::string empty = dir.file("empty.jsonl");
+  mdtc::test::write_file(empty, "");
+  EXPECT_EQ(cli({"cache", "import", empty, "--db", db}).exit_code, 1);
+  const std::string config = dir.file("unit.ini");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\n");
+  auto r = cli({"doctor", "--config", config, "--timeout-s", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("holds no complete snapshot"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace mdtc::cache::test
