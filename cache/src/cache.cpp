@@ -111,6 +111,14 @@ std::optional<std::string> Cache::Impl::meta(const std::string& key) {
   return q->text(0);
 }
 
+void Cache::Impl::reserve_wal() {
+  // Each write its own commit: one frame of the meta page each, more than
+  // the rejection record needs. Once checkpointed, the next write starts the
+  // WAL over at its beginning, inside this space.
+  for (int i = 0; i < 4; ++i) set_meta("wal_reserve", std::to_string(i));
+  sqlite3_exec(db.get(), "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr);
+}
+
 void Cache::Impl::set_meta(const std::string& key, const std::string& value) {
   Stmt q(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value=?2");
   q.bind(1, key).bind(2, value);
@@ -173,6 +181,10 @@ Result<Cache> Cache::open(const OpenOptions& options) {
                                    std::filesystem::perm_options::replace, ec);
     }
     configure(impl->db);
+    if (!ro) {
+      int persist = 1;  // keeps the WAL's reserve across processes (reserve_wal)
+      sqlite3_file_control(impl->db.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    }
     Impl& im = *impl;
     // The key is checked before any migration: a step that re-seals values
     // must never run with a key that cannot open them.

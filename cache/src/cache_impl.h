@@ -96,6 +96,11 @@ struct Cache::Impl {
     return snapshot_version || (last_sync && last_mode != "delta");
   }
   bool holds_snapshot() { return holds_snapshot(meta("snapshot_version"), meta("last_sync"), meta("last_mode")); }  // via db
+  // A disk that fills must not also silence the record of the import it
+  // refused: a few WAL frames stay allocated (and the WAL file is kept when
+  // the cache closes), so the small rejection record is written into space
+  // the file already has. Via db, under mu.
+  void reserve_wal();
   std::optional<std::string> meta(const std::string& key);        // via db
   std::optional<std::string> read_meta(const std::string& key);   // via reader
   void set_meta(const std::string& key, const std::string& value);

@@ -603,6 +603,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       // space back and sends reads to the file; it waits only for lookups
       // already running.
       sqlite3_exec(im.db.get(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+      im.reserve_wal();
       return report;
     } catch (const SqlError& e) {
       return make_error("cache.import_failed", origin + ": not applied, previous data kept: " + e.what());

@@ -138,7 +138,8 @@ TEST_F(CacheStorage, ImportHandsTheWalBack) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
   ASSERT_TRUE(fs::exists(db + "-wal"));
-  EXPECT_EQ(fs::file_size(db + "-wal"), 0u);
+  // What stays is the few frames kept for recording a rejection on a full disk.
+  EXPECT_LE(fs::file_size(db + "-wal"), 32u * 1024);
   EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").flags.size(), 3u);
 }
 

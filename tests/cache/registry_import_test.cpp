@@ -1,5 +1,6 @@
 // Snapshot, delta, tombstones and whole-file rejection on a real SQLite file.
 #include "cache_fixture.h"
+#include "full_disk_vfs.h"
 #include "sqlite_db.h"
 
 namespace mdtc::cache::test {
@@ -471,6 +472,27 @@ TEST_F(RegistryImport, SecondSnapshotRebuildsTheSpatialIndex) {
   EXPECT_EQ(flag_ids(match(c, "105 N MAPLE ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-5"}));
   EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::none);  // P-1 is gone
   EXPECT_EQ(match(c, "", 39.05, -89.0).premises.at(0).id, "P-5");
+}
+
+// Issue 13.16: a disk that fills during an import must still leave a trace
+// where fleet IT looks.
+TEST_F(RegistryImport, FullDiskRejectionIsRecordedAndTheDataStays) {
+  FullDiskVfs vfs;
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  vfs.set_full(true);
+  auto r = c.import_text(complete(big_snapshot(3000, 2)), "big.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_GT(vfs.refused_writes(), 0);
+  EXPECT_NE(r.error().message.find("full"), std::string::npos) << r.error().message;
+  const auto s = c.stats();
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->import_rejects, 1);
+  EXPECT_EQ(s->last_reject.rfind("big.jsonl: ", 0), 0u) << s->last_reject;
+  EXPECT_EQ(s->flags, 3);
+  vfs.set_full(false);
+  EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")),
+            (std::vector<std::string>{"F-1", "F-2", "F-3"}));
 }
 
 TEST_F(RegistryImport, MissingFileIsAnError) {
