@@ -66,6 +66,7 @@ check "CLI on PATH" test -x /usr/bin/mdt-coresponder
 check "plugin in /usr/lib/mdt-coresponder" test -f /usr/lib/mdt-coresponder/libmdt_coresponder.so
 check "example fleet config" test -f "$CONF"
 check "docs" test -f /usr/share/doc/mdt-coresponder/config.md
+check "registry format doc" test -f /usr/share/doc/mdt-coresponder/registry-format.md
 has_user() { getent passwd mdt-coresponder >/dev/null; }
 check "system user" has_user
 check "state dir mode 0750" test "$(stat -c %a "$STATE")" = 750
