@@ -207,23 +207,12 @@ int cache_command(const Args& args) {
   // The car's configuration, as the plugin reads it, decides the cache's
   // rules (re-validation, shrink limit, key file); --db and --key only name
   // other files. Without --config, --db alone means the built-in defaults.
-  config::Config car;
-  if (vm.count("config") || !vm.count("db")) {
-    const auto files = config_layers(vm.count("config") ? vm["config"].as<std::vector<std::string>>()
-                                                        : std::vector<std::string>{});
-    const config::Report report = load_car_config(files);
-    if (!report.ok()) {
-      for (const auto& p : report.problems) std::cerr << p.message << "\n";
-      return fail(sub, make_error("config.invalid", "the configuration has " + std::to_string(report.problems.size()) +
-                                                        " problem(s); fix them first (mdt-coresponder config check)"));
-    }
-    car = report.config;
-  }
-  if (vm.count("db")) {
-    car.cache_db = vm["db"].as<std::string>();
-    if (!vm.count("config")) car.cache_key_file.clear();
-  }
-  if (vm.count("key")) car.cache_key_file = vm["key"].as<std::string>();
+  auto loaded = cache_command_config(
+      vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{},
+      vm.count("db") ? &vm["db"].as<std::string>() : nullptr, vm.count("key") ? &vm["key"].as<std::string>() : nullptr,
+      std::cerr);
+  if (!loaded) return fail(sub, loaded.error());
+  config::Config& car = *loaded;
   if (vm.count("max-age-h")) car.cache_max_age_h = vm["max-age-h"].as<int>();
   if (vm.count("radius")) car.cache_nearby_radius_m = vm["radius"].as<double>();
 

@@ -88,26 +88,16 @@ int cache_sync_command(const Args& args) {
   }
   // The car's configuration (as the plugin reads it) gives the cache's rules
   // and the registry's address and keys; the options override single values.
-  config::Config car;
-  if (vm.count("config") || !vm.count("db")) {
-    const auto files = config_layers(vm.count("config") ? vm["config"].as<std::vector<std::string>>()
-                                                        : std::vector<std::string>{});
-    const config::Report report = load_car_config(files);
-    if (!report.ok()) {
-      for (const auto& p : report.problems) std::cerr << p.message << "\n";
-      std::cerr << "mdt-coresponder cache sync: the configuration has problems; fix them first\n";
-      return 1;
-    }
-    car = report.config;
-  } else {
-    car.unit_id = "mdtc-cli";
-    car.registry_server_public_key.clear();
+  auto loaded = cache_command_config(
+      vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{},
+      vm.count("db") ? &vm["db"].as<std::string>() : nullptr, vm.count("key") ? &vm["key"].as<std::string>() : nullptr,
+      std::cerr);
+  if (!loaded) {
+    std::cerr << "mdt-coresponder cache sync: " << loaded.error().message << "\n";
+    return 1;
   }
-  if (vm.count("db")) {
-    car.cache_db = vm["db"].as<std::string>();
-    if (!vm.count("config")) car.cache_key_file.clear();
-  }
-  if (vm.count("key")) car.cache_key_file = vm["key"].as<std::string>();
+  config::Config& car = *loaded;
+  if (!vm.count("config") && vm.count("db")) car.unit_id = "mdtc-cli";
   if (vm.count("endpoint")) car.registry_endpoint = vm["endpoint"].as<std::string>();
   if (vm.count("unit")) car.unit_id = vm["unit"].as<std::string>();
   std::string server = vm.count("server-key") ? vm["server-key"].as<std::string>() : car.registry_server_public_key;

@@ -3,10 +3,12 @@
 // car's files: doctor and the cache commands.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "mdtc/config.h"
+#include "mdtc/result.h"
 
 namespace mdtc::cli {
 
@@ -19,5 +21,11 @@ std::vector<std::string> config_layers(const std::vector<std::string>& given);
 
 // The layers read and checked, with the environment applied.
 config::Report load_car_config(const std::vector<std::string>& files);
+
+// What a cache command works on: the car's layers when `config` is given or
+// `db` is not (then its problems come back as one Error, each also written
+// to `err`), else the built-in defaults; then `db` and `key` name other files.
+Result<config::Config> cache_command_config(const std::vector<std::string>& config, const std::string* db,
+                                            const std::string* key, std::ostream& err);
 
 }  // namespace mdtc::cli
