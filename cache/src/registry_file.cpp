@@ -1,7 +1,9 @@
-// Writing the completeness lines of an export v1 file: the header's record
-// counts and the trailer. The importer checks exactly what these write.
+// The completeness lines of an export v1 file, the header's record counts
+// and the trailer: written here, and checked here before an import writes
+// anything. Pure: text in, text or a verdict out.
 #include <Poco/JSON/Object.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "field_cipher.h"
@@ -24,7 +26,73 @@ std::string line_of(const Poco::JSON::Object& o) {
   return out.str();
 }
 
+Error incomplete(const std::string& origin, int64_t line, const std::string& why) {
+  return make_error("registry.incomplete", origin + ":" + std::to_string(line) + ": " + why +
+                                               ": not applied, previous data kept");
+}
+
 }  // namespace
+
+Result<RegistryFrame> frame_registry_file(std::string_view text, const std::string& origin, bool legacy) {
+  RegistryFrame f;
+  f.body = text;
+  // The last non-blank line: where it starts and ends.
+  std::optional<std::size_t> last_start;
+  std::size_t end = text.size();
+  for (;;) {
+    const std::size_t nl = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
+    const std::size_t from = nl == std::string_view::npos ? 0 : nl + 1;
+    if (text.substr(from, end - from).find_first_not_of(" \t\r") != std::string_view::npos) {
+      last_start = from;
+      break;
+    }
+    if (from == 0) break;
+    end = from - 1;
+  }
+  if (!last_start)
+    return make_error("registry.empty", origin + ": no records (an empty file is never a registry export): "
+                                                 "not applied, previous data kept");
+  // The first non-blank line: a header, or (legacy) the first record.
+  int64_t first_line = 1;
+  std::size_t pos = 0;
+  for (;; ++first_line) {
+    const std::size_t nl = std::min(text.find('\n', pos), text.size());
+    const std::string_view line = text.substr(pos, nl - pos);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      auto first = parse_registry_line(line);
+      if (!first)
+        return make_error(first.error().code,
+                          origin + ":" + std::to_string(first_line) + ": " + first.error().message);
+      if (auto* h = std::get_if<HeaderRecord>(&*first)) f.header = *h;
+      break;
+    }
+    pos = nl + 1;
+  }
+  if (!f.header && !legacy)
+    return make_error("registry.no_header",
+                      origin + ":1: the file does not start with a header line; files from before export v1 "
+                               "headers are applied only with the legacy option (cache import --legacy)");
+  if (f.header) {
+    auto last = parse_registry_line(text.substr(*last_start, end - *last_start));
+    if (last && std::holds_alternative<TrailerRecord>(*last)) {
+      f.trailer = std::get<TrailerRecord>(*last);
+      f.body = text.substr(0, *last_start);
+    }
+  }
+  const bool legacy_form = !f.header || (!f.trailer && !f.header->counts);
+  if (legacy_form && legacy) return f;
+  const int64_t last_line = static_cast<int64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*last_start), '\n')) + 1;
+  if (!f.trailer)
+    return incomplete(origin, last_line, "the file ends without a trailer line (cut off, or not a complete export)");
+  if (sha256_hex(f.body) != f.trailer->sha256)
+    return incomplete(origin, last_line, "the SHA-256 of the file does not match its trailer (altered or damaged)");
+  if (f.header->mode == "snapshot" && !f.header->counts)
+    return incomplete(origin, 1, "the snapshot header states no record counts");
+  if (f.header->counts && *f.header->counts != f.trailer->counts)
+    return incomplete(origin, last_line, "the trailer's record counts differ from the header's");
+  return f;
+}
+
 
 std::string registry_trailer(std::string_view preceding, const RecordCounts& counts) {
   Poco::JSON::Object t(Poco::JSON_PRESERVE_KEY_ORDER);

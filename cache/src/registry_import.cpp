@@ -210,68 +210,6 @@ Error dangling_flag(std::string_view text, const std::string& origin, const std:
                                                        ", which is neither in this file nor in the cache");
 }
 
-Error incomplete(const std::string& origin, int64_t line, const std::string& why) {
-  return make_error("registry.incomplete", origin + ":" + std::to_string(line) + ": " + why +
-                                               ": not applied, previous data kept");
-}
-
-// What the first and last lines of a file say about it, checked before any
-// write: a file that cannot prove it is whole costs nothing.
-struct Frame {
-  std::optional<HeaderRecord> header;
-  std::optional<TrailerRecord> trailer;
-  std::string_view body;  // the text before the trailer line (header included)
-};
-
-Result<Frame> frame(std::string_view text, const std::string& origin, bool legacy) {
-  Frame f;
-  f.body = text;
-  // The last non-blank line: where it starts and ends.
-  std::optional<std::size_t> last_start;
-  std::size_t end = text.size();
-  for (;;) {
-    const std::size_t nl = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
-    const std::size_t from = nl == std::string_view::npos ? 0 : nl + 1;
-    if (text.substr(from, end - from).find_first_not_of(" \t\r") != std::string_view::npos) {
-      last_start = from;
-      break;
-    }
-    if (from == 0) break;
-    end = from - 1;
-  }
-  if (!last_start)
-    return make_error("registry.empty", origin + ": no records (an empty file is never a registry export): "
-                                                 "not applied, previous data kept");
-  LineReader first_reader(text, origin);
-  auto first = first_reader.next();
-  if (!first) return first.error();
-  if (*first && std::holds_alternative<HeaderRecord>((*first)->record))
-    f.header = std::get<HeaderRecord>((*first)->record);
-  if (!f.header && !legacy)
-    return make_error("registry.no_header",
-                      origin + ":1: the file does not start with a header line; files from before export v1 "
-                               "headers are applied only with the legacy option (cache import --legacy)");
-  if (f.header) {
-    auto last = parse_registry_line(text.substr(*last_start, end - *last_start));
-    if (last && std::holds_alternative<TrailerRecord>(*last)) {
-      f.trailer = std::get<TrailerRecord>(*last);
-      f.body = text.substr(0, *last_start);
-    }
-  }
-  const bool legacy_form = !f.header || (!f.trailer && !f.header->counts);
-  if (legacy_form && legacy) return f;
-  const int64_t last_line = static_cast<int64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*last_start), '\n')) + 1;
-  if (!f.trailer)
-    return incomplete(origin, last_line, "the file ends without a trailer line (cut off, or not a complete export)");
-  if (sha256_hex(f.body) != f.trailer->sha256)
-    return incomplete(origin, last_line, "the SHA-256 of the file does not match its trailer (altered or damaged)");
-  if (f.header->mode == "snapshot" && !f.header->counts)
-    return incomplete(origin, 1, "the snapshot header states no record counts");
-  if (f.header->counts && *f.header->counts != f.trailer->counts)
-    return incomplete(origin, last_line, "the trailer's record counts differ from the header's");
-  return f;
-}
-
 std::string counts_text(const RecordCounts& c) {
   return std::to_string(c.premises) + " premises, " + std::to_string(c.subjects) + " subjects, " +
          std::to_string(c.flags) + " flags, " + std::to_string(c.history) + " history, " +
@@ -344,7 +282,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
   auto attempt = [&]() -> Result<ImportReport> {
     // A bad line anywhere rolls the whole transaction back, so the records
     // can be applied as they are read.
-    auto framed = frame(text, origin, options.legacy);
+    auto framed = frame_registry_file(text, origin, options.legacy);
     if (!framed) return framed.error();
     const std::string_view body = framed->body;
     LineReader reader(body, origin);
@@ -530,8 +468,10 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       if (auto dup = first_duplicate(keys, body, origin)) return *dup;
       const RecordCounts read{report.premises, report.subjects, report.flags, report.history, report.deletes};
       if (framed->trailer && read != framed->trailer->counts)
-        return incomplete(origin, header_line, "the file holds " + counts_text(read) + "; its trailer states " +
-                                                   counts_text(framed->trailer->counts));
+        return make_error("registry.incomplete", origin + ":" + std::to_string(header_line) + ": the file holds " +
+                                                     counts_text(read) + "; its trailer states " +
+                                                     counts_text(framed->trailer->counts) +
+                                                     ": not applied, previous data kept");
       report.flags_held = count_flags();
       const int64_t removed = flags_before - report.flags_held;
       if (replace_all && !options.allow_shrink && removed > 0 &&

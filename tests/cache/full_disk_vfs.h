@@ -40,9 +40,9 @@ class FullDiskVfs {
     sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
   };
 
-  static int open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  static int open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* opened, int flags, int* out_flags) {
     auto* self = static_cast<FullDiskVfs*>(vfs->pAppData);
-    auto* f = reinterpret_cast<File*>(file);
+    auto* f = reinterpret_cast<File*>(opened);
     std::memset(f, 0, sizeof(File));
     const int rc = self->base_->xOpen(self->base_, name, f->real(), flags, out_flags);
     if (rc != SQLITE_OK || !f->real()->pMethods) return rc;
@@ -51,11 +51,7 @@ class FullDiskVfs {
     // Every call goes to the real file; only writes are looked at.
 #define MDTC_FORWARD(name, sig, args)                                                     \
   f->methods.name = [] sig { auto* me = reinterpret_cast<File*>(file); return me->real()->pMethods->name args; };
-    f->methods.xClose = [](sqlite3_file* file) {
-      auto* me = reinterpret_cast<File*>(file);
-      const int r = me->real()->pMethods->xClose(me->real());
-      return r;
-    };
+    MDTC_FORWARD(xClose, (sqlite3_file * file), (me->real()))
     MDTC_FORWARD(xRead, (sqlite3_file * file, void* p, int n, sqlite3_int64 o), (me->real(), p, n, o))
     MDTC_FORWARD(xTruncate, (sqlite3_file * file, sqlite3_int64 s), (me->real(), s))
     MDTC_FORWARD(xSync, (sqlite3_file * file, int fl), (me->real(), fl))

@@ -99,6 +99,19 @@ Result<std::string> complete_registry_file(std::string_view text);
 // The trailer line (without newline) for `preceding`, every byte before it.
 std::string registry_trailer(std::string_view preceding, const RecordCounts& counts);
 
+// What the first and last lines of a whole file say about it, checked
+// before anything is applied. `body` is the text before the trailer line
+// (header included); its records are still to be read and counted against
+// the trailer. `legacy` accepts a header without counts and trailer, or no
+// header. Errors: registry.empty, registry.no_header, registry.incomplete
+// (with FILE:LINE), or the first record's line error.
+struct RegistryFrame {
+  std::optional<HeaderRecord> header;
+  std::optional<TrailerRecord> trailer;
+  std::string_view body;
+};
+Result<RegistryFrame> frame_registry_file(std::string_view text, const std::string& origin, bool legacy);
+
 // Calendar checks shared with the importer: "2026-02-30" is not a date.
 bool is_iso_date(std::string_view s);
 bool is_rfc3339(std::string_view s);
