@@ -3,8 +3,8 @@
 // rolls back, so the cache holds the old data or the new, never a mix.
 #include <algorithm>
 #include <condition_variable>
-#include <filesystem>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -244,17 +244,21 @@ std::string_view line_at(std::string_view text, int64_t wanted) {
 std::optional<Error> first_duplicate(std::vector<std::pair<uint64_t, int64_t>>& keys, std::string_view text,
                                      const std::string& origin) {
   std::sort(keys.begin(), keys.end());
+  std::vector<std::pair<int64_t, int64_t>> candidates;  // later line, earlier line
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    if (keys[i].first == keys[i - 1].first) candidates.emplace_back(keys[i].second, keys[i - 1].second);
+  // Earliest first; a real duplicate ends the search, so a file full of them
+  // costs one look, and only a hash collision costs another.
+  std::sort(candidates.begin(), candidates.end());
   std::optional<std::pair<int64_t, int64_t>> found;  // earlier line, later line
   std::string key;
-  for (std::size_t i = 1; i < keys.size(); ++i) {
-    if (keys[i].first != keys[i - 1].first) continue;
-    auto a = parse_registry_line(line_at(text, keys[i - 1].second));
-    auto b = parse_registry_line(line_at(text, keys[i].second));
+  for (const auto& [later, earlier] : candidates) {
+    auto a = parse_registry_line(line_at(text, earlier));
+    auto b = parse_registry_line(line_at(text, later));
     if (!a || !b || record_key(*a) != record_key(*b)) continue;
-    if (!found || keys[i].second < found->second) {
-      found = {keys[i - 1].second, keys[i].second};
-      key = record_key(*b);
-    }
+    found = {earlier, later};
+    key = record_key(*b);
+    break;
   }
   if (!found) return std::nullopt;
   std::replace(key.begin(), key.end(), '\n', ' ');
