@@ -158,7 +158,7 @@ TEST_F(CacheCli, LookingLeavesTheCacheFilesByteForByte) {
   ASSERT_EQ(sqlite3_exec(live, "SELECT count(*) FROM flags", nullptr, nullptr, nullptr), SQLITE_OK);
   const std::string db_before = file_bytes(db), wal_before = file_bytes(db + "-wal");
   const std::string config = dir.file("unit.ini");
-  mdtc::test::write_file(config, "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\nrevalidate_days = 1\n");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nrevalidate_days = 1\n");
   EXPECT_EQ(cli({"cache", "stats", "--config", config}).exit_code, 0);
   EXPECT_EQ(cli({"cache", "verify", "--config", config}).exit_code, 0);
   EXPECT_EQ(cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--config", config}).exit_code, 0);
@@ -181,7 +181,7 @@ std::string days_ago(int days) {
 // Issue 15.1: the CLI purged with 365 days whatever the car's config said.
 TEST_F(CacheCli, ImportWithTheCarsConfigKeepsFlagsItsRevalidationAllows) {
   const std::string config = dir.file("unit.ini");
-  mdtc::test::write_file(config, "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\nrevalidate_days = 730\n");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nrevalidate_days = 730\n");
   const std::string file = dir.file("registry.jsonl");
   mdtc::test::write_file(file, complete(R"({"type":"header","mode":"snapshot","version":1}
 {"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL"}
@@ -225,7 +225,7 @@ TEST_F(CacheCli, DoctorNamesCacheResetForACorruptCache) {
   std::filesystem::remove(db + "-wal");
   std::filesystem::remove(db + "-shm");
   const std::string config = dir.file("unit.ini");
-  mdtc::test::write_file(config, "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\n");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\n");
   auto r = cli({"doctor", "--config", config, "--timeout-s", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("mdt-coresponder cache reset --db " + db), std::string::npos) << r.output;
@@ -238,7 +238,7 @@ TEST_F(CacheCli, DoctorFailsOnACacheWithoutASnapshot) {
   mdtc::test::write_file(empty, "");
   EXPECT_EQ(cli({"cache", "import", empty, "--db", db}).exit_code, 1);
   const std::string config = dir.file("unit.ini");
-  mdtc::test::write_file(config, "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\n");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\n");
   auto r = cli({"doctor", "--config", config, "--timeout-s", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("holds no complete snapshot"), std::string::npos) << r.output;

@@ -81,7 +81,7 @@ TEST(CacheSyncCli, SyncsWithTheCarsConfiguration) {
   RegistryServer registry(dir);
   publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
   const std::string db = dir.file("cache.db");
-  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\n[cache]\ndb = " + db + "\nkey_file = " +
+  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nkey_file = " +
                                        dir.file("flags.key") + "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
   auto r = run(std::string(MDTC_CLI) + " cache sync --config " + dir.file("unit.ini"));
   ASSERT_EQ(r.status, 0) << r.out;
