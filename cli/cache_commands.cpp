@@ -9,6 +9,8 @@
 #include <iostream>
 #include <optional>
 
+#include "cache_options.h"
+#include "car_config.h"
 #include "commands.h"
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
@@ -21,20 +23,29 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 void cache_usage(std::ostream& out) {
-  out << "usage: mdt-coresponder cache import FILE --db PATH [--key KEYFILE]\n"
-         "       mdt-coresponder cache match ADDRESS --db PATH [--lat X --lon Y] [--radius M]\n"
+  out << "usage: mdt-coresponder cache import FILE [--db PATH | --config FILE...] [--legacy] [--allow-shrink]\n"
+         "       mdt-coresponder cache match ADDRESS [--db PATH | --config FILE...] [--lat X --lon Y] [--radius M]\n"
          "                                   [--place-aliases 'SPFLD = SPRINGFIELD, ...']\n"
-         "       mdt-coresponder cache stats|verify|purge --db PATH [--key KEYFILE]\n"
-         "       mdt-coresponder cache sync --db PATH --endpoint E [--server-key K --key-file F]\n"
-         "  import   apply a registry export v1 file (JSON Lines) in one transaction\n"
+         "       mdt-coresponder cache stats|verify|purge|reset [--db PATH | --config FILE...]\n"
+         "       mdt-coresponder cache sync [--db PATH | --config FILE...] [--endpoint E] (sync --help)\n"
+         "  import   apply a registry export v1 file (JSON Lines) in one transaction; the only\n"
+         "           command besides sync that creates a cache (and its key)\n"
          "  match    look an address up; prints level, premises, flags (all audiences)\n"
          "  stats    counts, schema and registry version, last sync and age\n"
          "  verify   SQLite integrity check and the audit hash chain; exit 1 if broken\n"
          "  purge    delete expired and unvalidated flags\n"
+         "  reset    move the cache files aside (PATH.reset-TIME), keep the key; then import a snapshot\n"
          "  sync     fetch and apply what the flag registry has (sync --help)\n"
-         "  --key    key file (default PATH.key, created with mode 0600 for a new cache)\n"
-         "  --max-age-h  hours after which the cache answers \"stale\" (default 24)\n"
-         "  --place-aliases  other names for the cache's places, as config cache.place_aliases\n";
+         "  match, stats and verify open the cache read-only: they never create, upgrade or purge it.\n"
+         "  --config FILE  the car's configuration layers, fleet file first (default: the installed\n"
+         "                 fleet.ini and unit.ini); MDTC_* environment applies; without --config,\n"
+         "                 --db alone uses the built-in defaults\n"
+         "  --db PATH      the cache file (overrides cache.db)\n"
+         "  --key FILE     key file (default cache.key_file, else PATH.key; created 0600 with a new cache)\n"
+         "  --legacy       accept an export without header counts and trailer, or without a header\n"
+         "  --allow-shrink apply a snapshot that removes more than cache.max_snapshot_shrink_pct of the flags\n"
+         "  --max-age-h    hours after which the cache answers \"stale\" (default cache.max_age_h)\n"
+         "  --place-aliases  other names for the cache's places (default cache.place_aliases)\n";
 }
 
 void print(const Object& o) {
@@ -144,6 +155,7 @@ Object stats_json(const cache::Stats& s) {
   o.set("unknown_codes", s.unknown_codes);
   o.set("last_sync", s.last_sync);
   o.set("last_mode", s.last_mode);
+  o.set("holds_snapshot", s.holds_snapshot);
   if (s.age_s) o.set("age_s", *s.age_s);
   if (!s.recovered_from.empty()) o.set("recovered_from", s.recovered_from);
   o.set("import_rejects", s.import_rejects);
@@ -160,15 +172,16 @@ int cache_command(const Args& args) {
   }
   const std::string sub = args[0];
   if (sub == "sync") return cache_sync_command(Args(args.begin() + 1, args.end()));
-  if (sub != "import" && sub != "match" && sub != "stats" && sub != "verify" && sub != "purge") {
+  if (sub != "import" && sub != "match" && sub != "stats" && sub != "verify" && sub != "purge" && sub != "reset") {
     std::cerr << "mdt-coresponder cache: unknown subcommand '" << sub << "'\n";
     cache_usage(std::cerr);
     return 2;
   }
   po::options_description options("cache");
   options.add_options()("help,h", "")("db", po::value<std::string>(), "")("key", po::value<std::string>(), "")(
+      "config", po::value<std::vector<std::string>>(), "")("legacy", "")("allow-shrink", "")(
       "lat", po::value<double>(), "")("lon", po::value<double>(), "")("radius", po::value<double>(), "")(
-      "max-age-h", po::value<int>(), "")("place-aliases", po::value<std::string>(), "")("revalidate-days", po::value<int>(), "")(
+      "max-age-h", po::value<int>(), "")("place-aliases", po::value<std::string>(), "")(
       "arg", po::value<std::vector<std::string>>()->default_value({}, ""), "");
   po::positional_options_description positional;
   positional.add("arg", -1);
@@ -188,9 +201,8 @@ int cache_command(const Args& args) {
   }
   const auto& positional_args = vm["arg"].as<std::vector<std::string>>();
   const std::size_t want = (sub == "import" || sub == "match") ? 1 : 0;
-  if (!vm.count("db") || positional_args.size() != want) {
-    std::cerr << "mdt-coresponder cache " << sub << ": "
-              << (!vm.count("db") ? "--db PATH is required" : "wrong number of arguments") << "\n";
+  if (positional_args.size() != want) {
+    std::cerr << "mdt-coresponder cache " << sub << ": wrong number of arguments\n";
     cache_usage(std::cerr);
     return 2;
   }
@@ -198,19 +210,46 @@ int cache_command(const Args& args) {
     std::cerr << "mdt-coresponder cache match: --lat and --lon come together\n";
     return 2;
   }
+  if ((vm.count("legacy") || vm.count("allow-shrink")) && sub != "import") {
+    std::cerr << "mdt-coresponder cache " << sub << ": --legacy and --allow-shrink are for import\n";
+    return 2;
+  }
 
-  cache::OpenOptions open;
-  open.db_path = vm["db"].as<std::string>();
-  if (vm.count("key")) open.key_path = vm["key"].as<std::string>();
-  if (vm.count("max-age-h")) open.max_age_h = vm["max-age-h"].as<int>();
+  // The car's configuration, as the plugin reads it, decides the cache's
+  // rules (re-validation, shrink limit, key file); --db and --key only name
+  // other files. Without --config, --db alone means the built-in defaults.
+  auto loaded = cache_command_config(
+      vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{},
+      vm.count("db") ? &vm["db"].as<std::string>() : nullptr, vm.count("key") ? &vm["key"].as<std::string>() : nullptr,
+      std::cerr);
+  if (!loaded) return fail(sub, loaded.error());
+  config::Config& car = *loaded;
+  if (vm.count("max-age-h")) car.cache_max_age_h = vm["max-age-h"].as<int>();
+  if (vm.count("radius")) car.cache_nearby_radius_m = vm["radius"].as<double>();
   if (vm.count("place-aliases")) {
     auto aliases = config::parse_place_aliases(vm["place-aliases"].as<std::string>());
     if (!aliases) return fail(sub, aliases.error());
-    open.place_aliases = std::move(*aliases);
+    car.cache_place_alias_pairs = std::move(*aliases);
   }
-  cache::MatchOptions match_options;
-  if (vm.count("radius")) match_options.nearby_radius_m = vm["radius"].as<double>();
-  if (vm.count("revalidate-days")) match_options.revalidate_days = vm["revalidate-days"].as<int>();
+
+  // Only an import may create a cache; looking never writes.
+  const bool looks = sub == "match" || sub == "stats" || sub == "verify";
+  const cache::OpenOptions open = cache_open_options(
+      car, sub == "import" ? CacheAccess::create_if_missing : looks ? CacheAccess::read_only : CacheAccess::existing);
+  const cache::MatchOptions match_options = cache_match_options(car);
+
+  if (sub == "reset") {
+    auto moved = cache::Cache::reset(open);
+    if (!moved) return fail(sub, moved.error());
+    Object o;
+    o.set("ok", true);
+    o.set("db", open.db_path);
+    o.set("moved_to", *moved);
+    o.set("key_file", open.key_path.empty() ? open.db_path + ".key" : open.key_path);
+    o.set("next", "import a registry snapshot (cache import FILE) or let the registry sync fetch one");
+    print(o);
+    return 0;
+  }
 
   auto opened = cache::Cache::open(open);
   if (!opened) {
@@ -219,6 +258,7 @@ int cache_command(const Args& args) {
       cache::MatchResult m;
       m.unavailable_reason = opened.error().message;
       print(match_json(m));
+      std::cerr << "mdt-coresponder cache match: " << opened.error().message << "\n";
       return 1;
     }
     return fail(sub, opened.error());
@@ -226,7 +266,10 @@ int cache_command(const Args& args) {
   cache::Cache& c = *opened;
 
   if (sub == "import") {
-    auto r = c.import_file(positional_args[0]);
+    cache::ImportOptions io;
+    io.legacy = vm.count("legacy") > 0;
+    io.allow_shrink = vm.count("allow-shrink") > 0;
+    auto r = c.import_file(positional_args[0], io);
     if (!r) return fail(sub, r.error());
     Object o;
     o.set("ok", true);
@@ -239,6 +282,8 @@ int cache_command(const Args& args) {
     o.set("flags", r->flags);
     o.set("history", r->history);
     o.set("deletes", r->deletes);
+    o.set("flags_held", r->flags_held);
+    o.set("freshness_moved", r->freshness_moved);
     o.set("unknown_codes", r->unknown_codes);
     Array names, warnings;
     for (const auto& n : r->unknown_code_names) names.add(n);

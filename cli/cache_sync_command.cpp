@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cache_options.h"
+#include "car_config.h"
 #include "commands.h"
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
@@ -25,13 +27,15 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 void sync_usage(std::ostream& out) {
-  out << "usage: mdt-coresponder cache sync --db PATH --endpoint E [--server-key K --key-file F]\n"
-         "                                  [--unit ID] [--timeout-s N] [--key KEYFILE]\n"
+  out << "usage: mdt-coresponder cache sync [--db PATH | --config FILE...] [--endpoint E]\n"
+         "                                  [--server-key K --key-file F] [--unit ID] [--timeout-s N] [--key KEYFILE]\n"
          "  fetch and apply what the flag registry has after the version the cache holds\n"
+         "  --config      the car's configuration layers (as doctor); gives cache.*, registry.* and unit.id;\n"
+         "                without --config, --db alone uses the built-in defaults\n"
          "  --endpoint    the registry's sync service, e.g. tcp://registry.example:5560\n"
          "  --server-key  the registry's CURVE public key (Z85, or a file with a public= line)\n"
          "  --key-file    this unit's CURVE key pair (keys generate); needed with --server-key\n"
-         "  --unit        identity to present (default mdtc-cli)\n"
+         "  --unit        identity to present (default unit.id, or mdtc-cli with --db alone)\n"
          "  --timeout-s   give up after this long (default 120)\n"
          "  --key         cache key file (default PATH.key)\n"
          "exit 0 when the cache is up to date, 1 when not, 2 on usage errors\n";
@@ -66,9 +70,9 @@ Object status_json(const bridge::RegistrySyncStatus& s) {
 int cache_sync_command(const Args& args) {
   po::options_description options("cache sync");
   options.add_options()("help,h", "")("db", po::value<std::string>(), "")("key", po::value<std::string>(), "")(
-      "endpoint", po::value<std::string>(), "")("server-key", po::value<std::string>(), "")(
-      "key-file", po::value<std::string>(), "")("unit", po::value<std::string>()->default_value("mdtc-cli"), "")(
-      "timeout-s", po::value<int>()->default_value(120), "");
+      "config", po::value<std::vector<std::string>>(), "")("endpoint", po::value<std::string>(), "")(
+      "server-key", po::value<std::string>(), "")("key-file", po::value<std::string>(), "")(
+      "unit", po::value<std::string>(), "")("timeout-s", po::value<int>()->default_value(120), "");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -82,12 +86,31 @@ int cache_sync_command(const Args& args) {
     sync_usage(std::cout);
     return 0;
   }
-  if (!vm.count("db") || !vm.count("endpoint")) {
-    std::cerr << "mdt-coresponder cache sync: --db PATH and --endpoint E are required\n";
+  // The car's configuration (as the plugin reads it) gives the cache's rules
+  // and the registry's address and keys; the options override single values.
+  auto loaded = cache_command_config(
+      vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{},
+      vm.count("db") ? &vm["db"].as<std::string>() : nullptr, vm.count("key") ? &vm["key"].as<std::string>() : nullptr,
+      std::cerr);
+  if (!loaded) {
+    std::cerr << "mdt-coresponder cache sync: " << loaded.error().message << "\n";
+    return 1;
+  }
+  config::Config& car = *loaded;
+  if (!vm.count("config") && vm.count("db")) car.unit_id = "mdtc-cli";
+  if (vm.count("endpoint")) car.registry_endpoint = vm["endpoint"].as<std::string>();
+  if (vm.count("unit")) car.unit_id = vm["unit"].as<std::string>();
+  std::string server = vm.count("server-key") ? vm["server-key"].as<std::string>() : car.registry_server_public_key;
+  std::string key_file = vm.count("key-file") ? vm["key-file"].as<std::string>()
+                         : !car.registry_client_key_file.empty() ? car.registry_client_key_file
+                                                                  : car.cad_client_key_file;
+  if (server.empty()) key_file.clear();
+  if (car.registry_endpoint.empty()) {
+    std::cerr << "mdt-coresponder cache sync: no registry endpoint (--endpoint E or registry.endpoint)\n";
     sync_usage(std::cerr);
     return 2;
   }
-  if (vm.count("server-key") != vm.count("key-file")) {
+  if (server.empty() != key_file.empty()) {
     std::cerr << "mdt-coresponder cache sync: --server-key and --key-file come together\n";
     return 2;
   }
@@ -98,11 +121,10 @@ int cache_sync_command(const Args& args) {
   }
 
   bridge::RegistrySyncOptions so;
-  so.endpoint = vm["endpoint"].as<std::string>();
-  so.identity = vm["unit"].as<std::string>();
+  so.endpoint = car.registry_endpoint;
+  so.identity = car.unit_id;
   so.request_timeout_ms = std::min(timeout_s, 10) * 1000;
-  if (vm.count("server-key")) {
-    std::string server = vm["server-key"].as<std::string>();
+  if (!server.empty()) {
     if (server.size() != 40 && std::filesystem::exists(server)) {
       auto pub = bridge::read_curve_key_file(server, false);
       if (!pub) {
@@ -111,7 +133,7 @@ int cache_sync_command(const Args& args) {
       }
       server = pub->public_key;
     }
-    auto keys = bridge::read_curve_key_file(vm["key-file"].as<std::string>());
+    auto keys = bridge::read_curve_key_file(key_file);
     if (!keys) {
       std::cerr << "mdt-coresponder cache sync: " << keys.error().message << "\n";
       return 1;
@@ -121,9 +143,7 @@ int cache_sync_command(const Args& args) {
     so.client_secret_key = keys->secret_key;
   }
 
-  cache::OpenOptions open;
-  open.db_path = vm["db"].as<std::string>();
-  if (vm.count("key")) open.key_path = vm["key"].as<std::string>();
+  const cache::OpenOptions open = cache_open_options(car, CacheAccess::create_if_missing);
   so.staging_path = open.db_path + ".sync";
   auto opened = cache::Cache::open(open);
   if (!opened) {

@@ -21,6 +21,8 @@
 #include <optional>
 #include <sstream>
 
+#include "cache_options.h"
+#include "car_config.h"
 #include "commands.h"
 #include "doctor_problems.h"
 #include "mdtc/bridge.h"
@@ -62,8 +64,6 @@ std::string fix_of(const Check& c) {
   return c.fix.empty() ? std::string(problem_info(*c.problem).fix) : c.fix;
 }
 
-constexpr const char* kFleetFile = "/etc/mdt-coresponder/fleet.ini";
-constexpr const char* kUnitFile = "/etc/mdt-coresponder/unit.ini";
 // More than this between the system clock and GPS time breaks dispatch
 // times, flag expiry dates and the audit trail's order.
 constexpr int64_t kMaxClockSkewMs = 5000;
@@ -212,26 +212,36 @@ std::vector<Check> check_cache(const config::Config& c) {
   }
   out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache", kCacheKey));
 
-  cache::OpenOptions options;
-  options.db_path = c.cache_db;
-  options.key_path = c.cache_key_file;
-  options.create_if_missing = false;
-  options.max_age_h = c.cache_max_age_h;
-  auto opened = cache::Cache::open(options);
+  auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only));
+  // A re-import cannot repair a file SQLite cannot read, nor data sealed with
+  // a lost key: the remedy is a fresh file beside the old one.
+  const std::string reset = "mdt-coresponder cache reset --db " + c.cache_db;
+  const std::string refill = ", then import a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
+                             ") or let the registry sync fetch one";
   if (!opened.ok()) {
     const std::string& code = opened.error().code;
+    std::string fix;
+    if (code == "cache.corrupt" || code == "cache.integrity")
+      fix = reset + " (moves the corrupt file aside, keeps the key)" + refill;
+    else if (code == "cache.key_missing")
+      fix = "if the key is elsewhere, restore it or point cache.key_file at it; if it is lost, nothing can "
+            "read this cache: " + reset + refill + " (a new key is made with it)";
+    else if (code == "cache.key_mismatch")
+      fix = "check cache.key_file names the key this cache was made with; if that key is lost: " + reset + refill;
+    else if (code == "cache.schema")
+      fix = "start the plugin or run a cache import once, which upgrade it";
     const Problem problem = code == "cache.integrity" || code == "cache.corrupt" ? Problem::cache_integrity
                             : code == "cache.key_missing"                      ? Problem::cache_key_missing
                             : code == "cache.key_permissions"                  ? Problem::cache_key_exposed
                                                                                : Problem::cache_unreadable;
-    out.push_back(fail("cache", problem, "cannot open " + c.cache_db + " (" + opened.error().code + ")", {},
+    out.push_back(fail("cache", problem, "cannot open " + c.cache_db + " (" + code + ")", fix,
                        opened.error().message));
     return out;
   }
   if (auto verified = opened->verify(); !verified.ok()) {
     out.push_back(fail("cache", Problem::cache_integrity,
-                       c.cache_db + " failed its integrity check: the MDT shows \"flags unavailable\"", {},
-                       verified.error().message));
+                       c.cache_db + " failed its integrity check: the MDT shows \"flags unavailable\"",
+                       reset + " (keeps the key)" + refill, verified.error().message));
     return out;
   }
   auto stats = opened->stats();
@@ -247,7 +257,9 @@ std::vector<Check> check_cache(const config::Config& c) {
   const int64_t limit_s = static_cast<int64_t>(c.cache_max_age_h) * 3600;
   if (!stats->age_s) {
     out.push_back(fail("cache age", Problem::cache_never_synced,
-                       "never synced from the flag registry: flags are shown as unavailable"));
+                       "holds no complete snapshot from the flag registry: flags are shown as unavailable",
+                       "import a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
+                           ") or let the registry sync fetch one"));
   } else if (*stats->age_s > limit_s) {
     out.push_back(fail("cache age", Problem::cache_stale,
                        "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync +
@@ -416,10 +428,8 @@ Check check_registry(const config::Config& c, int timeout_s) {
     o.client_secret_key = pair->secret_key;
   }
   std::optional<int64_t> held;
-  cache::OpenOptions co;
-  co.db_path = c.cache_db;
-  co.create_if_missing = false;
-  if (auto opened = cache::Cache::open(co); opened.ok()) held = opened->synced_version();
+  if (auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only)); opened.ok())
+    held = opened->synced_version();
   bridge::RegistrySync sync(o, [held] { return held; },
                             [](std::string_view, int64_t, const std::string&) -> Status {
                               return make_error("doctor.read_only", "the doctor applies nothing");
@@ -660,16 +670,11 @@ int doctor_command(const Args& args) {
     std::cerr << "mdt-coresponder doctor: --timeout-s " << timeout_s << ": expected 1 to 300\n";
     return 2;
   }
-  std::vector<std::string> files;
-  if (vm.count("config")) {
-    files = vm["config"].as<std::vector<std::string>>();
-  } else {
-    files.push_back(kFleetFile);
-    if (exists(kUnitFile)) files.push_back(kUnitFile);
-  }
+  const std::vector<std::string> files =
+      config_layers(vm.count("config") ? vm["config"].as<std::vector<std::string>>() : std::vector<std::string>{});
 
   std::vector<Check> checks;
-  const config::Report report = config::check(files, config::environment_overrides());
+  const config::Report report = load_car_config(files);
   checks.push_back(check_config(files, report));
   // A check whose part of the configuration failed is not run on the
   // half-applied values; the others still run, so one visit finds the most.

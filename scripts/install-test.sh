@@ -66,6 +66,7 @@ check "CLI on PATH" test -x /usr/bin/mdt-coresponder
 check "plugin in /usr/lib/mdt-coresponder" test -f /usr/lib/mdt-coresponder/libmdt_coresponder.so
 check "example fleet config" test -f "$CONF"
 check "docs" test -f /usr/share/doc/mdt-coresponder/config.md
+check "registry format doc" test -f /usr/share/doc/mdt-coresponder/registry-format.md
 has_user() { getent passwd mdt-coresponder >/dev/null; }
 check "system user" has_user
 check "state dir mode 0750" test "$(stat -c %a "$STATE")" = 750
@@ -100,11 +101,15 @@ if [ -x /usr/bin/stub-cad ]; then
   work=$(mktemp -d)
   pub_port=$((20000 + RANDOM % 20000))
   router_port=$((pub_port + 1))
-  cat >"$work/registry.jsonl" <<'JSONL'
-{"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
+  # A complete export v1 file, as any writer can make one: header counts,
+  # records, then a trailer with the SHA-256 of everything before it.
+  counts='"premises":1,"subjects":0,"flags":1,"history":0,"deletes":0'
+  cat >"$work/registry.jsonl" <<JSONL
+{"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z",$counts}
 {"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL"}
 {"type":"flag","id":"F-2","premise":"P-1","kind":"care","code":"AUTISM","note":"Calm with low voice","audience":"all"}
 JSONL
+  echo "{\"type\":\"trailer\",$counts,\"sha256\":\"$(sha256sum "$work/registry.jsonl" | cut -d' ' -f1)\"}" >>"$work/registry.jsonl"
   mdt-coresponder cache import "$work/registry.jsonl" --db "$work/cache.db"
   cat >"$work/unit.ini" <<INI
 [unit]

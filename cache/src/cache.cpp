@@ -22,10 +22,10 @@ bool is_corruption(int rc) { return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT;
 // garbage or a torn header shows itself. The connection is only ever used
 // under the cache's `mu` (like the reader under `read_mu`), so SQLite's own
 // per-call mutex would be a second lock on every statement of an import.
-Db open_checked(const std::string& path) {
-  Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+Db open_checked(const std::string& path, bool read_only) {
+  Db db(path, (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX);
   sqlite3_busy_timeout(db.get(), 5000);
-  db.exec("PRAGMA journal_mode=WAL");
+  if (!read_only) db.exec("PRAGMA journal_mode=WAL");
   db.exec("SELECT count(*) FROM sqlite_master");
   return db;
 }
@@ -40,14 +40,14 @@ void configure(Db& db) {
   db.exec("PRAGMA cache_size=-32768");
 }
 
-std::string move_aside(const std::string& path) {
+std::string move_aside(const std::string& path, const char* why = "corrupt") {
   std::string stamp = rfc3339_utc(now_unix());
   std::erase(stamp, ':');
   std::erase(stamp, '-');
-  const std::string target = path + ".corrupt-" + stamp;
+  const std::string target = path + "." + why + "-" + stamp;
   std::error_code ec;
   std::filesystem::rename(path, target, ec);
-  if (ec) throw SqlError(SQLITE_CANTOPEN, "cannot move corrupt " + path + " aside: " + ec.message());
+  if (ec) throw SqlError(SQLITE_CANTOPEN, std::string("cannot move ") + why + " " + path + " aside: " + ec.message());
   for (const char* side : {"-wal", "-shm"}) {
     std::filesystem::rename(path + side, target + side, ec);  // absent is fine
   }
@@ -97,7 +97,9 @@ std::optional<int64_t> Cache::Impl::read_last_sync() {
   const int64_t version = v->integer(0);
   if (version != last_sync.data_version) {
     const auto text = read_meta("last_sync");
-    last_sync = {version, text ? std::optional<int64_t>(std::stoll(*text)) : std::nullopt};
+    // A cache that never held a whole snapshot has nothing to be fresh about.
+    const bool whole = holds_snapshot(read_meta("snapshot_version"), text, read_meta("last_mode"));
+    last_sync = {version, text && whole ? std::optional<int64_t>(std::stoll(*text)) : std::nullopt};
   }
   return last_sync.at;
 }
@@ -116,6 +118,14 @@ void Cache::Impl::load_places() {
   for (const auto& [alias, place] : options.place_aliases) fresh->add_alias(alias, place);
   std::lock_guard lock(places_mu);
   places = std::move(fresh);
+}
+
+void Cache::Impl::reserve_wal() {
+  // Each write its own commit: one frame of the meta page each, more than
+  // the rejection record needs. Once checkpointed, the next write starts the
+  // WAL over at its beginning, inside this space.
+  for (int i = 0; i < 4; ++i) set_meta("wal_reserve", std::to_string(i));
+  sqlite3_exec(db.get(), "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr);
 }
 
 void Cache::Impl::set_meta(const std::string& key, const std::string& value) {
@@ -152,22 +162,27 @@ Result<Cache> Cache::open(const OpenOptions& options) {
   const std::string& path = options.db_path;
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
-  if (!exists && !options.create_if_missing)
-    return make_error("cache.missing", "cache database " + path + " does not exist");
+  const bool create = options.create_if_missing && !options.read_only;
+  if (!exists && !create)
+    return make_error("cache.missing", "cache database " + path + " does not exist (only cache import and cache "
+                                                                  "sync create one)");
+  if (exists && !std::filesystem::is_regular_file(path, ec))
+    return make_error("cache.open", "cache " + path + " is not a regular file");
 
   // A new key is only made for a new database: a fresh key cannot read old data.
-  auto key = load_or_create_key(impl->key_path, !exists && options.create_if_missing);
+  auto key = load_or_create_key(impl->key_path, !exists && create);
   if (!key) return key.error();
   impl->cipher.emplace(*key);
   impl->cipher_key = *key;
 
   try {
+    const bool ro = options.read_only;
     try {
-      impl->db = open_checked(path);
+      impl->db = open_checked(path, ro);
     } catch (const SqlError& e) {
-      if (!is_corruption(e.rc)) throw;
+      if (!is_corruption(e.rc) || ro) throw;
       impl->set_recovered(move_aside(path));
-      impl->db = open_checked(path);
+      impl->db = open_checked(path, ro);
     }
     if (!exists || !impl->recovered().empty()) {
       // Addresses are stored in clear; the file is for this user alone.
@@ -175,6 +190,10 @@ Result<Cache> Cache::open(const OpenOptions& options) {
                                    std::filesystem::perm_options::replace, ec);
     }
     configure(impl->db);
+    if (!ro) {
+      int persist = 1;  // keeps the WAL's reserve across processes (reserve_wal)
+      sqlite3_file_control(impl->db.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    }
     Impl& im = *impl;
     // The key is checked before any migration: a step that re-seals values
     // must never run with a key that cannot open them.
@@ -191,8 +210,17 @@ Result<Cache> Cache::open(const OpenOptions& options) {
         return make_error("cache.key_mismatch", "key file " + im.key_path + " does not decrypt cache " + path +
                                                     ": expected the key the cache was created with");
     }
-    migrate(im.db, kSchemaVersion, &*im.cipher);
-    if (!stored_check) {
+    if (ro) {
+      const int have = schema_version(im.db);
+      if (have != kSchemaVersion)
+        return make_error("cache.schema", "cache " + path + " has schema " + std::to_string(have) + ", this build " +
+                                              std::to_string(kSchemaVersion) +
+                                              "; opened read-only, so it is not upgraded (the plugin or a cache "
+                                              "import upgrades it)");
+    } else {
+      migrate(im.db, kSchemaVersion, &*im.cipher);
+    }
+    if (!stored_check && !ro) {
       static const char* hex = "0123456789abcdef";
       std::string h;
       for (unsigned char c : im.seal(kKeyCheckPlain, "meta.key_check")) {
@@ -204,7 +232,7 @@ Result<Cache> Cache::open(const OpenOptions& options) {
     im.load_places();
     // The reader is only ever used under read_mu, so SQLite's own
     // per-call connection mutex would be a second lock on every call.
-    impl->reader = Db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    impl->reader = Db(path, (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX);
     sqlite3_busy_timeout(impl->reader.get(), 5000);
     // Lookups touch the upper levels of the street index, premises, flags
     // and history trees every time; 8 MB keeps those levels of a million-
@@ -216,6 +244,7 @@ Result<Cache> Cache::open(const OpenOptions& options) {
     return make_error("cache.open", "cache " + path + ": " + e.what());
   }
   Cache cache(std::move(impl));
+  if (options.read_only) return cache;
   // Expired flags must not outlive their date on disk either. If another
   // process holds the write lock (a long import), skip rather than wait: the
   // lookups hide those flags anyway and the next open purges them.
@@ -225,6 +254,19 @@ Result<Cache> Cache::open(const OpenOptions& options) {
   (void)cache.purge(purge_options);
   sqlite3_busy_timeout(cache.impl_->db.get(), 5000);
   return cache;
+}
+
+Result<std::string> Cache::reset(const OpenOptions& options) {
+  const std::string& path = options.db_path;
+  if (path.empty()) return make_error("cache.config", "cache database path is empty");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return make_error("cache.missing", "cache database " + path + " does not exist: nothing to reset");
+  try {
+    return move_aside(path, "reset");
+  } catch (const SqlError& e) {
+    return make_error("cache.reset", e.what());
+  }
 }
 
 Status Cache::audit(const AuditEntry& entry) {
@@ -298,7 +340,7 @@ std::optional<int64_t> Cache::synced_version() {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   try {
-    if (!im.meta("last_sync")) return std::nullopt;
+    if (!im.meta("last_sync") || !im.holds_snapshot()) return std::nullopt;
     return std::stoll(im.meta("registry_version").value_or("0"));
   } catch (const std::exception&) {
     return std::nullopt;
@@ -310,7 +352,8 @@ Status Cache::mark_synced() {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   try {
-    if (!im.meta("last_sync")) return make_error("cache.never_synced", "no registry file was ever applied");
+    if (!im.meta("last_sync") || !im.holds_snapshot())
+      return make_error("cache.never_synced", "no complete registry snapshot was ever applied");
     im.set_meta("last_sync", std::to_string(now_unix()));
     return Ok{};
   } catch (const std::exception& e) {
@@ -341,6 +384,8 @@ Result<Stats> Cache::stats() {
       s.age_s = now_unix() - t;
     }
     s.last_mode = im.meta("last_mode").value_or("");
+    s.holds_snapshot = im.holds_snapshot();
+    if (!s.holds_snapshot) s.age_s.reset();  // nothing the registry confirmed
     Stmt codes(im.db, "SELECT code, count(*) FROM flags GROUP BY code");
     while (codes.step())
       if (!find_code(codes.text(0))) s.unknown_codes += codes.integer(1);

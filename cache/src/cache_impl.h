@@ -52,7 +52,7 @@ struct Cache::Impl {
   // connection has committed. Under read_mu.
   struct LastSync {
     int64_t data_version = -1;
-    std::optional<int64_t> at;
+    std::optional<int64_t> at;  // empty also while no complete snapshot is held
   };
   LastSync last_sync;
   // Today's date and the re-validation cutoff, as of UTC day `day`: they
@@ -98,6 +98,19 @@ struct Cache::Impl {
   Stmt& cached(const std::string& sql) { return cached_in(db, statements, sql); }
   Stmt& read_cached(const std::string& sql) { return cached_in(reader, read_statements, sql); }
 
+  // Whether a complete snapshot was ever applied (then deltas may follow and
+  // lookups may answer). Caches written before snapshot_version existed
+  // count unless their last import is known to be a delta.
+  static bool holds_snapshot(const std::optional<std::string>& snapshot_version,
+                             const std::optional<std::string>& last_sync, const std::optional<std::string>& last_mode) {
+    return snapshot_version || (last_sync && last_mode != "delta");
+  }
+  bool holds_snapshot() { return holds_snapshot(meta("snapshot_version"), meta("last_sync"), meta("last_mode")); }  // via db
+  // A disk that fills must not also silence the record of the import it
+  // refused: a few WAL frames stay allocated (and the WAL file is kept when
+  // the cache closes), so the small rejection record is written into space
+  // the file already has. Via db, under mu.
+  void reserve_wal();
   std::optional<std::string> meta(const std::string& key);        // via db
   std::optional<std::string> read_meta(const std::string& key);   // via reader
   void set_meta(const std::string& key, const std::string& value);

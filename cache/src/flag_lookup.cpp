@@ -159,7 +159,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     } else {
       r.freshness = Freshness::unavailable;
       const std::string moved = im.recovered();
-      r.unavailable_reason = moved.empty() ? "the cache has never been synced with the flag registry"
+      r.unavailable_reason = moved.empty() ? "the cache holds no complete registry snapshot yet"
                                            : "the cache file was corrupt and was moved to " + moved +
                                                  "; no registry sync since";
     }

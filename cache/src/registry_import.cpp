@@ -1,8 +1,10 @@
 // Registry files applied in one transaction: parse every line first (a bad
 // line costs nothing), then write, check references, and commit. Any failure
 // rolls back, so the cache holds the old data or the new, never a mix.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -160,6 +162,11 @@ void produce(LineReader& reader, const std::string& origin, const Key& key, Reco
                         make_error("registry.misplaced_header", "a header must be the first record of the file"));
         break;
       }
+      if (std::holds_alternative<TrailerRecord>((*next)->record)) {
+        error = at_line(origin, (*next)->line,
+                        make_error("registry.misplaced_trailer", "a trailer must be the last line of the file"));
+        break;
+      }
       ReadyRecord r{(*next)->line, std::move((*next)->record), {}};
       seal_fields(r, cipher, aad);
       batch.push_back(std::move(r));
@@ -203,22 +210,86 @@ Error dangling_flag(std::string_view text, const std::string& origin, const std:
                                                        ", which is neither in this file nor in the cache");
 }
 
+std::string counts_text(const RecordCounts& c) {
+  return std::to_string(c.premises) + " premises, " + std::to_string(c.subjects) + " subjects, " +
+         std::to_string(c.flags) + " flags, " + std::to_string(c.history) + " history, " +
+         std::to_string(c.deletes) + " deletes";
+}
+
+// The identity a record claims in the file: ids are one namespace across
+// premises, subjects, flags and deletes (a delete removes whichever holds the
+// id); history is keyed by premise and incident. Empty for other records.
+std::string record_key(const RegistryRecord& rec) {
+  if (const auto* p = std::get_if<PremiseRecord>(&rec)) return p->id;
+  if (const auto* s = std::get_if<SubjectRecord>(&rec)) return s->id;
+  if (const auto* f = std::get_if<FlagRecord>(&rec)) return f->id;
+  if (const auto* d = std::get_if<DeleteRecord>(&rec)) return d->id;
+  if (const auto* h = std::get_if<HistoryRecord>(&rec)) return std::string("history\n") + h->premise + "\n" + h->incident;
+  return {};
+}
+
+std::string_view line_at(std::string_view text, int64_t wanted) {
+  std::size_t pos = 0;
+  for (int64_t n = 1; n < wanted && pos <= text.size(); ++n) {
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) return {};
+    pos = nl + 1;
+  }
+  const std::size_t nl = text.find('\n', pos);
+  return text.substr(pos, (nl == std::string_view::npos ? text.size() : nl) - pos);
+}
+
+// Duplicate keys, found from 16 bytes a record (a hash and a line) instead of
+// every id held in memory; only equal hashes are read again from the text.
+std::optional<Error> first_duplicate(std::vector<std::pair<uint64_t, int64_t>>& keys, std::string_view text,
+                                     const std::string& origin) {
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::pair<int64_t, int64_t>> candidates;  // later line, earlier line
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    if (keys[i].first == keys[i - 1].first) candidates.emplace_back(keys[i].second, keys[i - 1].second);
+  // Earliest first; a real duplicate ends the search, so a file full of them
+  // costs one look, and only a hash collision costs another.
+  std::sort(candidates.begin(), candidates.end());
+  std::optional<std::pair<int64_t, int64_t>> found;  // earlier line, later line
+  std::string key;
+  for (const auto& [later, earlier] : candidates) {
+    auto a = parse_registry_line(line_at(text, earlier));
+    auto b = parse_registry_line(line_at(text, later));
+    if (!a || !b || record_key(*a) != record_key(*b)) continue;
+    found = {earlier, later};
+    key = record_key(*b);
+    break;
+  }
+  if (!found) return std::nullopt;
+  std::replace(key.begin(), key.end(), '\n', ' ');
+  return make_error("registry.duplicate_id", origin + ":" + std::to_string(found->second) + ": " + key +
+                                                 " was already given at line " + std::to_string(found->first) +
+                                                 " (a file names each record once): not applied, previous data kept");
+}
+
 }  // namespace
 
-Result<ImportReport> Cache::import_file(const std::string& path) {
+Result<ImportReport> Cache::import_file(const std::string& path, const ImportOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return make_error("registry.not_a_file", path + ": is a directory, expected a registry export file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("registry.unreadable", path + ": cannot open for reading");
   std::ostringstream buf;
   buf << in.rdbuf();
   if (in.bad()) return make_error("registry.unreadable", path + ": read failed");
-  return import_text(buf.str(), path);
+  return import_text(buf.str(), path, options);
 }
 
-Result<ImportReport> Cache::import_text(std::string_view text, const std::string& origin) {
+Result<ImportReport> Cache::import_text(std::string_view text, const std::string& origin,
+                                        const ImportOptions& options) {
   auto attempt = [&]() -> Result<ImportReport> {
     // A bad line anywhere rolls the whole transaction back, so the records
     // can be applied as they are read.
-    LineReader reader(text, origin);
+    auto framed = frame_registry_file(text, origin, options.legacy);
+    if (!framed) return framed.error();
+    const std::string_view body = framed->body;
+    LineReader reader(body, origin);
     auto first = reader.next();
     if (!first) return first.error();
     std::optional<HeaderRecord> header;
@@ -253,6 +324,25 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
                                                       " is older than version " + std::to_string(current) +
                                                       " already applied");
       const bool replace_all = report.mode == "snapshot";
+      const bool whole = im.holds_snapshot();
+      const std::string where = origin + ":" + std::to_string(header_line) + ": ";
+      if (!replace_all && !whole)
+        return make_error("registry.no_base", where + "a delta applies on top of a complete snapshot, and this cache "
+                                                      "holds none: import a snapshot first; previous data kept");
+      if (!replace_all && header) {
+        const int64_t base = header->base.value_or(header->version - 1);
+        if (base != current || header->version <= base)
+          return make_error("registry.base_mismatch",
+                            where + "delta version " + std::to_string(header->version) + " applies on top of version " +
+                                std::to_string(base) + ", and the cache holds version " + std::to_string(current) +
+                                "; previous data kept");
+      }
+      auto count_flags = [&] {
+        Stmt q(im.db, "SELECT count(*) FROM flags");
+        q.step();
+        return q.integer(0);
+      };
+      const int64_t flags_before = replace_all ? count_flags() : 0;
       if (replace_all) begin_replace_all(im.db);
 
       Stmt put_premise(im.db, R"sql(
@@ -285,9 +375,11 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       std::string display;
 
       // Values are bound without copying: each record outlives its statement run.
+      std::vector<std::pair<uint64_t, int64_t>> keys;
       auto apply = [&](ReadyRecord& ready) {
         const int64_t line = ready.line;
         RegistryRecord& rec = ready.record;
+        keys.emplace_back(std::hash<std::string>{}(record_key(rec)), line);
         if (auto* r = std::get_if<PremiseRecord>(&rec)) {
           static const NormalizedAddress kNone;
           const NormalizedAddress& a = r->address ? *r->address : kNone;
@@ -382,6 +474,23 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
 
       if (replace_all) end_replace_all(im.db);
 
+      if (auto dup = first_duplicate(keys, body, origin)) return *dup;
+      const RecordCounts read{report.premises, report.subjects, report.flags, report.history, report.deletes};
+      if (framed->trailer && read != framed->trailer->counts)
+        return make_error("registry.incomplete", origin + ":" + std::to_string(header_line) + ": the file holds " +
+                                                     counts_text(read) + "; its trailer states " +
+                                                     counts_text(framed->trailer->counts) +
+                                                     ": not applied, previous data kept");
+      report.flags_held = count_flags();
+      const int64_t removed = flags_before - report.flags_held;
+      if (replace_all && !options.allow_shrink && removed > 0 &&
+          removed * 100 > static_cast<int64_t>(im.options.max_snapshot_shrink_pct) * flags_before)
+        return make_error("registry.shrink",
+                          where + "this snapshot would remove " + std::to_string(removed) + " of the cache's " +
+                              std::to_string(flags_before) + " flags, more than cache.max_snapshot_shrink_pct = " +
+                              std::to_string(im.options.max_snapshot_shrink_pct) +
+                              "%; if the registry really shrank, import it with --allow-shrink; previous data kept");
+
       // References, checked once over the final state (foreign keys are off
       // for the load). Flags and history are clustered by premise, so these
       // scans probe the parent keys in order. The first dangling one is named
@@ -425,7 +534,15 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       report.lines = lines;
       report.unknown_code_names.assign(unknown.begin(), unknown.end());
       im.set_meta("registry_version", std::to_string(report.version));
-      im.set_meta("last_sync", std::to_string(now));
+      // Freshness means "the registry said this is current". A snapshot says
+      // it of everything, a delta with a header of everything up to its
+      // version (its base was checked above), even when it holds no records.
+      // A header-less legacy file carries no version: it changes data but
+      // confirms nothing.
+      report.freshness_moved = header.has_value();
+      if (report.freshness_moved) im.set_meta("last_sync", std::to_string(now));
+      im.set_meta("snapshot_version", replace_all ? std::to_string(report.version)
+                                                  : im.meta("snapshot_version").value_or(std::to_string(current)));
       im.set_meta("last_mode", report.mode);
       tx.commit();
       im.set_recovered("");
@@ -437,6 +554,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       sqlite3_exec(im.db.get(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
       // The data is in; if re-reading its places fails, the old ones serve.
       try { im.load_places(); } catch (const SqlError&) {}
+      im.reserve_wal();
       return report;
     } catch (const SqlError& e) {
       return make_error("cache.import_failed", origin + ": not applied, previous data kept: " + e.what());

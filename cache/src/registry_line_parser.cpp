@@ -70,11 +70,17 @@ Result<std::optional<double>> number(Flat o, const std::string& key, double lo, 
   return std::optional<double>(d);
 }
 
-Result<int64_t> version_field(Flat o) {
-  const FlatValue* v = o->find("version");
-  if (!v || v->kind == FlatValue::Kind::null) return int64_t{0};
-  if (v->kind != FlatValue::Kind::integer || v->integer < 0) return bad("bad_field", "version");
-  return v->integer;
+// A non-negative integer field; absent (or null) = std::nullopt.
+Result<std::optional<int64_t>> count_field(Flat o, const std::string& key) {
+  const FlatValue* v = o->find(key);
+  if (!v || v->kind == FlatValue::Kind::null) return std::optional<int64_t>();
+  if (v->kind != FlatValue::Kind::integer || v->integer < 0) return bad("bad_field", key);
+  return std::optional<int64_t>(v->integer);
+}
+
+bool has(Flat o, const std::string& key) {
+  const FlatValue* v = o->find(key);
+  return v && v->kind != FlatValue::Kind::null;
 }
 
 // Absent (or null) civic = std::nullopt; present but not an object = error.
@@ -94,20 +100,21 @@ Result<std::vector<std::string>> aliases_field(Flat o) {
 }
 
 // --- Poco primitives (the general path), as they always were.
-Result<int64_t> version_field(const Obj& o) {
-  int64_t version = 0;
-  if (o->has("version") && !o->get("version").isEmpty()) {
-    const auto& v = o->get("version");
-    if (!v.isInteger()) return bad("bad_field", "\"version\": expected an integer");
-    try {
-      version = v.convert<int64_t>();
-    } catch (...) {
-      return bad("bad_field", "\"version\": out of range");
-    }
-    if (version < 0) return bad("bad_field", "\"version\" = " + std::to_string(version) + ": expected >= 0");
+Result<std::optional<int64_t>> count_field(const Obj& o, const std::string& key) {
+  if (!o->has(key) || o->get(key).isEmpty()) return std::optional<int64_t>();
+  const auto& v = o->get(key);
+  if (!v.isInteger()) return bad("bad_field", "\"" + key + "\": expected an integer");
+  int64_t n = 0;
+  try {
+    n = v.convert<int64_t>();
+  } catch (...) {
+    return bad("bad_field", "\"" + key + "\": out of range");
   }
-  return version;
+  if (n < 0) return bad("bad_field", "\"" + key + "\" = " + std::to_string(n) + ": expected >= 0");
+  return std::optional<int64_t>(n);
 }
+
+bool has(const Obj& o, const std::string& key) { return o->has(key) && !o->get(key).isEmpty(); }
 
 Result<std::optional<Obj>> civic_field(const Obj& o) {
   if (!o->has("civic") || o->get("civic").isEmpty()) return std::optional<Obj>();
@@ -176,6 +183,22 @@ Result<std::string> date_field(const O& o, const std::string& key) {
   return s;
 }
 
+// The five counts of a header or trailer; each is required once one is given.
+template <class O>
+Result<RecordCounts> counts_fields(const O& o) {
+  RecordCounts c;
+  const std::pair<const char*, int64_t*> fields[] = {{"premises", &c.premises}, {"subjects", &c.subjects},
+                                                     {"flags", &c.flags}, {"history", &c.history},
+                                                     {"deletes", &c.deletes}};
+  for (const auto& [key, out] : fields) {
+    auto n = count_field(o, key);
+    if (!n) return n.error();
+    if (!*n) return bad("missing_field", std::string("missing \"") + key + "\" (a record count)");
+    *out = **n;
+  }
+  return c;
+}
+
 template <class O>
 Result<RegistryRecord> header(const O& o) {
   HeaderRecord h;
@@ -184,13 +207,35 @@ Result<RegistryRecord> header(const O& o) {
   if (*mode != "snapshot" && *mode != "delta")
     return bad("bad_field", "\"mode\" = \"" + *mode + "\": expected snapshot or delta");
   h.mode = *mode;
-  auto version = version_field(o);
+  auto version = count_field(o, "version");
   if (!version) return version.error();
-  h.version = *version;
+  h.version = version->value_or(0);
   auto created = str(o, "created", false, 64);
   if (!created) return created.error();
   h.created = *created;
+  auto base = count_field(o, "base");
+  if (!base) return base.error();
+  h.base = *base;
+  if (has(o, "flags")) {
+    auto counts = counts_fields(o);
+    if (!counts) return counts.error();
+    h.counts = *counts;
+  }
   return RegistryRecord(h);
+}
+
+template <class O>
+Result<RegistryRecord> trailer(const O& o) {
+  TrailerRecord t;
+  auto counts = counts_fields(o);
+  if (!counts) return counts.error();
+  t.counts = *counts;
+  auto sha = str(o, "sha256", true, 64);
+  if (!sha) return sha.error();
+  if (sha->size() != 64 || sha->find_first_not_of("0123456789abcdef") != std::string::npos)
+    return bad("bad_field", "\"sha256\": expected 64 lower-case hex digits");
+  t.sha256 = *sha;
+  return RegistryRecord(t);
 }
 
 template <class O>
@@ -408,8 +453,9 @@ Result<RegistryRecord> record(const O& o) {
   if (*type == "history") return history(o);
   if (*type == "delete") return tombstone(o);
   if (*type == "header") return header(o);
+  if (*type == "trailer") return trailer(o);
   return bad("unknown_type", "\"type\" = \"" + type->substr(0, 32) +
-                                 "\": expected header, premise, subject, flag, history or delete");
+                                 "\": expected header, premise, subject, flag, history, delete or trailer");
 }
 
 Result<RegistryRecord> parse_general(std::string_view line) {

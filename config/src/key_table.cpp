@@ -72,6 +72,7 @@ const std::vector<KeySpec>& key_table() {
       number("cache", "max_text_geo_gap_m", &Config::cache_max_text_geo_gap_m, 0, 100000),
       integer("cache", "revalidate_days", &Config::cache_revalidate_days, 1, 3650),
       integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
+      integer("cache", "max_snapshot_shrink_pct", &Config::cache_max_snapshot_shrink_pct, 0, 100),
       boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),
       text("cache", "place_aliases", Kind::place_aliases, &Config::cache_place_aliases),
 

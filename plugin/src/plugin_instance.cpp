@@ -1,5 +1,7 @@
 #include "plugin_instance.h"
 
+#include "cache_options.h"
+
 #include "plugin_log.h"
 #include "premise_panel.h"
 
@@ -66,14 +68,7 @@ PluginInstance::~PluginInstance() {
 }
 
 cache::OpenOptions PluginInstance::cache_options(bool create_if_missing) const {
-  cache::OpenOptions opts;
-  opts.db_path = config_.cache_db;
-  opts.key_path = config_.cache_key_file;
-  opts.max_age_h = config_.cache_max_age_h;
-  opts.revalidate_days = config_.cache_revalidate_days;  // the purge on open uses it too
-  opts.place_aliases = config_.cache_place_alias_pairs;
-  opts.create_if_missing = create_if_missing;
-  return opts;
+  return cache_open_options(config_, create_if_missing ? CacheAccess::create_if_missing : CacheAccess::existing);
 }
 
 void PluginInstance::open_cache() {
@@ -304,12 +299,7 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
     r.unavailable_reason = cache_error_.empty() ? "cache not open" : cache_error_;
     return r;
   }
-  cache::MatchOptions mo;
-  mo.nearby_radius_m = config_.cache_nearby_radius_m;
-  mo.max_text_geo_gap_m = config_.cache_max_text_geo_gap_m;
-  mo.history_lookback_days = config_.cache_history_lookback_days;
-  mo.revalidate_days = config_.cache_revalidate_days;
-  return cache_->match(query, mo);
+  return cache_->match(query, cache_match_options(config_));
 }
 
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mdtc/cache.h"
+#include "mdtc/registry_line.h"
 #include "temp_dir.h"
 
 namespace {
@@ -244,6 +245,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", cache.error().message.c_str());
     return 1;
   }
+  text = *mdtc::cache::complete_registry_file(text);  // as a registry writes it: counts and trailer
   const auto t0 = Clock::now();
   const double cpu0 = process_cpu_ms(), writer0 = thread_cpu_us();
   auto imported = cache->import_text(text, "bench.jsonl");

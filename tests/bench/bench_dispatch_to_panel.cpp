@@ -28,6 +28,7 @@
 
 #include "mdt_host/mdt_host_api.h"
 #include "mdtc/cache.h"
+#include "mdtc/registry_line.h"
 #include "temp_dir.h"
 
 namespace {
@@ -74,7 +75,7 @@ std::string registry(size_t premises) {
            "\",\"kind\":\"safety\",\"code\":\"WEAPONS\",\"note\":\"Fictional benchmark note " + id +
            "\",\"audience\":\"all\"}\n";
   }
-  return out;
+  return *mdtc::cache::complete_registry_file(out);
 }
 
 struct Host {

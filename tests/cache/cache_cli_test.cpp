@@ -1,6 +1,7 @@
 // `mdt-coresponder cache ...` run as fleet IT runs it: the built binary on a
 // fresh path, JSON on stdout, exit codes.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <Poco/JSON/Object.h>
@@ -8,6 +9,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 
 #include "cache_fixture.h"
 #include "child_process.h"
@@ -108,20 +111,11 @@ TEST_F(CacheCli, MatchKnowsTheCachesPlacesAndAliases) {
 
 TEST_F(CacheCli, BadFileIsRejectedWithFileAndLine) {
   const std::string bad = dir.file("bad.jsonl");
-  mdtc::test::write_file(bad, "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1 ELM ST\"}\n{oops\n");
-  auto r = cli({"cache", "import", bad, "--db", db});
+  mdtc::test::write_file(bad, "{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":1}\n"
+                              "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1 ELM ST\"}\n{oops\n");
+  auto r = cli({"cache", "import", bad, "--db", db, "--legacy"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("bad.jsonl:2:"), std::string::npos) << r.output;
-}
-
-TEST_F(CacheCli, StatsVerifyPurgeOnAFreshPath) {
-  auto s = cli({"cache", "stats", "--db", db});
-  ASSERT_EQ(s.exit_code, 0) << s.output;
-  EXPECT_EQ(json(s.output)->getValue<int>("schema_version"), kSchemaVersion);
-  EXPECT_EQ(cli({"cache", "verify", "--db", db}).exit_code, 0);
-  auto p = cli({"cache", "purge", "--db", db});
-  ASSERT_EQ(p.exit_code, 0) << p.output;
-  EXPECT_EQ(json(p.output)->getValue<int>("purged_flags"), 0);
+  EXPECT_NE(r.output.find("bad.jsonl:3:"), std::string::npos) << r.output;
 }
 
 TEST_F(CacheCli, MatchOnNeverSyncedCacheSaysUnavailable) {
@@ -130,9 +124,157 @@ TEST_F(CacheCli, MatchOnNeverSyncedCacheSaysUnavailable) {
   EXPECT_EQ(json(m.output)->getValue<std::string>("freshness"), "unavailable");
 }
 
-TEST_F(CacheCli, MissingDbIsAUsageError) {
-  EXPECT_EQ(cli({"cache", "stats"}).exit_code, 2);
+TEST_F(CacheCli, UnknownSubcommandIsAUsageError) {
   EXPECT_EQ(cli({"cache", "frobnicate", "--db", db}).exit_code, 2);
+  EXPECT_EQ(cli({"cache", "stats", "--db", db, "--legacy"}).exit_code, 2) << "--legacy is for import";
+}
+
+// Issue 13.1, as reproduced: an empty file made a new cache "fresh" with no flags.
+TEST_F(CacheCli, EmptyFileIsRefusedAndMatchSaysUnavailable) {
+  const std::string empty = dir.file("empty.jsonl");
+  mdtc::test::write_file(empty, "");
+  auto imp = cli({"cache", "import", empty, "--db", db});
+  EXPECT_EQ(imp.exit_code, 1) << imp.output;
+  EXPECT_EQ(json(imp.output)->getValue<std::string>("error"), "registry.empty");
+  auto m = cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--db", db});
+  EXPECT_EQ(m.exit_code, 1) << m.output;
+  EXPECT_EQ(json(m.output)->getValue<std::string>("freshness"), "unavailable");
+  EXPECT_EQ(cli({"cache", "import", dir.path(), "--db", db}).exit_code, 1) << "a directory is no registry file";
+}
+
+// Issue 13.2, as reproduced: `head -n 8 demo/registry.jsonl` wiped the demo cache.
+TEST_F(CacheCli, CutDemoSnapshotIsRefusedAndTheFlagsStay) {
+  const std::string demo = MDTC_SOURCE_DIR "/demo/registry.jsonl";
+  ASSERT_EQ(cli({"cache", "import", demo, "--db", db}).exit_code, 0);
+  ASSERT_EQ(cli({"cache", "purge", "--db", db}).exit_code, 0);  // the demo's expired flag, as any later open would
+  const auto before = json(cli({"cache", "stats", "--db", db}).output);
+  const std::string text = mdtc::test::read_file(demo);
+  std::size_t end = 0;
+  for (int i = 0; i < 8; ++i) end = text.find('\n', end) + 1;
+  const std::string cut = dir.file("cut.jsonl");
+  mdtc::test::write_file(cut, text.substr(0, end));
+  auto imp = cli({"cache", "import", cut, "--db", db});
+  EXPECT_EQ(imp.exit_code, 1);
+  EXPECT_EQ(json(imp.output)->getValue<std::string>("error"), "registry.incomplete") << imp.output;
+  const auto after = json(cli({"cache", "stats", "--db", db}).output);
+  EXPECT_EQ(after->getValue<int>("flags"), before->getValue<int>("flags"));
+  EXPECT_EQ(after->getValue<int>("history"), 2);
+  EXPECT_NE(after->getValue<std::string>("last_reject").find("cut.jsonl"), std::string::npos);
+}
+
+// Issue 13.11: a typo in --db made an empty cache and a key and said ok.
+TEST_F(CacheCli, LookingAtAMissingCacheCreatesNothing) {
+  const std::string typo = dir.file("cahce.db");
+  for (const char* sub : {"stats", "verify", "purge", "reset"}) {
+    auto r = cli({"cache", sub, "--db", typo});
+    EXPECT_EQ(r.exit_code, 1) << sub << ": " << r.output;
+    EXPECT_NE(r.output.find("does not exist"), std::string::npos) << sub << ": " << r.output;
+  }
+  auto m = cli({"cache", "match", "1 ELM ST", "--db", typo});
+  EXPECT_EQ(m.exit_code, 1);
+  EXPECT_EQ(json(m.output)->getValue<std::string>("freshness"), "unavailable");
+  for (const char* suffix : {"", ".key", "-wal", "-shm"})
+    EXPECT_FALSE(std::filesystem::exists(typo + suffix)) << typo + suffix;
+}
+
+std::string file_bytes(const std::string& path) {
+  return std::filesystem::exists(path) ? mdtc::test::read_file(path) : std::string("<absent>");
+}
+
+// Issue 15.1: looking at a live cache must not migrate, purge or write it.
+TEST_F(CacheCli, LookingLeavesTheCacheFilesByteForByte) {
+  // The demo export holds a flag expired since 2020: a purge on open would delete it.
+  ASSERT_EQ(cli({"cache", "import", MDTC_SOURCE_DIR "/demo/registry.jsonl", "--db", db}).exit_code, 0);
+  // Another process holds the cache open meanwhile (as the plugin does), so the WAL stays.
+  sqlite3* live = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db.c_str(), &live, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(live, "SELECT count(*) FROM flags", nullptr, nullptr, nullptr), SQLITE_OK);
+  const std::string db_before = file_bytes(db), wal_before = file_bytes(db + "-wal");
+  const std::string config = dir.file("unit.ini");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nrevalidate_days = 1\n");
+  EXPECT_EQ(cli({"cache", "stats", "--config", config}).exit_code, 0);
+  EXPECT_EQ(cli({"cache", "verify", "--config", config}).exit_code, 0);
+  EXPECT_EQ(cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--config", config}).exit_code, 0);
+  cli({"doctor", "--config", config, "--timeout-s", "1"});
+  EXPECT_EQ(file_bytes(db), db_before);
+  EXPECT_EQ(file_bytes(db + "-wal"), wal_before);
+  EXPECT_EQ(json(cli({"cache", "stats", "--db", db}).output)->getValue<int>("flags"), 7);
+  sqlite3_close(live);
+}
+
+std::string days_ago(int days) {
+  const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// Issue 15.1: the CLI purged with 365 days whatever the car's config said.
+TEST_F(CacheCli, ImportWithTheCarsConfigKeepsFlagsItsRevalidationAllows) {
+  const std::string config = dir.file("unit.ini");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nrevalidate_days = 730\n");
+  const std::string file = dir.file("registry.jsonl");
+  mdtc::test::write_file(file, complete(R"({"type":"header","mode":"snapshot","version":1}
+{"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL"}
+{"type":"flag","id":"F-1","premise":"P-1","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"flag","id":"F-2","premise":"P-1","kind":"care","code":"AUTISM","audience":"all","validated":")" +
+                                        days_ago(500) + R"("}
+)"));
+  auto imp = cli({"cache", "import", file, "--config", config});
+  ASSERT_EQ(imp.exit_code, 0) << imp.output;
+  EXPECT_EQ(json(imp.output)->getValue<int>("flags_held"), 2);
+  auto purge = cli({"cache", "purge", "--config", config});
+  ASSERT_EQ(purge.exit_code, 0) << purge.output;
+  auto m = cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--config", config});
+  EXPECT_EQ(json(m.output)->getArray("flags")->size(), 2u) << m.output;
+  EXPECT_EQ(json(cli({"cache", "stats", "--config", config}).output)->getValue<int>("flags"), 2);
+}
+
+// Issue 13.12: the working remedy for a corrupt cache.
+TEST_F(CacheCli, ResetMovesTheCacheAsideAndKeepsTheKey) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  const std::string key = mdtc::test::read_file(db + ".key");
+  mdtc::test::write_file(db, std::string(4096, 'x'));  // corrupt
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  auto r = cli({"cache", "reset", "--db", db});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string moved = json(r.output)->getValue<std::string>("moved_to");
+  EXPECT_EQ(moved.rfind(db + ".reset-", 0), 0u) << moved;
+  EXPECT_EQ(mdtc::test::read_file(moved), std::string(4096, 'x'));
+  EXPECT_FALSE(std::filesystem::exists(db));
+  EXPECT_EQ(mdtc::test::read_file(db + ".key"), key);
+  auto again = cli({"cache", "import", registry(), "--db", db});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--db", db}).exit_code, 0);
+}
+
+// Issue 13.12: doctor advised a re-import, which fails on a corrupt file.
+TEST_F(CacheCli, DoctorNamesCacheResetForACorruptCache) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  mdtc::test::write_file(db, std::string(4096, 'x'));
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  const std::string config = dir.file("unit.ini");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\n");
+  auto r = cli({"doctor", "--config", config, "--timeout-s", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("mdt-coresponder cache reset --db " + db), std::string::npos) << r.output;
+  EXPECT_EQ(mdtc::test::read_file(db), std::string(4096, 'x')) << "doctor only looks";
+}
+
+// Issue 13.1: doctor said "all checks passed" on a cache that never held a snapshot.
+TEST_F(CacheCli, DoctorFailsOnACacheWithoutASnapshot) {
+  const std::string empty = dir.file("empty.jsonl");
+  mdtc::test::write_file(empty, "");
+  EXPECT_EQ(cli({"cache", "import", empty, "--db", db}).exit_code, 1);
+  const std::string config = dir.file("unit.ini");
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\n");
+  auto r = cli({"doctor", "--config", config, "--timeout-s", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("holds no complete snapshot"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -9,12 +9,21 @@
 #include <string>
 
 #include "mdtc/cache.h"
+#include "mdtc/registry_line.h"
 #include "temp_dir.h"
 
 namespace mdtc::cache::test {
 
+// A header and records made into a complete export v1 file (header counts,
+// trailer), as a registry writes it.
+inline std::string complete(std::string_view text) {
+  auto r = complete_registry_file(text);
+  if (!r) throw std::runtime_error("fixture is not a registry file: " + r.error().message);
+  return *r;
+}
+
 // The contract's example file (dates far in the future so it stays valid).
-inline const std::string kExample = R"({"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
+inline const std::string kExample = complete(R"({"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
 {"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL","lat":39.8012,"lon":-89.6437}
 {"type":"premise","id":"P-2","civic":{"hno":"17","rd":"OAK","sts":"AVE","a3":"SPRINGFIELD","a1":"IL"}}
 {"type":"subject","id":"S-1","name":"J. Doe","born":"1990"}
@@ -22,7 +31,7 @@ inline const std::string kExample = R"({"type":"header","mode":"snapshot","versi
 {"type":"flag","id":"F-2","subject":"S-1","premise":"P-1","kind":"care","code":"AUTISM","note":"Nonverbal; calm with low voice, no lights","audience":"all"}
 {"type":"flag","id":"F-3","subject":"S-1","premise":"P-1","kind":"care","code":"IN_TREATMENT","note":"Clinician: Dr. A, 555-0100","audience":"clinician"}
 {"type":"history","premise":"P-1","incident":"I-0993","at":"2099-03-02T10:00:00Z","call_type":"WELFARE CHECK","disposition":"RESOLVED ON SCENE"}
-)";
+)");
 
 class CacheTest : public ::testing::Test {
  protected:

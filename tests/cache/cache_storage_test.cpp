@@ -138,7 +138,8 @@ TEST_F(CacheStorage, ImportHandsTheWalBack) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
   ASSERT_TRUE(fs::exists(db + "-wal"));
-  EXPECT_EQ(fs::file_size(db + "-wal"), 0u);
+  // What stays is the few frames kept for recording a rejection on a full disk.
+  EXPECT_LE(fs::file_size(db + "-wal"), 32u * 1024);
   EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").flags.size(), 3u);
 }
 
@@ -234,7 +235,7 @@ void upgrade_keeps_rows_readable(int from, const std::string& db) {
   by_position.lon = -89.6437;
   EXPECT_EQ(c.match(by_position).level, MatchLevel::nearby);
   // Ids stay unique after the upgrade, and tombstones still cascade.
-  ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"S-1"})", "d").ok());
+  ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"S-1"})", "d", {.legacy = true}).ok());
   EXPECT_EQ(c.stats()->flags, 0);
   EXPECT_TRUE(c.verify().ok());
 }
@@ -300,7 +301,7 @@ TEST_F(CacheStorage, PurgeDeletesExpiredAndUnvalidatedFlags) {
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
   ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"}
 {"type":"flag","id":"F-V","premise":"P-2","kind":"care","code":"DEMENTIA","audience":"all","validated":"2001-01-01"}
-)", "b").ok());
+)", "b", {.legacy = true}).ok());
   EXPECT_EQ(c.stats()->flags, 5);
   auto n = c.purge();
   ASSERT_TRUE(n.ok());
@@ -312,7 +313,7 @@ TEST_F(CacheStorage, PurgeRunsOnOpen) {
   {
     Cache c = open();
     ASSERT_TRUE(c.import_text(kExample, "a").ok());
-    ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"})", "b").ok());
+    ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"})", "b", {.legacy = true}).ok());
     EXPECT_EQ(c.stats()->flags, 4);
   }
   Cache c = open();

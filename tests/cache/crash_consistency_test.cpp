@@ -31,7 +31,7 @@ std::string snapshot(int64_t version) {
     out += R"({"type":"flag","id":"F-)" + v + "-" + n + R"(b","premise":"P-)" + v + "-" + n +
            R"(","kind":"care","code":"AUTISM","note":"version )" + v + R"(","audience":"all"})" "\n";
   }
-  return out;
+  return *complete_registry_file(out);
 }
 
 // Child: import snapshots start, start+1, ... forever; 'B' before each, 'E' after.

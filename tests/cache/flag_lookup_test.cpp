@@ -15,7 +15,7 @@ class FlagLookup : public CacheTest {
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
   void add(const std::string& lines) {
-    auto r = c.import_text(lines, "extra.jsonl");
+    auto r = c.import_text(lines, "extra.jsonl", {.legacy = true});
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
 };
@@ -420,7 +420,7 @@ TEST_F(CacheTest, LookupDecidesAsTheMatcherDoesOverEveryCandidate) {
             R"(","pod":")" + v.civic.pod + R"(","unit":")" + v.civic.unit + R"(","a3":")" + v.civic.a3 +
             R"(","a1":")" + v.civic.a1 + R"("}})" "\n";
   }
-  ASSERT_TRUE(c.import_text(file, "variants.jsonl").ok());
+  ASSERT_TRUE(c.import_text(complete(file), "variants.jsonl").ok());
   int exact = 0, building = 0, ambiguous = 0;
   for (const Variant& v : variants) {
     AddressQuery q;
@@ -490,7 +490,7 @@ std::string versioned_snapshot(int version, int premises) {
       out += R"({"type":"flag","id":"F-)" + n + code + R"(","premise":"P-)" + n + R"(","kind":"safety","code":")" +
              code + R"(","note":"version )" + v + R"(","audience":"all"})" "\n";
   }
-  return out;
+  return complete(out);
 }
 
 // Lookups run on their own connection: during a snapshot import on the same

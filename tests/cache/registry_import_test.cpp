@@ -1,10 +1,215 @@
 // Snapshot, delta, tombstones and whole-file rejection on a real SQLite file.
 #include "cache_fixture.h"
+#include "full_disk_vfs.h"
+#include "sqlite_db.h"
 
 namespace mdtc::cache::test {
 namespace {
 
-class RegistryImport : public CacheTest {};
+class RegistryImport : public CacheTest {
+ protected:
+  // As if the last word from the registry came two days ago.
+  void age_last_sync() {
+    Db raw(db, SQLITE_OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = CAST(value AS INTEGER) - 172800 WHERE key = 'last_sync'");
+  }
+  static std::string snapshot(int version, const std::string& records) {
+    return complete("{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":" + std::to_string(version) + "}\n" +
+                    records);
+  }
+  static std::string delta(int version, const std::string& records) {
+    return complete("{\"type\":\"header\",\"mode\":\"delta\",\"version\":" + std::to_string(version) + "}\n" +
+                    records);
+  }
+};
+
+const std::string kDog = R"({"type":"premise","id":"P-9","address":"5 ELM ST, SPRINGFIELD IL"}
+{"type":"flag","id":"F-9","premise":"P-9","kind":"safety","code":"DOG","audience":"all"}
+)";
+
+// --- Issue 13.1: an empty file, a directory, a delta on nothing.
+
+TEST_F(RegistryImport, EmptyFileIsRefusedAndANewCacheStaysUnavailable) {
+  Cache c = open();
+  for (const std::string text : {"", "\n", "  \n\r\n"}) {
+    auto r = c.import_text(text, "empty.jsonl");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "registry.empty");
+  }
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.freshness, Freshness::unavailable) << "never \"no flags\" from a cache that holds nothing";
+  EXPECT_FALSE(c.synced_version().has_value());
+}
+
+TEST_F(RegistryImport, DirectoryIsRefused) {
+  Cache c = open();
+  auto r = c.import_file(dir.path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.not_a_file");
+  EXPECT_EQ(match(c, "1 ELM ST").freshness, Freshness::unavailable);
+}
+
+TEST_F(RegistryImport, DeltaIntoACacheThatNeverHadASnapshotIsRefused) {
+  Cache c = open();
+  auto r = c.import_text(delta(1, kDog), "d1.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.no_base");
+  EXPECT_EQ(match(c, "5 ELM ST, SPRINGFIELD IL").freshness, Freshness::unavailable);
+  // Not even a legacy header-less file makes a cache without a snapshot answer.
+  auto legacy = c.import_text(kDog, "old.jsonl", {.legacy = true});
+  ASSERT_FALSE(legacy.ok());
+  EXPECT_EQ(legacy.error().code, "registry.no_base");
+}
+
+TEST_F(RegistryImport, DeltaOnAnotherVersionThanTheCacheHoldsIsRefused) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  auto r = c.import_text(delta(3, kDog), "d3.jsonl");  // base 2, the cache holds 1
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.base_mismatch");
+  EXPECT_NE(r.error().message.find("holds version 1"), std::string::npos) << r.error().message;
+  auto next = c.import_text(delta(2, kDog), "d2.jsonl");
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(flag_ids(match(c, "5 ELM ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-9"}));
+}
+
+// --- Issue 13.2: a snapshot cut off at a line boundary.
+
+TEST_F(RegistryImport, SnapshotCutAtALineBoundaryIsRefusedAndTheDataStays) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  const std::string next = snapshot(2, kDog);
+  // Every cut at a line end, down to the header alone.
+  for (std::size_t end = next.rfind('\n', next.size() - 2); end != std::string::npos && end > 0;
+       end = next.rfind('\n', end - 1)) {
+    auto r = c.import_text(next.substr(0, end + 1), "cut.jsonl");
+    ASSERT_FALSE(r.ok()) << "cut at byte " << end;
+    EXPECT_EQ(r.error().code, "registry.incomplete") << r.error().message;
+  }
+  EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")),
+            (std::vector<std::string>{"F-1", "F-2", "F-3"}));
+  EXPECT_EQ(c.stats()->history, 1);
+  EXPECT_EQ(c.stats()->registry_version, 1);
+}
+
+TEST_F(RegistryImport, TrailerMustMatchTheBytesAndTheCounts) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  std::string altered = snapshot(2, kDog);
+  altered.replace(altered.find("DOG"), 3, "CAT");
+  auto r = c.import_text(altered, "altered.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.incomplete");
+  EXPECT_NE(r.error().message.find("SHA-256"), std::string::npos);
+
+  // A writer that counted wrong: hash right, counts wrong.
+  const std::string header = R"({"type":"header","mode":"snapshot","version":2,"premises":1,"subjects":0,"flags":2,"history":0,"deletes":0})";
+  const std::string body = header + "\n" + kDog;
+  auto miscounted = c.import_text(body + registry_trailer(body, {1, 0, 2, 0, 0}) + "\n", "miscounted.jsonl");
+  ASSERT_FALSE(miscounted.ok());
+  EXPECT_EQ(miscounted.error().code, "registry.incomplete");
+  EXPECT_NE(miscounted.error().message.find("1 flags"), std::string::npos) << miscounted.error().message;
+  EXPECT_EQ(c.stats()->flags, 3);
+}
+
+TEST_F(RegistryImport, HeaderlessFileNeedsTheLegacyOption) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  auto refused = c.import_text(kDog, "old.jsonl");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "registry.no_header");
+  auto accepted = c.import_text(kDog, "old.jsonl", {.legacy = true});
+  ASSERT_TRUE(accepted.ok()) << accepted.error().message;
+  EXPECT_EQ(flag_ids(match(c, "5 ELM ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-9"}));
+}
+
+// --- Issue 13.3: freshness moves only when the registry changed or confirmed the data.
+
+TEST_F(RegistryImport, ANoOpImportDoesNotMakeAStaleCacheFresh) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  age_last_sync();
+  const auto stale = [&] { return match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").freshness; };
+  ASSERT_EQ(stale(), Freshness::stale);
+  // The same header once more, nothing after it: no news from the registry.
+  EXPECT_FALSE(c.import_text(R"({"type":"header","mode":"delta","version":1})", "again.jsonl").ok());
+  EXPECT_FALSE(c.import_text(delta(1, ""), "again.jsonl").ok());
+  EXPECT_EQ(stale(), Freshness::stale);
+  // A legacy file without a version changes rows but confirms nothing.
+  auto legacy = c.import_text(kDog, "old.jsonl", {.legacy = true});
+  ASSERT_TRUE(legacy.ok()) << legacy.error().message;
+  EXPECT_FALSE(legacy->freshness_moved);
+  EXPECT_EQ(stale(), Freshness::stale);
+  // The registry's next version, even an empty one, says all is current.
+  auto empty_delta = c.import_text(delta(2, ""), "v2.jsonl");
+  ASSERT_TRUE(empty_delta.ok()) << empty_delta.error().message;
+  EXPECT_TRUE(empty_delta->freshness_moved);
+  EXPECT_EQ(stale(), Freshness::fresh);
+}
+
+TEST_F(RegistryImport, TheSameSnapshotAgainConfirmsTheData) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  age_last_sync();
+  auto again = c.import_text(kExample, "v1.jsonl");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").freshness, Freshness::fresh);
+}
+
+// --- Issue 13.4: one id twice in a file.
+
+TEST_F(RegistryImport, DuplicateIdIsRefusedNamingBothLines) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  const std::string twice = snapshot(2, R"({"type":"premise","id":"P-1","address":"1208 N Maple St Apt 3B, Springfield IL"}
+{"type":"flag","id":"F-1","premise":"P-1","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"flag","id":"F-2","premise":"P-1","kind":"care","code":"AUTISM","audience":"all"}
+{"type":"flag","id":"F-1","premise":"P-1","kind":"care","code":"IN_TREATMENT","audience":"clinician"}
+)");
+  auto r = c.import_text(twice, "twice.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.duplicate_id");
+  EXPECT_EQ(r.error().message.rfind("twice.jsonl:5: F-1 was already given at line 3", 0), 0u) << r.error().message;
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  ASSERT_FALSE(m.flags.empty());
+  EXPECT_EQ(m.flags[0].code, "WEAPONS");
+  EXPECT_EQ(m.flags[0].audience, Audience::all);
+}
+
+TEST_F(RegistryImport, ReportCountsRowsHeld) {
+  Cache c = open();
+  auto r = c.import_text(kExample, "v1.jsonl");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->flags_held, 3);
+  auto d = c.import_text(delta(2, R"({"type":"delete","id":"F-2"}
+)"),
+                         "v2.jsonl");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->flags_held, 2);
+}
+
+// --- A snapshot that would empty most of the cache.
+
+TEST_F(RegistryImport, SnapshotRemovingMostFlagsIsRefusedUnlessAllowed) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  const std::string small = snapshot(2, kDog);  // 3 flags -> 1
+  auto r = c.import_text(small, "small.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.shrink");
+  EXPECT_EQ(c.stats()->flags, 3);
+  auto allowed = c.import_text(small, "small.jsonl", {.allow_shrink = true});
+  ASSERT_TRUE(allowed.ok()) << allowed.error().message;
+  EXPECT_EQ(c.stats()->flags, 1);
+}
+
+TEST_F(RegistryImport, ShrinkLimitComesFromTheOpenOptions) {
+  OpenOptions o;
+  o.max_snapshot_shrink_pct = 70;
+  Cache c = open(o);
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  EXPECT_TRUE(c.import_text(snapshot(2, kDog), "small.jsonl").ok()) << "2 of 3 removed is within 70%";
+}
 
 TEST_F(RegistryImport, SnapshotReportsCounts) {
   Cache c = open();
@@ -62,7 +267,7 @@ TEST_F(RegistryImport, DanglingReferenceRejectsFileNamingTheLine) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   auto r = c.import_text(R"({"type":"flag","id":"F-7","premise":"P-404","kind":"safety","code":"DOG"}
-)", "d.jsonl");
+)", "d.jsonl", {.legacy = true});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "registry.dangling_reference");
   EXPECT_NE(r.error().message.find("d.jsonl:1:"), std::string::npos) << r.error().message;
@@ -76,18 +281,18 @@ TEST_F(RegistryImport, SnapshotReplacesEverything) {
   auto r = c.import_text(R"({"type":"header","mode":"snapshot","version":2}
 {"type":"premise","id":"P-5","address":"5 ELM ST, SPRINGFIELD IL"}
 {"type":"flag","id":"F-5","premise":"P-5","kind":"safety","code":"DOG","audience":"all"}
-)", "s2.jsonl");
+)", "s2.jsonl", {.legacy = true, .allow_shrink = true});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").level, MatchLevel::none);
   EXPECT_EQ(flag_ids(match(c, "5 Elm Street, Springfield IL")), (std::vector<std::string>{"F-5"}));
   EXPECT_EQ(c.stats()->subjects, 0);
 }
 
-TEST_F(RegistryImport, FileWithoutHeaderIsADelta) {
+TEST_F(RegistryImport, LegacyFileWithoutHeaderIsADelta) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   auto r = c.import_text(R"({"type":"flag","id":"F-4","premise":"P-2","kind":"safety","code":"DOG","audience":"all"}
-)", "delta.jsonl");
+)", "delta.jsonl", {.legacy = true});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->mode, "delta");
   EXPECT_EQ(c.stats()->flags, 4);
@@ -97,9 +302,10 @@ TEST_F(RegistryImport, FileWithoutHeaderIsADelta) {
 TEST_F(RegistryImport, DeletingASubjectRemovesItsFlagsEverywhere) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
-  ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-8","subject":"S-1","premise":"P-2","kind":"care","code":"AUTISM","audience":"all"}
-)", "b.jsonl").ok());
-  ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"S-1"})", "c.jsonl").ok());
+  ASSERT_TRUE(c.import_text(delta(2, R"({"type":"flag","id":"F-8","subject":"S-1","premise":"P-2","kind":"care","code":"AUTISM","audience":"all"}
+)"),
+                            "b.jsonl").ok());
+  ASSERT_TRUE(c.import_text(delta(3, R"({"type":"delete","id":"S-1"})"), "c.jsonl").ok());
   EXPECT_TRUE(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").flags.empty());
   EXPECT_TRUE(match(c, "17 OAK AVE, SPRINGFIELD IL").flags.empty());
   EXPECT_EQ(c.stats()->flags, 0);
@@ -108,7 +314,7 @@ TEST_F(RegistryImport, DeletingASubjectRemovesItsFlagsEverywhere) {
 TEST_F(RegistryImport, DeletingAFlagLeavesTheOthers) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
-  ASSERT_TRUE(c.import_text(R"({"type":"delete","id":"F-1"})", "c.jsonl").ok());
+  ASSERT_TRUE(c.import_text(delta(2, R"({"type":"delete","id":"F-1"})"), "c.jsonl").ok());
   EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")), (std::vector<std::string>{"F-2", "F-3"}));
 }
 
@@ -116,7 +322,7 @@ TEST_F(RegistryImport, UnknownCodeIsStoredShownAndCounted) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   auto r = c.import_text(R"({"type":"flag","id":"F-6","premise":"P-2","kind":"safety","code":"CROSSBOW","audience":"all"}
-)", "new-code.jsonl");
+)", "new-code.jsonl", {.legacy = true});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->unknown_codes, 1);
   EXPECT_EQ(r->unknown_code_names, (std::vector<std::string>{"CROSSBOW"}));
@@ -129,17 +335,18 @@ TEST_F(RegistryImport, UnknownCodeIsStoredShownAndCounted) {
 
 TEST_F(RegistryImport, OlderVersionIsRefused) {
   Cache c = open();
-  ASSERT_TRUE(c.import_text(R"({"type":"header","mode":"snapshot","version":5})", "v5").ok());
-  auto r = c.import_text(R"({"type":"header","mode":"delta","version":4})", "v4");
+  ASSERT_TRUE(c.import_text(snapshot(5, ""), "v5").ok());
+  auto r = c.import_text(delta(4, ""), "v4");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "registry.old_version");
 }
 
 TEST_F(RegistryImport, HeaderAfterRecordsIsRejected) {
   Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   auto r = c.import_text(R"({"type":"premise","id":"P-5","address":"5 ELM ST"}
 {"type":"header","mode":"snapshot","version":2}
-)", "h.jsonl");
+)", "h.jsonl", {.legacy = true});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "registry.misplaced_header");
   EXPECT_NE(r.error().message.find("h.jsonl:2:"), std::string::npos);
@@ -149,7 +356,7 @@ TEST_F(RegistryImport, SudFlagIsAlwaysClinicianOnly) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   auto r = c.import_text(R"({"type":"flag","id":"F-S","premise":"P-2","kind":"sud","code":"SUD_TREATMENT","audience":"all"}
-)", "sud.jsonl");
+)", "sud.jsonl", {.legacy = true});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->warnings.size(), 1u);
   auto m = match(c, "17 OAK AVE, SPRINGFIELD IL");
@@ -175,7 +382,7 @@ std::string big_snapshot(int n, int version = 1) {
 
 TEST_F(RegistryImport, LargeSnapshotIsAppliedWhole) {
   Cache c = open();
-  auto r = c.import_text(big_snapshot(3000), "big.jsonl");
+  auto r = c.import_text(complete(big_snapshot(3000)), "big.jsonl");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->premises, 3000);
   EXPECT_EQ(r->flags, 3000);
@@ -200,7 +407,7 @@ TEST_F(RegistryImport, BadLineLateInALargeFileRejectsItAndKeepsTheIndexes) {
   std::string text = big_snapshot(3000, 2);
   text += R"({"type":"flag","id":"F-Z","premise":"P-1","kind":"bogus","code":"DOG"})" "\n";
   text += big_snapshot(1, 2).substr(text.find('\n') + 1);
-  auto r = c.import_text(text, "late.jsonl");
+  auto r = c.import_text(text, "late.jsonl", {.legacy = true});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "registry.bad_field");
   EXPECT_EQ(r.error().message.rfind("late.jsonl:9002: ", 0), 0u) << r.error().message;
@@ -216,7 +423,7 @@ TEST_F(RegistryImport, BadFirstRecordAfterTheHeaderIsNamed) {
   Cache c = open();
   auto r = c.import_text("{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":1}\n\n{\"type\":\"premise\"}\n" +
                              big_snapshot(2000).substr(big_snapshot(0).size()),
-                         "first.jsonl");
+                         "first.jsonl", {.legacy = true});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message.rfind("first.jsonl:3: ", 0), 0u) << r.error().message;
   EXPECT_EQ(c.stats()->premises, 0);
@@ -226,19 +433,18 @@ TEST_F(RegistryImport, DanglingHistoryAndSubjectAreNamedByTheirLines) {
   Cache c = open();
   std::string text = big_snapshot(1500);
   text += R"({"type":"history","premise":"P-GONE","incident":"I-9","at":"2099-01-01T00:00:00Z"})" "\n";
-  auto r = c.import_text(text, "h.jsonl");
+  auto r = c.import_text(complete(text), "h.jsonl");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "registry.dangling_reference");
   EXPECT_EQ(r.error().message.rfind("h.jsonl:4502: history I-9 refers to premise P-GONE", 0), 0u)
       << r.error().message;
 
   text = big_snapshot(1500);
-  text += R"({"type":"flag","id":"F-0","subject":"S-404","premise":"P-1","kind":"care","code":"AUTISM"})" "\n";
-  r = c.import_text(text, "s.jsonl");
+  text += R"({"type":"flag","id":"F-X","subject":"S-404","premise":"P-1","kind":"care","code":"AUTISM"})" "\n";
+  r = c.import_text(complete(text), "s.jsonl");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "registry.dangling_reference");
-  // F-0 is on line 3 too; the line that set the dangling subject is named.
-  EXPECT_EQ(r.error().message.rfind("s.jsonl:4502: flag F-0 refers to subject S-404", 0), 0u) << r.error().message;
+  EXPECT_EQ(r.error().message.rfind("s.jsonl:4502: flag F-X refers to subject S-404", 0), 0u) << r.error().message;
   EXPECT_EQ(c.stats()->premises, 0);
 }
 
@@ -246,7 +452,7 @@ TEST_F(RegistryImport, ResentFlagMayMoveToAnotherPremise) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-1","subject":"S-1","premise":"P-2","kind":"safety","code":"WEAPONS","note":"moved","audience":"all"}
-)", "move.jsonl").ok());
+)", "move.jsonl", {.legacy = true}).ok());
   EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")), (std::vector<std::string>{"F-2", "F-3"}));
   const MatchResult m = match(c, "17 OAK AVE, SPRINGFIELD IL");
   ASSERT_EQ(m.flags.size(), 1u);
@@ -262,10 +468,31 @@ TEST_F(RegistryImport, SecondSnapshotRebuildsTheSpatialIndex) {
   // when the snapshot drops and recreates them.
   ASSERT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::nearby);
   ASSERT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").level, MatchLevel::exact);
-  ASSERT_TRUE(c.import_text(big_snapshot(10, 2), "b.jsonl").ok());
+  ASSERT_TRUE(c.import_text(complete(big_snapshot(10, 2)), "b.jsonl").ok());
   EXPECT_EQ(flag_ids(match(c, "105 N MAPLE ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-5"}));
   EXPECT_EQ(match(c, "", 39.8013, -89.6437).level, MatchLevel::none);  // P-1 is gone
   EXPECT_EQ(match(c, "", 39.05, -89.0).premises.at(0).id, "P-5");
+}
+
+// Issue 13.16: a disk that fills during an import must still leave a trace
+// where fleet IT looks.
+TEST_F(RegistryImport, FullDiskRejectionIsRecordedAndTheDataStays) {
+  FullDiskVfs vfs;
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  vfs.set_full(true);
+  auto r = c.import_text(complete(big_snapshot(3000, 2)), "big.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_GT(vfs.refused_writes(), 0);
+  EXPECT_NE(r.error().message.find("full"), std::string::npos) << r.error().message;
+  const auto s = c.stats();
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->import_rejects, 1);
+  EXPECT_EQ(s->last_reject.rfind("big.jsonl: ", 0), 0u) << s->last_reject;
+  EXPECT_EQ(s->flags, 3);
+  vfs.set_full(false);
+  EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")),
+            (std::vector<std::string>{"F-1", "F-2", "F-3"}));
 }
 
 TEST_F(RegistryImport, MissingFileIsAnError) {

@@ -58,6 +58,44 @@ TEST(RegistryLine, HeaderAndDeleteAndBlank) {
   EXPECT_TRUE(std::holds_alternative<BlankRecord>(*parse_registry_line("   \r")));
 }
 
+TEST(RegistryLine, HeaderCountsAndTrailer) {
+  auto h = parse_as<HeaderRecord>(
+      R"({"type":"header","mode":"delta","version":4,"base":2,"premises":1,"subjects":2,"flags":3,"history":4,"deletes":5})");
+  EXPECT_EQ(h.base, 2);
+  EXPECT_EQ(h.counts, (RecordCounts{1, 2, 3, 4, 5}));
+  EXPECT_FALSE(parse_as<HeaderRecord>(R"({"type":"header","mode":"delta","version":4})").counts.has_value());
+  const std::string sha(64, 'a');
+  auto t = parse_as<TrailerRecord>(
+      R"({"type":"trailer","premises":1,"subjects":0,"flags":2,"history":0,"deletes":0,"sha256":")" + sha + "\"}");
+  EXPECT_EQ(t.counts, (RecordCounts{1, 0, 2, 0, 0}));
+  EXPECT_EQ(t.sha256, sha);
+  // Counts come all together; the hash is 64 lower-case hex digits.
+  EXPECT_EQ(error_code(R"({"type":"header","mode":"snapshot","version":1,"flags":2})"), "registry.missing_field");
+  EXPECT_EQ(error_code(R"({"type":"trailer","premises":1,"subjects":0,"flags":2,"history":0,"deletes":0})"),
+            "registry.missing_field");
+  EXPECT_EQ(error_code(R"({"type":"trailer","premises":1,"subjects":0,"flags":2,"history":0,"deletes":0,"sha256":"ABC"})"),
+            "registry.bad_field");
+  EXPECT_EQ(error_code(R"({"type":"trailer","premises":-1,"subjects":0,"flags":2,"history":0,"deletes":0,"sha256":")" +
+                       sha + "\"}"),
+            "registry.bad_field");
+}
+
+TEST(RegistryLine, CompletingAFileCountsItsRecordsAndHashesThem) {
+  const std::string records = R"({"type":"premise","id":"P-1","address":"1 ELM ST"}
+{"type":"flag","id":"F-1","premise":"P-1","kind":"safety","code":"DOG"}
+{"type":"delete","id":"F-0"}
+)";
+  auto done = complete_registry_file(R"({"type":"header","mode":"delta","version":2})" "\n" + records);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  const std::size_t last = done->rfind('\n', done->size() - 2) + 1;
+  auto t = parse_as<TrailerRecord>(done->substr(last, done->size() - last - 1));
+  EXPECT_EQ(t.counts, (RecordCounts{1, 0, 1, 0, 1}));
+  EXPECT_EQ(done->substr(last), registry_trailer(done->substr(0, last), t.counts) + "\n");
+  auto h = parse_as<HeaderRecord>(done->substr(0, done->find('\n')));
+  EXPECT_EQ(h.counts, t.counts);
+  EXPECT_EQ(complete_registry_file(records).error().code, "registry.no_header");
+}
+
 TEST(RegistryLine, UnknownFieldsAreIgnored) {
   auto s = parse_as<SubjectRecord>(R"({"type":"subject","id":"S-1","name":"J. Doe","born":"1990","x_new":[1,2]})");
   EXPECT_EQ(s.name, "J. Doe");
@@ -141,6 +179,8 @@ const std::vector<std::string> kSeeds = {
     R"({"type":"flag","id":"F-1","subject":"S-1","premise":"P-1","kind":"safety","code":"WEAPONS","note":"Legally owns rifles","audience":"all","expires":"2027-06-01"})",
     R"({"type":"history","premise":"P-1","incident":"I-0993","at":"2026-03-02T10:00:00Z","call_type":"WELFARE CHECK","disposition":"RESOLVED ON SCENE"})",
     R"({"type":"delete","id":"F-1"})",
+    R"({"type":"header","mode":"delta","version":4,"base":3,"premises":0,"subjects":0,"flags":1,"history":0,"deletes":2})",
+    R"({"type":"trailer","premises":4,"subjects":3,"flags":7,"history":2,"deletes":0,"sha256":"3f23178db7511c946f1ad80f34b997228e102ab813d7583afed52b9a5a16196e"})",
 };
 
 TEST(RegistryLine, FastPathAgreesWithGeneralParserOnTrickyLines) {

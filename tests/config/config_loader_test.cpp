@@ -410,7 +410,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 35u);
+  ASSERT_EQ(keys.size(), 36u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;

@@ -24,6 +24,7 @@
 
 #include "child_process.h"
 #include "mdtc/cache.h"
+#include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
 #include "temp_dir.h"
 
@@ -200,10 +201,11 @@ void make_cache(const std::string& db) {
   auto opened = cache::Cache::open(options);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   auto imported = opened->import_text(
-      "{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":1,\"created\":\"2026-11-22T10:00:00Z\"}\n"
-      "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1208 N Maple St Apt 3B, Springfield IL\"}\n"
-      "{\"type\":\"flag\",\"id\":\"F-2\",\"premise\":\"P-1\",\"kind\":\"care\",\"code\":\"AUTISM\","
-      "\"note\":\"Calm with low voice\",\"audience\":\"all\"}\n",
+      *cache::complete_registry_file(
+          "{\"type\":\"header\",\"mode\":\"snapshot\",\"version\":1,\"created\":\"2026-11-22T10:00:00Z\"}\n"
+          "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1208 N Maple St Apt 3B, Springfield IL\"}\n"
+          "{\"type\":\"flag\",\"id\":\"F-2\",\"premise\":\"P-1\",\"kind\":\"care\",\"code\":\"AUTISM\","
+          "\"note\":\"Calm with low voice\",\"audience\":\"all\"}\n"),
       "doctor-test");
   ASSERT_TRUE(imported.ok()) << imported.error().message;
 }

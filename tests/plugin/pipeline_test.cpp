@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_ports.h"
+#include "mdtc/registry_line.h"
 #include "temp_dir.h"
 
 namespace mdtc::plugin {
@@ -561,14 +562,16 @@ class NeighbourPipelineOnACache : public NeighbourPipeline {
     EXPECT_TRUE(opened.ok());
     if (!opened.ok()) return;
     db.emplace(std::move(*opened));
-    auto imported = db->import_text(
+    auto file = cache::complete_registry_file(
         R"({"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
 {"type":"premise","id":"P-3B","address":"1208 N Maple St Apt 3B, Springfield IL","lat":39.8012,"lon":-89.6437}
 {"type":"premise","id":"P-1A","address":"1208 N Maple St Apt 1A, Springfield IL","lat":39.8012,"lon":-89.6437}
 {"type":"flag","id":"F-W","premise":"P-3B","kind":"safety","code":"WEAPONS","audience":"all"}
 {"type":"flag","id":"F-A","premise":"P-1A","kind":"care","code":"AUTISM","audience":"all"}
-)",
-        "registry.jsonl");
+)");
+    EXPECT_TRUE(file.ok()) << (file.ok() ? "" : file.error().message);
+    if (!file.ok()) return;
+    auto imported = db->import_text(*file, "registry.jsonl");
     EXPECT_TRUE(imported.ok()) << (imported.ok() ? "" : imported.error().message);
     ports.answer = [this](const cache::AddressQuery& q) { return db->match(q); };
   }

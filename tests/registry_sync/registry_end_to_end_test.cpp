@@ -74,6 +74,44 @@ TEST(CacheSyncCli, SyncsAFreshPathAndReportsWhatItApplied) {
   EXPECT_EQ(parse(again.out)->getValue<int64_t>("version_before"), 1);
 }
 
+// Issue 15.1: the car's configuration names the registry, the unit and the
+// cache, as the plugin reads them.
+TEST(CacheSyncCli, SyncsWithTheCarsConfiguration) {
+  TempDir dir;
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  const std::string db = dir.file("cache.db");
+  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nkey_file = " +
+                                       dir.file("flags.key") + "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
+  auto r = run(std::string(MDTC_CLI) + " cache sync --config " + dir.file("unit.ini"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(parse(r.out)->getValue<std::string>("db"), db);
+  EXPECT_TRUE(std::filesystem::exists(dir.file("flags.key"))) << "cache.key_file is the cache's key";
+  EXPECT_FALSE(std::filesystem::exists(db + ".key"));
+  auto match = run(std::string(MDTC_CLI) + " cache match '1208 n. maple street #3b, springfield il' --config " +
+                   dir.file("unit.ini"));
+  EXPECT_EQ(match.status, 0) << match.out;
+  EXPECT_TRUE(has(match.out, "WEAPONS")) << match.out;
+}
+
+// The transfer's hash proves the bytes came as served; only the file's own
+// trailer proves the registry wrote it whole.
+TEST(CacheSyncCli, AFileCutOffAtTheRegistryIsRefusedThoughItArrivedIntact) {
+  TempDir dir;
+  RegistryServer registry(dir);
+  const std::string demo = read_file(kRegistry);
+  std::size_t end = 0;
+  for (int i = 0; i < 8; ++i) end = demo.find('\n', end) + 1;
+  publish(registry.served_dir(), "demo.jsonl", demo.substr(0, end));
+  const std::string db = dir.file("cache.db");
+  auto r = run(std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint());
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_EQ(parse(r.out)->getValue<std::string>("error"), "registry.incomplete") << r.out;
+  auto match = run(std::string(MDTC_CLI) + " cache match '1208 n. maple street #3b, springfield il' --db " + db);
+  EXPECT_EQ(match.status, 1) << match.out;
+  EXPECT_TRUE(has(match.out, "unavailable")) << match.out;
+}
+
 TEST(CacheSyncCli, CurveWithThePinnedKeyWorksAndAnotherKeyDoesNot) {
   TempDir dir;
   auto server = bridge::generate_curve_key_pair();

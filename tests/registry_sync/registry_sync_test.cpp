@@ -12,6 +12,7 @@
 
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
+#include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
 #include "sync_fixture.h"
 
@@ -328,11 +329,13 @@ TEST_F(RegistrySyncTest, RefusedFileIsCountedOldDataStaysAndItIsNotFetchedAgain)
   ASSERT_TRUE(sync->start().ok());
   ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }));
 
-  // A delta whose third line is broken: the cache refuses it whole.
-  publish(registry.served_dir(), "v2.jsonl",
-          "{\"type\":\"header\",\"mode\":\"delta\",\"version\":2,\"created\":\"2026-11-22T07:00:00Z\"}\n"
-          "{\"type\":\"delete\",\"id\":\"F-0-s\"}\n"
-          "{\"type\":\"flag\",\"id\":\n");
+  // A delta whose third line is broken (and whose trailer vouches for it,
+  // as a faulty writer's would): the cache refuses it whole.
+  const std::string broken =
+      "{\"type\":\"header\",\"mode\":\"delta\",\"version\":2,\"created\":\"2026-11-22T07:00:00Z\"}\n"
+      "{\"type\":\"delete\",\"id\":\"F-0-s\"}\n"
+      "{\"type\":\"flag\",\"id\":\n";
+  publish(registry.served_dir(), "v2.jsonl", broken + cache::registry_trailer(broken, {0, 0, 1, 0, 1}) + "\n");
   sync->sync_now();
   ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "rejected"; }))
       << waiter.latest().state << " " << waiter.latest().last_error;

@@ -4,6 +4,9 @@
 
 #include <random>
 #include <sstream>
+#include <stdexcept>
+
+#include "mdtc/registry_line.h"
 
 namespace mdtc::stub_registry {
 namespace {
@@ -30,9 +33,12 @@ void line(std::ostream& out, const Poco::JSON::Object& o, int64_t& lines) {
 
 }  // namespace
 
-int64_t write_export(const GeneratorOptions& opt, std::ostream& out) {
+int64_t write_export(const GeneratorOptions& opt, std::ostream& final_out) {
   std::mt19937_64 rng(opt.seed);
   int64_t lines = 0;
+  // Records are counted as written; the header's counts and the trailer
+  // are added once the whole export is known.
+  std::ostringstream out;
   Poco::JSON::Object header;
   header.set("type", "header");
   header.set("mode", opt.mode);
@@ -103,7 +109,10 @@ int64_t write_export(const GeneratorOptions& opt, std::ostream& out) {
       line(out, d, lines);
     }
   }
-  return lines;
+  auto complete = cache::complete_registry_file(out.str());
+  if (!complete) throw std::runtime_error("generated export is invalid: " + complete.error().message);
+  final_out << *complete;
+  return lines + 1;  // and the trailer
 }
 
 }  // namespace mdtc::stub_registry

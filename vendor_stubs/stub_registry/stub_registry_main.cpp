@@ -11,8 +11,10 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "mdtc/bridge.h"
+#include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
 #include "registry_generator.h"
 #include "registry_server.h"
@@ -45,6 +47,30 @@ int serve_main(const std::string& endpoint, const std::string& dir, const std::s
       [](const std::string& line) { std::cout << "[registry] " << line << std::endl; });
 }
 
+int complete_main(const std::string& in_path, const std::string& out_path) {
+  std::ifstream in(in_path, std::ios::binary);
+  std::ostringstream text;
+  if (!in || !(text << in.rdbuf())) {
+    std::cerr << "stub-registry: cannot read " << in_path << "\n";
+    return 1;
+  }
+  auto complete = mdtc::cache::complete_registry_file(text.str());
+  if (!complete) {
+    std::cerr << "stub-registry: " << in_path << ": " << complete.error().message << "\n";
+    return 1;
+  }
+  if (out_path.empty()) {
+    std::cout << *complete;
+    return std::cout.flush() ? 0 : 1;
+  }
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!(out << *complete) || !out.flush()) {
+    std::cerr << "stub-registry: write to " << out_path << " failed\n";
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,6 +84,9 @@ int main(int argc, char** argv) {
       "version", po::value<int64_t>(&opt.version)->default_value(1), "export version (header)")(
       "seed", po::value<uint64_t>(&opt.seed)->default_value(1), "random seed; same seed, same file")(
       "out", po::value<std::string>(&out_path), "output file (default: standard output)")(
+      "complete", po::value<std::string>(),
+      "write this export (header and records) again with header counts and trailer: moving a file to the "
+      "complete form")(
       "serve", po::value<std::string>(), "serve --dir over sync protocol v1 on this ZeroMQ endpoint")(
       "dir", po::value<std::string>(), "directory of export files to serve (*.jsonl with a header line)")(
       "curve-secret-file", po::value<std::string>(), "CURVE server key pair file (keys generate); default: no CURVE")(
@@ -87,6 +116,7 @@ int main(int argc, char** argv) {
                       vm.count("curve-secret-file") ? vm["curve-secret-file"].as<std::string>() : "", chunk,
                       vm["stop-after-chunks"].as<uint64_t>(), vm["corrupt-chunk"].as<uint64_t>());
   }
+  if (vm.count("complete")) return complete_main(vm["complete"].as<std::string>(), out_path);
   if ((opt.mode != "snapshot" && opt.mode != "delta") || opt.premises < 0 || opt.version < 0) {
     std::cerr << "stub-registry: --mode must be snapshot or delta; --premises and --version >= 0\n";
     return 2;

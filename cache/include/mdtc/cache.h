@@ -121,6 +121,17 @@ struct ImportReport {
   int64_t unknown_codes = 0;
   std::vector<std::string> unknown_code_names;  // distinct, sorted
   std::vector<std::string> warnings;            // "FILE:LINE: ..." for accepted oddities
+  int64_t flags_held = 0;    // flags in the cache after the import (rows, not lines)
+  bool freshness_moved = false;  // whether the import counts as hearing from the registry
+};
+
+struct ImportOptions {
+  // Export v1 files from before completeness (no header counts, no trailer,
+  // or no header at all) are applied only when asked: a fleet moving over.
+  bool legacy = false;
+  // A snapshot removing more than OpenOptions::max_snapshot_shrink_pct of
+  // the flags is refused unless this is set.
+  bool allow_shrink = false;
 };
 
 struct Stats {
@@ -130,6 +141,7 @@ struct Stats {
   std::string last_sync;  // RFC 3339 or empty
   std::optional<int64_t> age_s;
   std::string last_mode;          // "snapshot" or "delta" of the last import
+  bool holds_snapshot = false;    // a complete snapshot was applied: lookups can answer
   int64_t unknown_codes = 0;      // flags stored with a code outside the vocabulary
   std::string db_path, key_path;
   std::string recovered_from;     // set when a corrupt file was moved aside on open
@@ -147,6 +159,11 @@ struct OpenOptions {
   // (alias, place) pairs: other names CAD uses for the premises' cities
   // (config cache.place_aliases); the cities themselves are known from the data.
   std::vector<std::pair<std::string, std::string>> place_aliases = {};
+  int max_snapshot_shrink_pct = 50;  // a snapshot removing more of the flags is refused
+  // Opens without writing anything: no key or file created, no migration,
+  // no purge, no recovery (doctor, stats, match, verify). A file that needs
+  // any of those fails to open instead.
+  bool read_only = false;
 };
 
 struct AuditEntry {
@@ -159,14 +176,22 @@ struct AuditEntry {
 class Cache {
  public:
   static Result<Cache> open(const OpenOptions& options);
+  // Moves the database and its -wal and -shm aside as PATH.reset-<UTC time>
+  // and keeps the key, so the next import or sync starts an empty cache: the
+  // remedy for a corrupt file. Returns where the database went.
+  static Result<std::string> reset(const OpenOptions& options);
   Cache(Cache&&) noexcept;
   Cache& operator=(Cache&&) noexcept;
   ~Cache();
 
   // Registry export v1 (JSON Lines). A snapshot replaces everything in one
-  // transaction; a delta applies on top. A bad line rejects the whole file.
-  Result<ImportReport> import_file(const std::string& path);
-  Result<ImportReport> import_text(std::string_view text, const std::string& origin);
+  // transaction; a delta applies on top. A bad line, a file that does not
+  // prove it is whole (header counts, trailer, SHA-256), a duplicate id, a
+  // delta on a version the cache does not hold, or an unasked-for shrink
+  // rejects the whole file (docs/registry-format.md lists the codes).
+  Result<ImportReport> import_file(const std::string& path, const ImportOptions& options = {});
+  Result<ImportReport> import_text(std::string_view text, const std::string& origin,
+                                   const ImportOptions& options = {});
 
   // Never throws; a corrupt or missing database answers Freshness::unavailable.
   MatchResult match(const AddressQuery& query, const MatchOptions& options = {});
@@ -174,7 +199,8 @@ class Cache {
   // One hash-chained audit record for flags shown on a panel.
   Status audit(const AuditEntry& entry);
 
-  // The registry version held, or empty when the cache was never synced.
+  // The registry version held, or empty when the cache holds no complete
+  // snapshot (then the registry must send one).
   // Cheap (unlike stats(), which counts every table): the sync asks it often.
   std::optional<int64_t> synced_version();
   // The registry said the cache is current: freshness counts from now.

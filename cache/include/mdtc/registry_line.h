@@ -3,6 +3,7 @@
 // fuzzed alone. The importer adds the file name and line number to errors.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,11 +15,28 @@
 
 namespace mdtc::cache {
 
+// How many records of each kind a file holds: stated by a snapshot's header
+// and by every trailer, and checked against what was read.
+struct RecordCounts {
+  int64_t premises = 0, subjects = 0, flags = 0, history = 0, deletes = 0;
+  bool operator==(const RecordCounts&) const = default;
+};
+
 struct HeaderRecord {
   std::string mode;  // "snapshot" or "delta"
   int64_t version = 0;
   std::string created;
+  std::optional<int64_t> base;         // a delta's base version; absent = version - 1
+  std::optional<RecordCounts> counts;  // present when the header has "flags" (then all five)
   bool operator==(const HeaderRecord&) const = default;
+};
+
+// The last line of a complete file: its counts and the SHA-256 (lower-case
+// hex) of every byte before this line. A file cut off anywhere lacks it.
+struct TrailerRecord {
+  RecordCounts counts;
+  std::string sha256;
+  bool operator==(const TrailerRecord&) const = default;
 };
 
 struct PremiseRecord {
@@ -63,7 +81,7 @@ struct BlankRecord {
 };
 
 using RegistryRecord = std::variant<BlankRecord, HeaderRecord, PremiseRecord, SubjectRecord, FlagRecord,
-                                    HistoryRecord, DeleteRecord>;
+                                    HistoryRecord, DeleteRecord, TrailerRecord>;
 
 // Error codes: registry.too_long, registry.bad_json, registry.not_object,
 // registry.unknown_type, registry.missing_field, registry.bad_field.
@@ -73,6 +91,30 @@ Result<RegistryRecord> parse_registry_line(std::string_view line);
 // is the same as parse_registry_line's for every input; this exists so the
 // fuzz target and tests can check that the fast path agrees with it.
 Result<RegistryRecord> parse_registry_line_general(std::string_view line);
+
+// A complete export v1 file from `text`, whose first line is a header
+// (mode, version, created; counts and a trailer, if any, are replaced) and
+// whose other lines are records: the header gains the record counts and the
+// file ends with its trailer. For registries and test fixtures that write
+// records first and count them after. Errors: those of parse_registry_line,
+// with the line number; registry.no_header.
+Result<std::string> complete_registry_file(std::string_view text);
+
+// The trailer line (without newline) for `preceding`, every byte before it.
+std::string registry_trailer(std::string_view preceding, const RecordCounts& counts);
+
+// What the first and last lines of a whole file say about it, checked
+// before anything is applied. `body` is the text before the trailer line
+// (header included); its records are still to be read and counted against
+// the trailer. `legacy` accepts a header without counts and trailer, or no
+// header. Errors: registry.empty, registry.no_header, registry.incomplete
+// (with FILE:LINE), or the first record's line error.
+struct RegistryFrame {
+  std::optional<HeaderRecord> header;
+  std::optional<TrailerRecord> trailer;
+  std::string_view body;
+};
+Result<RegistryFrame> frame_registry_file(std::string_view text, const std::string& origin, bool legacy);
 
 // Calendar checks shared with the importer: "2026-02-30" is not a date.
 bool is_iso_date(std::string_view s);

@@ -61,6 +61,7 @@ struct Config {
   double cache_max_text_geo_gap_m = 300;  // a text match farther from CAD's point is not exact; 0 = off
   int cache_revalidate_days = 365;    // flags not re-validated within this are hidden
   int cache_history_lookback_days = 730;
+  int cache_max_snapshot_shrink_pct = 50;  // a snapshot removing more of the flags is refused
   bool cache_wipe_on_session_end = false;
   // Other names CAD uses for the cache's places: "SPFLD = SPRINGFIELD, ..."
   std::string cache_place_aliases;  // as written; parsed below
