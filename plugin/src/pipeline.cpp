@@ -233,7 +233,8 @@ bool Pipeline::refresh_on_duty(IncidentState& st, int64_t now_ms) {
   if (!st.request || !options_.schedule_configured) return false;
   const RequestPhase p = st.request->phase;
   if (p != RequestPhase::ready && p != RequestPhase::sent && p != RequestPhase::declined &&
-      p != RequestPhase::no_coresponder && p != RequestPhase::timed_out)
+      p != RequestPhase::no_coresponder && p != RequestPhase::timed_out &&
+      p != RequestPhase::not_sent)
     return false;
   auto now = on_duty_units(options_.schedule, local_time(now_ms), unit_positions_, st.where,
                            options_.eta_speed_mps, now_ms);
@@ -477,9 +478,20 @@ void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
   for (const auto& code : v.reason_codes) reasons.add(code);
   body.set("reasons", reasons);
   if (automatic) body.set("automatic", true);
-  ports_.send("coresponder_request", stringify(body));
-  v.phase = RequestPhase::sent;
+  const Sent sent = ports_.send("coresponder_request", stringify(body));
   v.automatic = automatic;
+  if (sent == Sent::failed) {
+    // Never "waiting" for a request CAD does not have, nor a later
+    // "nobody accepted" about it: the officer must know to use the radio.
+    v.phase = RequestPhase::not_sent;
+    bump("requests_not_sent");
+    refresh_request_panel(st);
+    save(st);
+    return;
+  }
+  v.phase = RequestPhase::sent;
+  v.not_kept = sent == Sent::not_kept;
+  if (v.not_kept) bump("requests_not_kept");
   v.by_unit.clear();
   v.by_name.clear();
   v.eta_s.reset();
@@ -589,6 +601,26 @@ void Pipeline::on_link_status(const bridge::LinkStatus& status) {
   link_down_shown_ = true;
 }
 
+void Pipeline::on_storage_status(const StorageStatus& status) {
+  const std::string id = "status:storage";
+  if (status.ok) {
+    if (storage_shown_) dismiss(id);
+    storage_shown_ = false;
+    return;
+  }
+  PanelDocument doc;
+  doc.id = id;
+  doc.kind = "status";
+  doc.title = status.title;
+  doc.severity = Severity::warning;
+  doc.subtitle = status.detail;
+  PanelSection s{"storage", "STORAGE", Severity::warning, {}, {}};
+  s.fields.push_back({"Status", status.detail, Severity::warning, {}, {}});
+  doc.sections.push_back(std::move(s));
+  present(doc);
+  storage_shown_ = true;
+}
+
 void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
   if (!fix.lat || !fix.lon || static_cast<int>(fix.mode) < static_cast<int>(gps::Mode::fix_2d))
     return;
@@ -603,7 +635,10 @@ void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
   body.set("lon", position_->lon);
   if (fix.speed_mps) body.set("speed_mps", *fix.speed_mps);
   if (fix.course_deg) body.set("course_deg", *fix.course_deg);
-  ports_.send("avl", stringify(body));
+  if (ports_.send("avl", stringify(body)) == Sent::failed) {
+    bump("avl_dropped");  // the next fix tries again
+    return;
+  }
   last_avl_ = position_;
   last_avl_ms_ = now_ms;
   bump("avl_sent");

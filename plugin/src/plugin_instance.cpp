@@ -29,6 +29,10 @@ std::string beside_cache(const config::Config& c, const std::string& stem) {
   return (dir / (stem + "-" + c.unit_id + ".db")).string();
 }
 
+std::string data_dir(const config::Config& c) {
+  return std::filesystem::path(c.cache_db).parent_path().string();
+}
+
 std::string outbox_path_for(const config::Config& c) {
   return c.outbox_db.empty() ? beside_cache(c, "outbox") : c.outbox_db;
 }
@@ -99,6 +103,7 @@ Status PluginInstance::start() {
   po.auto_request = config_.coresponder_auto_request_rules;
   po.eta_speed_mps = config_.coresponder_eta_speed_kmh / 3.6;
   pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
+  storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   queue_.clear();
   open_cache();
 
@@ -132,13 +137,10 @@ Status PluginInstance::start() {
       lo, [this](bridge::Message m) { queue_.push(std::move(m)); },
       [this](const bridge::LinkStatus& s) { queue_.push(s); });
 
-  if (auto journal = IncidentJournal::open(beside_cache(config_, "incidents")); journal) {
-    journal_.emplace(std::move(*journal));
+  if (journal_ready()) {
     // Queued before the link starts, so the restored panels come first.
     if (auto open_incidents = journal_->all(); open_incidents)
       for (auto& [id, record] : *open_incidents) queue_.push(Restore{std::move(record)});
-  } else {
-    logger("plugin.journal").warning("incident journal unavailable: " + journal.error().code);
   }
 
   running_ = true;
@@ -216,6 +218,7 @@ void PluginInstance::run() {
   for (;;) {
     auto event = queue_.pop_until(next_tick);
     if (!event) {
+      check_storage();
       pipeline_->on_tick(steady_ms());
       next_tick = steady_clock::now() + seconds(1);
       continue;
@@ -278,10 +281,31 @@ void PluginInstance::log(int level, const std::string& message) {
   else l.debug(message);
 }
 
-void PluginInstance::send(const std::string& type, const std::string& json_object) {
-  if (!link_) return;
-  if (auto st = link_->send(type, json_object); !st)
-    logger("bridge").error("could not queue " + type + ": " + st.error().message);
+Sent PluginInstance::send(const std::string& type, const std::string& json_object) {
+  if (!link_) return Sent::failed;
+  auto queued = link_->send(type, json_object);
+  if (!queued) {
+    logger("bridge").error("could not queue " + type + ": " + queued.error().message);
+    return Sent::failed;
+  }
+  return queued->kept ? Sent::kept : Sent::not_kept;
+}
+
+void PluginInstance::check_storage() {
+  storage_->set_link_fault(link_ ? link_->storage_fault() : std::nullopt);
+  if (auto s = storage_->changed(std::chrono::steady_clock::now())) pipeline_->on_storage_status(*s);
+}
+
+bool PluginInstance::journal_ready() {
+  if (journal_) return true;
+  auto journal = IncidentJournal::open(beside_cache(config_, "incidents"));
+  if (!journal) {
+    storage_->failed("incident journal", journal.error(), "journal.not_written");
+    return false;
+  }
+  journal_.emplace(std::move(*journal));
+  storage_->succeeded("incident journal");
+  return true;
 }
 
 cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
@@ -307,11 +331,13 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {
   if (!cache_) return;
   // The task keeps its own handle: a wipe or stop may drop cache_ first.
-  writes_.push([cache = cache_,
+  writes_.push([cache = cache_, storage = storage_.get(),
                 entry = cache::AuditEntry{config_.unit_id, host_.current_user(), incident_id,
                                           flag_ids}] {
     if (auto st = cache->audit(entry); !st)
-      logger("cache.audit").error("audit record not written: " + st.error().code);
+      storage->failed("audit", st.error(), "audit.dropped");
+    else
+      storage->succeeded("audit");
   });
 }
 
@@ -326,28 +352,38 @@ void PluginInstance::run_writer() {
 Status PluginInstance::record_outcome(Outcome outcome) {
   if (!outcomes_) {
     auto opened = OutcomeStore::open(beside_cache(config_, "outcomes"));
-    if (!opened) return opened.error();
+    if (!opened) {
+      storage_->failed("outcomes", opened.error(), "outcomes.not_written");
+      return opened.error();
+    }
     outcomes_.emplace(std::move(*opened));
   }
   outcome.recorded_at =
       Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
-  return outcomes_->record(outcome);
+  auto st = outcomes_->record(outcome);
+  if (!st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
+  else storage_->succeeded("outcomes");
+  return st;
 }
 
 // The journal is touched only by the writer thread once the plugin runs.
 void PluginInstance::remember_incident(const std::string& incident_id, const std::string& record_json) {
-  if (!journal_) return;
   writes_.push([this, incident_id, record_json] {
+    if (!journal_ready()) return;
     if (auto st = journal_->put(incident_id, record_json); !st)
-      logger("plugin.journal").warning("incident not journaled: " + st.error().code);
+      storage_->failed("incident journal", st.error(), "journal.not_written");
+    else
+      storage_->succeeded("incident journal");
   });
 }
 
 void PluginInstance::forget_incident(const std::string& incident_id) {
-  if (!journal_) return;
   writes_.push([this, incident_id] {
+    if (!journal_ready()) return;
     if (auto st = journal_->erase(incident_id); !st)
-      logger("plugin.journal").warning("closed incident not removed: " + st.error().code);
+      storage_->failed("incident journal", st.error(), "journal.not_written");
+    else
+      storage_->succeeded("incident journal");
   });
 }
 
@@ -388,6 +424,13 @@ std::string PluginInstance::status_json() const {
   root.set("gps", gps);
   add_registry_sync_status(root);
   root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
+  if (storage_) {
+    Poco::JSON::Object storage;
+    for (const auto& [k, v] : storage_->counters()) storage.set(k, v);
+    const auto link_fault = link_ ? link_->storage_fault() : std::nullopt;
+    storage.set("link", link_fault ? *link_fault : std::string("ok"));
+    root.set("storage", storage);
+  }
   std::ostringstream out;
   root.stringify(out);
   return out.str();

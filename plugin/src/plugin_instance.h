@@ -25,6 +25,7 @@
 #include "incident_journal.h"
 #include "outcome_store.h"
 #include "pipeline.h"
+#include "storage_watch.h"
 
 namespace Poco::JSON {
 class Object;
@@ -68,7 +69,7 @@ class PluginInstance final : private Ports {
   void close_panel(const std::string& panel_id) override;
   void notify(int priority, const std::string& text) override;
   void log(int level, const std::string& message) override;
-  void send(const std::string& type, const std::string& json_object) override;
+  Sent send(const std::string& type, const std::string& json_object) override;
   cache::MatchResult lookup(const cache::AddressQuery& query) override;
   void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
   Status record_outcome(Outcome outcome) override;
@@ -85,6 +86,11 @@ class PluginInstance final : private Ports {
   int64_t cache_retry_ms_ = 0;
   std::optional<OutcomeStore> outcomes_;
   std::optional<IncidentJournal> journal_;
+  // Opens the journal if it is not open (a full disk at start); writer thread once running.
+  bool journal_ready();
+  // Refused writes of every file the plugin keeps, and the status line about them.
+  std::unique_ptr<StorageWatch> storage_;
+  void check_storage();  // pipeline thread
   std::unique_ptr<bridge::Link> link_;
   std::unique_ptr<gps::Reader> gps_;
   std::unique_ptr<Pipeline> pipeline_;

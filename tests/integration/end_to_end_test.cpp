@@ -17,6 +17,7 @@
 #include "mdtc/bridge.h"
 #include "incident_journal.h"
 #include "mdtc/cache.h"
+#include "small_disk.h"
 #include "temp_dir.h"
 
 namespace mdtc::test {
@@ -38,8 +39,9 @@ class EndToEnd : public ::testing::Test {
 
   // A unit's config and a cache filled from the demo registry.
   std::string make_unit(const std::string& unit, const std::string& role,
-                        const std::string& name, const std::string& extra_ini = {}) {
-    const std::string db = dir.file(unit + ".db");
+                        const std::string& name, const std::string& extra_ini = {},
+                        const std::string& data_dir = {}) {
+    const std::string db = (data_dir.empty() ? dir.path() : data_dir) + "/" + unit + ".db";
     auto cache = cache::Cache::open({db, "", true, 24});
     EXPECT_TRUE(cache.ok()) << (cache.ok() ? "" : cache.error().message);
     if (cache.ok()) {
@@ -488,6 +490,63 @@ TEST_F(EndToEnd, ScheduledCoresponderShowsDistanceAndAutoRequestNeedsNoTap) {
   EXPECT_TRUE(has(seen, ", about ")) << "no distance and ETA for the scheduled unit:\n" << seen;
   EXPECT_EQ(officer->terminate(), 0);
   EXPECT_EQ(clinic->terminate(), 0);
+}
+
+}  // namespace
+}  // namespace mdtc::test
+
+namespace mdtc::test {
+namespace {
+
+// The unit's data directory on a real 2 MiB file system that a test fills.
+class FullDisk : public EndToEnd {
+ protected:
+  void SetUp() override {
+    if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  }
+  SmallDisk disk;
+};
+
+TEST_F(FullDisk, PluginStartsOnAFullDiskShowsWhatItCanAndClearsWhenSpaceReturns) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol", {}, disk.path());
+  disk.fill();
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  // The premise panel from the cache, or FLAGS UNAVAILABLE: either way a panel.
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"status:storage")") && has(l, "STORAGE FULL");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  disk.free_space();
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"close_panel","panel_id":"status:storage")");
+  }, 40s)) << "writes resume by themselves";
+  EXPECT_EQ(host->terminate(), 0);
+  int storage_lines = 0;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, R"("cb":"log")") && has(line, "storage")) ++storage_lines;
+  EXPECT_LE(storage_lines, 6) << "a refused write is logged once a minute, not every tick";
+}
+
+TEST_F(FullDisk, DiskFillingMidRunStillSendsTheRequestAndSaysItIsNotKept) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol", {}, disk.path());
+  auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "started unit 2A31"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  disk.fill();
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" +
+                       "\n");
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << "CAD never got the request: " << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("panel_id":"coresponder:I-2")") && has(l, "not kept if the MDT restarts");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  for (const auto& line : read_lines(record("2A31")))
+    EXPECT_FALSE(has(line, "Nobody accepted in time")) << line;
 }
 
 }  // namespace

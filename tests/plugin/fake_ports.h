@@ -26,7 +26,12 @@ struct FakePorts : plugin::Ports {
   void close_panel(const std::string& id) override { calls.push_back({"close", id, {}}); }
   void notify(int, const std::string& text) override { calls.push_back({"notify", {}, text}); }
   void log(int, const std::string& m) override { calls.push_back({"log", {}, m}); }
-  void send(const std::string& type, const std::string& body) override { calls.push_back({"send", type, body}); }
+  // What the link answers: kept, not kept (disk refused the outbox), failed.
+  plugin::Sent send_answer = plugin::Sent::kept;
+  plugin::Sent send(const std::string& type, const std::string& body) override {
+    calls.push_back({"send", type, body});
+    return send_answer;
+  }
   cache::MatchResult lookup(const cache::AddressQuery& q) override {
     queries.push_back(q);
     if (answer) return answer(q);
