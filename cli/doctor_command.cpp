@@ -12,7 +12,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -27,6 +29,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "storage_watch.h"
 
 namespace mdtc::cli {
 namespace {
@@ -296,6 +299,44 @@ Check cad_result(const config::Config& c, const std::string& start_error, const 
 
 // Who the officer's request panel will list right now: a fleet admin can see
 // at a glance that a new roster says what the program meant.
+// Every directory the plugin writes to: a full disk keeps requests from
+// being kept across a restart, a read-only one keeps anything from being.
+Check check_storage(const config::Config& c) {
+  constexpr uint64_t kLowBytes = 16ull << 20;
+  std::vector<std::string> dirs;
+  for (const std::string& file : {c.cache_db, c.outbox_db, c.log_file}) {
+    if (file.empty()) continue;
+    auto dir = std::filesystem::path(file).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  Check check{"storage", true, {}};
+  std::vector<std::string> words;
+  for (const auto& dir : dirs) {
+    if (!exists(dir)) {
+      check.ok = false;
+      words.push_back(dir + " does not exist");
+      continue;
+    }
+    const plugin::DiskCheck disk = plugin::check_directory(dir);
+    if (disk.state == plugin::DiskState::read_only) {
+      check.ok = false;
+      words.push_back(dir + " is read-only (" + disk.detail +
+                      "): nothing the plugin writes is kept; remount it read-write");
+    } else if (disk.state == plugin::DiskState::full) {
+      check.ok = false;
+      words.push_back(dir + " is full (" + disk.detail +
+                      "): requests still reach CAD but are not kept across a restart; free space");
+    } else if (disk.free_bytes < kLowBytes) {
+      words.push_back(dir + " is writable but low (" + disk.detail + ")");
+    } else {
+      words.push_back(dir + " writable, " + disk.detail);
+    }
+  }
+  check.detail = join(words, "; ");
+  return check;
+}
+
 Check check_schedule(const config::Config& c) {
   if (c.coresponder_schedule_file.empty())
     return {"schedule", true, "no co-responder schedule configured: the request panel lists nobody, CAD routes requests"};
@@ -558,6 +599,7 @@ int doctor_command(const Args& args) {
     checks.push_back(check_key_file("cad key", c.cad_client_key_file, "this unit's CURVE key pair for the CAD link"));
   }
   for (auto& check : check_cache(c)) checks.push_back(std::move(check));
+  checks.push_back(check_storage(c));
   if (c.role == config::Role::patrol) checks.push_back(check_schedule(c));
   for (auto& check : check_live(c, timeout_s)) checks.push_back(std::move(check));
   checks.push_back(check_registry(c, timeout_s));
