@@ -659,6 +659,7 @@ Status Link::start() {
   } else {
     return box.error();
   }
+  d.outbox->seal_with({d.opt.seal_body, d.opt.open_body});
   auto pending = d.outbox->pending();
   if (!pending) return pending.error();
   d.schedule.clear();  // a restarted link rebuilds its schedule from the outbox

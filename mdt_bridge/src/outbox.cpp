@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "mdtc/private_file.h"
+
 namespace mdtc::bridge {
 namespace {
 
@@ -48,6 +50,7 @@ std::unique_ptr<Outbox> Outbox::until_writable(const std::string& path, Error wh
 }
 
 Status Outbox::open_file() {
+  make_private_file(path_);
   if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     auto err = sqlite_error(db_, "open " + path_);
@@ -109,8 +112,10 @@ Status Outbox::store(const OutboxEntry& e) {
       SQLITE_OK) {
     return sqlite_error(db_, "prepare insert");
   }
+  std::optional<std::string> body = sealing_.seal ? sealing_.seal(e.body, e.key) : e.body;
+  if (!body) return make_error("storage.no_key", "outbox insert " + e.key + ": no key to seal it with");
   sqlite3_bind_text(st.s, 1, e.key.data(), static_cast<int>(e.key.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_text(st.s, 2, e.body.data(), static_cast<int>(e.body.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.s, 2, body->data(), static_cast<int>(body->size()), SQLITE_TRANSIENT);
   if (sqlite3_step(st.s) != SQLITE_DONE) return sqlite_error(db_, "insert " + e.key);
   return Ok{};
 }
@@ -144,8 +149,14 @@ Result<std::vector<OutboxEntry>> Outbox::pending() const {
     }
     int rc;
     while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
-      out.push_back({reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0)),
-                     reinterpret_cast<const char*>(sqlite3_column_text(st.s, 1))});
+      OutboxEntry e{reinterpret_cast<const char*>(sqlite3_column_text(st.s, 0)),
+                    reinterpret_cast<const char*>(sqlite3_column_text(st.s, 1))};
+      if (sealing_.open) {
+        auto body = sealing_.open(e.body, e.key);
+        if (!body) continue;  // altered, or sealed under a wiped key: not ours to send
+        e.body = std::move(*body);
+      }
+      out.push_back(std::move(e));
     }
     if (rc != SQLITE_DONE) return sqlite_error(db_, "select");
   }

@@ -9,6 +9,7 @@
 // those messages in the file as soon as it takes writes again.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,16 @@ struct OutboxEntry {
 // "storage.full", "storage.read_only", "storage.io": the disk, not the data.
 bool is_storage_fault(const Error& e);
 
+// How a body is sealed at rest (it carries the incident's address and care
+// codes): `seal(body, key)` gives what is stored (nothing: no key to seal
+// with now, so the body is held in memory only, never stored in the clear);
+// `open(stored, key)` gives the body back, or nothing when it was altered
+// or sealed under another key.
+struct OutboxSealing {
+  std::function<std::optional<std::string>(const std::string& body, const std::string& key)> seal;
+  std::function<std::optional<std::string>(const std::string& stored, const std::string& key)> open;
+};
+
 class Outbox {
  public:
   // Opens (creating if needed) the outbox at `path`; "" keeps it in memory.
@@ -39,6 +50,8 @@ class Outbox {
   static std::unique_ptr<Outbox> until_writable(const std::string& path, Error why);
   ~Outbox();
   Outbox(const Outbox&) = delete;
+  // From now on bodies are stored sealed; call before anything else.
+  void seal_with(OutboxSealing sealing) { sealing_ = std::move(sealing); }
   Outbox& operator=(const Outbox&) = delete;
 
   // Allocates the next outbound seq (persisted, so it keeps rising across
@@ -73,6 +86,7 @@ class Outbox {
   std::vector<OutboxEntry> memory_;       // memory mode, or not kept
   uint64_t last_seq_ = 0;
   std::optional<Error> fault_;
+  OutboxSealing sealing_;
 };
 
 template <class MakeBody>

@@ -1,6 +1,7 @@
 #include "plugin_instance.h"
 
 #include "plugin_log.h"
+#include "mdtc/private_file.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
@@ -31,6 +32,10 @@ std::string beside_cache(const config::Config& c, const std::string& stem) {
 
 std::string data_dir(const config::Config& c) {
   return std::filesystem::path(c.cache_db).parent_path().string();
+}
+
+std::string key_path_for(const config::Config& c) {
+  return c.cache_key_file.empty() ? c.cache_db + ".key" : c.cache_key_file;
 }
 
 std::string outbox_path_for(const config::Config& c) {
@@ -104,6 +109,7 @@ Status PluginInstance::start() {
   po.eta_speed_mps = config_.coresponder_eta_speed_kmh / 3.6;
   pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
   storage_ = std::make_unique<StorageWatch>(data_dir(config_));
+  make_private_dir(data_dir(config_));
   queue_.clear();
   open_cache();
 
@@ -115,6 +121,16 @@ Status PluginInstance::start() {
   lo.heartbeat_timeout_s = config_.cad_heartbeat_timeout_s;
   lo.max_message_bytes = static_cast<std::size_t>(config_.cad_max_message_bytes);
   lo.outbox_path = outbox_path_for(config_);
+  lo.seal_body = [this](const std::string& body, const std::string& key) -> std::optional<std::string> {
+    auto s = sealer();
+    if (!s) return std::nullopt;
+    return s->seal(body, "outbox:" + key);
+  };
+  lo.open_body = [this](const std::string& stored, const std::string& key) -> std::optional<std::string> {
+    if (!cache::TextSealer::is_sealed(stored)) return stored;  // written by an older version
+    auto s = sealer();
+    return s ? s->open(stored, "outbox:" + key) : std::nullopt;
+  };
   {
     Poco::JSON::Object hello(Poco::JSON_PRESERVE_KEY_ORDER);
     hello.set("role", config::to_string(config_.role));
@@ -140,7 +156,13 @@ Status PluginInstance::start() {
   if (journal_ready()) {
     // Queued before the link starts, so the restored panels come first.
     if (auto open_incidents = journal_->all(); open_incidents)
-      for (auto& [id, record] : *open_incidents) queue_.push(Restore{std::move(record)});
+      for (auto& [id, record] : *open_incidents) {
+        if (!cache::TextSealer::is_sealed(record)) {  // written by an older version
+          queue_.push(Restore{std::move(record)});
+        } else if (auto s = sealer()) {
+          if (auto plain = s->open(record, "journal:" + id)) queue_.push(Restore{std::move(*plain)});
+        }
+      }
   }
 
   running_ = true;
@@ -296,6 +318,15 @@ void PluginInstance::check_storage() {
   if (auto s = storage_->changed(std::chrono::steady_clock::now())) pipeline_->on_storage_status(*s);
 }
 
+std::shared_ptr<const cache::TextSealer> PluginInstance::sealer() {
+  std::lock_guard lock(sealer_mu_);
+  if (!sealer_) {
+    if (auto opened = cache::TextSealer::open(key_path_for(config_)); opened)
+      sealer_ = std::move(opened.value());
+  }
+  return sealer_;
+}
+
 bool PluginInstance::journal_ready() {
   if (journal_) return true;
   auto journal = IncidentJournal::open(beside_cache(config_, "incidents"));
@@ -370,7 +401,13 @@ Status PluginInstance::record_outcome(Outcome outcome) {
 void PluginInstance::remember_incident(const std::string& incident_id, const std::string& record_json) {
   writes_.push([this, incident_id, record_json] {
     if (!journal_ready()) return;
-    if (auto st = journal_->put(incident_id, record_json); !st)
+    auto s = sealer();
+    if (!s) {
+      storage_->failed("incident journal", make_error("storage.no_key", "no key to seal it with"),
+                       "journal.not_written");
+      return;
+    }
+    if (auto st = journal_->put(incident_id, s->seal(record_json, "journal:" + incident_id)); !st)
       storage_->failed("incident journal", st.error(), "journal.not_written");
     else
       storage_->succeeded("incident journal");
@@ -391,11 +428,14 @@ void PluginInstance::wipe_cache(const std::string& reason) {
   halt_registry_sync(reason);
   cache_.reset();
   std::error_code ec;
-  const std::string key =
-      config_.cache_key_file.empty() ? config_.cache_db + ".key" : config_.cache_key_file;
+  const std::string key = key_path_for(config_);
   for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal",
                                config_.cache_db + "-shm", key})
     std::filesystem::remove(f, ec);
+  {
+    std::lock_guard lock(sealer_mu_);
+    sealer_.reset();  // its key was just erased: what comes next is sealed under a new one
+  }
   cache_error_ = "cache " + reason;
   cache_retry_ms_ = steady_ms() + 60'000;
   logger("cache").notice("flag cache " + reason);

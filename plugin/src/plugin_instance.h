@@ -22,6 +22,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/text_sealer.h"
 #include "incident_journal.h"
 #include "outcome_store.h"
 #include "pipeline.h"
@@ -91,6 +92,11 @@ class PluginInstance final : private Ports {
   // Refused writes of every file the plugin keeps, and the status line about them.
   std::unique_ptr<StorageWatch> storage_;
   void check_storage();  // pipeline thread
+  // Seals call data at rest in the journal and the outbox, with the cache's
+  // key file; null while the key cannot be read or made. Any thread.
+  std::shared_ptr<const cache::TextSealer> sealer();
+  std::mutex sealer_mu_;
+  std::shared_ptr<const cache::TextSealer> sealer_;
   std::unique_ptr<bridge::Link> link_;
   std::unique_ptr<gps::Reader> gps_;
   std::unique_ptr<Pipeline> pipeline_;

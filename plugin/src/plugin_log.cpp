@@ -11,6 +11,8 @@
 
 #include <string_view>
 
+#include "mdtc/private_file.h"
+
 #include "mdt_host/mdt_host_api.h"
 
 namespace mdtc::plugin {
@@ -56,6 +58,7 @@ Status configure_logging(const config::Config& config, const HostCallbacks& host
     splitter->addChannel(Poco::AutoPtr<Poco::Channel>(new HostLogChannel(host)));
     std::string file_error;
     if (!config.log_file.empty()) {
+      make_private_file(config.log_file);
       Poco::AutoPtr<Poco::FileChannel> file(new Poco::FileChannel(config.log_file));
       file->setProperty("rotation", "10 M");
       file->setProperty("archive", "number");

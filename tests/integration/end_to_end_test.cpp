@@ -6,6 +6,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -497,6 +499,51 @@ TEST_F(EndToEnd, ScheduledCoresponderShowsDistanceAndAutoRequestNeedsNoTap) {
 
 namespace mdtc::test {
 namespace {
+
+TEST_F(EndToEnd, EveryFileThePluginWritesIsPrivateAndHoldsNoCallDataInTheClear) {
+  const std::string data = dir.file("data");
+  std::filesystem::create_directory(data);
+  std::filesystem::permissions(data, std::filesystem::perms(0755));
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[log]\nlevel = debug\nfile = " + data + "/plugin.log\n", data);
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" +
+                       "\n");
+  const mode_t old_umask = ::umask(0);  // the host's umask must not matter
+  auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
+  ::umask(old_umask);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
+  // Journaled after the screen: wait until the journal holds the request.
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "started unit"); }, 5s));
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto journal = plugin::IncidentJournal::open(data + "/incidents-2A31.db");
+    ASSERT_TRUE(journal.ok());
+    auto all = journal->all();
+    if (all.ok() && !all->empty()) break;
+    std::this_thread::sleep_for(10ms);  // written by another process: poll
+  }
+  host->kill_now();  // leaves the -wal and -shm files behind, as a power cut would
+
+  EXPECT_EQ(std::filesystem::status(data).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(data)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_EQ(entry.status().permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << name;
+    // The cache indexes addresses to match them (its personal fields are
+    // sealed); everything else must hold neither address nor care code.
+    if (name.rfind("2A31.db", 0) == 0) continue;
+    ++files;
+    const std::string bytes = read_file(entry.path().string());
+    for (const char* secret : {"MAPLE", "maple", "Maple", "AUTISM", "Autism"})
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " in the clear in " << name;
+  }
+  EXPECT_GE(files, 5) << "journal, outbox, their -wal files and the log";
+}
 
 // The unit's data directory on a real 2 MiB file system that a test fills.
 class FullDisk : public EndToEnd {

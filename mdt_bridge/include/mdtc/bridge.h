@@ -72,6 +72,13 @@ struct LinkOptions {
   // while it was down. An older place is stale: the unit starts afresh and
   // those dispatches are history, not news to pop hours late.
   int resume_window_s = 600;
+  // Seals a stored outbox body (it carries the call's address and care
+  // codes) and opens it again; both empty = stored as sent. `seal` returns
+  // nothing when it cannot seal now (the body is then not kept); `open`
+  // nothing for a body that was altered or sealed under another key.
+  std::function<std::optional<std::string>(const std::string& body, const std::string& key)> seal_body;
+  std::function<std::optional<std::string>(const std::string& stored, const std::string& key)>
+      open_body;
 };
 
 struct LinkStatus {
