@@ -402,16 +402,33 @@ TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
   const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
                                 "\n[log]\nlevel = debug\nmodules = bridge=trace\nfile = " +
                                     dir.file("plugin.log") + "\n");
-  auto cad = start_cad(waits_for_units({"2A31"}) + kUnflagged + "\n" + kFlagged + "\n" +
+  // Malformed messages whose bad values carry names and notes: an error
+  // names the field, the reason and the length, never the value. (Seq 0:
+  // the link does not track them, so they leave no gap behind.)
+  const std::string malformed =
+      std::string(R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":\"Zelda Quackenbush\",\"type\":\"dispatch\",\"seq\":0}"}})") + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"Note Zelda Quackenbush threatens staff\",\"seq\":0}"}})" + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":0,\"incident\":{\"id\":\"I-9\",\"narrative\":\"Quackenbush hid a knife"}})" + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":0,\"incident\":{\"id\":\"I-9\",\"units\":[\"2A31\"],\"priority\":4242,\"location\":{\"address\":\"9 Quackenbush Lane\"}}}"}})" + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":0,\"incident\":{\"id\":\"I-9\",\"units\":[\"2A31\"],\"location\":{\"address\":\"9 Quackenbush Lane\",\"lat\":4242.125}}}"}})" + "\n";
+  auto cad = start_cad(waits_for_units({"2A31"}) + malformed + kUnflagged + "\n" + kFlagged + "\n" +
                        R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
   auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
-  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
   ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
   EXPECT_EQ(host->terminate(), 0);
   const std::string log = read_file(dir.file("plugin.log"));
   EXPECT_TRUE(has(log, "started unit 2A31 role patrol")) << log;
-  for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "Dr. A", "MAPLE", "maple", "ADAMS"})
+  // The host's stderr carries its log lines; its screen (the panels) goes to stdout.
+  std::string host_stderr;
+  for (const auto& line : read_lines(dir.file("2A31.out")))
+    if (has(line, " log[")) host_stderr += line + "\n";
+  EXPECT_TRUE(has(log, "dropped message")) << "the malformed messages were logged:\n" << log;
+  for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "Dr. A", "MAPLE", "maple", "ADAMS",
+                             "Zelda", "Quackenbush", "threatens", "knife", "4242"}) {
     EXPECT_FALSE(has(log, secret)) << secret << " in the log file:\n" << log;
+    EXPECT_FALSE(has(host_stderr, secret)) << secret << " on the host's stderr:\n" << host_stderr;
+  }
 }
 
 TEST_F(EndToEnd, WeaponsCautionIsSpokenHandsFree) {
