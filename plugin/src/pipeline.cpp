@@ -96,16 +96,33 @@ std::optional<LatLon> Pipeline::position(int64_t now_ms) const {
 }
 
 void Pipeline::present(const PanelDocument& doc) {
-  if (shown_.insert(doc.id).second) {
-    ports_.show_panel(doc);
+  if (shown_.count(doc.id) > 0) {
+    const Ports::Shown updated = ports_.update_panel(doc);
+    if (updated == Ports::Shown::yes) {
+      bump("panels_updated");
+      return;
+    }
+    bump("panels_update_refused");
+    // Not found: the panel left the screen (the host closed it). Any other
+    // refusal leaves the old content up; either way, show it whole again.
+    if (updated != Ports::Shown::not_found) {
+      refused_.insert_or_assign(doc.id, doc);
+      return;
+    }
+    shown_.erase(doc.id);
+  }
+  if (ports_.show_panel(doc) == Ports::Shown::yes) {
+    shown_.insert(doc.id);
+    refused_.erase(doc.id);
     bump("panels_shown");
   } else {
-    ports_.update_panel(doc);
-    bump("panels_updated");
+    bump("panels_refused");
+    refused_.insert_or_assign(doc.id, doc);
   }
 }
 
 void Pipeline::dismiss(const std::string& panel_id) {
+  refused_.erase(panel_id);
   if (shown_.erase(panel_id) > 0) ports_.close_panel(panel_id);
 }
 
@@ -130,6 +147,7 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
     // The link delivers a wipe only over an authenticated (CURVE) link.
     bump("wipes");
     ports_.wipe_cache("erased on command from CAD");
+    refused_.clear();
     for (auto it = shown_.begin(); it != shown_.end();) {
       ports_.close_panel(*it);
       it = shown_.erase(it);
@@ -566,6 +584,8 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
 }
 
 void Pipeline::on_tick(int64_t now_ms) {
+  // A panel the host refused is offered again each tick until it is up.
+  for (auto pending = refused_; auto& [id, doc] : pending) present(doc);
   // Shifts begin and end and positions go stale while a panel is up.
   for (auto& [id, st] : incidents_)
     if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);

@@ -44,8 +44,10 @@ struct StorageStatus {
 class Ports {
  public:
   virtual ~Ports() = default;
-  virtual void show_panel(const PanelDocument& doc) = 0;
-  virtual void update_panel(const PanelDocument& doc) = 0;
+  // The host's answer, as the ABI header defines it: shown means on screen.
+  enum class Shown { yes, refused, not_found };
+  virtual Shown show_panel(const PanelDocument& doc) = 0;
+  virtual Shown update_panel(const PanelDocument& doc) = 0;
   virtual void close_panel(const std::string& panel_id) = 0;
   virtual void notify(int priority, const std::string& text) = 0;
   virtual void log(int level, const std::string& message) = 0;
@@ -145,6 +147,9 @@ class Pipeline {
   std::map<std::string, IncidentState> incidents_;  // by incident id
   std::map<std::string, OfferState> offers_;        // by request id
   std::set<std::string> shown_;                     // panel ids on screen
+  // Panels the host refused to show: not on screen, so each is shown again
+  // (whole, with show_panel) with its next change or on the next tick.
+  std::map<std::string, PanelDocument> refused_;
   std::map<std::string, uint64_t> counters_;
   std::optional<LatLon> position_;
   int64_t position_ms_ = 0;

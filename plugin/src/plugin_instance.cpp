@@ -18,6 +18,11 @@ namespace {
 
 Poco::Logger& logger(const char* module) { return Poco::Logger::get(std::string("mdtc.") + module); }
 
+// Logging (Poco's `mdtc.*` loggers) is process-wide: a second instance
+// would take the first one's log channel, and destroying either would
+// silence both. So one instance lives per process, as the ABI header says.
+std::atomic<bool> g_instance_live{false};
+
 int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -59,6 +64,10 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const mdt_host_ca
   if (has_unit) files.emplace_back(info->unit_config_path);
   auto cfg = config::load(files, config::environment_overrides());
   if (!cfg) return cfg.error();
+  if (bool expected = false; !g_instance_live.compare_exchange_strong(expected, true))
+    return make_error("plugin.second_instance",
+                      "another mdt-coresponder instance exists in this process: one instance per "
+                      "process (its logging is process-wide); destroy it before creating another");
   return std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(*cfg)));
 }
 
@@ -68,6 +77,7 @@ PluginInstance::PluginInstance(HostCallbacks host, config::Config config)
 PluginInstance::~PluginInstance() {
   stop();
   shutdown_logging();  // the host's callbacks are not ours to call after destroy
+  g_instance_live = false;
 }
 
 cache::OpenOptions PluginInstance::cache_options(bool create_if_missing) const {
@@ -280,14 +290,28 @@ void PluginInstance::handle(Event& event) {
   }
 }
 
-void PluginInstance::show_panel(const PanelDocument& doc) {
-  if (host_.show_panel(doc.id, doc.to_json()) != MDT_OK)
-    logger("plugin.host").warning("host refused panel " + doc.id);
+namespace {
+Ports::Shown host_answer(int32_t rc) {
+  return rc == MDT_OK ? Ports::Shown::yes
+         : rc == MDT_ERR_NOT_FOUND ? Ports::Shown::not_found
+                                   : Ports::Shown::refused;
+}
+}  // namespace
+
+Ports::Shown PluginInstance::show_panel(const PanelDocument& doc) {
+  const int32_t rc = host_.show_panel(doc.id, doc.to_json());
+  if (rc != MDT_OK)
+    logger("plugin.host").warning("host refused panel " + doc.id + " (" + std::to_string(rc) +
+                                  "): showing it again");
+  return host_answer(rc);
 }
 
-void PluginInstance::update_panel(const PanelDocument& doc) {
-  if (host_.update_panel(doc.id, doc.to_json()) != MDT_OK)
-    logger("plugin.host").warning("host refused update of panel " + doc.id);
+Ports::Shown PluginInstance::update_panel(const PanelDocument& doc) {
+  const int32_t rc = host_.update_panel(doc.id, doc.to_json());
+  if (rc != MDT_OK)
+    logger("plugin.host").warning("host refused update of panel " + doc.id + " (" +
+                                  std::to_string(rc) + ")");
+  return host_answer(rc);
 }
 
 void PluginInstance::close_panel(const std::string& panel_id) { host_.close_panel(panel_id); }

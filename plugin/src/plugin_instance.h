@@ -65,8 +65,8 @@ class PluginInstance final : private Ports {
   cache::OpenOptions cache_options(bool create_if_missing) const;
 
   // Ports: called on the pipeline thread only.
-  void show_panel(const PanelDocument& doc) override;
-  void update_panel(const PanelDocument& doc) override;
+  Shown show_panel(const PanelDocument& doc) override;
+  Shown update_panel(const PanelDocument& doc) override;
   void close_panel(const std::string& panel_id) override;
   void notify(int priority, const std::string& text) override;
   void log(int level, const std::string& message) override;

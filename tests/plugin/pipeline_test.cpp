@@ -222,6 +222,40 @@ TEST_F(PatrolPipeline, AvlTheLinkRefusedIsCountedAndTriedAgain) {
   EXPECT_EQ(pipeline.counters()["avl_sent"], 1u);
 }
 
+TEST_F(PatrolPipeline, PanelTheHostRefusedIsShownAgainNeverUpdated) {
+  ports.show_answers = {test::FakePorts::Shown::refused, test::FakePorts::Shown::refused};
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  EXPECT_EQ(ports.of("show").size(), 2u);
+  EXPECT_EQ(pipeline.counters()["panels_refused"], 2u);
+  // A change before the retry must not go out as an update of a panel that is not up.
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 500);
+  EXPECT_TRUE(ports.of("update").empty());
+  pipeline.on_tick(1000);
+  auto shows = ports.of("show");
+  ASSERT_GE(shows.size(), 4u);
+  EXPECT_EQ(pipeline.counters()["panels_shown"], 2u);
+  EXPECT_EQ(shows[shows.size() - 2].id, "premise:I-1");
+  EXPECT_EQ(shows.back().id, "coresponder:I-1");
+  // Once up, a change is an update, and nothing is retried any more.
+  const auto before = ports.calls.size();
+  pipeline.on_tick(2000);
+  EXPECT_EQ(ports.of("show").size(), shows.size()) << "no retry once the host has it";
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 2500);
+  EXPECT_GT(ports.of("update").size(), 0u);
+  EXPECT_GT(ports.calls.size(), before);
+}
+
+TEST_F(PatrolPipeline, PanelTheHostNoLongerHasIsShownAgainWhole) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ports.update_answers = {test::FakePorts::Shown::not_found};
+  ports.calls.clear();
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 1000);
+  ASSERT_FALSE(ports.calls.empty());
+  EXPECT_EQ(ports.calls[0].what, "update");
+  EXPECT_EQ(ports.calls[1].what, "show");
+  EXPECT_EQ(ports.calls[1].id, ports.calls[0].id);
+}
+
 TEST_F(PatrolPipeline, AnotherUnitClearingOnTheSharedTopicLeavesOurPanels) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   pipeline.on_message(closing("unit_cleared", "I-1", "all", R"(,"unit":"1B12")"), 1);
