@@ -598,47 +598,41 @@ void Pipeline::on_tick(int64_t now_ms) {
   }
 }
 
-void Pipeline::on_link_status(const bridge::LinkStatus& status) {
-  const std::string id = "status:cad-link";
-  if (status.up) {
-    if (link_down_shown_) dismiss(id);
-    link_down_shown_ = false;
-    return;
-  }
+void Pipeline::show_status(const std::string& id, bool& shown, const std::string& title,
+                           const PanelSection& section, const std::string& subtitle,
+                           const std::string& status_text) {
   PanelDocument doc;
   doc.id = id;
   doc.kind = "status";
-  doc.title = "CAD LINK DOWN";
+  doc.title = title;
   doc.severity = Severity::warning;
-  doc.subtitle = status.detail.empty()
-                     ? "CAD link down " + std::to_string(status.silent_s) + " s"
-                     : status.detail;
-  PanelSection s{"link", "CAD LINK", Severity::warning, {}, {}};
-  s.fields.push_back({"Status", doc.subtitle + " - new dispatches may not reach this unit",
-                      Severity::warning, {}, {}});
+  doc.subtitle = subtitle;
+  PanelSection s = section;
+  s.severity = Severity::warning;
+  s.fields.push_back({"Status", status_text, Severity::warning, {}, {}});
   doc.sections.push_back(std::move(s));
   present(doc);
-  link_down_shown_ = true;
+  shown = true;
+}
+
+void Pipeline::clear_status(const std::string& id, bool& shown) {
+  if (shown) dismiss(id);
+  shown = false;
+}
+
+void Pipeline::on_link_status(const bridge::LinkStatus& status) {
+  if (status.up) return clear_status("status:cad-link", link_down_shown_);
+  const std::string detail = status.detail.empty()
+                                 ? "CAD link down " + std::to_string(status.silent_s) + " s"
+                                 : status.detail;
+  show_status("status:cad-link", link_down_shown_, "CAD LINK DOWN", {"link", "CAD LINK"}, detail,
+              detail + " - new dispatches may not reach this unit");
 }
 
 void Pipeline::on_storage_status(const StorageStatus& status) {
-  const std::string id = "status:storage";
-  if (status.ok) {
-    if (storage_shown_) dismiss(id);
-    storage_shown_ = false;
-    return;
-  }
-  PanelDocument doc;
-  doc.id = id;
-  doc.kind = "status";
-  doc.title = status.title;
-  doc.severity = Severity::warning;
-  doc.subtitle = status.detail;
-  PanelSection s{"storage", "STORAGE", Severity::warning, {}, {}};
-  s.fields.push_back({"Status", status.detail, Severity::warning, {}, {}});
-  doc.sections.push_back(std::move(s));
-  present(doc);
-  storage_shown_ = true;
+  if (status.ok) return clear_status("status:storage", storage_shown_);
+  show_status("status:storage", storage_shown_, status.title, {"storage", "STORAGE"}, status.detail,
+              status.detail);
 }
 
 void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {

@@ -134,6 +134,11 @@ class Pipeline {
                          const std::string& payload_json);
 
   void present(const PanelDocument& doc);
+  // One status panel per condition (the CAD link, the disk), up while it lasts.
+  void show_status(const std::string& id, bool& shown, const std::string& title,
+                   const PanelSection& section, const std::string& subtitle,
+                   const std::string& status_text);
+  void clear_status(const std::string& id, bool& shown);
   void dismiss(const std::string& panel_id);
   void refresh_request_panel(const IncidentState& st);
   void withdraw_request(IncidentState& st);

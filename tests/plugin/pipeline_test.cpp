@@ -43,6 +43,14 @@ bridge::Message closing(const std::string& type, const std::string& incident_id,
   return m;
 }
 
+gps::Fix fix_at(double lat, double lon) {
+  gps::Fix fix;
+  fix.mode = gps::Mode::fix_3d;
+  fix.lat = lat;
+  fix.lon = lon;
+  return fix;
+}
+
 class PatrolPipeline : public ::testing::Test {
  protected:
   PatrolPipeline() : pipeline(options(), ports) {
@@ -210,10 +218,7 @@ TEST_F(PatrolPipeline, StorageFaultIsOneStatusLineUntilItClears) {
 }
 
 TEST_F(PatrolPipeline, AvlTheLinkRefusedIsCountedAndTriedAgain) {
-  gps::Fix fix;
-  fix.mode = gps::Mode::fix_3d;
-  fix.lat = 39.80;
-  fix.lon = -89.64;
+  gps::Fix fix = fix_at(39.80, -89.64);
   ports.send_answer = plugin::Sent::failed;
   pipeline.on_fix(fix, 0);
   EXPECT_EQ(pipeline.counters()["avl_dropped"], 1u);
@@ -325,10 +330,7 @@ TEST_F(PatrolPipeline, LinkDownShowsStatusAndLinkUpClearsIt) {
 }
 
 TEST_F(PatrolPipeline, AvlIsSentOnIntervalOrRealMoveOnly) {
-  gps::Fix fix;
-  fix.mode = gps::Mode::fix_3d;
-  fix.lat = 39.80;
-  fix.lon = -89.64;
+  gps::Fix fix = fix_at(39.80, -89.64);
   pipeline.on_fix(fix, 0);
   fix.lat = 39.8001;  // about 11 m: not a real move
   pipeline.on_fix(fix, 1000);
