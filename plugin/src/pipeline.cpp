@@ -625,13 +625,13 @@ void Pipeline::on_link_status(const bridge::LinkStatus& status) {
   const std::string detail = status.detail.empty()
                                  ? "CAD link down " + std::to_string(status.silent_s) + " s"
                                  : status.detail;
-  show_status("status:cad-link", link_down_shown_, "CAD LINK DOWN", {"link", "CAD LINK"}, detail,
+  show_status("status:cad-link", link_down_shown_, "CAD LINK DOWN", {"link", "CAD LINK", Severity::warning, {}, {}}, detail,
               detail + " - new dispatches may not reach this unit");
 }
 
 void Pipeline::on_storage_status(const StorageStatus& status) {
   if (status.ok) return clear_status("status:storage", storage_shown_);
-  show_status("status:storage", storage_shown_, status.title, {"storage", "STORAGE"}, status.detail,
+  show_status("status:storage", storage_shown_, status.title, {"storage", "STORAGE", Severity::warning, {}, {}}, status.detail,
               status.detail);
 }
 
