@@ -43,6 +43,12 @@ std::string key_path_for(const config::Config& c) {
   return c.cache_key_file.empty() ? c.cache_db + ".key" : c.cache_key_file;
 }
 
+// The journal's and the outbox's own key: not the cache's, which a wipe
+// erases and which a car without a cache yet does not have.
+std::string sealing_key_path_for(const config::Config& c) {
+  return (std::filesystem::path(c.cache_db).parent_path() / ("sealing-" + c.unit_id + ".key")).string();
+}
+
 std::string outbox_path_for(const config::Config& c) {
   return c.outbox_db.empty() ? beside_cache(c, "outbox") : c.outbox_db;
 }
@@ -345,7 +351,7 @@ void PluginInstance::check_storage() {
 std::shared_ptr<const cache::TextSealer> PluginInstance::sealer() {
   std::lock_guard lock(sealer_mu_);
   if (!sealer_) {
-    if (auto opened = cache::TextSealer::open(key_path_for(config_)); opened)
+    if (auto opened = cache::TextSealer::open(sealing_key_path_for(config_)); opened)
       sealer_ = std::move(opened.value());
   }
   return sealer_;
@@ -456,10 +462,6 @@ void PluginInstance::wipe_cache(const std::string& reason) {
   for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal",
                                config_.cache_db + "-shm", key})
     std::filesystem::remove(f, ec);
-  {
-    std::lock_guard lock(sealer_mu_);
-    sealer_.reset();  // its key was just erased: what comes next is sealed under a new one
-  }
   cache_error_ = "cache " + reason;
   cache_retry_ms_ = steady_ms() + 60'000;
   logger("cache").notice("flag cache " + reason);

@@ -92,8 +92,9 @@ class PluginInstance final : private Ports {
   // Refused writes of every file the plugin keeps, and the status line about them.
   std::unique_ptr<StorageWatch> storage_;
   void check_storage();  // pipeline thread
-  // Seals call data at rest in the journal and the outbox, with the cache's
-  // key file; null while the key cannot be read or made. Any thread.
+  // Seals call data at rest in the journal and the outbox, with their own
+  // key file beside them (the cache's cipher); null while the key cannot be
+  // read or made. Any thread.
   std::shared_ptr<const cache::TextSealer> sealer();
   std::mutex sealer_mu_;
   std::shared_ptr<const cache::TextSealer> sealer_;

@@ -19,6 +19,7 @@
 #include "mdtc/bridge.h"
 #include "incident_journal.h"
 #include "mdtc/cache.h"
+#include "mdtc/text_sealer.h"
 #include "small_disk.h"
 #include "temp_dir.h"
 
@@ -382,8 +383,15 @@ TEST_F(EndToEnd, MdtKilledMidRequestComesBackWithItsPanels) {
   while (!journaled && std::chrono::steady_clock::now() < deadline) {
     auto journal = plugin::IncidentJournal::open(dir.file("incidents-2A31.db"));
     ASSERT_TRUE(journal.ok());
-    if (auto all = journal->all(); all.ok())
-      for (const auto& [id, json] : *all) journaled = journaled || has(json, "\"accepted\"");
+    // Records are sealed at rest; the test opens them with the unit's key.
+    auto sealer = std::filesystem::exists(dir.file("sealing-2A31.key"))
+                      ? cache::TextSealer::open(dir.file("sealing-2A31.key"))
+                      : Result<std::shared_ptr<const cache::TextSealer>>(make_error("", ""));
+    if (auto all = journal->all(); all.ok() && sealer.ok())
+      for (const auto& [id, sealed] : *all) {
+        const auto json = sealer.value()->open(sealed, "journal:" + id);
+        journaled = journaled || (json && has(*json, "\"accepted\""));
+      }
     if (!journaled) std::this_thread::sleep_for(10ms);  // written by another process: poll
   }
   ASSERT_TRUE(journaled);
