@@ -56,6 +56,10 @@ Object premise_json(const cache::Premise& p) {
   if (p.lat) o.set("lat", *p.lat);
   if (p.lon) o.set("lon", *p.lon);
   if (p.distance_m) o.set("distance_m", *p.distance_m);
+  o.set("level", std::string(cache::to_string(p.level)));
+  Array reasons;
+  for (const auto& why : p.reasons) reasons.add(why);
+  o.set("reasons", reasons);
   return o;
 }
 
@@ -108,6 +112,9 @@ Object match_json(const cache::MatchResult& m) {
     history.add(ho);
   }
   for (const auto& id : m.ambiguous_candidates) ambiguous.add(id);
+  Array reasons;  // why the answer is below exact
+  for (const auto& why : m.reasons) reasons.add(why);
+  o.set("reasons", reasons);
   o.set("premises", premises);
   o.set("flags", flags);
   o.set("subjects", subjects);

@@ -24,6 +24,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "doctor_problems.h"
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
@@ -37,11 +38,32 @@ namespace {
 namespace po = boost::program_options;
 using Clock = std::chrono::steady_clock;
 
+enum class Verdict { ok, warn, fail, not_checked };
+
+// One line of the report. `message` is one line of plain words; `detail`
+// holds what does not fit on one (SQLite's text, the config's problem list).
 struct Check {
   std::string name;
-  bool ok = false;
+  Verdict status = Verdict::fail;
+  std::string message;
+  std::optional<Problem> problem;  // set unless ok
+  std::string fix;                 // names the file; empty = the table's remedy
   std::string detail;
+  bool ok() const { return status == Verdict::ok || status == Verdict::warn; }
 };
+
+Check pass(std::string name, std::string message) { return {std::move(name), Verdict::ok, std::move(message), {}, {}, {}}; }
+Check fail(std::string name, Problem problem, std::string message, std::string fix = {}, std::string detail = {}) {
+  return {std::move(name), Verdict::fail, std::move(message), problem, std::move(fix), std::move(detail)};
+}
+Check warn(std::string name, Problem problem, std::string message, std::string detail = {}) {
+  return {std::move(name), Verdict::warn, std::move(message), problem, {}, std::move(detail)};
+}
+
+std::string fix_of(const Check& c) {
+  if (!c.problem) return {};
+  return c.fix.empty() ? std::string(problem_info(*c.problem).fix) : c.fix;
+}
 
 constexpr const char* kFleetFile = "/etc/mdt-coresponder/fleet.ini";
 constexpr const char* kUnitFile = "/etc/mdt-coresponder/unit.ini";
@@ -81,16 +103,58 @@ std::string utc_text(std::time_t t) {
 // ---------------------------------------------------------------- config
 
 Check check_config(const std::vector<std::string>& files, const config::Report& report) {
+  std::vector<std::string> warnings;
+  for (const auto& w : report.warnings) warnings.push_back(w.message);
   if (!report.ok()) {
     std::vector<std::string> lines;
     for (const auto& p : report.problems) lines.push_back(p.message);
-    return {"config", false,
-            plural(static_cast<int64_t>(lines.size()), "problem", "problems") +
-                "; the plugin refuses to start:\n" + join(lines, "\n")};
+    for (const auto& w : warnings) lines.push_back("warning: " + w);
+    return fail("config", Problem::config_invalid,
+                plural(static_cast<int64_t>(report.problems.size()), "problem", "problems") +
+                    "; the plugin refuses to start",
+                "correct each problem listed, then: mdt-coresponder config check " + join(files, " "), join(lines, "\n"));
   }
   const auto& c = report.config;
-  return {"config", true,
-          "valid (" + join(files, " + ") + "): unit " + c.unit_id + ", role " + config::to_string(c.role)};
+  const std::string valid =
+      "valid (" + join(files, " + ") + "): unit " + c.unit_id + ", role " + config::to_string(c.role);
+  if (!warnings.empty())
+    return warn("config", Problem::config_warning,
+                valid + "; " + plural(static_cast<int64_t>(warnings.size()), "warning", "warnings"), join(warnings, "\n"));
+  return pass("config", valid);
+}
+
+// Which parts of the configuration failed: a check that depends on one is
+// not run on the half-applied values (it would contradict the config check).
+// A problem without a key (a file that could not be read or parsed, an
+// unknown section) leaves every part in doubt.
+struct FailedParts {
+  bool all = false;
+  std::vector<std::string> sections;
+  bool any(std::initializer_list<const char*> wanted) const {
+    if (all) return true;
+    for (const char* w : wanted)
+      for (const auto& s : sections)
+        if (s == w) return true;
+    return false;
+  }
+};
+
+FailedParts failed_parts(const config::Report& report) {
+  FailedParts out;
+  for (const auto& p : report.problems) {
+    // An exposed key file is a valid value: the key checks below say more.
+    if (p.code == "config.secret_exposed") continue;
+    if (p.key.empty()) {
+      out.all = true;
+      continue;
+    }
+    out.sections.push_back(p.key.substr(0, p.key.find('.')));
+  }
+  return out;
+}
+
+Check not_checked(const std::string& name) {
+  return {name, Verdict::not_checked, "not checked: config failed", Problem::not_checked, {}, {}};
 }
 
 // ------------------------------------------------------------------ keys
@@ -102,31 +166,37 @@ std::string user_name(uid_t uid) {
 
 // A key must be readable by its owner only, and owned by the account that
 // runs the plugin (the package's system user), root, or whoever runs this.
-Check check_key_file(const std::string& name, const std::string& path, const std::string& purpose) {
+struct KeyProblems {
+  Problem missing, not_file, exposed, owner;
+};
+constexpr KeyProblems kCadKey{Problem::cad_key_missing, Problem::cad_key_not_file, Problem::cad_key_exposed,
+                              Problem::cad_key_owner};
+constexpr KeyProblems kCacheKey{Problem::cache_key_missing, Problem::cache_key_not_file, Problem::cache_key_exposed,
+                                Problem::cache_key_owner};
+
+Check check_key_file(const std::string& name, const std::string& path, const std::string& purpose,
+                     const KeyProblems& problems) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    return {name, false, path + " is missing (" + purpose + ")"};
+    return fail(name, problems.missing, path + " is missing (" + purpose + ")");
   }
-  if (!S_ISREG(st.st_mode)) return {name, false, path + " is not a regular file (" + purpose + ")"};
-  const unsigned mode = st.st_mode & 07777;
-  if (mode & 077) {
-    char octal[8];
-    std::snprintf(octal, sizeof octal, "%04o", mode);
-    return {name, false,
-            path + " has mode " + octal + ": expected 0600 (owner only); fix: chmod 600 " + path};
+  if (!S_ISREG(st.st_mode)) return fail(name, problems.not_file, path + " is not a regular file (" + purpose + ")");
+  // The same rule config check and the plugin apply.
+  if (const std::string why = config::secret_file_exposure(path); !why.empty()) {
+    return fail(name, problems.exposed, path + " " + why + ": expected 0600 (owner only)", "chmod 600 " + path);
   }
   std::vector<uid_t> allowed = {0, ::geteuid()};
   if (const passwd* pw = ::getpwnam("mdt-coresponder")) allowed.push_back(pw->pw_uid);
   bool owner_ok = false;
   for (uid_t u : allowed) owner_ok = owner_ok || st.st_uid == u;
   if (!owner_ok) {
-    return {name, false,
-            path + " is owned by " + user_name(st.st_uid) +
-                ": expected mdt-coresponder or root; fix: chown mdt-coresponder " + path};
+    return fail(name, problems.owner,
+                path + " is owned by " + user_name(st.st_uid) + ": expected mdt-coresponder or root",
+                "chown mdt-coresponder " + path);
   }
-  std::string detail = path + " present, mode 0600, owner " + user_name(st.st_uid);
+  std::string detail = path + " present, owner only, owner " + user_name(st.st_uid);
   if (::access(path.c_str(), R_OK) != 0) detail += " (not readable by this user, as it should be)";
-  return {name, true, detail};
+  return pass(name, detail);
 }
 
 // ----------------------------------------------------------------- cache
@@ -135,14 +205,15 @@ std::vector<Check> check_cache(const config::Config& c) {
   const std::string key = c.cache_key_file.empty() ? c.cache_db + ".key" : c.cache_key_file;
   std::vector<Check> out;
   if (!exists(c.cache_db)) {
-    out.push_back({"cache", false,
-                   "no cache at " + c.cache_db +
-                       ": the MDT shows \"flags unavailable\" on every call; import a registry export "
-                       "(mdt-coresponder cache import FILE --db " + c.cache_db + ") or wait for the first sync"});
-    out.push_back({"cache key", false, key + " is missing (no cache yet)"});
+    out.push_back(fail("cache", Problem::cache_missing,
+                       "no cache at " + c.cache_db + ": the MDT shows \"flags unavailable\" on every call",
+                       "import a registry export (mdt-coresponder cache import FILE --db " + c.cache_db +
+                           ") or wait for the first sync"));
+    out.push_back(fail("cache key", Problem::cache_key_missing, key + " is missing (no cache yet)",
+                       "created with the cache by the first import or sync"));
     return out;
   }
-  out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache"));
+  out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache", kCacheKey));
 
   cache::OpenOptions options;
   options.db_path = c.cache_db;
@@ -151,35 +222,42 @@ std::vector<Check> check_cache(const config::Config& c) {
   options.max_age_h = c.cache_max_age_h;
   auto opened = cache::Cache::open(options);
   if (!opened.ok()) {
-    out.push_back({"cache", false, "cannot open " + c.cache_db + ": " + opened.error().message});
+    const std::string& code = opened.error().code;
+    const Problem problem = code == "cache.integrity" || code == "cache.corrupt" ? Problem::cache_integrity
+                            : code == "cache.key_missing"                      ? Problem::cache_key_missing
+                            : code == "cache.key_permissions"                  ? Problem::cache_key_exposed
+                                                                               : Problem::cache_unreadable;
+    out.push_back(fail("cache", problem, "cannot open " + c.cache_db + " (" + opened.error().code + ")", {},
+                       opened.error().message));
     return out;
   }
   if (auto verified = opened->verify(); !verified.ok()) {
-    out.push_back({"cache", false,
-                   c.cache_db + " failed its integrity check: " + verified.error().message +
-                       "; the MDT shows \"flags unavailable\"; re-import a registry snapshot"});
+    out.push_back(fail("cache", Problem::cache_integrity,
+                       c.cache_db + " failed its integrity check: the MDT shows \"flags unavailable\"", {},
+                       verified.error().message));
     return out;
   }
   auto stats = opened->stats();
   if (!stats.ok()) {
-    out.push_back({"cache", false, "cannot read statistics of " + c.cache_db + ": " + stats.error().message});
+    out.push_back(fail("cache", Problem::cache_unreadable, "cannot read statistics of " + c.cache_db, {},
+                       stats.error().message));
     return out;
   }
-  out.push_back({"cache", true,
-                 c.cache_db + " intact: " + plural(stats->premises, "premise", "premises") + ", " +
-                     plural(stats->flags, "flag", "flags") + ", schema " + std::to_string(stats->schema_version) +
-                     ", registry version " + std::to_string(stats->registry_version)});
+  out.push_back(pass("cache", c.cache_db + " intact: " + plural(stats->premises, "premise", "premises") + ", " +
+                                  plural(stats->flags, "flag", "flags") + ", schema " +
+                                  std::to_string(stats->schema_version) + ", registry version " +
+                                  std::to_string(stats->registry_version)));
   const int64_t limit_s = static_cast<int64_t>(c.cache_max_age_h) * 3600;
   if (!stats->age_s) {
-    out.push_back({"cache age", false, "never synced from the flag registry: flags are shown as unavailable"});
+    out.push_back(fail("cache age", Problem::cache_never_synced,
+                       "never synced from the flag registry: flags are shown as unavailable"));
   } else if (*stats->age_s > limit_s) {
-    out.push_back({"cache age", false,
-                   "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync +
-                       "), older than cache.max_age_h = " + std::to_string(c.cache_max_age_h) +
-                       ": the MDT shows \"flags " + std::to_string(*stats->age_s / 3600) +
-                       " hours old\"; check the registry sync"});
+    out.push_back(fail("cache age", Problem::cache_stale,
+                       "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync +
+                           "), older than cache.max_age_h = " + std::to_string(c.cache_max_age_h) +
+                           ": the MDT shows \"flags " + std::to_string(*stats->age_s / 3600) + " hours old\""));
   } else {
-    out.push_back({"cache age", true, "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync + ")"});
+    out.push_back(pass("cache age", "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync + ")"));
   }
   return out;
 }
@@ -203,18 +281,18 @@ int64_t system_ms() {
       .count();
 }
 
-std::string gps_precheck(const config::Config& c) {
-  if (c.gps_port.empty() || c.gps_port == "auto") return "";
+std::optional<Check> gps_precheck(const config::Config& c) {
+  if (c.gps_port.empty() || c.gps_port == "auto") return std::nullopt;
   struct stat st {};
   if (::stat(c.gps_port.c_str(), &st) != 0) {
-    return c.gps_port + " is not present: receiver unplugged or on another port "
-                        "(list them with: mdt-coresponder gps ports)";
+    return fail("gps", Problem::gps_port_missing,
+                c.gps_port + " is not present: receiver unplugged or on another port");
   }
-  if (!S_ISCHR(st.st_mode)) return c.gps_port + " is not a serial device";
+  if (!S_ISCHR(st.st_mode)) return fail("gps", Problem::gps_not_serial, c.gps_port + " is not a serial device");
   if (::access(c.gps_port.c_str(), R_OK | W_OK) != 0) {
-    return "permission denied on " + c.gps_port + ": add the user running the plugin to the dialout group";
+    return fail("gps", Problem::gps_permission, "permission denied on " + c.gps_port);
   }
-  return "";
+  return std::nullopt;
 }
 
 std::string fix_words(const gps::Fix& fix) {
@@ -232,17 +310,17 @@ Check gps_result(const config::Config& c, const gps::ReaderStatus& status, const
   const std::string where = status.port.empty() ? c.gps_port : status.port;
   const std::string at = status.baud > 0 ? " at " + std::to_string(status.baud) + " baud" : "";
   if (live.fix) {
-    return {"gps", true, where + at + ": speaking NMEA, " + fix_words(*live.fix)};
+    return pass("gps", where + at + ": speaking NMEA, " + fix_words(*live.fix));
   }
   if (live.nmea_seen || status.counters.sentences > 0) {
-    return {"gps", true,
-            where + at + ": speaking NMEA (" + std::to_string(status.counters.sentences) +
-                " sentences) but no position fix yet: antenna covered or indoors?"};
+    return warn("gps", Problem::gps_no_fix,
+                where + at + ": speaking NMEA (" + std::to_string(status.counters.sentences) +
+                    " sentences) but no position fix yet: antenna covered or indoors?");
   }
   std::string why = status.detail.empty() ? "" : " (" + status.detail + ")";
-  return {"gps", false,
-          "no NMEA from " + (where == "auto" ? std::string("any serial port") : where) + " within " +
-              plural(timeout_s, "second", "seconds") + why + ": wrong port or baud, or the receiver is off"};
+  return fail("gps", Problem::gps_no_nmea,
+              "no NMEA from " + (where == "auto" ? std::string("any serial port") : where) + " within " +
+                  plural(timeout_s, "second", "seconds") + why + ": wrong port or baud, or the receiver is off");
 }
 
 Check clock_result(const LiveState& live) {
@@ -250,19 +328,19 @@ Check clock_result(const LiveState& live) {
     const int64_t skew = live.fix_system_ms - *live.fix->time_ms;
     const int64_t skew_s = (skew < 0 ? -skew : skew) / 1000;
     if ((skew < 0 ? -skew : skew) > kMaxClockSkewMs) {
-      return {"clock", false,
-              "system clock is " + plural(skew_s, "second", "seconds") + (skew > 0 ? " ahead of" : " behind") +
-                  " GPS time: fix time sync (NTP/chrony); dispatch times and flag expiry depend on it"};
+      return fail("clock", Problem::clock_skew,
+                  "system clock is " + plural(skew_s, "second", "seconds") + (skew > 0 ? " ahead of" : " behind") +
+                      " GPS time: dispatch times and flag expiry depend on it");
     }
-    return {"clock", true, "system clock agrees with GPS time (within " + std::to_string(kMaxClockSkewMs / 1000) + " s)"};
+    return pass("clock", "system clock agrees with GPS time (within " + std::to_string(kMaxClockSkewMs / 1000) + " s)");
   }
   const std::time_t now = std::time(nullptr);
   // The package cannot have been built before 2026: an earlier date means a
   // flat RTC battery or a clock that never synced.
   if (now < 1767225600) {  // 2026-01-01T00:00:00Z
-    return {"clock", false, "system clock reads " + utc_text(now) + ", before this software existed: set the time"};
+    return fail("clock", Problem::clock_unset, "system clock reads " + utc_text(now) + ", before this software existed");
   }
-  return {"clock", true, "not compared with GPS (no fix); system clock reads " + utc_text(now)};
+  return pass("clock", "not compared with GPS (no fix); system clock reads " + utc_text(now));
 }
 
 std::string hello_json(const config::Config& c) {
@@ -280,21 +358,21 @@ Check cad_result(const config::Config& c, const std::string& start_error, const 
                  bool curve) {
   const std::string ep = c.cad_subscribe_endpoint;
   const std::string security = curve ? "CURVE on" : "CURVE off: dispatches are not authenticated";
-  if (!start_error.empty()) return {"cad link", false, "cannot start the CAD link: " + start_error};
+  if (!start_error.empty()) return fail("cad link", Problem::cad_link_failed, "cannot start the CAD link: " + start_error);
   if (live.link_up && live.heartbeats > 0) {
-    return {"cad link", true, "gateway " + ep + " reachable, heartbeats arriving (" + security + ")"};
+    return pass("cad link", "gateway " + ep + " reachable, heartbeats arriving (" + security + ")");
   }
   if (live.link_up) {
-    return {"cad link", false,
-            "gateway " + ep + " answered but sent no heartbeat within " + plural(timeout_s, "second", "seconds") +
-                ": the gateway's publisher may be stuck"};
+    return fail("cad link", Problem::cad_no_heartbeat,
+                "gateway " + ep + " answered but sent no heartbeat within " + plural(timeout_s, "second", "seconds") +
+                    ": the gateway's publisher may be stuck");
   }
   std::string hint = curve ? "; with CURVE a wrong cad.server_public_key or an unregistered client key looks "
                              "exactly like this"
                            : "";
-  return {"cad link", false,
-          "no message from the CAD gateway at " + ep + " within " + plural(timeout_s, "second", "seconds") +
-              ": is the gateway up and reachable from this car (VPN, firewall)?" + hint};
+  return fail("cad link", Problem::cad_unreachable,
+              "no message from the CAD gateway at " + ep + " within " + plural(timeout_s, "second", "seconds") +
+                  ": is the gateway up and reachable from this car (VPN, firewall)?" + hint);
 }
 
 // Who the officer's request panel will list right now: a fleet admin can see
@@ -310,46 +388,57 @@ Check check_storage(const config::Config& c) {
     if (dir.empty()) dir = ".";
     if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
   }
-  Check check{"storage", true, {}};
   std::vector<std::string> words;
+  std::optional<Problem> worst;
+  std::string where;
+  auto note = [&](Problem p, const std::string& dir) {
+    // Missing or read-only is worse than full, full worse than low.
+    if (!worst || static_cast<int>(p) < static_cast<int>(*worst)) {
+      worst = p;
+      where = dir;
+    }
+  };
   for (const auto& dir : dirs) {
     if (!exists(dir)) {
-      check.ok = false;
       words.push_back(dir + " does not exist");
+      note(Problem::storage_missing, dir);
       continue;
     }
     const plugin::DiskCheck disk = plugin::check_directory(dir);
     if (disk.state == plugin::DiskState::read_only) {
-      check.ok = false;
-      words.push_back(dir + " is read-only (" + disk.detail +
-                      "): nothing the plugin writes is kept; remount it read-write");
+      words.push_back(dir + " is read-only (" + disk.detail + "): nothing the plugin writes is kept");
+      note(Problem::storage_read_only, dir);
     } else if (disk.state == plugin::DiskState::full) {
-      check.ok = false;
       words.push_back(dir + " is full (" + disk.detail +
-                      "): requests still reach CAD but are not kept across a restart; free space");
+                      "): requests still reach CAD but are not kept across a restart");
+      note(Problem::storage_full, dir);
     } else if (disk.free_bytes < kLowBytes) {
       words.push_back(dir + " is writable but low (" + disk.detail + ")");
+      note(Problem::storage_low, dir);
     } else {
       words.push_back(dir + " writable, " + disk.detail);
     }
   }
-  check.detail = join(words, "; ");
-  return check;
+  const std::string message = join(words, "; ");
+  if (!worst) return pass("storage", message);
+  if (*worst == Problem::storage_low) return warn("storage", *worst, message);
+  std::string fix(problem_info(*worst).fix);
+  for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH")) fix.replace(at, 4, where);
+  return fail("storage", *worst, message, fix);
 }
 
 Check check_schedule(const config::Config& c) {
   if (c.coresponder_schedule_file.empty())
-    return {"schedule", true, "no co-responder schedule configured: the request panel lists nobody, CAD routes requests"};
+    return pass("schedule", "no co-responder schedule configured: the request panel lists nobody, CAD routes requests");
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
   localtime_r(&t, &tm);
   std::string names;
   for (const auto* shift : config::on_duty(c.coresponder_schedule, (tm.tm_wday + 6) % 7, tm.tm_hour * 60 + tm.tm_min))
     names += (names.empty() ? "" : ", ") + shift->unit + (shift->name.empty() ? "" : " (" + shift->name + ")");
-  return {"schedule", true,
-          plural(static_cast<int>(c.coresponder_schedule.size()), "shift", "shifts") + " in " +
-              c.coresponder_schedule_file + "; " +
-              (names.empty() ? "no co-responder scheduled now" : "on duty now: " + names)};
+  return pass("schedule", plural(static_cast<int>(c.coresponder_schedule.size()), "shift", "shifts") + " in " +
+                              c.coresponder_schedule_file + "; " +
+                              (names.empty() ? "no co-responder scheduled now" : "on duty now: " + names));
 }
 
 // One question to the flag registry, as the plugin's sync would ask it, and
@@ -357,7 +446,7 @@ Check check_schedule(const config::Config& c) {
 // whether the cache is behind, without waiting for the next sync interval.
 Check check_registry(const config::Config& c, int timeout_s) {
   if (c.registry_endpoint.empty())
-    return {"registry", true, "not configured (registry.endpoint is empty): flags come only from imported files"};
+    return pass("registry", "not configured (registry.endpoint is empty): flags come only from imported files");
   const std::string& ep = c.registry_endpoint;
   bridge::RegistrySyncOptions o;
   o.endpoint = ep;
@@ -368,10 +457,13 @@ Check check_registry(const config::Config& c, int timeout_s) {
   if (curve) {
     const std::string& key_file = c.registry_client_key_file.empty() ? c.cad_client_key_file : c.registry_client_key_file;
     if (key_file.empty())
-      return {"registry", false, "registry.server_public_key is set but no client key file is (registry.client_key_file "
-                                 "or cad.client_key_file): the registry cannot be asked with CURVE"};
+      return fail("registry", Problem::registry_no_client_key,
+                  "registry.server_public_key is set but no client key file is (registry.client_key_file "
+                  "or cad.client_key_file): the registry cannot be asked with CURVE");
     auto pair = bridge::read_curve_key_file(key_file);
-    if (!pair) return {"registry", false, "cannot ask the flag registry at " + ep + ": " + pair.error().message};
+    if (!pair)
+      return fail("registry", Problem::registry_key_unreadable,
+                  "cannot ask the flag registry at " + ep + ": " + pair.error().message);
     o.server_public_key = c.registry_server_public_key;
     o.client_public_key = pair->public_key;
     o.client_secret_key = pair->secret_key;
@@ -389,37 +481,41 @@ Check check_registry(const config::Config& c, int timeout_s) {
   const std::string holds = held ? "the cache holds version " + std::to_string(*held) : "the cache holds nothing from it yet";
   const std::string security = curve ? "CURVE on" : "CURVE off";
   if (!answer && answer.error().code == "sync.config")
-    return {"registry", false, "cannot ask the flag registry at " + ep + ": " + answer.error().message};
+    return fail("registry", Problem::registry_key_unreadable,
+                "cannot ask the flag registry at " + ep + ": " + answer.error().message);
   if (!answer) {
     const std::string hint = answer.error().code == "sync.timeout" && curve
                                  ? "; with CURVE a wrong registry.server_public_key or an unregistered client key "
                                    "looks exactly like this"
                                  : "";
-    return {"registry", false,
-            "no answer from the flag registry: " + answer.error().message +
-                " (is it up and reachable from this car: VPN, firewall?)" + hint};
+    return fail("registry", Problem::registry_unreachable,
+                "no answer from the flag registry: " + answer.error().message +
+                    " (is it up and reachable from this car: VPN, firewall?)" + hint);
   }
   if (answer->type == "up_to_date")
-    return {"registry", true, "registry " + ep + " answers: up to date at version " + std::to_string(answer->version) +
-                                  " (" + security + ")"};
+    return pass("registry", "registry " + ep + " answers: up to date at version " + std::to_string(answer->version) +
+                                " (" + security + ")");
   if (answer->type == "offer")
-    return {"registry", true, "registry " + ep + " answers: offers " + answer->mode + " version " +
-                                  std::to_string(answer->version) + "; " + holds +
-                                  "; the plugin fetches it at its next sync (" + security + ")"};
-  return {"registry", false, "registry " + ep + " refused this unit: " + answer->code +
-                                 (answer->message.empty() ? "" : ": " + answer->message)};
+    return pass("registry", "registry " + ep + " answers: offers " + answer->mode + " version " +
+                                std::to_string(answer->version) + "; " + holds +
+                                "; the plugin fetches it at its next sync (" + security + ")");
+  return fail("registry", Problem::registry_refused,
+              "registry " + ep + " refused this unit: " + answer->code +
+                  (answer->message.empty() ? "" : ": " + answer->message));
 }
 
-std::vector<Check> check_live(const config::Config& c, int timeout_s) {
+// GPS and the CAD link are waited for together; either may be left out when
+// the configuration it needs failed.
+std::vector<Check> check_live(const config::Config& c, int timeout_s, bool check_gps, bool check_cad) {
   LiveState live;
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
 
   // GPS: started first, runs while the CAD link connects.
-  const bool want_gps = !c.gps_port.empty();
-  std::string gps_problem = want_gps ? gps_precheck(c) : "";
+  const bool want_gps = check_gps && !c.gps_port.empty();
+  std::optional<Check> gps_problem = want_gps ? gps_precheck(c) : std::nullopt;
   std::unique_ptr<gps::Reader> reader;
   std::string reader_error;
-  if (want_gps && gps_problem.empty()) {
+  if (want_gps && !gps_problem) {
     gps::ReaderOptions ro;
     ro.port = c.gps_port;
     ro.baud = c.gps_baud;
@@ -449,7 +545,7 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s) {
   lo.hello_json = hello_json(c);
   std::string link_error;
   const bool curve = !c.cad_server_public_key.empty();
-  if (curve) {
+  if (curve && check_cad) {
     lo.server_public_key = c.cad_server_public_key;
     if (auto pair = bridge::read_curve_key_file(c.cad_client_key_file); pair.ok()) {
       lo.client_public_key = pair->public_key;
@@ -460,7 +556,7 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s) {
     }
   }
   std::unique_ptr<bridge::Link> link;
-  if (link_error.empty()) {
+  if (check_cad && link_error.empty()) {
     link = std::make_unique<bridge::Link>(
         lo, [](bridge::Message) {},
         [&live](const bridge::LinkStatus& s) {
@@ -495,47 +591,83 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s) {
   if (link) link->stop();
 
   std::vector<Check> out;
-  if (!want_gps) {
-    out.push_back({"gps", true, "not configured (gps.port is empty): positions are not used"});
-  } else if (!gps_problem.empty()) {
-    out.push_back({"gps", false, gps_problem});
-  } else if (!reader_error.empty()) {
-    out.push_back({"gps", false, "cannot start the GPS reader: " + reader_error});
+  if (!check_gps) {
+    out.push_back(not_checked("gps"));
+    out.push_back(not_checked("clock"));
   } else {
-    out.push_back(gps_result(c, gps_status, live, timeout_s));
+    if (!want_gps) {
+      out.push_back(pass("gps", "not configured (gps.port is empty): positions are not used"));
+    } else if (gps_problem) {
+      out.push_back(std::move(*gps_problem));
+    } else if (!reader_error.empty()) {
+      out.push_back(fail("gps", Problem::gps_reader_failed, "cannot start the GPS reader: " + reader_error));
+    } else {
+      out.push_back(gps_result(c, gps_status, live, timeout_s));
+    }
+    out.push_back(clock_result(live));
   }
-  out.push_back(clock_result(live));
-  out.push_back(cad_result(c, link_error, live, timeout_s, curve));
+  out.push_back(check_cad ? cad_result(c, link_error, live, timeout_s, curve) : not_checked("cad link"));
   return out;
 }
 
 // ---------------------------------------------------------------- output
 
+const char* status_name(Verdict s) {
+  switch (s) {
+    case Verdict::ok: return "ok";
+    case Verdict::warn: return "warn";
+    case Verdict::fail: return "fail";
+    case Verdict::not_checked: return "not_checked";
+  }
+  return "fail";
+}
+
 void print_text(const std::vector<Check>& checks, std::ostream& out) {
-  int failed = 0;
-  for (const auto& c : checks) failed += c.ok ? 0 : 1;
+  int failed = 0, skipped = 0;
+  for (const auto& c : checks) {
+    failed += c.status == Verdict::fail ? 1 : 0;
+    skipped += c.status == Verdict::not_checked ? 1 : 0;
+  }
+  const std::string indent(18, ' ');
   for (const auto& c : checks) {
     std::string name = c.name;
     name.resize(10, ' ');
-    std::string detail = c.detail;
-    for (std::size_t pos = 0; (pos = detail.find('\n', pos)) != std::string::npos; pos += 1) {
-      detail.insert(pos + 1, std::string(18, ' '));
+    const char* mark = c.status == Verdict::ok     ? "  ok    "
+                       : c.status == Verdict::warn ? "  WARN  "
+                       : c.status == Verdict::fail ? "  FAIL  "
+                                                  : "  --    ";
+    out << mark << name << c.message;
+    if (!c.detail.empty()) {
+      out << ":\n" << indent;
+      for (char ch : c.detail) out << ch << (ch == '\n' ? indent : "");
     }
-    out << (c.ok ? "  ok    " : "  FAIL  ") << name << detail << "\n";
+    out << "\n";
+    if (c.status == Verdict::fail || c.status == Verdict::warn)
+      out << indent << "fix: " << fix_of(c) << " [" << problem_info(*c.problem).code << "]\n";
   }
-  out << (failed == 0 ? std::string("all checks passed")
-                      : plural(failed, "check", "checks") + " failed")
-      << "\n";
+  if (failed == 0) {
+    out << "all checks passed\n";
+  } else {
+    out << plural(failed, "check", "checks") << " failed";
+    if (skipped > 0) out << ", " << skipped << " not checked";
+    out << "\n";
+  }
 }
 
+// Every check has the same keys, so monitoring can read them without
+// knowing which check it is: "code" and "fix" are empty when it passed.
 void print_json(const std::vector<Check>& checks, std::ostream& out) {
   bool all_ok = true;
   Poco::JSON::Array array;
   for (const auto& c : checks) {
-    all_ok = all_ok && c.ok;
+    all_ok = all_ok && c.ok();
     Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     item->set("name", c.name);
-    item->set("ok", c.ok);
+    item->set("ok", c.ok());
+    item->set("status", std::string(status_name(c.status)));
+    item->set("code", c.problem ? std::string(problem_info(*c.problem).code) : std::string());
+    item->set("message", c.message);
+    item->set("fix", fix_of(c));
     item->set("detail", c.detail);
     array.add(item);
   }
@@ -550,8 +682,10 @@ void doctor_usage(std::ostream& out) {
   out << "usage: mdt-coresponder doctor [--config FILE]... [--json] [--timeout-s N]\n"
          "  --config FILE    configuration layers, fleet file first (default: " << kFleetFile << "\n"
          "                   and " << kUnitFile << " if present); MDTC_* environment applies\n"
-         "  --json           one JSON object for fleet monitoring\n"
+         "  --json           one JSON object for fleet monitoring: per check name, ok, status\n"
+         "                   (ok, warn, fail, not_checked), code, message, fix and detail\n"
          "  --timeout-s N    how long to wait for GPS, CAD heartbeats and the registry (default 10)\n"
+         "  -h, --help       show this help\n"
          "exit 0 when every check passes, 1 when one fails, 2 on a usage error\n";
 }
 
@@ -590,19 +724,33 @@ int doctor_command(const Args& args) {
   std::vector<Check> checks;
   const config::Report report = config::check(files, config::environment_overrides());
   checks.push_back(check_config(files, report));
-  // With an invalid config the remaining checks still run, on the values
-  // that were valid (defaults elsewhere), so one visit finds every problem.
+  // A check whose part of the configuration failed is not run on the
+  // half-applied values; the others still run, so one visit finds the most.
+  const FailedParts failed = failed_parts(report);
   const config::Config& c = report.config;
-  if (c.cad_client_key_file.empty()) {
-    checks.push_back({"cad key", true, "no client key configured: CURVE is off for the CAD link"});
+  if (failed.any({"cad"})) {
+    checks.push_back(not_checked("cad key"));
+  } else if (c.cad_client_key_file.empty()) {
+    checks.push_back(pass("cad key", "no client key configured: CURVE is off for the CAD link"));
   } else {
-    checks.push_back(check_key_file("cad key", c.cad_client_key_file, "this unit's CURVE key pair for the CAD link"));
+    checks.push_back(
+        check_key_file("cad key", c.cad_client_key_file, "this unit's CURVE key pair for the CAD link", kCadKey));
   }
-  for (auto& check : check_cache(c)) checks.push_back(std::move(check));
-  checks.push_back(check_storage(c));
-  if (c.role == config::Role::patrol) checks.push_back(check_schedule(c));
-  for (auto& check : check_live(c, timeout_s)) checks.push_back(std::move(check));
-  checks.push_back(check_registry(c, timeout_s));
+  if (failed.any({"cache"})) {
+    for (const char* name : {"cache key", "cache", "cache age"}) checks.push_back(not_checked(name));
+  } else {
+    for (auto& check : check_cache(c)) checks.push_back(std::move(check));
+  }
+  checks.push_back(failed.any({"cache", "log"}) ? not_checked("storage") : check_storage(c));
+  if (failed.any({"unit", "coresponder"})) {
+    checks.push_back(not_checked("schedule"));
+  } else if (c.role == config::Role::patrol) {
+    checks.push_back(check_schedule(c));
+  }
+  for (auto& check : check_live(c, timeout_s, !failed.any({"gps"}), !failed.any({"unit", "cad"})))
+    checks.push_back(std::move(check));
+  checks.push_back(failed.any({"unit", "registry", "cache", "cad"}) ? not_checked("registry")
+                                                                     : check_registry(c, timeout_s));
 
   if (vm.count("json")) {
     print_json(checks, std::cout);
@@ -610,7 +758,7 @@ int doctor_command(const Args& args) {
     print_text(checks, std::cout);
   }
   for (const auto& check : checks) {
-    if (!check.ok) return 1;
+    if (!check.ok()) return 1;
   }
   return 0;
 }

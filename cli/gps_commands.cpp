@@ -64,8 +64,10 @@ int decode(const Args& args) {
   options.accept_missing_checksum = vm.count("accept-missing-checksum") > 0;
   gps::NmeaStream stream(options);
   std::string out;
+  uint64_t printed = 0;
   auto on_fix = [&](const gps::Fix& fix) {
     if (!all && fix.mode < gps::Mode::fix_2d) return;
+    ++printed;
     out += gps::to_json(fix);
     out += '\n';
   };
@@ -83,6 +85,18 @@ int decode(const Args& args) {
   if (vm.count("stats")) {
     print_counters(std::cerr, stream.counters());
     if (!stream.last_error().empty()) std::cerr << "last decode error: " << stream.last_error() << "\n";
+  }
+  // A script reading the output must not take "nothing" for "no fixes there".
+  const std::string what = file == "-" ? std::string("standard input") : file;
+  if (stream.counters().sentences == 0) {
+    std::cerr << "mdt-coresponder gps decode: no NMEA sentence in " << what
+              << " (wrong file, or a capture at the wrong baud rate?)\n";
+    return 1;
+  }
+  if (printed == 0) {
+    std::cerr << "mdt-coresponder gps decode: " << stream.counters().sentences << " NMEA sentences in " << what
+              << " but no position fix (--all prints epochs without one)\n";
+    return 1;
   }
   return 0;
 }
@@ -174,6 +188,11 @@ int monitor(const Args& args) {
   reader.stop();
   std::cerr << "gps: ";
   print_counters(std::cerr, reader.status().counters);
+  if (count > 0 && fixes < count) {
+    std::cerr << "mdt-coresponder gps monitor: " << fixes << " of " << count << " fixes with a position"
+              << (g_interrupted ? " before the interrupt" : " within " + std::to_string(seconds) + " s") << "\n";
+    return 1;
+  }
   return 0;
 }
 
@@ -182,8 +201,12 @@ int monitor(const Args& args) {
 int gps_command(const Args& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? std::cerr : std::cout)
-        << "usage: mdt-coresponder gps decode [FILE|-] | ports | monitor --port P [--baud N|auto]"
-           " [--count N] [--seconds N]\n";
+        << "usage: mdt-coresponder gps decode [FILE|-] [--all] [--accept-missing-checksum] [--stats]\n"
+           "       mdt-coresponder gps ports\n"
+           "       mdt-coresponder gps monitor [--port P|auto] [--baud N|auto] [--count N] [--seconds N]\n"
+           "  decode   exit 1 when the input holds no NMEA or no fix to print\n"
+           "  monitor  exit 1 when --count fixes did not arrive\n"
+           "  SUBCOMMAND --help lists each option\n";
     return args.empty() ? 2 : 0;
   }
   const Args rest(args.begin() + 1, args.end());

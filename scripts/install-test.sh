@@ -109,6 +109,7 @@ JSONL
   cat >"$work/unit.ini" <<INI
 [unit]
 id = 2A31
+role = patrol
 [cad]
 subscribe_endpoint = tcp://127.0.0.1:$pub_port
 dealer_endpoint = tcp://127.0.0.1:$router_port

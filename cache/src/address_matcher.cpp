@@ -5,6 +5,7 @@
 // that fits more than one building matches none of them.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -71,6 +72,26 @@ FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress&
   return {AddressFit::building, "unit"};
 }
 
+std::vector<std::string> fit_reasons(const NormalizedAddress& q, const NormalizedAddress& p) {
+  std::vector<std::string> out;
+  // Which side lacks the element matters to the officer: "not given" asks
+  // dispatch for it, "not on file" is the registry's gap.
+  auto gap = [&](bool q_has, bool p_has, const char* q_missing, const char* p_missing) {
+    if (q_has == p_has) return;
+    out.emplace_back(q_has ? p_missing : q_missing);
+  };
+  gap(!q.predir.empty() || !q.postdir.empty(), !p.predir.empty() || !p.postdir.empty(), "directional missing",
+      "directional not on file");
+  gap(!q.type.empty(), !p.type.empty(), "street type not given", "street type not on file");
+  gap(!q.city.empty(), !p.city.empty(), "city not given", "city not on file");
+  if (q.unit != p.unit) {
+    if (q.unit.empty()) out.emplace_back("unit not given");
+    else if (p.unit.empty()) out.emplace_back("record is for the whole building");
+    else out.emplace_back("other unit in this building");
+  }
+  return out;
+}
+
 AddressDecision decide_match(const NormalizedAddress& query, const std::vector<Candidate>& candidates) {
   AddressDecision d;
   std::vector<const Candidate*> complete, incomplete;
@@ -104,6 +125,7 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
     } else {
       d.level = AddressMatchLevel::building;
       d.premise_ids = ids(complete);
+      for (const Candidate* c : complete) d.reasons[c->premise_id] = fit_reasons(query, c->address);
     }
     return d;
   }
@@ -118,6 +140,14 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
   }
   d.level = AddressMatchLevel::building;
   d.premise_ids = ids(incomplete);
+  for (const Candidate* c : incomplete) d.reasons[c->premise_id] = fit_reasons(query, c->address);
+  return d;
+}
+
+std::string distance_text(double metres) {
+  char d[32];
+  if (metres >= 1000) std::snprintf(d, sizeof d, "%.1f km", metres / 1000.0);
+  else std::snprintf(d, sizeof d, "%ld m", std::lround(metres));
   return d;
 }
 

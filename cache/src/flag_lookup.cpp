@@ -8,6 +8,7 @@
 
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
+#include "place_alias.h"
 #include "sealed_fields.h"
 #include "time_text.h"
 
@@ -35,6 +36,9 @@ const std::string kCandidates =
     " AND (?5='' OR coalesce(predir,'') IN ('',?5)) AND (?6='' OR coalesce(type,'') IN ('',?6))"
     " AND (?7='' OR coalesce(postdir,'') IN ('',?7)) AND (?8='' OR coalesce(city,'') IN ('',?8))"
     " AND (?9='' OR coalesce(state,'') IN ('',?9)) AND (?10='' OR coalesce(zip,'') IN ('',?10))";
+const std::string kAlias =
+    "SELECT p.id, p.display, p.lat, p.lon, p.unit_display FROM premise_aliases a JOIN premises p ON p.id = a.premise_id"
+    " WHERE a.alias=?1 ORDER BY p.id";
 const std::string kNearby =
     "SELECT p.id, p.display, p.lat, p.lon FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
     " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4";
@@ -54,6 +58,48 @@ Premise read_premise(const Stmt& q) {
     p.lon = q.real(3);
   }
   return p;
+}
+
+void add_reason(std::vector<std::string>& to, const std::string& reason) {
+  if (std::find(to.begin(), to.end(), reason) == to.end()) to.push_back(reason);
+}
+
+// CAD's own coordinates against each premise a text (or place name) match
+// chose: one farther than the gap is not taken as certain. Every premise
+// learns its distance; the answer's level is its best premise's.
+void cross_check_geo(MatchResult& r, const AddressQuery& query, double max_gap_m) {
+  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon)) return;
+  MatchLevel best = MatchLevel::none;
+  for (Premise& p : r.premises) {
+    if (p.lat && p.lon) {
+      p.distance_m = distance_m(*query.lat, *query.lon, *p.lat, *p.lon);
+      if (max_gap_m > 0 && *p.distance_m > max_gap_m) {
+        if (p.level == MatchLevel::exact) p.level = MatchLevel::building;
+        p.reasons.push_back(distance_text(*p.distance_m) + " from the CAD location");
+      }
+    }
+    best = std::min(best, p.level);
+  }
+  if (!r.premises.empty()) r.level = best;
+}
+
+// The one premise of several within max_gap_m of CAD's point, if exactly one is.
+const Premise* only_one_near(const std::vector<Premise>& premises, const AddressQuery& query, double max_gap_m) {
+  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon) || max_gap_m <= 0)
+    return nullptr;
+  const Premise* found = nullptr;
+  for (const Premise& p : premises) {
+    if (!p.lat || !p.lon || distance_m(*query.lat, *query.lon, *p.lat, *p.lon) > max_gap_m) continue;
+    if (found) return nullptr;
+    found = &p;
+  }
+  return found;
+}
+
+// Each premise's reasons once, in order: the answer's own.
+void gather_reasons(MatchResult& r) {
+  for (const Premise& p : r.premises)
+    for (const std::string& why : p.reasons) add_reason(r.reasons, why);
 }
 
 FlagKind kind_of(std::string_view k) {
@@ -120,7 +166,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     std::optional<NormalizedAddress> q = normalize_query(query);
     if (q) r.normalized_address = q->display();
-    else if (!query.address.empty() || !query.civic.empty()) ++im.unparsed_queries;
+    // A text that is no address may still be a place name; counted below if not.
+    const bool unparsed = !q && (!query.address.empty() || !query.civic.empty());
 
     if (q) {
       std::vector<Candidate> candidates;
@@ -133,6 +180,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         while (cand->step()) {
           Premise p = read_premise(*cand);
           candidates.push_back({p.id, premise_address(*cand, 4)});
+          p.unit_display = candidates.back().address.unit_display;
           by_id[p.id] = std::move(p);
         }
       }
@@ -141,13 +189,61 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         // Several buildings fit: say so and show nothing rather than guess.
         r.level = MatchLevel::none;
         r.ambiguous_candidates = d.ambiguous_candidates;
+        r.reasons.push_back("address fits " + std::to_string(d.ambiguous_candidates.size()) +
+                            " flagged premises");
         return r;
       }
       if (d.level != AddressMatchLevel::none) {
         r.level = d.level == AddressMatchLevel::exact ? MatchLevel::exact : MatchLevel::building;
-        for (const std::string& id : d.premise_ids) r.premises.push_back(by_id.at(id));
+        for (const std::string& id : d.premise_ids) {
+          Premise& p = r.premises.emplace_back(std::move(by_id.at(id)));
+          p.level = r.level;
+          if (auto why = d.reasons.find(id); why != d.reasons.end()) p.reasons = why->second;
+        }
       }
     }
+
+    // A common place name ("SPRINGFIELD HIGH SCHOOL, SPRINGFIELD IL"): the
+    // whole text, or what comes before its first comma. A name two premises
+    // share is never taken for either of them.
+    if (r.level == MatchLevel::none && !query.address.empty()) {
+      Cache::Impl::Lease named(im.read_cached(kAlias));
+      const std::string whole = alias_key(query.address);
+      const auto comma = query.address.find(',');
+      const std::string head = comma == std::string::npos ? std::string() : alias_key(query.address.substr(0, comma));
+      for (const std::string* key : {&whole, &head}) {
+        if (key->empty() || !r.premises.empty()) continue;
+        named->bind(1, *key);
+        while (named->step()) {
+          Premise p = read_premise(*named);
+          p.unit_display = named->text(4);
+          r.premises.push_back(std::move(p));
+        }
+        named->reset();
+      }
+      if (r.premises.size() > 1) {
+        const std::string shared = "place name shared by " + std::to_string(r.premises.size()) + " premises";
+        // CAD's point may tell them apart: when exactly one lies within the
+        // gap, it is shown, below exact and saying why. Otherwise ask.
+        if (const Premise* near = only_one_near(r.premises, query, options.max_text_geo_gap_m)) {
+          Premise chosen = *near;
+          chosen.level = MatchLevel::building;
+          chosen.reasons = {shared, "the one near the CAD location"};
+          r.premises = {std::move(chosen)};
+          r.level = MatchLevel::building;
+        } else {
+          r.ambiguous_candidates.reserve(r.premises.size());
+          for (const Premise& p : r.premises) r.ambiguous_candidates.push_back(p.id);
+          r.reasons.push_back(shared);
+          r.premises.clear();
+          return r;
+        }
+      } else if (!r.premises.empty()) {
+        r.level = MatchLevel::exact;
+      }
+    }
+    if (unparsed && r.premises.empty()) ++im.unparsed_queries;
+    cross_check_geo(r, query, options.max_text_geo_gap_m);
 
     if (r.level == MatchLevel::none && query.lat && query.lon && std::isfinite(*query.lat) &&
         std::isfinite(*query.lon) && options.nearby_radius_m > 0) {
@@ -163,12 +259,15 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         const double d = distance_m(lat, lon, *p.lat, *p.lon);
         if (d > radius) continue;
         p.distance_m = d;
+        p.level = MatchLevel::nearby;
+        p.reasons.emplace_back("near the CAD location, no address match");
         r.premises.push_back(p);
       }
       std::sort(r.premises.begin(), r.premises.end(),
                 [](const Premise& a, const Premise& b) { return *a.distance_m < *b.distance_m; });
       if (!r.premises.empty()) r.level = MatchLevel::nearby;
     }
+    gather_reasons(r);
     if (r.premises.empty()) return r;
 
     if (im.dates.day != now / 86400 || im.dates.revalidate_days != options.revalidate_days)

@@ -278,6 +278,8 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       Stmt del_subject_flags(im.db, "DELETE FROM flags WHERE subject_id=?1");
       Stmt del_premise_flags(im.db, "DELETE FROM flags WHERE premise_id=?1");
       Stmt del_premise_history(im.db, "DELETE FROM history WHERE premise_id=?1");
+      Stmt del_premise_aliases(im.db, "DELETE FROM premise_aliases WHERE premise_id=?1");
+      Stmt put_alias(im.db, "INSERT OR IGNORE INTO premise_aliases(alias, premise_id) VALUES(?1,?2)");
 
       std::set<std::string> unknown;
       std::string display;
@@ -301,6 +303,9 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
               .bind_static(12, a.city).bind_static(13, a.state).bind_static(14, a.zip)
               .bind_opt(15, r->lat).bind_opt(16, r->lon);
           put_premise.run();
+          // A premise line states all its names: a delta that drops one drops it.
+          if (!replace_all) del_premise_aliases.bind_static(1, r->id).run();
+          for (const std::string& alias : r->aliases) put_alias.bind_static(1, alias).bind_static(2, r->id).run();
           ++report.premises;
         } else if (auto* s = std::get_if<SubjectRecord>(&rec)) {
           put_subject.bind_static(1, s->id).bind_blob_static(2, ready.sealed[0]).bind_blob_static(3, ready.sealed[1]);
@@ -339,7 +344,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
           // Ids are one namespace across record types: a tombstone removes the
           // flag, subject or premise of that id, and cascades to what hangs on it.
           for (Stmt* del : {&del_flag, &del_subject, &del_premise, &del_subject_flags, &del_premise_flags,
-                            &del_premise_history}) {
+                            &del_premise_history, &del_premise_aliases}) {
             del->bind_static(1, d->id);
             del->run();
           }

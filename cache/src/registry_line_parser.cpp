@@ -2,14 +2,17 @@
 // contract names (types, enums, dates, coordinates), tolerant of fields it
 // does not name, so a registry can add fields without breaking old plugins.
 #include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
 
 #include "flat_json.h"
+#include "place_alias.h"
 #include "mdtc/registry_line.h"
 
 namespace mdtc::cache {
@@ -82,6 +85,14 @@ Result<std::optional<Flat>> civic_field(Flat o) {
   return std::optional<Flat>(v->object);
 }
 
+// FlatJson reads no arrays, so a line with aliases never gets here; a null
+// is no aliases, as on the general path.
+Result<std::vector<std::string>> aliases_field(Flat o) {
+  const FlatValue* v = o->find("aliases");
+  if (!v || v->kind == FlatValue::Kind::null) return std::vector<std::string>();
+  return bad("bad_field", "aliases");
+}
+
 // --- Poco primitives (the general path), as they always were.
 Result<int64_t> version_field(const Obj& o) {
   int64_t version = 0;
@@ -103,6 +114,32 @@ Result<std::optional<Obj>> civic_field(const Obj& o) {
   Obj civic = o->getObject("civic");
   if (civic.isNull()) return bad("bad_field", "\"civic\": expected an object");
   return std::optional<Obj>(civic);
+}
+
+constexpr std::size_t kMaxAliases = 32;
+constexpr std::size_t kMaxAlias = 128;
+
+Result<std::vector<std::string>> aliases_field(const Obj& o) {
+  std::vector<std::string> out;
+  if (!o->has("aliases") || o->get("aliases").isEmpty()) return out;
+  const Poco::JSON::Array::Ptr list = o->getArray("aliases");
+  if (list.isNull()) return bad("bad_field", "\"aliases\": expected an array of strings");
+  if (list->size() > kMaxAliases)
+    return bad("bad_field", "\"aliases\": " + std::to_string(list->size()) + " names, expected at most " +
+                                std::to_string(kMaxAliases));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Poco::Dynamic::Var v = list->get(static_cast<unsigned>(i));
+    const std::string at = "\"aliases\"[" + std::to_string(i) + "]";
+    if (!v.isString()) return bad("bad_field", at + ": expected a string");
+    const std::string text = v.extract<std::string>();
+    if (text.size() > kMaxAlias)
+      return bad("bad_field", at + ": " + std::to_string(text.size()) + " bytes, expected at most " +
+                                  std::to_string(kMaxAlias));
+    std::string key = alias_key(text);
+    if (key.empty()) return bad("bad_field", at + ": expected a name with letters or digits");
+    if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(std::move(key));
+  }
+  return out;
 }
 
 // --- Records, over either kind of object.
@@ -172,6 +209,9 @@ Result<RegistryRecord> premise(const O& o) {
   if (lat->has_value() != lon->has_value()) return bad("bad_field", "\"lat\" and \"lon\" come together");
   p.lat = *lat;
   p.lon = *lon;
+  auto aliases = aliases_field(o);
+  if (!aliases) return aliases.error();
+  p.aliases = std::move(*aliases);
 
   std::string why;
   auto civic_obj = civic_field(o);

@@ -115,7 +115,19 @@ DROP TABLE history;
 ALTER TABLE history_v4 RENAME TO history;
 )sql";
 
-constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4};
+// v5: common place names ("SPRINGFIELD HIGH SCHOOL") a premise answers to,
+// keyed by the alias's match key (alias_key) so a lookup is one descent.
+// Stored in clear like the premise's address: both are what a dispatch
+// names, not who lives there.
+constexpr const char* kV5 = R"sql(
+CREATE TABLE premise_aliases(
+  alias TEXT NOT NULL,
+  premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  PRIMARY KEY(alias, premise_id)) WITHOUT ROWID;
+CREATE INDEX premise_aliases_premise ON premise_aliases(premise_id);
+)sql";
+
+constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5};
 
 // Re-seals every v3 history row into the v4 layout. A value that does not
 // open (altered on disk) becomes a NULL detail, which a lookup shows as
@@ -193,7 +205,8 @@ void begin_replace_all(Db& db) {
   db.exec(kDropDerived);
   // With the triggers gone (and foreign keys off for the import) these are
   // whole-table truncations, not row-by-row deletes.
-  db.exec("DELETE FROM flags; DELETE FROM history; DELETE FROM subjects; DELETE FROM premises;");
+  db.exec("DELETE FROM flags; DELETE FROM history; DELETE FROM subjects; DELETE FROM premise_aliases; "
+          "DELETE FROM premises;");
 }
 
 void end_replace_all(Db& db) {

@@ -5,8 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "ini_reader.h"
 #include "key_table.h"
@@ -51,12 +54,30 @@ struct Provenance {
 class Loader {
  public:
   Report finish() {
+    require_identity();
     cross_check();
-    read_schedule();
-    return Report{config_, std::move(problems_)};
+    refuse_exposed_secrets();
+    in_reading_order(problems_);
+    read_schedule();  // its own file, after the layers that name it
+    return Report{config_, std::move(problems_), std::move(warnings_)};
+  }
+
+  // Layer by layer, and within a layer by line, as an admin reads the files:
+  // a conflict found after every file was read still goes where it was written.
+  // Problems about the whole (a missing identity) come last.
+  void in_reading_order(std::vector<Problem>& problems) const {
+    auto rank = [this](const Problem& p) {
+      const auto it = std::find(layers_.begin(), layers_.end(), p.origin);
+      return std::pair<std::ptrdiff_t, int>(it - layers_.begin(), p.line);
+    };
+    std::stable_sort(problems.begin(), problems.end(),
+                     [&](const Problem& a, const Problem& b) { return rank(a) < rank(b); });
   }
 
   void apply_text(std::string_view text, const std::string& origin) {
+    layers_.push_back(origin);
+    const std::size_t first = problems_.size();
+    const std::size_t first_warning = warnings_.size();
     detail::IniDocument doc = detail::parse_ini(text);
     for (const auto& p : doc.problems) add(p.code, origin, p.line, p.key, p.text);
 
@@ -81,12 +102,19 @@ class Loader {
         continue;
       }
       set(*spec, entry.value, Provenance{origin, entry.line, origin + ":" + std::to_string(entry.line)});
+      if (!entry.quoted) warn_inline_comment(name, entry.value, origin, entry.line);
     }
+    // The reader finds syntax problems before the loader judges values: put
+    // them back in the order an admin reads the file.
+    auto by_line = [](const Problem& a, const Problem& b) { return a.line < b.line; };
+    std::stable_sort(problems_.begin() + static_cast<std::ptrdiff_t>(first), problems_.end(), by_line);
+    std::stable_sort(warnings_.begin() + static_cast<std::ptrdiff_t>(first_warning), warnings_.end(), by_line);
   }
 
   void apply_file(const std::string& path) {
     std::string text;
     if (auto error = read_file(path, text); !error.empty()) {
+      layers_.push_back(path);
       add(error == "too large" ? "config.too_large" : "config.missing_file", path, 0, "",
           error == "too large" ? "file is larger than 1 MiB: expected a configuration file"
                                : "cannot read: " + error + " (expected a readable INI file)");
@@ -109,6 +137,7 @@ class Loader {
       if (section.empty()) continue;
       std::string key = lower(rest.substr(section.size() + 1));
       std::string where = "environment " + name;
+      if (layers_.empty() || layers_.back() != "environment") layers_.push_back("environment");
       const KeySpec* spec = detail::find_key(section, key);
       if (!spec) {
         std::string hint;
@@ -185,6 +214,7 @@ class Loader {
 
   void set(const KeySpec& spec, std::string_view value, const Provenance& from) {
     std::string name = full_name(spec);
+    attempted_.insert(name);
     if (!detail::apply(spec, value, config_)) {
       problems_.push_back({"config.bad_value", from.origin, from.line, name,
                            "config " + from.where + ": " + name + " = " + shown_value(value) + ": " +
@@ -195,6 +225,64 @@ class Loader {
   }
 
   bool was_set(const std::string& key) const { return provenance_.count(key) > 0; }
+
+  // INI has no inline comments: "db = /x/cache.db ; default" sets the path
+  // "/x/cache.db ; default". Quoting the value says the text is meant.
+  void warn_inline_comment(const std::string& name, std::string_view value, const std::string& origin, int line) {
+    for (std::string_view marker : {" ;", " #", "\t;", "\t#"}) {
+      if (value.find(marker) == std::string_view::npos) continue;
+      warnings_.push_back({"config.inline_comment", origin, line, name,
+                           "config " + origin + ":" + std::to_string(line) + ": " + name + " = " +
+                               detail::printable(value) + ": '" + std::string(1, marker[1]) +
+                               "' after a value is not a comment, it is part of the value: put a comment on "
+                               "its own line, or wrap the value in double quotes if the text is meant"});
+      return;
+    }
+  }
+
+  // A unit's identity has no default: a car without one would take another
+  // car's dispatches.
+  std::string layers_text() const {
+    std::string where;
+    for (const auto& l : layers_) where += (where.empty() ? "" : " + ") + l;
+    return where.empty() ? "(no configuration file)" : where;
+  }
+
+  void require_identity() {
+    const std::string where = layers_text();
+    for (const auto& spec : detail::key_table()) {
+      const std::string name = full_name(spec);
+      if (!spec.required || attempted_.count(name)) continue;
+      problems_.push_back({"config.missing_key", where, 0, name,
+                           "config " + where + ": " + name + " is not set: " + detail::expected(spec) +
+                               " (a unit's identity has no default; set it in the unit's own file)"});
+    }
+  }
+
+  // The key files named by the configuration hold secrets; one readable by
+  // group or others is refused here, so `config check`, doctor and the
+  // plugin's start refuse it alike. A file that is not there yet is the
+  // doctor's business: the config may be checked on another machine.
+  void refuse_exposed_secrets() {
+    const Config& c = config_;
+    const std::pair<std::string, std::string> secrets[] = {
+        {"cad.client_key_file", c.cad_client_key_file},
+        {"registry.client_key_file", c.registry_client_key_file},
+        {c.cache_key_file.empty() ? "cache.db" : "cache.key_file",
+         c.cache_key_file.empty() ? c.cache_db + ".key" : c.cache_key_file},
+    };
+    for (const auto& [key, path] : secrets) {
+      if (path.empty()) continue;
+      const std::string why = secret_file_exposure(path);
+      if (why.empty()) continue;
+      const auto it = provenance_.find(key);
+      // The default cache path was written nowhere: name what was read.
+      const Provenance from = it == provenance_.end() ? Provenance{layers_text(), 0, layers_text()} : it->second;
+      problems_.push_back({"config.secret_exposed", from.origin, from.line, key,
+                           "config " + from.where + ": " + key + ": key file " + path + " " + why +
+                               ": expected 0600 (owner only); fix: chmod 600 " + path});
+    }
+  }
 
   void conflict(const std::string& key, const std::string& text) {
     const auto it = provenance_.find(key);
@@ -259,19 +347,21 @@ class Loader {
                                " (expected a readable schedule file)"});
       return;
     }
-    auto shifts = parse_duty_schedule(text, path);
-    if (!shifts) {
-      problems_.push_back({"config.bad_schedule", path, 0, "coresponder.schedule_file",
-                           "config " + shifts.error().message});
-      return;
-    }
-    config_.coresponder_schedule = std::move(*shifts);
+    std::vector<Problem> bad_lines;
+    auto shifts = read_duty_schedule(text, path, bad_lines);
+    for (auto& p : bad_lines) problems_.push_back(std::move(p));
+    if (bad_lines.empty()) config_.coresponder_schedule = std::move(shifts);
   }
 
   Config config_;
   std::vector<Problem> problems_;
+  std::vector<Problem> warnings_;
+  std::vector<std::string> layers_;   // what was read, in order, for messages about the whole
+  std::set<std::string> attempted_;   // keys some layer set, valid or not
   std::map<std::string, Provenance> provenance_;
 };
+
+}  // namespace
 
 Error to_error(const Report& report) {
   std::string message;
@@ -280,8 +370,6 @@ Error to_error(const Report& report) {
   for (const auto& p : report.problems) same_code = same_code && p.code == report.problems.front().code;
   return make_error(same_code ? report.problems.front().code : "config.invalid", message);
 }
-
-}  // namespace
 
 Report check(const std::vector<std::string>& files, const std::map<std::string, std::string>& env) {
   Loader loader;
@@ -336,14 +424,17 @@ const std::vector<KeyInfo>& known_keys() {
     const Config defaults;
     for (const auto& spec : detail::key_table()) {
       out.push_back({std::string(spec.section), std::string(spec.key), detail::type_name(spec),
-                     detail::show(spec, defaults), detail::expected(spec)});
+                     spec.required ? std::string() : detail::show(spec, defaults), detail::expected(spec),
+                     spec.required});
     }
     return out;
   }();
   return keys;
 }
 
-std::string to_ini(const Config& config) {
+namespace {
+
+std::string write_ini(const Config& config, bool blank_required) {
   std::string out;
   std::string_view section;
   for (const auto& spec : detail::key_table()) {
@@ -351,13 +442,34 @@ std::string to_ini(const Config& config) {
       section = spec.section;
       out += (out.empty() ? "[" : "\n[") + std::string(section) + "]\n";
     }
+    if (blank_required && spec.required) {
+      out += "; " + std::string(spec.key) + " = (required, no default: " + detail::expected(spec) + ")\n";
+      continue;
+    }
     std::string value = detail::show(spec, config);
     // Quotes keep what trimming would otherwise lose; the reader strips one pair.
     bool quote = !value.empty() && (value.front() == ' ' || value.back() == ' ' || value.front() == '\t' ||
-                                    value.back() == '\t' || value.front() == '"');
+                                    value.back() == '\t' || value.front() == '"' ||
+                                    value.find(" ;") != std::string::npos || value.find(" #") != std::string::npos);
     out += std::string(spec.key) + " = " + (quote ? "\"" + value + "\"" : value) + "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::string to_ini(const Config& config) { return write_ini(config, false); }
+
+std::string defaults_ini() { return write_ini(Config{}, true); }
+
+std::string secret_file_exposure(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  const unsigned mode = st.st_mode & 07777;
+  if ((mode & 077) == 0) return {};
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", mode);
+  return std::string("has mode ") + octal + ": group or others can read the secret";
 }
 
 }  // namespace mdtc::config

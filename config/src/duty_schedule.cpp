@@ -1,7 +1,7 @@
 // The co-responder on-duty schedule: one shift a line,
 //   UNIT | DAYS | HH:MM-HH:MM | display name
 // e.g. "CR-7 | Mon-Fri | 08:00-20:00 | CR-7 (Clinician)". Pure: text in,
-// shifts or the first problem (with its line) out.
+// shifts and every bad line out.
 #include <array>
 #include <cctype>
 #include <optional>
@@ -13,6 +13,9 @@ namespace mdtc::config {
 namespace {
 
 constexpr std::size_t kMaxShifts = 1000;
+// Loader problems read "config FILE:LINE: ..."; parse_duty_schedule's error
+// names the schedule file alone.
+constexpr std::string_view kConfigPrefix = "config ";
 constexpr std::array<std::string_view, 7> kDayNames = {"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"};
 
 std::string_view trim(std::string_view s) {
@@ -84,11 +87,14 @@ std::vector<std::string_view> split_fields(std::string_view line) {
 
 }  // namespace
 
-Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const std::string& origin) {
+std::vector<DutyShift> read_duty_schedule(std::string_view text, const std::string& origin,
+                                          std::vector<Problem>& problems) {
   std::vector<DutyShift> shifts;
   int line_no = 0;
+  // Every bad line is reported, as for the INI files: one edit, one check.
   auto fail = [&](const std::string& what) {
-    return make_error("config.bad_schedule", origin + ":" + std::to_string(line_no) + ": " + what);
+    problems.push_back({"config.bad_schedule", origin, line_no, "coresponder.schedule_file",
+                        std::string(kConfigPrefix) + origin + ":" + std::to_string(line_no) + ": " + what});
   };
   while (!text.empty()) {
     ++line_no;
@@ -97,34 +103,62 @@ Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const 
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     const std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-    if (!detail::is_text(line, 512)) return fail("control characters or a line over 512 bytes");
+    if (!detail::is_text(line, 512)) {
+      fail("control characters or a line over 512 bytes");
+      continue;
+    }
 
     const auto fields = split_fields(line);
-    if (fields.size() < 3 || fields.size() > 4)
-      return fail("expected UNIT | DAYS | HH:MM-HH:MM | NAME (the name may be left out)");
+    if (fields.size() < 3 || fields.size() > 4) {
+      fail("expected UNIT | DAYS | HH:MM-HH:MM | NAME (the name may be left out)");
+      continue;
+    }
     DutyShift shift;
     shift.line = line_no;
     shift.unit = std::string(fields[0]);
-    if (!detail::is_unit_id(shift.unit))
-      return fail("unit \"" + shift.unit + "\": expected 1 to 32 letters, digits, '-' or '_'");
+    bool ok = true;
+    if (!detail::is_unit_id(shift.unit)) {
+      fail("unit \"" + shift.unit + "\": expected 1 to 32 letters, digits, '-' or '_'");
+      ok = false;
+    }
     auto days = parse_days(fields[1]);
-    if (!days)
-      return fail("days \"" + std::string(fields[1]) +
-                  "\": expected Mon..Sun, ranges and lists such as Mon-Fri or Sat,Sun, or Daily");
-    shift.days = *days;
+    if (!days) {
+      fail("days \"" + std::string(fields[1]) +
+           "\": expected Mon..Sun, ranges and lists such as Mon-Fri or Sat,Sun, or Daily");
+      ok = false;
+    }
     const auto dash = fields[2].find('-');
     auto start = parse_clock(fields[2].substr(0, dash));
     auto end = dash == std::string_view::npos ? std::nullopt : parse_clock(fields[2].substr(dash + 1));
-    if (!start || !end || *start == 1440)
-      return fail("hours \"" + std::string(fields[2]) + "\": expected HH:MM-HH:MM, such as 08:00-20:00 or 20:00-08:00");
+    if (!start || !end || *start == 1440) {
+      fail("hours \"" + std::string(fields[2]) + "\": expected HH:MM-HH:MM, such as 08:00-20:00 or 20:00-08:00");
+      ok = false;
+    }
+    if (fields.size() == 4) shift.name = std::string(fields[3]);
+    if (shift.name.size() > 64) {
+      fail("name: expected at most 64 bytes");
+      ok = false;
+    }
+    if (!ok) continue;
+    if (shifts.size() == kMaxShifts) {
+      fail("more than 1000 shifts");
+      break;  // one sentence is enough for a file that is not a schedule
+    }
+    shift.days = *days;
     shift.start_min = *start;
     shift.end_min = *end;
-    if (fields.size() == 4) shift.name = std::string(fields[3]);
-    if (shift.name.size() > 64) return fail("name: expected at most 64 bytes");
-    if (shifts.size() == kMaxShifts) return fail("more than 1000 shifts");
     shifts.push_back(std::move(shift));
   }
   return shifts;
+}
+
+Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const std::string& origin) {
+  std::vector<Problem> problems;
+  auto shifts = read_duty_schedule(text, origin, problems);
+  if (problems.empty()) return shifts;
+  std::string message;
+  for (const auto& p : problems) message += (message.empty() ? "" : "\n") + p.message.substr(kConfigPrefix.size());
+  return make_error("config.bad_schedule", message);
 }
 
 std::vector<const DutyShift*> on_duty(const std::vector<DutyShift>& schedule, int weekday, int minute) {

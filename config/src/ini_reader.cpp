@@ -129,9 +129,8 @@ IniDocument parse_ini(std::string_view text) {
         }
         // else: under a broken header, already reported.
       } else {
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-          value = value.substr(1, value.size() - 2);
-        }
+        const bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
+        if (quoted) value = value.substr(1, value.size() - 2);
         std::string full = section + "." + std::string(key);
         auto [it, inserted] = first_seen.emplace(full, line_no);
         if (!inserted) {
@@ -139,7 +138,7 @@ IniDocument parse_ini(std::string_view text) {
                                   full + ": set twice in this file (first on line " +
                                       std::to_string(it->second) + "): expected each key once"});
         } else {
-          doc.entries.push_back({section, std::string(key), std::string(value), line_no});
+          doc.entries.push_back({section, std::string(key), std::string(value), line_no, quoted});
         }
       }
     }

@@ -17,6 +17,7 @@ struct IniEntry {
   std::string key;
   std::string value;
   int line = 0;
+  bool quoted = false;  // written in double quotes: what it holds was meant
 };
 
 struct IniSection {

@@ -34,6 +34,10 @@ KeySpec text(std::string_view s, std::string_view k, Kind kind, std::string Conf
   spec.max = max;
   return spec;
 }
+KeySpec required(KeySpec spec) {
+  spec.required = true;
+  return spec;
+}
 
 std::string format_number(double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
@@ -50,8 +54,8 @@ std::string format_number(double v) {
 
 const std::vector<KeySpec>& key_table() {
   static const std::vector<KeySpec> table = {
-      text("unit", "id", Kind::unit_id, &Config::unit_id),
-      KeySpec{"unit", "role", Kind::role},
+      required(text("unit", "id", Kind::unit_id, &Config::unit_id)),
+      required(KeySpec{"unit", "role", Kind::role}),
       text("unit", "name", Kind::text, &Config::unit_name, 64),
 
       text("cad", "subscribe_endpoint", Kind::endpoint, &Config::cad_subscribe_endpoint),
@@ -65,6 +69,7 @@ const std::vector<KeySpec>& key_table() {
       text("cache", "key_file", Kind::optional_path, &Config::cache_key_file),
       integer("cache", "max_age_h", &Config::cache_max_age_h, 1, 8760),
       number("cache", "nearby_radius_m", &Config::cache_nearby_radius_m, 1, 5000),
+      number("cache", "max_text_geo_gap_m", &Config::cache_max_text_geo_gap_m, 0, 100000),
       integer("cache", "revalidate_days", &Config::cache_revalidate_days, 1, 3650),
       integer("cache", "history_lookback_days", &Config::cache_history_lookback_days, 0, 3650),
       boolean("cache", "wipe_on_session_end", &Config::cache_wipe_on_session_end),

@@ -26,6 +26,7 @@ struct KeySpec {
   double Config::*number_field = nullptr;
   bool Config::*bool_field = nullptr;
   std::string Config::*text_field = nullptr;  // every string kind; role is special
+  bool required = false;  // no default: a unit's identity must be written down
 };
 
 const std::vector<KeySpec>& key_table();

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace mdtc::plugin {
 namespace {
@@ -22,12 +21,7 @@ std::string minutes(int seconds) { return std::to_string((seconds + 59) / 60) + 
 
 // "850 m, about 2 min" / "2.3 km, about 4 min"
 std::string distance_text(double metres, std::optional<int> eta_s) {
-  char d[32];
-  if (metres >= 1000)
-    std::snprintf(d, sizeof d, "%.1f km", metres / 1000.0);
-  else
-    std::snprintf(d, sizeof d, "%ld m", std::lround(metres));
-  return std::string(d) + (eta_s ? ", about " + minutes(*eta_s) : std::string());
+  return cache::distance_text(metres) + (eta_s ? ", about " + minutes(*eta_s) : std::string());
 }
 
 // Who could come, nearest first: the officer decides to ask knowing that.
@@ -82,11 +76,20 @@ const char* to_string(OfferPhase p) {
   return "offered";
 }
 
-std::vector<const cache::Flag*> request_reasons(const cache::MatchResult& m) {
+namespace {
+std::vector<const cache::Flag*> care_reasons(const cache::MatchResult& m, bool this_address) {
   std::vector<const cache::Flag*> out;
   for (const auto& f : m.flags)
-    if (f.kind == cache::FlagKind::care && f.audience == cache::Audience::all) out.push_back(&f);
+    if (f.kind == cache::FlagKind::care && f.audience == cache::Audience::all &&
+        (flag_level(m, f) == cache::MatchLevel::exact) == this_address)
+      out.push_back(&f);
   return out;
+}
+}  // namespace
+
+std::vector<const cache::Flag*> request_reasons(const cache::MatchResult& m) { return care_reasons(m, true); }
+std::vector<const cache::Flag*> other_request_reasons(const cache::MatchResult& m) {
+  return care_reasons(m, false);
 }
 
 PanelDocument build_request_panel(const IncidentSummary& incident, const RequestView& v) {
@@ -100,6 +103,8 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   PanelSection status{"request", "REQUEST", Severity::info, {}, {}};
   if (!v.reason_names.empty())
     status.fields.push_back({"Reasons", join(v.reason_names), Severity::info, {}, {}});
+  if (!v.other_reason_names.empty())
+    status.fields.push_back({"Not sent (other premises)", join(v.other_reason_names), Severity::info, {}, {}});
   std::string state;
   Severity sev = Severity::info;
   switch (v.phase) {
@@ -148,6 +153,8 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   const bool open = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent || failed;
   if (v.schedule_configured && open) doc.sections.push_back(on_duty_section(v));
 
+  // Another premise's care flags go with a request only by the officer's hand.
+  const bool can_add = !v.other_reason_codes.empty() && (v.phase == RequestPhase::ready || failed);
   switch (v.phase) {
     case RequestPhase::ready:
       doc.actions.push_back({"request_coresponder", "Request co-responder", "primary"});
@@ -167,6 +174,7 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
     default:
       doc.actions.push_back({"dismiss", "Dismiss", "default"});
   }
+  if (can_add) doc.actions.push_back({"add_other_reasons", "Add other premises' reasons", "default"});
   return doc;
 }
 

@@ -36,6 +36,10 @@ struct RequestView {
   bool not_kept = false;                  // sent, but the disk refused to keep it
   std::vector<std::string> reason_codes;  // care codes only: no notes travel
   std::vector<std::string> reason_names;  // display names for the panel
+  // Care flags of another unit or a nearby premise: never sent on their own
+  // (they may be a neighbour's); the officer may add them by hand.
+  std::vector<std::string> other_reason_codes;
+  std::vector<std::string> other_reason_names;  // "Autism (Apt 1A, same building)"
   std::string by_unit, by_name;           // who accepted
   std::optional<int> eta_s;
   std::string fallback;                   // e.g. "Mobile crisis line 555-0199"
@@ -66,7 +70,11 @@ struct OfferView {
 PanelDocument build_offer_panel(const OfferView& offer, const cache::MatchResult& match);
 
 // Reason codes for a request: care flags the officer may see (never SUD,
-// never clinician-only: the request crosses CAD, which must carry no PHI).
+// never clinician-only: the request crosses CAD, which must carry no PHI),
+// of this address only (flag_level exact): a neighbour's care code must not
+// travel as the reason for this call.
 std::vector<const cache::Flag*> request_reasons(const cache::MatchResult& redacted_for_officer);
+// The same kind of flags below exact, which only the officer may add.
+std::vector<const cache::Flag*> other_request_reasons(const cache::MatchResult& redacted_for_officer);
 
 }  // namespace mdtc::plugin

@@ -180,8 +180,11 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
   const cache::MatchResult visible = redact_for(options_.role, match);
   bool auto_wanted = false;
   if (options_.role == config::Role::patrol && !options_.auto_request.empty()) {
+    // A rule fires on this address's flags only: a neighbour's AUTISM flag
+    // must not send a clinician to this call on its own.
     std::vector<std::string> codes;
-    for (const auto& f : visible.flags) codes.push_back(f.code);
+    for (const auto& f : visible.flags)
+      if (flag_level(visible, f) == cache::MatchLevel::exact) codes.push_back(f.code);
     auto_wanted = auto_request_matches(options_.auto_request, inc.call_type, codes);
   }
 
@@ -221,12 +224,27 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
   st.request->schedule_configured = options_.schedule_configured;
   st.request->reason_codes.clear();
   st.request->reason_names.clear();
+  st.request->other_reason_codes.clear();
+  st.request->other_reason_names.clear();
   for (const cache::Flag* f : request_reasons(visible)) {
     if (std::find(st.request->reason_codes.begin(), st.request->reason_codes.end(), f->code) !=
         st.request->reason_codes.end())
       continue;
     st.request->reason_codes.push_back(f->code);
     st.request->reason_names.push_back(f->display_name.empty() ? f->code : f->display_name);
+  }
+  for (const cache::Flag* f : other_request_reasons(visible)) {
+    const auto& sent = st.request->reason_codes;
+    const auto& other = st.request->other_reason_codes;
+    if (std::find(sent.begin(), sent.end(), f->code) != sent.end() ||
+        std::find(other.begin(), other.end(), f->code) != other.end())
+      continue;
+    const auto p = std::find_if(visible.premises.begin(), visible.premises.end(),
+                                [&](const cache::Premise& pr) { return pr.id == f->premise_id; });
+    std::string name = f->display_name.empty() ? f->code : f->display_name;
+    if (p != visible.premises.end()) name += " (" + premise_label(*p, flag_level(visible, *f)) + ")";
+    st.request->other_reason_codes.push_back(f->code);
+    st.request->other_reason_names.push_back(std::move(name));
   }
   refresh_on_duty(st, now_ms);
   if (auto_wanted && st.request->phase == RequestPhase::ready && !restoring_) {
@@ -523,6 +541,17 @@ Status Pipeline::on_request_action(IncidentState& st, const std::string& action,
   if (!st.request) return make_error("plugin.bad_action", "no request on this incident");
   if (action == "request_coresponder") {
     send_request(st, now_ms, false);
+    return Ok{};
+  }
+  if (action == "add_other_reasons") {
+    RequestView& v = *st.request;
+    v.reason_codes.insert(v.reason_codes.end(), v.other_reason_codes.begin(), v.other_reason_codes.end());
+    v.reason_names.insert(v.reason_names.end(), v.other_reason_names.begin(), v.other_reason_names.end());
+    v.other_reason_codes.clear();
+    v.other_reason_names.clear();
+    bump("request_reasons_added");
+    refresh_request_panel(st);
+    save(st);
     return Ok{};
   }
   if (action != "cancel_request")

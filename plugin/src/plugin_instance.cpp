@@ -2,6 +2,7 @@
 
 #include "plugin_log.h"
 #include "mdtc/private_file.h"
+#include "premise_panel.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
@@ -68,13 +69,16 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const mdt_host_ca
                                                  sizeof(char*) &&
                         info->unit_config_path && *info->unit_config_path;
   if (has_unit) files.emplace_back(info->unit_config_path);
-  auto cfg = config::load(files, config::environment_overrides());
-  if (!cfg) return cfg.error();
+  config::Report report = config::check(files, config::environment_overrides());
+  if (!report.ok()) return config::to_error(report);
   if (bool expected = false; !g_instance_live.compare_exchange_strong(expected, true))
     return make_error("plugin.second_instance",
                       "another mdt-coresponder instance exists in this process: one instance per "
                       "process (its logging is process-wide); destroy it before creating another");
-  return std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(*cfg)));
+  auto instance = std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(report.config)));
+  // Logging is configured at start; the warnings wait for it.
+  for (auto& w : report.warnings) instance->config_warnings_.push_back(std::move(w.message));
+  return instance;
 }
 
 PluginInstance::PluginInstance(HostCallbacks host, config::Config config)
@@ -104,14 +108,16 @@ void PluginInstance::open_cache() {
     share_cache_with_sync();
     logger("cache").information("flag cache open");
   } else {
-    cache_error_ = opened.error().message;
-    logger("cache").error("flag cache unavailable: " + opened.error().code);
+    // The officer's panel gets words; the path and the detail go to the log.
+    cache_error_ = unavailable_words(opened.error().code);
+    logger("cache").error("flag cache unavailable: " + opened.error().code + ": " + opened.error().message);
   }
 }
 
 Status PluginInstance::start() {
   if (running_) return Ok{};
   if (auto st = configure_logging(config_, host_); !st) return st;
+  for (const auto& w : config_warnings_) logger("plugin").warning(w);
   PipelineOptions po;
   po.role = config_.role;
   po.unit_id = config_.unit_id;
@@ -384,6 +390,7 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
   }
   cache::MatchOptions mo;
   mo.nearby_radius_m = config_.cache_nearby_radius_m;
+  mo.max_text_geo_gap_m = config_.cache_max_text_geo_gap_m;
   mo.history_lookback_days = config_.cache_history_lookback_days;
   mo.revalidate_days = config_.cache_revalidate_days;
   return cache_->match(query, mo);

@@ -80,6 +80,7 @@ class PluginInstance final : private Ports {
 
   HostCallbacks host_;
   const config::Config config_;
+  std::vector<std::string> config_warnings_;  // config.inline_comment and the like, logged at start
   // Shared with queued audit records, so a record written after a wipe or
   // stop still has a live handle.
   std::shared_ptr<cache::Cache> cache_;

@@ -32,8 +32,22 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
 // freshness, safety, care, SUD (clinicians only), people, prior calls.
 std::vector<PanelSection> premise_sections(config::Role role, const cache::MatchResult& redacted);
 
-// "flags 3 h old", "FLAGS UNAVAILABLE: ..." — never reads as "no flags".
+// How the premise a flag belongs to stands to the dispatch. Exact only when
+// the answer and the flag's own premise both are: a neighbour's flag is
+// never "this address".
+cache::MatchLevel flag_level(const cache::MatchResult& match, const cache::Flag& flag);
+
+// Whose flags these are, below exact: "Apt 1A, same building",
+// "1208 N Maple St, 7 m away".
+std::string premise_label(const cache::Premise& premise, cache::MatchLevel level);
+
+// "Flags updated just now", "FLAGS 3 h OLD ...", "FLAGS UNAVAILABLE - ..."
+// — never reads as "no flags".
 std::string freshness_text(const cache::MatchResult& match);
+
+// What the officer reads when the cache cannot be opened, for the cache's
+// error code: words ("key file missing"), never a file name (the log has it).
+std::string unavailable_words(std::string_view cache_error_code);
 std::string match_level_text(const cache::MatchResult& match);
 
 }  // namespace mdtc::plugin

@@ -153,6 +153,45 @@ TEST(Matcher, NothingSimilarIsNone) {
   EXPECT_TRUE(d.ambiguous_candidates.empty());
 }
 
+std::vector<std::string> why(const std::string& query, const std::string& premise) {
+  return fit_reasons(norm(query), norm(premise));
+}
+
+TEST(Matcher, ExactFitHasNoReasons) {
+  EXPECT_TRUE(why("1208 n. maple street #3b, springfield il", kHome).empty());
+}
+
+TEST(Matcher, ReasonsSayWhichSideLacksWhat) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(why("1208 N MAPLE ST APT 5C, SPRINGFIELD IL", kHome), V{"other unit in this building"});
+  EXPECT_EQ(why("1208 N MAPLE ST, SPRINGFIELD IL", kHome), V{"unit not given"});
+  EXPECT_EQ(why("1208 N MAPLE ST APT 3B", kHome), V{"city not given"});
+  EXPECT_EQ(why("1208 MAPLE ST APT 3B, SPRINGFIELD IL", kHome), V{"directional missing"});
+  EXPECT_EQ(why("1208 N MAPLE APT 3B, SPRINGFIELD IL", kHome), V{"street type not given"});
+  EXPECT_EQ(why("1208 N MAPLE ST APT 3B, SPRINGFIELD IL", "1208 N MAPLE ST APT 3B"), V{"city not on file"});
+  EXPECT_EQ(why("1208 N MAPLE ST APT 3B, SPRINGFIELD IL", "1208 N MAPLE ST, SPRINGFIELD IL"),
+            V{"record is for the whole building"});
+  EXPECT_EQ(why("1208 MAPLE ST", kHome), (V{"directional missing", "city not given", "unit not given"}));
+}
+
+TEST(Matcher, BuildingDecisionCarriesEachPremisesOwnReasons) {
+  const std::vector<Candidate> c = {{"P-3B", norm(kHome)}, {"P-1A", norm("1208 N MAPLE ST APT 1A, SPRINGFIELD IL")}};
+  const auto d = decide_match(norm("1208 N MAPLE ST APT 5C, SPRINGFIELD IL"), c);
+  EXPECT_EQ(d.level, AddressMatchLevel::building);
+  ASSERT_EQ(d.reasons.size(), 2u);
+  EXPECT_EQ(d.reasons.at("P-3B"), std::vector<std::string>{"other unit in this building"});
+  EXPECT_EQ(d.reasons.at("P-1A"), std::vector<std::string>{"other unit in this building"});
+  const auto exact = decide_match(norm(kHome), c);
+  EXPECT_EQ(exact.level, AddressMatchLevel::exact);
+  EXPECT_TRUE(exact.reasons.empty()) << "an exact answer needs no excuse";
+}
+
+TEST(Matcher, DistanceReadsInMetresThenKilometres) {
+  EXPECT_EQ(distance_text(7.4), "7 m");
+  EXPECT_EQ(distance_text(999.4), "999 m");
+  EXPECT_EQ(distance_text(4412), "4.4 km");
+}
+
 TEST(Matcher, DistanceIsHaversine) {
   // One thousandth of a degree of latitude is about 111 m everywhere.
   EXPECT_NEAR(distance_m(39.8012, -89.6437, 39.8022, -89.6437), 111.2, 0.5);

@@ -73,6 +73,23 @@ TEST_F(CacheCli, MatchByCoordinatesIsNearby) {
   EXPECT_EQ(json(m.output)->getValue<std::string>("level"), "nearby");
 }
 
+TEST_F(CacheCli, MatchBelowExactPrintsWhyForTheAnswerAndEachPremise) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  auto m = cli({"cache", "match", "1208 N MAPLE ST APT 5C, SPRINGFIELD IL", "--db", db});
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  const auto o = json(m.output);
+  EXPECT_EQ(o->getValue<std::string>("level"), "building");
+  const auto reasons = o->getArray("reasons");
+  ASSERT_TRUE(reasons) << m.output;
+  ASSERT_EQ(reasons->size(), 1u) << m.output;
+  EXPECT_EQ(reasons->getElement<std::string>(0), "other unit in this building");
+  const auto premise = o->getArray("premises")->getObject(0);
+  EXPECT_EQ(premise->getValue<std::string>("level"), "building");
+  EXPECT_EQ(premise->getArray("reasons")->getElement<std::string>(0), "other unit in this building");
+  auto exact = cli({"cache", "match", "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", "--db", db});
+  EXPECT_EQ(json(exact.output)->getArray("reasons")->size(), 0u) << exact.output;
+}
+
 TEST_F(CacheCli, BadFileIsRejectedWithFileAndLine) {
   const std::string bad = dir.file("bad.jsonl");
   mdtc::test::write_file(bad, "{\"type\":\"premise\",\"id\":\"P-1\",\"address\":\"1 ELM ST\"}\n{oops\n");

@@ -163,6 +163,212 @@ TEST_F(FlagLookup, HistoryOutsideLookbackIsLeftOut) {
   EXPECT_EQ(m.history[0].incident, "I-NEW");
 }
 
+// The building of the issue: Apt 3B (weapons, autism) and Apt 1A (dementia),
+// and 1210 next door 7 m away.
+class WhoseFlags : public FlagLookup {
+ protected:
+  void SetUp() override {
+    FlagLookup::SetUp();
+    add(R"({"type":"premise","id":"P-1A","address":"1208 N Maple St Apt 1A, Springfield IL","lat":39.8012,"lon":-89.6437}
+{"type":"flag","id":"F-1A","premise":"P-1A","kind":"care","code":"DEMENTIA","audience":"all"}
+)");
+  }
+};
+
+const Premise* premise(const MatchResult& m, const std::string& id) {
+  for (const auto& p : m.premises)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
+TEST_F(WhoseFlags, OtherUnitAnswerSaysSoForEveryPremise) {
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 5C, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::building);
+  ASSERT_EQ(m.premises.size(), 2u);
+  for (const auto& p : m.premises) {
+    EXPECT_EQ(p.level, MatchLevel::building) << p.id;
+    EXPECT_EQ(p.reasons, std::vector<std::string>{"other unit in this building"}) << p.id;
+  }
+  EXPECT_EQ(premise(m, "P-1A")->unit_display, "APT 1A");
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"other unit in this building"});
+}
+
+TEST_F(WhoseFlags, ExactAnswerNamesNoNeighbourAndNeedsNoReasons) {
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 1A, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-1A");
+  EXPECT_TRUE(m.reasons.empty());
+  EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-1A"});
+}
+
+TEST_F(WhoseFlags, MissingUnitAndCityAreBothSaid) {
+  const MatchResult m = match(c, "1208 N MAPLE ST");
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"city not given", "unit not given"}));
+}
+
+TEST_F(WhoseFlags, NearbyAnswerSaysThereIsNoAddressMatch) {
+  const MatchResult m = match(c, "1210 N MAPLE ST, SPRINGFIELD IL", 39.80126, -89.6437);  // ~7 m away
+  EXPECT_EQ(m.level, MatchLevel::nearby);
+  ASSERT_FALSE(m.premises.empty());
+  for (const auto& p : m.premises) EXPECT_EQ(p.level, MatchLevel::nearby);
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"near the CAD location, no address match"});
+}
+
+TEST_F(WhoseFlags, AmbiguousAnswerSaysHowManyItFits) {
+  add(R"({"type":"premise","id":"P-S","address":"1208 S Maple St, Springfield IL"})");
+  const MatchResult m = match(c, "1208 MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"address fits 3 flagged premises"});
+}
+
+// --- CAD's own coordinates against the text (P-1 lies at 39.8012, -89.6437).
+
+TEST_F(FlagLookup, TextMatchNearTheCadPointStaysExact) {
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", 39.8020, -89.6437);  // ~90 m
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  ASSERT_EQ(m.premises.size(), 1u);
+  ASSERT_TRUE(m.premises[0].distance_m);
+  EXPECT_NEAR(*m.premises[0].distance_m, 89, 1);
+  EXPECT_TRUE(m.reasons.empty());
+}
+
+TEST_F(FlagLookup, SameNameStreetInTheNextTownIsNeverExact) {
+  // CAD geocoded the call 4.4 km away: its "1208 N Maple St" is another town's.
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", 39.8412, -89.6437);
+  EXPECT_EQ(m.level, MatchLevel::building);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].level, MatchLevel::building);
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"4.4 km from the CAD location"});
+}
+
+TEST_F(FlagLookup, GeoGapJustOverTheLimitDropsALevel) {
+  MatchOptions o;
+  o.max_text_geo_gap_m = 80;
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", 39.8020, -89.6437, o);  // ~89 m
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"89 m from the CAD location"});
+}
+
+TEST_F(FlagLookup, BuildingAnswerFarFromTheCadPointSaysBoth) {
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 5C, SPRINGFIELD IL", 39.8412, -89.6437);
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"other unit in this building", "4.4 km from the CAD location"}));
+}
+
+TEST_F(FlagLookup, GeoCrossCheckCanBeTurnedOff) {
+  MatchOptions o;
+  o.max_text_geo_gap_m = 0;
+  EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", 39.8412, -89.6437, o).level, MatchLevel::exact);
+}
+
+TEST_F(FlagLookup, PremiseWithoutCoordinatesCannotBeCrossChecked) {
+  // P-2 has no coordinates: nothing to compare, the text decides.
+  EXPECT_EQ(match(c, "17 OAK AVE, SPRINGFIELD IL", 39.9, -89.6).level, MatchLevel::exact);
+}
+
+// --- Common place names.
+
+class PlaceNames : public FlagLookup {
+ protected:
+  void SetUp() override {
+    FlagLookup::SetUp();
+    add(R"({"type":"premise","id":"P-SHS","address":"100 School Rd, Springfield IL","lat":39.81,"lon":-89.65,"aliases":["Springfield High School","SHS"]}
+{"type":"flag","id":"F-SHS","premise":"P-SHS","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"premise","id":"P-W1","address":"1 Commerce Dr, Springfield IL","lat":39.70,"lon":-89.60,"aliases":["WALMART"]}
+{"type":"premise","id":"P-W2","address":"900 Dirksen Pkwy, Springfield IL","lat":39.78,"lon":-89.60,"aliases":["Walmart"]}
+{"type":"flag","id":"F-W1","premise":"P-W1","kind":"care","code":"AUTISM","audience":"all"}
+{"type":"flag","id":"F-W2","premise":"P-W2","kind":"care","code":"DEMENTIA","audience":"all"}
+)");
+  }
+};
+
+TEST_F(PlaceNames, UniquePlaceNameMatchesItsPremiseExactly) {
+  for (const char* s : {"SPRINGFIELD HIGH SCHOOL", "Springfield High-School", "SHS, SPRINGFIELD IL"}) {
+    const MatchResult m = match(c, s);
+    EXPECT_EQ(m.level, MatchLevel::exact) << s;
+    ASSERT_EQ(m.premises.size(), 1u) << s;
+    EXPECT_EQ(m.premises[0].id, "P-SHS") << s;
+    EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-SHS"}) << s;
+  }
+}
+
+TEST_F(PlaceNames, PlaceNameSharedByTwoPremisesIsNeverExact) {
+  const MatchResult m = match(c, "WALMART", 39.8012, -89.6437);
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty()) << "never one of the two, and not the CAD point's neighbour either";
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2"}));
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"place name shared by 2 premises"});
+}
+
+TEST_F(PlaceNames, SharedPlaceNameWithoutCadPointAsksToConfirm) {
+  const MatchResult m = match(c, "WALMART");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2"}));
+}
+
+TEST_F(PlaceNames, SharedPlaceNameNearOneOfThemIsThatOneBelowExact) {
+  const MatchResult m = match(c, "WALMART", 39.7805, -89.6003);  // ~60 m from P-W2, 9 km from P-W1
+  EXPECT_EQ(m.level, MatchLevel::building);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-W2");
+  EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-W2"});
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"place name shared by 2 premises", "the one near the CAD location"}));
+}
+
+TEST_F(PlaceNames, SharedPlaceNameNearBothStillAsks) {
+  add(R"({"type":"premise","id":"P-W3","address":"902 Dirksen Pkwy, Springfield IL","lat":39.7801,"lon":-89.6001,"aliases":["WALMART"]})");
+  const MatchResult m = match(c, "WALMART", 39.7805, -89.6003);
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2", "P-W3"}));
+}
+
+TEST_F(PlaceNames, AKnownPlaceNameIsNotCountedAsUnparsed) {
+  match(c, "SPRINGFIELD HIGH SCHOOL");
+  EXPECT_EQ(c.stats()->unparsed_queries, 0);
+  match(c, "SPRINGFIELD HIGH");
+  EXPECT_EQ(c.stats()->unparsed_queries, 1);
+}
+
+TEST_F(PlaceNames, PartOfAPlaceNameIsNotThePlace) {
+  for (const char* s : {"SPRINGFIELD HIGH", "SHS ANNEX", "SPRINGFIELD HIGH SCHOOL GYM", "HIGH SCHOOL"})
+    EXPECT_EQ(match(c, s).level, MatchLevel::none) << s;
+}
+
+TEST_F(PlaceNames, PlaceNameFarFromTheCadPointIsNotExact) {
+  const MatchResult m = match(c, "SHS", 39.85, -89.65);  // ~4.4 km north
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"4.4 km from the CAD location"});
+}
+
+TEST_F(PlaceNames, AStreetAddressIsNotLookedUpAsAPlaceName) {
+  // The school's street address still matches by its address, and a house
+  // on a street named like the alias does not become the school.
+  EXPECT_EQ(match(c, "100 SCHOOL RD, SPRINGFIELD IL").premises.at(0).id, "P-SHS");
+  EXPECT_EQ(match(c, "12 SHS RD, SPRINGFIELD IL").level, MatchLevel::none);
+}
+
+TEST_F(PlaceNames, DeltaThatRestatesAPremiseReplacesItsNames) {
+  add(R"({"type":"header","mode":"delta","version":2}
+{"type":"premise","id":"P-W2","address":"900 Dirksen Pkwy, Springfield IL"}
+)");
+  const MatchResult m = match(c, "WALMART");
+  EXPECT_EQ(m.level, MatchLevel::exact) << "the name is now P-W1's alone";
+  EXPECT_EQ(m.premises.at(0).id, "P-W1");
+  add(R"({"type":"header","mode":"delta","version":3}
+{"type":"delete","id":"P-W1"}
+)");
+  EXPECT_EQ(match(c, "WALMART").level, MatchLevel::none);
+}
+
+TEST_F(PlaceNames, SnapshotWithoutNamesForgetsThem) {
+  add(kExample);
+  EXPECT_EQ(match(c, "SHS").level, MatchLevel::none);
+}
+
 TEST_F(FlagLookup, AllAudiencesAreReturnedForThePanelToRedact) {
   const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
   bool clinician = false;

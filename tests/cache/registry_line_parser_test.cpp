@@ -86,6 +86,34 @@ TEST(RegistryLine, BadLinesGetSpecificErrors) {
   EXPECT_EQ(error_code(std::string(70000, '{')), "registry.too_long");
 }
 
+TEST(RegistryLine, PremiseAliasesAreFoldedToMatchKeys) {
+  auto p = parse_as<PremiseRecord>(
+      R"({"type":"premise","id":"P-9","address":"100 School Rd, Springfield IL","aliases":["Springfield High-School","SHS","shs","St. Mary's"]})");
+  EXPECT_EQ(p.aliases, (std::vector<std::string>{"SPRINGFIELD HIGH SCHOOL", "SHS", "ST MARYS"}));
+  EXPECT_TRUE(parse_as<PremiseRecord>(R"({"type":"premise","id":"P-9","address":"1 ELM ST"})").aliases.empty())
+      << "files without aliases stay valid";
+  EXPECT_TRUE(parse_as<PremiseRecord>(R"({"type":"premise","id":"P-9","address":"1 ELM ST","aliases":null})")
+                  .aliases.empty());
+}
+
+TEST(RegistryLine, BadAliasesGetSpecificErrors) {
+  const std::string head = R"({"type":"premise","id":"P","address":"1 ELM ST","aliases":)";
+  auto message = [&](const std::string& aliases) {
+    auto r = parse_registry_line(head + aliases + "}");
+    EXPECT_FALSE(r.ok()) << aliases;
+    if (r.ok()) return std::string();
+    EXPECT_EQ(r.error().code, "registry.bad_field") << aliases;
+    return r.error().message;
+  };
+  EXPECT_EQ(message(R"("SHS")"), "\"aliases\": expected an array of strings");
+  EXPECT_EQ(message(R"(["SHS", 7])"), "\"aliases\"[1]: expected a string");
+  EXPECT_EQ(message(R"(["--"])"), "\"aliases\"[0]: expected a name with letters or digits");
+  EXPECT_EQ(message("[\"" + std::string(129, 'A') + "\"]"), "\"aliases\"[0]: 129 bytes, expected at most 128");
+  std::string many = "[";
+  for (int i = 0; i < 33; ++i) many += std::string(i ? "," : "") + "\"N" + std::to_string(i) + "\"";
+  EXPECT_EQ(message(many + "]"), "\"aliases\": 33 names, expected at most 32");
+}
+
 TEST(RegistryLine, CoordinatesOnlyPremiseIsAccepted) {
   auto p = parse_as<PremiseRecord>(R"({"type":"premise","id":"P-3","lat":39.8,"lon":-89.6})");
   EXPECT_FALSE(p.address);
@@ -128,6 +156,9 @@ TEST(RegistryLine, FastPathAgreesWithGeneralParserOnTrickyLines) {
       "{\t\"type\":\"delete\",\"id\":\"X\"}\r",
       R"({"type":"delete","id":"X"} x)",
       R"({"type":"delete","id":"X"}})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","aliases":null})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","aliases":["A","B"]})",
+      R"({"type":"premise","id":"P","address":"1 ELM ST","aliases":{"a":"b"}})",
       R"({"type":"delete","id":"X",})",
       R"({"type":"delete",,"id":"X"})",
       R"({"type":"delete" "id":"X"})",

@@ -12,23 +12,39 @@ namespace {
 using test::TempDir;
 using test::write_file;
 
+// A unit's identity is required (its own tests are further down). Texts that
+// test other rules get what they lack appended, so their line numbers hold.
+std::string identified(std::string text) {
+  if (text.find("\nid =") == std::string::npos && text.rfind("id =", 0) != 0) text += "\n[unit]\nid = T1\n";
+  if (text.find("role =") == std::string::npos) text += "\n[unit]\nrole = patrol\n";
+  return text;
+}
+
+// The same through the environment layer, for tests of files.
+std::map<std::string, std::string> identity_env(std::map<std::string, std::string> env = {}) {
+  env.emplace("MDTC_UNIT_ID", "T1");
+  env.emplace("MDTC_UNIT_ROLE", "patrol");
+  return env;
+}
+
 std::vector<std::string> messages(const Report& report) {
   std::vector<std::string> out;
   for (const auto& p : report.problems) out.push_back(p.message);
   return out;
 }
 
-TEST(ConfigLoader, EmptyTextGivesBuiltInDefaults) {
-  auto config = load_text("", "empty.ini");
+TEST(ConfigLoader, IdentityAloneGivesBuiltInDefaultsElsewhere) {
+  auto config = load_text("[unit]\nid = 2A31\nrole = patrol\n", "unit.ini");
   ASSERT_TRUE(config.ok()) << config.error().message;
-  EXPECT_EQ(*config, Config{});
-  EXPECT_EQ(config->unit_id, "2A31");
+  Config expected;
+  expected.unit_id = "2A31";
+  EXPECT_EQ(*config, expected);
   EXPECT_EQ(config->gps_baud, "auto");
   EXPECT_EQ(config->cad_heartbeat_timeout_s, 15);
 }
 
 TEST(ConfigLoader, ReadsEveryKindOfValue) {
-  auto config = load_text(
+  auto config = load_text(identified(
       "; fleet defaults\n"
       "[unit]\n"
       "id = CR-7\n"
@@ -48,7 +64,7 @@ TEST(ConfigLoader, ReadsEveryKindOfValue) {
       "[coresponder]\n"
       "fallback = Call 555-0142 # ext 3\n"
       "[log]\n"
-      "level = debug\n",
+      "level = debug\n"),
       "fleet.ini");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->unit_id, "CR-7");
@@ -70,7 +86,7 @@ TEST(ConfigLoader, LaterFilesOverrideEarlierOnesKeyByKey) {
   TempDir dir;
   write_file(dir.file("fleet.ini"),
              "[unit]\nid = FLEET\n[gps]\nbaud = 9600\nstale_after_s = 20\n");
-  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\n[gps]\nbaud = 4800\n");
+  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\nrole = patrol\n[gps]\nbaud = 4800\n");
   auto config = load({dir.file("fleet.ini"), dir.file("unit.ini")});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->unit_id, "2A31");
@@ -84,7 +100,7 @@ TEST(ConfigLoader, EnvironmentOverridesEveryFile) {
   write_file(dir.file("fleet.ini"), "[cad]\nheartbeat_timeout_s = 20\n[gps]\nbaud = 9600\n");
   write_file(dir.file("unit.ini"), "[cad]\nheartbeat_timeout_s = 25\n");
   auto config = load({dir.file("fleet.ini"), dir.file("unit.ini")},
-                     {{"MDTC_CAD_HEARTBEAT_TIMEOUT_S", "40"}, {"MDTC_UNIT_ROLE", " coresponder "}});
+                     identity_env({{"MDTC_CAD_HEARTBEAT_TIMEOUT_S", "40"}, {"MDTC_UNIT_ROLE", " coresponder "}}));
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->cad_heartbeat_timeout_s, 40);
   EXPECT_EQ(config->role, Role::coresponder);
@@ -93,33 +109,33 @@ TEST(ConfigLoader, EnvironmentOverridesEveryFile) {
 
 TEST(ConfigLoader, EnvironmentSetsServerPublicKey) {
   const std::string key = "Example.Springfield.Gateway.Key.NotReal0";
-  auto config = load({}, {{"MDTC_CAD_SERVER_PUBLIC_KEY", key},
-                          {"MDTC_CAD_CLIENT_KEY_FILE", "/etc/mdt-coresponder/client.key"}});
+  auto config = load({}, identity_env({{"MDTC_CAD_SERVER_PUBLIC_KEY", key},
+                                       {"MDTC_CAD_CLIENT_KEY_FILE", "/etc/mdt-coresponder/client.key"}}));
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->cad_server_public_key, key);
 }
 
 TEST(ConfigLoader, EnvironmentVariablesOfOtherSectionsAreIgnored) {
-  auto config = load({}, {{"MDTC_SOURCE_DIR", "/src"}, {"HOME", "/root"}, {"MDTC_X", "1"}});
+  auto config = load({}, identity_env({{"MDTC_SOURCE_DIR", "/src"}, {"HOME", "/root"}, {"MDTC_X", "1"}}));
   EXPECT_TRUE(config.ok()) << config.error().message;
 }
 
 TEST(ConfigLoader, BadEnvironmentValueNamesTheVariable) {
-  auto report = check({}, {{"MDTC_GPS_BAUD", "9601"}});
+  auto report = check({}, identity_env({{"MDTC_GPS_BAUD", "9601"}}));
   EXPECT_EQ(messages(report),
             std::vector<std::string>{"config environment MDTC_GPS_BAUD: gps.baud = 9601: expected one of "
                                      "4800, 9600, 19200, 38400, 57600, 115200 or auto"});
 }
 
 TEST(ConfigLoader, MistypedEnvironmentVariableIsAnErrorWithSuggestion) {
-  auto report = check({}, {{"MDTC_CAD_HEARBEAT_TIMEOUT_S", "30"}});
+  auto report = check({}, identity_env({{"MDTC_CAD_HEARBEAT_TIMEOUT_S", "30"}}));
   EXPECT_EQ(messages(report), std::vector<std::string>{
                                   "config environment MDTC_CAD_HEARBEAT_TIMEOUT_S: unknown setting "
                                   "(did you mean MDTC_CAD_HEARTBEAT_TIMEOUT_S?)"});
 }
 
 TEST(ConfigLoader, BadBaudNamesFileLineKeyValueAndWhatWasExpected) {
-  auto config = load_text("[unit]\nid = 2A31\n\n[gps]\nbaud = 9601\n", "/etc/mdt-coresponder/unit.ini");
+  auto config = load_text(identified("[unit]\nid = 2A31\n\n[gps]\nbaud = 9601\n"), "/etc/mdt-coresponder/unit.ini");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().code, "config.bad_value");
   EXPECT_EQ(config.error().message,
@@ -128,7 +144,7 @@ TEST(ConfigLoader, BadBaudNamesFileLineKeyValueAndWhatWasExpected) {
 }
 
 TEST(ConfigLoader, UnknownKeySuggestsTheNearestKnownKey) {
-  auto report = check_text("[unit]\nid = A1\n\n\n\n[cad]\nhearbeat_timeout_s = 30\n", "fleet.ini");
+  auto report = check_text(identified("[unit]\nid = A1\n\n\n\n[cad]\nhearbeat_timeout_s = 30\n"), "fleet.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].code, "config.unknown_key");
   EXPECT_EQ(report.problems[0].line, 7);
@@ -138,25 +154,25 @@ TEST(ConfigLoader, UnknownKeySuggestsTheNearestKnownKey) {
 }
 
 TEST(ConfigLoader, KeyInTheWrongSectionSuggestsWhereItBelongs) {
-  auto report = check_text("[cad]\ndb = /tmp/x.db\n", "fleet.ini");
+  auto report = check_text(identified("[cad]\ndb = /tmp/x.db\n"), "fleet.ini");
   EXPECT_EQ(messages(report),
             std::vector<std::string>{"config fleet.ini:2: cad.db: unknown key (did you mean cache.db?)"});
 }
 
 TEST(ConfigLoader, UnknownKeyWithoutNearMatchListsTheSectionKeys) {
-  auto report = check_text("[gps]\nsatellites = 12\n", "fleet.ini");
+  auto report = check_text(identified("[gps]\nsatellites = 12\n"), "fleet.ini");
   EXPECT_EQ(messages(report), std::vector<std::string>{"config fleet.ini:2: gps.satellites: unknown key "
                                                        "(known keys in [gps]: port, baud, stale_after_s)"});
 }
 
 TEST(ConfigLoader, UnknownSectionSuggestsAndSkipsItsKeys) {
-  auto report = check_text("[gsp]\nbaud = 4800\nport = auto\n", "fleet.ini");
+  auto report = check_text(identified("[gsp]\nbaud = 4800\nport = auto\n"), "fleet.ini");
   EXPECT_EQ(messages(report),
             std::vector<std::string>{"config fleet.ini:1: [gsp]: unknown section (did you mean [gps]?)"});
 }
 
 TEST(ConfigLoader, CollectsEveryErrorNotOnlyTheFirst) {
-  auto report = check_text(
+  auto report = check_text(identified(
       "[unit]\n"
       "id = unit with spaces\n"
       "role = sergeant\n"
@@ -171,7 +187,7 @@ TEST(ConfigLoader, CollectsEveryErrorNotOnlyTheFirst) {
       "[gps]\n"
       "port = ttyUSB0\n"
       "[log]\n"
-      "level = verbose\n",
+      "level = verbose\n"),
       "unit.ini");
   EXPECT_EQ(messages(report),
             (std::vector<std::string>{
@@ -191,7 +207,7 @@ TEST(ConfigLoader, CollectsEveryErrorNotOnlyTheFirst) {
                 "warning, notice, information, debug or trace",
             }));
   for (const auto& p : report.problems) EXPECT_EQ(p.code, "config.bad_value");
-  auto config = load_text("[unit]\nrole = sergeant\n[gps]\nbaud = 1\n", "u.ini");
+  auto config = load_text(identified("[unit]\nrole = sergeant\n[gps]\nbaud = 1\n"), "u.ini");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().message,
             "config u.ini:2: unit.role = sergeant: expected patrol or coresponder\n"
@@ -199,53 +215,56 @@ TEST(ConfigLoader, CollectsEveryErrorNotOnlyTheFirst) {
 }
 
 TEST(ConfigLoader, MixedErrorKindsAreReportedAsInvalid) {
-  auto config = load_text("[gps]\nbaud = 1\n[foo]\n", "u.ini");
+  auto config = load_text(identified("[gps]\nbaud = 1\n[foo]\n"), "u.ini");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().code, "config.invalid");
 }
 
 TEST(ConfigLoader, RangesAreInclusiveAtBothEnds) {
-  EXPECT_TRUE(load_text("[cache]\nnearby_radius_m = 1\n").ok());
-  EXPECT_TRUE(load_text("[cache]\nnearby_radius_m = 5000\n").ok());
-  EXPECT_FALSE(load_text("[cache]\nnearby_radius_m = 0.5\n").ok());
-  EXPECT_FALSE(load_text("[cache]\nnearby_radius_m = nan\n").ok());
-  EXPECT_FALSE(load_text("[cache]\nnearby_radius_m = inf\n").ok());
-  EXPECT_FALSE(load_text("[cad]\nheartbeat_timeout_s = -5\n").ok());
-  EXPECT_FALSE(load_text("[cad]\nheartbeat_timeout_s = 99999999999999999999\n").ok());
-  EXPECT_FALSE(load_text("[coresponder]\naccept_timeout_s = 0\n").ok());
-  EXPECT_FALSE(load_text("[gps]\nstale_after_s = 0\n").ok());
+  EXPECT_TRUE(load_text(identified("[cache]\nnearby_radius_m = 1\n")).ok());
+  EXPECT_TRUE(load_text(identified("[cache]\nnearby_radius_m = 5000\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cache]\nnearby_radius_m = 0.5\n")).ok());
+  EXPECT_TRUE(load_text(identified("[cache]\nmax_text_geo_gap_m = 0\n")).ok());  // 0 turns the cross-check off
+  EXPECT_FALSE(load_text(identified("[cache]\nmax_text_geo_gap_m = -1\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cache]\nmax_text_geo_gap_m = nan\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cache]\nnearby_radius_m = nan\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cache]\nnearby_radius_m = inf\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cad]\nheartbeat_timeout_s = -5\n")).ok());
+  EXPECT_FALSE(load_text(identified("[cad]\nheartbeat_timeout_s = 99999999999999999999\n")).ok());
+  EXPECT_FALSE(load_text(identified("[coresponder]\naccept_timeout_s = 0\n")).ok());
+  EXPECT_FALSE(load_text(identified("[gps]\nstale_after_s = 0\n")).ok());
 }
 
 TEST(ConfigLoader, EndpointsMustLookLikeTcpHostPortOrIpc) {
   for (const char* good : {"tcp://127.0.0.1:5556", "tcp://cad-gw.springfield.example:1", "tcp://[::1]:65535",
                            "ipc:///run/cad.sock"}) {
-    EXPECT_TRUE(load_text(std::string("[cad]\nsubscribe_endpoint = ") + good + "\n").ok()) << good;
+    EXPECT_TRUE(load_text(identified(std::string("[cad]\nsubscribe_endpoint = ") + good + "\n")).ok()) << good;
   }
   for (const char* bad : {"tcp://127.0.0.1", "tcp://127.0.0.1:0", "tcp://127.0.0.1:65536", "tcp://:5556",
                           "tcp://host:55a6", "ipc://", "udp://1.2.3.4:5", "tcp://*:5556", ""}) {
-    EXPECT_FALSE(load_text(std::string("[cad]\nsubscribe_endpoint = ") + bad + "\n").ok()) << bad;
+    EXPECT_FALSE(load_text(identified(std::string("[cad]\nsubscribe_endpoint = ") + bad + "\n")).ok()) << bad;
   }
 }
 
 TEST(ConfigLoader, UnitIdAllowsOnlyLettersDigitsDashUnderscoreUpTo32) {
-  EXPECT_TRUE(load_text("[unit]\nid = " + std::string(32, 'A') + "\n").ok());
-  EXPECT_FALSE(load_text("[unit]\nid = " + std::string(33, 'A') + "\n").ok());
-  EXPECT_FALSE(load_text("[unit]\nid =\n").ok());
-  EXPECT_FALSE(load_text("[unit]\nid = 2A.31\n").ok());
+  EXPECT_TRUE(load_text(identified("[unit]\nid = " + std::string(32, 'A') + "\n")).ok());
+  EXPECT_FALSE(load_text(identified("[unit]\nid = " + std::string(33, 'A') + "\n")).ok());
+  EXPECT_FALSE(load_text(identified("[unit]\nid =\n")).ok());
+  EXPECT_FALSE(load_text(identified("[unit]\nid = 2A.31\n")).ok());
 }
 
 TEST(ConfigLoader, Z85KeyMustBeFortyCharactersOfTheAlphabet) {
   const std::string good = "Example.Springfield.Gateway.Key.NotReal0";
   std::string withClientKey = "\nclient_key_file = /etc/k\n";
-  EXPECT_TRUE(load_text("[cad]\nserver_public_key = " + good + withClientKey).ok());
-  EXPECT_FALSE(load_text("[cad]\nserver_public_key = " + good + "A" + withClientKey).ok());
+  EXPECT_TRUE(load_text(identified("[cad]\nserver_public_key = " + good + withClientKey)).ok());
+  EXPECT_FALSE(load_text(identified("[cad]\nserver_public_key = " + good + "A" + withClientKey)).ok());
   std::string bad = good;
   bad[3] = '~';  // not in the Z85 alphabet
-  EXPECT_FALSE(load_text("[cad]\nserver_public_key = " + bad + withClientKey).ok());
+  EXPECT_FALSE(load_text(identified("[cad]\nserver_public_key = " + bad + withClientKey)).ok());
 }
 
 TEST(ConfigLoader, ServerKeyWithoutClientKeyFileIsAConflict) {
-  auto report = check_text("[cad]\nserver_public_key = Example.Springfield.Gateway.Key.NotReal0\n", "f.ini");
+  auto report = check_text(identified("[cad]\nserver_public_key = Example.Springfield.Gateway.Key.NotReal0\n"), "f.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].code, "config.conflict");
   EXPECT_EQ(report.problems[0].message,
@@ -254,7 +273,7 @@ TEST(ConfigLoader, ServerKeyWithoutClientKeyFileIsAConflict) {
 }
 
 TEST(ConfigLoader, SameEndpointForSubscribeAndDealerIsAConflict) {
-  auto report = check_text("[cad]\ndealer_endpoint = tcp://127.0.0.1:5556\n", "f.ini");
+  auto report = check_text(identified("[cad]\ndealer_endpoint = tcp://127.0.0.1:5556\n"), "f.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].line, 2);
   EXPECT_EQ(report.problems[0].code, "config.conflict");
@@ -263,7 +282,7 @@ TEST(ConfigLoader, SameEndpointForSubscribeAndDealerIsAConflict) {
 // Found by fuzz_config: the clash was reported against the key left at its
 // default, with no file or line ("config : cad.dealer_endpoint = ...").
 TEST(ConfigLoader, EndpointClashIsReportedWhereTheClashingValueWasSet) {
-  auto report = check_text("[cad]\nsubscribe_endpoint = tcp://127.0.0.1:5557\n", "f.ini");
+  auto report = check_text(identified("[cad]\nsubscribe_endpoint = tcp://127.0.0.1:5557\n"), "f.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].key, "cad.subscribe_endpoint");
   EXPECT_EQ(report.problems[0].message,
@@ -272,7 +291,7 @@ TEST(ConfigLoader, EndpointClashIsReportedWhereTheClashingValueWasSet) {
 }
 
 TEST(ConfigLoader, OutboxInTheCacheFileIsAConflict) {
-  auto report = check_text("[cache]\ndb = /var/x.db\n[coresponder]\noutbox_db = /var/x.db\n", "f.ini");
+  auto report = check_text(identified("[cache]\ndb = /var/x.db\n[coresponder]\noutbox_db = /var/x.db\n"), "f.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].message,
             "config f.ini:4: coresponder.outbox_db = /var/x.db: same file as cache.db: expected a separate file");
@@ -280,7 +299,7 @@ TEST(ConfigLoader, OutboxInTheCacheFileIsAConflict) {
 
 TEST(ConfigLoader, MissingFileIsNamed) {
   TempDir dir;
-  auto config = load({dir.file("nope.ini")});
+  auto config = load({dir.file("nope.ini")}, identity_env());
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().code, "config.missing_file");
   EXPECT_EQ(config.error().message, "config " + dir.file("nope.ini") +
@@ -289,7 +308,7 @@ TEST(ConfigLoader, MissingFileIsNamed) {
 
 TEST(ConfigLoader, DirectoryInsteadOfFileIsNamed) {
   TempDir dir;
-  auto report = check({dir.path()});
+  auto report = check({dir.path()}, identity_env());
   EXPECT_EQ(messages(report), std::vector<std::string>{"config " + dir.path() +
                                                        ": cannot read: is a directory (expected a readable INI file)"});
 }
@@ -298,7 +317,7 @@ TEST(ConfigLoader, ProblemsInSeveralFilesAreAllReported) {
   TempDir dir;
   write_file(dir.file("fleet.ini"), "[gps]\nbaud = 1\n");
   write_file(dir.file("unit.ini"), "[unit]\nid = bad id\n");
-  auto report = check({dir.file("fleet.ini"), dir.file("missing.ini"), dir.file("unit.ini")});
+  auto report = check({dir.file("fleet.ini"), dir.file("missing.ini"), dir.file("unit.ini")}, identity_env());
   ASSERT_EQ(report.problems.size(), 3u);
   EXPECT_EQ(report.problems[0].origin, dir.file("fleet.ini"));
   EXPECT_EQ(report.problems[1].code, "config.missing_file");
@@ -308,13 +327,13 @@ TEST(ConfigLoader, ProblemsInSeveralFilesAreAllReported) {
 TEST(ConfigLoader, OversizedFileIsRefused) {
   TempDir dir;
   write_file(dir.file("big.ini"), "; " + std::string(1024 * 1024 + 10, 'x') + "\n");
-  auto report = check({dir.file("big.ini")});
+  auto report = check({dir.file("big.ini")}, identity_env());
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].code, "config.too_large");
 }
 
 TEST(ConfigLoader, SyntaxErrorsNameTheLine) {
-  auto report = check_text("[unit]\nid 2A31\n[gps\nbaud = \"4800\n", "s.ini");
+  auto report = check_text(identified("[unit]\nid 2A31\n[gps\nbaud = \"4800\n"), "s.ini");
   EXPECT_EQ(messages(report),
             (std::vector<std::string>{
                 "config s.ini:2: \"id 2A31\": expected key = value or a [section] header",
@@ -324,32 +343,32 @@ TEST(ConfigLoader, SyntaxErrorsNameTheLine) {
 }
 
 TEST(ConfigLoader, KeyBeforeAnySectionIsAnError) {
-  auto report = check_text("id = 2A31\n", "s.ini");
+  auto report = check_text("id = 2A31\n[unit]\nid = 2A31\nrole = patrol\n", "s.ini");
   EXPECT_EQ(messages(report), std::vector<std::string>{
                                   "config s.ini:1: id: key outside any section: expected a [section] header first"});
 }
 
 TEST(ConfigLoader, KeySetTwiceInOneFileIsAnError) {
-  auto report = check_text("[gps]\nbaud = 4800\n[gps]\nbaud = 9600\n", "d.ini");
+  auto report = check_text(identified("[gps]\nbaud = 4800\n[gps]\nbaud = 9600\n"), "d.ini");
   EXPECT_EQ(messages(report), std::vector<std::string>{"config d.ini:4: gps.baud: set twice in this file "
                                                        "(first on line 2): expected each key once"});
 }
 
 TEST(ConfigLoader, ControlCharactersAreEscapedInMessages) {
-  auto report = check_text(std::string("[unit]\nname = a\x01" "b\n", 17), "c.ini");
+  auto report = check_text(identified(std::string("[unit]\nname = a\x01" "b\n", 17)), "c.ini");
   EXPECT_EQ(messages(report), std::vector<std::string>{
                                   "config c.ini:2: line contains a control character (\"name = a\\x01b\"): "
                                   "expected printable text"});
 }
 
 TEST(ConfigLoader, CrLfLineEndingsAndByteOrderMarkAreAccepted) {
-  auto config = load_text("\xEF\xBB\xBF[gps]\r\nbaud = 4800\r\n", "w.ini");
+  auto config = load_text(identified("\xEF\xBB\xBF[gps]\r\nbaud = 4800\r\n"), "w.ini");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->gps_baud, "4800");
 }
 
 TEST(ConfigLoader, EmptyValueIsShownAsEmpty) {
-  auto report = check_text("[cache]\ndb =\n", "e.ini");
+  auto report = check_text(identified("[cache]\ndb =\n"), "e.ini");
   EXPECT_EQ(messages(report),
             std::vector<std::string>{"config e.ini:2: cache.db = (empty): expected a file path"});
 }
@@ -363,15 +382,19 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
   c.cache_wipe_on_session_end = true;
   c.coresponder_fallback = "\"quoted\" line 555-0199";
   c.gps_port = "/dev/ttyACM0";
+  c.log_file = "/var/log/x ; not a comment";
   auto back = load_text(to_ini(c), "printed.ini");
   ASSERT_TRUE(back.ok()) << back.error().message << "\n" << to_ini(c);
   EXPECT_EQ(*back, c);
-  EXPECT_EQ(*load_text(to_ini(Config{})), Config{});
+  EXPECT_TRUE(check_text(to_ini(c)).warnings.empty()) << "printed values are quoted where they would warn";
+  Config identified_defaults;
+  identified_defaults.unit_id = "T1";
+  EXPECT_EQ(*load_text(to_ini(identified_defaults)), identified_defaults);
 }
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 33u);
+  ASSERT_EQ(keys.size(), 34u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;
@@ -380,8 +403,9 @@ TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   };
   EXPECT_EQ(find("cad", "heartbeat_timeout_s").default_value, "15");
   EXPECT_EQ(find("cache", "nearby_radius_m").default_value, "50");
+  EXPECT_EQ(find("cache", "max_text_geo_gap_m").default_value, "300");
   EXPECT_EQ(find("cache", "wipe_on_session_end").default_value, "false");
-  EXPECT_EQ(find("unit", "role").default_value, "patrol");
+  EXPECT_EQ(find("unit", "role").default_value, "");  // identity has no default
   EXPECT_EQ(find("cad", "server_public_key").env_name(), "MDTC_CAD_SERVER_PUBLIC_KEY");
 }
 
@@ -398,6 +422,145 @@ TEST(ConfigLoader, EnvironmentOverridesReadsOnlyMdtcVariables) {
 TEST(ConfigLoader, RoleNames) {
   EXPECT_STREQ(to_string(Role::patrol), "patrol");
   EXPECT_STREQ(to_string(Role::coresponder), "coresponder");
+}
+
+// ------------------------------------------------------------ identity
+
+TEST(ConfigLoader, MissingUnitIdAndRoleAreRefusedNamingTheFilesAndKeys) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), "[gps]\nbaud = 4800\n");
+  write_file(dir.file("unit.ini"), "[unit]\nname = Somebody's car\n");
+  auto report = check({dir.file("fleet.ini"), dir.file("unit.ini")});
+  const std::string where = dir.file("fleet.ini") + " + " + dir.file("unit.ini");
+  EXPECT_EQ(messages(report),
+            (std::vector<std::string>{
+                "config " + where + ": unit.id is not set: expected 1 to 32 letters, digits, '-' or '_' "
+                "(a unit's identity has no default; set it in the unit's own file)",
+                "config " + where + ": unit.role is not set: expected patrol or coresponder "
+                "(a unit's identity has no default; set it in the unit's own file)"}));
+  ASSERT_EQ(report.problems.size(), 2u);
+  EXPECT_EQ(report.problems[0].code, "config.missing_key");
+  EXPECT_EQ(report.problems[0].key, "unit.id");
+  EXPECT_EQ(report.problems[1].key, "unit.role");
+  EXPECT_FALSE(load({dir.file("fleet.ini"), dir.file("unit.ini")}).ok());
+}
+
+TEST(ConfigLoader, IdentityMayComeFromAnyLayerIncludingTheEnvironment) {
+  auto config = load({}, {{"MDTC_UNIT_ID", "4B12"}, {"MDTC_UNIT_ROLE", "patrol"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->unit_id, "4B12");
+}
+
+TEST(ConfigLoader, ABadUnitIdIsReportedOnceNotAlsoAsMissing) {
+  auto report = check_text("[unit]\nid = 2A 31\nrole = patrol\n", "u.ini");
+  EXPECT_EQ(messages(report), std::vector<std::string>{
+                                  "config u.ini:2: unit.id = 2A 31: expected 1 to 32 letters, digits, '-' or '_'"});
+}
+
+TEST(ConfigLoader, IdentityHasNoDefaultInTheKeyListOrTheDefaultsFile) {
+  for (const auto& k : known_keys()) {
+    const bool identity = k.section == "unit" && (k.key == "id" || k.key == "role");
+    EXPECT_EQ(k.required, identity) << k.section << "." << k.key;
+    if (identity) {
+      EXPECT_EQ(k.default_value, "") << k.key;
+    }
+  }
+  EXPECT_EQ(Config{}.unit_id, "");
+  const std::string defaults = defaults_ini();
+  EXPECT_NE(defaults.find("[unit]\n; id = (required, no default:"), std::string::npos) << defaults;
+  EXPECT_NE(defaults.find("; role = (required, no default:"), std::string::npos) << defaults;
+  // Filled in, the defaults file is a valid configuration.
+  auto filled = load_text(defaults + "[unit]\nid = 2A31\nrole = patrol\n", "defaults.ini");
+  ASSERT_TRUE(filled.ok()) << filled.error().message;
+}
+
+// -------------------------------------------------------------- secrets
+
+TEST(ConfigLoader, KeyFilesReadableByOthersAreRefused) {
+  TempDir dir;
+  write_file(dir.file("client.key"), "public=x\n");
+  write_file(dir.file("cache.db.key"), "k");
+  ::chmod(dir.file("client.key").c_str(), 0644);
+  ::chmod(dir.file("cache.db.key").c_str(), 0640);
+  const std::string text = "[unit]\nid = 2A31\nrole = patrol\n[cad]\nserver_public_key = "
+                           "Example.Springfield.Gateway.Key.NotReal0\nclient_key_file = " +
+                           dir.file("client.key") + "\n[cache]\ndb = " + dir.file("cache.db") + "\n";
+  auto report = check_text(text, "unit.ini");
+  EXPECT_EQ(messages(report),
+            (std::vector<std::string>{
+                "config unit.ini:6: cad.client_key_file: key file " + dir.file("client.key") +
+                    " has mode 0644: group or others can read the secret: expected 0600 (owner only); fix: chmod 600 " +
+                    dir.file("client.key"),
+                "config unit.ini:8: cache.db: key file " + dir.file("cache.db.key") +
+                    " has mode 0640: group or others can read the secret: expected 0600 (owner only); fix: chmod 600 " +
+                    dir.file("cache.db.key")}));
+  EXPECT_EQ(report.problems[0].code, "config.secret_exposed");
+
+  ::chmod(dir.file("client.key").c_str(), 0600);
+  ::chmod(dir.file("cache.db.key").c_str(), 0400);
+  EXPECT_TRUE(check_text(text, "unit.ini").ok());
+}
+
+TEST(ConfigLoader, AKeyFileNotThereYetIsNotAConfigProblem) {
+  TempDir dir;
+  auto report = check_text("[unit]\nid = 2A31\nrole = patrol\n[cache]\nkey_file = " + dir.file("none.key") + "\n",
+                           "unit.ini");
+  EXPECT_TRUE(report.ok()) << messages(report)[0];
+}
+
+// ------------------------------------------------- order and inline comments
+
+TEST(ConfigLoader, ProblemsOfOneFileAreReportedInLineOrder) {
+  auto report = check_text(
+      "[unit]\nid = 2A31\nrole = patrol\n[cad]\nhearbeat_timeout_s = 3\nthis is not ini\n[gps]\nbaud = 1\n"
+      "baud = 2\n",
+      "f.ini");
+  std::vector<int> lines;
+  for (const auto& p : report.problems) lines.push_back(p.line);
+  EXPECT_EQ(lines, (std::vector<int>{5, 6, 8, 9}));
+}
+
+TEST(ConfigLoader, ConflictsFoundAfterReadingGoWhereTheyWereWritten) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cad]\nserver_public_key = "
+                                    "Example.Springfield.Gateway.Key.NotReal0\n[gps]\nbaud = 1\n");
+  write_file(dir.file("unit.ini"), "[gps]\nport = nowhere\n");
+  auto report = check({dir.file("fleet.ini"), dir.file("unit.ini")});
+  std::vector<std::string> where;
+  for (const auto& p : report.problems) where.push_back(p.origin + ":" + std::to_string(p.line) + " " + p.key);
+  EXPECT_EQ(where, (std::vector<std::string>{dir.file("fleet.ini") + ":5 cad.server_public_key",
+                                             dir.file("fleet.ini") + ":7 gps.baud",
+                                             dir.file("unit.ini") + ":2 gps.port"}));
+}
+
+TEST(ConfigLoader, InlineCommentAfterAValueIsAWarningNamingFileAndLine) {
+  auto report = check_text(
+      "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = /var/lib/x/cache.db ; default\n"
+      "[coresponder]\nfallback = Call 555-0142 # ext 3\n[unit]\nname = \"Car ; quoted is meant\"\n",
+      "fleet.ini");
+  EXPECT_TRUE(report.ok());
+  ASSERT_EQ(report.warnings.size(), 2u);
+  EXPECT_EQ(report.warnings[0].code, "config.inline_comment");
+  EXPECT_EQ(report.warnings[0].line, 5);
+  EXPECT_EQ(report.warnings[0].message,
+            "config fleet.ini:5: cache.db = /var/lib/x/cache.db ; default: ';' after a value is not a comment, "
+            "it is part of the value: put a comment on its own line, or wrap the value in double quotes if the "
+            "text is meant");
+  EXPECT_EQ(report.warnings[1].line, 7);
+  EXPECT_EQ(report.config.cache_db, "/var/lib/x/cache.db ; default");
+}
+
+TEST(ConfigLoader, EveryBadScheduleLineIsReported) {
+  TempDir dir;
+  write_file(dir.file("roster.txt"),
+             "CR-7 | Mon-Fri | 08:00-20:00\nCR-9 | Someday | 08:00-20:00\nCR-11 | Daily | 8-20\n");
+  auto report = check_text("[unit]\nid = 2A31\nrole = patrol\n[coresponder]\nschedule_file = " +
+                           dir.file("roster.txt") + "\n", "f.ini");
+  ASSERT_EQ(report.problems.size(), 2u);
+  EXPECT_EQ(report.problems[0].line, 2);
+  EXPECT_EQ(report.problems[1].line, 3);
+  EXPECT_EQ(report.problems[1].origin, dir.file("roster.txt"));
+  EXPECT_EQ(report.problems[1].message.rfind("config " + dir.file("roster.txt") + ":3: hours \"8-20\"", 0), 0u);
 }
 
 }  // namespace

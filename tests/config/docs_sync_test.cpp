@@ -2,10 +2,12 @@
 // keys, types and defaults. Also the shipped examples must load cleanly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "doctor_problems.h"
 #include "mdtc/config.h"
 #include "temp_dir.h"
 
@@ -16,12 +18,15 @@ struct DocRow {
   std::string type;
   std::string default_value;
   std::string example;
+  bool required = false;
 };
+
+constexpr const char* kRequired = "*(required)*";
 
 std::string cell(std::string s) {
   while (!s.empty() && s.front() == ' ') s.erase(0, 1);
   while (!s.empty() && s.back() == ' ') s.pop_back();
-  if (s == "*(empty)*") return "";
+  if (s == "*(empty)*" || s == kRequired) return "";
   if (s.size() >= 2 && s.front() == '`' && s.back() == '`') return s.substr(1, s.size() - 2);
   return s;
 }
@@ -43,7 +48,7 @@ std::map<std::string, DocRow> doc_table(const std::string& markdown) {
       pos = bar + 2;
     }
     if (cells.size() < 4 || cells[0].find('.') == std::string::npos) continue;
-    rows[cells[0]] = DocRow{cells[1], cells[2], cells[3]};
+    rows[cells[0]] = DocRow{cells[1], cells[2], cells[3], line.find(kRequired) != std::string::npos};
   }
   return rows;
 }
@@ -58,6 +63,8 @@ TEST(DocsSync, EveryLoaderKeyIsDocumentedWithItsTypeAndDefault) {
     ASSERT_NE(it, rows.end()) << name << " is missing from docs/config.md";
     EXPECT_EQ(it->second.type, k.type) << name;
     EXPECT_EQ(it->second.default_value, k.default_value) << name;
+    EXPECT_EQ(it->second.required, k.required) << name << ": the Default column says *(required)* exactly "
+                                                          "for the keys that have no default";
   }
 }
 
@@ -85,6 +92,9 @@ TEST(DocsSync, EveryDocumentedExampleIsAValidValue) {
     // A file the loader reads: the shipped example stands in for /etc's copy.
     if (name == "coresponder.schedule_file")
       text = "[coresponder]\nschedule_file = " MDTC_SOURCE_DIR "/config/examples/coresponders.txt\n";
+    // A unit's identity has no default: every example needs one.
+    if (name != "unit.id") text += "[unit]\nid = 2A31\n";
+    if (name != "unit.role") text += "[unit]\nrole = patrol\n";
     auto report = check_text(text, "docs example");
     EXPECT_TRUE(report.ok()) << name << ": " << (report.ok() ? "" : report.problems[0].message);
   }
@@ -98,17 +108,69 @@ TEST(DocsSync, TableParserSeesAChangedDefault) {
   EXPECT_EQ(rows["gps.baud"].example, "4800");
 }
 
+// docs/deployment.md's "What to do when" table: its first-column codes.
+std::vector<std::string> documented_doctor_codes() {
+  const std::string md = test::read_file(MDTC_SOURCE_DIR "/docs/deployment.md");
+  const auto start = md.find("### What to do when");
+  EXPECT_NE(start, std::string::npos) << "no \"What to do when\" section in docs/deployment.md";
+  if (start == std::string::npos) return {};
+  const auto end = md.find("\n## ", start);
+  std::istringstream in(md.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  std::vector<std::string> codes;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("| `", 0) != 0) continue;
+    const auto close = line.find('`', 3);
+    codes.push_back(line.substr(3, close - 3));
+  }
+  return codes;
+}
+
+TEST(DocsSync, EveryDoctorProblemCodeHasARowInWhatToDoWhen) {
+  const auto documented = documented_doctor_codes();
+  for (const auto& info : cli::doctor_problems()) {
+    EXPECT_NE(std::find(documented.begin(), documented.end(), std::string(info.code)), documented.end())
+        << info.code << " can be reported by doctor but is not in docs/deployment.md's table";
+  }
+  for (const auto& code : documented) {
+    bool known = false;
+    for (const auto& info : cli::doctor_problems()) known = known || info.code == code;
+    EXPECT_TRUE(known) << code << " is documented but doctor never reports it";
+  }
+  EXPECT_EQ(documented.size(), cli::doctor_problems().size()) << "a code documented twice?";
+}
+
+TEST(DocsSync, DoctorProblemCodesAreUniqueAndEachHasAFix) {
+  std::vector<std::string_view> seen;
+  for (const auto& info : cli::doctor_problems()) {
+    EXPECT_EQ(std::find(seen.begin(), seen.end(), info.code), seen.end()) << info.code;
+    seen.push_back(info.code);
+    EXPECT_FALSE(info.fix.empty()) << info.code;
+    EXPECT_EQ(&cli::problem_info(info.problem), &info) << info.code;
+  }
+}
+
 TEST(ShippedExamples, FleetFileAndUnitOverrideLoadCleanly) {
   const std::string dir = MDTC_SOURCE_DIR "/config/examples/";
   auto config = load({dir + "fleet.ini", dir + "unit-2A31.ini"});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->unit_id, "2A31");
+  EXPECT_EQ(config->role, Role::patrol);
   EXPECT_EQ(config->gps_port, "/dev/ttyUSB0");
   EXPECT_EQ(config->coresponder_fallback, "Springfield mobile crisis line 555-0199");
 }
 
+TEST(ShippedExamples, FleetFileAloneGivesNoCarAnIdentity) {
+  // Every car gets the fleet file: an identity in it would be every car's.
+  auto report = check({MDTC_SOURCE_DIR "/config/examples/fleet.ini"});
+  std::vector<std::string> keys;
+  for (const auto& p : report.problems) keys.push_back(p.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"unit.id", "unit.role"}));
+}
+
 TEST(ShippedExamples, ScheduleExampleLoads) {
-  auto config = load_text("[coresponder]\nschedule_file = " MDTC_SOURCE_DIR "/config/examples/coresponders.txt\n");
+  auto config = load_text("[coresponder]\nschedule_file = " MDTC_SOURCE_DIR
+                          "/config/examples/coresponders.txt\n[unit]\nid = 2A31\nrole = patrol\n");
   ASSERT_TRUE(config.ok()) << config.error().message;
   ASSERT_EQ(config->coresponder_schedule.size(), 3u);
   EXPECT_EQ(config->coresponder_schedule[2].name, "CR-11 (County crisis team)");

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <ctime>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -50,8 +51,15 @@ Run run_doctor(const TempDir& dir, std::vector<std::string> args) {
   return run;
 }
 
-// name -> {ok, detail}
-std::map<std::string, std::pair<bool, std::string>> checks_of(const std::string& json, bool* all_ok) {
+// One check as --json reports it.
+struct CheckJson {
+  bool ok = false;
+  std::string status, code, message, fix, detail;
+};
+
+// name -> {ok, message}
+std::map<std::string, std::pair<bool, std::string>> checks_of(const std::string& json, bool* all_ok,
+                                                              std::map<std::string, CheckJson>* full = nullptr) {
   Poco::JSON::Parser parser;
   auto root = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
   *all_ok = root->getValue<bool>("ok");
@@ -59,10 +67,17 @@ std::map<std::string, std::pair<bool, std::string>> checks_of(const std::string&
   auto array = root->getArray("checks");
   for (std::size_t i = 0; i < array->size(); ++i) {
     auto item = array->getObject(static_cast<unsigned>(i));
-    out[item->getValue<std::string>("name")] = {item->getValue<bool>("ok"), item->getValue<std::string>("detail")};
+    const std::string name = item->getValue<std::string>("name");
+    out[name] = {item->getValue<bool>("ok"), item->getValue<std::string>("message")};
+    if (full)
+      (*full)[name] = {item->getValue<bool>("ok"), item->getValue<std::string>("status"),
+                       item->getValue<std::string>("code"), item->getValue<std::string>("message"),
+                       item->getValue<std::string>("fix"), item->getValue<std::string>("detail")};
   }
   return out;
 }
+
+const std::string kIdentity = "[unit]\nid = 2A31\nrole = patrol\n";
 
 std::string with_checksum(const std::string& body) {
   unsigned char sum = 0;
@@ -250,8 +265,9 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
   write_file(dir.file("fleet.ini"), "[cad]\nsubscribe_endpoint = " + gateway.pub_endpoint() +
                                         "\ndealer_endpoint = " + gateway.router_endpoint() +
                                         "\n[cache]\ndb = " + dir.file("cache.db") + "\n");
+  // The identity is in the unit's own file, where it belongs.
   write_file(dir.file("roster.txt"), "CR7 | Daily | 00:00-24:00 | CR-7 (Clinician)\n");
-  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\n[gps]\nport = " + receiver.path() +
+  write_file(dir.file("unit.ini"), "[unit]\nid = 2A31\nrole = patrol\n[gps]\nport = " + receiver.path() +
                                        "\nbaud = 4800\n[coresponder]\nschedule_file = " + dir.file("roster.txt") + "\n");
 
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--config", dir.file("unit.ini"), "--json",
@@ -286,7 +302,7 @@ TEST(Doctor, RegistryThatOffersANewerFileIsReportedWithoutFetchingIt) {
     offer.total = 1000;
     return offer;
   });
-  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\n[cache]\ndb = " + dir.file("cache.db") +
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
                                         "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
   bool all_ok = false;
@@ -308,7 +324,7 @@ TEST(Doctor, SilentRegistryFailsTheRegistryCheck) {
   TempDir dir;
   ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
   const std::string silent = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
-  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\n[cache]\ndb = " + dir.file("cache.db") +
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
                                         "\n[registry]\nendpoint = " + silent + "\n");
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
   EXPECT_EQ(run.exit_code, 1) << run.output;
@@ -330,17 +346,37 @@ TEST(Doctor, BrokenSetupNamesEachProblemInPlainWords) {
                  "\ndealer_endpoint = tcp://127.0.0.1:" + std::to_string(test::free_tcp_port()) +
                  "\nserver_public_key = Example.Springfield.Gateway.Key.NotReal0\nclient_key_file = " +
                  dir.file("client.key") + "\n[cache]\ndb = " + dir.file("none.db") +
-                 "\n[gps]\nport = " + dir.file("ttyGONE") + "\n");
+                 "\n[gps]\nport = " + dir.file("ttyGONE") + "\n" + kIdentity);
 
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
   EXPECT_EQ(run.exit_code, 1) << run.output;
   bool all_ok = true;
-  auto checks = checks_of(run.output, &all_ok);
+  std::map<std::string, CheckJson> full;
+  auto checks = checks_of(run.output, &all_ok, &full);
   EXPECT_FALSE(all_ok);
-  EXPECT_TRUE(checks["config"].first) << checks["config"].second;
+  // One rule everywhere: the config check refuses the exposed key as
+  // `config check` and the plugin do, and the key check says how to fix it.
+  EXPECT_FALSE(checks["config"].first) << checks["config"].second;
+  EXPECT_EQ(full["config"].code, "config.invalid");
+  EXPECT_NE(full["config"].detail.find("has mode 0644: group or others can read the secret"), std::string::npos)
+      << full["config"].detail;
   EXPECT_FALSE(checks["cad key"].first);
-  EXPECT_NE(checks["cad key"].second.find("has mode 0644: expected 0600"), std::string::npos)
+  EXPECT_NE(checks["cad key"].second.find("has mode 0644: group or others can read the secret: expected 0600"),
+            std::string::npos)
       << checks["cad key"].second;
+  EXPECT_EQ(full["cad key"].code, "cad.key_exposed");
+  EXPECT_EQ(full["cad key"].fix, "chmod 600 " + dir.file("client.key"));
+  EXPECT_EQ(full["cache"].code, "cache.missing");
+  EXPECT_EQ(full["gps"].code, "gps.port_missing");
+  EXPECT_EQ(full["cad link"].code, "cad.unreachable");
+  for (const auto& [name, check] : full) {
+    EXPECT_EQ(check.message.find('\n'), std::string::npos) << name << ": the message is one line";
+    EXPECT_EQ(check.ok, check.status == "ok" || check.status == "warn") << name;
+    if (!check.ok) {
+      EXPECT_FALSE(check.code.empty()) << name;
+      EXPECT_FALSE(check.fix.empty()) << name;
+    }
+  }
   EXPECT_FALSE(checks["cache"].first);
   EXPECT_NE(checks["cache"].second.find("no cache at " + dir.file("none.db")), std::string::npos)
       << checks["cache"].second;
@@ -381,19 +417,90 @@ TEST(Doctor, StorageCheckSaysFullOrReadOnlyInTheRightWords) {
 
 TEST(Doctor, InvalidConfigFailsTheConfigCheckAndTheRunInPlainText) {
   TempDir dir;
-  write_file(dir.file("fleet.ini"), "[gps]\nbaud = 9601\n[cache]\ndb = " + dir.file("none.db") + "\n");
+  write_file(dir.file("fleet.ini"), "[gps]\nbaud = 9601\n[cache]\ndb = " + dir.file("none.db") + "\n" + kIdentity);
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--timeout-s", "1"});
   EXPECT_EQ(run.exit_code, 1) << run.output;
-  EXPECT_NE(run.output.find("  FAIL  config    1 problem; the plugin refuses to start:\n"), std::string::npos)
+  EXPECT_NE(run.output.find("  FAIL  config    1 problem; the plugin refuses to start:\n"
+                            "                  config " + dir.file("fleet.ini") + ":2: gps.baud = 9601"),
+            std::string::npos)
       << run.output;
-  EXPECT_NE(run.output.find(dir.file("fleet.ini") + ":2: gps.baud = 9601"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("                  fix: correct each problem listed, then: mdt-coresponder config check " +
+                            dir.file("fleet.ini") + " [config.invalid]\n"),
+            std::string::npos)
+      << run.output;
+  // GPS settings failed: the GPS check does not run on what was left of them.
+  EXPECT_NE(run.output.find("  --    gps       not checked: config failed\n"), std::string::npos) << run.output;
+}
+
+TEST(Doctor, ChecksThatDependOnAFailedPartSayNotCheckedTheRestRun) {
+  TempDir dir;
+  write_file(dir.file("roster.txt"), "CR7 | Someday | 08:00-20:00\n");
+  write_file(dir.file("fleet.ini"), "[coresponder]\nschedule_file = " + dir.file("roster.txt") + "\n[cache]\ndb = " +
+                                        dir.file("none.db") + "\n" + kIdentity);
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["config"].status, "fail");
+  // Before, the schedule said "ok" right after the config check had failed to parse it.
+  EXPECT_EQ(full["schedule"].status, "not_checked") << run.output;
+  EXPECT_EQ(full["schedule"].message, "not checked: config failed");
+  EXPECT_EQ(full["schedule"].code, "doctor.not_checked");
+  EXPECT_FALSE(full["schedule"].ok);
+  EXPECT_EQ(full["cache"].status, "fail") << "the cache settings were fine: the cache is still checked";
+  EXPECT_EQ(full["cache"].code, "cache.missing");
+}
+
+TEST(Doctor, AFileThatCannotBeReadLeavesEveryOtherCheckNotChecked) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), kIdentity);
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--config", dir.file("unit.ini"), "--json",
+                              "--timeout-s", "1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  for (const auto& [name, check] : full) {
+    if (name == "config") continue;
+    EXPECT_EQ(check.status, "not_checked") << name << ": " << check.message;
+  }
+  EXPECT_GE(full.size(), 9u) << run.output;
+}
+
+TEST(Doctor, MissingUnitIdentityFailsTheConfigCheck) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("none.db") + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["config"].code, "config.invalid");
+  EXPECT_NE(full["config"].detail.find("config " + dir.file("fleet.ini") + ": unit.id is not set"), std::string::npos)
+      << full["config"].detail;
+  EXPECT_EQ(full["cad link"].status, "not_checked") << "the link would introduce itself with no identity";
+}
+
+TEST(Doctor, InlineCommentIsAWarningThatDoesNotFailTheRun) {
+  TempDir dir;
+  write_file(dir.file("fleet.ini"), kIdentity + "[coresponder]\nfallback = Call 555-0142 # ext 3\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_TRUE(full["config"].ok);
+  EXPECT_EQ(full["config"].status, "warn");
+  EXPECT_EQ(full["config"].code, "config.warning");
+  EXPECT_NE(full["config"].detail.find(dir.file("fleet.ini") + ":5: coresponder.fallback"), std::string::npos)
+      << full["config"].detail;
 }
 
 std::string config_without_cad(const TempDir& dir, const std::string& gps_port) {
   // No gateway listens on these ports; the tests below look at other checks.
   return "[cad]\nsubscribe_endpoint = tcp://127.0.0.1:" + std::to_string(test::free_tcp_port()) +
          "\ndealer_endpoint = tcp://127.0.0.1:" + std::to_string(test::free_tcp_port()) + "\n[cache]\ndb = " +
-         dir.file("none.db") + "\n[gps]\nport = " + gps_port + "\nbaud = 4800\n";
+         dir.file("none.db") + "\n[gps]\nport = " + gps_port + "\nbaud = 4800\n" + kIdentity;
 }
 
 TEST(Doctor, SystemClockFarFromGpsTimeFailsTheClockCheck) {
@@ -427,14 +534,51 @@ TEST(Doctor, KeyFileOwnedBySomeoneElseFails) {
   TempDir dir;
   ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
   ASSERT_EQ(::chown(dir.file("cache.db.key").c_str(), 65534, 65534), 0);
-  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n");
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
   bool all_ok = true;
-  auto checks = checks_of(run.output, &all_ok);
+  std::map<std::string, CheckJson> full;
+  auto checks = checks_of(run.output, &all_ok, &full);
   EXPECT_FALSE(checks["cache key"].first);
-  EXPECT_NE(checks["cache key"].second.find("expected mdt-coresponder or root; fix: chown mdt-coresponder"),
-            std::string::npos)
+  EXPECT_NE(checks["cache key"].second.find("expected mdt-coresponder or root"), std::string::npos)
       << checks["cache key"].second;
+  EXPECT_EQ(full["cache key"].code, "cache.key_owner");
+  EXPECT_EQ(full["cache key"].fix, "chown mdt-coresponder " + dir.file("cache.db.key"));
+}
+
+TEST(Doctor, DamagedCacheHasOneLineMessageCodeAndTheCachesOwnTextInDetail) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  {
+    // Cut the audit chain's recorded head: the cache's verify refuses it.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("cache.db").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, "UPDATE meta SET value='7:0000' WHERE key='audit_head';"
+                                    "INSERT OR IGNORE INTO meta(key, value) VALUES('audit_head', '7:0000');",
+                                nullptr, nullptr, &error);
+    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["cache"].status, "fail") << run.output;
+  EXPECT_EQ(full["cache"].code, "cache.integrity");
+  EXPECT_EQ(full["cache"].message, dir.file("cache.db") + " failed its integrity check: the MDT shows \"flags unavailable\"");
+  EXPECT_NE(full["cache"].detail.find("audit chain"), std::string::npos) << full["cache"].detail;
+  EXPECT_NE(full["cache"].fix.find("snapshot"), std::string::npos) << full["cache"].fix;
+}
+
+TEST(Doctor, HelpListsEveryOption) {
+  TempDir dir;
+  auto run = run_doctor(dir, {"--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* option : {"--config", "--json", "--timeout-s", "--help"})
+    EXPECT_NE(run.output.find(option), std::string::npos) << option << "\n" << run.output;
 }
 
 TEST(Doctor, BadTimeoutIsAUsageError) {

@@ -8,6 +8,9 @@
 namespace mdtc::config {
 namespace {
 
+// A unit's identity is required; appended so line numbers in messages hold.
+const std::string kIdentity = "[unit]\nid = 2A31\nrole = patrol\n";
+
 constexpr int Mon = 0, Fri = 4, Sat = 5, Sun = 6;
 int at(int h, int m = 0) { return h * 60 + m; }
 
@@ -92,25 +95,37 @@ TEST(DutySchedule, ErrorsNameTheFileTheLineAndWhatWasExpected) {
   }
 }
 
+TEST(DutySchedule, EveryBadLineIsReportedNotOnlyTheFirst) {
+  auto r = parse_duty_schedule(
+      "CR-7 | Mon-Fri | 08:00-20:00\nCR-9 | Someday | 08:00-20:00\n# fine\nCR 11 | Daily | 8-20\nCR-12 | Mon\n",
+      "roster.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "roster.txt:2: days \"Someday\": expected Mon..Sun, ranges and lists such as Mon-Fri or Sat,Sun, or Daily\n"
+            "roster.txt:4: unit \"CR 11\": expected 1 to 32 letters, digits, '-' or '_'\n"
+            "roster.txt:4: hours \"8-20\": expected HH:MM-HH:MM, such as 08:00-20:00 or 20:00-08:00\n"
+            "roster.txt:5: expected UNIT | DAYS | HH:MM-HH:MM | NAME (the name may be left out)");
+}
+
 TEST(DutySchedule, LoaderReadsTheFileAndRefusesABadOne) {
   test::TempDir dir;
   const std::string good = dir.path() + "/good.txt", bad = dir.path() + "/bad.txt";
   std::ofstream(good) << "CR-7 | Mon-Fri | 08:00-20:00 | CR-7 (Clinician)\n";
   std::ofstream(bad) << "CR-7 | Mon-Fri | 08:00-20:00\nCR-9 | Someday | 08:00-20:00\n";
 
-  auto ok = load_text("[coresponder]\nschedule_file = " + good + "\n", "unit.ini");
+  auto ok = load_text("[coresponder]\nschedule_file = " + good + "\n" + kIdentity, "unit.ini");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   ASSERT_EQ(ok->coresponder_schedule.size(), 1u);
   EXPECT_EQ(ok->coresponder_schedule[0].unit, "CR-7");
 
-  Report report = check_text("[coresponder]\nschedule_file = " + bad + "\n", "unit.ini");
+  Report report = check_text("[coresponder]\nschedule_file = " + bad + "\n" + kIdentity, "unit.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].code, "config.bad_schedule");
   EXPECT_EQ(report.problems[0].key, "coresponder.schedule_file");
   EXPECT_NE(report.problems[0].message.find(bad + ":2: days \"Someday\""), std::string::npos)
       << report.problems[0].message;
 
-  Report missing = check_text("[coresponder]\nschedule_file = " + dir.path() + "/none.txt\n", "unit.ini");
+  Report missing = check_text("[coresponder]\nschedule_file = " + dir.path() + "/none.txt\n" + kIdentity, "unit.ini");
   ASSERT_EQ(missing.problems.size(), 1u);
   EXPECT_EQ(missing.problems[0].code, "config.missing_file");
   EXPECT_EQ(missing.problems[0].message.rfind("config unit.ini:2: coresponder.schedule_file = ", 0), 0u)
@@ -136,7 +151,7 @@ TEST(AutoRequestRules, RefusesRulesThatCannotMeanWhatWasIntended) {
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.error().code, "config.bad_rule") << text;
   }
-  Report report = check_text("[coresponder]\nauto_request = *\n", "fleet.ini");
+  Report report = check_text("[coresponder]\nauto_request = *\n" + kIdentity, "fleet.ini");
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].key, "coresponder.auto_request");
 }

@@ -76,6 +76,33 @@ TEST(GpsCli, DecodeOfAMissingFileFails) {
   EXPECT_EQ(run("gps decode /nonexistent/capture.nmea").code, 1);
 }
 
+TEST(GpsCli, DecodeOfAFileWithoutNmeaFails) {
+  mdtc::test::TempDir dir;
+  mdtc::test::write_file(dir.file("notes.txt"), "this is not a GPS capture\n");
+  const CliRun r = run("gps decode " + dir.file("notes.txt"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(GpsCli, DecodeOfSentencesWithoutAFixFailsUnlessAllIsAsked) {
+  mdtc::test::TempDir dir;
+  mdtc::test::write_file(dir.file("nofix.nmea"), test::with_checksum("GPRMC,100002,V,,,,,,,221126,,,N"));
+  EXPECT_EQ(run("gps decode " + dir.file("nofix.nmea")).code, 1);
+  EXPECT_EQ(run("gps decode --all " + dir.file("nofix.nmea")).code, 0);
+}
+
+TEST(GpsCli, HelpOfEachSubcommandListsEveryOption) {
+  const std::string decode = run("gps decode --help").out;
+  for (const char* o : {"--all", "--accept-missing-checksum", "--stats", "--file"})
+    EXPECT_NE(decode.find(o), std::string::npos) << o << "\n" << decode;
+  const std::string monitor = run("gps monitor --help").out;
+  for (const char* o : {"--port", "--baud", "--count", "--seconds"})
+    EXPECT_NE(monitor.find(o), std::string::npos) << o << "\n" << monitor;
+  const std::string usage = run("gps --help").out;
+  for (const char* o : {"--all", "--accept-missing-checksum", "--stats", "--port", "--baud", "--count", "--seconds"})
+    EXPECT_NE(usage.find(o), std::string::npos) << o << "\n" << usage;
+}
+
 TEST(GpsCli, UnknownSubcommandIsAUsageError) {
   EXPECT_EQ(run("gps frobnicate").code, 2);
   EXPECT_EQ(run("gps monitor --baud 9601").code, 2);
@@ -98,6 +125,12 @@ TEST(GpsCli, MonitorEndsByItselfAfterCountFixes) {
   EXPECT_EQ(r.code, 0);
   EXPECT_GE(lines(r.out), 2u) << r.out;
   EXPECT_NE(r.out.find("\"lat\":39.80"), std::string::npos) << r.out;
+}
+
+TEST(GpsCli, MonitorFailsWhenTheCountIsNotReached) {
+  test::Pty silent;  // a receiver that says nothing
+  const CliRun r = run("gps monitor --port " + silent.path() + " --baud 9600 --count 1 --seconds 1");
+  EXPECT_EQ(r.code, 1) << r.out;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // the same layout, the plugin loads with dlopen, exports one symbol, refuses
 // what it must refuse, and reports errors as codes with messages.
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -98,6 +99,32 @@ TEST_F(LoadedPlugin, InvalidConfigIsRefusedWithCodeAndMessage) {
   EXPECT_NE(std::string(error.message).find("gps.baud"), std::string::npos) << error.message;
 }
 
+TEST_F(LoadedPlugin, ConfigWithoutTheUnitsIdentityIsRefused) {
+  mdt_plugin* plugin = nullptr;
+  // Before, a missing unit.id became 2A31 and the car took 2A31's dispatches.
+  EXPECT_EQ(create("[unit]\nname = Patrol car\n[gps]\nbaud = 4800\n", &plugin), MDT_ERR_CONFIG);
+  EXPECT_EQ(plugin, nullptr);
+  const std::string message = error.message;
+  EXPECT_NE(message.find(config_path + ": unit.id is not set"), std::string::npos) << message;
+  EXPECT_NE(message.find("unit.role is not set"), std::string::npos) << message;
+}
+
+TEST_F(LoadedPlugin, CurveSecretKeyReadableByOthersIsRefused) {
+  const std::string key = dir.file("client.key");
+  test::write_file(key, "public=Example.Springfield.Unit.Key.NotReal.000\n"
+                        "secret=Example.Springfield.Unit.Secret.NotReal0\n");
+  ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+  mdt_plugin* plugin = nullptr;
+  EXPECT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n[cad]\nserver_public_key = "
+                   "Example.Springfield.Gateway.Key.NotReal0\nclient_key_file = " + key + "\n",
+                   &plugin),
+            MDT_ERR_CONFIG);
+  EXPECT_EQ(plugin, nullptr);
+  EXPECT_NE(std::string(error.message).find("has mode 0644: group or others can read the secret"),
+            std::string::npos)
+      << error.message;
+}
+
 TEST_F(LoadedPlugin, MissingConfigFileIsNamed) {
   info.struct_size = sizeof info;
   info.api_version = MDT_HOST_API_VERSION;
@@ -111,14 +138,14 @@ TEST_F(LoadedPlugin, MissingConfigFileIsNamed) {
 TEST_F(LoadedPlugin, HostTableMissingARequiredCallbackIsRefused) {
   callbacks.close_panel = nullptr;
   mdt_plugin* plugin = nullptr;
-  EXPECT_EQ(create("[unit]\nid = 2A31\n", &plugin), MDT_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n", &plugin), MDT_ERR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(error.message).find("close_panel"), std::string::npos) << error.message;
 }
 
 TEST_F(LoadedPlugin, HostTableOfAnotherVersionIsRefused) {
   callbacks.api_version = 99;
   mdt_plugin* plugin = nullptr;
-  EXPECT_EQ(create("[unit]\nid = 2A31\n", &plugin), MDT_ERR_VERSION);
+  EXPECT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n", &plugin), MDT_ERR_VERSION);
 }
 
 TEST_F(LoadedPlugin, NullArgumentsAreErrorsNotCrashes) {
@@ -134,20 +161,20 @@ TEST_F(LoadedPlugin, SecondInstanceIsRefusedUntilTheFirstIsDestroyed) {
   // Each instance logs to its own host; a second would share the first's
   // process-wide log channel, so the header says one instance per process.
   mdt_plugin* first = nullptr;
-  ASSERT_EQ(create("[unit]\nid = 2A31\n", &first), MDT_OK) << error.message;
+  ASSERT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n", &first), MDT_OK) << error.message;
   mdt_plugin* second = nullptr;
-  EXPECT_EQ(create("[unit]\nid = 2A32\n", &second), MDT_ERR_STATE);
+  EXPECT_EQ(create("[unit]\nid = 2A32\nrole = patrol\n", &second), MDT_ERR_STATE);
   EXPECT_EQ(second, nullptr);
   EXPECT_NE(std::string(error.message).find("one instance per process"), std::string::npos)
       << error.message;
   entry->destroy(first);
-  ASSERT_EQ(create("[unit]\nid = 2A32\n", &second), MDT_OK) << error.message;
+  ASSERT_EQ(create("[unit]\nid = 2A32\nrole = patrol\n", &second), MDT_OK) << error.message;
   entry->destroy(second);
 }
 
 TEST_F(LoadedPlugin, ActionBeforeStartIsAStateError) {
   mdt_plugin* plugin = nullptr;
-  ASSERT_EQ(create("[unit]\nid = 2A31\n", &plugin), MDT_OK) << error.message;
+  ASSERT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n", &plugin), MDT_OK) << error.message;
   EXPECT_EQ(entry->on_user_action(plugin, "coresponder:I-1", "request_coresponder", nullptr, &error),
             MDT_ERR_STATE);
   char* status = entry->status_json(plugin);

@@ -120,11 +120,7 @@ class RosterPipeline : public ::testing::Test {
     o.local_time = [](int64_t) { return LocalTime{Mon, 12 * 60}; };
     return o;
   }
-  std::string request_panel() const {
-    const auto* c = ports.last("update", "coresponder:I-1");
-    if (!c) c = ports.last("show", "coresponder:I-1");
-    return c ? c->body : std::string();
-  }
+  std::string request_panel() const { return ports.panel("coresponder:I-1"); }
   test::FakePorts ports;
   Pipeline pipeline;
 };

@@ -80,6 +80,12 @@ struct FakePorts : plugin::Ports {
       if (it->what == what && (id.empty() || it->id == id)) return &*it;
     return nullptr;
   }
+  // The panel's JSON as last shown or updated; empty if never shown.
+  std::string panel(const std::string& id) const {
+    for (auto it = calls.rbegin(); it != calls.rend(); ++it)
+      if ((it->what == "update" || it->what == "show") && it->id == id) return it->body;
+    return {};
+  }
 };
 
 // The fictional premise of the demo data: a weapons flag for everyone, an
@@ -90,7 +96,11 @@ inline cache::MatchResult flagged_premise(cache::MatchLevel level = cache::Match
   m.level = level;
   m.freshness = cache::Freshness::fresh;
   m.age_s = 3 * 3600;
-  m.premises.push_back({"P-1", "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", 39.8012, -89.6437, {}});
+  cache::Premise p{"P-1", "1208 N MAPLE ST APT 3B, SPRINGFIELD IL", 39.8012, -89.6437, {}, level, {}, "APT 3B"};
+  if (level == cache::MatchLevel::building) p.reasons = {"other unit in this building"};
+  if (level == cache::MatchLevel::nearby) p.reasons = {"near the CAD location, no address match"};
+  m.reasons = p.reasons;
+  m.premises.push_back(std::move(p));
   m.subjects.push_back({"S-1", "J. Doe", "1990"});
   m.subjects.push_back({"S-2", "R. Roe", "1985"});
   auto flag = [](std::string id, std::string subject, cache::FlagKind kind, std::string code,

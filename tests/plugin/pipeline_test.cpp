@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_ports.h"
+#include "temp_dir.h"
 
 namespace mdtc::plugin {
 namespace {
@@ -573,6 +574,119 @@ TEST_F(PatrolPipeline, AnOfferRecordIsIgnoredByAPatrolUnit) {
   pipeline.restore(to_json(r), 0);
   EXPECT_TRUE(ports.of("show").empty());
   EXPECT_EQ(pipeline.counters()["journal.unreadable"], 0u);
+}
+
+// --- Whose flags: below exact, a neighbour's care code never travels on its own.
+
+class NeighbourPipeline : public ::testing::Test {
+ protected:
+  NeighbourPipeline() : pipeline(options(), ports) {}
+  static PipelineOptions options() {
+    PipelineOptions o;
+    o.role = config::Role::patrol;
+    o.unit_id = "2A31";
+    o.fallback = "Mobile crisis line 555-0199";
+    auto rules = config::parse_auto_request_rules("WELFARE CHECK + AUTISM");
+    EXPECT_TRUE(rules.ok());
+    if (rules.ok()) o.auto_request = *rules;
+    return o;
+  }
+  std::string request_panel() const { return ports.panel("coresponder:I-1"); }
+  test::FakePorts ports;
+  Pipeline pipeline;
+};
+
+TEST_F(NeighbourPipeline, AnotherUnitsCareFlagNeverTriggersOrTravelsAutomatically) {
+  ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(cache::MatchLevel::building); };
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 5C"), 0);
+  EXPECT_EQ(ports.last("send", "coresponder_request"), nullptr) << "AUTISM is Apt 3B's, not this call's";
+  const std::string panel = request_panel();
+  EXPECT_EQ(panel.find("\"Reasons\""), std::string::npos) << panel;
+  EXPECT_NE(panel.find("Autism (Apt 3B, same building)"), std::string::npos) << panel;
+  const auto notify = ports.of("notify");
+  ASSERT_EQ(notify.size(), 1u);
+  EXPECT_EQ(notify[0].body, "Caution: Weapons reported in this building.");
+}
+
+TEST_F(NeighbourPipeline, OfficerTappingRequestSendsNoNeighbourCode) {
+  ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(cache::MatchLevel::nearby); };
+  pipeline.on_message(dispatch("I-1", "1210 N MAPLE ST"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  const auto* sent = ports.last("send", "coresponder_request");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"reasons\":[]"), std::string::npos) << sent->body;
+}
+
+TEST_F(NeighbourPipeline, OfficerMayAddAnotherPremisesReasonsByHand) {
+  ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(cache::MatchLevel::building); };
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 5C"), 0);
+  ASSERT_NE(request_panel().find("add_other_reasons"), std::string::npos);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "add_other_reasons", 1).ok());
+  EXPECT_EQ(request_panel().find("add_other_reasons"), std::string::npos) << "added once";
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 2).ok());
+  const auto* sent = ports.last("send", "coresponder_request");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"reasons\":[\"AUTISM\"]"), std::string::npos) << sent->body;
+  EXPECT_EQ(sent->body.find("\"automatic\""), std::string::npos);
+}
+
+TEST_F(NeighbourPipeline, ExactMatchStillRequestsAutomatically) {
+  ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(); };
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  const auto* sent = ports.last("send", "coresponder_request");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"reasons\":[\"AUTISM\"]"), std::string::npos) << sent->body;
+  EXPECT_EQ(request_panel().find("add_other_reasons"), std::string::npos);
+}
+
+// The same through a real cache file: the registry, the matcher and the
+// pipeline together, as a car runs them.
+class NeighbourPipelineOnACache : public NeighbourPipeline {
+ protected:
+  NeighbourPipelineOnACache() {
+    auto opened = cache::Cache::open({dir.file("flags.db"), {}, true, 24, 365});
+    EXPECT_TRUE(opened.ok());
+    if (!opened.ok()) return;
+    db.emplace(std::move(*opened));
+    auto imported = db->import_text(
+        R"({"type":"header","mode":"snapshot","version":1,"created":"2026-11-22T10:00:00Z"}
+{"type":"premise","id":"P-3B","address":"1208 N Maple St Apt 3B, Springfield IL","lat":39.8012,"lon":-89.6437}
+{"type":"premise","id":"P-1A","address":"1208 N Maple St Apt 1A, Springfield IL","lat":39.8012,"lon":-89.6437}
+{"type":"flag","id":"F-W","premise":"P-3B","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"flag","id":"F-A","premise":"P-1A","kind":"care","code":"AUTISM","audience":"all"}
+)",
+        "registry.jsonl");
+    EXPECT_TRUE(imported.ok()) << (imported.ok() ? "" : imported.error().message);
+    ports.answer = [this](const cache::AddressQuery& q) { return db->match(q); };
+  }
+  test::TempDir dir;
+  std::optional<cache::Cache> db;
+};
+
+TEST_F(NeighbourPipelineOnACache, BuildingLevelDispatchNeverSendsTheNeighboursCareCode) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 5C, SPRINGFIELD IL"), 0);
+  EXPECT_EQ(ports.last("send", "coresponder_request"), nullptr);
+  const auto* premise = ports.last("show", "premise:I-1");
+  ASSERT_NE(premise, nullptr);
+  EXPECT_NE(premise->body.find("Apt 1A, same building"), std::string::npos) << premise->body;
+  EXPECT_NE(premise->body.find("other unit in this building"), std::string::npos);
+  ASSERT_EQ(ports.of("notify").size(), 1u);
+  EXPECT_EQ(ports.of("notify")[0].body, "Caution: Weapons reported in this building.");
+}
+
+TEST_F(NeighbourPipelineOnACache, NearbyDispatchNeverSendsTheNeighboursCareCode) {
+  pipeline.on_message(dispatch("I-1", "1210 N MAPLE ST, SPRINGFIELD IL"), 0);
+  EXPECT_EQ(ports.last("send", "coresponder_request"), nullptr);
+  ASSERT_EQ(ports.of("notify").size(), 1u);
+  EXPECT_EQ(ports.of("notify")[0].body, "Caution: Weapons reported nearby.");
+}
+
+TEST_F(NeighbourPipelineOnACache, ExactDispatchSendsItsOwnCareCode) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 1A, SPRINGFIELD IL"), 0);
+  const auto* sent = ports.last("send", "coresponder_request");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find("\"reasons\":[\"AUTISM\"]"), std::string::npos) << sent->body;
+  EXPECT_TRUE(ports.of("notify").empty()) << "Apt 3B's weapons are not spoken for Apt 1A";
 }
 
 }  // namespace

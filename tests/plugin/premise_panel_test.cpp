@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "fake_ports.h"
 
 namespace mdtc::plugin {
@@ -53,14 +55,58 @@ TEST(PremisePanel, UnflaggedTrustedAddressShowsNothing) {
   EXPECT_FALSE(build_premise_panel(config::Role::patrol, kIncident, none).show);
 }
 
-TEST(PremisePanel, UnavailableCacheIsNeverShownAsNoFlags) {
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+TEST(PremisePanel, UnavailablePanelOpensWithTheWarningAndNeverSaysNoFlags) {
   cache::MatchResult none;
   none.freshness = cache::Freshness::unavailable;
   none.unavailable_reason = "database damaged";
-  auto p = build_premise_panel(config::Role::patrol, kIncident, none);
-  ASSERT_TRUE(p.show);
-  EXPECT_EQ(p.doc.title, "FLAGS UNAVAILABLE");
-  EXPECT_NE(p.doc.to_json().find("does not mean there are no flags"), std::string::npos);
+  for (auto role : {config::Role::patrol, config::Role::coresponder}) {
+    auto p = build_premise_panel(role, kIncident, none);
+    ASSERT_TRUE(p.show);
+    EXPECT_EQ(p.doc.title, "FLAGS UNAVAILABLE");
+    ASSERT_FALSE(p.doc.sections.empty());
+    ASSERT_FALSE(p.doc.sections[0].fields.empty());
+    // The first line an officer reads is the warning.
+    EXPECT_EQ(p.doc.sections[0].fields[0].value.rfind("FLAGS UNAVAILABLE", 0), 0u) << p.doc.to_json();
+    EXPECT_EQ(p.doc.sections[0].fields[0].severity, Severity::warning);
+    const std::string json = lower(p.doc.to_json());
+    EXPECT_EQ(json.find("no flag"), std::string::npos) << json;
+    EXPECT_NE(json.find("database damaged"), std::string::npos) << json;
+  }
+}
+
+TEST(PremisePanel, UnavailableReasonIsWordsNeverAMachinePath) {
+  cache::MatchResult none;
+  none.freshness = cache::Freshness::unavailable;
+  none.unavailable_reason = "key file /var/lib/mdt-coresponder/cache.db.key is missing";
+  std::string json = build_premise_panel(config::Role::patrol, kIncident, none).doc.to_json();
+  EXPECT_EQ(json.find("/var/lib"), std::string::npos) << json;
+  none.unavailable_reason = "the cache file was corrupt and was moved to /var/lib/x/cache.db.corrupt-1; no registry sync since";
+  json = build_premise_panel(config::Role::patrol, kIncident, none).doc.to_json();
+  EXPECT_EQ(json.find("/var/lib"), std::string::npos) << json;
+  EXPECT_NE(json.find("cache file damaged"), std::string::npos) << json;
+
+  EXPECT_EQ(unavailable_words("cache.key_missing"), "key file missing");
+  EXPECT_EQ(unavailable_words("cache.integrity"), "cache file damaged");
+  EXPECT_EQ(unavailable_words("cache.missing"), "no flag cache on this MDT yet");
+  EXPECT_EQ(unavailable_words("something.new"), "flag cache cannot be opened");
+}
+
+TEST(PremisePanel, FreshnessIsRoundedDownAndJustNowRightAfterAnImport) {
+  auto m = test::flagged_premise();
+  m.freshness = cache::Freshness::fresh;
+  m.age_s = 5;
+  EXPECT_EQ(freshness_text(m), "Flags updated just now");
+  m.age_s = 59;
+  EXPECT_EQ(freshness_text(m), "Flags updated just now");
+  m.age_s = 119;
+  EXPECT_EQ(freshness_text(m), "Flags updated 1 min ago");
+  m.age_s = 3599;
+  EXPECT_EQ(freshness_text(m), "Flags updated 59 min ago");
 }
 
 TEST(PremisePanel, StaleCacheSaysHowOld) {
@@ -72,10 +118,10 @@ TEST(PremisePanel, StaleCacheSaysHowOld) {
 
 TEST(PremisePanel, MatchLevelIsStatedInPlainWords) {
   auto m = test::flagged_premise(cache::MatchLevel::building);
-  EXPECT_NE(match_level_text(m).find("Same building"), std::string::npos);
+  EXPECT_EQ(match_level_text(m), "Same building, not this unit");
   m = test::flagged_premise(cache::MatchLevel::nearby);
   m.premises[0].distance_m = 40.2;
-  EXPECT_NE(match_level_text(m).find("Nearby: 40 m"), std::string::npos);
+  EXPECT_EQ(match_level_text(m), "Nearby: 40 m from the dispatch point - no flagged premise at this address");
 }
 
 TEST(PremisePanel, AmbiguousAddressAsksToConfirmAndShowsNoFlags) {
@@ -100,6 +146,143 @@ TEST(PremisePanel, WeaponsFlagIsSpokenOnce) {
 TEST(PremisePanel, FlagIdsListEveryFlagFieldForTheAudit) {
   auto p = build_premise_panel(config::Role::patrol, kIncident, test::flagged_premise());
   EXPECT_EQ(p.doc.flag_ids(), (std::vector<std::string>{"F-1", "F-2"}));
+}
+
+// The building: a dispatch to Apt 5C finds Apt 3B (weapons, autism)
+// and Apt 1A (dementia), neither of them the dispatch's unit.
+cache::MatchResult neighbours(cache::MatchLevel level) {
+  auto m = test::flagged_premise(level);
+  cache::Premise one_a{"P-1A", "1208 N MAPLE ST APT 1A, SPRINGFIELD IL", 39.8012, -89.6437, {}, level, {}, "APT 1A"};
+  one_a.reasons = m.premises[0].reasons;
+  if (level == cache::MatchLevel::nearby) {
+    m.premises[0].distance_m = 7.2;
+    one_a.distance_m = 7.2;
+  }
+  m.premises.push_back(one_a);
+  cache::Flag dementia;
+  dementia.id = "F-1A";
+  dementia.premise_id = "P-1A";
+  dementia.kind = cache::FlagKind::care;
+  dementia.code = "DEMENTIA";
+  dementia.display_name = "Dementia";
+  dementia.severity = 1;
+  dementia.audience = cache::Audience::all;
+  m.flags.push_back(dementia);
+  return m;
+}
+
+const PanelSection* section(const PanelDocument& d, const std::string& id) {
+  for (const auto& s : d.sections)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> flags_in(const PanelSection* s) {
+  std::vector<std::string> out;
+  if (s)
+    for (const auto& f : s->fields)
+      if (!f.flag_id.empty()) out.push_back(f.flag_id);
+  return out;
+}
+
+TEST(PremisePanel, AnotherUnitsFlagsAreNeverUnderThisAddress) {
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, neighbours(cache::MatchLevel::building));
+  ASSERT_TRUE(p.show);
+  EXPECT_EQ(section(p.doc, "safety"), nullptr) << p.doc.to_json();
+  EXPECT_EQ(section(p.doc, "care"), nullptr);
+  EXPECT_EQ(section(p.doc, "people"), nullptr) << "a neighbour is named only beside their own flag";
+  EXPECT_EQ(section(p.doc, "history"), nullptr);
+  const PanelSection* three_b = section(p.doc, "premise.P-1");
+  const PanelSection* one_a = section(p.doc, "premise.P-1A");
+  ASSERT_NE(three_b, nullptr);
+  ASSERT_NE(one_a, nullptr);
+  EXPECT_EQ(three_b->title, "Apt 3B, same building");
+  EXPECT_EQ(one_a->title, "Apt 1A, same building");
+  EXPECT_EQ(flags_in(three_b), (std::vector<std::string>{"F-1", "F-2"}));  // safety first
+  EXPECT_EQ(flags_in(one_a), std::vector<std::string>{"F-1A"});
+  EXPECT_EQ(three_b->severity, Severity::danger);
+  EXPECT_EQ(p.doc.title, "NOT THIS ADDRESS - PREMISE HISTORY - SAFETY FLAGS");
+}
+
+TEST(PremisePanel, MatchLineNamesNoSinglePremiseBelowExact) {
+  const auto m = neighbours(cache::MatchLevel::building);
+  EXPECT_EQ(match_level_text(m), "Same building, not this unit");
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
+  const PanelSection* where = section(p.doc, "match");
+  ASSERT_NE(where, nullptr);
+  ASSERT_GE(where->fields.size(), 2u);
+  EXPECT_EQ(where->fields[0].value.find("APT 3B"), std::string::npos);
+  EXPECT_EQ(where->fields[1].label, "Why");
+  EXPECT_EQ(where->fields[1].value, "other unit in this building");
+}
+
+TEST(PremisePanel, MissingCityIsAPossibleMatchNotTheSameBuilding) {
+  auto m = test::flagged_premise(cache::MatchLevel::building);
+  m.premises[0].reasons = {"city not given"};
+  m.reasons = {"city not given"};
+  EXPECT_EQ(match_level_text(m), "Possible match, not confirmed as this address");
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
+  ASSERT_NE(section(p.doc, "premise.P-1"), nullptr);
+  EXPECT_EQ(section(p.doc, "premise.P-1")->title, "1208 N Maple St Apt 3B, possible match");
+  EXPECT_EQ(p.spoken, std::vector<std::string>{"Caution: Weapons reported at a possible match for this address."});
+}
+
+TEST(PremisePanel, NearbyFlagsAreGroupedUnderTheirPremiseWithDistance) {
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, neighbours(cache::MatchLevel::nearby));
+  const PanelSection* s = section(p.doc, "premise.P-1");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->title, "1208 N Maple St Apt 3B, 7 m away");
+  EXPECT_EQ(section(p.doc, "safety"), nullptr);
+}
+
+TEST(PremisePanel, SpokenLineSaysNearbyOrInThisBuildingBelowExact) {
+  auto building = build_premise_panel(config::Role::patrol, kIncident, neighbours(cache::MatchLevel::building));
+  EXPECT_EQ(building.spoken, std::vector<std::string>{"Caution: Weapons reported in this building."});
+  auto nearby = build_premise_panel(config::Role::patrol, kIncident, neighbours(cache::MatchLevel::nearby));
+  EXPECT_EQ(nearby.spoken, std::vector<std::string>{"Caution: Weapons reported nearby."});
+}
+
+TEST(PremisePanel, FarFromTheCadPointIsSaidInTitleAndSpeech) {
+  auto m = test::flagged_premise(cache::MatchLevel::building);
+  m.premises[0].distance_m = 4400;
+  m.premises[0].reasons = {"4.4 km from the CAD location"};
+  m.reasons = m.premises[0].reasons;
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
+  ASSERT_NE(section(p.doc, "premise.P-1"), nullptr);
+  EXPECT_EQ(section(p.doc, "premise.P-1")->title, "1208 N Maple St Apt 3B, 4.4 km from the CAD location");
+  EXPECT_EQ(p.spoken,
+            std::vector<std::string>{"Caution: Weapons reported at a matching address far from the CAD location."});
+}
+
+TEST(PremisePanel, ExactAnswerKeepsAFarPremiseApart) {
+  // One premise is this address; the other matched the text but lies far
+  // from CAD's point: only the first one's flags are "this address".
+  auto m = neighbours(cache::MatchLevel::exact);
+  m.premises[1].level = cache::MatchLevel::building;
+  m.premises[1].reasons = {"2.1 km from the CAD location"};
+  m.premises[1].distance_m = 2100;
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
+  EXPECT_EQ(flags_in(section(p.doc, "safety")), std::vector<std::string>{"F-1"});
+  EXPECT_EQ(flags_in(section(p.doc, "care")), std::vector<std::string>{"F-2"});
+  EXPECT_EQ(flags_in(section(p.doc, "premise.P-1A")), std::vector<std::string>{"F-1A"});
+}
+
+TEST(PremisePanel, ClinicianSeesSudOfAnotherUnitUnderItsPremiseWithTheNotice) {
+  const auto p = build_premise_panel(config::Role::coresponder, kIncident, neighbours(cache::MatchLevel::building));
+  const PanelSection* s = section(p.doc, "premise.P-1");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(section(p.doc, "sud"), nullptr);
+  const auto ids = flags_in(s);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "F-4"), ids.end());
+  EXPECT_NE(s->notice.find("42 CFR"), std::string::npos);
+  EXPECT_EQ(flags_in(section(p.doc, "premise.P-1A")), std::vector<std::string>{"F-1A"});
+}
+
+TEST(PremisePanel, AFlagWhosePremiseIsNotNamedIsNeverThisAddress) {
+  auto m = test::flagged_premise();
+  m.flags[0].premise_id = "P-GONE";
+  EXPECT_EQ(flag_level(m, m.flags[0]), cache::MatchLevel::building);
+  EXPECT_EQ(flag_level(m, m.flags[1]), cache::MatchLevel::exact);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // tested with plain strings and fuzzed alone.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,12 @@ struct FitResult {
 // is `different`.
 FitResult compare_addresses(const NormalizedAddress& query, const NormalizedAddress& premise);
 
+// Why a premise that fits (exact, building or incomplete) is not this exact
+// address, in an officer's words: "unit not given", "other unit in this
+// building", "directional missing", "city not given", "city not on file".
+// Empty for an exact fit.
+std::vector<std::string> fit_reasons(const NormalizedAddress& query, const NormalizedAddress& premise);
+
 struct Candidate {
   std::string premise_id;
   NormalizedAddress address;
@@ -81,6 +88,8 @@ struct AddressDecision {
   AddressMatchLevel level = AddressMatchLevel::none;
   std::vector<std::string> premise_ids;           // the premises to show
   std::vector<std::string> ambiguous_candidates;  // level none: the query fits several buildings
+  // Per premise shown below exact: fit_reasons (none for exact premises).
+  std::map<std::string, std::vector<std::string>> reasons;
 };
 
 // Decides what a query matches among the premises that share its house
@@ -89,5 +98,8 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
 
 // Great-circle distance in metres (haversine, mean Earth radius).
 double distance_m(double lat1, double lon1, double lat2, double lon2);
+
+// How a distance is read beside a premise or in a reason: "7 m", "4.4 km".
+std::string distance_text(double metres);
 
 }  // namespace mdtc::cache

@@ -19,7 +19,7 @@
 namespace mdtc::cache {
 
 // The schema this build creates and upgrades to (`mdt-coresponder version`).
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
@@ -33,7 +33,17 @@ struct Premise {
   std::string id;
   std::string address;  // display form, normalized ("1208 N MAPLE ST APT 3B, SPRINGFIELD IL")
   std::optional<double> lat, lon;
-  std::optional<double> distance_m;  // set for nearby matches
+  // From CAD's point, when the dispatch carried one and the premise has
+  // coordinates (always set for nearby matches).
+  std::optional<double> distance_m;
+  // How this premise stands to the dispatch. One answer can hold premises at
+  // different levels (a unit's record and a neighbour's), and a panel must
+  // never show a neighbour's flags as "this address".
+  MatchLevel level = MatchLevel::exact;
+  // Why this premise is below exact, in words an officer reads at a glance
+  // ("unit not given", "other unit in this building"); empty when exact.
+  std::vector<std::string> reasons;
+  std::string unit_display;  // "APT 1A": names the premise within its building
 };
 
 struct Subject {
@@ -74,6 +84,10 @@ struct MatchOptions {
   double nearby_radius_m = 50;
   int history_lookback_days = 730;
   int revalidate_days = 365;
+  // A text match whose premise lies farther than this from CAD's own point
+  // is not exact (a wrong geocode, a same-name street in the next town).
+  // 0 = no cross-check.
+  double max_text_geo_gap_m = 300;
 };
 
 // Whether the answer can be trusted; "no flags" is only ever said when
@@ -93,6 +107,9 @@ struct MatchResult {
   // Set with level == none when the query fits more than one building (a
   // missing directional, suffix or city): never guess, list who it might be.
   std::vector<std::string> ambiguous_candidates;
+  // Why the answer is below exact (each premise's reasons, once each, in
+  // order); empty for an exact answer and for "no flagged premise".
+  std::vector<std::string> reasons;
 };
 
 struct ImportReport {

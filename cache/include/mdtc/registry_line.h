@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "mdtc/address.h"
 #include "mdtc/result.h"
@@ -25,6 +26,9 @@ struct PremiseRecord {
   std::string address_text;           // as given (may be empty when civic is given)
   std::optional<NormalizedAddress> address;  // empty only for a coordinates-only premise
   std::optional<double> lat, lon;
+  // Common place names ("SPRINGFIELD HIGH SCHOOL", "SHS"), as match keys:
+  // upper case, punctuation folded, distinct, in the order given.
+  std::vector<std::string> aliases;
   bool operator==(const PremiseRecord&) const = default;
 };
 

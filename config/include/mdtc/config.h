@@ -39,8 +39,9 @@ struct AutoRequestRule {
 };
 
 struct Config {
-  // [unit]
-  std::string unit_id = "2A31";
+  // [unit] -- id and role have no default: the loader refuses a configuration
+  // that does not set them (a car must never take another car's dispatches).
+  std::string unit_id;
   Role role = Role::patrol;
   std::string unit_name;  // shown to other units, e.g. "CR-7 (Clinician)"
 
@@ -57,6 +58,7 @@ struct Config {
   std::string cache_key_file;         // empty = <cache_db>.key
   int cache_max_age_h = 24;           // older is shown as "flags N hours old"
   double cache_nearby_radius_m = 50;  // "nearby" match radius
+  double cache_max_text_geo_gap_m = 300;  // a text match farther from CAD's point is not exact; 0 = off
   int cache_revalidate_days = 365;    // flags not re-validated within this are hidden
   int cache_history_lookback_days = 730;
   bool cache_wipe_on_session_end = false;
@@ -106,6 +108,7 @@ std::map<std::string, std::string> environment_overrides();
 const char* to_string(Role role);
 
 // The schedule file's text; `origin` names it in errors ("FILE:LINE: ...").
+// The error lists every bad line, one per line of its message.
 Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const std::string& origin);
 // Units on duty at local `weekday` (0 = Monday) and `minute` after midnight,
 // in schedule order, each once.
@@ -124,38 +127,59 @@ std::string canonical_call_type(std::string_view text);
 struct Problem {
   std::string code;    // config.missing_file, config.syntax, config.unknown_section,
                        // config.unknown_key, config.bad_value, config.duplicate_key,
-                       // config.conflict, config.too_large, config.bad_schedule
+                       // config.conflict, config.too_large, config.bad_schedule,
+                       // config.missing_key, config.secret_exposed;
+                       // warnings: config.inline_comment
   std::string origin;  // file path, "environment", or load_text's origin
   int line = 0;        // 1-based; 0 when there is no line (missing file, environment)
   std::string key;     // "gps.baud"; empty for file- or section-level problems
   std::string message;
 };
 
-// Every problem found, not only the first; `config` holds what could be
-// applied (defaults where a value was refused) and must not be used when
-// `problems` is not empty.
+// Every problem found, not only the first, in file order and within a file
+// in line order; `config` holds what could be applied (defaults where a
+// value was refused) and must not be used when `problems` is not empty.
+// `warnings` do not stop the plugin but are shown by `config check`, doctor
+// and the plugin's log.
 struct Report {
   Config config;
   std::vector<Problem> problems;
+  std::vector<Problem> warnings;
   bool ok() const { return problems.empty(); }
 };
+
+// The schedule's shifts; every bad line is added to `problems`
+// (config.bad_schedule, origin and line set).
+std::vector<DutyShift> read_duty_schedule(std::string_view text, const std::string& origin,
+                                          std::vector<Problem>& problems);
+
+// Why a file holding a secret (a CURVE key pair, the cache key) must not be
+// used: "mode 0644: group or others can read it", or empty when it is
+// private or absent. The same rule for `config check`, doctor and the plugin.
+std::string secret_file_exposure(const std::string& path);
 
 Report check(const std::vector<std::string>& files,
              const std::map<std::string, std::string>& env = {});
 Report check_text(const std::string& ini_text, const std::string& origin = "<text>");
+// What load() returns for a report with problems: every message, one a line.
+Error to_error(const Report& report);
 
 // A key the loader knows, with its default as it would be written in a file.
 struct KeyInfo {
   std::string section;        // "gps"
   std::string key;            // "baud"
   std::string type;           // "integer", "number", "boolean", "text", "path", "endpoint", ...
-  std::string default_value;  // "auto"; empty string for an empty default
+  std::string default_value;  // "auto"; empty string for an empty default or none
   std::string expected;       // what a valid value looks like, as errors say it
+  bool required = false;      // no default: every configuration must set it
   std::string env_name() const;  // "MDTC_GPS_BAUD"
 };
 const std::vector<KeyInfo>& known_keys();
 
 // The effective configuration as INI text that load_text() reads back equal.
 std::string to_ini(const Config& config);
+// `config defaults`: every key with its default; keys that have none are
+// written as comments to fill in.
+std::string defaults_ini();
 
 }  // namespace mdtc::config

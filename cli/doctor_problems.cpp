@@ -1,0 +1,97 @@
+#include "doctor_problems.h"
+
+#include <stdexcept>
+
+namespace mdtc::cli {
+
+const std::vector<ProblemInfo>& doctor_problems() {
+  static const std::vector<ProblemInfo> table = {
+      {Problem::config_invalid, "config.invalid", "a configuration layer does not load or validate",
+       "correct every problem listed (mdt-coresponder config check FILE...); the plugin refuses to start until then"},
+      {Problem::config_warning, "config.warning", "the configuration loads, but a value looks unintended",
+       "read the warning: a ';' or '#' after a value is part of it; move the comment to its own line"},
+      {Problem::not_checked, "doctor.not_checked", "a check was skipped because the configuration it needs failed",
+       "correct the config problems first, then run doctor again"},
+
+      {Problem::cad_key_missing, "cad.key_missing", "cad.client_key_file names no file",
+       "mdt-coresponder keys generate --out FILE, register its public key with the CAD gateway"},
+      {Problem::cad_key_not_file, "cad.key_not_file", "cad.client_key_file is not a regular file",
+       "point cad.client_key_file at the key pair written by mdt-coresponder keys generate"},
+      {Problem::cad_key_exposed, "cad.key_exposed", "group or others can read the CURVE secret key",
+       "chmod 600 FILE; consider the key leaked: generate a new pair and register it"},
+      {Problem::cad_key_owner, "cad.key_owner", "the CURVE key file belongs to another account",
+       "chown mdt-coresponder FILE"},
+
+      {Problem::cache_key_missing, "cache.key_missing", "the cache exists but its key file does not",
+       "restore the key file from backup; without it the cache cannot be read: move the cache aside and import "
+       "or sync a snapshot"},
+      {Problem::cache_key_not_file, "cache.key_not_file", "the cache key path is not a regular file",
+       "point cache.key_file at the cache's key (default: <cache.db>.key)"},
+      {Problem::cache_key_exposed, "cache.key_exposed", "group or others can read the cache key",
+       "chmod 600 FILE"},
+      {Problem::cache_key_owner, "cache.key_owner", "the cache key belongs to another account",
+       "chown mdt-coresponder FILE"},
+      {Problem::cache_missing, "cache.missing", "there is no flag cache: every call shows FLAGS UNAVAILABLE",
+       "mdt-coresponder cache import FILE --db PATH, or wait for the first registry sync"},
+      {Problem::cache_unreadable, "cache.unreadable", "the cache file cannot be opened or read",
+       "check the file's owner and mode (mdt-coresponder, 0600) and the detail; if damaged, move it aside "
+       "and import or sync a snapshot"},
+      {Problem::cache_integrity, "cache.integrity", "the cache failed SQLite's integrity or the audit-chain check",
+       "move the cache files aside (keep the key) and import or sync a registry snapshot"},
+      {Problem::cache_never_synced, "cache.never_synced", "the cache holds no registry data yet: flags are unavailable",
+       "import a registry snapshot or check the registry sync"},
+      {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",
+       "check the registry link (doctor's registry check, cache sync) or import a current export"},
+
+      {Problem::storage_missing, "storage.missing", "a directory the plugin writes to does not exist",
+       "install -d -o mdt-coresponder -m 0700 PATH"},
+      {Problem::storage_read_only, "storage.read_only",
+       "a directory the plugin writes to is read-only or not writable: nothing it writes is kept",
+       "remount the file system read-write, or give PATH to mdt-coresponder with mode 0700"},
+      {Problem::storage_full, "storage.full",
+       "a directory the plugin writes to is full: requests reach CAD but are not kept across a restart",
+       "free space on the file system that holds PATH"},
+      {Problem::storage_low, "storage.low", "less than 16 MiB free where the plugin writes (a warning)",
+       "free space on the file system that holds PATH"},
+
+      {Problem::gps_port_missing, "gps.port_missing", "the configured serial port does not exist",
+       "plug the receiver in, or set gps.port (list ports: mdt-coresponder gps ports)"},
+      {Problem::gps_not_serial, "gps.not_serial", "gps.port is not a serial device", "set gps.port to the receiver's device"},
+      {Problem::gps_permission, "gps.permission", "the serial port cannot be opened by this account",
+       "add the account running the plugin to the dialout group"},
+      {Problem::gps_reader_failed, "gps.reader_failed", "the GPS reader could not start", "read the detail; check the port"},
+      {Problem::gps_no_nmea, "gps.no_nmea", "no NMEA from the port within the timeout",
+       "check port and baud (mdt-coresponder gps monitor --port P), cable and receiver power"},
+      {Problem::gps_no_fix, "gps.no_fix", "the receiver speaks NMEA but has no position fix (a warning)",
+       "give the antenna a view of the sky; indoors this is expected"},
+
+      {Problem::clock_skew, "clock.skew", "the system clock is more than 5 s from GPS time",
+       "fix time synchronisation (NTP/chrony)"},
+      {Problem::clock_unset, "clock.unset", "the system clock reads a date before 2026", "set the time; check the RTC battery"},
+
+      {Problem::cad_link_failed, "cad.link_failed", "the CAD link could not be started (often an unreadable key)",
+       "read the detail; run doctor as root or mdt-coresponder"},
+      {Problem::cad_unreachable, "cad.unreachable", "no message from the CAD gateway within the timeout",
+       "check the gateway, VPN and firewall; with CURVE, the pinned server key and the car's registered key"},
+      {Problem::cad_no_heartbeat, "cad.no_heartbeat", "the gateway answered but sent no heartbeat",
+       "restart or inspect the gateway's publisher"},
+
+      {Problem::registry_no_client_key, "registry.no_client_key", "registry CURVE is on but no client key file is set",
+       "set registry.client_key_file or cad.client_key_file"},
+      {Problem::registry_key_unreadable, "registry.key_unreadable", "the registry client key file cannot be read",
+       "run doctor as root or mdt-coresponder; check the key file"},
+      {Problem::registry_unreachable, "registry.unreachable", "no answer from the flag registry within the timeout",
+       "check the registry, VPN and firewall; with CURVE, the pinned server key and the car's registered key"},
+      {Problem::registry_refused, "registry.refused", "the flag registry refused this unit",
+       "register the unit (its id and public key) with the registry"},
+  };
+  return table;
+}
+
+const ProblemInfo& problem_info(Problem problem) {
+  for (const auto& info : doctor_problems())
+    if (info.problem == problem) return info;
+  throw std::logic_error("doctor problem without a table row");
+}
+
+}  // namespace mdtc::cli
