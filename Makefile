@@ -66,10 +66,14 @@ bench: deps
 
 fuzz: deps
 	$(call install_missing,$(FUZZ_PACKAGES))
+	# The sanitizers go on every link too: a shared library compiled with
+	# them and linked -Wl,--no-undefined needs their runtime named.
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DMDTC_FUZZ=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
-	  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined"
-	cmake --build $(BUILD)-fuzz -j$(JOBS)
+	  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+	  -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_targets
 	@set -e; for f in $(BUILD)-fuzz/tests/fuzz/fuzz_*; do \
 	  [ -x "$$f" ] || continue; name=$$(basename $$f); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
 	  work=$(BUILD)-fuzz/corpus/$${name#fuzz_}; mkdir -p $$work; \

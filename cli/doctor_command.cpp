@@ -12,7 +12,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -30,6 +32,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "storage_watch.h"
 
 namespace mdtc::cli {
 namespace {
@@ -386,6 +389,56 @@ Check cad_result(const config::Config& c, const std::string& start_error, const 
 
 // Who the officer's request panel will list right now: a fleet admin can see
 // at a glance that a new roster says what the program meant.
+// Every directory the plugin writes to: a full disk keeps requests from
+// being kept across a restart, a read-only one keeps anything from being.
+Check check_storage(const config::Config& c) {
+  constexpr uint64_t kLowBytes = 16ull << 20;
+  std::vector<std::string> dirs;
+  for (const std::string& file : {c.cache_db, c.outbox_db, c.log_file}) {
+    if (file.empty()) continue;
+    auto dir = std::filesystem::path(file).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  std::vector<std::string> words;
+  std::optional<Problem> worst;
+  std::string where;
+  auto note = [&](Problem p, const std::string& dir) {
+    // Missing or read-only is worse than full, full worse than low.
+    if (!worst || static_cast<int>(p) < static_cast<int>(*worst)) {
+      worst = p;
+      where = dir;
+    }
+  };
+  for (const auto& dir : dirs) {
+    if (!exists(dir)) {
+      words.push_back(dir + " does not exist");
+      note(Problem::storage_missing, dir);
+      continue;
+    }
+    const plugin::DiskCheck disk = plugin::check_directory(dir);
+    if (disk.state == plugin::DiskState::read_only) {
+      words.push_back(dir + " is read-only (" + disk.detail + "): nothing the plugin writes is kept");
+      note(Problem::storage_read_only, dir);
+    } else if (disk.state == plugin::DiskState::full) {
+      words.push_back(dir + " is full (" + disk.detail +
+                      "): requests still reach CAD but are not kept across a restart");
+      note(Problem::storage_full, dir);
+    } else if (disk.free_bytes < kLowBytes) {
+      words.push_back(dir + " is writable but low (" + disk.detail + ")");
+      note(Problem::storage_low, dir);
+    } else {
+      words.push_back(dir + " writable, " + disk.detail);
+    }
+  }
+  const std::string message = join(words, "; ");
+  if (!worst) return pass("storage", message);
+  if (*worst == Problem::storage_low) return warn("storage", *worst, message);
+  std::string fix(problem_info(*worst).fix);
+  for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH")) fix.replace(at, 4, where);
+  return fail("storage", *worst, message, fix);
+}
+
 Check check_schedule(const config::Config& c) {
   if (c.coresponder_schedule_file.empty())
     return pass("schedule", "no co-responder schedule configured: the request panel lists nobody, CAD routes requests");
@@ -693,6 +746,7 @@ int doctor_command(const Args& args) {
   } else {
     for (auto& check : check_cache(c)) checks.push_back(std::move(check));
   }
+  checks.push_back(failed.any({"cache", "log"}) ? not_checked("storage") : check_storage(c));
   if (failed.any({"unit", "coresponder"})) {
     checks.push_back(not_checked("schedule"));
   } else if (c.role == config::Role::patrol) {

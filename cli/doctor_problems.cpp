@@ -43,6 +43,17 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",
        "check the registry link (doctor's registry check, cache sync) or import a current export"},
 
+      {Problem::storage_missing, "storage.missing", "a directory the plugin writes to does not exist",
+       "install -d -o mdt-coresponder -m 0700 PATH"},
+      {Problem::storage_read_only, "storage.read_only",
+       "a directory the plugin writes to is read-only or not writable: nothing it writes is kept",
+       "remount the file system read-write, or give PATH to mdt-coresponder with mode 0700"},
+      {Problem::storage_full, "storage.full",
+       "a directory the plugin writes to is full: requests reach CAD but are not kept across a restart",
+       "free space on the file system that holds PATH"},
+      {Problem::storage_low, "storage.low", "less than 16 MiB free where the plugin writes (a warning)",
+       "free space on the file system that holds PATH"},
+
       {Problem::gps_port_missing, "gps.port_missing", "the configured serial port does not exist",
        "plug the receiver in, or set gps.port (list ports: mdt-coresponder gps ports)"},
       {Problem::gps_not_serial, "gps.not_serial", "gps.port is not a serial device", "set gps.port to the receiver's device"},

@@ -69,7 +69,7 @@ check "docs" test -f /usr/share/doc/mdt-coresponder/config.md
 check "registry format doc" test -f /usr/share/doc/mdt-coresponder/registry-format.md
 has_user() { getent passwd mdt-coresponder >/dev/null; }
 check "system user" has_user
-check "state dir mode 0750" test "$(stat -c %a "$STATE")" = 750
+check "state dir mode 0700" test "$(stat -c %a "$STATE")" = 700
 check "state dir owner" test "$(stat -c %U:%G "$STATE")" = mdt-coresponder:mdt-coresponder
 check "user has no login shell" sh -c "getent passwd mdt-coresponder | grep -q nologin"
 # Captured first: grep -q on a pipe would cut dpkg-deb off mid-listing.

@@ -300,7 +300,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         f.code = fq->text(3);
         f.audience = fq->text_view(5) == "all" ? Audience::all : Audience::clinician;
         const VocabularyEntry* v = find_code(f.code);
-        f.display_name = v ? std::string(v->display_name) : f.code;
+        f.display_name = display_name(f.code, kind);
         f.severity = v ? v->severity : default_severity(kind);
         // An unreadable note still leaves the flag itself on the panel.
         flag_note_aad(aad, f.id);

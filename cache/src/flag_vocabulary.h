@@ -20,4 +20,8 @@ const VocabularyEntry* find_code(std::string_view code);
 // is still treated as a warning, not as information.
 int default_severity(std::string_view kind);
 
+// The name a panel shows: the vocabulary's, or for a code outside it a
+// generic label for its kind with the code ("Other safety flag (XYZ)").
+std::string display_name(std::string_view code, std::string_view kind);
+
 }  // namespace mdtc::cache

@@ -1,8 +1,11 @@
 #include "sqlite_db.h"
 
+#include "mdtc/private_file.h"
+
 namespace mdtc::cache {
 
 Db::Db(const std::string& path, int flags) {
+  if ((flags & SQLITE_OPEN_CREATE) != 0) make_private_file(path);
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

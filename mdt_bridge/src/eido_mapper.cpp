@@ -142,8 +142,7 @@ Result<Incident> map_eido(const Object& eido) {
   }
   if (inc.location.civic.empty() && !inc.location.lat) {
     return make_error("wire.bad_eido",
-                      "eido " + inc.id.substr(0, 80) +
-                          " has no usable location: expected a locationComponent whose "
+                      "eido has no usable location: expected a locationComponent whose "
                           "locationByValue holds a PIDF-LO civic address or gml:pos");
   }
   if (!inc.location.civic.empty()) inc.location.address = format_civic(inc.location.civic);

@@ -60,10 +60,11 @@ Result<Poco::JSON::Object::Ptr> parse_object(std::string_view text) {
     auto obj = as_object(root);
     if (!obj) return make_error("wire.bad_json", "body is JSON but not an object");
     return obj;
-  } catch (const Poco::Exception& e) {
-    return make_error("wire.bad_json", "body is not valid JSON: " + e.displayText());
-  } catch (const std::exception& e) {
-    return make_error("wire.bad_json", std::string("body is not valid JSON: ") + e.what());
+  } catch (const std::exception&) {
+    // The parser's own message quotes the text around the fault, which may
+    // be a name or a narrative: say only where it is not JSON and how long.
+    return make_error("wire.bad_json",
+                      "body is not valid JSON (" + std::to_string(text.size()) + " bytes)");
   }
 }
 
@@ -74,6 +75,16 @@ const Poco::Dynamic::Var* find(const Poco::JSON::Object& obj, std::string_view k
     if (fold_case && !folded && equal_fold(it->first, key)) folded = &it->second;
   }
   return folded;
+}
+
+std::string shape(const Poco::Dynamic::Var& v) {
+  if (v.isEmpty()) return "null";
+  if (v.isString()) return "a string of " + std::to_string(v.extract<std::string>().size()) + " bytes";
+  if (v.isBoolean()) return "a boolean";
+  if (v.isNumeric()) return "a number";
+  if (as_object(v)) return "an object";
+  if (as_array(v)) return "an array";
+  return "a value of another kind";
 }
 
 Poco::JSON::Object::Ptr as_object(const Poco::Dynamic::Var& v) {

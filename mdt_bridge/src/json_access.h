@@ -31,6 +31,9 @@ const Poco::Dynamic::Var* find(const Poco::JSON::Object& obj, std::string_view k
                                bool fold_case = false);
 
 Poco::JSON::Object::Ptr as_object(const Poco::Dynamic::Var& v);
+// What a value is, never what it says ("a string of 12 bytes", "a number"):
+// an error about a CAD field may be logged, and the field may hold a name.
+std::string shape(const Poco::Dynamic::Var& v);
 Poco::JSON::Array::Ptr as_array(const Poco::Dynamic::Var& v);
 std::optional<std::string> as_string(const Poco::Dynamic::Var& v);
 std::optional<int64_t> as_int(const Poco::Dynamic::Var& v);

@@ -22,6 +22,7 @@
 #include "liveness_monitor.h"
 #include "json_access.h"
 #include "mdtc/bridge.h"
+#include "mdtc/repeat_limiter.h"
 #include "outbox.h"
 #include "position_store.h"
 #include "send_schedule.h"
@@ -36,6 +37,8 @@ using namespace std::chrono_literals;
 constexpr auto kTick = 50ms;                 // liveness, retry and catch-up timers
 constexpr std::chrono::steady_clock::duration kFirstRedial = 1s;
 constexpr std::chrono::steady_clock::duration kMaxRedial = 30s;
+// How often a file that refused a write is tried again: space may return.
+constexpr std::chrono::steady_clock::duration kStorageRetry = 10s;
 
 bool valid_unit_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -63,7 +66,7 @@ struct Link::Impl {
   std::string run_id;
 
   std::unique_ptr<Outbox> outbox;
-  std::unique_ptr<PositionStore> positions;  // null without an outbox file
+  std::unique_ptr<PositionStore> positions;  // null without an outbox file, or not open yet
   std::vector<SequenceTracker::Position> saved_positions;
   std::unique_ptr<zmq::context_t> ctx;
   std::unique_ptr<zmq::socket_t> sub, dealer, monitor, sub_monitor;
@@ -90,6 +93,57 @@ struct Link::Impl {
   std::unique_ptr<LivenessMonitor> liveness;
   uint64_t epochs_seen = 0;
   Poco::Logger& log = Poco::Logger::get("mdtc.bridge");
+
+  // A full or read-only disk: the outbox keeps messages in memory and the
+  // positions wait; both are tried again every kStorageRetry, and the fault
+  // is logged once a minute however often it repeats.
+  std::optional<Error> positions_fault;  // guarded by mu
+  Clock::time_point storage_retry_due{};
+  RepeatLimiter storage_log;
+
+  void storage_failed(const Error& e, Clock::time_point now) {
+    bump("storage.faults");
+    if (auto n = storage_log.occur(now))
+      log.error("CAD link storage: %s (%s time(s) since the last line; messages are sent but "
+                "not kept across a restart until it clears)", e.message, std::to_string(*n));
+    if (storage_retry_due == Clock::time_point{}) storage_retry_due = now + kStorageRetry;
+  }
+
+  void retry_storage(Clock::time_point now) {
+    if (storage_retry_due == Clock::time_point{} || now < storage_retry_due) return;
+    storage_retry_due = {};
+    bool healthy = true;
+    if (auto r = outbox->retry(); !r) {
+      healthy = false;
+      storage_failed(r.error(), now);
+    }
+    if (!positions && !opt.outbox_path.empty()) {
+      if (auto store = PositionStore::open(opt.outbox_path); store) {
+        positions = std::move(store.value());
+      } else {
+        healthy = false;
+        set_positions_fault(store.error());
+        storage_failed(store.error(), now);
+      }
+    }
+    if (positions) {
+      saved_positions.clear();  // the next save proves the file takes writes
+      save_positions(now);
+    }
+    {
+      std::lock_guard lock(mu);
+      healthy = healthy && !positions_fault;
+    }
+    if (healthy && storage_retry_due == Clock::time_point{}) {
+      storage_log.clear();
+      log.notice("CAD link storage writable again");
+    }
+  }
+
+  void set_positions_fault(std::optional<Error> e) {
+    std::lock_guard lock(mu);
+    positions_fault = std::move(e);
+  }
 
   void bump(const std::string& name, uint64_t by = 1) {
     std::lock_guard lock(mu);
@@ -226,7 +280,7 @@ struct Link::Impl {
     }
     for (const auto& a : out.asks) send_ask(a);
     out = {};
-    save_positions();
+    save_positions(Clock::now());
     publish_tracker_counts();
     uint64_t epochs = tracker->counts().count("epochs") ? tracker->counts().at("epochs") : 0;
     if (epochs != epochs_seen) {
@@ -238,10 +292,12 @@ struct Link::Impl {
 
   // After the handler has the messages (so this write never delays a
   // dispatch), record how far each topic got.
-  void save_positions() {
+  void save_positions(Clock::time_point now) {
     if (!positions) return;
     auto now_pos = tracker->positions();
     if (now_pos == saved_positions) return;
+    // A refused save waits for the storage retry, not the next 50 ms tick.
+    if (storage_retry_due != Clock::time_point{} && now < storage_retry_due) return;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
@@ -249,9 +305,11 @@ struct Link::Impl {
     for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms});
     if (auto r = positions->save(rows); !r) {
       bump("positions.save_failed");
-      log.error("%s", r.error().message);
+      set_positions_fault(r.error());
+      storage_failed(r.error(), now);
       return;
     }
+    set_positions_fault(std::nullopt);
     saved_positions = std::move(now_pos);
   }
 
@@ -416,7 +474,7 @@ struct Link::Impl {
       if (!key || !key.value()) return;
       const std::string& k = *key.value();
       if (schedule.ack(k)) bump("acked");
-      if (auto r = outbox->remove(k); !r) log.error("%s", r.error().message);
+      if (auto r = outbox->remove(k); !r) storage_failed(r.error(), now);
     } else if (m.type == "hello_ack") {
       apply_heads(m, now, out);
     } else if (m.type == "catchup_done") {
@@ -542,6 +600,7 @@ struct Link::Impl {
         run_output(out);
         take_fresh();
         pump_outbox(now);
+        retry_storage(now);
         check_liveness(now);
       } catch (const zmq::error_t& e) {
         log.error("CAD link socket error: %s", std::string(e.what()));
@@ -557,7 +616,7 @@ Link::Link(LinkOptions options, MessageHandler on_message, StatusHandler on_stat
   impl_->on_status = std::move(on_status);
   for (const char* name :
        {"received", "delivered", "duplicates", "gaps", "catchups", "epochs", "heartbeats", "sent",
-        "acked", "retries", "dropped.bad_json", "dropped.bad_version", "dropped.missing_field",
+        "acked", "retries", "outbox.not_kept", "storage.faults", "dropped.bad_json", "dropped.bad_version", "dropped.missing_field",
         "dropped.bad_type", "dropped.bad_value", "dropped.too_large", "dropped.unknown_type",
         "dropped.bad_eido"}) {
     impl_->counters[name] = 0;
@@ -588,9 +647,19 @@ Status Link::start() {
   if (auto hello = json::parse_object(d.opt.hello_json); !hello) {
     return make_error("bridge.config", "hello_json: " + hello.error().message);
   }
-  auto box = Outbox::open(d.opt.outbox_path);
-  if (!box) return box.error();
-  d.outbox = std::move(box.value());
+  // A full or read-only disk must not keep the unit off CAD: the outbox
+  // then queues in memory and the link thread keeps trying the file.
+  d.storage_retry_due = {};
+  d.storage_log.clear();
+  if (auto box = Outbox::open(d.opt.outbox_path); box) {
+    d.outbox = std::move(box.value());
+  } else if (is_storage_fault(box.error())) {
+    d.outbox = Outbox::until_writable(d.opt.outbox_path, box.error());
+    d.storage_failed(box.error(), Clock::now());
+  } else {
+    return box.error();
+  }
+  d.outbox->seal_with({d.opt.seal_body, d.opt.open_body});
   auto pending = d.outbox->pending();
   if (!pending) return pending.error();
   d.schedule.clear();  // a restarted link rebuilds its schedule from the outbox
@@ -599,11 +668,17 @@ Status Link::start() {
   d.run_id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
   d.unit_topic = "unit." + d.opt.unit_id;
   d.tracker = std::make_unique<SequenceTracker>(std::vector<std::string>{d.unit_topic, "all"});
+  d.positions.reset();
+  d.set_positions_fault(std::nullopt);
   if (!d.opt.outbox_path.empty()) {
-    auto store = PositionStore::open(d.opt.outbox_path);
-    if (!store) return store.error();
-    d.positions = std::move(store.value());
-    d.resume_positions();
+    if (auto store = PositionStore::open(d.opt.outbox_path); store) {
+      d.positions = std::move(store.value());
+      d.resume_positions();
+    } else {
+      // Without its place the unit starts afresh on each topic: news still arrives.
+      d.set_positions_fault(store.error());
+      d.storage_failed(store.error(), Clock::now());
+    }
   }
   d.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (d.wake_fd < 0) return make_error("bridge.socket", "eventfd failed");
@@ -634,7 +709,7 @@ void Link::stop() {
   d.started = false;
 }
 
-Status Link::send(const std::string& type, const std::string& json_object) {
+Result<Queued> Link::send(const std::string& type, const std::string& json_object) {
   auto& d = *impl_;
   if (!d.outbox) return make_error("bridge.not_started", "send(" + type + "): link not started");
   if (type.empty() || type.size() > 64) {
@@ -653,13 +728,24 @@ Status Link::send(const std::string& type, const std::string& json_object) {
     return OutboxEntry{key, std::move(body.value())};
   });
   if (!entry) return entry.error();
+  const Queued queued{entry->kept};
   {
     std::lock_guard lock(d.mu);
+    if (!queued.kept) ++d.counters["outbox.not_kept"];
     d.fresh.push_back(std::move(entry.value()));
   }
   uint64_t one = 1;
   (void)!::write(d.wake_fd, &one, sizeof one);
-  return Ok{};
+  return queued;
+}
+
+std::optional<std::string> Link::storage_fault() const {
+  auto& d = *impl_;
+  if (d.outbox)
+    if (auto f = d.outbox->fault()) return f->code + ": " + f->message;
+  std::lock_guard lock(d.mu);
+  if (d.positions_fault) return d.positions_fault->code + ": " + d.positions_fault->message;
+  return std::nullopt;
 }
 
 Counters Link::counters() const {

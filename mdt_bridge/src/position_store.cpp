@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "mdtc/private_file.h"
+
 namespace mdtc::bridge {
 namespace {
 
@@ -18,6 +20,7 @@ Error db_error(sqlite3* db, const std::string& what) {
 
 Result<std::unique_ptr<PositionStore>> PositionStore::open(const std::string& path) {
   std::unique_ptr<PositionStore> store(new PositionStore());
+  make_private_file(path);
   if (sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                       nullptr) != SQLITE_OK) {
     auto err = db_error(store->db_, "open " + path);

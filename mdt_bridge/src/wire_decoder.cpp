@@ -48,8 +48,8 @@ Result<std::optional<double>> optional_coordinate(const Object& obj, std::string
                       "incident.location." + std::string(key) + ": expected a number");
   }
   if (std::fabs(*d) > limit) {
-    return make_error("wire.bad_value", "incident.location." + std::string(key) + " = " +
-                                            std::to_string(*d) + ": expected -" +
+    return make_error("wire.bad_value", "incident.location." + std::string(key) +
+                                            " is out of range: expected -" +
                                             std::to_string(static_cast<int>(limit)) + ".." +
                                             std::to_string(static_cast<int>(limit)));
   }
@@ -124,8 +124,7 @@ Result<Incident> decode_incident(const Object& obj, bool location_required) {
     auto p = json::as_int(*v);
     if (!p) return make_error("wire.bad_type", "incident.priority: expected an integer");
     if (*p < 0 || *p > 1000) {
-      return make_error("wire.bad_value", "incident.priority = " + std::to_string(*p) +
-                                              ": expected 0..1000");
+      return make_error("wire.bad_value", "incident.priority is out of range: expected 0..1000");
     }
     inc.priority = static_cast<int>(*p);
   }
@@ -240,9 +239,8 @@ Result<Message> decode(std::string_view topic, std::string_view body, std::size_
   if (!v || v->isEmpty()) return make_error("wire.missing_field", "\"v\" is missing; expected 1");
   auto version = json::as_int(*v);
   if (!version || *version != kWireVersion) {
-    std::string shown = v->toString().substr(0, 32);
-    if (v->isString()) shown = '"' + shown + '"';
-    return make_error("wire.bad_version", "\"v\" = " + shown + ": this build speaks wire version 1");
+    return make_error("wire.bad_version", "\"v\" is " + (version ? "another version" : json::shape(*v)) +
+                                              ": this build speaks wire version 1");
   }
 
   Message m;
@@ -263,8 +261,8 @@ Result<Message> decode(std::string_view topic, std::string_view body, std::size_
     if (t.type == m.type) rule = &t;
   }
   if (!rule) {
-    return make_error("wire.unknown_type", "\"type\" = \"" + m.type.substr(0, 64) +
-                                               "\" is not a wire v1 message type");
+    return make_error("wire.unknown_type", "\"type\" (" + std::to_string(m.type.size()) +
+                                               " bytes) is not a wire v1 message type");
   }
   if (auto r = rule->fill(root, m); !r) return r.error();
   m.body = std::string(body);

@@ -57,6 +57,7 @@ const char* to_string(RequestPhase p) {
     case RequestPhase::on_scene: return "on_scene";
     case RequestPhase::cleared: return "cleared";
     case RequestPhase::cancelled: return "cancelled";
+    case RequestPhase::not_sent: return "not_sent";
   }
   return "ready";
 }
@@ -111,6 +112,12 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
     case RequestPhase::sent:
       state = v.automatic ? "Requested automatically - waiting for a clinician unit"
                           : "Requested - waiting for a clinician unit";
+      // CAD has it, but a restart of the MDT now would forget it was asked.
+      if (v.not_kept) state += " (storage full: not kept if the MDT restarts)";
+      break;
+    case RequestPhase::not_sent:
+      state = "NOT SENT - CAD did not get this request; ask dispatch by radio";
+      sev = Severity::warning;
       break;
     case RequestPhase::accepted:
       state = "Accepted by " + (v.by_name.empty() ? v.by_unit : v.by_name + " (" + v.by_unit + ")") +
@@ -138,7 +145,7 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   }
   status.fields.push_back({"Status", state, sev, {}, {}});
   const bool failed = v.phase == RequestPhase::declined || v.phase == RequestPhase::no_coresponder ||
-                      v.phase == RequestPhase::timed_out;
+                      v.phase == RequestPhase::timed_out || v.phase == RequestPhase::not_sent;
   if (failed && !v.fallback.empty())
     status.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
   doc.severity = sev;
@@ -160,6 +167,7 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
     case RequestPhase::declined:
     case RequestPhase::no_coresponder:
     case RequestPhase::timed_out:
+    case RequestPhase::not_sent:
       doc.actions.push_back({"request_coresponder", "Ask again", "primary"});
       doc.actions.push_back({"dismiss", "Dismiss", "default"});
       break;

@@ -16,8 +16,9 @@
 
 namespace mdtc::plugin {
 
+// not_sent: the link refused the request (it never left this car).
 enum class RequestPhase { ready, sent, accepted, declined, no_coresponder, timed_out,
-                          en_route, on_scene, cleared, cancelled };
+                          en_route, on_scene, cleared, cancelled, not_sent };
 const char* to_string(RequestPhase);
 
 // A co-responder unit the schedule has on duty now, with how far it is from
@@ -32,6 +33,7 @@ struct OnDutyUnit {
 struct RequestView {
   RequestPhase phase = RequestPhase::ready;
   bool automatic = false;                 // sent by an auto-request rule, not a tap
+  bool not_kept = false;                  // sent, but the disk refused to keep it
   std::vector<std::string> reason_codes;  // care codes only: no notes travel
   std::vector<std::string> reason_names;  // display names for the panel
   // Care flags of another unit or a nearby premise: never sent on their own

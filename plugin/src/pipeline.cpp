@@ -96,16 +96,33 @@ std::optional<LatLon> Pipeline::position(int64_t now_ms) const {
 }
 
 void Pipeline::present(const PanelDocument& doc) {
-  if (shown_.insert(doc.id).second) {
-    ports_.show_panel(doc);
+  if (shown_.count(doc.id) > 0) {
+    const Ports::Shown updated = ports_.update_panel(doc);
+    if (updated == Ports::Shown::yes) {
+      bump("panels_updated");
+      return;
+    }
+    bump("panels_update_refused");
+    // Not found: the panel left the screen (the host closed it). Any other
+    // refusal leaves the old content up; either way, show it whole again.
+    if (updated != Ports::Shown::not_found) {
+      refused_.insert_or_assign(doc.id, doc);
+      return;
+    }
+    shown_.erase(doc.id);
+  }
+  if (ports_.show_panel(doc) == Ports::Shown::yes) {
+    shown_.insert(doc.id);
+    refused_.erase(doc.id);
     bump("panels_shown");
   } else {
-    ports_.update_panel(doc);
-    bump("panels_updated");
+    bump("panels_refused");
+    refused_.insert_or_assign(doc.id, doc);
   }
 }
 
 void Pipeline::dismiss(const std::string& panel_id) {
+  refused_.erase(panel_id);
   if (shown_.erase(panel_id) > 0) ports_.close_panel(panel_id);
 }
 
@@ -130,6 +147,7 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
     // The link delivers a wipe only over an authenticated (CURVE) link.
     bump("wipes");
     ports_.wipe_cache("erased on command from CAD");
+    refused_.clear();
     for (auto it = shown_.begin(); it != shown_.end();) {
       ports_.close_panel(*it);
       it = shown_.erase(it);
@@ -251,7 +269,8 @@ bool Pipeline::refresh_on_duty(IncidentState& st, int64_t now_ms) {
   if (!st.request || !options_.schedule_configured) return false;
   const RequestPhase p = st.request->phase;
   if (p != RequestPhase::ready && p != RequestPhase::sent && p != RequestPhase::declined &&
-      p != RequestPhase::no_coresponder && p != RequestPhase::timed_out)
+      p != RequestPhase::no_coresponder && p != RequestPhase::timed_out &&
+      p != RequestPhase::not_sent)
     return false;
   auto now = on_duty_units(options_.schedule, local_time(now_ms), unit_positions_, st.where,
                            options_.eta_speed_mps, now_ms);
@@ -495,9 +514,20 @@ void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
   for (const auto& code : v.reason_codes) reasons.add(code);
   body.set("reasons", reasons);
   if (automatic) body.set("automatic", true);
-  ports_.send("coresponder_request", stringify(body));
-  v.phase = RequestPhase::sent;
+  const Sent sent = ports_.send("coresponder_request", stringify(body));
   v.automatic = automatic;
+  if (sent == Sent::failed) {
+    // Never "waiting" for a request CAD does not have, nor a later
+    // "nobody accepted" about it: the officer must know to use the radio.
+    v.phase = RequestPhase::not_sent;
+    bump("requests_not_sent");
+    refresh_request_panel(st);
+    save(st);
+    return;
+  }
+  v.phase = RequestPhase::sent;
+  v.not_kept = sent == Sent::not_kept;
+  if (v.not_kept) bump("requests_not_kept");
   v.by_unit.clear();
   v.by_name.clear();
   v.eta_s.reset();
@@ -583,6 +613,8 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
 }
 
 void Pipeline::on_tick(int64_t now_ms) {
+  // A panel the host refused is offered again each tick until it is up.
+  for (auto pending = refused_; auto& [id, doc] : pending) present(doc);
   // Shifts begin and end and positions go stale while a panel is up.
   for (auto& [id, st] : incidents_)
     if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);
@@ -595,27 +627,41 @@ void Pipeline::on_tick(int64_t now_ms) {
   }
 }
 
-void Pipeline::on_link_status(const bridge::LinkStatus& status) {
-  const std::string id = "status:cad-link";
-  if (status.up) {
-    if (link_down_shown_) dismiss(id);
-    link_down_shown_ = false;
-    return;
-  }
+void Pipeline::show_status(const std::string& id, bool& shown, const std::string& title,
+                           const PanelSection& section, const std::string& subtitle,
+                           const std::string& status_text) {
   PanelDocument doc;
   doc.id = id;
   doc.kind = "status";
-  doc.title = "CAD LINK DOWN";
+  doc.title = title;
   doc.severity = Severity::warning;
-  doc.subtitle = status.detail.empty()
-                     ? "CAD link down " + std::to_string(status.silent_s) + " s"
-                     : status.detail;
-  PanelSection s{"link", "CAD LINK", Severity::warning, {}, {}};
-  s.fields.push_back({"Status", doc.subtitle + " - new dispatches may not reach this unit",
-                      Severity::warning, {}, {}});
+  doc.subtitle = subtitle;
+  PanelSection s = section;
+  s.severity = Severity::warning;
+  s.fields.push_back({"Status", status_text, Severity::warning, {}, {}});
   doc.sections.push_back(std::move(s));
   present(doc);
-  link_down_shown_ = true;
+  shown = true;
+}
+
+void Pipeline::clear_status(const std::string& id, bool& shown) {
+  if (shown) dismiss(id);
+  shown = false;
+}
+
+void Pipeline::on_link_status(const bridge::LinkStatus& status) {
+  if (status.up) return clear_status("status:cad-link", link_down_shown_);
+  const std::string detail = status.detail.empty()
+                                 ? "CAD link down " + std::to_string(status.silent_s) + " s"
+                                 : status.detail;
+  show_status("status:cad-link", link_down_shown_, "CAD LINK DOWN", {"link", "CAD LINK", Severity::warning, {}, {}}, detail,
+              detail + " - new dispatches may not reach this unit");
+}
+
+void Pipeline::on_storage_status(const StorageStatus& status) {
+  if (status.ok) return clear_status("status:storage", storage_shown_);
+  show_status("status:storage", storage_shown_, status.title, {"storage", "STORAGE", Severity::warning, {}, {}}, status.detail,
+              status.detail);
 }
 
 void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
@@ -632,7 +678,10 @@ void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
   body.set("lon", position_->lon);
   if (fix.speed_mps) body.set("speed_mps", *fix.speed_mps);
   if (fix.course_deg) body.set("course_deg", *fix.course_deg);
-  ports_.send("avl", stringify(body));
+  if (ports_.send("avl", stringify(body)) == Sent::failed) {
+    bump("avl_dropped");  // the next fix tries again
+    return;
+  }
   last_avl_ = position_;
   last_avl_ms_ = now_ms;
   bump("avl_sent");

@@ -29,15 +29,29 @@
 
 namespace mdtc::plugin {
 
+// What became of an outbound message: sent and kept in the outbox; sent
+// from memory only because the disk refused it (lost if the MDT restarts
+// before CAD acks); or not sent at all.
+enum class Sent { kept, not_kept, failed };
+
+// The plugin's files on disk: fine, or refusing writes (full or read-only).
+struct StorageStatus {
+  bool ok = true;
+  std::string title;   // "STORAGE FULL", "STORAGE READ-ONLY"
+  std::string detail;  // what it means for the officer
+};
+
 class Ports {
  public:
   virtual ~Ports() = default;
-  virtual void show_panel(const PanelDocument& doc) = 0;
-  virtual void update_panel(const PanelDocument& doc) = 0;
+  // The host's answer, as the ABI header defines it: shown means on screen.
+  enum class Shown { yes, refused, not_found };
+  virtual Shown show_panel(const PanelDocument& doc) = 0;
+  virtual Shown update_panel(const PanelDocument& doc) = 0;
   virtual void close_panel(const std::string& panel_id) = 0;
   virtual void notify(int priority, const std::string& text) = 0;
   virtual void log(int level, const std::string& message) = 0;
-  virtual void send(const std::string& type, const std::string& json_object) = 0;
+  virtual Sent send(const std::string& type, const std::string& json_object) = 0;
   virtual cache::MatchResult lookup(const cache::AddressQuery& query) = 0;
   virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
   // Stores a clinician's outcome record; the port stamps the time.
@@ -74,6 +88,8 @@ class Pipeline {
 
   void on_message(const bridge::Message& message, int64_t now_ms);
   void on_link_status(const bridge::LinkStatus& status);
+  // One status line while the disk refuses writes; gone when it takes them.
+  void on_storage_status(const StorageStatus& status);
   void on_fix(const gps::Fix& fix, int64_t now_ms);
   // `payload_json` may carry {"note": "..."} for an outcome record.
   Status on_user_action(const std::string& panel_id, const std::string& action_id,
@@ -118,6 +134,11 @@ class Pipeline {
                          const std::string& payload_json);
 
   void present(const PanelDocument& doc);
+  // One status panel per condition (the CAD link, the disk), up while it lasts.
+  void show_status(const std::string& id, bool& shown, const std::string& title,
+                   const PanelSection& section, const std::string& subtitle,
+                   const std::string& status_text);
+  void clear_status(const std::string& id, bool& shown);
   void dismiss(const std::string& panel_id);
   void refresh_request_panel(const IncidentState& st);
   void withdraw_request(IncidentState& st);
@@ -131,6 +152,9 @@ class Pipeline {
   std::map<std::string, IncidentState> incidents_;  // by incident id
   std::map<std::string, OfferState> offers_;        // by request id
   std::set<std::string> shown_;                     // panel ids on screen
+  // Panels the host refused to show: not on screen, so each is shown again
+  // (whole, with show_panel) with its next change or on the next tick.
+  std::map<std::string, PanelDocument> refused_;
   std::map<std::string, uint64_t> counters_;
   std::optional<LatLon> position_;
   int64_t position_ms_ = 0;
@@ -138,6 +162,7 @@ class Pipeline {
   int64_t last_avl_ms_ = 0;
   uint64_t request_counter_ = 0;
   bool link_down_shown_ = false;
+  bool storage_shown_ = false;
   bool restoring_ = false;  // a restored incident must not trigger a second auto-request
   std::map<std::string, UnitPosition> unit_positions_;  // scheduled units, from CAD
 };

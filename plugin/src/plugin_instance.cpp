@@ -3,6 +3,7 @@
 #include "cache_options.h"
 
 #include "plugin_log.h"
+#include "mdtc/private_file.h"
 #include "premise_panel.h"
 
 #include <Poco/DateTime.h>
@@ -20,6 +21,11 @@ namespace {
 
 Poco::Logger& logger(const char* module) { return Poco::Logger::get(std::string("mdtc.") + module); }
 
+// Logging (Poco's `mdtc.*` loggers) is process-wide: a second instance
+// would take the first one's log channel, and destroying either would
+// silence both. So one instance lives per process, as the ABI header says.
+std::atomic<bool> g_instance_live{false};
+
 int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -30,6 +36,20 @@ int64_t steady_ms() {
 std::string beside_cache(const config::Config& c, const std::string& stem) {
   const auto dir = std::filesystem::path(c.cache_db).parent_path();
   return (dir / (stem + "-" + c.unit_id + ".db")).string();
+}
+
+std::string data_dir(const config::Config& c) {
+  return std::filesystem::path(c.cache_db).parent_path().string();
+}
+
+std::string key_path_for(const config::Config& c) {
+  return c.cache_key_file.empty() ? c.cache_db + ".key" : c.cache_key_file;
+}
+
+// The journal's and the outbox's own key: not the cache's, which a wipe
+// erases and which a car without a cache yet does not have.
+std::string sealing_key_path_for(const config::Config& c) {
+  return (std::filesystem::path(c.cache_db).parent_path() / ("sealing-" + c.unit_id + ".key")).string();
 }
 
 std::string outbox_path_for(const config::Config& c) {
@@ -53,6 +73,10 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const mdt_host_ca
   if (has_unit) files.emplace_back(info->unit_config_path);
   config::Report report = config::check(files, config::environment_overrides());
   if (!report.ok()) return config::to_error(report);
+  if (bool expected = false; !g_instance_live.compare_exchange_strong(expected, true))
+    return make_error("plugin.second_instance",
+                      "another mdt-coresponder instance exists in this process: one instance per "
+                      "process (its logging is process-wide); destroy it before creating another");
   auto instance = std::unique_ptr<PluginInstance>(new PluginInstance(std::move(*callbacks), std::move(report.config)));
   // Logging is configured at start; the warnings wait for it.
   for (auto& w : report.warnings) instance->config_warnings_.push_back(std::move(w.message));
@@ -65,6 +89,7 @@ PluginInstance::PluginInstance(HostCallbacks host, config::Config config)
 PluginInstance::~PluginInstance() {
   stop();
   shutdown_logging();  // the host's callbacks are not ours to call after destroy
+  g_instance_live = false;
 }
 
 cache::OpenOptions PluginInstance::cache_options(bool create_if_missing) const {
@@ -101,6 +126,8 @@ Status PluginInstance::start() {
   po.auto_request = config_.coresponder_auto_request_rules;
   po.eta_speed_mps = config_.coresponder_eta_speed_kmh / 3.6;
   pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
+  storage_ = std::make_unique<StorageWatch>(data_dir(config_));
+  make_private_dir(data_dir(config_));
   queue_.clear();
   open_cache();
 
@@ -112,6 +139,16 @@ Status PluginInstance::start() {
   lo.heartbeat_timeout_s = config_.cad_heartbeat_timeout_s;
   lo.max_message_bytes = static_cast<std::size_t>(config_.cad_max_message_bytes);
   lo.outbox_path = outbox_path_for(config_);
+  lo.seal_body = [this](const std::string& body, const std::string& key) -> std::optional<std::string> {
+    auto s = sealer();
+    if (!s) return std::nullopt;
+    return s->seal(body, "outbox:" + key);
+  };
+  lo.open_body = [this](const std::string& stored, const std::string& key) -> std::optional<std::string> {
+    if (!cache::TextSealer::is_sealed(stored)) return stored;  // written by an older version
+    auto s = sealer();
+    return s ? s->open(stored, "outbox:" + key) : std::nullopt;
+  };
   {
     Poco::JSON::Object hello(Poco::JSON_PRESERVE_KEY_ORDER);
     hello.set("role", config::to_string(config_.role));
@@ -134,13 +171,16 @@ Status PluginInstance::start() {
       lo, [this](bridge::Message m) { queue_.push(std::move(m)); },
       [this](const bridge::LinkStatus& s) { queue_.push(s); });
 
-  if (auto journal = IncidentJournal::open(beside_cache(config_, "incidents")); journal) {
-    journal_.emplace(std::move(*journal));
+  if (journal_ready()) {
     // Queued before the link starts, so the restored panels come first.
     if (auto open_incidents = journal_->all(); open_incidents)
-      for (auto& [id, record] : *open_incidents) queue_.push(Restore{std::move(record)});
-  } else {
-    logger("plugin.journal").warning("incident journal unavailable: " + journal.error().code);
+      for (auto& [id, record] : *open_incidents) {
+        if (!cache::TextSealer::is_sealed(record)) {  // written by an older version
+          queue_.push(Restore{std::move(record)});
+        } else if (auto s = sealer()) {
+          if (auto plain = s->open(record, "journal:" + id)) queue_.push(Restore{std::move(*plain)});
+        }
+      }
   }
 
   running_ = true;
@@ -218,6 +258,7 @@ void PluginInstance::run() {
   for (;;) {
     auto event = queue_.pop_until(next_tick);
     if (!event) {
+      check_storage();
       pipeline_->on_tick(steady_ms());
       next_tick = steady_clock::now() + seconds(1);
       continue;
@@ -257,14 +298,28 @@ void PluginInstance::handle(Event& event) {
   }
 }
 
-void PluginInstance::show_panel(const PanelDocument& doc) {
-  if (host_.show_panel(doc.id, doc.to_json()) != MDT_OK)
-    logger("plugin.host").warning("host refused panel " + doc.id);
+namespace {
+Ports::Shown host_answer(int32_t rc) {
+  return rc == MDT_OK ? Ports::Shown::yes
+         : rc == MDT_ERR_NOT_FOUND ? Ports::Shown::not_found
+                                   : Ports::Shown::refused;
+}
+}  // namespace
+
+Ports::Shown PluginInstance::show_panel(const PanelDocument& doc) {
+  const int32_t rc = host_.show_panel(doc.id, doc.to_json());
+  if (rc != MDT_OK)
+    logger("plugin.host").warning("host refused panel " + doc.id + " (" + std::to_string(rc) +
+                                  "): showing it again");
+  return host_answer(rc);
 }
 
-void PluginInstance::update_panel(const PanelDocument& doc) {
-  if (host_.update_panel(doc.id, doc.to_json()) != MDT_OK)
-    logger("plugin.host").warning("host refused update of panel " + doc.id);
+Ports::Shown PluginInstance::update_panel(const PanelDocument& doc) {
+  const int32_t rc = host_.update_panel(doc.id, doc.to_json());
+  if (rc != MDT_OK)
+    logger("plugin.host").warning("host refused update of panel " + doc.id + " (" +
+                                  std::to_string(rc) + ")");
+  return host_answer(rc);
 }
 
 void PluginInstance::close_panel(const std::string& panel_id) { host_.close_panel(panel_id); }
@@ -280,10 +335,40 @@ void PluginInstance::log(int level, const std::string& message) {
   else l.debug(message);
 }
 
-void PluginInstance::send(const std::string& type, const std::string& json_object) {
-  if (!link_) return;
-  if (auto st = link_->send(type, json_object); !st)
-    logger("bridge").error("could not queue " + type + ": " + st.error().message);
+Sent PluginInstance::send(const std::string& type, const std::string& json_object) {
+  if (!link_) return Sent::failed;
+  auto queued = link_->send(type, json_object);
+  if (!queued) {
+    logger("bridge").error("could not queue " + type + ": " + queued.error().message);
+    return Sent::failed;
+  }
+  return queued->kept ? Sent::kept : Sent::not_kept;
+}
+
+void PluginInstance::check_storage() {
+  storage_->set_link_fault(link_ ? link_->storage_fault() : std::nullopt);
+  if (auto s = storage_->changed(std::chrono::steady_clock::now())) pipeline_->on_storage_status(*s);
+}
+
+std::shared_ptr<const cache::TextSealer> PluginInstance::sealer() {
+  std::lock_guard lock(sealer_mu_);
+  if (!sealer_) {
+    if (auto opened = cache::TextSealer::open(sealing_key_path_for(config_)); opened)
+      sealer_ = std::move(opened.value());
+  }
+  return sealer_;
+}
+
+bool PluginInstance::journal_ready() {
+  if (journal_) return true;
+  auto journal = IncidentJournal::open(beside_cache(config_, "incidents"));
+  if (!journal) {
+    storage_->failed("incident journal", journal.error(), "journal.not_written");
+    return false;
+  }
+  journal_.emplace(std::move(*journal));
+  storage_->succeeded("incident journal");
+  return true;
 }
 
 cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
@@ -305,11 +390,13 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {
   if (!cache_) return;
   // The task keeps its own handle: a wipe or stop may drop cache_ first.
-  writes_.push([cache = cache_,
+  writes_.push([cache = cache_, storage = storage_.get(),
                 entry = cache::AuditEntry{config_.unit_id, host_.current_user(), incident_id,
                                           flag_ids}] {
     if (auto st = cache->audit(entry); !st)
-      logger("cache.audit").error("audit record not written: " + st.error().code);
+      storage->failed("audit", st.error(), "audit.dropped");
+    else
+      storage->succeeded("audit");
   });
 }
 
@@ -324,28 +411,44 @@ void PluginInstance::run_writer() {
 Status PluginInstance::record_outcome(Outcome outcome) {
   if (!outcomes_) {
     auto opened = OutcomeStore::open(beside_cache(config_, "outcomes"));
-    if (!opened) return opened.error();
+    if (!opened) {
+      storage_->failed("outcomes", opened.error(), "outcomes.not_written");
+      return opened.error();
+    }
     outcomes_.emplace(std::move(*opened));
   }
   outcome.recorded_at =
       Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
-  return outcomes_->record(outcome);
+  auto st = outcomes_->record(outcome);
+  if (!st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
+  else storage_->succeeded("outcomes");
+  return st;
 }
 
 // The journal is touched only by the writer thread once the plugin runs.
 void PluginInstance::remember_incident(const std::string& incident_id, const std::string& record_json) {
-  if (!journal_) return;
   writes_.push([this, incident_id, record_json] {
-    if (auto st = journal_->put(incident_id, record_json); !st)
-      logger("plugin.journal").warning("incident not journaled: " + st.error().code);
+    if (!journal_ready()) return;
+    auto s = sealer();
+    if (!s) {
+      storage_->failed("incident journal", make_error("storage.no_key", "no key to seal it with"),
+                       "journal.not_written");
+      return;
+    }
+    if (auto st = journal_->put(incident_id, s->seal(record_json, "journal:" + incident_id)); !st)
+      storage_->failed("incident journal", st.error(), "journal.not_written");
+    else
+      storage_->succeeded("incident journal");
   });
 }
 
 void PluginInstance::forget_incident(const std::string& incident_id) {
-  if (!journal_) return;
   writes_.push([this, incident_id] {
+    if (!journal_ready()) return;
     if (auto st = journal_->erase(incident_id); !st)
-      logger("plugin.journal").warning("closed incident not removed: " + st.error().code);
+      storage_->failed("incident journal", st.error(), "journal.not_written");
+    else
+      storage_->succeeded("incident journal");
   });
 }
 
@@ -353,8 +456,7 @@ void PluginInstance::wipe_cache(const std::string& reason) {
   halt_registry_sync(reason);
   cache_.reset();
   std::error_code ec;
-  const std::string key =
-      config_.cache_key_file.empty() ? config_.cache_db + ".key" : config_.cache_key_file;
+  const std::string key = key_path_for(config_);
   for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal",
                                config_.cache_db + "-shm", key})
     std::filesystem::remove(f, ec);
@@ -386,6 +488,13 @@ std::string PluginInstance::status_json() const {
   root.set("gps", gps);
   add_registry_sync_status(root);
   root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
+  if (storage_) {
+    Poco::JSON::Object storage;
+    for (const auto& [k, v] : storage_->counters()) storage.set(k, v);
+    const auto link_fault = link_ ? link_->storage_fault() : std::nullopt;
+    storage.set("link", link_fault ? *link_fault : std::string("ok"));
+    root.set("storage", storage);
+  }
   std::ostringstream out;
   root.stringify(out);
   return out.str();

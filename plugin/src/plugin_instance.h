@@ -22,9 +22,11 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/text_sealer.h"
 #include "incident_journal.h"
 #include "outcome_store.h"
 #include "pipeline.h"
+#include "storage_watch.h"
 
 namespace Poco::JSON {
 class Object;
@@ -63,12 +65,12 @@ class PluginInstance final : private Ports {
   cache::OpenOptions cache_options(bool create_if_missing) const;
 
   // Ports: called on the pipeline thread only.
-  void show_panel(const PanelDocument& doc) override;
-  void update_panel(const PanelDocument& doc) override;
+  Shown show_panel(const PanelDocument& doc) override;
+  Shown update_panel(const PanelDocument& doc) override;
   void close_panel(const std::string& panel_id) override;
   void notify(int priority, const std::string& text) override;
   void log(int level, const std::string& message) override;
-  void send(const std::string& type, const std::string& json_object) override;
+  Sent send(const std::string& type, const std::string& json_object) override;
   cache::MatchResult lookup(const cache::AddressQuery& query) override;
   void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
   Status record_outcome(Outcome outcome) override;
@@ -86,6 +88,17 @@ class PluginInstance final : private Ports {
   int64_t cache_retry_ms_ = 0;
   std::optional<OutcomeStore> outcomes_;
   std::optional<IncidentJournal> journal_;
+  // Opens the journal if it is not open (a full disk at start); writer thread once running.
+  bool journal_ready();
+  // Refused writes of every file the plugin keeps, and the status line about them.
+  std::unique_ptr<StorageWatch> storage_;
+  void check_storage();  // pipeline thread
+  // Seals call data at rest in the journal and the outbox, with their own
+  // key file beside them (the cache's cipher); null while the key cannot be
+  // read or made. Any thread.
+  std::shared_ptr<const cache::TextSealer> sealer();
+  std::mutex sealer_mu_;
+  std::shared_ptr<const cache::TextSealer> sealer_;
   std::unique_ptr<bridge::Link> link_;
   std::unique_ptr<gps::Reader> gps_;
   std::unique_ptr<Pipeline> pipeline_;

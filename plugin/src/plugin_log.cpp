@@ -11,6 +11,8 @@
 
 #include <string_view>
 
+#include "mdtc/private_file.h"
+
 #include "mdt_host/mdt_host_api.h"
 
 namespace mdtc::plugin {
@@ -54,14 +56,22 @@ Status configure_logging(const config::Config& config, const HostCallbacks& host
   try {
     Poco::AutoPtr<Poco::SplitterChannel> splitter(new Poco::SplitterChannel);
     splitter->addChannel(Poco::AutoPtr<Poco::Channel>(new HostLogChannel(host)));
+    std::string file_error;
     if (!config.log_file.empty()) {
+      make_private_file(config.log_file);
       Poco::AutoPtr<Poco::FileChannel> file(new Poco::FileChannel(config.log_file));
       file->setProperty("rotation", "10 M");
       file->setProperty("archive", "number");
       file->setProperty("purgeCount", "5");
       file->setProperty("times", "utc");
-      file->open();  // fail now, with the path, not at the first line
-      splitter->addChannel(file);
+      // A full or read-only disk must not keep the plugin from starting:
+      // the host's log (and syslog) still get every line.
+      try {
+        file->open();
+        splitter->addChannel(file);
+      } catch (const std::exception& e) {
+        file_error = e.what();
+      }
     }
     if (config.log_syslog) {
       Poco::AutoPtr<Poco::SyslogChannel> syslog(
@@ -85,6 +95,10 @@ Status configure_logging(const config::Config& config, const HostCallbacks& host
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
+    if (!file_error.empty())
+      Poco::Logger::get("mdtc.plugin").error("log file " + config.log_file +
+                                             " cannot be written, logging to the host only: " +
+                                             file_error);
     return Ok{};
   } catch (const std::exception& e) {
     return make_error("config.log", std::string("cannot set up logging: ") + e.what());

@@ -4,11 +4,14 @@
 
 #include <utility>
 
+#include "mdtc/private_file.h"
+
 namespace mdtc::plugin {
 
 Result<SqliteFile> SqliteFile::open(const std::string& path, const char* schema_sql,
                                     const std::string& code) {
   sqlite3* db = nullptr;
+  make_private_file(path);
   const int rc =
       sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   SqliteFile file(db, code);

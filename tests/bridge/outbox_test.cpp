@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "small_disk.h"
 #include "temp_dir.h"
 
 using mdtc::Result;
@@ -62,8 +63,66 @@ TEST(Outbox, DuplicateKeyIsRefusedAndRolledBack) {
   EXPECT_EQ(seq, 2u) << "a rolled-back enqueue does not consume a seq";
 }
 
-TEST(Outbox, UnwritablePathIsAnError) {
+TEST(Outbox, UnwritablePathIsAStorageFault) {
   auto box = Outbox::open("/nonexistent-dir/for/outbox.db");
   ASSERT_FALSE(box);
-  EXPECT_EQ(box.error().code, "bridge.outbox");
+  EXPECT_TRUE(mdtc::bridge::is_storage_fault(box.error())) << box.error().code;
+}
+
+TEST(Outbox, FullDiskQueuesInMemoryNotKeptAndStoresItWhenSpaceReturns) {
+  mdtc::test::SmallDisk disk;
+  if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  const auto path = disk.file("outbox.db");
+  uint64_t seq = 0;
+  {
+    auto box = Outbox::open(path);
+    ASSERT_TRUE(box) << box.error().message;
+    auto first = add(*box.value(), "before", &seq);
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->kept);
+    disk.fill();
+    // Enough that the WAL must grow past what it already had.
+    for (int i = 0; i < 50; ++i) {
+      auto e = add(*box.value(), "full-" + std::to_string(i), &seq);
+      ASSERT_TRUE(e) << e.error().message;
+      if (i == 49) EXPECT_FALSE(e->kept);
+    }
+    ASSERT_TRUE(box.value()->fault().has_value());
+    EXPECT_EQ(box.value()->fault()->code, "storage.full");
+    EXPECT_EQ(box.value()->size(), 51u) << "a message not kept is still pending until acked";
+    EXPECT_FALSE(box.value()->retry()) << "still full";
+    disk.free_space();
+    ASSERT_TRUE(box.value()->retry());
+    EXPECT_FALSE(box.value()->fault().has_value());
+    auto after = add(*box.value(), "after", &seq);
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->kept);
+  }
+  auto reopened = Outbox::open(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened.value()->size(), 52u) << "what was held in memory was stored on retry";
+  uint64_t next = 0;
+  ASSERT_TRUE(add(*reopened.value(), "next", &next));
+  EXPECT_EQ(next, seq + 1) << "the seq kept rising through the fault";
+}
+
+TEST(Outbox, ReadOnlyDiskAtOpenQueuesInMemoryUntilItIsWritable) {
+  mdtc::test::SmallDisk disk;
+  if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  disk.read_only(true);
+  const auto path = disk.file("outbox.db");
+  auto opened = Outbox::open(path);
+  ASSERT_FALSE(opened);
+  ASSERT_TRUE(mdtc::bridge::is_storage_fault(opened.error()));
+  auto box = Outbox::until_writable(path, opened.error());
+  auto e = add(*box, "ro-1");
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->kept);
+  EXPECT_FALSE(box->retry());
+  disk.read_only(false);
+  ASSERT_TRUE(box->retry());
+  EXPECT_TRUE(add(*box, "ro-2")->kept);
+  auto reopened = Outbox::open(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened.value()->size(), 2u);
 }

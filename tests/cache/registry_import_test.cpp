@@ -328,7 +328,7 @@ TEST_F(RegistryImport, UnknownCodeIsStoredShownAndCounted) {
   EXPECT_EQ(r->unknown_code_names, (std::vector<std::string>{"CROSSBOW"}));
   auto m = match(c, "17 OAK AVE, SPRINGFIELD IL");
   ASSERT_EQ(m.flags.size(), 1u);
-  EXPECT_EQ(m.flags[0].display_name, "CROSSBOW");
+  EXPECT_EQ(m.flags[0].display_name, "Other safety flag (CROSSBOW)");
   EXPECT_GE(m.flags[0].severity, 2);
   EXPECT_EQ(c.stats()->unknown_codes, 1);
 }

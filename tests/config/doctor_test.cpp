@@ -26,6 +26,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
+#include "small_disk.h"
 #include "temp_dir.h"
 
 namespace mdtc {
@@ -389,6 +390,31 @@ TEST(Doctor, BrokenSetupNamesEachProblemInPlainWords) {
                                            std::to_string(silent_port)),
             std::string::npos)
       << checks["cad link"].second;
+}
+
+TEST(Doctor, StorageCheckSaysFullOrReadOnlyInTheRightWords) {
+  TempDir dir;
+  test::SmallDisk disk;
+  if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + disk.file("unit.db") + "\n");
+  auto check = [&] {
+    auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+    bool all_ok = true;
+    return checks_of(run.output, &all_ok)["storage"];
+  };
+  auto writable = check();
+  EXPECT_TRUE(writable.first) << writable.second;
+  EXPECT_NE(writable.second.find(disk.path() + " is writable but low (2.0 MiB free)"), std::string::npos)
+      << writable.second;
+  disk.fill();
+  auto full = check();
+  EXPECT_FALSE(full.first);
+  EXPECT_NE(full.second.find(disk.path() + " is full"), std::string::npos) << full.second;
+  disk.free_space();
+  disk.read_only(true);
+  auto read_only = check();
+  EXPECT_FALSE(read_only.first);
+  EXPECT_NE(read_only.second.find(disk.path() + " is read-only"), std::string::npos) << read_only.second;
 }
 
 TEST(Doctor, InvalidConfigFailsTheConfigCheckAndTheRunInPlainText) {

@@ -6,6 +6,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +19,8 @@
 #include "mdtc/bridge.h"
 #include "incident_journal.h"
 #include "mdtc/cache.h"
+#include "mdtc/text_sealer.h"
+#include "small_disk.h"
 #include "temp_dir.h"
 
 namespace mdtc::test {
@@ -38,8 +42,9 @@ class EndToEnd : public ::testing::Test {
 
   // A unit's config and a cache filled from the demo registry.
   std::string make_unit(const std::string& unit, const std::string& role,
-                        const std::string& name, const std::string& extra_ini = {}) {
-    const std::string db = dir.file(unit + ".db");
+                        const std::string& name, const std::string& extra_ini = {},
+                        const std::string& data_dir = {}) {
+    const std::string db = (data_dir.empty() ? dir.path() : data_dir) + "/" + unit + ".db";
     auto cache = cache::Cache::open({db, "", true, 24});
     EXPECT_TRUE(cache.ok()) << (cache.ok() ? "" : cache.error().message);
     if (cache.ok()) {
@@ -378,8 +383,15 @@ TEST_F(EndToEnd, MdtKilledMidRequestComesBackWithItsPanels) {
   while (!journaled && std::chrono::steady_clock::now() < deadline) {
     auto journal = plugin::IncidentJournal::open(dir.file("incidents-2A31.db"));
     ASSERT_TRUE(journal.ok());
-    if (auto all = journal->all(); all.ok())
-      for (const auto& [id, json] : *all) journaled = journaled || has(json, "\"accepted\"");
+    // Records are sealed at rest; the test opens them with the unit's key.
+    auto sealer = std::filesystem::exists(dir.file("sealing-2A31.key"))
+                      ? cache::TextSealer::open(dir.file("sealing-2A31.key"))
+                      : Result<std::shared_ptr<const cache::TextSealer>>(make_error("", ""));
+    if (auto all = journal->all(); all.ok() && sealer.ok())
+      for (const auto& [id, sealed] : *all) {
+        const auto json = sealer.value()->open(sealed, "journal:" + id);
+        journaled = journaled || (json && has(*json, "\"accepted\""));
+      }
     if (!journaled) std::this_thread::sleep_for(10ms);  // written by another process: poll
   }
   ASSERT_TRUE(journaled);
@@ -398,16 +410,33 @@ TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
   const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
                                 "\n[log]\nlevel = debug\nmodules = bridge=trace\nfile = " +
                                     dir.file("plugin.log") + "\n");
-  auto cad = start_cad(waits_for_units({"2A31"}) + kUnflagged + "\n" + kFlagged + "\n" +
+  // Malformed messages whose bad values carry names and notes: an error
+  // names the field, the reason and the length, never the value. (Seq 0:
+  // the link does not track them, so they leave no gap behind.)
+  const std::string malformed =
+      std::string(R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":\"Zelda Quackenbush\",\"type\":\"dispatch\",\"seq\":0}"}})") + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"Note Zelda Quackenbush threatens staff\",\"seq\":0}"}})" + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":0,\"incident\":{\"id\":\"I-9\",\"narrative\":\"Quackenbush hid a knife"}})" + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":0,\"incident\":{\"id\":\"I-9\",\"units\":[\"2A31\"],\"priority\":4242,\"location\":{\"address\":\"9 Quackenbush Lane\"}}}"}})" + "\n" +
+      R"({"publish_raw":{"topic":"unit.2A31","body":"{\"v\":1,\"type\":\"dispatch\",\"seq\":0,\"incident\":{\"id\":\"I-9\",\"units\":[\"2A31\"],\"location\":{\"address\":\"9 Quackenbush Lane\",\"lat\":4242.125}}}"}})" + "\n";
+  auto cad = start_cad(waits_for_units({"2A31"}) + malformed + kUnflagged + "\n" + kFlagged + "\n" +
                        R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
   auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
-  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
   ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
   EXPECT_EQ(host->terminate(), 0);
   const std::string log = read_file(dir.file("plugin.log"));
   EXPECT_TRUE(has(log, "started unit 2A31 role patrol")) << log;
-  for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "Dr. A", "MAPLE", "maple", "ADAMS"})
+  // The host's stderr carries its log lines; its screen (the panels) goes to stdout.
+  std::string host_stderr;
+  for (const auto& line : read_lines(dir.file("2A31.out")))
+    if (has(line, " log[")) host_stderr += line + "\n";
+  EXPECT_TRUE(has(log, "dropped message")) << "the malformed messages were logged:\n" << log;
+  for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "Dr. A", "MAPLE", "maple", "ADAMS",
+                             "Zelda", "Quackenbush", "threatens", "knife", "4242"}) {
     EXPECT_FALSE(has(log, secret)) << secret << " in the log file:\n" << log;
+    EXPECT_FALSE(has(host_stderr, secret)) << secret << " on the host's stderr:\n" << host_stderr;
+  }
 }
 
 TEST_F(EndToEnd, WeaponsCautionIsSpokenHandsFree) {
@@ -488,6 +517,108 @@ TEST_F(EndToEnd, ScheduledCoresponderShowsDistanceAndAutoRequestNeedsNoTap) {
   EXPECT_TRUE(has(seen, ", about ")) << "no distance and ETA for the scheduled unit:\n" << seen;
   EXPECT_EQ(officer->terminate(), 0);
   EXPECT_EQ(clinic->terminate(), 0);
+}
+
+}  // namespace
+}  // namespace mdtc::test
+
+namespace mdtc::test {
+namespace {
+
+TEST_F(EndToEnd, EveryFileThePluginWritesIsPrivateAndHoldsNoCallDataInTheClear) {
+  const std::string data = dir.file("data");
+  std::filesystem::create_directory(data);
+  std::filesystem::permissions(data, std::filesystem::perms(0755));
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[log]\nlevel = debug\nfile = " + data + "/plugin.log\n", data);
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" +
+                       "\n");
+  const mode_t old_umask = ::umask(0);  // the host's umask must not matter
+  auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
+  ::umask(old_umask);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
+  // Journaled after the screen: wait until the journal holds the request.
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "started unit"); }, 5s));
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto journal = plugin::IncidentJournal::open(data + "/incidents-2A31.db");
+    ASSERT_TRUE(journal.ok());
+    auto all = journal->all();
+    if (all.ok() && !all->empty()) break;
+    std::this_thread::sleep_for(10ms);  // written by another process: poll
+  }
+  host->kill_now();  // leaves the -wal and -shm files behind, as a power cut would
+
+  EXPECT_EQ(std::filesystem::status(data).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(data)) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_EQ(entry.status().permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << name;
+    // The cache indexes addresses to match them (its personal fields are
+    // sealed); everything else must hold neither address nor care code.
+    if (name.rfind("2A31.db", 0) == 0) continue;
+    ++files;
+    const std::string bytes = read_file(entry.path().string());
+    for (const char* secret : {"MAPLE", "maple", "Maple", "AUTISM", "Autism"})
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " in the clear in " << name;
+  }
+  EXPECT_GE(files, 5) << "journal, outbox, their -wal files and the log";
+}
+
+// The unit's data directory on a real 2 MiB file system that a test fills.
+class FullDisk : public EndToEnd {
+ protected:
+  void SetUp() override {
+    if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  }
+  SmallDisk disk;
+};
+
+TEST_F(FullDisk, PluginStartsOnAFullDiskShowsWhatItCanAndClearsWhenSpaceReturns) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol", {}, disk.path());
+  disk.fill();
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  // The premise panel from the cache, or FLAGS UNAVAILABLE: either way a panel.
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"status:storage")") && has(l, "STORAGE FULL");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  disk.free_space();
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"close_panel","panel_id":"status:storage")");
+  }, 40s)) << "writes resume by themselves";
+  EXPECT_EQ(host->terminate(), 0);
+  int storage_lines = 0;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, R"("cb":"log")") && has(line, "storage")) ++storage_lines;
+  EXPECT_LE(storage_lines, 6) << "a refused write is logged once a minute, not every tick";
+}
+
+TEST_F(FullDisk, DiskFillingMidRunStillSendsTheRequestAndSaysItIsNotKept) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol", {}, disk.path());
+  auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "started unit 2A31"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  disk.fill();
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" +
+                       "\n");
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << "CAD never got the request: " << read_file(dir.file("cad.out"));
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("panel_id":"coresponder:I-2")") && has(l, "not kept if the MDT restarts");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  for (const auto& line : read_lines(record("2A31")))
+    EXPECT_FALSE(has(line, "Nobody accepted in time")) << line;
 }
 
 }  // namespace

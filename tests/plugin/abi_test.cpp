@@ -157,6 +157,21 @@ TEST_F(LoadedPlugin, NullArgumentsAreErrorsNotCrashes) {
   EXPECT_EQ(entry->status_json(nullptr), nullptr);
 }
 
+TEST_F(LoadedPlugin, SecondInstanceIsRefusedUntilTheFirstIsDestroyed) {
+  // Each instance logs to its own host; a second would share the first's
+  // process-wide log channel, so the header says one instance per process.
+  mdt_plugin* first = nullptr;
+  ASSERT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n", &first), MDT_OK) << error.message;
+  mdt_plugin* second = nullptr;
+  EXPECT_EQ(create("[unit]\nid = 2A32\nrole = patrol\n", &second), MDT_ERR_STATE);
+  EXPECT_EQ(second, nullptr);
+  EXPECT_NE(std::string(error.message).find("one instance per process"), std::string::npos)
+      << error.message;
+  entry->destroy(first);
+  ASSERT_EQ(create("[unit]\nid = 2A32\nrole = patrol\n", &second), MDT_OK) << error.message;
+  entry->destroy(second);
+}
+
 TEST_F(LoadedPlugin, ActionBeforeStartIsAStateError) {
   mdt_plugin* plugin = nullptr;
   ASSERT_EQ(create("[unit]\nid = 2A31\nrole = patrol\n", &plugin), MDT_OK) << error.message;

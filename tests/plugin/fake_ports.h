@@ -21,12 +21,31 @@ struct FakePorts : plugin::Ports {
   std::function<cache::MatchResult(const cache::AddressQuery&)> answer;
   std::vector<cache::AddressQuery> queries;
 
-  void show_panel(const plugin::PanelDocument& d) override { calls.push_back({"show", d.id, d.to_json()}); }
-  void update_panel(const plugin::PanelDocument& d) override { calls.push_back({"update", d.id, d.to_json()}); }
+  // The host's next answers to show_panel / update_panel (then yes again).
+  std::vector<Shown> show_answers, update_answers;
+  static Shown next(std::vector<Shown>& answers) {
+    if (answers.empty()) return Shown::yes;
+    const Shown a = answers.front();
+    answers.erase(answers.begin());
+    return a;
+  }
+  Shown show_panel(const plugin::PanelDocument& d) override {
+    calls.push_back({"show", d.id, d.to_json()});
+    return next(show_answers);
+  }
+  Shown update_panel(const plugin::PanelDocument& d) override {
+    calls.push_back({"update", d.id, d.to_json()});
+    return next(update_answers);
+  }
   void close_panel(const std::string& id) override { calls.push_back({"close", id, {}}); }
   void notify(int, const std::string& text) override { calls.push_back({"notify", {}, text}); }
   void log(int, const std::string& m) override { calls.push_back({"log", {}, m}); }
-  void send(const std::string& type, const std::string& body) override { calls.push_back({"send", type, body}); }
+  // What the link answers: kept, not kept (disk refused the outbox), failed.
+  plugin::Sent send_answer = plugin::Sent::kept;
+  plugin::Sent send(const std::string& type, const std::string& body) override {
+    calls.push_back({"send", type, body});
+    return send_answer;
+  }
   cache::MatchResult lookup(const cache::AddressQuery& q) override {
     queries.push_back(q);
     if (answer) return answer(q);

@@ -45,6 +45,14 @@ bridge::Message closing(const std::string& type, const std::string& incident_id,
   return m;
 }
 
+gps::Fix fix_at(double lat, double lon) {
+  gps::Fix fix;
+  fix.mode = gps::Mode::fix_3d;
+  fix.lat = lat;
+  fix.lon = lon;
+  return fix;
+}
+
 class PatrolPipeline : public ::testing::Test {
  protected:
   PatrolPipeline() : pipeline(options(), ports) {
@@ -173,6 +181,88 @@ TEST_F(PatrolPipeline, NobodyAcceptingInTimeShowsTheFallback) {
   EXPECT_NE(panel->body.find("Mobile crisis line 555-0199"), std::string::npos);
 }
 
+TEST_F(PatrolPipeline, RequestTheLinkRefusedSaysNotSentAndNeverTimesOut) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ports.send_answer = plugin::Sent::failed;
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1000).ok());
+  const auto* panel = ports.last("update", "coresponder:I-1");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->body.find("NOT SENT"), std::string::npos) << panel->body;
+  EXPECT_EQ(panel->body.find("waiting for a clinician"), std::string::npos) << panel->body;
+  EXPECT_NE(panel->body.find("request_coresponder"), std::string::npos) << "the officer can ask again";
+  EXPECT_EQ(pipeline.counters()["requests_not_sent"], 1u);
+  pipeline.on_tick(1000 + 121'000);
+  EXPECT_EQ(pipeline.counters()["requests_timed_out"], 0u);
+  EXPECT_EQ(ports.last("update", "coresponder:I-1")->body.find("Nobody accepted"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, RequestSentButNotKeptSaysSoOnThePanel) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ports.send_answer = plugin::Sent::not_kept;
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1000).ok());
+  EXPECT_EQ(ports.of("send").size(), 1u);
+  const auto* panel = ports.last("update", "coresponder:I-1");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->body.find("waiting for a clinician unit"), std::string::npos) << panel->body;
+  EXPECT_NE(panel->body.find("not kept if the MDT restarts"), std::string::npos) << panel->body;
+  EXPECT_EQ(pipeline.counters()["requests_not_kept"], 1u);
+}
+
+TEST_F(PatrolPipeline, StorageFaultIsOneStatusLineUntilItClears) {
+  plugin::StorageStatus full{false, "STORAGE FULL", "The MDT's disk is full: ..."};
+  pipeline.on_storage_status(full);
+  pipeline.on_storage_status(full);
+  EXPECT_EQ(ports.of("show").size(), 1u);
+  ASSERT_NE(ports.last("show", "status:storage"), nullptr);
+  EXPECT_NE(ports.last("show", "status:storage")->body.find("STORAGE FULL"), std::string::npos);
+  pipeline.on_storage_status({});
+  EXPECT_NE(ports.last("close", "status:storage"), nullptr);
+}
+
+TEST_F(PatrolPipeline, AvlTheLinkRefusedIsCountedAndTriedAgain) {
+  gps::Fix fix = fix_at(39.80, -89.64);
+  ports.send_answer = plugin::Sent::failed;
+  pipeline.on_fix(fix, 0);
+  EXPECT_EQ(pipeline.counters()["avl_dropped"], 1u);
+  ports.send_answer = plugin::Sent::kept;
+  pipeline.on_fix(fix, 1000);
+  EXPECT_EQ(pipeline.counters()["avl_sent"], 1u);
+}
+
+TEST_F(PatrolPipeline, PanelTheHostRefusedIsShownAgainNeverUpdated) {
+  ports.show_answers = {test::FakePorts::Shown::refused, test::FakePorts::Shown::refused};
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  EXPECT_EQ(ports.of("show").size(), 2u);
+  EXPECT_EQ(pipeline.counters()["panels_refused"], 2u);
+  // A change before the retry must not go out as an update of a panel that is not up.
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 500);
+  EXPECT_TRUE(ports.of("update").empty());
+  pipeline.on_tick(1000);
+  auto shows = ports.of("show");
+  ASSERT_GE(shows.size(), 4u);
+  EXPECT_EQ(pipeline.counters()["panels_shown"], 2u);
+  EXPECT_EQ(shows[shows.size() - 2].id, "premise:I-1");
+  EXPECT_EQ(shows.back().id, "coresponder:I-1");
+  // Once up, a change is an update, and nothing is retried any more.
+  const auto before = ports.calls.size();
+  pipeline.on_tick(2000);
+  EXPECT_EQ(ports.of("show").size(), shows.size()) << "no retry once the host has it";
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 2500);
+  EXPECT_GT(ports.of("update").size(), 0u);
+  EXPECT_GT(ports.calls.size(), before);
+}
+
+TEST_F(PatrolPipeline, PanelTheHostNoLongerHasIsShownAgainWhole) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ports.update_answers = {test::FakePorts::Shown::not_found};
+  ports.calls.clear();
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 1000);
+  ASSERT_FALSE(ports.calls.empty());
+  EXPECT_EQ(ports.calls[0].what, "update");
+  EXPECT_EQ(ports.calls[1].what, "show");
+  EXPECT_EQ(ports.calls[1].id, ports.calls[0].id);
+}
+
 TEST_F(PatrolPipeline, AnotherUnitClearingOnTheSharedTopicLeavesOurPanels) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   pipeline.on_message(closing("unit_cleared", "I-1", "all", R"(,"unit":"1B12")"), 1);
@@ -242,10 +332,7 @@ TEST_F(PatrolPipeline, LinkDownShowsStatusAndLinkUpClearsIt) {
 }
 
 TEST_F(PatrolPipeline, AvlIsSentOnIntervalOrRealMoveOnly) {
-  gps::Fix fix;
-  fix.mode = gps::Mode::fix_3d;
-  fix.lat = 39.80;
-  fix.lon = -89.64;
+  gps::Fix fix = fix_at(39.80, -89.64);
   pipeline.on_fix(fix, 0);
   fix.lat = 39.8001;  // about 11 m: not a real move
   pipeline.on_fix(fix, 1000);

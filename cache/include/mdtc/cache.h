@@ -116,7 +116,8 @@ struct ImportReport {
   std::string mode;  // "snapshot" or "delta"
   int64_t version = 0;
   int64_t lines = 0, premises = 0, subjects = 0, flags = 0, history = 0, deletes = 0;
-  // Codes outside the vocabulary are stored and shown as the code, never
+  // Codes outside the vocabulary are stored and shown with a generic label
+  // and the code ("Other safety flag (XYZ)"), never
   // rejected (a new code must not hide a weapon flag); they are counted here.
   int64_t unknown_codes = 0;
   std::vector<std::string> unknown_code_names;  // distinct, sorted

@@ -72,6 +72,13 @@ struct LinkOptions {
   // while it was down. An older place is stale: the unit starts afresh and
   // those dispatches are history, not news to pop hours late.
   int resume_window_s = 600;
+  // Seals a stored outbox body (it carries the call's address and care
+  // codes) and opens it again; both empty = stored as sent. `seal` returns
+  // nothing when it cannot seal now (the body is then not kept); `open`
+  // nothing for a body that was altered or sealed under another key.
+  std::function<std::optional<std::string>(const std::string& body, const std::string& key)> seal_body;
+  std::function<std::optional<std::string>(const std::string& stored, const std::string& key)>
+      open_body;
 };
 
 struct LinkStatus {
@@ -81,6 +88,13 @@ struct LinkStatus {
 };
 
 using Counters = std::map<std::string, uint64_t>;
+
+// What send() did with a message. Not kept: the outbox file refused the
+// write (a full or read-only disk), so the message goes out from memory
+// and would be lost if the plugin restarted before the gateway acked it.
+struct Queued {
+  bool kept = true;
+};
 
 // Owns the sockets and a thread. Handlers run on the link thread; they must
 // hand work to the pipeline and return quickly.
@@ -99,10 +113,15 @@ class Link {
 
   // Queues an outbound message (type + JSON object body without envelope
   // fields; the link adds v, seq, sent_at, unit and an idempotency key).
-  // Thread-safe; never blocks on the network.
-  Status send(const std::string& type, const std::string& json_object);
+  // Thread-safe; never blocks on the network. A full or read-only disk is
+  // not an error: the message is still sent, and the answer says not kept.
+  Result<Queued> send(const std::string& type, const std::string& json_object);
 
   Counters counters() const;
+  // The disk fault that keeps outbound messages (or the link's place on
+  // its topics) from the outbox file, in one line; none when it is fine.
+  // The link retries the file by itself every few seconds.
+  std::optional<std::string> storage_fault() const;
 
  private:
   struct Impl;

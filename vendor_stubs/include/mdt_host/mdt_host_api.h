@@ -70,9 +70,16 @@ typedef struct mdt_host_callbacks {
   uint32_t api_version;
   void* host_data; /* passed back unchanged as the first argument */
 
-  /* Show a new panel. panel_json is a panel document (see docs/architecture.md). */
+  /* Show a new panel. panel_json is a panel document (see docs/architecture.md).
+   * MDT_OK means the panel is on screen. Any other value means it is not: the
+   * plugin keeps it and calls show_panel again, with its latest content, at
+   * its next change and at least once a second until the host returns MDT_OK
+   * or the panel is closed; it never sends update_panel for it meanwhile. */
   int32_t (*show_panel)(void* host_data, const char* panel_id, const char* panel_json);
-  /* Replace the content of a panel already shown. */
+  /* Replace the content of a panel already shown. MDT_ERR_NOT_FOUND means the
+   * host no longer has it (say the user closed it): the plugin then shows it
+   * again with show_panel. Another error leaves the old content up and the
+   * plugin sends the update again once a second until the host takes it. */
   int32_t (*update_panel)(void* host_data, const char* panel_id, const char* panel_json);
   /* Close a panel. Closing an unknown panel is not an error. */
   int32_t (*close_panel)(void* host_data, const char* panel_id);
@@ -110,7 +117,10 @@ typedef struct mdt_plugin_entry {
   const char* plugin_version; /* static string owned by the plugin */
 
   /* Validates the configuration once and prepares the plugin; starts no thread.
-   * `host` is copied; host->host_data must outlive the plugin. */
+   * `host` is copied; host->host_data must outlive the plugin.
+   * One instance per process: the plugin's logging is process-wide, so while
+   * an instance exists (until destroy returns) a second create fails with
+   * MDT_ERR_STATE and says so. Destroy the first before creating another. */
   int32_t (*create)(const mdt_host_callbacks* host, const mdt_plugin_create_info* info,
                     mdt_plugin** out_plugin, mdt_error* error);
   /* Opens the cache, starts the CAD link, GPS reader and pipeline threads. */
