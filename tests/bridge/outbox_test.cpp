@@ -85,7 +85,9 @@ TEST(Outbox, FullDiskQueuesInMemoryNotKeptAndStoresItWhenSpaceReturns) {
     for (int i = 0; i < 50; ++i) {
       auto e = add(*box.value(), "full-" + std::to_string(i), &seq);
       ASSERT_TRUE(e) << e.error().message;
-      if (i == 49) EXPECT_FALSE(e->kept);
+      if (i == 49) {
+        EXPECT_FALSE(e->kept);
+      }
     }
     ASSERT_TRUE(box.value()->fault().has_value());
     EXPECT_EQ(box.value()->fault()->code, "storage.full");
