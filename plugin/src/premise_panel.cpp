@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "incident_header.h"
 #include "redaction.h"
 
 namespace mdtc::plugin {
@@ -162,6 +163,7 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
     doc.severity = has_safety ? Severity::danger : Severity::caution;
   }
   doc.sections = premise_sections(role, m);
+  doc.sections.insert(doc.sections.begin(), incident_section(incident));
   doc.actions.push_back({"dismiss", "Dismiss", "default"});
 
   for (const auto& f : m.flags) {
