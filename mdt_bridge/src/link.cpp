@@ -559,7 +559,7 @@ Link::Link(LinkOptions options, MessageHandler on_message, StatusHandler on_stat
        {"received", "delivered", "duplicates", "gaps", "catchups", "epochs", "heartbeats", "sent",
         "acked", "retries", "dropped.bad_json", "dropped.bad_version", "dropped.missing_field",
         "dropped.bad_type", "dropped.bad_value", "dropped.too_large", "dropped.unknown_type",
-        "dropped.bad_eido"}) {
+        "dropped.bad_eido", "lost", "dropped.superseded", "dropped.closed_incident"}) {
     impl_->counters[name] = 0;
   }
 }
