@@ -246,7 +246,7 @@ struct Link::Impl {
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
     std::vector<TopicPosition> rows;
-    for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms});
+    for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms, p.ahead});
     if (auto r = positions->save(rows); !r) {
       bump("positions.save_failed");
       log.error("%s", r.error().message);
@@ -270,7 +270,7 @@ struct Link::Impl {
         bump("positions.stale");
         continue;
       }
-      tracker->resume(p.topic, p.epoch, p.last_seq);
+      tracker->resume(p.topic, p.epoch, p.last_seq, p.ahead);
       bump("positions.resumed");
     }
     saved_positions = tracker->positions();

@@ -246,7 +246,8 @@ void SequenceTracker::on_catchup_done(const std::string& topic, const std::strin
   ensure_ask(topic, t, now, out);
 }
 
-void SequenceTracker::resume(const std::string& topic, const std::string& epoch, uint64_t last) {
+void SequenceTracker::resume(const std::string& topic, const std::string& epoch, uint64_t last,
+                             const std::vector<uint64_t>& ahead) {
   auto it = topics_.find(topic);
   if (it == topics_.end() || it->second.known) return;
   Topic& t = it->second;
@@ -254,13 +255,18 @@ void SequenceTracker::resume(const std::string& topic, const std::string& epoch,
   t.epoch = epoch;
   t.last = last;
   t.head = last;
+  for (uint64_t seq : ahead) {
+    if (seq <= last || t.ahead.size() >= limits_.max_ahead) continue;
+    t.ahead.insert(seq);
+    t.head = std::max(t.head, seq);
+  }
   if (run_epoch_.empty()) run_epoch_ = epoch;
 }
 
 std::vector<SequenceTracker::Position> SequenceTracker::positions() const {
   std::vector<Position> out;
   for (const auto& [name, t] : topics_) {
-    if (t.known) out.push_back({name, t.epoch, t.last});
+    if (t.known) out.push_back({name, t.epoch, t.last, {t.ahead.begin(), t.ahead.end()}});
   }
   return out;
 }

@@ -69,10 +69,13 @@ class SequenceTracker {
   // Resumes a topic where a previous run of the link left it: later
   // messages, and a head beyond `last`, are caught up rather than taken as
   // history.
-  void resume(const std::string& topic, const std::string& epoch, uint64_t last);
+  // `ahead`: seqs beyond a gap that run already delivered.
+  void resume(const std::string& topic, const std::string& epoch, uint64_t last,
+              const std::vector<uint64_t>& ahead = {});
   struct Position {
     std::string topic, epoch;
     uint64_t last = 0;
+    std::vector<uint64_t> ahead;  // delivered beyond a gap, ascending
     bool operator==(const Position&) const = default;
   };
   std::vector<Position> positions() const;  // known topics only

@@ -522,3 +522,53 @@ TEST(LinkFault, GatewayRestartWhileAGapIsOpenLosesNothingAndHoldsNothing) {
   EXPECT_EQ(counter(link, "duplicates.replayed"), 1u);
   EXPECT_GE(counter(link, "lost"), 1u) << "the never-answered seq is counted";
 }
+
+// A unit restarted while a gap was open is not handed again what it had
+// delivered beyond the gap: a call dispatched and cancelled there must not
+// flash open and shut on the restarted screen.
+TEST(LinkFault, UnitRestartedWhileAGapIsOpenCatchesUpOnlyWhatNeverArrived) {
+  mdtc::test::TempDir dir;
+  stub_cad::GatewayOptions g;
+  g.pub_endpoint = endpoint();
+  g.router_endpoint = endpoint();
+  g.heartbeat_ms = 0;
+  GatewayThread gw(g);
+  gw.with([](auto& x) {
+    x.set_catchup_answers(false);
+    return 0;
+  });
+  auto lo = mdtc::test::link_options("2A31", gw);
+  lo.outbox_path = dir.file("outbox.db");
+  auto cancel = [](const std::string& id) {
+    Poco::JSON::Object::Ptr b = new Poco::JSON::Object;
+    b->set("type", "cancel");
+    b->set("incident_id", id);
+    return b;
+  };
+  {
+    Inbox inbox;
+    Link link(lo, inbox.message_handler(), nullptr);
+    ASSERT_TRUE(link.start());
+    ASSERT_TRUE(eventually([&] {
+      return gw.with([](auto& x) { return x.has_subscriber("unit.2A31") && x.hello_seen("2A31"); });
+    }));
+    gw.with([&](auto& x) {
+      x.publish("unit.2A31", simple_dispatch("I-1"));
+      x.publish("unit.2A31", simple_dispatch("I-2"), false);  // lost, and the ask goes unanswered
+      x.publish("unit.2A31", simple_dispatch("I-3"));
+      return x.publish("unit.2A31", cancel("I-3"));
+    });
+    ASSERT_TRUE(inbox.wait_messages(3));
+  }  // the unit goes down with the gap open
+  gw.with([](auto& x) {
+    x.set_catchup_answers(true);
+    return 0;
+  });
+  Inbox inbox;
+  Link link(lo, inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  ASSERT_TRUE(inbox.wait_messages(1));
+  gw.with([&](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-4")); });
+  ASSERT_TRUE(eventually([&] { return delivered(inbox, "I-4", "dispatch"); }));
+  EXPECT_EQ(ids(inbox), (std::vector<std::string>{"I-2", "I-4"}));
+}

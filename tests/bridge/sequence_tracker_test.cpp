@@ -274,3 +274,25 @@ TEST_P(IncidentOrdering, EachMessageAppliesAtOnceToItsOwnIncident) {
 
 INSTANTIATE_TEST_SUITE_P(Table, IncidentOrdering, ::testing::ValuesIn(mdtc::test::incident_orderings()),
                          mdtc::test::ordering_row_name);
+
+TEST_F(TrackerTest, ResumedTopicKeepsWhatWasDeliveredBeyondAGap) {
+  TrackerOutput out;
+  tracker.on_message(msg(1), now, out);
+  tracker.on_message(msg(3), now, out);  // 2 lost
+  const auto saved = tracker.positions();
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].last, 1u);
+  EXPECT_EQ(saved[0].ahead, std::vector<uint64_t>{3});
+
+  SequenceTracker restarted{{kTopic, "all"}};
+  TrackerOutput again;
+  restarted.resume(kTopic, "e1", saved[0].last, saved[0].ahead);
+  restarted.on_head(kTopic, "e1", 3, now, again);
+  ASSERT_EQ(again.asks.size(), 1u);
+  EXPECT_EQ(again.asks[0].from_seq, 2u);
+  EXPECT_EQ(again.asks[0].to_seq, 2u) << "only what never arrived";
+  restarted.on_message(msg(2), now, again);
+  restarted.on_message(msg(3), now, again);
+  EXPECT_EQ(seqs(again), std::vector<uint64_t>{2});
+  EXPECT_EQ(restarted.last_seq(kTopic), 3u);
+}
