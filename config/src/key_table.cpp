@@ -64,6 +64,7 @@ const std::vector<KeySpec>& key_table() {
       text("cad", "client_key_file", Kind::optional_path, &Config::cad_client_key_file),
       integer("cad", "heartbeat_timeout_s", &Config::cad_heartbeat_timeout_s, 1, 3600),
       integer("cad", "max_message_bytes", &Config::cad_max_message_bytes, 1024, 16 * 1024 * 1024),
+      integer("cad", "incident_max_age_h", &Config::cad_incident_max_age_h, 1, 168),
 
       text("cache", "db", Kind::path, &Config::cache_db),
       text("cache", "key_file", Kind::optional_path, &Config::cache_key_file),

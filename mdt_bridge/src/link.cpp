@@ -302,7 +302,7 @@ struct Link::Impl {
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
     std::vector<TopicPosition> rows;
-    for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms});
+    for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms, p.ahead});
     if (auto r = positions->save(rows); !r) {
       bump("positions.save_failed");
       set_positions_fault(r.error());
@@ -328,7 +328,7 @@ struct Link::Impl {
         bump("positions.stale");
         continue;
       }
-      tracker->resume(p.topic, p.epoch, p.last_seq);
+      tracker->resume(p.topic, p.epoch, p.last_seq, p.ahead);
       bump("positions.resumed");
     }
     saved_positions = tracker->positions();
@@ -618,7 +618,7 @@ Link::Link(LinkOptions options, MessageHandler on_message, StatusHandler on_stat
        {"received", "delivered", "duplicates", "gaps", "catchups", "epochs", "heartbeats", "sent",
         "acked", "retries", "outbox.not_kept", "storage.faults", "dropped.bad_json", "dropped.bad_version", "dropped.missing_field",
         "dropped.bad_type", "dropped.bad_value", "dropped.too_large", "dropped.unknown_type",
-        "dropped.bad_eido"}) {
+        "dropped.bad_eido", "lost", "dropped.superseded", "dropped.closed_incident"}) {
     impl_->counters[name] = 0;
   }
 }

@@ -19,6 +19,9 @@ struct TopicPosition {
   std::string epoch;
   uint64_t last_seq = 0;
   int64_t saved_at_ms = 0;  // Unix time
+  // Seqs beyond an open gap that were already delivered: a restarted unit
+  // catching the gap up must not hand them over again.
+  std::vector<uint64_t> ahead;
 };
 
 class PositionStore {
@@ -37,6 +40,7 @@ class PositionStore {
 
  private:
   PositionStore() = default;
+  Status add_ahead_column();
   sqlite3* db_ = nullptr;
 };
 

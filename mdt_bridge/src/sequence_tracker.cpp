@@ -8,8 +8,11 @@ SequenceTracker::SequenceTracker(std::vector<std::string> topics)
     : SequenceTracker(std::move(topics), Limits{}) {}
 
 SequenceTracker::SequenceTracker(std::vector<std::string> topics, Limits limits)
-    : limits_(limits) {
-  for (auto& t : topics) topics_[std::move(t)];
+    : limits_(limits), versions_(limits.incidents) {
+  for (auto& t : topics) {
+    if (t.rfind("unit.", 0) == 0) unit_id_ = t.substr(5);
+    topics_[std::move(t)];
+  }
 }
 
 uint64_t SequenceTracker::last_seq(const std::string& topic) const {
@@ -22,27 +25,72 @@ std::string SequenceTracker::epoch(const std::string& topic) const {
   return it == topics_.end() ? std::string() : it->second.epoch;
 }
 
+bool SequenceTracker::asking(const std::string& topic) const {
+  auto it = topics_.find(topic);
+  return it != topics_.end() && it->second.asking;
+}
+
 bool SequenceTracker::retired(const Topic& t, const std::string& epoch) const {
   return std::find(t.retired.begin(), t.retired.end(), epoch) != t.retired.end();
 }
 
 // A new epoch means the gateway restarted and numbers from 1 again: all of
 // the new epoch is unseen by us, so the baseline is 0 and anything we missed
-// of it is asked for. Messages of the old epoch still in flight are stale.
+// of it is asked for. Nothing was held, so nothing is dropped; what the old
+// run never delivered is counted as lost on that run (a CAD re-sends its
+// open incidents to a fresh gateway, and they then apply as usual).
 void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
   // One gateway restart shows on every topic; count it once.
   if (epoch != run_epoch_) {
     ++counts_["epochs"];
     run_epoch_ = epoch;
   }
+  const uint64_t missing = t.head > t.last ? t.head - t.last - t.ahead.size() : 0;
+  if (missing > 0) {
+    ++counts_["gaps_unfilled"];
+    counts_["lost"] += missing;
+  }
   t.retired.push_back(t.epoch);
   if (t.retired.size() > 16) t.retired.pop_front();
   t.epoch = epoch;
   t.last = 0;
   t.head = 0;
-  t.held.clear();
+  t.ahead.clear();
   t.asking = false;
   t.attempts = 0;
+}
+
+bool SequenceTracker::incident_message(const std::string& type) {
+  return type == "dispatch" || type == "incident_update" || type == "cancel" ||
+         type == "unit_cleared";
+}
+
+// The incident's own order (docs/protocol.md, "Ordering per incident").
+bool SequenceTracker::passes_versions(const Message& m) {
+  if (!incident_message(m.type) || m.incident_id.empty()) return true;
+  IncidentChange change = IncidentChange::update;
+  if (m.type == "dispatch") {
+    change = IncidentChange::assign;
+  } else if (m.type == "cancel") {
+    change = IncidentChange::close;
+  } else if (m.type == "unit_cleared") {
+    // Another unit clearing on the shared topic says nothing about ours.
+    const bool ours = !unit_id_.empty() && m.topic == "unit." + unit_id_;
+    if (!ours && m.unit != unit_id_) return true;
+    change = IncidentChange::close;
+  }
+  const auto verdict = versions_.offer(
+      m.incident_id, change, IncidentVersion{m.epoch, m.topic, m.seq, parse_sent_at_ms(m.sent_at)});
+  counts_["incidents.evicted"] = versions_.evicted();
+  if (verdict == IncidentVerdict::superseded) {
+    ++counts_["dropped.superseded"];
+    return false;
+  }
+  if (verdict == IncidentVerdict::closed) {
+    ++counts_["dropped.closed_incident"];
+    return false;
+  }
+  return true;
 }
 
 // A gateway restart may re-publish incidents it had already sent (a CAD
@@ -52,14 +100,9 @@ void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
 // treated so: their sent_at is the CAD's, kept across a replay, while
 // co-responder statuses are stamped by the gateway and two can share a
 // millisecond.
-bool SequenceTracker::replay_deduped(const std::string& type) {
-  return type == "dispatch" || type == "incident_update" || type == "cancel" ||
-         type == "unit_cleared";
-}
-
 void SequenceTracker::deliver(Message m, TrackerOutput& out) {
   if (m.type.empty()) return;  // placeholder for an undecodable message
-  if (replay_deduped(m.type) && !m.incident_id.empty() && !m.sent_at.empty()) {
+  if (incident_message(m.type) && !m.incident_id.empty() && !m.sent_at.empty()) {
     std::string fp = m.type + '\x1f' + m.incident_id + '\x1f' + m.sent_at;
     if (fingerprint_set_.count(fp)) {
       ++counts_["duplicates"];
@@ -73,21 +116,14 @@ void SequenceTracker::deliver(Message m, TrackerOutput& out) {
       fingerprints_.pop_front();
     }
   }
+  if (!passes_versions(m)) return;
   out.deliver.push_back(std::move(m));
 }
 
-void SequenceTracker::drain(Topic& t, TrackerOutput& out) {
-  while (!t.held.empty()) {
-    auto it = t.held.begin();
-    if (it->first <= t.last) {
-      t.held.erase(it);
-      continue;
-    }
-    if (it->first != t.last + 1) break;
-    t.last = it->first;
-    Message m = std::move(it->second);
-    t.held.erase(it);
-    deliver(std::move(m), out);
+void SequenceTracker::advance(Topic& t) {
+  while (!t.ahead.empty() && *t.ahead.begin() <= t.last + 1) {
+    t.last = std::max(t.last, *t.ahead.begin());
+    t.ahead.erase(t.ahead.begin());
   }
   if (t.asking && t.last >= t.ask_to) {
     t.asking = false;
@@ -99,7 +135,7 @@ void SequenceTracker::ensure_ask(const std::string& name, Topic& t, Clock::time_
                                  TrackerOutput& out) {
   if (t.asking) return;
   uint64_t from = t.last + 1;
-  uint64_t to = t.held.empty() ? t.head : t.held.begin()->first - 1;
+  uint64_t to = t.ahead.empty() ? t.head : *t.ahead.begin() - 1;
   if (to < from) return;
   t.asking = true;
   t.ask_to = to;
@@ -110,13 +146,13 @@ void SequenceTracker::ensure_ask(const std::string& name, Topic& t, Clock::time_
   out.asks.push_back({name, t.epoch, from, to});
 }
 
-void SequenceTracker::give_up(Topic& t, TrackerOutput& out) {
+void SequenceTracker::give_up(Topic& t) {
   ++counts_["gaps_unfilled"];
   counts_["lost"] += t.ask_to - t.last;
   t.last = t.ask_to;
   t.asking = false;
   t.attempts = 0;
-  drain(t, out);
+  advance(t);
 }
 
 void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput& out) {
@@ -128,7 +164,15 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
     return;
   }
   if (t.known && m.epoch != t.epoch && retired(t, m.epoch)) {
-    ++counts_["dropped.stale_epoch"];
+    // A late message of an earlier run (a replay still in flight, a second
+    // gateway catching up). Its seq says nothing now; an incident message
+    // still applies if it is news to its incident, anything else is stale.
+    if (incident_message(m.type)) {
+      ++counts_["late_epoch"];
+      deliver(std::move(m), out);
+    } else {
+      ++counts_["dropped.stale_epoch"];
+    }
     return;
   }
   if (!t.known) {
@@ -140,24 +184,25 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
   } else if (m.epoch != t.epoch) {
     start_epoch(t, m.epoch);
   }
-  if (m.seq <= t.last || t.held.count(m.seq)) {
+  if (m.seq <= t.last || t.ahead.count(m.seq)) {
     ++counts_["duplicates"];
     return;
   }
   t.head = std::max(t.head, m.seq);
   if (m.seq == t.last + 1) {
     t.last = m.seq;
-    deliver(std::move(m), out);
-    drain(t, out);
   } else {
-    if (t.held.size() >= limits_.max_held) {
-      // The gap is too long to hold behind; a later heartbeat names the
-      // head again and the rest is asked for then.
-      ++counts_["dropped.hold_full"];
-    } else {
-      t.held.emplace(m.seq, std::move(m));
+    t.ahead.insert(m.seq);
+    if (t.ahead.size() > limits_.max_ahead) {
+      // Too far beyond the gap to keep remembering: the gap is given up.
+      ++counts_["gaps_overflowed"];
+      t.asking = true;
+      t.ask_to = *t.ahead.begin() - 1;
+      give_up(t);
     }
   }
+  advance(t);
+  deliver(std::move(m), out);
   ensure_ask(it->first, t, now, out);
 }
 
@@ -197,11 +242,12 @@ void SequenceTracker::on_catchup_done(const std::string& topic, const std::strin
   if (it == topics_.end()) return;
   Topic& t = it->second;
   if (!t.known || epoch != t.epoch || !t.asking || to < t.ask_to) return;
-  if (t.last < t.ask_to) give_up(t, out);
+  if (t.last < t.ask_to) give_up(t);
   ensure_ask(topic, t, now, out);
 }
 
-void SequenceTracker::resume(const std::string& topic, const std::string& epoch, uint64_t last) {
+void SequenceTracker::resume(const std::string& topic, const std::string& epoch, uint64_t last,
+                             const std::vector<uint64_t>& ahead) {
   auto it = topics_.find(topic);
   if (it == topics_.end() || it->second.known) return;
   Topic& t = it->second;
@@ -209,13 +255,18 @@ void SequenceTracker::resume(const std::string& topic, const std::string& epoch,
   t.epoch = epoch;
   t.last = last;
   t.head = last;
+  for (uint64_t seq : ahead) {
+    if (seq <= last || t.ahead.size() >= limits_.max_ahead) continue;
+    t.ahead.insert(seq);
+    t.head = std::max(t.head, seq);
+  }
   if (run_epoch_.empty()) run_epoch_ = epoch;
 }
 
 std::vector<SequenceTracker::Position> SequenceTracker::positions() const {
   std::vector<Position> out;
   for (const auto& [name, t] : topics_) {
-    if (t.known) out.push_back({name, t.epoch, t.last});
+    if (t.known) out.push_back({name, t.epoch, t.last, {t.ahead.begin(), t.ahead.end()}});
   }
   return out;
 }
@@ -224,7 +275,7 @@ void SequenceTracker::on_tick(Clock::time_point now, TrackerOutput& out) {
   for (auto& [name, t] : topics_) {
     if (!t.asking || now < t.deadline) continue;
     if (t.attempts >= limits_.max_attempts) {
-      give_up(t, out);
+      give_up(t);
       ensure_ask(name, t, now, out);
       continue;
     }

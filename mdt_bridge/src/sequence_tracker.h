@@ -1,6 +1,8 @@
-// Per-topic ordering for the inbound side of the link: drops duplicates,
-// holds messages that arrive after a gap, asks for the gap to be replayed,
-// notices a gateway restart (new epoch) and releases held messages in order.
+// The inbound side of the link. Per topic, seq finds duplicates and losses
+// and drives catch-up asks; nothing is held behind a gap: every message is
+// delivered as it arrives. Incident messages then pass the per-incident
+// version table (incident_versions.h), which keeps each incident's own
+// order across gaps, topics and gateway restarts.
 // Pure: no sockets and no clock of its own (the caller passes `now`), so
 // every path is driven by plain values in unit tests.
 #pragma once
@@ -9,10 +11,12 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
+#include "incident_versions.h"
 #include "mdtc/bridge.h"
 
 namespace mdtc::bridge {
@@ -25,7 +29,7 @@ struct CatchupAsk {
 };
 
 struct TrackerOutput {
-  std::vector<Message> deliver;  // in order, each once
+  std::vector<Message> deliver;  // each once, in arrival order
   std::vector<CatchupAsk> asks;
 };
 
@@ -34,12 +38,15 @@ class SequenceTracker {
   using Clock = std::chrono::steady_clock;
 
   struct Limits {
-    std::size_t max_held = 4096;        // messages waiting behind one gap
+    std::size_t max_ahead = 4096;       // seqs remembered beyond one gap, for dedupe
     std::size_t remembered = 8192;      // delivered fingerprints kept for replay dedupe
+    std::size_t incidents = 8192;       // incident versions kept
     std::chrono::milliseconds ask_timeout{1000};
     int max_attempts = 5;               // then the gap is declared lost
   };
 
+  // `topics` are the exact topics to track; the one named `unit.<id>` tells
+  // which unit a `unit_cleared` on a shared topic must name to close.
   explicit SequenceTracker(std::vector<std::string> topics);
   SequenceTracker(std::vector<std::string> topics, Limits limits);
 
@@ -62,10 +69,13 @@ class SequenceTracker {
   // Resumes a topic where a previous run of the link left it: later
   // messages, and a head beyond `last`, are caught up rather than taken as
   // history.
-  void resume(const std::string& topic, const std::string& epoch, uint64_t last);
+  // `ahead`: seqs beyond a gap that run already delivered.
+  void resume(const std::string& topic, const std::string& epoch, uint64_t last,
+              const std::vector<uint64_t>& ahead = {});
   struct Position {
     std::string topic, epoch;
     uint64_t last = 0;
+    std::vector<uint64_t> ahead;  // delivered beyond a gap, ascending
     bool operator==(const Position&) const = default;
   };
   std::vector<Position> positions() const;  // known topics only
@@ -77,35 +87,40 @@ class SequenceTracker {
   const std::map<std::string, uint64_t>& counts() const { return counts_; }
   uint64_t last_seq(const std::string& topic) const;
   std::string epoch(const std::string& topic) const;
+  // True while a catch-up ask is out for `topic`.
+  bool asking(const std::string& topic) const;
 
  private:
   struct Topic {
     bool known = false;
     std::string epoch;
-    uint64_t last = 0;  // highest seq delivered (or skipped) in `epoch`
+    uint64_t last = 0;  // every seq up to here was delivered (or given up) in `epoch`
     uint64_t head = 0;  // highest seq known to exist in `epoch`
-    std::map<uint64_t, Message> held;
-    std::deque<std::string> retired;  // earlier epochs: their messages are stale
+    std::set<uint64_t> ahead;  // delivered beyond a gap: later copies are duplicates
+    std::deque<std::string> retired;  // earlier epochs
     bool asking = false;
     uint64_t ask_to = 0;
     int attempts = 0;
     Clock::time_point deadline{};
   };
 
-  static bool replay_deduped(const std::string& type);
+  static bool incident_message(const std::string& type);
   void start_epoch(Topic& t, const std::string& epoch);
   bool retired(const Topic& t, const std::string& epoch) const;
   void deliver(Message m, TrackerOutput& out);
-  void drain(Topic& t, TrackerOutput& out);
+  bool passes_versions(const Message& m);
+  void advance(Topic& t);
   void ensure_ask(const std::string& name, Topic& t, Clock::time_point now, TrackerOutput& out);
-  void give_up(Topic& t, TrackerOutput& out);
+  void give_up(Topic& t);
 
   Limits limits_;
   std::map<std::string, Topic> topics_;
+  std::string unit_id_;
   std::map<std::string, uint64_t> counts_;
   std::string run_epoch_;  // the gateway run last seen on any topic
   std::deque<std::string> fingerprints_;
   std::unordered_set<std::string> fingerprint_set_;
+  IncidentVersions versions_;
 };
 
 }  // namespace mdtc::bridge

@@ -208,7 +208,11 @@ const std::array<TypeRule, 16> kTypes{{
     {"dispatch", [](const Object& o, Message& m) { return fill_incident(o, m, true); }},
     {"incident_update", [](const Object& o, Message& m) { return fill_incident(o, m, false); }},
     {"cancel", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
-    {"unit_cleared", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
+    {"unit_cleared",
+     [](const Object& o, Message& m) -> Result<Ok> {
+       if (auto r = optional_string(o, "unit", m.type, m.unit); !r) return r;
+       return fill_incident_id(o, m, true);
+     }},
     {"coresponder_request", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
     {"coresponder_response", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
     {"coresponder_status", [](const Object& o, Message& m) { return fill_incident_id(o, m, false); }},

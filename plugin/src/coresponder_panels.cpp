@@ -1,5 +1,6 @@
 #include "coresponder_panels.h"
 
+#include "incident_header.h"
 #include "outcome_store.h"
 
 #include <algorithm>
@@ -99,6 +100,7 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   doc.incident_id = incident.id;
   doc.title = "CO-RESPONDER";
   doc.subtitle = incident.call_type + " - " + incident.address;
+  doc.sections.push_back(incident_section(incident));
 
   PanelSection status{"request", "REQUEST", Severity::info, {}, {}};
   if (!v.reason_names.empty())
@@ -186,6 +188,8 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
   doc.title = "CO-RESPONDER REQUEST FROM " + o.from_unit;
   doc.subtitle = o.call_type + " - " + o.address;
   doc.severity = o.phase == OfferPhase::offered ? Severity::warning : Severity::info;
+  doc.sections.push_back(
+      incident_section({o.incident_id, o.call_type, 0, o.address, o.dispatched_ms, o.restored}));
 
   PanelSection req{"request", "REQUEST", Severity::info, {}, {}};
   if (!o.reason_codes.empty()) {

@@ -64,6 +64,8 @@ struct OfferView {
   std::optional<int> eta_s;
   OfferPhase phase = OfferPhase::offered;
   std::string outcome;  // disposition id once filed
+  std::optional<int64_t> dispatched_ms = std::nullopt;  // the call's dispatch time, if the request said
+  bool restored = false;                                // brought back from the journal
 };
 
 // `match` is the clinician's own, unredacted cache answer for the address.

@@ -1,5 +1,7 @@
 #include "incident_record.h"
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -54,6 +56,11 @@ std::string stringify(const Object& o) {
 
 std::string offer_journal_key(const std::string& request_id) { return "offer:" + request_id; }
 
+std::string dispatch_time_rfc3339(int64_t unix_ms) {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(unix_ms * 1000),
+                                         Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+}
+
 std::string to_json(const OfferRecord& r) {
   const OfferView& v = r.view;
   Object offer(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -73,6 +80,7 @@ std::string to_json(const OfferRecord& r) {
   if (v.distance_m) offer.set("distance_m", *v.distance_m);
   if (v.eta_s) offer.set("eta_s", *v.eta_s);
   offer.set("outcome", v.outcome);
+  if (v.dispatched_ms) offer.set("dispatched_at", dispatch_time_rfc3339(*v.dispatched_ms));
   Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("offer", offer);
   return stringify(root);
@@ -92,6 +100,7 @@ std::optional<OfferRecord> offer_fields(const Object::Ptr& o) {
   r.location.lat = num(o, "lat");
   r.location.lon = num(o, "lon");
   r.view.address = r.location.address;
+  r.view.dispatched_ms = bridge::parse_sent_at_ms(str(o, "dispatched_at"));
   if (const auto reasons = o->getArray("reasons")) {
     for (std::size_t i = 0; i < reasons->size(); ++i) {
       // Reason codes are shown as they come: anything but a string is a malformed request.
@@ -139,6 +148,7 @@ std::string to_json(const IncidentRecord& r) {
   inc.set("call_type", r.summary.call_type);
   inc.set("priority", r.summary.priority);
   inc.set("display_address", r.summary.address);
+  if (r.summary.dispatched_ms) inc.set("dispatched_ms", *r.summary.dispatched_ms);
   Object loc(Poco::JSON_PRESERVE_KEY_ORDER);
   loc.set("address", r.location.address);
   Object civic(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -176,6 +186,8 @@ std::optional<IncidentRecord> incident_record_from_json(const std::string& json)
     r.summary.call_type = str(inc, "call_type");
     r.summary.priority = inc->optValue<int>("priority", 0);
     r.summary.address = str(inc, "display_address");
+    if (inc->has("dispatched_ms") && !inc->isNull("dispatched_ms"))
+      r.summary.dispatched_ms = inc->getValue<int64_t>("dispatched_ms");
     if (const auto loc = inc->getObject("location")) {
       r.location.address = str(loc, "address");
       if (const auto civic = loc->getObject("civic"))

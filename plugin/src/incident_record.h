@@ -3,6 +3,7 @@
 // open offer. Pure JSON in and out.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,10 @@ struct OfferRecord {
   OfferView view;
   bridge::Location location;
 };
+
+// A dispatch time as the wire writes times (RFC 3339 UTC), for the
+// `dispatched_at` a co-responder request and an offer record carry.
+std::string dispatch_time_rfc3339(int64_t unix_ms);
 
 // The journal key of an offer; incident records use the bare incident id.
 std::string offer_journal_key(const std::string& request_id);

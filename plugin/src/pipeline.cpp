@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
@@ -164,7 +165,18 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
   const bridge::Incident& inc = *m.incident;
   bump(m.type == "dispatch" ? "dispatches" : "incident_updates");
   IncidentState& st = incidents_[inc.id];
-  st.summary = {inc.id, inc.call_type, inc.priority, display_address(inc.location)};
+  // When the call was dispatched: CAD's time of the dispatch (a new dispatch
+  // is a new assignment); an update keeps it; the journal's on a restore.
+  std::optional<int64_t> dispatched = st.summary.dispatched_ms;
+  if (restoring_) {
+    dispatched = restoring_dispatched_ms_;
+  } else if (m.type == "dispatch" || !dispatched) {
+    dispatched = bridge::parse_sent_at_ms(m.sent_at);
+    if (!dispatched) dispatched = wall_ms();  // no readable CAD time: when it reached the car
+  }
+  // Any word from CAD about the call makes it live again, not merely restored.
+  st.summary = {inc.id, inc.call_type, inc.priority, display_address(inc.location), dispatched,
+                restoring_};
   st.location = inc.location;
 
   const cache::MatchResult match = ports_.lookup(query_for(inc.location));
@@ -265,6 +277,13 @@ LocalTime Pipeline::local_time(int64_t now_ms) const {
   return {(tm.tm_wday + 6) % 7, tm.tm_hour * 60 + tm.tm_min};
 }
 
+int64_t Pipeline::wall_ms() const {
+  if (options_.wall_ms) return options_.wall_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 bool Pipeline::refresh_on_duty(IncidentState& st, int64_t now_ms) {
   if (!st.request || !options_.schedule_configured) return false;
   const RequestPhase p = st.request->phase;
@@ -319,6 +338,7 @@ void Pipeline::restore_offer(OfferRecord record, int64_t /*now_ms*/) {
   if (options_.role != config::Role::coresponder || offers_.count(record.view.request_id)) return;
   OfferState st;
   st.view = std::move(record.view);
+  st.view.restored = true;
   st.location = std::move(record.location);
   st.view.address = display_address(st.location);
   st.match = ports_.lookup(query_for(st.location));
@@ -339,6 +359,14 @@ void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
     bump("journal.unreadable");
     return;
   }
+  // A call whose clear never reached the car would otherwise pop at every
+  // start, forever. A record without a dispatch time predates this rule.
+  const int64_t max_age_ms = int64_t{options_.incident_max_age_h} * 3600 * 1000;
+  if (!record->summary.dispatched_ms || wall_ms() - *record->summary.dispatched_ms > max_age_ms) {
+    bump("journal.expired");
+    ports_.forget_incident(record->summary.id);
+    return;
+  }
   bridge::Message m;
   m.topic = "unit." + options_.unit_id;
   m.type = "dispatch";
@@ -346,6 +374,7 @@ void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
   m.incident = bridge::Incident{record->summary.id, record->summary.call_type,
                                 record->summary.priority, {}, {options_.unit_id}, record->location};
   restoring_ = true;
+  restoring_dispatched_ms_ = record->summary.dispatched_ms;
   on_incident(m, now_ms);
   restoring_ = false;
   bump("incidents_restored");
@@ -506,6 +535,7 @@ void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
   body.set("call_type", st.summary.call_type);
   body.set("priority", st.summary.priority);
   body.set("address", st.summary.address);
+  if (st.summary.dispatched_ms) body.set("dispatched_at", dispatch_time_rfc3339(*st.summary.dispatched_ms));
   if (st.where) {
     body.set("lat", st.where->lat);
     body.set("lon", st.where->lon);

@@ -80,6 +80,11 @@ struct PipelineOptions {
   // The car's local weekday and minute (the schedule is local time).
   // Empty = the system's wall clock and time zone.
   std::function<LocalTime(int64_t now_ms)> local_time;
+  // A journaled incident older than this, counted from CAD's dispatch time,
+  // is not restored: its clear was missed, it is not the officer's call now.
+  int incident_max_age_h = 12;
+  // Unix milliseconds (now_ms is monotonic). Empty = the system clock.
+  std::function<int64_t()> wall_ms;
 };
 
 class Pipeline {
@@ -129,6 +134,7 @@ class Pipeline {
   // Recomputes the on-duty list of a request still open; true if it changed.
   bool refresh_on_duty(IncidentState& st, int64_t now_ms);
   LocalTime local_time(int64_t now_ms) const;
+  int64_t wall_ms() const;
   Status on_request_action(IncidentState& st, const std::string& action, int64_t now_ms);
   Status on_offer_action(OfferState& st, const std::string& action, int64_t now_ms,
                          const std::string& payload_json);
@@ -164,6 +170,7 @@ class Pipeline {
   bool link_down_shown_ = false;
   bool storage_shown_ = false;
   bool restoring_ = false;  // a restored incident must not trigger a second auto-request
+  std::optional<int64_t> restoring_dispatched_ms_;  // the journaled dispatch time while restoring_
   std::map<std::string, UnitPosition> unit_positions_;  // scheduled units, from CAD
 };
 

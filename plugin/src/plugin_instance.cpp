@@ -125,6 +125,7 @@ Status PluginInstance::start() {
   po.schedule = config_.coresponder_schedule;
   po.auto_request = config_.coresponder_auto_request_rules;
   po.eta_speed_mps = config_.coresponder_eta_speed_kmh / 3.6;
+  po.incident_max_age_h = config_.cad_incident_max_age_h;
   pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
   storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   make_private_dir(data_dir(config_));

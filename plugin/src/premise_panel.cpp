@@ -6,6 +6,7 @@
 #include <set>
 #include <string_view>
 
+#include "incident_header.h"
 #include "redaction.h"
 
 namespace mdtc::plugin {
@@ -335,6 +336,10 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
     doc.severity = has_safety ? Severity::danger : Severity::caution;
   }
   doc.sections = premise_sections(role, m);
+  // Which call this is comes first, except that a cache which cannot answer
+  // says so before anything else (the officer may read only one line).
+  const bool warning_first = !doc.sections.empty() && doc.sections.front().id == "unavailable";
+  doc.sections.insert(doc.sections.begin() + (warning_first ? 1 : 0), incident_section(incident));
   doc.actions.push_back({"dismiss", "Dismiss", "default"});
 
   for (const auto& f : m.flags) {

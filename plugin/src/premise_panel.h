@@ -2,6 +2,8 @@
 // about the dispatch address, safety first. Pure: match result in, document out.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,8 @@ struct IncidentSummary {
   std::string call_type;
   int priority = 0;
   std::string address;  // as CAD sent it
+  std::optional<int64_t> dispatched_ms = std::nullopt;  // CAD's sent_at of the dispatch (Unix ms)
+  bool restored = false;                 // brought back from the journal after a restart
 };
 
 struct PremisePanel {

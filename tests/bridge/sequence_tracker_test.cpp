@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "incident_orderings.h"
+
 using mdtc::bridge::Message;
 using mdtc::bridge::SequenceTracker;
 using mdtc::bridge::TrackerOutput;
@@ -56,20 +58,25 @@ TEST_F(TrackerTest, DuplicateIsDroppedAndCounted) {
   EXPECT_EQ(count("duplicates"), 2u);
 }
 
-TEST_F(TrackerTest, GapHoldsLaterMessagesAsksAndReleasesInOrder) {
+TEST_F(TrackerTest, GapDeliversLaterMessagesAtOnceAsksAndFillsInWhatNeverArrived) {
   TrackerOutput out;
   tracker.on_message(msg(1), now, out);
   tracker.on_message(msg(4), now, out);
   tracker.on_message(msg(5), now, out);
-  EXPECT_EQ(seqs(out), std::vector<uint64_t>{1});
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 4, 5})) << "nothing waits behind the gap";
   ASSERT_EQ(out.asks.size(), 1u);
   EXPECT_EQ(out.asks[0].from_seq, 2u);
   EXPECT_EQ(out.asks[0].to_seq, 3u);
   EXPECT_EQ(out.asks[0].epoch, "e1");
+  EXPECT_TRUE(tracker.asking(kTopic));
   tracker.on_message(msg(3), now, out);  // replays may arrive in any order
   tracker.on_message(msg(2), now, out);
-  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  tracker.on_message(msg(4), now, out);  // a second copy of one already delivered
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 4, 5, 3, 2}));
+  EXPECT_EQ(tracker.last_seq(kTopic), 5u);
+  EXPECT_FALSE(tracker.asking(kTopic));
   EXPECT_EQ(count("gaps"), 1u);
+  EXPECT_EQ(count("duplicates"), 1u);
 }
 
 TEST_F(TrackerTest, HeadAheadOfLastRevealsAMissedTail) {
@@ -94,25 +101,53 @@ TEST_F(TrackerTest, NewEpochStartsFromOneAndAsksForWhatWasMissed) {
   TrackerOutput out;
   tracker.on_message(msg(10), now, out);
   tracker.on_message(msg(3, "e2"), now, out);
-  EXPECT_EQ(seqs(out), std::vector<uint64_t>{10});
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 3}));
   ASSERT_EQ(out.asks.size(), 1u);
   EXPECT_EQ(out.asks[0].epoch, "e2");
   EXPECT_EQ(out.asks[0].from_seq, 1u);
   EXPECT_EQ(out.asks[0].to_seq, 2u);
   tracker.on_message(msg(1, "e2"), now, out);
   tracker.on_message(msg(2, "e2"), now, out);
-  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 1, 2, 3}));
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 3, 1, 2}));
   EXPECT_EQ(count("epochs"), 1u);
 }
 
-TEST_F(TrackerTest, LateMessageFromARetiredEpochIsStale) {
+TEST_F(TrackerTest, LateStatusFromARetiredEpochIsStale) {
   TrackerOutput out;
   tracker.on_message(msg(10), now, out);
   tracker.on_message(msg(1, "e2"), now, out);
-  tracker.on_message(msg(11, "e1"), now, out);
+  Message late = msg(11, "e1");
+  late.type = "coresponder_status";
+  tracker.on_message(late, now, out);
   EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 1}));
   EXPECT_EQ(count("dropped.stale_epoch"), 1u);
   EXPECT_EQ(tracker.epoch(kTopic), "e2");
+}
+
+TEST_F(TrackerTest, LateIncidentMessageFromARetiredEpochStillAppliesWhenItIsNews) {
+  TrackerOutput out;
+  tracker.on_message(msg(10), now, out);
+  tracker.on_message(msg(1, "e2"), now, out);
+  tracker.on_message(msg(11, "e1", "I-99"), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 1, 11}));
+  EXPECT_EQ(count("late_epoch"), 1u);
+  EXPECT_EQ(tracker.epoch(kTopic), "e2");
+}
+
+TEST_F(TrackerTest, RestartWhileAGapIsOpenCountsTheGapLostAndDropsNothingDelivered) {
+  TrackerOutput out;
+  tracker.on_message(msg(15), now, out);
+  tracker.on_message(msg(17), now, out);  // 16 lost on the wire
+  ASSERT_EQ(out.asks.size(), 1u);
+  Message cancel = msg(1, "e2", "I-17");
+  cancel.type = "cancel";
+  tracker.on_message(cancel, now, out);
+  ASSERT_EQ(out.deliver.size(), 3u);
+  EXPECT_EQ(out.deliver[1].incident_id, "I-17");
+  EXPECT_EQ(out.deliver[2].type, "cancel");
+  EXPECT_EQ(count("gaps_unfilled"), 1u);
+  EXPECT_EQ(count("lost"), 1u);
+  EXPECT_FALSE(tracker.asking(kTopic));
 }
 
 TEST_F(TrackerTest, IncidentRepublishedAfterRestartIsNotShownTwice) {
@@ -127,7 +162,7 @@ TEST_F(TrackerTest, IncidentRepublishedAfterRestartIsNotShownTwice) {
   EXPECT_EQ(count("duplicates.replayed"), 1u);
 }
 
-TEST_F(TrackerTest, CatchupDoneWithoutTheMessagesGivesUpAndReleases) {
+TEST_F(TrackerTest, CatchupDoneWithoutTheMessagesGivesUp) {
   TrackerOutput out;
   tracker.on_message(msg(1), now, out);
   tracker.on_message(msg(4), now, out);
@@ -137,7 +172,7 @@ TEST_F(TrackerTest, CatchupDoneWithoutTheMessagesGivesUpAndReleases) {
   EXPECT_EQ(count("lost"), 2u);
 }
 
-TEST_F(TrackerTest, UnansweredAskIsRetriedThenAbandonedSoNothingStalls) {
+TEST_F(TrackerTest, UnansweredAskIsRetriedThenAbandoned) {
   SequenceTracker::Limits limits;
   limits.max_attempts = 3;
   limits.ask_timeout = 100ms;
@@ -152,9 +187,10 @@ TEST_F(TrackerTest, UnansweredAskIsRetriedThenAbandonedSoNothingStalls) {
   EXPECT_EQ(out.asks.size(), 2u);
   t.on_tick(now + 400ms, out);
   EXPECT_EQ(out.asks.size(), 3u);
-  EXPECT_EQ(seqs(out), std::vector<uint64_t>{1});
-  t.on_tick(now + 2s, out);
   EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 3}));
+  t.on_tick(now + 2s, out);
+  EXPECT_EQ(t.counts().at("lost"), 1u);
+  EXPECT_FALSE(t.asking(kTopic));
 }
 
 TEST_F(TrackerTest, UntrackedTopicIsIgnored) {
@@ -187,4 +223,76 @@ TEST_F(TrackerTest, ResumedTopicCatchesUpToTheHeadInsteadOfSkippingIt) {
   EXPECT_EQ(out.asks[0].to_seq, 6u);
   ASSERT_EQ(tracker.positions().size(), 1u);
   EXPECT_EQ(tracker.positions()[0].last, 4u);
+}
+
+TEST_F(TrackerTest, TooManyBeyondAGapGivesTheGapUpInsteadOfGrowing) {
+  SequenceTracker::Limits limits;
+  limits.max_ahead = 3;
+  SequenceTracker t({kTopic}, limits);
+  TrackerOutput out;
+  t.on_message(msg(1), now, out);
+  for (uint64_t s = 5; s <= 8; ++s) t.on_message(msg(s), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 5, 6, 7, 8}));
+  EXPECT_EQ(t.counts().at("gaps_overflowed"), 1u);
+  EXPECT_EQ(t.counts().at("lost"), 3u);
+  EXPECT_EQ(t.last_seq(kTopic), 8u);
+}
+
+// Every row of the table in docs/protocol.md, through the pure tracker.
+class IncidentOrdering : public ::testing::TestWithParam<mdtc::test::OrderingRow> {};
+
+TEST_P(IncidentOrdering, EachMessageAppliesAtOnceToItsOwnIncident) {
+  const auto& row = GetParam();
+  SequenceTracker t({"unit." + mdtc::test::kOrderingUnit, "all"});
+  SequenceTracker::Clock::time_point at{};
+  TrackerOutput out;
+  // As after the hello: both topics known in e1, nothing published yet.
+  t.on_head("unit." + mdtc::test::kOrderingUnit, "e1", 0, at, out);
+  t.on_head("all", "e1", 0, at, out);
+  std::vector<std::string> shown;
+  for (const auto& step : row.steps) {
+    if (step.lost) continue;
+    Message m;
+    m.topic = mdtc::test::ordering_topic(step);
+    m.type = step.type;
+    m.epoch = step.epoch;
+    m.seq = step.seq;
+    m.sent_at = mdtc::test::ordering_sent_at(step.at_s);
+    m.incident_id = step.incident;
+    m.unit = step.unit;
+    t.on_message(m, at, out);
+    // Delivered at arrival: the step's own output, before any tick.
+    for (auto& d : out.deliver) shown.push_back(mdtc::test::ordering_label(d));
+    out.deliver.clear();
+  }
+  EXPECT_EQ(shown, row.shown);
+  // Nothing waits: ticking out every ask delivers nothing more.
+  t.on_tick(at + 1h, out);
+  for (int i = 0; i < 10; ++i) t.on_tick(at + 1h * (i + 2), out);
+  EXPECT_TRUE(out.deliver.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, IncidentOrdering, ::testing::ValuesIn(mdtc::test::incident_orderings()),
+                         mdtc::test::ordering_row_name);
+
+TEST_F(TrackerTest, ResumedTopicKeepsWhatWasDeliveredBeyondAGap) {
+  TrackerOutput out;
+  tracker.on_message(msg(1), now, out);
+  tracker.on_message(msg(3), now, out);  // 2 lost
+  const auto saved = tracker.positions();
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].last, 1u);
+  EXPECT_EQ(saved[0].ahead, std::vector<uint64_t>{3});
+
+  SequenceTracker restarted{{kTopic, "all"}};
+  TrackerOutput again;
+  restarted.resume(kTopic, "e1", saved[0].last, saved[0].ahead);
+  restarted.on_head(kTopic, "e1", 3, now, again);
+  ASSERT_EQ(again.asks.size(), 1u);
+  EXPECT_EQ(again.asks[0].from_seq, 2u);
+  EXPECT_EQ(again.asks[0].to_seq, 2u) << "only what never arrived";
+  restarted.on_message(msg(2), now, again);
+  restarted.on_message(msg(3), now, again);
+  EXPECT_EQ(seqs(again), std::vector<uint64_t>{2});
+  EXPECT_EQ(restarted.last_seq(kTopic), 3u);
 }

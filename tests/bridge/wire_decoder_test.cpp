@@ -176,3 +176,23 @@ TEST(WireDecoder, HeartbeatDecodesWithoutIncident) {
   EXPECT_EQ(r->type, "heartbeat");
   EXPECT_FALSE(r->incident);
 }
+
+TEST(WireDecoder, SentAtReadsAsMillisecondsWithAnyOffsetAndFraction) {
+  using mdtc::bridge::parse_sent_at_ms;
+  const auto base = parse_sent_at_ms("2026-11-22T10:00:00Z");
+  ASSERT_TRUE(base);
+  EXPECT_EQ(parse_sent_at_ms("2026-11-22T10:00:00.250Z"), *base + 250);
+  EXPECT_EQ(parse_sent_at_ms("2026-11-22T11:00:00+01:00"), *base);
+  EXPECT_EQ(parse_sent_at_ms("2026-11-22T09:30:00-00:30"), *base);
+  EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00"));  // no offset: ambiguous
+  EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00Zjunk"));
+  EXPECT_FALSE(parse_sent_at_ms("t7"));
+  EXPECT_FALSE(parse_sent_at_ms(""));
+}
+
+TEST(WireDecoder, UnitClearedKeepsTheUnitItNames) {
+  auto m = mdtc::bridge::decode(
+      "all", R"({"v":1,"type":"unit_cleared","seq":3,"incident_id":"I-1","unit":"2B99"})");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m.value().unit, "2B99");
+}

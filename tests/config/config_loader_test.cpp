@@ -159,6 +159,19 @@ TEST(ConfigLoader, PlaceAliasWithoutPlaceIsRejected) {
   }
 }
 
+TEST(ConfigLoader, IncidentMaxAgeDefaultsToTwelveHoursAndIsBounded) {
+  auto defaults = load_text(identified(""), "empty.ini");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->cad_incident_max_age_h, 12);
+  auto set = load_text(identified("[cad]\nincident_max_age_h = 4\n"), "unit.ini");
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->cad_incident_max_age_h, 4);
+  auto zero = load_text(identified("[cad]\nincident_max_age_h = 0\n"), "unit.ini");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code, "config.bad_value");
+  EXPECT_NE(zero.error().message.find("cad.incident_max_age_h = 0"), std::string::npos) << zero.error().message;
+}
+
 TEST(ConfigLoader, UnknownKeySuggestsTheNearestKnownKey) {
   auto report = check_text(identified("[unit]\nid = A1\n\n\n\n[cad]\nhearbeat_timeout_s = 30\n"), "fleet.ini");
   ASSERT_EQ(report.problems.size(), 1u);
@@ -410,7 +423,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 36u);
+  ASSERT_EQ(keys.size(), 37u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;

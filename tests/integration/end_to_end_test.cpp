@@ -61,17 +61,21 @@ class EndToEnd : public ::testing::Test {
     return path;
   }
 
+  // `name` names its files (<name>.out, <name>.jsonl): a second run of the
+  // gateway gets its own.
   std::unique_ptr<ChildProcess> start_cad(const std::string& scenario_text,
-                                         std::vector<std::string> extra = {}) {
-    write_file(dir.file("scenario.jsonl"), scenario_text);
+                                         std::vector<std::string> extra = {},
+                                         const std::string& name = "cad") {
+    const std::string scenario = dir.file(name == "cad" ? "scenario.jsonl" : name + "-scenario.jsonl");
+    write_file(scenario, scenario_text);
     std::vector<std::string> argv{MDTC_STUB_CAD, "--pub", endpoint(pub_port), "--router",
-                                  endpoint(router_port), "--scenario", dir.file("scenario.jsonl"),
-                                  "--record", dir.file("cad.jsonl"), "--heartbeat-ms", "200",
+                                  endpoint(router_port), "--scenario", scenario,
+                                  "--record", dir.file(name + ".jsonl"), "--heartbeat-ms", "200",
                                   "--exit-when-done"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto cad = std::make_unique<ChildProcess>(argv, dir.file("cad.out"));
-    EXPECT_TRUE(wait_for_line(dir.file("cad.out"), [](auto& l) { return has(l, "ready"); }, 20s))
-        << read_file(dir.file("cad.out"));
+    auto cad = std::make_unique<ChildProcess>(argv, dir.file(name + ".out"));
+    EXPECT_TRUE(wait_for_line(dir.file(name + ".out"), [](auto& l) { return has(l, "ready"); }, 20s))
+        << read_file(dir.file(name + ".out"));
     return cad;
   }
 
@@ -399,11 +403,54 @@ TEST_F(EndToEnd, MdtKilledMidRequestComesBackWithItsPanels) {
 
   auto again = start_host("2A31", patrol, {}, "2A31-restarted");
   EXPECT_TRUE(wait_for_line(record("2A31-restarted"), [](auto& l) {
-    return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")") && has(l, "Legally owns rifles");
+    return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")") && has(l, "Legally owns rifles") &&
+           has(l, "Shown again after an MDT restart - call dispatched ") && has(l, R"("value":"I-2")");
   }, 30s)) << read_file(dir.file("2A31.out"));
   EXPECT_TRUE(wait_for_line(record("2A31-restarted"), [](auto& l) {
     return has(l, R"("panel_id":"coresponder:I-2")") && has(l, "Accepted by CR-7 Clinician (CR7)");
   }, 30s));
+}
+
+// The outside gateway's finding, against the real plugin: seq 1 never
+// published, seq 2 a dispatch to a flagged address, the gateway never
+// answers the catch-up ask and then restarts while the gap is open. The
+// weapons panel pops at once (before any ask was retried, i.e. before any
+// ask timed out), and the new run's cancel closes it: nothing held, nothing
+// lost, nothing shown twice.
+TEST_F(EndToEnd, FlaggedDispatchBehindAnUnansweredGapPopsAtOnceAndSurvivesAGatewayRestart) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  const std::string flagged_seq2 =
+      R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","seq":2,"sent_at":"2026-11-22T10:00:00Z",)"
+      R"("incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],)"
+      R"("location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})";
+  // The first run lives on for a while after publishing, asked and not answering.
+  auto cad = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
+                           R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
+                           flagged_seq2 + "\n" + R"({"pause_ms":4000})" + "\n",
+                       {"--no-catchup", "--epoch", "run-1"});
+  auto host = start_host("2A31", config);
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  int asks = 0;
+  for (const auto& line : read_lines(dir.file("cad.jsonl"))) asks += has(line, R"("type":"catchup")");
+  EXPECT_LE(asks, 1) << "the panel waited for a catch-up ask to be retried";
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+
+  auto second = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
+                              R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
+                              R"({"publish":{"topic":"unit.2A31","body":{"type":"cancel","incident_id":"I-2",)"
+                              R"("sent_at":"2026-11-22T10:05:00Z"}}})" + "\n",
+                          {"--epoch", "run-2"}, "cad-2");
+  ASSERT_EQ(second->wait_for_exit(60s), 0) << read_file(dir.file("cad-2.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("cb":"close_panel","panel_id":"premise:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  int shown = 0;
+  for (const auto& line : read_lines(record("2A31")))
+    shown += has(line, R"("cb":"show_panel","panel_id":"premise:I-2")");
+  EXPECT_EQ(shown, 1);
 }
 
 TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {

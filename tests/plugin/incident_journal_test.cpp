@@ -58,6 +58,19 @@ TEST(IncidentRecord, RoundTripsCivicCoordinatesAndRequestState) {
   EXPECT_EQ(*back->request->eta_s, 300);
 }
 
+TEST(IncidentRecord, KeepsCadsDispatchTime) {
+  IncidentRecord r;
+  r.summary.id = "I-7";
+  r.summary.dispatched_ms = 1795341600123;
+  auto back = incident_record_from_json(to_json(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->summary.dispatched_ms, 1795341600123);
+  r.summary.dispatched_ms.reset();
+  back = incident_record_from_json(to_json(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_FALSE(back->summary.dispatched_ms.has_value()) << "a record from before dispatch times";
+}
+
 TEST(IncidentRecord, RecordWithoutIncidentIdIsRejected) {
   EXPECT_FALSE(incident_record_from_json(R"({"incident":{"call_type":"X"}})").has_value());
   EXPECT_FALSE(incident_record_from_json("[]").has_value());

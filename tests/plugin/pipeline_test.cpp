@@ -380,12 +380,22 @@ class ClinicianPipeline : public ::testing::Test {
     return wire("coresponder_request",
                 R"({"request_id":"2A31-I-1-1","incident_id":"I-1","from_unit":"2A31",)"
                 R"("call_type":"WELFARE CHECK","address":"1208 N MAPLE ST APT 3B",)"
-                R"("lat":39.8012,"lon":-89.6437,"reasons":["AUTISM"]})",
+                R"("lat":39.8012,"lon":-89.6437,"reasons":["AUTISM"],)"
+                R"("dispatched_at":"2026-11-22T10:00:00.000Z"})",
                 "unit.CR7");
   }
   test::FakePorts ports;
   Pipeline pipeline;
 };
+
+TEST_F(ClinicianPipeline, OfferShowsTheIncidentNumberAndTheDispatchTimeTheRequestCarried) {
+  pipeline.on_message(request(), 0);
+  const auto* shown = ports.last("show", "offer:2A31-I-1-1");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find(R"({"label":"Incident","value":"I-1")"), std::string::npos) << shown->body;
+  EXPECT_NE(shown->body.find(R"({"label":"Dispatched","value":"2026-11-22 10:00 UTC")"), std::string::npos);
+  EXPECT_EQ(shown->body.find("Restored"), std::string::npos);
+}
 
 TEST_F(ClinicianPipeline, RequestPopsOfferWithClinicianDetail) {
   pipeline.on_message(request(), 0);
@@ -522,6 +532,126 @@ TEST_F(PatrolPipeline, RestartRestoresPanelsAndWhoAccepted) {
   EXPECT_NE(after.last("send", "coresponder_request")->body.find("2A31-I-1-2"), std::string::npos);
 }
 
+// CAD's sent_at of the dispatch: 2026-11-22T10:00:00Z.
+constexpr int64_t kDispatchedMs = 1795341600000;
+constexpr int64_t kHourMs = 3600 * 1000;
+
+bridge::Message dispatched_at(bridge::Message m, const std::string& sent_at) {
+  m.sent_at = sent_at;
+  return m;
+}
+
+// A flagged incident journaled by a unit that was then switched off.
+std::string journaled_incident(const std::string& sent_at) {
+  test::FakePorts ports;
+  ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(); };
+  PipelineOptions o;
+  o.unit_id = "2A31";
+  o.wall_ms = [] { return kDispatchedMs; };
+  Pipeline before(o, ports);
+  before.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), sent_at), 0);
+  return ports.journal.at("I-1");
+}
+
+TEST_F(PatrolPipeline, EveryIncidentPanelShowsTheIncidentNumberAndCadsDispatchTime) {
+  pipeline.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:00:00Z"), 0);
+  for (const char* id : {"premise:I-1", "coresponder:I-1"}) {
+    const auto* shown = ports.last("show", id);
+    ASSERT_NE(shown, nullptr) << id;
+    EXPECT_NE(shown->body.find(R"({"label":"Incident","value":"I-1")"), std::string::npos) << shown->body;
+    EXPECT_NE(shown->body.find(R"({"label":"Dispatched","value":"2026-11-22 10:00 UTC")"), std::string::npos)
+        << shown->body;
+    EXPECT_EQ(shown->body.find("Restored"), std::string::npos) << "a live call is not marked restored";
+  }
+}
+
+TEST_F(PatrolPipeline, UpdateKeepsTheDispatchTimeAndANewDispatchReplacesIt) {
+  pipeline.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:00:00Z"), 0);
+  auto update = dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:20:00Z");
+  update.type = "incident_update";
+  pipeline.on_message(update, 1);
+  EXPECT_NE(ports.last("update", "premise:I-1")->body.find("2026-11-22 10:00 UTC"), std::string::npos);
+  pipeline.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T11:05:00Z"), 2);
+  EXPECT_NE(ports.last("update", "premise:I-1")->body.find("2026-11-22 11:05 UTC"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, DispatchWithoutReadableCadTimeIsDatedWhenItReachedTheCar) {
+  PipelineOptions o = options();
+  o.wall_ms = [] { return kDispatchedMs + 5 * 60 * 1000; };
+  test::FakePorts p;
+  p.answer = ports.answer;
+  Pipeline pl(o, p);
+  pl.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);  // no sent_at
+  EXPECT_NE(p.last("show", "premise:I-1")->body.find("2026-11-22 10:05 UTC"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, RestoredPanelSaysItWasRestoredAndWhenTheCallWasDispatched) {
+  const std::string saved = journaled_incident("2026-11-22T10:00:00Z");
+  test::FakePorts after;
+  after.answer = ports.answer;
+  PipelineOptions o = options();
+  o.wall_ms = [] { return kDispatchedMs + 2 * kHourMs; };
+  Pipeline restarted(o, after);
+  restarted.restore(saved, 0);
+  const auto* shown = after.last("show", "premise:I-1");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find("Shown again after an MDT restart - call dispatched 2026-11-22 10:00 UTC"),
+            std::string::npos)
+      << shown->body;
+  EXPECT_NE(shown->body.find(R"({"label":"Incident","value":"I-1")"), std::string::npos);
+  // CAD speaking of the call again makes it live, no longer merely restored.
+  restarted.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:00:00Z"), 1);
+  EXPECT_EQ(after.last("update", "premise:I-1")->body.find("Restored"), std::string::npos);
+}
+
+TEST_F(PatrolPipeline, JournaledCallOlderThanMaxAgeIsNotRestoredAndLeavesTheJournal) {
+  const std::string saved = journaled_incident("2026-11-22T10:00:00Z");
+  test::FakePorts after;
+  after.answer = ports.answer;
+  after.journal["I-1"] = saved;
+  PipelineOptions o = options();
+  o.incident_max_age_h = 12;
+  o.wall_ms = [] { return kDispatchedMs + 12 * kHourMs + 1; };
+  Pipeline restarted(o, after);
+  restarted.restore(saved, 0);
+  EXPECT_TRUE(after.of("show").empty());
+  EXPECT_EQ(after.journal.count("I-1"), 0u);
+  EXPECT_EQ(restarted.counters()["journal.expired"], 1u);
+  EXPECT_EQ(restarted.counters()["incidents_restored"], 0u);
+}
+
+TEST_F(PatrolPipeline, JournaledCallJustUnderMaxAgeIsRestored) {
+  const std::string saved = journaled_incident("2026-11-22T10:00:00Z");
+  test::FakePorts after;
+  after.answer = ports.answer;
+  PipelineOptions o = options();
+  o.incident_max_age_h = 12;
+  o.wall_ms = [] { return kDispatchedMs + 12 * kHourMs; };
+  Pipeline restarted(o, after);
+  restarted.restore(saved, 0);
+  EXPECT_NE(after.last("show", "premise:I-1"), nullptr);
+  EXPECT_EQ(restarted.counters()["incidents_restored"], 1u);
+}
+
+TEST_F(PatrolPipeline, JournalRecordWithoutADispatchTimeIsNotRestored) {
+  IncidentRecord old;  // written before records carried the dispatch time
+  old.summary = {"I-1", "WELFARE CHECK", 2, "1208 N MAPLE ST APT 3B"};
+  old.location.address = "1208 N MAPLE ST APT 3B";
+  ports.journal["I-1"] = to_json(old);
+  pipeline.restore(to_json(old), 0);
+  EXPECT_TRUE(ports.of("show").empty());
+  EXPECT_EQ(ports.journal.count("I-1"), 0u);
+  EXPECT_EQ(pipeline.counters()["journal.expired"], 1u);
+}
+
+TEST_F(PatrolPipeline, RequestTellsTheClinicianWhenTheCallWasDispatched) {
+  pipeline.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:00:00Z"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  const auto* sent = ports.last("send", "coresponder_request");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find(R"("dispatched_at":"2026-11-22T10:00:00)"), std::string::npos) << sent->body;
+}
+
 TEST_F(PatrolPipeline, UnreadableJournalRecordIsCountedNotFatal) {
   pipeline.restore("{not json", 0);
   EXPECT_EQ(pipeline.counters()["journal.unreadable"], 1u);
@@ -543,6 +673,9 @@ TEST_F(ClinicianPipeline, RestartWhileEnRouteBringsTheOfferBackWithItsActions) {
   const auto* shown = after.last("show", "offer:2A31-I-1-1");
   ASSERT_NE(shown, nullptr);
   EXPECT_NE(shown->body.find("En route"), std::string::npos) << shown->body;
+  EXPECT_NE(shown->body.find("Shown again after an MDT restart - call dispatched 2026-11-22 10:00 UTC"),
+            std::string::npos)
+      << shown->body;
   EXPECT_NE(shown->body.find("\"id\":\"on_scene\""), std::string::npos);
   EXPECT_TRUE(after.of("notify").empty()) << "a restored offer is not a new request";
   EXPECT_EQ(restarted.counters()["offers_restored"], 1u);

@@ -302,6 +302,7 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
     reply->set("topics", topics);
     send_to(from, "", to_json(reply));
   } else if (type == "catchup") {
+    if (!catchup_answers_) return;
     std::string topic = str(*body, "topic");
     uint64_t from_seq = uint_field(*body, "from_seq"), to_seq = uint_field(*body, "to_seq");
     // Replays only to the unit the topic belongs to (or the shared topic).

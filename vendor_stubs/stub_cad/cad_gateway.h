@@ -74,6 +74,9 @@ class CadGateway {
   // Fault-injection hook: a gateway that receives but never acks, as one
   // whose replies are lost.
   void set_acks(bool on) { acks_ = on; }
+  // Fault-injection hook: a gateway that never answers a catch-up ask
+  // (neither replays nor catchup_done), as one that lost its log.
+  void set_catchup_answers(bool on) { catchup_answers_ = on; }
   void flush_record();
 
  private:
@@ -95,6 +98,7 @@ class CadGateway {
   std::set<std::string> seen_keys_;
   std::size_t duplicate_keys_ = 0;
   bool acks_ = true;
+  bool catchup_answers_ = true;
   std::vector<Inbound> inbound_;
   CoresponderRouter router_rules_;
   std::ofstream record_;

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   stub_cad::GatewayOptions opt;
   std::string scenario_path, key_file;
   bool exit_when_done = false;
+  bool no_catchup = false;
   po::options_description desc("stub-cad: CAD gateway stand-in (wire protocol v1)");
   desc.add_options()("help,h", "this text")
       ("pub", po::value(&opt.pub_endpoint)->default_value(opt.pub_endpoint), "XPUB endpoint to bind")
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
       ("epoch", po::value(&opt.epoch), "run id (default: random)")
       ("heartbeat-ms", po::value(&opt.heartbeat_ms)->default_value(1000), "heartbeat period, 0 = none")
       ("exit-when-done", po::bool_switch(&exit_when_done), "exit 0 when the scenario completes, 1 on a timeout")
+      ("no-catchup", po::bool_switch(&no_catchup), "never answer catch-up asks (fault injection)")
       ("server-key-file", po::value(&key_file), "CURVE server key pair file: run CURVE on both sockets")
       ("coresponder", po::value(&opt.coresponders)->composing(), "unit on co-responder duty from the start (repeatable)");
   po::variables_map vm;
@@ -98,6 +100,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   stub_cad::CadGateway gw(opt);
+  gw.set_catchup_answers(!no_catchup);
   if (auto r = gw.bind(); !r) {
     std::cerr << r.error().message << "\n";
     return 1;

@@ -52,6 +52,7 @@ struct Config {
   std::string cad_client_key_file;    // key pair file written by `keys generate`
   int cad_heartbeat_timeout_s = 15;
   int cad_max_message_bytes = 65536;
+  int cad_incident_max_age_h = 12;  // journaled calls older than this are not restored
 
   // [cache]
   std::string cache_db = "/var/lib/mdt-coresponder/cache.db";

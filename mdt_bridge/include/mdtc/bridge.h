@@ -45,8 +45,13 @@ struct Message {
   std::string sent_at;
   std::optional<Incident> incident;  // dispatch / incident_update
   std::string incident_id;           // every incident-scoped type
+  std::string unit;                  // unit_cleared: the unit it names, if any
   std::string body;
 };
+
+// A wire timestamp (`sent_at`, RFC 3339 with any offset and fraction) as
+// milliseconds since the Unix epoch; empty when it is not one.
+std::optional<int64_t> parse_sent_at_ms(std::string_view sent_at);
 
 // Pure: topic + body -> Message, or an Error whose code names the reason
 // ("wire.bad_json", "wire.bad_version", "wire.missing_field", "wire.bad_type",
