@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "fix_tracker.h"
 #include "mdtc/gps.h"
 #include "nmea_decoder.h"
@@ -42,16 +44,22 @@ struct NmeaStream::Impl {
   FixTracker tracker;
   Protocol protocol = Protocol::unknown;
   std::optional<int64_t> utc_hint;
-  // Noise the framer of the other protocol counted before the protocol
-  // was known: that was the stream's real traffic, not noise.
-  uint64_t not_noise = 0;
+  // Noise is counted once, though two framers look at the bytes: before
+  // the protocol is known a byte is noise only if both say so (at most the
+  // smaller count); once it is known, the noise its framer counted since
+  // the last reset. Earlier connections' noise is kept in noise_before.
+  uint64_t noise_before = 0;
   uint64_t nmea_noise_mark = 0, taip_noise_mark = 0;  // at the last reset
 
+  uint64_t session_noise() const {
+    const uint64_t n = framer.counters().noise_bytes - nmea_noise_mark;
+    const uint64_t t = taip.counters().noise_bytes - taip_noise_mark;
+    if (protocol == Protocol::nmea) return n;
+    if (protocol == Protocol::taip) return t;
+    return std::min(n, t);
+  }
   void lock(Protocol p) {
-    if (protocol != Protocol::unknown) return;
-    protocol = p;
-    not_noise += p == Protocol::taip ? framer.counters().noise_bytes - nmea_noise_mark
-                                     : taip.counters().noise_bytes - taip_noise_mark;
+    if (protocol == Protocol::unknown) protocol = p;
   }
   uint64_t bytes = 0, decode_errors = 0, ignored = 0, fixes = 0;
   std::string last_error;
@@ -115,6 +123,7 @@ void NmeaStream::finish(const FixSink& on_fix) {
 void NmeaStream::reset_framing() {
   impl_->framer.reset();
   impl_->taip.reset();
+  impl_->noise_before += impl_->session_noise();
   impl_->protocol = Protocol::unknown;
   impl_->nmea_noise_mark = impl_->framer.counters().noise_bytes;
   impl_->taip_noise_mark = impl_->taip.counters().noise_bytes;
@@ -131,8 +140,8 @@ std::optional<int64_t> NmeaStream::stale_at() const { return impl_->tracker.stal
 const std::string& NmeaStream::last_error() const { return impl_->last_error; }
 
 NmeaCounters NmeaStream::counters() const {
-  // Both framers' counts, less what each counted of the other protocol's
-  // traffic while the protocol was still unknown.
+  // Both framers' counts (each sees only its own protocol's markers, so
+  // they do not overlap), except noise: see Impl.
   const auto& n = impl_->framer.counters();
   const auto& t = impl_->taip.counters();
   NmeaCounters c;
@@ -142,7 +151,7 @@ NmeaCounters NmeaStream::counters() const {
   c.missing_checksum = n.missing_checksum + t.missing_checksum;
   c.overlong = n.overlong + t.overlong;
   c.fragments = n.fragments + t.fragments;
-  c.noise_bytes = n.noise_bytes + t.noise_bytes - impl_->not_noise;
+  c.noise_bytes = impl_->noise_before + impl_->session_noise();
   c.decode_errors = impl_->decode_errors;
   c.ignored = impl_->ignored;
   c.fixes = impl_->fixes;

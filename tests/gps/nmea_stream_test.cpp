@@ -58,6 +58,17 @@ TEST(NmeaStream, DecodesTaipAndReportsEachReportWithoutWaitingForTheNext) {
   EXPECT_EQ(s.counters().noise_bytes, 0u);
 }
 
+// Found by fuzz_taip: both framers counted the same garbage.
+TEST(NmeaStream, NoiseIsCountedOnceWhileTheProtocolIsUnknown) {
+  NmeaStream s;
+  decode_all(s, "garbage\x01");
+  EXPECT_EQ(s.counters().noise_bytes, 8u);
+  EXPECT_EQ(s.protocol(), Protocol::unknown);
+  s.reset_framing();
+  decode_all(s, std::string("xx") + kTwoEpochs);
+  EXPECT_EQ(s.counters().noise_bytes, 8u + 2u + 9u);  // kTwoEpochs has 9 noise bytes of its own
+}
+
 TEST(NmeaStream, LearnsNmeaFromTheFirstGoodSentence) {
   NmeaStream s;
   decode_all(s, kTwoEpochs);
