@@ -102,7 +102,7 @@ Result<NetSource> NetSource::open(const NetAddress& address, ReaderEvents& event
                                    &ai.list);
       rc != 0) {
     return make_error(udp ? "gps.bind_failed" : "gps.connect_failed",
-                      "cannot resolve " + wanted + ": " + ::gai_strerror(rc) + "; retrying");
+                      "cannot resolve " + wanted + ": " + ::gai_strerror(rc));
   }
   std::string why = "no usable address";
   for (addrinfo* p = ai.list; p; p = p->ai_next) {
