@@ -72,11 +72,21 @@ bool take_time_ms(int64_t ms, Decoded& d) {
   return true;
 }
 
-bool take_position(int64_t lat, int64_t lon, double scale, Decoded& d) {
+// Position (in units of 1/scale degree), speed and heading of a fix: the
+// same for PV and LN but for their resolution. heading_deg above 360 is
+// dropped, not fatal, as the NMEA decoder does with a bad course.
+bool take_motion(int64_t lat, int64_t lon, double scale, double speed_mps, double heading_deg, Decoded& d) {
   const double la = static_cast<double>(lat) / scale, lo = static_cast<double>(lon) / scale;
   if (la < -90 || la > 90 || lo < -180 || lo > 180) return false;
   d.lat = la;
   d.lon = lo;
+  d.set |= kPosition;
+  d.speed_mps = speed_mps;
+  d.set |= kSpeed;
+  if (heading_deg <= 360) {
+    d.course_deg = heading_deg;
+    d.set |= kCourse;
+  }
   return true;
 }
 
@@ -96,14 +106,9 @@ Status decode_pv(std::string_view data, Decoded& d) {
   if (!take_time_ms(*t * 1000, d)) return bad_field("PV", "time");
   take_quality(*source, *age, d);
   if (!d.valid) return Ok{};
-  if (!take_position(*lat, *lon, 1e5, d)) return bad_field("PV", "position");
-  d.set |= kPosition;
-  d.speed_mps = static_cast<double>(*speed) * kMetresPerSecondPerMph;
-  d.set |= kSpeed;
-  if (*heading <= 360) {
-    d.course_deg = static_cast<double>(*heading);
-    d.set |= kCourse;
-  }
+  if (!take_motion(*lat, *lon, 1e5, static_cast<double>(*speed) * kMetresPerSecondPerMph,
+                   static_cast<double>(*heading), d))
+    return bad_field("PV", "position");
   return Ok{};
 }
 
@@ -134,14 +139,9 @@ Status decode_ln(std::string_view data, Decoded& d) {
   d.set |= kSatellites;
   take_quality(*source, *age, d);
   if (!d.valid) return Ok{};
-  if (!take_position(*lat, *lon, 1e7, d)) return bad_field("LN", "position");
-  d.set |= kPosition;
-  d.speed_mps = static_cast<double>(*speed) / 10 * kMetresPerSecondPerMph;
-  d.set |= kSpeed;
-  if (*heading <= 3600) {
-    d.course_deg = static_cast<double>(*heading) / 10;
-    d.set |= kCourse;
-  }
+  if (!take_motion(*lat, *lon, 1e7, static_cast<double>(*speed) / 10 * kMetresPerSecondPerMph,
+                   static_cast<double>(*heading) / 10, d))
+    return bad_field("LN", "position");
   // A 2D source has no measured altitude, whatever the field holds.
   if (d.fix_type == 3) {
     d.alt_m = static_cast<double>(*alt) / 100 * kMetresPerFoot;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "fix_invariants.h"
 #include "mdtc/gps.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,15 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes = ">" + std::string(reinterpret_cast<const char*>(data + 1), size - 1);
   mdtc::gps::NmeaStream stream;
   if (control & 1) stream.set_utc_hint(1'795'305'600'000);
-  auto check = [](const mdtc::gps::Fix& f) {
-    if (f.lat && (!std::isfinite(*f.lat) || std::fabs(*f.lat) > 90)) std::abort();
-    if (f.lon && (!std::isfinite(*f.lon) || std::fabs(*f.lon) > 180)) std::abort();
-    if (f.mode >= mdtc::gps::Mode::fix_2d && (!f.lat || !f.lon)) std::abort();
-    if (f.course_deg && (*f.course_deg < 0 || *f.course_deg > 360)) std::abort();
-    if (f.speed_mps && *f.speed_mps < 0) std::abort();
-    if (f.alt_m && !std::isfinite(*f.alt_m)) std::abort();
-    (void)mdtc::gps::to_json(f);
-  };
+  const auto check = mdtc::gps::fuzz::check_fix;
   const std::string_view all(bytes);
   const std::size_t split = (control >> 1) % (all.size() + 1);
   stream.feed(all.substr(0, split), 0, check);

@@ -418,13 +418,6 @@ TEST(Reader, PositionTurnsStaleWhileTheDeviceIsAway) {
 
 // ---------------------------------------------------------------- router
 
-// The position was fresh at some point and is stale now.
-bool went_stale(const std::vector<ReaderStatus>& s) {
-  bool fresh = false;
-  for (const auto& st : s) fresh |= !st.stale;
-  return fresh && !s.empty() && s.back().stale;
-}
-
 bool detail_has(const std::vector<ReaderStatus>& s, const std::string& text) {
   for (const auto& st : s)
     if (st.detail.find(text) != std::string::npos) return true;
@@ -444,13 +437,13 @@ TEST(Reader, TcpRouterFixesArriveAndTheStatusNamesSourceAndProtocol) {
   router.send(test::epoch(100000) + test::epoch(100001));
   ASSERT_TRUE(c.wait_fixes(1));
   EXPECT_NEAR(*c.fixes().front().lat, 39.8012, 1e-6);
-  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && s.back().protocol == Protocol::nmea; }));
+  ASSERT_TRUE(c.wait_protocol(Protocol::nmea));
   const ReaderStatus s = reader.status();
   EXPECT_EQ(s.source, "tcp 127.0.0.1:" + std::to_string(router.port()));
   EXPECT_EQ(s.port, router.url());
   EXPECT_NE(s.detail.find("receiving NMEA from tcp 127.0.0.1:"), std::string::npos) << s.detail;
   // The same staleness rule as serial: connected but quiet goes stale.
-  ASSERT_TRUE(c.wait_for([](const auto&, const auto& st) { return went_stale(st); }));
+  ASSERT_TRUE(c.wait_went_stale());
   EXPECT_TRUE(reader.status().connected);
 }
 
@@ -478,7 +471,7 @@ TEST(Reader, TcpReconnectsWithBackOffWhenTheRouterRestartsAndFixesResume) {
   router.accept();
   router.send(test::taip_pv(36005));
   ASSERT_TRUE(c.wait_fixes(before + 1));
-  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && s.back().protocol == Protocol::taip; }));
+  ASSERT_TRUE(c.wait_protocol(Protocol::taip));
   EXPECT_TRUE(reader.status().connected);
   const Fix last = c.fixes().back();
   EXPECT_NEAR(*last.speed_mps, 26 * 0.44704, 1e-9);
@@ -504,7 +497,7 @@ TEST(Reader, UdpListenerDecodesTaipGoesStaleAndResumesWhenTheSenderRestarts) {
     sender.send(test::taip_pv(36002));
     ASSERT_TRUE(c.wait_fixes(3));
   }  // the sender goes away (router restarting)
-  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return went_stale(s); }));
+  ASSERT_TRUE(c.wait_went_stale());
   EXPECT_EQ(reader.status().protocol, Protocol::taip);
   test::UdpSender restarted(port);
   restarted.send(test::taip_pv(36010));
@@ -524,7 +517,7 @@ TEST(Reader, SerialTaipIsDecodedAndNamed) {
   ASSERT_TRUE(c.wait_connected(true));
   pty.write(test::taip_pv(36000));
   ASSERT_TRUE(c.wait_fixes(1));
-  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && s.back().protocol == Protocol::taip; }));
+  ASSERT_TRUE(c.wait_protocol(Protocol::taip));
   EXPECT_EQ(reader.status().source, "serial " + pty.path());
   EXPECT_EQ(reader.status().detail, "receiving TAIP at 9600 baud");
 }

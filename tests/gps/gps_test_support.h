@@ -281,6 +281,20 @@ class Collector {
     return wait_for([connected](const auto&, const auto& s) { return !s.empty() && s.back().connected == connected; },
                     timeout);
   }
+  bool wait_protocol(Protocol protocol, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return wait_for([protocol](const auto&, const auto& s) { return !s.empty() && s.back().protocol == protocol; },
+                    timeout);
+  }
+  // The position was fresh at some point and is stale now.
+  bool wait_went_stale(std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return wait_for(
+        [](const auto&, const auto& s) {
+          bool fresh = false;
+          for (const auto& st : s) fresh |= !st.stale;
+          return fresh && !s.empty() && s.back().stale;
+        },
+        timeout);
+  }
   std::vector<Fix> fixes() {
     std::lock_guard lock(mu_);
     return fixes_;

@@ -126,7 +126,7 @@ TEST(StubGps, AsTheRoutersTcpServerItFeedsTaipToTheReader) {
   Reader reader(o, c.fix_handler(), c.status_handler());
   ASSERT_TRUE(reader.start().ok());
   ASSERT_TRUE(c.wait_fixes(2));
-  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && s.back().protocol == Protocol::taip; }));
+  ASSERT_TRUE(c.wait_protocol(Protocol::taip));
   const Fix f = c.fixes().back();
   EXPECT_NEAR(*f.lat, 39.80, 0.05);  // the Springfield loop
   EXPECT_TRUE(f.time_ms);
