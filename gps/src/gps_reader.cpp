@@ -9,6 +9,7 @@
 // the line falling silent), and it is re-armed only when that moment moves
 // earlier, not on every burst. The same loop serves every transport, so
 // staleness, silence and resume follow the same rules on each.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -394,7 +395,8 @@ struct Reader::Impl {
           s.detail = opened.error().message + "; retrying in " + std::to_string(backoff) + " ms";
         });
         if (!wait_ms(backoff)) break;
-        backoff = std::min(backoff * 2, std::max(options.max_reconnect_ms, options.reconnect_ms));
+        // At least 50 ms once failing, so reconnect_ms = 0 cannot spin.
+        backoff = std::min(std::max(backoff * 2, 50), std::max(options.max_reconnect_ms, options.reconnect_ms));
         continue;
       }
       NetSource source = std::move(opened).value();
