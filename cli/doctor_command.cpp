@@ -294,7 +294,8 @@ int64_t system_ms() {
 }
 
 std::optional<Check> gps_precheck(const config::Config& c) {
-  if (c.gps_port.empty() || c.gps_port == "auto") return std::nullopt;
+  // The car's router (tcp://, udp://) has no device node to look at.
+  if (c.gps_port.empty() || c.gps_port == "auto" || c.gps_port.find("://") != std::string::npos) return std::nullopt;
   struct stat st {};
   if (::stat(c.gps_port.c_str(), &st) != 0) {
     return fail("gps", Problem::gps_port_missing,
@@ -320,19 +321,28 @@ std::string fix_words(const gps::Fix& fix) {
 
 Check gps_result(const config::Config& c, const gps::ReaderStatus& status, const LiveState& live, int timeout_s) {
   const std::string where = status.port.empty() ? c.gps_port : status.port;
+  // Which source and protocol: "serial /dev/ttyUSB0 at 4800 baud: speaking
+  // NMEA", "tcp 192.168.0.1:9001: speaking TAIP".
+  const std::string source = status.source.empty() ? where : status.source;
   const std::string at = status.baud > 0 ? " at " + std::to_string(status.baud) + " baud" : "";
+  const std::string speaking =
+      std::string(": speaking ") + (status.protocol == gps::Protocol::taip ? "TAIP" : "NMEA");
   if (live.fix) {
-    return pass("gps", where + at + ": speaking NMEA, " + fix_words(*live.fix));
+    return pass("gps", source + at + speaking + ", " + fix_words(*live.fix));
   }
   if (live.nmea_seen || status.counters.sentences > 0) {
     return warn("gps", Problem::gps_no_fix,
-                where + at + ": speaking NMEA (" + std::to_string(status.counters.sentences) +
-                    " sentences) but no position fix yet: antenna covered or indoors?");
+                source + at + speaking + " (" + std::to_string(status.counters.sentences) +
+                    " messages) but no position fix yet: antenna covered or indoors?");
   }
   std::string why = status.detail.empty() ? "" : " (" + status.detail + ")";
+  const bool router = where.find("://") != std::string::npos;
   return fail("gps", Problem::gps_no_nmea,
-              "no NMEA from " + (where == "auto" ? std::string("any serial port") : where) + " within " +
-                  plural(timeout_s, "second", "seconds") + why + ": wrong port or baud, or the receiver is off");
+              (router ? "no NMEA or TAIP from " : "no NMEA from ") +
+                  (where == "auto" ? std::string("any serial port") : where) + " within " +
+                  plural(timeout_s, "second", "seconds") + why +
+                  (router ? ": router off, wrong address, or its GPS output not enabled"
+                          : ": wrong port or baud, or the receiver is off"));
 }
 
 Check clock_result(const LiveState& live) {

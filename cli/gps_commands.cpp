@@ -37,8 +37,8 @@ po::variables_map parse(const Args& args, const po::options_description& opts,
 
 int decode(const Args& args) {
   std::string file = "-";
-  po::options_description opts("gps decode [FILE|-]: NMEA in, one JSON fix per line out");
-  opts.add_options()("help,h", "show this help")("file", po::value(&file), "NMEA capture, - for stdin")(
+  po::options_description opts("gps decode [FILE|-]: NMEA or TAIP in, one JSON fix per line out");
+  opts.add_options()("help,h", "show this help")("file", po::value(&file), "NMEA or TAIP capture, - for stdin")(
       "all", "also print epochs without a position (mode 0/1)")(
       "accept-missing-checksum", "accept sentences without *hh (gpsd rejects them)")(
       "stats", "print sentence and error counts to stderr at the end");
@@ -139,7 +139,7 @@ int monitor(const Args& args) {
   int count = 0, seconds = 0;
   po::options_description opts("gps monitor --port P [--baud N|auto]: live fixes and sentence counts");
   opts.add_options()("help,h", "show this help")("port", po::value(&options.port)->default_value("auto"),
-                                                  "device path or auto")(
+                                                  "device path, auto, tcp://HOST:PORT or udp://[ADDR]:PORT")(
       "baud", po::value(&options.baud)->default_value("auto"), "4800 .. 115200 or auto")(
       "count", po::value(&count), "stop after N fixes with a position")(
       "seconds", po::value(&seconds), "stop after N seconds");
@@ -159,8 +159,13 @@ int monitor(const Args& args) {
       },
       [&](const gps::ReaderStatus& s) {
         std::lock_guard lock(g_monitor_mu);
-        std::cerr << "gps: " << (s.connected ? "connected" : "not connected") << " port=" << s.port
-                  << " baud=" << s.baud << (s.stale ? " stale" : "") << ": " << s.detail << std::endl;
+        // Which source and protocol are in use, so fleet IT can tell the
+        // router's stream from a USB puck's.
+        std::cerr << "gps: " << (s.connected ? "connected" : "not connected") << " port=" << s.port;
+        if (!s.source.empty()) std::cerr << " source=\"" << s.source << '"';
+        if (s.baud > 0) std::cerr << " baud=" << s.baud;
+        std::cerr << " protocol=" << gps::protocol_name(s.protocol) << (s.stale ? " stale" : "") << ": " << s.detail
+                  << std::endl;
       });
   if (auto started = reader.start(); !started) {
     std::cerr << "mdt-coresponder gps monitor: " << started.error().message << "\n";
@@ -203,7 +208,7 @@ int gps_command(const Args& args) {
     (args.empty() ? std::cerr : std::cout)
         << "usage: mdt-coresponder gps decode [FILE|-] [--all] [--accept-missing-checksum] [--stats]\n"
            "       mdt-coresponder gps ports\n"
-           "       mdt-coresponder gps monitor [--port P|auto] [--baud N|auto] [--count N] [--seconds N]\n"
+           "       mdt-coresponder gps monitor [--port P|auto|tcp://HOST:PORT|udp://[ADDR]:PORT] [--baud N|auto] [--count N] [--seconds N]\n"
            "  decode   exit 1 when the input holds no NMEA or no fix to print\n"
            "  monitor  exit 1 when --count fixes did not arrive\n"
            "  SUBCOMMAND --help lists each option\n";

@@ -241,7 +241,8 @@ std::string expected(const KeySpec& spec) {
     case Kind::log_level:
       return "expected one of none, fatal, critical, error, warning, notice, information, debug or trace";
     case Kind::gps_port:
-      return "expected empty (no GPS), auto, or a device path such as /dev/ttyUSB0";
+      return "expected empty (no GPS), auto, a device path such as /dev/ttyUSB0, tcp://HOST:PORT or "
+             "udp://[ADDR]:PORT";
     case Kind::path:
       return "expected a file path";
     case Kind::optional_path:
@@ -274,7 +275,7 @@ std::string type_name(const KeySpec& spec) {
     case Kind::z85_key: return "Z85 key";
     case Kind::baud: return "baud";
     case Kind::log_level: return "log level";
-    case Kind::gps_port: return "serial port";
+    case Kind::gps_port: return "GPS source";
     case Kind::path: return "path";
     case Kind::optional_path: return "path";
     case Kind::text: return "text";

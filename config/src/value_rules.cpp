@@ -149,6 +149,13 @@ bool is_module_levels(std::string_view text) {
 
 bool is_gps_port(std::string_view text) {
   if (text.empty() || text == "auto") return true;
+  // The car's router: tcp://HOST:PORT as for the CAD endpoints; for udp://
+  // the local address may be left out (listen on all of them).
+  if (text.substr(0, 6) == "tcp://") return is_endpoint(text);
+  if (text.substr(0, 6) == "udp://") {
+    const std::string_view rest = text.substr(6);
+    return is_endpoint(std::string("tcp://") + (rest.substr(0, 1) == ":" ? "0.0.0.0" : "") + std::string(rest));
+  }
   return text.front() == '/' && text.size() > 1 && no_control(text);
 }
 

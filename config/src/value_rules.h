@@ -21,7 +21,7 @@ bool is_baud(std::string_view text);       // 4800 ... 115200 or auto
 bool is_log_level(std::string_view text);  // Poco::Message priority names
 // "bridge=debug, cache=warning": modules plugin, bridge, cache, gps; empty is fine.
 bool is_module_levels(std::string_view text);
-bool is_gps_port(std::string_view text);   // empty, auto or an absolute device path
+bool is_gps_port(std::string_view text);   // empty, auto, an absolute device path, tcp:// or udp://
 bool is_path(std::string_view text);       // non-empty, no control characters
 bool is_text(std::string_view text, std::size_t max_chars);  // no control characters
 

@@ -96,7 +96,7 @@ bool FixTracker::merge(const Decoded& d, int64_t now_ms, Fix& out) {
   if (d.has(kFixType)) e.fix_type = d.fix_type;
   if (d.has(kValidity) || d.has(kDate)) news = true;
   if (news && e.emitted) e.dirty = true;
-  if (d.type == ender_type_ && e.timed && !e.emitted) {
+  if ((d.type == ender_type_ || d.whole_cycle) && e.timed && !e.emitted) {
     out = build(e);
     e.emitted = true;
     e.dirty = false;

@@ -1,20 +1,15 @@
-// The serial reader: one thread that finds the port and baud, then feeds
-// bytes to the pure NmeaStream. Every wait also watches an eventfd, so
-// stop() returns as soon as the thread sees it, whatever the thread was
-// doing.
+// The reader: one thread that finds the serial port and baud, or connects
+// to the car's router over TCP or listens for it over UDP, then feeds bytes
+// to the pure NmeaStream. Every wait ends on stop() (ReaderEvents), so
+// stop() returns as soon as the thread sees it, whatever it was doing.
 //
 // The read loop costs one wake-up per receiver burst and nothing between
-// bursts: it sleeps in epoll_wait with no timeout; the only timer is a
-// timerfd set to the next moment something could change without data
-// (the position going stale, the line falling silent), and it is re-armed
-// only when that moment moves earlier, not on every burst.
-#include <poll.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
-
+// bursts: it waits with no timeout; the only timer is set to the next
+// moment something could change without data (the position going stale,
+// the line falling silent), and it is re-armed only when that moment moves
+// earlier, not on every burst. The same loop serves every transport, so
+// staleness, silence and resume follow the same rules on each.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -23,26 +18,25 @@
 #include <thread>
 
 #include "mdtc/gps.h"
+#include "net_source.h"
+#include "reader_events.h"
 #include "serial_port.h"
 
 namespace mdtc::gps {
 
 namespace {
 
-int64_t now_ms() {
+int64_t now_ms() { return monotonic_ms(); }
+
+int64_t utc_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// The same clock as now_ms() (CLOCK_MONOTONIC) read from the kernel's last
-// tick: no hardware clock read, at most a tick (1-10 ms) behind. Good
-// enough to stamp bursts for a staleness measured in seconds.
-int64_t coarse_now_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1'000'000;
-}
+// A router that accepts the connection but never answers the handshake
+// (half-booted) must not hold the reader for long.
+constexpr int kConnectTimeoutMs = 5000;
 
 // One good checksummed sentence locks a rate: at a wrong rate a UART
 // yields framing garbage, and garbage that frames as "$...*hh" with a
@@ -66,6 +60,27 @@ constexpr int kProbeOrder[] = {9600, 4800, 38400, 115200, 19200, 57600};
 
 enum class LoopEnd { stopped, gone, rebaud };
 
+// How a status names the source and what it is doing.
+std::string source_text(const SerialPort& port) { return "serial " + port.name(); }
+std::string source_text(const NetSource& net) { return net.name(); }
+bool reads_datagrams(const SerialPort&) { return false; }
+bool reads_datagrams(const NetSource& net) { return net.datagrams(); }
+std::string receiving_text(const SerialPort& port, Protocol protocol) {
+  const std::string what = protocol == Protocol::unknown ? "NMEA" : protocol_name(protocol);
+  return "receiving " + what + " at " + std::to_string(port.baud()) + " baud";
+}
+std::string receiving_text(const NetSource& net, Protocol protocol) {
+  return protocol == Protocol::unknown ? "connected to " + net.name() + ", waiting for NMEA or TAIP"
+                                       : std::string("receiving ") + protocol_name(protocol) + " from " + net.name();
+}
+std::string silence_text(const SerialPort& port, int64_t silent_ms) {
+  return "no NMEA from " + port.name() + " at " + std::to_string(port.baud()) + " baud for " +
+         std::to_string(silent_ms / 1000) + " s";
+}
+std::string silence_text(const NetSource& net, int64_t silent_ms) {
+  return "no NMEA or TAIP from " + net.name() + " for " + std::to_string(silent_ms / 1000) + " s";
+}
+
 }  // namespace
 
 struct Reader::Impl {
@@ -82,26 +97,18 @@ struct Reader::Impl {
   };
   std::map<std::string, ProbeMemory> probe_memory;
 
+  std::optional<NetAddress> net;  // set when the port is tcp:// or udp://
+
   std::mutex lifecycle;  // start/stop
   std::thread thread;
-  int wake_fd = -1;
-  int timer_fd = -1;
-  int epoll_fd = -1;
+  ReaderEvents events;
   std::atomic<bool> stopping{false};
 
   mutable std::mutex status_mu;
   ReaderStatus status;
 
-  ~Impl() {
-    for (int fd : {wake_fd, timer_fd, epoll_fd})
-      if (fd >= 0) ::close(fd);
-  }
-
   // Waits up to ms; false when stop() was called.
-  bool wait_ms(int ms) {
-    pollfd p{wake_fd, POLLIN, 0};
-    return ::poll(&p, 1, ms) == 0 && !stopping;
-  }
+  bool wait_ms(int ms) { return events.sleep_ms(ms) && !stopping; }
 
   void publish(const std::function<void(ReaderStatus&)>& change) {
     ReaderStatus copy;
@@ -112,7 +119,8 @@ struct Reader::Impl {
       change(status);
       changed = before.port != status.port || before.baud != status.baud ||
                 before.connected != status.connected || before.stale != status.stale ||
-                before.detail != status.detail;
+                before.detail != status.detail || before.source != status.source ||
+                before.protocol != status.protocol;
       copy = status;
     }
     if (changed && on_status) {
@@ -145,12 +153,11 @@ struct Reader::Impl {
     for (;;) {
       const int64_t left = deadline - now_ms();
       if (left <= 0) break;
-      pollfd p[2] = {{port.fd(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
-      if (::poll(p, 2, static_cast<int>(left)) < 0) continue;
-      if (stopping || (p[1].revents & POLLIN)) return {kStopped, 0};
-      if (p[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
+      const auto ready = events.wait_fd(port.fd(), false, static_cast<int>(left));
+      if (stopping || ready == ReaderEvents::Ready::woken) return {kStopped, 0};
+      if (ready == ReaderEvents::Ready::fd || ready == ReaderEvents::Ready::hangup) {
         auto n = port.read_some(buf, sizeof buf);
-        if (!n || (*n == 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)))) return {kGone, 0};
+        if (!n || (*n == 0 && ready == ReaderEvents::Ready::hangup)) return {kGone, 0};
         probe.feed(std::string_view(buf, *n), 0, nullptr);
         const NmeaCounters c = probe.counters();
         if (c.sentences >= kSentencesToLock || c.bytes >= garbage_bytes) break;
@@ -258,37 +265,27 @@ struct Reader::Impl {
     return std::nullopt;
   }
 
-  // Sets the timerfd to fire at the monotonic time at_ms.
-  void arm_timer(int64_t at_ms) {
-    itimerspec its{};
-    its.it_value.tv_sec = static_cast<time_t>(at_ms / 1000);
-    its.it_value.tv_nsec = static_cast<long>(at_ms % 1000) * 1'000'000;
-    ::timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, nullptr);
-  }
-
-  LoopEnd read_loop(SerialPort& port, NmeaStream& stream) {
-    // Edge-triggered: one event per arrival; each event's bytes are read
-    // until a read comes back short, so nothing is left behind unseen.
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
-    ev.data.fd = port.fd();
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, port.fd(), &ev) != 0) {
+  template <class Port>
+  LoopEnd read_loop(Port& port, NmeaStream& stream) {
+    if (!events.watch(port.fd())) {
       publish([&](ReaderStatus& s) {
         s.connected = false;
-        s.detail = "cannot watch " + port.name() + "; retrying";
+        s.detail = "cannot watch " + source_text(port) + "; retrying";
       });
       return LoopEnd::gone;
     }
     struct Unwatch {
-      int ep, fd;
-      ~Unwatch() { ::epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr); }
-    } unwatch{epoll_fd, port.fd()};
+      ReaderEvents& ev;
+      int fd;
+      ~Unwatch() { ev.unwatch(fd); }
+    } unwatch{events, port.fd()};
 
     char buf[4096];
     uint64_t sentences_seen = stream.counters().sentences;
     int64_t last_sentence_at = now_ms();
     bool silence_reported = false;
     bool was_stale = true;
+    Protocol protocol = stream.protocol();
     {
       std::lock_guard lock(status_mu);
       was_stale = status.stale;
@@ -304,29 +301,21 @@ struct Reader::Impl {
       // A later deadline than the armed one needs no syscall: the timer
       // fires early, and the check below re-arms it.
       if (due != 0 && (armed_at == 0 || due < armed_at)) {
-        arm_timer(due);
+        events.arm_timer_at(due);
         armed_at = due;
       }
 
-      epoll_event events[3];
-      const int n = ::epoll_wait(epoll_fd, events, 3, -1);
-      if (stopping) return LoopEnd::stopped;
-      bool bytes_arrived = false, timer_fired = false;
-      for (int i = 0; i < n; ++i) {
-        const int fd = events[i].data.fd;
-        if (fd == wake_fd) return LoopEnd::stopped;
-        if (fd == timer_fd) {
-          uint64_t expirations = 0;
-          (void)!::read(timer_fd, &expirations, sizeof expirations);
-          armed_at = 0;
-          timer_fired = true;
-          continue;
-        }
-        const bool hangup = (events[i].events & (EPOLLHUP | EPOLLERR)) != 0;
-        const int64_t t = coarse_now_ms();
+      const ReaderEvents::Woke woke = events.wait();
+      if (stopping || woke.stop) return LoopEnd::stopped;
+      if (woke.timer) armed_at = 0;
+      bool bytes_arrived = false;
+      if (woke.data) {
+        const int64_t t = coarse_monotonic_ms();
+        // TAIP carries only a time of day: the system clock supplies the date.
+        stream.set_utc_hint(utc_now_ms());
         for (;;) {
           auto got = port.read_some(buf, sizeof buf);
-          if (!got || (*got == 0 && hangup)) {
+          if (!got || (*got == 0 && woke.hangup)) {
             publish([&](ReaderStatus& s) {
               s.connected = false;
               s.detail = (got ? port.name() + " went away (hang-up)" : got.error().message) +
@@ -337,29 +326,35 @@ struct Reader::Impl {
           if (*got == 0) break;
           bytes_arrived = true;
           stream.feed(std::string_view(buf, *got), t, emit);
-          if (*got < sizeof buf) break;
+          // A short read emptied a byte stream; datagrams are read one at
+          // a time, so only an empty read says none is left.
+          if (*got < sizeof buf && !reads_datagrams(port)) break;
         }
       }
       // The precise clock where a timer decides (it fired at its deadline;
       // the coarse one may still read a tick earlier).
-      const int64_t t = timer_fired ? now_ms() : coarse_now_ms();
+      const int64_t t = woke.timer ? now_ms() : coarse_monotonic_ms();
       const NmeaCounters c = stream.counters();
       set_counters(c);
+      if (stream.protocol() != protocol) {
+        protocol = stream.protocol();
+        publish([&](ReaderStatus& s) {
+          s.protocol = protocol;
+          s.detail = receiving_text(port, protocol);
+        });
+      }
       if (c.sentences != sentences_seen) {
         sentences_seen = c.sentences;
         last_sentence_at = t;
         if (silence_reported) {
           silence_reported = false;
-          publish([&](ReaderStatus& s) { s.detail = "receiving NMEA at " + std::to_string(port.baud()) + " baud"; });
+          publish([&](ReaderStatus& s) { s.detail = receiving_text(port, protocol); });
         }
       } else if (t - last_sentence_at > kRebaudAfterMs) {
-        if (fixed_baud == 0 && bytes_arrived) return LoopEnd::rebaud;
+        if (fixed_baud == 0 && bytes_arrived && !net) return LoopEnd::rebaud;
         if (!silence_reported) {
           silence_reported = true;
-          publish([&](ReaderStatus& s) {
-            s.detail = "no NMEA from " + port.name() + " at " + std::to_string(port.baud()) + " baud for " +
-                       std::to_string(kRebaudAfterMs / 1000) + " s";
-          });
+          publish([&](ReaderStatus& s) { s.detail = silence_text(port, kRebaudAfterMs); });
         }
       }
       if (const bool stale = stream.stale(t); stale != was_stale) {
@@ -385,8 +380,58 @@ struct Reader::Impl {
     }
   }
 
+  // The router as source: connect (TCP) or bind (UDP), read, and on loss
+  // try again, backing off while a TCP router does not answer (rebooting).
+  void run_network(NmeaStream& stream) {
+    int backoff = options.reconnect_ms;
+    while (!stopping) {
+      refresh_stale(stream);
+      auto opened = NetSource::open(*net, events, kConnectTimeoutMs);
+      if (!opened) {
+        if (stopping) break;
+        publish([&](ReaderStatus& s) {
+          s.connected = false;
+          s.protocol = Protocol::unknown;
+          s.detail = opened.error().message + "; retrying in " + std::to_string(backoff) + " ms";
+        });
+        if (!wait_ms(backoff)) break;
+        // At least 50 ms once failing, so reconnect_ms = 0 cannot spin.
+        backoff = std::min(std::max(backoff * 2, 50), std::max(options.max_reconnect_ms, options.reconnect_ms));
+        continue;
+      }
+      NetSource source = std::move(opened).value();
+      stream.reset_framing();
+      publish([&](ReaderStatus& s) {
+        s.source = source.name();
+        s.baud = 0;
+        s.connected = true;
+        s.protocol = Protocol::unknown;
+        s.detail = receiving_text(source, Protocol::unknown);
+      });
+      const uint64_t before = stream.counters().sentences;
+      const LoopEnd end = read_loop(source, stream);
+      source.close();
+      if (end == LoopEnd::stopped) break;
+      stream.finish([&](const Fix& fix) { emit_fix(fix); });
+      // Data flowed: the router was up, so the next loss starts the
+      // back-off from the beginning.
+      if (stream.counters().sentences != before) backoff = options.reconnect_ms;
+      publish([&](ReaderStatus& s) { s.protocol = Protocol::unknown; });
+      refresh_stale(stream);
+      if (!wait_ms(backoff)) break;
+    }
+  }
+
   void run() {
     NmeaStream stream(StreamOptions{false, "", options.stale_after_s});
+    if (net) {
+      run_network(stream);
+      publish([&](ReaderStatus& s) {
+        s.connected = false;
+        s.detail = "stopped";
+      });
+      return;
+    }
     while (!stopping) {
       refresh_stale(stream);
       auto port = connect();
@@ -399,14 +444,17 @@ struct Reader::Impl {
       publish([&](ReaderStatus& s) {
         s.port = port->name();
         s.baud = port->baud();
+        s.source = source_text(*port);
         s.connected = true;
-        s.detail = "receiving NMEA at " + std::to_string(port->baud()) + " baud";
+        s.protocol = Protocol::unknown;
+        s.detail = receiving_text(*port, Protocol::unknown);
       });
       const LoopEnd end = read_loop(*port, stream);
       port->close();
       if (end == LoopEnd::stopped) break;
       // Report the cycle in hand now rather than when the device is back.
       stream.finish([&](const Fix& fix) { emit_fix(fix); });
+      publish([&](ReaderStatus& s) { s.protocol = Protocol::unknown; });
       if (end == LoopEnd::rebaud) {
         publish([&](ReaderStatus& s) {
           s.connected = false;
@@ -438,32 +486,22 @@ Status Reader::start() {
   std::lock_guard lock(impl_->lifecycle);
   if (impl_->thread.joinable()) return Ok{};
   const auto& o = impl_->options;
-  if (o.port.empty()) return make_error("gps.bad_port", "gps port is empty: expected a device path or auto");
+  if (o.port.empty())
+    return make_error("gps.bad_port", "gps port is empty: expected a device path, auto, tcp://HOST:PORT or udp://[ADDR]:PORT");
   auto baud = parse_baud(o.baud);
   if (!baud) return baud.error();
   if (o.stale_after_s <= 0)
     return make_error("gps.bad_stale", "stale_after_s = " + std::to_string(o.stale_after_s) +
                                            ": expected a positive number of seconds");
   impl_->fixed_baud = *baud;
-  if (impl_->epoll_fd < 0) {
-    impl_->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    impl_->timer_fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    impl_->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-    bool ok = impl_->wake_fd >= 0 && impl_->timer_fd >= 0 && impl_->epoll_fd >= 0;
-    for (int fd : {impl_->wake_fd, impl_->timer_fd}) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.fd = fd;
-      ok = ok && ::epoll_ctl(impl_->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
-    }
-    if (!ok) {
-      for (int* fd : {&impl_->wake_fd, &impl_->timer_fd, &impl_->epoll_fd})
-        if (*fd >= 0) ::close(*fd), *fd = -1;
-      return make_error("gps.start_failed", "cannot create the reader's event descriptors");
-    }
+  impl_->net.reset();
+  if (is_net_address(o.port)) {
+    auto net = parse_net_address(o.port);
+    if (!net) return net.error();
+    impl_->net = *net;
   }
-  uint64_t drain = 0;
-  (void)!::read(impl_->wake_fd, &drain, sizeof drain);  // a previous stop()'s wake-up
+  if (auto opened = impl_->events.open(); !opened) return opened;
+  impl_->events.clear_wake();  // a previous stop()'s wake-up
   impl_->stopping = false;
   impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
   return Ok{};
@@ -473,8 +511,7 @@ void Reader::stop() {
   std::lock_guard lock(impl_->lifecycle);
   if (!impl_->thread.joinable()) return;
   impl_->stopping = true;
-  const uint64_t one = 1;
-  (void)!::write(impl_->wake_fd, &one, sizeof one);
+  impl_->events.wake();
   impl_->thread.join();
 }
 

@@ -251,6 +251,8 @@ bool is_upper_alnum(char c) noexcept { return (c >= 'A' && c <= 'Z') || (c >= '0
 }  // namespace
 
 const char* sentence_type_name(SentenceType type) noexcept {
+  if (type == SentenceType::taip_pv) return "PV";
+  if (type == SentenceType::taip_ln) return "LN";
   for (const auto& h : kHandlers)
     if (h.id == type) return h.type.data();
   return "unknown";

@@ -29,7 +29,9 @@ enum FieldBit : uint32_t {
   kHdop = 1u << 9,
 };
 
-enum class SentenceType { unknown, gga, rmc, gns, gll, vtg, gsa, zda };
+// taip_pv / taip_ln come from the TAIP decoder (taip_decoder.h): the
+// tracker merges them like any sentence.
+enum class SentenceType { unknown, gga, rmc, gns, gll, vtg, gsa, zda, taip_pv, taip_ln };
 
 struct Decoded {
   SentenceType type = SentenceType::unknown;
@@ -41,6 +43,9 @@ struct Decoded {
   double lat = 0, lon = 0, alt_m = 0, speed_mps = 0, course_deg = 0, hdop = 0;
   int fix_type = 0;
   int satellites = 0;
+  // The message is a whole receiver cycle on its own (a TAIP report), so
+  // the tracker reports it at once instead of waiting for the next one.
+  bool whole_cycle = false;
 
   bool has(uint32_t bits) const noexcept { return (set & bits) == bits; }
 };

@@ -13,6 +13,12 @@ int hex_value(char c) noexcept {
 
 }  // namespace
 
+int parse_hex_byte(std::string_view two) noexcept {
+  if (two.size() != 2) return -1;
+  const int hi = hex_value(two[0]), lo = hex_value(two[1]);
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+}
+
 uint8_t nmea_checksum(std::string_view text) noexcept {
   uint8_t sum = 0;
   for (char c : text) sum = static_cast<uint8_t>(sum ^ static_cast<uint8_t>(c));
@@ -111,11 +117,10 @@ bool NmeaFramer::finish_line(std::string_view& body) {
     return false;
   }
   if (!hex.empty()) {
-    const int hi = hex.size() == 2 ? hex_value(hex[0]) : -1;
-    const int lo = hex.size() == 2 ? hex_value(hex[1]) : -1;
+    const int given = parse_hex_byte(hex);
     // sum covers the whole line: take out the '*' and what follows it.
     const uint8_t body_sum = static_cast<uint8_t>(sum ^ nmea_checksum(line.substr(star)));
-    if (hi < 0 || lo < 0 || body_sum != ((hi << 4) | lo)) {
+    if (given < 0 || body_sum != given) {
       ++counters_.checksum_errors;
       return false;
     }

@@ -36,6 +36,9 @@ struct FramerOptions {
 
 // The checksum is the XOR of every byte strictly between '$' and '*'.
 uint8_t nmea_checksum(std::string_view between_dollar_and_star) noexcept;
+// Exactly two hex digits (either case: some Magellan units print lower
+// case) -> 0..255; anything else -> -1. TAIP shares the notation.
+int parse_hex_byte(std::string_view two) noexcept;
 
 class NmeaFramer {
  public:

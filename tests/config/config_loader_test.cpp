@@ -230,8 +230,8 @@ TEST(ConfigLoader, CollectsEveryErrorNotOnlyTheFirst) {
                 "config unit.ini:9: cache.nearby_radius_m = 5001: expected a number from 1 to 5000",
                 "config unit.ini:10: cache.max_age_h = 24h: expected a whole number from 1 to 8760",
                 "config unit.ini:11: cache.wipe_on_session_end = maybe: expected true or false",
-                "config unit.ini:13: gps.port = ttyUSB0: expected empty (no GPS), auto, or a device path "
-                "such as /dev/ttyUSB0",
+                "config unit.ini:13: gps.port = ttyUSB0: expected empty (no GPS), auto, a device path "
+                "such as /dev/ttyUSB0, tcp://HOST:PORT or udp://[ADDR]:PORT",
                 "config unit.ini:15: log.level = verbose: expected one of none, fatal, critical, error, "
                 "warning, notice, information, debug or trace",
             }));

@@ -23,6 +23,7 @@
 #include <zmq.hpp>
 
 #include "child_process.h"
+#include "gps_test_support.h"
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
@@ -529,6 +530,20 @@ TEST(Doctor, SilentSerialPortFailsTheGpsCheck) {
   EXPECT_NE(checks["gps"].second.find("no NMEA from " + receiver.path() + " within 1 second"), std::string::npos)
       << checks["gps"].second;
   EXPECT_TRUE(checks["clock"].first) << checks["clock"].second;  // nothing to compare with
+}
+
+TEST(Doctor, RouterOverTcpPassesTheGpsCheckNamingSourceAndProtocol) {
+  TempDir dir;
+  mdtc::gps::test::StubGps router({"--tcp", "0", "--taip", "--rate-hz", "5"});
+  // Without a CAD gateway doctor waits out its timeout for the link.
+  write_file(dir.file("fleet.ini"), config_without_cad(dir, router.port()));
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "5"});
+  bool all_ok = false;
+  auto checks = checks_of(run.output, &all_ok);
+  EXPECT_TRUE(checks["gps"].first) << checks["gps"].second;
+  const std::string port = router.port().substr(router.port().rfind(':') + 1);
+  EXPECT_NE(checks["gps"].second.find("tcp 127.0.0.1:" + port + ": speaking TAIP, 3D fix"), std::string::npos)
+      << checks["gps"].second;
 }
 
 TEST(Doctor, KeyFileOwnedBySomeoneElseFails) {

@@ -46,6 +46,21 @@ TEST(ValueRules, GpsPortIsEmptyAutoOrAbsolutePath) {
   EXPECT_FALSE(is_gps_port("COM3"));
 }
 
+TEST(ValueRules, GpsPortTakesTheRoutersTcpAndUdpForms) {
+  EXPECT_TRUE(is_gps_port("tcp://192.168.0.1:9001"));
+  EXPECT_TRUE(is_gps_port("tcp://router.local:9001"));
+  EXPECT_TRUE(is_gps_port("tcp://[fe80::1]:9001"));
+  EXPECT_TRUE(is_gps_port("udp://:9001"));
+  EXPECT_TRUE(is_gps_port("udp://0.0.0.0:9001"));
+  EXPECT_TRUE(is_gps_port("udp://[::]:9001"));
+  EXPECT_FALSE(is_gps_port("tcp://:9001"));  // tcp needs the router
+  EXPECT_FALSE(is_gps_port("tcp://router"));
+  EXPECT_FALSE(is_gps_port("udp://:0"));
+  EXPECT_FALSE(is_gps_port("udp://:65536"));
+  EXPECT_FALSE(is_gps_port("udp://host"));
+  EXPECT_FALSE(is_gps_port("http://router:80"));
+}
+
 TEST(ValueRules, BaudIsOneOfTheStandardRatesOrAuto) {
   EXPECT_TRUE(is_baud("115200"));
   EXPECT_TRUE(is_baud("auto"));

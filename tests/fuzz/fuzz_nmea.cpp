@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fix_invariants.h"
 #include "mdtc/gps.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,14 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.accept_missing_checksum = (control & 1) != 0;
   if (control & 2) options.end_of_cycle = "RMC";
   mdtc::gps::NmeaStream stream(options);
-  auto check = [](const mdtc::gps::Fix& f) {
-    if (f.lat && (!std::isfinite(*f.lat) || std::fabs(*f.lat) > 90)) std::abort();
-    if (f.lon && (!std::isfinite(*f.lon) || std::fabs(*f.lon) > 180)) std::abort();
-    if (f.mode >= mdtc::gps::Mode::fix_2d && (!f.lat || !f.lon)) std::abort();
-    if (f.course_deg && (*f.course_deg < 0 || *f.course_deg > 360)) std::abort();
-    if (f.speed_mps && *f.speed_mps < 0) std::abort();
-    (void)mdtc::gps::to_json(f);
-  };
+  const auto check = mdtc::gps::fuzz::check_fix;
   const std::size_t split = bytes.empty() ? 0 : (control >> 2) % (bytes.size() + 1);
   stream.feed(bytes.substr(0, split), 0, check);
   stream.feed(bytes.substr(split), 1000, check);

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "gps_test_support.h"
 #include "temp_dir.h"
@@ -21,10 +22,11 @@ struct CliRun {
   std::string out;
 };
 
-// stdout of `kCli args`, stderr discarded; the exit code as the shell sees it.
-CliRun run(const std::string& args) {
+// stdout of `kCli args`, stderr discarded unless asked for; the exit code
+// as the shell sees it.
+CliRun run(const std::string& args, bool with_stderr = false) {
   CliRun r;
-  FILE* p = ::popen((kCli + " " + args + " 2>/dev/null").c_str(), "r");
+  FILE* p = ::popen((kCli + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
   if (!p) return r;
   char buf[4096];
   std::size_t n;
@@ -131,6 +133,35 @@ TEST(GpsCli, MonitorFailsWhenTheCountIsNotReached) {
   test::Pty silent;  // a receiver that says nothing
   const CliRun r = run("gps monitor --port " + silent.path() + " --baud 9600 --count 1 --seconds 1");
   EXPECT_EQ(r.code, 1) << r.out;
+}
+
+TEST(GpsCli, MonitorNamesTheRoutersSourceAndProtocol) {
+  test::TcpRouter router;
+  // The router answers from its own thread while the CLI runs; it stops
+  // waiting on its own deadline, so a CLI that never connects fails the
+  // test instead of hanging it.
+  std::thread serve([&] {
+    try {
+      router.accept();
+      router.send(test::taip_pv(36000) + test::taip_pv(36001));
+    } catch (const std::exception&) {
+    }
+  });
+  const CliRun r = run("gps monitor --port " + router.url() + " --count 1 --seconds 20", true);
+  serve.join();
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("source=\"tcp 127.0.0.1:" + std::to_string(router.port()) + "\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("protocol=TAIP"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"lat\":39.80"), std::string::npos) << r.out;
+}
+
+TEST(GpsCli, DecodeReadsATaipCapture) {
+  mdtc::test::TempDir dir;
+  mdtc::test::write_file(dir.file("capture.taip"), test::taip_pv(36000) + test::taip_pv(36001));
+  const CliRun r = run("gps decode " + dir.file("capture.taip"));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(lines(r.out), 2u) << r.out;
+  EXPECT_NE(r.out.find("\"lat\":39.801200000,\"lon\":-89.643700000,\"mode\":3"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Golden captures: each golden/<name>.nmea (synthetic, provenance in its
-// header) has golden/<name>.expected beside it: every Fix as `gps decode
+// Golden captures: each golden/<name>.nmea or .taip (synthetic, provenance
+// in its header) has golden/<name>.expected beside it: every Fix as `gps decode
 // --all` prints it plus satellites and HDOP, then the counters. A mismatch prints a diff; set
 // MDTC_REGENERATE_GOLDEN=1 to rewrite the expected files after a deliberate
 // change, and review the diff in version control.
@@ -20,8 +20,13 @@ namespace {
 
 const std::string kGolden = MDTC_SOURCE_DIR "/tests/gps/golden";
 
-std::string decode(const std::string& bytes) {
+// TAIP reports carry no date: .taip captures are decoded as if read at
+// 2026-11-22T10:00:00Z.
+constexpr int64_t kTaipUtcHintMs = 1'795'341'600'000;
+
+std::string decode(const std::string& bytes, bool taip) {
   NmeaStream stream;
+  if (taip) stream.set_utc_hint(kTaipUtcHintMs);
   std::string out;
   // The JSON line, then what the line format leaves out but the tracker
   // still reports.
@@ -68,8 +73,9 @@ TEST(GpsGolden, EveryCaptureDecodesToItsExpectedFixesAndCounters) {
   const bool regenerate = std::getenv("MDTC_REGENERATE_GOLDEN") != nullptr;
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kGolden)) {
-    if (entry.path().extension() != ".nmea") continue;
-    const std::string actual = decode(mdtc::test::read_file(entry.path().string()));
+    const bool taip = entry.path().extension() == ".taip";
+    if (entry.path().extension() != ".nmea" && !taip) continue;
+    const std::string actual = decode(mdtc::test::read_file(entry.path().string()), taip);
     auto expected_path = entry.path();
     expected_path.replace_extension(".expected");
     if (regenerate) {

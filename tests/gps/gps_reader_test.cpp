@@ -416,5 +416,122 @@ TEST(Reader, PositionTurnsStaleWhileTheDeviceIsAway) {
   }));
 }
 
+// ---------------------------------------------------------------- router
+
+bool detail_has(const std::vector<ReaderStatus>& s, const std::string& text) {
+  for (const auto& st : s)
+    if (st.detail.find(text) != std::string::npos) return true;
+  return false;
+}
+
+TEST(Reader, TcpRouterFixesArriveAndTheStatusNamesSourceAndProtocol) {
+  test::TcpRouter router;
+  Collector c;
+  ReaderOptions o;
+  o.port = router.url();
+  o.stale_after_s = 1;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  router.accept();
+  ASSERT_TRUE(c.wait_connected(true));
+  router.send(test::epoch(100000) + test::epoch(100001));
+  ASSERT_TRUE(c.wait_fixes(1));
+  EXPECT_NEAR(*c.fixes().front().lat, 39.8012, 1e-6);
+  ASSERT_TRUE(c.wait_protocol(Protocol::nmea));
+  const ReaderStatus s = reader.status();
+  EXPECT_EQ(s.source, "tcp 127.0.0.1:" + std::to_string(router.port()));
+  EXPECT_EQ(s.port, router.url());
+  EXPECT_NE(s.detail.find("receiving NMEA from tcp 127.0.0.1:"), std::string::npos) << s.detail;
+  // The same staleness rule as serial: connected but quiet goes stale.
+  ASSERT_TRUE(c.wait_went_stale());
+  EXPECT_TRUE(reader.status().connected);
+}
+
+TEST(Reader, TcpReconnectsWithBackOffWhenTheRouterRestartsAndFixesResume) {
+  test::TcpRouter router;
+  Collector c;
+  ReaderOptions o;
+  o.port = router.url();
+  o.reconnect_ms = 50;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  router.accept();
+  router.send(test::epoch(100000) + test::epoch(100001));
+  ASSERT_TRUE(c.wait_fixes(1));
+
+  router.stop();  // the router reboots
+  ASSERT_TRUE(c.wait_connected(false));
+  // Refused while it is down: the retry period doubles (50, 100, 200 ms).
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return detail_has(s, "retrying in 200 ms"); }))
+      << reader.status().detail;
+  EXPECT_TRUE(detail_has(c.statuses(), "connection refused") || detail_has(c.statuses(), "Connection refused"));
+
+  const std::size_t before = Collector::positioned(c.fixes());
+  router.restart();  // back, on the same port, now speaking TAIP
+  router.accept();
+  router.send(test::taip_pv(36005));
+  ASSERT_TRUE(c.wait_fixes(before + 1));
+  ASSERT_TRUE(c.wait_protocol(Protocol::taip));
+  EXPECT_TRUE(reader.status().connected);
+  const Fix last = c.fixes().back();
+  EXPECT_NEAR(*last.speed_mps, 26 * 0.44704, 1e-9);
+  ASSERT_TRUE(last.time_ms) << "the system clock dates a TAIP time of day";
+  EXPECT_EQ(format_time_utc(*last.time_ms).substr(11), "10:00:05.000Z");
+}
+
+TEST(Reader, UdpListenerDecodesTaipGoesStaleAndResumesWhenTheSenderRestarts) {
+  Collector c;
+  ReaderOptions o;
+  o.port = "udp://127.0.0.1:0";
+  o.stale_after_s = 1;
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_connected(true));
+  const std::string source = reader.status().source;
+  ASSERT_EQ(source.rfind("udp 127.0.0.1:", 0), 0u) << source;
+  const int port = std::stoi(source.substr(source.rfind(':') + 1));
+  {
+    test::UdpSender sender(port);
+    // Two reports in one datagram, then one per datagram.
+    sender.send(test::taip_pv(36000) + test::taip_pv(36001));
+    sender.send(test::taip_pv(36002));
+    ASSERT_TRUE(c.wait_fixes(3));
+  }  // the sender goes away (router restarting)
+  ASSERT_TRUE(c.wait_went_stale());
+  EXPECT_EQ(reader.status().protocol, Protocol::taip);
+  test::UdpSender restarted(port);
+  restarted.send(test::taip_pv(36010));
+  ASSERT_TRUE(c.wait_fixes(4));
+  ASSERT_TRUE(c.wait_for([](const auto&, const auto& s) { return !s.empty() && !s.back().stale; }));
+  EXPECT_EQ(reader.status().counters.noise_bytes, 0u);
+}
+
+TEST(Reader, SerialTaipIsDecodedAndNamed) {
+  Pty pty;
+  Collector c;
+  ReaderOptions o;
+  o.port = pty.path();
+  o.baud = "9600";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_connected(true));
+  pty.write(test::taip_pv(36000));
+  ASSERT_TRUE(c.wait_fixes(1));
+  ASSERT_TRUE(c.wait_protocol(Protocol::taip));
+  EXPECT_EQ(reader.status().source, "serial " + pty.path());
+  EXPECT_EQ(reader.status().detail, "receiving TAIP at 9600 baud");
+}
+
+TEST(Reader, MalformedNetworkPortIsRefusedAtStart) {
+  for (const char* bad : {"tcp://router", "tcp://:9001", "udp://host:99999", "tcp://fe80::1:9001"}) {
+    ReaderOptions o;
+    o.port = bad;
+    Reader reader(o, nullptr, nullptr);
+    auto started = reader.start();
+    ASSERT_FALSE(started.ok()) << bad;
+    EXPECT_EQ(started.error().code, "gps.bad_port") << bad;
+  }
+}
+
 }  // namespace
 }  // namespace mdtc::gps

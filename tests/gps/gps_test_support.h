@@ -1,8 +1,12 @@
-// Real pseudo-terminals, the real stub-gps program, and a collector that
-// lets a test wait for reader events with a deadline instead of sleeping.
+// Real pseudo-terminals, real loopback sockets standing in for the car's
+// router, the real stub-gps program, and a collector that lets a test wait
+// for reader events with a deadline instead of sleeping.
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -43,6 +47,97 @@ inline std::string epoch(int hhmmss) {
          with_checksum(std::string("GPRMC,") + t + ",A,3948.07200,N,08938.62200,W,26.05,270.0,221126,,,A");
 }
 
+// A TAIP PV report at hhmmss (seconds of the day), fresh 3D fix in
+// Springfield at 26 mph heading 270, with a vehicle ID and a checksum as a
+// router sends it.
+inline std::string taip_pv(int seconds_of_day) {
+  char body[64];
+  std::snprintf(body, sizeof body, ">RPV%05d+3980120-0896437002627012;ID=CAR7;*", seconds_of_day);
+  unsigned sum = 0;
+  for (const char* p = body; *p; ++p) sum ^= static_cast<unsigned char>(*p);
+  char tail[8];
+  std::snprintf(tail, sizeof tail, "%02X<\r\n", sum);
+  return std::string(body) + tail;
+}
+
+inline void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// Waits up to timeout for fd to be readable; false on timeout.
+inline bool readable(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
+}
+
+// The router's TCP NMEA/TAIP server on 127.0.0.1, on a port the system
+// picks; it can go down and come back on the same port, as a rebooting
+// router does.
+class TcpRouter {
+ public:
+  TcpRouter() { listen_on(0); }
+  ~TcpRouter() { stop(); }
+  TcpRouter(const TcpRouter&) = delete;
+  TcpRouter& operator=(const TcpRouter&) = delete;
+  int port() const { return port_; }
+  std::string url() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+  // Waits for the reader to connect.
+  void accept(std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    if (!readable(listener_, timeout)) throw std::runtime_error("no connection to the router");
+    close_fd(client_);
+    client_ = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client_ < 0) throw std::runtime_error("accept failed");
+  }
+  void send(const std::string& bytes) {
+    if (::send(client_, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size()))
+      throw std::runtime_error("router send failed");
+  }
+  // Down: the connection and the listening socket close.
+  void stop() { close_fd(client_), close_fd(listener_); }
+  // Back up on the same port.
+  void restart() { listen_on(port_); }
+
+ private:
+  void listen_on(int port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener_, 4) != 0)
+      throw std::runtime_error("router cannot listen");
+    socklen_t len = sizeof a;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  int listener_ = -1, client_ = -1, port_ = 0;
+};
+
+// The router sending datagrams from its own (new, each time) socket.
+class UdpSender {
+ public:
+  explicit UdpSender(int port) : fd_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    to_.sin_family = AF_INET;
+    to_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to_.sin_port = htons(static_cast<uint16_t>(port));
+  }
+  ~UdpSender() { close_fd(fd_); }
+  UdpSender(const UdpSender&) = delete;
+  UdpSender& operator=(const UdpSender&) = delete;
+  void send(const std::string& datagram) {
+    if (::sendto(fd_, datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&to_), sizeof to_) !=
+        static_cast<ssize_t>(datagram.size()))
+      throw std::runtime_error("sendto failed");
+  }
+
+ private:
+  int fd_;
+  sockaddr_in to_{};
+};
+
 // A pty pair held open on both sides (as a receiver's USB serial device
 // would stay present); the test writes receiver output to the master.
 class Pty {
@@ -56,7 +151,7 @@ class Pty {
     cfmakeraw(&tio);
     tcsetattr(slave_, TCSANOW, &tio);
   }
-  ~Pty() { close_master(), close_fd(slave_); }
+  ~Pty() { close_master(), test::close_fd(slave_); }
   Pty(const Pty&) = delete;
   Pty& operator=(const Pty&) = delete;
   const std::string& path() const { return path_; }
@@ -73,7 +168,7 @@ class Pty {
     tcgetattr(slave_, &tio);
     return cfgetispeed(&tio);
   }
-  void close_master() { close_fd(master_); }
+  void close_master() { test::close_fd(master_); }
   // Bytes written but not yet read by whoever reads the slave.
   int pending() const {
     int n = 0;
@@ -82,10 +177,6 @@ class Pty {
   }
 
  private:
-  static void close_fd(int& fd) {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
   int master_ = -1, slave_ = -1;
   std::string path_;
 };
@@ -189,6 +280,20 @@ class Collector {
   bool wait_connected(bool connected, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     return wait_for([connected](const auto&, const auto& s) { return !s.empty() && s.back().connected == connected; },
                     timeout);
+  }
+  bool wait_protocol(Protocol protocol, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return wait_for([protocol](const auto&, const auto& s) { return !s.empty() && s.back().protocol == protocol; },
+                    timeout);
+  }
+  // The position was fresh at some point and is stale now.
+  bool wait_went_stale(std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return wait_for(
+        [](const auto&, const auto& s) {
+          bool fresh = false;
+          for (const auto& st : s) fresh |= !st.stale;
+          return fresh && !s.empty() && s.back().stale;
+        },
+        timeout);
   }
   std::vector<Fix> fixes() {
     std::lock_guard lock(mu_);

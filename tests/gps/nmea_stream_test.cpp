@@ -42,6 +42,76 @@ TEST(NmeaStream, DecodeErrorsAreCountedWithAMessage) {
   EXPECT_NE(s.last_error().find("latitude"), std::string::npos);
 }
 
+// TAIP reports from a router: the stream tells the protocol from the first
+// good message and reports each PV/LN at once (it is a whole cycle).
+TEST(NmeaStream, DecodesTaipAndReportsEachReportWithoutWaitingForTheNext) {
+  NmeaStream s;
+  std::vector<Fix> fixes;
+  s.feed(">RPV15714+3739438-1220384601512612;ID=1234;*7F<\r\n", 0, [&](const Fix& f) { fixes.push_back(f); });
+  EXPECT_EQ(s.protocol(), Protocol::taip);
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].mode, Mode::fix_3d);
+  EXPECT_DOUBLE_EQ(*fixes[0].lat, 37.39438);
+  EXPECT_FALSE(fixes[0].alt_m);
+  EXPECT_FALSE(fixes[0].time_ms);  // no date known: no time
+  EXPECT_FALSE(s.stale(0));
+  EXPECT_EQ(s.counters().noise_bytes, 0u);
+}
+
+// Found by fuzz_taip: both framers counted the same garbage.
+TEST(NmeaStream, NoiseIsCountedOnceWhileTheProtocolIsUnknown) {
+  NmeaStream s;
+  decode_all(s, "garbage\x01");
+  EXPECT_EQ(s.counters().noise_bytes, 8u);
+  EXPECT_EQ(s.protocol(), Protocol::unknown);
+  s.reset_framing();
+  decode_all(s, std::string("xx") + kTwoEpochs);
+  EXPECT_EQ(s.counters().noise_bytes, 8u + 2u + 9u);  // kTwoEpochs has 9 noise bytes of its own
+}
+
+TEST(NmeaStream, LearnsNmeaFromTheFirstGoodSentence) {
+  NmeaStream s;
+  decode_all(s, kTwoEpochs);
+  EXPECT_EQ(s.protocol(), Protocol::nmea);
+  EXPECT_STREQ(protocol_name(s.protocol()), "NMEA");
+}
+
+TEST(NmeaStream, ResetFramingForgetsTheProtocol) {
+  NmeaStream s;
+  decode_all(s, kTwoEpochs);
+  s.reset_framing();
+  EXPECT_EQ(s.protocol(), Protocol::unknown);
+  std::vector<Fix> fixes;
+  s.feed(">RPV69311+2578378-0802936300125532<", 0, [&](const Fix& f) { fixes.push_back(f); });
+  EXPECT_EQ(s.protocol(), Protocol::taip);
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].mode, Mode::fix_3d);
+}
+
+TEST(NmeaStream, TaipTimeTakesTheDateNearestTheUtcHint) {
+  NmeaStream s;
+  // Hint 2026-11-22T00:00:05Z; the report is from 23:59:58 the day before.
+  s.set_utc_hint(1'795'305'600'000 + 5'000);
+  std::vector<Fix> fixes;
+  s.feed(">RPV86398+2578378-0802936300125532<", 0, [&](const Fix& f) { fixes.push_back(f); });
+  ASSERT_EQ(fixes.size(), 1u);
+  ASSERT_TRUE(fixes[0].time_ms);
+  EXPECT_EQ(format_time_utc(*fixes[0].time_ms), "2026-11-21T23:59:58.000Z");
+  // And one just after the hint's midnight stays on the hint's day.
+  s.feed(">RPV00003+2578378-0802936300125532<", 0, [&](const Fix& f) { fixes.push_back(f); });
+  ASSERT_EQ(fixes.size(), 2u);
+  EXPECT_EQ(format_time_utc(*fixes[1].time_ms), "2026-11-22T00:00:03.000Z");
+}
+
+TEST(NmeaStream, TaipWithoutAFixMakesNoPositionAndKeepsTheStreamStale) {
+  NmeaStream s;
+  std::vector<Fix> fixes;
+  s.feed(">RPV15714+0000000+0000000000000090<", 0, [&](const Fix& f) { fixes.push_back(f); });
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].mode, Mode::no_fix);
+  EXPECT_TRUE(s.stale(0));
+}
+
 TEST(NmeaStream, JsonHasOnlyKnownFields) {
   Fix f;
   f.mode = Mode::no_fix;

@@ -117,5 +117,34 @@ TEST(StubGps, RefusesABadRouteFile) {
   EXPECT_THROW(test::StubGps({"--route", route}), std::runtime_error);
 }
 
+TEST(StubGps, AsTheRoutersTcpServerItFeedsTaipToTheReader) {
+  test::StubGps stub({"--tcp", "0", "--taip", "--rate-hz", "5"});
+  ASSERT_EQ(stub.port().rfind("tcp://127.0.0.1:", 0), 0u) << stub.port();
+  test::Collector c;
+  ReaderOptions o;
+  o.port = stub.port();
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_fixes(2));
+  ASSERT_TRUE(c.wait_protocol(Protocol::taip));
+  const Fix f = c.fixes().back();
+  EXPECT_NEAR(*f.lat, 39.80, 0.05);  // the Springfield loop
+  EXPECT_TRUE(f.time_ms);
+}
+
+TEST(StubGps, AsTheRoutersUdpSenderItReachesAListeningReader) {
+  test::Collector c;
+  ReaderOptions o;
+  o.port = "udp://127.0.0.1:0";
+  Reader reader(o, c.fix_handler(), c.status_handler());
+  ASSERT_TRUE(reader.start().ok());
+  ASSERT_TRUE(c.wait_connected(true));
+  const std::string source = reader.status().source;
+  test::StubGps stub({"--udp", source.substr(source.rfind(':') + 1), "--rate-hz", "5"});
+  EXPECT_EQ(stub.port(), "udp://127.0.0.1:" + source.substr(source.rfind(':') + 1));
+  ASSERT_TRUE(c.wait_fixes(2));
+  EXPECT_EQ(reader.status().protocol, Protocol::nmea);
+}
+
 }  // namespace
 }  // namespace mdtc::gps

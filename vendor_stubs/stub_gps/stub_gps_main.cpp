@@ -1,6 +1,7 @@
 // stub-gps: a simulated NMEA receiver on a pseudo-terminal, for the demo and
 // the integration tests. It drives a route and prints GGA, GSA, RMC and VTG
-// each cycle, like a USB GPS puck.
+// each cycle, like a USB GPS puck. With --tcp or --udp it plays the car's
+// router instead (no pty), and --taip makes it send TAIP PV reports.
 //
 // Like a real UART it only makes sense at its own baud rate: when the
 // reader sets the line to another rate, the stub sends what a receiver
@@ -19,11 +20,14 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include "net_output.h"
 #include "nmea_writer.h"
 #include "route.h"
+#include "taip_writer.h"
 
 namespace po = boost::program_options;
 
@@ -65,13 +69,17 @@ int main(int argc, char** argv) {
   double rate_hz = 1.0, speed_mps = 13.4;
   int baud = 9600;
   std::string link, route_file;
+  int tcp_port = -1, udp_port = -1;
   po::options_description opts("stub-gps: a simulated NMEA receiver on a pseudo-terminal");
   opts.add_options()("help,h", "show this help")(
       "rate-hz", po::value(&rate_hz)->default_value(1.0), "fixes per second (0.1-20)")(
       "baud", po::value(&baud)->default_value(9600), "line rate: 4800 9600 19200 38400 57600 115200")(
       "link", po::value(&link), "create a symlink PATH -> the pty so configs can name a stable path")(
       "route", po::value(&route_file), "file of \"lat,lon\" lines (default: a loop in Springfield, IL)")(
-      "speed-mps", po::value(&speed_mps)->default_value(13.4), "driving speed in m/s");
+      "speed-mps", po::value(&speed_mps)->default_value(13.4), "driving speed in m/s")(
+      "taip", "send TAIP PV reports (vehicle ID CAR7) instead of NMEA")(
+      "tcp", po::value(&tcp_port), "be the car's router: serve on 127.0.0.1:PORT (0 = any free port), no pty")(
+      "udp", po::value(&udp_port), "be the car's router: send datagrams to 127.0.0.1:PORT, no pty");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -106,25 +114,38 @@ int main(int argc, char** argv) {
     points = std::move(parsed).value();
   }
   const stub_gps::Route route(points);
+  const bool taip = vm.count("taip") > 0;
+
+  std::optional<stub_gps::NetOutput> net;
+  if (tcp_port >= 0 || udp_port >= 0) {
+    std::string error;
+    net.emplace(tcp_port >= 0 ? stub_gps::NetOutput::tcp(tcp_port, error) : stub_gps::NetOutput::udp(udp_port, error));
+    if (!error.empty()) {
+      std::cerr << "stub-gps: " << error << "\n";
+      return 2;
+    }
+  }
 
   int master = -1, slave = -1;
   char slave_name[256] = {0};
-  if (openpty(&master, &slave, slave_name, nullptr, nullptr) != 0) {
+  if (!net && openpty(&master, &slave, slave_name, nullptr, nullptr) != 0) {
     std::cerr << "stub-gps: openpty failed: " << std::strerror(errno) << "\n";
     return 1;
   }
   // The slave stays open here so the line's settings can be read back and
   // the pty survives readers coming and going.
-  termios tio{};
-  tcgetattr(slave, &tio);
-  cfmakeraw(&tio);
-  cfsetispeed(&tio, speed_constant(baud));
-  cfsetospeed(&tio, speed_constant(baud));
-  tcsetattr(slave, TCSANOW, &tio);
-  // A receiver does not wait for anyone: when nobody reads, bytes are lost.
-  fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  if (!net) {
+    termios tio{};
+    tcgetattr(slave, &tio);
+    cfmakeraw(&tio);
+    cfsetispeed(&tio, speed_constant(baud));
+    cfsetospeed(&tio, speed_constant(baud));
+    tcsetattr(slave, TCSANOW, &tio);
+    // A receiver does not wait for anyone: when nobody reads, bytes are lost.
+    fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
 
-  if (!link.empty()) {
+  if (!link.empty() && !net) {
     ::unlink(link.c_str());
     if (::symlink(slave_name, link.c_str()) != 0) {
       std::cerr << "stub-gps: cannot create link " << link << ": " << std::strerror(errno) << "\n";
@@ -148,13 +169,17 @@ int main(int argc, char** argv) {
     e.utc_ms = t;
     e.speed_mps = speed_mps;
     e.position = route.at(speed_mps * static_cast<double>(t - start_ms) / 1000.0);
-    std::string bytes = stub_gps::nmea_epoch(e);
-    termios now{};
-    if (tcgetattr(slave, &now) == 0 && cfgetispeed(&now) != speed_constant(baud)) bytes = garble(bytes);
-    const ssize_t written = ::write(master, bytes.data(), bytes.size());
-    (void)written;  // EAGAIN: nobody is reading; drop like a receiver would
+    std::string bytes = taip ? stub_gps::taip_pv(e, "CAR7") : stub_gps::nmea_epoch(e);
+    if (net) {
+      net->send(bytes);
+    } else {
+      termios now{};
+      if (tcgetattr(slave, &now) == 0 && cfgetispeed(&now) != speed_constant(baud)) bytes = garble(bytes);
+      const ssize_t written = ::write(master, bytes.data(), bytes.size());
+      (void)written;  // EAGAIN: nobody is reading; drop like a receiver would
+    }
     if (!announced) {
-      std::cout << "stub-gps ready port=" << (link.empty() ? slave_name : link) << std::endl;
+      std::cout << "stub-gps ready port=" << (net ? net->url() : link.empty() ? slave_name : link) << std::endl;
       announced = true;
     }
     const int64_t next = start_ms + (tick + 1) * period_ms;
@@ -162,12 +187,12 @@ int main(int argc, char** argv) {
     while (!g_stop && clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
     }
   }
-  if (!link.empty()) {
+  if (!link.empty() && !net) {
     char target[256] = {0};
     const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
     if (n > 0 && std::strcmp(target, slave_name) == 0) ::unlink(link.c_str());
   }
-  ::close(master);
-  ::close(slave);
+  if (master >= 0) ::close(master);
+  if (slave >= 0) ::close(slave);
   return 0;
 }

@@ -1,7 +1,8 @@
-// GPS: NMEA 0183 over serial. The framer/decoder/tracker are pure; the
-// Reader is a thin loop over a serial tty that feeds them (libserialport
-// lists, opens and configures real ports; pseudo-terminals, which it
-// refuses, are opened with termios). See gps/README.md for the policies.
+// GPS: NMEA 0183 or TAIP, over serial or from the car's router over TCP or
+// UDP. The framers/decoders/tracker are pure; the Reader is a thin loop over
+// a serial tty or a socket that feeds them (libserialport lists, opens and
+// configures real ports; pseudo-terminals, which it refuses, are opened with
+// termios). See gps/README.md for the policies.
 #pragma once
 
 #include <cstdint>
@@ -37,11 +38,16 @@ std::string to_json(const Fix& fix);
 // RFC 3339 UTC with milliseconds: "2026-11-22T10:00:00.000Z".
 std::string format_time_utc(int64_t time_ms);
 
+// What a source speaks, told apart by the first good message: an NMEA
+// sentence starts with '$', a TAIP report with '>'.
+enum class Protocol { unknown, nmea, taip };
+const char* protocol_name(Protocol protocol) noexcept;  // "NMEA", "TAIP", "unknown"
+
 // What the byte stream has carried so far; for diagnostics ("gps monitor")
 // and the doctor command. Monotonic counts.
 struct NmeaCounters {
   uint64_t bytes = 0;
-  uint64_t sentences = 0;         // checksum good
+  uint64_t sentences = 0;         // checksum good (NMEA sentences or TAIP messages)
   uint64_t checksum_errors = 0;   // checksum wrong or malformed
   uint64_t missing_checksum = 0;  // rejected: no checksum at all
   uint64_t overlong = 0;          // longer than any real sentence: dropped
@@ -60,7 +66,9 @@ struct StreamOptions {
 
 // The pure pipeline: bytes in (any chunking), fixes out. framer -> decoder
 // -> tracker, no I/O, no clock: now_ms is any monotonic time the caller
-// passes, used only for staleness.
+// passes, used only for staleness. Decodes NMEA or TAIP: until the first
+// good message both framers listen; that message decides the protocol
+// until reset_framing() (a reconnect may reach a reconfigured router).
 class NmeaStream {
  public:
   using FixSink = std::function<void(const Fix&)>;
@@ -72,8 +80,15 @@ class NmeaStream {
   void feed(std::string_view bytes, int64_t now_ms, const FixSink& on_fix);
   // End of input: emits the last epoch if it is still open.
   void finish(const FixSink& on_fix);
-  // Forget a half-received sentence (the port was reopened).
+  // Forget a half-received sentence (the port was reopened) and the
+  // protocol learned.
   void reset_framing();
+  Protocol protocol() const;
+  // The system's UTC time (ms since the epoch), if the caller knows it.
+  // TAIP reports carry a time of day but no date; with a hint, a report's
+  // date is the one that puts it nearest the hint. Without one, TAIP fixes
+  // have no time until an NMEA date arrives.
+  void set_utc_hint(int64_t utc_ms);
   bool stale(int64_t now_ms) const;
   // The first now_ms at which stale() is true; nullopt before any valid
   // position. Lets a caller sleep until then instead of polling.
@@ -98,7 +113,11 @@ struct PortInfo {
 Result<std::vector<PortInfo>> list_ports();
 
 struct ReaderOptions {
-  std::string port = "auto";  // device path, or "auto" to probe
+  // Device path, "auto" to probe serial ports, "tcp://HOST:PORT" to connect
+  // to the car's router, or "udp://[ADDR]:PORT" to listen for its datagrams
+  // (ADDR empty = every local address; PORT 0 = any free port, which the
+  // status then names).
+  std::string port = "auto";
   std::string baud = "auto";  // number, or "auto"
   int stale_after_s = 10;
   // Ports tried by port = "auto"; empty = every port list_ports() reports.
@@ -108,13 +127,21 @@ struct ReaderOptions {
   // a good sentence arrives (found) or 200 bytes without one (wrong rate),
   // so the whole window is spent only on a silent line.
   int probe_window_ms = 1250;
-  // Retry period while the device is absent, busy or forbidden.
+  // Retry period while the device is absent, busy or forbidden. A TCP
+  // source doubles it on every failed connect up to max_reconnect_ms, so a
+  // router that is rebooting is not hammered, and starts over once data
+  // flows again.
   int reconnect_ms = 500;
+  int max_reconnect_ms = 8000;
 };
 
 struct ReaderStatus {
   std::string port;
-  int baud = 0;
+  int baud = 0;  // serial only
+  // Where bytes come from: "serial /dev/ttyUSB0", "tcp 192.168.0.1:9001",
+  // "udp 0.0.0.0:9001"; empty before the first open.
+  std::string source;
+  Protocol protocol = Protocol::unknown;  // of the current connection
   bool connected = false;
   bool stale = true;
   std::string detail;  // "permission denied on /dev/ttyUSB0: add the user to the dialout group"
