@@ -6,6 +6,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -251,6 +252,12 @@ int cache_command(const Args& args) {
     return 0;
   }
 
+  // A refused first import must not leave an empty cache and key behind:
+  // the admin's next look would find a cache that holds nothing.
+  const std::string key_path = open.key_path.empty() ? open.db_path + ".key" : open.key_path;
+  const bool new_cache = sub == "import" && !std::filesystem::exists(open.db_path);
+  const bool new_key = new_cache && !std::filesystem::exists(key_path);
+
   auto opened = cache::Cache::open(open);
   if (!opened) {
     if (sub == "match") {
@@ -270,7 +277,15 @@ int cache_command(const Args& args) {
     io.legacy = vm.count("legacy") > 0;
     io.allow_shrink = vm.count("allow-shrink") > 0;
     auto r = c.import_file(positional_args[0], io);
-    if (!r) return fail(sub, r.error());
+    if (!r) {
+      if (new_cache) {
+        { cache::Cache closing = std::move(c); }
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(open.db_path + suffix, ec);
+        if (new_key) std::filesystem::remove(key_path, ec);
+      }
+      return fail(sub, r.error());
+    }
     Object o;
     o.set("ok", true);
     o.set("file", positional_args[0]);
