@@ -5,7 +5,6 @@
 #include <Poco/DateTimeParser.h>
 
 #include <ctime>
-#include <regex>
 
 #include "json_access.h"
 #include "mdtc/bridge.h"
@@ -27,13 +26,37 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
 
 std::string rfc3339_now() { return rfc3339(std::chrono::system_clock::now()); }
 
+namespace {
+
+// YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+HH:MM|-HH:MM): stricter than Poco's parser,
+// which accepts trailing junk.
+bool rfc3339_shape(std::string_view t) {
+  const auto digits = [&](std::size_t at, std::size_t n) {
+    if (at + n > t.size()) return false;
+    for (std::size_t i = at; i < at + n; ++i)
+      if (t[i] < '0' || t[i] > '9') return false;
+    return true;
+  };
+  if (!digits(0, 4) || t[4] != '-' || !digits(5, 2) || t[7] != '-' || !digits(8, 2)) return false;
+  if (t[10] != 'T' && t[10] != 't' && t[10] != ' ') return false;
+  if (!digits(11, 2) || t[13] != ':' || !digits(14, 2) || t[16] != ':' || !digits(17, 2)) return false;
+  std::size_t i = 19;
+  if (i < t.size() && t[i] == '.') {
+    std::size_t n = 0;
+    while (i + 1 + n < t.size() && t[i + 1 + n] >= '0' && t[i + 1 + n] <= '9') ++n;
+    if (n < 1 || n > 9) return false;
+    i += 1 + n;
+  }
+  if (i + 1 == t.size() && (t[i] == 'Z' || t[i] == 'z')) return true;
+  return i + 6 == t.size() && (t[i] == '+' || t[i] == '-') && digits(i + 1, 2) && t[i + 3] == ':' &&
+         digits(i + 4, 2);
+}
+
+}  // namespace
+
 std::optional<int64_t> parse_sent_at_ms(std::string_view sent_at) {
-  // The regex is stricter than Poco's parser, which accepts trailing junk.
-  if (sent_at.size() > 40) return std::nullopt;
-  static const std::regex kShape(
-      R"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}))");
+  if (sent_at.size() > 40 || sent_at.size() < 20 || !rfc3339_shape(sent_at)) return std::nullopt;
   const std::string text(sent_at);
-  if (!std::regex_match(text, kShape)) return std::nullopt;
   Poco::DateTime dt;
   int tzd = 0;
   if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, dt, tzd))

@@ -187,6 +187,11 @@ TEST(WireDecoder, SentAtReadsAsMillisecondsWithAnyOffsetAndFraction) {
   EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00"));  // no offset: ambiguous
   EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00Zjunk"));
   EXPECT_FALSE(parse_sent_at_ms("t7"));
+  EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00.1234567890Z"));  // more than nanoseconds
+  EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00.Z"));
+  EXPECT_FALSE(parse_sent_at_ms("2026-11-22T10:00:00+0100"));
+  EXPECT_FALSE(parse_sent_at_ms("2026-11-22X10:00:00Z"));
+  EXPECT_EQ(parse_sent_at_ms("2026-11-22 10:00:00z"), *base);
   EXPECT_FALSE(parse_sent_at_ms(""));
 }
 
