@@ -224,7 +224,10 @@ struct UnitPart {
 void append_unit(NormalizedAddress& a, const UnitPart& u) {
   std::string id = u.id;
   std::erase(id, '-');
-  const bool keeps_designator = u.designator == "BLDG" || u.designator == "FL";
+  // A building or floor is not the unit itself, and a word outside Pub 28
+  // ("TOWER 5", "MSC 24") may not be interchangeable with APT or #.
+  const bool keeps_designator = u.designator == "BLDG" || u.designator == "FL" ||
+                                (u.designator != "#" && !is_designator(u.designator));
   const std::string key = id.empty() ? u.designator : (keeps_designator ? u.designator + " " + id : id);
   const std::string shown = id.empty() ? u.designator : u.designator + " " + id;
   if (!a.unit.empty()) a.unit += ' ';
@@ -233,13 +236,53 @@ void append_unit(NormalizedAddress& a, const UnitPart& u) {
   a.unit_display += shown;
 }
 
-// Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
-// the index after the last unit word it understood.
+// "NO 2202", "NUM 5", "NBR 3": a number sign written as a word.
+bool is_number_word(std::string_view w) { return w == "NO" || w == "NUM" || w == "NBR" || w == "NUMBER"; }
+
+// Not in Pub 28 but written where a unit designator goes: private and mail
+// boxes ("PMB 175", "MSC 24"), "CONDO D1", "TOWER 5", "BLG E".
+std::optional<std::string> other_unit_designator(std::string_view w) {
+  static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
+      {"PMB", "PMB"},     {"PBM", "PMB"},         {"MSC", "MSC"},     {"MAILBOX", "MAILBOX"},
+      {"CONDO", "CONDO"}, {"TOWER", "TOWER"},     {"TWR", "TOWER"},   {"BLG", "BLDG"},
+      {"BLDNG", "BLDG"},  {"FLAT", "FLAT"}};
+  for (const auto& [word, designator] : kWords)
+    if (w == word) return std::string(designator);
+  return std::nullopt;
+}
+
+// Any word that starts a unit: Pub 28 C2, a number word (as "#") or one of
+// the others above.
+std::optional<std::string> any_unit_designator(std::string_view w) {
+  if (auto d = standard_unit_designator(w)) return d;
+  if (is_number_word(w)) return std::string("#");
+  return other_unit_designator(w);
+}
+
+// "TPN 13A", "CLIENT CODE 28502": one or two plain words (no directional
+// or street type) and then a numbered id that is not a ZIP. Returns how many
+// words name the unit, 0 when t[i] does not start one.
+// A ZIP-like number counts as an id only when more words follow it.
+std::size_t unit_name_words(const Tokens& t, std::size_t i) {
+  for (std::size_t n = 1; n <= 2 && i + n < t.size(); ++n) {
+    const std::string& w = t[i + n - 1];
+    if (!all_alpha(w) || w.size() < 2 || is_directional(w) || (is_suffix(w) && w != "ST")) return 0;
+    if (n > 1 && any_unit_designator(w)) return 0;  // "BOULEVAR SUITE 408": SUITE starts the unit
+    const std::string& id = t[i + n];
+    if (has_digit(id) && looks_like_unit_id(id) && !is_ordinal_number(id) && !(is_zip(id) && i + n + 1 == t.size()))
+      return n;
+  }
+  return 0;
+}
+
 // "4TH FLOOR", "FOURTH FL": a floor named by its ordinal, same as "FL 4".
 bool ordinal_floor_at(const Tokens& t, std::size_t i) {
   return i + 1 < t.size() && (is_ordinal_number(ordinal(t[i])) || (all_digits(t[i]) && t[i].size() <= 3)) &&
          standard_unit_designator(t[i + 1]) == "FL";
 }
+
+// Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
+// the index after the last unit word it understood.
 
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
   while (i < t.size()) {
@@ -257,11 +300,20 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
       }
       break;
     }
-    auto d = standard_unit_designator(t[i]);
-    if (!d) break;
+    auto d = any_unit_designator(t[i]);
+    // "STE 200 ST 310", "AVE ST 1400": where a unit is, ST with a number is a suite.
+    if (!d && t[i] == "ST" && i + 1 < t.size() && has_digit(t[i + 1])) d = "STE";
+    if (!d) {
+      // "TPN 13A", "CLIENT CODE 28502": the words the unit is named by, kept.
+      const std::size_t n = unit_name_words(t, i);
+      if (n == 0) break;
+      append_unit(a, {join(t, i, i + n), t[i + n]});
+      i += n + 1;
+      continue;
+    }
     std::size_t j = i + 1;
     if (j < t.size() && t[j] == "#") ++j;
-    if (j < t.size() && looks_like_unit_id(t[j])) {
+    if (j < t.size() && looks_like_unit_id(t[j]) && !(is_number_word(t[i]) && j == i + 1 && !has_digit(t[j]))) {
       append_unit(a, {*d, t[j]});
       i = j + 1;
       continue;
@@ -276,24 +328,44 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
   return i;
 }
 
+bool is_route_word(std::string_view w) {
+  const auto t = standard_suffix(w);
+  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
+}
+
+bool is_route_prefix(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
+                                                "SR", "SH", "CR", "FM"};
+  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
+}
+
+// "MALL TPN 13A", "PKWY CLIENT CODE 28502", "AVE ST 1400": right after a
+// street type (and its directional), words that name a numbered unit.
+bool unit_after_type_at(const Tokens& t, std::size_t j, std::size_t first_street_word) {
+  if (j < first_street_word + 2) return false;
+  const std::size_t type_at = is_directional(t[j - 1]) ? j - 2 : j - 1;
+  if (type_at <= first_street_word || !is_suffix(t[type_at]) || is_route_word(t[type_at])) return false;
+  return unit_name_words(t, j) > 0;
+}
+
 // Where the unit part of a street line starts: a "#" or a designator followed
 // by something that looks like a unit id, after at least one street word.
 std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
   for (std::size_t j = first_street_word + 1; j < t.size(); ++j) {
     if (t[j] == "#" || ordinal_floor_at(t, j)) return j;
-    auto d = standard_unit_designator(t[j]);
+    if (unit_after_type_at(t, j, first_street_word)) return j;
+    auto d = any_unit_designator(t[j]);
     if (!d) continue;
     std::size_t k = j + 1;
     if (k < t.size() && t[k] == "#") ++k;
+    // Outside Pub 28 a word is a designator only before a numbered id, and
+    // a number word after a route is the route's ("US HWY NO 202").
+    if (!is_designator(*d) && !(k < t.size() && has_digit(t[k]))) continue;
+    if (*d == "#" && (is_route_word(t[j - 1]) || is_route_prefix(t[j - 1]) || t[j - 1] == "OLD")) continue;
     if (k < t.size() && looks_like_unit_id(t[k])) return j;
     if (is_idless_designator(*d) && (k >= t.size() || t[k] == "#" || is_designator(t[k]))) return j;
   }
   return t.size();
-}
-
-bool is_route_word(std::string_view w) {
-  const auto t = standard_suffix(w);
-  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
 }
 
 // Pre-types, with every spelling of a route reduced to one, so the ways CAD
@@ -356,12 +428,6 @@ void split_route_words(Tokens& t) {
 }
 
 
-bool is_route_prefix(std::string_view w) {
-  static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
-                                                "SR", "SH", "CR", "FM"};
-  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
-}
-
 // "1208 MAPLE ST 3B", "203 N WABASH 608": a unit without designator at the
 // end of the street. Not the number of a road: "COUNTY ROAD 12", "N HWY 4",
 // "FM 1960", "AVENUE 3".
@@ -369,7 +435,9 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   if (end < i + 2) return false;
   const std::string& id = t[end - 1];
   const std::string& before = t[end - 2];
-  if (is_route_prefix(before) || is_route_word(before) || (end >= i + 3 && is_route_prefix(t[end - 3]))) return false;
+  if (is_route_prefix(before) || is_route_word(before) ||
+      (end >= i + 3 && (is_route_prefix(t[end - 3]) || is_route_word(t[end - 3]))))
+    return false;
   const bool after_type = end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])));
   // "4315 WEBSTER AVE LH", "720 10TH AVE SW A": letters after the type, but
   // not a directional, a state or another type word, nor the name after a
@@ -405,7 +473,13 @@ bool is_common_type(std::string_view w) {
 
 bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddress& a) {
   if (i >= end) return false;
-  if (end - i >= 2 && is_directional(s[i]) && !(end - i == 2 && is_common_type(s[i + 1]))) {
+  // Without its post-directional, "N AVE NW" is North Avenue too.
+  const std::size_t bare_end = end - i >= 3 && is_directional(s[end - 1]) ? end - 1 : end;
+  // "EAST WEST HWY": two spelled-out directionals are the name.
+  const bool named_by_directionals = bare_end - i == 3 && s[i].size() > 2 && s[i + 1].size() > 2 &&
+                                     is_directional(s[i]) && is_directional(s[i + 1]) && is_suffix(s[i + 2]);
+  if (end - i >= 2 && is_directional(s[i]) && !(bare_end - i == 2 && is_common_type(s[i + 1])) &&
+      !named_by_directionals) {
     a.predir = *standard_directional(s[i]);
     ++i;
   }
@@ -426,9 +500,12 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   if (end - i >= 2 && is_suffix(s[end - 1])) {
     a.type = *standard_suffix(s[end - 1]);
     --end;
-    // "2110 SAINT JOHN W ST" is Saint John St W: a directional between name
-    // and type is the post-directional (never the whole name).
-    if (a.postdir.empty() && end - i >= 2 && is_directional(s[end - 1])) {
+    // "2110 SAINT JOHN W ST" is Saint John St W: an abbreviated directional
+    // between name and type is the post-directional (never the whole name).
+    // Spelled out it is part of the name ("OCEAN ISLE WEST BLVD",
+    // "INTERSTATE NORTH PKWY"), as it is after a grid number ("2900 E RD").
+    if (a.postdir.empty() && end - i >= 2 && is_directional(s[end - 1]) && s[end - 1].size() <= 2 &&
+        !all_digits(s[end - 2])) {
       a.postdir = *standard_directional(s[end - 1]);
       --end;
     }
@@ -659,7 +736,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       a.unit_display += units.unit_display;
       continue;
     }
-    if (place.empty() && (seg[0] == "#" || is_designator(seg[0]) || ordinal_floor_at(seg, 0))) {
+    if (place.empty() && (seg[0] == "#" || any_unit_designator(seg[0]) || ordinal_floor_at(seg, 0) ||
+                          (seg[0] == "ST" && seg.size() > 1 && has_digit(seg[1])) || unit_name_words(seg, 0) > 0)) {
       // ", SUITE 530 ATLANTA, GA": the unit, then the place in one segment.
       NormalizedAddress units;
       const std::size_t used = read_units(seg, 0, units);
@@ -882,8 +960,13 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
     // A civic unit element is an identifier whatever it looks like ("LH").
     append_unit(a, {"#", unit[0]});
   } else if (!unit.empty()) {
-    if (unit[0] != "#" && !is_designator(unit[0]) && !ordinal_floor_at(unit, 0)) unit.insert(unit.begin(), "#");
     std::size_t used = read_units(unit, 0, a);
+    if (used == 0 && unit[0] != "#" && looks_like_unit_id(unit[0])) {
+      // "3B REAR": an identifier first.
+      unit.insert(unit.begin(), "#");
+      used = read_units(unit, 0, a);
+      if (used == 0) unit.erase(unit.begin());
+    }
     if (used < unit.size()) {
       const std::string extra = join(unit, used, unit.size());
       a.unit += (a.unit.empty() ? "" : " ") + extra;

@@ -240,8 +240,8 @@ const Table& suffixes() {
 // Section 233 / Appendix B: directionals, spelled out and abbreviated.
 const Table& directionals() {
   static const Table t = build({
-      {"N", {"NORTH"}},
-      {"S", {"SOUTH"}},
+      {"N", {"NORTH", "NO"}},  // NO, SO: not Pub 28, seen in real addresses ("13TH AVE NO")
+      {"S", {"SOUTH", "SO"}},
       {"E", {"EAST"}},
       {"W", {"WEST"}},
       {"NE", {"NORTHEAST", "NORTH-EAST"}},

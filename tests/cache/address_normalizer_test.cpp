@@ -483,10 +483,41 @@ TEST(AddressForms, DirectionalBetweenNameAndTypeIsThePostDirectional) {
   EXPECT_EQ(norm("1755 FLOWERS CROSSING DR N E").postdir, "NE");
   EXPECT_EQ(norm("9601 SPUR 591").pretype, "SPUR");
   // Never the whole name, and never a different street.
-  EXPECT_EQ(norm("4400 EAST WEST HWY").name, "WEST");
+  EXPECT_EQ(norm("4400 EAST WEST HWY").name, "EAST WEST");  // East-West Highway, MD
+  EXPECT_EQ(norm("4400 EAST WEST HWY").predir, "");
+  EXPECT_EQ(norm("4400 E WEST HWY").predir, "E");
   EXPECT_EQ(norm("55 N ST").name, "NORTH");
   EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 SAINT JOHN ST E")).fit, AddressFit::different);
   EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 W SAINT JOHN ST")).fit, AddressFit::different);
+}
+
+// A spelled-out directional right before the type belongs to the name, as
+// does one after a grid number; the abbreviation after a word name is still
+// the post-directional (above).
+TEST(AddressForms, SpelledOutDirectionalBeforeTheTypeIsPartOfTheName) {
+  EXPECT_EQ(norm("45 OCEAN ISLE WEST BLVD").name, "OCEAN ISLE WEST");
+  EXPECT_EQ(norm("45 OCEAN ISLE WEST BLVD").postdir, "");
+  EXPECT_EQ(norm("2928 N 2900 E RD").name, "2900 E");
+  EXPECT_EQ(norm("306 N AVE NW").name, "NORTH");
+  EXPECT_EQ(norm("306 N AVE NW").postdir, "NW");
+  EXPECT_EQ(compare_addresses(norm("45 OCEAN ISLE WEST BLVD"), norm("45 OCEAN ISLE BLVD W")).fit, AddressFit::different);
+}
+
+// Units written the ways mail and CAD write them besides Pub 28: a number
+// word, a mail box, a named id after the street type; never a route's number.
+TEST(AddressForms, UnitsOutsidePub28) {
+  EXPECT_EQ(norm("361 17TH STREET NO 2202").unit, "2202");
+  EXPECT_EQ(norm("361 17TH STREET NO 2202").type, "ST");
+  EXPECT_EQ(norm("3520 OKEMOS RD PMB 175").unit, "PMB 175");
+  EXPECT_EQ(norm("1000 NICOLLOT MALL TPN 13A").unit, "TPN 13A");
+  EXPECT_EQ(norm("7777 BONHOMME AVE ST 1400").unit, "1400");
+  EXPECT_EQ(norm("7777 BONHOMME AVE ST 1400"), norm("7777 BONHOMME AVE STE 1400"));
+  EXPECT_EQ(norm("254 US HWY NO 202").unit, "");
+  EXPECT_EQ(norm("12188 OLD NUMBER 6 HWY").unit, "");
+  EXPECT_EQ(norm("2161 PALM BEACH LAKES BLVD SUITE 408").unit, "408");
+  // "TOWER 5" is not "# 5": another building may have unit 5.
+  EXPECT_NE(norm("1 MEDICAL PARK TOWER 5").unit, norm("1 MEDICAL PARK # 5").unit);
+  EXPECT_EQ(norm("7509 13TH AVE NO").postdir, "N");
 }
 
 }  // namespace
