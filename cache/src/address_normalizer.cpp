@@ -382,17 +382,27 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if (w == "FM" && numbered) { pretype = "FM"; return i + 1; }
   if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
   if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
+  if ((w == "BUSINESS" || w == "BUS") && numbered) { pretype = "BUSINESS"; return i + 1; }  // US 190 Business
+  // "RUE DE JEAN", "VIA DE VENTURA", "CAMINO RAMON": a type word that comes first.
+  static constexpr std::string_view kLeadingTypes[] = {"RUE", "COUR", "CAMINO", "CAMINITO", "CALLE",
+                                                       "CALLEJON", "AVENIDA", "PASEO", "VIA"};
+  if (std::find(std::begin(kLeadingTypes), std::end(kLeadingTypes), w) != std::end(kLeadingTypes) &&
+      !is_suffix(s[end - 1])) {
+    pretype = w;
+    return i + 1;
+  }
   // "AL HIGHWAY 157", "ILLINOIS ROUTE 3": a state's own route.
   if (i + 2 < end && w != "US" && has_digit(s[i + 2]) && standard_state(w) && is_route_word(s[i + 1]) &&
       standard_suffix(s[i + 1]) != "FWY" && standard_suffix(s[i + 1]) != "EXPY") {
     pretype = "HWY";
     return i + 2;
   }
-  if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US") && i + 2 < end) {
+  if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US" || w == "CITY") && i + 2 < end) {
     auto t = standard_suffix(s[i + 1]);
     if (t && (*t == "RD" || *t == "HWY" || *t == "RTE")) {
       if (w == "STATE") pretype = "HWY";
       else if (w == "US") pretype = "US HWY";
+      else if (w == "CITY") pretype = *t == "RD" ? "CITY RD" : "CITY HWY";
       else pretype = *t == "HWY" ? "COUNTY HWY" : "COUNTY RD";
       return i + 2;
     }
@@ -452,11 +462,15 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   return all_alpha(before) && !is_suffix(before) && !is_directional(before);
 }
 
+bool is_route_pretype(std::string_view pretype) {
+  static constexpr std::string_view kPretypes[] = {"I",        "US HWY",  "HWY",      "COUNTY RD", "COUNTY HWY",
+                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM"};
+  return std::find(std::begin(kPretypes), std::end(kPretypes), pretype) != std::end(kPretypes);
+}
+
 bool is_route(const NormalizedAddress& a) {
-  static constexpr std::string_view kPretypes[] = {"I", "US HWY", "HWY", "COUNTY RD", "COUNTY HWY", "FM"};
   static constexpr std::string_view kTypes[] = {"HWY", "FWY", "EXPY", "TPKE", "PKWY"};
-  return std::find(std::begin(kPretypes), std::end(kPretypes), a.pretype) != std::end(kPretypes) ||
-         std::find(std::begin(kTypes), std::end(kTypes), a.type) != std::end(kTypes);
+  return is_route_pretype(a.pretype) || std::find(std::begin(kTypes), std::end(kTypes), a.type) != std::end(kTypes);
 }
 
 // Street words s[i, end): [predir] [pretype] name... [type] [postdir].
@@ -483,6 +497,19 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     a.predir = *standard_directional(s[i]);
     ++i;
   }
+  // "OLD STATE ROUTE 3", "OLD WEST US HWY 90": an old road keeps its
+  // route's pre-type and OLD goes with its number ("HWY OLD 3").
+  std::string old_road;
+  if (s[i] == "OLD" && end - i >= 3) {
+    std::size_t k = i + 1;
+    const bool dir = a.predir.empty() && is_directional(s[k]) && end - k >= 3;
+    std::string route;
+    if (read_pretype(s, k + (dir ? 1 : 0), end, route) > k + (dir ? 1 : 0) && is_route_pretype(route)) {
+      if (dir) a.predir = *standard_directional(s[k++]);
+      old_road = "OLD";
+      i = k;
+    }
+  }
   std::size_t j = read_pretype(s, i, end, a.pretype);
   if (!a.pretype.empty()) {
     if (end - j >= 2 && is_directional(s[end - 1])) {
@@ -490,7 +517,9 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
       --end;
     }
     if (j >= end) return false;
-    a.name = canonical_name(Tokens(s.begin() + static_cast<long>(j), s.begin() + static_cast<long>(end)));
+    Tokens name(s.begin() + static_cast<long>(j), s.begin() + static_cast<long>(end));
+    if (!old_road.empty()) name.insert(name.begin(), old_road);
+    a.name = canonical_name(std::move(name));
     return !a.name.empty();
   }
   if (end - i >= 2 && is_directional(s[end - 1])) {
@@ -539,6 +568,12 @@ std::string lookup_city(const Tokens& t, std::size_t from, std::size_t to, const
   return canonical_city(t, from, to);
 }
 
+// "HWY 71 BUSINESS", "US 117 ALT": what may follow a route's number.
+bool is_route_modifier(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"BUSINESS", "BUS", "ALT", "ALTERNATE", "BYP", "BYPASS", "TRUCK", "SPUR"};
+  return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
+}
+
 bool is_compass_word(std::string_view w) {
   static constexpr std::string_view kWords[] = {"N", "S", "E", "W", "NORTH", "SOUTH", "EAST", "WEST", "SO"};
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
@@ -569,7 +604,8 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     if (!named || is_compass_word(before)) return 0;
     // After a typed street the place must follow what ends a street (type,
     // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
-    if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before)))
+    if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before) ||
+                   is_route_modifier(before)))
       return 0;
     bool place_all_type_words = true;
     for (std::size_t k = rest; k < end; ++k) place_all_type_words = place_all_type_words && is_suffix(t[k]);
@@ -643,6 +679,44 @@ std::size_t find_mile_marker(const Tokens& t, std::size_t& words) {
   return t.size();
 }
 
+bool starts_with_house_number(const Tokens& t) {
+  std::string number, suffix;
+  return !t.empty() && split_house_number(t[0], number, suffix);
+}
+
+// "APT 4 10A MLK BLVD", "SUITE 200, BUILDING 17, 7000 PEACHTREE RD", "41ST
+// FLOOR 1221 AVE OF THE AMERICAS": units written before the house number.
+// Takes them off the front of the segments and returns them; leaves the
+// segments alone unless a house number follows. Ids left over in a segment
+// of their own belong to its unit ("DEPT 96 0430, 3545 NW 58TH").
+NormalizedAddress take_leading_units(std::vector<Tokens>& segments) {
+  NormalizedAddress lead;
+  while (segments.size() > 0 && !starts_with_house_number(segments[0])) {
+    Tokens& seg = segments[0];
+    if (const auto d = standard_unit_designator(seg[0]); d && is_idless_designator(*d)) break;  // "FRONT ST"
+    NormalizedAddress units;
+    std::size_t used = read_units(seg, 0, units);
+    if (used == 0) break;
+    Tokens rest(seg.begin() + static_cast<long>(used), seg.end());
+    const bool last = segments.size() == 1;
+    if (!rest.empty() && (rest.size() == 1 || !starts_with_house_number(rest)) &&
+        !(std::all_of(rest.begin(), rest.end(), looks_like_unit_id) && !last))
+      break;
+    if (rest.empty() || !starts_with_house_number(rest) || rest.size() == 1) {
+      if (last || !(starts_with_house_number(segments[1]) || any_unit_designator(segments[1][0]))) break;
+      const std::string extra = join(rest, 0, rest.size());
+      units.unit += extra.empty() ? "" : " " + extra;
+      units.unit_display += extra.empty() ? "" : " " + extra;
+      segments.erase(segments.begin());
+    } else {
+      seg = std::move(rest);
+    }
+    lead.unit += (lead.unit.empty() ? "" : " ") + units.unit;
+    lead.unit_display += (lead.unit_display.empty() ? "" : " ") + units.unit_display;
+  }
+  return lead;
+}
+
 }  // namespace
 
 // Interstates read "I-55"; a mile marker follows its route ("I-55 MM 92"),
@@ -684,6 +758,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
   std::vector<Tokens> segments = tokenize(text);
   if (segments.empty()) return make_error("address.empty", "address is empty");
+  const NormalizedAddress lead = take_leading_units(segments);
 
   NormalizedAddress a;
   Tokens street = segments[0];
@@ -886,7 +961,10 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       a.unit_display += (a.unit_display.empty() ? "" : " ") + extra;
     }
   }
-
+  if (!lead.unit.empty()) {
+    a.unit = lead.unit + (a.unit.empty() ? "" : " " + a.unit);
+    a.unit_display = lead.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
+  }
   return a;
 }
 

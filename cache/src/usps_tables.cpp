@@ -41,7 +41,7 @@ const Table& suffixes() {
       {"BLF", {"BLUF", "BLUFF"}},
       {"BLFS", {"BLUFFS"}},
       {"BTM", {"BOT", "BOTTM", "BOTTOM"}},
-      {"BLVD", {"BOUL", "BOULEVARD", "BOULV", "BVD"}},  // BVD: not Pub 28, seen in real addresses
+      {"BLVD", {"BOUL", "BOULEVARD", "BOULV", "BVD", "BOULEVAR", "BKVD"}},  // BVD..: not Pub 28, seen in real addresses
       {"BR", {"BRNCH", "BRANCH"}},
       {"BRG", {"BRDGE", "BRIDGE"}},
       {"BRK", {"BROOK"}},
@@ -157,9 +157,10 @@ const Table& suffixes() {
       {"NCK", {"NECK"}},
       {"ORCH", {"ORCHARD", "ORCHRD"}},
       {"OVAL", {"OVL"}},
+      {"OVLK", {"OVERLOOK"}},  // not Pub 28: OVLK is the NENA abbreviation
       {"OPAS", {"OVERPASS"}},
       {"PARK", {"PRK", "PARKS"}},
-      {"PKWY", {"PARKWAY", "PARKWY", "PKWAY", "PKY", "PARKWAYS", "PKWYS"}},
+      {"PKWY", {"PARKWAY", "PARKWY", "PKWAY", "PKY", "PARKWAYS", "PKWYS", "PY", "PAKWAY"}},  // PY, PAKWAY: not Pub 28
       {"PASS", {}},
       {"PSGE", {"PASSAGE"}},
       {"PATH", {"PATHS"}},
@@ -203,7 +204,7 @@ const Table& suffixes() {
       {"STA", {"STATION", "STATN", "STN"}},
       {"STRA", {"STRAV", "STRAVEN", "STRAVENUE", "STRAVN", "STRVN", "STRVNUE"}},
       {"STRM", {"STREAM", "STREME"}},
-      {"ST", {"STREET", "STRT", "STR"}},
+      {"ST", {"STREET", "STRT", "STR", "STEET"}},  // STEET: not Pub 28
       {"STS", {"STREETS"}},
       {"SMT", {"SUMIT", "SUMITT", "SUMMIT"}},
       {"TER", {"TERR", "TERRACE"}},
@@ -233,6 +234,15 @@ const Table& suffixes() {
       {"WAYS", {}},
       {"WL", {"WELL"}},
       {"WLS", {"WELLS"}},
+      // Not in Pub 28, but street types of real streets (NENA's street name
+      // type list has them): kept as written.
+      {"BAY", {}},
+      {"CONCOURSE", {"CONC"}},
+      {"GRADE", {}},
+      {"MARKET", {}},
+      {"STRIP", {}},
+      {"TURN", {}},
+      {"WOODS", {}},
   });
   return t;
 }
