@@ -458,8 +458,9 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
     return true;
   if (!looks_like_unit_id(id) || !has_digit(id) || is_ordinal_number(id)) return false;
   if (after_type) return true;
-  // After a street without type: the name must be words, not a directional.
-  return all_alpha(before) && !is_suffix(before) && !is_directional(before);
+  // After a street without type: the name must be words, not a directional
+  // nor a single letter ("4715 F 41" is Michigan's F-41).
+  return all_alpha(before) && before.size() >= 2 && !is_suffix(before) && !is_directional(before);
 }
 
 bool is_route_pretype(std::string_view pretype) {
@@ -802,10 +803,17 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     }
     // ", 1506," or ", 12C," or a last ", C-5" right after the street: a unit
     // without designator (a ZIP alone is still a ZIP).
-    if (place.empty() && seg.size() == 1 && has_digit(seg[0]) && !is_zip(seg[0]) &&
-        looks_like_unit_id(seg[0])) {
+    // ", 106 D," too: an id and a letter.
+    if (place.empty() && seg.size() <= 2 && has_digit(seg[0]) && !is_zip(seg[0]) && looks_like_unit_id(seg[0]) &&
+        (seg.size() == 1 || (seg[1].size() == 1 && is_alpha(seg[1][0]) && !standard_state(seg[1])))) {
       NormalizedAddress units;
-      read_units(Tokens{"#", seg[0]}, 0, units);
+      Tokens id{"#"};
+      id.insert(id.end(), seg.begin(), seg.end());
+      const std::size_t used = read_units(id, 0, units);
+      if (used < id.size()) {
+        units.unit += " " + id.back();
+        units.unit_display += " " + id.back();
+      }
       if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
       a.unit += units.unit;
       a.unit_display += units.unit_display;
@@ -828,6 +836,10 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   }
   if (!place.empty()) {
     std::size_t pend = place.size();
+    // "97212 4321": ZIP+4 written with a space.
+    if (pend >= 2 && place[pend - 1].size() == 4 && all_digits(place[pend - 1]) && place[pend - 2].size() == 5 &&
+        all_digits(place[pend - 2]))
+      --pend;
     if (is_zip(place[pend - 1])) {
       a.zip = zip5(place[pend - 1]);
       --pend;
@@ -867,10 +879,12 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (i < street.size() && is_fraction(street[i])) {
     a.house_suffix = a.house_suffix.empty() ? street[i] : a.house_suffix + " " + street[i];
     ++i;
-  } else if (a.house_suffix.empty() && i + 2 < street.size() && street[i].size() == 1 && is_alpha(street[i][0]) &&
+  } else if (a.house_suffix.empty() && i + 2 <= street.size() && street[i].size() == 1 && is_alpha(street[i][0]) &&
              !is_directional(street[i]) && !is_suffix(street[i + 1]) && all_alpha(street[i + 1]) &&
-             (street[i + 1].size() >= 3 || is_directional(street[i + 1]))) {
-    // "214 B SOUTH BLVD" is 214B; "12 B ST" is B Street, "2964 L B J FWY" LBJ Freeway.
+             (street[i + 1].size() >= 3 || is_directional(street[i + 1])) && street[i + 1] != "AND") {
+    // "214 B SOUTH BLVD" and "4224 A LINCOLNSHIRE" are 214B and 4224A; "12 B
+    // ST" is B Street, "2964 L B J FWY" LBJ Freeway, "728 C AND N SMITH MILL
+    // RD" the C and N Smith Mill Road.
     a.house_suffix = street[i];
     ++i;
   }
@@ -916,7 +930,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   std::size_t tail_from = end;
   if (unit_at < end) {
     NormalizedAddress units;
-    const std::size_t after = read_units(street, unit_at, units);
+    // Bounded by the street's end: "WACKER DR LOBBY 60606" ends in a ZIP.
+    const std::size_t after = read_units(Tokens(street.begin(), street.begin() + static_cast<long>(end)), unit_at, units);
     if (!a.unit.empty()) {
       units.unit += ' ' + a.unit;
       units.unit_display += ' ' + a.unit_display;

@@ -518,6 +518,64 @@ TEST(AddressForms, UnitsOutsidePub28) {
   // "TOWER 5" is not "# 5": another building may have unit 5.
   EXPECT_NE(norm("1 MEDICAL PARK TOWER 5").unit, norm("1 MEDICAL PARK # 5").unit);
   EXPECT_EQ(norm("7509 13TH AVE NO").postdir, "N");
+  EXPECT_EQ(norm("233 S WACKER DR LOBBY 60606").unit, "LBBY");
+  EXPECT_EQ(norm("233 S WACKER DR LOBBY 60606").zip, "60606");
+  EXPECT_EQ(norm("4101 WINNFIELD RD, 106 D, WARRENVILLE IL").unit, "106 D");
+}
+
+// Mail and some CADs put the unit first; it is the same place as the unit
+// written last, and a lone unit is still no address.
+TEST(AddressForms, UnitBeforeTheHouseNumber) {
+  EXPECT_EQ(norm("APT 4 10A DR MARTIN LUTHER KING BLVD"), norm("10A DR MARTIN LUTHER KING BLVD APT 4"));
+  EXPECT_EQ(norm("UNIT 111 501 S MILL ST"), norm("501 S MILL ST UNIT 111"));
+  EXPECT_EQ(norm("SUITE 200, BUILDING 17, 7000 PEACHTREE DUNWOODY RD, NE").unit, "200 BLDG 17");
+  EXPECT_EQ(norm("41ST FLOOR 1221 AVE OF THE AMERICAS").unit, "FL 41");
+  EXPECT_EQ(norm("DEPT 96 0430, 3545 NW 58TH").unit, "96 0430");
+  EXPECT_FALSE(normalize_address("UNIT 5").ok());
+  EXPECT_FALSE(normalize_address("APT 5, UNIT 6").ok());
+  // A street that starts with a designator word is a street.
+  EXPECT_EQ(norm("FRONT ST / OAK AVE").cross_street, "OAK AVE");
+  // Another unit of the building stays another unit.
+  EXPECT_EQ(compare_addresses(norm("APT 4 10 ELM ST"), norm("10 ELM ST APT 5")).fit, AddressFit::building);
+}
+
+// Old alignments and business loops of numbered routes keep the route's
+// pre-type, so every spelling of one agrees and differs from the route itself.
+TEST(AddressForms, OldAndBusinessRoutes) {
+  EXPECT_EQ(norm("2349 OLD STATE ROUTE 3"), norm("2349 OLD SR 3"));
+  EXPECT_EQ(norm("2349 OLD STATE ROUTE 3").pretype, "HWY");
+  EXPECT_EQ(norm("2349 OLD STATE ROUTE 3").name, "OLD 3");
+  EXPECT_EQ(norm("135 W OLD US HIGHWAY 90").predir, "W");
+  EXPECT_EQ(norm("135 W OLD US HIGHWAY 90").pretype, "US HWY");
+  EXPECT_EQ(norm("5442 OLD WEST STATE ROUTE 21").predir, "W");
+  EXPECT_EQ(norm("5442 OLD WEST STATE ROUTE 21").name, "OLD 21");
+  EXPECT_EQ(compare_addresses(norm("2855 OLD HWY 5"), norm("2855 HWY 5")).fit, AddressFit::different);
+  EXPECT_EQ(norm("1200 BUSINESS 190 STE 13").pretype, "BUSINESS");
+  EXPECT_EQ(norm("1480 W CITY HIGHWAY 16").pretype, "CITY HWY");
+  // "OLD MILL RD" is a street named Old Mill.
+  EXPECT_EQ(norm("10 OLD MILL RD").name, "OLD MILL");
+  EXPECT_EQ(norm("10 OLD MILL RD").pretype, "");
+}
+
+TEST(AddressForms, TypeWordsThatComeFirst) {
+  EXPECT_EQ(norm("221 RUE DE JEAN").pretype, "RUE");
+  EXPECT_EQ(norm("221 RUE DE JEAN").name, "DE JEAN");
+  EXPECT_EQ(norm("2633 CAMINO RAMON").pretype, "CAMINO");
+  EXPECT_EQ(norm("9221 E VIA DE VENTURA").pretype, "VIA");
+  // Last, VIA is still a viaduct.
+  EXPECT_EQ(norm("10 MAPLE VIA").type, "VIA");
+  EXPECT_EQ(norm("6102 LAKEVIEW OVERLOOK").type, "OVLK");
+  EXPECT_EQ(norm("4578 MANHATTAN COLLEGE PY"), norm("4578 MANHATTAN COLLEGE PKWY"));
+}
+
+// Letters after the house number, and numbered state roads named by a letter.
+TEST(AddressForms, LettersAfterTheHouseNumber) {
+  EXPECT_EQ(norm("4224 A LINCOLNSHIRE").house_suffix, "A");
+  EXPECT_EQ(norm("12 B ST").name, "B");
+  EXPECT_EQ(norm("728 C AND N SMITH MILL RD").name, "C AND N SMITH MILL");
+  EXPECT_EQ(norm("4715 F 41").name, "F 41");
+  EXPECT_EQ(norm("4715 F 41").unit, "");
+  EXPECT_EQ(norm("123 SE SOME AVE, NORTH BEND, OREGON, 97212 4321").zip, "97212");
 }
 
 }  // namespace
