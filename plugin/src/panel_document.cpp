@@ -37,6 +37,7 @@ void set_if(Poco::JSON::Object::Ptr o, const char* key, const std::string& value
 
 std::string PanelDocument::to_json() const {
   auto doc = object();
+  doc->set("v", kPanelFormatVersion);
   doc->set("id", id);
   doc->set("kind", kind);
   doc->set("title", title);

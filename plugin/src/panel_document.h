@@ -1,5 +1,5 @@
-// The panel document the host renders (docs/architecture.md, "Panels"):
-// { id, kind, title, severity, subtitle, sections[{id,title,severity,notice,
+// The panel document the host renders (docs/panel-format.md):
+// { v, id, kind, title, severity, subtitle, sections[{id,title,severity,notice,
 //   fields[{label,value,severity,...}]}], actions[{id,label,style}] }.
 // Built as plain values so builders stay pure, then serialized once.
 #pragma once
@@ -8,6 +8,9 @@
 #include <vector>
 
 namespace mdtc::plugin {
+
+// docs/panel-format.md: raised only for a change an older host cannot read.
+inline constexpr int kPanelFormatVersion = 1;
 
 enum class Severity { info, caution, warning, danger };
 const char* to_string(Severity);

@@ -125,14 +125,14 @@ char* plugin_status_json(mdt_plugin* plugin) noexcept {
 void plugin_free_string(char* s) noexcept { std::free(s); }
 
 const mdt_plugin_entry kEntry = {
-    sizeof(mdt_plugin_entry), MDT_HOST_API_VERSION, "mdt-coresponder", "0.1.0",
+    sizeof(mdt_plugin_entry), MDT_HOST_API_VERSION, "mdt-coresponder", MDTC_VERSION,
     plugin_create, plugin_start, plugin_stop, plugin_destroy, plugin_on_user_action,
     plugin_status_json, plugin_free_string,
 };
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const mdt_plugin_entry* mdt_plugin_get_entry(
+extern "C" MDT_PLUGIN_EXPORT const mdt_plugin_entry* mdt_plugin_get_entry(
     uint32_t host_api_version) {
   return host_api_version == MDT_HOST_API_VERSION ? &kEntry : nullptr;
 }

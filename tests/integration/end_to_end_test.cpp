@@ -38,6 +38,16 @@ class EndToEnd : public ::testing::Test {
  protected:
   EndToEnd() : pub_port(free_tcp_port()), router_port(free_tcp_port()) {}
 
+  // The stub host refuses and records any panel that is not a valid
+  // version-1 document (docs/panel-format.md): no scenario may produce one.
+  void TearDown() override {
+    for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+      if (file.path().extension() != ".jsonl") continue;
+      for (const auto& line : read_lines(file.path().string()))
+        EXPECT_FALSE(has(line, R"("panel_invalid")")) << file.path().filename() << ": " << line;
+    }
+  }
+
   std::string endpoint(int port) const { return "tcp://127.0.0.1:" + std::to_string(port); }
 
   // A unit's config and a cache filled from the demo registry.

@@ -73,6 +73,7 @@ TEST_F(LoadedPlugin, EntryTableIsCompleteAndVersioned) {
   EXPECT_EQ(entry->struct_size, sizeof(mdt_plugin_entry));
   EXPECT_EQ(entry->api_version, MDT_HOST_API_VERSION);
   EXPECT_STREQ(entry->plugin_name, "mdt-coresponder");
+  EXPECT_STREQ(entry->plugin_version, MDTC_VERSION) << "the version hosts see is the project's";
   for (const void* fn : {(const void*)entry->create, (const void*)entry->start,
                          (const void*)entry->stop, (const void*)entry->destroy,
                          (const void*)entry->on_user_action, (const void*)entry->status_json,

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "mdt_host/mdt_host_api.h"
+#include "panel_format.h"
 #include "panel_renderer.h"
 #include "web_view.h"
 
@@ -108,6 +109,13 @@ int32_t on_panel(void* data, const char* cb, const char* kind, const char* panel
                  const char* json) {
   auto& h = *static_cast<Host*>(data);
   std::lock_guard lock(h.mu);
+  // A strict host: a document that is not a version-1 panel is refused and
+  // recorded, so a test run finds every panel the format does not allow.
+  if (const std::string bad = panel_format_error(json ? json : ""); !bad.empty()) {
+    record_line(h, cb, panel_id, json, "panel_invalid", bad);
+    std::cerr << h.label << " refused panel " << panel_id << ": " << bad << "\n";
+    return MDT_ERR_INVALID_ARGUMENT;
+  }
   record_line(h, cb, panel_id, json);
   std::string verb = kind;
   for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -15,6 +15,17 @@
  *  - Strings are UTF-8 and NUL-terminated. Unless a comment says otherwise a
  *    string argument is borrowed: valid only for the duration of the call.
  *  - Memory the plugin hands out is released with the plugin's free_string.
+ *
+ * Versions. MDT_HOST_API_VERSION is the major version: host and plugin must
+ * agree on it exactly (mdt_plugin_get_entry returns NULL otherwise, and a
+ * callback table of another api_version is refused with MDT_ERR_VERSION).
+ * Within a major version a struct only grows at its end, so a larger or
+ * smaller struct_size than the reader knows is accepted as long as it holds
+ * every required member; that is the whole compatibility rule.
+ *
+ * Panels. show_panel and update_panel carry a panel document: JSON with
+ * "v":1, specified in docs/panel-format.md. A host renders kinds, sections
+ * and fields it does not know generically and ignores unknown keys.
  */
 #ifndef MDT_HOST_API_H
 #define MDT_HOST_API_H
@@ -26,6 +37,16 @@ extern "C" {
 #endif
 
 #define MDT_HOST_API_VERSION 1u
+
+/* Marks the plugin's one exported symbol (the library is otherwise built
+ * with hidden visibility). */
+#if defined(_WIN32)
+#define MDT_PLUGIN_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#define MDT_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define MDT_PLUGIN_EXPORT
+#endif
 
 /* Status codes returned across the ABI. 0 is success. */
 #define MDT_OK 0
@@ -62,33 +83,45 @@ typedef struct mdt_error {
  * from the thread that called create/start/stop/destroy, and never two at a
  * time), except `log`, which any plugin thread may call; a host must make
  * `log` thread-safe. Callbacks must not call back into the plugin's entry
- * points; to react to a panel, the host calls on_user_action later.
+ * points; to react to a panel, the host calls on_user_action later. A
+ * callback should return within a few milliseconds: the next dispatch waits.
  * The table and host_data must stay valid from create until destroy returns.
+ * Required: show_panel, update_panel, close_panel, log (a NULL one fails
+ * create with MDT_ERR_INVALID_ARGUMENT naming it; a table too small to hold
+ * them, with MDT_ERR_VERSION). Optional, may be NULL or beyond the host's
+ * struct_size: current_user, notify.
+ * Every const char* argument is borrowed: copy it to keep it.
  */
 typedef struct mdt_host_callbacks {
   uint32_t struct_size;
   uint32_t api_version;
   void* host_data; /* passed back unchanged as the first argument */
 
-  /* Show a new panel. panel_json is a panel document (see docs/architecture.md).
+  /* Required. Pipeline thread. Show a new panel. panel_json is a panel
+   * document (docs/panel-format.md).
    * MDT_OK means the panel is on screen. Any other value means it is not: the
    * plugin keeps it and calls show_panel again, with its latest content, at
    * its next change and at least once a second until the host returns MDT_OK
    * or the panel is closed; it never sends update_panel for it meanwhile. */
   int32_t (*show_panel)(void* host_data, const char* panel_id, const char* panel_json);
-  /* Replace the content of a panel already shown. MDT_ERR_NOT_FOUND means the
+  /* Required. Pipeline thread. Replace the content of a panel already shown.
+   * MDT_ERR_NOT_FOUND means the
    * host no longer has it (say the user closed it): the plugin then shows it
    * again with show_panel. Another error leaves the old content up and the
    * plugin sends the update again once a second until the host takes it. */
   int32_t (*update_panel)(void* host_data, const char* panel_id, const char* panel_json);
-  /* Close a panel. Closing an unknown panel is not an error. */
+  /* Required. Pipeline thread. Close a panel. Closing an unknown panel is not
+   * an error; the plugin does not retry a close the host refuses. */
   int32_t (*close_panel)(void* host_data, const char* panel_id);
-  /* A diagnostic line; never contains personal data or flag notes. */
+  /* Required. Any plugin thread, concurrently: must be thread-safe. A
+   * diagnostic line; never contains personal data or flag notes. */
   void (*log)(void* host_data, int32_t level, const char* module, const char* message);
-  /* Writes the signed-in user's id (for the audit log) into buf, NUL-terminated.
-   * Returns the id's length, or -1 if nobody is signed in. */
+  /* Optional. Pipeline thread. Writes the signed-in user's id (for the audit
+   * log) into buf, NUL-terminated. Returns the id's length, or -1 if nobody
+   * is signed in; NULL or -1 records the user as unknown. */
   int32_t (*current_user)(void* host_data, char* buf, uint32_t buf_size);
-  /* A short line for the officer's attention; CAUTION lines may be spoken. */
+  /* Optional. Pipeline thread. A short line for the officer's attention;
+   * CAUTION lines may be spoken. NULL: the panel alone carries it. */
   void (*notify)(void* host_data, int32_t priority, const char* text);
 } mdt_host_callbacks;
 
@@ -140,7 +173,10 @@ typedef struct mdt_plugin_entry {
 } mdt_plugin_entry;
 
 /* The one exported symbol. Returns NULL if the plugin cannot serve a host of
- * host_api_version. The table is static and valid until dlclose. */
+ * host_api_version (the major version must match exactly). The table is
+ * static and valid until dlclose. Any thread. A host finds it with
+ * dlsym(handle, MDT_PLUGIN_ENTRY_SYMBOL) and calls it through the typedef. */
+MDT_PLUGIN_EXPORT const struct mdt_plugin_entry* mdt_plugin_get_entry(uint32_t host_api_version);
 typedef const mdt_plugin_entry* (*mdt_plugin_get_entry_fn)(uint32_t host_api_version);
 #define MDT_PLUGIN_ENTRY_SYMBOL "mdt_plugin_get_entry"
 

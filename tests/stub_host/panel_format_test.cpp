@@ -1,0 +1,59 @@
+// The stub host's check of panel documents against docs/panel-format.md:
+// what a strict host refuses, and the sample from the spec accepted.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "panel_format.h"
+
+namespace {
+
+const std::string kSample =
+    R"({"v":1,"id":"premise:I-1002","kind":"premise","title":"PREMISE HISTORY - SAFETY FLAGS",)"
+    R"("subtitle":"WELFARE CHECK","severity":"danger","incident_id":"I-1002",)"
+    R"("sections":[{"id":"safety","title":"SAFETY","severity":"danger","notice":"n",)"
+    R"("fields":[{"label":"Weapons reported","value":"J. Doe","severity":"danger","code":"WEAPONS","flag_id":"F-1"}]}],)"
+    R"("actions":[{"id":"dismiss","label":"Dismiss","style":"default"}]})";
+
+std::string with(std::string doc, const std::string& from, const std::string& to) {
+  const auto at = doc.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return doc.replace(at, from.size(), to);
+}
+
+TEST(PanelFormat, TheSpecSampleIsValid) { EXPECT_EQ(panel_format_error(kSample), ""); }
+
+TEST(PanelFormat, UnknownMembersAndKindsAreAllowed) {
+  EXPECT_EQ(panel_format_error(with(kSample, R"("kind":"premise")", R"("kind":"weather","extra":[1,2])")), "");
+}
+
+TEST(PanelFormat, VersionIsRequiredAndMustBeOne) {
+  EXPECT_EQ(panel_format_error(with(kSample, R"("v":1,)", "")), R"(v: missing (a version-1 panel says "v":1))");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":2)")), "v: '2': expected 1");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":"1")")), "v: '1': expected 1");
+}
+
+TEST(PanelFormat, EachWrongMemberIsNamed) {
+  EXPECT_EQ(panel_format_error(with(kSample, R"("id":"premise:I-1002",)", "")), "id: missing");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("title":"PREMISE HISTORY - SAFETY FLAGS")", R"("title":"")")),
+            "title: empty");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("severity":"danger","incident_id")", R"("severity":"red","incident_id")")),
+            "severity: 'red': expected info, caution, warning or danger");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("label":"Weapons reported",)", "")),
+            "sections[0].fields[0].label: missing");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("code":"WEAPONS")", R"("code":7)")),
+            "sections[0].fields[0].code: expected a string");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("style":"default")", R"("style":"blink")")),
+            "actions[0].style: 'blink': expected primary, danger or default");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("actions":[)", R"("actions":7,"x":[)")), "actions: expected an array");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("fields":[{)", R"("fields":["x",{)")),
+            "sections[0].fields[0]: expected an object");
+}
+
+TEST(PanelFormat, NotAnObjectIsRefused) {
+  EXPECT_EQ(panel_format_error("[1]"), "the document is not a JSON object");
+  EXPECT_NE(panel_format_error("{"), "");
+  EXPECT_NE(panel_format_error(""), "");
+}
+
+}  // namespace
