@@ -51,6 +51,17 @@ std::vector<Tokens> tokenize(std::string_view text) {
   };
   auto digit_at = [&](std::size_t k) { return k < text.size() && is_digit(text[k]); };
   for (std::size_t k = 0; k < text.size(); ++k) {
+    // "12½", "6TH ½ ST": the vulgar fractions in UTF-8 are fractions.
+    if (static_cast<unsigned char>(text[k]) == 0xC2 && k + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[k + 1]);
+      const char* fraction = next == 0xBD ? "1/2" : next == 0xBC ? "1/4" : next == 0xBE ? "3/4" : nullptr;
+      if (fraction) {
+        flush();
+        segments.back().push_back(fraction);
+        ++k;
+        continue;
+      }
+    }
     const char c = upper(text[k]);
     const bool between_digits = !word.empty() && is_digit(word.back()) && digit_at(k + 1);
     if (is_alpha(c) || is_digit(c) || c == '-' || static_cast<unsigned char>(c) >= 0x80) {

@@ -28,12 +28,29 @@ struct Labelled {
   std::vector<std::pair<std::string, std::string>> tokens;  // (label, token)
 };
 
+// UTF-8 for a character reference below U+0800 (all the corpus holds: "½").
+std::string utf8(unsigned code) {
+  if (code < 0x80) return std::string(1, static_cast<char>(code));
+  return {static_cast<char>(0xC0 | (code >> 6)), static_cast<char>(0x80 | (code & 0x3F))};
+}
+
 std::string xml_text(std::string s) {
   static const std::pair<std::string, std::string> kEntities[] = {
-      {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
   for (const auto& [from, to] : kEntities)
     for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
       s.replace(at, from.size(), to);
+  // "&#189;" is ½.
+  for (std::size_t at = s.find("&#"); at != std::string::npos; at = s.find("&#", at + 1)) {
+    const std::size_t end = s.find(';', at);
+    if (end == std::string::npos) break;
+    const std::string digits = s.substr(at + 2, end - at - 2);
+    if (digits.empty() || digits.size() > 4 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const unsigned code = static_cast<unsigned>(std::stoul(digits));
+    if (code >= 0x800) continue;
+    s.replace(at, end - at + 1, utf8(code));
+  }
+  for (std::size_t at = s.find("&amp;"); at != std::string::npos; at = s.find("&amp;", at + 1)) s.replace(at, 5, "&");
   return s;
 }
 
@@ -119,7 +136,7 @@ std::map<std::string, std::string> label_errors() {
   return out;
 }
 
-constexpr double kFloorPercent = 92.0;
+constexpr double kFloorPercent = 92.5;
 
 TEST(AddressCorpus, StreetAddressesParseAsLabelled) {
   const std::string path = mdtc::test::corpus_dir("usaddress-labeled") + "/labeled.xml";

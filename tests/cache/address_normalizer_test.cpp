@@ -576,6 +576,9 @@ TEST(AddressForms, LettersAfterTheHouseNumber) {
   EXPECT_EQ(norm("4715 F 41").name, "F 41");
   EXPECT_EQ(norm("4715 F 41").unit, "");
   EXPECT_EQ(norm("123 SE SOME AVE, NORTH BEND, OREGON, 97212 4321").zip, "97212");
+  // The fraction characters are fractions.
+  EXPECT_EQ(norm("1711 N 6TH \u00BD ST"), norm("1711 N 6TH 1/2 ST"));
+  EXPECT_EQ(norm("12\u00BD ELM ST").house_suffix, "1/2");
 }
 
 }  // namespace
