@@ -32,6 +32,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/time_text.h"
 #include "storage_watch.h"
 
 namespace mdtc::cli {
@@ -90,14 +91,6 @@ std::string age_words(int64_t seconds) {
   if (seconds < 120) return plural(seconds, "second", "seconds");
   if (seconds < 2 * 3600) return plural(seconds / 60, "minute", "minutes");
   return plural(seconds / 3600, "hour", "hours");
-}
-
-std::string utc_text(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // ---------------------------------------------------------------- config
@@ -360,9 +353,9 @@ Check clock_result(const LiveState& live) {
   // The package cannot have been built before 2026: an earlier date means a
   // flat RTC battery or a clock that never synced.
   if (now < 1767225600) {  // 2026-01-01T00:00:00Z
-    return fail("clock", Problem::clock_unset, "system clock reads " + utc_text(now) + ", before this software existed");
+    return fail("clock", Problem::clock_unset, "system clock reads " + rfc3339_utc(now) + ", before this software existed");
   }
-  return pass("clock", "not compared with GPS (no fix); system clock reads " + utc_text(now));
+  return pass("clock", "not compared with GPS (no fix); system clock reads " + rfc3339_utc(now));
 }
 
 std::string hello_json(const config::Config& c) {

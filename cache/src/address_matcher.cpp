@@ -151,14 +151,4 @@ std::string distance_text(double metres) {
   return d;
 }
 
-double distance_m(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kEarthRadiusM = 6371008.8;  // IUGG mean radius
-  constexpr double kRad = 3.14159265358979323846 / 180.0;
-  const double dlat = (lat2 - lat1) * kRad;
-  const double dlon = (lon2 - lon1) * kRad;
-  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(h)));
-}
-
 }  // namespace mdtc::cache

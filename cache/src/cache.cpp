@@ -8,7 +8,7 @@
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
 #include "schema.h"
-#include "time_text.h"
+#include "mdtc/time_text.h"
 
 namespace mdtc::cache {
 namespace {

@@ -10,7 +10,7 @@
 #include "flag_vocabulary.h"
 #include "place_alias.h"
 #include "sealed_fields.h"
-#include "time_text.h"
+#include "mdtc/time_text.h"
 
 namespace mdtc::cache {
 namespace {

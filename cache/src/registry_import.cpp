@@ -16,7 +16,7 @@
 #include "mdtc/registry_line.h"
 #include "schema.h"
 #include "sealed_fields.h"
-#include "time_text.h"
+#include "mdtc/time_text.h"
 
 namespace mdtc::cache {
 namespace {

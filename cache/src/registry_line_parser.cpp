@@ -264,18 +264,13 @@ Result<RegistryRecord> premise(const O& o) {
   if (*civic_obj) {
     const O& civic = **civic_obj;
     CivicAddress c;
-    struct Field {
-      const char* key;
-      std::string* out;
-    };
-    const Field fields[] = {{"hno", &c.hno}, {"hns", &c.hns}, {"prd", &c.prd}, {"prm", &c.prm},
-                            {"pretype", &c.pretype}, {"stp", &c.pretype}, {"rd", &c.rd}, {"sts", &c.sts},
-                            {"pod", &c.pod}, {"pom", &c.pom}, {"unit", &c.unit}, {"a3", &c.a3},
-                            {"a1", &c.a1}, {"pc", &c.pc}, {"country", &c.country}};
-    for (const Field& f : fields) {
-      auto v = str(civic, f.key, false, 128);
+    // "stp" is an older name of the pre-type some exports use.
+    static const CivicElement kOlderPretype{"stp", &CivicAddress::pretype};
+    for (std::size_t k = 0; k <= kCivicElements.size(); ++k) {
+      const CivicElement& e = k < kCivicElements.size() ? kCivicElements[k] : kOlderPretype;
+      auto v = str(civic, std::string(e.name), false, 128);
       if (!v) return bad("bad_field", "\"civic\"." + v.error().message);
-      if (!v->empty()) *f.out = *v;
+      if (!v->empty()) c.*e.member = *v;
     }
     auto n = normalize_civic(c);
     if (n) p.address = *n;
@@ -384,50 +379,6 @@ Result<RegistryRecord> tombstone(const O& o) {
   return RegistryRecord(DeleteRecord{*id});
 }
 
-bool digits(std::string_view s, std::size_t from, std::size_t n) {
-  if (s.size() < from + n) return false;
-  for (std::size_t i = from; i < from + n; ++i)
-    if (s[i] < '0' || s[i] > '9') return false;
-  return true;
-}
-
-int num(std::string_view s, std::size_t from, std::size_t n) {
-  int v = 0;
-  for (std::size_t i = from; i < from + n; ++i) v = v * 10 + (s[i] - '0');
-  return v;
-}
-
-}  // namespace
-
-bool is_iso_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4) || !digits(s, 5, 2) || !digits(s, 8, 2))
-    return false;
-  const std::chrono::year_month_day ymd{std::chrono::year(num(s, 0, 4)),
-                                        std::chrono::month(static_cast<unsigned>(num(s, 5, 2))),
-                                        std::chrono::day(static_cast<unsigned>(num(s, 8, 2)))};
-  return ymd.ok();
-}
-
-bool is_rfc3339(std::string_view s) {
-  if (s.size() < 20 || !is_iso_date(s.substr(0, 10))) return false;
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
-  if (!digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' || !digits(s, 17, 2)) return false;
-  if (num(s, 11, 2) > 23 || num(s, 14, 2) > 59 || num(s, 17, 2) > 60) return false;
-  std::size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
-  if (i < s.size() && (s[i] == '+' || s[i] == '-'))
-    return s.size() == i + 6 && digits(s, i + 1, 2) && s[i + 3] == ':' && digits(s, i + 4, 2) &&
-           num(s, i + 1, 2) <= 23 && num(s, i + 4, 2) <= 59;
-  return false;
-}
-
-namespace {
 
 // Trims, and answers blank and non-object lines; std::nullopt = go on.
 std::optional<Result<RegistryRecord>> precheck(std::string_view& line) {

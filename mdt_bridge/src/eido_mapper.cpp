@@ -48,29 +48,6 @@ std::vector<std::string> refs(const Object& o, std::string_view key) {
 
 }  // namespace
 
-std::string format_civic(const CivicAddress& c) {
-  std::string line;
-  auto add = [&line](const std::string& part) {
-    if (part.empty()) return;
-    if (!line.empty()) line += ' ';
-    line += part;
-  };
-  add(c.hno);
-  add(c.hns);
-  add(c.prd);
-  add(c.prm);
-  add(c.pretype);
-  add(c.rd);
-  add(c.sts);
-  add(c.pod);
-  add(c.pom);
-  if (!c.unit.empty()) add("UNIT " + c.unit);
-  std::string place;
-  if (!c.a3.empty()) place = c.a3;
-  if (!c.a1.empty()) place += (place.empty() ? "" : " ") + c.a1;
-  if (!place.empty()) line += (line.empty() ? "" : ", ") + place;
-  return line;
-}
 
 Result<Incident> map_eido(const Object& eido) {
   Incident inc;
@@ -145,7 +122,7 @@ Result<Incident> map_eido(const Object& eido) {
                       "eido has no usable location: expected a locationComponent whose "
                           "locationByValue holds a PIDF-LO civic address or gml:pos");
   }
-  if (!inc.location.civic.empty()) inc.location.address = format_civic(inc.location.civic);
+  if (!inc.location.civic.empty()) inc.location.address = civic_line(inc.location.civic);
   return inc;
 }
 

@@ -12,7 +12,5 @@ namespace mdtc::bridge {
 // linked with {"$ref": id}. Error: wire.bad_eido naming what is missing.
 Result<Incident> map_eido(const Poco::JSON::Object& eido);
 
-// "42 W CELLULAR STREET, WILMINGTON DE" from civic elements, for display.
-std::string format_civic(const CivicAddress& c);
 
 }  // namespace mdtc::bridge

@@ -57,21 +57,8 @@ Result<std::optional<double>> optional_coordinate(const Object& obj, std::string
 }
 
 Result<Ok> decode_civic(const Object& obj, CivicAddress& c) {
-  struct Field {
-    const char* key;
-    std::string CivicAddress::*member;
-  };
-  static constexpr std::array<Field, 14> kFields{{
-      {"hno", &CivicAddress::hno},     {"hns", &CivicAddress::hns},
-      {"prd", &CivicAddress::prd},     {"prm", &CivicAddress::prm},
-      {"pretype", &CivicAddress::pretype}, {"rd", &CivicAddress::rd},
-      {"sts", &CivicAddress::sts},     {"pod", &CivicAddress::pod},
-      {"pom", &CivicAddress::pom},     {"unit", &CivicAddress::unit},
-      {"a3", &CivicAddress::a3},       {"a1", &CivicAddress::a1},
-      {"pc", &CivicAddress::pc},       {"country", &CivicAddress::country},
-  }};
-  for (const auto& f : kFields) {
-    const auto* v = json::find(obj, f.key, /*fold_case=*/true);
+  for (const auto& f : kCivicElements) {
+    const auto* v = json::find(obj, f.name, /*fold_case=*/true);
     if (!v || v->isEmpty()) continue;
     // House numbers arrive as numbers from some CADs; keep their text.
     if (auto i = json::as_int(*v)) {
@@ -81,7 +68,7 @@ Result<Ok> decode_civic(const Object& obj, CivicAddress& c) {
     auto s = json::as_string(*v);
     if (!s) {
       return make_error("wire.bad_type",
-                        std::string("incident.location.civic.") + f.key + ": expected a string");
+                        std::string("incident.location.civic.") + std::string(f.name) + ": expected a string");
     }
     c.*f.member = std::move(*s);
   }

@@ -1,8 +1,8 @@
-// Great-circle distance and a straight-line ETA, for "nearby: 40 m" and the
+// A point, and a straight-line ETA, for "nearby: 40 m" and the
 // co-responder's arrival estimate. Pure.
 #pragma once
 
-#include <optional>
+#include "mdtc/geo.h"
 
 namespace mdtc::plugin {
 
@@ -10,7 +10,7 @@ struct LatLon {
   double lat = 0, lon = 0;
 };
 
-double distance_m(LatLon a, LatLon b);
+inline double distance_m(LatLon a, LatLon b) { return mdtc::distance_m(a.lat, a.lon, b.lat, b.lon); }
 
 // Straight-line ETA at an urban response speed; a floor of one minute so the
 // panel never promises "0 min".

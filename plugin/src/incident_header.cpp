@@ -1,25 +1,15 @@
 #include "incident_header.h"
 
-#include <cstdio>
-#include <ctime>
+#include "mdtc/time_text.h"
 
 namespace mdtc::plugin {
-
-std::string dispatch_time_text(int64_t unix_ms) {
-  const std::time_t secs = static_cast<std::time_t>((unix_ms >= 0 ? unix_ms : unix_ms - 999) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min);
-  return buf;
-}
 
 PanelSection incident_section(const IncidentSummary& incident) {
   PanelSection s{"incident", "INCIDENT", Severity::info, {}, {}};
   s.fields.push_back({"Incident", incident.id, Severity::info, {}, {}});
+  // CAD's clock, stated as UTC so no car's time zone setting can misplace it.
   const std::string when =
-      incident.dispatched_ms ? dispatch_time_text(*incident.dispatched_ms) : std::string("not known");
+      incident.dispatched_ms ? minute_text_utc(*incident.dispatched_ms) : std::string("not known");
   s.fields.push_back({"Dispatched", when, Severity::info, {}, {}});
   if (incident.restored) {
     s.severity = Severity::caution;

@@ -13,8 +13,5 @@
 namespace mdtc::plugin {
 
 PanelSection incident_section(const IncidentSummary& incident);
-// "2026-11-22 10:00 UTC": CAD's clock, stated as UTC so no car's time zone
-// setting can misplace it.
-std::string dispatch_time_text(int64_t unix_ms);
 
 }  // namespace mdtc::plugin

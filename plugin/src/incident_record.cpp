@@ -14,16 +14,6 @@ namespace {
 
 using Poco::JSON::Object;
 
-// CLDXF element names, as on the wire.
-std::map<std::string, std::string CivicAddress::*> civic_fields() {
-  return {{"hno", &CivicAddress::hno},   {"hns", &CivicAddress::hns},
-          {"prd", &CivicAddress::prd},   {"prm", &CivicAddress::prm},
-          {"pretype", &CivicAddress::pretype}, {"rd", &CivicAddress::rd},
-          {"sts", &CivicAddress::sts},   {"pod", &CivicAddress::pod},
-          {"pom", &CivicAddress::pom},   {"unit", &CivicAddress::unit},
-          {"a3", &CivicAddress::a3},     {"a1", &CivicAddress::a1},
-          {"pc", &CivicAddress::pc},     {"country", &CivicAddress::country}};
-}
 
 std::string str(const Object::Ptr& o, const std::string& key) {
   return o && o->has(key) && !o->isNull(key) ? o->getValue<std::string>(key) : std::string();
@@ -152,8 +142,8 @@ std::string to_json(const IncidentRecord& r) {
   Object loc(Poco::JSON_PRESERVE_KEY_ORDER);
   loc.set("address", r.location.address);
   Object civic(Poco::JSON_PRESERVE_KEY_ORDER);
-  for (const auto& [name, field] : civic_fields())
-    if (!(r.location.civic.*field).empty()) civic.set(name, r.location.civic.*field);
+  for (const auto& e : kCivicElements)
+    if (!(r.location.civic.*e.member).empty()) civic.set(std::string(e.name), r.location.civic.*e.member);
   loc.set("civic", civic);
   if (r.location.lat && r.location.lon) {
     loc.set("lat", *r.location.lat);
@@ -191,7 +181,7 @@ std::optional<IncidentRecord> incident_record_from_json(const std::string& json)
     if (const auto loc = inc->getObject("location")) {
       r.location.address = str(loc, "address");
       if (const auto civic = loc->getObject("civic"))
-        for (const auto& [name, field] : civic_fields()) r.location.civic.*field = str(civic, name);
+        for (const auto& e : kCivicElements) r.location.civic.*e.member = str(civic, std::string(e.name));
       r.location.lat = num(loc, "lat");
       r.location.lon = num(loc, "lon");
     }

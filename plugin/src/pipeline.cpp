@@ -63,15 +63,7 @@ cache::AddressQuery query_for(const bridge::Location& loc) {
 
 std::string display_address(const bridge::Location& loc) {
   if (!loc.address.empty()) return loc.address;
-  const auto& c = loc.civic;
-  std::string out;
-  for (const std::string* part : {&c.hno, &c.prd, &c.rd, &c.sts, &c.pod}) {
-    if (part->empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += *part;
-  }
-  if (!c.unit.empty()) out += " #" + c.unit;
-  if (!c.a3.empty()) out += ", " + c.a3;
+  std::string out = civic_line(loc.civic);
   if (out.empty() && loc.lat && loc.lon)
     out = std::to_string(*loc.lat).substr(0, 9) + ", " + std::to_string(*loc.lon).substr(0, 10);
   return out;

@@ -18,11 +18,6 @@ IncidentSummary incident(bool restored) {
   return s;
 }
 
-TEST(IncidentHeader, DispatchTimeIsCadsClockInUtcToTheMinute) {
-  EXPECT_EQ(dispatch_time_text(1795341600000 + 59999), "2026-11-22 10:00 UTC");
-  EXPECT_EQ(dispatch_time_text(0), "1970-01-01 00:00 UTC");
-}
-
 TEST(IncidentHeader, NamesTheIncidentAndWhenItWasDispatched) {
   const PanelSection s = incident_section(incident(false));
   EXPECT_EQ(s.id, "incident");

@@ -9,7 +9,11 @@
 #include <sstream>
 #include <zmq.hpp>
 
+#include "mdtc/time_text.h"
+
 namespace stub_cad {
+
+using mdtc::rfc3339_utc_ms;
 namespace {
 
 using Poco::JSON::Object;
@@ -60,15 +64,7 @@ std::string random_epoch() {
 
 std::string now_rfc3339() {
   using namespace std::chrono;
-  auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+  return rfc3339_utc_ms(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 CadGateway::CadGateway(GatewayOptions options) : opt_(std::move(options)) {

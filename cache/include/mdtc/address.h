@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mdtc/civic_address.h"
+#include "mdtc/geo.h"
 #include "mdtc/result.h"
 
 namespace mdtc::cache {
@@ -138,8 +139,7 @@ struct AddressDecision {
 // number and street name (the rules are documented in docs/registry-format.md).
 AddressDecision decide_match(const NormalizedAddress& query, const std::vector<Candidate>& candidates);
 
-// Great-circle distance in metres (haversine, mean Earth radius).
-double distance_m(double lat1, double lon1, double lat2, double lon2);
+// Great-circle distance: mdtc::distance_m in mdtc/geo.h.
 
 // How a distance is read beside a premise or in a reason: "7 m", "4.4 km".
 std::string distance_text(double metres);

@@ -3,6 +3,7 @@
 // fuzzed alone. The importer adds the file name and line number to errors.
 #pragma once
 
+#include "mdtc/time_text.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -116,8 +117,7 @@ struct RegistryFrame {
 };
 Result<RegistryFrame> frame_registry_file(std::string_view text, const std::string& origin, bool legacy);
 
-// Calendar checks shared with the importer: "2026-02-30" is not a date.
-bool is_iso_date(std::string_view s);
-bool is_rfc3339(std::string_view s);
+// Calendar checks ("2026-02-30" is not a date): is_iso_date and is_rfc3339
+// in mdtc/time_text.h.
 
 }  // namespace mdtc::cache

@@ -2,7 +2,9 @@
 // both CAD dispatches ("civic") and flag registry premises carry.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 
 namespace mdtc {
 
@@ -24,5 +26,23 @@ struct CivicAddress {
 
   bool empty() const { return hno.empty() && rd.empty(); }
 };
+
+// The CLDXF element names as the wire protocol, the registry and the
+// incident journal spell them (PIDF-LO writes the same names in upper case).
+struct CivicElement {
+  std::string_view name;
+  std::string CivicAddress::*member;
+};
+inline constexpr std::array<CivicElement, 14> kCivicElements{{
+    {"hno", &CivicAddress::hno},     {"hns", &CivicAddress::hns},         {"prd", &CivicAddress::prd},
+    {"prm", &CivicAddress::prm},     {"pretype", &CivicAddress::pretype}, {"rd", &CivicAddress::rd},
+    {"sts", &CivicAddress::sts},     {"pod", &CivicAddress::pod},         {"pom", &CivicAddress::pom},
+    {"unit", &CivicAddress::unit},   {"a3", &CivicAddress::a3},           {"a1", &CivicAddress::a1},
+    {"pc", &CivicAddress::pc},       {"country", &CivicAddress::country},
+}};
+
+// One line as CAD would print it: "1208 1/2 N MAPLE ST #3B, SPRINGFIELD IL".
+// The elements as given, not normalized; empty when no element is set.
+std::string civic_line(const CivicAddress& c);
 
 }  // namespace mdtc
