@@ -430,7 +430,8 @@ void PluginInstance::stamp_outcome(const OutcomeStamp& stamp) {
 
 Status PluginInstance::record_outcome(Outcome outcome) {
   if (!outcomes_ready())
-    return make_error("outcomes.not_written", "the outcome file cannot be opened");
+    return make_error("outcomes.not_written", "outcome file " + beside_cache(config_, "outcomes") +
+                                                  " cannot be opened: the outcome was not filed");
   outcome.recorded_at =
       Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
   auto st = outcomes_->record(outcome);
