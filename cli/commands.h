@@ -16,6 +16,6 @@ int gps_command(const Args& args);     // decode, ports, monitor
 int keys_command(const Args& args);    // generate
 int config_command(const Args& args);  // check
 int doctor_command(const Args& args);
-int outcomes_command(const Args& args);  // export --csv
+int outcomes_command(const Args& args);  // export --csv|--json, summary
 
 }  // namespace mdtc::cli

@@ -22,7 +22,8 @@ void usage(std::ostream& out) {
          "  cache sync --db PATH --endpoint E   one sync with the flag registry\n"
          "  keys generate --out FILE    CURVE key pair for the CAD link\n"
          "  config check FILE...        validate configuration files\n"
-         "  outcomes export --csv --db PATH   co-responder outcome records\n";
+         "  outcomes export --csv|--json [--deidentified] [--from D --to D] --db PATH\n"
+         "  outcomes summary [--json] [--from D --to D] --db PATH   program figures\n";
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "coresponder_panels.h"
 
 #include "incident_header.h"
-#include "outcome_store.h"
+#include "outcome_codes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -208,6 +208,7 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
                                      "Taken by another unit", "En route", "On scene", "Cleared",
                                      "Cancelled by the requesting unit"};
   req.fields.push_back({"Status", phase_text[static_cast<int>(o.phase)], Severity::info, {}, {}});
+  if (o.officer_released) req.fields.push_back({"Officer", "Released", Severity::info, {}, {}});
   if (!o.outcome.empty())
     req.fields.push_back({"Outcome", disposition_label(o.outcome), Severity::info, {}, {}});
   doc.sections.push_back(std::move(req));
@@ -222,12 +223,26 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
       break;
     case OfferPhase::accepted: doc.actions.push_back({"en_route", "En route", "primary"}); break;
     case OfferPhase::en_route: doc.actions.push_back({"on_scene", "On scene", "primary"}); break;
-    case OfferPhase::on_scene: doc.actions.push_back({"clear", "Clear", "primary"}); break;
+    case OfferPhase::on_scene:
+      doc.actions.push_back({"clear", "Clear", "primary"});
+      // The officer may leave once the clinician has the scene: programs
+      // report how long officers stay.
+      if (!o.officer_released) doc.actions.push_back({"officer_released", "Officer released", "default"});
+      break;
     case OfferPhase::cleared:
-      // After clearing, the clinician files the outcome the program reports on.
-      if (o.outcome.empty())
+      // After clearing, the clinician files the outcome the program reports
+      // on: one tap on a disposition files it, with whatever the coded
+      // inputs hold (each "unknown" unless chosen) and the note.
+      if (o.outcome.empty()) {
         for (const char* d : kDispositions) doc.actions.push_back({d, disposition_label(d), "default"});
-      else
+        for (const auto& f : outcome_fields()) {
+          if (f.id == "disposition") continue;
+          PanelInput in{f.id, f.label, kUnknown, {}};
+          for (const auto& c : f.codes) in.options.emplace_back(c.id, c.label);
+          doc.inputs.push_back(std::move(in));
+        }
+        doc.inputs.push_back({"note", "Note (left out of de-identified exports)", "", {}});
+      } else
         doc.actions.push_back({"dismiss", "Dismiss", "default"});
       break;
     default: doc.actions.push_back({"dismiss", "Dismiss", "default"});

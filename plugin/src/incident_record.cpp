@@ -70,6 +70,7 @@ std::string to_json(const OfferRecord& r) {
   if (v.distance_m) offer.set("distance_m", *v.distance_m);
   if (v.eta_s) offer.set("eta_s", *v.eta_s);
   offer.set("outcome", v.outcome);
+  if (v.officer_released) offer.set("officer_released", true);
   if (v.dispatched_ms) offer.set("dispatched_at", dispatch_time_rfc3339(*v.dispatched_ms));
   Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("offer", offer);
@@ -118,6 +119,7 @@ std::optional<OfferRecord> offer_record_from_json(const std::string& json) {
     r->view.distance_m = num(o, "distance_m");
     if (auto eta = num(o, "eta_s")) r->view.eta_s = static_cast<int>(*eta);
     r->view.outcome = str(o, "outcome");
+    r->view.officer_released = o->optValue<bool>("officer_released", false);
     return r;
   } catch (const std::exception&) {
     return std::nullopt;

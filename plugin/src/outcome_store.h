@@ -1,41 +1,41 @@
-// Outcome records a co-responder clinician files after clearing a call, kept
-// on the laptop for program reporting (share resolved without ED or jail,
-// share referred or connected to services). A small SQLite file of its own:
-// outcomes are the program's records, not part of the flag registry mirror.
+// The unit's outcome records on disk: a small SQLite file of its own
+// (outcomes-<unit>.db), since outcomes are the program's records, not part
+// of the flag registry mirror. Only I/O here: the codes, exports and summary
+// are pure (outcome_codes.h, outcome_export.h, outcome_summary.h).
+//
+// Schema versions (PRAGMA user_version): 0 = the first file, one row per
+// filed outcome (request_id, incident_id, unit, disposition, note,
+// recorded_at); 2 = adds who requested, a time per step and the coded
+// fields. Opening a version 0 file for writing migrates it in place; a
+// read-only open reads either without writing.
 #pragma once
 
-#include <cstdint>
-#include <memory>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "mdtc/result.h"
+#include "outcome_record.h"
 #include "sqlite_file.h"
 
 namespace mdtc::plugin {
 
-// The dispositions programs report on; the ids are the panel action ids.
-inline constexpr const char* kDispositions[] = {
-    "resolved_on_scene", "voluntary_transport", "involuntary_hold",
-    "arrest",            "referral_made",       "connected_to_services"};
-bool is_disposition(const std::string& id);
-std::string disposition_label(const std::string& id);
-
-struct Outcome {
-  std::string request_id;
-  std::string incident_id;
-  std::string unit;
-  std::string disposition;  // one of kDispositions
-  std::string note;
-  std::string recorded_at;  // RFC 3339 UTC
-};
+inline constexpr int kOutcomeSchemaVersion = 2;
 
 class OutcomeStore {
  public:
+  // Opens or creates the plugin's file, migrating an older one.
   static Result<OutcomeStore> open(const std::string& path);
+  // For reports: never creates, migrates or writes. Errors:
+  // outcomes.missing (no such file), outcomes.not_outcomes (not SQLite, or
+  // no outcome table), outcomes.newer_schema (a later version's file).
+  static Result<OutcomeStore> open_read_only(const std::string& path);
 
-  // One outcome per request: filing again replaces the earlier one.
+  // Stamps one step of a request, creating its record if needed. The first
+  // time of a step wins: a repeated status or a replay after a restart never
+  // moves it.
+  Status stamp(const OutcomeStamp& stamp);
+  // Files the clinician's coded fields and note. Filing again replaces
+  // them; the stamped times stay.
   Status record(const Outcome& outcome);
   Result<std::vector<Outcome>> all();
 
@@ -43,10 +43,5 @@ class OutcomeStore {
   explicit OutcomeStore(SqliteFile file) : file_(std::move(file)) {}
   SqliteFile file_;
 };
-
-// CSV with a header row (RFC 4180 quoting), then nothing else: summary
-// figures go to `summary` so the CSV stays machine-readable.
-void write_outcomes_csv(const std::vector<Outcome>& outcomes, std::ostream& csv);
-void write_outcomes_summary(const std::vector<Outcome>& outcomes, std::ostream& summary);
 
 }  // namespace mdtc::plugin

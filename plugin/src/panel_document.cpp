@@ -74,6 +74,27 @@ std::string PanelDocument::to_json() const {
     acts->add(ao);
   }
   doc->set("actions", acts);
+  if (!inputs.empty()) {
+    Poco::JSON::Array::Ptr ins = new Poco::JSON::Array;
+    for (const auto& in : inputs) {
+      auto io = object();
+      io->set("id", in.id);
+      io->set("label", in.label);
+      io->set("value", in.value);
+      if (!in.options.empty()) {
+        Poco::JSON::Array::Ptr opts = new Poco::JSON::Array;
+        for (const auto& [oid, olabel] : in.options) {
+          auto oo = object();
+          oo->set("id", oid);
+          oo->set("label", olabel);
+          opts->add(oo);
+        }
+        io->set("options", opts);
+      }
+      ins->add(io);
+    }
+    doc->set("inputs", ins);
+  }
   std::ostringstream out;
   doc->stringify(out);
   return out.str();

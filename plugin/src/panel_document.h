@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mdtc::plugin {
@@ -37,6 +38,18 @@ struct PanelAction {
   std::string style = "default";  // "primary", "danger", "default"
 };
 
+// A value the user may set before tapping an action; the host sends the
+// chosen values back in the action's payload as {"<id>": "<option id>"}.
+// With options it is a choice (value = the default option's id); without,
+// a line of free text. A host that renders no inputs sends none, and each
+// keeps its default.
+struct PanelInput {
+  std::string id;
+  std::string label;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> options;  // {id, label}
+};
+
 struct PanelDocument {
   std::string id;
   std::string kind;  // "premise", "coresponder_request", "coresponder_offer", "status"
@@ -46,6 +59,7 @@ struct PanelDocument {
   std::string incident_id;
   std::vector<PanelSection> sections;
   std::vector<PanelAction> actions;
+  std::vector<PanelInput> inputs;  // serialized only when there are some
 
   // Flag ids of every flag field, in display order (what the audit records).
   std::vector<std::string> flag_ids() const;

@@ -82,6 +82,12 @@ bool addressed_to(const bridge::Message& m, const std::string& unit_id) {
 Pipeline::Pipeline(PipelineOptions options, Ports& ports)
     : options_(std::move(options)), ports_(ports) {}
 
+void Pipeline::stamp(const std::string& request_id, const std::string& incident_id, OutcomeStep step,
+                     const std::string& requested_by) {
+  ports_.stamp_outcome({request_id, incident_id, options_.unit_id, step, wall_ms(), requested_by});
+  bump(std::string("outcome_stamps.") + to_string(step));
+}
+
 std::optional<LatLon> Pipeline::position(int64_t now_ms) const {
   if (!position_ || now_ms - position_ms_ > int64_t{options_.gps_stale_after_s} * 1000)
     return std::nullopt;
@@ -441,6 +447,18 @@ void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) 
   const std::string rid = offer->view.request_id;
   if (offers_.count(rid)) return;  // a repeat of an offer already on screen
   bump("offers_received");
+  {
+    // The officer's request time and who asked, when the request says
+    // (older plugins send neither: then only "automatic" tells).
+    const Object::Ptr req = parse_object(m.body);
+    std::string by = get_string(req, "requested_by");
+    if (!is_requester(by)) by = req && req->optValue<bool>("automatic", false) ? "auto_rule" : "officer";
+    if (const auto at = parse_utc_text(get_string(req, "requested_at"))) {
+      ports_.stamp_outcome({rid, offer->view.incident_id, options_.unit_id, OutcomeStep::requested, *at, by});
+      bump("outcome_stamps.requested");
+    }
+    stamp(rid, offer->view.incident_id, OutcomeStep::offered, by);
+  }
   OfferState st;
   st.view = std::move(offer->view);
   st.location = std::move(offer->location);
@@ -484,6 +502,10 @@ void Pipeline::on_coresponder_status(const bridge::Message& m) {
     auto phase = phases.find(state);
     if (phase == phases.end()) return;
     v.phase = phase->second;
+    static const std::map<std::string, OutcomeStep> steps = {
+        {"accepted", OutcomeStep::accepted}, {"en_route", OutcomeStep::en_route},
+        {"on_scene", OutcomeStep::on_scene}, {"cleared", OutcomeStep::cleared}};
+    if (auto step = steps.find(state); step != steps.end()) stamp(rid, st.summary.id, step->second);
     if (auto by = get_string(body, "by_unit"); !by.empty()) v.by_unit = by;
     if (auto name = get_string(body, "by_name"); !name.empty()) v.by_name = name;
     if (auto eta = get_number(body, "eta_s")) v.eta_s = static_cast<int>(*eta);
@@ -536,6 +558,12 @@ void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
   for (const auto& code : v.reason_codes) reasons.add(code);
   body.set("reasons", reasons);
   if (automatic) body.set("automatic", true);
+  // The clinician's outcome record counts from the officer's request, not
+  // from when the offer reached the clinician.
+  const int64_t requested_ms = wall_ms();
+  const std::string requested_by = automatic ? "auto_rule" : "officer";
+  body.set("requested_at", utc_text(requested_ms));
+  body.set("requested_by", requested_by);
   const Sent sent = ports_.send("coresponder_request", stringify(body));
   v.automatic = automatic;
   if (sent == Sent::failed) {
@@ -548,6 +576,9 @@ void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
     return;
   }
   v.phase = RequestPhase::sent;
+  ports_.stamp_outcome({st.request_id, st.summary.id, options_.unit_id, OutcomeStep::requested,
+                        requested_ms, requested_by});
+  bump("outcome_stamps.requested");
   v.not_kept = sent == Sent::not_kept;
   if (v.not_kept) bump("requests_not_kept");
   v.by_unit.clear();
@@ -590,8 +621,25 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
   if (is_disposition(action)) {
     if (v.phase != OfferPhase::cleared)
       return make_error("plugin.bad_action", "an outcome is filed after clearing the call");
-    Outcome o{v.request_id, v.incident_id, options_.unit_id, action,
-              get_string(parse_object(payload_json.empty() ? "{}" : payload_json), "note"), {}};
+    const Object::Ptr payload = parse_object(payload_json.empty() ? "{}" : payload_json);
+    Outcome o;
+    o.request_id = v.request_id;
+    o.incident_id = v.incident_id;
+    o.unit = options_.unit_id;
+    o.codes["disposition"] = action;
+    o.note = get_string(payload, "note");
+    for (const auto& f : outcome_fields()) {
+      if (f.id == "disposition") continue;
+      std::string code = get_string(payload, f.id);
+      if (code.empty()) code = kUnknown;
+      if (!is_outcome_code(f.id, code)) {
+        std::string expected;
+        for (const auto& c : f.codes) expected += (expected.empty() ? "" : ", ") + c.id;
+        return make_error("plugin.bad_outcome_code",
+                          f.id + " = '" + code + "': expected one of " + expected);
+      }
+      o.codes[f.id] = code;
+    }
     if (auto st_ = ports_.record_outcome(std::move(o)); !st_) return st_;
     v.outcome = action;
     bump("outcomes_recorded");
@@ -620,12 +668,24 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
     ports_.send("coresponder_response", stringify(body));
     v.phase = accepted ? OfferPhase::accepted : OfferPhase::declined;
     bump(accepted ? "offers_accepted" : "offers_declined");
+    if (accepted) stamp(v.request_id, v.incident_id, OutcomeStep::accepted);
   } else if (action == "en_route" || action == "on_scene" || action == "clear") {
     body.set("state", action == "clear" ? "cleared" : action);
     ports_.send("coresponder_status", stringify(body));
     v.phase = action == "en_route"   ? OfferPhase::en_route
               : action == "on_scene" ? OfferPhase::on_scene
                                      : OfferPhase::cleared;
+    stamp(v.request_id, v.incident_id,
+          action == "en_route"   ? OutcomeStep::en_route
+          : action == "on_scene" ? OutcomeStep::on_scene
+                                 : OutcomeStep::cleared);
+  } else if (action == "officer_released") {
+    // Recorded on the clinician's side only: no wire message tells the
+    // officer's car yet (the officer hears it on scene).
+    if (v.phase != OfferPhase::on_scene || v.officer_released)
+      return make_error("plugin.bad_action", "the officer is released once, while on scene");
+    v.officer_released = true;
+    stamp(v.request_id, v.incident_id, OutcomeStep::officer_released);
   } else {
     return make_error("plugin.bad_action", "offer panel has no action '" + action + "'");
   }

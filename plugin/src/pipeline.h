@@ -23,7 +23,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/result.h"
-#include "outcome_store.h"
+#include "outcome_record.h"
 #include "panel_document.h"
 #include "premise_panel.h"
 
@@ -56,6 +56,10 @@ class Ports {
   virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
   // Stores a clinician's outcome record; the port stamps the time.
   virtual Status record_outcome(Outcome outcome) = 0;
+  // Stamps one step of a request into its outcome record at once, so an
+  // MDT restart loses none (the pipeline carries on whatever the disk says;
+  // a refused write shows as a storage problem).
+  virtual void stamp_outcome(const OutcomeStamp& stamp) = 0;
   // The incident journal: open incidents survive a restart of the MDT.
   virtual void remember_incident(const std::string& incident_id, const std::string& record_json) = 0;
   virtual void forget_incident(const std::string& incident_id) = 0;
@@ -96,7 +100,8 @@ class Pipeline {
   // One status line while the disk refuses writes; gone when it takes them.
   void on_storage_status(const StorageStatus& status);
   void on_fix(const gps::Fix& fix, int64_t now_ms);
-  // `payload_json` may carry {"note": "..."} for an outcome record.
+  // `payload_json` may carry {"note": "...", "<coded field>": "<code>", ...}
+  // for an outcome record (docs/outcomes.md); a field not given is unknown.
   Status on_user_action(const std::string& panel_id, const std::string& action_id,
                         int64_t now_ms, const std::string& payload_json = {});
   void on_tick(int64_t now_ms);
@@ -152,6 +157,9 @@ class Pipeline {
   void save(const OfferState& st);
   void restore_offer(OfferRecord record, int64_t now_ms);
   void bump(const std::string& counter) { ++counters_[counter]; }
+  // Stamps a step of a request into its outcome record at the wall clock.
+  void stamp(const std::string& request_id, const std::string& incident_id, OutcomeStep step,
+             const std::string& requested_by = {});
 
   PipelineOptions options_;
   Ports& ports_;

@@ -409,15 +409,29 @@ void PluginInstance::run_writer() {
   }
 }
 
-Status PluginInstance::record_outcome(Outcome outcome) {
-  if (!outcomes_) {
-    auto opened = OutcomeStore::open(beside_cache(config_, "outcomes"));
-    if (!opened) {
-      storage_->failed("outcomes", opened.error(), "outcomes.not_written");
-      return opened.error();
-    }
-    outcomes_.emplace(std::move(*opened));
+bool PluginInstance::outcomes_ready() {
+  if (outcomes_) return true;
+  auto opened = OutcomeStore::open(beside_cache(config_, "outcomes"));
+  if (!opened) {
+    storage_->failed("outcomes", opened.error(), "outcomes.not_written");
+    return false;
   }
+  outcomes_.emplace(std::move(*opened));
+  return true;
+}
+
+// On the pipeline thread, like record_outcome: a stamp is one small write,
+// and written before the next event it cannot be lost to a restart.
+void PluginInstance::stamp_outcome(const OutcomeStamp& stamp) {
+  if (!outcomes_ready()) return;
+  if (auto st = outcomes_->stamp(stamp); !st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
+  else storage_->succeeded("outcomes");
+}
+
+Status PluginInstance::record_outcome(Outcome outcome) {
+  if (!outcomes_ready())
+    return make_error("outcomes.not_written", "outcome file " + beside_cache(config_, "outcomes") +
+                                                  " cannot be opened: the outcome was not filed");
   outcome.recorded_at =
       Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
   auto st = outcomes_->record(outcome);

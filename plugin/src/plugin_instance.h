@@ -74,6 +74,9 @@ class PluginInstance final : private Ports {
   cache::MatchResult lookup(const cache::AddressQuery& query) override;
   void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
   Status record_outcome(Outcome outcome) override;
+  void stamp_outcome(const OutcomeStamp& stamp) override;
+  // Opens the outcome file if it is not open; false (and a storage problem) if it cannot.
+  bool outcomes_ready();
   void remember_incident(const std::string& incident_id, const std::string& record_json) override;
   void forget_incident(const std::string& incident_id) override;
   void wipe_cache(const std::string& reason) override;

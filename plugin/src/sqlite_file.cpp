@@ -21,6 +21,14 @@ Result<SqliteFile> SqliteFile::open(const std::string& path, const char* schema_
   return file;
 }
 
+Result<SqliteFile> SqliteFile::open_read_only(const std::string& path, const std::string& code) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  SqliteFile file(db, code);
+  if (rc != SQLITE_OK) return file.error("cannot open " + path);
+  return file;
+}
+
 SqliteFile::SqliteFile(SqliteFile&& o) noexcept
     : db_(std::exchange(o.db_, nullptr)), code_(std::move(o.code_)) {}
 
@@ -44,6 +52,17 @@ Status SqliteFile::write(const char* sql, std::initializer_list<const std::strin
   if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) return error("prepare");
   int i = 0;
   for (const auto* p : params) sqlite3_bind_text(st, ++i, p->c_str(), -1, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return error("write");
+  return Ok{};
+}
+
+Status SqliteFile::write(const std::string& sql, const std::vector<std::string>& params) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return error("prepare");
+  int i = 0;
+  for (const auto& p : params) sqlite3_bind_text(st, ++i, p.c_str(), -1, SQLITE_TRANSIENT);
   const int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return error("write");

@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "mdtc/result.h"
 
@@ -16,12 +17,15 @@ class SqliteFile {
   // Opens (creating if needed) and runs `schema_sql`; errors use `code`.
   static Result<SqliteFile> open(const std::string& path, const char* schema_sql,
                                  const std::string& code);
+  // Opens an existing file for reading only: never creates it, never writes.
+  static Result<SqliteFile> open_read_only(const std::string& path, const std::string& code);
   SqliteFile(SqliteFile&&) noexcept;
   SqliteFile& operator=(SqliteFile&&) noexcept;
   ~SqliteFile();
 
   // One statement with text parameters that returns no rows.
   Status write(const char* sql, std::initializer_list<const std::string*> params);
+  Status write(const std::string& sql, const std::vector<std::string>& params);
   Error error(const std::string& what) const;
   sqlite3* handle() const { return db_; }
 

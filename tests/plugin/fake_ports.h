@@ -59,9 +59,16 @@ struct FakePorts : plugin::Ports {
     calls.push_back({"audit", incident, joined});
   }
 
+  std::vector<plugin::Outcome> outcomes;
   Status record_outcome(plugin::Outcome o) override {
-    calls.push_back({"outcome", o.request_id, o.disposition + "|" + o.note});
+    calls.push_back({"outcome", o.request_id, o.disposition() + "|" + o.note});
+    outcomes.push_back(std::move(o));
     return Ok{};
+  }
+  std::vector<plugin::OutcomeStamp> stamps;
+  void stamp_outcome(const plugin::OutcomeStamp& s) override {
+    calls.push_back({"stamp", s.request_id, std::string(plugin::to_string(s.step)) + "|" + s.requested_by});
+    stamps.push_back(s);
   }
 
   std::map<std::string, std::string> journal;

@@ -1,65 +1,211 @@
 #include "outcome_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
 
+#include "outcome_export.h"
 #include "temp_dir.h"
 
 namespace mdtc::plugin {
 namespace {
+
+constexpr int64_t kNov1 = 1'793'491'200'000;  // 2026-11-01T00:00:00Z
+
+void sql(const std::string& path, const std::string& statements) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, statements.c_str(), nullptr, nullptr, &err);
+  const std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+int version_of(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+  sqlite3_step(st);
+  const int v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+// A file exactly as the first version of the plugin wrote it.
+std::string version0_file(test::TempDir& dir) {
+  const std::string path = dir.file("outcomes-CR7.db");
+  sql(path,
+      "PRAGMA journal_mode=WAL;"
+      "CREATE TABLE IF NOT EXISTS outcome("
+      " request_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, unit TEXT NOT NULL,"
+      " disposition TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL);"
+      "INSERT INTO outcome VALUES('2A31-I-9-1','I-9','CR7','arrest','old note','2026-10-03T04:05:06Z');");
+  return path;
+}
+
+Outcome filing(const std::string& rid, const std::string& disposition) {
+  Outcome o;
+  o.request_id = rid;
+  o.incident_id = "I-1";
+  o.unit = "CR7";
+  o.codes["disposition"] = disposition;
+  o.recorded_at = "2026-11-22T10:00:00Z";
+  return o;
+}
 
 TEST(OutcomeStore, RecordsSurviveReopening) {
   test::TempDir dir;
   {
     auto store = OutcomeStore::open(dir.file("o.db"));
     ASSERT_TRUE(store.ok()) << store.error().message;
-    ASSERT_TRUE(store->record({"R-1", "I-1", "CR7", "resolved_on_scene", "", "2026-11-22T10:00:00Z"}).ok());
+    ASSERT_TRUE(store->record(filing("R-1", "resolved_on_scene")).ok());
   }
   auto store = OutcomeStore::open(dir.file("o.db"));
   ASSERT_TRUE(store.ok());
   auto all = store->all();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ((*all)[0].disposition, "resolved_on_scene");
+  EXPECT_EQ((*all)[0].disposition(), "resolved_on_scene");
+  EXPECT_EQ(version_of(dir.file("o.db")), kOutcomeSchemaVersion);
 }
 
-TEST(OutcomeStore, FilingAgainReplacesTheEarlierOutcome) {
+TEST(OutcomeStore, FilingAgainReplacesTheCodesButKeepsTheStampedTimes) {
   test::TempDir dir;
   auto store = OutcomeStore::open(dir.file("o.db"));
   ASSERT_TRUE(store.ok());
-  ASSERT_TRUE(store->record({"R-1", "I-1", "CR7", "arrest", "", "t1"}).ok());
-  ASSERT_TRUE(store->record({"R-1", "I-1", "CR7", "referral_made", "", "t2"}).ok());
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR7", OutcomeStep::on_scene, kNov1, ""}).ok());
+  auto first = filing("R-1", "arrest");
+  first.codes["age_band"] = "18_24";
+  ASSERT_TRUE(store->record(first).ok());
+  ASSERT_TRUE(store->record(filing("R-1", "referral_made")).ok());
   auto all = store->all();
   ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ((*all)[0].disposition, "referral_made");
+  EXPECT_EQ((*all)[0].disposition(), "referral_made");
+  EXPECT_EQ((*all)[0].code("age_band"), "unknown");
+  EXPECT_EQ((*all)[0].time(OutcomeStep::on_scene), kNov1);
 }
 
-TEST(OutcomeStore, UnknownDispositionIsRefused) {
+TEST(OutcomeStore, UnknownDispositionOrCodeIsRefused) {
   test::TempDir dir;
   auto store = OutcomeStore::open(dir.file("o.db"));
-  auto st = store->record({"R-1", "I-1", "CR7", "went_home", "", "t"});
+  auto st = store->record(filing("R-1", "went_home"));
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, "outcomes.bad_disposition");
+  auto coded = filing("R-1", "arrest");
+  coded.codes["transport_by"] = "helicopter";
+  st = store->record(coded);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, "outcomes.bad_code");
+  EXPECT_NE(st.error().message.find("transport_by = 'helicopter'"), std::string::npos);
 }
 
-TEST(OutcomeCsv, QuotesFieldsWithCommasAndQuotes) {
+TEST(OutcomeStore, TheFirstStampOfAStepWinsAndRequesterIsKept) {
+  test::TempDir dir;
+  auto store = OutcomeStore::open(dir.file("o.db"));
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR7", OutcomeStep::offered, kNov1 + 1000, "auto_rule"}).ok());
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR7", OutcomeStep::offered, kNov1 + 9000, "officer"}).ok());
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR7", OutcomeStep::accepted, kNov1 + 2000, ""}).ok());
+  auto all = store->all();
+  ASSERT_EQ(all->size(), 1u);
+  const Outcome& o = (*all)[0];
+  EXPECT_EQ(o.time(OutcomeStep::offered), kNov1 + 1000);
+  EXPECT_EQ(o.time(OutcomeStep::accepted), kNov1 + 2000);
+  EXPECT_FALSE(o.time(OutcomeStep::on_scene));
+  EXPECT_EQ(o.requested_by, "auto_rule");
+  EXPECT_EQ(o.disposition(), "unknown");
+  EXPECT_EQ(o.recorded_at, "");
+}
+
+TEST(OutcomeStoreMigration, AFirstVersionFileStillReadsWithoutBeingWritten) {
+  test::TempDir dir;
+  const std::string path = version0_file(dir);
+  auto store = OutcomeStore::open_read_only(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto all = store->all();
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 1u);
+  const Outcome& o = (*all)[0];
+  EXPECT_EQ(o.request_id, "2A31-I-9-1");
+  EXPECT_EQ(o.disposition(), "arrest");
+  EXPECT_EQ(o.note, "old note");
+  EXPECT_EQ(o.requested_by, "unknown");
+  EXPECT_EQ(o.code("contact_type"), "unknown");
+  EXPECT_EQ(version_of(path), 0) << "a read-only open must not migrate";
   std::ostringstream csv;
-  write_outcomes_csv({{"R-1", "I-1", "CR7", "referral_made", "said \"thanks\", left", "t"}}, csv);
-  EXPECT_EQ(csv.str(),
-            "recorded_at,unit,incident_id,request_id,disposition,note\r\n"
-            "t,CR7,I-1,R-1,referral_made,\"said \"\"thanks\"\", left\"\r\n");
+  write_outcomes_csv(*all, {}, csv);
+  EXPECT_NE(csv.str().find("2A31-I-9-1,I-9,CR7,unknown,,,,,,,,,,unknown,unknown,unknown,unknown,arrest,"
+                           "unknown,unknown,unknown,old note,2026-10-03T04:05:06Z"),
+            std::string::npos)
+      << csv.str();
 }
 
-TEST(OutcomeSummary, ProgramSharesCountTransportsHoldsAndArrestsAsEdOrJail) {
-  std::ostringstream out;
-  write_outcomes_summary({{"1", "", "", "resolved_on_scene", "", ""},
-                          {"2", "", "", "connected_to_services", "", ""},
-                          {"3", "", "", "involuntary_hold", "", ""},
-                          {"4", "", "", "voluntary_transport", "", ""}},
-                         out);
-  EXPECT_NE(out.str().find("resolved without ED or jail: 2 (50.0%)"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("referred or connected to services: 1 (25.0%)"), std::string::npos);
+TEST(OutcomeStoreMigration, OpeningForWritingMigratesAndKeepsTheOldRecords) {
+  test::TempDir dir;
+  const std::string path = version0_file(dir);
+  {
+    auto store = OutcomeStore::open(path);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE(store->stamp({"2A31-I-9-1", "I-9", "CR7", OutcomeStep::cleared, kNov1, ""}).ok());
+    auto fresh = filing("R-2", "connected_to_services");
+    fresh.codes["repeat_contact"] = "yes";
+    ASSERT_TRUE(store->record(fresh).ok());
+  }
+  EXPECT_EQ(version_of(path), kOutcomeSchemaVersion);
+  auto again = OutcomeStore::open(path);  // a second open finds nothing to do
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  auto all = again->all();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  const auto old = std::find_if(all->begin(), all->end(), [](const Outcome& o) { return o.incident_id == "I-9"; });
+  ASSERT_NE(old, all->end());
+  EXPECT_EQ(old->disposition(), "arrest");
+  EXPECT_EQ(old->note, "old note");
+  EXPECT_EQ(old->time(OutcomeStep::cleared), kNov1);
+  const auto fresh = std::find_if(all->begin(), all->end(), [](const Outcome& o) { return o.request_id == "R-2"; });
+  EXPECT_EQ(fresh->code("repeat_contact"), "yes");
+}
+
+TEST(OutcomeStoreReadOnly, AMissingFileIsNamedAndNotCreated) {
+  test::TempDir dir;
+  const std::string path = dir.file("outcomes-nobody.db");
+  auto store = OutcomeStore::open_read_only(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "outcomes.missing");
+  EXPECT_NE(store.error().message.find(path), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(OutcomeStoreReadOnly, AFileThatIsNotAnOutcomeStoreIsRefused) {
+  test::TempDir dir;
+  const std::string text = dir.file("notes.txt");
+  test::write_file(text, "this is not a database, it is a note\n");
+  auto store = OutcomeStore::open_read_only(text);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "outcomes.not_outcomes");
+  const std::string other = dir.file("other.db");
+  sql(other, "CREATE TABLE flag(id TEXT);");
+  store = OutcomeStore::open_read_only(other);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, "outcomes.not_outcomes");
+}
+
+TEST(OutcomeStoreReadOnly, ANewerSchemaIsRefusedNotMisread) {
+  test::TempDir dir;
+  const std::string path = version0_file(dir);
+  sql(path, "PRAGMA user_version=9;");
+  auto ro = OutcomeStore::open_read_only(path);
+  ASSERT_FALSE(ro.ok());
+  EXPECT_EQ(ro.error().code, "outcomes.newer_schema");
+  auto rw = OutcomeStore::open(path);
+  ASSERT_FALSE(rw.ok());
+  EXPECT_EQ(rw.error().code, "outcomes.newer_schema");
 }
 
 }  // namespace

@@ -50,6 +50,19 @@ TEST(PanelFormat, EachWrongMemberIsNamed) {
             "sections[0].fields[0]: expected an object");
 }
 
+TEST(PanelFormat, InputsAreChoicesWithADefaultAmongThemOrText) {
+  const std::string choice =
+      R"(,"inputs":[{"id":"age_band","label":"Age","value":"unknown",)"
+      R"("options":[{"id":"unknown","label":"Unknown"},{"id":"25_34","label":"25-34"}]},)"
+      R"({"id":"note","label":"Note","value":""}]})";
+  const std::string doc = kSample.substr(0, kSample.size() - 1) + choice;
+  EXPECT_EQ(panel_format_error(doc), "");
+  EXPECT_EQ(panel_format_error(with(doc, R"("value":"unknown")", R"("value":"45_54")")),
+            "inputs[0].value: '45_54': expected one of its options");
+  EXPECT_EQ(panel_format_error(with(doc, R"("label":"Age",)", "")), "inputs[0].label: missing");
+  EXPECT_EQ(panel_format_error(with(doc, R"("inputs":[)", R"("inputs":{"x":[)")), "inputs: expected an array");
+}
+
 TEST(PanelFormat, NotAnObjectIsRefused) {
   EXPECT_EQ(panel_format_error("[1]"), "the document is not a JSON object");
   EXPECT_NE(panel_format_error("{"), "");

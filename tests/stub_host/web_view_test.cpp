@@ -35,7 +35,7 @@ std::string get(int port, const std::string& uri) {
 }
 
 TEST(WebView, ServesThePageOnLoopback) {
-  WebView web(0, "[2A31]", [](auto&, auto&) {});
+  WebView web(0, "[2A31]", [](auto&, auto&, auto&) {});
   ASSERT_GT(web.port(), 0);
   const std::string page = get(web.port(), "/");
   EXPECT_NE(page.find("EventSource('/events')"), std::string::npos);
@@ -43,7 +43,7 @@ TEST(WebView, ServesThePageOnLoopback) {
 }
 
 TEST(WebView, StreamsPanelsAsServerSentEvents) {
-  WebView web(0, "MDT", [](auto&, auto&) {});
+  WebView web(0, "MDT", [](auto&, auto&, auto&) {});
   web.publish("show", "premise:I-1", kPanel);
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(web.port()));
   Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/events");
@@ -61,9 +61,9 @@ TEST(WebView, ButtonTapReachesTheHost) {
   std::mutex mu;
   std::condition_variable cv;
   std::string tapped;
-  WebView web(0, "MDT", [&](const std::string& panel, const std::string& action) {
+  WebView web(0, "MDT", [&](const std::string& panel, const std::string& action, const std::string& payload) {
     std::lock_guard lock(mu);
-    tapped = panel + "/" + action;
+    tapped = panel + "/" + action + payload;
     cv.notify_all();
   });
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(web.port()));
@@ -80,10 +80,36 @@ TEST(WebView, ButtonTapReachesTheHost) {
   EXPECT_EQ(tapped, "coresponder:I-1/request_coresponder");
 }
 
+TEST(WebView, TapCarriesThePanelsInputsAsThePayload) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string payload_seen;
+  bool tapped = false;
+  WebView web(0, "MDT", [&](const std::string&, const std::string&, const std::string& payload) {
+    std::lock_guard lock(mu);
+    payload_seen = payload;
+    tapped = true;
+    cv.notify_all();
+  });
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(web.port()));
+  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, "/action");
+  const std::string body =
+      "panel=offer%3AR-1&action=referral_made&payload=%7B%22age_band%22%3A%2225_34%22%7D";
+  req.setContentType("application/x-www-form-urlencoded");
+  req.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse resp;
+  session.receiveResponse(resp);
+  EXPECT_EQ(resp.getStatus(), Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return tapped; }));
+  EXPECT_EQ(payload_seen, R"({"age_band":"25_34"})");
+}
+
 TEST(WebView, HeadlessChromiumRendersSafetyInRed) {
   const char* chromium = "/usr/bin/chromium";
   if (!std::filesystem::exists(chromium)) GTEST_SKIP() << "Debian's chromium is not installed";
-  WebView web(0, "[2A31 officer]", [](auto&, auto&) {});
+  WebView web(0, "[2A31 officer]", [](auto&, auto&, auto&) {});
   web.publish("show", "premise:I-1", kPanel);
   mdtc::test::TempDir dir;
   const std::string url = "http://127.0.0.1:" + std::to_string(web.port()) + "/";

@@ -110,5 +110,28 @@ std::string panel_format_error(const std::string& panel_json) {
         error = at + ".style: '" + style + "': expected primary, danger or default";
     }
   }
+  if (doc->has("inputs") && error.empty()) {
+    if (const auto inputs = array(*doc, "", "inputs", error)) {
+      for (unsigned i = 0; i < inputs->size() && error.empty(); ++i) {
+        const std::string at = "inputs[" + std::to_string(i) + "]";
+        const auto in = element(*inputs, i, at, error);
+        if (!in) break;
+        if (text(*in, at + ".", "id", true, error).empty() && error.empty()) error = at + ".id: empty";
+        text(*in, at + ".", "label", true, error);
+        const std::string value = text(*in, at + ".", "value", true, error);
+        if (!in->has("options") || !error.empty()) continue;
+        const auto options = array(*in, at + ".", "options", error);
+        bool known = false;
+        for (unsigned k = 0; options && k < options->size() && error.empty(); ++k) {
+          const std::string oat = at + ".options[" + std::to_string(k) + "]";
+          const auto o = element(*options, k, oat, error);
+          if (!o) break;
+          known = text(*o, oat + ".", "id", true, error) == value || known;
+          text(*o, oat + ".", "label", true, error);
+        }
+        if (error.empty() && !known) error = at + ".value: '" + value + "': expected one of its options";
+      }
+    }
+  }
   return error;
 }

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <tuple>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -51,7 +52,8 @@ struct Host {
   std::mutex mu;  // guards everything below; callbacks come from plugin threads
   std::ofstream record;
   std::condition_variable cv;
-  std::deque<std::pair<std::string, std::string>> pending_actions;
+  // {panel id, action id, payload JSON or empty}
+  std::deque<std::tuple<std::string, std::string, std::string>> pending_actions;
   std::set<std::string> actions_done;
   bool stopping = false;
   std::unique_ptr<WebView> web;  // set before the plugin starts, reset after it stops
@@ -95,7 +97,7 @@ void queue_auto_actions(Host& h, const std::string& panel_id, const char* json_d
       const std::string id = actions->getObject(i)->getValue<std::string>("id");
       for (const auto& wanted : h.auto_actions) {
         if (id != wanted || !h.actions_done.insert(panel_id + "/" + id).second) continue;
-        h.pending_actions.emplace_back(panel_id, id);
+        h.pending_actions.emplace_back(panel_id, id, std::string());
         h.cv.notify_all();
       }
     }
@@ -241,9 +243,9 @@ int main(int argc, char** argv) {
     try {
       host.web = std::make_unique<WebView>(
           web_port, host.label.empty() ? "MDT" : host.label,
-          [&host](const std::string& panel_id, const std::string& action) {
+          [&host](const std::string& panel_id, const std::string& action, const std::string& payload) {
             std::lock_guard lock(host.mu);
-            host.pending_actions.emplace_back(panel_id, action);
+            host.pending_actions.emplace_back(panel_id, action, payload);
             host.cv.notify_all();
           });
     } catch (const std::exception& e) {
@@ -324,12 +326,13 @@ int main(int argc, char** argv) {
     std::unique_lock lock(host.mu);
     host.cv.wait(lock, [&] { return host.stopping || !host.pending_actions.empty(); });
     if (host.stopping) break;
-    auto [panel_id, action_id] = host.pending_actions.front();
+    auto [panel_id, action_id, payload] = host.pending_actions.front();
     host.pending_actions.pop_front();
     record_line(host, "user_action", panel_id, nullptr, "action", action_id);
     std::cout << host.label << " TAP: " << action_id << " on " << panel_id << "\n" << std::flush;
     lock.unlock();
-    if (entry->on_user_action(plugin, panel_id.c_str(), action_id.c_str(), nullptr, &err) != MDT_OK)
+    if (entry->on_user_action(plugin, panel_id.c_str(), action_id.c_str(),
+                              payload.empty() ? nullptr : payload.c_str(), &err) != MDT_OK)
       std::cerr << host.label << " action " << action_id << " refused: " << err.message << "\n";
   }
   signal_waiter.join();

@@ -50,6 +50,7 @@ const char* kPage = R"HTML(<!doctype html>
 </style></head><body><h1 id="h"></h1><div id="panels"></div>
 <script>
 const panels = new Map();
+const kept = new Map();  // inputs the user changed, kept across re-renders
 function esc(s){return String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
 function render(){
   const root=document.getElementById('panels'); root.innerHTML='';
@@ -61,12 +62,25 @@ function render(){
       if (s.notice) h+='<div class="notice">'+esc(s.notice)+'</div>';
       for (const f of s.fields||[]) h+='<div class="f '+esc(f.severity)+'">'+esc(f.label)+(f.value?': '+esc(f.value):'')+'</div>';
     }
+    for (const i of d.inputs||[]){
+      const at=' data-panel="'+esc(id)+'" data-input="'+esc(i.id)+'"';
+      const v=kept.get(id+'/'+i.id)??i.value;
+      h+='<div class="f">'+esc(i.label)+': ';
+      if (i.options) h+='<select'+at+'>'+i.options.map(o=>'<option value="'+esc(o.id)+'"'+(o.id===v?' selected':'')+'>'+esc(o.label)+'</option>').join('')+'</select>';
+      else h+='<input'+at+' value="'+esc(v)+'">';
+      h+='</div>';
+    }
     for (const a of d.actions||[]) h+='<button class="'+esc(a.style)+'" data-panel="'+esc(id)+'" data-action="'+esc(a.id)+'">'+esc(a.label)+'</button>';
     el.innerHTML=h; root.appendChild(el);
   }
-  document.querySelectorAll('button').forEach(b=>b.onclick=()=>fetch('/action',{method:'POST',
-    headers:{'Content-Type':'application/x-www-form-urlencoded'},
-    body:'panel='+encodeURIComponent(b.dataset.panel)+'&action='+encodeURIComponent(b.dataset.action)}));
+  document.querySelectorAll('[data-input]').forEach(i=>i.onchange=()=>kept.set(i.dataset.panel+'/'+i.dataset.input,i.value));
+  document.querySelectorAll('button').forEach(b=>b.onclick=()=>{
+    const payload={};
+    document.querySelectorAll('[data-input]').forEach(i=>{if(i.dataset.panel===b.dataset.panel) payload[i.dataset.input]=i.value;});
+    fetch('/action',{method:'POST',headers:{'Content-Type':'application/x-www-form-urlencoded'},
+      body:'panel='+encodeURIComponent(b.dataset.panel)+'&action='+encodeURIComponent(b.dataset.action)+
+           (Object.keys(payload).length?'&payload='+encodeURIComponent(JSON.stringify(payload)):'')});
+  });
 }
 document.getElementById('h').textContent=document.title=TITLE;
 new EventSource('/events').onmessage=e=>{
@@ -135,7 +149,7 @@ class ActionRequestHandler : public HTTPRequestHandler {
       resp.send() << "POST panel and action\n";
       return;
     }
-    on_action_(panel, action);
+    on_action_(panel, action, form.get("payload", ""));
     resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
     resp.send();
   }
