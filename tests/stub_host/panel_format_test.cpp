@@ -60,7 +60,7 @@ TEST(PanelFormat, InputsAreChoicesWithADefaultAmongThemOrText) {
   EXPECT_EQ(panel_format_error(with(doc, R"("value":"unknown")", R"("value":"45_54")")),
             "inputs[0].value: '45_54': expected one of its options");
   EXPECT_EQ(panel_format_error(with(doc, R"("label":"Age",)", "")), "inputs[0].label: missing");
-  EXPECT_EQ(panel_format_error(with(doc, R"("inputs":[)", R"("inputs":{"x":[)")), "inputs: expected an array");
+  EXPECT_EQ(panel_format_error(with(doc, R"("inputs":[)", R"("inputs":7,"x":[)")), "inputs: expected an array");
 }
 
 TEST(PanelFormat, NotAnObjectIsRefused) {
