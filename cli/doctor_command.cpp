@@ -235,6 +235,16 @@ std::vector<Check> check_cache(const config::Config& c) {
     return out;
   }
   if (auto verified = opened->verify(); !verified.ok()) {
+    // Counts that drifted from the rows mislead only the figures; a snapshot
+    // counts again without moving the cache aside.
+    if (verified.error().code == "cache.counts_mismatch") {
+      out.push_back(fail("cache", Problem::cache_integrity,
+                         c.cache_db + " reports counts its rows do not have",
+                         "import a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
+                             "), which counts again; if that fails, " + reset + refill,
+                         verified.error().message));
+      return out;
+    }
     out.push_back(fail("cache", Problem::cache_integrity,
                        c.cache_db + " failed its integrity check: the MDT shows \"flags unavailable\"",
                        reset + " (keeps the key)" + refill, verified.error().message));

@@ -36,8 +36,10 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::cache_unreadable, "cache.unreadable", "the cache file cannot be opened or read",
        "check the file's owner and mode (mdt-coresponder, 0600) and the detail; if damaged, move it aside "
        "and import or sync a snapshot"},
-      {Problem::cache_integrity, "cache.integrity", "the cache failed SQLite's integrity or the audit-chain check",
-       "move the cache files aside (keep the key) and import or sync a registry snapshot"},
+      {Problem::cache_integrity, "cache.integrity",
+       "the cache failed SQLite's integrity, the kept-counts or the audit-chain check",
+       "move the cache files aside (keep the key) and import or sync a registry snapshot; counts alone that "
+       "disagree with the rows are put right by importing a snapshot"},
       {Problem::cache_never_synced, "cache.never_synced", "the cache holds no registry data yet: flags are unavailable",
        "import a registry snapshot or check the registry sync"},
       {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",

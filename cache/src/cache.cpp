@@ -7,6 +7,7 @@
 
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
+#include "row_counts.h"
 #include "schema.h"
 #include "mdtc/time_text.h"
 
@@ -111,9 +112,9 @@ std::optional<std::string> Cache::Impl::meta(const std::string& key) {
   return q->text(0);
 }
 
-void Cache::Impl::load_places() {
+void Cache::Impl::load_places(Db& from) {
   auto fresh = std::make_shared<Gazetteer>();
-  Stmt q(db, "SELECT DISTINCT city FROM premises WHERE city IS NOT NULL AND city <> ''");
+  Stmt q(from, "SELECT DISTINCT city FROM premises WHERE city IS NOT NULL AND city <> ''");
   while (q.step()) fresh->add_place(q.text_view(0));
   for (const auto& [alias, place] : options.place_aliases) fresh->add_alias(alias, place);
   std::lock_guard lock(places_mu);
@@ -229,7 +230,8 @@ Result<Cache> Cache::open(const OpenOptions& options) {
       }
       im.set_meta("key_check", h);
     }
-    im.load_places();
+    if (ro) im.places_deferred = true;
+    else im.load_places(im.db);
     // The reader is only ever used under read_mu, so SQLite's own
     // per-call connection mutex would be a second lock on every call.
     impl->reader = Db(path, (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX);
@@ -309,6 +311,12 @@ Status Cache::verify() {
         if (row != "ok") return make_error("cache.integrity", "cache " + im.options.db_path + ": integrity_check: " + row);
       }
     }
+    // The counts stats reports must be the rows' own: a kept count that
+    // drifted (a write that bypassed the triggers) would show fleet IT a
+    // cache that is not there.
+    if (auto mismatch = find_count_mismatch(im.db))
+      return make_error("cache.counts_mismatch", "cache " + im.options.db_path + ": " + *mismatch +
+                                                     "; expected them equal (a registry snapshot import counts again)");
     Stmt walk(im.db, "SELECT seq, at, unit, user, incident, flag_ids, prev_hash, hash FROM audit ORDER BY seq");
     std::string prev = kGenesis;
     int64_t expected = 1;
@@ -367,16 +375,13 @@ Result<Stats> Cache::stats() {
   try {
     Stats s;
     s.schema_version = schema_version(im.db);
-    auto count = [&](const char* table) {
-      Stmt q(im.db, std::string("SELECT count(*) FROM ") + table);
-      q.step();
-      return q.integer(0);
-    };
-    s.premises = count("premises");
-    s.subjects = count("subjects");
-    s.flags = count("flags");
-    s.history = count("history");
-    s.audit_records = count("audit");
+    // Kept counts (row_counts.h): a few small rows, however large the cache.
+    const KeptCounts kept = read_kept_counts(im.db);
+    s.premises = kept.premises;
+    s.subjects = kept.subjects;
+    s.flags = kept.flags;
+    s.history = kept.history;
+    s.audit_records = kept.audit;
     s.registry_version = std::stoll(im.meta("registry_version").value_or("0"));
     if (auto last = im.meta("last_sync")) {
       const int64_t t = std::stoll(*last);
@@ -386,9 +391,8 @@ Result<Stats> Cache::stats() {
     s.last_mode = im.meta("last_mode").value_or("");
     s.holds_snapshot = im.holds_snapshot();
     if (!s.holds_snapshot) s.age_s.reset();  // nothing the registry confirmed
-    Stmt codes(im.db, "SELECT code, count(*) FROM flags GROUP BY code");
-    while (codes.step())
-      if (!find_code(codes.text(0))) s.unknown_codes += codes.integer(1);
+    for (const auto& [code, n] : kept.flags_by_code)
+      if (!find_code(code)) s.unknown_codes += n;
     s.db_path = im.options.db_path;
     s.key_path = im.key_path;
     s.recovered_from = im.recovered();

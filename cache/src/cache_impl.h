@@ -41,7 +41,12 @@ struct Cache::Impl {
   // The cities the premises carry, plus options.place_aliases: lets a query
   // without comma or state name its city. Rebuilt from `db` (under mu) on
   // open and after each import; a lookup takes the current one.
-  void load_places();
+  void load_places(Db& from);
+  // A read-only open (stats, verify, doctor, a match from the shell) reads
+  // the places at its first lookup instead, through `reader` under read_mu:
+  // on a large cache they are a scan of every premise, which stats would
+  // otherwise pay for nothing. Under read_mu after open.
+  bool places_deferred = false;
   std::shared_ptr<const Gazetteer> current_places() {
     std::lock_guard lock(places_mu);
     return places;

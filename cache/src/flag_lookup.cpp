@@ -164,6 +164,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
                                                  "; no registry sync since";
     }
 
+    if (im.places_deferred) {
+      im.load_places(im.reader);
+      im.places_deferred = false;
+    }
     std::optional<NormalizedAddress> q = normalize_query(query, *im.current_places());
     if (q) r.normalized_address = q->display();
     // A text that is no address may still be a place name; counted below if not.

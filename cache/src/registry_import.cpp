@@ -14,6 +14,7 @@
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
 #include "mdtc/registry_line.h"
+#include "row_counts.h"
 #include "schema.h"
 #include "sealed_fields.h"
 #include "mdtc/time_text.h"
@@ -337,11 +338,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
                                 std::to_string(base) + ", and the cache holds version " + std::to_string(current) +
                                 "; previous data kept");
       }
-      auto count_flags = [&] {
-        Stmt q(im.db, "SELECT count(*) FROM flags");
-        q.step();
-        return q.integer(0);
-      };
+      auto count_flags = [&] { return kept_count(im.db, "flags"); };
       const int64_t flags_before = replace_all ? count_flags() : 0;
       if (replace_all) begin_replace_all(im.db);
 
@@ -553,7 +550,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       // already running.
       sqlite3_exec(im.db.get(), "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
       // The data is in; if re-reading its places fails, the old ones serve.
-      try { im.load_places(); } catch (const SqlError&) {}
+      try { im.load_places(im.db); } catch (const SqlError&) {}
       im.reserve_wal();
       return report;
     } catch (const SqlError& e) {

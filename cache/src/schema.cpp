@@ -1,9 +1,11 @@
 #include "schema.h"
 
+#include "row_counts.h"
 #include "rtree_pack.h"
 #include "sealed_fields.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -127,7 +129,69 @@ CREATE TABLE premise_aliases(
 CREATE INDEX premise_aliases_premise ON premise_aliases(premise_id);
 )sql";
 
-constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5};
+// v6: row counts kept beside the data (row_counts.h), so stats never counts
+// a large table. Filled by recount() in the same step, then kept in step by
+// the triggers below. The audit log's triggers stay for good; the registry
+// tables' are dropped and made again by every snapshot (kCreateCountTriggers),
+// whose whole-table deletes they would otherwise turn into row-by-row ones.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE row_counts(tbl TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE flag_code_counts(code TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER audit_count_ins AFTER INSERT ON audit
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'audit'; END;
+CREATE TRIGGER audit_count_del AFTER DELETE ON audit
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'audit'; END;
+)sql";
+
+// An upsert updates a row rather than inserting one, so only a changed code
+// moves a flag between per-code counts. A code's row goes when its count
+// reaches 0, so the table lists exactly the codes held.
+constexpr const char* kCreateCountTriggers = R"sql(
+CREATE TRIGGER premises_count_ins AFTER INSERT ON premises
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'premises'; END;
+CREATE TRIGGER premises_count_del AFTER DELETE ON premises
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'premises'; END;
+CREATE TRIGGER subjects_count_ins AFTER INSERT ON subjects
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'subjects'; END;
+CREATE TRIGGER subjects_count_del AFTER DELETE ON subjects
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'subjects'; END;
+CREATE TRIGGER history_count_ins AFTER INSERT ON history
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'history'; END;
+CREATE TRIGGER history_count_del AFTER DELETE ON history
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'history'; END;
+CREATE TRIGGER flags_count_ins AFTER INSERT ON flags
+BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE tbl = 'flags';
+  INSERT INTO flag_code_counts(code, n) VALUES(new.code, 1) ON CONFLICT(code) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER flags_count_del AFTER DELETE ON flags
+BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE tbl = 'flags';
+  UPDATE flag_code_counts SET n = n - 1 WHERE code = old.code;
+  DELETE FROM flag_code_counts WHERE code = old.code AND n <= 0;
+END;
+CREATE TRIGGER flags_count_code AFTER UPDATE OF code ON flags WHEN old.code IS NOT new.code
+BEGIN
+  UPDATE flag_code_counts SET n = n - 1 WHERE code = old.code;
+  DELETE FROM flag_code_counts WHERE code = old.code AND n <= 0;
+  INSERT INTO flag_code_counts(code, n) VALUES(new.code, 1) ON CONFLICT(code) DO UPDATE SET n = n + 1;
+END;
+)sql";
+
+constexpr const char* kDropCountTriggers = R"sql(
+DROP TRIGGER premises_count_ins;
+DROP TRIGGER premises_count_del;
+DROP TRIGGER subjects_count_ins;
+DROP TRIGGER subjects_count_del;
+DROP TRIGGER history_count_ins;
+DROP TRIGGER history_count_del;
+DROP TRIGGER flags_count_ins;
+DROP TRIGGER flags_count_del;
+DROP TRIGGER flags_count_code;
+)sql";
+
+constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+static_assert(std::size(kSteps) == kSchemaVersion, "one step per schema version");
 
 // Re-seals every v3 history row into the v4 layout. A value that does not
 // open (altered on disk) becomes a NULL detail, which a lookup shows as
@@ -203,6 +267,7 @@ void fill_premise_geo(Db& db) {
 
 void begin_replace_all(Db& db) {
   db.exec(kDropDerived);
+  db.exec(kDropCountTriggers);
   // With the triggers gone (and foreign keys off for the import) these are
   // whole-table truncations, not row-by-row deletes.
   db.exec("DELETE FROM flags; DELETE FROM history; DELETE FROM subjects; DELETE FROM premise_aliases; "
@@ -213,6 +278,10 @@ void end_replace_all(Db& db) {
   db.exec(kCreateDerived);
   fill_premise_geo(db);
   db.exec(kCreateGeoTriggers);
+  // One count per table over the loaded rows costs less than a trigger
+  // firing for each of them.
+  recount(db);
+  db.exec(kCreateCountTriggers);
 }
 
 int schema_version(Db& db) {
@@ -236,6 +305,10 @@ void migrate(Db& db, int target, const FieldCipher* cipher) {
       if (!cipher) throw SqlError(SQLITE_MISUSE, "schema step 4 re-seals history and needs the cache's key");
       migrate_history_v4(db, *cipher);
       db.exec(kV4Finish);
+    }
+    if (v == 6) {
+      recount(db);
+      db.exec(kCreateCountTriggers);
     }
     db.exec("INSERT INTO schema_version VALUES(" + std::to_string(v) + ", strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
     tx.commit();

@@ -129,13 +129,25 @@ Status Outbox::remove(const std::string& key) {
   std::lock_guard lock(mu_);
   const auto held = std::erase_if(memory_, [&](const OutboxEntry& e) { return e.key == key; });
   if (!db_ || held > 0) return Ok{};
-  Stmt st;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM outbox WHERE key = ?", -1, &st.s, nullptr) != SQLITE_OK) {
-    return sqlite_error(db_, "prepare delete");
-  }
-  sqlite3_bind_text(st.s, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-  if (sqlite3_step(st.s) != SQLITE_DONE) return sqlite_error(db_, "delete " + key);
-  return Ok{};
+  // An ack's delete need not reach the disk before the link goes on: if a
+  // crash or power loss undoes it, the message is sent again at start and
+  // the gateway, which acts on a key once, acks it again. Without an fsync
+  // here the link thread, which also delivers dispatches, does not wait on
+  // the disk for every ack. What is queued stays as durable as before: the
+  // next enqueue commits with FULL, which syncs the WAL and this delete in it.
+  if (auto r = exec("PRAGMA synchronous=NORMAL"); !r) return r;
+  Status deleted = [&]() -> Status {
+    Stmt st;
+    if (sqlite3_prepare_v2(db_, "DELETE FROM outbox WHERE key = ?", -1, &st.s, nullptr) != SQLITE_OK) {
+      return sqlite_error(db_, "prepare delete");
+    }
+    sqlite3_bind_text(st.s, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(st.s) != SQLITE_DONE) return sqlite_error(db_, "delete " + key);
+    return Ok{};
+  }();
+  // FULL again before anything else can commit (the lock is still held).
+  if (auto r = exec("PRAGMA synchronous=FULL"); !r) return r;
+  return deleted;
 }
 
 Result<std::vector<OutboxEntry>> Outbox::pending() const {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "small_disk.h"
+#include "sync_counting_vfs.h"
 #include "temp_dir.h"
 
 using mdtc::Result;
@@ -19,6 +20,30 @@ Result<OutboxEntry> add(Outbox& box, const std::string& key, uint64_t* seq_out =
 }
 
 }  // namespace
+
+// Issue 16: what waits for the disk. A queued message is on disk before
+// enqueue returns; an ack's delete is not waited for (a lost one only means
+// a resend the gateway acks again), and does not leave the next enqueue
+// unsynced.
+TEST(Outbox, EnqueueWaitsForTheDiskAndAnAcksDeleteDoesNot) {
+  mdtc::test::TempDir dir;
+  mdtc::bridge::test::SyncCountingVfs vfs;
+  auto box = Outbox::open(dir.file("outbox.db"));
+  ASSERT_TRUE(box) << box.error().message;
+  int before = vfs.syncs();
+  ASSERT_TRUE(add(*box.value(), "k1"));
+  EXPECT_GT(vfs.syncs(), before) << "a queued message must be on disk before enqueue returns";
+  before = vfs.syncs();
+  ASSERT_TRUE(box.value()->remove("k1"));
+  EXPECT_EQ(vfs.syncs(), before) << "an ack's delete waited for the disk";
+  before = vfs.syncs();
+  ASSERT_TRUE(add(*box.value(), "k2"));
+  EXPECT_GT(vfs.syncs(), before) << "the enqueue after a delete must still be synced";
+  auto pending = box.value()->pending();
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->at(0).key, "k2");
+}
 
 TEST(Outbox, EntriesAndSeqSurviveReopen) {
   mdtc::test::TempDir dir;

@@ -69,6 +69,24 @@ TEST_F(CacheCli, ImportThenMatchOnAFreshPath) {
   EXPECT_EQ(o->getArray("flags")->getObject(0)->getValue<std::string>("code"), "WEAPONS");
 }
 
+TEST_F(CacheCli, VerifyChecksTheKeptCountsAndExitsOneWhenTheyDrift) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  auto good = cli({"cache", "verify", "--db", db});
+  ASSERT_EQ(good.exit_code, 0) << good.output;
+  EXPECT_EQ(json(good.output)->getValue<std::string>("counts"), "ok");
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE row_counts SET n = 9 WHERE tbl = 'premises'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_EQ(json(cli({"cache", "stats", "--db", db}).output)->getValue<int>("premises"), 9);  // what is kept
+  auto bad = cli({"cache", "verify", "--db", db});
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_EQ(json(bad.output)->getValue<std::string>("error"), "cache.counts_mismatch");
+  EXPECT_NE(bad.output.find("kept count of premises is 9 but the table holds 2 rows"), std::string::npos)
+      << bad.output;
+}
+
 TEST_F(CacheCli, MatchByCoordinatesIsNearby) {
   ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
   auto m = cli({"cache", "match", "77 NOWHERE RD", "--db", db, "--lat", "39.8013", "--lon", "-89.6437"});

@@ -294,6 +294,9 @@ TEST_F(CacheStorage, SnapshotLeavesTheSchemaAsTheMigrationsMadeIt) {
   EXPECT_NE(std::find_if(before.begin(), before.end(),
                          [](const std::string& r) { return r.rfind("trigger premise_geo_ins", 0) == 0; }),
             before.end());
+  EXPECT_NE(std::find_if(before.begin(), before.end(),
+                         [](const std::string& r) { return r.rfind("trigger flags_count_ins", 0) == 0; }),
+            before.end());
 }
 
 TEST_F(CacheStorage, PurgeDeletesExpiredAndUnvalidatedFlags) {

@@ -551,6 +551,18 @@ TEST_F(FlagLookup, PlaceAliasNamesTheCity) {
   EXPECT_EQ(match(aliased, "17 Oak Ave, Spfld IL").level, MatchLevel::exact);
 }
 
+// A read-only open leaves the places to its first lookup (stats must not
+// scan every premise for them); that lookup must still know them.
+TEST_F(FlagLookup, ReadOnlyOpenKnowsThePlacesAtItsFirstLookup) {
+  OpenOptions o;
+  o.read_only = true;
+  o.place_aliases = {{"SPFLD", "Springfield"}};
+  Cache looking = open(o);
+  EXPECT_EQ(looking.stats()->premises, 2);
+  EXPECT_EQ(match(looking, "17 OAK AVE SPRINGFIELD").level, MatchLevel::exact);
+  EXPECT_EQ(match(looking, "17 OAK AVE SPFLD").level, MatchLevel::exact);
+}
+
 TEST_F(FlagLookup, IntersectionIsNeverATextMatch) {
   const MatchResult m = match(c, "N MAPLE ST / OAK AVE SPRINGFIELD");
   EXPECT_EQ(m.level, MatchLevel::none);

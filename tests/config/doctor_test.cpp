@@ -590,6 +590,28 @@ TEST(Doctor, DamagedCacheHasOneLineMessageCodeAndTheCachesOwnTextInDetail) {
   EXPECT_NE(full["cache"].fix.find("snapshot"), std::string::npos) << full["cache"].fix;
 }
 
+TEST(Doctor, CountsThatDisagreeWithTheRowsNameASnapshotAsTheFix) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("cache.db").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, "UPDATE row_counts SET n = n + 40 WHERE tbl = 'flags'", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["cache"].status, "fail") << run.output;
+  EXPECT_EQ(full["cache"].code, "cache.integrity");
+  EXPECT_EQ(full["cache"].message, dir.file("cache.db") + " reports counts its rows do not have");
+  EXPECT_NE(full["cache"].detail.find("kept count of flags"), std::string::npos) << full["cache"].detail;
+  EXPECT_NE(full["cache"].fix.find("counts again"), std::string::npos) << full["cache"].fix;
+}
+
 TEST(Doctor, HelpListsEveryOption) {
   TempDir dir;
   auto run = run_doctor(dir, {"--help"});

@@ -19,7 +19,7 @@
 namespace mdtc::cache {
 
 // The schema this build creates and upgrades to (`mdt-coresponder version`).
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
@@ -202,14 +202,18 @@ class Cache {
 
   // The registry version held, or empty when the cache holds no complete
   // snapshot (then the registry must send one).
-  // Cheap (unlike stats(), which counts every table): the sync asks it often.
+  // Cheap: the sync asks it often.
   std::optional<int64_t> synced_version();
   // The registry said the cache is current: freshness counts from now.
   // Changes nothing else (version, last mode and data stay as they are).
   Status mark_synced();
 
+  // Reads the counts kept beside the data (maintained in the transactions
+  // that change the rows), so it costs the same at ten premises or millions.
   Result<Stats> stats();
-  Status verify();  // integrity check + audit chain
+  // Integrity check, the kept counts against the rows (cache.counts_mismatch)
+  // and the audit chain. Reads every table: slow on a large cache.
+  Status verify();
   Result<int64_t> purge(const MatchOptions& options = {});  // expired and unvalidated flags
 
  private:

@@ -1,0 +1,36 @@
+// Row counts kept beside the data (schema v6): `cache stats` reads a handful
+// of small rows instead of counting millions, so doctor and monitoring stay
+// instant on a large registry. Triggers keep the counts in step inside the
+// very transaction that changes the rows (import, delta, purge, audit); a
+// snapshot drops the registry tables' triggers with the rest of what it
+// rebuilds and recounts once at the end (schema.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "sqlite_db.h"
+
+namespace mdtc::cache {
+
+// The counted tables, in the order stats and verify name them.
+inline constexpr const char* kCountedTables[] = {"premises", "subjects", "flags", "history", "audit"};
+
+struct KeptCounts {
+  int64_t premises = 0, subjects = 0, flags = 0, history = 0, audit = 0;
+  std::map<std::string, int64_t, std::less<>> flags_by_code;
+};
+
+// What row_counts and flag_code_counts say (a table without a row reads 0).
+KeptCounts read_kept_counts(Db& db);
+// One kept count, for the import's shrink check.
+int64_t kept_count(Db& db, const std::string& table);
+// Counts every table again and replaces the kept counts (migration, snapshot).
+void recount(Db& db);
+// Counts every table again and compares: a sentence naming the first count
+// that disagrees with the rows, or nothing when all agree. Reads only.
+std::optional<std::string> find_count_mismatch(Db& db);
+
+}  // namespace mdtc::cache
