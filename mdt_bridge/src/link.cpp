@@ -65,6 +65,7 @@ struct Link::Impl {
   std::string unit_topic;
   std::string run_id;
 
+  std::shared_ptr<const TimeSource> time;  // set by start()
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<PositionStore> positions;  // null without an outbox file, or not open yet
   std::vector<SequenceTracker::Position> saved_positions;
@@ -280,7 +281,7 @@ struct Link::Impl {
     }
     for (const auto& a : out.asks) send_ask(a);
     out = {};
-    save_positions(Clock::now());
+    save_positions(time->now());
     publish_tracker_counts();
     uint64_t epochs = tracker->counts().count("epochs") ? tracker->counts().at("epochs") : 0;
     if (epochs != epochs_seen) {
@@ -571,7 +572,7 @@ struct Link::Impl {
   void run() {
     TrackerOutput out;
     liveness = std::make_unique<LivenessMonitor>(std::chrono::seconds(opt.heartbeat_timeout_s),
-                                                 Clock::now());
+                                                 time->now());
     while (!stopping.load()) {
       zmq::pollitem_t items[] = {
           {sub->handle(), 0, ZMQ_POLLIN, 0},
@@ -581,13 +582,14 @@ struct Link::Impl {
           {sub_monitor->handle(), 0, ZMQ_POLLIN, 0},
       };
       try {
-        zmq::poll(items, 5, kTick);
+        zmq::poll(items, 5,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(time->wait_slice(time->now() + kTick)));
       } catch (const zmq::error_t& e) {
         if (e.num() == EINTR) continue;
         log.error("CAD link poll failed: %s", std::string(e.what()));
         break;
       }
-      auto now = Clock::now();
+      auto now = time->now();
       if (items[3].revents & ZMQ_POLLIN) {
         uint64_t n;
         (void)!::read(wake_fd, &n, sizeof n);
@@ -647,6 +649,7 @@ Status Link::start() {
   if (auto hello = json::parse_object(d.opt.hello_json); !hello) {
     return make_error("bridge.config", "hello_json: " + hello.error().message);
   }
+  d.time = d.opt.time ? d.opt.time : steady_time();
   // A full or read-only disk must not keep the unit off CAD: the outbox
   // then queues in memory and the link thread keeps trying the file.
   d.storage_retry_due = {};
@@ -655,7 +658,7 @@ Status Link::start() {
     d.outbox = std::move(box.value());
   } else if (is_storage_fault(box.error())) {
     d.outbox = Outbox::until_writable(d.opt.outbox_path, box.error());
-    d.storage_failed(box.error(), Clock::now());
+    d.storage_failed(box.error(), d.time->now());
   } else {
     return box.error();
   }
@@ -677,7 +680,7 @@ Status Link::start() {
     } else {
       // Without its place the unit starts afresh on each topic: news still arrives.
       d.set_positions_fault(store.error());
-      d.storage_failed(store.error(), Clock::now());
+      d.storage_failed(store.error(), d.time->now());
     }
   }
   d.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

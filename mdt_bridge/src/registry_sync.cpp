@@ -93,6 +93,7 @@ struct RegistrySync::Impl {
   int failures = 0;  // consecutive, for the backoff
   std::mt19937 rng{std::random_device{}()};
   Clock::time_point overall_deadline = Clock::time_point::max();
+  std::shared_ptr<const TimeSource> time;  // opt.time, or the steady clock
 
   // --- status ---------------------------------------------------------------
 
@@ -222,17 +223,17 @@ struct RegistrySync::Impl {
   // Waits for the reply to `req`. Anything else that arrives is counted and
   // dropped. Errors: sync.timeout, sync.handshake, sync.aborted.
   Result<Reply> await(const std::function<bool(const std::string&)>& expected) {
-    const auto deadline = std::min(Clock::now() + std::chrono::milliseconds(opt.request_timeout_ms),
+    const auto deadline = std::min(time->now() + std::chrono::milliseconds(opt.request_timeout_ms),
                                    overall_deadline);
     for (;;) {
       if (stopping || halted) return make_error("sync.aborted", "registry sync stopped");
-      const auto now = Clock::now();
+      const auto now = time->now();
       if (now >= deadline)
         return make_error("sync.timeout", "registry " + opt.endpoint + " did not answer within " +
                                               std::to_string(opt.request_timeout_ms) + " ms");
       zmq::pollitem_t items[] = {{sock->handle(), 0, ZMQ_POLLIN, 0},
                                  {monitor ? monitor->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
-      const auto wait = std::min<Clock::duration>(kTick, deadline - now);
+      const auto wait = std::min<Clock::duration>(kTick, time->wait_slice(deadline));
       try {
         zmq::poll(items, monitor ? 2 : 1, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
       } catch (const zmq::error_t& e) {
@@ -640,8 +641,12 @@ struct RegistrySync::Impl {
         failures = 0;
         delay = std::chrono::seconds(opt.interval_s);
       }
+      // The wait is measured on `time`: a slice at a time, so that time a
+      // test moves is noticed; the steady clock's slice is the whole wait.
+      const auto due = time->now() + delay;
       std::unique_lock lock(mu);
-      cv.wait_for(lock, delay, [&] { return stopping || halted || wake; });
+      while (!(stopping || halted || wake) && time->now() < due)
+        cv.wait_for(lock, time->wait_slice(due), [&] { return stopping || halted || wake; });
       wake = false;
     }
     close_socket();
@@ -684,6 +689,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.apply = std::move(apply);
   d.confirm = std::move(confirm);
   d.on_status = std::move(on_status);
+  d.time = d.opt.time ? d.opt.time : steady_time();
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
@@ -765,7 +771,7 @@ RegistrySyncStatus RegistrySync::run_once(std::chrono::milliseconds timeout) {
     d.fail(v.error());
     return status();
   }
-  d.overall_deadline = Clock::now() + timeout;
+  d.overall_deadline = d.time->now() + timeout;
   const Outcome o = d.cycle();
   d.overall_deadline = Clock::time_point::max();
   d.close_socket();
@@ -779,7 +785,7 @@ Result<SyncMessage> RegistrySync::probe(std::chrono::milliseconds timeout) {
   if (d.started) return make_error("sync.busy", "probe: the background sync is running");
   if (auto v = d.validate(); !v) return v.error();
   if (auto r = d.open_socket(); !r) return r.error();
-  d.overall_deadline = Clock::now() + timeout;
+  d.overall_deadline = d.time->now() + timeout;
   SyncMessage ask;
   ask.type = "sync";
   ask.req = d.new_req();
