@@ -10,14 +10,13 @@
 #include <Poco/UUIDGenerator.h>
 
 #include <atomic>
-#include <cctype>
 #include <chrono>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <zmq.hpp>
 
+#include "client_socket.h"
 #include "envelope.h"
 #include "liveness_monitor.h"
 #include "json_access.h"
@@ -40,22 +39,6 @@ constexpr std::chrono::steady_clock::duration kMaxRedial = 30s;
 // How often a file that refused a write is tried again: space may return.
 constexpr std::chrono::steady_clock::duration kStorageRetry = 10s;
 
-bool valid_unit_id(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
-
-bool valid_z85_key(const std::string& k) { return k.size() == 40; }
-
-// "wire.bad_json" -> "dropped.bad_json"
-std::string drop_counter(const std::string& code) {
-  auto dot = code.find('.');
-  return "dropped." + (dot == std::string::npos ? code : code.substr(dot + 1));
-}
-
 }  // namespace
 
 struct Link::Impl {
@@ -65,11 +48,13 @@ struct Link::Impl {
   std::string unit_topic;
   std::string run_id;
 
+  std::shared_ptr<const TimeSource> time;  // set by start()
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<PositionStore> positions;  // null without an outbox file, or not open yet
   std::vector<SequenceTracker::Position> saved_positions;
   std::unique_ptr<zmq::context_t> ctx;
-  std::unique_ptr<zmq::socket_t> sub, dealer, monitor, sub_monitor;
+  std::unique_ptr<zmq::socket_t> sub, dealer;
+  std::unique_ptr<HandshakeMonitor> monitor, sub_monitor;  // of dealer and sub
   int wake_fd = -1;
   std::thread thread;
   std::atomic<bool> stopping{false};
@@ -155,30 +140,21 @@ struct Link::Impl {
     for (const auto& [k, v] : tracker->counts()) counters[k] = v;
   }
 
-  void apply_curve(zmq::socket_t& s) {
-    if (opt.server_public_key.empty()) return;
-    s.set(zmq::sockopt::curve_serverkey, opt.server_public_key);
-    s.set(zmq::sockopt::curve_publickey, opt.client_public_key);
-    s.set(zmq::sockopt::curve_secretkey, opt.client_secret_key);
-  }
-
-  void common_options(zmq::socket_t& s) {
-    s.set(zmq::sockopt::linger, 0);
-    s.set(zmq::sockopt::reconnect_ivl, 100);
-    s.set(zmq::sockopt::reconnect_ivl_max, 5000);
-    // A hard memory guard only: ZeroMQ drops the whole connection when a
-    // frame exceeds it, so it sits well above max_message_bytes, which is
-    // enforced per message (counted as dropped.too_large) in decode().
-    s.set(zmq::sockopt::maxmsgsize,
-          std::max<int64_t>(256 << 10, static_cast<int64_t>(opt.max_message_bytes) * 4));
-    apply_curve(s);
+  ClientSocketOptions socket_options(zmq::socket_type type, std::string routing_id = {}) const {
+    ClientSocketOptions o;
+    o.type = type;
+    o.routing_id = std::move(routing_id);
+    // A hard memory guard only: it sits well above max_message_bytes, which
+    // is enforced per message (counted as dropped.too_large) in decode().
+    o.max_frame_bytes = std::max<int64_t>(256 << 10, static_cast<int64_t>(opt.max_message_bytes) * 4);
+    o.curve = {opt.server_public_key, opt.client_public_key, opt.client_secret_key};
+    return o;
   }
 
   Status open_sockets() {
     try {
       ctx = std::make_unique<zmq::context_t>(1);
-      sub = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::sub);
-      common_options(*sub);
+      sub = make_client_socket(*ctx, socket_options(zmq::socket_type::sub));
       // Bounds what a flooding peer can make us queue (HWM x frame limit);
       // a burst beyond it waits in the gateway's send queue instead.
       sub->set(zmq::sockopt::rcvhwm, 10000);
@@ -186,23 +162,14 @@ struct Link::Impl {
       sub->set(zmq::sockopt::subscribe, "all");
       sub->connect(opt.subscribe_endpoint);
 
-      dealer = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::dealer);
-      common_options(*dealer);
-      dealer->set(zmq::sockopt::routing_id, opt.unit_id);
+      dealer = make_client_socket(*ctx, socket_options(zmq::socket_type::dealer, opt.unit_id));
       dealer->set(zmq::sockopt::sndhwm, 10000);
-      constexpr int kFailed = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
-      std::string mon = "inproc://mdtc-bridge-monitor-" + run_id;
-      std::string sub_mon = "inproc://mdtc-bridge-sub-monitor-" + run_id;
-      if (zmq_socket_monitor(dealer->handle(), mon.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED | kFailed) != 0 ||
-          zmq_socket_monitor(sub->handle(), sub_mon.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED | kFailed) != 0) {
-        return make_error("bridge.socket", "cannot monitor the CAD link sockets: " +
-                                               std::string(zmq_strerror(zmq_errno())));
-      }
-      monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
-      monitor->connect(mon);
-      sub_monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
-      sub_monitor->connect(sub_mon);
+      auto mon = HandshakeMonitor::watch(*ctx, *dealer, "bridge.socket", "the CAD link sockets");
+      if (!mon) return mon.error();
+      monitor = std::move(mon.value());
+      auto sub_mon = HandshakeMonitor::watch(*ctx, *sub, "bridge.socket", "the CAD link sockets");
+      if (!sub_mon) return sub_mon.error();
+      sub_monitor = std::move(sub_mon.value());
       dealer->connect(opt.dealer_endpoint);
     } catch (const zmq::error_t& e) {
       return make_error("bridge.socket", "CAD link sockets (" + opt.subscribe_endpoint + ", " +
@@ -212,8 +179,6 @@ struct Link::Impl {
   }
 
   void close_sockets() {
-    if (dealer) zmq_socket_monitor(dealer->handle(), nullptr, 0);
-    if (sub) zmq_socket_monitor(sub->handle(), nullptr, 0);
     monitor.reset();
     sub_monitor.reset();
     sub.reset();
@@ -280,7 +245,7 @@ struct Link::Impl {
     }
     for (const auto& a : out.asks) send_ask(a);
     out = {};
-    save_positions(Clock::now());
+    save_positions(time->now());
     publish_tracker_counts();
     uint64_t epochs = tracker->counts().count("epochs") ? tracker->counts().at("epochs") : 0;
     if (epochs != epochs_seen) {
@@ -396,16 +361,7 @@ struct Link::Impl {
 
   void on_sub(Clock::time_point now, TrackerOutput& out) {
     std::vector<zmq::message_t> frames;
-    while (true) {
-      frames.clear();
-      zmq::message_t part;
-      if (!sub->recv(part, zmq::recv_flags::dontwait)) return;
-      frames.push_back(std::move(part));
-      while (frames.back().more()) {
-        zmq::message_t next;
-        if (!sub->recv(next)) break;
-        frames.push_back(std::move(next));
-      }
+    while (receive_message(*sub, frames)) {
       heard(now);
       bump("received");
       if (frames.size() != 2) {
@@ -430,16 +386,8 @@ struct Link::Impl {
   }
 
   void on_dealer(Clock::time_point now, TrackerOutput& out) {
-    while (true) {
-      std::vector<zmq::message_t> frames;
-      zmq::message_t part;
-      if (!dealer->recv(part, zmq::recv_flags::dontwait)) return;
-      frames.push_back(std::move(part));
-      while (frames.back().more()) {
-        zmq::message_t next;
-        if (!dealer->recv(next)) break;
-        frames.push_back(std::move(next));
-      }
+    std::vector<zmq::message_t> frames;
+    while (receive_message(*dealer, frames)) {
       heard(now);
       if (frames.size() != 2) {
         bump("dropped.bad_frames");
@@ -495,20 +443,15 @@ struct Link::Impl {
   // security mechanism does not match, so the socket is re-dialled after a
   // backoff, or a gateway restarted correctly behind it would never be
   // reached again.
-  bool drain_monitor(zmq::socket_t& mon, const std::string& endpoint, Redial& redial,
+  bool drain_monitor(HandshakeMonitor& mon, const std::string& endpoint, Redial& redial,
                      Clock::time_point now) {
     bool succeeded = false;
-    while (true) {
-      zmq::message_t event, addr;
-      if (!mon.recv(event, zmq::recv_flags::dontwait)) break;
-      if (event.more()) (void)mon.recv(addr);
-      uint16_t id = 0;
-      if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
-      if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+    mon.drain([&](bool ok) {
+      if (ok) {
         succeeded = true;
         redial.backoff = kFirstRedial;
         redial.due = {};
-        continue;
+        return;
       }
       bump("handshake_failures");
       log.warning("CAD link: security handshake with %s failed (wrong or missing server key?)",
@@ -517,7 +460,7 @@ struct Link::Impl {
         redial.due = now + redial.backoff;
         redial.backoff = std::min<Clock::duration>(redial.backoff * 2, kMaxRedial);
       }
-    }
+    });
     return succeeded;
   }
 
@@ -571,23 +514,24 @@ struct Link::Impl {
   void run() {
     TrackerOutput out;
     liveness = std::make_unique<LivenessMonitor>(std::chrono::seconds(opt.heartbeat_timeout_s),
-                                                 Clock::now());
+                                                 time->now());
     while (!stopping.load()) {
       zmq::pollitem_t items[] = {
           {sub->handle(), 0, ZMQ_POLLIN, 0},
           {dealer->handle(), 0, ZMQ_POLLIN, 0},
-          {monitor->handle(), 0, ZMQ_POLLIN, 0},
+          {monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
           {nullptr, wake_fd, ZMQ_POLLIN, 0},
-          {sub_monitor->handle(), 0, ZMQ_POLLIN, 0},
+          {sub_monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
       };
       try {
-        zmq::poll(items, 5, kTick);
+        zmq::poll(items, 5,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(time->wait_slice(time->now() + kTick)));
       } catch (const zmq::error_t& e) {
         if (e.num() == EINTR) continue;
         log.error("CAD link poll failed: %s", std::string(e.what()));
         break;
       }
-      auto now = Clock::now();
+      auto now = time->now();
       if (items[3].revents & ZMQ_POLLIN) {
         uint64_t n;
         (void)!::read(wake_fd, &n, sizeof n);
@@ -628,13 +572,11 @@ Link::~Link() { stop(); }
 Status Link::start() {
   auto& d = *impl_;
   if (d.started) return Ok{};
-  if (!valid_unit_id(d.opt.unit_id)) {
+  if (!valid_routing_id(d.opt.unit_id)) {
     return make_error("bridge.config", "unit_id = \"" + d.opt.unit_id +
                                            "\": expected 1-64 letters, digits, '-' or '_'");
   }
-  if (!d.opt.server_public_key.empty() &&
-      (!valid_z85_key(d.opt.server_public_key) || !valid_z85_key(d.opt.client_public_key) ||
-       !valid_z85_key(d.opt.client_secret_key))) {
+  if (!CurveClientKeys{d.opt.server_public_key, d.opt.client_public_key, d.opt.client_secret_key}.complete()) {
     return make_error("bridge.config",
                       "CURVE keys: expected 40-character Z85 server public, client public and "
                       "client secret keys");
@@ -647,6 +589,7 @@ Status Link::start() {
   if (auto hello = json::parse_object(d.opt.hello_json); !hello) {
     return make_error("bridge.config", "hello_json: " + hello.error().message);
   }
+  d.time = d.opt.time ? d.opt.time : steady_time();
   // A full or read-only disk must not keep the unit off CAD: the outbox
   // then queues in memory and the link thread keeps trying the file.
   d.storage_retry_due = {};
@@ -655,7 +598,7 @@ Status Link::start() {
     d.outbox = std::move(box.value());
   } else if (is_storage_fault(box.error())) {
     d.outbox = Outbox::until_writable(d.opt.outbox_path, box.error());
-    d.storage_failed(box.error(), Clock::now());
+    d.storage_failed(box.error(), d.time->now());
   } else {
     return box.error();
   }
@@ -677,7 +620,7 @@ Status Link::start() {
     } else {
       // Without its place the unit starts afresh on each topic: news still arrives.
       d.set_positions_fault(store.error());
-      d.storage_failed(store.error(), Clock::now());
+      d.storage_failed(store.error(), d.time->now());
     }
   }
   d.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

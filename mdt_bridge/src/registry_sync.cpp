@@ -1,25 +1,25 @@
-// RegistrySync: the thread that owns the registry DEALER socket and the
-// staging file. One cycle asks "what comes after the version I hold?",
-// fetches each offered file in pipelined chunks, verifies it, hands it to the
-// owner's Apply callback and asks again, until the registry says "up to
-// date". Other threads reach it only through status() (a mutex-guarded
-// snapshot), sync_now(), halt() and stop().
+// RegistrySync: the thread that owns the registry channel and the staging
+// file. One cycle asks "what comes after the version I hold?", has each
+// offered file it takes fetched and verified (registry_transfer.h), hands it
+// to the owner's Apply callback and asks again, until the registry says "up
+// to date". The socket and its framing are registry_channel.h's. Other
+// threads reach it only through status() (a mutex-guarded snapshot),
+// sync_now(), halt() and stop().
 #include <Poco/Logger.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <condition_variable>
-#include <cstring>
-#include <deque>
+#include <map>
 #include <mutex>
 #include <random>
-#include <map>
 #include <thread>
-#include <zmq.hpp>
 
+#include "client_socket.h"
 #include "envelope.h"
 #include "mdtc/registry_sync.h"
+#include "registry_channel.h"
+#include "registry_transfer.h"
 #include "staging_cipher.h"
 #include "sync_staging.h"
 
@@ -29,34 +29,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kTick = 100ms;  // how often a wait looks at stop/halt
 // A registry that keeps offering files without ever saying "up to date" is
 // broken; stop after this many in one cycle and try again later.
 constexpr int kMaxFilesPerCycle = 1000;
-
-bool valid_identity(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  return true;
-}
-
-// "sync.bad_json" -> "dropped.bad_json"
-std::string drop_counter(const std::string& code) {
-  auto dot = code.find('.');
-  return "dropped." + (dot == std::string::npos ? code : code.substr(dot + 1));
-}
 
 // The cache refusing the file itself, as opposed to the cache being
 // unavailable.
 bool file_refused(const Error& e) { return e.code.rfind("registry.", 0) == 0; }
 
 enum class Outcome { current, applied, again, rejected, failed, aborted };
-
-struct Reply {
-  SyncMessage msg;
-  zmq::message_t data;  // chunk payload
-};
 
 }  // namespace
 
@@ -83,16 +64,13 @@ struct RegistrySync::Impl {
   bool started = false;
 
   // The sync thread (or run_once's caller) only.
-  std::unique_ptr<zmq::context_t> ctx;
-  std::unique_ptr<zmq::socket_t> sock, monitor;
-  uint64_t next_req = 0;
-  uint64_t sockets_made = 0;
+  std::unique_ptr<RegistryChannel> channel;
   std::unique_ptr<SyncStaging> staging;
   std::map<std::string, Error> refused;  // SHA-256 -> why, for files refused in this run
   bool want_snapshot = false;
   int failures = 0;  // consecutive, for the backoff
   std::mt19937 rng{std::random_device{}()};
-  Clock::time_point overall_deadline = Clock::time_point::max();
+  std::shared_ptr<const TimeSource> time;  // opt.time, or the steady clock
 
   // --- status ---------------------------------------------------------------
 
@@ -141,154 +119,6 @@ struct RegistrySync::Impl {
 
   Outcome fail(const Error& e) { return fail(e.code, e.message); }
 
-  // --- socket ---------------------------------------------------------------
-
-  Status open_socket() {
-    try {
-      if (!ctx) ctx = std::make_unique<zmq::context_t>(1);
-      sock = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::dealer);
-      sock->set(zmq::sockopt::linger, 0);
-      sock->set(zmq::sockopt::routing_id, opt.identity);
-      sock->set(zmq::sockopt::reconnect_ivl, 100);
-      sock->set(zmq::sockopt::reconnect_ivl_max, 5000);
-      // A memory guard: a larger frame makes ZeroMQ drop the connection,
-      // which the request timeout then notices.
-      sock->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxChunkBytes + (64 << 10)));
-      if (!opt.server_public_key.empty()) {
-        sock->set(zmq::sockopt::curve_serverkey, opt.server_public_key);
-        sock->set(zmq::sockopt::curve_publickey, opt.client_public_key);
-        sock->set(zmq::sockopt::curve_secretkey, opt.client_secret_key);
-        const std::string mon = "inproc://mdtc-registry-monitor-" +
-                                std::to_string(reinterpret_cast<uintptr_t>(this)) + "-" +
-                                std::to_string(++sockets_made);
-        if (zmq_socket_monitor(sock->handle(), mon.c_str(),
-                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
-          return make_error("sync.socket", "cannot monitor the registry socket: " +
-                                               std::string(zmq_strerror(zmq_errno())));
-        monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
-        monitor->connect(mon);
-      }
-      sock->connect(opt.endpoint);
-    } catch (const zmq::error_t& e) {
-      close_socket();
-      return make_error("sync.socket", "registry socket (" + opt.endpoint + "): " + e.what());
-    }
-    bump("connects");
-    return Ok{};
-  }
-
-  void close_socket() {
-    if (sock && monitor) zmq_socket_monitor(sock->handle(), nullptr, 0);
-    monitor.reset();
-    sock.reset();
-  }
-
-  // A fresh connection next time: whatever was in flight on this one is
-  // forgotten with it, so a late reply can never be mistaken for a new one.
-  void reconnect_later() {
-    if (!sock) return;
-    close_socket();
-    bump("reconnects");
-  }
-
-  Status send(const SyncMessage& m) {
-    const std::string body = encode_sync_message(m);
-    try {
-      if (!sock->send(zmq::buffer(body), zmq::send_flags::dontwait))
-        return make_error("sync.send", "registry " + opt.endpoint + ": send queue full");
-    } catch (const zmq::error_t& e) {
-      return make_error("sync.send", "registry " + opt.endpoint + ": " + e.what());
-    }
-    bump("requests");
-    return Ok{};
-  }
-
-  std::string new_req() { return std::to_string(++next_req); }
-
-  // True when a handshake failed (wrong or missing server key).
-  bool handshake_failed() {
-    if (!monitor) return false;
-    bool failed = false;
-    while (true) {
-      zmq::message_t event, addr;
-      if (!monitor->recv(event, zmq::recv_flags::dontwait)) break;
-      if (event.more()) (void)monitor->recv(addr);
-      failed = true;
-    }
-    return failed;
-  }
-
-  // Waits for the reply to `req`. Anything else that arrives is counted and
-  // dropped. Errors: sync.timeout, sync.handshake, sync.aborted.
-  Result<Reply> await(const std::function<bool(const std::string&)>& expected) {
-    const auto deadline = std::min(Clock::now() + std::chrono::milliseconds(opt.request_timeout_ms),
-                                   overall_deadline);
-    for (;;) {
-      if (stopping || halted) return make_error("sync.aborted", "registry sync stopped");
-      const auto now = Clock::now();
-      if (now >= deadline)
-        return make_error("sync.timeout", "registry " + opt.endpoint + " did not answer within " +
-                                              std::to_string(opt.request_timeout_ms) + " ms");
-      zmq::pollitem_t items[] = {{sock->handle(), 0, ZMQ_POLLIN, 0},
-                                 {monitor ? monitor->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
-      const auto wait = std::min<Clock::duration>(kTick, deadline - now);
-      try {
-        zmq::poll(items, monitor ? 2 : 1, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-      } catch (const zmq::error_t& e) {
-        if (e.num() == EINTR) continue;
-        return make_error("sync.socket", std::string("registry socket poll: ") + e.what());
-      }
-      if (monitor && (items[1].revents & ZMQ_POLLIN) && handshake_failed()) {
-        bump("handshake_failures");
-        return make_error("sync.handshake", "security handshake with the registry " + opt.endpoint +
-                                                " failed (wrong or missing server key?)");
-      }
-      if (!(items[0].revents & ZMQ_POLLIN)) continue;
-      while (true) {
-        std::vector<zmq::message_t> frames;
-        zmq::message_t part;
-        try {
-          if (!sock->recv(part, zmq::recv_flags::dontwait)) break;
-          frames.push_back(std::move(part));
-          while (frames.back().more()) {
-            zmq::message_t next;
-            if (!sock->recv(next)) break;
-            frames.push_back(std::move(next));
-          }
-        } catch (const zmq::error_t& e) {
-          return make_error("sync.socket", std::string("registry socket receive: ") + e.what());
-        }
-        bump("replies");
-        if (frames.size() > 2) {
-          bump("dropped.bad_frames");
-          continue;
-        }
-        auto m = decode_sync_message(frames[0].to_string_view());
-        if (!m) {
-          bump(drop_counter(m.error().code));
-          log.warning("registry sync: dropped a reply: %s", m.error().message);
-          continue;
-        }
-        if ((m->type == "chunk") != (frames.size() == 2)) {
-          bump("dropped.bad_frames");
-          continue;
-        }
-        if (m->type == "sync" || m->type == "fetch") {
-          bump("dropped.unexpected_reply");
-          continue;
-        }
-        if (!expected(m->req)) {
-          bump("dropped.stale_reply");
-          continue;
-        }
-        Reply r{std::move(m.value()), {}};
-        if (frames.size() == 2) r.data = std::move(frames[1]);
-        return r;
-      }
-    }
-  }
-
   // --- one cycle ------------------------------------------------------------
 
   std::optional<int64_t> held_version() {
@@ -302,9 +132,9 @@ struct RegistrySync::Impl {
 
   Outcome cycle() {
     for (int files = 0; files < kMaxFilesPerCycle; ++files) {
-      if (!sock) {
+      if (!channel->is_open()) {
         set_state("connecting");
-        if (auto r = open_socket(); !r) return fail(r.error());
+        if (auto r = channel->open(); !r) return fail(r.error());
       }
       const auto have = held_version();
       update([&](RegistrySyncStatus& s) {
@@ -313,26 +143,22 @@ struct RegistrySync::Impl {
       });
       SyncMessage ask;
       ask.type = "sync";
-      ask.req = new_req();
+      ask.req = channel->new_req();
       ask.unit = opt.identity;
       ask.have = have;
       ask.want = (want_snapshot || !have) ? "snapshot" : "next";
-      if (auto r = send(ask); !r) {
-        reconnect_later();
+      if (auto r = channel->send(ask); !r) {
+        channel->reconnect_later();
         return fail(r.error());
       }
-      auto reply = await([&](const std::string& req) { return req == ask.req; });
+      auto reply = channel->await([&](const std::string& req) { return req == ask.req; });
       if (!reply) return lost(reply.error());
       const SyncMessage& m = reply->msg;
       if (m.type == "up_to_date") return up_to_date(m, have);
-      if (m.type == "error") {
-        bump("registry_errors");
-        return fail("sync.registry_" + m.code, "registry " + opt.endpoint + " answered " + m.code +
-                                                   (m.message.empty() ? "" : ": " + m.message));
-      }
+      if (m.type == "error") return fail(channel->refusal(m));
       if (m.type != "offer") {
         bump("dropped.unexpected_reply");
-        reconnect_later();
+        channel->reconnect_later();
         return fail("sync.protocol", "registry " + opt.endpoint + " answered a sync with " + m.type);
       }
       bump("offers");
@@ -343,11 +169,10 @@ struct RegistrySync::Impl {
                                     " files in one cycle without saying up to date");
   }
 
+  // A reply that never came (RegistryChannel::await's errors).
   Outcome lost(const Error& e) {
-    if (e.code == "sync.aborted") return Outcome::aborted;
-    if (e.code == "sync.timeout") bump("timeouts");
-    reconnect_later();
-    return fail(e);
+    channel->lost(e);
+    return e.code == "sync.aborted" ? Outcome::aborted : fail(e);
   }
 
   Outcome up_to_date(const SyncMessage& m, const std::optional<int64_t>& have) {
@@ -423,124 +248,25 @@ struct RegistrySync::Impl {
       return Outcome::rejected;
     }
 
-    const StagedFileId id{offer.version, offer.mode, offer.sha256, offer.total};
-    auto resume = staging->begin(id);
-    if (!resume) return fail(resume.error());
-    const uint64_t held = resume->held;
-    bump("transfers");
-    if (!resume->discarded.empty()) {
-      bump("staging_discarded");
-      log.warning("registry sync: %s; the bytes held of %s were discarded and it is fetched afresh",
-                  resume->discarded, what);
-    }
-    if (resume->chunks_rejected > 0) {
-      bump("staging_chunks_rejected", resume->chunks_rejected);
-      log.warning("registry sync: a staged chunk of %s failed authentication; fetching it again from byte %s",
-                  what, std::to_string(held));
-    }
-    if (held > 0) {
-      bump("transfers_resumed");
-      bump("bytes_resumed", held);
-      log.information("registry sync: resuming %s at byte %s of %s", what, std::to_string(held),
-                      std::to_string(offer.total));
-    }
-    update([&](RegistrySyncStatus& s) {
-      s.state = "transferring";
-      s.transfer_version = offer.version;
-      s.transfer_mode = offer.mode;
-      s.transfer_bytes = held;
-      s.transfer_total = offer.total;
-    });
-
-    const uint64_t chunk = std::max<uint64_t>(
-        1, std::min<uint64_t>({opt.chunk_bytes, offer.chunk_bytes ? offer.chunk_bytes : kMaxChunkBytes,
-                               kMaxChunkBytes}));
-    struct InFlight {
-      std::string req;
-      uint64_t offset, length;
-    };
-    std::deque<InFlight> in_flight;
-    uint64_t next_ask = staging->size();
-    while (staging->size() < offer.total) {
-      while (static_cast<int>(in_flight.size()) < std::max(1, opt.window) && next_ask < offer.total) {
-        SyncMessage f;
-        f.type = "fetch";
-        f.req = new_req();
-        f.version = offer.version;
-        f.mode = offer.mode;
-        f.sha256 = offer.sha256;
-        f.offset = next_ask;
-        f.length = std::min(chunk, offer.total - next_ask);
-        if (auto r = send(f); !r) {
-          staging->close();
-          reconnect_later();
-          return fail(r.error());
-        }
-        in_flight.push_back({f.req, f.offset, f.length});
-        next_ask += f.length;
-      }
-      auto reply = await([&](const std::string& req) {
-        return std::any_of(in_flight.begin(), in_flight.end(), [&](const InFlight& i) { return i.req == req; });
-      });
-      if (!reply) {
-        staging->close();
-        return lost(reply.error());
-      }
-      const SyncMessage& m = reply->msg;
-      if (m.type == "error" && m.code == "gone") {
-        // The registry no longer has this file (a newer one replaced it):
-        // ask again what to fetch.
-        bump("transfers_gone");
-        staging->discard();
-        reconnect_later();  // the other fetches' answers are of no use
-        return Outcome::again;
-      }
-      if (m.type == "error") {
-        bump("registry_errors");
-        staging->close();
-        reconnect_later();
-        return fail("sync.registry_" + m.code, "registry " + opt.endpoint + " answered " + m.code +
-                                                   (m.message.empty() ? "" : ": " + m.message));
-      }
-      const InFlight expect = in_flight.front();
-      const bool fits = m.type == "chunk" && m.req == expect.req && m.version == offer.version &&
-                        m.mode == offer.mode && m.sha256 == offer.sha256 && m.total == offer.total &&
-                        m.offset == expect.offset && reply->data.size() == expect.length;
-      if (!fits) {
-        bump("dropped.bad_chunk");
-        staging->close();
-        reconnect_later();
-        return fail("sync.protocol", "registry " + opt.endpoint + " sent a " + m.type +
-                                         " that does not answer the fetch at byte " +
-                                         std::to_string(expect.offset) + " of " + what);
-      }
-      in_flight.pop_front();
-      if (auto w = staging->append(m.offset, reply->data.to_string_view()); !w) {
-        staging->close();
-        reconnect_later();
-        return fail(w.error());
-      }
-      bump("chunks");
-      bump("bytes_fetched", reply->data.size());
-      update([&](RegistrySyncStatus& s) { s.transfer_bytes = staging->size(); }, false);
-    }
-    if (!in_flight.empty()) reconnect_later();  // cannot happen: every fetch is inside total
-
-    // The verified text exists only in memory (the file holds it sealed):
-    // what the cache imports is exactly what was verified.
-    auto verified = staging->read_verified();
+    const TransferHooks hooks{
+        [this](const std::string& name, uint64_t by) { bump(name, by); },
+        [&](uint64_t held) {
+          update([&](RegistrySyncStatus& s) {
+            s.state = "transferring";
+            s.transfer_version = offer.version;
+            s.transfer_mode = offer.mode;
+            s.transfer_bytes = held;
+            s.transfer_total = offer.total;
+          });
+        },
+        [&](uint64_t held) { update([&](RegistrySyncStatus& s) { s.transfer_bytes = held; }, false); }};
+    auto verified = fetch_verified(offer, what, opt, *channel, *staging, hooks, log);
     if (!verified) {
-      staging->close();
+      if (verified.error().code == "sync.aborted") return Outcome::aborted;
+      if (verified.error().code == "sync.gone") return Outcome::again;
       return fail(verified.error());
     }
-    if (!*verified) {
-      bump("verify_failures");
-      staging->discard();
-      return fail("sync.verify_failed", what + " from " + opt.endpoint +
-                                            " does not match its SHA-256; discarded, it will be fetched again");
-    }
-    staging->close();
-    std::string text = std::move(**verified);
+    std::string text = std::move(*verified);
     const Outcome o = apply_staged(offer, what, text);
     wipe_memory(text.data(), text.size());
     return o;
@@ -610,7 +336,7 @@ struct RegistrySync::Impl {
     staging->discard();
     refused.clear();
     want_snapshot = false;
-    close_socket();
+    channel->close();
     {
       std::lock_guard lock(mu);
       st.state = "halted";
@@ -640,11 +366,15 @@ struct RegistrySync::Impl {
         failures = 0;
         delay = std::chrono::seconds(opt.interval_s);
       }
+      // The wait is measured on `time`: a slice at a time, so that time a
+      // test moves is noticed; the steady clock's slice is the whole wait.
+      const auto due = time->now() + delay;
       std::unique_lock lock(mu);
-      cv.wait_for(lock, delay, [&] { return stopping || halted || wake; });
+      while (!(stopping || halted || wake) && time->now() < due)
+        cv.wait_for(lock, time->wait_slice(due), [&] { return stopping || halted || wake; });
       wake = false;
     }
-    close_socket();
+    channel->close();
     if (!halted) staging->close();
     update([](RegistrySyncStatus& s) {
       if (s.state != "halted") s.state = "stopped";
@@ -653,12 +383,10 @@ struct RegistrySync::Impl {
 
   Status validate() const {
     if (opt.endpoint.empty()) return make_error("sync.config", "registry endpoint is empty");
-    if (!valid_identity(opt.identity))
+    if (!valid_routing_id(opt.identity))
       return make_error("sync.config", "registry identity \"" + opt.identity +
                                            "\": expected 1-64 letters, digits, '-' or '_'");
-    if (!opt.server_public_key.empty() &&
-        (opt.server_public_key.size() != 40 || opt.client_public_key.size() != 40 ||
-         opt.client_secret_key.size() != 40))
+    if (!CurveClientKeys{opt.server_public_key, opt.client_public_key, opt.client_secret_key}.complete())
       return make_error("sync.config",
                         "registry CURVE keys: expected 40-character Z85 server public, client public and "
                         "client secret keys");
@@ -684,6 +412,10 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.apply = std::move(apply);
   d.confirm = std::move(confirm);
   d.on_status = std::move(on_status);
+  d.time = d.opt.time ? d.opt.time : steady_time();
+  d.channel = std::make_unique<RegistryChannel>(
+      d.opt, *d.time, [&d](const std::string& name, uint64_t by) { d.bump(name, by); },
+      [&d] { return d.stopping || d.halted; }, d.log);
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
@@ -765,10 +497,10 @@ RegistrySyncStatus RegistrySync::run_once(std::chrono::milliseconds timeout) {
     d.fail(v.error());
     return status();
   }
-  d.overall_deadline = Clock::now() + timeout;
+  d.channel->overall_deadline = d.time->now() + timeout;
   const Outcome o = d.cycle();
-  d.overall_deadline = Clock::time_point::max();
-  d.close_socket();
+  d.channel->overall_deadline = TimeSource::time_point::max();
+  d.channel->close();
   d.staging->close();
   if (o == Outcome::aborted) d.fail("sync.aborted", "registry sync stopped");
   return status();
@@ -778,22 +510,22 @@ Result<SyncMessage> RegistrySync::probe(std::chrono::milliseconds timeout) {
   auto& d = *impl_;
   if (d.started) return make_error("sync.busy", "probe: the background sync is running");
   if (auto v = d.validate(); !v) return v.error();
-  if (auto r = d.open_socket(); !r) return r.error();
-  d.overall_deadline = Clock::now() + timeout;
+  if (auto r = d.channel->open(); !r) return r.error();
+  d.channel->overall_deadline = d.time->now() + timeout;
   SyncMessage ask;
   ask.type = "sync";
-  ask.req = d.new_req();
+  ask.req = d.channel->new_req();
   ask.unit = d.opt.identity;
   ask.have = d.held_version();
   ask.want = ask.have ? "next" : "snapshot";
   Result<SyncMessage> answer = [&]() -> Result<SyncMessage> {
-    if (auto sent = d.send(ask); !sent) return sent.error();
-    auto reply = d.await([&](const std::string& req) { return req == ask.req; });
+    if (auto sent = d.channel->send(ask); !sent) return sent.error();
+    auto reply = d.channel->await([&](const std::string& req) { return req == ask.req; });
     if (!reply) return reply.error();
     return reply->msg;
   }();
-  d.overall_deadline = Clock::time_point::max();
-  d.close_socket();
+  d.channel->overall_deadline = TimeSource::time_point::max();
+  d.channel->close();
   return answer;
 }
 

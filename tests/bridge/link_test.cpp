@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "gateway_fixture.h"
+#include "manual_time.h"
 #include "temp_dir.h"
 
 using mdtc::bridge::Link;
@@ -217,6 +218,8 @@ TEST(Link, SilentLinkIsReportedDownThenUpAgain) {
   Inbox inbox;
   auto opt = mdtc::test::link_options("2A31", *gw);
   opt.heartbeat_timeout_s = 1;
+  auto time = std::make_shared<mdtc::test::ManualTime>();
+  opt.time = time;
   Link link(opt, inbox.message_handler(), inbox.status_handler());
   ASSERT_TRUE(link.start());
   ASSERT_TRUE(inbox.wait_status(true));
@@ -225,7 +228,8 @@ TEST(Link, SilentLinkIsReportedDownThenUpAgain) {
   opts.router_endpoint = gw->router();
   gw->kill();
   gw.reset();
-  ASSERT_TRUE(inbox.wait_status(false));
+  // The gateway is gone: a heartbeat timeout's worth of silence passes.
+  ASSERT_TRUE(mdtc::test::advance_until(*time, 1s, [&](auto settle) { return inbox.wait_status(false, settle); }));
   auto down = inbox.statuses().back();
   EXPECT_FALSE(down.up);
   EXPECT_GE(down.silent_s, 1);

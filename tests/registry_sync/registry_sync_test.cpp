@@ -14,6 +14,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
+#include "manual_time.h"
 #include "sync_fixture.h"
 
 namespace mdtc::test {
@@ -77,14 +78,30 @@ class RegistrySyncTest : public ::testing::Test {
            std::filesystem::exists(dir.file("cache.db.sync.key"));
   }
 
+  // run_once on time that moves only here: after `gone` returns (the
+  // registry can no longer answer), a request timeout passes at a time
+  // until the run gives up.
+  RegistrySyncStatus run_once_timing_out(RegistrySyncOptions o, const std::function<void()>& gone = {}) {
+    o.time = time;
+    auto sync = make_sync(o);
+    auto run = std::async(std::launch::async, [&] { return sync->run_once(30s); });
+    if (gone) gone();
+    const bool ended = advance_until(*time, std::chrono::milliseconds(o.request_timeout_ms), [&](auto settle) {
+      return run.wait_for(settle) == std::future_status::ready;
+    });
+    EXPECT_TRUE(ended) << "run_once went on although its requests had timed out";
+    if (!ended) sync->halt("the test gave up on it");  // fail now, not at the test's time limit
+    return run.get();
+  }
+
   // A transfer of `snapshot` cut short: the registry is killed after 5
   // chunks of kChunk. Returns the bytes the unit holds.
   static constexpr uint64_t kChunk = 64 << 10;
   uint64_t interrupted_transfer(RegistryServer& registry, const RegistrySyncOptions& o) {
-    auto first = make_sync(o)->run_once(30s);
+    auto first = run_once_timing_out(
+        o, [&] { EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output(); });
     EXPECT_NE(first.state, "current");
     EXPECT_EQ(first.last_error_code, "sync.timeout");
-    EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output();
     EXPECT_EQ(imports, 0);
     return counter(first, "bytes_fetched");
   }
@@ -99,6 +116,7 @@ class RegistrySyncTest : public ::testing::Test {
   TempDir dir;
   std::unique_ptr<cache::Cache> cache;
   std::atomic<int> imports{0};
+  std::shared_ptr<ManualTime> time = std::make_shared<ManualTime>();
 };
 
 TEST_F(RegistrySyncTest, SyncsFromEmptyToSnapshotThenDeltas) {
@@ -157,10 +175,10 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
   auto o = options(registry.endpoint());
   o.chunk_bytes = kChunk;
   o.request_timeout_ms = 3000;  // long enough that a busy machine never times out a live registry
-  auto first = make_sync(o)->run_once(30s);
+  auto first = run_once_timing_out(
+      o, [&] { EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output(); });
   EXPECT_NE(first.state, "current");
   EXPECT_EQ(first.last_error_code, "sync.timeout");
-  EXPECT_EQ(registry.process().wait_for_exit(20s), 3) << registry.output();
   // The registry sent 5 chunks; how many left its queue before it died is
   // up to the kernel, but every one that arrived is kept. With 4 fetches in
   // flight, the 5th was asked only after the 1st arrived.
@@ -282,14 +300,22 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
   auto o = options(registry.endpoint());
   o.chunk_bytes = kSmallChunk;
   o.request_timeout_ms = 3000;
+  o.time = time;
   StatusWaiter waiter;
   auto sync = make_sync(o, &waiter);
   ASSERT_TRUE(sync->start().ok());
-  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return counter(s, "timeouts") >= 1; }))
-      << waiter.latest().state;
   EXPECT_EQ(registry.process().wait_for_exit(20s), 3);
+  // The registry is gone: the request in flight times out.
+  ASSERT_TRUE(advance_until(*time, 3s, [&](auto settle) {
+    return waiter.wait([](const RegistrySyncStatus& s) { return counter(s, "timeouts") >= 1; }, settle);
+  })) << waiter.latest().state;
 
   registry.start({"--chunk-bytes", std::to_string(kSmallChunk)});
+  // The backoff (at most 400 ms, jittered up to 480) passes; time moves no
+  // further, so the resumed transfer runs with no timeout in its way.
+  ASSERT_TRUE(advance_until(*time, 500ms, [&](auto settle) {
+    return waiter.wait([](const RegistrySyncStatus& s) { return s.state != "failed"; }, settle);
+  })) << waiter.latest().state;
   ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }))
       << waiter.latest().last_error;
   sync->stop();
@@ -419,7 +445,7 @@ TEST_F(RegistrySyncTest, CurveSyncWorksAndAWrongServerKeyIsRefused) {
   o.request_timeout_ms = 2000;
 
   o.server_public_key = impostor->public_key;  // pinned to the wrong key
-  auto refused = make_sync(o)->run_once(10s);
+  auto refused = run_once_timing_out(o);
   EXPECT_NE(refused.state, "current");
   EXPECT_TRUE(refused.last_error_code == "sync.handshake" || refused.last_error_code == "sync.timeout")
       << refused.last_error_code;
@@ -428,7 +454,7 @@ TEST_F(RegistrySyncTest, CurveSyncWorksAndAWrongServerKeyIsRefused) {
 
   auto plain = options(registry.endpoint());  // no CURVE at all
   plain.request_timeout_ms = 2000;
-  EXPECT_NE(make_sync(plain)->run_once(10s).state, "current");
+  EXPECT_NE(run_once_timing_out(plain).state, "current");
   EXPECT_TRUE(cache->stats()->last_sync.empty());
 
   o.server_public_key = server->public_key;
@@ -501,7 +527,7 @@ TEST_F(RegistrySyncTest, HaltMidTransferDeletesTheStagingFileAndNeverApplies) {
 TEST_F(RegistrySyncTest, UnreachableRegistryFailsWithATimeoutNotAHang) {
   auto o = options("tcp://127.0.0.1:" + std::to_string(free_tcp_port()));
   o.request_timeout_ms = 300;
-  auto s = make_sync(o)->run_once(30s);
+  auto s = run_once_timing_out(o);
   EXPECT_EQ(s.state, "failed");
   EXPECT_EQ(s.last_error_code, "sync.timeout");
   EXPECT_EQ(counter(s, "timeouts"), 1u);

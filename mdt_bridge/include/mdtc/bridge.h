@@ -15,6 +15,7 @@
 
 #include "mdtc/civic_address.h"
 #include "mdtc/result.h"
+#include "mdtc/time_source.h"
 
 namespace mdtc::bridge {
 
@@ -84,6 +85,9 @@ struct LinkOptions {
   std::function<std::optional<std::string>(const std::string& body, const std::string& key)> seal_body;
   std::function<std::optional<std::string>(const std::string& stored, const std::string& key)>
       open_body;
+  // The steady time behind heartbeat liveness, retries, catch-up asks and
+  // redials; null = the system's steady clock.
+  std::shared_ptr<const TimeSource> time;
 };
 
 struct LinkStatus {

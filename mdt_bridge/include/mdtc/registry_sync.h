@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "mdtc/result.h"
+#include "mdtc/time_source.h"
 
 namespace mdtc::bridge {
 
@@ -74,6 +75,9 @@ struct RegistrySyncOptions {
   uint64_t max_file_bytes = uint64_t{256} << 20;  // a larger offer is refused
   uint32_t chunk_bytes = 256 << 10;               // asked per fetch (<= kMaxChunkBytes)
   int window = 4;                                 // fetches in flight
+  // The steady time behind request timeouts, the interval and backoff (and
+  // run_once's and probe's timeouts); null = the system's steady clock.
+  std::shared_ptr<const TimeSource> time;
 };
 
 struct RegistrySyncStatus {

@@ -1,0 +1,124 @@
+#include "registry_transfer.h"
+
+#include <algorithm>
+#include <deque>
+
+namespace mdtc::bridge {
+
+Result<std::string> fetch_verified(const SyncMessage& offer, const std::string& what,
+                                   const RegistrySyncOptions& opt, RegistryChannel& channel,
+                                   SyncStaging& staging, const TransferHooks& hooks, Poco::Logger& log) {
+  const StagedFileId id{offer.version, offer.mode, offer.sha256, offer.total};
+  auto resume = staging.begin(id);
+  if (!resume) return resume.error();
+  const uint64_t held = resume->held;
+  hooks.count("transfers", 1);
+  if (!resume->discarded.empty()) {
+    hooks.count("staging_discarded", 1);
+    log.warning("registry sync: %s; the bytes held of %s were discarded and it is fetched afresh",
+                resume->discarded, what);
+  }
+  if (resume->chunks_rejected > 0) {
+    hooks.count("staging_chunks_rejected", resume->chunks_rejected);
+    log.warning("registry sync: a staged chunk of %s failed authentication; fetching it again from byte %s",
+                what, std::to_string(held));
+  }
+  if (held > 0) {
+    hooks.count("transfers_resumed", 1);
+    hooks.count("bytes_resumed", held);
+    log.information("registry sync: resuming %s at byte %s of %s", what, std::to_string(held),
+                    std::to_string(offer.total));
+  }
+  hooks.began(held);
+
+  const uint64_t chunk = std::max<uint64_t>(
+      1, std::min<uint64_t>({opt.chunk_bytes, offer.chunk_bytes ? offer.chunk_bytes : kMaxChunkBytes,
+                             kMaxChunkBytes}));
+  struct InFlight {
+    std::string req;
+    uint64_t offset, length;
+  };
+  std::deque<InFlight> in_flight;
+  uint64_t next_ask = staging.size();
+  while (staging.size() < offer.total) {
+    while (static_cast<int>(in_flight.size()) < std::max(1, opt.window) && next_ask < offer.total) {
+      SyncMessage f;
+      f.type = "fetch";
+      f.req = channel.new_req();
+      f.version = offer.version;
+      f.mode = offer.mode;
+      f.sha256 = offer.sha256;
+      f.offset = next_ask;
+      f.length = std::min(chunk, offer.total - next_ask);
+      if (auto r = channel.send(f); !r) {
+        staging.close();
+        channel.reconnect_later();
+        return r.error();
+      }
+      in_flight.push_back({f.req, f.offset, f.length});
+      next_ask += f.length;
+    }
+    auto reply = channel.await([&](const std::string& req) {
+      return std::any_of(in_flight.begin(), in_flight.end(), [&](const InFlight& i) { return i.req == req; });
+    });
+    if (!reply) {
+      staging.close();
+      channel.lost(reply.error());
+      return reply.error();
+    }
+    const SyncMessage& m = reply->msg;
+    if (m.type == "error" && m.code == "gone") {
+      // The registry no longer has this file (a newer one replaced it):
+      // ask again what to fetch.
+      hooks.count("transfers_gone", 1);
+      staging.discard();
+      channel.reconnect_later();  // the other fetches' answers are of no use
+      return make_error("sync.gone", what + " is gone from the registry " + opt.endpoint);
+    }
+    if (m.type == "error") {
+      staging.close();
+      channel.reconnect_later();
+      return channel.refusal(m);
+    }
+    const InFlight expect = in_flight.front();
+    const bool fits = m.type == "chunk" && m.req == expect.req && m.version == offer.version &&
+                      m.mode == offer.mode && m.sha256 == offer.sha256 && m.total == offer.total &&
+                      m.offset == expect.offset && reply->data.size() == expect.length;
+    if (!fits) {
+      hooks.count("dropped.bad_chunk", 1);
+      staging.close();
+      channel.reconnect_later();
+      return make_error("sync.protocol", "registry " + opt.endpoint + " sent a " + m.type +
+                                             " that does not answer the fetch at byte " +
+                                             std::to_string(expect.offset) + " of " + what);
+    }
+    in_flight.pop_front();
+    if (auto w = staging.append(m.offset, reply->data.to_string_view()); !w) {
+      staging.close();
+      channel.reconnect_later();
+      return w.error();
+    }
+    hooks.count("chunks", 1);
+    hooks.count("bytes_fetched", reply->data.size());
+    hooks.progressed(staging.size());
+  }
+  if (!in_flight.empty()) channel.reconnect_later();  // cannot happen: every fetch is inside total
+
+  // The verified text exists only in memory (the file holds it sealed):
+  // what the cache imports is exactly what was verified.
+  auto verified = staging.read_verified();
+  if (!verified) {
+    staging.close();
+    return verified.error();
+  }
+  if (!*verified) {
+    hooks.count("verify_failures", 1);
+    staging.discard();
+    return make_error("sync.verify_failed", what + " from " + opt.endpoint +
+                                                " does not match its SHA-256; discarded, it will be fetched again");
+  }
+  staging.close();
+  return std::move(**verified);
+}
+
+}  // namespace mdtc::bridge
