@@ -159,6 +159,7 @@ Object stats_json(const cache::Stats& s) {
   o.set("last_sync", s.last_sync);
   o.set("last_mode", s.last_mode);
   o.set("holds_snapshot", s.holds_snapshot);
+  o.set("address_rules_current", s.address_rules_current);
   if (s.age_s) o.set("age_s", *s.age_s);
   if (!s.recovered_from.empty()) o.set("recovered_from", s.recovered_from);
   o.set("import_rejects", s.import_rejects);

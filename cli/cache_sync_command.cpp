@@ -161,7 +161,7 @@ int cache_sync_command(const Args& args) {
 
   Array applied;
   bridge::RegistrySync sync(
-      so, [&] { return c.synced_version(); },
+      so, [&] { return c.delta_base(); },
       [&](std::string_view text, int64_t version, const std::string& mode) -> Status {
         auto r = c.import_text(text, "registry " + mode + " version " + std::to_string(version));
         if (!r) return r.error();

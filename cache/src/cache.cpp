@@ -355,6 +355,18 @@ std::optional<int64_t> Cache::synced_version() {
   }
 }
 
+std::optional<int64_t> Cache::delta_base() {
+  const auto held = synced_version();
+  if (!held || !impl_) return held;
+  std::lock_guard lock(impl_->mu);
+  try {
+    if (impl_->meta("address_rules").value_or("1") != std::to_string(kAddressRulesVersion)) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return held;
+}
+
 Status Cache::mark_synced() {
   if (!impl_) return make_error("cache.unavailable", "cache is not open");
   Impl& im = *impl_;
@@ -390,6 +402,7 @@ Result<Stats> Cache::stats() {
     }
     s.last_mode = im.meta("last_mode").value_or("");
     s.holds_snapshot = im.holds_snapshot();
+    s.address_rules_current = im.meta("address_rules").value_or("1") == std::to_string(kAddressRulesVersion);
     if (!s.holds_snapshot) s.age_s.reset();  // nothing the registry confirmed
     for (const auto& [code, n] : kept.flags_by_code)
       if (!find_code(code)) s.unknown_codes += n;

@@ -541,6 +541,8 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       im.set_meta("snapshot_version", replace_all ? std::to_string(report.version)
                                                   : im.meta("snapshot_version").value_or(std::to_string(current)));
       im.set_meta("last_mode", report.mode);
+      // A snapshot normalized every premise with this build's address rules.
+      if (replace_all) im.set_meta("address_rules", std::to_string(kAddressRulesVersion));
       tx.commit();
       im.set_recovered("");
       // The commit's checkpoint copied the pages into the file, but until the

@@ -56,7 +56,7 @@ Status PluginInstance::start_registry_sync() {
       so,
       [this]() -> std::optional<int64_t> {
         auto c = sync_cache(false);
-        return c ? c->synced_version() : std::nullopt;
+        return c ? c->delta_base() : std::nullopt;
       },
       [this](std::string_view text, int64_t version, const std::string& mode) -> Status {
         auto c = sync_cache(true);

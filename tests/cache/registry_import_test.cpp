@@ -229,6 +229,34 @@ TEST_F(RegistryImport, SnapshotReportsCounts) {
   EXPECT_TRUE(s->age_s.has_value());
 }
 
+// A cache whose premises were normalized by older address rules asks the
+// registry for a snapshot, not a delta, so no premise stays in a form that
+// today's queries no longer produce; the snapshot makes it current again.
+TEST_F(RegistryImport, PremisesFromOlderAddressRulesAskForASnapshot) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "example.jsonl").ok());
+    EXPECT_EQ(c.delta_base(), 1);
+    EXPECT_TRUE(c.stats()->address_rules_current);
+  }
+  {
+    Db raw(db, SQLITE_OPEN_READWRITE);  // as a cache written before the rules had a version
+    raw.exec("DELETE FROM meta WHERE key = 'address_rules'");
+  }
+  Cache c = open();
+  EXPECT_EQ(c.synced_version(), 1) << "the data and its version stay as they are";
+  EXPECT_FALSE(c.delta_base().has_value()) << "but only a snapshot will do";
+  EXPECT_FALSE(c.stats()->address_rules_current);
+  ASSERT_TRUE(c.import_text(delta(2, kDog), "delta.jsonl").ok()) << "a delta still applies";
+  EXPECT_FALSE(c.delta_base().has_value()) << "a delta re-normalizes only its own premises";
+  ImportOptions shrink;
+  shrink.allow_shrink = true;
+  const auto snap = c.import_text(snapshot(3, kDog), "snapshot.jsonl", shrink);
+  ASSERT_TRUE(snap.ok()) << snap.error().message;
+  EXPECT_EQ(c.delta_base(), 3);
+  EXPECT_TRUE(c.stats()->address_rules_current);
+}
+
 TEST_F(RegistryImport, SyncedVersionAndConfirmationLeaveTheDataAlone) {
   Cache c = open();
   EXPECT_FALSE(c.synced_version().has_value()) << "a fresh cache holds no registry version";

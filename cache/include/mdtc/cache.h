@@ -143,6 +143,7 @@ struct Stats {
   std::optional<int64_t> age_s;
   std::string last_mode;          // "snapshot" or "delta" of the last import
   bool holds_snapshot = false;    // a complete snapshot was applied: lookups can answer
+  bool address_rules_current = false;  // premises normalized with this build's rules (kAddressRulesVersion)
   int64_t unknown_codes = 0;      // flags stored with a code outside the vocabulary
   std::string db_path, key_path;
   std::string recovered_from;     // set when a corrupt file was moved aside on open
@@ -204,6 +205,10 @@ class Cache {
   // snapshot (then the registry must send one).
   // Cheap: the sync asks it often.
   std::optional<int64_t> synced_version();
+  // What a registry sync asks deltas from: synced_version(), or empty when
+  // the premises were normalized with older address rules
+  // (kAddressRulesVersion), so that the next sync takes a snapshot.
+  std::optional<int64_t> delta_base();
   // The registry said the cache is current: freshness counts from now.
   // Changes nothing else (version, last mode and data stay as they are).
   Status mark_synced();
