@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "small_disk.h"
-#include "sync_counting_vfs.h"
+#include "fault_vfs.h"
 #include "temp_dir.h"
 
 using mdtc::Result;
@@ -27,7 +27,7 @@ Result<OutboxEntry> add(Outbox& box, const std::string& key, uint64_t* seq_out =
 // unsynced.
 TEST(Outbox, EnqueueWaitsForTheDiskAndAnAcksDeleteDoesNot) {
   mdtc::test::TempDir dir;
-  mdtc::bridge::test::SyncCountingVfs vfs;
+  mdtc::test::FaultVfs vfs;
   auto box = Outbox::open(dir.file("outbox.db"));
   ASSERT_TRUE(box) << box.error().message;
   int before = vfs.syncs();
@@ -43,6 +43,29 @@ TEST(Outbox, EnqueueWaitsForTheDiskAndAnAcksDeleteDoesNot) {
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->at(0).key, "k2");
+}
+
+// A write that fails mid-enqueue (a bad sector, a full disk): that message
+// and the ones after it are held in memory and said to be so (kept =
+// false, fault() set); nothing queued before is lost, and none after.
+TEST(Outbox, AFailedWriteLosesNothingQueued) {
+  mdtc::test::TempDir dir;
+  mdtc::test::FaultVfs vfs;
+  auto box = Outbox::open(dir.file("outbox.db"));
+  ASSERT_TRUE(box) << box.error().message;
+  ASSERT_TRUE(add(*box.value(), "k1"));
+  vfs.fail_write(1);
+  auto k2 = add(*box.value(), "k2");
+  ASSERT_TRUE(k2) << k2.error().message;
+  EXPECT_EQ(vfs.refused_writes(), 1);
+  EXPECT_FALSE(k2->kept) << "a message the disk refused is not on disk";
+  EXPECT_TRUE(box.value()->fault().has_value());
+  ASSERT_TRUE(add(*box.value(), "k3"));
+  auto pending = box.value()->pending();
+  ASSERT_TRUE(pending);
+  std::vector<std::string> keys;
+  for (const auto& e : *pending) keys.push_back(e.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"k1", "k2", "k3"}));
 }
 
 TEST(Outbox, EntriesAndSeqSurviveReopen) {

@@ -1,6 +1,6 @@
 // Snapshot, delta, tombstones and whole-file rejection on a real SQLite file.
 #include "cache_fixture.h"
-#include "full_disk_vfs.h"
+#include "fault_vfs.h"
 #include "sqlite_db.h"
 
 namespace mdtc::cache::test {
@@ -505,7 +505,7 @@ TEST_F(RegistryImport, SecondSnapshotRebuildsTheSpatialIndex) {
 // Issue 13.16: a disk that fills during an import must still leave a trace
 // where fleet IT looks.
 TEST_F(RegistryImport, FullDiskRejectionIsRecordedAndTheDataStays) {
-  FullDiskVfs vfs;
+  mdtc::test::FaultVfs vfs;
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
   vfs.set_full(true);
