@@ -99,7 +99,10 @@ Status PositionStore::save(const std::vector<TopicPosition>& positions) {
     sqlite3_bind_int64(st.s, 3, static_cast<sqlite3_int64>(p.last_seq));
     sqlite3_bind_int64(st.s, 4, p.saved_at_ms);
     std::string ahead;
-    for (uint64_t seq : p.ahead) ahead += (ahead.empty() ? "" : " ") + std::to_string(seq);
+    for (uint64_t seq : p.ahead) {
+      if (!ahead.empty()) ahead += ' ';
+      ahead += std::to_string(seq);
+    }
     sqlite3_bind_text(st.s, 5, ahead.data(), static_cast<int>(ahead.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(st.s) != SQLITE_DONE) {
       auto err = db_error(db_, "save " + p.topic);

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_plugin.h"
 #include "mdt_host/mdt_host_api.h"
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
@@ -160,26 +161,10 @@ int main(int argc, char** argv) {
   zmq::socket_t router(ctx, zmq::socket_type::router);
   router.bind(router_ep);
 
-  void* lib = dlopen(MDTC_BINARY_DIR "/plugin/libmdt_coresponder.so", RTLD_NOW);
-  if (!lib) return std::fprintf(stderr, "dlopen: %s\n", dlerror()), 1;
-  auto entry = reinterpret_cast<mdt_plugin_get_entry_fn>(dlsym(lib, MDT_PLUGIN_ENTRY_SYMBOL))(
-      MDT_HOST_API_VERSION);
   Host host;
   mdt_host_callbacks cb{};
-  cb.struct_size = sizeof cb;
-  cb.api_version = MDT_HOST_API_VERSION;
-  cb.host_data = &host;
-  cb.show_panel = on_show;
-  cb.update_panel = [](void*, const char*, const char*) -> int32_t { return MDT_OK; };
-  cb.close_panel = [](void*, const char*) -> int32_t { return MDT_OK; };
-  cb.log = [](void*, int32_t, const char*, const char*) {};
-  const std::string cfg = dir.file("bench.ini");
-  mdt_plugin_create_info info{sizeof info, MDT_HOST_API_VERSION, cfg.c_str(), nullptr};
-  mdt_error err{};
-  err.struct_size = sizeof err;
-  mdt_plugin* plugin = nullptr;
-  if (entry->create(&cb, &info, &plugin, &err) != MDT_OK || entry->start(plugin, &err) != MDT_OK)
-    return std::fprintf(stderr, "plugin: %s\n", err.message), 1;
+  mdtc::bench::LoadedPlugin plugin = mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, on_show);
+  if (!plugin.plugin) return 1;
 
   // Wait for the plugin's subscription to its own topic before publishing.
   for (;;) {
@@ -201,9 +186,7 @@ int main(int argc, char** argv) {
       return std::fprintf(stderr, "dispatch %s never popped a panel\n", incident.c_str()), 1;
     plugin_us.push_back(static_cast<double>(host.shown_ns[incident] - t0) / 1000.0);
   }
-  entry->stop(plugin, &err);
-  entry->destroy(plugin);
-  dlclose(lib);
+  plugin.stop();
 
   const auto bare = percentiles(bare_zmq(dispatches, "tcp://127.0.0.1:" + std::to_string(mdtc::test::free_tcp_port())));
   const auto full = percentiles(plugin_us);

@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_plugin.h"
 #include "mdt_host/mdt_host_api.h"
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
@@ -211,25 +212,10 @@ int main(int argc, char** argv) {
     }
   });
 
-  void* lib = dlopen(MDTC_BINARY_DIR "/plugin/libmdt_coresponder.so", RTLD_NOW);
-  if (!lib) return std::fprintf(stderr, "dlopen: %s\n", dlerror()), 1;
-  auto entry = reinterpret_cast<mdt_plugin_get_entry_fn>(dlsym(lib, MDT_PLUGIN_ENTRY_SYMBOL))(MDT_HOST_API_VERSION);
   Host host;
   mdt_host_callbacks cb{};
-  cb.struct_size = sizeof cb;
-  cb.api_version = MDT_HOST_API_VERSION;
-  cb.host_data = &host;
-  cb.show_panel = on_show;
-  cb.update_panel = [](void*, const char*, const char*) -> int32_t { return MDT_OK; };
-  cb.close_panel = [](void*, const char*) -> int32_t { return MDT_OK; };
-  cb.log = [](void*, int32_t, const char*, const char*) {};
-  const std::string cfg = dir.file("bench.ini");
-  mdt_plugin_create_info info{sizeof info, MDT_HOST_API_VERSION, cfg.c_str(), nullptr};
-  mdt_error err{};
-  err.struct_size = sizeof err;
-  mdt_plugin* plugin = nullptr;
-  if (entry->create(&cb, &info, &plugin, &err) != MDT_OK || entry->start(plugin, &err) != MDT_OK)
-    return std::fprintf(stderr, "plugin: %s\n", err.message), 1;
+  mdtc::bench::LoadedPlugin plugin = mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, on_show);
+  if (!plugin.plugin) return 1;
 
   const int gps_fd = ::accept(gps_listen, nullptr, nullptr);
   if (gps_fd < 0) return std::fprintf(stderr, "gps accept: %s\n", std::strerror(errno)), 1;
@@ -281,9 +267,7 @@ int main(int argc, char** argv) {
   avl_on = false;
   done = true;
   feeder.join();
-  entry->stop(plugin, &err);
-  entry->destroy(plugin);
-  dlclose(lib);
+  plugin.stop();
   gateway.join();
   ::close(gps_fd);
   ::close(gps_listen);
