@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <sstream>
 
 namespace mdtc::plugin {
@@ -420,24 +421,39 @@ bool PluginInstance::outcomes_ready() {
   return true;
 }
 
-// On the pipeline thread, like record_outcome: a stamp is one small write,
-// and written before the next event it cannot be lost to a restart.
+// The outcome file is touched only by the writer thread once the plugin
+// runs: each stamp commits with an fsync, and stamps come with offers and
+// requests, where the pipeline must not wait for the disk before the panel.
+// Queued in order behind the journal's writes, a stamp is on disk within
+// one write's time; a crash in that window loses it as it would an
+// unwritten journal entry.
 void PluginInstance::stamp_outcome(const OutcomeStamp& stamp) {
-  if (!outcomes_ready()) return;
-  if (auto st = outcomes_->stamp(stamp); !st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
-  else storage_->succeeded("outcomes");
+  writes_.push([this, stamp] {
+    if (!outcomes_ready()) return;
+    if (auto st = outcomes_->stamp(stamp); !st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
+    else storage_->succeeded("outcomes");
+  });
 }
 
+// A clinician filing an outcome waits for it to be on disk (the panel says
+// whether it was filed), behind the stamps already queued.
 Status PluginInstance::record_outcome(Outcome outcome) {
-  if (!outcomes_ready())
-    return make_error("outcomes.not_written", "outcome file " + beside_cache(config_, "outcomes") +
-                                                  " cannot be opened: the outcome was not filed");
   outcome.recorded_at =
       Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
-  auto st = outcomes_->record(outcome);
-  if (!st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
-  else storage_->succeeded("outcomes");
-  return st;
+  std::promise<Status> filed;
+  std::future<Status> result = filed.get_future();
+  writes_.push([this, &outcome, &filed] {
+    if (!outcomes_ready()) {
+      filed.set_value(make_error("outcomes.not_written", "outcome file " + beside_cache(config_, "outcomes") +
+                                                             " cannot be opened: the outcome was not filed"));
+      return;
+    }
+    auto st = outcomes_->record(outcome);
+    if (!st) storage_->failed("outcomes", st.error(), "outcomes.not_written");
+    else storage_->succeeded("outcomes");
+    filed.set_value(std::move(st));
+  });
+  return result.get();
 }
 
 // The journal is touched only by the writer thread once the plugin runs.
