@@ -1,11 +1,7 @@
 // Link: the thread that owns the SUB and DEALER sockets. Everything that
 // touches a socket, the sequence tracker or the retry schedule runs on it;
-// other threads only reach it through send() (outbox + wake-up eventfd) and
+// other threads only reach it through send() (outbox + wake-up signal) and
 // counters() (a mutex-guarded snapshot).
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <Poco/Logger.h>
 #include <Poco/UUIDGenerator.h>
 
@@ -26,6 +22,7 @@
 #include "position_store.h"
 #include "send_schedule.h"
 #include "sequence_tracker.h"
+#include "wake_signal.h"
 
 namespace mdtc::bridge {
 namespace {
@@ -55,7 +52,9 @@ struct Link::Impl {
   std::unique_ptr<zmq::context_t> ctx;
   std::unique_ptr<zmq::socket_t> sub, dealer;
   std::unique_ptr<HandshakeMonitor> monitor, sub_monitor;  // of dealer and sub
-  int wake_fd = -1;
+  // Made at the first start and kept until the link is destroyed: send()
+  // may still be called from another thread while stop() runs.
+  std::optional<WakeSignal> wake;
   std::thread thread;
   std::atomic<bool> stopping{false};
   bool started = false;
@@ -520,7 +519,7 @@ struct Link::Impl {
           {sub->handle(), 0, ZMQ_POLLIN, 0},
           {dealer->handle(), 0, ZMQ_POLLIN, 0},
           {monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
-          {nullptr, wake_fd, ZMQ_POLLIN, 0},
+          {nullptr, wake->pollable(), ZMQ_POLLIN, 0},
           {sub_monitor->socket().handle(), 0, ZMQ_POLLIN, 0},
       };
       try {
@@ -532,10 +531,7 @@ struct Link::Impl {
         break;
       }
       auto now = time->now();
-      if (items[3].revents & ZMQ_POLLIN) {
-        uint64_t n;
-        (void)!::read(wake_fd, &n, sizeof n);
-      }
+      if (items[3].revents & ZMQ_POLLIN) wake->drain();
       try {
         on_monitors(now);
         if (items[0].revents & ZMQ_POLLIN) on_sub(now, out);
@@ -623,12 +619,13 @@ Status Link::start() {
       d.storage_failed(store.error(), d.time->now());
     }
   }
-  d.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (d.wake_fd < 0) return make_error("bridge.socket", "eventfd failed");
+  if (!d.wake) {
+    auto wake = WakeSignal::create();
+    if (!wake) return wake.error();
+    d.wake.emplace(std::move(*wake));
+  }
   if (auto r = d.open_sockets(); !r) {
     d.close_sockets();
-    ::close(d.wake_fd);
-    d.wake_fd = -1;
     return r;
   }
   d.stopping = false;
@@ -644,11 +641,8 @@ void Link::stop() {
   auto& d = *impl_;
   if (!d.started) return;
   d.stopping = true;
-  uint64_t one = 1;
-  (void)!::write(d.wake_fd, &one, sizeof one);
+  d.wake->notify();
   if (d.thread.joinable()) d.thread.join();
-  ::close(d.wake_fd);
-  d.wake_fd = -1;
   d.started = false;
 }
 
@@ -677,8 +671,7 @@ Result<Queued> Link::send(const std::string& type, const std::string& json_objec
     if (!queued.kept) ++d.counters["outbox.not_kept"];
     d.fresh.push_back(std::move(entry.value()));
   }
-  uint64_t one = 1;
-  (void)!::write(d.wake_fd, &one, sizeof one);
+  if (d.wake) d.wake->notify();
   return queued;
 }
 
