@@ -1,13 +1,13 @@
 #include "incident_record.h"
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <map>
 #include <sstream>
+
+#include "mdtc/time_text.h"
 
 namespace mdtc::plugin {
 namespace {
@@ -46,10 +46,7 @@ std::string stringify(const Object& o) {
 
 std::string offer_journal_key(const std::string& request_id) { return "offer:" + request_id; }
 
-std::string dispatch_time_rfc3339(int64_t unix_ms) {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(unix_ms * 1000),
-                                         Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
+std::string dispatch_time_rfc3339(int64_t unix_ms) { return rfc3339_utc_ms(unix_ms); }
 
 std::string to_json(const OfferRecord& r) {
   const OfferView& v = r.view;

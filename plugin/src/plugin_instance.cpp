@@ -4,11 +4,9 @@
 
 #include "plugin_log.h"
 #include "mdtc/private_file.h"
+#include "mdtc/time_text.h"
 #include "premise_panel.h"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 
@@ -438,8 +436,7 @@ void PluginInstance::stamp_outcome(const OutcomeStamp& stamp) {
 // A clinician filing an outcome waits for it to be on disk (the panel says
 // whether it was filed), behind the stamps already queued.
 Status PluginInstance::record_outcome(Outcome outcome) {
-  outcome.recorded_at =
-      Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FORMAT);
+  outcome.recorded_at = rfc3339_utc(now_unix());
   std::promise<Status> filed;
   std::future<Status> result = filed.get_future();
   writes_.push([this, &outcome, &filed] {
