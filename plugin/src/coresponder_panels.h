@@ -34,8 +34,8 @@ struct OnDutyUnit {
   std::optional<double> distance_m;
   std::optional<int> eta_s;
   Standing standing = Standing::scheduled;
-  std::optional<int> free_in_min;  // busy: when it expects to be free
-  std::string last_state;          // stale: what it last said ("available")
+  std::optional<int> free_in_min = {};  // busy: when it expects to be free
+  std::string last_state = {};     // stale: what it last said ("available")
   int silent_min = 0;              // stale: minutes without a word
   friend bool operator==(const OnDutyUnit&, const OnDutyUnit&) = default;
 };

@@ -44,6 +44,7 @@ std::vector<Cell> row(const Outcome& o, const ExportOptions& opt) {
   for (int s = 0; s < kOutcomeSteps; ++s) cells.push_back(time_cell(o.at[s], opt.deidentified));
   cells.push_back(minutes_cell(o, OutcomeStep::on_scene));
   cells.push_back(minutes_cell(o, OutcomeStep::officer_released));
+  cells.push_back(o.handoff.empty() ? Cell{std::nullopt, {}} : Cell{o.handoff, {}});
   for (const auto& f : outcome_fields()) cells.push_back({o.code(f.id), {}});
   if (!opt.deidentified && opt.notes) cells.push_back({o.note, {}});
   const auto filed = parse_utc_text(o.recorded_at);
@@ -92,6 +93,7 @@ std::vector<std::string> export_columns(const ExportOptions& opt) {
   for (int s = 0; s < kOutcomeSteps; ++s) cols.push_back(std::string(to_string(static_cast<OutcomeStep>(s))) + "_at");
   cols.push_back("minutes_to_on_scene");
   cols.push_back("minutes_to_officer_released");
+  cols.push_back("handoff");
   for (const auto& f : outcome_fields()) cols.push_back(f.id);
   if (!opt.deidentified && opt.notes) cols.push_back("note");
   cols.push_back("recorded_at");
