@@ -42,7 +42,7 @@ std::string state_word(const std::string& state) {
 // Who could come: live states first, the schedule for units that sent none.
 // The officer decides to ask knowing that.
 PanelSection on_duty_section(const RequestView& v) {
-  PanelSection s{"on_duty", "CO-RESPONDERS NOW", Severity::info, {}, {}};
+  PanelSection s{"on_duty", "ON DUTY NOW", Severity::info, {}, {}};
   if (v.on_duty.empty()) {
     s.severity = Severity::warning;
     s.fields.push_back({"Schedule", v.live_states ? "No co-responder on duty now" : "No co-responder scheduled now",

@@ -41,13 +41,20 @@ TEST(RequestPanel, NoCoresponderOnDutySaysSo) {
             std::string::npos);
 }
 
-TEST(RequestPanel, FallbackIsHiddenWhileTheRequestStands) {
+TEST(RequestPanel, NextStepsShowQuietlyAfterTheListWhileSomeoneCanCome) {
   RequestView v;
   v.phase = RequestPhase::sent;
   v.fallback = "Mobile crisis line 555-0199";
+  v.crisis_line_uri = "tel:988";
+  v.schedule_configured = true;
+  v.on_duty = {{"CR7", "CR-7", std::nullopt, std::nullopt, Standing::available}};
   auto d = build_request_panel(kIncident, v);
-  EXPECT_EQ(d.to_json().find("555-0199"), std::string::npos);
+  ASSERT_EQ(d.sections.back().id, "next_step");
+  EXPECT_EQ(d.sections.back().severity, Severity::info);
+  EXPECT_EQ(d.severity, Severity::info);
+  EXPECT_NE(d.to_json().find("555-0199"), std::string::npos);
   EXPECT_TRUE(has_action(d, "cancel_request"));
+  EXPECT_TRUE(has_action(d, "handoff_crisis_line"));
 }
 
 TEST(RequestReasons, OnlyCareCodesVisibleToEveryoneAreReasons) {
