@@ -55,8 +55,11 @@ PanelSection on_duty_section(const RequestView& v) {
     switch (u.standing) {
       case Standing::available: value = "Available - " + where_text(u); break;
       case Standing::busy:
-        value = u.free_in_min ? "Busy - free in about " + std::to_string(*u.free_in_min) + " min"
-                              : "Busy - free time not given";
+        // A free time already passed is not "free in 0 min": the unit has
+        // not said it is free.
+        value = !u.free_in_min    ? "Busy - free time not given"
+                : *u.free_in_min > 0 ? "Busy - free in about " + std::to_string(*u.free_in_min) + " min"
+                                     : "Busy - was due free by now";
         break;
       case Standing::telehealth: value = "Telehealth only"; break;
       case Standing::scheduled: value = "Scheduled - " + where_text(u); break;

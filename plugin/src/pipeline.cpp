@@ -362,7 +362,7 @@ void Pipeline::on_dispatch_request(const bridge::Message& m, int64_t now_ms) {
   if (!st.request) return;
   if (st.request_id == rid) return;  // a repeat
   RequestView& v = *st.request;
-  const bool standing = st.request_id.size() && (v.phase == RequestPhase::sent || v.phase == RequestPhase::accepted ||
+  const bool standing = !st.request_id.empty() && (v.phase == RequestPhase::sent || v.phase == RequestPhase::accepted ||
                                                  v.phase == RequestPhase::en_route || v.phase == RequestPhase::on_scene);
   if (standing) {
     // The officer already asked: dispatch's request runs beside it; the

@@ -57,6 +57,21 @@ TEST(RequestPanel, NextStepsShowQuietlyAfterTheListWhileSomeoneCanCome) {
   EXPECT_TRUE(has_action(d, "handoff_crisis_line"));
 }
 
+TEST(RequestPanel, ABusyUnitPastItsFreeTimeIsNotShownAsFreeNow) {
+  RequestView v;
+  v.live_states = true;
+  OnDutyUnit late{"CR7", "CR-7", std::nullopt, std::nullopt, Standing::busy};
+  late.free_in_min = 0;
+  OnDutyUnit soon{"CR9", "CR-9", std::nullopt, std::nullopt, Standing::busy};
+  soon.free_in_min = 20;
+  v.on_duty = {late, soon};
+  const std::string p = build_request_panel(kIncident, v).to_json();
+  EXPECT_NE(p.find("Busy - was due free by now"), std::string::npos) << p;
+  EXPECT_NE(p.find("Busy - free in about 20 min"), std::string::npos);
+  // Nobody available: the next steps lead.
+  EXPECT_LT(p.find(R"("id":"next_step")"), p.find(R"("id":"request")"));
+}
+
 TEST(RequestReasons, OnlyCareCodesVisibleToEveryoneAreReasons) {
   auto m = test::flagged_premise();
   auto reasons = request_reasons(m);
