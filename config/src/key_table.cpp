@@ -92,6 +92,9 @@ const std::vector<KeySpec>& key_table() {
       text("coresponder", "schedule_file", Kind::optional_path, &Config::coresponder_schedule_file),
       text("coresponder", "auto_request", Kind::auto_request_rules, &Config::coresponder_auto_request),
       number("coresponder", "eta_speed_kmh", &Config::coresponder_eta_speed_kmh, 5, 200),
+      integer("coresponder", "state_stale_s", &Config::coresponder_state_stale_s, 30, 86400),
+      text("coresponder", "telehealth_uri", Kind::contact_uri, &Config::coresponder_telehealth_uri, 200),
+      text("coresponder", "crisis_line_uri", Kind::contact_uri, &Config::coresponder_crisis_line_uri, 200),
 
       text("log", "level", Kind::log_level, &Config::log_level),
       text("log", "file", Kind::optional_path, &Config::log_file),
@@ -188,6 +191,9 @@ bool apply(const KeySpec& spec, std::string_view value, Config& config) {
     case Kind::optional_endpoint:
       if (!value.empty() && !is_endpoint(value)) return false;
       break;
+    case Kind::contact_uri:
+      if (!value.empty() && !is_contact_uri(value, static_cast<std::size_t>(spec.max))) return false;
+      break;
     case Kind::auto_request_rules: {
       auto rules = parse_auto_request_rules(value);
       if (!rules) return false;
@@ -254,6 +260,9 @@ std::string expected(const KeySpec& spec) {
     case Kind::auto_request_rules:
       return "expected rules separated by ';', each a call type or * followed optionally by '+' and "
              "flag codes separated by ',' (e.g. MENTAL HEALTH CRISIS; * + SUICIDE_RISK)";
+    case Kind::contact_uri:
+      return "expected empty or a URI the MDT can open of at most " + format_number(spec.max) +
+             " bytes: https://..., tel:+15550199 or sip:user@host";
     case Kind::place_aliases:
       return "expected ALIAS = PLACE entries separated by ',' or ';', each side a name of at most 64 "
              "characters (e.g. SPFLD = SPRINGFIELD, E STL = EAST SAINT LOUIS)";
@@ -283,6 +292,7 @@ std::string type_name(const KeySpec& spec) {
     case Kind::optional_endpoint: return "endpoint";
     case Kind::auto_request_rules: return "rules";
     case Kind::place_aliases: return "place aliases";
+    case Kind::contact_uri: return "URI";
   }
   return "text";
 }

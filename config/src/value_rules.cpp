@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -163,6 +164,35 @@ bool is_path(std::string_view text) { return !text.empty() && text.size() <= 409
 
 bool is_text(std::string_view text, std::size_t max_chars) {
   return text.size() <= max_chars && no_control(text);
+}
+
+bool is_contact_uri(std::string_view text, std::size_t max_chars) {
+  if (text.size() > max_chars || !no_control(text)) return false;
+  for (char c : text)
+    if (c == ' ' || c == '"' || c == '<' || c == '>') return false;
+  const auto rest_after = [&](std::string_view prefix) -> std::optional<std::string_view> {
+    if (text.size() <= prefix.size()) return std::nullopt;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return std::nullopt;
+    return text.substr(prefix.size());
+  };
+  if (auto host = rest_after("https://")) return !host->empty() && host->front() != '/';
+  if (auto number = rest_after("tel:")) {
+    // The number part up to any ";ext=" parameter: at least one digit.
+    const std::string_view digits = number->substr(0, number->find(';'));
+    bool any_digit = false;
+    for (char c : digits) {
+      if (std::isdigit(static_cast<unsigned char>(c))) any_digit = true;
+      else if (c != '+' && c != '-' && c != '.' && c != '(' && c != ')') return false;
+    }
+    return any_digit;
+  }
+  for (std::string_view scheme : {std::string_view("sip:"), std::string_view("sips:")})
+    if (auto who = rest_after(scheme)) {
+      const auto at = who->find('@');
+      return at != std::string_view::npos && at > 0 && at + 1 < who->size();
+    }
+  return false;
 }
 
 }  // namespace mdtc::config::detail

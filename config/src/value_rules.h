@@ -24,5 +24,8 @@ bool is_module_levels(std::string_view text);
 bool is_gps_port(std::string_view text);   // empty, auto, an absolute device path, tcp:// or udp://
 bool is_path(std::string_view text);       // non-empty, no control characters
 bool is_text(std::string_view text, std::size_t max_chars);  // no control characters
+// https://HOST..., tel:DIGITS (RFC 3966: digits, +, -, ., ( ), ;params) or
+// sip:USER@HOST / sips:: a link an MDT hands to its browser, dialer or softphone.
+bool is_contact_uri(std::string_view text, std::size_t max_chars);
 
 }  // namespace mdtc::config::detail

@@ -191,7 +191,23 @@ Result<Ok> fill_unit_location(const Object& root, Message& m) {
   return Ok{};
 }
 
-const std::array<TypeRule, 16> kTypes{{
+// A clinician unit's live availability (sent by the unit, relayed by CAD on
+// `all`): the unit it is about and one of the four states; an unknown state
+// is refused rather than guessed at.
+Result<Ok> fill_coresponder_state(const Object& root, Message& m) {
+  if (auto r = require_string(root, "unit", m.type, m.unit); !r) return r;
+  std::string state;
+  if (auto r = require_string(root, "state", m.type, state); !r) return r;
+  for (std::string_view known : kCoresponderStates)
+    if (state == known) {
+      std::string free_at;
+      return optional_string(root, "free_at", m.type, free_at);
+    }
+  return make_error("wire.bad_value", m.type + ".state (" + std::to_string(state.size()) +
+                                          " bytes): expected available, busy, telehealth or off_duty");
+}
+
+const std::array<TypeRule, 17> kTypes{{
     {"dispatch", [](const Object& o, Message& m) { return fill_incident(o, m, true); }},
     {"incident_update", [](const Object& o, Message& m) { return fill_incident(o, m, false); }},
     {"cancel", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
@@ -212,6 +228,7 @@ const std::array<TypeRule, 16> kTypes{{
     {"avl", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
     {"wipe", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
     {"unit_location", fill_unit_location},
+    {"coresponder_state", fill_coresponder_state},
 }};
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "incident_header.h"
 #include "outcome_codes.h"
+#include "mdtc/time_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,26 +26,109 @@ std::string distance_text(double metres, std::optional<int> eta_s) {
   return cache::distance_text(metres) + (eta_s ? ", about " + minutes(*eta_s) : std::string());
 }
 
-// Who could come, nearest first: the officer decides to ask knowing that.
+std::string unit_label(const OnDutyUnit& u) { return u.name.empty() ? u.unit : u.name; }
+
+std::string where_text(const OnDutyUnit& u) {
+  return u.distance_m ? distance_text(*u.distance_m, u.eta_s) : "position unknown";
+}
+
+std::string state_word(const std::string& state) {
+  if (state == "available") return "available";
+  if (state == "busy") return "busy";
+  if (state == "telehealth") return "telehealth only";
+  return state;
+}
+
+// Who could come: live states first, the schedule for units that sent none.
+// The officer decides to ask knowing that.
 PanelSection on_duty_section(const RequestView& v) {
   PanelSection s{"on_duty", "ON DUTY NOW", Severity::info, {}, {}};
   if (v.on_duty.empty()) {
     s.severity = Severity::warning;
-    s.fields.push_back({"Schedule", "No co-responder scheduled now", Severity::warning, {}, {}});
-    // A failed request already shows the fallback in its status.
-    const bool waiting = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent;
-    if (waiting && !v.fallback.empty()) s.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
+    s.fields.push_back({"Schedule", v.live_states ? "No co-responder on duty now" : "No co-responder scheduled now",
+                        Severity::warning, {}, {}});
     return s;
   }
   for (const auto& u : v.on_duty) {
-    s.fields.push_back({u.name.empty() ? u.unit : u.name,
-                        u.distance_m ? distance_text(*u.distance_m, u.eta_s) : "position unknown",
-                        Severity::info, {}, {}});
+    std::string value;
+    Severity sev = Severity::info;
+    switch (u.standing) {
+      case Standing::available: value = "Available - " + where_text(u); break;
+      case Standing::busy:
+        // A free time already passed is not "free in 0 min": the unit has
+        // not said it is free.
+        value = !u.free_in_min    ? "Busy - free time not given"
+                : *u.free_in_min > 0 ? "Busy - free in about " + std::to_string(*u.free_in_min) + " min"
+                                     : "Busy - was due free by now";
+        break;
+      case Standing::telehealth: value = "Telehealth only"; break;
+      case Standing::scheduled: value = "Scheduled - " + where_text(u); break;
+      case Standing::stale:
+        // Silence is not availability: say how old the word is.
+        value = "No word for " + std::to_string(u.silent_min) + " min (last said " + state_word(u.last_state) + ")";
+        sev = Severity::caution;
+        break;
+    }
+    s.fields.push_back({unit_label(u), value, sev, {}, {}});
   }
   return s;
 }
 
+// Where the officer goes when nobody can come; always on the panel, so the
+// officer never has to ask what next.
+PanelSection next_step_section(const RequestView& v, bool leading, bool failed) {
+  const Severity sev = leading || failed ? Severity::warning : Severity::info;
+  PanelSection s{"next_step", "IF NO CO-RESPONDER CAN COME", sev, {}, {}};
+  if (failed) s.fields.push_back({"Status", "No co-responder is coming - use one of these", sev, {}, {}});
+  else if (leading) s.fields.push_back({"Status", "No co-responder available now", sev, {}, {}});
+  if (!v.telehealth_uri.empty())
+    s.fields.push_back({"Telehealth", v.telehealth_uri, sev, {}, {}});
+  if (!v.crisis_line_uri.empty())
+    s.fields.push_back({"Crisis line", v.crisis_line_uri, sev, {}, {}});
+  if (!v.fallback.empty()) s.fields.push_back({"Fallback", v.fallback, sev, {}, {}});
+  if (!v.handoff.empty())
+    s.fields.push_back({"Handed off", v.handoff == "telehealth"    ? "Telehealth"
+                                      : v.handoff == "crisis_line" ? "Crisis line"
+                                                                   : "Fallback",
+                        Severity::info, {}, {}});
+  return s;
+}
+
+// "Video telehealth" / "Phone telehealth" / "Softphone telehealth"
+std::string link_label(const std::string& what, const std::string& uri) {
+  const bool phone = uri.rfind("tel:", 0) == 0;
+  const bool sip = uri.rfind("sip", 0) == 0;
+  return (phone ? "Call " : sip ? "Call " : "Open ") + what;
+}
+
+void add_handoff_actions(const RequestView& v, std::vector<PanelAction>& out, bool primary_first) {
+  bool first = true;
+  const auto style = [&] {
+    const char* st = primary_first && first ? "primary" : "default";
+    first = false;
+    return st;
+  };
+  if (!v.telehealth_uri.empty())
+    out.push_back({"handoff_telehealth", link_label("telehealth", v.telehealth_uri), style(), v.telehealth_uri});
+  if (!v.crisis_line_uri.empty())
+    out.push_back({"handoff_crisis_line", link_label("crisis line", v.crisis_line_uri), style(), v.crisis_line_uri});
+  if (!v.fallback.empty() && v.telehealth_uri.empty() && v.crisis_line_uri.empty())
+    out.push_back({"handoff_fallback", "Used the fallback", style()});
+}
+
 }  // namespace
+
+bool is_handoff(const std::string& id) {
+  for (const char* h : kHandoffs)
+    if (id == h) return true;
+  return false;
+}
+
+bool someone_available(const RequestView& v) {
+  for (const auto& u : v.on_duty)
+    if (u.standing == Standing::available || u.standing == Standing::scheduled) return true;
+  return false;
+}
 
 const char* to_string(RequestPhase p) {
   switch (p) {
@@ -103,6 +187,7 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   doc.sections.push_back(incident_section(incident));
 
   PanelSection status{"request", "REQUEST", Severity::info, {}, {}};
+  if (v.dispatch_asked) status.fields.push_back({"Asked by", "Dispatch", Severity::info, {}, {}});
   if (!v.reason_names.empty())
     status.fields.push_back({"Reasons", join(v.reason_names), Severity::info, {}, {}});
   if (!v.other_reason_names.empty())
@@ -112,8 +197,9 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   switch (v.phase) {
     case RequestPhase::ready: state = "Not requested"; break;
     case RequestPhase::sent:
-      state = v.automatic ? "Requested automatically - waiting for a clinician unit"
-                          : "Requested - waiting for a clinician unit";
+      state = v.dispatch_asked ? "Requested by dispatch - waiting for a clinician unit"
+              : v.automatic    ? "Requested automatically - waiting for a clinician unit"
+                               : "Requested - waiting for a clinician unit";
       // CAD has it, but a restart of the MDT now would forget it was asked.
       if (v.not_kept) state += " (storage full: not kept if the MDT restarts)";
       break;
@@ -150,27 +236,50 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
                       v.phase == RequestPhase::timed_out || v.phase == RequestPhase::not_sent;
   if (failed && !v.fallback.empty())
     status.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
+  const bool open = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent || failed;
+  const bool listed = v.schedule_configured || v.live_states;
+  // Nobody can come in person (as far as the car knows): the next steps lead.
+  const bool nobody = open && listed && !someone_available(v);
+  const bool leading = open && (failed || nobody);
+  if (leading) {
+    doc.sections.push_back(next_step_section(v, nobody, failed));
+    sev = Severity::warning;
+  }
   doc.severity = sev;
   doc.sections.push_back(std::move(status));
-  const bool open = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent || failed;
-  if (v.schedule_configured && open) doc.sections.push_back(on_duty_section(v));
+  if (listed && open) doc.sections.push_back(on_duty_section(v));
+  if (open && !leading) doc.sections.push_back(next_step_section(v, false, false));
 
-  // Another premise's care flags go with a request only by the officer's hand.
+  // Action order keeps an undo from landing where the officer just tapped:
+  // "Cancel request" never takes the place "Request" had, so a second tap
+  // on a slow screen hides the panel instead of withdrawing the request.
   const bool can_add = !v.other_reason_codes.empty() && (v.phase == RequestPhase::ready || failed);
   switch (v.phase) {
     case RequestPhase::ready:
-      doc.actions.push_back({"request_coresponder", "Request co-responder", "primary"});
+      if (leading) {
+        add_handoff_actions(v, doc.actions, true);
+        doc.actions.push_back({"request_coresponder", "Request co-responder anyway", "default"});
+      } else {
+        doc.actions.push_back({"request_coresponder", "Request co-responder", "primary"});
+        add_handoff_actions(v, doc.actions, false);
+      }
       break;
     case RequestPhase::sent:
+      doc.actions.push_back({"dismiss", "Hide", "default"});
+      add_handoff_actions(v, doc.actions, leading);
+      doc.actions.push_back({"cancel_request", "Cancel request", "default"});
+      break;
     case RequestPhase::accepted:
     case RequestPhase::en_route:
+      doc.actions.push_back({"dismiss", "Hide", "default"});
       doc.actions.push_back({"cancel_request", "Cancel request", "default"});
       break;
     case RequestPhase::declined:
     case RequestPhase::no_coresponder:
     case RequestPhase::timed_out:
     case RequestPhase::not_sent:
-      doc.actions.push_back({"request_coresponder", "Ask again", "primary"});
+      add_handoff_actions(v, doc.actions, true);
+      doc.actions.push_back({"request_coresponder", "Ask again", doc.actions.empty() ? "primary" : "default"});
       doc.actions.push_back({"dismiss", "Dismiss", "default"});
       break;
     default:
@@ -192,6 +301,9 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
       incident_section({o.incident_id, o.call_type, 0, o.address, o.dispatched_ms, o.restored}));
 
   PanelSection req{"request", "REQUEST", Severity::info, {}, {}};
+  if (o.dispatch_asked) req.fields.push_back({"Asked by", "Dispatch", Severity::info, {}, {}});
+  if (o.telehealth)
+    req.fields.push_back({"Mode", "Telehealth - you said telehealth only", Severity::info, {}, {}});
   if (!o.reason_codes.empty()) {
     // Codes crossed CAD; the names come from the clinician's own vocabulary.
     std::vector<std::string> names;
@@ -247,6 +359,34 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
       break;
     default: doc.actions.push_back({"dismiss", "Dismiss", "default"});
   }
+  return doc;
+}
+
+PanelDocument build_availability_panel(const AvailabilityView& v) {
+  PanelDocument doc;
+  doc.id = "availability";
+  doc.kind = "coresponder_state";
+  doc.title = "MY AVAILABILITY";
+  std::string now = "Not set - officers see the schedule";
+  if (v.state == "available") now = "Available";
+  else if (v.state == "busy")
+    now = v.free_at_ms ? "Busy - free about " + minute_text_utc(*v.free_at_ms) : "Busy";
+  else if (v.state == "telehealth") now = "Telehealth only";
+  else if (v.state == "off_duty") now = "Off duty";
+  if (v.automatic && !v.state.empty()) now += " (set when you " + std::string(v.state == "busy" ? "accepted" : "cleared") + ")";
+  doc.severity = v.state.empty() ? Severity::caution : Severity::info;
+  doc.sections.push_back({"availability", "SHOWN TO OFFICERS", doc.severity,
+                          {},
+                          {{"State", now, doc.severity, {}, {}}}});
+  // Fixed places: a tap lands on the same state again, never on its opposite.
+  doc.actions = {{"state_available", "Available", v.state == "available" ? "primary" : "default"},
+                 {"state_busy", "Busy", v.state == "busy" ? "primary" : "default"},
+                 {"state_telehealth", "Telehealth only", v.state == "telehealth" ? "primary" : "default"},
+                 {"state_off_duty", "Off duty", v.state == "off_duty" ? "primary" : "default"}};
+  PanelInput free_in{"free_in_min", "Busy: free in about", "unknown", {}};
+  free_in.options = {{"15", "15 min"}, {"30", "30 min"}, {"45", "45 min"}, {"60", "1 hour"},
+                     {"90", "1.5 hours"}, {"120", "2 hours"}, {"unknown", "Not sure"}};
+  doc.inputs.push_back(std::move(free_in));
   return doc;
 }
 

@@ -35,6 +35,34 @@ std::vector<OnDutyUnit> on_duty_units(const std::vector<config::DutyShift>& sche
                                       const std::map<std::string, UnitPosition>& positions,
                                       std::optional<LatLon> incident, double speed_mps, int64_t now_ms);
 
+// A clinician unit's live state as last heard from CAD (`coresponder_state`).
+struct LiveState {
+  std::string state;                  // available, busy, telehealth, off_duty
+  std::string name;                   // display name, when the unit sent one
+  std::optional<int64_t> free_at_ms;  // busy: when it expects to be free (wall clock)
+  int64_t heard_ms = 0;               // when it arrived (monotonic, as now_ms)
+  int64_t heard_wall_ms = 0;          // the same, wall clock: what the journal keeps
+  friend bool operator==(const LiveState&, const LiveState&) = default;
+};
+
+struct RosterInputs {
+  const std::vector<config::DutyShift>* schedule = nullptr;  // null = no schedule
+  LocalTime local;
+  const std::map<std::string, UnitPosition>* positions = nullptr;
+  const std::map<std::string, LiveState>* live = nullptr;
+  std::optional<LatLon> incident;
+  double speed_mps = 40 / 3.6;
+  int64_t now_ms = 0;       // monotonic
+  int64_t wall_ms = 0;      // for "free in about N min"
+  int64_t stale_after_ms = 15 * 60 * 1000;
+};
+
+// The request panel's list: live states first (available nearest first,
+// then busy soonest free first, then telehealth only), then the units the
+// schedule has on duty that have sent nothing (nearest first), then stale
+// states; off duty units are left out, whatever the schedule says.
+std::vector<OnDutyUnit> coresponder_roster(const RosterInputs& in);
+
 // Whether a rule asks for a request for this call type, given the flag codes
 // the officer may see at the address.
 bool auto_request_matches(const std::vector<config::AutoRequestRule>& rules, const std::string& call_type,

@@ -69,6 +69,8 @@ std::string to_json(const OfferRecord& r) {
   offer.set("outcome", v.outcome);
   if (v.officer_released) offer.set("officer_released", true);
   if (v.dispatched_ms) offer.set("dispatched_at", dispatch_time_rfc3339(*v.dispatched_ms));
+  if (v.telehealth) offer.set("mode", "telehealth");
+  if (v.dispatch_asked) offer.set("requested_by", "dispatch");
   Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("offer", offer);
   return stringify(root);
@@ -89,6 +91,9 @@ std::optional<OfferRecord> offer_fields(const Object::Ptr& o) {
   r.location.lon = num(o, "lon");
   r.view.address = r.location.address;
   r.view.dispatched_ms = bridge::parse_sent_at_ms(str(o, "dispatched_at"));
+  // CAD offers a telehealth-only unit the call as telehealth.
+  r.view.telehealth = str(o, "mode") == "telehealth";
+  r.view.dispatch_asked = str(o, "requested_by") == "dispatch";
   if (const auto reasons = o->getArray("reasons")) {
     for (std::size_t i = 0; i < reasons->size(); ++i) {
       // Reason codes are shown as they come: anything but a string is a malformed request.
@@ -159,6 +164,9 @@ std::string to_json(const IncidentRecord& r) {
     req.set("by_name", r.request->by_name);
     if (r.request->eta_s) req.set("eta_s", *r.request->eta_s);
     if (r.request->automatic) req.set("automatic", true);
+    if (r.request->dispatch_asked) req.set("dispatch_asked", true);
+    if (!r.request->handoff.empty()) req.set("handoff", r.request->handoff);
+    if (r.request->handoff_ms) req.set("handoff_ms", *r.request->handoff_ms);
     root.set("request", req);
   }
   return stringify(root);
@@ -192,8 +200,45 @@ std::optional<IncidentRecord> incident_record_from_json(const std::string& json)
       v.by_name = str(req, "by_name");
       if (auto eta = num(req, "eta_s")) v.eta_s = static_cast<int>(*eta);
       v.automatic = req->optValue<bool>("automatic", false);
+      v.dispatch_asked = req->optValue<bool>("dispatch_asked", false);
+      v.handoff = str(req, "handoff");
+      if (req->has("handoff_ms") && !req->isNull("handoff_ms")) v.handoff_ms = req->getValue<int64_t>("handoff_ms");
       r.request = v;
     }
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string unit_state_journal_key(const std::string& unit) { return "unit_state:" + unit; }
+
+std::string to_json(const UnitStateRecord& r) {
+  Object st(Poco::JSON_PRESERVE_KEY_ORDER);
+  st.set("unit", r.unit);
+  if (r.own) st.set("own", true);
+  st.set("state", r.state);
+  st.set("name", r.name);
+  if (r.free_at_ms) st.set("free_at_ms", *r.free_at_ms);
+  st.set("heard_wall_ms", r.heard_wall_ms);
+  if (r.automatic) st.set("automatic", true);
+  Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("unit_state", st);
+  return stringify(root);
+}
+
+std::optional<UnitStateRecord> unit_state_record_from_json(const std::string& json) {
+  try {
+    const auto o = parse(json)->getObject("unit_state");
+    if (!o || str(o, "unit").empty() || str(o, "state").empty()) return std::nullopt;
+    UnitStateRecord r;
+    r.unit = str(o, "unit");
+    r.own = o->optValue<bool>("own", false);
+    r.state = str(o, "state");
+    r.name = str(o, "name");
+    if (o->has("free_at_ms") && !o->isNull("free_at_ms")) r.free_at_ms = o->getValue<int64_t>("free_at_ms");
+    r.heard_wall_ms = o->optValue<int64_t>("heard_wall_ms", 0);
+    r.automatic = o->optValue<bool>("automatic", false);
     return r;
   } catch (const std::exception&) {
     return std::nullopt;

@@ -31,6 +31,25 @@ struct OfferRecord {
   bridge::Location location;
 };
 
+// A live availability state, journaled so that it survives a restart: a
+// clinician unit's own under "availability" (sent again after the restart),
+// and on an officer's car each clinician unit's last word under
+// "unit_state:<unit>" (its age kept, so a restart never makes it fresh).
+struct UnitStateRecord {
+  std::string unit;
+  bool own = false;
+  std::string state;                  // available, busy, telehealth, off_duty
+  std::string name;
+  std::optional<int64_t> free_at_ms;  // wall clock
+  int64_t heard_wall_ms = 0;          // when it was set or heard, wall clock
+  bool automatic = false;             // own: set by accepting or clearing an offer
+};
+inline constexpr const char* kAvailabilityJournalKey = "availability";
+std::string unit_state_journal_key(const std::string& unit);
+std::string to_json(const UnitStateRecord& record);
+// Empty when `json` is not a unit state record.
+std::optional<UnitStateRecord> unit_state_record_from_json(const std::string& json);
+
 // A dispatch time as the wire writes times (RFC 3339 UTC), for the
 // `dispatched_at` a co-responder request and an offer record carry.
 std::string dispatch_time_rfc3339(int64_t unix_ms);

@@ -114,6 +114,7 @@ const char* to_string(OutcomeStep s) {
     case OutcomeStep::on_scene: return "on_scene";
     case OutcomeStep::officer_released: return "officer_released";
     case OutcomeStep::cleared: return "cleared";
+    case OutcomeStep::handed_off: return "handed_off";
   }
   return "requested";
 }

@@ -49,8 +49,11 @@ bool is_requester(std::string_view id);
 
 // The moments of a request an outcome record stamps, in order; the store's
 // and the exports' columns are "<id>_at".
-enum class OutcomeStep { requested, offered, accepted, en_route, on_scene, officer_released, cleared };
-inline constexpr int kOutcomeSteps = 7;
+// `handed_off`: the officer took a next step (telehealth, crisis line,
+// fallback) instead of, or after, waiting for a clinician unit.
+enum class OutcomeStep { requested, offered, accepted, en_route, on_scene, officer_released, cleared,
+                         handed_off };
+inline constexpr int kOutcomeSteps = 8;
 const char* to_string(OutcomeStep step);
 
 }  // namespace mdtc::plugin

@@ -41,7 +41,10 @@ std::vector<Cell> row(const Outcome& o, const ExportOptions& opt) {
     cells.push_back({o.unit, {}});
   }
   cells.push_back({o.requested_by, {}});
-  for (int s = 0; s < kOutcomeSteps; ++s) cells.push_back(time_cell(o.at[s], opt.deidentified));
+  // The hand-off came later than the other steps: its columns go last, so
+  // a spreadsheet made before it still finds every column where it was.
+  constexpr int kHandedOff = static_cast<int>(OutcomeStep::handed_off);
+  for (int s = 0; s < kHandedOff; ++s) cells.push_back(time_cell(o.at[s], opt.deidentified));
   cells.push_back(minutes_cell(o, OutcomeStep::on_scene));
   cells.push_back(minutes_cell(o, OutcomeStep::officer_released));
   for (const auto& f : outcome_fields()) cells.push_back({o.code(f.id), {}});
@@ -51,6 +54,8 @@ std::vector<Cell> row(const Outcome& o, const ExportOptions& opt) {
                         : Cell{opt.deidentified || o.recorded_at.empty() ? std::nullopt
                                                                          : std::optional(o.recorded_at),
                                {}});
+  cells.push_back(o.handoff.empty() ? Cell{std::nullopt, {}} : Cell{o.handoff, {}});
+  cells.push_back(time_cell(o.at[kHandedOff], opt.deidentified));
   return cells;
 }
 
@@ -89,12 +94,15 @@ std::vector<std::string> export_columns(const ExportOptions& opt) {
   std::vector<std::string> cols;
   if (!opt.deidentified) cols = {"request_id", "incident_id", "unit"};
   cols.push_back("requested_by");
-  for (int s = 0; s < kOutcomeSteps; ++s) cols.push_back(std::string(to_string(static_cast<OutcomeStep>(s))) + "_at");
+  for (int s = 0; s < static_cast<int>(OutcomeStep::handed_off); ++s)
+    cols.push_back(std::string(to_string(static_cast<OutcomeStep>(s))) + "_at");
   cols.push_back("minutes_to_on_scene");
   cols.push_back("minutes_to_officer_released");
   for (const auto& f : outcome_fields()) cols.push_back(f.id);
   if (!opt.deidentified && opt.notes) cols.push_back("note");
   cols.push_back("recorded_at");
+  cols.push_back("handoff");
+  cols.push_back("handed_off_at");
   return cols;
 }
 

@@ -23,6 +23,7 @@ struct Outcome {
   std::array<std::optional<int64_t>, kOutcomeSteps> at{};
   // Field id (outcome_fields()) -> code; a field not present is "unknown".
   std::map<std::string, std::string> codes;
+  std::string handoff;      // the officer's next step when nobody came (kHandoffs); empty = none
   std::string note;         // the clinician's own words; exports can leave it out
   std::string recorded_at;  // RFC 3339 UTC, when the clinician filed; empty before
 
@@ -43,6 +44,7 @@ struct OutcomeStamp {
   OutcomeStep step = OutcomeStep::requested;
   int64_t at_ms = 0;
   std::string requested_by;  // set with `requested` (and on an offer, from the request)
+  std::string handoff = {};  // set with `handed_off`: telehealth, crisis_line or fallback
 };
 
 // "2026-11-22T10:00:00Z" (whole seconds, UTC) and back; the store and the

@@ -69,15 +69,22 @@ Status migrate(SqliteFile& f, const std::string& path) {
                                                    std::to_string(kOutcomeSchemaVersion) +
                                                    " or older (a newer version of the plugin wrote it)");
   if (*version == kOutcomeSchemaVersion) return Ok{};
-  // One transaction: a crash mid-migration leaves the version 0 file whole.
+  // One transaction: a crash mid-migration leaves the older file whole.
+  constexpr int kHandedOff = static_cast<int>(OutcomeStep::handed_off);
   std::string sql = "BEGIN IMMEDIATE;";
-  sql += kVersion0;
-  sql += "ALTER TABLE outcome ADD COLUMN requested_by TEXT NOT NULL DEFAULT 'unknown';";
-  for (int s = 0; s < kOutcomeSteps; ++s) sql += "ALTER TABLE outcome ADD COLUMN " + step_column(s) + " TEXT;";
-  for (const auto& c : added_code_columns())
-    sql += "ALTER TABLE outcome ADD COLUMN " + c + " TEXT NOT NULL DEFAULT 'unknown';";
+  if (*version < 2) {
+    sql += kVersion0;
+    sql += "ALTER TABLE outcome ADD COLUMN requested_by TEXT NOT NULL DEFAULT 'unknown';";
+    for (int s = 0; s < kHandedOff; ++s) sql += "ALTER TABLE outcome ADD COLUMN " + step_column(s) + " TEXT;";
+    for (const auto& c : added_code_columns())
+      sql += "ALTER TABLE outcome ADD COLUMN " + c + " TEXT NOT NULL DEFAULT 'unknown';";
+  }
+  sql += "ALTER TABLE outcome ADD COLUMN " + step_column(kHandedOff) + " TEXT;";
+  sql += "ALTER TABLE outcome ADD COLUMN handoff TEXT NOT NULL DEFAULT '';";
   sql += "PRAGMA user_version=" + std::to_string(kOutcomeSchemaVersion) + ";COMMIT;";
-  if (auto st = exec(f, sql, "cannot migrate " + path + " to schema version 2"); !st) {
+  if (auto st = exec(f, sql, "cannot migrate " + path + " to schema version " +
+                                 std::to_string(kOutcomeSchemaVersion));
+      !st) {
     sqlite3_exec(f.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     return st;
   }
@@ -125,6 +132,9 @@ Status OutcomeStore::stamp(const OutcomeStamp& s) {
       std::vector<std::string>{s.request_id, s.incident_id, s.unit});
   if (st) st = file_.write("UPDATE outcome SET " + col + " = COALESCE(" + col + ", ?) WHERE request_id = ?",
                            std::vector<std::string>{at, s.request_id});
+  if (st && !s.handoff.empty())
+    st = file_.write("UPDATE outcome SET handoff = ? WHERE request_id = ? AND handoff = ''",
+                     std::vector<std::string>{s.handoff, s.request_id});
   if (st && is_requester(s.requested_by) && s.requested_by != kUnknown)
     st = file_.write("UPDATE outcome SET requested_by = ? WHERE request_id = ? AND requested_by = 'unknown'",
                      std::vector<std::string>{s.requested_by, s.request_id});
@@ -161,7 +171,7 @@ Result<std::vector<Outcome>> OutcomeStore::all() {
   // A version 0 file read without migrating has only the first columns;
   // the rest read as not seen / unknown.
   std::vector<std::string> wanted = {"request_id", "incident_id", "unit", "disposition", "note",
-                                     "recorded_at", "requested_by"};
+                                     "recorded_at", "requested_by", "handoff"};
   for (int s = 0; s < kOutcomeSteps; ++s) wanted.push_back(step_column(s));
   for (const auto& c : added_code_columns()) wanted.push_back(c);
   std::string sql = "SELECT ";
@@ -184,7 +194,8 @@ Result<std::vector<Outcome>> OutcomeStore::all() {
     o.note = column(st, 4);
     o.recorded_at = column(st, 5);
     if (auto by = column(st, 6); is_requester(by)) o.requested_by = by;
-    int i = 7;
+    o.handoff = column(st, 7);
+    int i = 8;
     for (int s = 0; s < kOutcomeSteps; ++s) o.at[s] = parse_utc_text(column(st, i++));
     for (const auto& c : added_code_columns()) o.codes[c] = column(st, i++);
     out.push_back(std::move(o));

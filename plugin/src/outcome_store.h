@@ -6,7 +6,8 @@
 // Schema versions (PRAGMA user_version): 0 = the first file, one row per
 // filed outcome (request_id, incident_id, unit, disposition, note,
 // recorded_at); 2 = adds who requested, a time per step and the coded
-// fields. Opening a version 0 file for writing migrates it in place; a
+// fields; 3 = adds the officer's hand-off (handed_off_at, handoff). Opening
+// an older file for writing migrates it in place; a
 // read-only open reads either without writing.
 #pragma once
 
@@ -19,7 +20,7 @@
 
 namespace mdtc::plugin {
 
-inline constexpr int kOutcomeSchemaVersion = 2;
+inline constexpr int kOutcomeSchemaVersion = 3;
 
 class OutcomeStore {
  public:

@@ -71,6 +71,7 @@ std::string PanelDocument::to_json() const {
     ao->set("id", a.id);
     ao->set("label", a.label);
     ao->set("style", a.style);
+    set_if(ao, "link", a.link);
     acts->add(ao);
   }
   doc->set("actions", acts);

@@ -36,6 +36,9 @@ struct PanelAction {
   std::string id;
   std::string label;
   std::string style = "default";  // "primary", "danger", "default"
+  // A URI (https:, tel:, sip:) the host opens when the action is tapped,
+  // besides passing the tap on: the officer's telehealth and crisis lines.
+  std::string link = {};
 };
 
 // A value the user may set before tapping an action; the host sends the

@@ -142,6 +142,8 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
     on_coresponder_status(m);
   } else if (m.type == "unit_location") {
     on_unit_location(m, now_ms);
+  } else if (m.type == "coresponder_state") {
+    on_coresponder_state(m, now_ms);
   } else if (m.type == "wipe") {
     // The link delivers a wipe only over an authenticated (CURVE) link.
     bump("wipes");
@@ -231,6 +233,8 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
   }
   if (!st.request) st.request = RequestView{};
   st.request->fallback = options_.fallback;
+  st.request->telehealth_uri = options_.telehealth_uri;
+  st.request->crisis_line_uri = options_.crisis_line_uri;
   st.request->schedule_configured = options_.schedule_configured;
   st.request->reason_codes.clear();
   st.request->reason_names.clear();
@@ -283,17 +287,106 @@ int64_t Pipeline::wall_ms() const {
 }
 
 bool Pipeline::refresh_on_duty(IncidentState& st, int64_t now_ms) {
-  if (!st.request || !options_.schedule_configured) return false;
+  if (!st.request || (!options_.schedule_configured && live_states_.empty())) return false;
   const RequestPhase p = st.request->phase;
   if (p != RequestPhase::ready && p != RequestPhase::sent && p != RequestPhase::declined &&
       p != RequestPhase::no_coresponder && p != RequestPhase::timed_out &&
       p != RequestPhase::not_sent)
     return false;
-  auto now = on_duty_units(options_.schedule, local_time(now_ms), unit_positions_, st.where,
-                           options_.eta_speed_mps, now_ms);
-  if (now == st.request->on_duty) return false;
+  RosterInputs in;
+  if (options_.schedule_configured) in.schedule = &options_.schedule;
+  in.local = local_time(now_ms);
+  in.positions = &unit_positions_;
+  in.live = &live_states_;
+  in.incident = st.where;
+  in.speed_mps = options_.eta_speed_mps;
+  in.now_ms = now_ms;
+  in.wall_ms = wall_ms();
+  in.stale_after_ms = int64_t{options_.state_stale_s} * 1000;
+  auto now = coresponder_roster(in);
+  const bool live = !live_states_.empty();
+  if (now == st.request->on_duty && live == st.request->live_states) return false;
   st.request->on_duty = std::move(now);
+  st.request->live_states = live;
   return true;
+}
+
+void Pipeline::refresh_requests(int64_t now_ms) {
+  for (auto& [id, st] : incidents_)
+    if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);
+}
+
+void Pipeline::on_coresponder_state(const bridge::Message& m, int64_t now_ms) {
+  if (m.unit == options_.unit_id) return;  // our own word, relayed back
+  const Object::Ptr body = parse_object(m.body);
+  LiveState st;
+  st.state = get_string(body, "state");
+  st.name = get_string(body, "name");
+  st.free_at_ms = parse_utc_text(get_string(body, "free_at"));
+  st.heard_ms = now_ms;
+  st.heard_wall_ms = wall_ms();
+  bump("unit_states");
+  if (options_.role != config::Role::patrol) return;  // only an officer's panel lists them
+  live_states_[m.unit] = st;
+  ports_.remember_incident(unit_state_journal_key(m.unit),
+                           to_json(UnitStateRecord{m.unit, false, st.state, st.name, st.free_at_ms,
+                                                   st.heard_wall_ms, false}));
+  refresh_requests(now_ms);
+}
+
+void Pipeline::on_dispatch_request(const bridge::Message& m, int64_t now_ms) {
+  auto offer = offer_from_request(m.body);
+  if (!offer || offer->view.incident_id.empty()) {
+    bump("dropped.bad_request");
+    return;
+  }
+  const std::string rid = offer->view.request_id;
+  auto it = incidents_.find(offer->view.incident_id);
+  if (it == incidents_.end()) {
+    // A call this car shows no panel for (unflagged, or not here yet): the
+    // request itself says what the call is.
+    IncidentState fresh;
+    const auto& v = offer->view;
+    fresh.summary = {v.incident_id, v.call_type, 0, display_address(offer->location),
+                     v.dispatched_ms ? v.dispatched_ms : std::optional<int64_t>(wall_ms()), false};
+    fresh.location = offer->location;
+    if (offer->location.lat && offer->location.lon) fresh.where = LatLon{*offer->location.lat, *offer->location.lon};
+    fresh.request = RequestView{};
+    fresh.request->fallback = options_.fallback;
+    fresh.request->telehealth_uri = options_.telehealth_uri;
+    fresh.request->crisis_line_uri = options_.crisis_line_uri;
+    fresh.request->schedule_configured = options_.schedule_configured;
+    it = incidents_.emplace(v.incident_id, std::move(fresh)).first;
+  }
+  IncidentState& st = it->second;
+  if (!st.request) return;
+  if (st.request_id == rid) return;  // a repeat
+  RequestView& v = *st.request;
+  const bool standing = !st.request_id.empty() && (v.phase == RequestPhase::sent || v.phase == RequestPhase::accepted ||
+                                                 v.phase == RequestPhase::en_route || v.phase == RequestPhase::on_scene);
+  if (standing) {
+    // The officer already asked: dispatch's request runs beside it; the
+    // panel keeps following the officer's.
+    bump("dispatch_requests_ignored");
+    return;
+  }
+  st.request_id = rid;
+  v.phase = RequestPhase::sent;
+  v.dispatch_asked = true;
+  v.automatic = false;
+  v.by_unit.clear();
+  v.by_name.clear();
+  v.eta_s.reset();
+  st.request_sent_ms = now_ms;
+  const Object::Ptr req = parse_object(m.body);
+  const auto at = parse_utc_text(get_string(req, "requested_at"));
+  ports_.stamp_outcome({rid, st.summary.id, options_.unit_id, OutcomeStep::requested, at ? *at : wall_ms(), "dispatch"});
+  bump("outcome_stamps.requested");
+  bump("dispatch_requests");
+  refresh_on_duty(st, now_ms);
+  refresh_request_panel(st);
+  save(st);
+  ports_.notify(MDT_NOTIFY_INFO, "Dispatch asked for a co-responder on " + st.summary.id);
 }
 
 void Pipeline::on_unit_location(const bridge::Message& m, int64_t now_ms) {
@@ -305,10 +398,11 @@ void Pipeline::on_unit_location(const bridge::Message& m, int64_t now_ms) {
     bump("dropped.bad_unit_location");
     return;
   }
-  // Only the units a schedule names are kept: the map stays as small as the roster.
+  // Only the units a schedule names or that sent a live state are kept:
+  // the map stays as small as the roster.
   const bool scheduled = std::any_of(options_.schedule.begin(), options_.schedule.end(),
                                      [&](const config::DutyShift& s) { return s.unit == unit; });
-  if (!scheduled) return;
+  if (!scheduled && live_states_.count(unit) == 0) return;
   unit_positions_[unit] = UnitPosition{{*lat, *lon}, now_ms};
   bump("unit_locations");
   for (auto& [id, st] : incidents_)
@@ -348,6 +442,22 @@ void Pipeline::restore_offer(OfferRecord record, int64_t /*now_ms*/) {
 }
 
 void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
+  if (auto unit_state = unit_state_record_from_json(record_json)) {
+    if (unit_state->own) {
+      if (options_.role != config::Role::coresponder) return;
+      own_state_ = {unit_state->state, unit_state->free_at_ms, unit_state->automatic};
+      own_state_set_wall_ms_ = unit_state->heard_wall_ms;
+      own_state_unsent_ = true;  // CAD and the officers hear it again at the first tick
+      bump("availability_restored");
+    } else if (options_.role == config::Role::patrol) {
+      // Its age goes with it: a state heard before the restart is no fresher for it.
+      const int64_t age = std::max<int64_t>(0, wall_ms() - unit_state->heard_wall_ms);
+      live_states_[unit_state->unit] = LiveState{unit_state->state, unit_state->name, unit_state->free_at_ms,
+                                                 now_ms - age, unit_state->heard_wall_ms};
+      bump("unit_states_restored");
+    }
+    return;
+  }
   if (auto offer = offer_record_from_json(record_json)) {
     restore_offer(std::move(*offer), now_ms);
     return;
@@ -385,6 +495,9 @@ void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
   st.request->by_name = record->request->by_name;
   st.request->eta_s = record->request->eta_s;
   st.request->automatic = record->request->automatic;
+  st.request->dispatch_asked = record->request->dispatch_asked;
+  st.request->handoff = record->request->handoff;
+  st.request->handoff_ms = record->request->handoff_ms;
   st.request_sent_ms = now_ms;  // the acceptance clock starts again
   // Later requests must not reuse this one's id.
   const auto dash = st.request_id.rfind('-');
@@ -438,7 +551,11 @@ void Pipeline::on_incident_closed(const std::string& incident_id) {
 }
 
 void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) {
-  if (options_.role != config::Role::coresponder) return;
+  if (options_.role != config::Role::coresponder) {
+    // On a patrol car a request comes only from dispatch, for its own call.
+    if (m.topic == "unit." + options_.unit_id) on_dispatch_request(m, now_ms);
+    return;
+  }
   auto offer = offer_from_request(m.body);
   if (!offer) {
     bump("dropped.bad_request");
@@ -535,6 +652,8 @@ Status Pipeline::on_user_action(const std::string& panel_id, const std::string& 
   } else if (kind == "offer") {
     auto it = offers_.find(key);
     if (it != offers_.end()) return on_offer_action(it->second, action, now_ms, payload_json);
+  } else if (kind == "availability" && options_.role == config::Role::coresponder) {
+    return on_availability_action(action, now_ms, payload_json);
   }
   return make_error("plugin.unknown_panel", "no open panel '" + panel_id + "' takes action '" +
                                                 action + "'");
@@ -596,6 +715,7 @@ Status Pipeline::on_request_action(IncidentState& st, const std::string& action,
     send_request(st, now_ms, false);
     return Ok{};
   }
+  if (action.rfind("handoff_", 0) == 0 && is_handoff(action.substr(8))) return on_handoff(st, action.substr(8));
   if (action == "add_other_reasons") {
     RequestView& v = *st.request;
     v.reason_codes.insert(v.reason_codes.end(), v.other_reason_codes.begin(), v.other_reason_codes.end());
@@ -668,7 +788,12 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
     ports_.send("coresponder_response", stringify(body));
     v.phase = accepted ? OfferPhase::accepted : OfferPhase::declined;
     bump(accepted ? "offers_accepted" : "offers_declined");
-    if (accepted) stamp(v.request_id, v.incident_id, OutcomeStep::accepted);
+    if (accepted) {
+      stamp(v.request_id, v.incident_id, OutcomeStep::accepted);
+      // Going to a call: officers see this unit busy and CAD offers it no
+      // more calls until it clears.
+      if (own_state_.state != "off_duty") set_own_state("busy", std::nullopt, true, now_ms);
+    }
   } else if (action == "en_route" || action == "on_scene" || action == "clear") {
     body.set("state", action == "clear" ? "cleared" : action);
     ports_.send("coresponder_status", stringify(body));
@@ -679,6 +804,9 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
           action == "en_route"   ? OutcomeStep::en_route
           : action == "on_scene" ? OutcomeStep::on_scene
                                  : OutcomeStep::cleared);
+    // Free again, unless the clinician set the state by hand meanwhile.
+    if (action == "clear" && own_state_.state == "busy" && own_state_.automatic)
+      set_own_state("available", std::nullopt, true, now_ms);
   } else if (action == "officer_released") {
     // Recorded on the clinician's side only: no wire message tells the
     // officer's car yet (the officer hears it on scene).
@@ -697,6 +825,17 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
 void Pipeline::on_tick(int64_t now_ms) {
   // A panel the host refused is offered again each tick until it is up.
   for (auto pending = refused_; auto& [id, doc] : pending) present(doc);
+  if (options_.role == config::Role::coresponder) {
+    if (!availability_shown_) {
+      availability_shown_ = true;
+      present(build_availability_panel(own_state_));
+    }
+    // Said again well within the officers' stale limit: silence then means
+    // the unit is gone, not that nothing changed.
+    const int64_t every = std::max<int64_t>(10, options_.state_stale_s / 3) * 1000;
+    if (!own_state_.state.empty() && (own_state_unsent_ || now_ms - own_state_sent_ms_ >= every))
+      send_own_state(now_ms);
+  }
   // Shifts begin and end and positions go stale while a panel is up.
   for (auto& [id, st] : incidents_)
     if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);
@@ -706,7 +845,79 @@ void Pipeline::on_tick(int64_t now_ms) {
     st.request->phase = RequestPhase::timed_out;
     bump("requests_timed_out");
     refresh_request_panel(st);
+    save(st);
+    ports_.notify(MDT_NOTIFY_CAUTION, "No co-responder accepted - next steps on screen");
   }
+}
+
+Status Pipeline::on_handoff(IncidentState& st, const std::string& which) {
+  RequestView& v = *st.request;
+  // A hand-off without a request still needs a record to land in.
+  if (st.request_id.empty())
+    st.request_id = options_.unit_id + "-" + st.summary.id + "-" + std::to_string(++request_counter_);
+  const int64_t at = wall_ms();
+  if (v.handoff.empty()) {
+    v.handoff = which;
+    v.handoff_ms = at;
+  }
+  OutcomeStamp s{st.request_id, st.summary.id, options_.unit_id, OutcomeStep::handed_off, at, {}};
+  s.handoff = which;
+  ports_.stamp_outcome(s);
+  bump("outcome_stamps.handed_off");
+  bump("handoffs." + which);
+  refresh_request_panel(st);
+  save(st);
+  return Ok{};
+}
+
+Status Pipeline::on_availability_action(const std::string& action, int64_t now_ms,
+                                        const std::string& payload_json) {
+  static const std::map<std::string, std::string> states = {{"state_available", "available"},
+                                                             {"state_busy", "busy"},
+                                                             {"state_telehealth", "telehealth"},
+                                                             {"state_off_duty", "off_duty"}};
+  const auto it = states.find(action);
+  if (it == states.end())
+    return make_error("plugin.bad_action", "availability panel has no action '" + action + "'");
+  std::optional<int64_t> free_at;
+  if (it->second == "busy") {
+    const Object::Ptr payload = parse_object(payload_json.empty() ? "{}" : payload_json);
+    const std::string minutes = get_string(payload, "free_in_min");
+    char* end = nullptr;
+    const long n = minutes.empty() ? 0 : std::strtol(minutes.c_str(), &end, 10);
+    if (n > 0 && n <= 24 * 60 && end && *end == '\0') free_at = wall_ms() + int64_t{n} * 60000;
+  }
+  set_own_state(it->second, free_at, false, now_ms);
+  return Ok{};
+}
+
+void Pipeline::set_own_state(const std::string& state, std::optional<int64_t> free_at_ms, bool automatic,
+                             int64_t now_ms) {
+  own_state_ = {state, free_at_ms, automatic};
+  own_state_set_wall_ms_ = wall_ms();
+  bump("own_state." + state);
+  ports_.remember_incident(kAvailabilityJournalKey,
+                           to_json(UnitStateRecord{options_.unit_id, true, state, options_.unit_name, free_at_ms,
+                                                   own_state_set_wall_ms_, automatic}));
+  present(build_availability_panel(own_state_));
+  availability_shown_ = true;
+  send_own_state(now_ms);
+}
+
+void Pipeline::send_own_state(int64_t now_ms) {
+  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+  body.set("state", own_state_.state);
+  if (own_state_.state == "busy" && own_state_.free_at_ms) body.set("free_at", utc_text(*own_state_.free_at_ms));
+  if (!options_.unit_name.empty()) body.set("name", options_.unit_name);
+  body.set("changed_at", utc_text(own_state_set_wall_ms_));
+  own_state_sent_ms_ = now_ms;
+  own_state_unsent_ = false;
+  if (ports_.send("coresponder_state", stringify(body)) == Sent::failed) {
+    own_state_unsent_ = true;  // the next tick tries again
+    bump("own_state_not_sent");
+    return;
+  }
+  bump("own_state_sent");
 }
 
 void Pipeline::show_status(const std::string& id, bool& shown, const std::string& title,

@@ -73,6 +73,9 @@ struct PipelineOptions {
   std::string unit_name;
   int accept_timeout_s = 120;
   std::string fallback;
+  std::string telehealth_uri;   // coresponder.telehealth_uri
+  std::string crisis_line_uri;  // coresponder.crisis_line_uri
+  int state_stale_s = 900;      // coresponder.state_stale_s
   int gps_stale_after_s = 10;
   int avl_interval_s = 30;
   double avl_distance_m = 200;
@@ -135,6 +138,15 @@ class Pipeline {
   void on_coresponder_request(const bridge::Message& m, int64_t now_ms);
   void on_coresponder_status(const bridge::Message& m);
   void on_unit_location(const bridge::Message& m, int64_t now_ms);
+  void on_coresponder_state(const bridge::Message& m, int64_t now_ms);
+  // A dispatcher's request for this car's incident: the panel follows it.
+  void on_dispatch_request(const bridge::Message& m, int64_t now_ms);
+  // The clinician's own state: one tap, or accepting and clearing an offer.
+  void set_own_state(const std::string& state, std::optional<int64_t> free_at_ms, bool automatic, int64_t now_ms);
+  void send_own_state(int64_t now_ms);
+  Status on_availability_action(const std::string& action, int64_t now_ms, const std::string& payload_json);
+  Status on_handoff(IncidentState& st, const std::string& which);
+  void refresh_requests(int64_t now_ms);
   void send_request(IncidentState& st, int64_t now_ms, bool automatic);
   // Recomputes the on-duty list of a request still open; true if it changed.
   bool refresh_on_duty(IncidentState& st, int64_t now_ms);
@@ -180,6 +192,12 @@ class Pipeline {
   bool restoring_ = false;  // a restored incident must not trigger a second auto-request
   std::optional<int64_t> restoring_dispatched_ms_;  // the journaled dispatch time while restoring_
   std::map<std::string, UnitPosition> unit_positions_;  // scheduled units, from CAD
+  std::map<std::string, LiveState> live_states_;        // clinician units' live states, from CAD
+  AvailabilityView own_state_;                          // a clinician unit's own
+  int64_t own_state_sent_ms_ = 0;
+  int64_t own_state_set_wall_ms_ = 0;                   // when it was set: the wire's changed_at
+  bool own_state_unsent_ = false;                       // restored: to send again
+  bool availability_shown_ = false;
 };
 
 }  // namespace mdtc::plugin

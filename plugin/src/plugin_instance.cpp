@@ -119,6 +119,9 @@ Status PluginInstance::start() {
   po.unit_name = config_.unit_name.empty() ? config_.unit_id : config_.unit_name;
   po.accept_timeout_s = config_.coresponder_accept_timeout_s;
   po.fallback = config_.coresponder_fallback;
+  po.telehealth_uri = config_.coresponder_telehealth_uri;
+  po.crisis_line_uri = config_.coresponder_crisis_line_uri;
+  po.state_stale_s = config_.coresponder_state_stale_s;
   po.gps_stale_after_s = config_.gps_stale_after_s;
   po.schedule_configured = !config_.coresponder_schedule_file.empty();
   po.schedule = config_.coresponder_schedule;

@@ -79,6 +79,21 @@ TEST(WireDecoder, UnitLocationMustNameTheUnit) {
   EXPECT_EQ(code_of(R"({"v":1,"type":"unit_location","seq":4,"unit":7})"), "wire.bad_type");
 }
 
+TEST(WireDecoder, CoresponderStateNamesTheUnitAndOneOfFourStates) {
+  for (const char* state : {"available", "busy", "telehealth", "off_duty"}) {
+    auto r = decode("all", std::string(R"({"v":1,"type":"coresponder_state","seq":5,"unit":"CR7","state":")") +
+                               state + R"(","free_at":"2026-11-22T10:30:00Z"})");
+    ASSERT_TRUE(r.ok()) << state << ": " << r.error().message;
+    EXPECT_EQ(r->unit, "CR7");
+  }
+  EXPECT_EQ(code_of(R"({"v":1,"type":"coresponder_state","seq":5,"state":"busy"})"), "wire.missing_field");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"coresponder_state","seq":5,"unit":"CR7"})"), "wire.missing_field");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"coresponder_state","seq":5,"unit":"CR7","state":"napping"})"),
+            "wire.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"coresponder_state","seq":5,"unit":"CR7","state":"busy","free_at":30})"),
+            "wire.bad_type");
+}
+
 TEST(WireDecoder, IncidentUpdateMayOmitLocation) {
   auto r = decode("unit.2A31", R"({"v":1,"type":"incident_update","seq":3,"incident":{"id":"I-1","priority":1}})");
   ASSERT_TRUE(r) << r.error().message;

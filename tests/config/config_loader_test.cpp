@@ -275,6 +275,24 @@ TEST(ConfigLoader, EndpointsMustLookLikeTcpHostPortOrIpc) {
   }
 }
 
+TEST(ConfigLoader, FallbackLinksAreUrisTheMdtCanOpen) {
+  for (const char* good : {"https://telehealth.example.org/crisis", "tel:988", "tel:+1-555-0199;ext=3",
+                           "sip:crisis@pbx.example.org", "sips:desk@pbx.example.org", ""}) {
+    auto c = load_text(identified(std::string("[coresponder]\ntelehealth_uri = ") + good + "\n"));
+    ASSERT_TRUE(c.ok()) << good;
+    EXPECT_EQ(c->coresponder_telehealth_uri, good);
+  }
+  for (const char* bad : {"http://telehealth.example.org", "https://", "tel:", "tel:nine-eight-eight",
+                          "sip:pbx.example.org", "mailto:crisis@example.org", "javascript:alert(1)",
+                          "https://example.org/a b"}) {
+    EXPECT_FALSE(load_text(identified(std::string("[coresponder]\ncrisis_line_uri = ") + bad + "\n")).ok())
+        << bad;
+  }
+  EXPECT_EQ(load_text(identified(""))->coresponder_crisis_line_uri, "tel:988");
+  EXPECT_EQ(load_text(identified(""))->coresponder_state_stale_s, 900);
+  EXPECT_FALSE(load_text(identified("[coresponder]\nstate_stale_s = 29\n")).ok());
+}
+
 TEST(ConfigLoader, UnitIdAllowsOnlyLettersDigitsDashUnderscoreUpTo32) {
   EXPECT_TRUE(load_text(identified("[unit]\nid = " + std::string(32, 'A') + "\n")).ok());
   EXPECT_FALSE(load_text(identified("[unit]\nid = " + std::string(33, 'A') + "\n")).ok());
@@ -423,7 +441,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 37u);
+  ASSERT_EQ(keys.size(), 40u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;

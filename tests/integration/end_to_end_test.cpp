@@ -269,6 +269,70 @@ TEST_F(EndToEnd, TwoCorespondersRacingOnlyOneWins) {
   }
 }
 
+TEST_F(EndToEnd, TwoCliniciansInDifferentStatesOnlyTheAvailableOneIsOfferedTheCall) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol", "crisis_line_uri = tel:988\n");
+  const auto cr7 = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  const auto cr9 = make_unit("CR9", "coresponder", "CR-9 Clinician");
+  auto cad = start_cad(waits_for_units({"2A31", "CR7", "CR9"}) +
+                       // Both states, in whichever order they come.
+                       R"({"wait":"message","type":"coresponder_state","timeout_s":30})" + "\n" +
+                       R"({"wait":"message","type":"coresponder_state","timeout_s":30})" + "\n" +
+                       kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_response","from":"CR7","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
+  // One tap each on the availability panel: CR7 available, CR9 busy.
+  auto a = start_host("CR7", cr7, {"--auto-action", "state_available", "--auto-action", "accept"});
+  auto b = start_host("CR9", cr9, {"--auto-action", "state_busy", "--auto-action", "accept"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "Accepted by CR-7 Clinician (CR7)"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(officer->terminate() == 0 && a->terminate() == 0 && b->terminate() == 0);
+  // Before anyone accepted, the officer's panel listed both live states,
+  // the available unit first, and the next steps with the crisis line.
+  bool listed = false;
+  for (const auto& line : read_lines(record("2A31"))) {
+    if (!has(line, R"("panel_id":"coresponder:I-2")")) continue;
+    const auto cr7 = line.find("CR-7 Clinician"), cr9 = line.find("CR-9 Clinician");
+    if (cr7 != std::string::npos && cr9 != std::string::npos && cr7 < cr9 && has(line, "Available - ") &&
+        has(line, "Busy - free time not given") && has(line, "tel:988"))
+      listed = true;
+  }
+  EXPECT_TRUE(listed) << read_file(record("2A31"));
+  // CAD offered the call to the available unit only.
+  for (const auto& line : read_lines(record("CR9")))
+    EXPECT_FALSE(has(line, R"("panel_id":"offer:)")) << "the busy unit was offered the call: " << line;
+  int offers = 0;
+  for (const auto& line : read_lines(dir.file("cad.jsonl")))
+    if (has(line, R"("dir":"out")") && has(line, R"("type":"coresponder_request")")) {
+      ++offers;
+      EXPECT_TRUE(has(line, R"("topic":"unit.CR7")")) << line;
+    }
+  EXPECT_EQ(offers, 1);
+}
+
+TEST_F(EndToEnd, DispatchAsksForACoresponderAndTheOfficerSeesThatDispatchAsked) {
+  const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");
+  auto cad = start_cad(
+      waits_for_units({"2A31", "CR7"}) + kFlagged + "\n" +
+      R"({"dispatch_request":{"for_unit":"2A31","request_id":"D-1","incident_id":"I-2","call_type":"WELFARE CHECK","address":"1208 N MAPLE ST APT 3B, SPRINGFIELD IL","lat":39.8012,"lon":-89.6437,"reasons":[]}})" + "\n" +
+      R"({"wait":"message","type":"coresponder_response","from":"CR7","timeout_s":30})" + "\n");
+  auto officer = start_host("2A31", patrol);  // the officer never taps Request
+  auto clinic = start_host("CR7", clinician, {"--auto-action", "accept"});
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "Accepted by CR-7 Clinician (CR7)"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(officer->terminate() == 0 && clinic->terminate() == 0);
+  bool said = false;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, "Requested by dispatch - waiting for a clinician unit")) said = true;
+  EXPECT_TRUE(said) << read_file(record("2A31"));
+  bool offer_says = false;
+  for (const auto& line : read_lines(record("CR7")))
+    if (has(line, R"("panel_id":"offer:D-1")") && has(line, "Dispatch")) offer_says = true;
+  EXPECT_TRUE(offer_says) << read_file(record("CR7"));
+}
+
 TEST_F(EndToEnd, NobodyAcceptingInTimeShowsTheFallback) {
   const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol", "accept_timeout_s = 1\n");
   const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");

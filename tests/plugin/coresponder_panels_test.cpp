@@ -41,13 +41,35 @@ TEST(RequestPanel, NoCoresponderOnDutySaysSo) {
             std::string::npos);
 }
 
-TEST(RequestPanel, FallbackIsHiddenWhileTheRequestStands) {
+TEST(RequestPanel, NextStepsShowQuietlyAfterTheListWhileSomeoneCanCome) {
   RequestView v;
   v.phase = RequestPhase::sent;
   v.fallback = "Mobile crisis line 555-0199";
+  v.crisis_line_uri = "tel:988";
+  v.schedule_configured = true;
+  v.on_duty = {{"CR7", "CR-7", std::nullopt, std::nullopt, Standing::available}};
   auto d = build_request_panel(kIncident, v);
-  EXPECT_EQ(d.to_json().find("555-0199"), std::string::npos);
+  ASSERT_EQ(d.sections.back().id, "next_step");
+  EXPECT_EQ(d.sections.back().severity, Severity::info);
+  EXPECT_EQ(d.severity, Severity::info);
+  EXPECT_NE(d.to_json().find("555-0199"), std::string::npos);
   EXPECT_TRUE(has_action(d, "cancel_request"));
+  EXPECT_TRUE(has_action(d, "handoff_crisis_line"));
+}
+
+TEST(RequestPanel, ABusyUnitPastItsFreeTimeIsNotShownAsFreeNow) {
+  RequestView v;
+  v.live_states = true;
+  OnDutyUnit late{"CR7", "CR-7", std::nullopt, std::nullopt, Standing::busy};
+  late.free_in_min = 0;
+  OnDutyUnit soon{"CR9", "CR-9", std::nullopt, std::nullopt, Standing::busy};
+  soon.free_in_min = 20;
+  v.on_duty = {late, soon};
+  const std::string p = build_request_panel(kIncident, v).to_json();
+  EXPECT_NE(p.find("Busy - was due free by now"), std::string::npos) << p;
+  EXPECT_NE(p.find("Busy - free in about 20 min"), std::string::npos);
+  // Nobody available: the next steps lead.
+  EXPECT_LT(p.find(R"("id":"next_step")"), p.find(R"("id":"request")"));
 }
 
 TEST(RequestReasons, OnlyCareCodesVisibleToEveryoneAreReasons) {

@@ -39,10 +39,23 @@ TEST(OutcomeCsv, HeaderThenOneRowWithEveryStepAndCode) {
             "request_id,incident_id,unit,requested_by,requested_at,offered_at,accepted_at,en_route_at,"
             "on_scene_at,officer_released_at,cleared_at,minutes_to_on_scene,minutes_to_officer_released,"
             "contact_type,age_band,presenting_issue,services_referred,disposition,police_backup,"
-            "transport_by,repeat_contact,note,recorded_at\r\n"
+            "transport_by,repeat_contact,note,recorded_at,handoff,handed_off_at\r\n"
             "2A31-I-1-1,I-1,CR7,auto_rule,2026-11-01T10:17:05Z,,2026-11-01T10:18:00Z,,"
             "2026-11-01T10:39:05Z,,,22,,unknown,25_34,unknown,unknown,referral_made,no,unknown,unknown,"
-            "\"said \"\"thanks\"\", left\",2026-11-01T11:02:00Z\r\n");
+            "\"said \"\"thanks\"\", left\",2026-11-01T11:02:00Z,,\r\n");
+}
+
+TEST(OutcomeCsv, TheOfficersHandOffIsTheLastTwoColumns) {
+  Outcome o;
+  o.request_id = "2A31-I-3-1";
+  o.incident_id = "I-3";
+  o.unit = "2A31";
+  o.requested_by = "officer";
+  o.handoff = "telehealth";
+  o.time(OutcomeStep::handed_off) = *parse_utc_text("2026-11-01T10:20:00Z");
+  const std::string out = csv({o});
+  EXPECT_NE(out.find(",recorded_at,handoff,handed_off_at\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(",telehealth,2026-11-01T10:20:00Z\r\n"), std::string::npos) << out;
 }
 
 TEST(OutcomeCsv, DeidentifiedDropsIdsUnitsAndNotesAndRoundsTimesToTheHour) {
@@ -51,9 +64,9 @@ TEST(OutcomeCsv, DeidentifiedDropsIdsUnitsAndNotesAndRoundsTimesToTheHour) {
             "requested_by,requested_at,offered_at,accepted_at,en_route_at,on_scene_at,"
             "officer_released_at,cleared_at,minutes_to_on_scene,minutes_to_officer_released,"
             "contact_type,age_band,presenting_issue,services_referred,disposition,police_backup,"
-            "transport_by,repeat_contact,recorded_at\r\n"
+            "transport_by,repeat_contact,recorded_at,handoff,handed_off_at\r\n"
             "auto_rule,2026-11-01T10:00:00Z,,2026-11-01T10:00:00Z,,2026-11-01T10:00:00Z,,,22,,unknown,"
-            "25_34,unknown,unknown,referral_made,no,unknown,unknown,2026-11-01T11:00:00Z\r\n");
+            "25_34,unknown,unknown,referral_made,no,unknown,unknown,2026-11-01T11:00:00Z,,\r\n");
   for (const char* secret : {"I-1", "CR7", "2A31", "thanks", ":17", ":39", ":02"})
     EXPECT_EQ(out.find(secret), std::string::npos) << secret;
 }

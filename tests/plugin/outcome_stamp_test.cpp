@@ -258,8 +258,10 @@ TEST(OutcomeStampsOnDisk, ARestartMidCallLosesNoStep) {
   StorePorts ports(path);
   ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(); };
   Pipeline pipeline(clock.with_clock(clinician()), ports);
-  ASSERT_EQ(journal.size(), 1u);
-  pipeline.restore(journal.begin()->second, 0);
+  // The offer, and the clinician's own state (busy since the accept).
+  ASSERT_EQ(journal.size(), 2u);
+  ASSERT_EQ(journal.count("availability"), 1u);
+  for (const auto& [key, record] : journal) pipeline.restore(record, 0);
   clock.wall = kT0 + 600'000;
   ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "on_scene", 3).ok());
   clock.wall = kT0 + 1'800'000;

@@ -141,7 +141,7 @@ TEST(OutcomeStoreMigration, AFirstVersionFileStillReadsWithoutBeingWritten) {
   std::ostringstream csv;
   write_outcomes_csv(*all, {}, csv);
   EXPECT_NE(csv.str().find("2A31-I-9-1,I-9,CR7,unknown,,,,,,,,,,unknown,unknown,unknown,unknown,arrest,"
-                           "unknown,unknown,unknown,old note,2026-10-03T04:05:06Z"),
+                           "unknown,unknown,unknown,old note,2026-10-03T04:05:06Z,,"),
             std::string::npos)
       << csv.str();
 }
@@ -206,6 +206,45 @@ TEST(OutcomeStoreReadOnly, ANewerSchemaIsRefusedNotMisread) {
   auto rw = OutcomeStore::open(path);
   ASSERT_FALSE(rw.ok());
   EXPECT_EQ(rw.error().code, "outcomes.newer_schema");
+}
+
+}  // namespace
+}  // namespace mdtc::plugin
+
+namespace mdtc::plugin {
+namespace {
+
+TEST(OutcomeStoreMigration, AVersionTwoFileGainsTheHandOffAndKeepsItsRows) {
+  test::TempDir dir;
+  const std::string path = dir.file("o.db");
+  sql(path,
+      "CREATE TABLE outcome(request_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, unit TEXT NOT NULL,"
+      " disposition TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL,"
+      " requested_by TEXT NOT NULL DEFAULT 'unknown', requested_at TEXT, offered_at TEXT, accepted_at TEXT,"
+      " en_route_at TEXT, on_scene_at TEXT, officer_released_at TEXT, cleared_at TEXT,"
+      " contact_type TEXT NOT NULL DEFAULT 'unknown', age_band TEXT NOT NULL DEFAULT 'unknown',"
+      " presenting_issue TEXT NOT NULL DEFAULT 'unknown', services_referred TEXT NOT NULL DEFAULT 'unknown',"
+      " police_backup TEXT NOT NULL DEFAULT 'unknown', transport_by TEXT NOT NULL DEFAULT 'unknown',"
+      " repeat_contact TEXT NOT NULL DEFAULT 'unknown');"
+      "INSERT INTO outcome(request_id, incident_id, unit, disposition, recorded_at, requested_by, requested_at)"
+      " VALUES('2A31-I-8-1','I-8','2A31','unknown','','officer','2026-10-03T04:00:00Z');"
+      "PRAGMA user_version=2;");
+  auto store = OutcomeStore::open(path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ(version_of(path), kOutcomeSchemaVersion);
+  OutcomeStamp s{"2A31-I-8-1", "I-8", "2A31", OutcomeStep::handed_off, *parse_utc_text("2026-10-03T04:03:00Z"), {}};
+  s.handoff = "crisis_line";
+  ASSERT_TRUE(store->stamp(s).ok());
+  // A second tap on another next step does not rewrite which one came first.
+  s.handoff = "telehealth";
+  s.at_ms += 60'000;
+  ASSERT_TRUE(store->stamp(s).ok());
+  auto all = store->all();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].requested_by, "officer");
+  EXPECT_EQ((*all)[0].handoff, "crisis_line");
+  EXPECT_EQ(utc_text(*(*all)[0].time(OutcomeStep::handed_off)), "2026-10-03T04:03:00Z");
 }
 
 }  // namespace

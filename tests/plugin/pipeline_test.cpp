@@ -825,5 +825,358 @@ TEST_F(NeighbourPipelineOnACache, ExactDispatchSendsItsOwnCareCode) {
   EXPECT_TRUE(ports.of("notify").empty()) << "Apt 3B's weapons are not spoken for Apt 1A";
 }
 
+// ---- Live availability and what the officer does when nobody can come ----
+
+constexpr int64_t kWall0 = 1'795'330'800'000;  // 2026-11-22T07:00:00Z, wall clock of these scenarios
+
+bridge::Message unit_state(const std::string& unit, const std::string& state, const std::string& extra = {}) {
+  bridge::Message m;
+  m.topic = "all";
+  m.type = "coresponder_state";
+  m.unit = unit;
+  m.body = R"({"unit":")" + unit + R"(","state":")" + state + "\"" + extra + "}";
+  return m;
+}
+
+bridge::Message position_of(const std::string& unit, double lat, double lon) {
+  bridge::Message m;
+  m.topic = "all";
+  m.type = "unit_location";
+  m.body = R"({"unit":")" + unit + R"(","lat":)" + std::to_string(lat) + R"(,"lon":)" + std::to_string(lon) + "}";
+  return m;
+}
+
+// The request panel's sections, by id, in order.
+std::vector<std::string> section_ids(const std::string& panel_json) {
+  std::vector<std::string> out;
+  for (std::size_t at = panel_json.find(R"({"id":")"); at != std::string::npos;
+       at = panel_json.find(R"({"id":")", at + 1)) {
+    const auto start = at + 7, end = panel_json.find('"', start);
+    const std::string id = panel_json.substr(start, end - start);
+    if (id == "incident" || id == "request" || id == "on_duty" || id == "next_step") out.push_back(id);
+  }
+  return out;
+}
+
+class LivePatrol : public ::testing::Test {
+ protected:
+  LivePatrol() : pipeline(options(), ports) { ports.answer = answer; }
+  static cache::MatchResult answer(const cache::AddressQuery& q) {
+    if (q.address.find("MAPLE") != std::string::npos) return test::flagged_premise();
+    cache::MatchResult none;
+    none.freshness = cache::Freshness::fresh;
+    return none;
+  }
+  PipelineOptions options() {
+    PipelineOptions o;
+    o.role = config::Role::patrol;
+    o.unit_id = "2A31";
+    o.accept_timeout_s = 120;
+    o.fallback = "Mobile crisis line 555-0199";
+    o.telehealth_uri = "https://telehealth.example.org/crisis";
+    o.crisis_line_uri = "tel:988";
+    o.state_stale_s = 600;
+    o.schedule_configured = true;
+    // CR5 is on the schedule all week; it never says a word live.
+    o.schedule = {{"CR5", "CR-5 Day clinician", 0x7f, 0, 1440, 1}};
+    o.local_time = [](int64_t) { return LocalTime{0, 12 * 60}; };
+    o.wall_ms = [this] { return wall; };
+    return o;
+  }
+  std::string panel() const { return ports.panel("coresponder:I-1"); }
+  int64_t wall = kWall0;
+  test::FakePorts ports;
+  Pipeline pipeline;
+};
+
+TEST_F(LivePatrol, LiveStatesComeFirstAvailableNearestThenBusyThenTelehealthThenTheSchedule) {
+  pipeline.on_message(unit_state("CR9", "busy", R"(,"name":"CR-9","free_at":"2026-11-22T07:10:00Z")"), 0);
+  pipeline.on_message(unit_state("CR3", "telehealth", R"(,"name":"CR-3")"), 0);
+  pipeline.on_message(unit_state("CR7", "available", R"(,"name":"CR-7")"), 0);
+  pipeline.on_message(unit_state("CR8", "available", R"(,"name":"CR-8")"), 0);
+  pipeline.on_message(unit_state("CR4", "off_duty", R"(,"name":"CR-4")"), 0);
+  pipeline.on_message(position_of("CR7", 39.8212, -89.6437), 0);  // 2.2 km
+  pipeline.on_message(position_of("CR8", 39.8022, -89.6437), 0);  // 110 m
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  const std::string p = panel();
+  const auto cr8 = p.find("CR-8"), cr7 = p.find("CR-7"), cr9 = p.find("CR-9"), cr3 = p.find("CR-3"),
+             cr5 = p.find("CR-5 Day clinician");
+  ASSERT_TRUE(cr8 != std::string::npos && cr7 != std::string::npos && cr9 != std::string::npos &&
+              cr3 != std::string::npos && cr5 != std::string::npos) << p;
+  EXPECT_LT(cr8, cr7);
+  EXPECT_LT(cr7, cr9);
+  EXPECT_LT(cr9, cr3);
+  EXPECT_LT(cr3, cr5);
+  EXPECT_NE(p.find("Available - 111 m, about 1 min"), std::string::npos) << p;
+  EXPECT_NE(p.find("Busy - free in about 10 min"), std::string::npos) << p;
+  EXPECT_NE(p.find("Telehealth only"), std::string::npos);
+  EXPECT_NE(p.find("Scheduled - position unknown"), std::string::npos) << "the schedule only for silent units";
+  EXPECT_EQ(p.find("CR-4"), std::string::npos) << "off duty is not listed";
+  // Someone can come: the request leads, the next steps wait below the list.
+  EXPECT_EQ(section_ids(p), (std::vector<std::string>{"incident", "request", "on_duty", "next_step"}));
+  EXPECT_NE(p.find("https://telehealth.example.org/crisis"), std::string::npos);
+  EXPECT_NE(p.find(R"("link":"tel:988")"), std::string::npos) << p;
+}
+
+TEST_F(LivePatrol, AUnitThatSaysOffDutyLeavesTheListEvenWhenTheScheduleHasIt) {
+  pipeline.on_message(unit_state("CR5", "off_duty"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  EXPECT_EQ(panel().find("CR-5"), std::string::npos) << panel();
+  EXPECT_NE(panel().find("No co-responder on duty now"), std::string::npos);
+}
+
+TEST_F(LivePatrol, NobodyAvailableLeadsWithTheNextStepsBeforeTheOfficerAsks) {
+  pipeline.on_message(unit_state("CR5", "busy"), 0);
+  pipeline.on_message(unit_state("CR3", "telehealth"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  const std::string p = panel();
+  EXPECT_EQ(section_ids(p), (std::vector<std::string>{"incident", "next_step", "request", "on_duty"})) << p;
+  EXPECT_NE(p.find("No co-responder available now"), std::string::npos);
+  EXPECT_NE(p.find("Busy - free time not given"), std::string::npos);
+  // The first action is the telehealth link; asking anyway is still one tap.
+  EXPECT_LT(p.find(R"("id":"handoff_telehealth")"), p.find(R"("id":"request_coresponder")"));
+  EXPECT_NE(p.find(R"("id":"handoff_telehealth","label":"Open telehealth","style":"primary")"), std::string::npos) << p;
+  EXPECT_NE(p.find("Request co-responder anyway"), std::string::npos);
+}
+
+TEST_F(LivePatrol, AClinicianGoingBusyWhileTheRequestIsOpenTurnsThePanelToTheNextSteps) {
+  pipeline.on_message(unit_state("CR5", "busy"), 0);
+  pipeline.on_message(unit_state("CR7", "available", R"(,"name":"CR-7")"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1000).ok());
+  EXPECT_EQ(section_ids(panel()).at(1), "request");
+  wall += 60'000;
+  pipeline.on_message(unit_state("CR7", "busy", R"(,"name":"CR-7","free_at":"2026-11-22T07:46:00Z")"), 60'000);
+  const std::string p = panel();
+  EXPECT_NE(p.find("Requested - waiting for a clinician unit"), std::string::npos) << "still waiting: " << p;
+  EXPECT_NE(p.find("CR-7\",\"value\":\"Busy - free in about 45 min"), std::string::npos) << p;
+  EXPECT_EQ(section_ids(p).at(1), "next_step") << p;
+  // Cancel never lands where Request was; the first place now hides the panel.
+  EXPECT_NE(p.find(R"("actions":[{"id":"dismiss","label":"Hide")"), std::string::npos) << p;
+  // An accept still wins: the clinician may come after all.
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"2A31-I-1-1","incident_id":"I-1","state":"accepted","by_unit":"CR7","by_name":"CR-7"})"), 70'000);
+  EXPECT_NE(panel().find("Accepted by CR-7 (CR7)"), std::string::npos);
+  EXPECT_EQ(section_ids(panel()), (std::vector<std::string>{"incident", "request"}));
+}
+
+TEST_F(LivePatrol, AStateWithNoWordForTheStaleLimitIsShownAsStaleNotAvailable) {
+  pipeline.on_message(unit_state("CR7", "available", R"(,"name":"CR-7")"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 1000);
+  EXPECT_NE(panel().find("Available - position unknown"), std::string::npos);
+  pipeline.on_tick(600'000);  // exactly the limit: still current
+  EXPECT_EQ(panel().find("No word for"), std::string::npos);
+  pipeline.on_tick(660'000);
+  const std::string p = panel();
+  EXPECT_NE(p.find(R"x("label":"CR-7","value":"No word for 11 min (last said available)","severity":"caution")x"),
+            std::string::npos)
+      << p;
+  // Stale is listed after the schedule's silent units, and counts as nobody.
+  EXPECT_LT(p.find("CR-5 Day clinician"), p.find("CR-7"));
+  // A word again makes it current.
+  pipeline.on_message(unit_state("CR7", "available", R"(,"name":"CR-7")"), 700'000);
+  EXPECT_EQ(panel().find("No word for"), std::string::npos);
+}
+
+TEST_F(LivePatrol, NobodyAcceptingInTimeSaysSoAndOffersTheNextStepsAgain) {
+  pipeline.on_message(unit_state("CR7", "available"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1000).ok());
+  pipeline.on_tick(120'999);
+  EXPECT_EQ(panel().find("Nobody accepted in time"), std::string::npos);
+  pipeline.on_tick(121'000);
+  const std::string p = panel();
+  EXPECT_NE(p.find("Nobody accepted in time"), std::string::npos);
+  EXPECT_EQ(section_ids(p).at(1), "next_step") << p;
+  EXPECT_NE(p.find("No co-responder is coming - use one of these"), std::string::npos);
+  EXPECT_NE(p.find(R"("actions":[{"id":"handoff_telehealth")"), std::string::npos) << p;
+  ASSERT_NE(ports.last("notify"), nullptr);
+  EXPECT_EQ(ports.last("notify")->body, "No co-responder accepted - next steps on screen");
+
+  // The officer takes the crisis line: the hand-off is recorded, which and when.
+  wall = kWall0 + 125'000;
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "handoff_crisis_line", 125'000).ok());
+  ASSERT_FALSE(ports.stamps.empty());
+  const OutcomeStamp& s = ports.stamps.back();
+  EXPECT_EQ(s.step, OutcomeStep::handed_off);
+  EXPECT_EQ(s.handoff, "crisis_line");
+  EXPECT_EQ(s.request_id, "2A31-I-1-1");
+  EXPECT_EQ(s.at_ms, kWall0 + 125'000);
+  EXPECT_NE(panel().find(R"("label":"Handed off","value":"Crisis line")"), std::string::npos) << panel();
+  EXPECT_NE(ports.journal["I-1"].find(R"("handoff":"crisis_line")"), std::string::npos);
+}
+
+TEST_F(LivePatrol, AHandOffWithoutARequestStillGetsARecord) {
+  pipeline.on_message(unit_state("CR5", "busy"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "handoff_telehealth", 10).ok());
+  ASSERT_EQ(ports.stamps.size(), 1u);
+  EXPECT_EQ(ports.stamps[0].request_id, "2A31-I-1-1");
+  EXPECT_EQ(ports.stamps[0].handoff, "telehealth");
+  EXPECT_EQ(ports.last("send", "coresponder_request"), nullptr) << "a hand-off is not a request";
+  EXPECT_FALSE(pipeline.on_user_action("coresponder:I-1", "handoff_pigeon", 11).ok());
+}
+
+TEST_F(LivePatrol, ADispatchRequestIsFollowedOnThePanelAndSaysDispatchAsked) {
+  pipeline.on_message(unit_state("CR7", "available"), 0);
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  pipeline.on_message(
+      wire("coresponder_request",
+           R"({"request_id":"D-77","incident_id":"I-1","address":"1208 N MAPLE ST APT 3B","requested_by":"dispatch","requested_at":"2026-11-22T06:57:00Z"})"),
+      5000);
+  const std::string p = panel();
+  EXPECT_NE(p.find(R"("label":"Asked by","value":"Dispatch")"), std::string::npos) << p;
+  EXPECT_NE(p.find("Requested by dispatch - waiting for a clinician unit"), std::string::npos) << p;
+  EXPECT_EQ(ports.last("send", "coresponder_request"), nullptr) << "the car does not ask again";
+  ASSERT_FALSE(ports.stamps.empty());
+  EXPECT_EQ(ports.stamps.back().requested_by, "dispatch");
+  EXPECT_EQ(ports.stamps.back().request_id, "D-77");
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"D-77","incident_id":"I-1","state":"accepted","by_unit":"CR7","by_name":"CR-7"})"), 6000);
+  EXPECT_NE(panel().find("Accepted by CR-7 (CR7)"), std::string::npos);
+  EXPECT_NE(ports.journal["I-1"].find(R"("dispatch_asked":true)"), std::string::npos);
+}
+
+TEST_F(LivePatrol, ADispatchRequestForACallWithoutAPanelOpensOne) {
+  pipeline.on_message(
+      wire("coresponder_request",
+           R"({"request_id":"D-78","incident_id":"I-9","call_type":"WELFARE CHECK","address":"400 E ADAMS ST","lat":39.80,"lon":-89.64,"requested_by":"dispatch"})"),
+      0);
+  const std::string p = ports.panel("coresponder:I-9");
+  EXPECT_NE(p.find("Requested by dispatch"), std::string::npos) << p;
+  EXPECT_NE(p.find("400 E ADAMS ST"), std::string::npos);
+  // A request on the shared topic is nobody's: not followed.
+  pipeline.on_message(wire("coresponder_request", R"({"request_id":"D-79","incident_id":"I-8","requested_by":"dispatch"})", "all"), 1);
+  EXPECT_TRUE(ports.panel("coresponder:I-8").empty());
+}
+
+TEST_F(LivePatrol, LiveStatesSurviveARestartWithTheirAge) {
+  pipeline.on_message(unit_state("CR7", "available", R"(,"name":"CR-7")"), 0);
+  ASSERT_EQ(ports.journal.count("unit_state:CR7"), 1u);
+  const std::string record = ports.journal["unit_state:CR7"];
+  // The MDT restarts 8 minutes later: the state is 8 minutes old, not new.
+  test::FakePorts after;
+  after.answer = answer;
+  auto o = options();
+  o.wall_ms = [] { return kWall0 + 8 * 60'000; };
+  Pipeline restarted(o, after);
+  restarted.restore(record, 50);
+  restarted.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 100);
+  EXPECT_NE(after.panel("coresponder:I-1").find("CR-7\",\"value\":\"Available"), std::string::npos)
+      << after.panel("coresponder:I-1");
+  restarted.on_tick(50 + 2 * 60'000 + 1);  // 10 min and a bit since CR7 last spoke
+  EXPECT_NE(after.panel("coresponder:I-1").find("No word for 10 min"), std::string::npos)
+      << after.panel("coresponder:I-1");
+}
+
+class LiveClinician : public ::testing::Test {
+ protected:
+  LiveClinician() : pipeline(options(), ports) { ports.answer = [](const cache::AddressQuery&) { return test::flagged_premise(); }; }
+  PipelineOptions options() {
+    PipelineOptions o;
+    o.role = config::Role::coresponder;
+    o.unit_id = "CR7";
+    o.unit_name = "CR-7";
+    o.state_stale_s = 300;
+    o.wall_ms = [this] { return wall; };
+    return o;
+  }
+  const test::FakePorts::Call* last_state() const { return ports.last("send", "coresponder_state"); }
+  int64_t wall = kWall0;
+  test::FakePorts ports;
+  Pipeline pipeline;
+};
+
+TEST_F(LiveClinician, OneTapSetsTheStateAndItTravelsAsCoresponderState) {
+  pipeline.on_tick(0);
+  const std::string shown = ports.panel("availability");
+  ASSERT_FALSE(shown.empty());
+  EXPECT_NE(shown.find("Not set - officers see the schedule"), std::string::npos);
+  EXPECT_EQ(last_state(), nullptr) << "nothing is said before the clinician says it";
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_available", 10).ok());
+  ASSERT_NE(last_state(), nullptr);
+  EXPECT_NE(last_state()->body.find(R"("state":"available")"), std::string::npos) << last_state()->body;
+  EXPECT_NE(last_state()->body.find(R"("name":"CR-7")"), std::string::npos);
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_busy", 20, R"({"free_in_min":"30"})").ok());
+  EXPECT_NE(last_state()->body.find(R"("state":"busy","free_at":"2026-11-22T07:30:00Z")"), std::string::npos)
+      << last_state()->body;
+  // The four states keep their places: a second tap lands on the same state.
+  const std::string p = ports.panel("availability");
+  EXPECT_LT(p.find("state_available"), p.find("state_busy"));
+  EXPECT_LT(p.find("state_busy"), p.find("state_telehealth"));
+  EXPECT_LT(p.find("state_telehealth"), p.find("state_off_duty"));
+  EXPECT_FALSE(pipeline.on_user_action("availability", "state_napping", 30).ok());
+}
+
+TEST_F(LiveClinician, TheStateIsSaidAgainWellWithinTheStaleLimit) {
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_telehealth", 0).ok());
+  const auto said = [&] { return ports.of("send").size(); };
+  const auto before = said();
+  pipeline.on_tick(99'999);
+  EXPECT_EQ(said(), before);
+  pipeline.on_tick(100'000);  // a third of 300 s
+  EXPECT_EQ(said(), before + 1);
+  EXPECT_NE(last_state()->body.find(R"("state":"telehealth")"), std::string::npos);
+}
+
+TEST_F(LiveClinician, GoingBusyWhileAnOfferIsOpenKeepsTheOfferAndAcceptingSetsBusyClearingFreesIt) {
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_available", 0).ok());
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"2A31-I-1-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_busy", 2).ok());
+  EXPECT_NE(last_state()->body.find(R"("state":"busy")"), std::string::npos);
+  EXPECT_NE(ports.panel("offer:2A31-I-1-1").find("Waiting for your answer"), std::string::npos)
+      << "the offer stays open: the clinician may still take it";
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "accept", 3).ok());
+  EXPECT_NE(last_state()->body.find(R"("state":"busy")"), std::string::npos);
+  EXPECT_NE(ports.panel("availability").find("Busy (set when you accepted)"), std::string::npos)
+      << ports.panel("availability");
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "en_route", 4).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "on_scene", 5).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "clear", 6).ok());
+  EXPECT_NE(last_state()->body.find(R"("state":"available")"), std::string::npos) << last_state()->body;
+}
+
+TEST_F(LiveClinician, AStateSetByHandIsNotUndoneByClearing) {
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_off_duty", 3).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "en_route", 4).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "on_scene", 5).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "clear", 6).ok());
+  EXPECT_NE(last_state()->body.find(R"("state":"off_duty")"), std::string::npos) << last_state()->body;
+}
+
+TEST_F(LiveClinician, TheOwnStateSurvivesARestartAndIsSaidAgainAtOnce) {
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_busy", 0, R"({"free_in_min":"45"})").ok());
+  ASSERT_EQ(ports.journal.count("availability"), 1u);
+  const std::string record = ports.journal["availability"];
+  test::FakePorts after;
+  Pipeline restarted(options(), after);
+  restarted.restore(record, 0);
+  restarted.on_tick(1);
+  const auto* sent = after.last("send", "coresponder_state");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find(R"("state":"busy","free_at":"2026-11-22T07:45:00Z")"), std::string::npos) << sent->body;
+  EXPECT_NE(after.panel("availability").find("Busy - free about"), std::string::npos);
+}
+
+TEST_F(LiveClinician, ATelehealthOfferAndADispatchRequestSaySo) {
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"D-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST","mode":"telehealth","requested_by":"dispatch"})",
+                           "unit.CR7"),
+                      1);
+  const std::string p = ports.panel("offer:D-1");
+  EXPECT_NE(p.find("Telehealth - you said telehealth only"), std::string::npos) << p;
+  EXPECT_NE(p.find(R"("label":"Asked by","value":"Dispatch")"), std::string::npos);
+  ASSERT_FALSE(ports.stamps.empty());
+  EXPECT_EQ(ports.stamps.back().requested_by, "dispatch");
+  // Journaled with both, so a restart keeps them.
+  EXPECT_NE(ports.journal["offer:D-1"].find(R"("mode":"telehealth")"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mdtc::plugin

@@ -316,6 +316,8 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
   } else if (type == "avl") {
     // Like a CAD AVL feed: clinician units' positions go to every car, so
     // an officer's request panel can say how far each one is.
+    if (body->has("lat") && body->has("lon") && body->get("lat").isNumeric() && body->get("lon").isNumeric())
+      router_rules_.set_position(from, body->get("lat").convert<double>(), body->get("lon").convert<double>());
     if (router_rules_.on_duty(from) && body->has("lat") && body->has("lon")) {
       Object::Ptr loc = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
       loc->set("type", "unit_location");
@@ -324,6 +326,16 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
       loc->set("lon", body->get("lon"));
       publish("all", loc);
     }
+  } else if (type == "coresponder_state") {
+    // Relayed to every car like a position: the officers' request panels
+    // list live states. The sender is the unit, whatever the body says.
+    router_rules_.on_state(from, *body);
+    Object::Ptr state = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    state->set("type", "coresponder_state");
+    state->set("unit", from);
+    for (const char* k : {"state", "free_at", "name", "changed_at"})
+      if (body->has(k)) state->set(k, body->get(k));
+    publish("all", state);
   } else {
     std::vector<Outgoing> out;
     if (type == "coresponder_request") out = router_rules_.on_request(from, *body);
@@ -333,6 +345,13 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
       o.body->set("type", o.type);
       publish(o.topic, o.body);
     }
+  }
+}
+
+void CadGateway::dispatch_request(const std::string& for_unit, Poco::JSON::Object::Ptr body) {
+  for (auto& o : router_rules_.on_dispatch_request(for_unit, *body)) {
+    o.body->set("type", o.type);
+    publish(o.topic, o.body);
   }
 }
 

@@ -62,6 +62,9 @@ class CadGateway {
   // plays a message lost on the network.
   uint64_t publish(const std::string& topic, Poco::JSON::Object::Ptr body, bool transmit = true);
   void publish_raw(const std::string& topic, const std::string& text);
+  // A dispatcher's co-responder request for `for_unit`'s incident
+  // (`request_id`, `incident_id`, and what a unit's request carries).
+  void dispatch_request(const std::string& for_unit, Poco::JSON::Object::Ptr body);
 
   const std::string& epoch() const { return opt_.epoch; }
   std::string pub_endpoint() const;     // as bound (port 0 resolved)

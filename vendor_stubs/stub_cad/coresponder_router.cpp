@@ -1,5 +1,9 @@
 #include "coresponder_router.h"
 
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
 namespace stub_cad {
 namespace {
 
@@ -25,7 +29,44 @@ bool is_envelope(const std::string& key) {
          key == "unit" || key == "epoch";
 }
 
+std::optional<double> number(const Object& o, const std::string& key) {
+  if (!o.has(key) || !o.get(key).isNumeric()) return std::nullopt;
+  return o.get(key).convert<double>();
+}
+
+// Equirectangular distance: enough to order units a few km apart.
+double rough_distance(std::pair<double, double> a, double lat, double lon) {
+  constexpr double kDeg = 3.14159265358979 / 180;
+  const double x = (lon - a.second) * kDeg * std::cos((lat + a.first) / 2 * kDeg);
+  const double y = (lat - a.first) * kDeg;
+  return std::sqrt(x * x + y * y) * 6371000;
+}
+
 }  // namespace
+
+void CoresponderRouter::on_state(const std::string& unit, const Object& body) {
+  const std::string state = get_string(body, "state");
+  if (state.empty()) return;
+  states_[unit] = state;
+  // A unit that reports a state is a clinician unit; off duty it is asked nothing.
+  set_on_duty(unit, state != "off_duty");
+}
+
+void CoresponderRouter::set_position(const std::string& unit, double lat, double lon) {
+  positions_[unit] = {lat, lon};
+}
+
+std::vector<Outgoing> CoresponderRouter::on_dispatch_request(const std::string& for_unit, const Object& body) {
+  Object copy(body);
+  copy.set("requested_by", std::string("dispatch"));
+  auto out = on_request(for_unit, copy);
+  Object::Ptr notice = new Object;
+  for (const auto& [k, v] : copy)
+    if (!is_envelope(k)) notice->set(k, v);
+  // Before any status about it, so the officer's panel knows the request.
+  out.insert(out.begin(), {"unit." + for_unit, "coresponder_request", notice});
+  return out;
+}
 
 void CoresponderRouter::set_on_duty(const std::string& unit, bool on_duty) {
   if (on_duty) on_duty_.insert(unit);
@@ -44,13 +85,34 @@ std::vector<Outgoing> CoresponderRouter::on_request(const std::string& from, con
   Request& r = requests_[request_id];
   r.requester = from;
   r.incident_id = incident_id;
+  // Who is asked, in order: available nearest first, then units that never
+  // sent a state (as before live states), then telehealth-only units.
+  const auto lat = number(body, "lat"), lon = number(body, "lon");
+  const auto distance = [&](const std::string& unit) {
+    auto p = positions_.find(unit);
+    return p == positions_.end() || !lat || !lon ? HUGE_VAL : rough_distance(p->second, *lat, *lon);
+  };
+  std::vector<std::string> available, unknown, telehealth;
   for (const auto& cr : on_duty_) {
     if (cr == from) continue;
+    auto st = states_.find(cr);
+    if (st == states_.end()) unknown.push_back(cr);
+    else if (st->second == "available") available.push_back(cr);
+    else if (st->second == "telehealth") telehealth.push_back(cr);
+  }
+  std::stable_sort(available.begin(), available.end(),
+                   [&](const std::string& a, const std::string& b) { return distance(a) < distance(b); });
+  std::vector<std::pair<std::string, bool>> asked;  // unit, telehealth
+  for (const auto& cr : available) asked.emplace_back(cr, false);
+  for (const auto& cr : unknown) asked.emplace_back(cr, false);
+  for (const auto& cr : telehealth) asked.emplace_back(cr, true);
+  for (const auto& [cr, remote] : asked) {
     Object::Ptr offer = new Object;
     for (const auto& [k, v] : body) {
       if (!is_envelope(k)) offer->set(k, v);
     }
     offer->set("from_unit", from);
+    if (remote) offer->set("mode", std::string("telehealth"));
     r.offered.insert(cr);
     out.push_back({"unit." + cr, "coresponder_request", offer});
   }

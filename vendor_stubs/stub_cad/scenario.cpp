@@ -90,6 +90,18 @@ mdtc::Result<std::vector<Step>> parse_scenario(std::string_view text) {
         }
         s.body = p->get("body").extract<Object::Ptr>();
       }
+    } else if (o->has("dispatch_request")) {
+      // {"dispatch_request":{"for_unit":"2A31","request_id":"D-1","incident_id":"I-2",...}}
+      auto pv = o->get("dispatch_request");
+      if (pv.type() != typeid(Object::Ptr))
+        return make_error("scenario.bad_step", where + "dispatch_request: expected a JSON object");
+      s.kind = Step::Kind::dispatch_request;
+      s.body = pv.extract<Object::Ptr>();
+      s.unit = str(*s.body, "for_unit");
+      if (s.unit.empty() || str(*s.body, "request_id").empty() || str(*s.body, "incident_id").empty())
+        return make_error("scenario.bad_step",
+                          where + "dispatch_request needs \"for_unit\", \"request_id\" and \"incident_id\"");
+      s.body->remove("for_unit");
     } else if (o->has("pause_ms")) {
       s.kind = Step::Kind::pause;
       auto v = o->get("pause_ms");
@@ -97,7 +109,7 @@ mdtc::Result<std::vector<Step>> parse_scenario(std::string_view text) {
       s.pause_ms = v.convert<int>();
     } else {
       return make_error("scenario.bad_step",
-                        where + "expected one of say, wait, publish, publish_raw, pause_ms");
+                        where + "expected one of say, wait, publish, publish_raw, dispatch_request, pause_ms");
     }
     steps.push_back(std::move(s));
   }

@@ -13,7 +13,8 @@
 namespace stub_cad {
 
 struct Step {
-  enum class Kind { say, wait_subscriber, wait_hello, wait_message, publish, publish_raw, pause };
+  enum class Kind { say, wait_subscriber, wait_hello, wait_message, publish, publish_raw, pause,
+                    dispatch_request };
   Kind kind = Kind::say;
   int line = 0;
   std::string text;       // say: text; publish_raw: body text

@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
         case K::say: std::cout << "[cad] " << s.text << std::endl; done = true; break;
         case K::publish: gw.publish(s.topic, s.body); done = true; break;
         case K::publish_raw: gw.publish_raw(s.topic, s.text); done = true; break;
+        case K::dispatch_request: gw.dispatch_request(s.unit, s.body); done = true; break;
         case K::pause: done = now >= deadline; break;
         default:
           done = step_done(s, gw, cursor);

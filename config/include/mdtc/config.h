@@ -88,6 +88,12 @@ struct Config {
   std::string coresponder_auto_request;         // as written; parsed below
   std::vector<AutoRequestRule> coresponder_auto_request_rules;
   double coresponder_eta_speed_kmh = 40;  // straight-line ETA = distance / this
+  // A clinician unit's live state with no word for this long is shown as stale.
+  int coresponder_state_stale_s = 900;
+  // Where the officer goes when nobody can come: URIs the MDT can open
+  // (https: video, tel: phone, sip: a softphone). Empty = not offered.
+  std::string coresponder_telehealth_uri;
+  std::string coresponder_crisis_line_uri = "tel:988";
 
   // [log]
   std::string log_level = "information";

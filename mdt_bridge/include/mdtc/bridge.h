@@ -46,9 +46,12 @@ struct Message {
   std::string sent_at;
   std::optional<Incident> incident;  // dispatch / incident_update
   std::string incident_id;           // every incident-scoped type
-  std::string unit;                  // unit_cleared: the unit it names, if any
+  std::string unit;                  // unit_cleared: the unit it names, if any; coresponder_state: whose
   std::string body;
 };
+
+// The states a clinician unit reports in `coresponder_state`.
+inline constexpr std::string_view kCoresponderStates[] = {"available", "busy", "telehealth", "off_duty"};
 
 // A wire timestamp (`sent_at`, RFC 3339 with any offset and fraction) as
 // milliseconds since the Unix epoch; empty when it is not one.
