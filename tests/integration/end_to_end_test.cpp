@@ -292,8 +292,8 @@ TEST_F(EndToEnd, TwoCliniciansInDifferentStatesOnlyTheAvailableOneIsOfferedTheCa
   bool listed = false;
   for (const auto& line : read_lines(record("2A31"))) {
     if (!has(line, R"("panel_id":"coresponder:I-2")")) continue;
-    const auto cr7 = line.find("CR-7 Clinician"), cr9 = line.find("CR-9 Clinician");
-    if (cr7 != std::string::npos && cr9 != std::string::npos && cr7 < cr9 && has(line, "Available - ") &&
+    const auto at7 = line.find("CR-7 Clinician"), at9 = line.find("CR-9 Clinician");
+    if (at7 != std::string::npos && at9 != std::string::npos && at7 < at9 && has(line, "Available - ") &&
         has(line, "Busy - free time not given") && has(line, "tel:988"))
       listed = true;
   }
