@@ -52,14 +52,6 @@ std::optional<double> get_number(const Object::Ptr& o, const std::string& key) {
   }
 }
 
-cache::AddressQuery query_for(const bridge::Location& loc) {
-  cache::AddressQuery q;
-  q.address = loc.address;
-  q.civic = loc.civic;
-  q.lat = loc.lat;
-  q.lon = loc.lon;
-  return q;
-}
 
 std::string display_address(const bridge::Location& loc) {
   if (!loc.address.empty()) return loc.address;
@@ -179,7 +171,7 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
                 restoring_};
   st.location = inc.location;
 
-  const cache::MatchResult match = ports_.lookup(query_for(inc.location));
+  const cache::MatchResult match = ports_.lookup(inc.location);
   if (match.freshness == cache::Freshness::unavailable) bump("lookups_unavailable");
   st.where.reset();
   if (inc.location.lat && inc.location.lon) {
@@ -433,7 +425,7 @@ void Pipeline::restore_offer(OfferRecord record, int64_t /*now_ms*/) {
   st.view.restored = true;
   st.location = std::move(record.location);
   st.view.address = display_address(st.location);
-  st.match = ports_.lookup(query_for(st.location));
+  st.match = ports_.lookup(st.location);
   const PanelDocument doc = build_offer_panel(st.view, st.match);
   present(doc);
   if (const auto flag_ids = doc.flag_ids(); !flag_ids.empty()) ports_.audit(st.view.incident_id, flag_ids);
@@ -584,7 +576,7 @@ void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) 
     st.view.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
     st.view.eta_s = eta_seconds(*st.view.distance_m, options_.eta_speed_mps);
   }
-  st.match = ports_.lookup(query_for(st.location));
+  st.match = ports_.lookup(st.location);
   const PanelDocument doc = build_offer_panel(st.view, st.match);
   present(doc);
   const auto flag_ids = doc.flag_ids();

@@ -14,6 +14,7 @@
 
 #include "mdtc/address.h"
 #include "mdtc/civic_address.h"
+#include "mdtc/location.h"
 #include "mdtc/result.h"
 
 namespace mdtc::cache {
@@ -74,11 +75,8 @@ struct HistoryEntry {
   std::string disposition;
 };
 
-struct AddressQuery {
-  std::string address;  // free text, any spelling
-  CivicAddress civic;   // used when not empty; takes precedence over text
-  std::optional<double> lat, lon;
-};
+// What a lookup is given: the call's location as CAD sent it.
+using AddressQuery = Location;
 
 struct MatchOptions {
   double nearby_radius_m = 50;

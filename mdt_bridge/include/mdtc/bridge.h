@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mdtc/civic_address.h"
+#include "mdtc/location.h"
 #include "mdtc/result.h"
 #include "mdtc/time_source.h"
 
@@ -21,11 +22,7 @@ namespace mdtc::bridge {
 
 inline constexpr int kWireVersion = 1;
 
-struct Location {
-  std::string address;  // free text as CAD sent it
-  CivicAddress civic;   // empty() when CAD sent none
-  std::optional<double> lat, lon;
-};
+using mdtc::Location;  // where the call is (mdtc/location.h)
 
 struct Incident {
   std::string id;
