@@ -323,7 +323,8 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
       continue;
     }
     std::size_t j = i + 1;
-    if (j < t.size() && t[j] == "#") ++j;
+    // "APT # 3B", "APT NO 3B": a number sign between designator and id.
+    if (j + 1 < t.size() && (t[j] == "#" || (is_number_word(t[j]) && looks_like_unit_id(t[j + 1])))) ++j;
     if (j < t.size() && looks_like_unit_id(t[j]) && !(is_number_word(t[i]) && j == i + 1 && !has_digit(t[j]))) {
       append_unit(a, {*d, t[j]});
       i = j + 1;
@@ -368,7 +369,7 @@ std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
     auto d = any_unit_designator(t[j]);
     if (!d) continue;
     std::size_t k = j + 1;
-    if (k < t.size() && t[k] == "#") ++k;
+    if (k + 1 < t.size() && (t[k] == "#" || (is_number_word(t[k]) && looks_like_unit_id(t[k + 1])))) ++k;
     // Outside Pub 28 a word is a designator only before a numbered id, and
     // a number word after a route is the route's ("US HWY NO 202").
     if (!is_designator(*d) && !(k < t.size() && has_digit(t[k]))) continue;

@@ -328,8 +328,10 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
     doc.title = "CHECK ADDRESS - POSSIBLE FLAGGED PREMISE";
     doc.severity = Severity::warning;
   } else {
-    // Below exact the title says so first: the flags are someone else's door.
-    const std::string place = m.level == cache::MatchLevel::building ? "NOT THIS ADDRESS - "
+    // Below exact the title says so first: the flags may be this door's or a
+    // neighbour's (unit or city not given, another unit in the building, a
+    // text match far from CAD's point); the sections say whose each is.
+    const std::string place = m.level == cache::MatchLevel::building ? "POSSIBLE MATCH - "
                               : m.level == cache::MatchLevel::nearby ? "NEARBY - "
                                                                      : "";
     doc.title = place + (has_safety ? "PREMISE HISTORY - SAFETY FLAGS" : "PREMISE HISTORY");

@@ -521,6 +521,9 @@ TEST(AddressForms, UnitsOutsidePub28) {
   EXPECT_EQ(norm("233 S WACKER DR LOBBY 60606").unit, "LBBY");
   EXPECT_EQ(norm("233 S WACKER DR LOBBY 60606").zip, "60606");
   EXPECT_EQ(norm("4101 WINNFIELD RD, 106 D, WARRENVILLE IL").unit, "106 D");
+  // A number word between designator and id is a number sign.
+  EXPECT_EQ(norm("1208 N MAPLE ST APT NO 3B, SPRINGFIELD IL"), norm("1208 N MAPLE ST APT 3B, SPRINGFIELD IL"));
+  EXPECT_EQ(norm("1208 N MAPLE ST UNIT NO. 3B"), norm("1208 N MAPLE ST UNIT 3B"));
 }
 
 // Mail and some CADs put the unit first; it is the same place as the unit

@@ -201,7 +201,7 @@ TEST(PremisePanel, AnotherUnitsFlagsAreNeverUnderThisAddress) {
   EXPECT_EQ(flags_in(three_b), (std::vector<std::string>{"F-1", "F-2"}));  // safety first
   EXPECT_EQ(flags_in(one_a), std::vector<std::string>{"F-1A"});
   EXPECT_EQ(three_b->severity, Severity::danger);
-  EXPECT_EQ(p.doc.title, "NOT THIS ADDRESS - PREMISE HISTORY - SAFETY FLAGS");
+  EXPECT_EQ(p.doc.title, "POSSIBLE MATCH - PREMISE HISTORY - SAFETY FLAGS");
 }
 
 TEST(PremisePanel, MatchLineNamesNoSinglePremiseBelowExact) {
