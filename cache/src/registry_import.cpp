@@ -208,7 +208,9 @@ class RecordPipe {
  public:
   using Batch = std::vector<ReadyRecord>;
   static constexpr std::size_t kBatch = 1024;
-  static constexpr std::size_t kMaxQueued = 16;
+  // Four batches keep the writer fed (the parser is the faster side) for a
+  // few megabytes; more only hold memory.
+  static constexpr std::size_t kMaxQueued = 4;
 
   // Blocks while the queue is full; false once the consumer has gone.
   bool push(Batch&& b) {
