@@ -424,6 +424,43 @@ std::optional<Error> first_duplicate(Db& db, ByteSource& source, const std::stri
   return std::nullopt;
 }
 
+// `key`, given again at line `later`: named by the first line that gave it.
+Error duplicate_error(ByteSource& source, const std::string& origin, const std::string& key, int64_t later) {
+  int64_t earlier = 0;
+  (void)rescan(source, [&](int64_t line, const RegistryRecord& r) {
+    if (line < later && record_key(r) == key) earlier = line;
+    return earlier == 0 && line < later;
+  });
+  if (earlier == 0)
+    return make_error("cache.import_failed", origin + ":" + std::to_string(later) +
+                                                 ": a row could not be written: not applied, previous data kept");
+  std::string shown = key;
+  std::replace(shown.begin(), shown.end(), '\n', ' ');
+  return make_error("registry.duplicate_id", origin + ":" + std::to_string(later) + ": " + shown +
+                                                 " was already given at line " + std::to_string(earlier) +
+                                                 " (a file names each record once): not applied, previous data kept");
+}
+
+// Ids are one namespace: a keyed snapshot's tables each hold an id once,
+// and an id found in two of them was given twice. One probe per row of the
+// smaller table into the other's index (about 1 s at a million premises).
+std::optional<Error> shared_id(Db& db, ByteSource& source, const std::string& origin) {
+  for (const auto& [a, b] : {std::pair{"premises", "subjects"}, std::pair{"subjects", "flags"},
+                             std::pair{"premises", "flags"}}) {
+    Stmt q(db, std::string("SELECT a.id FROM ") + a + " a WHERE EXISTS (SELECT 1 FROM " + b +
+                   " b WHERE b.id = a.id) LIMIT 1");
+    if (!q.step()) continue;
+    const std::string id = q.text(0);
+    int64_t first = 0, second = 0;
+    (void)rescan(source, [&](int64_t line, const RegistryRecord& r) {
+      if (record_key(r) == id) (first == 0 ? first : second) = line;
+      return second == 0;
+    });
+    return duplicate_error(source, origin, id, second);
+  }
+  return std::nullopt;
+}
+
 // Reads a registry file from disk a piece at a time.
 class FileSource : public ByteSource {
  public:
@@ -575,23 +612,30 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       const int64_t flags_before = replace_all ? count_flags() : 0;
       if (replace_all) begin_replace_all(im.db);
 
+      // A snapshot whose header states no deletes starts from empty tables,
+      // so a second record with one id is a primary-key conflict: plain
+      // inserts find duplicates as they go, with nothing held for it. Deltas
+      // (and snapshots with deletes) upsert, and keep a hash per record on
+      // SQLite's temporary file instead.
+      const bool keyed = replace_all && header && header->counts && header->counts->deletes == 0;
+      const auto upsert = [&](const char* clause) { return keyed ? std::string() : std::string(clause); };
       Stmt put_premise(im.db, R"sql(
         INSERT INTO premises(id, display, hno, hns, predir, pretype, name, type, postdir, unit, unit_display,
                              city, state, zip, lat, lon)
-        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)
+        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16))sql" + upsert(R"sql(
         ON CONFLICT(id) DO UPDATE SET display=?2, hno=?3, hns=?4, predir=?5, pretype=?6, name=?7, type=?8,
-          postdir=?9, unit=?10, unit_display=?11, city=?12, state=?13, zip=?14, lat=?15, lon=?16)sql");
+          postdir=?9, unit=?10, unit_display=?11, city=?12, state=?13, zip=?14, lat=?15, lon=?16)sql"));
       Stmt put_subject(im.db, R"sql(
-        INSERT INTO subjects(id, name, born) VALUES(?1,?2,?3)
-        ON CONFLICT(id) DO UPDATE SET name=?2, born=?3)sql");
+        INSERT INTO subjects(id, name, born) VALUES(?1,?2,?3))sql" + upsert(R"sql(
+        ON CONFLICT(id) DO UPDATE SET name=?2, born=?3)sql"));
       Stmt put_flag(im.db, R"sql(
         INSERT INTO flags(id, subject_id, premise_id, kind, code, note, audience, expires, validated)
-        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)
+        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9))sql" + upsert(R"sql(
         ON CONFLICT(id) DO UPDATE SET subject_id=?2, premise_id=?3, kind=?4, code=?5, note=?6, audience=?7,
-          expires=?8, validated=?9)sql");
+          expires=?8, validated=?9)sql"));
       Stmt put_history(im.db, R"sql(
-        INSERT INTO history(premise_id, incident, at, detail) VALUES(?1,?2,?3,?4)
-        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, detail=?4)sql");
+        INSERT INTO history(premise_id, incident, at, detail) VALUES(?1,?2,?3,?4))sql" + upsert(R"sql(
+        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, detail=?4)sql"));
       Stmt del_flag(im.db, "DELETE FROM flags WHERE id=?1");
       Stmt del_subject(im.db, "DELETE FROM subjects WHERE id=?1");
       Stmt del_premise(im.db, "DELETE FROM premises WHERE id=?1");
@@ -613,12 +657,25 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       Stmt put_key(im.db, "INSERT INTO temp.import_keys(h, line) VALUES(?1,?2)");
 
       // Values are bound without copying: each record outlives its statement run.
-      auto apply = [&](ReadyRecord& ready) {
+      std::optional<std::pair<int64_t, std::string>> duplicate;  // line, key
+      auto apply = [&](ReadyRecord& ready) -> bool {
         const int64_t line = ready.line;
         RegistryRecord& rec = ready.record;
-        put_key.bind(1, static_cast<int64_t>(std::hash<std::string>{}(record_key(rec))))
-            .bind(2, line)
-            .run();
+        if (!keyed)
+          put_key.bind(1, static_cast<int64_t>(std::hash<std::string>{}(record_key(rec))))
+              .bind(2, line)
+              .run();
+        // A keyed insert that conflicts is an id given twice in this file.
+        auto put = [&](Stmt& st) {
+          try {
+            st.run();
+            return true;
+          } catch (const SqlError& e) {
+            if (!keyed || (e.rc & 0xff) != SQLITE_CONSTRAINT) throw;
+            duplicate = {line, record_key(rec)};
+            return false;
+          }
+        };
         if (auto* r = std::get_if<PremiseRecord>(&rec)) {
           static const NormalizedAddress kNone;
           const NormalizedAddress& a = r->address ? *r->address : kNone;
@@ -633,14 +690,14 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
               .bind_static(10, a.unit).bind_static(11, a.unit_display)
               .bind_static(12, a.city).bind_static(13, a.state).bind_static(14, a.zip)
               .bind_opt(15, r->lat).bind_opt(16, r->lon);
-          put_premise.run();
+          if (!put(put_premise)) return false;
           // A premise line states all its names: a delta that drops one drops it.
           if (!replace_all) del_premise_aliases.bind_static(1, r->id).run();
           for (const std::string& alias : r->aliases) put_alias.bind_static(1, alias).bind_static(2, r->id).run();
           ++report.premises;
         } else if (auto* s = std::get_if<SubjectRecord>(&rec)) {
           put_subject.bind_static(1, s->id).bind_blob_static(2, ready.sealed[0]).bind_blob_static(3, ready.sealed[1]);
-          put_subject.run();
+          if (!put(put_subject)) return false;
           ++report.subjects;
         } else if (auto* f = std::get_if<FlagRecord>(&rec)) {
           if (f->kind == "sud" && f->audience != "clinician") {
@@ -662,14 +719,14 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
               .bind_static(7, f->audience)
               .bind_text_or_null(8, f->expires)
               .bind_text_or_null(9, f->validated);
-          put_flag.run();
+          if (!put(put_flag)) return false;
           ++report.flags;
         } else if (auto* h = std::get_if<HistoryRecord>(&rec)) {
           put_history.bind_static(1, h->premise)
               .bind_static(2, h->incident)
               .bind_static(3, h->at)
               .bind_blob_static(4, ready.sealed[0]);
-          put_history.run();
+          if (!put(put_history)) return false;
           ++report.history;
         } else if (auto* d = std::get_if<DeleteRecord>(&rec)) {
           // Ids are one namespace across record types: a tombstone removes the
@@ -681,6 +738,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
           }
           ++report.deletes;
         }
+        return true;
       };
 
       int64_t lines = 0;
@@ -688,10 +746,9 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
         ReadyRecord first_record{pending->line, std::move(pending->record), {}};
         std::string aad;
         seal_fields(first_record, *im.cipher, aad);
-        apply(first_record);
-        ++lines;
+        if (apply(first_record)) ++lines;
       }
-      {
+      if (!duplicate) {
         RecordPipe pipe;
         std::thread producer([&] { produce(reader, frame, origin, im.cipher_key, pipe); });
         struct Join {
@@ -702,13 +759,21 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
             t.join();
           }
         } join{pipe, producer};
-        for (;;) {
+        while (!duplicate) {
           RecordPipe::Batch batch = pipe.pop();
           if (batch.empty()) break;
-          for (ReadyRecord& r : batch) apply(r);
+          for (ReadyRecord& r : batch)
+            if (!apply(r)) break;
           lines += static_cast<int64_t>(batch.size());
         }
-        if (auto error = pipe.error()) return refuse(*error);
+        if (!duplicate)
+          if (auto error = pipe.error()) return refuse(*error);
+      }  // the producer is stopped and joined here
+      if (duplicate) {
+        // Named once the bytes are known to be the ones expected and the
+        // file whole: by the line that gave the id first.
+        if (auto s = settle(std::nullopt); !s) return s.error();
+        return duplicate_error(source, origin, duplicate->second, duplicate->first);
       }
       // The file has ended: only now is it known to be whole and the bytes
       // expected. Nothing below runs on bytes that are not.
@@ -717,7 +782,11 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
 
       if (replace_all) end_replace_all(im.db);
 
-      if (auto dup = first_duplicate(im.db, source, origin)) return *dup;
+      if (keyed) {
+        if (auto dup = shared_id(im.db, source, origin)) return *dup;
+      } else if (auto dup = first_duplicate(im.db, source, origin)) {
+        return *dup;
+      }
       const RecordCounts read{report.premises, report.subjects, report.flags, report.history, report.deletes};
       if (frame.trailer() && read != frame.trailer()->counts)
         return make_error("registry.incomplete", origin + ":" + std::to_string(header_line) + ": the file holds " +

@@ -217,5 +217,34 @@ TEST(StreamingImport, TruncatedOrMissingTrailerRollsBack) {
   EXPECT_EQ(c->stats()->registry_version, 1);
 }
 
+TEST(StreamingImport, AnIdGivenTwiceInASnapshotIsNamedByBothLines) {
+  test::TempDir dir;
+  auto c = open_cache(dir, "cache.db");
+  ASSERT_TRUE(c->import_text(test::generated_export(10, 1, "snapshot"), "v1").ok());
+  const std::string head = R"({"type":"header","mode":"snapshot","version":2})"
+                           "\n"
+                           R"({"type":"premise","id":"X-1","address":"1 OAK AVE, Springfield IL"})"
+                           "\n"
+                           R"({"type":"premise","id":"P-2","address":"2 OAK AVE, Springfield IL"})"
+                           "\n";
+  // The same table, and two tables (ids are one namespace).
+  const std::string same = head + R"({"type":"premise","id":"X-1","address":"3 OAK AVE, Springfield IL"})" "\n";
+  const std::string across = head + R"({"type":"subject","id":"S-1","name":"A","born":"1990"})" "\n" +
+                             R"({"type":"subject","id":"X-1","name":"B","born":"1990"})" "\n";
+  for (const auto& [text, later] : {std::pair{same, 4}, std::pair{across, 5}}) {
+    auto file = cache::complete_registry_file(text);
+    ASSERT_TRUE(file.ok());
+    Pieces p(*file, 50);
+    auto r = c->import_stream(p, "f");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "registry.duplicate_id");
+    EXPECT_EQ(r.error().message, "f:" + std::to_string(later) +
+                                     ": X-1 was already given at line 2 (a file names each record once): not "
+                                     "applied, previous data kept");
+  }
+  EXPECT_EQ(c->stats()->registry_version, 1);
+  EXPECT_EQ(c->stats()->premises, 10);
+}
+
 }  // namespace
 }  // namespace mdtc::bridge
