@@ -45,6 +45,7 @@ struct Run {
 // own peak resident set (not this process's).
 Run run(const std::vector<std::string>& argv, const std::string& log) {
   Run r;
+  std::fflush(stdout);  // else the child writes this process's pending output too
   const auto t0 = Clock::now();
   const pid_t pid = ::fork();
   if (pid == 0) {
