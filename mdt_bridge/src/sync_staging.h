@@ -9,8 +9,9 @@
 // on disk in the clear: each chunk is a record sealed with AES-256-GCM under
 // a random key made for this transfer (staging_cipher.h). The key file goes
 // with the staging files; without it, or with one anybody else could read,
-// what is held is thrown away. Nothing is trusted until the whole file's
-// SHA-256 matches, and the verified text only ever exists in memory.
+// what is held is thrown away. It is read back a record at a time, so the
+// plaintext exists only in memory, one record at a time; nothing read is
+// trusted (committed) until the whole file's SHA-256 matches.
 #pragma once
 
 #include <cstdint>
