@@ -162,8 +162,8 @@ int cache_sync_command(const Args& args) {
   Array applied;
   bridge::RegistrySync sync(
       so, [&] { return c.delta_base(); },
-      [&](std::string_view text, int64_t version, const std::string& mode) -> Status {
-        auto r = c.import_text(text, "registry " + mode + " version " + std::to_string(version));
+      [&](ByteSource& file, int64_t version, const std::string& mode) -> Status {
+        auto r = c.import_stream(file, "registry " + mode + " version " + std::to_string(version));
         if (!r) return r.error();
         Object a(Poco::JSON_PRESERVE_KEY_ORDER);
         a.set("mode", mode);

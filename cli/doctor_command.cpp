@@ -497,7 +497,7 @@ Check check_registry(const config::Config& c, int timeout_s) {
   if (auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only)); opened.ok())
     held = opened->synced_version();
   bridge::RegistrySync sync(o, [held] { return held; },
-                            [](std::string_view, int64_t, const std::string&) -> Status {
+                            [](ByteSource&, int64_t, const std::string&) -> Status {
                               return make_error("doctor.read_only", "the doctor applies nothing");
                             });
   auto answer = sync.probe(std::chrono::seconds(timeout_s));

@@ -52,4 +52,20 @@ Result<Key> load_or_create_key(const std::string& path, bool create);
 // Lower-case hex SHA-256.
 std::string sha256_hex(std::string_view data);
 
+// SHA-256 over bytes that arrive in pieces (a file streamed into an import).
+// Copyable: a copy taken before a line is the hash of everything before it.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256& other);
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  // Lower-case hex of everything so far; the hash can go on afterwards.
+  std::string hex() const;
+
+ private:
+  void* ctx_;  // EVP_MD_CTX, kept out of this header
+};
+
 }  // namespace mdtc::cache

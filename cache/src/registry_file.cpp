@@ -8,6 +8,7 @@
 
 #include "field_cipher.h"
 #include "mdtc/registry_line.h"
+#include "registry_frame.h"
 
 namespace mdtc::cache {
 namespace {
@@ -33,66 +34,82 @@ Error incomplete(const std::string& origin, int64_t line, const std::string& why
 
 }  // namespace
 
-Result<RegistryFrame> frame_registry_file(std::string_view text, const std::string& origin, bool legacy) {
-  RegistryFrame f;
-  f.body = text;
-  // The last non-blank line: where it starts and ends.
-  std::optional<std::size_t> last_start;
-  std::size_t end = text.size();
-  for (;;) {
-    const std::size_t nl = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
-    const std::size_t from = nl == std::string_view::npos ? 0 : nl + 1;
-    if (text.substr(from, end - from).find_first_not_of(" \t\r") != std::string_view::npos) {
-      last_start = from;
-      break;
-    }
-    if (from == 0) break;
-    end = from - 1;
+void FrameCheck::line(int64_t number, const RegistryRecord* record, const Sha256& before) {
+  if (first_ == 0) {
+    first_ = number;
+    if (record)
+      if (const auto* h = std::get_if<HeaderRecord>(record)) header_ = *h;
   }
-  if (!last_start)
-    return make_error("registry.empty", origin + ": no records (an empty file is never a registry export): "
-                                                 "not applied, previous data kept");
-  // The first non-blank line: a header, or (legacy) the first record.
-  int64_t first_line = 1;
-  std::size_t pos = 0;
-  for (;; ++first_line) {
-    const std::size_t nl = std::min(text.find('\n', pos), text.size());
-    const std::string_view line = text.substr(pos, nl - pos);
-    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-      auto first = parse_registry_line(line);
-      if (!first)
-        return make_error(first.error().code,
-                          origin + ":" + std::to_string(first_line) + ": " + first.error().message);
-      if (auto* h = std::get_if<HeaderRecord>(&*first)) f.header = *h;
-      break;
-    }
-    pos = nl + 1;
+  last_ = number;
+  if (trailer_) {
+    // Something follows the trailer: it was not the last line.
+    if (misplaced_ == 0) misplaced_ = trailer_line_;
+    trailer_.reset();
+    trailer_line_ = 0;
   }
-  if (!f.header && !legacy)
-    return make_error("registry.no_header",
-                      origin + ":1: the file does not start with a header line; files from before export v1 "
-                               "headers are applied only with the legacy option (cache import --legacy)");
-  if (f.header) {
-    auto last = parse_registry_line(text.substr(*last_start, end - *last_start));
-    if (last && std::holds_alternative<TrailerRecord>(*last)) {
-      f.trailer = std::get<TrailerRecord>(*last);
-      f.body = text.substr(0, *last_start);
-    }
+  const auto* t = record ? std::get_if<TrailerRecord>(record) : nullptr;
+  if (!t) return;
+  if (!header_) {
+    // A header-less (legacy) file has no trailer: this one is a record out of place.
+    if (misplaced_ == 0) misplaced_ = number;
+    return;
   }
-  const bool legacy_form = !f.header || (!f.trailer && !f.header->counts);
-  if (legacy_form && legacy) return f;
-  const int64_t last_line = static_cast<int64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*last_start), '\n')) + 1;
-  if (!f.trailer)
-    return incomplete(origin, last_line, "the file ends without a trailer line (cut off, or not a complete export)");
-  if (sha256_hex(f.body) != f.trailer->sha256)
-    return incomplete(origin, last_line, "the SHA-256 of the file does not match its trailer (altered or damaged)");
-  if (f.header->mode == "snapshot" && !f.header->counts)
-    return incomplete(origin, 1, "the snapshot header states no record counts");
-  if (f.header->counts && *f.header->counts != f.trailer->counts)
-    return incomplete(origin, last_line, "the trailer's record counts differ from the header's");
-  return f;
+  trailer_ = *t;
+  trailer_line_ = number;
+  body_sha256_ = before.hex();
 }
 
+Status FrameCheck::finish() const {
+  if (first_ == 0)
+    return make_error("registry.empty", origin_ + ": no records (an empty file is never a registry export): "
+                                                  "not applied, previous data kept");
+  if (!header_ && !legacy_)
+    return make_error("registry.no_header",
+                      origin_ + ":1: the file does not start with a header line; files from before export v1 "
+                                "headers are applied only with the legacy option (cache import --legacy)");
+  const bool legacy_form = !header_ || (!trailer_ && !header_->counts);
+  if (legacy_form && legacy_) return Ok{};
+  if (!trailer_)
+    return incomplete(origin_, last_, "the file ends without a trailer line (cut off, or not a complete export)");
+  if (body_sha256_ != trailer_->sha256)
+    return incomplete(origin_, last_, "the SHA-256 of the file does not match its trailer (altered or damaged)");
+  if (header_->mode == "snapshot" && !header_->counts)
+    return incomplete(origin_, 1, "the snapshot header states no record counts");
+  if (header_->counts && *header_->counts != trailer_->counts)
+    return incomplete(origin_, last_, "the trailer's record counts differ from the header's");
+  return Ok{};
+}
+
+Result<RegistryFrame> frame_registry_file(std::string_view text, const std::string& origin, bool legacy) {
+  // The same check the streaming import makes, over a text in memory.
+  FrameCheck check(origin, legacy);
+  Sha256 hash;
+  std::size_t pos = 0, trailer_start = text.size();
+  int64_t number = 0;
+  bool seen = false;  // a non-blank line
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    const std::string_view line = text.substr(pos, end - pos);
+    ++number;
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      auto parsed = parse_registry_line(line);
+      if (!parsed && !seen)
+        return make_error(parsed.error().code, origin + ":" + std::to_string(number) + ": " + parsed.error().message);
+      seen = true;
+      check.line(number, parsed ? &*parsed : nullptr, hash);
+      if (check.trailer_line() == number) trailer_start = pos;
+    }
+    hash.update(text.substr(pos, (nl == std::string_view::npos ? text.size() : nl + 1) - pos));
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+  }
+  if (auto s = check.finish(); !s) return s.error();
+  RegistryFrame f;
+  f.header = check.header();
+  f.trailer = check.trailer();
+  f.body = f.trailer ? text.substr(0, trailer_start) : text;
+  return f;
+}
 
 std::string registry_trailer(std::string_view preceding, const RecordCounts& counts) {
   Poco::JSON::Object t(Poco::JSON_PRESERVE_KEY_ORDER);

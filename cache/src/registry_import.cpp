@@ -1,19 +1,25 @@
-// Registry files applied in one transaction: parse every line first (a bad
-// line costs nothing), then write, check references, and commit. Any failure
-// rolls back, so the cache holds the old data or the new, never a mix.
+// Registry files applied in one transaction, read as a stream: a piece of
+// the file at a time is split into lines, parsed, sealed and written; the
+// file's frame (header counts, trailer, SHA-256) and the source's own check
+// (the sync's transfer hash) are judged at the end, before the commit. Any
+// failure rolls back, so the cache holds the old data or the new, never a
+// mix, and memory holds a few batches of records, never the file.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
 #include "mdtc/registry_line.h"
+#include "registry_frame.h"
 #include "row_counts.h"
 #include "schema.h"
 #include "sealed_fields.h"
@@ -31,35 +37,157 @@ struct NumberedRecord {
   RegistryRecord record;
 };
 
-// Hands out one parsed record at a time (blank lines skipped), so a file of
-// millions of lines never sits in memory parsed all at once.
-class LineReader {
+// The lines of a source, in order, numbered from 1: pieces joined across
+// their boundaries, so only the line being read is held. A line longer than
+// a registry line may be is kept only as far as kMaxRegistryLineBytes + 1
+// (its length still counted), enough to refuse it. Every byte is hashed in
+// file order; hash() is the hash of everything before the line last
+// returned, unless that line was too long to be a trailer.
+class LineSplitter {
  public:
-  LineReader(std::string_view text, const std::string& origin) : text_(text), origin_(origin) {}
+  explicit LineSplitter(ByteSource& source) : source_(source) {}
 
-  // std::nullopt at the end of the text.
-  Result<std::optional<NumberedRecord>> next() {
-    while (pos_ <= text_.size()) {
-      std::size_t nl = text_.find('\n', pos_);
-      if (nl == std::string_view::npos) nl = text_.size();
-      const std::string_view line = text_.substr(pos_, nl - pos_);
-      pos_ = nl + 1;
-      ++line_no_;
-      if (nl == text_.size() && line.empty()) break;
-      auto r = parse_registry_line(line);
-      if (!r) return at_line(origin_, line_no_, r.error());
-      if (std::holds_alternative<BlankRecord>(*r)) continue;
-      return std::optional<NumberedRecord>(NumberedRecord{line_no_, std::move(*r)});
+  struct Line {
+    std::string_view text;
+    int64_t number = 0;
+    std::size_t length = 0;  // bytes, even when text was cut short
+  };
+
+  Result<std::optional<Line>> next() {
+    // The line returned last is hashed only now, so that until now the
+    // hash stood before it.
+    if (unhashed_) {
+      hash_.update(last_);
+      unhashed_ = false;
     }
-    return std::optional<NumberedRecord>();
+    carry_.clear();
+    carried_ = 0;
+    for (;;) {
+      if (pos_ < piece_.size()) {
+        const std::size_t nl = piece_.find('\n', pos_);
+        const std::size_t end = nl == std::string_view::npos ? piece_.size() : nl + 1;
+        const std::string_view bytes = piece_.substr(pos_, end - pos_);
+        pos_ = end;
+        if (nl == std::string_view::npos) {
+          keep(bytes);
+          continue;
+        }
+        if (carried_ == 0) return emit(bytes, bytes.size() - 1);
+        keep(bytes);
+        return emit(carry_, carried_ - 1);
+      }
+      if (ended_) {
+        if (carried_ == 0) return std::optional<Line>();
+        return emit(carry_, carried_);  // the last line, without a newline
+      }
+      auto piece = source_.next();
+      if (!piece) return piece.error();
+      piece_ = *piece;
+      pos_ = 0;
+      ended_ = piece_.empty();
+    }
   }
 
+  const Sha256& hash() const { return hash_; }
+
  private:
-  std::string_view text_;
-  const std::string& origin_;
+  // Holds the start of a line that goes on in the next piece. A line (with
+  // its newline) longer than any line may be is not a trailer: it is hashed
+  // as it passes, and only enough of it is kept to refuse it.
+  void keep(std::string_view bytes) {
+    constexpr std::size_t kCap = kMaxRegistryLineBytes + 1;
+    carried_ += bytes.size();
+    if (overlong_) {
+      hash_.update(bytes);
+      return;
+    }
+    if (carry_.size() + bytes.size() <= kCap) {
+      carry_.append(bytes);
+      return;
+    }
+    overlong_ = true;
+    hash_.update(carry_);
+    hash_.update(bytes);
+    carry_.append(bytes.substr(0, kCap - carry_.size()));
+  }
+
+  std::optional<Line> emit(std::string_view with_newline, std::size_t length) {
+    ++number_;
+    std::string_view text = with_newline.substr(0, std::min(length, with_newline.size()));
+    if (!overlong_) {
+      last_ = with_newline;
+      unhashed_ = true;
+    }
+    overlong_ = false;
+    return Line{text, number_, length};
+  }
+
+  ByteSource& source_;
+  std::string_view piece_;
   std::size_t pos_ = 0;
-  int64_t line_no_ = 0;
+  bool ended_ = false;
+  std::string carry_;        // a line split across pieces (cut at the limit)
+  std::size_t carried_ = 0;  // its real length so far
+  bool overlong_ = false;
+  std::string_view last_;  // the line returned last, not yet hashed
+  bool unhashed_ = false;
+  int64_t number_ = 0;
+  Sha256 hash_;
 };
+
+// Hands out one parsed record at a time (blank lines skipped), so a file of
+// millions of lines never sits in memory parsed all at once. Every
+// non-blank line, parsed or not, goes past the frame check.
+class LineReader {
+ public:
+  LineReader(ByteSource& source, const std::string& origin, FrameCheck& frame)
+      : lines_(source), origin_(origin), frame_(frame) {}
+
+  // std::nullopt at the end of the source.
+  Result<std::optional<NumberedRecord>> next() {
+    for (;;) {
+      auto l = lines_.next();
+      if (!l) {
+        source_failed_ = true;
+        return l.error();
+      }
+      if (!*l) return std::optional<NumberedRecord>();
+      const auto& line = **l;
+      auto r = line.length > kMaxRegistryLineBytes
+                   ? Result<RegistryRecord>(make_error(
+                         "registry.too_long", "line of " + std::to_string(line.length) +
+                                                  " bytes: expected at most " + std::to_string(kMaxRegistryLineBytes)))
+                   : parse_registry_line(line.text);
+      if (r && std::holds_alternative<BlankRecord>(*r)) continue;
+      frame_.line(line.number, r ? &*r : nullptr, lines_.hash());
+      if (!r) return at_line(origin_, line.number, r.error());
+      return std::optional<NumberedRecord>(NumberedRecord{line.number, std::move(*r)});
+    }
+  }
+
+  // Reads what is left without applying it, so that the frame and the
+  // source can be judged whatever stopped the import.
+  Status drain() {
+    for (;;) {
+      auto n = next();
+      if (!n && source_failed_) return n.error();
+      if (n && !*n) return Ok{};
+    }
+  }
+  // The last error came from reading the source, not from a line.
+  bool source_failed() const { return source_failed_; }
+
+ private:
+  bool source_failed_ = false;
+  LineSplitter lines_;
+  const std::string& origin_;
+  FrameCheck& frame_;
+};
+
+Error misplaced_trailer(const std::string& origin, const FrameCheck& frame) {
+  return at_line(origin, frame.misplaced_trailer(),
+                 make_error("registry.misplaced_trailer", "a trailer must be the last line of the file"));
+}
 
 // A record ready for the writer: parsed, and its personal fields already
 // sealed (subject name/born, flag note, history detail).
@@ -78,7 +206,9 @@ class RecordPipe {
  public:
   using Batch = std::vector<ReadyRecord>;
   static constexpr std::size_t kBatch = 1024;
-  static constexpr std::size_t kMaxQueued = 16;
+  // Four batches keep the writer fed (the parser is the faster side) for a
+  // few megabytes; more only hold memory.
+  static constexpr std::size_t kMaxQueued = 4;
 
   // Blocks while the queue is full; false once the consumer has gone.
   bool push(Batch&& b) {
@@ -144,7 +274,8 @@ void seal_fields(ReadyRecord& r, const FieldCipher& cipher, std::string& aad) {
 }
 
 // The producer's loop: every record after the first, in file order.
-void produce(LineReader& reader, const std::string& origin, const Key& key, RecordPipe& pipe) {
+void produce(LineReader& reader, const FrameCheck& frame, const std::string& origin, const Key& key,
+             RecordPipe& pipe) {
   std::optional<Error> error;
   try {
     const FieldCipher cipher(key);
@@ -157,17 +288,21 @@ void produce(LineReader& reader, const std::string& origin, const Key& key, Reco
         error = next.error();
         break;
       }
-      if (!*next) break;
+      if (!*next) {
+        if (frame.misplaced_trailer() != 0) error = misplaced_trailer(origin, frame);
+        break;
+      }
       if (std::holds_alternative<HeaderRecord>((*next)->record)) {
         error = at_line(origin, (*next)->line,
                         make_error("registry.misplaced_header", "a header must be the first record of the file"));
         break;
       }
-      if (std::holds_alternative<TrailerRecord>((*next)->record)) {
-        error = at_line(origin, (*next)->line,
-                        make_error("registry.misplaced_trailer", "a trailer must be the last line of the file"));
+      if (frame.misplaced_trailer() != 0) {
+        error = misplaced_trailer(origin, frame);
         break;
       }
+      // The trailer is the frame's (judged once the file has ended).
+      if (std::holds_alternative<TrailerRecord>((*next)->record)) continue;
       ReadyRecord r{(*next)->line, std::move((*next)->record), {}};
       seal_fields(r, cipher, aad);
       batch.push_back(std::move(r));
@@ -184,25 +319,37 @@ void produce(LineReader& reader, const std::string& origin, const Key& key, Reco
   pipe.finish(std::move(error));
 }
 
-// The line of the last record in `text` for which `wanted` holds (the one
-// whose values were kept), or 0. Only for naming a line in an error.
-template <class Pred>
-int64_t last_line_of(std::string_view text, Pred wanted) {
-  int64_t found = 0, line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    ++line_no;
-    auto r = parse_registry_line(text.substr(pos, nl - pos));
-    if (r && wanted(*r)) found = line_no;
-    pos = nl + 1;
+// Reads the source again from its first byte and hands each record that
+// parses, with its line number, to `visit` (false = stop). Only for naming
+// a line in an error, after the whole file was read and verified.
+template <class Visit>
+Status rescan(ByteSource& source, Visit visit) {
+  if (auto r = source.rewind(); !r) return r;
+  LineSplitter lines(source);
+  for (;;) {
+    auto l = lines.next();
+    if (!l) return l.error();
+    if (!*l) return Ok{};
+    if ((*l)->length > kMaxRegistryLineBytes) continue;
+    auto r = parse_registry_line((*l)->text);
+    if (r && !visit((*l)->number, *r)) return Ok{};
   }
+}
+
+// The line of the last record for which `wanted` holds (the one whose
+// values were kept), or 0.
+template <class Pred>
+int64_t last_line_of(ByteSource& source, Pred wanted) {
+  int64_t found = 0;
+  (void)rescan(source, [&](int64_t line, const RegistryRecord& r) {
+    if (wanted(r)) found = line;
+    return true;
+  });
   return found;
 }
 
-Error dangling_flag(std::string_view text, const std::string& origin, const std::string& id, const std::string& ref) {
-  const int64_t line = last_line_of(text, [&](const RegistryRecord& rec) {
+Error dangling_flag(ByteSource& source, const std::string& origin, const std::string& id, const std::string& ref) {
+  const int64_t line = last_line_of(source, [&](const RegistryRecord& rec) {
     const auto* f = std::get_if<FlagRecord>(&rec);
     return f && f->id == id;
   });
@@ -229,44 +376,130 @@ std::string record_key(const RegistryRecord& rec) {
   return {};
 }
 
-std::string_view line_at(std::string_view text, int64_t wanted) {
-  std::size_t pos = 0;
-  for (int64_t n = 1; n < wanted && pos <= text.size(); ++n) {
-    const std::size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) return {};
-    pos = nl + 1;
-  }
-  const std::size_t nl = text.find('\n', pos);
-  return text.substr(pos, (nl == std::string_view::npos ? text.size() : nl) - pos);
-}
-
-// Duplicate keys, found from 16 bytes a record (a hash and a line) instead of
-// every id held in memory; only equal hashes are read again from the text.
-std::optional<Error> first_duplicate(std::vector<std::pair<uint64_t, int64_t>>& keys, std::string_view text,
-                                     const std::string& origin) {
-  std::sort(keys.begin(), keys.end());
+// Duplicate keys, found from a hash and a line per record kept in a
+// temporary table (SQLite's temporary file, so memory does not grow with the
+// file): equal hashes are sorted out there, and only their lines are read
+// again from the source.
+std::optional<Error> first_duplicate(Db& db, ByteSource& source, const std::string& origin) {
   std::vector<std::pair<int64_t, int64_t>> candidates;  // later line, earlier line
-  for (std::size_t i = 1; i < keys.size(); ++i)
-    if (keys[i].first == keys[i - 1].first) candidates.emplace_back(keys[i].second, keys[i - 1].second);
+  {
+    Stmt same(db, "SELECT k.h, k.line FROM temp.import_keys k JOIN "
+                  "(SELECT h FROM temp.import_keys GROUP BY h HAVING count(*) > 1 LIMIT 1000) d ON d.h = k.h "
+                  "ORDER BY k.h, k.line");
+    int64_t prev_h = 0, prev_line = 0;
+    bool first = true;
+    while (same.step()) {
+      const int64_t h = same.integer(0), line = same.integer(1);
+      if (!first && h == prev_h) candidates.emplace_back(line, prev_line);
+      prev_h = h;
+      prev_line = line;
+      first = false;
+    }
+  }
+  if (candidates.empty()) return std::nullopt;
   // Earliest first; a real duplicate ends the search, so a file full of them
   // costs one look, and only a hash collision costs another.
   std::sort(candidates.begin(), candidates.end());
-  std::optional<std::pair<int64_t, int64_t>> found;  // earlier line, later line
-  std::string key;
+  std::set<int64_t> wanted;
   for (const auto& [later, earlier] : candidates) {
-    auto a = parse_registry_line(line_at(text, earlier));
-    auto b = parse_registry_line(line_at(text, later));
-    if (!a || !b || record_key(*a) != record_key(*b)) continue;
-    found = {earlier, later};
-    key = record_key(*b);
-    break;
+    wanted.insert(later);
+    wanted.insert(earlier);
   }
-  if (!found) return std::nullopt;
-  std::replace(key.begin(), key.end(), '\n', ' ');
-  return make_error("registry.duplicate_id", origin + ":" + std::to_string(found->second) + ": " + key +
-                                                 " was already given at line " + std::to_string(found->first) +
+  std::map<int64_t, std::string> keys;
+  (void)rescan(source, [&](int64_t line, const RegistryRecord& r) {
+    if (wanted.count(line)) keys[line] = record_key(r);
+    return line < *wanted.rbegin();
+  });
+  for (const auto& [later, earlier] : candidates) {
+    const auto a = keys.find(earlier), b = keys.find(later);
+    if (a == keys.end() || b == keys.end() || a->second != b->second) continue;
+    std::string key = b->second;
+    std::replace(key.begin(), key.end(), '\n', ' ');
+    return make_error("registry.duplicate_id", origin + ":" + std::to_string(later) + ": " + key +
+                                                   " was already given at line " + std::to_string(earlier) +
+                                                   " (a file names each record once): not applied, previous data kept");
+  }
+  return std::nullopt;
+}
+
+// `key`, given again at line `later`: named by the first line that gave it.
+Error duplicate_error(ByteSource& source, const std::string& origin, const std::string& key, int64_t later) {
+  int64_t earlier = 0;
+  (void)rescan(source, [&](int64_t line, const RegistryRecord& r) {
+    if (line < later && record_key(r) == key) earlier = line;
+    return earlier == 0 && line < later;
+  });
+  if (earlier == 0)
+    return make_error("cache.import_failed", origin + ":" + std::to_string(later) +
+                                                 ": a row could not be written: not applied, previous data kept");
+  std::string shown = key;
+  std::replace(shown.begin(), shown.end(), '\n', ' ');
+  return make_error("registry.duplicate_id", origin + ":" + std::to_string(later) + ": " + shown +
+                                                 " was already given at line " + std::to_string(earlier) +
                                                  " (a file names each record once): not applied, previous data kept");
 }
+
+// Ids are one namespace: a keyed snapshot's tables each hold an id once,
+// and an id found in two of them was given twice. One probe per row of the
+// smaller table into the other's index (about 1 s at a million premises).
+std::optional<Error> shared_id(Db& db, ByteSource& source, const std::string& origin) {
+  for (const auto& [a, b] : {std::pair{"premises", "subjects"}, std::pair{"subjects", "flags"},
+                             std::pair{"premises", "flags"}}) {
+    Stmt q(db, std::string("SELECT a.id FROM ") + a + " a WHERE EXISTS (SELECT 1 FROM " + b +
+                   " b WHERE b.id = a.id) LIMIT 1");
+    if (!q.step()) continue;
+    const std::string id = q.text(0);
+    int64_t first = 0, second = 0;
+    (void)rescan(source, [&](int64_t line, const RegistryRecord& r) {
+      if (record_key(r) == id) (first == 0 ? first : second) = line;
+      return second == 0;
+    });
+    return duplicate_error(source, origin, id, second);
+  }
+  return std::nullopt;
+}
+
+// Reads a registry file from disk a piece at a time.
+class FileSource : public ByteSource {
+ public:
+  explicit FileSource(int fd) : fd_(fd), buf_(1 << 20) {}
+  ~FileSource() override { ::close(fd_); }
+  Result<std::string_view> next() override {
+    for (;;) {
+      const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
+      if (n >= 0) return std::string_view(buf_.data(), static_cast<std::size_t>(n));
+      if (errno != EINTR) return make_error("registry.unreadable", std::string("read failed: ") + std::strerror(errno));
+    }
+  }
+  Status rewind() override {
+    if (::lseek(fd_, 0, SEEK_SET) < 0)
+      return make_error("registry.unreadable", std::string("seek failed: ") + std::strerror(errno));
+    return Ok{};
+  }
+
+ private:
+  int fd_;
+  std::vector<char> buf_;
+};
+
+// A text already in memory: one piece.
+class TextSource : public ByteSource {
+ public:
+  explicit TextSource(std::string_view text) : text_(text) {}
+  Result<std::string_view> next() override {
+    const std::string_view piece = done_ ? std::string_view() : text_;
+    done_ = true;
+    return piece;
+  }
+  Status rewind() override {
+    done_ = false;
+    return Ok{};
+  }
+
+ private:
+  std::string_view text_;
+  bool done_ = false;
+};
 
 }  // namespace
 
@@ -274,29 +507,63 @@ Result<ImportReport> Cache::import_file(const std::string& path, const ImportOpt
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return make_error("registry.not_a_file", path + ": is a directory, expected a registry export file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("registry.unreadable", path + ": cannot open for reading");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return make_error("registry.unreadable", path + ": read failed");
-  return import_text(buf.str(), path, options);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error("registry.unreadable", path + ": cannot open for reading");
+  FileSource source(fd);
+  return import_stream(source, path, options);
 }
 
 Result<ImportReport> Cache::import_text(std::string_view text, const std::string& origin,
                                         const ImportOptions& options) {
+  TextSource source(text);
+  return import_stream(source, origin, options);
+}
+
+Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string& origin,
+                                          const ImportOptions& options) {
   auto attempt = [&]() -> Result<ImportReport> {
     // A bad line anywhere rolls the whole transaction back, so the records
-    // can be applied as they are read.
-    auto framed = frame_registry_file(text, origin, options.legacy);
-    if (!framed) return framed.error();
-    const std::string_view body = framed->body;
-    LineReader reader(body, origin);
+    // can be applied as they are read; whether the file is whole, and the
+    // bytes the ones expected, is known only at its end, before the commit.
+    FrameCheck frame(origin, options.legacy);
+    LineReader reader(source, origin, frame);
+    bool ended = false;
+    // Whatever stopped the import, the verdict goes first to the source
+    // (bytes that are not the ones expected say nothing about the file),
+    // then to the frame (a cut-off or altered file, whatever its lines
+    // say), then to what was found.
+    auto settle = [&](std::optional<Error> found) -> Status {
+      if (found && reader.source_failed()) return *found;
+      if (!ended) {
+        if (auto d = reader.drain(); !d) return d.error();
+        ended = true;
+      }
+      if (auto v = source.verify(); !v) return v.error();
+      if (auto f = frame.finish(); !f) return f.error();
+      if (found) return *found;
+      return Ok{};
+    };
+    auto refuse = [&](Error e) -> Error { return settle(std::move(e)).error(); };
     auto first = reader.next();
-    if (!first) return first.error();
+    if (!first) {
+      // The first line's own error, as long as the bytes are the ones expected.
+      if (reader.source_failed()) return first.error();
+      if (auto d = reader.drain(); !d) return d.error();
+      if (auto v = source.verify(); !v) return v.error();
+      return first.error();
+    }
+    if (first && !*first) {
+      ended = true;
+      if (auto s = settle(std::nullopt); !s) return s.error();
+      return make_error("registry.empty", origin + ": no records: not applied, previous data kept");
+    }
+    if (!frame.header() && !options.legacy) {
+      if (auto s = settle(std::nullopt); !s) return s.error();
+    }
     std::optional<HeaderRecord> header;
     std::optional<NumberedRecord> pending;
     int64_t header_line = 1;
-    if (*first && std::holds_alternative<HeaderRecord>((*first)->record)) {
+    if (std::holds_alternative<HeaderRecord>((*first)->record)) {
       header = std::get<HeaderRecord>((*first)->record);
       header_line = (*first)->line;
     } else
@@ -320,45 +587,53 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       const int64_t current = std::stoll(im.meta("registry_version").value_or("0"));
       report.version = header ? header->version : current;
       if (header && header->version < current)
-        return make_error("registry.old_version", origin + ":" + std::to_string(header_line) + ": " + report.mode + " version " +
-                                                      std::to_string(header->version) +
-                                                      " is older than version " + std::to_string(current) +
-                                                      " already applied");
+        return refuse(make_error("registry.old_version", origin + ":" + std::to_string(header_line) + ": " +
+                                                             report.mode + " version " + std::to_string(header->version) +
+                                                             " is older than version " + std::to_string(current) +
+                                                             " already applied"));
       const bool replace_all = report.mode == "snapshot";
       const bool whole = im.holds_snapshot();
       const std::string where = origin + ":" + std::to_string(header_line) + ": ";
       if (!replace_all && !whole)
-        return make_error("registry.no_base", where + "a delta applies on top of a complete snapshot, and this cache "
-                                                      "holds none: import a snapshot first; previous data kept");
+        return refuse(make_error("registry.no_base", where + "a delta applies on top of a complete snapshot, and this "
+                                                             "cache holds none: import a snapshot first; previous data kept"));
       if (!replace_all && header) {
         const int64_t base = header->base.value_or(header->version - 1);
         if (base != current || header->version <= base)
-          return make_error("registry.base_mismatch",
-                            where + "delta version " + std::to_string(header->version) + " applies on top of version " +
-                                std::to_string(base) + ", and the cache holds version " + std::to_string(current) +
-                                "; previous data kept");
+          return refuse(make_error("registry.base_mismatch",
+                                   where + "delta version " + std::to_string(header->version) +
+                                       " applies on top of version " + std::to_string(base) +
+                                       ", and the cache holds version " + std::to_string(current) +
+                                       "; previous data kept"));
       }
       auto count_flags = [&] { return kept_count(im.db, "flags"); };
       const int64_t flags_before = replace_all ? count_flags() : 0;
       if (replace_all) begin_replace_all(im.db);
 
+      // A snapshot whose header states no deletes starts from empty tables,
+      // so a second record with one id is a primary-key conflict: plain
+      // inserts find duplicates as they go, with nothing held for it. Deltas
+      // (and snapshots with deletes) upsert, and keep a hash per record on
+      // SQLite's temporary file instead.
+      const bool keyed = replace_all && header && header->counts && header->counts->deletes == 0;
+      const auto upsert = [&](const char* clause) { return keyed ? std::string() : std::string(clause); };
       Stmt put_premise(im.db, R"sql(
         INSERT INTO premises(id, display, hno, hns, predir, pretype, name, type, postdir, unit, unit_display,
                              city, state, zip, lat, lon)
-        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)
+        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16))sql" + upsert(R"sql(
         ON CONFLICT(id) DO UPDATE SET display=?2, hno=?3, hns=?4, predir=?5, pretype=?6, name=?7, type=?8,
-          postdir=?9, unit=?10, unit_display=?11, city=?12, state=?13, zip=?14, lat=?15, lon=?16)sql");
+          postdir=?9, unit=?10, unit_display=?11, city=?12, state=?13, zip=?14, lat=?15, lon=?16)sql"));
       Stmt put_subject(im.db, R"sql(
-        INSERT INTO subjects(id, name, born) VALUES(?1,?2,?3)
-        ON CONFLICT(id) DO UPDATE SET name=?2, born=?3)sql");
+        INSERT INTO subjects(id, name, born) VALUES(?1,?2,?3))sql" + upsert(R"sql(
+        ON CONFLICT(id) DO UPDATE SET name=?2, born=?3)sql"));
       Stmt put_flag(im.db, R"sql(
         INSERT INTO flags(id, subject_id, premise_id, kind, code, note, audience, expires, validated)
-        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)
+        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9))sql" + upsert(R"sql(
         ON CONFLICT(id) DO UPDATE SET subject_id=?2, premise_id=?3, kind=?4, code=?5, note=?6, audience=?7,
-          expires=?8, validated=?9)sql");
+          expires=?8, validated=?9)sql"));
       Stmt put_history(im.db, R"sql(
-        INSERT INTO history(premise_id, incident, at, detail) VALUES(?1,?2,?3,?4)
-        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, detail=?4)sql");
+        INSERT INTO history(premise_id, incident, at, detail) VALUES(?1,?2,?3,?4))sql" + upsert(R"sql(
+        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, detail=?4)sql"));
       Stmt del_flag(im.db, "DELETE FROM flags WHERE id=?1");
       Stmt del_subject(im.db, "DELETE FROM subjects WHERE id=?1");
       Stmt del_premise(im.db, "DELETE FROM premises WHERE id=?1");
@@ -371,12 +646,34 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       std::set<std::string> unknown;
       std::string display;
 
+      // Every record's key hash and line, for the duplicate check: on SQLite's
+      // temporary file, not in memory.
+      // Hashes are no secret: their pages need no overwriting when freed.
+      im.db.exec("PRAGMA temp.secure_delete=OFF");
+      im.db.exec("DROP TABLE IF EXISTS temp.import_keys");
+      im.db.exec("CREATE TEMP TABLE import_keys(h INTEGER, line INTEGER)");
+      Stmt put_key(im.db, "INSERT INTO temp.import_keys(h, line) VALUES(?1,?2)");
+
       // Values are bound without copying: each record outlives its statement run.
-      std::vector<std::pair<uint64_t, int64_t>> keys;
-      auto apply = [&](ReadyRecord& ready) {
+      std::optional<std::pair<int64_t, std::string>> duplicate;  // line, key
+      auto apply = [&](ReadyRecord& ready) -> bool {
         const int64_t line = ready.line;
         RegistryRecord& rec = ready.record;
-        keys.emplace_back(std::hash<std::string>{}(record_key(rec)), line);
+        if (!keyed)
+          put_key.bind(1, static_cast<int64_t>(std::hash<std::string>{}(record_key(rec))))
+              .bind(2, line)
+              .run();
+        // A keyed insert that conflicts is an id given twice in this file.
+        auto put = [&](Stmt& st) {
+          try {
+            st.run();
+            return true;
+          } catch (const SqlError& e) {
+            if (!keyed || (e.rc & 0xff) != SQLITE_CONSTRAINT) throw;
+            duplicate = {line, record_key(rec)};
+            return false;
+          }
+        };
         if (auto* r = std::get_if<PremiseRecord>(&rec)) {
           static const NormalizedAddress kNone;
           const NormalizedAddress& a = r->address ? *r->address : kNone;
@@ -391,14 +688,14 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
               .bind_static(10, a.unit).bind_static(11, a.unit_display)
               .bind_static(12, a.city).bind_static(13, a.state).bind_static(14, a.zip)
               .bind_opt(15, r->lat).bind_opt(16, r->lon);
-          put_premise.run();
+          if (!put(put_premise)) return false;
           // A premise line states all its names: a delta that drops one drops it.
           if (!replace_all) del_premise_aliases.bind_static(1, r->id).run();
           for (const std::string& alias : r->aliases) put_alias.bind_static(1, alias).bind_static(2, r->id).run();
           ++report.premises;
         } else if (auto* s = std::get_if<SubjectRecord>(&rec)) {
           put_subject.bind_static(1, s->id).bind_blob_static(2, ready.sealed[0]).bind_blob_static(3, ready.sealed[1]);
-          put_subject.run();
+          if (!put(put_subject)) return false;
           ++report.subjects;
         } else if (auto* f = std::get_if<FlagRecord>(&rec)) {
           if (f->kind == "sud" && f->audience != "clinician") {
@@ -420,14 +717,14 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
               .bind_static(7, f->audience)
               .bind_text_or_null(8, f->expires)
               .bind_text_or_null(9, f->validated);
-          put_flag.run();
+          if (!put(put_flag)) return false;
           ++report.flags;
         } else if (auto* h = std::get_if<HistoryRecord>(&rec)) {
           put_history.bind_static(1, h->premise)
               .bind_static(2, h->incident)
               .bind_static(3, h->at)
               .bind_blob_static(4, ready.sealed[0]);
-          put_history.run();
+          if (!put(put_history)) return false;
           ++report.history;
         } else if (auto* d = std::get_if<DeleteRecord>(&rec)) {
           // Ids are one namespace across record types: a tombstone removes the
@@ -439,6 +736,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
           }
           ++report.deletes;
         }
+        return true;
       };
 
       int64_t lines = 0;
@@ -446,12 +744,11 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
         ReadyRecord first_record{pending->line, std::move(pending->record), {}};
         std::string aad;
         seal_fields(first_record, *im.cipher, aad);
-        apply(first_record);
-        ++lines;
+        if (apply(first_record)) ++lines;
       }
-      {
+      if (!duplicate) {
         RecordPipe pipe;
-        std::thread producer([&] { produce(reader, origin, im.cipher_key, pipe); });
+        std::thread producer([&] { produce(reader, frame, origin, im.cipher_key, pipe); });
         struct Join {
           RecordPipe& pipe;
           std::thread& t;
@@ -460,23 +757,39 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
             t.join();
           }
         } join{pipe, producer};
-        for (;;) {
+        while (!duplicate) {
           RecordPipe::Batch batch = pipe.pop();
           if (batch.empty()) break;
-          for (ReadyRecord& r : batch) apply(r);
+          for (ReadyRecord& r : batch)
+            if (!apply(r)) break;
           lines += static_cast<int64_t>(batch.size());
         }
-        if (auto error = pipe.error()) return *error;
+        if (!duplicate)
+          if (auto error = pipe.error()) return refuse(*error);
+      }  // the producer is stopped and joined here
+      if (duplicate) {
+        // Named once the bytes are known to be the ones expected and the
+        // file whole: by the line that gave the id first.
+        if (auto s = settle(std::nullopt); !s) return s.error();
+        return duplicate_error(source, origin, duplicate->second, duplicate->first);
       }
+      // The file has ended: only now is it known to be whole and the bytes
+      // expected. Nothing below runs on bytes that are not.
+      ended = true;
+      if (auto s = settle(std::nullopt); !s) return s.error();
 
       if (replace_all) end_replace_all(im.db);
 
-      if (auto dup = first_duplicate(keys, body, origin)) return *dup;
+      if (keyed) {
+        if (auto dup = shared_id(im.db, source, origin)) return *dup;
+      } else if (auto dup = first_duplicate(im.db, source, origin)) {
+        return *dup;
+      }
       const RecordCounts read{report.premises, report.subjects, report.flags, report.history, report.deletes};
-      if (framed->trailer && read != framed->trailer->counts)
+      if (frame.trailer() && read != frame.trailer()->counts)
         return make_error("registry.incomplete", origin + ":" + std::to_string(header_line) + ": the file holds " +
                                                      counts_text(read) + "; its trailer states " +
-                                                     counts_text(framed->trailer->counts) +
+                                                     counts_text(frame.trailer()->counts) +
                                                      ": not applied, previous data kept");
       report.flags_held = count_flags();
       const int64_t removed = flags_before - report.flags_held;
@@ -503,12 +816,12 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
           Stmt one(im.db, "SELECT id FROM flags WHERE premise_id = ?1 ORDER BY id LIMIT 1");
           one.bind(1, premise);
           one.step();
-          return dangling_flag(text, origin, one.text(0), "premise " + premise);
+          return dangling_flag(source, origin, one.text(0), "premise " + premise);
         }
         Stmt fs(im.db, "SELECT f.id, f.subject_id FROM flags f WHERE f.subject_id IS NOT NULL AND NOT EXISTS "
                        "(SELECT 1 FROM subjects s WHERE s.id = f.subject_id) LIMIT 1");
         if (fs.step())
-          return dangling_flag(text, origin, fs.text(0), "subject " + fs.text(1));
+          return dangling_flag(source, origin, fs.text(0), "subject " + fs.text(1));
         Stmt hp(im.db, "SELECT h.premise_id FROM (SELECT DISTINCT premise_id FROM history) h WHERE NOT EXISTS "
                        "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) LIMIT 1");
         if (hp.step()) {
@@ -517,7 +830,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
           one.bind(1, premise);
           one.step();
           const std::string incident = one.text(0);
-          const int64_t line = last_line_of(text, [&](const RegistryRecord& rec) {
+          const int64_t line = last_line_of(source, [&](const RegistryRecord& rec) {
             const auto* h = std::get_if<HistoryRecord>(&rec);
             return h && h->premise == premise && h->incident == incident;
           });
@@ -544,6 +857,7 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
       // A snapshot normalized every premise with this build's address rules.
       if (replace_all) im.set_meta("address_rules", std::to_string(kAddressRulesVersion));
       tx.commit();
+      sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_keys", nullptr, nullptr, nullptr);
       im.set_recovered("");
       // The commit's checkpoint copied the pages into the file, but until the
       // next write the WAL keeps them (a snapshot's is as large as the cache)

@@ -18,7 +18,7 @@
 namespace mdtc::cache {
 namespace {
 
-constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxLine = kMaxRegistryLineBytes;
 constexpr std::size_t kMaxId = 128;
 constexpr std::size_t kMaxText = 8 * 1024;
 

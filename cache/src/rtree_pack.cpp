@@ -99,6 +99,10 @@ PackedRtree pack_rtree(std::vector<GeoPoint> points, std::size_t node_bytes) {
   PackedNode root;
   int depth = 0;
   int64_t next = 2;
+  // Reserved to size: a vector grown by doubling holds up to twice what it
+  // needs, and at a million premises that slack is tens of megabytes.
+  out.leaf_of.reserve(level.size());
+  below_root.reserve(level.size() / cap + level.size() / (cap * cap) + 8);
   for (;; ++depth) {
     const bool is_root = level.size() <= cap;
     const std::vector<std::size_t> ends = is_root ? std::vector<std::size_t>{level.size()} : tile(level, cap);

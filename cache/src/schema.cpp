@@ -250,6 +250,12 @@ void fill_premise_geo(Db& db) {
   if (!size.step()) throw SqlError(SQLITE_CORRUPT, "premise_geo has no root node");
   const auto node_bytes = static_cast<std::size_t>(size.integer(0));
   std::vector<GeoPoint> points;
+  {
+    // Sized once: grown by doubling it would hold up to twice the points.
+    Stmt count(db, "SELECT count(*) FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL");
+    count.step();
+    points.reserve(static_cast<std::size_t>(count.integer(0)));
+  }
   Stmt read(db, "SELECT rowid, lat, lon FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL");
   while (read.step()) points.push_back({read.integer(0), read.real(1), read.real(2)});
   const PackedRtree tree = pack_rtree(std::move(points), node_bytes);

@@ -233,7 +233,7 @@ struct RegistrySync::Impl {
       });
       return Outcome::rejected;
     }
-    if (offer.total > opt.max_file_bytes) {
+    if (opt.max_file_bytes && offer.total > opt.max_file_bytes) {
       const Error e = make_error("sync.too_large", what + " is " + std::to_string(offer.total) +
                                                        " bytes: more than the limit of " +
                                                        std::to_string(opt.max_file_bytes));
@@ -260,19 +260,19 @@ struct RegistrySync::Impl {
           });
         },
         [&](uint64_t held) { update([&](RegistrySyncStatus& s) { s.transfer_bytes = held; }, false); }};
-    auto verified = fetch_verified(offer, what, opt, *channel, *staging, hooks, log);
-    if (!verified) {
-      if (verified.error().code == "sync.aborted") return Outcome::aborted;
-      if (verified.error().code == "sync.gone") return Outcome::again;
-      return fail(verified.error());
+    auto staged = fetch_staged(offer, what, opt, *channel, *staging, hooks, log);
+    if (!staged) {
+      if (staged.error().code == "sync.aborted") return Outcome::aborted;
+      if (staged.error().code == "sync.gone") return Outcome::again;
+      return fail(staged.error());
     }
-    std::string text = std::move(*verified);
-    const Outcome o = apply_staged(offer, what, text);
-    wipe_memory(text.data(), text.size());
-    return o;
+    return apply_staged(offer, what);
   }
 
-  Outcome apply_staged(const SyncMessage& offer, const std::string& what, std::string_view text) {
+  // The staged file goes to the owner's Apply a record at a time, decrypted
+  // and hashed as it is read; the import commits only once the reader says
+  // the whole file matched the offer's SHA-256.
+  Outcome apply_staged(const SyncMessage& offer, const std::string& what) {
     {
       std::lock_guard lock(mu);
       if (halted || stopping) return Outcome::aborted;
@@ -282,8 +282,10 @@ struct RegistrySync::Impl {
     update([](RegistrySyncStatus&) {});
     Status r = Ok{};
     try {
-      r = apply ? apply(text, offer.version, offer.mode)
-                : Status(make_error("sync.config", "nothing to apply registry files to"));
+      auto reader = staging->reader();
+      if (!reader) r = reader.error();
+      else if (!apply) r = make_error("sync.config", "nothing to apply registry files to");
+      else r = apply(**reader, offer.version, offer.mode);
     } catch (const std::exception& e) {
       r = make_error("sync.apply_failed", std::string("applying ") + what + " threw: " + e.what());
     }
@@ -292,6 +294,14 @@ struct RegistrySync::Impl {
       applying = false;
     }
     cv.notify_all();
+    if (!r && r.error().code == "sync.verify_failed") {
+      // Not the file offered (or a staged record altered on disk): nothing
+      // of it was committed; fetch it afresh.
+      bump("verify_failures");
+      staging->discard();
+      return fail("sync.verify_failed", what + " from " + opt.endpoint + " failed verification (" +
+                                            r.error().message + "); discarded, it will be fetched again");
+    }
     if (r) {
       staging->discard();
       bump("files_applied");

@@ -1,7 +1,7 @@
 // The registry sync's transfer of one offered file: resumed from what the
 // staging file already holds, fetched in pipelined chunks over the channel,
-// each sealed into the staging file as it arrives, then read back and
-// verified against the offer's SHA-256. Whether to take the offer, and what
+// each sealed into the staging file as it arrives. It is read back and
+// verified against the offer's SHA-256 as the import reads it. Whether to take the offer, and what
 // to do with the verified text, is registry_sync.cpp's.
 #pragma once
 
@@ -23,15 +23,14 @@ struct TransferHooks {
   std::function<void(uint64_t held)> progressed;  // a chunk arrived; `held` bytes staged
 };
 
-// The whole file, verified; it exists only in memory (the staging file holds
-// it sealed until the caller discards it). `what` names the file in
-// messages ("snapshot version 7"). Errors: sync.gone (the registry no longer
-// has the file: staging discarded, ask again what to fetch),
-// sync.verify_failed (discarded, fetched afresh next time), sync.protocol,
-// sync.registry_<code>, sync.send, the staging file's, and the channel's
-// await errors (after RegistryChannel::lost).
-Result<std::string> fetch_verified(const SyncMessage& offer, const std::string& what,
-                                   const RegistrySyncOptions& opt, RegistryChannel& channel,
-                                   SyncStaging& staging, const TransferHooks& hooks, Poco::Logger& log);
+// Every byte of the file, staged (sealed) and ready to be read back through
+// staging.reader(), which verifies the SHA-256 as the import reads it.
+// `what` names the file in messages ("snapshot version 7"). Errors:
+// sync.gone (the registry no longer has the file: staging discarded, ask
+// again what to fetch), sync.protocol, sync.registry_<code>, sync.send, the
+// staging file's, and the channel's await errors (after
+// RegistryChannel::lost).
+Status fetch_staged(const SyncMessage& offer, const std::string& what, const RegistrySyncOptions& opt,
+                    RegistryChannel& channel, SyncStaging& staging, const TransferHooks& hooks, Poco::Logger& log);
 
 }  // namespace mdtc::bridge

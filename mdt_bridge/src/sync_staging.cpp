@@ -7,12 +7,14 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/SHA2Engine.h>
+#include <openssl/evp.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "json_access.h"
 #include "mdtc/registry_sync.h"
@@ -312,37 +314,96 @@ Status SyncStaging::append(uint64_t offset, std::string_view data) {
   return Ok{};
 }
 
-Result<std::optional<std::string>> SyncStaging::read_verified() {
-  if (fd_ < 0 || !key_ || size_ != id_.total) return std::optional<std::string>{};
-  // Kept on disk for a later attempt should the cache refuse to open now.
-  if (::fsync(fd_) != 0) return io_error(part_, "fsync");
-  std::string text(id_.total, '\0');
-  std::string sealed;
-  auto fail = [&]() {
-    wipe_memory(text.data(), text.size());
-    return std::optional<std::string>{};
-  };
-  uint64_t pos = 0, held = 0;
-  while (held < id_.total) {
+// Reads the staged records back in order, one at a time: opened, hashed,
+// handed out. Whatever reads it (the cache's streaming import) holds one
+// record of plaintext at a time and learns from verify(), after the last
+// byte, whether the whole was the file the registry offered.
+class SyncStaging::Reader : public ByteSource {
+ public:
+  explicit Reader(SyncStaging& s) : s_(s), hash_(EVP_MD_CTX_new()) { restart(); }
+  ~Reader() override {
+    wipe_memory(plain_.data(), plain_.size());
+    EVP_MD_CTX_free(hash_);
+  }
+
+  Result<std::string_view> next() override {
+    wipe_memory(plain_.data(), plain_.size());
+    if (held_ == s_.id_.total) return std::string_view();
     char head[kRecordHeader];
-    auto n = read_at(fd_, head, sizeof head, pos, part_);
+    auto n = read_at(s_.fd_, head, sizeof head, pos_, s_.part_);
     if (!n) return n.error();
-    if (*n < sizeof head) return fail();
+    if (*n < sizeof head) return altered("ends early");
     const uint64_t offset = get_be(head, 8);
     const uint64_t length = get_be(head + 8, 4);
-    if (offset != held || length == 0 || length > kMaxChunkBytes || length > id_.total - held) return fail();
-    sealed.resize(length + kStagingSealOverhead);
-    n = read_at(fd_, sealed.data(), sealed.size(), pos + sizeof head, part_);
+    if (offset != held_ || length == 0 || length > kMaxChunkBytes || length > s_.id_.total - held_)
+      return altered("names the wrong place");
+    sealed_.resize(length + kStagingSealOverhead);
+    n = read_at(s_.fd_, sealed_.data(), sealed_.size(), pos_ + sizeof head, s_.part_);
     if (!n) return n.error();
-    if (*n < sealed.size()) return fail();
-    auto opened = open_chunk(*key_, aad(offset), sealed, text.data() + held);
+    if (*n < sealed_.size()) return altered("is torn");
+    plain_.resize(length);
+    auto opened = open_chunk(*s_.key_, s_.aad(offset), sealed_, plain_.data());
     if (!opened) return opened.error();
-    if (!*opened) return fail();
-    held += length;
-    pos += sizeof head + sealed.size();
+    if (!*opened) return altered("does not open");
+    if (EVP_DigestUpdate(hash_, plain_.data(), plain_.size()) != 1)
+      return make_error("sync.staging", "SHA-256 of " + s_.part_ + " failed");
+    held_ += length;
+    pos_ += sizeof head + sealed_.size();
+    return std::string_view(plain_.data(), plain_.size());
   }
-  if (sha256_hex(text) != id_.sha256) return fail();
-  return std::optional<std::string>(std::move(text));
+
+  Status rewind() override {
+    restart();
+    return Ok{};
+  }
+
+  Status verify() override {
+    if (held_ != s_.id_.total)
+      return make_error("sync.verify_failed", "staged file " + s_.part_ + ": " + std::to_string(held_) + " of " +
+                                                  std::to_string(s_.id_.total) + " bytes were read");
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(hash_, md, &len) != 1) return make_error("sync.staging", "SHA-256 failed");
+    static const char* hex = "0123456789abcdef";
+    std::string got;
+    for (unsigned int i = 0; i < len; ++i) {
+      got += hex[md[i] >> 4];
+      got += hex[md[i] & 15];
+    }
+    restart_hash();
+    if (got != s_.id_.sha256)
+      return make_error("sync.verify_failed", s_.id_.mode + " version " + std::to_string(s_.id_.version) +
+                                                  " does not match its SHA-256 (" + got + ", offered " +
+                                                  s_.id_.sha256 + ")");
+    return Ok{};
+  }
+
+ private:
+  Error altered(const std::string& why) {
+    return make_error("sync.verify_failed",
+                      "staged record at byte " + std::to_string(held_) + " of " + s_.part_ + " " + why);
+  }
+  void restart_hash() {
+    if (!hash_ || EVP_DigestInit_ex(hash_, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+  }
+  void restart() {
+    pos_ = held_ = 0;
+    restart_hash();
+  }
+
+  SyncStaging& s_;
+  EVP_MD_CTX* hash_;
+  uint64_t pos_ = 0, held_ = 0;
+  std::string sealed_, plain_;
+};
+
+Result<std::unique_ptr<ByteSource>> SyncStaging::reader() {
+  if (fd_ < 0 || !key_ || size_ != id_.total)
+    return make_error("sync.staging", "staging file " + part_ + " holds " + std::to_string(size_) + " of " +
+                                          std::to_string(id_.total) + " bytes: nothing to read yet");
+  // Kept on disk for a later attempt should the cache refuse to open now.
+  if (::fsync(fd_) != 0) return io_error(part_, "fsync");
+  return std::unique_ptr<ByteSource>(std::make_unique<Reader>(*this));
 }
 
 void SyncStaging::close() {

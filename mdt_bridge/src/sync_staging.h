@@ -9,15 +9,18 @@
 // on disk in the clear: each chunk is a record sealed with AES-256-GCM under
 // a random key made for this transfer (staging_cipher.h). The key file goes
 // with the staging files; without it, or with one anybody else could read,
-// what is held is thrown away. Nothing is trusted until the whole file's
-// SHA-256 matches, and the verified text only ever exists in memory.
+// what is held is thrown away. It is read back a record at a time, so the
+// plaintext exists only in memory, one record at a time; nothing read is
+// trusted (committed) until the whole file's SHA-256 matches.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "mdtc/byte_source.h"
 #include "mdtc/result.h"
 #include "staging_cipher.h"
 
@@ -56,10 +59,13 @@ class SyncStaging {
   Status append(uint64_t offset, std::string_view data);
   uint64_t size() const { return size_; }
   bool complete() const { return fd_ >= 0 && size_ == id_.total; }
-  // Whole file here: opens every record into memory and checks the SHA-256
-  // of the result against the one offered. The text when it matches;
-  // nullopt when it does not (or a record no longer opens).
-  Result<std::optional<std::string>> read_verified();
+  // Whole file here: a reader that opens the records one at a time, in
+  // order, and hashes what it hands out; its verify() says whether every
+  // byte was read and their SHA-256 is the one offered (sync.verify_failed
+  // otherwise, as when a record no longer opens). The plaintext is only
+  // ever one record in memory, overwritten when the reader goes. Valid
+  // while this staging stays open; read by one thread at a time.
+  Result<std::unique_ptr<ByteSource>> reader();
   const std::string& part_path() const { return part_; }
   const std::string& key_path() const { return key_path_; }
   // Stops writing and keeps the files (to resume or to apply later).
@@ -69,6 +75,7 @@ class SyncStaging {
   void discard();
 
  private:
+  class Reader;
   Status write_description(const StagedFileId& id);
   Status start_afresh(const StagedFileId& id);
   Result<uint64_t> authenticate_held(uint64_t& rejected);

@@ -58,7 +58,7 @@ Status PluginInstance::start_registry_sync() {
         auto c = sync_cache(false);
         return c ? c->delta_base() : std::nullopt;
       },
-      [this](std::string_view text, int64_t version, const std::string& mode) -> Status {
+      [this](ByteSource& file, int64_t version, const std::string& mode) -> Status {
         auto c = sync_cache(true);
         if (!c) {
           std::lock_guard lock(sync_mu_);
@@ -66,8 +66,9 @@ Status PluginInstance::start_registry_sync() {
                             cache_wiped_ ? "the flag cache was wiped in this session"
                                          : "the flag cache cannot be opened");
         }
-        // From memory: the verified file is on disk only sealed.
-        auto r = c->import_text(text, "registry " + mode + " version " + std::to_string(version));
+        // Streamed from the sealed staging file, verified before the commit:
+        // the plaintext is never on disk and never whole in memory.
+        auto r = c->import_stream(file, "registry " + mode + " version " + std::to_string(version));
         if (!r) return r.error();
         // Counts only: no name, note or address reaches a log.
         sync_log().information("flag registry " + mode + " version " + std::to_string(version) + " applied: " +

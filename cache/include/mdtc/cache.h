@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mdtc/address.h"
+#include "mdtc/byte_source.h"
 #include "mdtc/civic_address.h"
 #include "mdtc/location.h"
 #include "mdtc/result.h"
@@ -192,6 +193,15 @@ class Cache {
   Result<ImportReport> import_file(const std::string& path, const ImportOptions& options = {});
   Result<ImportReport> import_text(std::string_view text, const std::string& origin,
                                    const ImportOptions& options = {});
+  // The same, read from `source` a piece at a time (both above are this):
+  // memory holds a few batches of records, never the file. Before the
+  // commit, once every byte has been read, source.verify() must say yes
+  // (its error is returned otherwise, whatever the file held), then the
+  // file must prove it is whole. On an error found earlier the rest is
+  // still read, so that those two judge first. rewind() is used only to
+  // name the line of a duplicate id or dangling reference.
+  Result<ImportReport> import_stream(ByteSource& source, const std::string& origin,
+                                     const ImportOptions& options = {});
 
   // Never throws; a corrupt or missing database answers Freshness::unavailable.
   MatchResult match(const AddressQuery& query, const MatchOptions& options = {});

@@ -84,6 +84,9 @@ struct BlankRecord {
 using RegistryRecord = std::variant<BlankRecord, HeaderRecord, PremiseRecord, SubjectRecord, FlagRecord,
                                     HistoryRecord, DeleteRecord, TrailerRecord>;
 
+// The longest line a file may hold (a longer one is registry.too_long).
+inline constexpr std::size_t kMaxRegistryLineBytes = 64 * 1024;
+
 // Error codes: registry.too_long, registry.bad_json, registry.not_object,
 // registry.unknown_type, registry.missing_field, registry.bad_field.
 Result<RegistryRecord> parse_registry_line(std::string_view line);

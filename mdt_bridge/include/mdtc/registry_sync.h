@@ -2,8 +2,8 @@
 // (docs/protocol.md, "Flag registry sync"): a DEALER socket (identity = unit
 // id) asks the registry's ROUTER what comes after the version the cache
 // holds, fetches the file in chunks into a staging file beside the cache
-// (sealed with AES-256-GCM, resuming after an interruption), verifies its
-// SHA-256 and hands its text to the cache, until the registry says the cache
+// (sealed with AES-256-GCM, resuming after an interruption) and hands it to
+// the cache to import as it is read back and verified (SHA-256), until the registry says the cache
 // is up to date. It knows nothing of
 // the cache: the owner passes callbacks. No ZeroMQ or JSON library type
 // appears here.
@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "mdtc/byte_source.h"
 #include "mdtc/result.h"
 #include "mdtc/time_source.h"
 
@@ -72,7 +73,9 @@ struct RegistrySyncOptions {
   int request_timeout_ms = 10000;   // no reply for this long = the link is dead
   int backoff_initial_ms = 1000;    // after a failure, doubling ...
   int backoff_max_ms = 60000;       // ... up to this (and never beyond interval_s)
-  uint64_t max_file_bytes = uint64_t{256} << 20;  // a larger offer is refused
+  // A larger offer is refused unfetched; 0 = no limit but the disk. The
+  // import streams from the staging file, so memory does not set a limit.
+  uint64_t max_file_bytes = 0;
   uint32_t chunk_bytes = 256 << 10;               // asked per fetch (<= kMaxChunkBytes)
   int window = 4;                                 // fetches in flight
   // The steady time behind request timeouts, the interval and backoff (and
@@ -105,14 +108,17 @@ class RegistrySync {
   // The registry version the cache holds; std::nullopt when it holds nothing
   // from the registry yet (a snapshot is needed).
   using CurrentVersion = std::function<std::optional<int64_t>()>;
-  // Import the verified file, whose whole `text` is in memory (valid only
-  // during the call; it is never written to disk in the clear, and the
-  // memory is overwritten afterwards). An error whose code starts with
-  // "registry." means the file itself was refused: it is deleted and not
-  // fetched again in this run. Any other error is local (cache
-  // unavailable): the file is kept, sealed, and applied later.
-  using Apply = std::function<Status(std::string_view text, int64_t version,
-                                     const std::string& mode)>;
+  // Import the staged file from `file`, read a piece at a time: each piece
+  // is decrypted from the staging file as it is read, and the plaintext is
+  // never on disk and never whole in memory. `file.verify()` after the last
+  // byte says whether it is the file the registry offered; the import must
+  // commit only if it says yes, and return its error otherwise (code
+  // "sync.verify_failed": the file is discarded and fetched afresh).
+  // cache::Cache::import_stream does exactly this. An error whose code
+  // starts with "registry." means the file itself was refused: it is
+  // deleted and not fetched again in this run. Any other error is local
+  // (cache unavailable): the file is kept, sealed, and applied later.
+  using Apply = std::function<Status(ByteSource& file, int64_t version, const std::string& mode)>;
   // The registry said the cache is current: the owner may record that it
   // heard from the registry (freshness). Optional.
   using Confirm = std::function<void(int64_t version)>;
