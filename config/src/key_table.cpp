@@ -93,6 +93,10 @@ const std::vector<KeySpec>& key_table() {
       text("coresponder", "auto_request", Kind::auto_request_rules, &Config::coresponder_auto_request),
       number("coresponder", "eta_speed_kmh", &Config::coresponder_eta_speed_kmh, 5, 200),
 
+      number("panel", "lock_speed_kmh", &Config::panel_lock_speed_kmh, 1, 200),
+      integer("panel", "unlock_after_s", &Config::panel_unlock_after_s, 0, 600),
+      integer("panel", "port", &Config::panel_port, 0, 65535),
+
       text("log", "level", Kind::log_level, &Config::log_level),
       text("log", "file", Kind::optional_path, &Config::log_file),
       text("log", "modules", Kind::module_levels, &Config::log_modules),

@@ -89,6 +89,12 @@ struct Config {
   std::vector<AutoRequestRule> coresponder_auto_request_rules;
   double coresponder_eta_speed_kmh = 40;  // straight-line ETA = distance / this
 
+  // [panel] the screen while the car moves (docs/panel-format.md, "motion")
+  // and the panel host (mdt-coresponder-panel)
+  double panel_lock_speed_kmh = 24;  // agencies lock MDT keyboards above about 15 mph
+  int panel_unlock_after_s = 10;     // stopped this long before the full panel returns
+  int panel_port = 0;                // the host's page on 127.0.0.1; 0 = any free port
+
   // [log]
   std::string log_level = "information";
   std::string log_file;               // empty = host log callback only

@@ -1,0 +1,93 @@
+// The officer's / clinician's screen as a local web page, the way every host
+// of this project shows the plugin's panels: served on 127.0.0.1 only;
+// panels stream to the page as server-sent events, a tap comes back as
+// POST /action with the panel's inputs as the action's JSON payload, and the
+// page posts /heartbeat every second and gets the status strip back, so the
+// page knows within seconds when the host stops answering and the host knows
+// when the page has gone (docs/panel-ux.md).
+//
+// Only the screen's own user may act: with a secret set, /events, /action
+// and /heartbeat need it (the host hands it to the browser it opens, in the
+// URL's fragment), and with same_user_only a connection from another local
+// user is refused; both refusals are logged.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mdtc::panel {
+
+struct PanelServerOptions {
+  int port = 0;  // 0 picks a free port; see PanelServer::port()
+  std::string title = "MDT";
+  // Empty: no secret asked (stub-mdt-host on a test bench only).
+  std::string secret;
+  bool same_user_only = true;
+  // Refusals and other events worth a line in the journal. Any thread.
+  std::function<void(const std::string& line)> log;
+  // The status strip's JSON, answered to each heartbeat. Any thread.
+  std::function<std::string()> status;
+};
+
+class PanelServer {
+ public:
+  // payload_json is empty when the panel has no inputs. Called on one of the
+  // server's threads: queue the tap, do not call into the plugin from it.
+  using ActionHandler = std::function<void(const std::string& panel_id, const std::string& action,
+                                           const std::string& payload_json)>;
+
+  // Throws std::runtime_error when the port cannot be bound.
+  PanelServer(PanelServerOptions options, ActionHandler on_action);
+  ~PanelServer();
+  PanelServer(const PanelServer&) = delete;
+  PanelServer& operator=(const PanelServer&) = delete;
+
+  int port() const;
+  // kind: "show", "update" or "close"; panel_json empty for close.
+  void publish(const std::string& kind, const std::string& panel_id, const std::string& panel_json);
+  // Milliseconds (steady clock) of the page's latest accepted heartbeat; empty before the first.
+  std::optional<int64_t> last_heartbeat_ms() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// 32 bytes from the kernel's random source as 64 hex digits: one per boot
+// of the host, never written to disk except the URL file the host is told to write.
+std::string make_boot_secret();
+
+// Constant-time comparison: a wrong guess must not tell how much was right.
+bool secret_matches(std::string_view expected, std::string_view given);
+
+// The uid owning the loopback TCP connection from peer_port to
+// server_port, read from the text of /proc/net/tcp (or tcp6); empty when no
+// such line. Pure, so the parsing is tested with plain text.
+std::optional<uint32_t> loopback_peer_uid(std::string_view proc_net_tcp, uint16_t peer_port,
+                                          uint16_t server_port);
+
+// Checks a panel document against docs/panel-format.md: empty when it is a
+// valid version-1 panel, else the first wrong member and why
+// ("sections[0].fields[2].severity: 'red': expected info, caution, warning
+// or danger"). A strict host refuses such a panel, so no test run misses one.
+std::string panel_format_error(const std::string& panel_json);
+
+// What the host knows of the plugin when the page's heartbeat asks.
+struct PluginHealth {
+  std::string status_json;       // the plugin's latest status_json; empty before the first
+  int64_t status_age_ms = 0;     // since status_json last returned
+  bool started = true;           // false once the host has stopped it or it failed to start
+};
+
+// The status strip as JSON for the page: {"severity":..., "items":[{"id",
+// "text","severity"}...]}: the plugin, the CAD link, the flag cache's age
+// and GPS, each in words ("CAD LINK DOWN"), never colour alone. Pure.
+// A plugin whose status_json has not returned for plugin_silent_after_ms,
+// or whose pipeline has not gone round for as long, is "not responding".
+std::string status_strip_json(const PluginHealth& health, int64_t plugin_silent_after_ms = 3000);
+
+}  // namespace mdtc::panel
