@@ -65,6 +65,12 @@ struct Host {
   std::deque<std::tuple<std::string, std::string, std::string>> pending;  // panel, action, payload
   bool stopping = false;
   std::unique_ptr<panel::PanelServer> server;  // set before the plugin starts
+  std::unique_ptr<panel::Speaker> speaker;     // null: speech off or unavailable
+
+  // Pipeline thread only (show, update and notify come from it).
+  std::string address;          // of the latest premise panel with a danger flag
+  std::string address_panel;    // its panel id
+  std::string address_spoken;   // the panel whose address has been spoken
 
   std::mutex health_mu;
   panel::PluginHealth health;
@@ -80,6 +86,18 @@ int32_t publish(Host& h, const char* kind, const char* panel_id, const char* jso
     return MDT_ERR_INVALID_ARGUMENT;
   }
   h.server->publish(kind, panel_id ? panel_id : "", doc);
+  // The dispatch address is spoken after a premise panel's first caution:
+  // the subtitle is "CALL TYPE - address" (docs/panel-format.md).
+  if (doc.find(R"("kind":"premise")") != std::string::npos &&
+      doc.find(R"("severity":"danger")") != std::string::npos) {
+    if (const auto at = doc.find(R"("subtitle":")"); at != std::string::npos) {
+      const auto start = at + 12, end = doc.find('"', start);
+      std::string subtitle = doc.substr(start, end - start);
+      if (const auto dash = subtitle.find(" - "); dash != std::string::npos) subtitle.erase(0, dash + 3);
+      h.address = subtitle;
+      h.address_panel = panel_id ? panel_id : "";
+    }
+  }
   return MDT_OK;
 }
 
@@ -100,9 +118,22 @@ int32_t on_current_user(void*, char* buf, uint32_t size) {
   std::snprintf(buf, size, "%s", pw->pw_name);
   return static_cast<int32_t>(std::strlen(pw->pw_name));
 }
-void on_notify(void*, int32_t priority, const char* text) {
-  log_line(MDT_LOG_NOTICE, "panel", std::string(priority == MDT_NOTIFY_CAUTION ? "caution: " : "notice: ") +
-                                        (text ? text : ""));
+void on_notify(void* d, int32_t priority, const char* text) {
+  auto& h = *static_cast<Host*>(d);
+  const std::string line = text ? text : "";
+  log_line(MDT_LOG_NOTICE, "panel", std::string(priority == MDT_NOTIFY_CAUTION ? "caution: " : "notice: ") + line);
+  if (priority != MDT_NOTIFY_CAUTION || !h.speaker) return;
+  // Concealed mode (approaching a scene): no sound at all.
+  if (h.server->concealed()) {
+    log_line(MDT_LOG_INFO, "panel", "concealed: not spoken");
+    return;
+  }
+  std::string spoken = line;
+  if (!h.address.empty() && h.address_spoken != h.address_panel) {
+    spoken += " Address: " + h.address + ".";
+    h.address_spoken = h.address_panel;
+  }
+  h.speaker->say(spoken);
 }
 
 // The plugin, loaded and started; empty members when it could not be.
@@ -202,6 +233,7 @@ int main(int argc, char** argv) {
       "browser", po::value(&browser)->default_value("chromium"),
       "browser opened in app mode at the page; 'none' to open none")(
       "kiosk", "open the browser full screen (kiosk mode)")(
+      "speak-to", po::value<std::string>(), "write spoken lines as WAV files into DIR instead of the sound card")(
       "url-file", po::value(&url_file),
       "write the page's URL, with its secret, to FILE (mode 0600) for a browser started elsewhere");
   po::variables_map vm;
@@ -221,10 +253,17 @@ int main(int argc, char** argv) {
   // The port comes from the same layered configuration the plugin reads;
   // its errors are the plugin's to report on the page.
   int port = 0;
+  panel::SpeechOptions speech;
+  bool speech_on = true;
   {
     std::vector<std::string> files{config_path};
     if (!unit_config_path.empty()) files.push_back(unit_config_path);
-    if (auto cfg = mdtc::config::load(files, mdtc::config::environment_overrides())) port = cfg->panel_port;
+    if (auto cfg = mdtc::config::load(files, mdtc::config::environment_overrides())) {
+      port = cfg->panel_port;
+      speech_on = cfg->panel_speech;
+      speech.voice = cfg->panel_voice;
+      speech.volume = cfg->panel_volume;
+    }
   }
   if (port_option >= 0) port = port_option;
 
@@ -269,6 +308,16 @@ int main(int argc, char** argv) {
     }
     chmod(tmp.c_str(), 0600);
     std::filesystem::rename(tmp, url_file);
+  }
+
+  if (speech_on) {
+    if (vm.count("speak-to")) speech.wav_dir = vm["speak-to"].as<std::string>();
+    try {
+      host.speaker = std::make_unique<panel::Speaker>(speech);
+    } catch (const std::exception& e) {
+      // The panel still shows everything; only the voice is missing.
+      log_line(MDT_LOG_ERROR, "panel", std::string("speech off: ") + e.what());
+    }
   }
 
   mdt_host_callbacks callbacks{};
@@ -358,6 +407,8 @@ int main(int argc, char** argv) {
     plugin.entry->stop(plugin.plugin, &err);
     plugin.entry->destroy(plugin.plugin);
   }
+  if (host.speaker) host.speaker->drain();
+  host.speaker.reset();
   host.server.reset();
   if (plugin.lib) dlclose(plugin.lib);
   return 0;

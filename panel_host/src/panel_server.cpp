@@ -63,6 +63,7 @@ struct Shared {
   Feed feed;
   uint16_t port = 0;
   std::atomic<int64_t> last_heartbeat_ms{-1};
+  std::atomic<bool> concealed{false};
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -178,6 +179,7 @@ class HeartbeatHandler : public HTTPRequestHandler {
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
     if (shared_.refuse_if_needed(req, resp, req.get("X-Panel-Secret", ""), "a heartbeat")) return;
     shared_.last_heartbeat_ms = steady_ms();
+    shared_.concealed = req.get("X-Panel-Concealed", "0") == "1";
     const std::string body = shared_.options.status ? shared_.options.status() : std::string("{}");
     resp.setContentType("application/json");
     resp.set("Cache-Control", "no-store");
@@ -240,6 +242,8 @@ PanelServer::~PanelServer() {
 }
 
 int PanelServer::port() const { return impl_->shared.port; }
+
+bool PanelServer::concealed() const { return impl_->shared.concealed; }
 
 std::optional<int64_t> PanelServer::last_heartbeat_ms() const {
   const int64_t ms = impl_->shared.last_heartbeat_ms;

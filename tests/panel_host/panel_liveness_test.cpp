@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPResponse.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -42,7 +43,9 @@ class PanelHost : public ::testing::Test {
     const std::string db = dir.file("2A31.db");
     auto cache = cache::Cache::open({db, "", true, 24});
     EXPECT_TRUE(cache.ok());
-    if (cache.ok()) EXPECT_TRUE(cache->import_file(MDTC_SOURCE_DIR "/demo/registry.jsonl").ok());
+    if (cache.ok()) {
+      EXPECT_TRUE(cache->import_file(MDTC_SOURCE_DIR "/demo/registry.jsonl").ok());
+    }
     const std::string path = dir.file("fleet.ini");
     write_file(path, identity + "\n[cad]\nsubscribe_endpoint = " + endpoint(pub_port) +
                          "\ndealer_endpoint = " + endpoint(router_port) +
@@ -72,7 +75,7 @@ class PanelHost : public ::testing::Test {
     host = std::make_unique<ChildProcess>(
         std::vector<std::string>{MDTC_PANEL_HOST, "--plugin", MDTC_PLUGIN_PATH, "--config", config,
                                  "--unit-config", dir.file("none.ini"), "--browser", "none", "--url-file",
-                                 dir.file("url")},
+                                 dir.file("url"), "--speak-to", dir.path()},
         dir.file("host.out"));
     ASSERT_TRUE(wait_for_line(dir.file("url"), [](auto& l) { return has(l, "http://127.0.0.1:"); }, 30s))
         << read_file(dir.file("host.out"));
@@ -182,6 +185,10 @@ TEST_F(PanelHost, AMovingCarShowsOnlyTheBannerAndTheRequestThenAllWhenStopped) {
   start_host(make_config());
   seconds_until("document.body.classList.contains('moving') && document.getElementById('hazard')");
   EXPECT_TRUE(has(browser->eval("document.getElementById('hazard').textContent"), "Weapons"));
+  // Spoken once, with the dispatch address, through the speech library.
+  EXPECT_TRUE(wait_for_line(dir.file("host.out"), [](auto& l) { return has(l, "caution: Caution:"); }, 10s));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("spoken-1.wav")) ||
+              wait_for_line(dir.file("host.out"), [&](auto&) { return std::filesystem::exists(dir.file("spoken-1.wav")); }, 10s));
   // Only the request action is visible, and it is large.
   EXPECT_EQ(browser->eval("[...document.querySelectorAll('button')].filter(b=>b.offsetParent!==null).map(b=>b.dataset.action||b.id).join(',')"),
             "\"request_coresponder\"");

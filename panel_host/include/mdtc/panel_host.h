@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mdtc::panel {
 
@@ -47,6 +48,8 @@ class PanelServer {
   PanelServer& operator=(const PanelServer&) = delete;
 
   int port() const;
+  // Whether the page is in concealed mode (dimmed, no sound), as its latest heartbeat said.
+  bool concealed() const;
   // kind: "show", "update" or "close"; panel_json empty for close.
   void publish(const std::string& kind, const std::string& panel_id, const std::string& panel_json);
   // Milliseconds (steady clock) of the page's latest accepted heartbeat; empty before the first.
@@ -75,6 +78,40 @@ std::optional<uint32_t> loopback_peer_uid(std::string_view proc_net_tcp, uint16_
 // ("sections[0].fields[2].severity: 'red': expected info, caution, warning
 // or danger"). A strict host refuses such a panel, so no test run misses one.
 std::string panel_format_error(const std::string& panel_json);
+
+// Spoken caution lines: a distinct two-note tone, then the line, through
+// espeak-ng's library (not a shell command), on the speaker's own thread
+// so a plugin callback never waits for the sound card.
+struct SpeechOptions {
+  std::string voice = "en-us";
+  int volume = 100;  // espeak-ng's scale: 0 silent, 100 normal, up to 200
+  int rate_wpm = 160;
+  // Empty: the sound card (PulseAudio or ALSA through pcaudiolib). A
+  // directory: each utterance as spoken-N.wav there (tests, bench rigs).
+  std::string wav_dir;
+};
+
+// 16-bit mono samples of the alert tone at `sample_rate`: 880 Hz then
+// 660 Hz, 180 ms each with 10 ms ramps, unlike any sound espeak-ng makes.
+// Pure.
+std::vector<int16_t> alert_tone(int sample_rate, int volume);
+
+class Speaker {
+ public:
+  // Throws std::runtime_error when espeak-ng cannot start (no voice data).
+  explicit Speaker(SpeechOptions options);
+  ~Speaker();
+  Speaker(const Speaker&) = delete;
+  Speaker& operator=(const Speaker&) = delete;
+  // Queues one line; returns at once.
+  void say(const std::string& text);
+  // Waits until every queued line has been spoken (tests, shutdown).
+  void drain();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // What the host knows of the plugin when the page's heartbeat asks.
 struct PluginHealth {
