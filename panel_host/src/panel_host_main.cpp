@@ -285,6 +285,9 @@ int main(int argc, char** argv) {
     std::lock_guard lock(host.health_mu);
     panel::PluginHealth h = host.health;
     h.status_age_ms = host.status_at_ms ? steady_ms() - host.status_at_ms : 0;
+    h.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
     return panel::status_strip_json(h);
   };
   try {

@@ -86,7 +86,7 @@ const kept=new Map();      // inputs the user changed, kept across re-renders
 const guard=new Map();     // panel id -> time until which its buttons are inert
 const KEYS=['F1','F2','F3','F4','F6','F7','F8'];
 const TAP_GUARD_MS=1500, LOST_AFTER_MS=3000;
-let motion=null, themeMode='auto', concealed=false, lastOk=Date.now(), streamOk=true;
+let motion=null, themeMode='auto', concealed=false, lastOk=Date.now(), streamOk=true, daylight=null;
 const RANK={danger:3,warning:2,caution:1,info:0};
 const ORDER={coresponder_request:0,coresponder_offer:0,premise:1,status:2};
 function esc(s){return String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
@@ -169,8 +169,10 @@ function applyMotion(){
     'MOVING - full panel after '+(motion.unlock_after_s??10)+' s stopped':'';
 }
 function applyTheme(){
+  // Auto: the sun at the car's position when the host knows it, else the clock.
   const h=new Date().getHours();
-  const night=themeMode==='night'||(themeMode==='auto'&&(h<7||h>=19));
+  const dark=daylight===null?(h<7||h>=19):!daylight;
+  const night=themeMode==='night'||(themeMode==='auto'&&dark);
   document.body.classList.toggle('night',night);
   document.body.classList.toggle('concealed',concealed);
   document.getElementById('theme-btn').innerHTML='<span class="key">F9</span>Theme: '+themeMode;
@@ -201,7 +203,8 @@ async function heartbeat(){
   try{
     const r=await fetch('/heartbeat',{method:'POST',signal:ctl.signal,
       headers:{'X-Panel-Secret':SECRET,'X-Panel-Concealed':concealed?'1':'0'}});
-    if(r.ok){lastOk=Date.now(); strip(await r.json());}
+    if(r.ok){lastOk=Date.now(); const st=await r.json(); strip(st);
+      if(typeof st.daylight==='boolean'&&st.daylight!==daylight){daylight=st.daylight;applyTheme();}}
   }catch(e){}
   clearTimeout(t); checkLost();
 }

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "mdtc/panel_host.h"
@@ -70,6 +71,22 @@ std::vector<Item> items_from(const Object& st, const PluginHealth& h, int64_t si
 
 }  // namespace
 
+bool sun_is_up(double lat, double lon, int64_t unix_ms) {
+  constexpr double rad = 3.14159265358979323846 / 180;
+  const double d = static_cast<double>(unix_ms) / 86400000.0 - 10957.5;  // days since J2000.0
+  const double g = (357.529 + 0.98560028 * d) * rad;                       // mean anomaly
+  const double q = 280.459 + 0.98564736 * d;                               // mean longitude
+  const double l = (q + 1.915 * std::sin(g) + 0.020 * std::sin(2 * g)) * rad;
+  const double e = (23.439 - 0.00000036 * d) * rad;                        // obliquity
+  const double ra = std::atan2(std::cos(e) * std::sin(l), std::cos(l));
+  const double decl = std::asin(std::sin(e) * std::sin(l));
+  const double gmst_deg = std::fmod(280.46061837 + 360.98564736629 * d, 360.0);
+  const double hour_angle = (gmst_deg + lon) * rad - ra;
+  const double elevation = std::asin(std::sin(lat * rad) * std::sin(decl) +
+                                     std::cos(lat * rad) * std::cos(decl) * std::cos(hour_angle));
+  return elevation > -0.833 * rad;
+}
+
 std::string status_strip_json(const PluginHealth& health, int64_t plugin_silent_after_ms) {
   std::vector<Item> items;
   Object::Ptr st;
@@ -98,6 +115,10 @@ std::string status_strip_json(const PluginHealth& health, int64_t plugin_silent_
   }
   out.set("severity", worst);
   out.set("items", arr);
+  if (st && health.unix_ms > 0) {
+    if (const auto pos = st->getObject("position"))
+      out.set("daylight", sun_is_up(pos->getValue<double>("lat"), pos->getValue<double>("lon"), health.unix_ms));
+  }
   std::ostringstream s;
   out.stringify(s);
   return s.str();

@@ -13,6 +13,7 @@
 #include <Poco/Logger.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -302,6 +303,10 @@ void PluginInstance::handle(Event& event) {
     pipeline_->on_link_status(*s);
   } else if (auto* f = std::get_if<gps::Fix>(&event)) {
     pipeline_->on_fix(*f, now);
+    {
+      std::lock_guard lock(status_mu_);
+      position_ = pipeline_->position(now);
+    }
     motion_->on_fix(f->speed_mps, now);
     refresh_motion(now);
   } else if (auto* g = std::get_if<gps::ReaderStatus>(&event)) {
@@ -551,6 +556,13 @@ std::string PluginInstance::status_json() const {
   if (cache_age_s_) root.set("cache_age_s", *cache_age_s_);
   root.set("cache_max_age_h", config_.cache_max_age_h);
   if (running_) root.set("pipeline_idle_ms", steady_ms() - pipeline_alive_ms_.load());
+  if (position_) {
+    // Rounded to about 100 m: enough for sunrise, and no more than a host needs.
+    Poco::JSON::Object pos;
+    pos.set("lat", std::round(position_->lat * 1000) / 1000);
+    pos.set("lon", std::round(position_->lon * 1000) / 1000);
+    root.set("position", pos);
+  }
   if (storage_) {
     Poco::JSON::Object storage;
     for (const auto& [k, v] : storage_->counters()) storage.set(k, v);

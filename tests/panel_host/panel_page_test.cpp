@@ -88,7 +88,7 @@ class PanelPage : public ::testing::Test {
     o.status = [] {
       return std::string(R"({"severity":"info","items":[{"id":"plugin","text":"Plugin OK","severity":"info"},)"
                          R"({"id":"cad","text":"CAD link up","severity":"info"},{"id":"cache","text":"Flags 1 h old","severity":"info"},)"
-                         R"({"id":"gps","text":"GPS OK","severity":"info"}]})");
+                         R"({"id":"gps","text":"GPS OK","severity":"info"}],"daylight":false})");
     };
     server = std::make_unique<panel::PanelServer>(o, [this](const std::string& p, const std::string& a, const std::string&) {
       std::lock_guard lock(mu);
@@ -140,6 +140,14 @@ TEST_F(PanelPage, TheTopHazardIsTheTitleBarAndTheRequestIsOnTheFirstScreen) {
   // The hazard comes before match and cache metadata.
   EXPECT_EQ(browser->eval("[...document.querySelectorAll('#panel-premise\\\\:I-2 .sec')].map(s=>s.textContent).join(',')"),
             "\"SAFETY,CARE,PEOPLE,PRIOR CALLS,INCIDENT,MATCH\"");
+}
+
+TEST_F(PanelPage, TheAutomaticThemeFollowsTheSunWhereTheCarIs) {
+  open(still(kPremise), still(kRequest));
+  // The host says the sun is down at the car's position, whatever the clock.
+  EXPECT_TRUE(browser->wait_until("document.body.classList.contains('night')", 10s));
+  browser->eval("setTheme('day')");
+  EXPECT_EQ(browser->eval("document.body.classList.contains('night')"), "false");
 }
 
 TEST_F(PanelPage, EveryTappableElementIsAtLeast48CssPixels) {

@@ -65,3 +65,33 @@ TEST(StatusStrip, AStaleOrMissingGpsIsAWarning) {
 }
 
 }  // namespace
+
+namespace {
+
+// 2026-06-21 and 2026-12-21 at Springfield, IL (39.80 N, 89.64 W; UTC-5/-6):
+// sunrise about 10:30 UTC in June, 13:10 UTC in December.
+constexpr int64_t kJune21 = 1782000000000;       // 2026-06-21T00:00:00Z
+constexpr int64_t kDecember21 = 1797811200000;  // 2026-12-21T00:00:00Z
+constexpr int64_t kHour = 3600000;
+
+TEST(SunIsUp, FollowsSunriseAtTheCarsPositionNotTheClock) {
+  EXPECT_TRUE(mdtc::panel::sun_is_up(39.80, -89.64, kJune21 + 18 * kHour));   // 13:00 local
+  EXPECT_FALSE(mdtc::panel::sun_is_up(39.80, -89.64, kJune21 + 8 * kHour));   // 03:00 local
+  EXPECT_FALSE(mdtc::panel::sun_is_up(39.80, -89.64, kJune21 + 10 * kHour));  // before 10:30 UTC
+  EXPECT_TRUE(mdtc::panel::sun_is_up(39.80, -89.64, kJune21 + 11 * kHour));   // after it
+  EXPECT_FALSE(mdtc::panel::sun_is_up(39.80, -89.64, kDecember21 + 12 * kHour + 45 * 60000));  // 06:45 CST, dark
+  EXPECT_TRUE(mdtc::panel::sun_is_up(39.80, -89.64, kDecember21 + 13 * kHour + 45 * 60000));
+  // Above the Arctic Circle the summer sun does not set.
+  EXPECT_TRUE(mdtc::panel::sun_is_up(69.65, 18.96, kJune21 + 23 * kHour));
+}
+
+TEST(StatusStrip, SaysWhetherItIsDaylightWhereTheCarIs) {
+  const std::string with_position = kHealthy.substr(0, kHealthy.size() - 1) + R"(,"position":{"lat":39.8,"lon":-89.64}})";
+  EXPECT_NE(status_strip_json(PluginHealth{with_position, 100, true, kJune21 + 18 * kHour}).find(R"("daylight":true)"),
+            std::string::npos);
+  EXPECT_NE(status_strip_json(PluginHealth{with_position, 100, true, kJune21 + 8 * kHour}).find(R"("daylight":false)"),
+            std::string::npos);
+  EXPECT_EQ(status_strip_json(PluginHealth{kHealthy, 100, true, kJune21}).find("daylight"), std::string::npos);
+}
+
+}  // namespace

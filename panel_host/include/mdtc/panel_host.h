@@ -113,16 +113,24 @@ class Speaker {
   std::unique_ptr<Impl> impl_;
 };
 
+// Whether the sun is up (above -0.833 degrees, the sunrise convention) at
+// a position and a Unix time in milliseconds, from the low-precision solar
+// formulas of the Astronomical Almanac (good to about a minute of sunrise
+// before 2100). Pure: the night theme follows the car, not the clock.
+bool sun_is_up(double lat, double lon, int64_t unix_ms);
+
 // What the host knows of the plugin when the page's heartbeat asks.
 struct PluginHealth {
   std::string status_json;       // the plugin's latest status_json; empty before the first
   int64_t status_age_ms = 0;     // since status_json last returned
   bool started = true;           // false once the host has stopped it or it failed to start
+  int64_t unix_ms = 0;           // now; with the plugin's position, the strip says whether it is day
 };
 
 // The status strip as JSON for the page: {"severity":..., "items":[{"id",
 // "text","severity"}...]}: the plugin, the CAD link, the flag cache's age
-// and GPS, each in words ("CAD LINK DOWN"), never colour alone. Pure.
+// and GPS, each in words ("CAD LINK DOWN"), never colour alone; with a
+// position and a time, "daylight": true or false for the page's theme. Pure.
 // A plugin whose status_json has not returned for plugin_silent_after_ms,
 // or whose pipeline has not gone round for as long, is "not responding".
 std::string status_strip_json(const PluginHealth& health, int64_t plugin_silent_after_ms = 3000);
