@@ -44,6 +44,8 @@ foreach(doc README.md docs/config.md docs/deployment.md docs/protocol.md docs/ar
     install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${_doc_dir} COMPONENT main)
   endif()
 endforeach()
+# The screenshots panel-ux.md shows.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/images DESTINATION ${_doc_dir} COMPONENT main)
 
 # ----------------------------------------------------- mdt-coresponder-stubs
 foreach(stub stub-mdt-host stub-cad stub-gps stub-registry)

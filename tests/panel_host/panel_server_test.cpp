@@ -155,6 +155,23 @@ TEST(PanelServer, HeartbeatAnswersTheStatusStripAndIsRemembered) {
   EXPECT_TRUE(f.server.last_heartbeat_ms());
 }
 
+TEST(PanelServer, TheHeartbeatCarriesConcealedModeSoTheHostStaysSilent) {
+  Fixture f;
+  EXPECT_FALSE(f.server.concealed());
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(f.server.port()));
+  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, "/heartbeat", Poco::Net::HTTPMessage::HTTP_1_1);
+  req.set("X-Panel-Secret", kSecret);
+  req.set("X-Panel-Concealed", "1");
+  req.setContentLength(0);
+  session.sendRequest(req);
+  Poco::Net::HTTPResponse resp;
+  session.receiveResponse(resp);
+  EXPECT_EQ(resp.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+  EXPECT_TRUE(f.server.concealed());
+  EXPECT_EQ(request(f.server.port(), "POST", "/heartbeat", kSecret).status, 200);
+  EXPECT_FALSE(f.server.concealed());
+}
+
 TEST(PanelServer, WithoutASecretTheBenchServerLetsItsOwnUserAct) {
   Fixture f("");
   EXPECT_EQ(request(f.server.port(), "POST", "/action", "", "panel=p&action=a").status, 204);
