@@ -17,7 +17,9 @@
 #include <filesystem>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -466,6 +468,45 @@ Check check_schedule(const config::Config& c) {
                               (names.empty() ? "no co-responder scheduled now" : "on duty now: " + names));
 }
 
+// The panel host (mdt-coresponder-panel): installed as a user unit, started
+// at login, a browser to show its page, and running now. Warnings only: a
+// car whose MDT vendor hosts the plugin has none of these, and an officer
+// who is not signed in has no panel host running.
+bool panel_host_running() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream in(entry.path() / "cmdline");
+    std::string argv0;
+    if (!std::getline(in, argv0, '\0')) continue;
+    if (std::filesystem::path(argv0).filename() == "mdt-coresponder-panel") return true;
+  }
+  return false;
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    const auto end = std::min(dirs.find(':', start), dirs.size());
+    if (end > start && ::access((dirs.substr(start, end - start) + "/" + program).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+Check check_panel() {
+  const std::string unit = "mdt-coresponder-panel.service";
+  if (!exists("/usr/lib/systemd/user/" + unit) && !exists("/lib/systemd/user/" + unit))
+    return warn("panel", Problem::panel_not_installed, "the panel host's user unit " + unit + " is not installed");
+  if (!exists("/etc/systemd/user/graphical-session.target.wants/" + unit))
+    return warn("panel", Problem::panel_not_enabled, unit + " is not enabled for graphical sessions");
+  if (!on_path("chromium"))
+    return warn("panel", Problem::panel_no_browser, "chromium is not installed: the panel host has no window to open");
+  if (!panel_host_running())
+    return warn("panel", Problem::panel_not_running, "no mdt-coresponder-panel process is running");
+  return pass("panel", "the panel host is installed, starts at login and is running");
+}
+
 // One question to the flag registry, as the plugin's sync would ask it, and
 // nothing fetched: fleet IT sees whether the registry answers this car and
 // whether the cache is behind, without waiting for the next sync interval.
@@ -769,6 +810,7 @@ int doctor_command(const Args& args) {
     checks.push_back(std::move(check));
   checks.push_back(failed.any({"unit", "registry", "cache", "cad"}) ? not_checked("registry")
                                                                      : check_registry(c, timeout_s));
+  checks.push_back(failed.any({"panel"}) ? not_checked("panel") : check_panel());
 
   if (vm.count("json")) {
     print_json(checks, std::cout);

@@ -86,6 +86,17 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "check the registry, VPN and firewall; with CURVE, the pinned server key and the car's registered key"},
       {Problem::registry_refused, "registry.refused", "the flag registry refused this unit",
        "register the unit (its id and public key) with the registry"},
+
+      {Problem::panel_not_installed, "panel.not_installed",
+       "the panel host's user unit is not installed (a warning: an MDT vendor's client may host the plugin)",
+       "apt install ./mdt-coresponder_<version>_amd64.deb, or host the plugin in the vendor's client"},
+      {Problem::panel_not_enabled, "panel.not_enabled", "the panel host does not start at login (a warning)",
+       "systemctl --global enable mdt-coresponder-panel.service"},
+      {Problem::panel_no_browser, "panel.no_browser", "no chromium to open the panel page in (a warning)",
+       "apt install chromium"},
+      {Problem::panel_not_running, "panel.not_running",
+       "no panel host is running: nobody is signed in, or it stopped (a warning)",
+       "sign in to the MDT session, or systemctl --user restart mdt-coresponder-panel; read journalctl --user -u mdt-coresponder-panel"},
   };
   return table;
 }

@@ -26,6 +26,12 @@ endif()
 if(TARGET mdt-coresponder)
   install(TARGETS mdt-coresponder RUNTIME DESTINATION bin COMPONENT main)
 endif()
+if(TARGET mdt-coresponder-panel)
+  install(TARGETS mdt-coresponder-panel RUNTIME DESTINATION bin COMPONENT main)
+  # A user unit: the panel host runs in the signed-in session, as its browser does.
+  install(FILES ${_pkg_dir}/systemd/mdt-coresponder-panel.service
+          DESTINATION lib/systemd/user COMPONENT main)
+endif()
 # Absolute on purpose: configuration belongs in /etc whatever the prefix.
 install(FILES ${PROJECT_SOURCE_DIR}/config/examples/fleet.ini
         DESTINATION /etc/mdt-coresponder COMPONENT main)
@@ -33,11 +39,13 @@ install(FILES ${PROJECT_SOURCE_DIR}/config/examples/unit-2A31.ini
               ${PROJECT_SOURCE_DIR}/config/examples/coresponders.txt
         DESTINATION ${_doc_dir}/examples COMPONENT main)
 foreach(doc README.md docs/config.md docs/deployment.md docs/protocol.md docs/architecture.md
-            docs/registry-format.md)
+            docs/registry-format.md docs/panel-format.md docs/panel-ux.md)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${doc})
     install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${_doc_dir} COMPONENT main)
   endif()
 endforeach()
+# The screenshots panel-ux.md shows.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/images DESTINATION ${_doc_dir} COMPONENT main)
 
 # ----------------------------------------------------- mdt-coresponder-stubs
 foreach(stub stub-mdt-host stub-cad stub-gps stub-registry)
@@ -73,6 +81,9 @@ set(CPACK_DEBIAN_MAIN_DESCRIPTION
     " (doctor, config check, cache and GPS tools).")
 # useradd and userdel (postinst, postrm) come from passwd.
 set(CPACK_DEBIAN_MAIN_PACKAGE_DEPENDS "passwd")
+# The panel host opens its page in chromium's app window; a car whose MDT
+# vendor hosts the plugin itself does not need it.
+set(CPACK_DEBIAN_MAIN_PACKAGE_RECOMMENDS "chromium")
 # conffiles: dpkg keeps an edited fleet.ini on upgrade and asks first.
 set(CPACK_DEBIAN_MAIN_PACKAGE_CONTROL_EXTRA
     ${_pkg_dir}/debian/conffiles ${_pkg_dir}/debian/postinst ${_pkg_dir}/debian/postrm)

@@ -64,6 +64,11 @@ installed=1
 dpkg -i "$main_deb" "$stubs_deb"
 check "CLI on PATH" test -x /usr/bin/mdt-coresponder
 check "plugin in /usr/lib/mdt-coresponder" test -f /usr/lib/mdt-coresponder/libmdt_coresponder.so
+check "panel host on PATH" test -x /usr/bin/mdt-coresponder-panel
+check "panel host user unit" test -f /usr/lib/systemd/user/mdt-coresponder-panel.service
+if command -v systemctl >/dev/null; then
+  check "panel host starts at login" test -L /etc/systemd/user/graphical-session.target.wants/mdt-coresponder-panel.service
+fi
 check "example fleet config" test -f "$CONF"
 check "docs" test -f /usr/share/doc/mdt-coresponder/config.md
 check "registry format doc" test -f /usr/share/doc/mdt-coresponder/registry-format.md
@@ -144,6 +149,7 @@ check "edit kept" grep -q "edited by fleet IT" "$CONF"
 step "remove"
 dpkg -r "$STUBS" "$PKG"
 check "CLI gone" test ! -e /usr/bin/mdt-coresponder
+check "panel host no longer starts at login" test ! -e /etc/systemd/user/graphical-session.target.wants/mdt-coresponder-panel.service
 check "plugin gone" test ! -e /usr/lib/mdt-coresponder/libmdt_coresponder.so
 check "config kept on remove" test -f "$CONF"
 check "state kept on remove" test -d "$STATE"

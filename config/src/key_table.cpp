@@ -96,6 +96,13 @@ const std::vector<KeySpec>& key_table() {
       text("coresponder", "telehealth_uri", Kind::contact_uri, &Config::coresponder_telehealth_uri, 200),
       text("coresponder", "crisis_line_uri", Kind::contact_uri, &Config::coresponder_crisis_line_uri, 200),
 
+      number("panel", "lock_speed_kmh", &Config::panel_lock_speed_kmh, 1, 200),
+      integer("panel", "unlock_after_s", &Config::panel_unlock_after_s, 0, 600),
+      integer("panel", "port", &Config::panel_port, 0, 65535),
+      boolean("panel", "speech", &Config::panel_speech),
+      text("panel", "voice", Kind::text, &Config::panel_voice, 64),
+      integer("panel", "volume", &Config::panel_volume, 0, 200),
+
       text("log", "level", Kind::log_level, &Config::log_level),
       text("log", "file", Kind::optional_path, &Config::log_file),
       text("log", "modules", Kind::module_levels, &Config::log_modules),

@@ -97,6 +97,14 @@ std::string PanelDocument::to_json() const {
     doc->set("inputs", ins);
   }
   std::ostringstream out;
+  if (motion) {
+    auto mo = object();
+    mo->set("moving", motion->moving);
+    mo->set("gps", motion->gps);
+    mo->set("lock_speed_kmh", motion->lock_speed_kmh);
+    mo->set("unlock_after_s", motion->unlock_after_s);
+    doc->set("motion", mo);
+  }
   doc->stringify(out);
   return out.str();
 }

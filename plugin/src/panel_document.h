@@ -4,6 +4,7 @@
 // Built as plain values so builders stay pure, then serialized once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,16 @@ struct PanelInput {
   std::vector<std::pair<std::string, std::string>> options;  // {id, label}
 };
 
+// The car's motion (docs/panel-format.md, "motion"): hosts show only the
+// safety banner and the request action while `moving`.
+struct PanelMotion {
+  bool moving = false;
+  std::string gps = "none";  // "fresh", "stale" or "none": why a car is not moving
+  double lock_speed_kmh = 24;
+  int unlock_after_s = 10;
+  friend bool operator==(const PanelMotion&, const PanelMotion&) = default;
+};
+
 struct PanelDocument {
   std::string id;
   std::string kind;  // "premise", "coresponder_request", "coresponder_offer", "status"
@@ -63,6 +74,7 @@ struct PanelDocument {
   std::vector<PanelSection> sections;
   std::vector<PanelAction> actions;
   std::vector<PanelInput> inputs;  // serialized only when there are some
+  std::optional<PanelMotion> motion;  // set by the plugin as it hands the panel over
 
   // Flag ids of every flag field, in display order (what the audit records).
   std::vector<std::string> flag_ids() const;

@@ -11,6 +11,7 @@
 #include <Poco/Logger.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <future>
 #include <sstream>
@@ -129,6 +130,11 @@ Status PluginInstance::start() {
   po.eta_speed_mps = config_.coresponder_eta_speed_kmh / 3.6;
   po.incident_max_age_h = config_.cad_incident_max_age_h;
   pipeline_ = std::make_unique<Pipeline>(po, static_cast<Ports&>(*this));
+  motion_.emplace(MotionOptions{config_.panel_lock_speed_kmh, config_.panel_unlock_after_s,
+                                config_.gps_stale_after_s});
+  motion_now_ = motion_->state(steady_ms());
+  pipeline_alive_ms_ = steady_ms();
+  on_screen_.clear();
   storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   make_private_dir(data_dir(config_));
   queue_.clear();
@@ -260,9 +266,18 @@ void PluginInstance::run() {
   auto next_tick = steady_clock::now() + seconds(1);
   for (;;) {
     auto event = queue_.pop_until(next_tick);
+    pipeline_alive_ms_ = steady_ms();
     if (!event) {
       check_storage();
       pipeline_->on_tick(steady_ms());
+      refresh_motion(steady_ms());
+      if (cache_ && steady_ms() >= cache_age_next_ms_) {
+        // stats() reads counts kept beside the data: milliseconds, so twice a minute is enough.
+        cache_age_next_ms_ = steady_ms() + 30'000;
+        auto stats = cache_->stats();
+        std::lock_guard lock(status_mu_);
+        cache_age_s_ = stats ? stats->age_s : std::nullopt;
+      }
       next_tick = steady_clock::now() + seconds(1);
       continue;
     }
@@ -290,6 +305,12 @@ void PluginInstance::handle(Event& event) {
     pipeline_->on_link_status(*s);
   } else if (auto* f = std::get_if<gps::Fix>(&event)) {
     pipeline_->on_fix(*f, now);
+    {
+      std::lock_guard lock(status_mu_);
+      position_ = pipeline_->position(now);
+    }
+    motion_->on_fix(f->speed_mps, now);
+    refresh_motion(now);
   } else if (auto* g = std::get_if<gps::ReaderStatus>(&event)) {
     std::lock_guard lock(status_mu_);
     gps_status_ = *g;
@@ -309,23 +330,52 @@ Ports::Shown host_answer(int32_t rc) {
 }
 }  // namespace
 
-Ports::Shown PluginInstance::show_panel(const PanelDocument& doc) {
+PanelDocument PluginInstance::with_motion(const PanelDocument& doc) const {
+  PanelDocument out = doc;
+  out.motion = motion_now_;
+  return out;
+}
+
+void PluginInstance::refresh_motion(int64_t now_ms) {
+  const PanelMotion now = motion_->state(now_ms);
+  if (now == motion_now_) return;
+  motion_now_ = now;
+  logger("plugin.motion").information(std::string(now.moving ? "moving" : "not moving") +
+                                      " (GPS " + now.gps + ")");
+  for (auto& [id, doc] : on_screen_) {
+    doc.motion = motion_now_;
+    // A refusal here is left to the pipeline's own retry at the panel's next change.
+    if (const int32_t rc = host_.update_panel(id, doc.to_json()); rc != MDT_OK)
+      logger("plugin.host").warning("host refused the motion update of panel " + id + " (" +
+                                    std::to_string(rc) + ")");
+  }
+}
+
+Ports::Shown PluginInstance::show_panel(const PanelDocument& plain) {
+  const PanelDocument doc = with_motion(plain);
   const int32_t rc = host_.show_panel(doc.id, doc.to_json());
+  if (rc == MDT_OK) on_screen_[doc.id] = doc;
   if (rc != MDT_OK)
     logger("plugin.host").warning("host refused panel " + doc.id + " (" + std::to_string(rc) +
                                   "): showing it again");
   return host_answer(rc);
 }
 
-Ports::Shown PluginInstance::update_panel(const PanelDocument& doc) {
+Ports::Shown PluginInstance::update_panel(const PanelDocument& plain) {
+  const PanelDocument doc = with_motion(plain);
   const int32_t rc = host_.update_panel(doc.id, doc.to_json());
+  if (rc == MDT_OK) on_screen_[doc.id] = doc;
+  if (rc == MDT_ERR_NOT_FOUND) on_screen_.erase(doc.id);
   if (rc != MDT_OK)
     logger("plugin.host").warning("host refused update of panel " + doc.id + " (" +
                                   std::to_string(rc) + ")");
   return host_answer(rc);
 }
 
-void PluginInstance::close_panel(const std::string& panel_id) { host_.close_panel(panel_id); }
+void PluginInstance::close_panel(const std::string& panel_id) {
+  on_screen_.erase(panel_id);
+  host_.close_panel(panel_id);
+}
 
 void PluginInstance::notify(int priority, const std::string& text) { host_.notify(priority, text); }
 
@@ -519,6 +569,16 @@ std::string PluginInstance::status_json() const {
   root.set("gps", gps);
   add_registry_sync_status(root);
   root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
+  if (cache_age_s_) root.set("cache_age_s", *cache_age_s_);
+  root.set("cache_max_age_h", config_.cache_max_age_h);
+  if (running_) root.set("pipeline_idle_ms", steady_ms() - pipeline_alive_ms_.load());
+  if (position_) {
+    // Rounded to about 100 m: enough for sunrise, and no more than a host needs.
+    Poco::JSON::Object pos;
+    pos.set("lat", std::round(position_->lat * 1000) / 1000);
+    pos.set("lon", std::round(position_->lon * 1000) / 1000);
+    root.set("position", pos);
+  }
   if (storage_) {
     Poco::JSON::Object storage;
     for (const auto& [k, v] : storage_->counters()) storage.set(k, v);

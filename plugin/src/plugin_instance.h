@@ -24,6 +24,7 @@
 #include "mdtc/registry_sync.h"
 #include "mdtc/text_sealer.h"
 #include "incident_journal.h"
+#include "motion_state.h"
 #include "outcome_store.h"
 #include "pipeline.h"
 #include "storage_watch.h"
@@ -81,6 +82,14 @@ class PluginInstance final : private Ports {
   void forget_incident(const std::string& incident_id) override;
   void wipe_cache(const std::string& reason) override;
 
+  // The car's motion rides on every panel handed to the host; when it
+  // changes, each panel on screen is sent again (pipeline thread).
+  void refresh_motion(int64_t now_ms);
+  PanelDocument with_motion(const PanelDocument& doc) const;
+  std::optional<MotionTracker> motion_;
+  PanelMotion motion_now_;
+  std::map<std::string, PanelDocument> on_screen_;
+
   HostCallbacks host_;
   const config::Config config_;
   std::vector<std::string> config_warnings_;  // config.inline_comment and the like, logged at start
@@ -114,6 +123,12 @@ class PluginInstance final : private Ports {
   std::thread writer_;
   void run_writer();
   std::atomic<bool> running_{false};
+  // When the pipeline thread last went round its loop, so a host can tell a
+  // hung plugin from a quiet one (status_json's pipeline_idle_ms).
+  std::atomic<int64_t> pipeline_alive_ms_{0};
+  std::optional<int64_t> cache_age_s_;  // guarded by status_mu_; refreshed every 30 s
+  std::optional<LatLon> position_;      // guarded by status_mu_: the last fresh fix, for a host's day/night
+  int64_t cache_age_next_ms_ = 0;       // pipeline thread
 
   mutable std::mutex status_mu_;  // guards the snapshots status_json reads
   std::map<std::string, uint64_t> pipeline_counters_;

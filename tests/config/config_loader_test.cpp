@@ -441,7 +441,7 @@ TEST(ConfigLoader, ToIniReadsBackEqual) {
 
 TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   const auto& keys = known_keys();
-  ASSERT_EQ(keys.size(), 40u);
+  ASSERT_EQ(keys.size(), 46u);
   auto find = [&](const std::string& s, const std::string& k) {
     for (const auto& info : keys) {
       if (info.section == s && info.key == k) return info;
@@ -450,6 +450,9 @@ TEST(ConfigLoader, KnownKeysCarryTheStructDefaultsAndEnvironmentNames) {
   };
   EXPECT_EQ(find("cad", "heartbeat_timeout_s").default_value, "15");
   EXPECT_EQ(find("cache", "nearby_radius_m").default_value, "50");
+  EXPECT_EQ(find("panel", "lock_speed_kmh").default_value, "24");
+  EXPECT_EQ(find("panel", "unlock_after_s").default_value, "10");
+  EXPECT_EQ(find("panel", "voice").default_value, "en-us");
   EXPECT_EQ(find("cache", "max_text_geo_gap_m").default_value, "300");
   EXPECT_EQ(find("cache", "wipe_on_session_end").default_value, "false");
   EXPECT_EQ(find("unit", "role").default_value, "");  // identity has no default

@@ -31,9 +31,8 @@
 #include <vector>
 
 #include "mdt_host/mdt_host_api.h"
-#include "panel_format.h"
 #include "panel_renderer.h"
-#include "web_view.h"
+#include "mdtc/panel_host.h"
 
 extern char** environ;
 
@@ -56,7 +55,7 @@ struct Host {
   std::deque<std::tuple<std::string, std::string, std::string>> pending_actions;
   std::set<std::string> actions_done;
   bool stopping = false;
-  std::unique_ptr<WebView> web;  // set before the plugin starts, reset after it stops
+  std::unique_ptr<mdtc::panel::PanelServer> web;  // set before the plugin starts, reset after it stops
 };
 
 std::string now_rfc3339() {
@@ -113,7 +112,7 @@ int32_t on_panel(void* data, const char* cb, const char* kind, const char* panel
   std::lock_guard lock(h.mu);
   // A strict host: a document that is not a version-1 panel is refused and
   // recorded, so a test run finds every panel the format does not allow.
-  if (const std::string bad = panel_format_error(json ? json : ""); !bad.empty()) {
+  if (const std::string bad = mdtc::panel::panel_format_error(json ? json : ""); !bad.empty()) {
     record_line(h, cb, panel_id, json, "panel_invalid", bad);
     std::cerr << h.label << " refused panel " << panel_id << ": " << bad << "\n";
     return MDT_ERR_INVALID_ARGUMENT;
@@ -241,8 +240,13 @@ int main(int argc, char** argv) {
 
   if (const int web_port = vm["web-port"].as<int>(); web_port >= 0) {
     try {
-      host.web = std::make_unique<WebView>(
-          web_port, host.label.empty() ? "MDT" : host.label,
+      // A test bench: no secret, so a demo's browser opens the plain URL;
+      // the product host (mdt-coresponder-panel) always asks for one.
+      mdtc::panel::PanelServerOptions web_options;
+      web_options.port = web_port;
+      web_options.title = host.label.empty() ? "MDT" : host.label;
+      host.web = std::make_unique<mdtc::panel::PanelServer>(
+          web_options,
           [&host](const std::string& panel_id, const std::string& action, const std::string& payload) {
             std::lock_guard lock(host.mu);
             host.pending_actions.emplace_back(panel_id, action, payload);

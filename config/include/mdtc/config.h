@@ -95,6 +95,15 @@ struct Config {
   std::string coresponder_telehealth_uri;
   std::string coresponder_crisis_line_uri = "tel:988";
 
+  // [panel] the screen while the car moves (docs/panel-format.md, "motion")
+  // and the panel host (mdt-coresponder-panel)
+  double panel_lock_speed_kmh = 24;  // agencies lock MDT keyboards above about 15 mph
+  int panel_unlock_after_s = 10;     // stopped this long before the full panel returns
+  int panel_port = 0;                // the host's page on 127.0.0.1; 0 = any free port
+  bool panel_speech = true;          // speak caution lines (never in concealed mode)
+  std::string panel_voice = "en-us"; // an espeak-ng voice
+  int panel_volume = 100;            // espeak-ng's scale, 0-200
+
   // [log]
   std::string log_level = "information";
   std::string log_file;               // empty = host log callback only

@@ -1,4 +1,4 @@
-#include "panel_format.h"
+#include "mdtc/panel_host.h"
 
 #include <Poco/JSON/Parser.h>
 
@@ -54,6 +54,8 @@ Object::Ptr element(const Poco::JSON::Array& a, unsigned i, const std::string& w
 }
 
 }  // namespace
+
+namespace mdtc::panel {
 
 std::string panel_format_error(const std::string& panel_json) {
   Object::Ptr doc;
@@ -133,5 +135,15 @@ std::string panel_format_error(const std::string& panel_json) {
       }
     }
   }
+  if (doc->has("motion") && error.empty()) {
+    const auto m = doc->getObject("motion");
+    if (!m) return "motion: expected an object";
+    if (!m->has("moving") || !m->get("moving").isBoolean()) return "motion.moving: expected true or false";
+    const std::string gps = text(*m, "motion.", "gps", true, error);
+    if (error.empty() && !one_of(gps, {"fresh", "stale", "none"}))
+      error = "motion.gps: '" + gps + "': expected fresh, stale or none";
+  }
   return error;
 }
+
+}  // namespace mdtc::panel

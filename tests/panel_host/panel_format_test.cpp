@@ -4,9 +4,11 @@
 
 #include <string>
 
-#include "panel_format.h"
+#include "mdtc/panel_host.h"
 
 namespace {
+
+using mdtc::panel::panel_format_error;
 
 const std::string kSample =
     R"({"v":1,"id":"premise:I-1002","kind":"premise","title":"PREMISE HISTORY - SAFETY FLAGS",)"
@@ -67,6 +69,20 @@ TEST(PanelFormat, NotAnObjectIsRefused) {
   EXPECT_EQ(panel_format_error("[1]"), "the document is not a JSON object");
   EXPECT_NE(panel_format_error("{"), "");
   EXPECT_NE(panel_format_error(""), "");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(PanelFormat, MotionIsCheckedWhenPresent) {
+  const std::string moving = R"("actions":[],"motion":{"moving":true,"gps":"fresh","lock_speed_kmh":24})";
+  const std::string base = with(kSample, R"("actions":[{"id":"dismiss","label":"Dismiss","style":"default"}])", moving);
+  EXPECT_EQ(panel_format_error(base), "");
+  EXPECT_EQ(panel_format_error(with(base, R"("moving":true)", R"("moving":"yes")")),
+            "motion.moving: expected true or false");
+  EXPECT_EQ(panel_format_error(with(base, R"("gps":"fresh")", R"("gps":"old")")),
+            "motion.gps: 'old': expected fresh, stale or none");
 }
 
 }  // namespace
