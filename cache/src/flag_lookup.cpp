@@ -169,6 +169,18 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       im.places_deferred = false;
     }
     std::optional<NormalizedAddress> q = normalize_query(query, *im.current_places());
+    // Premise text is normalized as written, without the places the cache
+    // learns from premises: "400 E ADAMS ST SPRINGFIELD" in the registry is
+    // stored as the literal reading (street ADAMS SAINT SPRINGFIELD), while
+    // the same text from CAD reads as Adams St in Springfield. When the
+    // query's reading finds nothing, the literal reading of the same text is
+    // tried too: equal text, equal form.
+    static const Gazetteer kNoPlaces;
+    std::optional<NormalizedAddress> literal;
+    if (q && !query.address.empty() && query.civic.empty()) {
+      literal = normalize_query(query, kNoPlaces);
+      if (literal && *literal == *q) literal.reset();
+    }
     if (q) r.normalized_address = q->display();
     // A text that is no address may still be a place name; counted below if not.
     const bool unparsed = !q && (!query.address.empty() || !query.civic.empty());
@@ -177,16 +189,24 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     if (q && !q->intersection) {
       std::vector<Candidate> candidates;
       std::map<std::string, Premise> by_id;
-      {
+      const auto find_candidates = [&](const NormalizedAddress& a) {
         Cache::Impl::Lease cand(im.read_cached(kCandidates));
-        cand->bind_static(1, q->house_number).bind_static(2, q->name).bind_static(3, q->house_suffix)
-            .bind_static(4, q->pretype).bind_static(5, q->predir).bind_static(6, q->type)
-            .bind_static(7, q->postdir).bind_static(8, q->city).bind_static(9, q->state).bind_static(10, q->zip);
+        cand->bind_static(1, a.house_number).bind_static(2, a.name).bind_static(3, a.house_suffix)
+            .bind_static(4, a.pretype).bind_static(5, a.predir).bind_static(6, a.type)
+            .bind_static(7, a.postdir).bind_static(8, a.city).bind_static(9, a.state).bind_static(10, a.zip);
         while (cand->step()) {
           Premise p = read_premise(*cand);
           candidates.push_back({p.id, premise_address(*cand, 4)});
           p.unit_display = candidates.back().address.unit_display;
           by_id[p.id] = std::move(p);
+        }
+      };
+      find_candidates(*q);
+      if (candidates.empty() && literal && !literal->intersection) {
+        find_candidates(*literal);
+        if (!candidates.empty()) {
+          q = literal;
+          r.normalized_address = q->display();
         }
       }
       const AddressDecision d = decide_match(*q, candidates);

@@ -38,6 +38,20 @@ TEST_F(FlagLookup, ExactMatchReturnsFlagsSubjectsHistory) {
   EXPECT_EQ(m.normalized_address, "1208 N MAPLE ST # 3B, SPRINGFIELD IL");
 }
 
+// A registry premise written as CAD writes it, city after the type with no
+// comma, is stored as read without the cache's places; CAD sending the same
+// text reads it with them. The same text must still find it.
+TEST_F(FlagLookup, PremiseTextWithATrailingCityIsFoundByTheSameText) {
+  add(R"({"type":"premise","id":"R-7","address":"400 E ADAMS ST SPRINGFIELD"}
+{"type":"flag","id":"F-7","premise":"R-7","kind":"safety","code":"WEAPONS","audience":"all"}
+)");
+  const MatchResult m = match(c, "400 E ADAMS ST SPRINGFIELD");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-7"});
+  // Another house on that street is still not this one.
+  EXPECT_EQ(match(c, "402 E ADAMS ST SPRINGFIELD").level, MatchLevel::none);
+}
+
 TEST_F(FlagLookup, CivicQueryTakesPrecedenceOverText) {
   AddressQuery q;
   q.address = "999 NOWHERE RD";
