@@ -148,8 +148,8 @@ FailedParts failed_parts(const config::Report& report) {
   return out;
 }
 
-Check not_checked(const std::string& name) {
-  return {name, Verdict::not_checked, "not checked: config failed", Problem::not_checked, {}, {}};
+Check not_checked(const std::string& name, const std::string& why = "config failed") {
+  return {name, Verdict::not_checked, "not checked: " + why, Problem::not_checked, {}, {}};
 }
 
 // ------------------------------------------------------------------ keys
@@ -204,8 +204,9 @@ std::vector<Check> check_cache(const config::Config& c) {
                        "no cache at " + c.cache_db + ": the MDT shows \"flags unavailable\" on every call",
                        "import a registry export (mdt-coresponder cache import FILE --db " + c.cache_db +
                            ") or wait for the first sync"));
-    out.push_back(fail("cache key", Problem::cache_key_missing, key + " is missing (no cache yet)",
-                       "created with the cache by the first import or sync"));
+    // The key comes with the cache: without one, a missing key is no second
+    // problem (monitoring that pages on cache.key_missing means a lost key).
+    out.push_back(not_checked("cache key", "no cache yet; " + key + " is created with it by the first import or sync"));
     return out;
   }
   out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache", kCacheKey));

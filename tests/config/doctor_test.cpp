@@ -376,6 +376,9 @@ TEST(Doctor, BrokenSetupNamesEachProblemInPlainWords) {
   EXPECT_EQ(full["cad key"].code, "cad.key_exposed");
   EXPECT_EQ(full["cad key"].fix, "chmod 600 " + dir.file("client.key"));
   EXPECT_EQ(full["cache"].code, "cache.missing");
+  // No cache, so no key yet: not a lost key (monitoring pages on that code).
+  EXPECT_NE(full["cache key"].code, "cache.key_missing");
+  EXPECT_EQ(full["cache key"].status, "not_checked") << full["cache key"].message;
   EXPECT_EQ(full["gps"].code, "gps.port_missing");
   EXPECT_EQ(full["cad link"].code, "cad.unreachable");
   for (const auto& [name, check] : full) {
