@@ -505,8 +505,19 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   // "EAST WEST HWY": two spelled-out directionals are the name.
   const bool named_by_directionals = bare_end - i == 3 && s[i].size() > 2 && s[i + 1].size() > 2 &&
                                      is_directional(s[i]) && is_directional(s[i + 1]) && is_suffix(s[i + 2]);
-  if (end - i >= 2 && is_directional(s[i]) && !(bare_end - i == 2 && is_common_type(s[i + 1])) &&
-      !named_by_directionals) {
+  // "S W PLAZA DR", "SOUTH WEST PLAZA DR": a quadrant written as two words is
+  // one pre-directional, when a name and a type still follow.
+  const auto quadrant = [&]() -> std::string {
+    // Not before a third directional: "810 S W S YOUNG DR" is S Young's initials.
+    if (end - i < 4 || !is_directional(s[i]) || !is_directional(s[i + 1]) || is_directional(s[i + 2])) return {};
+    const std::string ns = *standard_directional(s[i]), ew = *standard_directional(s[i + 1]);
+    return (ns == "N" || ns == "S") && (ew == "E" || ew == "W") ? ns + ew : std::string();
+  }();
+  if (!quadrant.empty()) {
+    a.predir = quadrant;
+    i += 2;
+  } else if (end - i >= 2 && is_directional(s[i]) && !(bare_end - i == 2 && is_common_type(s[i + 1])) &&
+             !named_by_directionals) {
     a.predir = *standard_directional(s[i]);
     ++i;
   }

@@ -486,6 +486,11 @@ TEST(AddressForms, DirectionalBetweenNameAndTypeIsThePostDirectional) {
   EXPECT_EQ(norm("4400 EAST WEST HWY").name, "EAST WEST");  // East-West Highway, MD
   EXPECT_EQ(norm("4400 EAST WEST HWY").predir, "");
   EXPECT_EQ(norm("4400 E WEST HWY").predir, "E");
+  // A quadrant in two words before a name and a type is one directional.
+  EXPECT_EQ(norm("45 SOUTH WEST PLAZA DR"), norm("45 SW PLAZA DR"));
+  EXPECT_EQ(norm("45 S W PLAZA DR"), norm("45 SW PLAZA DR"));
+  EXPECT_EQ(norm("45 S W PLAZA DR SPRINGFIELD IL").predir, "SW");
+  EXPECT_EQ(norm("33 NORTH WEST AVE").name, "NORTH WEST");  // too short to tell: kept as written
   EXPECT_EQ(norm("55 N ST").name, "NORTH");
   EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 SAINT JOHN ST E")).fit, AddressFit::different);
   EXPECT_EQ(compare_addresses(norm("2110 SAINT JOHN W ST"), norm("2110 W SAINT JOHN ST")).fit, AddressFit::different);
