@@ -55,6 +55,7 @@ class Loader {
  public:
   Report finish() {
     require_identity();
+    warn_shared_identity();
     cross_check();
     refuse_exposed_secrets();
     in_reading_order(problems_);
@@ -225,6 +226,24 @@ class Loader {
   }
 
   bool was_set(const std::string& key) const { return provenance_.count(key) > 0; }
+
+  // The unit's identity belongs in its own file, the last one read: set in
+  // an earlier (fleet) file it would be every car's.
+  void warn_shared_identity() {
+    std::vector<std::string> files;
+    for (const auto& layer : layers_)
+      if (layer != "environment") files.push_back(layer);
+    if (files.size() < 2) return;
+    for (const char* key : {"unit.id", "unit.role"}) {
+      const auto it = provenance_.find(key);
+      if (it == provenance_.end() || it->second.origin == "environment" || it->second.origin == files.back())
+        continue;
+      warnings_.push_back({"config.identity_in_shared_file", it->second.origin, it->second.line, key,
+                           "config " + it->second.where + ": " + key + " is set in " + it->second.origin +
+                               ", which is not the last file read (" + files.back() +
+                               "): every car reading it gets this " + key + "; set it in the unit's own file"});
+    }
+  }
 
   // INI has no inline comments: "db = /x/cache.db ; default" sets the path
   // "/x/cache.db ; default". Quoting the value says the text is meant.

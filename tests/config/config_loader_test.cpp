@@ -583,6 +583,25 @@ TEST(ConfigLoader, ConflictsFoundAfterReadingGoWhereTheyWereWritten) {
                                              dir.file("unit.ini") + ":2 gps.port"}));
 }
 
+// unit.id in the fleet file would be every car's: config check says so.
+TEST(ConfigLoader, IdentityInTheFleetFileIsAWarning) {
+  test::TempDir dir;
+  test::write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n");
+  test::write_file(dir.file("unit.ini"), "[unit]\nname = Car\n");
+  auto report = check({dir.file("fleet.ini"), dir.file("unit.ini")}, {});
+  EXPECT_TRUE(report.ok());
+  ASSERT_EQ(report.warnings.size(), 2u);
+  EXPECT_EQ(report.warnings[0].code, "config.identity_in_shared_file");
+  EXPECT_EQ(report.warnings[0].key, "unit.id");
+  EXPECT_EQ(report.warnings[0].line, 2);
+  EXPECT_NE(report.warnings[0].message.find("every car reading it gets this unit.id"), std::string::npos)
+      << report.warnings[0].message;
+  // Set in the unit's own file (last), or in one file only: no warning.
+  test::write_file(dir.file("unit.ini"), "[unit]\nid = 2A32\nrole = patrol\n");
+  EXPECT_TRUE(check({dir.file("fleet.ini"), dir.file("unit.ini")}, {}).warnings.empty());
+  EXPECT_TRUE(check({dir.file("fleet.ini")}, {}).warnings.empty());
+}
+
 TEST(ConfigLoader, InlineCommentAfterAValueIsAWarningNamingFileAndLine) {
   auto report = check_text(
       "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = /var/lib/x/cache.db ; default\n"

@@ -152,7 +152,7 @@ struct Problem {
                        // config.unknown_key, config.bad_value, config.duplicate_key,
                        // config.conflict, config.too_large, config.bad_schedule,
                        // config.missing_key, config.secret_exposed;
-                       // warnings: config.inline_comment
+                       // warnings: config.inline_comment, config.identity_in_shared_file
   std::string origin;  // file path, "environment", or load_text's origin
   int line = 0;        // 1-based; 0 when there is no line (missing file, environment)
   std::string key;     // "gps.baud"; empty for file- or section-level problems
