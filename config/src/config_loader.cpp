@@ -77,6 +77,7 @@ class Loader {
 
   void apply_text(std::string_view text, const std::string& origin) {
     layers_.push_back(origin);
+    read_.push_back(origin);
     const std::size_t first = problems_.size();
     const std::size_t first_warning = warnings_.size();
     detail::IniDocument doc = detail::parse_ini(text);
@@ -230,9 +231,7 @@ class Loader {
   // The unit's identity belongs in its own file, the last one read: set in
   // an earlier (fleet) file it would be every car's.
   void warn_shared_identity() {
-    std::vector<std::string> files;
-    for (const auto& layer : layers_)
-      if (layer != "environment") files.push_back(layer);
+    const std::vector<std::string>& files = read_;
     if (files.size() < 2) return;
     for (const char* key : {"unit.id", "unit.role"}) {
       const auto it = provenance_.find(key);
@@ -375,6 +374,7 @@ class Loader {
   Config config_;
   std::vector<Problem> problems_;
   std::vector<Problem> warnings_;
+  std::vector<std::string> read_;  // the files read, in order
   std::vector<std::string> layers_;   // what was read, in order, for messages about the whole
   std::set<std::string> attempted_;   // keys some layer set, valid or not
   std::map<std::string, Provenance> provenance_;
