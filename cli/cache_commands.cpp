@@ -12,6 +12,7 @@
 
 #include "cache_options.h"
 #include "car_config.h"
+#include "cache_remedy.h"
 #include "commands.h"
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
@@ -56,13 +57,17 @@ void print(const Object& o) {
   std::cout << "\n";
 }
 
-int fail(const std::string& sub, const Error& e) {
+// `db` names the cache when the error is about it, so the fix can say what to run.
+int fail(const std::string& sub, const Error& e, const std::string& db = {}) {
+  const std::string fix = db.empty() ? std::string() : cache_remedy(e.code, db);
   Object o;
   o.set("ok", false);
   o.set("error", e.code);
   o.set("message", e.message);
+  if (!fix.empty()) o.set("fix", fix);
   print(o);
   std::cerr << "mdt-coresponder cache " << sub << ": " << e.message << "\n";
+  if (!fix.empty()) std::cerr << "  fix: " << fix << "\n";
   return 1;
 }
 
@@ -269,9 +274,11 @@ int cache_command(const Args& args) {
       m.unavailable_reason = opened.error().message;
       print(match_json(m));
       std::cerr << "mdt-coresponder cache match: " << opened.error().message << "\n";
+      if (const std::string fix = cache_remedy(opened.error().code, open.db_path); !fix.empty())
+        std::cerr << "  fix: " << fix << "\n";
       return 1;
     }
-    return fail(sub, opened.error());
+    return fail(sub, opened.error(), open.db_path);
   }
   cache::Cache& c = *opened;
 
@@ -287,7 +294,7 @@ int cache_command(const Args& args) {
         for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(open.db_path + suffix, ec);
         if (new_key) std::filesystem::remove(key_path, ec);
       }
-      return fail(sub, r.error());
+      return fail(sub, r.error(), open.db_path);
     }
     Object o;
     o.set("ok", true);

@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "cache_options.h"
+#include "cache_remedy.h"
 #include "car_config.h"
 #include "commands.h"
 #include "doctor_problems.h"
@@ -212,23 +213,12 @@ std::vector<Check> check_cache(const config::Config& c) {
   out.push_back(check_key_file("cache key", key, "the key that decrypts the flag cache", kCacheKey));
 
   auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only));
-  // A re-import cannot repair a file SQLite cannot read, nor data sealed with
-  // a lost key: the remedy is a fresh file beside the old one.
   const std::string reset = "mdt-coresponder cache reset --db " + c.cache_db;
   const std::string refill = ", then import a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
                              ") or let the registry sync fetch one";
   if (!opened.ok()) {
     const std::string& code = opened.error().code;
-    std::string fix;
-    if (code == "cache.corrupt" || code == "cache.integrity")
-      fix = reset + " (moves the corrupt file aside, keeps the key)" + refill;
-    else if (code == "cache.key_missing")
-      fix = "if the key is elsewhere, restore it or point cache.key_file at it; if it is lost, nothing can "
-            "read this cache: " + reset + refill + " (a new key is made with it)";
-    else if (code == "cache.key_mismatch")
-      fix = "check cache.key_file names the key this cache was made with; if that key is lost: " + reset + refill;
-    else if (code == "cache.schema")
-      fix = "start the plugin or run a cache import once, which upgrade it";
+    const std::string fix = cache_remedy(code, c.cache_db);
     const Problem problem = code == "cache.integrity" || code == "cache.corrupt" ? Problem::cache_integrity
                             : code == "cache.key_missing"                      ? Problem::cache_key_missing
                             : code == "cache.key_permissions"                  ? Problem::cache_key_exposed

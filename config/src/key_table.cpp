@@ -265,8 +265,9 @@ std::string expected(const KeySpec& spec) {
     case Kind::optional_endpoint:
       return "expected tcp://HOST:PORT (port 1 to 65535), ipc://PATH or empty";
     case Kind::auto_request_rules:
-      return "expected rules separated by ';', each a call type or * followed optionally by '+' and "
-             "flag codes separated by ',' (e.g. MENTAL HEALTH CRISIS; * + SUICIDE_RISK)";
+      return "expected rules separated by ';', each a call type, or a call type or * followed by '+' and "
+             "flag codes separated by ',' (e.g. MENTAL HEALTH CRISIS; * + SUICIDE_RISK); a bare * is refused: "
+             "it would request a co-responder on every call";
     case Kind::contact_uri:
       return "expected empty or a URI the MDT can open of at most " + format_number(spec.max) +
              " bytes: https://..., tel:+15550199 or sip:user@host";

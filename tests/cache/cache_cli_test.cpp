@@ -285,6 +285,22 @@ TEST_F(CacheCli, DoctorNamesCacheResetForACorruptCache) {
   EXPECT_EQ(mdtc::test::read_file(db), std::string(4096, 'x')) << "doctor only looks";
 }
 
+// The cache commands name the same remedy as doctor (found by an outside
+// test: stats and verify said only "database disk image is malformed").
+TEST_F(CacheCli, CommandsOnACorruptCacheNameTheRemedy) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  mdtc::test::write_file(db, std::string(4096, 'x'));
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  for (const char* sub : {"stats", "verify"}) {
+    auto r = cli({"cache", sub, "--db", db});
+    EXPECT_EQ(r.exit_code, 1) << sub;
+    EXPECT_NE(r.output.find("fix: mdt-coresponder cache reset --db " + db), std::string::npos) << sub << r.output;
+  }
+  auto m = cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--db", db});
+  EXPECT_NE(m.output.find("fix: mdt-coresponder cache reset --db " + db), std::string::npos) << m.output;
+}
+
 // Issue 13.1: doctor said "all checks passed" on a cache that never held a snapshot.
 TEST_F(CacheCli, DoctorFailsOnACacheWithoutASnapshot) {
   // A cache made but never filled, as a first sync leaves it while the
