@@ -179,6 +179,8 @@ void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
   } else if (!match.premises.empty() && match.premises[0].lat && match.premises[0].lon) {
     st.where = LatLon{*match.premises[0].lat, *match.premises[0].lon};
   }
+  st.summary.distance_m.reset();
+  if (const auto here = position(now_ms); here && st.where) st.summary.distance_m = distance_m(*here, *st.where);
   // Rules see only what the officer may see: a request triggered by a
   // clinician-only flag would reveal that flag.
   const cache::MatchResult visible = redact_for(options_.role, match);

@@ -20,6 +20,9 @@ struct IncidentSummary {
   std::string address;  // as CAD sent it
   std::optional<int64_t> dispatched_ms = std::nullopt;  // CAD's sent_at of the dispatch (Unix ms)
   bool restored = false;                 // brought back from the journal after a restart
+  // From this car to the call (CAD's point, else the matched premise), when
+  // both are known; not kept in the journal (the car moves).
+  std::optional<double> distance_m = std::nullopt;
 };
 
 struct PremisePanel {

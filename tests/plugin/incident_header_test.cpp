@@ -53,5 +53,15 @@ TEST(IncidentHeader, PremiseAndRequestPanelsBothStartWithIt) {
   EXPECT_EQ(request.sections.front().id, "incident");
 }
 
+TEST(IncidentHeader, SaysHowFarTheCallIsFromThisCarWhenKnown) {
+  IncidentSummary s = incident(false);
+  EXPECT_EQ(incident_section(s).fields.size(), 2u) << "no distance without a position";
+  s.distance_m = 2240;
+  const PanelSection with = incident_section(s);
+  ASSERT_EQ(with.fields.size(), 3u);
+  EXPECT_EQ(with.fields[2].label, "Distance");
+  EXPECT_EQ(with.fields[2].value, "2.2 km from this car");
+}
+
 }  // namespace
 }  // namespace mdtc::plugin

@@ -229,6 +229,18 @@ TEST_F(PatrolPipeline, AvlTheLinkRefusedIsCountedAndTriedAgain) {
   EXPECT_EQ(pipeline.counters()["avl_sent"], 1u);
 }
 
+// Issue 17: the panel says how far the call is from this car.
+TEST_F(PatrolPipeline, PremisePanelSaysHowFarTheCallIsFromThisCar) {
+  pipeline.on_fix(fix_at(39.80, -89.64), 0);
+  bridge::Message m = dispatch("I-1", "1208 N MAPLE ST APT 3B");
+  m.incident->location.lat = 39.82;  // about 2.2 km north
+  m.incident->location.lon = -89.64;
+  pipeline.on_message(m, 500);
+  const auto* shown = ports.last("show", "premise:I-1");
+  ASSERT_NE(shown, nullptr);
+  EXPECT_NE(shown->body.find(R"({"label":"Distance","value":"2.2 km from this car")"), std::string::npos) << shown->body;
+}
+
 TEST_F(PatrolPipeline, PanelTheHostRefusedIsShownAgainNeverUpdated) {
   ports.show_answers = {test::FakePorts::Shown::refused, test::FakePorts::Shown::refused};
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
