@@ -102,6 +102,8 @@ Result<OutcomeStore> OutcomeStore::open(const std::string& path) {
 
 Result<OutcomeStore> OutcomeStore::open_read_only(const std::string& path) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return make_error("outcomes.not_outcomes", path + " is a directory: expected a unit's outcomes-<unit>.db in it");
   if (!std::filesystem::is_regular_file(path, ec))
     return make_error("outcomes.missing", "outcome store " + path +
                                               " does not exist: expected a unit's outcomes-<unit>.db");

@@ -80,6 +80,13 @@ TEST_F(OutcomesCli, AFileThatIsNotAnOutcomeStoreIsRefused) {
       << r.output;
 }
 
+// Found by an outside test: a directory was said not to exist.
+TEST_F(OutcomesCli, ADirectoryIsNamedAsOne) {
+  auto r = cli({"summary", "--db", dir.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("outcomes.not_outcomes: " + dir.path() + " is a directory"), std::string::npos) << r.output;
+}
+
 TEST_F(OutcomesCli, UsageMistakesExitTwo) {
   EXPECT_EQ(cli({"export", "--csv"}).exit_code, 2) << "no --db";
   auto both = cli({"export", "--csv", "--json", "--db", three_days()});
