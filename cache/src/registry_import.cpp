@@ -519,6 +519,41 @@ Result<ImportReport> Cache::import_text(std::string_view text, const std::string
   return import_stream(source, origin, options);
 }
 
+namespace {
+
+// Premise text is read line by line, before the file's own places are all
+// known: "400 E ADAMS ST SPRINGFIELD" read alone is the street ADAMS SAINT
+// SPRINGFIELD, while CAD's "400 E ADAMS ST, SPRINGFIELD" is Adams St in
+// Springfield. Once the file is in, the premises whose text gave no city are
+// read again with every place the cache now holds (and the configured
+// aliases), as a query is, and stored so when that finds a city.
+void read_again_with_places(Db& db, const std::vector<std::pair<std::string, std::string>>& aliases) {
+  Gazetteer places;
+  {
+    Stmt cities(db, "SELECT DISTINCT city FROM premises WHERE city IS NOT NULL AND city <> ''");
+    while (cities.step()) places.add_place(cities.text_view(0));
+  }
+  for (const auto& [alias, place] : aliases) places.add_alias(alias, place);
+  if (places.empty()) return;
+  Stmt pending(db, "SELECT id, text FROM temp.import_placeless");
+  Stmt update(db, R"sql(
+    UPDATE premises SET display=?2, hno=?3, hns=?4, predir=?5, pretype=?6, name=?7, type=?8, postdir=?9,
+                        unit=?10, unit_display=?11, city=?12, state=?13, zip=?14 WHERE id=?1)sql");
+  while (pending.step()) {
+    const auto a = normalize_address(pending.text_view(1), places);
+    if (!a || a->city.empty()) continue;
+    const std::string id = pending.text(0), display = a->display();
+    update.bind_static(1, id).bind_static(2, display)
+        .bind_static(3, a->house_number).bind_static(4, a->house_suffix).bind_static(5, a->predir)
+        .bind_static(6, a->pretype).bind_static(7, a->name).bind_static(8, a->type).bind_static(9, a->postdir)
+        .bind_static(10, a->unit).bind_static(11, a->unit_display)
+        .bind_static(12, a->city).bind_static(13, a->state).bind_static(14, a->zip);
+    update.run();
+  }
+}
+
+}  // namespace
+
 Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string& origin,
                                           const ImportOptions& options) {
   auto attempt = [&]() -> Result<ImportReport> {
@@ -653,6 +688,11 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       im.db.exec("DROP TABLE IF EXISTS temp.import_keys");
       im.db.exec("CREATE TEMP TABLE import_keys(h INTEGER, line INTEGER)");
       Stmt put_key(im.db, "INSERT INTO temp.import_keys(h, line) VALUES(?1,?2)");
+      // Premise text whose reading found no city, read again once every
+      // place of the cache and of this file is known (read_again_with_places).
+      im.db.exec("DROP TABLE IF EXISTS temp.import_placeless");
+      im.db.exec("CREATE TEMP TABLE import_placeless(id TEXT PRIMARY KEY, text TEXT NOT NULL)");
+      Stmt put_placeless(im.db, "INSERT OR REPLACE INTO temp.import_placeless(id, text) VALUES(?1,?2)");
 
       // Values are bound without copying: each record outlives its statement run.
       std::optional<std::pair<int64_t, std::string>> duplicate;  // line, key
@@ -689,6 +729,10 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
               .bind_static(12, a.city).bind_static(13, a.state).bind_static(14, a.zip)
               .bind_opt(15, r->lat).bind_opt(16, r->lon);
           if (!put(put_premise)) return false;
+          // Read from its text (not civic) and no place found in it.
+          if (r->address && a.city.empty() && !r->address_text.empty())
+            if (auto plain = normalize_address(r->address_text); plain && *plain == a)
+              put_placeless.bind_static(1, r->id).bind_static(2, r->address_text).run();
           // A premise line states all its names: a delta that drops one drops it.
           if (!replace_all) del_premise_aliases.bind_static(1, r->id).run();
           for (const std::string& alias : r->aliases) put_alias.bind_static(1, alias).bind_static(2, r->id).run();
@@ -779,6 +823,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       if (auto s = settle(std::nullopt); !s) return s.error();
 
       if (replace_all) end_replace_all(im.db);
+      read_again_with_places(im.db, im.options.place_aliases);
 
       if (keyed) {
         if (auto dup = shared_id(im.db, source, origin)) return *dup;
@@ -858,6 +903,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       if (replace_all) im.set_meta("address_rules", std::to_string(kAddressRulesVersion));
       tx.commit();
       sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_keys", nullptr, nullptr, nullptr);
+      sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_placeless", nullptr, nullptr, nullptr);
       im.set_recovered("");
       // The commit's checkpoint copied the pages into the file, but until the
       // next write the WAL keeps them (a snapshot's is as large as the cache)

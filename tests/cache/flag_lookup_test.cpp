@@ -52,6 +52,21 @@ TEST_F(FlagLookup, PremiseTextWithATrailingCityIsFoundByTheSameText) {
   EXPECT_EQ(match(c, "402 E ADAMS ST SPRINGFIELD").level, MatchLevel::none);
 }
 
+// And once the file is in, such a premise is read again with the places
+// the cache now knows, so CAD's other spellings find it too.
+TEST_F(FlagLookup, PremiseTextWithATrailingCityIsReadWithTheCachesPlaces) {
+  add(R"({"type":"premise","id":"R-7","address":"400 E ADAMS ST SPRINGFIELD"}
+{"type":"flag","id":"F-7","premise":"R-7","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"premise","id":"R-8","address":"12 ELM AVE SHELBYVILLE"}
+{"type":"flag","id":"F-8","premise":"R-8","kind":"safety","code":"WEAPONS","audience":"all"}
+)");
+  EXPECT_EQ(match(c, "400 E ADAMS ST, SPRINGFIELD IL").level, MatchLevel::exact);
+  EXPECT_EQ(match(c, "400 E Adams St, Springfield").level, MatchLevel::exact);
+  EXPECT_EQ(match(c, "400 E ADAMS ST, SHELBYVILLE").level, MatchLevel::none) << "another town";
+  // A town no premise names stays as written: the same text still finds it.
+  EXPECT_EQ(match(c, "12 ELM AVE SHELBYVILLE").level, MatchLevel::exact);
+}
+
 TEST_F(FlagLookup, CivicQueryTakesPrecedenceOverText) {
   AddressQuery q;
   q.address = "999 NOWHERE RD";
