@@ -175,12 +175,6 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     // the same text from CAD reads as Adams St in Springfield. When the
     // query's reading finds nothing, the literal reading of the same text is
     // tried too: equal text, equal form.
-    static const Gazetteer kNoPlaces;
-    std::optional<NormalizedAddress> literal;
-    if (q && !query.address.empty() && query.civic.empty()) {
-      literal = normalize_query(query, kNoPlaces);
-      if (literal && *literal == *q) literal.reset();
-    }
     if (q) r.normalized_address = q->display();
     // A text that is no address may still be a place name; counted below if not.
     const bool unparsed = !q && (!query.address.empty() || !query.civic.empty());
@@ -202,11 +196,17 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         }
       };
       find_candidates(*q);
-      if (candidates.empty() && literal && !literal->intersection) {
-        find_candidates(*literal);
-        if (!candidates.empty()) {
-          q = literal;
-          r.normalized_address = q->display();
+      // Read again only when needed: lookups that find their premise (most
+      // of them) normalize once.
+      if (candidates.empty() && !query.address.empty() && query.civic.empty()) {
+        static const Gazetteer kNoPlaces;
+        const std::optional<NormalizedAddress> literal = normalize_query(query, kNoPlaces);
+        if (literal && *literal != *q && !literal->intersection) {
+          find_candidates(*literal);
+          if (!candidates.empty()) {
+            q = literal;
+            r.normalized_address = q->display();
+          }
         }
       }
       const AddressDecision d = decide_match(*q, candidates);
