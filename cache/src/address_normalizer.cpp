@@ -114,6 +114,7 @@ bool is_idless_designator(std::string_view std_designator) {
 
 // A unit identifier looks like "3B", "12", "B", "A1" — not like a word.
 bool looks_like_unit_id(std::string_view w) {
+  if (w.size() == 3 && is_alpha(w[0]) && w[1] == '-' && is_alpha(w[2])) return true;  // "C-D": two units as one
   return has_digit(w) || (w.size() == 1 && is_alpha(w[0]));
 }
 
@@ -273,14 +274,15 @@ std::optional<std::string> any_unit_designator(std::string_view w) {
 // "TPN 13A", "CLIENT CODE 28502": one or two plain words (no directional
 // or street type) and then a numbered id that is not a ZIP. Returns how many
 // words name the unit, 0 when t[i] does not start one.
-// A ZIP-like number counts as an id only when more words follow it.
-std::size_t unit_name_words(const Tokens& t, std::size_t i) {
+// A ZIP-like number counts as an id only when more words follow it, or when
+// t is a street whose place was already read (`ends_line` false).
+std::size_t unit_name_words(const Tokens& t, std::size_t i, bool ends_line = true) {
   for (std::size_t n = 1; n <= 2 && i + n < t.size(); ++n) {
     const std::string& w = t[i + n - 1];
     if (!all_alpha(w) || w.size() < 2 || is_directional(w) || (is_suffix(w) && w != "ST")) return 0;
     if (n > 1 && any_unit_designator(w)) return 0;  // "BOULEVAR SUITE 408": SUITE starts the unit
     const std::string& id = t[i + n];
-    if (has_digit(id) && looks_like_unit_id(id) && !is_ordinal_number(id) && !(is_zip(id) && i + n + 1 == t.size()))
+    if (has_digit(id) && looks_like_unit_id(id) && !is_ordinal_number(id) && !(is_zip(id) && i + n + 1 == t.size() && ends_line))
       return n;
   }
   return 0;
@@ -295,7 +297,7 @@ bool ordinal_floor_at(const Tokens& t, std::size_t i) {
 // Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
 // the index after the last unit word it understood.
 
-std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
+std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, bool ends_line = true) {
   while (i < t.size()) {
     if (ordinal_floor_at(t, i)) {
       const std::string n = ordinal(t[i]);
@@ -304,6 +306,10 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
       continue;
     }
     if (t[i] == "#") {
+      if (i + 1 < t.size() && is_designator(t[i + 1])) {  // "# APT 2" is APT 2
+        ++i;
+        continue;
+      }
       if (i + 1 < t.size() && looks_like_unit_id(t[i + 1])) {
         append_unit(a, {"#", t[i + 1]});
         i += 2;
@@ -316,7 +322,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
     if (!d && t[i] == "ST" && i + 1 < t.size() && has_digit(t[i + 1])) d = "STE";
     if (!d) {
       // "TPN 13A", "CLIENT CODE 28502": the words the unit is named by, kept.
-      const std::size_t n = unit_name_words(t, i);
+      const std::size_t n = unit_name_words(t, i, ends_line);
       if (n == 0) break;
       append_unit(a, {join(t, i, i + n), t[i + n]});
       i += n + 1;
@@ -340,6 +346,49 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a) {
   return i;
 }
 
+// A unit given on its own (a CLDXF unit element, or "GROUND FLOOR" at the end
+// of a street line): what read_units understands, and the rest kept as written.
+void read_unit_element(Tokens unit, NormalizedAddress& a, bool ends_line = true) {
+  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0])) {
+    // A civic unit element is an identifier whatever it looks like ("LH").
+    append_unit(a, {"#", unit[0]});
+    return;
+  }
+  if (unit.empty()) return;
+  std::size_t used = read_units(unit, 0, a, ends_line);
+  if (used == 0 && unit[0] != "#" && looks_like_unit_id(unit[0])) {
+    // "3B REAR": an identifier first.
+    unit.insert(unit.begin(), "#");
+    used = read_units(unit, 0, a, ends_line);
+    if (used == 0) unit.erase(unit.begin());
+  }
+  // A word it does not understand is kept as written, and the reading goes
+  // on after it, so "DEPT 96 0430 STE 450" reads alike in one piece or two.
+  while (used < unit.size()) {
+    a.unit += (a.unit.empty() ? "" : " ") + unit[used];
+    a.unit_display += (a.unit_display.empty() ? "" : " ") + unit[used];
+    used = read_units(unit, used + 1, a, ends_line);
+  }
+}
+
+bool is_route_word(std::string_view w);
+
+// "25TH PL LOWER LEVEL", "COTTAGE GROVE AVE GROUND FLOOR", "MIDLAND CT NE
+// UNIT": after the street's type (and directional), unit words with no id.
+// Returns where they start, or `end` when the line does not end so.
+std::size_t idless_unit_phrase_at(const Tokens& t, std::size_t i, std::size_t end) {
+  std::size_t k = end;
+  bool designated = false;
+  while (k > i + 2 && (is_designator(t[k - 1]) || t[k - 1] == "GROUND" || t[k - 1] == "LEVEL" ||
+                       t[k - 1] == "MEZZANINE")) {
+    designated = designated || is_designator(t[k - 1]);
+    --k;
+  }
+  if (!designated || k == end) return end;
+  const bool after_type = is_suffix(t[k - 1]) || (is_directional(t[k - 1]) && k - 2 > i && is_suffix(t[k - 2]));
+  return after_type && !is_route_word(t[k - 1]) ? k : end;
+}
+
 bool is_route_word(std::string_view w) {
   const auto t = standard_suffix(w);
   return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
@@ -353,19 +402,19 @@ bool is_route_prefix(std::string_view w) {
 
 // "MALL TPN 13A", "PKWY CLIENT CODE 28502", "AVE ST 1400": right after a
 // street type (and its directional), words that name a numbered unit.
-bool unit_after_type_at(const Tokens& t, std::size_t j, std::size_t first_street_word) {
+bool unit_after_type_at(const Tokens& t, std::size_t j, std::size_t first_street_word, bool ends_line) {
   if (j < first_street_word + 2) return false;
   const std::size_t type_at = is_directional(t[j - 1]) ? j - 2 : j - 1;
   if (type_at <= first_street_word || !is_suffix(t[type_at]) || is_route_word(t[type_at])) return false;
-  return unit_name_words(t, j) > 0;
+  return unit_name_words(t, j, ends_line) > 0;
 }
 
 // Where the unit part of a street line starts: a "#" or a designator followed
 // by something that looks like a unit id, after at least one street word.
-std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
+std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word, bool ends_line) {
   for (std::size_t j = first_street_word + 1; j < t.size(); ++j) {
     if (t[j] == "#" || ordinal_floor_at(t, j)) return j;
-    if (unit_after_type_at(t, j, first_street_word)) return j;
+    if (unit_after_type_at(t, j, first_street_word, ends_line)) return j;
     auto d = any_unit_designator(t[j]);
     if (!d) continue;
     std::size_t k = j + 1;
@@ -375,9 +424,18 @@ std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word) {
     if (!is_designator(*d) && !(k < t.size() && has_digit(t[k]))) continue;
     if (*d == "#" && (is_route_word(t[j - 1]) || is_route_prefix(t[j - 1]) || t[j - 1] == "OLD")) continue;
     if (k < t.size() && looks_like_unit_id(t[k])) return j;
-    if (is_idless_designator(*d) && (k >= t.size() || t[k] == "#" || is_designator(t[k]))) return j;
+    // "OCEAN FRONT APT 410": FRONT and SIDE after a plain word end a name.
+    const bool names_end = (*d == "FRNT" || *d == "SIDE") && !is_suffix(t[j - 1]) && !is_directional(t[j - 1]);
+    if (is_idless_designator(*d) && !names_end && (k >= t.size() || t[k] == "#" || is_designator(t[k]))) return j;
   }
   return t.size();
+}
+
+// "RUE DE JEAN", "VIA DE VENTURA", "CAMINO RAMON": a type word that comes first.
+bool is_leading_type(std::string_view w) {
+  static constexpr std::string_view kLeadingTypes[] = {"RUE",      "COUR",    "CAMINO", "CAMINITO", "CALLE",
+                                                       "CALLEJON", "AVENIDA", "PASEO",  "VIA"};
+  return std::find(std::begin(kLeadingTypes), std::end(kLeadingTypes), w) != std::end(kLeadingTypes);
 }
 
 // Pre-types, with every spelling of a route reduced to one, so the ways CAD
@@ -395,11 +453,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
   if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
   if ((w == "BUSINESS" || w == "BUS") && numbered) { pretype = "BUSINESS"; return i + 1; }  // US 190 Business
-  // "RUE DE JEAN", "VIA DE VENTURA", "CAMINO RAMON": a type word that comes first.
-  static constexpr std::string_view kLeadingTypes[] = {"RUE", "COUR", "CAMINO", "CAMINITO", "CALLE",
-                                                       "CALLEJON", "AVENIDA", "PASEO", "VIA"};
-  if (std::find(std::begin(kLeadingTypes), std::end(kLeadingTypes), w) != std::end(kLeadingTypes) &&
-      !is_suffix(s[end - 1])) {
+  if (is_leading_type(w) && !is_suffix(s[end - 1])) {
     pretype = w;
     return i + 1;
   }
@@ -409,12 +463,32 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
     pretype = "HWY";
     return i + 2;
   }
-  if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US" || w == "CITY") && i + 2 < end) {
+  // "ANDERSON COUNTY RD 312", "SCENIC HWY 98": a numbered road named for its
+  // county or its kind keeps that word in its pre-type.
+  if (i + 2 < end && all_alpha(w) && w.size() >= 3 && !is_directional(w) && !is_suffix(w) && !standard_state(w) &&
+      !is_route_prefix(w) && w != "OLD" && w != "COUNTRY") {
+    const auto t1 = standard_suffix(s[i + 1]);
+    if (t1 == "HWY" && all_digits(s[i + 2])) {
+      pretype = w + " HWY";
+      return i + 2;
+    }
+    const auto t2 = i + 3 < end ? standard_suffix(s[i + 2]) : std::nullopt;
+    if (s[i + 1] == "COUNTY" && (t2 == "RD" || t2 == "HWY") && all_digits(s[i + 3])) {
+      pretype = w + " COUNTY " + *t2;
+      return i + 3;
+    }
+  }
+  // "COUNTRY ROAD 183" is how county roads are often misspelled: with a
+  // number it is one ("COUNTRY RD" alone is a street's name).
+  if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US" || w == "CITY" ||
+       (w == "COUNTRY" && i + 2 < end && all_digits(s[i + 2]))) &&
+      i + 2 < end) {
     auto t = standard_suffix(s[i + 1]);
     if (t && (*t == "RD" || *t == "HWY" || *t == "RTE")) {
       if (w == "STATE") pretype = "HWY";
       else if (w == "US") pretype = "US HWY";
       else if (w == "CITY") pretype = *t == "RD" ? "CITY RD" : "CITY HWY";
+      else if (w == "COUNTRY" && *t != "RD") return i;
       else pretype = *t == "HWY" ? "COUNTY HWY" : "COUNTY RD";
       return i + 2;
     }
@@ -458,7 +532,8 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   const std::string& id = t[end - 1];
   const std::string& before = t[end - 2];
   if (is_route_prefix(before) || is_route_word(before) ||
-      (end >= i + 3 && (is_route_prefix(t[end - 3]) || is_route_word(t[end - 3]))))
+      (end >= i + 3 && (is_route_prefix(t[end - 3]) || is_route_word(t[end - 3]) ||
+                         (t[end - 3] == "COUNTRY" && standard_suffix(before) == "RD"))))
     return false;
   const bool after_type = end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])));
   // "4315 WEBSTER AVE LH", "720 10TH AVE SW A": letters after the type, but
@@ -493,7 +568,8 @@ bool is_route(const NormalizedAddress& a) {
 // directional is the street's and the word its name.
 bool is_common_type(std::string_view w) {
   static constexpr std::string_view kTypes[] = {"ST",  "AVE", "RD",  "DR",  "BLVD", "LN",  "CT",   "PL", "WAY",
-                                                "CIR", "TER", "PKWY", "HWY", "SQ",  "TRL", "LOOP", "ALY"};
+                                                "CIR", "TER", "PKWY", "HWY", "SQ",  "TRL", "LOOP", "ALY",
+                                                "FWY", "EXPY"};
   const auto t = standard_suffix(w);
   return t && std::find(std::begin(kTypes), std::end(kTypes), *t) != std::end(kTypes);
 }
@@ -550,6 +626,11 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     a.postdir = *standard_directional(s[end - 1]);
     --end;
   }
+  // "AVON ST EXT": the extension of a street keeps that street's type, and
+  // EXT goes after the name, where a CLDXF post-modifier goes.
+  const bool extension =
+      end - i >= 3 && standard_suffix(s[end - 1]) == "EXT" && is_suffix(s[end - 2]) && !is_suffix(s[end - 3]);
+  if (extension) --end;
   if (end - i >= 2 && is_suffix(s[end - 1])) {
     a.type = *standard_suffix(s[end - 1]);
     --end;
@@ -564,7 +645,9 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     }
   }
   if (i >= end) return false;
-  a.name = canonical_name(Tokens(s.begin() + static_cast<long>(i), s.begin() + static_cast<long>(end)));
+  Tokens name(s.begin() + static_cast<long>(i), s.begin() + static_cast<long>(end));
+  if (extension) name.push_back("EXT");
+  a.name = canonical_name(std::move(name));
   return !a.name.empty();
 }
 
@@ -598,6 +681,15 @@ bool is_route_modifier(std::string_view w) {
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
 }
 
+// t[k] is the number of a route written from `from` on ("HWY 104", "US
+// HIGHWAY 19", "ROUTE 37").
+bool route_number_at(const Tokens& t, std::size_t from, std::size_t k) {
+  if (k <= from || k >= t.size() || !all_digits(t[k])) return false;
+  for (std::size_t j = from; j < k; ++j)
+    if (is_route_word(t[j]) || is_route_prefix(t[j])) return true;
+  return false;
+}
+
 bool is_compass_word(std::string_view w) {
   static constexpr std::string_view kWords[] = {"N", "S", "E", "W", "NORTH", "SOUTH", "EAST", "WEST", "SO"};
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
@@ -622,10 +714,15 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     bool named = false, typed = false;
     for (std::size_t k = from; k < rest; ++k) {
       if (!is_directional(t[k]) && t[k] != "#" && t[k] != "&" && t[k] != "/") named = true;
-      if (k > from && is_suffix(t[k])) typed = true;
+      // "E VIA DE VENTURA SCOTTSDALE": a type that comes first does not end the street.
+      if (k > from && is_suffix(t[k]) && !(is_leading_type(t[k]) && (k == from + 1 && is_directional(t[from]))))
+        typed = true;
     }
     const std::string& before = t[rest - 1];
-    if (!named || is_compass_word(before)) return 0;
+    if (!named) return 0;
+    // "HWY 104 N CEDAR GROVE": after a route's number a compass letter is the
+    // route's direction ("US 19 N"), not the first word of a town.
+    if (is_compass_word(before) && !(before.size() == 1 && route_number_at(t, from, rest - 2))) return 0;
     // After a typed street the place must follow what ends a street (type,
     // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
     if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before) ||
@@ -656,6 +753,18 @@ std::size_t take_known_place(const Tokens& t, std::size_t from, std::size_t end,
   if (const std::size_t m = known_place_at_end(t, from, end, places, city)) {
     a.city = city;
     return end - m;
+  }
+  // "1 DNA WAY MSC 24 CA S SAN FRAN": the state written before a known place.
+  // Read as if it were not there; the place must still end the line.
+  for (std::size_t k = end - 1; k > from + 1 && end - k <= places.longest_name_words() + 1; --k) {
+    if (t[k - 1].size() != 2 || !standard_state(t[k - 1])) continue;
+    Tokens without(t.begin(), t.begin() + static_cast<long>(end));
+    without.erase(without.begin() + static_cast<long>(k - 1));
+    if (known_place_at_end(without, from, end - 1, places, city) == end - k) {
+      a.state = *standard_state(t[k - 1]);
+      a.city = city;
+      return k - 1;
+    }
   }
   return end;
 }
@@ -788,7 +897,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   Tokens street = segments[0];
   split_route_words(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.
-  for (std::size_t k = 1; k + 1 < street.size(); ++k)
+  // Not right after the house number: "2000 DR N W ATKINSON BLVD" is Dr. N. W. Atkinson.
+  for (std::size_t k = 3; k + 1 < street.size(); ++k)
     if ((street[k] == "N" || street[k] == "S") && (street[k + 1] == "E" || street[k + 1] == "W") &&
         is_suffix(street[k - 1])) {
       street[k] += street[k + 1];
@@ -798,8 +908,41 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   // Place segments after the first comma: unit segments first ("APT 3B"),
   // then city, state, ZIP in whatever comma arrangement.
   Tokens place;
+  // Whether a segment after s names the city: "..., FL 2 CONFERENCE ROOM, NEW
+  // YORK, NY" or "..., NY, N.Y.", but not "..., SUITE 530 ATLANTA, GA".
+  const auto city_follows = [&](std::size_t s) {
+    int states = 0;
+    for (std::size_t k = s + 1; k < segments.size(); ++k) {
+      std::size_t e = segments[k].size();
+      if (e > 0 && is_zip(segments[k][e - 1])) --e;
+      std::string st;
+      const std::size_t n = take_state(segments[k], e, st);
+      if (e > n) return true;
+      if (n > 0 && ++states == 2) return true;  // "NY, N.Y.": the city and its state
+    }
+    return false;
+  };
+  // The words of segment s after its unit: more of the unit when the city
+  // comes later, else the start of the place.
+  const auto rest_of_unit_segment = [&](std::size_t s, Tokens rest) {
+    if (rest.empty()) return;
+    if (!city_follows(s)) {
+      place.insert(place.end(), rest.begin(), rest.end());
+      return;
+    }
+    NormalizedAddress more;
+    read_unit_element(std::move(rest), more);
+    if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+    a.unit += more.unit;
+    a.unit_display += more.unit_display;
+  };
   for (std::size_t s = 1; s < segments.size(); ++s) {
-    const Tokens& seg = segments[s];
+    Tokens seg = segments[s];
+    // ", S. W. # 2": a quadrant written as two letters.
+    if (seg.size() >= 2 && (seg[0] == "N" || seg[0] == "S") && (seg[1] == "E" || seg[1] == "W")) {
+      seg[0] += seg[1];
+      seg.erase(seg.begin() + 1);
+    }
     // ", NW," after the street is its post-directional (DC writes it so), as
     // is "N" in ", N SEBASTOPOL CA" when SEBASTOPOL is a known place and N
     // SEBASTOPOL is not.
@@ -821,7 +964,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
         a.unit += units.unit;
         a.unit_display += units.unit_display;
       }
-      place.insert(place.end(), rest.begin() + static_cast<long>(used), rest.end());
+      rest_of_unit_segment(s, Tokens(rest.begin() + static_cast<long>(used), rest.end()));
       continue;
     }
     // ", 1506," or ", 12C," or a last ", C-5" right after the street: a unit
@@ -851,9 +994,21 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
         if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
         a.unit += units.unit;
         a.unit_display += units.unit_display;
-        place.insert(place.end(), seg.begin() + static_cast<long>(used), seg.end());
+        rest_of_unit_segment(s, Tokens(seg.begin() + static_cast<long>(used), seg.end()));
         continue;
       }
+    }
+    // ", INTERIM UNIT 1 SAN FRANCISCO": a word naming the unit, then its
+    // designator and number.
+    if (place.empty() && seg.size() >= 3 && all_alpha(seg[0]) && !is_directional(seg[0]) && !standard_state(seg[0]) &&
+        is_designator(seg[1]) && has_digit(seg[2]) && looks_like_unit_id(seg[2]) && !is_zip(seg[2])) {
+      NormalizedAddress units;
+      read_unit_element(Tokens(seg.begin(), seg.begin() + 3), units);
+      if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+      a.unit += units.unit;
+      a.unit_display += units.unit_display;
+      rest_of_unit_segment(s, Tokens(seg.begin() + 3, seg.end()));
+      continue;
     }
     place.insert(place.end(), seg.begin(), seg.end());
   }
@@ -912,6 +1067,14 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     ++i;
   }
 
+  // "6910 # G MARY CAROLINE CIRCLE": the unit written between the house
+  // number and the street.
+  NormalizedAddress early;
+  if (i + 3 < street.size() && street[i] == "#" && looks_like_unit_id(street[i + 1]) && all_alpha(street[i + 2])) {
+    append_unit(early, {"#", street[i + 1]});
+    street.erase(street.begin() + static_cast<long>(i), street.begin() + static_cast<long>(i) + 2);
+  }
+
   std::size_t end = street.size();
   bool city_in_street = false;
   if (one_segment) {
@@ -948,20 +1111,27 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     end = take_known_place(street, i, end, places, a);
   }
 
-  std::size_t unit_at = find_unit_start(Tokens(street.begin(), street.begin() + static_cast<long>(end)), i);
+  std::size_t unit_at =
+      find_unit_start(Tokens(street.begin(), street.begin() + static_cast<long>(end)), i, end == street.size());
   std::size_t street_end = std::min(unit_at, end);
   std::size_t tail_from = end;
   if (unit_at < end) {
     NormalizedAddress units;
-    // Bounded by the street's end: "WACKER DR LOBBY 60606" ends in a ZIP.
-    const std::size_t after = read_units(Tokens(street.begin(), street.begin() + static_cast<long>(end)), unit_at, units);
+    const Tokens line(street.begin(), street.begin() + static_cast<long>(end));
+    if (one_segment && city_in_street) {
+      // "1208 N MAPLE ST STE 3B SPRINGFIELD IL": the words after the unit are the city.
+      tail_from = std::min(read_units(line, unit_at, units, end == street.size()), end);
+    } else {
+      // Words it cannot read stay in the unit, so the address can never
+      // compare equal to one without them.
+      read_unit_element(Tokens(line.begin() + static_cast<long>(unit_at), line.end()), units, end == street.size());
+    }
     if (!a.unit.empty()) {
       units.unit += ' ' + a.unit;
       units.unit_display += ' ' + a.unit_display;
     }
     a.unit = units.unit;
     a.unit_display = units.unit_display;
-    tail_from = std::min(after, end);
   } else if (city_in_street) {
     // "1208 N MAPLE ST SPRINGFIELD IL": the street ends at its first type
     // word that is not followed by another type word.
@@ -973,6 +1143,12 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       }
     }
     tail_from = street_end;
+  } else if (const std::size_t k = idless_unit_phrase_at(street, i, end); k < end) {
+    NormalizedAddress units;
+    read_unit_element(Tokens(street.begin() + static_cast<long>(k), street.begin() + static_cast<long>(end)), units);
+    a.unit = units.unit + (a.unit.empty() ? "" : " " + a.unit);
+    a.unit_display = units.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
+    street_end = k;
   } else if (unlabelled_unit_at_end(street, i, end)) {
     NormalizedAddress units;
     append_unit(units, {"#", street[end - 1]});
@@ -989,7 +1165,14 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
                       "address '" + std::string(text.substr(0, 80)) + "': a mile marker needs a highway or route");
 
   if (tail_from < end) {
-    if (one_segment && city_in_street) {
+    if (one_segment && city_in_street && end - tail_from == 1 && has_digit(street[tail_from]) &&
+        looks_like_unit_id(street[tail_from])) {
+      // "171 AUBURN AVE 303 GA": a number is no city; it is the unit.
+      NormalizedAddress units;
+      append_unit(units, {"#", street[tail_from]});
+      a.unit = units.unit + (a.unit.empty() ? "" : " " + a.unit);
+      a.unit_display = units.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
+    } else if (one_segment && city_in_street) {
       a.city = lookup_city(street, tail_from, end, places);
     } else {
       // Words we could not place: keep them in the unit so the address can
@@ -999,9 +1182,10 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       a.unit_display += (a.unit_display.empty() ? "" : " ") + extra;
     }
   }
-  if (!lead.unit.empty()) {
-    a.unit = lead.unit + (a.unit.empty() ? "" : " " + a.unit);
-    a.unit_display = lead.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
+  for (const NormalizedAddress* before : {static_cast<const NormalizedAddress*>(&early), &lead}) {
+    if (before->unit.empty()) continue;
+    a.unit = before->unit + (a.unit.empty() ? "" : " " + a.unit);
+    a.unit_display = before->unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
   }
   return a;
 }
@@ -1065,30 +1249,16 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   }
   Tokens name = words(c.prm);
   name.insert(name.end(), rd.begin(), rd.end());
+  std::erase(name, std::string("&"));  // as in text: "PEACE & PLENTY LN" is PEACE PLENTY
   Tokens pom = words(c.pom);
+  for (std::string& w : pom)
+    if (standard_suffix(w) == "EXT") w = "EXT";  // "AVON ST EXTENSION" = "AVON ST EXT"
   name.insert(name.end(), pom.begin(), pom.end());
   a.name = canonical_name(name);
   if (a.name.empty())
     return make_error("address.no_street_name", "civic address: rd is empty");
 
-  Tokens unit = words(c.unit);
-  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0])) {
-    // A civic unit element is an identifier whatever it looks like ("LH").
-    append_unit(a, {"#", unit[0]});
-  } else if (!unit.empty()) {
-    std::size_t used = read_units(unit, 0, a);
-    if (used == 0 && unit[0] != "#" && looks_like_unit_id(unit[0])) {
-      // "3B REAR": an identifier first.
-      unit.insert(unit.begin(), "#");
-      used = read_units(unit, 0, a);
-      if (used == 0) unit.erase(unit.begin());
-    }
-    if (used < unit.size()) {
-      const std::string extra = join(unit, used, unit.size());
-      a.unit += (a.unit.empty() ? "" : " ") + extra;
-      a.unit_display += (a.unit_display.empty() ? "" : " ") + extra;
-    }
-  }
+  read_unit_element(words(c.unit), a);
   Tokens city = words(c.a3);
   a.city = canonical_name(city);
   const std::string state = one(c.a1);

@@ -313,6 +313,14 @@ const Table& states() {
       {"WI", {"WISCONSIN"}}, {"WY", {"WYOMING"}}, {"PR", {"PUERTO RICO"}},
       {"GU", {"GUAM"}}, {"VI", {"VIRGIN ISLANDS"}}, {"AS", {"AMERICAN SAMOA"}},
       {"MP", {"NORTHERN MARIANA ISLANDS"}},
+      // The older abbreviations people still write ("CHICO CAL"); only
+      // those that are not also common words of street names.
+      {"AL", {"ALA"}}, {"AZ", {"ARIZ"}}, {"AR", {"ARK"}}, {"CA", {"CAL", "CALIF"}},
+      {"CO", {"COLO"}}, {"CT", {"CONN"}}, {"FL", {"FLA"}}, {"IL", {"ILL"}},
+      {"KS", {"KAN", "KANS"}}, {"MA", {"MASS"}}, {"MI", {"MICH"}}, {"MN", {"MINN"}},
+      {"MS", {"MISS"}}, {"MT", {"MONT"}}, {"NE", {"NEBR"}}, {"NV", {"NEV"}},
+      {"OK", {"OKLA"}}, {"OR", {"OREG"}}, {"PA", {"PENN", "PENNA"}}, {"TN", {"TENN"}},
+      {"TX", {"TEX"}}, {"WA", {"WASH"}}, {"WI", {"WISC"}}, {"WY", {"WYO"}},
   });
   return t;
 }

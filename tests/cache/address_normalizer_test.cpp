@@ -589,5 +589,153 @@ TEST(AddressForms, LettersAfterTheHouseNumber) {
   EXPECT_EQ(norm("12\u00BD ELM ST").house_suffix, "1/2");
 }
 
+
+// --- Rules from the labelled corpus's misses ------------------------------
+
+Gazetteer corpus_places() {
+  Gazetteer g;
+  for (const char* p : {"TOMS RIVER", "CEDAR GROVE", "PALM HARBOR", "JACKSON", "LONG BEACH", "S SAN FRAN", "CHICO",
+                        "SCOTTSDALE", "ATLANTA", "NEW YORK", "NY", "SAN FRANCISCO", "CEDAR RAPIDS", "CHICAGO"})
+    g.add_place(p);
+  return g;
+}
+
+TEST(AddressCorpusRules, RouteDirectionBeforeAKnownPlace) {
+  const Gazetteer g = corpus_places();
+  const NormalizedAddress a = norm("1470 HWY 104 N CEDAR GROVE TN 38321", g);
+  EXPECT_EQ(a.street_line(), "1470 HWY 104 N");
+  EXPECT_EQ(a.city, "CEDAR GROVE");
+  EXPECT_EQ(norm("100 ROUTE 37 E TOMS RIVER NJ 08753", g).city, "TOMS RIVER");
+  EXPECT_EQ(norm("36625 US HIGHWAY 19 N PALM HARBOR FL", g).street_line(), "36625 US HWY 19 N");
+  EXPECT_EQ(norm("5028 HWY 15 N. JACKSON KY 41339", g).city, "JACKSON");
+  // Trap: after a street's name (not a route number) N may be a town's
+  // first word the cache does not know; it is not split off.
+  EXPECT_EQ(norm("17 OAK AVE N JACKSON", g).city, "");
+  EXPECT_EQ(norm("17 N JACKSON", g).name, "JACKSON");
+}
+
+TEST(AddressCorpusRules, StateWrittenBeforeTheCity) {
+  const Gazetteer g = corpus_places();
+  const NormalizedAddress a = norm("101 E MARKET ST UNIT 17771 CA LONG BEACH 90807-9191", g);
+  EXPECT_EQ(a.city, "LONG BEACH");
+  EXPECT_EQ(a.state, "CA");
+  EXPECT_EQ(a.unit, "17771");
+  EXPECT_EQ(norm("1 DNA WAY MSC 24 CA S SAN FRAN 94080", g).city, "S SAN FRAN");
+  // Trap: an unknown place after a state code is not a city.
+  EXPECT_EQ(norm("101 E MARKET ST CA NOWHERE", g).city, "");
+}
+
+TEST(AddressCorpusRules, OlderStateAbbreviations) {
+  const NormalizedAddress a = norm("2320 MOCKING BIRD LANE CHICO CAL", corpus_places());
+  EXPECT_EQ(a.state, "CA");
+  EXPECT_EQ(a.city, "CHICO");
+  EXPECT_EQ(a.type, "LN");
+  EXPECT_EQ(standard_state("CALIF"), "CA");
+  EXPECT_EQ(standard_state("TENN"), "TN");
+}
+
+TEST(AddressCorpusRules, NumberWhereTheCityWouldBeIsTheUnit) {
+  const NormalizedAddress a = norm("171 AUBURN AVE 303 GA");
+  EXPECT_EQ(a.unit, "303");
+  EXPECT_EQ(a.city, "");
+  EXPECT_EQ(a.state, "GA");
+}
+
+TEST(AddressCorpusRules, NamedAndMisspelledCountyRoads) {
+  EXPECT_EQ(norm("1901 COUNTRY ROAD 183"), norm("1901 COUNTY ROAD 183"));
+  EXPECT_EQ(norm("1901 COUNTRY ROAD 183").unit, "");
+  // Trap: without a number COUNTRY RD is a street's name, with its units.
+  EXPECT_EQ(norm("40 COUNTRY RD").name, "COUNTRY");
+  EXPECT_EQ(norm("40 COUNTRY LN 5").unit, "5");
+  const NormalizedAddress anderson = norm("3665 ANDERSON COUNTY RD 312");
+  EXPECT_EQ(anderson.pretype, "ANDERSON COUNTY RD");
+  EXPECT_EQ(anderson.name, "312");
+  EXPECT_NE(anderson, norm("3665 COUNTY RD 312"));
+  EXPECT_EQ(norm("3474 SCENIC HWY 98").pretype, "SCENIC HWY");
+  EXPECT_NE(norm("3474 SCENIC HWY 98"), norm("3474 HWY 98"));
+}
+
+TEST(AddressCorpusRules, UnitWordsWithoutAnIdAfterTheType) {
+  EXPECT_EQ(norm("2610 WEST 25TH PLACE LOWER LEVEL").unit, "LOWR LEVEL");
+  EXPECT_EQ(norm("2610 WEST 25TH PLACE LOWER LEVEL").type, "PL");
+  EXPECT_EQ(norm("7411 S COTTAGE GROVE AVE GROUND FLOOR").unit, "GROUND FLOOR");
+  EXPECT_EQ(norm("1615 MIDLAND CT NE UNIT").unit, "UNIT");
+  EXPECT_EQ(norm("1615 MIDLAND CT NE UNIT").postdir, "NE");
+  // Trap: FRONT after a plain word ends a name.
+  const NormalizedAddress ocean = norm("4004 OCEAN FRONT APT 410");
+  EXPECT_EQ(ocean.name, "OCEAN FRONT");
+  EXPECT_EQ(ocean.unit, "410");
+}
+
+TEST(AddressCorpusRules, UnitWrittenBetweenNumberAndStreet) {
+  const NormalizedAddress a = norm("6910 # G MARY CAROLINE CIRCLE");
+  EXPECT_EQ(a.name, "MARY CAROLINE");
+  EXPECT_EQ(a.unit, "G");
+  EXPECT_EQ(a, norm("6910 MARY CAROLINE CIR # G"));
+}
+
+TEST(AddressCorpusRules, UnitSegmentsBeforeTheCity) {
+  const Gazetteer g = corpus_places();
+  const NormalizedAddress room = norm("160 Water Street, 12th Floor Executive Conference Room, New York, NY 10038", g);
+  EXPECT_EQ(room.unit, "FL 12 EXECUTIVE CONFERENCE ROOM");
+  EXPECT_EQ(room.city, "NEW YORK");
+  EXPECT_EQ(norm("22 Reade Street, 2nd floor conference room, NY, N.Y.", g).city, "NY");
+  const NormalizedAddress interim = norm("600 32nd avenue, interim unit 1 san francisco, ca, 94121", g);
+  EXPECT_EQ(interim.unit_display, "INTERIM UNIT 1");
+  EXPECT_EQ(interim.city, "SAN FRANCISCO");
+  const NormalizedAddress sw = norm("972 Donnelly Ave., S. W. # 2 Atlanta, GA 30310", g);
+  EXPECT_EQ(sw.postdir, "SW");
+  EXPECT_EQ(sw.unit, "2");
+  EXPECT_EQ(sw.city, "ATLANTA");
+  // Trap: with only the state after it, a word after the suite is the city.
+  EXPECT_EQ(norm("100 MAIN ST, SUITE 530 ATLANTA, GA", g).city, "ATLANTA");
+  EXPECT_EQ(norm("3948 21st Avenue Pl SW, Unit 4 Cedar Rapids, IA, 52404", g).city, "CEDAR RAPIDS");
+}
+
+TEST(AddressCorpusRules, UnitsReadAlikeInOnePieceOrTwo) {
+  // A CLDXF unit element and the same words in text give one key.
+  CivicAddress c;
+  c.hno = "3545";
+  c.prd = "NW";
+  c.rd = "58TH";
+  c.unit = "DEPT 96 0430 STE 450";
+  const auto civic = normalize_civic(c);
+  ASSERT_TRUE(civic.ok());
+  EXPECT_EQ(civic->unit, norm("dept 96 0430, 3545 nw 58th, ste 450").unit);
+  EXPECT_EQ(norm("410 PIEDMONT AVE # APT 2").unit, norm("410 PIEDMONT AVE APT 2").unit);
+  EXPECT_EQ(norm("1155 RELIABLE PARKWAY CLIENT CODE 28502 CHICAGO IL 60686", corpus_places()).unit,
+            "CLIENT CODE 28502");
+}
+
+TEST(AddressCorpusRules, StreetExtensionsAndLeadingTypes) {
+  const NormalizedAddress ext = norm("1821 AVON ST EXT STE 200");
+  EXPECT_EQ(ext.name, "AVON EXT");
+  EXPECT_EQ(ext.type, "ST");
+  CivicAddress c;
+  c.hno = "1821";
+  c.rd = "AVON";
+  c.sts = "STREET";
+  c.pom = "EXTENSION";
+  c.unit = "STE 200";
+  EXPECT_EQ(*normalize_civic(c), ext);
+  // Trap: EXT alone is a type of its own.
+  EXPECT_EQ(norm("10 AVON EXT").type, "EXT");
+  const NormalizedAddress via = norm("9221 E. Via de Ventura Scottsdale, Arizona 85258", corpus_places());
+  EXPECT_EQ(via.city, "SCOTTSDALE");
+  EXPECT_EQ(via.name, "DE VENTURA");
+}
+
+TEST(AddressCorpusRules, DirectionalsInsideNames) {
+  EXPECT_EQ(norm("7322 SW FREEWAY STE 1600").name, "SOUTHWEST");
+  EXPECT_EQ(norm("7322 SW FREEWAY STE 1600").type, "FWY");
+  EXPECT_EQ(norm("2000 DR N W ATKINSON BLVD").name, "DR N W ATKINSON");
+  EXPECT_EQ(norm("1200 LUCERNE DR S E").postdir, "SE");  // the quadrant after a type still joins
+  CivicAddress c;
+  c.hno = "514";
+  c.rd = "PEACE & PLENTY";
+  c.sts = "LANE";
+  EXPECT_EQ(*normalize_civic(c), norm("514 PEACE & PLENTY LANE"));
+}
+
 }  // namespace
 }  // namespace mdtc::cache

@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   static const Gazetteer places = [] {
     Gazetteer g;
-    for (const char* p : {"SPRINGFIELD", "SALT LAKE CITY", "EAST SAINT LOUIS", "PARK CITY", "LAKE FOREST", "FOREST"})
+    for (const char* p : {"SPRINGFIELD", "SALT LAKE CITY", "EAST SAINT LOUIS", "PARK CITY", "LAKE FOREST", "FOREST",
+                          "CEDAR GROVE", "LONG BEACH", "NEW YORK"})
       g.add_place(p);
     g.add_alias("SPFLD", "SPRINGFIELD");
     return g;
