@@ -11,9 +11,14 @@
 #include "field_cipher.h"
 #include "mdtc/address.h"
 #include "mdtc/cache.h"
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::cache {
+
+using sql::Db;
+using sql::SqlError;
+using sql::Stmt;
+using sql::Transaction;
 
 struct Cache::Impl {
   using Statements = std::map<std::string, std::unique_ptr<Stmt>, std::less<>>;

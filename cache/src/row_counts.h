@@ -11,9 +11,14 @@
 #include <optional>
 #include <string>
 
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::cache {
+
+using sql::Db;
+using sql::SqlError;
+using sql::Stmt;
+using sql::Transaction;
 
 // The counted tables, in the order stats and verify name them.
 inline constexpr const char* kCountedTables[] = {"premises", "subjects", "flags", "history", "audit"};

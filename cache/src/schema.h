@@ -5,9 +5,14 @@
 
 #include "mdtc/cache.h"
 #include "field_cipher.h"
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::cache {
+
+using sql::Db;
+using sql::SqlError;
+using sql::Stmt;
+using sql::Transaction;
 
 // Applies migrations up to `target` (tests build old versions with it).
 // Steps that re-seal values (4) need the cache's cipher; the key must have

@@ -17,8 +17,7 @@
 #include <vector>
 
 #include "mdtc/result.h"
-
-struct sqlite3;
+#include "mdtc/sqlite.h"
 
 namespace mdtc::bridge {
 
@@ -48,7 +47,6 @@ class Outbox {
   // An outbox whose file could not be opened (`why`): it queues in memory
   // and opens `path` on a later retry().
   static std::unique_ptr<Outbox> until_writable(const std::string& path, Error why);
-  ~Outbox();
   Outbox(const Outbox&) = delete;
   // From now on bodies are stored sealed; call before anything else.
   void seal_with(OutboxSealing sealing) { sealing_ = std::move(sealing); }
@@ -82,7 +80,7 @@ class Outbox {
 
   mutable std::mutex mu_;
   std::string path_;
-  sqlite3* db_ = nullptr;                 // null: memory mode, or not open yet
+  mutable sql::Db db_;                    // closed: memory mode, or not open yet
   std::vector<OutboxEntry> memory_;       // memory mode, or not kept
   uint64_t last_seq_ = 0;
   std::optional<Error> fault_;

@@ -9,8 +9,7 @@
 #include <vector>
 
 #include "mdtc/result.h"
-
-struct sqlite3;
+#include "mdtc/sqlite.h"
 
 namespace mdtc::bridge {
 
@@ -31,7 +30,6 @@ class PositionStore {
   // dispatch (a power cut may lose the last positions, and then at most a
   // few messages are handed over again).
   static Result<std::unique_ptr<PositionStore>> open(const std::string& path);
-  ~PositionStore();
   PositionStore(const PositionStore&) = delete;
   PositionStore& operator=(const PositionStore&) = delete;
 
@@ -40,8 +38,8 @@ class PositionStore {
 
  private:
   PositionStore() = default;
-  Status add_ahead_column();
-  sqlite3* db_ = nullptr;
+  void add_ahead_column();
+  mutable sql::Db db_;
 };
 
 }  // namespace mdtc::bridge

@@ -1,45 +1,57 @@
 #include "incident_journal.h"
 
-#include <sqlite3.h>
-
 namespace mdtc::plugin {
+namespace {
+
+Error journal_error(const sql::SqlError& e, const std::string& what) {
+  return make_error("journal.sqlite", what + ": " + e.what());
+}
+
+}  // namespace
 
 Result<IncidentJournal> IncidentJournal::open(const std::string& path) {
-  // NORMAL in WAL mode survives a crash of the process, which is what a
-  // restart mid-call is; the journal is a convenience, not a record.
-  auto file = SqliteFile::open(
-      path,
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-      "CREATE TABLE IF NOT EXISTS incident(id TEXT PRIMARY KEY, state TEXT NOT NULL);",
-      "journal.sqlite");
-  if (!file) return file.error();
-  return IncidentJournal(std::move(*file));
+  try {
+    sql::Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    // NORMAL in WAL mode survives a crash of the process, which is what a
+    // restart mid-call is; the journal is a convenience, not a record.
+    db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            "CREATE TABLE IF NOT EXISTS incident(id TEXT PRIMARY KEY, state TEXT NOT NULL);");
+    return IncidentJournal(std::move(db));
+  } catch (const sql::SqlError& e) {
+    return journal_error(e, "cannot open " + path);
+  }
 }
 
 Status IncidentJournal::put(const std::string& id, const std::string& state) {
-  return file_.write(
-      "INSERT INTO incident(id, state) VALUES(?1, ?2)"
-      " ON CONFLICT(id) DO UPDATE SET state = excluded.state",
-      {&id, &state});
+  try {
+    sql::Stmt(db_, "INSERT INTO incident(id, state) VALUES(?1, ?2) ON CONFLICT(id) DO UPDATE SET state = excluded.state")
+        .bind(1, id)
+        .bind(2, state)
+        .run();
+    return Ok{};
+  } catch (const sql::SqlError& e) {
+    return journal_error(e, "write");
+  }
 }
 
 Status IncidentJournal::erase(const std::string& id) {
-  return file_.write("DELETE FROM incident WHERE id = ?1", {&id});
+  try {
+    sql::Stmt(db_, "DELETE FROM incident WHERE id = ?1").bind(1, id).run();
+    return Ok{};
+  } catch (const sql::SqlError& e) {
+    return journal_error(e, "write");
+  }
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> IncidentJournal::all() {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(file_.handle(), "SELECT id, state FROM incident ORDER BY rowid", -1, &st,
-                         nullptr) != SQLITE_OK)
-    return file_.error("prepare");
-  std::vector<std::pair<std::string, std::string>> out;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                     reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return file_.error("read");
-  return out;
+  try {
+    sql::Stmt st(db_, "SELECT id, state FROM incident ORDER BY rowid");
+    std::vector<std::pair<std::string, std::string>> out;
+    while (st.step()) out.emplace_back(st.text(0), st.text(1));
+    return out;
+  } catch (const sql::SqlError& e) {
+    return journal_error(e, "read");
+  }
 }
 
 }  // namespace mdtc::plugin

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mdtc/result.h"
-#include "sqlite_file.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::plugin {
 
@@ -24,8 +24,8 @@ class IncidentJournal {
   Result<std::vector<std::pair<std::string, std::string>>> all();
 
  private:
-  explicit IncidentJournal(SqliteFile file) : file_(std::move(file)) {}
-  SqliteFile file_;
+  explicit IncidentJournal(sql::Db db) : db_(std::move(db)) {}
+  sql::Db db_;
 };
 
 }  // namespace mdtc::plugin

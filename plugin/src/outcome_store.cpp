@@ -1,7 +1,5 @@
 #include "outcome_store.h"
 
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <set>
 
@@ -27,52 +25,31 @@ std::vector<std::string> added_code_columns() {
   return out;
 }
 
-std::string column(sqlite3_stmt* st, int i) {
-  const auto* text = sqlite3_column_text(st, i);
-  return text ? reinterpret_cast<const char*>(text) : "";
-}
-
-Result<int> user_version(SqliteFile& f) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(f.handle(), "PRAGMA user_version", -1, &st, nullptr) != SQLITE_OK)
-    return f.error("cannot read the schema version");
-  int v = 0;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
+Error store_error(const sql::SqlError& e, const std::string& what) {
+  return make_error(kCode, what + ": " + e.what());
 }
 
 // The columns the file's outcome table has; empty when it has none.
-Result<std::set<std::string>> table_columns(SqliteFile& f) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(f.handle(), "PRAGMA table_info(outcome)", -1, &st, nullptr) != SQLITE_OK)
-    return f.error("cannot read the outcome table");
+std::set<std::string> table_columns(sql::Db& db) {
+  sql::Stmt st(db, "PRAGMA table_info(outcome)");
   std::set<std::string> cols;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) cols.insert(column(st, 1));
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return f.error("cannot read the outcome table");
+  while (st.step()) cols.insert(st.text(1));
   return cols;
 }
 
-Status exec(SqliteFile& f, const std::string& sql, const std::string& what) {
-  if (sqlite3_exec(f.handle(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return f.error(what);
-  return Ok{};
-}
-
-Status migrate(SqliteFile& f, const std::string& path) {
-  auto version = user_version(f);
-  if (!version) return version.error();
-  if (*version > kOutcomeSchemaVersion)
+// Throws SqlError for what the file refuses.
+Status migrate(sql::Db& db, const std::string& path) {
+  const auto version = db.query_int("PRAGMA user_version");
+  if (version > kOutcomeSchemaVersion)
     return make_error("outcomes.newer_schema", "outcome store " + path + " has schema version " +
-                                                   std::to_string(*version) + ": expected " +
+                                                   std::to_string(version) + ": expected " +
                                                    std::to_string(kOutcomeSchemaVersion) +
                                                    " or older (a newer version of the plugin wrote it)");
-  if (*version == kOutcomeSchemaVersion) return Ok{};
+  if (version == kOutcomeSchemaVersion) return Ok{};
   // One transaction: a crash mid-migration leaves the older file whole.
   constexpr int kHandedOff = static_cast<int>(OutcomeStep::handed_off);
-  std::string sql = "BEGIN IMMEDIATE;";
-  if (*version < 2) {
+  std::string sql;
+  if (version < 2) {
     sql += kVersion0;
     sql += "ALTER TABLE outcome ADD COLUMN requested_by TEXT NOT NULL DEFAULT 'unknown';";
     for (int s = 0; s < kHandedOff; ++s) sql += "ALTER TABLE outcome ADD COLUMN " + step_column(s) + " TEXT;";
@@ -81,12 +58,13 @@ Status migrate(SqliteFile& f, const std::string& path) {
   }
   sql += "ALTER TABLE outcome ADD COLUMN " + step_column(kHandedOff) + " TEXT;";
   sql += "ALTER TABLE outcome ADD COLUMN handoff TEXT NOT NULL DEFAULT '';";
-  sql += "PRAGMA user_version=" + std::to_string(kOutcomeSchemaVersion) + ";COMMIT;";
-  if (auto st = exec(f, sql, "cannot migrate " + path + " to schema version " +
-                                 std::to_string(kOutcomeSchemaVersion));
-      !st) {
-    sqlite3_exec(f.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-    return st;
+  sql += "PRAGMA user_version=" + std::to_string(kOutcomeSchemaVersion) + ";";
+  try {
+    sql::Transaction tx(db);
+    db.exec(sql);
+    tx.commit();
+  } catch (const sql::SqlError& e) {
+    return store_error(e, "cannot migrate " + path + " to schema version " + std::to_string(kOutcomeSchemaVersion));
   }
   return Ok{};
 }
@@ -94,10 +72,14 @@ Status migrate(SqliteFile& f, const std::string& path) {
 }  // namespace
 
 Result<OutcomeStore> OutcomeStore::open(const std::string& path) {
-  auto file = SqliteFile::open(path, "PRAGMA journal_mode=WAL;", kCode);
-  if (!file) return file.error();
-  if (auto st = migrate(*file, path); !st) return st.error();
-  return OutcomeStore(std::move(*file));
+  try {
+    sql::Db db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("PRAGMA journal_mode=WAL;");
+    if (auto st = migrate(db, path); !st) return st.error();
+    return OutcomeStore(std::move(db));
+  } catch (const sql::SqlError& e) {
+    return store_error(e, "cannot open " + path);
+  }
 }
 
 Result<OutcomeStore> OutcomeStore::open_read_only(const std::string& path) {
@@ -107,42 +89,60 @@ Result<OutcomeStore> OutcomeStore::open_read_only(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec))
     return make_error("outcomes.missing", "outcome store " + path +
                                               " does not exist: expected a unit's outcomes-<unit>.db");
-  auto file = SqliteFile::open_read_only(path, kCode);
-  if (!file) return file.error();
+  sql::Db db;
+  try {
+    db = sql::Db(path, SQLITE_OPEN_READONLY);
+  } catch (const sql::SqlError& e) {
+    return store_error(e, "cannot open " + path);
+  }
   const auto not_outcomes = [&] {
     return make_error("outcomes.not_outcomes",
                       path + " is not an outcome store: expected an SQLite file with an outcome table");
   };
-  auto version = user_version(*file);
-  if (!version) return not_outcomes();
-  if (*version > kOutcomeSchemaVersion)
-    return make_error("outcomes.newer_schema", "outcome store " + path + " has schema version " +
-                                                   std::to_string(*version) + ": expected " +
-                                                   std::to_string(kOutcomeSchemaVersion) + " or older");
-  auto cols = table_columns(*file);
-  if (!cols || cols->count("request_id") == 0) return not_outcomes();
-  return OutcomeStore(std::move(*file));
+  try {
+    const auto version = db.query_int("PRAGMA user_version");
+    if (version > kOutcomeSchemaVersion)
+      return make_error("outcomes.newer_schema", "outcome store " + path + " has schema version " +
+                                                     std::to_string(version) + ": expected " +
+                                                     std::to_string(kOutcomeSchemaVersion) + " or older");
+    if (table_columns(db).count("request_id") == 0) return not_outcomes();
+  } catch (const sql::SqlError&) {
+    return not_outcomes();
+  }
+  return OutcomeStore(std::move(db));
 }
 
 Status OutcomeStore::stamp(const OutcomeStamp& s) {
   const std::string col = step_column(static_cast<int>(s.step));
   const std::string at = utc_text(s.at_ms);
-  if (auto st = exec(file_, "BEGIN IMMEDIATE", "cannot stamp " + s.request_id); !st) return st;
-  Status st = file_.write(
-      "INSERT INTO outcome(request_id, incident_id, unit, disposition, recorded_at)"
-      " VALUES(?,?,?,'unknown','') ON CONFLICT(request_id) DO NOTHING",
-      std::vector<std::string>{s.request_id, s.incident_id, s.unit});
-  if (st) st = file_.write("UPDATE outcome SET " + col + " = COALESCE(" + col + ", ?) WHERE request_id = ?",
-                           std::vector<std::string>{at, s.request_id});
-  if (st && !s.handoff.empty())
-    st = file_.write("UPDATE outcome SET handoff = ? WHERE request_id = ? AND handoff = ''",
-                     std::vector<std::string>{s.handoff, s.request_id});
-  if (st && is_requester(s.requested_by) && s.requested_by != kUnknown)
-    st = file_.write("UPDATE outcome SET requested_by = ? WHERE request_id = ? AND requested_by = 'unknown'",
-                     std::vector<std::string>{s.requested_by, s.request_id});
-  if (st) st = exec(file_, "COMMIT", "cannot stamp " + s.request_id);
-  if (!st) sqlite3_exec(file_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-  return st;
+  try {
+    sql::Transaction tx(db_);
+    sql::Stmt(db_,
+              "INSERT INTO outcome(request_id, incident_id, unit, disposition, recorded_at)"
+              " VALUES(?,?,?,'unknown','') ON CONFLICT(request_id) DO NOTHING")
+        .bind(1, s.request_id)
+        .bind(2, s.incident_id)
+        .bind(3, s.unit)
+        .run();
+    sql::Stmt(db_, "UPDATE outcome SET " + col + " = COALESCE(" + col + ", ?) WHERE request_id = ?")
+        .bind(1, at)
+        .bind(2, s.request_id)
+        .run();
+    if (!s.handoff.empty())
+      sql::Stmt(db_, "UPDATE outcome SET handoff = ? WHERE request_id = ? AND handoff = ''")
+          .bind(1, s.handoff)
+          .bind(2, s.request_id)
+          .run();
+    if (is_requester(s.requested_by) && s.requested_by != kUnknown)
+      sql::Stmt(db_, "UPDATE outcome SET requested_by = ? WHERE request_id = ? AND requested_by = 'unknown'")
+          .bind(1, s.requested_by)
+          .bind(2, s.request_id)
+          .run();
+    tx.commit();
+    return Ok{};
+  } catch (const sql::SqlError& e) {
+    return store_error(e, "cannot stamp " + s.request_id);
+  }
 }
 
 Status OutcomeStore::record(const Outcome& o) {
@@ -162,14 +162,20 @@ Status OutcomeStore::record(const Outcome& o) {
     updates += ", " + c + "=excluded." + c;
     params.push_back(code);
   }
-  return file_.write("INSERT INTO outcome(" + cols + ") VALUES(" + marks +
-                         ") ON CONFLICT(request_id) DO UPDATE SET " + updates,
-                     params);
+  try {
+    sql::Stmt st(db_, "INSERT INTO outcome(" + cols + ") VALUES(" + marks + ") ON CONFLICT(request_id) DO UPDATE SET " +
+                          updates);
+    for (std::size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i]);
+    st.run();
+    return Ok{};
+  } catch (const sql::SqlError& e) {
+    return store_error(e, "write");
+  }
 }
 
-Result<std::vector<Outcome>> OutcomeStore::all() {
-  auto have = table_columns(file_);
-  if (!have) return have.error();
+Result<std::vector<Outcome>> OutcomeStore::all() try {
+  const std::set<std::string> cols = table_columns(db_);
+  const auto* have = &cols;
   // A version 0 file read without migrating has only the first columns;
   // the rest read as not seen / unknown.
   std::vector<std::string> wanted = {"request_id", "incident_id", "unit", "disposition", "note",
@@ -182,29 +188,26 @@ Result<std::vector<Outcome>> OutcomeStore::all() {
   sql += have->count("requested_at") ? " FROM outcome ORDER BY COALESCE(requested_at, offered_at, recorded_at)"
                                      : " FROM outcome ORDER BY recorded_at";
   sql += ", request_id";
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(file_.handle(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
-    return file_.error("prepare");
+  sql::Stmt st(db_, sql);
   std::vector<Outcome> out;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while (st.step()) {
     Outcome o;
-    o.request_id = column(st, 0);
-    o.incident_id = column(st, 1);
-    o.unit = column(st, 2);
-    o.codes["disposition"] = column(st, 3);
-    o.note = column(st, 4);
-    o.recorded_at = column(st, 5);
-    if (auto by = column(st, 6); is_requester(by)) o.requested_by = by;
-    o.handoff = column(st, 7);
+    o.request_id = st.text(0);
+    o.incident_id = st.text(1);
+    o.unit = st.text(2);
+    o.codes["disposition"] = st.text(3);
+    o.note = st.text(4);
+    o.recorded_at = st.text(5);
+    if (auto by = st.text(6); is_requester(by)) o.requested_by = by;
+    o.handoff = st.text(7);
     int i = 8;
-    for (int s = 0; s < kOutcomeSteps; ++s) o.at[s] = parse_utc_text(column(st, i++));
-    for (const auto& c : added_code_columns()) o.codes[c] = column(st, i++);
+    for (int s = 0; s < kOutcomeSteps; ++s) o.at[s] = parse_utc_text(st.text(i++));
+    for (const auto& c : added_code_columns()) o.codes[c] = st.text(i++);
     out.push_back(std::move(o));
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return file_.error("cannot read outcomes");
   return out;
+} catch (const sql::SqlError& e) {
+  return store_error(e, "cannot read outcomes");
 }
 
 }  // namespace mdtc::plugin

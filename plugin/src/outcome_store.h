@@ -16,7 +16,7 @@
 
 #include "mdtc/result.h"
 #include "outcome_record.h"
-#include "sqlite_file.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::plugin {
 
@@ -41,8 +41,8 @@ class OutcomeStore {
   Result<std::vector<Outcome>> all();
 
  private:
-  explicit OutcomeStore(SqliteFile file) : file_(std::move(file)) {}
-  SqliteFile file_;
+  explicit OutcomeStore(sql::Db db) : db_(std::move(db)) {}
+  sql::Db db_;
 };
 
 }  // namespace mdtc::plugin

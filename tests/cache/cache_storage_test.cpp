@@ -11,10 +11,13 @@
 #include "cache_fixture.h"
 #include "field_cipher.h"
 #include "schema.h"
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::cache::test {
 namespace {
+
+using sql::Db;
+using sql::Stmt;
 
 namespace fs = std::filesystem;
 

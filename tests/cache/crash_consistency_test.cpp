@@ -11,10 +11,13 @@
 #include <set>
 
 #include "cache_fixture.h"
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::cache::test {
 namespace {
+
+using sql::Db;
+using sql::Stmt;
 
 constexpr int kPremises = 800;
 constexpr int kKills = 50;

@@ -1,10 +1,13 @@
 // Snapshot, delta, tombstones and whole-file rejection on a real SQLite file.
 #include "cache_fixture.h"
 #include "fault_vfs.h"
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 namespace mdtc::cache::test {
 namespace {
+
+using sql::Db;
+using sql::Stmt;
 
 class RegistryImport : public CacheTest {
  protected:

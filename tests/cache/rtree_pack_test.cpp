@@ -12,11 +12,14 @@
 
 #include "rtree_pack.h"
 #include "schema.h"
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 #include "temp_dir.h"
 
 namespace mdtc::cache {
 namespace {
+
+using sql::Db;
+using sql::Stmt;
 
 constexpr std::size_t kNodeBytes = 1228;  // what SQLite gives a 2-D R*Tree on 4 KiB pages
 constexpr std::size_t kCap = (kNodeBytes - 4) / kRtreeCellBytes;

@@ -1,6 +1,10 @@
-// Thin RAII over the SQLite C API for the cache's own use. Inside the module
-// failures throw SqlError; every public Cache function catches and turns them
-// into an Error or Freshness::unavailable.
+// The one RAII layer over the SQLite C API that every file the product keeps
+// goes through: the flag cache, the CAD link's outbox and positions, the
+// incident journal and the outcome store. Failures throw SqlError inside a
+// module; each module's public functions catch it and answer an Error, so no
+// exception crosses a module boundary. storage_fault_code() names the faults
+// of the disk rather than of the data (full, read-only, I/O), which callers
+// keep apart: those clear by themselves and are retried.
 #pragma once
 
 #include <sqlite3.h>
@@ -12,16 +16,21 @@
 #include <string_view>
 #include <vector>
 
-namespace mdtc::cache {
+namespace mdtc::sql {
 
 struct SqlError : std::runtime_error {
   SqlError(int code, const std::string& what) : std::runtime_error(what), rc(code) {}
   int rc;
 };
 
+// How long a statement waits for another connection's lock before it fails
+// with SQLITE_BUSY: the plugin's threads and a CLI may share one file.
+inline constexpr int kBusyTimeoutMs = 2000;
+
 class Db {
  public:
   Db() = default;
+  // Creating a file makes it private (owner only) before SQLite writes to it.
   Db(const std::string& path, int flags);
   Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;
@@ -31,7 +40,11 @@ class Db {
 
   void close() noexcept;
   sqlite3* get() const { return db_; }
+  explicit operator bool() const { return db_ != nullptr; }
+  // One or more statements without parameters or rows.
   void exec(const std::string& sql);
+  // Runs a statement that answers one integer ("PRAGMA user_version").
+  int64_t query_int(std::string_view sql);
   [[noreturn]] void fail(int rc, const std::string& context) const;
 
  private:
@@ -91,4 +104,8 @@ class Transaction {
   bool done_ = false;
 };
 
-}  // namespace mdtc::cache
+// "storage.full", "storage.read_only", "storage.io" for a fault of the disk
+// (also SQLITE_CANTOPEN), or "" for anything else.
+std::string storage_fault_code(int rc);
+
+}  // namespace mdtc::sql

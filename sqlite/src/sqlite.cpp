@@ -1,8 +1,8 @@
-#include "sqlite_db.h"
+#include "mdtc/sqlite.h"
 
 #include "mdtc/private_file.h"
 
-namespace mdtc::cache {
+namespace mdtc::sql {
 
 Db::Db(const std::string& path, int flags) {
   if ((flags & SQLITE_OPEN_CREATE) != 0) make_private_file(path);
@@ -13,6 +13,7 @@ Db::Db(const std::string& path, int flags) {
     throw SqlError(rc, "open " + path + ": " + msg);
   }
   sqlite3_extended_result_codes(db_, 0);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
 }
 
 Db& Db::operator=(Db&& o) noexcept {
@@ -37,6 +38,11 @@ void Db::exec(const std::string& sql) {
     sqlite3_free(err);
     throw SqlError(rc, msg);
   }
+}
+
+int64_t Db::query_int(std::string_view sql) {
+  Stmt st(*this, sql);
+  return st.step() ? st.integer(0) : 0;
 }
 
 void Db::fail(int rc, const std::string& context) const {
@@ -132,4 +138,14 @@ void Transaction::commit() {
   done_ = true;
 }
 
-}  // namespace mdtc::cache
+std::string storage_fault_code(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL: return "storage.full";
+    case SQLITE_READONLY: return "storage.read_only";
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN: return "storage.io";
+    default: return "";
+  }
+}
+
+}  // namespace mdtc::sql
