@@ -1,0 +1,53 @@
+// The stub registry's zstd copies of the files it serves (docs/protocol.md,
+// "Encodings"): made the first time a unit that takes zstd is offered a
+// file, kept in a private directory for as long as the server runs, and
+// known by their own size and SHA-256 (the offer's total and wire_sha256).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace mdtc::stub_registry {
+
+struct CatalogFile;
+
+struct CompressedFile {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;  // of the compressed bytes
+};
+
+// Level 3 is zstd's default: on the generated exports it compresses at a
+// few hundred MB/s and takes them to about a tenth of their size; higher
+// levels buy a few percent for several times the time (docs/protocol.md).
+inline constexpr int kDefaultZstdLevel = 3;
+
+class RegistryCompressor {
+ public:
+  // `corrupt`: fault injection, a byte of each stream is flipped before its
+  // SHA-256 is taken (a registry whose compressor is broken).
+  explicit RegistryCompressor(int level = kDefaultZstdLevel, bool corrupt = false);
+  ~RegistryCompressor();
+  RegistryCompressor(const RegistryCompressor&) = delete;
+  RegistryCompressor& operator=(const RegistryCompressor&) = delete;
+
+  // The zstd copy of `f` as catalogued (made now if it is not there yet or
+  // `f` changed); nullptr with `why` set when it cannot be made.
+  const CompressedFile* get(const CatalogFile& f, std::string& why);
+
+ private:
+  int level_;
+  bool corrupt_;
+  std::string dir_;  // private, removed with this object
+  std::map<std::string, CompressedFile> made_;  // by the SHA-256 of the file as written
+  uint64_t serial_ = 0;
+};
+
+// Compresses `in_path` into `out_path` (one zstd frame, content checksum on)
+// at `level`: the copy's size and SHA-256 in `out` and the SHA-256 of what
+// was read in `in_sha256`, or false with `why` set.
+bool compress_file(const std::string& in_path, const std::string& out_path, int level, CompressedFile& out,
+                   std::string& in_sha256, std::string& why);
+
+}  // namespace mdtc::stub_registry
