@@ -5,6 +5,7 @@
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -114,6 +115,19 @@ const CompressedFile* RegistryCompressor::get(const CatalogFile& f, std::string&
     c.sha256 = file_sha256(path);
   }
   return &made_.emplace(f.sha256, std::move(c)).first->second;
+}
+
+void RegistryCompressor::keep_only(const std::vector<CatalogFile>& files) {
+  for (auto it = made_.begin(); it != made_.end();) {
+    const bool served = std::any_of(files.begin(), files.end(), [&](const CatalogFile& f) { return f.sha256 == it->first; });
+    if (served) {
+      ++it;
+      continue;
+    }
+    std::error_code ec;
+    std::filesystem::remove(it->second.path, ec);
+    it = made_.erase(it);
+  }
 }
 
 }  // namespace mdtc::stub_registry

@@ -1,12 +1,14 @@
 // The stub registry's zstd copies of the files it serves (docs/protocol.md,
-// "Encodings"): made the first time a unit that takes zstd is offered a
-// file, kept in a private directory for as long as the server runs, and
+// "Encodings"): made when a file is first catalogued (or, failing that, when
+// it is first offered), kept in a private directory while the server runs,
+// and
 // known by their own size and SHA-256 (the offer's total and wire_sha256).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mdtc::stub_registry {
 
@@ -35,6 +37,8 @@ class RegistryCompressor {
   // The zstd copy of `f` as catalogued (made now if it is not there yet or
   // `f` changed); nullptr with `why` set when it cannot be made.
   const CompressedFile* get(const CatalogFile& f, std::string& why);
+  // Deletes the copies of files no longer served (known by their SHA-256).
+  void keep_only(const std::vector<CatalogFile>& files);
 
  private:
   int level_;

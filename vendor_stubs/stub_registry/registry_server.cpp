@@ -63,6 +63,7 @@ class Server {
       return 1;
     }
     for (const auto& w : catalog_.rescan()) say_(w);
+    compress_new();
     describe();
     ready();
     while (!stop.load()) {
@@ -101,6 +102,17 @@ class Server {
          std::to_string(latest));
   }
 
+  // Files are compressed once, when first seen, so that no unit waits for
+  // it (a registry would compress as it publishes). Level opt_.zstd_level.
+  void compress_new() {
+    if (opt_.identity_only) return;
+    compressor_.keep_only(catalog_.files());
+    for (const auto& f : catalog_.files()) {
+      std::string why;
+      if (!compressor_.get(f, why)) say_(f.path + ": served as written only: cannot compress: " + why);
+    }
+  }
+
   void reply(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m, const std::string* data = nullptr) {
     const std::string body = bridge::encode_sync_message(m);
     router.send(zmq::buffer(id.data(), id.size()), zmq::send_flags::sndmore);
@@ -136,6 +148,7 @@ class Server {
   void on_sync(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
     const std::size_t before = catalog_.files().size();
     for (const auto& w : catalog_.rescan()) say_(w);
+    compress_new();
     if (catalog_.files().size() != before) describe();
     const Answer a = choose(catalog_.files(), m.have, m.want == "snapshot");
     const std::string who = printable_id(id) + " (holds " + (m.have ? std::to_string(*m.have) : "nothing") +
