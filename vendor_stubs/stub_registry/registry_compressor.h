@@ -20,9 +20,9 @@ struct CompressedFile {
   std::string sha256;  // of the compressed bytes
 };
 
-// Level 3 is zstd's default: on the generated exports it compresses at a
-// few hundred MB/s and takes them to about a tenth of their size; higher
-// levels buy a few percent for several times the time (docs/protocol.md).
+// Level 3 is zstd's default: it compresses at a few hundred MB/s and takes
+// the generated exports to about a twentieth of their size; higher levels
+// buy a few percent for several times the time (docs/protocol.md).
 inline constexpr int kDefaultZstdLevel = 3;
 
 class RegistryCompressor {
