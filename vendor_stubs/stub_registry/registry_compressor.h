@@ -21,8 +21,8 @@ struct CompressedFile {
 };
 
 // Level 3 is zstd's default: it compresses at a few hundred MB/s and takes
-// the generated exports to about a twentieth of their size; higher levels
-// buy a few percent for several times the time (docs/protocol.md).
+// the generated exports to about a twentieth of their size; level 9 buys 7 %
+// for 7 times the time, level 19 13 % for 1,000 times (docs/protocol.md).
 inline constexpr int kDefaultZstdLevel = 3;
 
 class RegistryCompressor {
