@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 DEB_PACKAGES := build-essential cmake pkg-config git \
   libboost-dev libboost-program-options-dev \
   libzmq3-dev cppzmq-dev libpoco-dev libsqlite3-dev libserialport-dev \
-  libssl-dev libsodium-dev libgtest-dev libgmock-dev \
+  libssl-dev libsodium-dev libzstd-dev libgtest-dev libgmock-dev \
   libespeak-ng-dev libpcaudio-dev
 # Only the tests need these: chromium renders the web view, espeak-ng speaks.
 TEST_PACKAGES  := chromium espeak-ng

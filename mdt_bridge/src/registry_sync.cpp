@@ -68,6 +68,9 @@ struct RegistrySync::Impl {
   std::unique_ptr<SyncStaging> staging;
   std::map<std::string, Error> refused;  // SHA-256 -> why, for files refused in this run
   bool want_snapshot = false;
+  // After a file came in zstd that would not decompress, the rest of this
+  // run asks for files as written: slower, never stuck.
+  bool identity_only = false;
   int failures = 0;  // consecutive, for the backoff
   std::mt19937 rng{std::random_device{}()};
   std::shared_ptr<const TimeSource> time;  // opt.time, or the steady clock
@@ -147,6 +150,7 @@ struct RegistrySync::Impl {
       ask.unit = opt.identity;
       ask.have = have;
       ask.want = (want_snapshot || !have) ? "snapshot" : "next";
+      ask.accept_encoding = accepted();
       if (auto r = channel->send(ask); !r) {
         channel->reconnect_later();
         return fail(r.error());
@@ -167,6 +171,20 @@ struct RegistrySync::Impl {
     }
     return fail("sync.endless", "registry " + opt.endpoint + " offered " + std::to_string(kMaxFilesPerCycle) +
                                     " files in one cycle without saying up to date");
+  }
+
+  // What a sync advertises (docs/protocol.md, "Encodings").
+  std::vector<std::string> accepted() const {
+    if (!identity_only) return opt.accept_encodings;
+    // Said, not left out: a registry then knows this unit asked for identity.
+    if (opt.accept_encodings.empty()) return {};
+    return {kIdentityEncoding};
+  }
+
+  bool takes(const std::string& encoding) const {
+    if (encoding == kIdentityEncoding) return true;  // always understood
+    const auto acc = accepted();
+    return std::find(acc.begin(), acc.end(), encoding) != acc.end();
   }
 
   // A reply that never came (RegistryChannel::await's errors).
@@ -233,8 +251,16 @@ struct RegistrySync::Impl {
       });
       return Outcome::rejected;
     }
-    if (opt.max_file_bytes && offer.total > opt.max_file_bytes) {
-      const Error e = make_error("sync.too_large", what + " is " + std::to_string(offer.total) +
+    if (!takes(offer.encoding)) {
+      // Not asked for: this unit cannot read it. A registry bug, counted.
+      bump("bad_encoding");
+      channel->reconnect_later();
+      return fail("sync.bad_encoding", "registry " + opt.endpoint + " offered " + what + " in encoding \"" +
+                                           offer.encoding + "\", which this unit did not ask for");
+    }
+    const uint64_t size = std::max(offer.total, offer.content_total);
+    if (opt.max_file_bytes && size > opt.max_file_bytes) {
+      const Error e = make_error("sync.too_large", what + " is " + std::to_string(size) +
                                                        " bytes: more than the limit of " +
                                                        std::to_string(opt.max_file_bytes));
       refused.emplace(offer.sha256, e);
@@ -285,7 +311,12 @@ struct RegistrySync::Impl {
       auto reader = staging->reader();
       if (!reader) r = reader.error();
       else if (!apply) r = make_error("sync.config", "nothing to apply registry files to");
-      else r = apply(**reader, offer.version, offer.mode);
+      else if (offer.encoding == kZstdEncoding) {
+        // Staging -> decrypt -> decompress -> the import; the hash the
+        // import waits for is over what it imports.
+        auto plain = zstd_decoding_source(**reader, offer.sha256, offer.content_total);
+        r = apply(*plain, offer.version, offer.mode);
+      } else r = apply(**reader, offer.version, offer.mode);
     } catch (const std::exception& e) {
       r = make_error("sync.apply_failed", std::string("applying ") + what + " threw: " + e.what());
     }
@@ -301,6 +332,16 @@ struct RegistrySync::Impl {
       staging->discard();
       return fail("sync.verify_failed", what + " from " + opt.endpoint + " failed verification (" +
                                             r.error().message + "); discarded, it will be fetched again");
+    }
+    if (!r && r.error().code == "sync.bad_encoding") {
+      // The bytes are the ones sent (their wire SHA-256 matched), and they
+      // are not zstd: refetching them would fail again. Nothing was
+      // committed; the rest of this run asks for files as written.
+      bump("bad_encoding");
+      staging->discard();
+      identity_only = true;
+      return fail("sync.bad_encoding", what + " from " + opt.endpoint + " could not be decompressed (" +
+                                           r.error().message + "); discarded, asking for it uncompressed");
     }
     if (r) {
       staging->discard();
@@ -409,6 +450,9 @@ struct RegistrySync::Impl {
     if (opt.chunk_bytes == 0 || opt.chunk_bytes > kMaxChunkBytes || opt.window <= 0)
       return make_error("sync.config", "registry chunk_bytes = " + std::to_string(opt.chunk_bytes) +
                                            ": expected 1 to " + std::to_string(kMaxChunkBytes));
+    for (const auto& e : opt.accept_encodings)
+      if (e != kZstdEncoding && e != kIdentityEncoding)
+        return make_error("sync.config", "registry accept_encodings names \"" + e + "\": expected zstd or identity");
     return Ok{};
   }
 };
@@ -430,7 +474,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
                            "refused_skipped", "verify_failures", "apply_failures", "staging_discarded",
-                           "staging_chunks_rejected", "timeouts",
+                           "staging_chunks_rejected", "bad_encoding", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors"})
     d.st.counters[name] = 0;
 }
@@ -528,6 +572,7 @@ Result<SyncMessage> RegistrySync::probe(std::chrono::milliseconds timeout) {
   ask.unit = d.opt.identity;
   ask.have = d.held_version();
   ask.want = ask.have ? "next" : "snapshot";
+  ask.accept_encoding = d.accepted();
   Result<SyncMessage> answer = [&]() -> Result<SyncMessage> {
     if (auto sent = d.channel->send(ask); !sent) return sent.error();
     auto reply = d.channel->await([&](const std::string& req) { return req == ask.req; });

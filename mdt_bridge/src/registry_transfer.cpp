@@ -8,7 +8,11 @@ namespace mdtc::bridge {
 Status fetch_staged(const SyncMessage& offer, const std::string& what,
                                    const RegistrySyncOptions& opt, RegistryChannel& channel,
                                    SyncStaging& staging, const TransferHooks& hooks, Poco::Logger& log) {
-  const StagedFileId id{offer.version, offer.mode, offer.sha256, offer.total};
+  // What is staged is what travels: an encoded file's stream, known by its
+  // wire_sha256 and bound to the file it decodes to.
+  const bool encoded = offer.encoding != kIdentityEncoding;
+  const StagedFileId id{offer.version, offer.mode, encoded ? offer.wire_sha256 : offer.sha256, offer.total,
+                        offer.encoding, encoded ? offer.sha256 : std::string()};
   auto resume = staging.begin(id);
   if (!resume) return resume.error();
   const uint64_t held = resume->held;
@@ -48,6 +52,8 @@ Status fetch_staged(const SyncMessage& offer, const std::string& what,
       f.version = offer.version;
       f.mode = offer.mode;
       f.sha256 = offer.sha256;
+      f.encoding = offer.encoding;
+      f.wire_sha256 = offer.wire_sha256;
       f.offset = next_ask;
       f.length = std::min(chunk, offer.total - next_ask);
       if (auto r = channel.send(f); !r) {
@@ -83,6 +89,7 @@ Status fetch_staged(const SyncMessage& offer, const std::string& what,
     const InFlight expect = in_flight.front();
     const bool fits = m.type == "chunk" && m.req == expect.req && m.version == offer.version &&
                       m.mode == offer.mode && m.sha256 == offer.sha256 && m.total == offer.total &&
+                      m.encoding == offer.encoding && m.wire_sha256 == offer.wire_sha256 &&
                       m.offset == expect.offset && reply->data.size() == expect.length;
     if (!fits) {
       hooks.count("dropped.bad_chunk", 1);

@@ -3,6 +3,7 @@
 // fields it requires; unknown types and versions are refused, unknown fields
 // ignored. Replies come from the network, so every field is checked for type
 // and range before anything reads it.
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <array>
@@ -23,6 +24,10 @@ constexpr std::size_t kMaxText = 1024;
 // JSON number stops being exact.
 constexpr int64_t kMaxVersion = int64_t{1} << 50;
 constexpr uint64_t kMaxTotal = uint64_t{1} << 40;
+// accept_encoding: room for encodings not yet invented, not for a list
+// that would crowd the 4 KiB body.
+constexpr std::size_t kMaxEncodings = 16;
+constexpr std::size_t kMaxEncodingName = 32;
 
 enum Field : unsigned {
   kReq = 1u << 0,
@@ -65,6 +70,16 @@ bool is_sha256_hex(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s)
     if (!std::isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) return false;
+  return true;
+}
+
+// An encoding's name: lower-case letters, digits, '-', '_', '.'.
+bool is_token(const std::string& s) {
+  if (s.empty() || s.size() > kMaxEncodingName) return false;
+  for (char c : s)
+    if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '_' && c != '.')
+      return false;
   return true;
 }
 
@@ -158,6 +173,20 @@ Result<SyncMessage> decode_sync_message(std::string_view body, std::size_t max_b
         return bad("bad_value", "sync.want = \"" + **want + "\": expected next or snapshot");
       m.want = std::move(**want);
     }
+    if (const auto* acc = json::find(o, "accept_encoding"); acc && !acc->isEmpty()) {
+      auto list = json::as_array(*acc);
+      if (!list) return bad("bad_type", "sync.accept_encoding: expected an array of encoding names");
+      if (list->size() > kMaxEncodings)
+        return bad("bad_value", "sync.accept_encoding: expected at most " + std::to_string(kMaxEncodings) + " names");
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        auto name = json::as_string(list->get(static_cast<unsigned>(i)));
+        if (!name) return bad("bad_type", "sync.accept_encoding: expected an array of encoding names");
+        if (!is_token(*name))
+          return bad("bad_value", "sync.accept_encoding: expected names of 1 to " + std::to_string(kMaxEncodingName) +
+                                      " lower-case letters, digits, '-', '_' or '.'");
+        m.accept_encoding.push_back(std::move(*name));
+      }
+    }
   }
 
   // Only the fields this type carries are read: a stray "version" on a
@@ -210,6 +239,30 @@ Result<SyncMessage> decode_sync_message(std::string_view body, std::size_t max_b
     if (!cb) return cb.error();
     if (*cb) m.chunk_bytes = **cb;
   }
+  // The file's encoding on the wire; absent (every registry and unit from
+  // before compressed transfer) is identity.
+  if (m.type == "offer" || m.type == "fetch" || m.type == "chunk") {
+    auto enc = r.string("encoding", kMaxEncodingName, false);
+    if (!enc) return enc.error();
+    if (*enc) {
+      if (!is_token(**enc))
+        return bad("bad_value", m.type + ".encoding: expected 1 to " + std::to_string(kMaxEncodingName) +
+                                    " lower-case letters, digits, '-', '_' or '.'");
+      m.encoding = std::move(**enc);
+    }
+    if (m.encoding != kIdentityEncoding) {
+      auto wire = r.string("wire_sha256", 64, true);
+      if (!wire) return wire.error();
+      if (!is_sha256_hex(**wire))
+        return bad("bad_value", m.type + ".wire_sha256: expected 64 lower-case hex digits");
+      m.wire_sha256 = std::move(**wire);
+      if (m.type == "offer") {
+        auto content = r.uint("content_total", kMaxTotal, false);
+        if (!content) return content.error();
+        if (*content) m.content_total = **content;
+      }
+    }
+  }
   if (m.type == "chunk" && m.offset > m.total)
     return bad("bad_value", "chunk.offset " + std::to_string(m.offset) + " is past total " + std::to_string(m.total));
 
@@ -235,6 +288,11 @@ std::string encode_sync_message(const SyncMessage& m) {
     if (!m.unit.empty()) o.set("unit", m.unit);
     if (m.have) o.set("have", *m.have);
     o.set("want", m.want);
+    if (!m.accept_encoding.empty()) {
+      Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+      for (const auto& e : m.accept_encoding) list->add(e);
+      o.set("accept_encoding", list);
+    }
   }
   if (fields & kVersion) o.set("version", m.version);
   if (fields & kMode) o.set("mode", m.mode);
@@ -243,6 +301,13 @@ std::string encode_sync_message(const SyncMessage& m) {
   if (fields & kOffset) o.set("offset", m.offset);
   if (fields & kLength) o.set("length", m.length);
   if (m.type == "offer" && m.chunk_bytes) o.set("chunk_bytes", m.chunk_bytes);
+  // Identity is said by saying nothing, so what a unit or registry from
+  // before compressed transfer reads is exactly what it always read.
+  if ((m.type == "offer" || m.type == "fetch" || m.type == "chunk") && m.encoding != kIdentityEncoding) {
+    o.set("encoding", m.encoding);
+    o.set("wire_sha256", m.wire_sha256);
+    if (m.type == "offer" && m.content_total) o.set("content_total", m.content_total);
+  }
   if (fields & kCode) {
     o.set("code", m.code);
     if (!m.message.empty()) o.set("message", m.message);

@@ -95,7 +95,17 @@ std::optional<StagedFileId> read_description(const std::string& path) {
   auto s = json::as_string(*sha);
   auto t = json::as_uint(*total);
   if (!ver || !m || !s || !t) return std::nullopt;
-  return StagedFileId{*ver, *m, *s, *t};
+  StagedFileId id{*ver, *m, *s, *t};
+  // Absent in descriptions written before compressed transfer: identity.
+  if (const auto* enc = json::find(o, "encoding")) {
+    const auto* content = json::find(o, "content_sha256");
+    auto e = json::as_string(*enc);
+    auto c = content ? json::as_string(*content) : std::nullopt;
+    if (!e || !c) return std::nullopt;
+    id.encoding = *e;
+    id.content_sha256 = *c;
+  }
+  return id;
 }
 
 // The key of a transfer in progress. Refused unless it is a regular file of
@@ -174,8 +184,13 @@ SyncStaging::SyncStaging(std::string base)
 SyncStaging::~SyncStaging() { close(); }
 
 std::string SyncStaging::aad(uint64_t offset) const {
-  return "mdtc sync staging v" + std::to_string(kDescriptionVersion) + "\n" + std::to_string(id_.version) + "\n" +
-         id_.mode + "\n" + id_.sha256 + "\n" + std::to_string(id_.total) + "\n" + std::to_string(offset);
+  std::string a = "mdtc sync staging v" + std::to_string(kDescriptionVersion) + "\n" +
+                  std::to_string(id_.version) + "\n" + id_.mode + "\n" + id_.sha256 + "\n" +
+                  std::to_string(id_.total) + "\n" + std::to_string(offset);
+  // Identity records are bound as before compressed transfer, so a transfer
+  // staged by an older build still resumes.
+  if (id_.encoding != "identity") a += "\n" + id_.encoding + "\n" + id_.content_sha256;
+  return a;
 }
 
 Status SyncStaging::write_description(const StagedFileId& id) {
@@ -185,6 +200,10 @@ Status SyncStaging::write_description(const StagedFileId& id) {
   o.set("mode", id.mode);
   o.set("sha256", id.sha256);
   o.set("total", id.total);
+  if (id.encoding != "identity") {
+    o.set("encoding", id.encoding);
+    o.set("content_sha256", id.content_sha256);
+  }
   std::ostringstream out;
   o.stringify(out);
   const std::string text = out.str() + "\n";
@@ -373,6 +392,7 @@ class SyncStaging::Reader : public ByteSource {
     restart_hash();
     if (got != s_.id_.sha256)
       return make_error("sync.verify_failed", s_.id_.mode + " version " + std::to_string(s_.id_.version) +
+                                                  (s_.id_.encoding == "identity" ? "" : " (" + s_.id_.encoding + ")") +
                                                   " does not match its SHA-256 (" + got + ", offered " +
                                                   s_.id_.sha256 + ")");
     return Ok{};

@@ -26,11 +26,17 @@
 
 namespace mdtc::bridge {
 
+// The bytes being staged are the bytes on the wire: for an encoded file
+// (zstd), `sha256` and `total` are the encoded stream's (the offer's
+// wire_sha256 and total), and `content_sha256` the file's as written, so
+// that a resume continues exactly the stream it began.
 struct StagedFileId {
   int64_t version = 0;
   std::string mode;
   std::string sha256;
   uint64_t total = 0;
+  std::string encoding = "identity";
+  std::string content_sha256;  // encoded files only
   friend bool operator==(const StagedFileId&, const StagedFileId&) = default;
 };
 

@@ -22,5 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r->length > mdtc::bridge::kMaxChunkBytes) std::abort();
   auto again = mdtc::bridge::decode_sync_message(mdtc::bridge::encode_sync_message(*r));
   if (!again || again->type != r->type || again->req != r->req || again->version != r->version) std::abort();
+  // The encoding survives the trip, and an encoded file always names the
+  // hash of its bytes on the wire.
+  if (again->encoding != r->encoding || again->wire_sha256 != r->wire_sha256 ||
+      again->accept_encoding != r->accept_encoding)
+    std::abort();
+  if (r->encoding != "identity" && r->wire_sha256.size() != 64) std::abort();
   return 0;
 }

@@ -106,8 +106,16 @@ class RegistrySyncTest : public ::testing::Test {
     return counter(first, "bytes_fetched");
   }
 
-  RegistrySyncOptions chunked(const RegistryServer& registry) {
-    auto o = options(registry.endpoint());
+  // The tests of transfers, resumes and staging below count chunks of the
+  // file as written (the wire is what a registry from before compressed
+  // transfer sends); the same paths with zstd are tested under "Encodings".
+  static RegistrySyncOptions as_written(RegistrySyncOptions o) {
+    o.accept_encodings = {bridge::kIdentityEncoding};
+    return o;
+  }
+
+  RegistrySyncOptions chunked(const RegistryServer& registry, bool compressed = false) {
+    auto o = compressed ? options(registry.endpoint()) : as_written(options(registry.endpoint()));
     o.chunk_bytes = kChunk;
     o.request_timeout_ms = 3000;  // long enough that a busy machine never times out a live registry
     return o;
@@ -172,7 +180,7 @@ TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {
   RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
   publish(registry.served_dir(), "v1.jsonl", snapshot);
 
-  auto o = options(registry.endpoint());
+  auto o = as_written(options(registry.endpoint()));
   o.chunk_bytes = kChunk;
   o.request_timeout_ms = 3000;  // long enough that a busy machine never times out a live registry
   auto first = run_once_timing_out(
@@ -297,7 +305,7 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
   const std::string snapshot = generated_export(2000, 1, "snapshot");
   RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kSmallChunk), "--stop-after-chunks", "7"});
   publish(registry.served_dir(), "v1.jsonl", snapshot);
-  auto o = options(registry.endpoint());
+  auto o = as_written(options(registry.endpoint()));
   o.chunk_bytes = kSmallChunk;
   o.request_timeout_ms = 3000;
   o.time = time;
@@ -331,7 +339,7 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
 TEST_F(RegistrySyncTest, CorruptTransferFailsVerificationAndIsFetchedAfresh) {
   RegistryServer registry(dir, {"--chunk-bytes", "8192", "--corrupt-chunk", "2"});
   publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
-  auto o = options(registry.endpoint());
+  auto o = as_written(options(registry.endpoint()));
   o.chunk_bytes = 8192;
   auto first = make_sync(o)->run_once(30s);
   EXPECT_EQ(first.state, "failed");
@@ -399,6 +407,139 @@ TEST_F(RegistrySyncTest, RefusedFileIsCountedOldDataStaysAndItIsNotFetchedAgain)
   auto fixed = make_sync(o)->run_once(30s);
   EXPECT_EQ(fixed.state, "current") << fixed.last_error;
   EXPECT_EQ(version(), 2);
+}
+
+// --- Encodings (docs/protocol.md, "Encodings"): the four pairings of a unit
+// and a registry that do or do not know zstd, a resume in the middle of a
+// compressed stream, and compressed data that does not decompress.
+
+TEST_F(RegistrySyncTest, NewUnitAndNewRegistryTransferZstdAndImportTheFileAsWritten) {
+  const std::string snapshot = generated_export(2000, 1, "snapshot");
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  auto s = make_sync(options(registry.endpoint()))->run_once(30s);
+  ASSERT_EQ(s.state, "current") << s.last_error;
+  const uint64_t wire = counter(s, "bytes_fetched");
+  EXPECT_GT(wire, 0u);
+  EXPECT_LE(wire * 5, snapshot.size()) << "bytes on the wire / JSON Lines must be at most 0.2";
+  EXPECT_EQ(cache->stats()->premises, 2000);
+  EXPECT_EQ(version(), 1);
+  EXPECT_NE(registry.output().find("zstd"), std::string::npos) << registry.output();
+  EXPECT_FALSE(staged());
+  // A delta goes the same way.
+  publish(registry.served_dir(), "v2.jsonl", generated_export(2000, 2, "delta", 2));
+  auto d = make_sync(options(registry.endpoint()))->run_once(30s);
+  ASSERT_EQ(d.state, "current") << d.last_error;
+  EXPECT_EQ(counter(d, "deltas_applied"), 1u);
+  EXPECT_EQ(version(), 2);
+}
+
+TEST_F(RegistrySyncTest, NewUnitAndARegistryFromBeforeCompressionGetTheFileAsWritten) {
+  const std::string snapshot = generated_export(500, 1, "snapshot");
+  RegistryServer registry(dir, {"--identity-only"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  auto s = make_sync(options(registry.endpoint()))->run_once(30s);
+  ASSERT_EQ(s.state, "current") << s.last_error;
+  EXPECT_EQ(counter(s, "bytes_fetched"), snapshot.size());
+  EXPECT_EQ(cache->stats()->premises, 500);
+}
+
+TEST_F(RegistrySyncTest, AUnitFromBeforeCompressionGetsTheFileAsWrittenFromANewRegistry) {
+  const std::string snapshot = generated_export(500, 1, "snapshot");
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  // The request an old unit sends, byte for byte: no accept_encoding.
+  {
+    zmq::context_t ctx(1);
+    zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+    dealer.set(zmq::sockopt::linger, 0);
+    dealer.set(zmq::sockopt::rcvtimeo, 10000);
+    dealer.set(zmq::sockopt::routing_id, "OLD1");
+    dealer.connect(registry.endpoint());
+    dealer.send(zmq::str_buffer(R"({"v":1,"type":"sync","req":"1","unit":"OLD1","want":"snapshot"})"));
+    zmq::message_t reply;
+    ASSERT_TRUE(dealer.recv(reply));
+    const std::string body = reply.to_string();
+    EXPECT_EQ(body.find("encoding"), std::string::npos) << body;
+    EXPECT_EQ(body.find("wire_sha256"), std::string::npos) << body;
+    auto offer = bridge::decode_sync_message(body);
+    ASSERT_TRUE(offer.ok()) << body;
+    EXPECT_EQ(offer->total, snapshot.size());
+  }
+  // The same through RegistrySync told to advertise nothing.
+  auto o = options(registry.endpoint());
+  o.accept_encodings.clear();
+  auto s = make_sync(o)->run_once(30s);
+  ASSERT_EQ(s.state, "current") << s.last_error;
+  EXPECT_EQ(counter(s, "bytes_fetched"), snapshot.size());
+  EXPECT_EQ(cache->stats()->premises, 500);
+}
+
+TEST_F(RegistrySyncTest, ACompressedTransferCutInTheMiddleResumesOnCompressedOffsets) {
+  const std::string snapshot = generated_export(40000, 1, "snapshot");
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  const auto o = chunked(registry, true);
+  auto first = run_once_timing_out(
+      o, [&] { EXPECT_EQ(registry.process().wait_for_exit(60s), 3) << registry.output(); });
+  EXPECT_EQ(first.last_error_code, "sync.timeout");
+  const uint64_t held = counter(first, "bytes_fetched");
+  const uint64_t wire_total = first.transfer_total;
+  ASSERT_GE(held, kChunk);
+  EXPECT_EQ(held % kChunk, 0u);
+  ASSERT_GT(wire_total, 6 * kChunk) << "the cut is in the middle of the compressed stream";
+  EXPECT_LT(wire_total * 5, snapshot.size());
+  EXPECT_EQ(imports, 0);
+
+  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  auto second = make_sync(o)->run_once(60s);
+  ASSERT_EQ(second.state, "current") << second.last_error;
+  EXPECT_EQ(counter(second, "transfers_resumed"), 1u);
+  EXPECT_EQ(counter(second, "bytes_resumed"), held);
+  EXPECT_EQ(counter(second, "bytes_fetched"), wire_total - held);
+  EXPECT_EQ(counter(second, "staging_chunks_rejected"), 0u);
+  EXPECT_EQ(cache->stats()->premises, 40000);
+  EXPECT_FALSE(staged());
+}
+
+TEST_F(RegistrySyncTest, ZstdThatDoesNotDecompressKeepsTheOldVersionAndIsAskedForAsWritten) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(300, 1, "snapshot"));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  publish(registry.served_dir(), "v2.jsonl", generated_export(400, 2, "snapshot", 2));
+  // A registry whose compressor is broken: the stream arrives as sent (its
+  // wire SHA-256 matches) and is not valid zstd.
+  registry.start({"--corrupt-zstd"});
+  auto sync = make_sync(options(registry.endpoint()));
+  auto bad = sync->run_once(30s);
+  EXPECT_EQ(bad.state, "failed");
+  EXPECT_EQ(bad.last_error_code, "sync.bad_encoding") << bad.last_error;
+  EXPECT_EQ(counter(bad, "bad_encoding"), 1u);
+  EXPECT_EQ(counter(bad, "verify_failures"), 0u) << "the bytes were the ones sent";
+  EXPECT_EQ(version(), 1) << "the old version is kept";
+  EXPECT_EQ(cache->stats()->premises, 300);
+  EXPECT_FALSE(staged());
+  // The next attempt of this run asks for files as written, and gets v2.
+  auto again = sync->run_once(30s);
+  ASSERT_EQ(again.state, "current") << again.last_error;
+  EXPECT_EQ(version(), 2);
+  EXPECT_EQ(cache->stats()->premises, 400);
+}
+
+TEST_F(RegistrySyncTest, AByteChangedInAZstdTransferFailsVerificationNotDecoding) {
+  RegistryServer registry(dir, {"--chunk-bytes", "8192", "--corrupt-chunk", "2"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(3000, 1, "snapshot"));
+  auto o = options(registry.endpoint());
+  o.chunk_bytes = 8192;
+  auto first = make_sync(o)->run_once(30s);
+  EXPECT_EQ(first.state, "failed");
+  EXPECT_EQ(first.last_error_code, "sync.verify_failed") << first.last_error;
+  EXPECT_EQ(counter(first, "bad_encoding"), 0u);
+  EXPECT_EQ(cache->stats()->premises, 0);
+  EXPECT_FALSE(staged());
+  auto second = make_sync(o)->run_once(30s);
+  ASSERT_EQ(second.state, "current") << second.last_error;
+  EXPECT_EQ(version(), 1);
 }
 
 TEST_F(RegistrySyncTest, LookupIsAnsweredWhileALargeImportRuns) {

@@ -125,3 +125,67 @@ TEST(SyncMessage, ErrorWithoutRequestIdIsAccepted) {
 
 }  // namespace
 }  // namespace mdtc::bridge
+
+namespace mdtc::bridge {
+namespace {
+
+// docs/protocol.md, "Encodings".
+TEST(SyncMessageEncoding, AcceptEncodingAndAZstdOfferRoundTrip) {
+  SyncMessage sync, offer, fetch, chunk;
+  sync.type = "sync", sync.req = "1", sync.accept_encoding = {"zstd", "identity"};
+  offer.type = "offer", offer.req = "1", offer.version = 4, offer.mode = "snapshot", offer.sha256 = kSha;
+  offer.total = 1000, offer.encoding = "zstd", offer.wire_sha256 = std::string(64, 'b'), offer.content_total = 9000;
+  fetch = offer, fetch.type = "fetch", fetch.offset = 0, fetch.length = 1000, fetch.content_total = 0;
+  chunk = offer, chunk.type = "chunk", chunk.content_total = 0;
+  for (const auto& m : {sync, offer, fetch, chunk}) {
+    auto back = decode_sync_message(encode_sync_message(m));
+    ASSERT_TRUE(back.ok()) << m.type << ": " << back.error().message;
+    EXPECT_EQ(back->accept_encoding, m.accept_encoding) << m.type;
+    EXPECT_EQ(back->encoding, m.encoding) << m.type;
+    EXPECT_EQ(back->wire_sha256, m.wire_sha256) << m.type;
+    EXPECT_EQ(back->content_total, m.content_total) << m.type;
+  }
+}
+
+TEST(SyncMessageEncoding, IdentityIsSaidBySayingNothing) {
+  // What an old registry or plugin reads is exactly what it always read.
+  SyncMessage offer;
+  offer.type = "offer", offer.req = "1", offer.version = 4, offer.mode = "snapshot", offer.sha256 = kSha;
+  offer.total = 10;
+  const auto text = encode_sync_message(offer);
+  EXPECT_EQ(text.find("encoding"), std::string::npos) << text;
+  EXPECT_EQ(text.find("wire_sha256"), std::string::npos) << text;
+  SyncMessage sync;
+  sync.type = "sync", sync.req = "1";
+  EXPECT_EQ(encode_sync_message(sync).find("accept_encoding"), std::string::npos);
+  auto back = decode_sync_message(text);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->encoding, "identity");
+  auto old_sync = decode_sync_message(R"({"v":1,"type":"sync","req":"1","have":3})");
+  ASSERT_TRUE(old_sync.ok());
+  EXPECT_TRUE(old_sync->accept_encoding.empty());
+}
+
+TEST(SyncMessageEncoding, AnEncodedFileWithoutItsWireHashIsRefused) {
+  const std::string base = R"({"v":1,"type":"offer","req":"1","version":4,"mode":"snapshot","total":10,"sha256":")" +
+                           kSha + R"(","encoding":"zstd")";
+  EXPECT_EQ(code_of(base + "}"), "sync.missing_field");
+  EXPECT_EQ(code_of(base + R"(,"wire_sha256":"ABC"})"), "sync.bad_value");
+  EXPECT_EQ(code_of(base + R"(,"wire_sha256":")" + kSha + R"("})"), "ok");
+}
+
+TEST(SyncMessageEncoding, BadEncodingNamesAreRefused) {
+  EXPECT_EQ(code_of(R"({"v":1,"type":"sync","req":"1","accept_encoding":"zstd"})"), "sync.bad_type");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"sync","req":"1","accept_encoding":[1]})"), "sync.bad_type");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"sync","req":"1","accept_encoding":["ZSTD"]})"), "sync.bad_value");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"sync","req":"1","accept_encoding":[""]})"), "sync.bad_value");
+  std::string many = R"({"v":1,"type":"sync","req":"1","accept_encoding":[)";
+  for (int i = 0; i < 17; ++i) many += std::string(i ? "," : "") + "\"e" + std::to_string(i) + "\"";
+  EXPECT_EQ(code_of(many + "]}"), "sync.bad_value");
+  // An encoding this unit never heard of decodes: whether to take it is the
+  // sync's decision, not the codec's.
+  EXPECT_EQ(code_of(R"({"v":1,"type":"sync","req":"1","accept_encoding":["br","zstd","identity"]})"), "ok");
+}
+
+}  // namespace
+}  // namespace mdtc::bridge

@@ -314,3 +314,67 @@ TEST(SyncStaging, DiscardRemovesAllThreeFiles) {
 
 }  // namespace
 }  // namespace mdtc::bridge
+
+namespace mdtc::bridge {
+namespace {
+
+// An encoded transfer (docs/protocol.md, "Encodings"): the staged bytes are
+// the stream's, known by its wire SHA-256 and bound to the file it decodes to.
+StagedFileId encoded_id(const std::string& stream, const std::string& content_sha) {
+  StagedFileId id{4, "delta", sha256_hex(stream), stream.size()};
+  id.encoding = "zstd";
+  id.content_sha256 = content_sha;
+  return id;
+}
+
+TEST(SyncStagingEncoded, AnEncodedStreamResumesOnlyForTheSameStreamAndFile) {
+  test::TempDir dir;
+  const std::string base = dir.file("cache.db.sync");
+  const std::string stream(100, 'z');  // opaque here: the staging never decodes
+  const std::string file_sha = sha256_hex(kData);
+  {
+    SyncStaging s(base);
+    ASSERT_EQ(s.begin(encoded_id(stream, file_sha))->held, 0u);
+    ASSERT_TRUE(s.append(0, std::string_view(stream).substr(0, 60)).ok());
+  }
+  {
+    SyncStaging s(base);
+    auto held = s.begin(encoded_id(stream, file_sha));
+    ASSERT_TRUE(held.ok());
+    EXPECT_EQ(held->held, 60u) << "the same stream resumes";
+    ASSERT_TRUE(s.append(60, std::string_view(stream).substr(60)).ok());
+    auto text = read_verified(s);
+    ASSERT_TRUE(text.ok() && text->has_value()) << "verified against the stream's own hash";
+    EXPECT_EQ(**text, stream);
+  }
+  // The same stream bytes said to be another file, or the file as written
+  // with the same hash and size: never resumed from these records.
+  for (auto other : {encoded_id(stream, sha256_hex("another file")),
+                     StagedFileId{4, "delta", sha256_hex(stream), stream.size()}}) {
+    SyncStaging s(base);
+    ASSERT_EQ(s.begin(encoded_id(stream, file_sha))->held, 100u);
+    s.close();
+    SyncStaging t(base);
+    EXPECT_EQ(t.begin(other)->held, 0u) << other.encoding << " " << other.content_sha256;
+    t.discard();
+    SyncStaging u(base);
+    ASSERT_EQ(u.begin(encoded_id(stream, file_sha))->held, 0u);
+    ASSERT_TRUE(u.append(0, stream).ok());
+  }
+}
+
+TEST(SyncStagingEncoded, ADescriptionFromBeforeEncodingsIsIdentityAndStillResumes) {
+  // Written by an older build: no encoding in the description, records
+  // sealed as they always were.
+  test::TempDir dir;
+  stage_in_three(dir.file("cache.db.sync"), 2);
+  const std::string desc = test::read_file(dir.file("cache.db.sync.json"));
+  EXPECT_EQ(desc.find("encoding"), std::string::npos) << desc;
+  SyncStaging again(dir.file("cache.db.sync"));
+  auto held = again.begin(id_for(kData));
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->held, 40u);
+}
+
+}  // namespace
+}  // namespace mdtc::bridge

@@ -11,6 +11,7 @@
 
 #include "mdtc/registry_sync.h"
 #include "registry_catalog.h"
+#include "registry_compressor.h"
 
 namespace mdtc::stub_registry {
 namespace {
@@ -41,7 +42,7 @@ bool read_range(const std::string& path, uint64_t offset, std::string& out) {
 class Server {
  public:
   Server(const ServerOptions& o, const std::function<void(const std::string&)>& say)
-      : opt_(o), say_(say), catalog_(o.dir) {}
+      : opt_(o), say_(say), catalog_(o.dir), compressor_(o.zstd_level, o.corrupt_zstd) {}
 
   int run(const std::atomic<bool>& stop, const std::function<void()>& ready) {
     zmq::context_t ctx(1);
@@ -62,6 +63,7 @@ class Server {
       return 1;
     }
     for (const auto& w : catalog_.rescan()) say_(w);
+    compress_new();
     describe();
     ready();
     while (!stop.load()) {
@@ -100,6 +102,17 @@ class Server {
          std::to_string(latest));
   }
 
+  // Files are compressed once, when first seen, so that no unit waits for
+  // it (a registry would compress as it publishes). Level opt_.zstd_level.
+  void compress_new() {
+    if (opt_.identity_only) return;
+    compressor_.keep_only(catalog_.files());
+    for (const auto& f : catalog_.files()) {
+      std::string why;
+      if (!compressor_.get(f, why)) say_(f.path + ": served as written only: cannot compress: " + why);
+    }
+  }
+
   void reply(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m, const std::string* data = nullptr) {
     const std::string body = bridge::encode_sync_message(m);
     router.send(zmq::buffer(id.data(), id.size()), zmq::send_flags::sndmore);
@@ -135,6 +148,7 @@ class Server {
   void on_sync(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
     const std::size_t before = catalog_.files().size();
     for (const auto& w : catalog_.rescan()) say_(w);
+    compress_new();
     if (catalog_.files().size() != before) describe();
     const Answer a = choose(catalog_.files(), m.have, m.want == "snapshot");
     const std::string who = printable_id(id) + " (holds " + (m.have ? std::to_string(*m.have) : "nothing") +
@@ -147,16 +161,30 @@ class Server {
         r.version = a.latest;
         say_(who + ": up to date at version " + std::to_string(a.latest));
         break;
-      case Answer::Kind::offer:
+      case Answer::Kind::offer: {
         r.type = "offer";
         r.version = a.file->version;
         r.mode = a.file->mode;
         r.sha256 = a.file->sha256;
         r.total = a.file->size;
         r.chunk_bytes = opt_.chunk_bytes;
+        std::string how;
+        if (takes_zstd(m)) {
+          std::string why;
+          if (const CompressedFile* z = compressor_.get(*a.file, why)) {
+            r.encoding = bridge::kZstdEncoding;
+            r.wire_sha256 = z->sha256;
+            r.total = z->size;
+            r.content_total = a.file->size;
+            how = ", zstd " + std::to_string(z->size) + " bytes";
+          } else {
+            how = ", as written: cannot compress: " + why;
+          }
+        }
         say_(who + ": offering " + a.file->mode + " version " + std::to_string(a.file->version) + " (" +
-             std::to_string(a.file->size) + " bytes)");
+             std::to_string(a.file->size) + " bytes" + how + ")");
         break;
+      }
       case Answer::Kind::error:
         say_(who + ": " + a.message);
         return error(router, id, m.req, a.code, a.message);
@@ -164,15 +192,44 @@ class Server {
     reply(router, id, r);
   }
 
-  void on_fetch(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
-    const CatalogFile* f = catalog_.find(m.version, m.mode, m.sha256);
-    if (f && !RegistryCatalog::unchanged(*f)) {
-      catalog_.rescan();
-      f = catalog_.find(m.version, m.mode, m.sha256);
+  // The first encoding of the unit's list this registry serves; identity
+  // when it says none (a unit from before compressed transfer) or when this
+  // registry plays one from before.
+  bool takes_zstd(const SyncMessage& m) const {
+    if (opt_.identity_only) return false;
+    for (const auto& e : m.accept_encoding) {
+      if (e == bridge::kZstdEncoding) return true;
+      if (e == bridge::kIdentityEncoding) return false;
     }
-    if (!f)
+    return false;
+  }
+
+  void on_fetch(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
+    const CatalogFile* cf = catalog_.find(m.version, m.mode, m.sha256);
+    if (cf && !RegistryCatalog::unchanged(*cf)) {
+      catalog_.rescan();
+      cf = catalog_.find(m.version, m.mode, m.sha256);
+    }
+    if (!cf)
       return error(router, id, m.req, "gone",
                    m.mode + " version " + std::to_string(m.version) + " with that SHA-256 is no longer served");
+    // What the fetch reads: the file as written, or its zstd stream (which
+    // must be the one offered: same wire SHA-256).
+    struct Served {
+      std::string path;
+      uint64_t size;
+    } served{cf->path, cf->size};
+    if (m.encoding != bridge::kIdentityEncoding) {
+      if (m.encoding != bridge::kZstdEncoding || opt_.identity_only)
+        return error(router, id, m.req, "bad_request", "encoding \"" + m.encoding + "\" is not served");
+      std::string why;
+      const CompressedFile* z = compressor_.get(*cf, why);
+      if (!z || z->sha256 != m.wire_sha256)
+        return error(router, id, m.req, "gone",
+                     m.mode + " version " + std::to_string(m.version) + " is no longer served in that zstd stream");
+      served = {z->path, z->size};
+    }
+    const Served* f = &served;
     if (m.offset >= f->size && f->size > 0)
       return error(router, id, m.req, "bad_request", "offset " + std::to_string(m.offset) + " is past the end");
     if (m.length > opt_.chunk_bytes)
@@ -189,19 +246,23 @@ class Server {
     SyncMessage c;
     c.type = "chunk";
     c.req = m.req;
-    c.version = f->version;
-    c.mode = f->mode;
-    c.sha256 = f->sha256;
+    c.version = cf->version;
+    c.mode = cf->mode;
+    c.sha256 = cf->sha256;
+    c.encoding = m.encoding;
+    c.wire_sha256 = m.wire_sha256;
     c.total = f->size;
     c.offset = m.offset;
     reply(router, id, c, &data);
     if (m.offset + data.size() == f->size)
-      say_(printable_id(id) + ": sent the last chunk of " + f->mode + " version " + std::to_string(f->version));
+      say_(printable_id(id) + ": sent the last chunk of " + cf->mode + " version " + std::to_string(cf->version) +
+           (m.encoding == bridge::kIdentityEncoding ? "" : " (" + m.encoding + ")"));
   }
 
   ServerOptions opt_;
   std::function<void(const std::string&)> say_;
   RegistryCatalog catalog_;
+  RegistryCompressor compressor_;
   uint64_t chunks_sent_ = 0;
 };
 

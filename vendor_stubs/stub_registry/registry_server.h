@@ -20,6 +20,13 @@ struct ServerOptions {
   uint64_t stop_after_chunks = 0;
   // Fault injection: flip a byte in the Nth chunk sent (1-based); 0 = never.
   uint64_t corrupt_chunk = 0;
+  // Behave as a registry from before compressed transfer: accept_encoding
+  // is ignored and every file goes as written.
+  bool identity_only = false;
+  int zstd_level = 3;  // kDefaultZstdLevel
+  // Fault injection: the zstd streams served are damaged before their
+  // SHA-256 is taken, so they arrive intact and do not decompress.
+  bool corrupt_zstd = false;
 };
 
 // Binds, calls `ready` once bound, and serves until `stop` is set (returns

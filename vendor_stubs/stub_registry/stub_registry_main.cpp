@@ -5,7 +5,8 @@
 //
 //   stub-registry [--premises N] [--mode snapshot|delta] [--version V] [--seed S] [--out FILE]
 //   stub-registry --serve ENDPOINT --dir DIR [--curve-secret-file F] [--chunk-bytes N]
-//                 [--stop-after-chunks N] [--corrupt-chunk N]
+//                 [--stop-after-chunks N] [--corrupt-chunk N] [--identity-only]
+//                 [--zstd-level N] [--corrupt-zstd]
 #include <boost/program_options.hpp>
 #include <atomic>
 #include <csignal>
@@ -16,6 +17,7 @@
 #include "mdtc/bridge.h"
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
+#include "registry_compressor.h"
 #include "registry_generator.h"
 #include "registry_server.h"
 
@@ -25,13 +27,16 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
 
 int serve_main(const std::string& endpoint, const std::string& dir, const std::string& key_file, uint32_t chunk_bytes,
-               uint64_t stop_after, uint64_t corrupt) {
+               uint64_t stop_after, uint64_t corrupt, bool identity_only, int zstd_level, bool corrupt_zstd) {
   mdtc::stub_registry::ServerOptions so;
   so.endpoint = endpoint;
   so.dir = dir;
   so.chunk_bytes = chunk_bytes;
   so.stop_after_chunks = stop_after;
   so.corrupt_chunk = corrupt;
+  so.identity_only = identity_only;
+  so.zstd_level = zstd_level;
+  so.corrupt_zstd = corrupt_zstd;
   if (!key_file.empty()) {
     auto keys = mdtc::bridge::read_curve_key_file(key_file, true);
     if (!keys) {
@@ -92,7 +97,12 @@ int main(int argc, char** argv) {
       "curve-secret-file", po::value<std::string>(), "CURVE server key pair file (keys generate); default: no CURVE")(
       "chunk-bytes", po::value<uint32_t>()->default_value(256 << 10), "largest chunk sent")(
       "stop-after-chunks", po::value<uint64_t>()->default_value(0), "fault: exit 3 after sending N chunks")(
-      "corrupt-chunk", po::value<uint64_t>()->default_value(0), "fault: flip a byte in the Nth chunk sent");
+      "corrupt-chunk", po::value<uint64_t>()->default_value(0), "fault: flip a byte in the Nth chunk sent")(
+      "identity-only", "behave as a registry from before compressed transfer: ignore accept_encoding, serve "
+                       "every file as written")(
+      "zstd-level", po::value<int>()->default_value(mdtc::stub_registry::kDefaultZstdLevel),
+      "zstd level of the compressed copies (1-19)")(
+      "corrupt-zstd", "fault: damage each zstd stream before its wire SHA-256 is taken (a broken compressor)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -107,6 +117,11 @@ int main(int argc, char** argv) {
   }
   if (vm.count("serve")) {
     const uint32_t chunk = vm["chunk-bytes"].as<uint32_t>();
+    const int level = vm["zstd-level"].as<int>();
+    if (level < 1 || level > 19) {
+      std::cerr << "stub-registry: --zstd-level is 1 to 19\n";
+      return 2;
+    }
     if (!vm.count("dir") || chunk == 0 || chunk > mdtc::bridge::kMaxChunkBytes) {
       std::cerr << "stub-registry: --serve needs --dir; --chunk-bytes is 1 to " << mdtc::bridge::kMaxChunkBytes
                 << "\n";
@@ -114,7 +129,8 @@ int main(int argc, char** argv) {
     }
     return serve_main(vm["serve"].as<std::string>(), vm["dir"].as<std::string>(),
                       vm.count("curve-secret-file") ? vm["curve-secret-file"].as<std::string>() : "", chunk,
-                      vm["stop-after-chunks"].as<uint64_t>(), vm["corrupt-chunk"].as<uint64_t>());
+                      vm["stop-after-chunks"].as<uint64_t>(), vm["corrupt-chunk"].as<uint64_t>(),
+                      vm.count("identity-only") > 0, level, vm.count("corrupt-zstd") > 0);
   }
   if (vm.count("complete")) return complete_main(vm["complete"].as<std::string>(), out_path);
   if ((opt.mode != "snapshot" && opt.mode != "delta") || opt.premises < 0 || opt.version < 0) {

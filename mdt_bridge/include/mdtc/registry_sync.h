@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mdtc/byte_source.h"
 #include "mdtc/result.h"
@@ -28,6 +29,10 @@ inline constexpr int kSyncProtocolVersion = 1;
 // The JSON frame of any sync message, and the data frame of one chunk.
 inline constexpr std::size_t kMaxSyncMessageBytes = 4096;
 inline constexpr std::size_t kMaxChunkBytes = 1 << 20;
+// Transfer encodings (docs/protocol.md, "Encodings"): the file as written,
+// or one zstd stream of it.
+inline constexpr const char* kIdentityEncoding = "identity";
+inline constexpr const char* kZstdEncoding = "zstd";
 
 // One sync message, either direction. Which fields mean something depends on
 // `type` (table in docs/protocol.md); the rest keep their defaults.
@@ -37,10 +42,18 @@ struct SyncMessage {
   std::string unit;  // sync: informational (the routing id is the identity)
   std::optional<int64_t> have;  // sync: the version the unit holds; none = nothing yet
   std::string want = "next";    // sync: "next" or "snapshot"
+  // sync: the encodings the unit takes, preferred first; empty = not said
+  // (a unit from before compressed transfer), which means identity only.
+  std::vector<std::string> accept_encoding;
   int64_t version = 0;          // offer, chunk, fetch, up_to_date
   std::string mode;             // "snapshot" or "delta": offer, chunk, fetch
-  std::string sha256;           // 64 lower-case hex digits of the whole file
-  uint64_t total = 0;           // offer, chunk: size of the whole file
+  std::string sha256;           // 64 lower-case hex digits of the whole file as written (what is imported)
+  uint64_t total = 0;           // offer, chunk: bytes on the wire (the encoded file)
+  // offer, fetch, chunk: how the bytes on the wire are encoded. Any other
+  // than identity comes with wire_sha256, the SHA-256 of those bytes.
+  std::string encoding = kIdentityEncoding;
+  std::string wire_sha256;
+  uint64_t content_total = 0;   // offer, encoded: bytes of the file as written; 0 = unsaid
   uint64_t offset = 0;          // fetch, chunk
   uint64_t length = 0;          // fetch: bytes wanted (1..kMaxChunkBytes)
   uint64_t chunk_bytes = 0;     // offer: the largest chunk the registry sends; 0 = unsaid
@@ -77,11 +90,28 @@ struct RegistrySyncOptions {
   // import streams from the staging file, so memory does not set a limit.
   uint64_t max_file_bytes = 0;
   uint32_t chunk_bytes = 256 << 10;               // asked per fetch (<= kMaxChunkBytes)
+  // Advertised in every sync, preferred first. Empty: nothing is said, as a
+  // unit from before compressed transfer, and files come as written.
+  std::vector<std::string> accept_encodings{kZstdEncoding, kIdentityEncoding};
   int window = 4;                                 // fetches in flight
   // The steady time behind request timeouts, the interval and backoff (and
   // run_once's and probe's timeouts); null = the system's steady clock.
   std::shared_ptr<const TimeSource> time;
 };
+
+// A reader of a zstd-compressed file that hands out the file as written, a
+// piece at a time, in bounded memory (one output buffer and a window of at
+// most kMaxZstdWindowBytes, whatever the file's size). `compressed` is read
+// as needed and must outlive it. verify() is `compressed`'s verdict first
+// (the bytes are the ones sent), then whether the stream ended with a whole
+// frame, decompressed to `content_total` bytes (0: unsaid) and, unless
+// `sha256` is empty, hashes to it (sync.verify_failed otherwise). Data that
+// is not valid zstd is sync.bad_encoding, reported by next() once the rest of
+// `compressed` has been read and found to be the bytes sent (otherwise its
+// own error, e.g. sync.verify_failed: a transfer fault, not bad data).
+inline constexpr std::size_t kMaxZstdWindowBytes = std::size_t{1} << 23;
+std::unique_ptr<ByteSource> zstd_decoding_source(ByteSource& compressed, std::string sha256,
+                                                 uint64_t content_total = 0);
 
 struct RegistrySyncStatus {
   // idle (not started), connecting, checking, transferring, applying,
