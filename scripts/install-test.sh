@@ -18,6 +18,9 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 PKG=mdt-coresponder
 STUBS=mdt-coresponder-stubs
 CONF=/etc/mdt-coresponder/fleet.ini
+# The fleet file sets no unit identity (each car's unit.ini does): every
+# check below reads it with the shipped example unit file.
+UNIT=/usr/share/doc/mdt-coresponder/examples/unit-2A31.ini
 STATE=/var/lib/mdt-coresponder
 
 step() { printf '\n== %s\n' "$*"; }
@@ -27,6 +30,15 @@ check() { local what=$1; shift; if "$@"; then echo "  ok  $what"; else fail "$wh
 [ "$(id -u)" = 0 ] || fail "run as root (dpkg -i needs it)"
 if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed'; then
   fail "$PKG is already installed on this machine; this test installs and purges it, so run it elsewhere"
+fi
+# Anything the package would create, left from elsewhere, would be taken
+# over and then purged with it (dpkg treats an existing fleet.ini as the
+# package's conffile): refuse instead of deleting what someone left there.
+for left in /etc/mdt-coresponder "$STATE"; do
+  [ ! -e "$left" ] || fail "$left exists but $PKG is not installed; move it away first (a purge would delete it)"
+done
+if getent passwd mdt-coresponder >/dev/null || getent group mdt-coresponder >/dev/null; then
+  fail "the mdt-coresponder user or group exists but $PKG is not installed; remove it first (a purge would)"
 fi
 grep -q 'packaging/packaging.cmake' "$SRC/CMakeLists.txt" ||
   fail "CMakeLists.txt does not include(packaging/packaging.cmake) yet"
@@ -98,17 +110,17 @@ for stub in stub-mdt-host stub-cad stub-gps stub-registry; do
 done
 
 step "config check on the installed example"
-mdt-coresponder config check "$CONF"
+mdt-coresponder config check "$CONF" "$UNIT"
 
 step "doctor against the installed example config"
 # A bench machine has no cache, GPS or CAD gateway: the doctor must say so
 # (exit 1) with a valid config check, and must not crash or misparse (exit 2).
 set +e
-doctor_json=$(mdt-coresponder doctor --config "$CONF" --json --timeout-s 3)
+doctor_json=$(mdt-coresponder doctor --config "$CONF" --config "$UNIT" --json --timeout-s 3)
 doctor_rc=$?
 set -e
 echo "$doctor_json"
-mdt-coresponder doctor --config "$CONF" --timeout-s 3 || true
+mdt-coresponder doctor --config "$CONF" --config "$UNIT" --timeout-s 3 || true
 check "doctor exit code is 0 or 1 (got $doctor_rc)" test "$doctor_rc" -le 1
 json_has() { grep -qF -- "$1" <<<"$doctor_json"; }
 check "doctor says the config is valid" json_has '"name":"config","ok":true'
@@ -190,14 +202,14 @@ check "an account outside the group cannot list the state" sh -c "! runuser -u $
 # copy of the fleet file that names the same state directory.
 cp "$CONF" "$pub/fleet.ini"
 chmod 0644 "$pub/fleet.ini"
-doctor_json=$(runuser -u "$OUTSIDER" -- mdt-coresponder doctor --config "$pub/fleet.ini" --json --timeout-s 1 || true)
+doctor_json=$(runuser -u "$OUTSIDER" -- mdt-coresponder doctor --config "$pub/fleet.ini" --config "$UNIT" --json --timeout-s 1 || true)
 check "doctor, run by an account outside the group, says storage.not_in_group" \
   json_has '"name":"sharing","ok":false,"status":"fail","code":"storage.not_in_group"'
 check "doctor names the fix" json_has "usermod -aG mdt-coresponder $OUTSIDER"
-doctor_json=$(runuser -u "$OFFICER" -- mdt-coresponder doctor --config "$CONF" --json --timeout-s 1 || true)
+doctor_json=$(runuser -u "$OFFICER" -- mdt-coresponder doctor --config "$CONF" --config "$UNIT" --json --timeout-s 1 || true)
 check "doctor, run by the officer, finds the sharing right" json_has '"name":"sharing","ok":true'
 chmod 0700 "$STATE"
-doctor_json=$(mdt-coresponder doctor --config "$CONF" --json --timeout-s 1 || true)
+doctor_json=$(mdt-coresponder doctor --config "$CONF" --config "$UNIT" --json --timeout-s 1 || true)
 check "doctor says storage.not_shared for a state dir made 0700 by hand" \
   json_has '"name":"sharing","ok":false,"status":"fail","code":"storage.not_shared"'
 chmod 0600 "$STATE/cache.db.key"  # as the owner-only layout left it
@@ -207,7 +219,6 @@ check "state dir mode 2770 again" test "$(stat -c %a "$STATE")" = 2770
 check "cache key 0640 again" test "$(mode_group "$STATE/cache.db.key")" = "640 mdt-coresponder"
 check "the officer reads the cache again" runuser -u "$OFFICER" -- mdt-coresponder cache verify --db "$STATE/cache.db"
 rm -rf "$pub"
-echo "  (a printed FAIL above is the doctor's own report, asked for on purpose)"
 
 step "an edited conffile survives a reinstall"
 echo "; edited by fleet IT" >>"$CONF"
