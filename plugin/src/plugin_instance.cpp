@@ -141,7 +141,7 @@ Status PluginInstance::start() {
   make_private_dir(data_dir(config_));
   {
     const passwd* pw = ::getpwuid(::geteuid());
-    auto lock = StateLock::acquire(data_dir(config_), std::string("account ") + (pw ? pw->pw_name : "unknown"));
+    auto lock = StateLock::acquire(data_dir(config_), config_.unit_id, std::string("account ") + (pw ? pw->pw_name : "unknown"));
     if (!lock) return lock.error();
     if (!lock->warning().empty()) logger("plugin").warning(lock->warning());
     state_lock_ = std::move(*lock);

@@ -14,12 +14,12 @@
 
 namespace mdtc::plugin {
 
-std::string StateLock::file_in(const std::string& dir) {
-  return (std::filesystem::path(dir.empty() ? "." : dir) / "plugin.lock").string();
+std::string StateLock::file_in(const std::string& dir, const std::string& unit) {
+  return (std::filesystem::path(dir.empty() ? "." : dir) / ("plugin-" + unit + ".lock")).string();
 }
 
-Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& who) {
-  const std::string path = file_in(dir);
+Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& unit, const std::string& who) {
+  const std::string path = file_in(dir, unit);
   make_private_file(path);  // 0660 in the shared directory, so every member may lock it
   StateLock lock;
   lock.fd_ = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -42,7 +42,7 @@ Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& 
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
     return make_error("plugin.state_in_use",
                       "another mdt-coresponder plugin (" + (holder.empty() ? std::string("holder unknown") : holder) +
-                          ") already runs on " + (dir.empty() ? std::string(".") : dir) +
+                          ") already runs unit " + unit + " on " + (dir.empty() ? std::string(".") : dir) +
                           ": one plugin per car; sign the other session out or stop the other host, "
                           "and this one starts at its next restart");
   }

@@ -2,9 +2,12 @@
 // way the page asks (POST /heartbeat with the boot secret), with
 //  - a test-only plugin that hangs, so the strip must turn to PLUGIN NOT
 //    RESPONDING in a running host and back once the plugin answers again;
-//  - two hosts with the real plugin on one state directory, as two signed-in
-//    sessions on one car would be: the second must not run the plugin.
+//  - two hosts with the real plugin on one group-shared state directory, as
+//    two signed-in sessions on one car would be: the first's files are the
+//    group's, and the second must not run the plugin.
 // No browser: the strip's JSON is what the page renders (panel_page_test).
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Array.h>
@@ -126,19 +129,34 @@ TEST(PanelHostProcess, AHungPluginIsShownNotRespondingAndRecovers) {
   EXPECT_EQ(host.process().terminate(10s), 0) << read_file(host.log());
 }
 
-TEST(PanelHostProcess, ASecondHostOnTheSameStateDoesNotRunThePlugin) {
+// The state directory as the package makes it (2770): whatever the plugin
+// creates there at start is the group's, keys read-only to it, and nothing
+// is anyone else's; a second host on it is refused.
+TEST(PanelHostProcess, ThePluginsFilesInTheSharedStateAreTheGroupsAndASecondHostIsRefused) {
   TempDir dir;
+  const std::string state = dir.file("state");
+  std::filesystem::create_directory(state);
+  std::filesystem::permissions(state, static_cast<std::filesystem::perms>(02770));
   const std::string config = dir.file("fleet.ini");
   // Nothing listens on the CAD ports: the plugin starts all the same.
   write_file(config, "[unit]\nid = 2A31\nrole = patrol\n\n[cad]\nsubscribe_endpoint = tcp://127.0.0.1:" +
                          std::to_string(free_tcp_port()) + "\ndealer_endpoint = tcp://127.0.0.1:" +
-                         std::to_string(free_tcp_port()) + "\n\n[cache]\ndb = " + dir.file("cache.db") +
+                         std::to_string(free_tcp_port()) + "\n\n[cache]\ndb = " + state + "/cache.db" +
                          "\n\n[gps]\nport =\n\n[panel]\nspeech = false\n");
   Host first(dir, "first", MDTC_PLUGIN_PATH, config);
   first.seconds_until_chip("Plugin OK (info)");
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(state)) {
+    struct stat st {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &st), 0);
+    const bool key = entry.path().extension() == ".key";
+    EXPECT_EQ(st.st_mode & 07777, key ? 0640u : 0660u) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 3) << "the journal, the outbox, the sealing key and the lock at least";
   Host second(dir, "second", MDTC_PLUGIN_PATH, config);
   second.seconds_until_chip("PLUGIN STOPPED (danger)");
-  EXPECT_TRUE(wait_for_line(second.log(), [](auto& l) { return has(l, "already runs on " ); }, 10s))
+  EXPECT_TRUE(wait_for_line(second.log(), [](auto& l) { return has(l, "already runs unit 2A31 on "); }, 10s))
       << read_file(second.log());
   EXPECT_TRUE(has(read_file(second.log()), "pid " + std::to_string(first.process().pid())));
   EXPECT_EQ(first.plugin_chip(), "Plugin OK (info)");
