@@ -212,7 +212,13 @@ chmod 0700 "$STATE"
 doctor_json=$(mdt-coresponder doctor --config "$CONF" --config "$UNIT" --json --timeout-s 1 || true)
 check "doctor says storage.not_shared for a state dir made 0700 by hand" \
   json_has '"name":"sharing","ok":false,"status":"fail","code":"storage.not_shared"'
+chmod 2770 "$STATE"
 chmod 0600 "$STATE/cache.db.key"  # as the owner-only layout left it
+doctor_json=$(mdt-coresponder doctor --config "$CONF" --config "$UNIT" --json --timeout-s 1 || true)
+check "doctor says storage.file_not_shared for a key left owner-only" \
+  json_has '"name":"sharing","ok":false,"status":"fail","code":"storage.file_not_shared"'
+check "doctor names that file's fix" json_has "chmod 0640 $STATE/cache.db.key"
+chmod 0700 "$STATE"  # and the directory too: the upgrade must put both right
 step "a reinstall (an upgrade) puts the sharing right"
 dpkg -i "$main_deb" >/dev/null
 check "state dir mode 2770 again" test "$(stat -c %a "$STATE")" = 2770
