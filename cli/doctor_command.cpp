@@ -470,15 +470,10 @@ struct PluginAccount {
 
 std::optional<bool> process_has_group(pid_t pid, gid_t gid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Groups:", 0) != 0) continue;
-    std::istringstream words(line.substr(7));
-    for (unsigned long g = 0; words >> g;)
-      if (g == gid) return true;
-    return false;
-  }
-  return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto groups = groups_in_proc_status(text);
+  if (!groups) return std::nullopt;
+  return std::find(groups->begin(), groups->end(), gid) != groups->end();
 }
 
 std::vector<PluginAccount> plugin_accounts(gid_t group_gid) {

@@ -80,6 +80,35 @@ std::string shared_file_problem(unsigned file_mode, gid_t file_gid, gid_t group_
   return text + ": expected " + (is_key ? "0640" : "0660") + " in group " + kServiceGroup;
 }
 
+std::optional<std::vector<gid_t>> groups_in_proc_status(std::string_view text) {
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.substr(0, 7) != "Groups:") continue;
+    std::vector<gid_t> groups;
+    unsigned long long value = 0;
+    bool in_number = false;
+    for (const char c : line.substr(7)) {
+      if (c >= '0' && c <= '9') {
+        value = value * 10 + static_cast<unsigned>(c - '0');
+        if (value > 0xFFFFFFFFull) return std::nullopt;  // not a gid
+        in_number = true;
+      } else if (c == ' ' || c == '\t') {
+        if (in_number) groups.push_back(static_cast<gid_t>(value));
+        value = 0;
+        in_number = false;
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (in_number) groups.push_back(static_cast<gid_t>(value));
+    return groups;
+  }
+  return std::nullopt;
+}
+
 bool account_in_group(const std::string& user, gid_t primary_gid, gid_t gid) {
   if (primary_gid == gid) return true;
   int n = 64;

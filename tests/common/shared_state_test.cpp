@@ -165,6 +165,17 @@ TEST(SharedState, AMemberOpensWhatAnotherMemberMadeAndAnOutsiderCannot) {
             0);
 }
 
+TEST(SharedState, ARunningProcesssGroupsAreReadFromItsStatusText) {
+  EXPECT_EQ(groups_in_proc_status("Name:\tmdt-coresponder-panel\nUid:\t1000\t1000\t1000\t1000\n"
+                                  "Groups:\t24 27 995 \nNSpgid:\t812\n"),
+            (std::vector<gid_t>{24, 27, 995}));
+  EXPECT_EQ(groups_in_proc_status("Groups:\n"), std::vector<gid_t>{});
+  EXPECT_EQ(groups_in_proc_status("Groups:\t4294967295"), std::vector<gid_t>{4294967295u});
+  EXPECT_EQ(groups_in_proc_status("Name:\tx\n"), std::nullopt);
+  EXPECT_EQ(groups_in_proc_status("Groups:\t27 x9"), std::nullopt);
+  EXPECT_EQ(groups_in_proc_status("Groups:\t99999999999"), std::nullopt);
+}
+
 TEST(SharedState, GroupMembershipIsReadFromTheGroupDatabase) {
   const gid_t mine = ::getgid();
   EXPECT_TRUE(account_in_group("no-such-account-here", mine, mine));  // the primary group

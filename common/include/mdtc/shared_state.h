@@ -20,6 +20,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mdtc {
@@ -58,6 +59,12 @@ std::string shared_dir_problem(unsigned dir_mode, gid_t dir_gid, gid_t group_gid
 // read and write it (read, for a key), others can reach it, or its group is
 // not the directory's. Empty when fine.
 std::string shared_file_problem(unsigned file_mode, gid_t file_gid, gid_t group_gid, bool is_key);
+
+// Pure. The supplementary groups of a process from the text of its
+// /proc/PID/status ("Groups:\t0 27 995\n"); empty when there is no
+// Groups line or it holds anything but ids. Doctor asks whether a running
+// panel host's session already has the group.
+std::optional<std::vector<gid_t>> groups_in_proc_status(std::string_view status_text);
 
 // Whether the account `user` (primary group `primary_gid`) is a member of
 // group `gid`, from the group database (what the next login will have).
