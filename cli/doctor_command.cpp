@@ -4,7 +4,9 @@
 // words what is wrong and how to fix it, and exits 1 when anything is. It
 // only reads: the cache is opened without creating anything, the CAD link
 // keeps no outbox, the registry is asked but nothing is fetched.
+#include <grp.h>
 #include <pwd.h>
+#include <utmpx.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +37,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/shared_state.h"
 #include "mdtc/time_text.h"
 #include "storage_watch.h"
 
@@ -182,15 +185,21 @@ Check check_key_file(const std::string& name, const std::string& path, const std
     return fail(name, problems.exposed, path + " " + why + ": expected 0600 (owner only)", "chmod 600 " + path);
   }
   std::vector<uid_t> allowed = {0, ::geteuid()};
-  if (const passwd* pw = ::getpwnam("mdt-coresponder")) allowed.push_back(pw->pw_uid);
+  if (const passwd* pw = ::getpwnam(kServiceGroup)) allowed.push_back(pw->pw_uid);
   bool owner_ok = false;
   for (uid_t u : allowed) owner_ok = owner_ok || st.st_uid == u;
+  // In the group-shared state directory whichever member started the
+  // plugin first created the key; the group reads it, so any owner will do.
+  const group* service = ::getgrnam(kServiceGroup);
+  const bool group_shared = service && st.st_gid == service->gr_gid && (st.st_mode & 040) != 0;
+  owner_ok = owner_ok || group_shared;
   if (!owner_ok) {
     return fail(name, problems.owner,
                 path + " is owned by " + user_name(st.st_uid) + ": expected mdt-coresponder or root",
                 "chown mdt-coresponder " + path);
   }
-  std::string detail = path + " present, owner only, owner " + user_name(st.st_uid);
+  std::string detail = path + " present, " + (group_shared ? std::string("readable by group ") + kServiceGroup + " only" : std::string("owner only")) +
+                       ", owner " + user_name(st.st_uid);
   if (::access(path.c_str(), R_OK) != 0) detail += " (not readable by this user, as it should be)";
   return pass(name, detail);
 }
@@ -443,6 +452,125 @@ Check check_storage(const config::Config& c) {
   std::string fix(problem_info(*worst).fix);
   for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH")) fix.replace(at, 4, where);
   return fail("storage", *worst, message, fix);
+}
+
+// ------------------------------------------------------- shared state
+
+// The accounts that run the plugin on this car besides the service account:
+// whoever runs doctor (unless root), the owner of each running panel host,
+// and everyone signed in on a seat or terminal. For a panel host, also
+// whether its session already has the group (a usermod after sign-in does
+// not reach a running session).
+struct PluginAccount {
+  std::string name;
+  gid_t primary_gid = 0;
+  std::string why;                   // "runs this doctor", "runs the panel host (pid 812)"
+  std::optional<bool> session_has;   // for a running process: the group in its own list
+};
+
+std::optional<bool> process_has_group(pid_t pid, gid_t gid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto groups = groups_in_proc_status(text);
+  if (!groups) return std::nullopt;
+  return std::find(groups->begin(), groups->end(), gid) != groups->end();
+}
+
+std::vector<PluginAccount> plugin_accounts(gid_t group_gid) {
+  std::vector<PluginAccount> accounts;
+  auto add = [&](uid_t uid, const std::string& why, std::optional<bool> session_has = std::nullopt) {
+    const passwd* pw = ::getpwuid(uid);
+    if (uid == 0 || !pw || std::string(pw->pw_name) == kServiceGroup) return;
+    for (auto& a : accounts)
+      if (a.name == pw->pw_name) {
+        if (session_has && !*session_has) a.session_has = false;
+        return;
+      }
+    accounts.push_back({pw->pw_name, pw->pw_gid, why, session_has});
+  };
+  add(::getuid(), "runs this doctor");
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid_text = entry.path().filename().string();
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string argv0;
+    if (!std::getline(in, argv0, '\0') || std::filesystem::path(argv0).filename() != "mdt-coresponder-panel") continue;
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) != 0) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    add(st.st_uid, "runs the panel host (pid " + pid_text + ")", process_has_group(pid, group_gid));
+  }
+  ::setutxent();
+  while (const utmpx* u = ::getutxent()) {
+    if (u->ut_type != USER_PROCESS) continue;
+    const std::string name(u->ut_user, ::strnlen(u->ut_user, sizeof u->ut_user));
+    if (const passwd* pw = ::getpwnam(name.c_str())) add(pw->pw_uid, "is signed in");
+  }
+  ::endutxent();
+  return accounts;
+}
+
+// A packaged car shares its state directory with the mdt-coresponder group
+// (mode 2770) so the vendor's host and the signed-in account's panel host
+// both open the cache. What an admin gets wrong: the officer's account not
+// in the group, or the directory or a file in it re-created by hand with
+// the wrong group or mode. A directory that is neither the package's user's
+// nor its group's is one account's own, and is not checked here.
+Check check_sharing(const config::Config& c) {
+  const group* service = ::getgrnam(kServiceGroup);
+  const passwd* service_user = ::getpwnam(kServiceGroup);
+  std::vector<std::string> dirs;
+  for (const std::string& file : {c.cache_db, c.outbox_db}) {
+    if (file.empty()) continue;
+    auto dir = std::filesystem::path(file).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  if (!service) return pass("sharing", std::string("no ") + kServiceGroup + " group on this machine: the state is one account's own");
+  const gid_t gid = service->gr_gid;
+  std::vector<std::string> shared;
+  for (const auto& dir : dirs) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;  // storage's business
+    const bool packaged = st.st_gid == gid || (service_user && st.st_uid == service_user->pw_uid) ||
+                          dir == "/var/lib/mdt-coresponder";
+    if (!packaged) continue;
+    if (const std::string why = shared_dir_problem(st.st_mode, st.st_gid, gid); !why.empty())
+      return fail("sharing", Problem::storage_not_shared, dir + " " + why,
+                  "chown " + std::string(kServiceGroup) + ":" + kServiceGroup + " " + dir + "; chmod 2770 " + dir);
+    // Files of a registry transfer in progress (.sync*) are their fetcher's
+    // alone by design; another account discards and fetches again.
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.find(".sync") != std::string::npos) continue;
+      struct stat fs {};
+      if (::lstat(entry.path().c_str(), &fs) != 0 || !S_ISREG(fs.st_mode)) continue;
+      const bool is_key = entry.path().extension() == ".key";
+      if (const std::string why = shared_file_problem(fs.st_mode, fs.st_gid, gid, is_key); !why.empty()) {
+        const std::string file = entry.path().string();
+        return fail("sharing", Problem::storage_file_not_shared, file + " " + why,
+                    "chgrp " + std::string(kServiceGroup) + " " + file + "; chmod " + (is_key ? "0640 " : "0660 ") + file);
+      }
+    }
+    shared.push_back(dir);
+  }
+  if (shared.empty()) return pass("sharing", "the state directory is one account's own (not the package's shared one)");
+  for (const auto& a : plugin_accounts(gid)) {
+    if (!account_in_group(a.name, a.primary_gid, gid))
+      return fail("sharing", Problem::storage_not_in_group,
+                  a.name + " (" + a.why + ") is not in the " + kServiceGroup +
+                      " group: its panel cannot open the cache (FLAGS UNAVAILABLE)",
+                  "usermod -aG " + std::string(kServiceGroup) + " " + a.name + ", then sign out and in again");
+    if (a.session_has && !*a.session_has)
+      return fail("sharing", Problem::storage_not_in_group,
+                  a.name + " (" + a.why + ") was added to the " + kServiceGroup +
+                      " group after signing in: its running session does not have it yet",
+                  "sign " + a.name + " out and in again (or reboot the car)");
+  }
+  return pass("sharing", join(shared, ", ") + " shared with group " + kServiceGroup +
+                             " (2770, files 0660, keys 0640); every signed-in account is in it");
 }
 
 Check check_schedule(const config::Config& c) {
@@ -792,6 +920,7 @@ int doctor_command(const Args& args) {
     for (auto& check : check_cache(c)) checks.push_back(std::move(check));
   }
   checks.push_back(failed.any({"cache", "log"}) ? not_checked("storage") : check_storage(c));
+  checks.push_back(failed.any({"cache"}) ? not_checked("sharing") : check_sharing(c));
   if (failed.any({"unit", "coresponder"})) {
     checks.push_back(not_checked("schedule"));
   } else if (c.role == config::Role::patrol) {

@@ -9,6 +9,7 @@
 #include "flag_vocabulary.h"
 #include "row_counts.h"
 #include "schema.h"
+#include "mdtc/shared_state.h"
 #include "mdtc/time_text.h"
 
 namespace mdtc::cache {
@@ -186,8 +187,10 @@ Result<Cache> Cache::open(const OpenOptions& options) {
       impl->db = open_checked(path, ro);
     }
     if (!exists || !impl->recovered().empty()) {
-      // Addresses are stored in clear; the file is for this user alone.
-      std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      // Addresses are stored in clear; the file is for this user alone, or
+      // for the group of a group-shared state directory (shared_state.h).
+      const auto dir = parent_dir_mode(path);
+      std::filesystem::permissions(path, static_cast<std::filesystem::perms>(data_file_mode(dir ? dir->mode : 0)),
                                    std::filesystem::perm_options::replace, ec);
     }
     configure(impl->db);

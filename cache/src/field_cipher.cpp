@@ -1,5 +1,7 @@
 #include "field_cipher.h"
 
+#include "mdtc/shared_state.h"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -100,9 +102,13 @@ Result<Key> load_or_create_key(const std::string& path, bool create) {
     if (!create) return make_error("cache.key_missing", "key file " + path + " does not exist");
     if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
       return make_error("cache.key", "no randomness to create key file " + path);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    // 0640 in the group-shared state directory, so every account of the
+    // group opens the cache; else 0600. Exact, whatever the umask.
+    const auto dir = parent_dir_mode(path);
+    const mode_t mode = key_file_mode(dir ? dir->mode : 0);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) return make_error("cache.key", "cannot create key file " + path + ": " + std::strerror(errno));
-    const bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+    const bool ok = ::fchmod(fd, mode) == 0 && ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
       ::unlink(path.c_str());
@@ -110,11 +116,10 @@ Result<Key> load_or_create_key(const std::string& path, bool create) {
     }
     return key;
   }
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return make_error("cache.key_permissions", "key file " + path + " has mode " + mode +
-                                                   ": expected 0600 (no group or other access)");
+  if (const std::string why = secret_file_problem(path); !why.empty()) {
+    return make_error("cache.key_permissions", "key file " + path + " " + why +
+                                                   ": expected 0600 (no group or other access), or 0640 in a "
+                                                   "directory shared with its group");
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error("cache.key", "cannot read key file " + path + ": " + std::strerror(errno));

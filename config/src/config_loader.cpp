@@ -14,6 +14,7 @@
 #include "ini_reader.h"
 #include "key_table.h"
 #include "mdtc/config.h"
+#include "mdtc/shared_state.h"
 #include "spelling_suggestion.h"
 
 extern char** environ;
@@ -481,14 +482,6 @@ std::string to_ini(const Config& config) { return write_ini(config, false); }
 
 std::string defaults_ini() { return write_ini(Config{}, true); }
 
-std::string secret_file_exposure(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
-  const unsigned mode = st.st_mode & 07777;
-  if ((mode & 077) == 0) return {};
-  char octal[8];
-  std::snprintf(octal, sizeof octal, "%04o", mode);
-  return std::string("has mode ") + octal + ": group or others can read the secret";
-}
+std::string secret_file_exposure(const std::string& path) { return secret_file_problem(path); }
 
 }  // namespace mdtc::config

@@ -21,7 +21,9 @@ int32_t code_for(const std::string& error_code) {
   if (error_code.rfind("config.", 0) == 0 || error_code.rfind("keys.", 0) == 0) return MDT_ERR_CONFIG;
   if (error_code.rfind("abi.version", 0) == 0 || error_code == "abi.too_small") return MDT_ERR_VERSION;
   if (error_code.rfind("abi.", 0) == 0) return MDT_ERR_INVALID_ARGUMENT;
-  if (error_code == "plugin.not_started" || error_code == "plugin.second_instance") return MDT_ERR_STATE;
+  if (error_code == "plugin.not_started" || error_code == "plugin.second_instance" ||
+      error_code == "plugin.state_in_use")
+    return MDT_ERR_STATE;
   if (error_code == "plugin.bad_action" || error_code == "plugin.unknown_panel") return MDT_ERR_NOT_FOUND;
   if (error_code.rfind("wire.", 0) == 0 || error_code.rfind("link.", 0) == 0 ||
       error_code.rfind("cache.", 0) == 0 || error_code.rfind("gps.", 0) == 0)

@@ -3,12 +3,15 @@
 #include "cache_options.h"
 
 #include "plugin_log.h"
+#include "state_lock.h"
 #include "mdtc/private_file.h"
 #include "mdtc/time_text.h"
 #include "premise_panel.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -135,8 +138,15 @@ Status PluginInstance::start() {
   motion_now_ = motion_->state(steady_ms());
   pipeline_alive_ms_ = steady_ms();
   on_screen_.clear();
-  storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   make_private_dir(data_dir(config_));
+  {
+    const passwd* pw = ::getpwuid(::geteuid());
+    auto lock = StateLock::acquire(data_dir(config_), config_.unit_id, std::string("account ") + (pw ? pw->pw_name : "unknown"));
+    if (!lock) return lock.error();
+    if (!lock->warning().empty()) logger("plugin").warning(lock->warning());
+    state_lock_ = std::move(*lock);
+  }
+  storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   queue_.clear();
   open_cache();
 
@@ -250,6 +260,7 @@ void PluginInstance::stop() {
   cache_.reset();
   outcomes_.reset();
   journal_.reset();
+  state_lock_.reset();  // last: everything that wrote to the state is closed
 }
 
 Status PluginInstance::user_action(const std::string& panel_id, const std::string& action_id,

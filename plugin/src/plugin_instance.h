@@ -27,6 +27,7 @@
 #include "motion_state.h"
 #include "outcome_store.h"
 #include "pipeline.h"
+#include "state_lock.h"
 #include "storage_watch.h"
 
 namespace Poco::JSON {
@@ -103,6 +104,7 @@ class PluginInstance final : private Ports {
   // Opens the journal if it is not open (a full disk at start); writer thread once running.
   bool journal_ready();
   // Refused writes of every file the plugin keeps, and the status line about them.
+  std::optional<StateLock> state_lock_;  // held from start to stop: one plugin per unit's state
   std::unique_ptr<StorageWatch> storage_;
   void check_storage();  // pipeline thread
   // Seals call data at rest in the journal and the outbox, with their own

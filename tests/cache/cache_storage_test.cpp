@@ -55,6 +55,41 @@ TEST_F(CacheStorage, KeyFileIsCreatedOwnerOnly) {
   EXPECT_EQ(st.st_mode & 077, 0u);
 }
 
+// The package's state directory (2770, setgid): the database and its WAL
+// files are the group's to read and write, the key the group's to read, so
+// the panel host of whichever officer is signed in opens what the vendor's
+// host or another officer's session made. Exact whatever the umask.
+TEST_F(CacheStorage, InAGroupSharedDirectoryTheCacheIs0660AndItsKey0640) {
+  ASSERT_EQ(::chmod(dir.path().c_str(), 02770), 0);
+  const mode_t old = ::umask(077);
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.path().c_str(), &st), 0);
+    const gid_t group = st.st_gid;
+    for (const std::string& f : {db, db + "-wal", db + "-shm"}) {
+      if (!fs::exists(f)) continue;
+      ASSERT_EQ(::stat(f.c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 07777, 0660u) << f;
+      EXPECT_EQ(st.st_gid, group) << f;
+    }
+    ASSERT_EQ(::stat((db + ".key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+  }
+  ::umask(old);
+  // Opened again: a group-readable key in its shared directory is accepted.
+  OpenOptions o;
+  o.db_path = db;
+  o.create_if_missing = false;
+  EXPECT_TRUE(Cache::open(o).ok());
+  // The same key in a directory closed to its group is refused.
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0700), 0);
+  auto refused = Cache::open(o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "cache.key_permissions");
+}
+
 TEST_F(CacheStorage, KeyFileReadableByOthersIsRefused) {
   open();
   ::chmod((db + ".key").c_str(), 0644);

@@ -281,8 +281,8 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
   EXPECT_TRUE(all_ok) << run.output;
   EXPECT_EQ(run.exit_code, 0) << run.output;
   for (const char* name :
-       {"config", "cad key", "cache", "cache key", "cache age", "schedule", "gps", "clock", "cad link", "registry",
-        "panel"}) {
+       {"config", "cad key", "cache", "cache key", "cache age", "storage", "sharing", "schedule", "gps", "clock",
+        "cad link", "registry", "panel"}) {
     EXPECT_EQ(checks.count(name), 1u) << name << " missing in " << run.output;
   }
   EXPECT_NE(checks["gps"].second.find("speaking NMEA, 3D fix"), std::string::npos) << checks["gps"].second;
@@ -291,6 +291,9 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
       << checks["schedule"].second;
   EXPECT_NE(checks["clock"].second.find("agrees with GPS time"), std::string::npos) << checks["clock"].second;
   EXPECT_NE(checks["cad link"].second.find("heartbeats arriving"), std::string::npos) << checks["cad link"].second;
+  // A state directory of the test's own is not the package's shared one
+  // (or, on a machine without the package, there is no group to share with).
+  EXPECT_TRUE(checks["sharing"].second.find("one account's own") != std::string::npos) << checks["sharing"].second;
   // The panel host is only ever a warning: on this bench it is not installed
   // or not running, and a vendor-hosted car has none.
   EXPECT_TRUE(checks["panel"].second.find("panel host") != std::string::npos ||

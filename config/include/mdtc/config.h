@@ -178,7 +178,9 @@ std::vector<DutyShift> read_duty_schedule(std::string_view text, const std::stri
 
 // Why a file holding a secret (a CURVE key pair, the cache key) must not be
 // used: "mode 0644: group or others can read it", or empty when it is
-// private or absent. The same rule for `config check`, doctor and the plugin.
+// private or absent. Group read is allowed only in a directory shared with
+// that group (mdtc/shared_state.h). The same rule for `config check`,
+// doctor and the plugin.
 std::string secret_file_exposure(const std::string& path);
 
 Report check(const std::vector<std::string>& files,

@@ -156,7 +156,10 @@ typedef struct mdt_plugin_entry {
    * MDT_ERR_STATE and says so. Destroy the first before creating another. */
   int32_t (*create)(const mdt_host_callbacks* host, const mdt_plugin_create_info* info,
                     mdt_plugin** out_plugin, mdt_error* error);
-  /* Opens the cache, starts the CAD link, GPS reader and pipeline threads. */
+  /* Opens the cache, starts the CAD link, GPS reader and pipeline threads.
+   * One plugin per unit's state directory across processes: while another
+   * process runs this unit on the same state, start fails with
+   * MDT_ERR_STATE and a message naming that process and its account. */
   int32_t (*start)(mdt_plugin* plugin, mdt_error* error);
   /* Cancels and joins every thread; panels stay as they are. */
   int32_t (*stop)(mdt_plugin* plugin, mdt_error* error);

@@ -1,0 +1,72 @@
+#include "state_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+
+#include "mdtc/private_file.h"
+
+namespace mdtc::plugin {
+
+std::string StateLock::file_in(const std::string& dir, const std::string& unit) {
+  return (std::filesystem::path(dir.empty() ? "." : dir) / ("plugin-" + unit + ".lock")).string();
+}
+
+Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& unit, const std::string& who) {
+  const std::string path = file_in(dir, unit);
+  make_private_file(path);  // 0660 in the shared directory, so every member may lock it
+  StateLock lock;
+  lock.fd_ = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (lock.fd_ < 0) {
+    lock.warning_ = "cannot open " + path + " (" + std::strerror(errno) +
+                    "): a second plugin on this state would not be refused";
+    return lock;
+  }
+  if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err != EWOULDBLOCK) {
+      lock.warning_ = "cannot lock " + path + " (" + std::strerror(err) + ")";
+      ::close(lock.fd_);
+      lock.fd_ = -1;
+      return lock;
+    }
+    char text[256] = {};
+    const ssize_t n = ::pread(lock.fd_, text, sizeof text - 1, 0);
+    std::string holder(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
+    return make_error("plugin.state_in_use",
+                      "another mdt-coresponder plugin (" + (holder.empty() ? std::string("holder unknown") : holder) +
+                          ") already runs unit " + unit + " on " + (dir.empty() ? std::string(".") : dir) +
+                          ": one plugin per car; sign the other session out or stop the other host, "
+                          "and this one starts at its next restart");
+  }
+  const std::string me = "pid " + std::to_string(::getpid()) + ", " + who + "\n";
+  if (::ftruncate(lock.fd_, 0) != 0 || ::pwrite(lock.fd_, me.data(), me.size(), 0) < 0) {
+    // The lock is held all the same; only the note of who holds it is missing.
+  }
+  return lock;
+}
+
+StateLock::StateLock(StateLock&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), warning_(std::move(other.warning_)) {}
+
+StateLock& StateLock::operator=(StateLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    warning_ = std::move(other.warning_);
+  }
+  return *this;
+}
+
+StateLock::~StateLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing drops the flock
+}
+
+}  // namespace mdtc::plugin

@@ -1,0 +1,42 @@
+// One plugin per unit's state. On a packaged car the vendor's host and the
+// signed-in account's panel host may both load the plugin, and two accounts
+// may be signed in at once; two plugins on one unit's journal, outbox and
+// cache would answer the same dispatch twice and race each other's sync.
+// So start() takes an exclusive flock(2) on `plugin-<unit>.lock` in the
+// state directory (shared by the group, like the data files; per unit, as
+// the journal and outbox are) and holds it until stop(); the second is
+// refused with who holds it. The kernel drops the lock
+// when its holder dies, so a crash never leaves a stale one behind.
+#pragma once
+
+#include <string>
+
+#include "mdtc/result.h"
+
+namespace mdtc::plugin {
+
+class StateLock {
+ public:
+  // Refused ("plugin.state_in_use") when another process holds the lock,
+  // naming its pid and account as it wrote them. A lock file that cannot be
+  // opened at all (a read-only disk, a file of another account with no
+  // group access) is not a refusal: `warning` says so and the plugin runs.
+  static Result<StateLock> acquire(const std::string& dir, const std::string& unit, const std::string& who);
+
+  StateLock() = default;
+  StateLock(StateLock&& other) noexcept;
+  StateLock& operator=(StateLock&& other) noexcept;
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+  ~StateLock();
+
+  bool held() const { return fd_ >= 0; }
+  const std::string& warning() const { return warning_; }
+  static std::string file_in(const std::string& dir, const std::string& unit);
+
+ private:
+  int fd_ = -1;
+  std::string warning_;
+};
+
+}  // namespace mdtc::plugin
