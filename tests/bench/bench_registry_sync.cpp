@@ -6,10 +6,16 @@
 // memory should not grow with the file, and it should cost little more than
 // the import it does.
 //
-//   bench_registry_sync [--premises N] [--rounds R] [--dir PATH]
-//   bench_registry_sync --registry FILE [--rounds R] [--dir PATH]   (e.g. stub-registry --premises 1000000)
+// Then a delta that changes --delta-pct percent of the premises (default 1)
+// is imported into the imported cache, beside it: what a delta costs against
+// a new snapshot of the same cache.
+//
+//   bench_registry_sync [--premises N] [--rounds R] [--dir PATH] [--delta-pct P]
+//   bench_registry_sync --registry FILE [--premises N] [--rounds R] [--dir PATH] [--delta-pct P]
+//     (e.g. stub-registry --premises 1000000; N is then the file's premises, for the delta's size)
 // Goals (issue 16): peak RSS of the syncing process <= 64 MB; sync wall /
-// import wall <= 1.3. The default N is 20000, so `make bench` stays quick.
+// import wall <= 1.3; a 1 % delta of a million-premise cache applies in
+// seconds. The default N is 20000, so `make bench` stays quick.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -89,6 +95,7 @@ void remove_db(const std::string& db) {
 
 int main(int argc, char** argv) {
   long premises = 20000;
+  double delta_pct = 1;
   int rounds = 1;
   std::string registry, dir_arg;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -97,8 +104,10 @@ int main(int argc, char** argv) {
     else if (k == "--rounds") rounds = std::stoi(argv[i + 1]);
     else if (k == "--registry") registry = argv[i + 1];
     else if (k == "--dir") dir_arg = argv[i + 1];
+    else if (k == "--delta-pct") delta_pct = std::stod(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench_registry_sync [--premises N | --registry FILE] [--rounds R] [--dir PATH]\n");
+      std::fprintf(stderr, "usage: bench_registry_sync [--premises N] [--registry FILE] [--rounds R] [--dir PATH] "
+                           "[--delta-pct P]\n");
       return 2;
     }
   }
@@ -116,6 +125,20 @@ int main(int argc, char** argv) {
   } else {
     fs::remove(file);
     fs::create_symlink(fs::absolute(registry), file);
+  }
+  // stub-registry's delta touches every tenth premise of the numbering it
+  // is given (an upsert of the premise, its subject and flags, a new history
+  // row) and deletes a flag or subject for every fiftieth.
+  const std::string delta = dir + "/delta.jsonl";
+  const long delta_span = static_cast<long>(static_cast<double>(premises) * delta_pct / 10.0);
+  if (delta_pct > 0) {
+    const Run gen = run({kStub, "--premises", std::to_string(delta_span), "--mode", "delta", "--version", "2",
+                         "--out", delta},
+                        dir + "/gen-delta.log");
+    if (gen.status != 0) {
+      std::fprintf(stderr, "stub-registry --mode delta failed (%d)\n", gen.status);
+      return 1;
+    }
   }
   const double mb = static_cast<double>(fs::file_size(file)) / 1e6;
   const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
@@ -146,6 +169,17 @@ int main(int argc, char** argv) {
     }
     std::printf("%-6d %-22s %10.2f %12.1f\n", r, "cache import (baseline)", imp.wall_s, imp.peak_mb);
     std::printf("%-6d %-22s %10.2f %12.1f\n", r, "cache sync", syn.wall_s, syn.peak_mb);
+    if (delta_pct > 0) {
+      const Run del = run({kCli, "cache", "import", delta, "--db", idb}, dir + "/delta.log");
+      if (del.status != 0) {
+        std::fprintf(stderr, "delta import exited %d (log in %s)\n", del.status, dir.c_str());
+        ok = false;
+        break;
+      }
+      std::printf("%-6d %-22s %10.2f %12.1f  (%ld premises, %.1f MB; %.3f of the snapshot import's time)\n", r,
+                  "cache import (delta)", del.wall_s, del.peak_mb, (delta_span + 9) / 10,
+                  static_cast<double>(fs::file_size(delta)) / 1e6, del.wall_s / imp.wall_s);
+    }
     worst_ratio = std::max(worst_ratio, syn.wall_s / imp.wall_s);
     worst_rss = std::max(worst_rss, syn.peak_mb);
   }
