@@ -328,6 +328,23 @@ TEST_F(PackedGeo, EmptyAndOneNode) {
   EXPECT_EQ(in_box(-90, 90, -180, 180).size(), kCap + 1);
 }
 
+// Rowids close together but not from 1, with gaps (a snapshot with deletes
+// over a cache that numbered its premises further): noted by rowid and
+// written in order at the end.
+TEST_F(PackedGeo, DenseRowidsFromFarOn) {
+  auto points = random_points(3000, 12);
+  for (GeoPoint& p : points) p.rowid = 1000000 + p.rowid * 3 / 2;
+  load(points);
+  EXPECT_EQ(rtreecheck(), "ok");
+  EXPECT_EQ(in_box(-90, 90, -180, 180).size(), points.size());
+  Stmt leaves(db, "SELECT min(rowid), max(rowid), count(*) FROM premise_geo_rowid");
+  ASSERT_TRUE(leaves.step());
+  EXPECT_EQ(leaves.integer(0), points.front().rowid);
+  EXPECT_EQ(leaves.integer(1), points.back().rowid);
+  EXPECT_EQ(leaves.integer(2), static_cast<int64_t>(points.size()));
+  expect_queries_match_scan(13);
+}
+
 // Rowids far apart (premises deleted and added over years of deltas before
 // a snapshot with deletes): each leaf is written as it comes.
 TEST_F(PackedGeo, SparseRowids) {
