@@ -693,6 +693,14 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       im.db.exec("DROP TABLE IF EXISTS temp.import_placeless");
       im.db.exec("CREATE TEMP TABLE import_placeless(id TEXT PRIMARY KEY, text TEXT NOT NULL)");
       Stmt put_placeless(im.db, "INSERT OR REPLACE INTO temp.import_placeless(id, text) VALUES(?1,?2)");
+      // The keys of the flags and history rows a delta writes: only those
+      // can leave a reference dangling (see the check below).
+      im.db.exec("DROP TABLE IF EXISTS temp.import_flag_refs");
+      im.db.exec("DROP TABLE IF EXISTS temp.import_history_refs");
+      im.db.exec("CREATE TEMP TABLE import_flag_refs(id TEXT NOT NULL)");
+      im.db.exec("CREATE TEMP TABLE import_history_refs(premise TEXT NOT NULL, incident TEXT NOT NULL)");
+      Stmt put_flag_ref(im.db, "INSERT INTO temp.import_flag_refs(id) VALUES(?1)");
+      Stmt put_history_ref(im.db, "INSERT INTO temp.import_history_refs(premise, incident) VALUES(?1,?2)");
 
       // Values are bound without copying: each record outlives its statement run.
       std::optional<std::pair<int64_t, std::string>> duplicate;  // line, key
@@ -762,6 +770,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
               .bind_text_or_null(8, f->expires)
               .bind_text_or_null(9, f->validated);
           if (!put(put_flag)) return false;
+          if (!replace_all) put_flag_ref.bind_static(1, f->id).run();
           ++report.flags;
         } else if (auto* h = std::get_if<HistoryRecord>(&rec)) {
           put_history.bind_static(1, h->premise)
@@ -769,6 +778,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
               .bind_static(3, h->at)
               .bind_blob_static(4, ready.sealed[0]);
           if (!put(put_history)) return false;
+          if (!replace_all) put_history_ref.bind_static(1, h->premise).bind_static(2, h->incident).run();
           ++report.history;
         } else if (auto* d = std::get_if<DeleteRecord>(&rec)) {
           // Ids are one namespace across record types: a tombstone removes the
@@ -847,15 +857,24 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                               "%; if the registry really shrank, import it with --allow-shrink; previous data kept");
 
       // References, checked once over the final state (foreign keys are off
-      // for the load). Flags and history are clustered by premise, so these
-      // scans probe the parent keys in order. The first dangling one is named
-      // with its line, found again in the text only now that it is needed.
+      // for the load). The first dangling one is named with its line, found
+      // again in the text only now that it is needed. A snapshot's rows are
+      // all new, so all are checked: flags and history are clustered by
+      // premise, so these scans probe the parent keys in order. A delta
+      // applies on a cache whose references held (every import checked them,
+      // and deletes cascade), so only the flags and history rows it wrote can
+      // dangle: checking those costs what the delta holds, not what the cache
+      // does (the whole scans took about 3 s at a million premises). Either
+      // way the same row is named first: by premise, then id or incident.
       {
         // Each premise once (the tables are clustered by premise, so the
         // distinct ids come in key order and the probes walk the premises
         // index in order); only a dangling one costs a second look.
-        Stmt fp(im.db, "SELECT f.premise_id FROM (SELECT DISTINCT premise_id FROM flags) f WHERE NOT EXISTS "
-                       "(SELECT 1 FROM premises p WHERE p.id = f.premise_id) LIMIT 1");
+        Stmt fp(im.db, replace_all ? "SELECT f.premise_id FROM (SELECT DISTINCT premise_id FROM flags) f WHERE NOT "
+                                     "EXISTS (SELECT 1 FROM premises p WHERE p.id = f.premise_id) LIMIT 1"
+                                   : "SELECT f.premise_id FROM temp.import_flag_refs r JOIN flags f ON f.id = r.id "
+                                     "WHERE NOT EXISTS (SELECT 1 FROM premises p WHERE p.id = f.premise_id) "
+                                     "ORDER BY f.premise_id LIMIT 1");
         if (fp.step()) {
           const std::string premise = fp.text(0);
           Stmt one(im.db, "SELECT id FROM flags WHERE premise_id = ?1 ORDER BY id LIMIT 1");
@@ -863,12 +882,20 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
           one.step();
           return dangling_flag(source, origin, one.text(0), "premise " + premise);
         }
-        Stmt fs(im.db, "SELECT f.id, f.subject_id FROM flags f WHERE f.subject_id IS NOT NULL AND NOT EXISTS "
-                       "(SELECT 1 FROM subjects s WHERE s.id = f.subject_id) LIMIT 1");
+        Stmt fs(im.db, replace_all ? "SELECT f.id, f.subject_id FROM flags f WHERE f.subject_id IS NOT NULL AND NOT "
+                                     "EXISTS (SELECT 1 FROM subjects s WHERE s.id = f.subject_id) LIMIT 1"
+                                   : "SELECT f.id, f.subject_id FROM temp.import_flag_refs r JOIN flags f ON f.id = r.id "
+                                     "WHERE f.subject_id IS NOT NULL AND NOT EXISTS "
+                                     "(SELECT 1 FROM subjects s WHERE s.id = f.subject_id) "
+                                     "ORDER BY f.premise_id, f.id LIMIT 1");
         if (fs.step())
           return dangling_flag(source, origin, fs.text(0), "subject " + fs.text(1));
-        Stmt hp(im.db, "SELECT h.premise_id FROM (SELECT DISTINCT premise_id FROM history) h WHERE NOT EXISTS "
-                       "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) LIMIT 1");
+        Stmt hp(im.db, replace_all ? "SELECT h.premise_id FROM (SELECT DISTINCT premise_id FROM history) h WHERE NOT "
+                                     "EXISTS (SELECT 1 FROM premises p WHERE p.id = h.premise_id) LIMIT 1"
+                                   : "SELECT h.premise_id FROM temp.import_history_refs r JOIN history h "
+                                     "ON h.premise_id = r.premise AND h.incident = r.incident WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) "
+                                     "ORDER BY h.premise_id LIMIT 1");
         if (hp.step()) {
           const std::string premise = hp.text(0);
           Stmt one(im.db, "SELECT incident FROM history WHERE premise_id = ?1 ORDER BY incident LIMIT 1");
@@ -904,6 +931,8 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       tx.commit();
       sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_keys", nullptr, nullptr, nullptr);
       sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_placeless", nullptr, nullptr, nullptr);
+      sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_flag_refs", nullptr, nullptr, nullptr);
+      sqlite3_exec(im.db.get(), "DROP TABLE IF EXISTS temp.import_history_refs", nullptr, nullptr, nullptr);
       im.set_recovered("");
       // The commit's checkpoint copied the pages into the file, but until the
       // next write the WAL keeps them (a snapshot's is as large as the cache)

@@ -242,31 +242,67 @@ CREATE TRIGGER premise_geo_del AFTER DELETE ON premises
 BEGIN DELETE FROM premise_geo WHERE rid = old.rowid; END;
 )sql";
 
+// Writes a streamed pack into premise_geo's three shadow tables. Nodes and
+// parents come in key order, so those tables are appended to. Leaves come
+// in tile order: when the premises' rowids are dense (a snapshot numbers
+// them from 1) each one's leaf is noted in a small array and written by
+// rowid at the end, so that table is appended to as well; otherwise it is
+// written as it comes.
+class GeoShadowSink : public RtreeSink {
+ public:
+  GeoShadowSink(Db& db, int64_t min_rowid, int64_t max_rowid, std::size_t count)
+      : node_(db, "INSERT OR REPLACE INTO premise_geo_node(nodeno, data) VALUES(?1, ?2)"),
+        parent_(db, "INSERT INTO premise_geo_parent(nodeno, parentnode) VALUES(?1, ?2)"),
+        leaf_(db, "INSERT INTO premise_geo_rowid(rowid, nodeno) VALUES(?1, ?2)"),
+        min_rowid_(min_rowid) {
+    // 4 bytes a rowid: a few megabytes at a million premises, where the
+    // rowids leave at most as many gaps as rows.
+    if (count > 0 && static_cast<uint64_t>(max_rowid - min_rowid) < 2 * static_cast<uint64_t>(count) + 1024)
+      leaf_of_.assign(static_cast<std::size_t>(max_rowid - min_rowid + 1), 0);
+  }
+  void node(int64_t nodeno, const std::vector<unsigned char>& data) override {
+    node_.bind(1, nodeno).bind_blob_static(2, data).run();
+  }
+  void leaf(int64_t rowid, int64_t nodeno) override {
+    if (leaf_of_.empty()) leaf_.bind(1, rowid).bind(2, nodeno).run();
+    else leaf_of_[static_cast<std::size_t>(rowid - min_rowid_)] = static_cast<uint32_t>(nodeno);
+  }
+  void parent(int64_t nodeno, int64_t parent) override { parent_.bind(1, nodeno).bind(2, parent).run(); }
+  void finish() {
+    for (std::size_t i = 0; i < leaf_of_.size(); ++i)
+      if (leaf_of_[i] != 0) leaf_.bind(1, min_rowid_ + static_cast<int64_t>(i)).bind(2, int64_t{leaf_of_[i]}).run();
+  }
+
+ private:
+  Stmt node_, parent_, leaf_;
+  int64_t min_rowid_;
+  std::vector<uint32_t> leaf_of_;  // leaf nodeno by rowid - min_rowid, 0 for none
+};
+
 // Packs every premise with coordinates into the empty premise_geo at once
-// (rtree_pack.h), writing the R*Tree's three shadow tables directly. The
-// rows are written in key order, so each table is appended to.
+// (rtree_pack.h). SQLite sorts the points by longitude (its sorter spills to
+// the temporary file past the page cache's size), and the packer tiles them
+// as they come, one vertical slice at a time, so memory does not grow with
+// the number of premises beyond 4 bytes each.
 void fill_premise_geo(Db& db) {
   Stmt size(db, "SELECT length(data) FROM premise_geo_node WHERE nodeno = 1");
   if (!size.step()) throw SqlError(SQLITE_CORRUPT, "premise_geo has no root node");
   const auto node_bytes = static_cast<std::size_t>(size.integer(0));
-  std::vector<GeoPoint> points;
-  {
-    // Sized once: grown by doubling it would hold up to twice the points.
-    Stmt count(db, "SELECT count(*) FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL");
-    count.step();
-    points.reserve(static_cast<std::size_t>(count.integer(0)));
+  Stmt count(db, "SELECT count(*), min(rowid), max(rowid) FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL");
+  count.step();
+  const auto n = static_cast<std::size_t>(count.integer(0));
+  const int64_t min_rowid = count.integer(1), max_rowid = count.integer(2);
+  count.reset();
+  GeoShadowSink sink(db, min_rowid, max_rowid, n);
+  RtreePacker packer(n, node_bytes, sink);
+  Stmt read(db, "SELECT rowid, lat, lon FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY lon");
+  std::size_t got = 0;
+  while (read.step() && got < n) {
+    packer.add({read.integer(0), read.real(1), read.real(2)});
+    ++got;
   }
-  Stmt read(db, "SELECT rowid, lat, lon FROM premises WHERE lat IS NOT NULL AND lon IS NOT NULL");
-  while (read.step()) points.push_back({read.integer(0), read.real(1), read.real(2)});
-  const PackedRtree tree = pack_rtree(std::move(points), node_bytes);
-  Stmt node(db, "INSERT OR REPLACE INTO premise_geo_node(nodeno, data) VALUES(?1, ?2)");
-  Stmt parent(db, "INSERT INTO premise_geo_parent(nodeno, parentnode) VALUES(?1, ?2)");
-  for (const PackedNode& n : tree.nodes) {
-    node.bind(1, n.nodeno).bind_blob_static(2, n.data).run();
-    if (n.parent != 0) parent.bind(1, n.nodeno).bind(2, n.parent).run();
-  }
-  Stmt leaf(db, "INSERT INTO premise_geo_rowid(rowid, nodeno) VALUES(?1, ?2)");
-  for (const auto& [rowid, nodeno] : tree.leaf_of) leaf.bind(1, rowid).bind(2, nodeno).run();
+  packer.finish();
+  sink.finish();
 }
 
 }  // namespace

@@ -9,11 +9,17 @@
 // playing a registry from before compressed transfer (--identity-only), the
 // baseline for the bytes on the wire.
 //
-//   bench_registry_sync [--premises N[,N...]] [--rounds R] [--dir PATH]
-//   bench_registry_sync --registry FILE [--rounds R] [--dir PATH]   (e.g. stub-registry --premises 1000000)
+// Then a delta that changes --delta-pct percent of the premises (default 1)
+// is imported into the imported cache, beside it: what a delta costs against
+// a new snapshot of the same cache.
+//
+//   bench_registry_sync [--premises N[,N...]] [--rounds R] [--dir PATH] [--delta-pct P]
+//   bench_registry_sync --registry FILE [--premises N] [--rounds R] [--dir PATH] [--delta-pct P]
+//     (e.g. stub-registry --premises 1000000; N is then the file's premises, for the delta's size)
 // Goals (issue 16): peak RSS of the syncing process <= 64 MB; sync wall /
-// import wall <= 1.3; bytes on the wire / JSON Lines <= 0.2 with zstd. The
-// default sizes are 10,000 and 100,000 premises.
+// import wall <= 1.3; bytes on the wire / JSON Lines <= 0.2 with zstd; a 1 %
+// delta of a million-premise cache applies in seconds. The default sizes are
+// 10,000 and 100,000 premises.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -45,6 +51,7 @@ const std::string kStub = MDTC_BINARY_DIR "/vendor_stubs/stub_registry/stub-regi
 
 struct Run {
   double wall_s = 0;
+  double cpu_s = 0;  // user + system, every thread: moves far less with the machine's load than wall time
   double peak_mb = 0;
   int status = -1;
 };
@@ -71,6 +78,8 @@ Run run(const std::vector<std::string>& argv, const std::string& log) {
   ::wait4(pid, &status, 0, &ru);
   r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.peak_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  r.cpu_s = seconds(ru.ru_utime) + seconds(ru.ru_stime);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
@@ -104,12 +113,14 @@ void remove_db(const std::string& db) {
 }
 
 struct Totals {
-  double worst_ratio = 0, worst_rss = 0, worst_wire = 0;
+  double worst_ratio = 0, worst_cpu_ratio = 0, worst_rss = 0, worst_wire = 0;
 };
 
 // One size: the file generated (or given), two registries serving it, and
-// `rounds` of import, identity sync and zstd sync.
-bool measure(const std::string& dir, const std::string& label, const std::string& file, int rounds, Totals& t) {
+// `rounds` of import, identity sync and zstd sync, then the delta `delta`
+// (if any) imported into the imported cache.
+bool measure(const std::string& dir, const std::string& label, const std::string& file, int rounds,
+             const std::string& delta, Totals& t) {
   const double raw = static_cast<double>(fs::file_size(file));
   const std::string served = fs::path(file).parent_path().string();
   struct Registry {
@@ -132,8 +143,8 @@ bool measure(const std::string& dir, const std::string& label, const std::string
   }
 
   std::printf("\nregistry snapshot: %.1f MB (%s)\n", raw / 1e6, label.c_str());
-  std::printf("%-6s %-26s %10s %12s %14s %12s\n", "round", "process", "wall s", "peak RSS MB", "wire bytes",
-              "wire / JSONL");
+  std::printf("%-6s %-26s %10s %10s %12s %14s %12s\n", "round", "process", "wall s", "CPU s", "peak RSS MB",
+              "wire bytes", "wire / JSONL");
   bool ok = true;
   for (int r = 1; r <= rounds && ok; ++r) {
     const std::string idb = dir + "/imported.db";
@@ -143,8 +154,8 @@ bool measure(const std::string& dir, const std::string& label, const std::string
       std::fprintf(stderr, "import exited %d (logs in %s)\n", imp.status, dir.c_str());
       return false;
     }
-    std::printf("%-6d %-26s %10.2f %12.1f %14s %12s\n", r, "cache import (baseline)", imp.wall_s, imp.peak_mb, "-",
-                "-");
+    std::printf("%-6d %-26s %10.2f %10.2f %12.1f %14s %12s\n", r, "cache import (baseline)", imp.wall_s, imp.cpu_s,
+                imp.peak_mb, "-", "-");
     for (const auto& reg : registries) {
       const std::string sdb = dir + "/synced-" + reg.name + ".db", log = dir + "/sync-" + reg.name + ".log";
       remove_db(sdb);
@@ -159,10 +170,22 @@ bool measure(const std::string& dir, const std::string& label, const std::string
       const long long wire = report_counter(log, "bytes_fetched");
       const double share = static_cast<double>(wire) / raw;
       const std::string what = "cache sync (" + reg.name + ")";
-      std::printf("%-6d %-26s %10.2f %12.1f %14lld %12.3f\n", r, what.c_str(), syn.wall_s, syn.peak_mb, wire, share);
+      std::printf("%-6d %-26s %10.2f %10.2f %12.1f %14lld %12.3f\n", r, what.c_str(), syn.wall_s, syn.cpu_s,
+                  syn.peak_mb, wire, share);
       t.worst_ratio = std::max(t.worst_ratio, syn.wall_s / imp.wall_s);
+      t.worst_cpu_ratio = std::max(t.worst_cpu_ratio, syn.cpu_s / imp.cpu_s);
       t.worst_rss = std::max(t.worst_rss, syn.peak_mb);
       if (reg.name == "zstd") t.worst_wire = std::max(t.worst_wire, share);
+    }
+    if (ok && !delta.empty()) {
+      const Run del = run({kCli, "cache", "import", delta, "--db", idb}, dir + "/delta.log");
+      if (del.status != 0) {
+        std::fprintf(stderr, "delta import exited %d (log in %s)\n", del.status, dir.c_str());
+        return false;
+      }
+      std::printf("%-6d %-26s %10.2f %10.2f %12.1f  (%.1f MB; %.3f of the snapshot import's time)\n", r,
+                  "cache import (delta)", del.wall_s, del.cpu_s, del.peak_mb,
+                  static_cast<double>(fs::file_size(delta)) / 1e6, del.wall_s / imp.wall_s);
     }
   }
   for (auto& reg : registries) reg.process->terminate();
@@ -173,6 +196,7 @@ bool measure(const std::string& dir, const std::string& label, const std::string
 
 int main(int argc, char** argv) {
   std::vector<long> sizes{10000, 100000};
+  double delta_pct = 1;
   int rounds = 1;
   std::string registry, dir_arg;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -184,16 +208,17 @@ int main(int argc, char** argv) {
     } else if (k == "--rounds") rounds = std::stoi(argv[i + 1]);
     else if (k == "--registry") registry = argv[i + 1];
     else if (k == "--dir") dir_arg = argv[i + 1];
+    else if (k == "--delta-pct") delta_pct = std::stod(argv[i + 1]);
     else {
-      std::fprintf(stderr,
-                   "usage: bench_registry_sync [--premises N[,N...] | --registry FILE] [--rounds R] [--dir PATH]\n");
+      std::fprintf(stderr, "usage: bench_registry_sync [--premises N[,N...]] [--registry FILE] [--rounds R] "
+                           "[--dir PATH] [--delta-pct P]\n");
       return 2;
     }
   }
   mdtc::test::TempDir tmp;
   const std::string dir = dir_arg.empty() ? tmp.path() : dir_arg;
   Totals t;
-  if (!registry.empty()) sizes = {0};
+  if (!registry.empty()) sizes.resize(1);  // --premises then tells the file's size, for the delta
   for (long premises : sizes) {
     const std::string served = dir + "/served";
     fs::remove_all(served);
@@ -210,10 +235,25 @@ int main(int argc, char** argv) {
     } else {
       fs::create_symlink(fs::absolute(registry), file);
     }
-    if (!measure(dir, label, file, rounds, t)) return 1;
+    // stub-registry's delta touches every tenth premise of the numbering it
+    // is given (an upsert of the premise, its subject and flags, a new
+    // history row) and deletes a flag or subject for every fiftieth.
+    std::string delta;
+    if (delta_pct > 0) {
+      delta = dir + "/delta.jsonl";
+      const long span = static_cast<long>(static_cast<double>(premises) * delta_pct / 10.0);
+      const Run gen = run({kStub, "--premises", std::to_string(span), "--mode", "delta", "--version", "2", "--out",
+                           delta},
+                          dir + "/gen-delta.log");
+      if (gen.status != 0) {
+        std::fprintf(stderr, "stub-registry --mode delta failed (%d)\n", gen.status);
+        return 1;
+      }
+    }
+    if (!measure(dir, label, file, rounds, delta, t)) return 1;
   }
-  std::printf("\nsync / import wall: %.2f (goal <= 1.3); sync peak RSS %.1f MB (goal <= 64); "
+  std::printf("\nsync / import wall: %.2f (goal <= 1.3), CPU %.2f; sync peak RSS %.1f MB (goal <= 64); "
               "zstd wire / JSONL %.3f (goal <= 0.2; identity 1.000)\n",
-              t.worst_ratio, t.worst_rss, t.worst_wire);
+              t.worst_ratio, t.worst_cpu_ratio, t.worst_rss, t.worst_wire);
   return 0;
 }

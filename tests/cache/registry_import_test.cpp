@@ -479,6 +479,63 @@ TEST_F(RegistryImport, DanglingHistoryAndSubjectAreNamedByTheirLines) {
   EXPECT_EQ(c.stats()->premises, 0);
 }
 
+// A delta's references are checked over the rows it wrote only (the cache's
+// held before it): each way a delta can leave one dangling is still found,
+// and named as a snapshot's would be, and what it removes takes its own
+// rows with it.
+TEST_F(RegistryImport, DeltaReferencesAreCheckedOverWhatItWrote) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  struct Case {
+    const char* records;
+    const char* named;
+  } rejected[] = {
+      // A new flag on no premise, and one on no subject.
+      {R"({"type":"flag","id":"F-7","premise":"P-404","kind":"safety","code":"DOG","audience":"all"})",
+       "d.jsonl:2: flag F-7 refers to premise P-404"},
+      {R"({"type":"flag","id":"F-7","subject":"S-404","premise":"P-1","kind":"safety","code":"DOG","audience":"all"})",
+       "d.jsonl:2: flag F-7 refers to subject S-404"},
+      // A flag the cache holds, moved to no premise; one whose subject this delta deletes.
+      {R"({"type":"flag","id":"F-2","premise":"P-404","kind":"care","code":"AUTISM","audience":"all"})",
+       "d.jsonl:2: flag F-2 refers to premise P-404"},
+      {R"({"type":"delete","id":"S-1"}
+{"type":"flag","id":"F-8","subject":"S-1","premise":"P-2","kind":"care","code":"AUTISM","audience":"all"})",
+       "d.jsonl:3: flag F-8 refers to subject S-1"},
+      // History on no premise; on a premise this delta deletes.
+      {R"({"type":"history","premise":"P-404","incident":"I-1","at":"2099-01-01T00:00:00Z"})",
+       "d.jsonl:2: history I-1 refers to premise P-404"},
+      {R"({"type":"delete","id":"P-2"}
+{"type":"history","premise":"P-2","incident":"I-2","at":"2099-01-01T00:00:00Z"})",
+       "d.jsonl:3: history I-2 refers to premise P-2"},
+      // Two dangling: the first premise in key order, then the first id.
+      {R"({"type":"flag","id":"F-B","premise":"P-Z","kind":"safety","code":"DOG","audience":"all"}
+{"type":"flag","id":"F-C","premise":"P-Y","kind":"safety","code":"DOG","audience":"all"}
+{"type":"flag","id":"F-A","premise":"P-Y","kind":"safety","code":"DOG","audience":"all"})",
+       "d.jsonl:4: flag F-A refers to premise P-Y"},
+  };
+  for (const Case& k : rejected) {
+    SCOPED_TRACE(k.records);
+    auto r = c.import_text(delta(2, std::string(k.records) + "\n"), "d.jsonl");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "registry.dangling_reference");
+    EXPECT_EQ(r.error().message.rfind(k.named, 0), 0u) << r.error().message;
+  }
+  EXPECT_EQ(c.stats()->registry_version, 1);
+  // Accepted: a history row written and then deleted with its premise in
+  // the same delta, a premise deleted with its flags and history, a flag on
+  // a premise that comes later in the file.
+  auto ok = c.import_text(delta(2, R"({"type":"history","premise":"P-2","incident":"I-2","at":"2099-01-01T00:00:00Z"}
+{"type":"delete","id":"P-2"}
+{"type":"delete","id":"P-1"}
+{"type":"flag","id":"F-9","premise":"P-9","kind":"safety","code":"DOG","audience":"all"}
+{"type":"premise","id":"P-9","address":"5 ELM ST, SPRINGFIELD IL"}
+)"),
+                          "ok.jsonl");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(c.stats()->flags, 1);
+  EXPECT_EQ(c.stats()->history, 0);
+}
+
 TEST_F(RegistryImport, ResentFlagMayMoveToAnotherPremise) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());

@@ -160,7 +160,7 @@ TEST_F(SyncKillTest, KilledAnywhereTheCacheIsWholeNothingIsInTheClearAndTheSyncR
 
   // 3. Resumed, and killed inside the import's transaction: the write-ahead
   // log grows only while the import writes (its pages spill from the
-  // writer's 32 MB cache: a file this size does not fit), before its commit.
+  // writer's 8 MB cache: a file this size does not fit), before its commit.
   child = start_sync(registry);
   const uint64_t wal_before = size_of(db() + "-wal");
   ASSERT_TRUE(wait_until([&] { return size_of(db() + "-wal") > wal_before + (1 << 20); }));
