@@ -128,12 +128,23 @@ std::optional<OfferRecord> offer_record_from_json(const std::string& json) {
   }
 }
 
-std::optional<OfferRecord> offer_from_request(const std::string& body) {
-  try {
-    return offer_fields(parse(body));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+std::optional<OfferRecord> offer_from_request(const bridge::CoresponderRequest& q) {
+  if (q.request_id.empty()) return std::nullopt;
+  OfferRecord r;
+  r.view.request_id = q.request_id;
+  r.view.incident_id = q.incident_id;
+  r.view.from_unit = q.from_unit;
+  r.view.call_type = q.call_type;
+  r.location.address = q.address;
+  r.location.lat = q.lat;
+  r.location.lon = q.lon;
+  r.view.address = r.location.address;
+  r.view.dispatched_ms = bridge::parse_sent_at_ms(q.dispatched_at);
+  // CAD offers a telehealth-only unit the call as telehealth.
+  r.view.telehealth = q.mode == "telehealth";
+  r.view.dispatch_asked = q.requested_by == "dispatch";
+  r.view.reason_codes = q.reasons;
+  return r;
 }
 
 std::string to_json(const IncidentRecord& r) {

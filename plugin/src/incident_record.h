@@ -59,8 +59,7 @@ std::string offer_journal_key(const std::string& request_id);
 std::string to_json(const OfferRecord& record);
 // Empty when `json` is not an offer record (an incident record, or damaged).
 std::optional<OfferRecord> offer_record_from_json(const std::string& json);
-// A `coresponder_request` body from CAD as a new offer (the journal record
-// uses the same field names); empty without a request id or when malformed.
-std::optional<OfferRecord> offer_from_request(const std::string& body);
+// A `coresponder_request` from CAD as a new offer; empty without a request id.
+std::optional<OfferRecord> offer_from_request(const bridge::CoresponderRequest& request);
 
 }  // namespace mdtc::plugin

@@ -64,8 +64,8 @@ std::string display_address(const bridge::Location& loc) {
 bool addressed_to(const bridge::Message& m, const std::string& unit_id) {
   if (m.topic == "unit." + unit_id) return true;
   // On the shared `all` topic an incident concerns us only if it names us.
-  if (!m.incident) return false;
-  const auto& units = m.incident->units;
+  if (!m.incident()) return false;
+  const auto& units = m.incident()->units;
   return std::find(units.begin(), units.end(), unit_id) != units.end();
 }
 
@@ -118,25 +118,24 @@ void Pipeline::dismiss(const std::string& panel_id) {
 }
 
 void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
-  if (m.type == "dispatch" || m.type == "incident_update") {
+  if (const auto* inc = m.incident()) {
     if (!addressed_to(m, options_.unit_id)) return;
-    on_incident(m, now_ms);
-  } else if (m.type == "cancel") {
-    on_incident_closed(m.incident_id);
-  } else if (m.type == "unit_cleared") {
+    on_incident(*inc, m.type() == bridge::MessageType::dispatch, m.sent_at, now_ms);
+  } else if (const auto* c = m.as<bridge::Cancel>()) {
+    on_incident_closed(c->incident_id);
+  } else if (const auto* c = m.as<bridge::UnitCleared>()) {
     // On the shared topic, another unit clearing says nothing about ours.
-    const std::string unit = get_string(parse_object(m.body), "unit");
-    if (m.topic == "unit." + options_.unit_id || unit == options_.unit_id)
-      on_incident_closed(m.incident_id);
-  } else if (m.type == "coresponder_request") {
-    on_coresponder_request(m, now_ms);
-  } else if (m.type == "coresponder_status") {
-    on_coresponder_status(m);
-  } else if (m.type == "unit_location") {
-    on_unit_location(m, now_ms);
-  } else if (m.type == "coresponder_state") {
-    on_coresponder_state(m, now_ms);
-  } else if (m.type == "wipe") {
+    if (m.topic == "unit." + options_.unit_id || c->unit == options_.unit_id)
+      on_incident_closed(c->incident_id);
+  } else if (const auto* r = m.as<bridge::CoresponderRequest>()) {
+    on_coresponder_request(*r, m.topic, now_ms);
+  } else if (const auto* s = m.as<bridge::CoresponderStatus>()) {
+    on_coresponder_status(*s);
+  } else if (const auto* l = m.as<bridge::UnitLocation>()) {
+    on_unit_location(*l, now_ms);
+  } else if (const auto* s = m.as<bridge::CoresponderState>()) {
+    on_coresponder_state(*s, now_ms);
+  } else if (m.type() == bridge::MessageType::wipe) {
     // The link delivers a wipe only over an authenticated (CURVE) link.
     bump("wipes");
     ports_.wipe_cache("erased on command from CAD");
@@ -152,18 +151,17 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
   }
 }
 
-void Pipeline::on_incident(const bridge::Message& m, int64_t now_ms) {
-  if (!m.incident) return;
-  const bridge::Incident& inc = *m.incident;
-  bump(m.type == "dispatch" ? "dispatches" : "incident_updates");
+void Pipeline::on_incident(const bridge::Incident& inc, bool is_dispatch, const std::string& sent_at,
+                           int64_t now_ms) {
+  bump(is_dispatch ? "dispatches" : "incident_updates");
   IncidentState& st = incidents_[inc.id];
   // When the call was dispatched: CAD's time of the dispatch (a new dispatch
   // is a new assignment); an update keeps it; the journal's on a restore.
   std::optional<int64_t> dispatched = st.summary.dispatched_ms;
   if (restoring_) {
     dispatched = restoring_dispatched_ms_;
-  } else if (m.type == "dispatch" || !dispatched) {
-    dispatched = bridge::parse_sent_at_ms(m.sent_at);
+  } else if (is_dispatch || !dispatched) {
+    dispatched = bridge::parse_sent_at_ms(sent_at);
     if (!dispatched) dispatched = wall_ms();  // no readable CAD time: when it reached the car
   }
   // Any word from CAD about the call makes it live again, not merely restored.
@@ -310,13 +308,12 @@ void Pipeline::refresh_requests(int64_t now_ms) {
     if (refresh_on_duty(st, now_ms)) refresh_request_panel(st);
 }
 
-void Pipeline::on_coresponder_state(const bridge::Message& m, int64_t now_ms) {
+void Pipeline::on_coresponder_state(const bridge::CoresponderState& m, int64_t now_ms) {
   if (m.unit == options_.unit_id) return;  // our own word, relayed back
-  const Object::Ptr body = parse_object(m.body);
   LiveState st;
-  st.state = get_string(body, "state");
-  st.name = get_string(body, "name");
-  st.free_at_ms = parse_utc_text(get_string(body, "free_at"));
+  st.state = m.state;
+  st.name = m.name;
+  st.free_at_ms = parse_utc_text(m.free_at);
   st.heard_ms = now_ms;
   st.heard_wall_ms = wall_ms();
   bump("unit_states");
@@ -328,8 +325,8 @@ void Pipeline::on_coresponder_state(const bridge::Message& m, int64_t now_ms) {
   refresh_requests(now_ms);
 }
 
-void Pipeline::on_dispatch_request(const bridge::Message& m, int64_t now_ms) {
-  auto offer = offer_from_request(m.body);
+void Pipeline::on_dispatch_request(const bridge::CoresponderRequest& m, int64_t now_ms) {
+  auto offer = offer_from_request(m);
   if (!offer || offer->view.incident_id.empty()) {
     bump("dropped.bad_request");
     return;
@@ -372,8 +369,7 @@ void Pipeline::on_dispatch_request(const bridge::Message& m, int64_t now_ms) {
   v.by_name.clear();
   v.eta_s.reset();
   st.request_sent_ms = now_ms;
-  const Object::Ptr req = parse_object(m.body);
-  const auto at = parse_utc_text(get_string(req, "requested_at"));
+  const auto at = parse_utc_text(m.requested_at);
   ports_.stamp_outcome({rid, st.summary.id, options_.unit_id, OutcomeStep::requested, at ? *at : wall_ms(), "dispatch"});
   bump("outcome_stamps.requested");
   bump("dispatch_requests");
@@ -383,11 +379,10 @@ void Pipeline::on_dispatch_request(const bridge::Message& m, int64_t now_ms) {
   ports_.notify(MDT_NOTIFY_INFO, "Dispatch asked for a co-responder on " + st.summary.id);
 }
 
-void Pipeline::on_unit_location(const bridge::Message& m, int64_t now_ms) {
-  const Object::Ptr body = parse_object(m.body);
-  const std::string unit = get_string(body, "unit");
-  const auto lat = get_number(body, "lat");
-  const auto lon = get_number(body, "lon");
+void Pipeline::on_unit_location(const bridge::UnitLocation& m, int64_t now_ms) {
+  const std::string& unit = m.unit;
+  const auto lat = m.lat;
+  const auto lon = m.lon;
   if (unit.empty() || !lat || !lon || *lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) {
     bump("dropped.bad_unit_location");
     return;
@@ -469,15 +464,11 @@ void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
     ports_.forget_incident(record->summary.id);
     return;
   }
-  bridge::Message m;
-  m.topic = "unit." + options_.unit_id;
-  m.type = "dispatch";
-  m.incident_id = record->summary.id;
-  m.incident = bridge::Incident{record->summary.id, record->summary.call_type,
-                                record->summary.priority, {}, {options_.unit_id}, record->location};
+  const bridge::Incident inc{record->summary.id, record->summary.call_type,
+                            record->summary.priority, {}, {options_.unit_id}, record->location};
   restoring_ = true;
   restoring_dispatched_ms_ = record->summary.dispatched_ms;
-  on_incident(m, now_ms);
+  on_incident(inc, true, {}, now_ms);
   restoring_ = false;
   bump("incidents_restored");
   auto it = incidents_.find(record->summary.id);
@@ -544,13 +535,14 @@ void Pipeline::on_incident_closed(const std::string& incident_id) {
   }
 }
 
-void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) {
+void Pipeline::on_coresponder_request(const bridge::CoresponderRequest& m, const std::string& topic,
+                                      int64_t now_ms) {
   if (options_.role != config::Role::coresponder) {
     // On a patrol car a request comes only from dispatch, for its own call.
-    if (m.topic == "unit." + options_.unit_id) on_dispatch_request(m, now_ms);
+    if (topic == "unit." + options_.unit_id) on_dispatch_request(m, now_ms);
     return;
   }
-  auto offer = offer_from_request(m.body);
+  auto offer = offer_from_request(m);
   if (!offer) {
     bump("dropped.bad_request");
     return;
@@ -561,10 +553,9 @@ void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) 
   {
     // The officer's request time and who asked, when the request says
     // (older plugins send neither: then only "automatic" tells).
-    const Object::Ptr req = parse_object(m.body);
-    std::string by = get_string(req, "requested_by");
-    if (!is_requester(by)) by = req && req->optValue<bool>("automatic", false) ? "auto_rule" : "officer";
-    if (const auto at = parse_utc_text(get_string(req, "requested_at"))) {
+    std::string by = m.requested_by;
+    if (!is_requester(by)) by = m.automatic ? "auto_rule" : "officer";
+    if (const auto at = parse_utc_text(m.requested_at)) {
       ports_.stamp_outcome({rid, offer->view.incident_id, options_.unit_id, OutcomeStep::requested, *at, by});
       bump("outcome_stamps.requested");
     }
@@ -588,10 +579,9 @@ void Pipeline::on_coresponder_request(const bridge::Message& m, int64_t now_ms) 
   offers_.emplace(rid, std::move(st));
 }
 
-void Pipeline::on_coresponder_status(const bridge::Message& m) {
-  const Object::Ptr body = parse_object(m.body);
-  const std::string rid = get_string(body, "request_id");
-  const std::string state = get_string(body, "state");
+void Pipeline::on_coresponder_status(const bridge::CoresponderStatus& m) {
+  const std::string& rid = m.request_id;
+  const std::string& state = m.state;
   if (options_.role == config::Role::coresponder) {
     auto it = offers_.find(rid);
     if (it == offers_.end()) return;
@@ -617,9 +607,9 @@ void Pipeline::on_coresponder_status(const bridge::Message& m) {
         {"accepted", OutcomeStep::accepted}, {"en_route", OutcomeStep::en_route},
         {"on_scene", OutcomeStep::on_scene}, {"cleared", OutcomeStep::cleared}};
     if (auto step = steps.find(state); step != steps.end()) stamp(rid, st.summary.id, step->second);
-    if (auto by = get_string(body, "by_unit"); !by.empty()) v.by_unit = by;
-    if (auto name = get_string(body, "by_name"); !name.empty()) v.by_name = name;
-    if (auto eta = get_number(body, "eta_s")) v.eta_s = static_cast<int>(*eta);
+    if (!m.by_unit.empty()) v.by_unit = m.by_unit;
+    if (!m.by_name.empty()) v.by_name = m.by_name;
+    if (m.eta_s) v.eta_s = *m.eta_s;
     bump("request_status." + state);
     refresh_request_panel(st);
     save(st);

@@ -133,14 +133,16 @@ class Pipeline {
     bridge::Location location;
   };
 
-  void on_incident(const bridge::Message& m, int64_t now_ms);
+  // A dispatch, an update, or an incident brought back from the journal
+  // (restoring_): the one way an incident opens or changes.
+  void on_incident(const bridge::Incident& inc, bool is_dispatch, const std::string& sent_at, int64_t now_ms);
   void on_incident_closed(const std::string& incident_id);
-  void on_coresponder_request(const bridge::Message& m, int64_t now_ms);
-  void on_coresponder_status(const bridge::Message& m);
-  void on_unit_location(const bridge::Message& m, int64_t now_ms);
-  void on_coresponder_state(const bridge::Message& m, int64_t now_ms);
+  void on_coresponder_request(const bridge::CoresponderRequest& m, const std::string& topic, int64_t now_ms);
+  void on_coresponder_status(const bridge::CoresponderStatus& m);
+  void on_unit_location(const bridge::UnitLocation& m, int64_t now_ms);
+  void on_coresponder_state(const bridge::CoresponderState& m, int64_t now_ms);
   // A dispatcher's request for this car's incident: the panel follows it.
-  void on_dispatch_request(const bridge::Message& m, int64_t now_ms);
+  void on_dispatch_request(const bridge::CoresponderRequest& m, int64_t now_ms);
   // The clinician's own state: one tap, or accepting and clearing an offer.
   void set_own_state(const std::string& state, std::optional<int64_t> free_at_ms, bool automatic, int64_t now_ms);
   void send_own_state(int64_t now_ms);
