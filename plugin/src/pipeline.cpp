@@ -1,57 +1,17 @@
 #include "pipeline.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
-#include <sstream>
 
+#include "action_payload.h"
 #include "incident_record.h"
 #include "mdt_host/mdt_host_api.h"
 #include "redaction.h"
 
 namespace mdtc::plugin {
 namespace {
-
-using Poco::JSON::Object;
-
-std::string stringify(const Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
-
-Object::Ptr parse_object(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser;
-    return parser.parse(body).extract<Object::Ptr>();
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
-
-std::string get_string(const Object::Ptr& o, const std::string& key) {
-  if (!o || !o->has(key) || o->isNull(key)) return {};
-  try {
-    return o->getValue<std::string>(key);
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
-std::optional<double> get_number(const Object::Ptr& o, const std::string& key) {
-  if (!o || !o->has(key) || o->isNull(key)) return std::nullopt;
-  try {
-    return o->getValue<double>(key);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 
 std::string display_address(const bridge::Location& loc) {
   if (!loc.address.empty()) return loc.address;
@@ -505,11 +465,7 @@ void Pipeline::withdraw_request(IncidentState& st) {
   if (standing) {
     // The clinician units it was offered to must hear that it is off,
     // or one may drive to a call that no longer exists.
-    Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-    body.set("request_id", st.request_id);
-    body.set("incident_id", st.summary.id);
-    body.set("state", "cancelled");
-    ports_.send("coresponder_status", stringify(body));
+    ports_.send(bridge::CoresponderStatus{st.request_id, st.summary.id, "cancelled", {}, {}, {}});
     bump("requests_cancelled");
   }
   st.request->phase = RequestPhase::cancelled;
@@ -646,28 +602,26 @@ Status Pipeline::on_user_action(const std::string& panel_id, const std::string& 
 void Pipeline::send_request(IncidentState& st, int64_t now_ms, bool automatic) {
   RequestView& v = *st.request;
   st.request_id = options_.unit_id + "-" + st.summary.id + "-" + std::to_string(++request_counter_);
-  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-  body.set("request_id", st.request_id);
-  body.set("incident_id", st.summary.id);
-  body.set("call_type", st.summary.call_type);
-  body.set("priority", st.summary.priority);
-  body.set("address", st.summary.address);
-  if (st.summary.dispatched_ms) body.set("dispatched_at", dispatch_time_rfc3339(*st.summary.dispatched_ms));
+  bridge::CoresponderRequest req;
+  req.request_id = st.request_id;
+  req.incident_id = st.summary.id;
+  req.call_type = st.summary.call_type;
+  req.priority = st.summary.priority;
+  req.address = st.summary.address;
+  if (st.summary.dispatched_ms) req.dispatched_at = dispatch_time_rfc3339(*st.summary.dispatched_ms);
   if (st.where) {
-    body.set("lat", st.where->lat);
-    body.set("lon", st.where->lon);
+    req.lat = st.where->lat;
+    req.lon = st.where->lon;
   }
-  Poco::JSON::Array reasons;
-  for (const auto& code : v.reason_codes) reasons.add(code);
-  body.set("reasons", reasons);
-  if (automatic) body.set("automatic", true);
+  req.reasons = v.reason_codes;
+  req.automatic = automatic;
   // The clinician's outcome record counts from the officer's request, not
   // from when the offer reached the clinician.
   const int64_t requested_ms = wall_ms();
   const std::string requested_by = automatic ? "auto_rule" : "officer";
-  body.set("requested_at", utc_text(requested_ms));
-  body.set("requested_by", requested_by);
-  const Sent sent = ports_.send("coresponder_request", stringify(body));
+  req.requested_at = utc_text(requested_ms);
+  req.requested_by = requested_by;
+  const Sent sent = ports_.send(req);
   v.automatic = automatic;
   if (sent == Sent::failed) {
     // Never "waiting" for a request CAD does not have, nor a later
@@ -725,16 +679,16 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
   if (is_disposition(action)) {
     if (v.phase != OfferPhase::cleared)
       return make_error("plugin.bad_action", "an outcome is filed after clearing the call");
-    const Object::Ptr payload = parse_object(payload_json.empty() ? "{}" : payload_json);
+    const auto payload = action_fields(payload_json);
     Outcome o;
     o.request_id = v.request_id;
     o.incident_id = v.incident_id;
     o.unit = options_.unit_id;
     o.codes["disposition"] = action;
-    o.note = get_string(payload, "note");
+    o.note = field(payload, "note");
     for (const auto& f : outcome_fields()) {
       if (f.id == "disposition") continue;
-      std::string code = get_string(payload, f.id);
+      std::string code = field(payload, f.id);
       if (code.empty()) code = kUnknown;
       if (!is_outcome_code(f.id, code)) {
         std::string expected;
@@ -751,25 +705,21 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
     save(st);
     return Ok{};
   }
-  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-  body.set("request_id", v.request_id);
-  body.set("incident_id", v.incident_id);
   if (action == "accept" || action == "decline") {
     if (v.phase != OfferPhase::offered)
       return make_error("plugin.bad_action", "request " + v.request_id + " is already " +
                                                  to_string(v.phase));
     const bool accepted = action == "accept";
-    body.set("accepted", accepted);
-    if (!options_.unit_name.empty()) body.set("name", options_.unit_name);
+    bridge::CoresponderResponse answer{v.request_id, v.incident_id, accepted, options_.unit_name, {}};
     if (accepted) {
       // Recompute with the freshest position: the offer may have waited.
       if (auto here = position(now_ms); here && st.location.lat && st.location.lon) {
         v.distance_m = distance_m(*here, {*st.location.lat, *st.location.lon});
         v.eta_s = eta_seconds(*v.distance_m, options_.eta_speed_mps);
       }
-      if (v.eta_s) body.set("eta_s", *v.eta_s);
+      answer.eta_s = v.eta_s;
     }
-    ports_.send("coresponder_response", stringify(body));
+    ports_.send(answer);
     v.phase = accepted ? OfferPhase::accepted : OfferPhase::declined;
     bump(accepted ? "offers_accepted" : "offers_declined");
     if (accepted) {
@@ -779,8 +729,7 @@ Status Pipeline::on_offer_action(OfferState& st, const std::string& action, int6
       if (own_state_.state != "off_duty") set_own_state("busy", std::nullopt, true, now_ms);
     }
   } else if (action == "en_route" || action == "on_scene" || action == "clear") {
-    body.set("state", action == "clear" ? "cleared" : action);
-    ports_.send("coresponder_status", stringify(body));
+    ports_.send(bridge::CoresponderStatus{v.request_id, v.incident_id, action == "clear" ? "cleared" : action, {}, {}, {}});
     v.phase = action == "en_route"   ? OfferPhase::en_route
               : action == "on_scene" ? OfferPhase::on_scene
                                      : OfferPhase::cleared;
@@ -865,8 +814,7 @@ Status Pipeline::on_availability_action(const std::string& action, int64_t now_m
     return make_error("plugin.bad_action", "availability panel has no action '" + action + "'");
   std::optional<int64_t> free_at;
   if (it->second == "busy") {
-    const Object::Ptr payload = parse_object(payload_json.empty() ? "{}" : payload_json);
-    const std::string minutes = get_string(payload, "free_in_min");
+    const std::string minutes = field(action_fields(payload_json), "free_in_min");
     char* end = nullptr;
     const long n = minutes.empty() ? 0 : std::strtol(minutes.c_str(), &end, 10);
     if (n > 0 && n <= 24 * 60 && end && *end == '\0') free_at = wall_ms() + int64_t{n} * 60000;
@@ -889,14 +837,12 @@ void Pipeline::set_own_state(const std::string& state, std::optional<int64_t> fr
 }
 
 void Pipeline::send_own_state(int64_t now_ms) {
-  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-  body.set("state", own_state_.state);
-  if (own_state_.state == "busy" && own_state_.free_at_ms) body.set("free_at", utc_text(*own_state_.free_at_ms));
-  if (!options_.unit_name.empty()) body.set("name", options_.unit_name);
-  body.set("changed_at", utc_text(own_state_set_wall_ms_));
+  // No unit: the link's envelope names the sender.
+  bridge::CoresponderState state{{}, own_state_.state, {}, options_.unit_name, utc_text(own_state_set_wall_ms_)};
+  if (own_state_.state == "busy" && own_state_.free_at_ms) state.free_at = utc_text(*own_state_.free_at_ms);
   own_state_sent_ms_ = now_ms;
   own_state_unsent_ = false;
-  if (ports_.send("coresponder_state", stringify(body)) == Sent::failed) {
+  if (ports_.send(state) == Sent::failed) {
     own_state_unsent_ = true;  // the next tick tries again
     bump("own_state_not_sent");
     return;
@@ -950,12 +896,7 @@ void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
   const bool due = !last_avl_ || now_ms - last_avl_ms_ >= int64_t{options_.avl_interval_s} * 1000 ||
                    distance_m(*last_avl_, *position_) >= options_.avl_distance_m;
   if (!due) return;
-  Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-  body.set("lat", position_->lat);
-  body.set("lon", position_->lon);
-  if (fix.speed_mps) body.set("speed_mps", *fix.speed_mps);
-  if (fix.course_deg) body.set("course_deg", *fix.course_deg);
-  if (ports_.send("avl", stringify(body)) == Sent::failed) {
+  if (ports_.send(bridge::Avl{position_->lat, position_->lon, fix.speed_mps, fix.course_deg, {}}) == Sent::failed) {
     bump("avl_dropped");  // the next fix tries again
     return;
   }

@@ -51,7 +51,7 @@ class Ports {
   virtual void close_panel(const std::string& panel_id) = 0;
   virtual void notify(int priority, const std::string& text) = 0;
   virtual void log(int level, const std::string& message) = 0;
-  virtual Sent send(const std::string& type, const std::string& json_object) = 0;
+  virtual Sent send(const bridge::Outbound& message) = 0;
   virtual cache::MatchResult lookup(const cache::AddressQuery& query) = 0;
   virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
   // Stores a clinician's outcome record; the port stamps the time.
