@@ -78,7 +78,7 @@ std::optional<Status> ClinicianWorkflow::on_offer_panel_action(const std::string
 }
 
 Status ClinicianWorkflow::on_offer_action(OfferState& st, const std::string& action, int64_t now_ms,
-                                 const std::string& payload_json) {
+                                          const std::string& payload_json) {
   OfferView& v = st.view;
   if (is_disposition(action)) {
     if (v.phase != OfferPhase::cleared)
@@ -160,7 +160,7 @@ Status ClinicianWorkflow::on_offer_action(OfferState& st, const std::string& act
 }
 
 Status ClinicianWorkflow::on_availability_action(const std::string& action, int64_t now_ms,
-                                        const std::string& payload_json) {
+                                                 const std::string& payload_json) {
   static const std::map<std::string, std::string> states = {{"state_available", "available"},
                                                              {"state_busy", "busy"},
                                                              {"state_telehealth", "telehealth"},
@@ -180,7 +180,7 @@ Status ClinicianWorkflow::on_availability_action(const std::string& action, int6
 }
 
 void ClinicianWorkflow::set_own_state(const std::string& state, std::optional<int64_t> free_at_ms, bool automatic,
-                             int64_t now_ms) {
+                                      int64_t now_ms) {
   own_state_ = {state, free_at_ms, automatic};
   own_state_set_wall_ms_ = wall_ms();
   bump("own_state." + state);

@@ -16,7 +16,7 @@ std::string display_address(const bridge::Location& loc) {
 }
 
 void WorkflowContext::stamp(const std::string& request_id, const std::string& incident_id, OutcomeStep step,
-                     const std::string& requested_by) {
+                            const std::string& requested_by) {
   ports.stamp_outcome({request_id, incident_id, options.unit_id, step, wall_ms(), requested_by});
   bump(std::string("outcome_stamps.") + to_string(step));
 }
