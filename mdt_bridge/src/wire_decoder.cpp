@@ -336,7 +336,9 @@ Decoded decode_avl(const Object& o) {
 
 Decoded decode_heartbeat(const Object& o) { return Payload{Heartbeat{read_heads(o)}}; }
 Decoded decode_hello_ack(const Object& o) { return Payload{HelloAck{read_heads(o)}}; }
-Decoded decode_hello(const Object& o) { return Payload{Hello{loose_string(o, "role"), loose_string(o, "name")}}; }
+Decoded decode_hello(const Object& o) {
+  return Payload{Hello{loose_string(o, "role"), loose_string(o, "name"), loose_bool(o, "diagnostic")}};
+}
 Decoded decode_ack(const Object& o) { return Payload{Ack{loose_string(o, "key")}}; }
 Decoded decode_wipe(const Object& o) { return Payload{Wipe{loose_string(o, "reason")}}; }
 

@@ -164,6 +164,7 @@ std::string encode_body(const Hello& m) {
   Object o = ordered();
   o.set("role", m.role);
   o.set("name", m.name);
+  if (m.diagnostic) o.set("diagnostic", true);
   return text(o);
 }
 

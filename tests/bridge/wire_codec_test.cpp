@@ -76,6 +76,7 @@ TEST(WireCodec, EveryGatewayMessageOfTheProtocolPageRoundTrips) {
       R"({"v":1,"type":"wipe","seq":9,"epoch":"e","sent_at":"2026-11-22T10:00:00Z","reason":"stolen"})",
       R"({"v":1,"type":"unit_location","seq":12,"unit":"CR7","lat":39.79,"lon":-89.65})",
       R"({"v":1,"type":"hello","seq":0,"unit":"CR7","role":"coresponder","name":"CR-7 Clinician"})",
+      R"({"v":1,"type":"hello","seq":0,"unit":"2A31","role":"patrol","name":"2A31","diagnostic":true})",
       R"({"v":1,"type":"hello_ack","seq":0,"epoch":"3f2a9c","topics":{"unit.CR7":4,"all":3}})",
       R"({"v":1,"type":"catchup","seq":0,"unit":"2A31","topic":"unit.2A31","epoch":"3f2a9c","from_seq":6,"to_seq":7})",
       R"({"v":1,"type":"catchup_done","seq":0,"epoch":"3f2a9c","topic":"unit.2A31","from_seq":6,"to_seq":7})",
@@ -94,6 +95,30 @@ TEST(WireCodec, EveryGatewayMessageOfTheProtocolPageRoundTrips) {
   }
   seen.insert(MessageType::dispatch);  // above
   EXPECT_EQ(seen.size(), std::variant_size_v<Payload> - 1) << "every v1 type has an example";
+}
+
+TEST(WireCodec, StructsBuiltInCodeRoundTrip) {
+  Incident inc;
+  inc.id = "I-7";
+  inc.call_type = "WELFARE CHECK";
+  inc.priority = 3;
+  inc.units = {"2A31", "2B99"};
+  inc.location.address = "12 ELM ST";
+  inc.location.civic.hno = "12";
+  inc.location.civic.rd = "ELM";
+  inc.location.lat = 39.5;
+  inc.location.lon = -89.25;
+  round_trip(with(Dispatch{inc}));
+  const auto back = decode("unit.2A31", encode(with(Dispatch{inc})));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->incident()->units, inc.units);
+  EXPECT_EQ(back->incident()->location.civic.rd, "ELM");
+  EXPECT_EQ(back->incident()->location.lon, -89.25);
+  round_trip(with(IncidentUpdate{Incident{"I-7", {}, 0, {}, {}, {}}}));
+  round_trip(with(UnitCleared{"I-7", {}}, "all"));
+  round_trip(with(CoresponderState{"CR7", "telehealth", {}, {}, {}}, "all"));
+  round_trip(with(Heartbeat{{{"all", 3}, {"unit.2A31", 9}}}, "all"));
+  round_trip(with(CatchupDone{"unit.2A31", 6, 7}, ""));
 }
 
 TEST(WireCodec, DecodedFieldsAreTheOnesTheHandlersRead) {
@@ -172,6 +197,7 @@ TEST(WireCodec, OutboundBodiesAreTheBytesThePluginHasAlwaysSent) {
   EXPECT_EQ(encode_body(Avl{39.7817, -89.6501, 12.5, 270, {}}),
             R"({"lat":39.7817,"lon":-89.6501,"speed_mps":12.5,"course_deg":270})");
   EXPECT_EQ(encode_body(Hello{"patrol", "2A31 Patrol"}), R"({"role":"patrol","name":"2A31 Patrol"})");
+  EXPECT_EQ(encode_body(Hello{"patrol", "2A31", true}), R"({"role":"patrol","name":"2A31","diagnostic":true})");
   EXPECT_EQ(encode_body(Outbound{Avl{1, 2, {}, {}, {}}}), R"({"lat":1,"lon":2})");
 }
 

@@ -168,6 +168,7 @@ struct Avl {
 struct Hello {
   std::string role;  // patrol, coresponder
   std::string name;
+  bool diagnostic = false;  // `doctor`'s short visit, not the plugin starting
 };
 struct Catchup {
   std::string topic;
