@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "action_payload.h"
+#include "journal_json.h"
 #include "mdt_host/mdt_host_api.h"
 
 namespace mdtc::plugin {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "journal_json.h"
 #include "mdt_host/mdt_host_api.h"
 #include "redaction.h"
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "incident_record.h"
+#include "journal_json.h"
 
 namespace mdtc::plugin {
 namespace {

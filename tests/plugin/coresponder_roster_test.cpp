@@ -7,8 +7,8 @@
 #include <ctime>
 
 #include "fake_ports.h"
-#include "wire_message.h"
 #include "pipeline.h"
+#include "wire_message.h"
 
 namespace mdtc::plugin {
 namespace {

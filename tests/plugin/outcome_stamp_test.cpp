@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "fake_ports.h"
-#include "wire_message.h"
 #include "outcome_store.h"
 #include "pipeline.h"
 #include "temp_dir.h"
+#include "wire_message.h"
 
 namespace mdtc::plugin {
 namespace {

@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "fake_ports.h"
-#include "wire_message.h"
+#include "journal_json.h"
 #include "mdtc/registry_line.h"
 #include "temp_dir.h"
+#include "wire_message.h"
 
 namespace mdtc::plugin {
 namespace {
