@@ -371,14 +371,9 @@ Check clock_result(const LiveState& live) {
 }
 
 std::string hello_json(const config::Config& c) {
-  Poco::JSON::Object hello;
-  hello.set("role", std::string(config::to_string(c.role)));
-  hello.set("name", c.unit_name.empty() ? c.unit_id : c.unit_name);
   // A gateway can tell the doctor's short visit from the plugin starting.
-  hello.set("diagnostic", true);
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(hello, out);
-  return out.str();
+  return bridge::encode_body(bridge::Hello{std::string(config::to_string(c.role)),
+                                           c.unit_name.empty() ? c.unit_id : c.unit_name, true});
 }
 
 Check cad_result(const config::Config& c, const std::string& start_error, const LiveState& live, int timeout_s,

@@ -202,13 +202,8 @@ struct Link::Impl {
   }
 
   void send_ask(const CatchupAsk& a) {
-    auto obj = Poco::JSON::Object::Ptr(new Poco::JSON::Object);
-    obj->set("topic", a.topic);
-    obj->set("epoch", a.epoch);
-    obj->set("from_seq", a.from_seq);
-    obj->set("to_seq", a.to_seq);
     EnvelopeFields f{"catchup", 0, rfc3339_now(), opt.unit_id, ""};
-    auto body = build_envelope(json::to_string(obj), f);
+    auto body = build_envelope(encode_body(Catchup{a.topic, a.epoch, a.from_seq, a.to_seq}), f);
     if (body) send_control(body.value());
     log.information("CAD link: asking %s %s..%s", a.topic, std::to_string(a.from_seq),
                     std::to_string(a.to_seq));
@@ -299,21 +294,15 @@ struct Link::Impl {
   }
 
   // Heads ("topics":{topic:seq}) from a hello_ack or heartbeat.
-  void apply_heads(const Message& m, Clock::time_point now, TrackerOutput& out) {
-    auto obj = json::parse_object(m.body);
-    if (!obj) return;
-    Poco::JSON::Object::Ptr topics;
-    if (const auto* v = json::find(*obj.value(), "topics")) topics = json::as_object(*v);
+  void apply_heads(const TopicHeads& heads, const std::string& epoch, Clock::time_point now,
+                   TrackerOutput& out) {
     for (const auto& name : {unit_topic, std::string("all")}) {
       uint64_t head = 0;
-      if (topics) {
-        if (const auto* v = json::find(*topics, name)) {
-          auto h = json::as_uint(*v);
-          if (!h) continue;
-          head = *h;
-        }
+      if (auto it = heads.find(name); it != heads.end()) {
+        if (!it->second) continue;
+        head = *it->second;
       }
-      tracker->on_head(name, m.epoch, head, now, out);
+      tracker->on_head(name, epoch, head, now, out);
     }
   }
 
@@ -342,12 +331,12 @@ struct Link::Impl {
   }
 
   void handle_sequenced(Message m, Clock::time_point now, TrackerOutput& out) {
-    if (m.type == "heartbeat") {
+    if (const auto* beat = m.as<Heartbeat>()) {
       bump("heartbeats");
-      apply_heads(m, now, out);
+      apply_heads(beat->topics, m.epoch, now, out);
       return;
     }
-    if (m.type == "wipe" && opt.server_public_key.empty()) {
+    if (m.type() == MessageType::wipe && opt.server_public_key.empty()) {
       // A wipe erases the unit's cache; without CURVE anyone on the network
       // could send one, so it is honoured only on an authenticated link.
       bump("dropped.unauthenticated_wipe");
@@ -413,24 +402,15 @@ struct Link::Impl {
   }
 
   void handle_control(const Message& m, Clock::time_point now, TrackerOutput& out) {
-    auto obj = json::parse_object(m.body);
-    if (!obj) return;
-    const auto& o = *obj.value();
-    if (m.type == "ack") {
-      auto key = json::opt_string(o, "key", "ack");
-      if (!key || !key.value()) return;
-      const std::string& k = *key.value();
-      if (schedule.ack(k)) bump("acked");
-      if (auto r = outbox->remove(k); !r) storage_failed(r.error(), now);
-    } else if (m.type == "hello_ack") {
-      apply_heads(m, now, out);
-    } else if (m.type == "catchup_done") {
-      auto topic = json::opt_string(o, "topic", "catchup_done");
-      const auto* to = json::find(o, "to_seq");
-      auto to_seq = to ? json::as_uint(*to) : std::nullopt;
-      if (topic && topic.value() && to_seq) {
-        tracker->on_catchup_done(*topic.value(), m.epoch, *to_seq, now, out);
-      }
+    if (const auto* ack = m.as<Ack>()) {
+      if (ack->key.empty()) return;
+      if (schedule.ack(ack->key)) bump("acked");
+      if (auto r = outbox->remove(ack->key); !r) storage_failed(r.error(), now);
+    } else if (const auto* hello = m.as<HelloAck>()) {
+      apply_heads(hello->topics, m.epoch, now, out);
+    } else if (const auto* done = m.as<CatchupDone>()) {
+      if (!done->topic.empty() && done->to_seq)
+        tracker->on_catchup_done(done->topic, m.epoch, *done->to_seq, now, out);
     } else {
       bump("dropped.unexpected_reply");
     }
@@ -673,6 +653,10 @@ Result<Queued> Link::send(const std::string& type, const std::string& json_objec
   }
   if (d.wake) d.wake->notify();
   return queued;
+}
+
+Result<Queued> Link::send(const Outbound& message) {
+  return send(std::string(to_string(type_of(message))), encode_body(message));
 }
 
 std::optional<std::string> Link::storage_fault() const {

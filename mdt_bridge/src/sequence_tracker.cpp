@@ -60,27 +60,27 @@ void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
   t.attempts = 0;
 }
 
-bool SequenceTracker::incident_message(const std::string& type) {
-  return type == "dispatch" || type == "incident_update" || type == "cancel" ||
-         type == "unit_cleared";
+bool SequenceTracker::incident_message(MessageType type) {
+  return type == MessageType::dispatch || type == MessageType::incident_update ||
+         type == MessageType::cancel || type == MessageType::unit_cleared;
 }
 
 // The incident's own order (docs/protocol.md, "Ordering per incident").
 bool SequenceTracker::passes_versions(const Message& m) {
-  if (!incident_message(m.type) || m.incident_id.empty()) return true;
+  if (!incident_message(m.type()) || m.incident_id().empty()) return true;
   IncidentChange change = IncidentChange::update;
-  if (m.type == "dispatch") {
+  if (m.type() == MessageType::dispatch) {
     change = IncidentChange::assign;
-  } else if (m.type == "cancel") {
+  } else if (m.type() == MessageType::cancel) {
     change = IncidentChange::close;
-  } else if (m.type == "unit_cleared") {
+  } else if (const auto* cleared = m.as<UnitCleared>()) {
     // Another unit clearing on the shared topic says nothing about ours.
     const bool ours = !unit_id_.empty() && m.topic == "unit." + unit_id_;
-    if (!ours && m.unit != unit_id_) return true;
+    if (!ours && cleared->unit != unit_id_) return true;
     change = IncidentChange::close;
   }
   const auto verdict = versions_.offer(
-      m.incident_id, change, IncidentVersion{m.epoch, m.topic, m.seq, parse_sent_at_ms(m.sent_at)});
+      m.incident_id(), change, IncidentVersion{m.epoch, m.topic, m.seq, parse_sent_at_ms(m.sent_at)});
   counts_["incidents.evicted"] = versions_.evicted();
   if (verdict == IncidentVerdict::superseded) {
     ++counts_["dropped.superseded"];
@@ -101,9 +101,9 @@ bool SequenceTracker::passes_versions(const Message& m) {
 // co-responder statuses are stamped by the gateway and two can share a
 // millisecond.
 void SequenceTracker::deliver(Message m, TrackerOutput& out) {
-  if (m.type.empty()) return;  // placeholder for an undecodable message
-  if (incident_message(m.type) && !m.incident_id.empty() && !m.sent_at.empty()) {
-    std::string fp = m.type + '\x1f' + m.incident_id + '\x1f' + m.sent_at;
+  if (m.type() == MessageType::none) return;  // placeholder for an undecodable message
+  if (incident_message(m.type()) && !m.incident_id().empty() && !m.sent_at.empty()) {
+    std::string fp = std::string(to_string(m.type())) + '\x1f' + m.incident_id() + '\x1f' + m.sent_at;
     if (fingerprint_set_.count(fp)) {
       ++counts_["duplicates"];
       ++counts_["duplicates.replayed"];
@@ -167,7 +167,7 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
     // A late message of an earlier run (a replay still in flight, a second
     // gateway catching up). Its seq says nothing now; an incident message
     // still applies if it is news to its incident, anything else is stale.
-    if (incident_message(m.type)) {
+    if (incident_message(m.type())) {
       ++counts_["late_epoch"];
       deliver(std::move(m), out);
     } else {
@@ -208,7 +208,7 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
 
 void SequenceTracker::on_unusable(const std::string& topic, const std::string& epoch,
                                   uint64_t seq, Clock::time_point now, TrackerOutput& out) {
-  Message placeholder;  // empty type: takes its seq, is never delivered
+  Message placeholder;  // no payload (type none): takes its seq, is never delivered
   placeholder.topic = topic;
   placeholder.epoch = epoch;
   placeholder.seq = seq;

@@ -104,7 +104,7 @@ class SequenceTracker {
     Clock::time_point deadline{};
   };
 
-  static bool incident_message(const std::string& type);
+  static bool incident_message(MessageType type);
   void start_epoch(Topic& t, const std::string& epoch);
   bool retired(const Topic& t, const std::string& epoch) const;
   void deliver(Message m, TrackerOutput& out);

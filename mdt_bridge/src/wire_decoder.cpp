@@ -1,9 +1,10 @@
 // decode(): one wire v1 message from its two frames (docs/protocol.md).
-// Table-driven by "type": each entry says what the type must carry; a type
-// not in the table is refused so that a message this build does not
-// understand is counted rather than half-handled.
+// Table-driven by "type": one decoder per type turns the body into that
+// type's struct (mdtc/wire.h); a type not in the table is refused so that a
+// message this build does not understand is counted rather than half-handled.
 #include <array>
 #include <cmath>
+#include <variant>
 
 #include "eido_mapper.h"
 #include "json_access.h"
@@ -137,98 +138,249 @@ Result<Incident> decode_incident(const Object& obj, bool location_required) {
   return inc;
 }
 
-Result<Ok> fill_incident(const Object& root, Message& m, bool location_required) {
+// A dispatch or update: the native "incident" object, or an EIDO.
+Result<Incident> read_incident(const Object& root, std::string_view type, bool location_required) {
   const auto* inc_v = json::find(root, "incident");
   if (inc_v && !inc_v->isEmpty()) {
     auto obj = json::as_object(*inc_v);
     if (!obj) return make_error("wire.bad_type", "incident: expected an object");
-    auto inc = decode_incident(*obj, location_required);
-    if (!inc) return inc.error();
-    m.incident_id = inc->id;
-    m.incident = std::move(inc.value());
-    return Ok{};
+    return decode_incident(*obj, location_required);
   }
   const auto* eido_v = json::find(root, "eido", /*fold_case=*/true);
   if (eido_v && !eido_v->isEmpty()) {
     auto obj = json::as_object(*eido_v);
     if (!obj) return make_error("wire.bad_eido", "eido: expected an EIDO object");
-    auto inc = map_eido(*obj);
-    if (!inc) return inc.error();
-    m.incident_id = inc->id;
-    m.incident = std::move(inc.value());
-    return Ok{};
+    return map_eido(*obj);
   }
   return make_error("wire.missing_field",
-                    "\"" + m.type + "\" carries neither \"incident\" nor \"eido\"");
+                    "\"" + std::string(type) + "\" carries neither \"incident\" nor \"eido\"");
 }
 
 // incident-scoped messages name their incident as "incident_id" (or, from
 // gateways that reuse the dispatch shape, "incident":{"id":...}).
-Result<Ok> fill_incident_id(const Object& root, Message& m, bool required) {
-  if (auto r = optional_string(root, "incident_id", m.type, m.incident_id); !r) return r;
-  if (m.incident_id.empty()) {
+Result<Ok> read_incident_id(const Object& root, std::string_view type, bool required, std::string& out) {
+  if (auto r = optional_string(root, "incident_id", type, out); !r) return r;
+  if (out.empty()) {
     if (const auto* v = json::find(root, "incident"); v && !v->isEmpty()) {
       if (auto obj = json::as_object(*v)) {
-        if (auto r = optional_string(*obj, "id", "incident", m.incident_id); !r) return r;
+        if (auto r = optional_string(*obj, "id", "incident", out); !r) return r;
       }
     }
   }
-  if (required && m.incident_id.empty()) {
-    return make_error("wire.missing_field", m.type + ".incident_id is missing");
+  if (required && out.empty()) {
+    return make_error("wire.missing_field", std::string(type) + ".incident_id is missing");
   }
   return Ok{};
 }
 
-struct TypeRule {
-  std::string_view type;
-  Result<Ok> (*fill)(const Object&, Message&);
-};
+// Fields the protocol lets a reader ignore when they are of the wrong kind
+// (the message is still usable without them): absent or wrong = empty.
+std::string loose_string(const Object& obj, std::string_view key) {
+  const auto* v = json::find(obj, key);
+  if (!v || v->isEmpty()) return {};
+  return json::as_string(*v).value_or(std::string());
+}
 
-// A co-responder unit's position, relayed by CAD from its AVL: names the unit.
-Result<Ok> fill_unit_location(const Object& root, Message& m) {
-  std::string unit;
-  if (auto r = require_string(root, "unit", m.type, unit); !r) return r;
-  return Ok{};
+std::optional<double> loose_number(const Object& obj, std::string_view key) {
+  const auto* v = json::find(obj, key);
+  if (!v || v->isEmpty()) return std::nullopt;
+  return json::as_number(*v);
+}
+
+std::optional<uint64_t> loose_uint(const Object& obj, std::string_view key) {
+  const auto* v = json::find(obj, key);
+  if (!v || v->isEmpty()) return std::nullopt;
+  return json::as_uint(*v);
+}
+
+std::optional<int> loose_int(const Object& obj, std::string_view key) {
+  const auto n = loose_number(obj, key);
+  if (!n || *n < -2e9 || *n > 2e9) return std::nullopt;
+  return static_cast<int>(*n);
+}
+
+bool loose_bool(const Object& obj, std::string_view key) {
+  const auto* v = json::find(obj, key);
+  return v && !v->isEmpty() && json::as_bool(*v).value_or(false);
+}
+
+TopicHeads read_heads(const Object& root) {
+  TopicHeads heads;
+  const auto* v = json::find(root, "topics");
+  if (!v || v->isEmpty()) return heads;
+  const auto topics = json::as_object(*v);
+  if (!topics) return heads;
+  for (const auto& [name, head] : *topics) heads[name] = head.isEmpty() ? std::nullopt : json::as_uint(head);
+  return heads;
+}
+
+// One decoder per type: the JSON object (envelope already read) -> the
+// type's struct. What a decoder refuses is what makes the message unusable;
+// everything else is read as far as it goes.
+using Decoded = Result<Payload>;
+
+Decoded decode_dispatch(const Object& o) {
+  auto inc = read_incident(o, "dispatch", true);
+  if (!inc) return inc.error();
+  return Payload{Dispatch{std::move(inc.value())}};
+}
+
+Decoded decode_incident_update(const Object& o) {
+  auto inc = read_incident(o, "incident_update", false);
+  if (!inc) return inc.error();
+  return Payload{IncidentUpdate{std::move(inc.value())}};
+}
+
+Decoded decode_cancel(const Object& o) {
+  Cancel m;
+  if (auto r = read_incident_id(o, "cancel", true, m.incident_id); !r) return r.error();
+  return Payload{std::move(m)};
+}
+
+Decoded decode_unit_cleared(const Object& o) {
+  UnitCleared m;
+  if (auto r = optional_string(o, "unit", "unit_cleared", m.unit); !r) return r.error();
+  if (auto r = read_incident_id(o, "unit_cleared", true, m.incident_id); !r) return r.error();
+  return Payload{std::move(m)};
+}
+
+Decoded decode_coresponder_request(const Object& o) {
+  CoresponderRequest m;
+  if (auto r = read_incident_id(o, "coresponder_request", true, m.incident_id); !r) return r.error();
+  m.request_id = loose_string(o, "request_id");
+  m.call_type = loose_string(o, "call_type");
+  m.priority = loose_int(o, "priority").value_or(0);
+  m.address = loose_string(o, "address");
+  m.dispatched_at = loose_string(o, "dispatched_at");
+  m.lat = loose_number(o, "lat");
+  m.lon = loose_number(o, "lon");
+  if (const auto* v = json::find(o, "reasons"); v && !v->isEmpty()) {
+    // Reason codes are shown as they come: a list that is not all text is
+    // a malformed request, not one with fewer reasons.
+    // (Reasons that are not a list at all read as none, as they always have.)
+    const auto arr = json::as_array(*v);
+    for (std::size_t i = 0; arr && i < arr->size(); ++i) {
+      auto code = json::as_string(arr->get(static_cast<unsigned>(i)));
+      if (!code)
+        return make_error("wire.bad_type",
+                          "coresponder_request.reasons[" + std::to_string(i) + "]: expected a string");
+      m.reasons.push_back(std::move(*code));
+    }
+  }
+  m.automatic = loose_bool(o, "automatic");
+  m.requested_at = loose_string(o, "requested_at");
+  m.requested_by = loose_string(o, "requested_by");
+  m.from_unit = loose_string(o, "from_unit");
+  m.mode = loose_string(o, "mode");
+  return Payload{std::move(m)};
+}
+
+Decoded decode_coresponder_response(const Object& o) {
+  CoresponderResponse m;
+  if (auto r = read_incident_id(o, "coresponder_response", true, m.incident_id); !r) return r.error();
+  m.request_id = loose_string(o, "request_id");
+  m.accepted = loose_bool(o, "accepted");
+  m.name = loose_string(o, "name");
+  m.eta_s = loose_int(o, "eta_s");
+  return Payload{std::move(m)};
+}
+
+Decoded decode_coresponder_status(const Object& o) {
+  CoresponderStatus m;
+  if (auto r = read_incident_id(o, "coresponder_status", false, m.incident_id); !r) return r.error();
+  m.request_id = loose_string(o, "request_id");
+  m.state = loose_string(o, "state");
+  m.by_unit = loose_string(o, "by_unit");
+  m.by_name = loose_string(o, "by_name");
+  m.eta_s = loose_int(o, "eta_s");
+  return Payload{std::move(m)};
 }
 
 // A clinician unit's live availability (sent by the unit, relayed by CAD on
 // `all`): the unit it is about and one of the four states; an unknown state
 // is refused rather than guessed at.
-Result<Ok> fill_coresponder_state(const Object& root, Message& m) {
-  if (auto r = require_string(root, "unit", m.type, m.unit); !r) return r;
-  std::string state;
-  if (auto r = require_string(root, "state", m.type, state); !r) return r;
-  for (std::string_view known : kCoresponderStates)
-    if (state == known) {
-      std::string free_at;
-      return optional_string(root, "free_at", m.type, free_at);
-    }
-  return make_error("wire.bad_value", m.type + ".state (" + std::to_string(state.size()) +
-                                          " bytes): expected available, busy, telehealth or off_duty");
+Decoded decode_coresponder_state(const Object& o) {
+  CoresponderState m;
+  if (auto r = require_string(o, "unit", "coresponder_state", m.unit); !r) return r.error();
+  if (m.unit.empty()) return make_error("wire.missing_field", "coresponder_state.unit is empty");
+  if (auto r = require_string(o, "state", "coresponder_state", m.state); !r) return r.error();
+  bool known = false;
+  for (std::string_view k : kCoresponderStates) known = known || m.state == k;
+  if (!known)
+    return make_error("wire.bad_value", "coresponder_state.state (" + std::to_string(m.state.size()) +
+                                            " bytes): expected available, busy, telehealth or off_duty");
+  if (auto r = optional_string(o, "free_at", "coresponder_state", m.free_at); !r) return r.error();
+  m.name = loose_string(o, "name");
+  m.changed_at = loose_string(o, "changed_at");
+  return Payload{std::move(m)};
 }
 
-const std::array<TypeRule, 17> kTypes{{
-    {"dispatch", [](const Object& o, Message& m) { return fill_incident(o, m, true); }},
-    {"incident_update", [](const Object& o, Message& m) { return fill_incident(o, m, false); }},
-    {"cancel", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
-    {"unit_cleared",
-     [](const Object& o, Message& m) -> Result<Ok> {
-       if (auto r = optional_string(o, "unit", m.type, m.unit); !r) return r;
-       return fill_incident_id(o, m, true);
-     }},
-    {"coresponder_request", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
-    {"coresponder_response", [](const Object& o, Message& m) { return fill_incident_id(o, m, true); }},
-    {"coresponder_status", [](const Object& o, Message& m) { return fill_incident_id(o, m, false); }},
-    {"heartbeat", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"hello", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"hello_ack", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"ack", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"catchup", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"catchup_done", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"avl", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"wipe", [](const Object&, Message&) { return Result<Ok>(Ok{}); }},
-    {"unit_location", fill_unit_location},
-    {"coresponder_state", fill_coresponder_state},
+// A co-responder unit's position, relayed by CAD from its AVL: names the unit.
+Decoded decode_unit_location(const Object& o) {
+  UnitLocation m;
+  if (auto r = require_string(o, "unit", "unit_location", m.unit); !r) return r.error();
+  m.lat = loose_number(o, "lat");
+  m.lon = loose_number(o, "lon");
+  return Payload{std::move(m)};
+}
+
+Decoded decode_avl(const Object& o) {
+  Avl m;
+  m.lat = loose_number(o, "lat").value_or(0);
+  m.lon = loose_number(o, "lon").value_or(0);
+  m.speed_mps = loose_number(o, "speed_mps");
+  m.course_deg = loose_number(o, "course_deg");
+  m.fix_at = loose_string(o, "fix_at");
+  return Payload{std::move(m)};
+}
+
+Decoded decode_heartbeat(const Object& o) { return Payload{Heartbeat{read_heads(o)}}; }
+Decoded decode_hello_ack(const Object& o) { return Payload{HelloAck{read_heads(o)}}; }
+Decoded decode_hello(const Object& o) {
+  return Payload{Hello{loose_string(o, "role"), loose_string(o, "name"), loose_bool(o, "diagnostic")}};
+}
+Decoded decode_ack(const Object& o) { return Payload{Ack{loose_string(o, "key")}}; }
+Decoded decode_wipe(const Object& o) { return Payload{Wipe{loose_string(o, "reason")}}; }
+
+Decoded decode_catchup(const Object& o) {
+  Catchup m;
+  m.topic = loose_string(o, "topic");
+  m.epoch = loose_string(o, "epoch");
+  m.from_seq = loose_uint(o, "from_seq").value_or(0);
+  m.to_seq = loose_uint(o, "to_seq").value_or(0);
+  return Payload{std::move(m)};
+}
+
+Decoded decode_catchup_done(const Object& o) {
+  CatchupDone m;
+  m.topic = loose_string(o, "topic");
+  m.from_seq = loose_uint(o, "from_seq");
+  m.to_seq = loose_uint(o, "to_seq");
+  return Payload{std::move(m)};
+}
+
+using Decoder = Decoded (*)(const Object&);
+
+// Indexed by MessageType; none has no decoder.
+const std::array<Decoder, std::variant_size_v<Payload>> kDecoders{{
+    nullptr,
+    decode_dispatch,
+    decode_incident_update,
+    decode_cancel,
+    decode_unit_cleared,
+    decode_coresponder_request,
+    decode_coresponder_response,
+    decode_coresponder_status,
+    decode_coresponder_state,
+    decode_unit_location,
+    decode_avl,
+    decode_heartbeat,
+    decode_hello,
+    decode_hello_ack,
+    decode_ack,
+    decode_catchup,
+    decode_catchup_done,
+    decode_wipe,
 }};
 
 }  // namespace
@@ -253,7 +405,8 @@ Result<Message> decode(std::string_view topic, std::string_view body, std::size_
 
   Message m;
   m.topic = std::string(topic);
-  if (auto r = require_string(root, "type", "message", m.type); !r) return r.error();
+  std::string type;
+  if (auto r = require_string(root, "type", "message", type); !r) return r.error();
   const auto* seq_v = json::find(root, "seq");
   if (!seq_v || seq_v->isEmpty()) {
     return make_error("wire.missing_field", "\"seq\" is missing; expected an unsigned integer");
@@ -264,16 +417,14 @@ Result<Message> decode(std::string_view topic, std::string_view body, std::size_
   if (auto r = optional_string(root, "epoch", "message", m.epoch); !r) return r.error();
   if (auto r = optional_string(root, "sent_at", "message", m.sent_at); !r) return r.error();
 
-  const TypeRule* rule = nullptr;
-  for (const auto& t : kTypes) {
-    if (t.type == m.type) rule = &t;
-  }
-  if (!rule) {
-    return make_error("wire.unknown_type", "\"type\" (" + std::to_string(m.type.size()) +
+  const auto known = message_type_named(type);
+  if (!known) {
+    return make_error("wire.unknown_type", "\"type\" (" + std::to_string(type.size()) +
                                                " bytes) is not a wire v1 message type");
   }
-  if (auto r = rule->fill(root, m); !r) return r.error();
-  m.body = std::string(body);
+  auto payload = kDecoders[static_cast<std::size_t>(*known)](root);
+  if (!payload) return payload.error();
+  m.payload = std::move(payload.value());
   return m;
 }
 

@@ -1,6 +1,7 @@
-// The journal's forms of an open incident (what CAD said about it, no
-// narrative, and where the co-responder request stands) and of a clinician's
-// open offer. Pure JSON in and out.
+// What the journal keeps of an open incident (what CAD said about it, no
+// narrative, and where the co-responder request stands), of a clinician's
+// open offer and of a live state, and their journal keys. Their JSON form
+// on disk is journal_json.h's.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +20,6 @@ struct IncidentRecord {
   std::string request_id;
   std::optional<RequestView> request;  // phase, who accepted, ETA; reasons are recomputed
 };
-
-std::string to_json(const IncidentRecord& record);
-std::optional<IncidentRecord> incident_record_from_json(const std::string& json);
 
 // A clinician's offer, journaled under "offer:<request id>" so that an MDT
 // restart while en route or on scene brings back the panel with its actions
@@ -46,9 +44,6 @@ struct UnitStateRecord {
 };
 inline constexpr const char* kAvailabilityJournalKey = "availability";
 std::string unit_state_journal_key(const std::string& unit);
-std::string to_json(const UnitStateRecord& record);
-// Empty when `json` is not a unit state record.
-std::optional<UnitStateRecord> unit_state_record_from_json(const std::string& json);
 
 // A dispatch time as the wire writes times (RFC 3339 UTC), for the
 // `dispatched_at` a co-responder request and an offer record carry.
@@ -56,11 +51,7 @@ std::string dispatch_time_rfc3339(int64_t unix_ms);
 
 // The journal key of an offer; incident records use the bare incident id.
 std::string offer_journal_key(const std::string& request_id);
-std::string to_json(const OfferRecord& record);
-// Empty when `json` is not an offer record (an incident record, or damaged).
-std::optional<OfferRecord> offer_record_from_json(const std::string& json);
-// A `coresponder_request` body from CAD as a new offer (the journal record
-// uses the same field names); empty without a request id or when malformed.
-std::optional<OfferRecord> offer_from_request(const std::string& body);
+// A `coresponder_request` from CAD as a new offer; empty without a request id.
+std::optional<OfferRecord> offer_from_request(const bridge::CoresponderRequest& request);
 
 }  // namespace mdtc::plugin

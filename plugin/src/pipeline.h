@@ -1,4 +1,8 @@
-// The dispatch -> match -> panel pipeline and the co-responder workflow.
+// The plugin's pipeline: a thin dispatcher that hands each CAD message, tap,
+// fix and tick to the patrol workflow (dispatch -> premise panel ->
+// co-responder request; patrol_workflow.h) or the clinician workflow
+// (offers, accept/decline, progress, live state; clinician_workflow.h), and
+// keeps what belongs to neither (the status panels, AVL reports).
 //
 // Single-threaded by design: the plugin's pipeline thread owns a Pipeline
 // and feeds it events one at a time; I/O threads (CAD link, GPS) never touch
@@ -14,85 +18,16 @@
 #include <string>
 #include <vector>
 
-#include "coresponder_panels.h"
-#include "coresponder_roster.h"
+#include "clinician_workflow.h"
 #include "geo.h"
-#include "incident_record.h"
 #include "mdtc/bridge.h"
-#include "mdtc/cache.h"
-#include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/result.h"
-#include "outcome_record.h"
-#include "panel_document.h"
-#include "premise_panel.h"
+#include "patrol_workflow.h"
+#include "pipeline_ports.h"
+#include "workflow_context.h"
 
 namespace mdtc::plugin {
-
-// What became of an outbound message: sent and kept in the outbox; sent
-// from memory only because the disk refused it (lost if the MDT restarts
-// before CAD acks); or not sent at all.
-enum class Sent { kept, not_kept, failed };
-
-// The plugin's files on disk: fine, or refusing writes (full or read-only).
-struct StorageStatus {
-  bool ok = true;
-  std::string title;   // "STORAGE FULL", "STORAGE READ-ONLY"
-  std::string detail;  // what it means for the officer
-};
-
-class Ports {
- public:
-  virtual ~Ports() = default;
-  // The host's answer, as the ABI header defines it: shown means on screen.
-  enum class Shown { yes, refused, not_found };
-  virtual Shown show_panel(const PanelDocument& doc) = 0;
-  virtual Shown update_panel(const PanelDocument& doc) = 0;
-  virtual void close_panel(const std::string& panel_id) = 0;
-  virtual void notify(int priority, const std::string& text) = 0;
-  virtual void log(int level, const std::string& message) = 0;
-  virtual Sent send(const std::string& type, const std::string& json_object) = 0;
-  virtual cache::MatchResult lookup(const cache::AddressQuery& query) = 0;
-  virtual void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) = 0;
-  // Stores a clinician's outcome record; the port stamps the time.
-  virtual Status record_outcome(Outcome outcome) = 0;
-  // Stamps one step of a request into its outcome record at once, so an
-  // MDT restart loses none (the pipeline carries on whatever the disk says;
-  // a refused write shows as a storage problem).
-  virtual void stamp_outcome(const OutcomeStamp& stamp) = 0;
-  // The incident journal: open incidents survive a restart of the MDT.
-  virtual void remember_incident(const std::string& incident_id, const std::string& record_json) = 0;
-  virtual void forget_incident(const std::string& incident_id) = 0;
-  // Erases the local flag cache (CAD's authenticated `wipe`).
-  virtual void wipe_cache(const std::string& reason) = 0;
-};
-
-struct PipelineOptions {
-  config::Role role = config::Role::patrol;
-  std::string unit_id;
-  std::string unit_name;
-  int accept_timeout_s = 120;
-  std::string fallback;
-  std::string telehealth_uri;   // coresponder.telehealth_uri
-  std::string crisis_line_uri;  // coresponder.crisis_line_uri
-  int state_stale_s = 900;      // coresponder.state_stale_s
-  int gps_stale_after_s = 10;
-  int avl_interval_s = 30;
-  double avl_distance_m = 200;
-  // The request panel's on-duty list; without a schedule none is shown.
-  bool schedule_configured = false;
-  std::vector<config::DutyShift> schedule;
-  std::vector<config::AutoRequestRule> auto_request;
-  double eta_speed_mps = 40 / 3.6;
-  // The car's local weekday and minute (the schedule is local time).
-  // Empty = the system's wall clock and time zone.
-  std::function<LocalTime(int64_t now_ms)> local_time;
-  // A journaled incident older than this, counted from CAD's dispatch time,
-  // is not restored: its clear was missed, it is not the officer's call now.
-  int incident_max_age_h = 12;
-  // Unix milliseconds (now_ms is monotonic). Empty = the system clock.
-  std::function<int64_t()> wall_ms;
-};
 
 class Pipeline {
  public:
@@ -113,91 +48,27 @@ class Pipeline {
   // request or offer where it stood.
   void restore(const std::string& record_json, int64_t now_ms);
 
-  std::map<std::string, uint64_t> counters() const { return counters_; }
+  std::map<std::string, uint64_t> counters() const { return ctx_.counters; }
   // The current position, unless it is older than gps_stale_after_s.
   std::optional<LatLon> position(int64_t now_ms) const;
 
  private:
-  struct IncidentState {
-    IncidentSummary summary;
-    bridge::Location location;
-    std::optional<RequestView> request;
-    std::string request_id;
-    int64_t request_sent_ms = 0;
-    bool premise_shown = false;
-    std::optional<LatLon> where;  // the incident's, or else the matched premise's, coordinates
-  };
-  struct OfferState {
-    OfferView view;
-    cache::MatchResult match;
-    bridge::Location location;
-  };
-
-  void on_incident(const bridge::Message& m, int64_t now_ms);
   void on_incident_closed(const std::string& incident_id);
-  void on_coresponder_request(const bridge::Message& m, int64_t now_ms);
-  void on_coresponder_status(const bridge::Message& m);
-  void on_unit_location(const bridge::Message& m, int64_t now_ms);
-  void on_coresponder_state(const bridge::Message& m, int64_t now_ms);
-  // A dispatcher's request for this car's incident: the panel follows it.
-  void on_dispatch_request(const bridge::Message& m, int64_t now_ms);
-  // The clinician's own state: one tap, or accepting and clearing an offer.
-  void set_own_state(const std::string& state, std::optional<int64_t> free_at_ms, bool automatic, int64_t now_ms);
-  void send_own_state(int64_t now_ms);
-  Status on_availability_action(const std::string& action, int64_t now_ms, const std::string& payload_json);
-  Status on_handoff(IncidentState& st, const std::string& which);
-  void refresh_requests(int64_t now_ms);
-  void send_request(IncidentState& st, int64_t now_ms, bool automatic);
-  // Recomputes the on-duty list of a request still open; true if it changed.
-  bool refresh_on_duty(IncidentState& st, int64_t now_ms);
-  LocalTime local_time(int64_t now_ms) const;
-  int64_t wall_ms() const;
-  Status on_request_action(IncidentState& st, const std::string& action, int64_t now_ms);
-  Status on_offer_action(OfferState& st, const std::string& action, int64_t now_ms,
-                         const std::string& payload_json);
-
-  void present(const PanelDocument& doc);
   // One status panel per condition (the CAD link, the disk), up while it lasts.
   void show_status(const std::string& id, bool& shown, const std::string& title,
                    const PanelSection& section, const std::string& subtitle,
                    const std::string& status_text);
   void clear_status(const std::string& id, bool& shown);
-  void dismiss(const std::string& panel_id);
-  void refresh_request_panel(const IncidentState& st);
-  void withdraw_request(IncidentState& st);
-  void save(const IncidentState& st);
-  void save(const OfferState& st);
-  void restore_offer(OfferRecord record, int64_t now_ms);
-  void bump(const std::string& counter) { ++counters_[counter]; }
-  // Stamps a step of a request into its outcome record at the wall clock.
-  void stamp(const std::string& request_id, const std::string& incident_id, OutcomeStep step,
-             const std::string& requested_by = {});
+  void bump(const std::string& counter) { ctx_.bump(counter); }
 
   PipelineOptions options_;
-  Ports& ports_;
-  std::map<std::string, IncidentState> incidents_;  // by incident id
-  std::map<std::string, OfferState> offers_;        // by request id
-  std::set<std::string> shown_;                     // panel ids on screen
-  // Panels the host refused to show: not on screen, so each is shown again
-  // (whole, with show_panel) with its next change or on the next tick.
-  std::map<std::string, PanelDocument> refused_;
-  std::map<std::string, uint64_t> counters_;
-  std::optional<LatLon> position_;
-  int64_t position_ms_ = 0;
+  WorkflowContext ctx_;  // after options_: it keeps a reference to them
+  PatrolWorkflow patrol_;
+  ClinicianWorkflow clinician_;
   std::optional<LatLon> last_avl_;
   int64_t last_avl_ms_ = 0;
-  uint64_t request_counter_ = 0;
   bool link_down_shown_ = false;
   bool storage_shown_ = false;
-  bool restoring_ = false;  // a restored incident must not trigger a second auto-request
-  std::optional<int64_t> restoring_dispatched_ms_;  // the journaled dispatch time while restoring_
-  std::map<std::string, UnitPosition> unit_positions_;  // scheduled units, from CAD
-  std::map<std::string, LiveState> live_states_;        // clinician units' live states, from CAD
-  AvailabilityView own_state_;                          // a clinician unit's own
-  int64_t own_state_sent_ms_ = 0;
-  int64_t own_state_set_wall_ms_ = 0;                   // when it was set: the wire's changed_at
-  bool own_state_unsent_ = false;                       // restored: to send again
-  bool availability_shown_ = false;
 };
 
 }  // namespace mdtc::plugin

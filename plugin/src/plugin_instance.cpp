@@ -169,12 +169,7 @@ Status PluginInstance::start() {
     return s ? s->open(stored, "outbox:" + key) : std::nullopt;
   };
   {
-    Poco::JSON::Object hello(Poco::JSON_PRESERVE_KEY_ORDER);
-    hello.set("role", config::to_string(config_.role));
-    hello.set("name", po.unit_name);
-    std::ostringstream out;
-    hello.stringify(out);
-    lo.hello_json = out.str();
+    lo.hello_json = bridge::encode_body(bridge::Hello{config::to_string(config_.role), po.unit_name});
   }
   if (!config_.cad_client_key_file.empty()) {
     auto keys = bridge::read_curve_key_file(config_.cad_client_key_file);
@@ -399,11 +394,12 @@ void PluginInstance::log(int level, const std::string& message) {
   else l.debug(message);
 }
 
-Sent PluginInstance::send(const std::string& type, const std::string& json_object) {
+Sent PluginInstance::send(const bridge::Outbound& message) {
   if (!link_) return Sent::failed;
-  auto queued = link_->send(type, json_object);
+  auto queued = link_->send(message);
   if (!queued) {
-    logger("bridge").error("could not queue " + type + ": " + queued.error().message);
+    logger("bridge").error("could not queue " + std::string(bridge::to_string(bridge::type_of(message))) + ": " +
+                           queued.error().message);
     return Sent::failed;
   }
   return queued->kept ? Sent::kept : Sent::not_kept;

@@ -72,7 +72,7 @@ class PluginInstance final : private Ports {
   void close_panel(const std::string& panel_id) override;
   void notify(int priority, const std::string& text) override;
   void log(int level, const std::string& message) override;
-  Sent send(const std::string& type, const std::string& json_object) override;
+  Sent send(const bridge::Outbound& message) override;
   cache::MatchResult lookup(const cache::AddressQuery& query) override;
   void audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) override;
   Status record_outcome(Outcome outcome) override;

@@ -122,8 +122,8 @@ TEST(CurveLink, AuthenticatedLinkDeliversAndHonoursWipe) {
     return x.publish("unit.2A31", wipe);
   });
   ASSERT_TRUE(inbox.wait_messages(2));
-  EXPECT_EQ(inbox.messages()[0].incident_id, "I-1");
-  EXPECT_EQ(inbox.messages()[1].type, "wipe");
+  EXPECT_EQ(inbox.messages()[0].incident_id(), "I-1");
+  EXPECT_EQ(inbox.messages()[1].type(), mdtc::bridge::MessageType::wipe);
   ASSERT_TRUE(link.send("avl", R"({"lat":1,"lon":2})"));
   ASSERT_TRUE(eventually([&] { return counter(link, "acked") == 1; }));
 }
@@ -204,6 +204,6 @@ TEST(CurveLink, RoguePublisherWithoutTheGatewaySecretGetsNothingAccepted) {
     gw.with([](auto& x) { return x.publish("unit.2A31", dispatch("I-REAL")); });
     ASSERT_TRUE(inbox.wait_messages(1));
     EXPECT_EQ(inbox.messages().size(), 1u);
-    EXPECT_EQ(inbox.messages()[0].incident_id, "I-REAL");
+    EXPECT_EQ(inbox.messages()[0].incident_id(), "I-REAL");
   }
 }

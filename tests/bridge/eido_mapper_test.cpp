@@ -22,8 +22,8 @@ TEST(EidoMapper, PublishedSampleMapsToWilmingtonCivicAddress) {
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "shared EIDO corpus not present";
   auto r = decode("unit.2A31", dispatch_with_eido(mdtc::test::read_file(path)), 1 << 20);
   ASSERT_TRUE(r) << r.error().message;
-  ASSERT_TRUE(r->incident);
-  const auto& c = r->incident->location.civic;
+  ASSERT_TRUE(r->incident());
+  const auto& c = r->incident()->location.civic;
   EXPECT_EQ(c.hno, "42");
   EXPECT_EQ(c.prd, "W");
   EXPECT_EQ(c.rd, "CELLULAR");
@@ -31,16 +31,16 @@ TEST(EidoMapper, PublishedSampleMapsToWilmingtonCivicAddress) {
   EXPECT_EQ(c.a3, "WILMINGTON");
   EXPECT_EQ(c.a1, "DE");
   EXPECT_EQ(c.country, "US");
-  EXPECT_EQ(r->incident_id, "urn:emergency:uid:incidentid:a56e556d871:bcf.state.pa.us");
-  EXPECT_EQ(r->incident->call_type, "emergency");
-  EXPECT_EQ(r->incident->location.address, "42 W CELLULAR STREET, WILMINGTON DE");
+  EXPECT_EQ(r->incident_id(), "urn:emergency:uid:incidentid:a56e556d871:bcf.state.pa.us");
+  EXPECT_EQ(r->incident()->call_type, "emergency");
+  EXPECT_EQ(r->incident()->location.address, "42 W CELLULAR STREET, WILMINGTON DE");
 }
 
 TEST(EidoMapper, HandMadeEidoFollowsLocationReferenceAndToleratesKeyCase) {
   auto r = decode("unit.2A31",
                   dispatch_with_eido(mdtc::test::read_file(MDTC_SOURCE_DIR "/tests/bridge/data/eido-springfield.json")));
   ASSERT_TRUE(r) << r.error().message;
-  const auto& inc = *r->incident;
+  const auto& inc = *r->incident();
   EXPECT_EQ(inc.call_type, "Welfare Check");
   EXPECT_EQ(inc.priority, 2);
   EXPECT_EQ(inc.location.civic.hno, "1208");

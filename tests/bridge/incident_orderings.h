@@ -49,7 +49,19 @@ inline std::string ordering_sent_at(int at_s) {
 // "I-1 dispatch@1": the incident, the type and CAD's time of the message.
 inline std::string ordering_label(const bridge::Message& m) {
   const int at = m.sent_at.size() >= 19 ? std::stoi(m.sent_at.substr(17, 2)) : -1;
-  return m.incident_id + " " + m.type + "@" + std::to_string(at);
+  return m.incident_id() + " " + std::string(bridge::to_string(m.type())) + "@" + std::to_string(at);
+}
+
+// The payload of one of the four incident types, about `incident`
+// (`unit`: the unit a unit_cleared names).
+inline bridge::Payload ordering_payload(const std::string& type, const std::string& incident,
+                                        const std::string& unit = {}) {
+  if (type == "dispatch") return bridge::Dispatch{bridge::Incident{incident, {}, 0, {}, {}, {}}};
+  if (type == "incident_update") return bridge::IncidentUpdate{bridge::Incident{incident, {}, 0, {}, {}, {}}};
+  if (type == "cancel") return bridge::Cancel{incident};
+  if (type == "unit_cleared") return bridge::UnitCleared{incident, unit};
+  if (type == "coresponder_status") return bridge::CoresponderStatus{{}, incident, {}, {}, {}, {}};
+  return {};
 }
 
 inline std::vector<OrderingRow> incident_orderings() {

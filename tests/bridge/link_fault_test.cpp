@@ -193,7 +193,7 @@ TEST(LinkFault, TwentyGatewayRestartsDuringFiveThousandDispatchesShowEachOnce) {
     // so are the last 20 it did show (the CAD cannot be sure of those),
     // which must not show again; then new ones.
     std::vector<int> shown_order;
-    for (const auto& m : inbox.messages()) shown_order.push_back(std::stoi(m.incident_id.substr(2)));
+    for (const auto& m : inbox.messages()) shown_order.push_back(std::stoi(m.incident_id().substr(2)));
     const std::set<int> shown(shown_order.begin(), shown_order.end());
     std::vector<int> to_send;
     for (int i = 0; i < published_new; ++i)
@@ -233,7 +233,7 @@ TEST(LinkFault, TwentyGatewayRestartsDuringFiveThousandDispatchesShowEachOnce) {
   auto got = inbox.messages();
   ASSERT_EQ(got.size(), static_cast<std::size_t>(kTotal));
   std::set<std::string> unique;
-  for (const auto& m : got) unique.insert(m.incident_id);
+  for (const auto& m : got) unique.insert(m.incident_id());
   EXPECT_EQ(unique.size(), static_cast<std::size_t>(kTotal)) << "each shown once";
   for (int i = 0; i < kTotal; ++i) {
     char id[16];
@@ -265,7 +265,7 @@ Poco::JSON::Object::Ptr simple_dispatch(const std::string& id) {
 
 std::vector<std::string> ids(Inbox& inbox) {
   std::vector<std::string> out;
-  for (const auto& m : inbox.messages()) out.push_back(m.incident_id);
+  for (const auto& m : inbox.messages()) out.push_back(m.incident_id());
   return out;
 }
 
@@ -368,7 +368,7 @@ struct WatchedInbox {
   Link::MessageHandler handler() {
     auto base = inbox.message_handler();
     return [this, base](mdtc::bridge::Message m) {
-      if (m.incident_id == watched && link && retries_at_delivery < 0) retries_at_delivery = ask_retries(*link);
+      if (m.incident_id() == watched && link && retries_at_delivery < 0) retries_at_delivery = ask_retries(*link);
       base(std::move(m));
     };
   }
@@ -376,7 +376,7 @@ struct WatchedInbox {
 
 bool delivered(Inbox& inbox, const std::string& incident, const std::string& type) {
   for (const auto& m : inbox.messages())
-    if (m.incident_id == incident && m.type == type) return true;
+    if (m.incident_id() == incident && mdtc::bridge::to_string(m.type()) == type) return true;
   return false;
 }
 

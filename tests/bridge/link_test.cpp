@@ -53,7 +53,7 @@ void wait_joined(GatewayThread& gw, const std::string& unit) {
 
 std::vector<std::string> incident_ids(Inbox& inbox) {
   std::vector<std::string> ids;
-  for (const auto& m : inbox.messages()) ids.push_back(m.incident_id);
+  for (const auto& m : inbox.messages()) ids.push_back(m.incident_id());
   return ids;
 }
 
@@ -70,10 +70,10 @@ TEST(Link, DispatchReachesHandlerAndHelloCarriesRole) {
   gw.with([](auto& g) { return g.publish("unit.2A31", dispatch("I-1")); });
   ASSERT_TRUE(inbox.wait_messages(1));
   auto m = inbox.messages().at(0);
-  EXPECT_EQ(m.type, "dispatch");
-  EXPECT_EQ(m.incident_id, "I-1");
+  EXPECT_EQ(m.type(), mdtc::bridge::MessageType::dispatch);
+  EXPECT_EQ(m.incident_id(), "I-1");
   EXPECT_EQ(m.epoch, "e1");
-  EXPECT_EQ(m.incident->location.address, "1208 N MAPLE ST, SPRINGFIELD IL");
+  EXPECT_EQ(m.incident()->location.address, "1208 N MAPLE ST, SPRINGFIELD IL");
   auto hello = gw.with([](auto& g) { return g.inbound().at(0); });
   EXPECT_EQ(hello.type, "hello");
   EXPECT_EQ(hello.body->getValue<std::string>("role"), "patrol");
@@ -311,7 +311,7 @@ TEST(Link, WipeIsIgnoredWithoutCurve) {
     return g.publish("unit.2A31", dispatch("I-1"));
   });
   ASSERT_TRUE(inbox.wait_messages(1));
-  EXPECT_EQ(inbox.messages().at(0).type, "dispatch");
+  EXPECT_EQ(inbox.messages().at(0).type(), mdtc::bridge::MessageType::dispatch);
   EXPECT_EQ(counter(link, "dropped.unauthenticated_wipe"), 1u);
 }
 

@@ -16,10 +16,9 @@ const std::string kTopic = "unit.2A31";
 Message msg(uint64_t seq, std::string epoch = "e1", std::string incident = "") {
   Message m;
   m.topic = kTopic;
-  m.type = "dispatch";
   m.seq = seq;
   m.epoch = std::move(epoch);
-  m.incident_id = incident.empty() ? "I-" + std::to_string(seq) : incident;
+  m.payload = mdtc::test::ordering_payload("dispatch", incident.empty() ? "I-" + std::to_string(seq) : incident);
   m.sent_at = "t" + std::to_string(seq);
   return m;
 }
@@ -117,7 +116,7 @@ TEST_F(TrackerTest, LateStatusFromARetiredEpochIsStale) {
   tracker.on_message(msg(10), now, out);
   tracker.on_message(msg(1, "e2"), now, out);
   Message late = msg(11, "e1");
-  late.type = "coresponder_status";
+  late.payload = mdtc::test::ordering_payload("coresponder_status", late.incident_id());
   tracker.on_message(late, now, out);
   EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 1}));
   EXPECT_EQ(count("dropped.stale_epoch"), 1u);
@@ -140,11 +139,11 @@ TEST_F(TrackerTest, RestartWhileAGapIsOpenCountsTheGapLostAndDropsNothingDeliver
   tracker.on_message(msg(17), now, out);  // 16 lost on the wire
   ASSERT_EQ(out.asks.size(), 1u);
   Message cancel = msg(1, "e2", "I-17");
-  cancel.type = "cancel";
+  cancel.payload = mdtc::test::ordering_payload("cancel", "I-17");
   tracker.on_message(cancel, now, out);
   ASSERT_EQ(out.deliver.size(), 3u);
-  EXPECT_EQ(out.deliver[1].incident_id, "I-17");
-  EXPECT_EQ(out.deliver[2].type, "cancel");
+  EXPECT_EQ(out.deliver[1].incident_id(), "I-17");
+  EXPECT_EQ(out.deliver[2].type(), mdtc::bridge::MessageType::cancel);
   EXPECT_EQ(count("gaps_unfilled"), 1u);
   EXPECT_EQ(count("lost"), 1u);
   EXPECT_FALSE(tracker.asking(kTopic));
@@ -158,7 +157,7 @@ TEST_F(TrackerTest, IncidentRepublishedAfterRestartIsNotShownTwice) {
   tracker.on_message(again, now, out);
   tracker.on_message(msg(2, "e2", "I-8"), now, out);
   EXPECT_EQ(out.deliver.size(), 2u);
-  EXPECT_EQ(out.deliver[1].incident_id, "I-8");
+  EXPECT_EQ(out.deliver[1].incident_id(), "I-8");
   EXPECT_EQ(count("duplicates.replayed"), 1u);
 }
 
@@ -205,7 +204,7 @@ TEST_F(TrackerTest, UntrackedTopicIsIgnored) {
 TEST_F(TrackerTest, StatusesSharingAMillisecondAreBothDelivered) {
   TrackerOutput out;
   Message a = msg(1, "e1", "I-1");
-  a.type = "coresponder_status";
+  a.payload = mdtc::test::ordering_payload("coresponder_status", "I-1");
   a.sent_at = "same";
   Message b = a;
   b.seq = 2;
@@ -254,12 +253,10 @@ TEST_P(IncidentOrdering, EachMessageAppliesAtOnceToItsOwnIncident) {
     if (step.lost) continue;
     Message m;
     m.topic = mdtc::test::ordering_topic(step);
-    m.type = step.type;
     m.epoch = step.epoch;
     m.seq = step.seq;
     m.sent_at = mdtc::test::ordering_sent_at(step.at_s);
-    m.incident_id = step.incident;
-    m.unit = step.unit;
+    m.payload = mdtc::test::ordering_payload(step.type, step.incident, step.unit);
     t.on_message(m, at, out);
     // Delivered at arrival: the step's own output, before any tick.
     for (auto& d : out.deliver) shown.push_back(mdtc::test::ordering_label(d));

@@ -102,9 +102,10 @@ mdtc::bridge::LinkOptions unit(const std::string& id, const std::string& pub, co
   return o;
 }
 
+// A field of a message as the gateway sent it, read back from its typed form.
 std::string field(const mdtc::bridge::Message& m, const std::string& key) {
   Poco::JSON::Parser p;
-  auto o = p.parse(m.body).extract<Poco::JSON::Object::Ptr>();
+  auto o = p.parse(mdtc::bridge::encode_body(m.payload)).extract<Poco::JSON::Object::Ptr>();
   return o->has(key) ? o->get(key).toString() : std::string();
 }
 
@@ -149,19 +150,19 @@ TEST(StubCad, ScenarioRoutesCoresponderRequestAndFirstAcceptWins) {
   ASSERT_TRUE(cr8.start());
 
   ASSERT_TRUE(patrol_in.wait_messages(1));
-  EXPECT_EQ(patrol_in.messages()[0].incident_id, "I-1002");
+  EXPECT_EQ(patrol_in.messages()[0].incident_id(), "I-1002");
   ASSERT_TRUE(patrol.send("coresponder_request",
                           R"({"request_id":"R-1","incident_id":"I-1002","call_type":"WELFARE CHECK","priority":2,"address":"1208 N MAPLE ST","lat":39.8012,"lon":-89.6437,"reasons":["AUTISM"]})"));
   ASSERT_TRUE(cr7_in.wait_messages(1));
   ASSERT_TRUE(cr8_in.wait_messages(1));
-  EXPECT_EQ(cr7_in.messages()[0].type, "coresponder_request");
+  EXPECT_EQ(cr7_in.messages()[0].type(), mdtc::bridge::MessageType::coresponder_request);
   EXPECT_EQ(field(cr7_in.messages()[0], "from_unit"), "2A31");
   EXPECT_EQ(field(cr8_in.messages()[0], "request_id"), "R-1");
 
   ASSERT_TRUE(cr8.send("coresponder_response", R"({"request_id":"R-1","incident_id":"I-1002","accepted":true,"eta_s":420,"name":"CR-8 Clinician"})"));
   ASSERT_TRUE(patrol_in.wait_messages(2));
   auto accepted = patrol_in.messages()[1];
-  EXPECT_EQ(accepted.type, "coresponder_status");
+  EXPECT_EQ(accepted.type(), mdtc::bridge::MessageType::coresponder_status);
   EXPECT_EQ(field(accepted, "state"), "accepted");
   EXPECT_EQ(field(accepted, "by_unit"), "CR8");
   EXPECT_EQ(field(accepted, "by_name"), "CR-8 Clinician");
@@ -278,7 +279,7 @@ TEST(StubCad, ServerKeyFileRunsCurveOnBothSockets) {
   Link link(opt, inbox.message_handler(), nullptr);
   ASSERT_TRUE(link.start());
   ASSERT_TRUE(inbox.wait_messages(1));
-  EXPECT_EQ(inbox.messages()[0].incident_id, "I-CURVE");
+  EXPECT_EQ(inbox.messages()[0].incident_id(), "I-CURVE");
   ASSERT_TRUE(link.send("avl", R"({"lat":1,"lon":2})"));
   EXPECT_EQ(cad.wait_exit(), 0) << cad.err;
 }

@@ -25,13 +25,13 @@ TEST(WireDecoder, NativeDispatchFillsEveryField) {
   auto r = decode("unit.2A31", kDispatch);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->topic, "unit.2A31");
-  EXPECT_EQ(r->type, "dispatch");
+  EXPECT_EQ(r->type(), mdtc::bridge::MessageType::dispatch);
   EXPECT_EQ(r->seq, 7u);
   EXPECT_EQ(r->epoch, "e1");
   EXPECT_EQ(r->sent_at, "2026-11-22T10:00:00Z");
-  EXPECT_EQ(r->incident_id, "I-1");
-  ASSERT_TRUE(r->incident);
-  const auto& inc = *r->incident;
+  EXPECT_EQ(r->incident_id(), "I-1");
+  ASSERT_TRUE(r->incident());
+  const auto& inc = *r->incident();
   EXPECT_EQ(inc.call_type, "WELFARE CHECK");
   EXPECT_EQ(inc.priority, 2);
   EXPECT_EQ(inc.narrative, "Shouting");
@@ -47,15 +47,14 @@ TEST(WireDecoder, NativeDispatchFillsEveryField) {
   ASSERT_TRUE(inc.location.lat && inc.location.lon);
   EXPECT_DOUBLE_EQ(*inc.location.lat, 39.8012);
   EXPECT_DOUBLE_EQ(*inc.location.lon, -89.6437);
-  EXPECT_EQ(r->body, kDispatch);
 }
 
 TEST(WireDecoder, DispatchWithOnlyCoordinatesIsAccepted) {
   auto r = decode("unit.2A31",
                   R"({"v":1,"type":"dispatch","seq":1,"incident":{"id":"I-2","location":{"lat":1.5,"lon":2.5}}})");
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_TRUE(r->incident->location.address.empty());
-  EXPECT_TRUE(r->incident->location.civic.empty());
+  EXPECT_TRUE(r->incident()->location.address.empty());
+  EXPECT_TRUE(r->incident()->location.civic.empty());
 }
 
 TEST(WireDecoder, DispatchWithoutAnyLocationIsMissingField) {
@@ -74,7 +73,7 @@ TEST(WireDecoder, DispatchWithoutIncidentOrEidoIsMissingField) {
 TEST(WireDecoder, UnitLocationMustNameTheUnit) {
   auto r = decode("all", R"({"v":1,"type":"unit_location","seq":4,"unit":"CR7","lat":39.79,"lon":-89.65})");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->type, "unit_location");
+  EXPECT_EQ(r->type(), mdtc::bridge::MessageType::unit_location);
   EXPECT_EQ(code_of(R"({"v":1,"type":"unit_location","seq":4,"lat":39.79,"lon":-89.65})"), "wire.missing_field");
   EXPECT_EQ(code_of(R"({"v":1,"type":"unit_location","seq":4,"unit":7})"), "wire.bad_type");
 }
@@ -84,7 +83,8 @@ TEST(WireDecoder, CoresponderStateNamesTheUnitAndOneOfFourStates) {
     auto r = decode("all", std::string(R"({"v":1,"type":"coresponder_state","seq":5,"unit":"CR7","state":")") +
                                state + R"(","free_at":"2026-11-22T10:30:00Z"})");
     ASSERT_TRUE(r.ok()) << state << ": " << r.error().message;
-    EXPECT_EQ(r->unit, "CR7");
+    ASSERT_NE(r->as<mdtc::bridge::CoresponderState>(), nullptr);
+    EXPECT_EQ(r->as<mdtc::bridge::CoresponderState>()->unit, "CR7");
   }
   EXPECT_EQ(code_of(R"({"v":1,"type":"coresponder_state","seq":5,"state":"busy"})"), "wire.missing_field");
   EXPECT_EQ(code_of(R"({"v":1,"type":"coresponder_state","seq":5,"unit":"CR7"})"), "wire.missing_field");
@@ -97,27 +97,30 @@ TEST(WireDecoder, CoresponderStateNamesTheUnitAndOneOfFourStates) {
 TEST(WireDecoder, IncidentUpdateMayOmitLocation) {
   auto r = decode("unit.2A31", R"({"v":1,"type":"incident_update","seq":3,"incident":{"id":"I-1","priority":1}})");
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->incident_id, "I-1");
-  EXPECT_EQ(r->incident->priority, 1);
+  EXPECT_EQ(r->incident_id(), "I-1");
+  EXPECT_EQ(r->incident()->priority, 1);
 }
 
 TEST(WireDecoder, CancelAndUnitClearedCarryIncidentId) {
   auto c = decode("unit.2A31", R"({"v":1,"type":"cancel","seq":4,"incident_id":"I-1"})");
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->incident_id, "I-1");
-  EXPECT_FALSE(c->incident);
+  EXPECT_EQ(c->incident_id(), "I-1");
+  EXPECT_FALSE(c->incident());
   auto u = decode("unit.2A31", R"({"v":1,"type":"unit_cleared","seq":5,"incident":{"id":"I-9"}})");
   ASSERT_TRUE(u) << u.error().message;
-  EXPECT_EQ(u->incident_id, "I-9");
+  EXPECT_EQ(u->incident_id(), "I-9");
   EXPECT_EQ(code_of(R"({"v":1,"type":"cancel","seq":4})"), "wire.missing_field");
 }
 
-TEST(WireDecoder, CoresponderMessagesCarryIncidentIdAndRawBody) {
+TEST(WireDecoder, CoresponderMessagesCarryIncidentIdAndTheirFields) {
   std::string body = R"({"v":1,"type":"coresponder_request","seq":2,"request_id":"R-1","incident_id":"I-1","reasons":["AUTISM"]})";
   auto r = decode("unit.CR7", body);
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->incident_id, "I-1");
-  EXPECT_EQ(r->body, body);
+  EXPECT_EQ(r->incident_id(), "I-1");
+  const auto* req = r->as<mdtc::bridge::CoresponderRequest>();
+  ASSERT_NE(req, nullptr);
+  EXPECT_EQ(req->request_id, "R-1");
+  EXPECT_EQ(req->reasons, std::vector<std::string>{"AUTISM"});
 }
 
 TEST(WireDecoder, MalformedJsonIsBadJson) {
@@ -188,8 +191,8 @@ TEST(WireDecoder, ErrorMessagesNameTheField) {
 TEST(WireDecoder, HeartbeatDecodesWithoutIncident) {
   auto r = decode("all", R"({"v":1,"type":"heartbeat","seq":0,"epoch":"e","topics":{"unit.2A31":7}})");
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->type, "heartbeat");
-  EXPECT_FALSE(r->incident);
+  EXPECT_EQ(r->type(), mdtc::bridge::MessageType::heartbeat);
+  EXPECT_FALSE(r->incident());
 }
 
 TEST(WireDecoder, SentAtReadsAsMillisecondsWithAnyOffsetAndFraction) {
@@ -214,5 +217,6 @@ TEST(WireDecoder, UnitClearedKeepsTheUnitItNames) {
   auto m = mdtc::bridge::decode(
       "all", R"({"v":1,"type":"unit_cleared","seq":3,"incident_id":"I-1","unit":"2B99"})");
   ASSERT_TRUE(m);
-  EXPECT_EQ(m.value().unit, "2B99");
+  ASSERT_NE(m->as<mdtc::bridge::UnitCleared>(), nullptr);
+  EXPECT_EQ(m->as<mdtc::bridge::UnitCleared>()->unit, "2B99");
 }

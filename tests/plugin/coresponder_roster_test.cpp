@@ -8,6 +8,7 @@
 
 #include "fake_ports.h"
 #include "pipeline.h"
+#include "wire_message.h"
 
 namespace mdtc::plugin {
 namespace {
@@ -74,10 +75,6 @@ TEST(AutoRequest, CodesNeedOneOfThemAtTheAddress) {
 
 bridge::Message dispatch(const std::string& id, const std::string& address, const std::string& call_type,
                          const std::string& type = "dispatch") {
-  bridge::Message m;
-  m.topic = "unit.2A31";
-  m.type = type;
-  m.incident_id = id;
   bridge::Incident inc;
   inc.id = id;
   inc.call_type = call_type;
@@ -86,16 +83,16 @@ bridge::Message dispatch(const std::string& id, const std::string& address, cons
   inc.location.address = address;
   inc.location.lat = kIncident.lat;
   inc.location.lon = kIncident.lon;
-  m.incident = inc;
+  bridge::Message m = test::dispatch_message(inc, "unit.2A31");
+  if (type == "incident_update") m.payload = bridge::IncidentUpdate{inc};
   return m;
 }
 
 bridge::Message unit_location(const std::string& unit, double lat, double lon) {
-  bridge::Message m;
-  m.topic = "all";
-  m.type = "unit_location";
-  m.body = R"({"unit":")" + unit + R"(","lat":)" + std::to_string(lat) + R"(,"lon":)" + std::to_string(lon) + "}";
-  return m;
+  return test::from_wire("unit_location",
+                         R"({"unit":")" + unit + R"(","lat":)" + std::to_string(lat) + R"(,"lon":)" +
+                             std::to_string(lon) + "}",
+                         "all");
 }
 
 class RosterPipeline : public ::testing::Test {
@@ -155,7 +152,7 @@ TEST_F(RosterPipeline, UnscheduledOrMalformedPositionsAreNotKept) {
   EXPECT_EQ(pipeline.counters()["unit_locations"], 0u);
   bridge::Message bad = unit_location("CR7", 95, 0);
   pipeline.on_message(bad, 0);
-  bad.body = R"({"unit":"CR7","lat":"north"})";
+  bad = test::from_wire("unit_location", R"({"unit":"CR7","lat":"north"})", "all");
   pipeline.on_message(bad, 0);
   EXPECT_EQ(pipeline.counters()["dropped.bad_unit_location"], 2u);
 }

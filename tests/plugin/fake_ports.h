@@ -42,8 +42,9 @@ struct FakePorts : plugin::Ports {
   void log(int, const std::string& m) override { calls.push_back({"log", {}, m}); }
   // What the link answers: kept, not kept (disk refused the outbox), failed.
   plugin::Sent send_answer = plugin::Sent::kept;
-  plugin::Sent send(const std::string& type, const std::string& body) override {
-    calls.push_back({"send", type, body});
+  // Recorded as the link would queue it: the type's name and its body.
+  plugin::Sent send(const bridge::Outbound& m) override {
+    calls.push_back({"send", std::string(bridge::to_string(bridge::type_of(m))), bridge::encode_body(m)});
     return send_answer;
   }
   cache::MatchResult lookup(const cache::AddressQuery& q) override {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "incident_record.h"
+#include "journal_json.h"
 #include "temp_dir.h"
 
 namespace mdtc::plugin {

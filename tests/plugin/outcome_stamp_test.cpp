@@ -6,6 +6,7 @@
 #include "outcome_store.h"
 #include "pipeline.h"
 #include "temp_dir.h"
+#include "wire_message.h"
 
 namespace mdtc::plugin {
 namespace {
@@ -13,18 +14,10 @@ namespace {
 constexpr int64_t kT0 = 1'795'341'600'000;  // 2026-11-22T10:00:00Z
 
 bridge::Message wire(const std::string& type, const std::string& body, const std::string& topic) {
-  bridge::Message m;
-  m.topic = topic;
-  m.type = type;
-  m.body = body;
-  return m;
+  return test::from_wire(type, body, topic);
 }
 
 bridge::Message flagged_dispatch() {
-  bridge::Message m;
-  m.topic = "unit.2A31";
-  m.type = "dispatch";
-  m.incident_id = "I-1";
   bridge::Incident inc;
   inc.id = "I-1";
   inc.call_type = "WELFARE CHECK";
@@ -33,8 +26,7 @@ bridge::Message flagged_dispatch() {
   inc.location.address = "1208 N MAPLE ST APT 3B";
   inc.location.lat = 39.8012;
   inc.location.lon = -89.6437;
-  m.incident = inc;
-  return m;
+  return test::dispatch_message(inc, "unit.2A31");
 }
 
 std::string status(const std::string& state) {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "fake_ports.h"
+#include "journal_json.h"
 #include "mdtc/registry_line.h"
 #include "temp_dir.h"
+#include "wire_message.h"
 
 namespace mdtc::plugin {
 namespace {
@@ -12,10 +14,6 @@ namespace {
 bridge::Message dispatch(const std::string& id, const std::string& address,
                          const std::string& topic = "unit.2A31",
                          std::vector<std::string> units = {"2A31"}) {
-  bridge::Message m;
-  m.topic = topic;
-  m.type = "dispatch";
-  m.incident_id = id;
   bridge::Incident inc;
   inc.id = id;
   inc.call_type = "WELFARE CHECK";
@@ -24,25 +22,24 @@ bridge::Message dispatch(const std::string& id, const std::string& address,
   inc.location.address = address;
   inc.location.lat = 39.8012;
   inc.location.lon = -89.6437;
-  m.incident = inc;
+  return test::dispatch_message(inc, topic);
+}
+
+// The same incident as an incident_update.
+bridge::Message as_update(bridge::Message m) {
+  m.payload = bridge::IncidentUpdate{*m.incident()};
   return m;
 }
 
 bridge::Message wire(const std::string& type, const std::string& body,
                      const std::string& topic = "unit.2A31") {
-  bridge::Message m;
-  m.topic = topic;
-  m.type = type;
-  m.body = body;
-  return m;
+  return test::from_wire(type, body, topic);
 }
 
 // A cancel or unit_cleared for one incident, as the link decodes it.
 bridge::Message closing(const std::string& type, const std::string& incident_id,
                         const std::string& topic = "unit.2A31", const std::string& extra = {}) {
-  auto m = wire(type, R"({"incident_id":")" + incident_id + "\"" + extra + "}", topic);
-  m.incident_id = incident_id;
-  return m;
+  return wire(type, R"({"incident_id":")" + incident_id + "\"" + extra + "}", topic);
 }
 
 gps::Fix fix_at(double lat, double lon) {
@@ -102,7 +99,7 @@ TEST_F(PatrolPipeline, EveryDisplayedFlagIsAudited) {
 TEST_F(PatrolPipeline, WeaponsFlagIsSpokenOnFirstShowOnly) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   auto update = dispatch("I-1", "1208 N MAPLE ST APT 3B");
-  update.type = "incident_update";
+  update = as_update(update);
   pipeline.on_message(update, 10);
   auto notes = ports.of("notify");
   ASSERT_EQ(notes.size(), 1u);
@@ -121,7 +118,7 @@ TEST_F(PatrolPipeline, DispatchOnSharedTopicForAnotherUnitIsIgnored) {
 TEST_F(PatrolPipeline, UpdateToUnflaggedAddressTakesPanelsDown) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   auto corrected = dispatch("I-1", "1280 S ELM ST");
-  corrected.type = "incident_update";
+  corrected = as_update(corrected);
   pipeline.on_message(corrected, 5);
   auto closes = ports.of("close");
   ASSERT_EQ(closes.size(), 2u);
@@ -233,8 +230,8 @@ TEST_F(PatrolPipeline, AvlTheLinkRefusedIsCountedAndTriedAgain) {
 TEST_F(PatrolPipeline, PremisePanelSaysHowFarTheCallIsFromThisCar) {
   pipeline.on_fix(fix_at(39.80, -89.64), 0);
   bridge::Message m = dispatch("I-1", "1208 N MAPLE ST APT 3B");
-  m.incident->location.lat = 39.82;  // about 2.2 km north
-  m.incident->location.lon = -89.64;
+  m.as<bridge::Dispatch>()->incident.location.lat = 39.82;  // about 2.2 km north
+  m.as<bridge::Dispatch>()->incident.location.lon = -89.64;
   pipeline.on_message(m, 500);
   const auto* shown = ports.last("show", "premise:I-1");
   ASSERT_NE(shown, nullptr);
@@ -462,10 +459,17 @@ TEST_F(ClinicianPipeline, TakenByAnotherUnitUpdatesTheOffer) {
 
 TEST_F(ClinicianPipeline, RequestWithoutIdIsDroppedAndCounted) {
   pipeline.on_message(wire("coresponder_request", R"({"incident_id":"I-1"})", "unit.CR7"), 0);
+  // Reasons that are not text, and a body that is not JSON, never reach
+  // the pipeline: the bridge refuses them, and the link counts them.
+  EXPECT_EQ(bridge::decode("unit.CR7", R"({"v":1,"type":"coresponder_request","seq":1,"incident_id":"I-1",)"
+                                       R"("request_id":"R-2","reasons":[{"x":1}]})")
+                .error()
+                .code,
+            "wire.bad_type");
+  EXPECT_EQ(bridge::decode("unit.CR7", "not json").error().code, "wire.bad_json");
   pipeline.on_message(wire("coresponder_request", R"({"request_id":"R-2","reasons":[{"x":1}]})", "unit.CR7"), 0);
-  pipeline.on_message(wire("coresponder_request", "not json", "unit.CR7"), 0);
   EXPECT_TRUE(ports.of("show").empty());
-  EXPECT_EQ(pipeline.counters()["dropped.bad_request"], 3u);
+  EXPECT_EQ(pipeline.counters()["dropped.bad_request"], 1u);
 }
 
 TEST_F(ClinicianPipeline, StatusProgressionIsSentToTheOfficer) {
@@ -580,7 +584,7 @@ TEST_F(PatrolPipeline, EveryIncidentPanelShowsTheIncidentNumberAndCadsDispatchTi
 TEST_F(PatrolPipeline, UpdateKeepsTheDispatchTimeAndANewDispatchReplacesIt) {
   pipeline.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:00:00Z"), 0);
   auto update = dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T10:20:00Z");
-  update.type = "incident_update";
+  update = as_update(update);
   pipeline.on_message(update, 1);
   EXPECT_NE(ports.last("update", "premise:I-1")->body.find("2026-11-22 10:00 UTC"), std::string::npos);
   pipeline.on_message(dispatched_at(dispatch("I-1", "1208 N MAPLE ST APT 3B"), "2026-11-22T11:05:00Z"), 2);
@@ -842,20 +846,15 @@ TEST_F(NeighbourPipelineOnACache, ExactDispatchSendsItsOwnCareCode) {
 constexpr int64_t kWall0 = 1'795'330'800'000;  // 2026-11-22T07:00:00Z, wall clock of these scenarios
 
 bridge::Message unit_state(const std::string& unit, const std::string& state, const std::string& extra = {}) {
-  bridge::Message m;
-  m.topic = "all";
-  m.type = "coresponder_state";
-  m.unit = unit;
-  m.body = R"({"unit":")" + unit + R"(","state":")" + state + "\"" + extra + "}";
-  return m;
+  return test::from_wire("coresponder_state", R"({"unit":")" + unit + R"(","state":")" + state + "\"" + extra + "}",
+                         "all");
 }
 
 bridge::Message position_of(const std::string& unit, double lat, double lon) {
-  bridge::Message m;
-  m.topic = "all";
-  m.type = "unit_location";
-  m.body = R"({"unit":")" + unit + R"(","lat":)" + std::to_string(lat) + R"(,"lon":)" + std::to_string(lon) + "}";
-  return m;
+  return test::from_wire("unit_location",
+                         R"({"unit":")" + unit + R"(","lat":)" + std::to_string(lat) + R"(,"lon":)" +
+                             std::to_string(lon) + "}",
+                         "all");
 }
 
 // The request panel's sections, by id, in order.

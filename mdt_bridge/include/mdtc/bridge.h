@@ -1,7 +1,7 @@
 // The plugin's link to the CAD gateway over ZeroMQ, wire protocol v1
-// (docs/protocol.md): a SUB socket for `unit.<id>` and `all`, and a DEALER
-// socket (identity = unit id) for everything the unit sends. No ZeroMQ or
-// JSON library type appears here.
+// (docs/protocol.md; the messages themselves are in mdtc/wire.h): a SUB
+// socket for `unit.<id>` and `all`, and a DEALER socket (identity = unit id)
+// for everything the unit sends. No ZeroMQ or JSON library type appears here.
 #pragma once
 
 #include <cstdint>
@@ -17,48 +17,9 @@
 #include "mdtc/location.h"
 #include "mdtc/result.h"
 #include "mdtc/time_source.h"
+#include "mdtc/wire.h"
 
 namespace mdtc::bridge {
-
-inline constexpr int kWireVersion = 1;
-
-using mdtc::Location;  // where the call is (mdtc/location.h)
-
-struct Incident {
-  std::string id;
-  std::string call_type;
-  int priority = 0;
-  std::string narrative;
-  std::vector<std::string> units;
-  Location location;
-};
-
-// One decoded wire message. `body` keeps the raw JSON so that handlers of
-// types this struct does not model (co-responder messages) can read it.
-struct Message {
-  std::string topic;
-  std::string type;  // "dispatch", "incident_update", "cancel", ...
-  uint64_t seq = 0;
-  std::string epoch;
-  std::string sent_at;
-  std::optional<Incident> incident;  // dispatch / incident_update
-  std::string incident_id;           // every incident-scoped type
-  std::string unit;                  // unit_cleared: the unit it names, if any; coresponder_state: whose
-  std::string body;
-};
-
-// The states a clinician unit reports in `coresponder_state`.
-inline constexpr std::string_view kCoresponderStates[] = {"available", "busy", "telehealth", "off_duty"};
-
-// A wire timestamp (`sent_at`, RFC 3339 with any offset and fraction) as
-// milliseconds since the Unix epoch; empty when it is not one.
-std::optional<int64_t> parse_sent_at_ms(std::string_view sent_at);
-
-// Pure: topic + body -> Message, or an Error whose code names the reason
-// ("wire.bad_json", "wire.bad_version", "wire.missing_field", "wire.bad_type",
-// "wire.too_large", "wire.bad_eido"). Unknown fields are ignored.
-Result<Message> decode(std::string_view topic, std::string_view body,
-                       std::size_t max_bytes = 65536);
 
 struct LinkOptions {
   std::string unit_id;
@@ -125,6 +86,8 @@ class Link {
   // Thread-safe; never blocks on the network. A full or read-only disk is
   // not an error: the message is still sent, and the answer says not kept.
   Result<Queued> send(const std::string& type, const std::string& json_object);
+  // The same for a typed message: encoded here, so callers build no JSON.
+  Result<Queued> send(const Outbound& message);
 
   Counters counters() const;
   // The disk fault that keeps outbound messages (or the link's place on
