@@ -285,10 +285,16 @@ Status Cache::audit(const AuditEntry& entry) {
     Transaction tx(im.db);
     int64_t seq = 1;
     std::string prev = kGenesis;
-    Stmt last(im.db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    if (last.step()) {
-      seq = last.integer(0) + 1;
-      prev = last.text(1);
+    {
+      // Reset before the commit: a statement left on its row keeps this
+      // connection reading after the commit, and while it reads SQLite can
+      // never start the WAL over, so the log grew by every audit record for
+      // as long as the plugin ran, and each lookup searched all of it.
+      Stmt last(im.db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+      if (last.step()) {
+        seq = last.integer(0) + 1;
+        prev = last.text(1);
+      }
     }
     std::string ids;
     for (const std::string& id : entry.flag_ids) ids += (ids.empty() ? "" : "\n") + id;

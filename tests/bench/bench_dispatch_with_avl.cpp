@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "bench_plugin.h"
+#include "dispatch_bench.h"
 #include "mdt_host/mdt_host_api.h"
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
@@ -44,10 +45,8 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
+using mdtc::bench::body_for;
+using mdtc::bench::now_ns;
 
 struct Percentiles {
   double p50, p90, p99, max;
@@ -74,13 +73,6 @@ std::string registry(size_t premises) {
   return *mdtc::cache::complete_registry_file(out);
 }
 
-std::string body_for(uint64_t seq, const std::string& incident, const std::string& address) {
-  return "{\"v\":1,\"type\":\"dispatch\",\"seq\":" + std::to_string(seq) +
-         ",\"epoch\":\"bench\",\"sent_at\":\"2026-11-22T10:00:00Z\",\"incident\":{\"id\":\"" + incident +
-         "\",\"call_type\":\"WELFARE CHECK\",\"priority\":2,\"units\":[\"B1\"],"
-         "\"location\":{\"address\":\"" + address + ", SPRINGFIELD IL\"}}}";
-}
-
 std::string nmea(const std::string& body) {
   unsigned sum = 0;
   for (char c : body) sum ^= static_cast<unsigned char>(c);
@@ -103,22 +95,6 @@ std::string fix_epoch(bool north) {
   const std::string lat = north ? "3948.30000" : "3948.07200";
   return nmea("GPGGA," + std::string(t) + "," + lat + ",N,08938.62200,W,1,09,0.9,180.0,M,-33.9,M,,") +
          nmea("GPRMC," + std::string(t) + ",A," + lat + ",N,08938.62200,W,26.05,0.0," + d + ",,,A");
-}
-
-struct Host {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<std::string, int64_t> shown_ns;
-};
-
-int32_t on_show(void* data, const char* panel_id, const char*) {
-  const int64_t t = now_ns();
-  auto& h = *static_cast<Host*>(data);
-  if (std::strncmp(panel_id, "premise:", 8) != 0) return MDT_OK;
-  std::lock_guard lock(h.mu);
-  h.shown_ns[panel_id + 8] = t;
-  h.cv.notify_all();
-  return MDT_OK;
 }
 
 // What one outbox commit costs on this disk: WAL, synchronous=FULL, one
@@ -212,9 +188,9 @@ int main(int argc, char** argv) {
     }
   });
 
-  Host host;
+  mdtc::bench::ShownPanels host;
   mdt_host_callbacks cb{};
-  mdtc::bench::LoadedPlugin plugin = mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, on_show);
+  mdtc::bench::LoadedPlugin plugin = mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show);
   if (!plugin.plugin) return 1;
 
   const int gps_fd = ::accept(gps_listen, nullptr, nullptr);
@@ -259,10 +235,9 @@ int main(int argc, char** argv) {
     const int64_t t0 = now_ns();
     pub.send(zmq::buffer(std::string("unit.B1")), zmq::send_flags::sndmore);
     pub.send(zmq::buffer(body), zmq::send_flags::none);
-    std::unique_lock lock(host.mu);
-    if (!host.cv.wait_for(lock, std::chrono::seconds(10), [&] { return host.shown_ns.count(incident) > 0; }))
-      return std::fprintf(stderr, "dispatch %s never popped a panel\n", incident.c_str()), 1;
-    (with_avl ? avl_us : quiet_us).push_back(static_cast<double>(host.shown_ns[incident] - t0) / 1000.0);
+    const int64_t shown = host.wait_for(incident, std::chrono::seconds(10));
+    if (shown < 0) return std::fprintf(stderr, "dispatch %s never popped a panel\n", incident.c_str()), 1;
+    (with_avl ? avl_us : quiet_us).push_back(static_cast<double>(shown - t0) / 1000.0);
   }
   avl_on = false;
   done = true;

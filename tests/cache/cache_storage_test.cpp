@@ -45,6 +45,20 @@ TEST_F(CacheStorage, NotesNamesAndHistoryAreNotStoredInClear) {
     EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
 }
 
+// Every flag shown writes an audit record. The log must start over once
+// SQLite has checkpointed it, or it grows for as long as the plugin runs and
+// every lookup searches all of it (it was 4 frames a record, without end).
+TEST_F(CacheStorage, TheWriteAheadLogStaysBoundedWhileAuditRecordsAreWritten) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_TRUE(c.audit({"2A31", "officer", "I-" + std::to_string(i), {"F-1", "F-2"}}).ok());
+    if (i % 100 == 0) (void)match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");  // a reader comes and goes
+  }
+  // SQLite checkpoints every 1000 frames (4 KB pages): about 4 MB at most.
+  EXPECT_LT(fs::file_size(db + "-wal"), 8u << 20);
+}
+
 TEST_F(CacheStorage, KeyFileIsCreatedOwnerOnly) {
   open();
   struct stat st {};
