@@ -95,7 +95,7 @@ std::optional<StagedFileId> read_description(const std::string& path) {
   auto s = json::as_string(*sha);
   auto t = json::as_uint(*total);
   if (!ver || !m || !s || !t) return std::nullopt;
-  StagedFileId id{*ver, *m, *s, *t};
+  StagedFileId id{*ver, *m, *s, *t, "identity", ""};
   // Absent in descriptions written before compressed transfer: identity.
   if (const auto* enc = json::find(o, "encoding")) {
     const auto* content = json::find(o, "content_sha256");

@@ -44,7 +44,7 @@ const std::string kData =
     "{\"type\":\"delete\",\"id\":\"F-1\"}\n";
 
 StagedFileId id_for(const std::string& data, int64_t version = 4) {
-  return {version, "delta", sha256_hex(data), data.size()};
+  return {version, "delta", sha256_hex(data), data.size(), "identity", ""};
 }
 
 fs::perms perms_of(const std::string& path) { return fs::status(path).permissions() & fs::perms::all; }
@@ -321,7 +321,7 @@ namespace {
 // An encoded transfer (docs/protocol.md, "Encodings"): the staged bytes are
 // the stream's, known by its wire SHA-256 and bound to the file it decodes to.
 StagedFileId encoded_id(const std::string& stream, const std::string& content_sha) {
-  StagedFileId id{4, "delta", sha256_hex(stream), stream.size()};
+  StagedFileId id{4, "delta", sha256_hex(stream), stream.size(), "identity", ""};
   id.encoding = "zstd";
   id.content_sha256 = content_sha;
   return id;
@@ -350,7 +350,7 @@ TEST(SyncStagingEncoded, AnEncodedStreamResumesOnlyForTheSameStreamAndFile) {
   // The same stream bytes said to be another file, or the file as written
   // with the same hash and size: never resumed from these records.
   for (auto other : {encoded_id(stream, sha256_hex("another file")),
-                     StagedFileId{4, "delta", sha256_hex(stream), stream.size()}}) {
+                     StagedFileId{4, "delta", sha256_hex(stream), stream.size(), "identity", ""}}) {
     SyncStaging s(base);
     ASSERT_EQ(s.begin(encoded_id(stream, file_sha))->held, 100u);
     s.close();
