@@ -137,6 +137,7 @@ Object match_json(const cache::MatchResult& m) {
   Array reasons;  // why the answer is below exact
   for (const auto& why : m.reasons) reasons.add(why);
   o.set("reasons", reasons);
+  if (m.unparsed) o.set("unparsed", true);  // not checked: never read this as "no flags"
   o.set("premises", premises);
   o.set("flags", flags);
   o.set("subjects", subjects);

@@ -725,12 +725,19 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     if (is_compass_word(before) && !(before.size() == 1 && route_number_at(t, from, rest - 2))) return 0;
     // After a typed street the place must follow what ends a street (type,
     // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
+    // "1208 N MAPLE ST LOWER LEVEL SPRINGFIELD": unit words without an id end it too.
     if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before) ||
-                   is_route_modifier(before)))
+                   is_route_modifier(before) || idless_unit_phrase_at(t, from, rest) < rest))
       return 0;
-    bool place_all_type_words = true;
-    for (std::size_t k = rest; k < end; ++k) place_all_type_words = place_all_type_words && is_suffix(t[k]);
+    bool place_all_type_words = true, place_all_directionals = true;
+    for (std::size_t k = rest; k < end; ++k) {
+      place_all_type_words = place_all_type_words && is_suffix(t[k]);
+      place_all_directionals = place_all_directionals && is_directional(t[k]);
+    }
     if (place_all_type_words && !typed) return 0;
+    // "5 MAIN ST NORTH": a town named NORTH, or Main St N anywhere? Not a
+    // guess to make; with its state ("NORTH SC") it is the town.
+    if (place_all_directionals && (is_suffix(before) || is_route_word(before))) return 0;
     city = *found;
     return n;
   }
@@ -931,7 +938,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       return;
     }
     NormalizedAddress more;
-    read_unit_element(std::move(rest), more);
+    if (rest.size() == 1 && !looks_like_unit_id(rest[0])) {
+      more.unit = more.unit_display = rest[0];  // "LOWER LEVEL,": a word, not an id
+    } else {
+      read_unit_element(std::move(rest), more);
+    }
     if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
     a.unit += more.unit;
     a.unit_display += more.unit_display;
@@ -1099,7 +1110,12 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
           if (is_suffix(street[k]))
             for (std::size_t j = k + 1; j < end - n; ++j)
               typed_with_tail = typed_with_tail || (!is_suffix(street[j]) && !is_directional(street[j]));
-        if (typed_with_tail || !a.zip.empty()) {
+        // "17 OAK AVE IL": a state right after the type, when the state's
+        // code is no street or unit word there (not CT, NE, FL, PR ...).
+        const bool state_after_type = n == 1 && end - 1 > i + 1 && is_suffix(street[end - 2]) &&
+                                      !is_suffix(street[end - 1]) && !is_directional(street[end - 1]) &&
+                                      !is_designator(street[end - 1]) && street[end - 1] != "MT";
+        if (typed_with_tail || !a.zip.empty() || state_after_type) {
           a.state = state;
           end -= n;
           city_in_street = typed_with_tail;

@@ -293,6 +293,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       if (!r.premises.empty()) r.level = MatchLevel::nearby;
     }
     gather_reasons(r);
+    if (unparsed && r.premises.empty()) {
+      r.unparsed = true;
+      r.reasons.emplace_back("address not understood");
+    }
     if (r.premises.empty()) return r;
 
     if (im.dates.day != now / 86400 || im.dates.revalidate_days != options.revalidate_days)

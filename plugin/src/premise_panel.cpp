@@ -237,6 +237,7 @@ std::string match_level_text(const cache::MatchResult& match) {
              " - no flagged premise at this address";
     }
     case cache::MatchLevel::none:
+      if (match.unparsed) return "Address not understood - its flags were not checked; confirm the address with dispatch";
       if (!match.ambiguous_candidates.empty())
         return "Address ambiguous: " + std::to_string(match.ambiguous_candidates.size()) +
                " flagged premises could match - confirm the address with dispatch";
@@ -310,7 +311,10 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
   PremisePanel panel;
   const bool unavailable = m.freshness == cache::Freshness::unavailable;
   const bool ambiguous = m.level == cache::MatchLevel::none && !m.ambiguous_candidates.empty();
-  panel.show = !m.flags.empty() || unavailable || ambiguous;
+  // An address that could not be read was not checked: that must not look
+  // like an address with no flags.
+  const bool unread = m.unparsed && !unavailable;
+  panel.show = !m.flags.empty() || unavailable || ambiguous || unread;
   if (!panel.show) return panel;
 
   PanelDocument& doc = panel.doc;
@@ -326,6 +330,9 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
     doc.severity = Severity::warning;
   } else if (ambiguous && m.flags.empty()) {
     doc.title = "CHECK ADDRESS - POSSIBLE FLAGGED PREMISE";
+    doc.severity = Severity::warning;
+  } else if (unread) {
+    doc.title = "ADDRESS NOT UNDERSTOOD - FLAGS NOT CHECKED";
     doc.severity = Severity::warning;
   } else {
     // Below exact the title says so first: the flags may be this door's or a

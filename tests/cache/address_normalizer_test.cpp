@@ -737,5 +737,38 @@ TEST(AddressCorpusRules, DirectionalsInsideNames) {
   EXPECT_EQ(*normalize_civic(c), norm("514 PEACE & PLENTY LANE"));
 }
 
+// A town named like a directional ("NORTH", SC) cannot take the place of a
+// street's post-directional: "5 MAIN ST NORTH" may be Main St N anywhere.
+TEST(AddressCorpusRules, ATownNamedLikeADirectionalIsNotTakenForThePostDirectional) {
+  Gazetteer g;
+  for (const char* p : {"NORTH", "SPRINGFIELD"}) g.add_place(p);
+  for (const char* text : {"5 MAIN ST NORTH", "5 MAIN ST, NORTH", "5 MAIN ST N"}) {
+    const NormalizedAddress a = norm(text, g);
+    EXPECT_EQ(a.postdir, "N") << text;
+    EXPECT_EQ(a.city, "") << text;
+  }
+  // With its state it is the town.
+  EXPECT_EQ(norm("5 MAIN ST, NORTH SC", g).city, "NORTH");
+  EXPECT_EQ(norm("5 MAIN ST, NORTH SC", g).postdir, "");
+}
+
+TEST(AddressCorpusRules, UnitWordsBeforeAKnownCityAndAStateAfterTheType) {
+  Gazetteer g;
+  g.add_place("SPRINGFIELD");
+  const NormalizedAddress lower = norm("1208 N MAPLE ST LOWER LEVEL SPRINGFIELD", g);
+  EXPECT_EQ(lower.city, "SPRINGFIELD");
+  EXPECT_EQ(lower.type, "ST");
+  EXPECT_EQ(lower.unit, "LOWR LEVEL");
+  EXPECT_EQ(lower.display(), norm("1208 N MAPLE ST, LOWER LEVEL, SPRINGFIELD", g).display());
+  EXPECT_EQ(norm("300 25TH PL LOWER LEVEL SPRINGFIELD IL", g).city, "SPRINGFIELD");
+  const NormalizedAddress state = norm("17 OAK AVE IL");
+  EXPECT_EQ(state.state, "IL");
+  EXPECT_EQ(state.street_line(), "17 OAK AVE");
+  // Traps: a court, a quadrant and a floor stay what they are.
+  EXPECT_EQ(norm("9 WILLOW CT").type, "CT");
+  EXPECT_EQ(norm("9 WILLOW ST NE").postdir, "NE");
+  EXPECT_EQ(norm("9 WILLOW ST FL 2").state, "");
+}
+
 }  // namespace
 }  // namespace mdtc::cache

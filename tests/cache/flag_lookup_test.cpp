@@ -362,6 +362,16 @@ TEST_F(PlaceNames, AKnownPlaceNameIsNotCountedAsUnparsed) {
   EXPECT_EQ(c.stats()->unparsed_queries, 1);
 }
 
+TEST_F(PlaceNames, AnAddressNotUnderstoodIsSaidSoNeverNoFlags) {
+  const MatchResult unread = match(c, "SPRINGFIELD HIGH");
+  EXPECT_TRUE(unread.unparsed);
+  EXPECT_EQ(unread.reasons, (std::vector<std::string>{"address not understood"}));
+  // An address read and found clear is not "not understood".
+  const MatchResult clear = match(c, "1 NOWHERE ST, SPRINGFIELD IL");
+  EXPECT_FALSE(clear.unparsed);
+  EXPECT_TRUE(clear.reasons.empty());
+}
+
 TEST_F(PlaceNames, PartOfAPlaceNameIsNotThePlace) {
   for (const char* s : {"SPRINGFIELD HIGH", "SHS ANNEX", "SPRINGFIELD HIGH SCHOOL GYM", "HIGH SCHOOL"})
     EXPECT_EQ(match(c, s).level, MatchLevel::none) << s;

@@ -55,6 +55,22 @@ TEST(PremisePanel, UnflaggedTrustedAddressShowsNothing) {
   EXPECT_FALSE(build_premise_panel(config::Role::patrol, kIncident, none).show);
 }
 
+TEST(PremisePanel, AnAddressNotUnderstoodPopsAPanelThatNeverSaysNoFlags) {
+  cache::MatchResult unread;
+  unread.freshness = cache::Freshness::fresh;
+  unread.unparsed = true;
+  unread.reasons = {"address not understood"};
+  for (auto role : {config::Role::patrol, config::Role::coresponder}) {
+    auto p = build_premise_panel(role, kIncident, unread);
+    ASSERT_TRUE(p.show);
+    EXPECT_EQ(p.doc.title, "ADDRESS NOT UNDERSTOOD - FLAGS NOT CHECKED");
+    EXPECT_EQ(p.doc.severity, Severity::warning);
+    const std::string json = p.doc.to_json();
+    EXPECT_EQ(json.find("No flagged premise"), std::string::npos) << json;
+    EXPECT_NE(json.find("not checked"), std::string::npos) << json;
+  }
+}
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;

@@ -109,6 +109,10 @@ struct MatchResult {
   // Why the answer is below exact (each premise's reasons, once each, in
   // order); empty for an exact answer and for "no flagged premise".
   std::vector<std::string> reasons;
+  // CAD gave an address the normalizer could not read, and nothing was
+  // found near CAD's point either: the flags were not checked. Never the
+  // same as "no flagged premise"; reasons then says "address not understood".
+  bool unparsed = false;
 };
 
 struct ImportReport {
