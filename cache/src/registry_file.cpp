@@ -34,7 +34,8 @@ Error incomplete(const std::string& origin, int64_t line, const std::string& why
 
 }  // namespace
 
-void FrameCheck::line(int64_t number, const RegistryRecord* record, const Sha256& before) {
+void FrameCheck::line(int64_t number, const RegistryRecord* record, const Sha256& before, const Error* failure) {
+  last_failure_ = record || !failure ? std::string() : failure->message;
   if (first_ == 0) {
     first_ = number;
     if (record)
@@ -69,6 +70,9 @@ Status FrameCheck::finish() const {
                                 "headers are applied only with the legacy option (cache import --legacy)");
   const bool legacy_form = !header_ || (!trailer_ && !header_->counts);
   if (legacy_form && legacy_) return Ok{};
+  if (!trailer_ && !last_failure_.empty())
+    return incomplete(origin_, last_, "the last line is no valid trailer (" + last_failure_ +
+                                          "), or the file is cut off");
   if (!trailer_)
     return incomplete(origin_, last_, "the file ends without a trailer line (cut off, or not a complete export)");
   if (body_sha256_ != trailer_->sha256)
@@ -97,7 +101,7 @@ Result<RegistryFrame> frame_registry_file(std::string_view text, const std::stri
       if (!parsed && !seen)
         return make_error(parsed.error().code, origin + ":" + std::to_string(number) + ": " + parsed.error().message);
       seen = true;
-      check.line(number, parsed ? &*parsed : nullptr, hash);
+      check.line(number, parsed ? &*parsed : nullptr, hash, parsed ? nullptr : &parsed.error());
       if (check.trailer_line() == number) trailer_start = pos;
     }
     hash.update(text.substr(pos, (nl == std::string_view::npos ? text.size() : nl + 1) - pos));

@@ -21,7 +21,9 @@ class FrameCheck {
   // Each non-blank line in order: its number, its record (null when it did
   // not parse: it still ends the file if it is last) and the hash of every
   // byte of the file before it.
-  void line(int64_t number, const RegistryRecord* record, const Sha256& before);
+  // `failure` is why a line did not parse: said if it was the last line,
+  // where the trailer should have been.
+  void line(int64_t number, const RegistryRecord* record, const Sha256& before, const Error* failure = nullptr);
   const std::optional<HeaderRecord>& header() const { return header_; }
   // The line of the first trailer that was not the last line, or 0.
   int64_t misplaced_trailer() const { return misplaced_; }
@@ -39,6 +41,7 @@ class FrameCheck {
   std::optional<HeaderRecord> header_;
   std::optional<TrailerRecord> trailer_;
   std::string body_sha256_;  // of every byte before the trailer line
+  std::string last_failure_;  // why the last line did not parse, or ""
 };
 
 }  // namespace mdtc::cache

@@ -159,7 +159,7 @@ class LineReader {
                                                   " bytes: expected at most " + std::to_string(kMaxRegistryLineBytes)))
                    : parse_registry_line(line.text);
       if (r && std::holds_alternative<BlankRecord>(*r)) continue;
-      frame_.line(line.number, r ? &*r : nullptr, lines_.hash());
+      frame_.line(line.number, r ? &*r : nullptr, lines_.hash(), r ? nullptr : &r.error());
       if (!r) return at_line(origin_, line.number, r.error());
       return std::optional<NumberedRecord>(NumberedRecord{line.number, std::move(*r)});
     }

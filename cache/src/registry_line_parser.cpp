@@ -390,6 +390,9 @@ std::optional<Result<RegistryRecord>> precheck(std::string_view& line) {
   while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r')) --b;
   if (a == b) return Result<RegistryRecord>(RegistryRecord(BlankRecord{}));
   line = line.substr(a, b - a);
+  if (line.starts_with("\xEF\xBB\xBF"))
+    return Result<RegistryRecord>(bad("not_object", "the line starts with a UTF-8 byte order mark (EF BB BF), as some "
+                                                    "editors write: save the file as UTF-8 without BOM"));
   if (line.front() != '{') return Result<RegistryRecord>(bad("not_object", "expected a JSON object starting with '{'"));
   return std::nullopt;
 }

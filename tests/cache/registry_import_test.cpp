@@ -115,6 +115,25 @@ TEST_F(RegistryImport, TrailerMustMatchTheBytesAndTheCounts) {
   EXPECT_EQ(c.stats()->flags, 3);
 }
 
+// What an admin's hand-made file gets wrong is said as such, not as a cut-off file.
+TEST_F(RegistryImport, ATrailerThatDoesNotParseAndAByteOrderMarkAreNamed) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  std::string upper = snapshot(2, kDog);
+  const auto sha = upper.find("\"sha256\":\"") + 10;
+  for (std::size_t k = sha; k < sha + 64; ++k) upper[k] = static_cast<char>(std::toupper(upper[k]));
+  auto r = c.import_text(upper, "upper.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.incomplete");
+  EXPECT_NE(r.error().message.find("no valid trailer"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("lower-case hex"), std::string::npos) << r.error().message;
+
+  auto bom = c.import_text("\xEF\xBB\xBF" + snapshot(2, kDog), "bom.jsonl");
+  ASSERT_FALSE(bom.ok());
+  EXPECT_NE(bom.error().message.find("byte order mark"), std::string::npos) << bom.error().message;
+  EXPECT_EQ(c.stats()->registry_version, 1);
+}
+
 TEST_F(RegistryImport, HeaderlessFileNeedsTheLegacyOption) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
