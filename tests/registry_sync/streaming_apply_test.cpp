@@ -88,7 +88,8 @@ std::string report_text(const cache::ImportReport& r) {
 // claims `offered_sha` (the text's own unless given).
 void stage(SyncStaging& s, const std::string& text, std::size_t chunk, int64_t version,
            const std::string& offered_sha = {}) {
-  const StagedFileId id{version, "snapshot", offered_sha.empty() ? sha256_hex(text) : offered_sha, text.size()};
+  const StagedFileId id{version, "snapshot", offered_sha.empty() ? sha256_hex(text) : offered_sha, text.size(),
+                        "identity", ""};
   ASSERT_TRUE(s.begin(id).ok());
   for (std::size_t at = 0; at < text.size(); at += chunk)
     ASSERT_TRUE(s.append(at, std::string_view(text).substr(at, chunk)).ok());
