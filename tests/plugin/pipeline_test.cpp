@@ -826,6 +826,21 @@ TEST_F(NeighbourPipelineOnACache, BuildingLevelDispatchNeverSendsTheNeighboursCa
   EXPECT_EQ(ports.of("notify")[0].body, "Caution: Weapons reported in this building.");
 }
 
+// No panel must mean no flags: an address that cannot be read (and has no
+// coordinates to look near) was not checked, and the officer is told so.
+TEST_F(NeighbourPipelineOnACache, UnreadableAddressPopsANotCheckedPanel) {
+  bridge::Incident inc;
+  inc.id = "I-9";
+  inc.call_type = "WELFARE CHECK";
+  inc.units = {"2A31"};
+  inc.location.address = "LOWER LEVEL 1208 N MAPLE";
+  pipeline.on_message(test::dispatch_message(inc, "unit.2A31"), 0);
+  const auto* premise = ports.last("show", "premise:I-9");
+  ASSERT_NE(premise, nullptr);
+  EXPECT_NE(premise->body.find("ADDRESS NOT UNDERSTOOD - FLAGS NOT CHECKED"), std::string::npos) << premise->body;
+  EXPECT_EQ(premise->body.find("No flagged premise"), std::string::npos) << premise->body;
+}
+
 TEST_F(NeighbourPipelineOnACache, NearbyDispatchNeverSendsTheNeighboursCareCode) {
   pipeline.on_message(dispatch("I-1", "1210 N MAPLE ST, SPRINGFIELD IL"), 0);
   EXPECT_EQ(ports.last("send", "coresponder_request"), nullptr);
