@@ -195,6 +195,13 @@ struct RegistrySync::Impl {
 
   Outcome up_to_date(const SyncMessage& m, const std::optional<int64_t>& have) {
     bump("up_to_date");
+    // Nothing comes after what the cache holds, so whatever is staged is a
+    // file already applied (the run was stopped between the import's commit
+    // and its clean-up: kill -9, power lost) or one no longer offered. It
+    // goes now, with its key, as it would have after the import; else a
+    // sealed copy of the registry and the key to it stay beside the cache
+    // until the registry publishes again.
+    staging->discard();
     if (have && m.version < *have) {
       // The registry went back in time (restored from a backup?). Versions
       // only rise: the cache refuses older files, so say so loudly.
