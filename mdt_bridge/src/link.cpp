@@ -19,7 +19,7 @@
 #include "mdtc/bridge.h"
 #include "mdtc/repeat_limiter.h"
 #include "outbox.h"
-#include "position_store.h"
+#include "position_saver.h"
 #include "send_schedule.h"
 #include "sequence_tracker.h"
 #include "wake_signal.h"
@@ -47,7 +47,7 @@ struct Link::Impl {
 
   std::shared_ptr<const TimeSource> time;  // set by start()
   std::unique_ptr<Outbox> outbox;
-  std::unique_ptr<PositionStore> positions;  // null without an outbox file, or not open yet
+  std::unique_ptr<PositionSaver> positions;  // null without an outbox file, or not open yet
   std::vector<SequenceTracker::Position> saved_positions;
   std::unique_ptr<zmq::context_t> ctx;
   std::unique_ptr<zmq::socket_t> sub, dealer;
@@ -103,7 +103,7 @@ struct Link::Impl {
     }
     if (!positions && !opt.outbox_path.empty()) {
       if (auto store = PositionStore::open(opt.outbox_path); store) {
-        positions = std::move(store.value());
+        positions = std::make_unique<PositionSaver>(std::move(store.value()));
       } else {
         healthy = false;
         set_positions_fault(store.error());
@@ -113,6 +113,10 @@ struct Link::Impl {
     if (positions) {
       saved_positions.clear();  // the next save proves the file takes writes
       save_positions(now);
+      // Whether storage is healthy again rests on this save: wait for it
+      // (only here, once per retry while storage is faulty).
+      positions->flush();
+      collect_saved(now);
     }
     {
       std::lock_guard lock(mu);
@@ -249,10 +253,12 @@ struct Link::Impl {
     }
   }
 
-  // After the handler has the messages (so this write never delays a
-  // dispatch), record how far each topic got.
+  // After the handler has the messages, record how far each topic got. The
+  // saver writes them on its own thread: the link thread never waits for
+  // the disk before the next message.
   void save_positions(Clock::time_point now) {
     if (!positions) return;
+    collect_saved(now);
     auto now_pos = tracker->positions();
     if (now_pos == saved_positions) return;
     // A refused save waits for the storage retry, not the next 50 ms tick.
@@ -262,14 +268,22 @@ struct Link::Impl {
                   .count();
     std::vector<TopicPosition> rows;
     for (const auto& p : now_pos) rows.push_back({p.topic, p.epoch, p.last, ms, p.ahead});
-    if (auto r = positions->save(rows); !r) {
+    positions->offer(std::move(rows));
+    saved_positions = std::move(now_pos);
+  }
+
+  // The saver's answer for the writes finished since the last look.
+  void collect_saved(Clock::time_point now) {
+    const auto outcome = positions->take_outcome();
+    if (!outcome) return;
+    if (!*outcome) {
       bump("positions.save_failed");
-      set_positions_fault(r.error());
-      storage_failed(r.error(), now);
+      set_positions_fault(outcome->error());
+      storage_failed(outcome->error(), now);
+      saved_positions.clear();  // not on disk: offered again at the storage retry
       return;
     }
     set_positions_fault(std::nullopt);
-    saved_positions = std::move(now_pos);
   }
 
   void resume_positions() {
@@ -591,7 +605,7 @@ Status Link::start() {
   d.set_positions_fault(std::nullopt);
   if (!d.opt.outbox_path.empty()) {
     if (auto store = PositionStore::open(d.opt.outbox_path); store) {
-      d.positions = std::move(store.value());
+      d.positions = std::make_unique<PositionSaver>(std::move(store.value()));
       d.resume_positions();
     } else {
       // Without its place the unit starts afresh on each topic: news still arrives.
@@ -623,6 +637,8 @@ void Link::stop() {
   d.stopping = true;
   d.wake->notify();
   if (d.thread.joinable()) d.thread.join();
+  // The last positions reach the disk before stop returns: a restart resumes there.
+  if (d.positions) d.positions->flush();
   d.started = false;
 }
 
