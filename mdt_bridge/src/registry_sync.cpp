@@ -6,6 +6,8 @@
 // threads reach it only through status() (a mutex-guarded snapshot),
 // sync_now(), halt() and stop().
 #include <Poco/Logger.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -32,6 +34,8 @@ using namespace std::chrono_literals;
 // A registry that keeps offering files without ever saying "up to date" is
 // broken; stop after this many in one cycle and try again later.
 constexpr int kMaxFilesPerCycle = 1000;
+// The background sync thread's nice value (0 is the plugin's other threads).
+constexpr int kBackgroundNice = 10;
 
 // The cache refusing the file itself, as opposed to the cache being
 // unavailable.
@@ -499,6 +503,12 @@ Status RegistrySync::start() {
     d.thread_running = true;
   }
   d.thread = std::thread([&d] {
+    // A background sync yields the CPU to dispatches: on a two-core laptop
+    // an import that ran at the pipeline's priority held a core for whole
+    // scheduler slices while a dispatch waited for one. Its import's parser
+    // thread, started from here, inherits this. Raising one's own nice value
+    // needs no privilege; if refused, the sync runs as before.
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kBackgroundNice);
     d.run();
     {
       std::lock_guard lock(d.mu);
