@@ -3,6 +3,13 @@
 // transfers, corrupt and refused files, lookups during an import, CURVE, and
 // a registry that answers nonsense.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include <atomic>
 #include <filesystem>
@@ -334,6 +341,44 @@ TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching
   EXPECT_EQ(counter(s, "bytes_fetched"), snapshot.size());
   EXPECT_GE(counter(s, "reconnects"), 1u);
   EXPECT_EQ(version(), 1);
+}
+
+// The nice value of each of this process's threads, from /proc.
+std::vector<int> thread_nice_values() {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Fields after the command name, which is in parentheses and may hold spaces:
+    // state is field 3 and nice field 19, so nice is the 17th after ')'.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 1));
+    std::string field;
+    for (int i = 3; i <= 19 && rest >> field; ++i) {
+    }
+    if (rest) out.push_back(std::stoi(field));
+  }
+  return out;
+}
+
+// A background sync gives way to dispatches: its thread runs at a lower
+// priority than the rest of the plugin (here, the test's own thread).
+TEST_F(RegistrySyncTest, TheBackgroundSyncThreadRunsAtALowerPriority) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(50, 1, "snapshot"));
+  StatusWaiter waiter;
+  auto sync = make_sync(options(registry.endpoint()), &waiter);
+  const auto before = thread_nice_values();
+  EXPECT_EQ(std::count(before.begin(), before.end(), 10), 0);
+  ASSERT_TRUE(sync->start().ok());
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }))
+      << waiter.latest().last_error;
+  const auto during = thread_nice_values();
+  // The sync's thread, and those its ZeroMQ context started from it.
+  EXPECT_GE(std::count(during.begin(), during.end(), 10), 1);
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), 0) << "the caller's priority is its own";
+  sync.reset();  // its context's threads go with it
+  const auto after = thread_nice_values();
+  EXPECT_EQ(std::count(after.begin(), after.end(), 10), 0);
 }
 
 TEST_F(RegistrySyncTest, CorruptTransferFailsVerificationAndIsFetchedAfresh) {
