@@ -244,7 +244,7 @@ void PluginInstance::stop() {
     }
   }
   running_ = false;
-  std::lock_guard lock(status_mu_);  // status_json may be reading the link's counters
+  std::lock_guard lock(parts_mu_);  // status_json may be reading the link's counters
   gps_.reset();
   link_.reset();
   sync_.reset();
@@ -558,32 +558,50 @@ std::string PluginInstance::status_json() const {
   root.set("unit", config_.unit_id);
   root.set("role", config::to_string(config_.role));
   root.set("running", running_.load());
-  std::lock_guard lock(status_mu_);
+  // Copies taken under the lock and nothing else done there: the pipeline
+  // thread takes status_mu_ after every event, so while it is held this
+  // must not wait for another part's lock (the outbox's, behind a commit;
+  // the sync's) nor build the text; a host polling status held dispatches
+  // up by milliseconds that way.
+  std::map<std::string, uint64_t> pipeline_counters;
+  bridge::LinkStatus link_status;
+  gps::ReaderStatus gps_status;
+  std::optional<int64_t> cache_age_s;
+  std::optional<LatLon> position;
+  {
+    std::lock_guard lock(status_mu_);
+    pipeline_counters = pipeline_counters_;
+    link_status = link_status_;
+    gps_status = gps_status_;
+    cache_age_s = cache_age_s_;
+    position = position_;
+  }
+  std::lock_guard parts(parts_mu_);
   Poco::JSON::Object pipeline;
-  for (const auto& [k, v] : pipeline_counters_) pipeline.set(k, v);
+  for (const auto& [k, v] : pipeline_counters) pipeline.set(k, v);
   root.set("pipeline", pipeline);
   Poco::JSON::Object link;
-  link.set("up", link_status_.up);
-  link.set("detail", link_status_.detail);
+  link.set("up", link_status.up);
+  link.set("detail", link_status.detail);
   if (link_)
     for (const auto& [k, v] : link_->counters()) link.set(k, v);
   root.set("cad_link", link);
   Poco::JSON::Object gps;
-  gps.set("port", gps_status_.port);
-  gps.set("connected", gps_status_.connected);
-  gps.set("stale", gps_status_.stale);
-  gps.set("detail", gps_status_.detail);
+  gps.set("port", gps_status.port);
+  gps.set("connected", gps_status.connected);
+  gps.set("stale", gps_status.stale);
+  gps.set("detail", gps_status.detail);
   root.set("gps", gps);
   add_registry_sync_status(root);
   root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
-  if (cache_age_s_) root.set("cache_age_s", *cache_age_s_);
+  if (cache_age_s) root.set("cache_age_s", *cache_age_s);
   root.set("cache_max_age_h", config_.cache_max_age_h);
   if (running_) root.set("pipeline_idle_ms", steady_ms() - pipeline_alive_ms_.load());
-  if (position_) {
+  if (position) {
     // Rounded to about 100 m: enough for sunrise, and no more than a host needs.
     Poco::JSON::Object pos;
-    pos.set("lat", std::round(position_->lat * 1000) / 1000);
-    pos.set("lon", std::round(position_->lon * 1000) / 1000);
+    pos.set("lat", std::round(position->lat * 1000) / 1000);
+    pos.set("lon", std::round(position->lon * 1000) / 1000);
     root.set("position", pos);
   }
   if (storage_) {

@@ -133,6 +133,9 @@ class PluginInstance final : private Ports {
   int64_t cache_age_next_ms_ = 0;       // pipeline thread
 
   mutable std::mutex status_mu_;  // guards the snapshots status_json reads
+  // Held by status_json while it reads link_, sync_ and storage_, and by
+  // stop() while it drops them. Never taken by the pipeline thread.
+  mutable std::mutex parts_mu_;
   std::map<std::string, uint64_t> pipeline_counters_;
   bridge::LinkStatus link_status_;
   gps::ReaderStatus gps_status_;
@@ -145,7 +148,7 @@ class PluginInstance final : private Ports {
   void share_cache_with_sync();  // cache_ was just opened
   void adopt_synced_cache();     // pipeline thread: take the cache a first sync created
   void halt_registry_sync(const std::string& reason);
-  void add_registry_sync_status(Poco::JSON::Object& root) const;  // under status_mu_
+  void add_registry_sync_status(Poco::JSON::Object& root) const;  // under parts_mu_
   std::shared_ptr<cache::Cache> sync_cache(bool create);           // sync thread
   std::unique_ptr<bridge::RegistrySync> sync_;
   mutable std::mutex sync_mu_;
