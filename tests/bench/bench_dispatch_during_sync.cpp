@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
 
   mdtc::bench::ShownPanels host;
   mdt_host_callbacks cb{};
-  mdtc::bench::LoadedPlugin plugin = mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show);
+  mdtc::bench::LoadedPlugin plugin =
+      mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show, mdtc::bench::on_close);
   if (!plugin.plugin) return 1;
   mdtc::bench::await_subscription(pub);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
@@ -128,17 +129,16 @@ int main(int argc, char** argv) {
   }
 
   std::mt19937_64 rng(42);
-  uint64_t seq = 0;
-  // One dispatch to a random flagged premise; its latency, or < 0 if no panel came.
+  mdtc::bench::CadFeed cad(pub);
+  uint64_t calls = 0;
+  // One call to a random flagged premise, cancelled once its panel is up;
+  // false if the panel never came or never went.
   auto dispatch = [&](std::vector<Sample>& out) {
-    const std::string incident = "I-" + std::to_string(++seq);
-    const std::string body = mdtc::bench::body_for(seq, incident, mdtc::bench::address_of(rng() % premises));
-    const int64_t t0 = now_ns();
-    pub.send(zmq::buffer(std::string("unit.B1")), zmq::send_flags::sndmore);
-    pub.send(zmq::buffer(body), zmq::send_flags::none);
-    const int64_t shown = host.wait_for(incident, std::chrono::seconds(30));
-    if (shown < 0) return false;
-    out.push_back({t0, static_cast<double>(shown - t0) / 1000.0});
+    const std::string incident = "I-" + std::to_string(++calls);
+    const int64_t published = now_ns();
+    const double us = host.one_call(cad, incident, mdtc::bench::address_of(rng() % premises), std::chrono::seconds(30));
+    if (us < 0) return false;
+    out.push_back({published, us});
     return true;
   };
 

@@ -5,8 +5,8 @@
 //   bench_dispatch_to_panel [--premises N] [--dispatches N]
 //
 // Each dispatch goes to a flagged premise, so each pops a premise panel; the
-// next is published only after the panel arrived, so the figures are
-// latencies, not queueing.
+// call is then cancelled, and the next is published only after its panel
+// went, so the figures are latencies, not queueing.
 #include <dlfcn.h>
 #include <sys/resource.h>
 
@@ -73,22 +73,18 @@ int main(int argc, char** argv) {
   mdtc::bench::ShownPanels host;
   mdt_host_callbacks cb{};
   mdtc::bench::LoadedPlugin plugin =
-      mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show);
+      mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show, mdtc::bench::on_close);
   if (!plugin.plugin) return 1;
   mdtc::bench::await_subscription(pub);
   std::mt19937_64 rng(42);
   std::vector<double> plugin_us;
   plugin_us.reserve(static_cast<size_t>(dispatches));
+  mdtc::bench::CadFeed cad(pub);
   for (int i = 0; i < dispatches; ++i) {
     const std::string incident = "I-" + std::to_string(i);
-    const std::string body =
-        mdtc::bench::body_for(static_cast<uint64_t>(i) + 1, incident, address_of(rng() % premises));
-    const int64_t t0 = now_ns();
-    pub.send(zmq::buffer(std::string("unit.B1")), zmq::send_flags::sndmore);
-    pub.send(zmq::buffer(body), zmq::send_flags::none);
-    const int64_t shown = host.wait_for(incident, std::chrono::seconds(10));
-    if (shown < 0) return std::fprintf(stderr, "dispatch %s never popped a panel\n", incident.c_str()), 1;
-    plugin_us.push_back(static_cast<double>(shown - t0) / 1000.0);
+    const double us = host.one_call(cad, incident, address_of(rng() % premises), std::chrono::seconds(10));
+    if (us < 0) return std::fprintf(stderr, "call %s never popped its panel, or never took it down\n", incident.c_str()), 1;
+    plugin_us.push_back(us);
   }
   plugin.stop();
 

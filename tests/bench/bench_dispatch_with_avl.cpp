@@ -45,7 +45,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using mdtc::bench::body_for;
 using mdtc::bench::now_ns;
 
 struct Percentiles {
@@ -190,7 +189,8 @@ int main(int argc, char** argv) {
 
   mdtc::bench::ShownPanels host;
   mdt_host_callbacks cb{};
-  mdtc::bench::LoadedPlugin plugin = mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show);
+  mdtc::bench::LoadedPlugin plugin =
+      mdtc::bench::start_plugin(dir.file("bench.ini"), cb, &host, mdtc::bench::on_show, mdtc::bench::on_close);
   if (!plugin.plugin) return 1;
 
   const int gps_fd = ::accept(gps_listen, nullptr, nullptr);
@@ -220,6 +220,7 @@ int main(int argc, char** argv) {
   std::vector<double> quiet_us, avl_us;
   uint64_t avl_before = 0;
   constexpr int kBlock = 50;
+  mdtc::bench::CadFeed cad(pub);
   for (int i = 0; i < dispatches; ++i) {
     // Blocks of 50 by turns, so slow moments of a shared machine fall on both.
     const bool with_avl = (i / kBlock) % 2 == 1;
@@ -231,13 +232,9 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::microseconds(gap_us(rng)));
     const std::string incident = "I-" + std::to_string(i);
-    const std::string body = body_for(static_cast<uint64_t>(i) + 1, incident, address_of(rng() % premises));
-    const int64_t t0 = now_ns();
-    pub.send(zmq::buffer(std::string("unit.B1")), zmq::send_flags::sndmore);
-    pub.send(zmq::buffer(body), zmq::send_flags::none);
-    const int64_t shown = host.wait_for(incident, std::chrono::seconds(10));
-    if (shown < 0) return std::fprintf(stderr, "dispatch %s never popped a panel\n", incident.c_str()), 1;
-    (with_avl ? avl_us : quiet_us).push_back(static_cast<double>(shown - t0) / 1000.0);
+    const double us = host.one_call(cad, incident, address_of(rng() % premises), std::chrono::seconds(10));
+    if (us < 0) return std::fprintf(stderr, "call %s never popped its panel, or never took it down\n", incident.c_str()), 1;
+    (with_avl ? avl_us : quiet_us).push_back(us);
   }
   avl_on = false;
   done = true;

@@ -30,7 +30,8 @@ struct LoadedPlugin {
 // Loads the built plugin and starts it on `config`; on failure prints why and
 // returns an empty LoadedPlugin. `callbacks` must outlive the plugin.
 inline LoadedPlugin start_plugin(const std::string& config, mdt_host_callbacks& callbacks, void* host_data,
-                                 int32_t (*show_panel)(void*, const char*, const char*)) {
+                                 int32_t (*show_panel)(void*, const char*, const char*),
+                                 int32_t (*close_panel)(void*, const char*) = nullptr) {
   void* lib = dlopen(MDTC_BINARY_DIR "/plugin/libmdt_coresponder.so", RTLD_NOW);
   if (!lib) return std::fprintf(stderr, "dlopen: %s\n", dlerror()), LoadedPlugin{};
   LoadedPlugin p;
@@ -41,7 +42,7 @@ inline LoadedPlugin start_plugin(const std::string& config, mdt_host_callbacks& 
   callbacks.host_data = host_data;
   callbacks.show_panel = show_panel;
   callbacks.update_panel = [](void*, const char*, const char*) -> int32_t { return MDT_OK; };
-  callbacks.close_panel = [](void*, const char*) -> int32_t { return MDT_OK; };
+  callbacks.close_panel = close_panel ? close_panel : [](void*, const char*) -> int32_t { return MDT_OK; };
   callbacks.log = [](void*, int32_t, const char*, const char*) {};
   mdt_plugin_create_info info{sizeof info, MDT_HOST_API_VERSION, config.c_str(), nullptr};
   mdt_error err{};

@@ -1,7 +1,8 @@
 // What the dispatch-to-panel benches share: a generated registry whose every
-// premise carries a flag (so every dispatch pops a panel), the dispatch body,
-// the host side that notes when each premise panel arrived, and the floor
-// they are measured against: a bare PUB/SUB one-way time on the same loopback.
+// premise carries a flag (so every dispatch pops a panel), CAD's side (each
+// call dispatched, then cancelled once its panel is up), the host side that
+// notes when each premise panel arrived and went, and the floor they are
+// measured against: a bare PUB/SUB one-way time on the same loopback.
 #pragma once
 
 #include <zmq.hpp>
@@ -72,17 +73,69 @@ inline std::string body_for(uint64_t seq, const std::string& incident, const std
          address + ", SPRINGFIELD IL\"}}}";
 }
 
-// The host's side: when each incident's premise panel arrived.
+inline std::string cancel_for(uint64_t seq, const std::string& incident) {
+  return "{\"v\":1,\"type\":\"cancel\",\"seq\":" + std::to_string(seq) +
+         ",\"epoch\":\"bench\",\"sent_at\":\"2026-11-22T10:00:00Z\",\"incident_id\":\"" + incident + "\"}";
+}
+
+// CAD's side, one call at a time as a car takes them: a dispatch, and once
+// its panel is up, the call's cancel. Calls left open piled up over a run
+// (17,000 of them) and the plugin's once-a-second look over its open calls
+// grew with them, to 2-20 ms in front of whichever dispatch came next:
+// a cost of the bench, not of a car's shift.
+class CadFeed {
+ public:
+  explicit CadFeed(zmq::socket_t& pub) : pub_(pub) {}
+
+  // Publishes a dispatch of `incident` to `address`; when it went out.
+  int64_t dispatch(const std::string& incident, const std::string& address) {
+    const std::string body = body_for(++seq_, incident, address);
+    const int64_t t0 = now_ns();
+    send(body);
+    return t0;
+  }
+  void cancel(const std::string& incident) { send(cancel_for(++seq_, incident)); }
+
+ private:
+  void send(const std::string& body) {
+    pub_.send(zmq::buffer(std::string("unit.B1")), zmq::send_flags::sndmore);
+    pub_.send(zmq::buffer(body), zmq::send_flags::none);
+  }
+  zmq::socket_t& pub_;
+  uint64_t seq_ = 0;
+};
+
+// The host's side: when each incident's premise panel arrived, and which went.
 struct ShownPanels {
   std::mutex mu;
   std::condition_variable cv;
   std::map<std::string, int64_t> shown_ns;  // incident id -> when its premise panel arrived
+  std::map<std::string, bool> closed;       // incident id -> its premise panel was taken down
 
   // Waits for the panel of `incident`; its arrival time, or -1 after `timeout`.
   int64_t wait_for(const std::string& incident, std::chrono::seconds timeout) {
     std::unique_lock lock(mu);
     if (!cv.wait_for(lock, timeout, [&] { return shown_ns.count(incident) > 0; })) return -1;
     return shown_ns[incident];
+  }
+
+  // Waits until the premise panel of `incident` is taken down.
+  bool wait_closed(const std::string& incident, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, timeout, [&] { return closed.count(incident) > 0; });
+  }
+
+  // Dispatches `incident`, waits for its premise panel, then cancels it and
+  // waits for the panel to go: the latency in microseconds, or < 0 if the
+  // panel never came (or never went).
+  double one_call(CadFeed& cad, const std::string& incident, const std::string& address,
+                  std::chrono::seconds timeout) {
+    const int64_t t0 = cad.dispatch(incident, address);
+    const int64_t shown = wait_for(incident, timeout);
+    if (shown < 0) return -1;
+    cad.cancel(incident);
+    if (!wait_closed(incident, timeout)) return -1;
+    return static_cast<double>(shown - t0) / 1000.0;
   }
 };
 
@@ -92,6 +145,15 @@ inline int32_t on_show(void* data, const char* panel_id, const char*) {
   if (std::strncmp(panel_id, "premise:", 8) != 0) return MDT_OK;
   std::lock_guard lock(h.mu);
   h.shown_ns[panel_id + 8] = t;
+  h.cv.notify_all();
+  return MDT_OK;
+}
+
+inline int32_t on_close(void* data, const char* panel_id) {
+  auto& h = *static_cast<ShownPanels*>(data);
+  if (std::strncmp(panel_id, "premise:", 8) != 0) return MDT_OK;
+  std::lock_guard lock(h.mu);
+  h.closed[panel_id + 8] = true;
   h.cv.notify_all();
   return MDT_OK;
 }
