@@ -122,6 +122,17 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
       // unit shares; it is shown with the unit's own records.
       if (!query.unit.empty()) same_unit.insert(same_unit.end(), whole_building.begin(), whole_building.end());
       d.premise_ids = ids(same_unit);
+      if (query.unit.empty()) {
+        // A call to the building names no door: its units' records come
+        // too, below the building's own, as they do when the building has
+        // no record of its own. Before, a record for the building hid them:
+        // a weapon on file for APT 4 never reached a call to 77 PINE RD.
+        std::vector<const Candidate*> units;
+        for (const Candidate* c : complete)
+          if (!c->address.unit.empty()) units.push_back(c);
+        d.other_units = ids(units);
+        for (const Candidate* c : units) d.reasons[c->premise_id] = fit_reasons(query, c->address);
+      }
     } else {
       d.level = AddressMatchLevel::building;
       d.premise_ids = ids(complete);

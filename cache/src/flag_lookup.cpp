@@ -220,11 +220,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       if (d.level != AddressMatchLevel::none) {
         r.level = d.level == AddressMatchLevel::exact ? MatchLevel::exact : MatchLevel::building;
-        for (const std::string& id : d.premise_ids) {
+        const auto take = [&](const std::string& id, MatchLevel level) {
           Premise& p = r.premises.emplace_back(std::move(by_id.at(id)));
-          p.level = r.level;
+          p.level = level;
           if (auto why = d.reasons.find(id); why != d.reasons.end()) p.reasons = why->second;
-        }
+        };
+        for (const std::string& id : d.premise_ids) take(id, r.level);
+        for (const std::string& id : d.other_units) take(id, MatchLevel::building);
       }
     }
 

@@ -103,6 +103,20 @@ TEST(Matcher, ExactUnitReturnsOnlyThatUnitAndTheWholeBuildingRecord) {
   EXPECT_EQ(d.premise_ids, (std::vector<std::string>{"P-1", "P-3"}));
 }
 
+TEST(Matcher, BuildingWithoutAUnitBringsItsUnitsOneLevelBelow) {
+  auto c = premises({{"P-1", kHome.c_str()},
+                     {"P-2", "1208 N MAPLE ST APT 3C, SPRINGFIELD IL"},
+                     {"P-3", "1208 N MAPLE ST, SPRINGFIELD IL"}});
+  const AddressDecision d = decide_match(norm("1208 N MAPLE ST, SPRINGFIELD IL"), c);
+  EXPECT_EQ(d.level, AddressMatchLevel::exact);
+  EXPECT_EQ(d.premise_ids, (std::vector<std::string>{"P-3"}));
+  EXPECT_EQ(d.other_units, (std::vector<std::string>{"P-1", "P-2"}));
+  EXPECT_EQ(d.reasons.at("P-1"), std::vector<std::string>{"unit not given"});
+  EXPECT_EQ(d.reasons.count("P-3"), 0u);
+  // With a unit named, the other units stay out.
+  EXPECT_TRUE(decide_match(norm("1208 N MAPLE ST APT 3C, SPRINGFIELD IL"), c).other_units.empty());
+}
+
 TEST(Matcher, OtherUnitGivesBuildingLevel) {
   auto c = premises({{"P-1", kHome.c_str()}});
   const AddressDecision d = decide_match(norm("1208 N MAPLE ST APT 1A, SPRINGFIELD IL"), c);

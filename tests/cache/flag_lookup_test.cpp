@@ -231,6 +231,35 @@ TEST_F(WhoseFlags, ExactAnswerNamesNoNeighbourAndNeedsNoReasons) {
   EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-1A"});
 }
 
+// A call to the building (no unit) when the building has a record of its
+// own: that record is this address, and every unit's records come with it,
+// each as its unit. Before, the building's record hid the units': the
+// weapon on file for APT 3B never reached a call to 1208 N MAPLE ST.
+TEST_F(WhoseFlags, ACallToABuildingWithItsOwnRecordShowsItsUnitsToo) {
+  add(R"({"type":"premise","id":"P-B","address":"1208 N Maple St, Springfield IL"}
+{"type":"flag","id":"F-B","premise":"P-B","kind":"care","code":"DEMENTIA","audience":"all"}
+)");
+  const MatchResult m = match(c, "1208 N MAPLE ST, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::exact);
+  ASSERT_EQ(m.premises.size(), 3u);
+  EXPECT_EQ(premise(m, "P-B")->level, MatchLevel::exact);
+  EXPECT_TRUE(premise(m, "P-B")->reasons.empty());
+  for (const char* unit : {"P-1", "P-1A"}) {
+    ASSERT_NE(premise(m, unit), nullptr) << unit;
+    EXPECT_EQ(premise(m, unit)->level, MatchLevel::building) << unit;
+    EXPECT_EQ(premise(m, unit)->reasons, std::vector<std::string>{"unit not given"}) << unit;
+  }
+  const auto ids = flag_ids(m);
+  for (const char* f : {"F-B", "F-1", "F-1A"})
+    EXPECT_NE(std::find(ids.begin(), ids.end(), f), ids.end()) << f << " missing from a call to the building";
+  EXPECT_EQ(m.reasons, std::vector<std::string>{"unit not given"});
+
+  // A call to one unit still shows that unit and the building's record, not its neighbours.
+  const MatchResult one = match(c, "1208 N MAPLE ST APT 1A, SPRINGFIELD IL");
+  EXPECT_EQ(one.level, MatchLevel::exact);
+  EXPECT_EQ(flag_ids(one), (std::vector<std::string>{"F-1A", "F-B"}));
+}
+
 TEST_F(WhoseFlags, MissingUnitAndCityAreBothSaid) {
   const MatchResult m = match(c, "1208 N MAPLE ST");
   EXPECT_EQ(m.level, MatchLevel::building);

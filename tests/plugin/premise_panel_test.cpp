@@ -220,6 +220,39 @@ TEST(PremisePanel, AnotherUnitsFlagsAreNeverUnderThisAddress) {
   EXPECT_EQ(p.doc.title, "POSSIBLE MATCH - PREMISE HISTORY - SAFETY FLAGS");
 }
 
+// A call to the building, which has a record of its own (this address), and
+// Apt 3B's records with it one level below: the weapon is on the panel and
+// spoken, under Apt 3B, never under this address.
+TEST(PremisePanel, AUnitsFlagsOnACallToItsBuildingStayUnderTheUnit) {
+  auto m = test::flagged_premise(cache::MatchLevel::building);
+  m.premises[0].reasons = {"unit not given"};
+  cache::Premise building{"P-B", "1208 N MAPLE ST, SPRINGFIELD IL", 39.8012, -89.6437, {}, cache::MatchLevel::exact,
+                          {}, ""};
+  m.premises.insert(m.premises.begin(), building);
+  cache::Flag dementia;
+  dementia.id = "F-B";
+  dementia.premise_id = "P-B";
+  dementia.kind = cache::FlagKind::care;
+  dementia.code = "DEMENTIA";
+  dementia.display_name = "Dementia";
+  dementia.severity = 1;
+  dementia.audience = cache::Audience::all;
+  m.flags.push_back(dementia);
+  m.level = cache::MatchLevel::exact;
+  m.reasons = {"unit not given"};
+
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
+  ASSERT_TRUE(p.show);
+  EXPECT_EQ(flags_in(section(p.doc, "care")), std::vector<std::string>{"F-B"});
+  EXPECT_EQ(section(p.doc, "safety"), nullptr) << "the weapon is not this address's";
+  const PanelSection* three_b = section(p.doc, "premise.P-1");
+  ASSERT_NE(three_b, nullptr) << p.doc.to_json();
+  EXPECT_EQ(three_b->title, "Apt 3B, same building");
+  EXPECT_EQ(flags_in(three_b), (std::vector<std::string>{"F-1", "F-2"}));
+  EXPECT_EQ(three_b->severity, Severity::danger);
+  EXPECT_NE(std::find(p.spoken.begin(), p.spoken.end(), "Caution: Weapons reported in this building."), p.spoken.end());
+}
+
 TEST(PremisePanel, MatchLineNamesNoSinglePremiseBelowExact) {
   const auto m = neighbours(cache::MatchLevel::building);
   EXPECT_EQ(match_level_text(m), "Same building, not this unit");

@@ -138,6 +138,9 @@ enum class AddressMatchLevel { exact, building, none };
 struct AddressDecision {
   AddressMatchLevel level = AddressMatchLevel::none;
   std::vector<std::string> premise_ids;           // the premises to show
+  // Level exact for a query without a unit: the units of the building on
+  // file, shown with it one level below (building), each with its reasons.
+  std::vector<std::string> other_units;
   std::vector<std::string> ambiguous_candidates;  // level none: the query fits several buildings
   // Per premise shown below exact: fit_reasons (none for exact premises).
   std::map<std::string, std::vector<std::string>> reasons;
