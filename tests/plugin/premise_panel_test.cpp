@@ -164,6 +164,18 @@ TEST(PremisePanel, FlagIdsListEveryFlagFieldForTheAudit) {
   EXPECT_EQ(p.doc.flag_ids(), (std::vector<std::string>{"F-1", "F-2"}));
 }
 
+cache::Flag dementia(const std::string& id, const std::string& premise) {
+  cache::Flag f;
+  f.id = id;
+  f.premise_id = premise;
+  f.kind = cache::FlagKind::care;
+  f.code = "DEMENTIA";
+  f.display_name = "Dementia";
+  f.severity = 1;
+  f.audience = cache::Audience::all;
+  return f;
+}
+
 // The building: a dispatch to Apt 5C finds Apt 3B (weapons, autism)
 // and Apt 1A (dementia), neither of them the dispatch's unit.
 cache::MatchResult neighbours(cache::MatchLevel level) {
@@ -175,15 +187,7 @@ cache::MatchResult neighbours(cache::MatchLevel level) {
     one_a.distance_m = 7.2;
   }
   m.premises.push_back(one_a);
-  cache::Flag dementia;
-  dementia.id = "F-1A";
-  dementia.premise_id = "P-1A";
-  dementia.kind = cache::FlagKind::care;
-  dementia.code = "DEMENTIA";
-  dementia.display_name = "Dementia";
-  dementia.severity = 1;
-  dementia.audience = cache::Audience::all;
-  m.flags.push_back(dementia);
+  m.flags.push_back(dementia("F-1A", "P-1A"));
   return m;
 }
 
@@ -229,15 +233,7 @@ TEST(PremisePanel, AUnitsFlagsOnACallToItsBuildingStayUnderTheUnit) {
   cache::Premise building{"P-B", "1208 N MAPLE ST, SPRINGFIELD IL", 39.8012, -89.6437, {}, cache::MatchLevel::exact,
                           {}, ""};
   m.premises.insert(m.premises.begin(), building);
-  cache::Flag dementia;
-  dementia.id = "F-B";
-  dementia.premise_id = "P-B";
-  dementia.kind = cache::FlagKind::care;
-  dementia.code = "DEMENTIA";
-  dementia.display_name = "Dementia";
-  dementia.severity = 1;
-  dementia.audience = cache::Audience::all;
-  m.flags.push_back(dementia);
+  m.flags.push_back(dementia("F-B", "P-B"));
   m.level = cache::MatchLevel::exact;
   m.reasons = {"unit not given"};
 
