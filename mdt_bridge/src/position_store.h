@@ -27,8 +27,9 @@ class PositionStore {
  public:
   // Its own connection to the outbox file, with synchronous=NORMAL: in WAL
   // mode a commit survives the process being killed without an fsync per
-  // dispatch (a power cut may lose the last positions, and then at most a
-  // few messages are handed over again).
+  // dispatch (a power cut may lose the last positions, as may a kill before
+  // the link's PositionSaver wrote them, and then at most a few messages are
+  // handed over again: positions are only ever saved after delivery).
   static Result<std::unique_ptr<PositionStore>> open(const std::string& path);
   PositionStore(const PositionStore&) = delete;
   PositionStore& operator=(const PositionStore&) = delete;
