@@ -300,6 +300,34 @@ TEST(AddressGazetteer, AliasAnswersInThePlacesOwnSpelling) {
   EXPECT_EQ(g.find_place("Springfield"), "SPRINGFIELD");  // a real place is never renamed
 }
 
+// An alias whose place no premise carries would read CAD's text as a place
+// with no premises: it is named, with the known place spelled most like it.
+TEST(AddressGazetteer, AliasToAPlaceNoPremiseCarriesIsFound) {
+  Gazetteer g;
+  for (const char* p : {"SPRINGFIELD", "EAST SAINT LOUIS", "SALEM"}) g.add_place(p);
+  const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"SPFLD", "SPRINGFEILD"}, {"E STL", "E ST LOUIS"}, {"SHLB", "SHELBYVILLE"}, {"SPR", "Springfield"},
+      {"SLM", "SALEN"}};
+  for (const auto& [alias, place] : aliases) g.add_alias(alias, place);
+  EXPECT_TRUE(g.has_place("E. St. Louis"));
+  EXPECT_FALSE(g.has_place("SPFLD")) << "an alias is no place";
+  const auto unknown = aliases_without_place(aliases, g);
+  ASSERT_EQ(unknown.size(), 3u);
+  EXPECT_EQ(unknown[0].alias, "SPFLD");
+  EXPECT_EQ(unknown[0].place, "SPRINGFEILD");
+  EXPECT_EQ(unknown[0].closest, "SPRINGFIELD");
+  EXPECT_EQ(unknown[1].alias, "SHLB");
+  EXPECT_EQ(unknown[1].closest, "") << "nothing is spelled like it";
+  EXPECT_EQ(unknown[2].alias, "SLM");
+  EXPECT_EQ(unknown[2].closest, "SALEM");
+  EXPECT_EQ(g.closest_place("SPRINGFEILD"), "SPRINGFIELD");
+  EXPECT_EQ(g.closest_place("SPRNGFLD"), std::nullopt) << "three letters off is a guess";
+  // Nothing to compare with before any premise names a place.
+  Gazetteer none;
+  none.add_alias("SPFLD", "SPRINGFEILD");
+  EXPECT_TRUE(aliases_without_place(aliases, none).empty());
+}
+
 TEST(AddressGazetteer, UnitWithoutDesignatorBeforeThePlace) {
   const NormalizedAddress a = norm("1208 N MAPLE ST 3B SPRINGFIELD", places());
   EXPECT_EQ(a.unit, "3B");

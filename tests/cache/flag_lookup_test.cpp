@@ -619,6 +619,28 @@ TEST_F(FlagLookup, PlaceAliasNamesTheCity) {
   EXPECT_EQ(match(aliased, "17 Oak Ave, Spfld IL").level, MatchLevel::exact);
 }
 
+// The tester's case: SPFLD = SPRINGFEILD (misspelled) was taken silently and
+// every CAD address written SPFLD found nothing. The cache names it.
+TEST_F(FlagLookup, PlaceAliasToAPlaceNoPremiseCarriesIsNamed) {
+  OpenOptions o;
+  o.place_aliases = {{"SPFLD", "SPRINGFEILD"}, {"SPR", "Springfield"}};
+  for (const bool read_only : {false, true}) {
+    o.read_only = read_only;
+    Cache aliased = open(o);
+    const auto unknown = aliased.aliases_without_place();
+    ASSERT_TRUE(unknown.ok()) << unknown.error().message;
+    ASSERT_EQ(unknown->size(), 1u) << "read_only " << read_only;
+    EXPECT_EQ((*unknown)[0].alias, "SPFLD");
+    EXPECT_EQ((*unknown)[0].place, "SPRINGFEILD");
+    EXPECT_EQ((*unknown)[0].closest, "SPRINGFIELD");
+    // What it warns about: the alias finds nothing, the right one finds the premise.
+    EXPECT_EQ(match(aliased, "17 OAK AVE SPFLD").level, MatchLevel::none);
+    EXPECT_EQ(match(aliased, "17 OAK AVE SPR").level, MatchLevel::exact);
+  }
+  // Without aliases there is nothing to say.
+  EXPECT_TRUE(c.aliases_without_place()->empty());
+}
+
 // A read-only open leaves the places to its first lookup (stats must not
 // scan every premise for them); that lookup must still know them.
 TEST_F(FlagLookup, ReadOnlyOpenKnowsThePlacesAtItsFirstLookup) {
