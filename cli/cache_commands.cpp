@@ -311,6 +311,9 @@ int cache_command(const Args& args) {
     o.set("flags_held", r->flags_held);
     o.set("freshness_moved", r->freshness_moved);
     o.set("unknown_codes", r->unknown_codes);
+    o.set("coordinates_only", r->coordinates_only);
+    o.set("corners", r->corners);
+    o.set("unfindable", r->unfindable);
     Array names, warnings;
     for (const auto& n : r->unknown_code_names) names.add(n);
     for (const auto& w : r->warnings) warnings.add(w);

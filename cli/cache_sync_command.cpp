@@ -175,6 +175,12 @@ int cache_sync_command(const Args& args) {
         a.set("history", r->history);
         a.set("deletes", r->deletes);
         a.set("unknown_codes", r->unknown_codes);
+        a.set("coordinates_only", r->coordinates_only);
+        a.set("corners", r->corners);
+        a.set("unfindable", r->unfindable);
+        Array warnings;
+        for (const auto& w : r->warnings) warnings.add(w);
+        a.set("warnings", warnings);
         applied.add(a);
         return Ok{};
       },

@@ -206,6 +206,35 @@ Check check_key_file(const std::string& name, const std::string& path, const std
 
 // ----------------------------------------------------------------- cache
 
+// cache.place_aliases against the places the cache's premises are in. An
+// alias to a place no premise is in sends every CAD address written with it
+// to nothing. Spelled like a known place, it is a misspelling: a failure.
+// Otherwise that place may only have no flagged premises yet: a warning.
+Check check_place_aliases(cache::Cache& cache, const config::Config& c) {
+  const std::string name = "aliases";  // fits the text report's name column
+  auto unknown = cache.aliases_without_place();
+  if (!unknown.ok())
+    return fail(name, Problem::cache_unreadable, "cannot read the places of " + c.cache_db, {},
+                unknown.error().message);
+  const auto count = static_cast<int64_t>(c.cache_place_alias_pairs.size());
+  if (unknown->empty())
+    return pass(name, plural(count, "alias", "aliases") + " in cache.place_aliases, each naming a place premises are in" +
+                          " (or the cache names no place yet)");
+  std::vector<std::string> lines;
+  bool misspelled = false;
+  for (const auto& a : *unknown) {
+    lines.push_back(cache::alias_without_place_text(a));
+    misspelled = misspelled || !a.closest.empty();
+  }
+  const std::string message = plural(static_cast<int64_t>(unknown->size()), "alias", "aliases") + " of " +
+                              std::to_string(count) + " in cache.place_aliases " +
+                              (unknown->size() == 1 ? "names" : "name") +
+                              " a place no premise is in: CAD addresses written with " +
+                              (unknown->size() == 1 ? "it" : "them") + " find no flags";
+  if (misspelled) return fail(name, Problem::cache_alias_unknown_place, message, {}, join(lines, "\n"));
+  return warn(name, Problem::cache_alias_unknown_place, message, join(lines, "\n"));
+}
+
 std::vector<Check> check_cache(const config::Config& c) {
   const std::string key = c.cache_key_file.empty() ? c.cache_db + ".key" : c.cache_key_file;
   std::vector<Check> out;
@@ -276,6 +305,7 @@ std::vector<Check> check_cache(const config::Config& c) {
   } else {
     out.push_back(pass("cache age", "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync + ")"));
   }
+  if (!c.cache_place_alias_pairs.empty()) out.push_back(check_place_aliases(*opened, c));
   return out;
 }
 

@@ -44,6 +44,12 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "import a registry snapshot or check the registry sync"},
       {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",
        "check the registry link (doctor's registry check, cache sync) or import a current export"},
+      {Problem::cache_alias_unknown_place, "cache.alias_unknown_place",
+       "a cache.place_aliases entry names a place no premise in the cache is in: every CAD address written with "
+       "the alias finds nothing (a warning when no known place is spelled like it: that place may have no "
+       "flagged premises yet)",
+       "write the place as the registry spells it (the check suggests the closest known place), then restart the "
+       "plugin"},
 
       {Problem::storage_missing, "storage.missing", "a directory the plugin writes to does not exist",
        "install -d -o mdt-coresponder -g mdt-coresponder -m 2770 PATH"},

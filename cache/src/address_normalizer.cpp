@@ -473,9 +473,15 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
       return i + 2;
     }
     const auto t2 = i + 3 < end ? standard_suffix(s[i + 2]) : std::nullopt;
-    if (s[i + 1] == "COUNTY" && (t2 == "RD" || t2 == "HWY") && all_digits(s[i + 3])) {
+    if ((s[i + 1] == "COUNTY" || s[i + 1] == "CO") && (t2 == "RD" || t2 == "HWY") && all_digits(s[i + 3])) {
       pretype = w + " COUNTY " + *t2;
       return i + 3;
+    }
+    // "ANDERSON CR 312": CR after the county's name is its county road, the
+    // same road as "ANDERSON COUNTY RD 312" (CR alone stays COUNTY RD).
+    if (s[i + 1] == "CR" && all_digits(s[i + 2])) {
+      pretype = w + " COUNTY RD";
+      return i + 2;
     }
   }
   // "COUNTRY ROAD 183" is how county roads are often misspelled: with a
@@ -720,9 +726,11 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     }
     const std::string& before = t[rest - 1];
     if (!named) return 0;
-    // "HWY 104 N CEDAR GROVE": after a route's number a compass letter is the
-    // route's direction ("US 19 N"), not the first word of a town.
-    if (is_compass_word(before) && !(before.size() == 1 && route_number_at(t, from, rest - 2))) return 0;
+    // "HWY 104 N CEDAR GROVE", "HWY 104 NORTH CEDAR GROVE": after a route's
+    // number a compass word, letter or spelled out, is the route's direction
+    // ("US 19 N"), not the first word of a town. A town that starts with it
+    // and is known was taken above, as the longer name.
+    if (is_compass_word(before) && !route_number_at(t, from, rest - 2)) return 0;
     // After a typed street the place must follow what ends a street (type,
     // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
     // "1208 N MAPLE ST LOWER LEVEL SPRINGFIELD": unit words without an id end it too.
@@ -1241,14 +1249,22 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   a.predir = directional(one(c.prd));
   a.postdir = directional(one(c.pod));
 
+  Tokens prm = words(c.prm);
   Tokens pretype = words(c.pretype);
   Tokens rd = words(c.rd);
   if (!pretype.empty()) {
     // Routes reduce as in text ("STATE ROAD" 75 = "SR" 75 = "HWY" 75).
     Tokens both = pretype;
     both.insert(both.end(), rd.begin(), rd.end());
+    // A county's name given as the pre-modifier stays with its road, as in
+    // text: "ANDERSON" "CR" 312 = "ANDERSON COUNTY RD" 312.
+    Tokens named = prm;
+    named.insert(named.end(), both.begin(), both.end());
     std::string route;
-    if (!rd.empty() && read_pretype(both, 0, both.size(), route) == pretype.size()) {
+    if (!prm.empty() && !rd.empty() && read_pretype(named, 0, named.size(), route) == prm.size() + pretype.size()) {
+      a.pretype = route;
+      prm.clear();
+    } else if (!rd.empty() && read_pretype(both, 0, both.size(), route) == pretype.size()) {
       a.pretype = route;
     } else {
       if (auto t = standard_suffix(pretype.back())) pretype.back() = *t;
@@ -1263,7 +1279,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
     a.type = *standard_suffix(rd.back());
     rd.pop_back();
   }
-  Tokens name = words(c.prm);
+  Tokens name = prm;
   name.insert(name.end(), rd.begin(), rd.end());
   std::erase(name, std::string("&"));  // as in text: "PEACE & PLENTY LN" is PEACE PLENTY
   Tokens pom = words(c.pom);

@@ -394,6 +394,21 @@ Status Cache::mark_synced() {
   }
 }
 
+Result<std::vector<AliasWithoutPlace>> Cache::aliases_without_place() {
+  Impl& im = *impl_;
+  if (im.options.place_aliases.empty()) return std::vector<AliasWithoutPlace>{};
+  std::lock_guard lock(im.read_mu);
+  try {
+    if (im.places_deferred) {
+      im.load_places(im.reader);
+      im.places_deferred = false;
+    }
+    return cache::aliases_without_place(im.options.place_aliases, *im.current_places());
+  } catch (const SqlError& e) {
+    return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.read", std::string("places: ") + e.what());
+  }
+}
+
 Result<Stats> Cache::stats() {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);

@@ -364,6 +364,22 @@ std::string counts_text(const RecordCounts& c) {
          std::to_string(c.deletes) + " deletes";
 }
 
+// A premise whose address is only a corner ("MAIN ST & 1ST AVE") is never
+// found by its text: a lookup reads a corner as a place to search around,
+// by coordinates. With coordinates it can still show as nearby; without, no
+// lookup can ever find it, and a flag on it would never be seen.
+void warn_corner(ImportReport& report, const std::string& origin, int64_t line, const PremiseRecord& r) {
+  ++report.corners;
+  const std::string where = origin + ":" + std::to_string(line) + ": premise " + r.id + " is only a corner (" +
+                            r.address->display() + "); a corner is never found by its text";
+  if (r.lat && r.lon) {
+    report.warnings.push_back(where + ", it can only match by coordinates");
+    return;
+  }
+  ++report.unfindable;
+  report.warnings.push_back(where + " and it has no coordinates: no lookup can ever find it");
+}
+
 // The identity a record claims in the file: ids are one namespace across
 // premises, subjects, flags and deletes (a delete removes whichever holds the
 // id); history is keyed by premise and incident. Empty for other records.
@@ -725,9 +741,13 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
         if (auto* r = std::get_if<PremiseRecord>(&rec)) {
           static const NormalizedAddress kNone;
           const NormalizedAddress& a = r->address ? *r->address : kNone;
-          if (!r->address)
+          if (!r->address) {
+            ++report.coordinates_only;
             report.warnings.push_back(origin + ":" + std::to_string(line) + ": premise " + r->id +
                                       " has no usable address; it can only match by coordinates");
+          } else if (a.intersection) {
+            warn_corner(report, origin, line, *r);
+          }
           display = r->address ? a.display() : r->address_text;
           put_premise.bind_static(1, r->id)
               .bind_static(2, display)

@@ -106,11 +106,23 @@ void PluginInstance::open_cache() {
     cache_error_.clear();
     share_cache_with_sync();
     logger("cache").information("flag cache open");
+    warn_aliases_without_place(*cache_);
   } else {
     // The officer's panel gets words; the path and the detail go to the log.
     cache_error_ = unavailable_words(opened.error().code);
     logger("cache").error("flag cache unavailable: " + opened.error().code + ": " + opened.error().message);
   }
+}
+
+// A cache.place_aliases entry naming a place no premise is in sends every
+// CAD address written with it to nothing, silently: say so to the admin.
+void PluginInstance::warn_aliases_without_place(cache::Cache& cache) {
+  auto unknown = cache.aliases_without_place();
+  if (!unknown) {
+    logger("cache").warning("cache.place_aliases not checked against the cache's places: " + unknown.error().code);
+    return;
+  }
+  for (const auto& a : *unknown) logger("cache").warning(cache::alias_without_place_text(a));
 }
 
 Status PluginInstance::start() {

@@ -63,6 +63,7 @@ class PluginInstance final : private Ports {
   void run();
   void handle(Event& event);
   void open_cache();
+  void warn_aliases_without_place(cache::Cache& cache);
   // One set of options for every handle on the unit's cache.
   cache::OpenOptions cache_options(bool create_if_missing) const;
 

@@ -12,6 +12,21 @@ namespace {
 
 Poco::Logger& sync_log() { return Poco::Logger::get("mdtc.registry"); }
 
+// Premises an address lookup cannot find hide their flags from every call
+// CAD sends as an address: said in counts (the import report of the file
+// names each by id and line; no address reaches this log). Empty if none.
+std::string unfindable_words(const cache::ImportReport& r) {
+  const int64_t nearby_only = r.coordinates_only + r.corners - r.unfindable;
+  if (r.unfindable == 0 && nearby_only == 0) return {};
+  std::string words;
+  if (r.unfindable > 0)
+    words = std::to_string(r.unfindable) + " premises can never be found (a corner without coordinates)";
+  if (nearby_only > 0)
+    words += (words.empty() ? "" : "; ") + std::to_string(nearby_only) +
+             " premises are found only near their coordinates, never by address (a corner, or no usable address)";
+  return words + "; correct their addresses in the registry";
+}
+
 }  // namespace
 
 std::shared_ptr<cache::Cache> PluginInstance::sync_cache(bool create) {
@@ -74,6 +89,10 @@ Status PluginInstance::start_registry_sync() {
         sync_log().information("flag registry " + mode + " version " + std::to_string(version) + " applied: " +
                                std::to_string(r->premises) + " premises, " + std::to_string(r->flags) +
                                " flags, " + std::to_string(r->deletes) + " deletes");
+        if (const std::string lost = unfindable_words(*r); !lost.empty())
+          sync_log().warning("flag registry " + mode + " version " + std::to_string(version) + ": " + lost);
+        // A snapshot brings the places anew: an alias may now name none.
+        if (mode == "snapshot") warn_aliases_without_place(*c);
         return Ok{};
       },
       [this](int64_t) {

@@ -3,11 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
+#include <utility>
 
 #include "mdtc/address.h"
 
 namespace mdtc::cache {
+
+// Failures name the address, not its bytes.
+void PrintTo(const NormalizedAddress& a, std::ostream* os) { *os << '"' << a.display() << '"'; }
+
 namespace {
 
 NormalizedAddress norm(const std::string& text) {
@@ -292,6 +298,34 @@ TEST(AddressGazetteer, AliasAnswersInThePlacesOwnSpelling) {
   g.add_alias("SPRINGFIELD", "SHELBYVILLE");
   g.add_place("SPRINGFIELD");
   EXPECT_EQ(g.find_place("Springfield"), "SPRINGFIELD");  // a real place is never renamed
+}
+
+// An alias whose place no premise carries would read CAD's text as a place
+// with no premises: it is named, with the known place spelled most like it.
+TEST(AddressGazetteer, AliasToAPlaceNoPremiseCarriesIsFound) {
+  Gazetteer g;
+  for (const char* p : {"SPRINGFIELD", "EAST SAINT LOUIS", "SALEM"}) g.add_place(p);
+  const std::vector<std::pair<std::string, std::string>> aliases = {
+      {"SPFLD", "SPRINGFEILD"}, {"E STL", "E ST LOUIS"}, {"SHLB", "SHELBYVILLE"}, {"SPR", "Springfield"},
+      {"SLM", "SALEN"}};
+  for (const auto& [alias, place] : aliases) g.add_alias(alias, place);
+  EXPECT_TRUE(g.has_place("E. St. Louis"));
+  EXPECT_FALSE(g.has_place("SPFLD")) << "an alias is no place";
+  const auto unknown = aliases_without_place(aliases, g);
+  ASSERT_EQ(unknown.size(), 3u);
+  EXPECT_EQ(unknown[0].alias, "SPFLD");
+  EXPECT_EQ(unknown[0].place, "SPRINGFEILD");
+  EXPECT_EQ(unknown[0].closest, "SPRINGFIELD");
+  EXPECT_EQ(unknown[1].alias, "SHLB");
+  EXPECT_EQ(unknown[1].closest, "") << "nothing is spelled like it";
+  EXPECT_EQ(unknown[2].alias, "SLM");
+  EXPECT_EQ(unknown[2].closest, "SALEM");
+  EXPECT_EQ(g.closest_place("SPRINGFEILD"), "SPRINGFIELD");
+  EXPECT_EQ(g.closest_place("SPRNGFLD"), std::nullopt) << "three letters off is a guess";
+  // Nothing to compare with before any premise names a place.
+  Gazetteer none;
+  none.add_alias("SPFLD", "SPRINGFEILD");
+  EXPECT_TRUE(aliases_without_place(aliases, none).empty());
 }
 
 TEST(AddressGazetteer, UnitWithoutDesignatorBeforeThePlace) {
@@ -614,6 +648,47 @@ TEST(AddressCorpusRules, RouteDirectionBeforeAKnownPlace) {
   EXPECT_EQ(norm("17 N JACKSON", g).name, "JACKSON");
 }
 
+// After a route's number a spelled-out directional is the route's, as its
+// letter is: "HWY 104 NORTH CEDAR GROVE" = "HWY 104 N CEDAR GROVE".
+TEST(AddressCorpusRules, SpelledOutRouteDirectionBeforeAKnownPlace) {
+  const Gazetteer g = corpus_places();
+  const NormalizedAddress letter = norm("1470 HWY 104 N CEDAR GROVE", g);
+  ASSERT_EQ(letter.city, "CEDAR GROVE");
+  for (const char* text : {"1470 HWY 104 NORTH CEDAR GROVE", "1470 HIGHWAY 104 NORTH CEDAR GROVE",
+                           "1470 HWY 104 North Cedar Grove", "1470 HWY 104 NORTH, CEDAR GROVE"})
+    EXPECT_EQ(norm(text, g), letter) << text;
+  EXPECT_EQ(norm("1470 HWY 104 NORTH CEDAR GROVE TN 38321", g), norm("1470 HWY 104 N CEDAR GROVE TN 38321", g));
+  EXPECT_EQ(norm("36625 US HIGHWAY 19 SOUTH PALM HARBOR FL", g).street_line(), "36625 US HWY 19 S");
+  EXPECT_EQ(norm("36625 US HIGHWAY 19 SOUTH PALM HARBOR FL", g).city, "PALM HARBOR");
+  EXPECT_EQ(norm("100 ROUTE 37 EAST TOMS RIVER", g), norm("100 ROUTE 37 E TOMS RIVER", g));
+  EXPECT_EQ(norm("100 ROUTE 37 WEST TOMS RIVER", g).postdir, "W");
+  EXPECT_EQ(norm("100 ROUTE 37 NORTHEAST TOMS RIVER", g), norm("100 ROUTE 37 NE TOMS RIVER", g));
+  EXPECT_EQ(norm("100 ROUTE 37 NORTHEAST TOMS RIVER", g).city, "TOMS RIVER");
+  // Traps: after a street's name (not a route number) the word may begin a
+  // town the cache does not know; it is not split off.
+  EXPECT_EQ(norm("17 OAK AVE NORTH JACKSON", g).city, "");
+  EXPECT_EQ(norm("17 OAK AVE EAST JACKSON", g).city, "");
+}
+
+// A town whose name starts with a directional word is still that town when
+// the cache knows it: the longest known place wins.
+TEST(AddressCorpusRules, TownNamedWithADirectionalAfterARouteNumber) {
+  Gazetteer g = corpus_places();
+  g.add_place("NORTH CEDAR GROVE");
+  const NormalizedAddress town = norm("1470 HWY 104 NORTH CEDAR GROVE", g);
+  EXPECT_EQ(town.city, "NORTH CEDAR GROVE");
+  EXPECT_EQ(town.street_line(), "1470 HWY 104");
+  EXPECT_EQ(town.postdir, "");
+  // The route's direction, then the town.
+  const NormalizedAddress both = norm("1470 HWY 104 NORTH NORTH CEDAR GROVE", g);
+  EXPECT_EQ(both.city, "NORTH CEDAR GROVE");
+  EXPECT_EQ(both.street_line(), "1470 HWY 104 N");
+  EXPECT_EQ(norm("1470 HWY 104 N NORTH CEDAR GROVE", g), both);
+  // Cedar Grove is still found where North Cedar Grove is not written.
+  EXPECT_EQ(norm("1470 HWY 104 SOUTH CEDAR GROVE", g).city, "CEDAR GROVE");
+  EXPECT_EQ(norm("1470 HWY 104 SOUTH CEDAR GROVE", g).postdir, "S");
+}
+
 TEST(AddressCorpusRules, StateWrittenBeforeTheCity) {
   const Gazetteer g = corpus_places();
   const NormalizedAddress a = norm("101 E MARKET ST UNIT 17771 CA LONG BEACH 90807-9191", g);
@@ -653,6 +728,45 @@ TEST(AddressCorpusRules, NamedAndMisspelledCountyRoads) {
   EXPECT_NE(anderson, norm("3665 COUNTY RD 312"));
   EXPECT_EQ(norm("3474 SCENIC HWY 98").pretype, "SCENIC HWY");
   EXPECT_NE(norm("3474 SCENIC HWY 98"), norm("3474 HWY 98"));
+}
+
+// "ANDERSON CR 312" is Anderson County Road 312 as written in full: CR (and
+// CO RD) after the county's name keep the name, as COUNTY RD after it does.
+TEST(AddressCorpusRules, CountyRoadAbbreviatedAfterItsCountysName) {
+  const NormalizedAddress full = norm("3665 ANDERSON COUNTY ROAD 312");
+  EXPECT_EQ(full.pretype, "ANDERSON COUNTY RD");
+  for (const char* text : {"3665 ANDERSON CR 312", "3665 ANDERSON COUNTY RD 312", "3665 Anderson C.R. 312",
+                           "3665 ANDERSON CR-312", "3665 ANDERSON CO RD 312"})
+    EXPECT_EQ(norm(text), full) << text;
+  EXPECT_EQ(norm("3665 ANDERSON CR 312 N").postdir, "N");
+  EXPECT_EQ(norm("3665 ANDERSON CR 312 N").pretype, "ANDERSON COUNTY RD");
+  // Traps: CR alone stays County Road 312, and the two never compare equal.
+  const NormalizedAddress bare = norm("3665 CR 312");
+  EXPECT_EQ(bare.pretype, "COUNTY RD");
+  EXPECT_EQ(bare.name, "312");
+  EXPECT_EQ(bare, norm("3665 COUNTY ROAD 312"));
+  EXPECT_NE(norm("3665 ANDERSON CR 312"), bare);
+  EXPECT_EQ(compare_addresses(norm("3665 ANDERSON CR 312"), bare).fit, AddressFit::different);
+  // Without a number after it CR is no county road.
+  EXPECT_EQ(norm("3665 ANDERSON CR").pretype, "");
+  // CLDXF civic elements read the same: the county's name in the pre-type,
+  // or as its pre-modifier.
+  for (const auto& [prm, pretype] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"", "ANDERSON CR"}, {"", "ANDERSON COUNTY ROAD"}, {"ANDERSON", "CR"}, {"ANDERSON", "COUNTY ROAD"}}) {
+    CivicAddress c;
+    c.hno = "3665";
+    c.prm = prm;
+    c.pretype = pretype;
+    c.rd = "312";
+    const auto civic = normalize_civic(c);
+    ASSERT_TRUE(civic.ok()) << pretype;
+    EXPECT_EQ(*civic, full) << prm << " / " << pretype;
+  }
+  CivicAddress plain;
+  plain.hno = "3665";
+  plain.pretype = "CR";
+  plain.rd = "312";
+  EXPECT_EQ(*normalize_civic(plain), bare);
 }
 
 TEST(AddressCorpusRules, UnitWordsWithoutAnIdAfterTheType) {

@@ -55,6 +55,9 @@ TEST_F(CacheCli, ImportThenMatchOnAFreshPath) {
   auto imp = cli({"cache", "import", registry(), "--db", db});
   ASSERT_EQ(imp.exit_code, 0) << imp.output;
   EXPECT_EQ(json(imp.output)->getValue<int>("flags"), 3);
+  // Premises no text lookup finds are counted (none here).
+  for (const char* count : {"coordinates_only", "corners", "unfindable"})
+    EXPECT_EQ(json(imp.output)->getValue<int>(count), 0) << count;
   struct stat st {};
   ASSERT_EQ(::stat((db + ".key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);

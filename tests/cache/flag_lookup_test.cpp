@@ -619,6 +619,28 @@ TEST_F(FlagLookup, PlaceAliasNamesTheCity) {
   EXPECT_EQ(match(aliased, "17 Oak Ave, Spfld IL").level, MatchLevel::exact);
 }
 
+// The tester's case: SPFLD = SPRINGFEILD (misspelled) was taken silently and
+// every CAD address written SPFLD found nothing. The cache names it.
+TEST_F(FlagLookup, PlaceAliasToAPlaceNoPremiseCarriesIsNamed) {
+  OpenOptions o;
+  o.place_aliases = {{"SPFLD", "SPRINGFEILD"}, {"SPR", "Springfield"}};
+  for (const bool read_only : {false, true}) {
+    o.read_only = read_only;
+    Cache aliased = open(o);
+    const auto unknown = aliased.aliases_without_place();
+    ASSERT_TRUE(unknown.ok()) << unknown.error().message;
+    ASSERT_EQ(unknown->size(), 1u) << "read_only " << read_only;
+    EXPECT_EQ((*unknown)[0].alias, "SPFLD");
+    EXPECT_EQ((*unknown)[0].place, "SPRINGFEILD");
+    EXPECT_EQ((*unknown)[0].closest, "SPRINGFIELD");
+    // What it warns about: the alias finds nothing, the right one finds the premise.
+    EXPECT_EQ(match(aliased, "17 OAK AVE SPFLD").level, MatchLevel::none);
+    EXPECT_EQ(match(aliased, "17 OAK AVE SPR").level, MatchLevel::exact);
+  }
+  // Without aliases there is nothing to say.
+  EXPECT_TRUE(c.aliases_without_place()->empty());
+}
+
 // A read-only open leaves the places to its first lookup (stats must not
 // scan every premise for them); that lookup must still know them.
 TEST_F(FlagLookup, ReadOnlyOpenKnowsThePlacesAtItsFirstLookup) {
@@ -629,6 +651,40 @@ TEST_F(FlagLookup, ReadOnlyOpenKnowsThePlacesAtItsFirstLookup) {
   EXPECT_EQ(looking.stats()->premises, 2);
   EXPECT_EQ(match(looking, "17 OAK AVE SPRINGFIELD").level, MatchLevel::exact);
   EXPECT_EQ(match(looking, "17 OAK AVE SPFLD").level, MatchLevel::exact);
+}
+
+// The tester's case: the registry writes the route's direction as a letter,
+// CAD spells it out before the town; the weapon flag must still be found.
+TEST_F(FlagLookup, SpelledOutRouteDirectionBeforeTheTownFindsThePremise) {
+  add(R"({"type":"premise","id":"R-104","address":"1470 HWY 104 N, CEDAR GROVE TN"}
+{"type":"flag","id":"F-104","premise":"R-104","kind":"safety","code":"WEAPONS","audience":"all"}
+)");
+  for (const char* cad : {"1470 HWY 104 N CEDAR GROVE", "1470 HWY 104 NORTH CEDAR GROVE",
+                          "1470 HIGHWAY 104 NORTH CEDAR GROVE TN"}) {
+    const MatchResult m = match(c, cad);
+    EXPECT_EQ(m.level, MatchLevel::exact) << cad;
+    EXPECT_EQ(flag_ids(m), std::vector<std::string>{"F-104"}) << cad;
+  }
+  EXPECT_EQ(match(c, "1470 HWY 104 SOUTH CEDAR GROVE").level, MatchLevel::none) << "the other direction";
+}
+
+// A county road named for its county, written by CAD with CR, is the
+// registry's "ANDERSON COUNTY ROAD", in text or in civic elements.
+TEST_F(FlagLookup, NamedCountyRoadWrittenWithCrFindsThePremise) {
+  add(R"({"type":"premise","id":"R-312","address":"3665 ANDERSON COUNTY ROAD 312, SPRINGFIELD IL"}
+{"type":"flag","id":"F-312","premise":"R-312","kind":"safety","code":"WEAPONS","audience":"all"}
+)");
+  EXPECT_EQ(flag_ids(match(c, "3665 ANDERSON CR 312, SPRINGFIELD IL")), std::vector<std::string>{"F-312"});
+  EXPECT_EQ(match(c, "3665 ANDERSON CR 312 SPRINGFIELD").level, MatchLevel::exact);
+  AddressQuery q;
+  q.civic.hno = "3665";
+  q.civic.pretype = "ANDERSON CR";
+  q.civic.rd = "312";
+  q.civic.a3 = "SPRINGFIELD";
+  q.civic.a1 = "IL";
+  EXPECT_EQ(c.match(q).level, MatchLevel::exact);
+  // County Road 312 without the county's name is another road.
+  EXPECT_EQ(match(c, "3665 CR 312, SPRINGFIELD IL").level, MatchLevel::none);
 }
 
 TEST_F(FlagLookup, IntersectionIsNeverATextMatch) {

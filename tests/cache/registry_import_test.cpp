@@ -414,6 +414,46 @@ TEST_F(RegistryImport, SudFlagIsAlwaysClinicianOnly) {
   EXPECT_EQ(m.flags[0].audience, Audience::clinician);
 }
 
+// A premise no text lookup can find is said by id and line: one with
+// coordinates only, and one whose address is only a corner (a corner is
+// looked up by coordinates only), loudest when it has no coordinates either.
+TEST_F(RegistryImport, PremisesTextCannotFindAreWarnedAboutByIdAndLine) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  auto r = c.import_text(
+      R"({"type":"premise","id":"P-GEO","lat":39.7,"lon":-89.7}
+{"type":"premise","id":"P-CORNER","address":"Main St & 1st Ave, Springfield IL","lat":39.9,"lon":-89.5}
+{"type":"flag","id":"F-C","premise":"P-CORNER","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"premise","id":"P-LOST","address":"OAK AVE / ELM ST"}
+{"type":"flag","id":"F-L","premise":"P-LOST","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"premise","id":"P-HOUSE","address":"100 SMITH&JONES ST, SPRINGFIELD IL"}
+)",
+      "corners.jsonl", {.legacy = true});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->coordinates_only, 1);
+  EXPECT_EQ(r->corners, 2);
+  EXPECT_EQ(r->unfindable, 1);
+  ASSERT_EQ(r->warnings.size(), 3u);
+  EXPECT_EQ(r->warnings[0], "corners.jsonl:1: premise P-GEO has no usable address; it can only match by coordinates");
+  EXPECT_EQ(r->warnings[1],
+            "corners.jsonl:2: premise P-CORNER is only a corner (MAIN ST & 1ST AVE, SPRINGFIELD IL); a corner is "
+            "never found by its text, it can only match by coordinates");
+  EXPECT_EQ(r->warnings[2],
+            "corners.jsonl:4: premise P-LOST is only a corner (OAK AVE & ELM ST); a corner is never found by its "
+            "text and it has no coordinates: no lookup can ever find it");
+  // What the warnings say is so: the corner's text finds nothing, its point does.
+  EXPECT_EQ(match(c, "MAIN ST & 1ST AVE, SPRINGFIELD IL").level, MatchLevel::none);
+  EXPECT_EQ(match(c, "MAIN ST & 1ST AVE, SPRINGFIELD IL", 39.9, -89.5).level, MatchLevel::nearby);
+  EXPECT_EQ(match(c, "OAK AVE / ELM ST").level, MatchLevel::none);
+  // A snapshot counts afresh; a plain house warns about nothing.
+  auto clean = c.import_text(snapshot(2, kDog), "clean.jsonl", {.allow_shrink = true});
+  ASSERT_TRUE(clean.ok()) << clean.error().message;
+  EXPECT_TRUE(clean->warnings.empty());
+  EXPECT_EQ(clean->corners, 0);
+  EXPECT_EQ(clean->unfindable, 0);
+  EXPECT_EQ(clean->coordinates_only, 0);
+}
+
 // A snapshot of `n` premises (each with a flag and a history row), enough
 // lines to cross many of the importer's batches between its threads.
 std::string big_snapshot(int n, int version = 1) {

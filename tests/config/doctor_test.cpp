@@ -497,6 +497,40 @@ TEST(Doctor, MissingUnitIdentityFailsTheConfigCheck) {
   EXPECT_EQ(full["cad link"].status, "not_checked") << "the link would introduce itself with no identity";
 }
 
+// The tester's case: SPFLD = SPRINGFEILD (misspelled) was taken silently and
+// every CAD address written SPFLD found no flags. Doctor names the alias, the
+// place and the known place spelled like it; an alias to a place merely
+// absent from the cache is a warning.
+TEST(Doctor, PlaceAliasToAPlaceNoPremiseIsInIsNamed) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  const auto run_with = [&](const std::string& aliases) {
+    write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\nplace_aliases = " + aliases +
+                                          "\n" + kIdentity);
+    auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+    bool all_ok = true;
+    std::map<std::string, CheckJson> full;
+    checks_of(run.output, &all_ok, &full);
+    EXPECT_EQ(full.count("aliases"), 1u) << run.output;
+    return full["aliases"];
+  };
+  const CheckJson misspelled = run_with("SPFLD = SPRINGFEILD, SPR = Springfield");
+  EXPECT_EQ(misspelled.status, "fail");
+  EXPECT_EQ(misspelled.code, "cache.alias_unknown_place");
+  EXPECT_NE(misspelled.message.find("1 alias of 2 in cache.place_aliases names a place no premise is in"),
+            std::string::npos)
+      << misspelled.message;
+  EXPECT_NE(misspelled.detail.find("SPFLD = SPRINGFEILD: no premise in the cache is in SPRINGFEILD, so every CAD "
+                                   "address written with SPFLD finds nothing; did you mean SPRINGFIELD?"),
+            std::string::npos)
+      << misspelled.detail;
+  const CheckJson absent = run_with("SHLB = SHELBYVILLE");
+  EXPECT_EQ(absent.status, "warn");
+  EXPECT_EQ(absent.code, "cache.alias_unknown_place");
+  EXPECT_NE(absent.detail.find("write the place as the registry spells it"), std::string::npos) << absent.detail;
+  EXPECT_EQ(run_with("SPFLD = SPRINGFIELD").status, "ok");
+}
+
 TEST(Doctor, InlineCommentIsAWarningThatDoesNotFailTheRun) {
   TempDir dir;
   write_file(dir.file("fleet.ini"), kIdentity + "[coresponder]\nfallback = Call 555-0142 # ext 3\n");

@@ -527,6 +527,29 @@ TEST_F(EndToEnd, FlaggedDispatchBehindAnUnansweredGapPopsAtOnceAndSurvivesAGatew
   EXPECT_EQ(shown, 1);
 }
 
+// The tester's case: a misspelled cache.place_aliases target (SPFLD =
+// SPRINGFEILD) made every CAD address written SPFLD find nothing, and nothing
+// said so. The plugin says it in its log when it opens the cache.
+TEST_F(EndToEnd, PlaceAliasToAPlaceNoPremiseIsInIsLoggedAtStart) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
+                                "\n[cache]\nplace_aliases = SPFLD = SPRINGFEILD, SPR = SPRINGFIELD\n");
+  auto cad = start_cad(waits_for_units({"2A31"}));
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) {
+                              return has(l, R"("cb":"log")") &&
+                                     has(l, "cache.place_aliases: SPFLD = SPRINGFEILD: no premise in the cache is in "
+                                            "SPRINGFEILD, so every CAD address written with SPFLD finds nothing; "
+                                            "did you mean SPRINGFIELD?");
+                            },
+                            30s))
+      << read_file(record("2A31"));
+  EXPECT_EQ(host->terminate(), 0);
+  for (const auto& line : read_lines(record("2A31")))
+    EXPECT_FALSE(has(line, R"("cb":"log")") && has(line, "SPR =")) << "a good alias is not warned about: " << line;
+}
+
 TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
   const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
                                 "\n[log]\nlevel = debug\nmodules = bridge=trace\nfile = " +

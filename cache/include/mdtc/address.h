@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "mdtc/civic_address.h"
@@ -24,7 +25,7 @@ namespace mdtc::cache {
 // differs it asks the registry for a snapshot instead of a delta
 // (Cache::delta_base), so a premise stored in the old form cannot go on
 // missing queries written the new way. 1 = every cache that did not record it.
-inline constexpr int kAddressRulesVersion = 3;
+inline constexpr int kAddressRulesVersion = 4;
 
 // The canonical form both registry premises and CAD queries are reduced to.
 // Empty string = element absent.
@@ -70,8 +71,15 @@ class Gazetteer {
   std::optional<std::string> find_place(std::string_view name) const;
   // Same, for a key the normalizer already made (internal).
   std::optional<std::string> find(std::string_view key) const;
+  // Whether premises carry the place named by `name` in any of its
+  // spellings (an alias does not count).
+  bool has_place(std::string_view name) const;
+  // The place carried by premises spelled most like `name` (a letter or two
+  // apart, in the place's own spelling), or std::nullopt when none is close.
+  std::optional<std::string> closest_place(std::string_view name) const;
   std::size_t longest_name_words() const { return longest_; }
   bool empty() const { return places_.empty() && aliases_.empty(); }
+  bool carries_places() const { return !places_.empty(); }  // added with add_place
   std::size_t size() const { return places_.size() + aliases_.size(); }
 
  private:
@@ -82,6 +90,24 @@ class Gazetteer {
   std::unordered_map<std::string, Alias> aliases_;        // key -> the place it names
   std::size_t longest_ = 0;                               // words in the longest name
 };
+
+// A place alias (config cache.place_aliases) whose place no premise carries:
+// "SPFLD = SPRINGFEILD". An alias reads CAD's text as that place, so every
+// address written with it looks for premises in a place that has none and
+// finds nothing. `closest` is the known place spelled most like it, if any.
+struct AliasWithoutPlace {
+  std::string alias, place, closest;
+};
+
+// The aliases whose place `places` does not carry, in the order given.
+// Empty when `places` carries no place at all (nothing to compare with yet).
+std::vector<AliasWithoutPlace> aliases_without_place(
+    const std::vector<std::pair<std::string, std::string>>& aliases, const Gazetteer& places);
+
+// What an admin reads about it (doctor, the plugin's log): "cache.place_aliases:
+// SPFLD = SPRINGFEILD: no premise in the cache is in SPRINGFEILD, so every CAD
+// address written with SPFLD finds nothing; did you mean SPRINGFIELD?"
+std::string alias_without_place_text(const AliasWithoutPlace& a);
 
 // Free text in any common spelling: "1208 n. maple street #3b, Springfield IL".
 // Errors: address.empty, address.too_long, address.no_house_number,

@@ -125,6 +125,12 @@ struct ImportReport {
   int64_t unknown_codes = 0;
   std::vector<std::string> unknown_code_names;  // distinct, sorted
   std::vector<std::string> warnings;            // "FILE:LINE: ..." for accepted oddities
+  // Premises no text lookup can find, each also a warning by id and line:
+  // without a usable address (found only as nearby, by coordinates), and
+  // whose address is only a corner ("MAIN ST & 1ST AVE": a corner is looked
+  // up by coordinates only), of which `unfindable` have no coordinates
+  // either and can never match at all.
+  int64_t coordinates_only = 0, corners = 0, unfindable = 0;
   int64_t flags_held = 0;    // flags in the cache after the import (rows, not lines)
   bool freshness_moved = false;  // whether the import counts as hearing from the registry
 };
@@ -224,6 +230,13 @@ class Cache {
   // The registry said the cache is current: freshness counts from now.
   // Changes nothing else (version, last mode and data stay as they are).
   Status mark_synced();
+
+  // The entries of OpenOptions::place_aliases whose place no premise in the
+  // cache carries (a misspelling, a place the registry names otherwise):
+  // every CAD address written with such an alias finds nothing. Empty while
+  // the cache carries no place at all. Reads every premise's city the first
+  // time on a read-only open, as its first lookup would.
+  Result<std::vector<AliasWithoutPlace>> aliases_without_place();
 
   // Reads the counts kept beside the data (maintained in the transactions
   // that change the rows), so it costs the same at ten premises or millions.
