@@ -34,6 +34,45 @@ std::string join(const Tokens& t, std::size_t from, std::size_t to) {
   return out;
 }
 
+// Text pasted from forms and exports carries Unicode spacing and dashes
+// that look like ASCII on the panel: "77\u00A0PINE RD" read as one word
+// "77\u00A0PINE" and found nothing, printed the same as the text that finds
+// the premise. No-break, thin and other spaces become a space, zero-width
+// characters and the byte order mark vanish, en and em dashes and the minus
+// become "-", curly quotes become "'".
+std::string ascii_spacing(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const auto b = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+    if (b(k) == 0xC2 && b(k + 1) == 0xA0) {  // U+00A0 no-break space
+      out += ' ';
+      ++k;
+    } else if (b(k) == 0xE2 && b(k + 1) == 0x80) {
+      const unsigned c = b(k + 2);
+      if (c <= 0x8A || c == 0xAF) out += ' ';            // U+2000-200A spaces, U+202F narrow no-break space
+      else if (c == 0x93 || c == 0x94 || c == 0x92) out += '-';  // U+2013/2014 en/em dash, U+2012 figure dash
+      else if (c == 0x98 || c == 0x99) out += '\'';     // U+2018/2019 curly quotes
+      else if (c >= 0x8B && c <= 0x8D) {}                 // U+200B-200D zero-width
+      else {
+        out.append(text.substr(k, 3));
+      }
+      k += 2;
+    } else if (b(k) == 0xE2 && b(k + 1) == 0x88 && b(k + 2) == 0x92) {  // U+2212 minus
+      out += '-';
+      k += 2;
+    } else if (b(k) == 0xEF && b(k + 1) == 0xBB && b(k + 2) == 0xBF) {  // U+FEFF byte order mark
+      k += 2;
+    } else if (b(k) == 0xE3 && b(k + 1) == 0x80 && b(k + 2) == 0x80) {  // U+3000 ideographic space
+      out += ' ';
+      k += 2;
+    } else {
+      out += text[k];
+    }
+  }
+  return out;
+}
+
 // Splits into comma-separated segments of upper-case words. Periods and
 // apostrophes vanish ("N." -> "N", "O'BRIEN" -> "OBRIEN") except between
 // digits ("MM 92.5"); "#", "&" and "/" are words of their own ("#3B" -> "#",
@@ -786,6 +825,27 @@ std::size_t take_known_place(const Tokens& t, std::size_t from, std::size_t end,
 
 bool is_corner_word(std::string_view w) { return w == "/" || w == "&" || w == "AND" || w == "AT"; }
 
+bool is_travel_direction(const std::string& w) {
+  static constexpr std::string_view kBound[] = {"NB", "SB", "EB", "WB", "NORTHBOUND", "SOUTHBOUND", "EASTBOUND",
+                                                 "WESTBOUND"};
+  return std::find(std::begin(kBound), std::end(kBound), w) != std::end(kBound);
+}
+
+// Where a cross street starts after a house-numbered street ("77 PINE RD /
+// OAK AVE", "& OAK AVE", "AT", "NEAR"), or street.size(). The words before
+// the corner word must end the way a street ends (a type, a directional) so
+// that a name with "&" in it ("77 A & B RD") stays whole, and a street must
+// follow it. "THE CIRCLE AT NORTH HILLS ST" is one name, as developments
+// are called: AT after a name that starts with THE does not cut.
+std::size_t cross_street_at(const Tokens& street) {
+  for (std::size_t k = 3; k + 1 < street.size(); ++k) {
+    if (!is_corner_word(street[k]) && street[k] != "NEAR") continue;
+    if (street[k] == "AT" && street[1] == "THE") continue;
+    if (is_suffix(street[k - 1]) || is_directional(street[k - 1])) return k;
+  }
+  return street.size();
+}
+
 // "MAPLE ST / OAK AVE [SPRINGFIELD]": two streets and the place after the second.
 Result<NormalizedAddress> read_intersection(const Tokens& street, std::size_t corner, bool one_segment,
                                             const Gazetteer& places, NormalizedAddress a) {
@@ -825,6 +885,28 @@ std::size_t find_mile_marker(const Tokens& t, std::size_t& words) {
     }
   }
   return t.size();
+}
+
+// "..., SPRINGFIELD, IL 62701, USA": the country at the end, as geocoders
+// and some CAD exports write it, read as part of the city and no premise
+// compared equal. Taken off when it is its own segment after another, or
+// the last words of the last segment right after a state or ZIP.
+void drop_country(std::vector<Tokens>& segments) {
+  static const std::vector<Tokens> kCountry = {
+      {"USA"}, {"US"}, {"UNITED", "STATES"}, {"UNITED", "STATES", "OF", "AMERICA"}, {"U", "S", "A"}, {"U", "S"}};
+  if (segments.empty()) return;
+  Tokens& last = segments.back();
+  for (const Tokens& c : kCountry) {
+    if (last.size() < c.size() || !std::equal(c.begin(), c.end(), last.end() - static_cast<long>(c.size()))) continue;
+    if (last.size() == c.size()) {
+      if (segments.size() > 1) segments.pop_back();
+      return;
+    }
+    std::string state;
+    const std::size_t before = last.size() - c.size();
+    if (is_zip(last[before - 1]) || take_state(last, before, state) > 0) last.resize(before);
+    return;
+  }
 }
 
 bool starts_with_house_number(const Tokens& t) {
@@ -904,7 +986,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (text.size() > kMaxAddressLength)
     return make_error("address.too_long", "address of " + std::to_string(text.size()) +
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
-  std::vector<Tokens> segments = tokenize(text);
+  std::vector<Tokens> segments = tokenize(ascii_spacing(text));
+  drop_country(segments);
   if (segments.empty()) return make_error("address.empty", "address is empty");
   const NormalizedAddress lead = take_leading_units(segments);
 
@@ -1067,6 +1150,16 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     hno = "MM " + street[marker + marker_words - 1];
     street.erase(street.begin() + static_cast<long>(marker), street.begin() + static_cast<long>(marker + marker_words));
     street.insert(street.begin(), hno);
+    // "I-55 NB MM 92": the side of the road travelled is no part of where
+    // the marker stands, and kept it made a name no premise had.
+    std::erase_if(street, is_travel_direction);
+  }
+  // "77 PINE RD / OAK AVE", "77 PINE RD AT OAK AVE": an address CAD gives
+  // with its cross street, which locates the door for a driver. Read as one
+  // street ("PINE RD OAK"), it found nothing and said nothing; the address
+  // is what comes before the corner word, once that reads as a whole street.
+  else if (const std::size_t cut = cross_street_at(street); cut < street.size()) {
+    street.resize(cut);
   }
   // "A&B ST" is the street A B (as before "&" was a word of its own).
   std::erase(street, std::string("&"));
