@@ -55,6 +55,7 @@ void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
   t.epoch = epoch;
   t.last = 0;
   t.head = 0;
+  t.dropped_floor = UINT64_MAX;
   t.ahead.clear();
   t.asking = false;
   t.attempts = 0;
@@ -193,11 +194,12 @@ bool SequenceTracker::contradicts(const Topic& t, uint64_t head, HeadFrom from) 
 }
 
 // The gateway's word wins: what lies beyond its head is forgotten, and
-// anything up to the head not yet delivered is asked for.
+// anything up to the head not yet delivered is asked for, including what
+// the spoiled position made look like duplicates since the last head.
 void SequenceTracker::reset_to_head(Topic& t, uint64_t head) {
   ++counts_["positions.reset_by_head"];
   t.ahead.erase(t.ahead.upper_bound(head), t.ahead.end());
-  t.last = std::min(t.last, head);
+  t.last = std::min({t.last, head, t.dropped_floor - 1});
   t.head = head;
   if (t.asking && t.ask_to > head) {
     t.asking = false;
@@ -243,6 +245,7 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
   }
   if (m.seq <= t.last || t.ahead.count(m.seq)) {
     ++counts_["duplicates"];
+    if (m.seq <= t.last) t.dropped_floor = std::min(t.dropped_floor, m.seq);
     return;
   }
   t.head = std::max(t.head, m.seq);
@@ -294,6 +297,7 @@ void SequenceTracker::on_head(const std::string& topic, const std::string& epoch
     start_epoch(t, epoch);
   }
   if (contradicts(t, head, from)) reset_to_head(t, head);
+  t.dropped_floor = UINT64_MAX;  // the head agreed with (or corrected) what came before
   t.head = std::max(t.head, head);
   ensure_ask(topic, t, now, out);
 }

@@ -115,6 +115,9 @@ class SequenceTracker {
     uint64_t last = 0;  // every seq up to here was delivered (or given up) in `epoch`
     uint64_t head = 0;  // highest seq known to exist in `epoch`
     std::set<uint64_t> ahead;  // delivered beyond a gap: later copies are duplicates
+    // Lowest seq dropped as at or below `last` since the last head: if a
+    // head then shows `last` was spoiled, those were real and are asked for.
+    uint64_t dropped_floor = UINT64_MAX;
     std::deque<std::string> retired;  // earlier epochs
     bool asking = false;
     uint64_t ask_to = 0;

@@ -458,3 +458,22 @@ TEST_F(TrackerTest, SavedPositionAboveTheHardBoundIsNotResumed) {
   tracker.on_message(msg(3), now, out);
   EXPECT_EQ(seqs(out), std::vector<uint64_t>{3});
 }
+
+// Between resuming a spoiled place and the first head, real messages look
+// like duplicates. The reset asks for them again rather than taking the
+// head as delivered.
+TEST_F(TrackerTest, MessagesDroppedAsDuplicatesOfASpoiledPositionAreCaughtUpAfterTheReset) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", 1'000'000);
+  tracker.on_message(msg(2), now, out);
+  tracker.on_message(msg(3), now, out);
+  EXPECT_TRUE(out.deliver.empty());
+  tracker.on_head(kTopic, "e1", 3, now, out);
+  EXPECT_EQ(count("positions.reset_by_head"), 1u);
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].from_seq, 2u);
+  EXPECT_EQ(out.asks[0].to_seq, 3u);
+  tracker.on_message(msg(2), now, out);
+  tracker.on_message(msg(3), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{2, 3}));
+}
