@@ -84,6 +84,10 @@ struct Link::Impl {
   std::optional<Error> positions_fault;  // guarded by mu
   Clock::time_point storage_retry_due{};
   RepeatLimiter storage_log;
+  // Seqs that could not have been published yet, and positions the
+  // gateway's head contradicted: a broken gateway repeats them on every
+  // message or heartbeat, so they are logged once a minute.
+  RepeatLimiter seq_range_log, head_reset_log;
 
   void storage_failed(const Error& e, Clock::time_point now) {
     bump("storage.faults");
@@ -307,17 +311,49 @@ struct Link::Impl {
     saved_positions = tracker->positions();
   }
 
+  uint64_t tracker_count(const std::string& name) const {
+    auto it = tracker->counts().find(name);
+    return it == tracker->counts().end() ? 0 : it->second;
+  }
+
+  void log_out_of_range(const std::string& what, const std::string& topic, const std::string& epoch,
+                        uint64_t seq, Clock::time_point now) {
+    if (auto n = seq_range_log.occur(now))
+      log.warning("CAD link: dropped %s on %s with seq %s (epoch %s): far beyond what the gateway "
+                  "has published (%s time(s) since the last line)",
+                  what, topic, std::to_string(seq), epoch, std::to_string(*n));
+  }
+
   // Heads ("topics":{topic:seq}) from a hello_ack or heartbeat.
   void apply_heads(const TopicHeads& heads, const std::string& epoch, Clock::time_point now,
-                   TrackerOutput& out) {
+                   TrackerOutput& out, SequenceTracker::HeadFrom from) {
     for (const auto& name : {unit_topic, std::string("all")}) {
       uint64_t head = 0;
       if (auto it = heads.find(name); it != heads.end()) {
         if (!it->second) continue;
         head = *it->second;
       }
-      tracker->on_head(name, epoch, head, now, out);
+      const uint64_t dropped = tracker_count("dropped.seq_out_of_range");
+      const uint64_t resets = tracker_count("positions.reset_by_head");
+      const uint64_t had = tracker->last_seq(name);
+      tracker->on_head(name, epoch, head, now, out, from);
+      if (tracker_count("dropped.seq_out_of_range") != dropped) log_out_of_range("head", name, epoch, head, now);
+      if (tracker_count("positions.reset_by_head") != resets)
+        if (auto n = head_reset_log.occur(now))
+          log.warning("CAD link: gateway head %s on %s is below the unit's position %s in the same "
+                      "epoch %s: taking the gateway's head (%s time(s) since the last line)",
+                      std::to_string(head), name, std::to_string(had), epoch, std::to_string(*n));
     }
+  }
+
+  // Every sequenced message (or placeholder) reaches the tracker here, so
+  // that a seq it refuses is logged once wherever it came from.
+  void offer(Message m, Clock::time_point now, TrackerOutput& out) {
+    const uint64_t dropped = tracker_count("dropped.seq_out_of_range");
+    const std::string topic = m.topic, epoch = m.epoch;
+    const uint64_t seq = m.seq;
+    tracker->on_message(std::move(m), now, out);
+    if (tracker_count("dropped.seq_out_of_range") != dropped) log_out_of_range("message", topic, epoch, seq, now);
   }
 
   // Counts and logs a message that failed to decode. If its envelope still
@@ -341,13 +377,15 @@ struct Link::Impl {
       epoch = std::move(*e);
     }
     if (seq == 0) return;
+    const uint64_t dropped = tracker_count("dropped.seq_out_of_range");
     tracker->on_unusable(topic, epoch, seq, now, out);
+    if (tracker_count("dropped.seq_out_of_range") != dropped) log_out_of_range("message", topic, epoch, seq, now);
   }
 
   void handle_sequenced(Message m, Clock::time_point now, TrackerOutput& out) {
     if (const auto* beat = m.as<Heartbeat>()) {
       bump("heartbeats");
-      apply_heads(beat->topics, m.epoch, now, out);
+      apply_heads(beat->topics, m.epoch, now, out, SequenceTracker::HeadFrom::heartbeat);
       return;
     }
     if (m.type() == MessageType::wipe && opt.server_public_key.empty()) {
@@ -358,7 +396,7 @@ struct Link::Impl {
       tracker->on_unusable(m.topic, m.epoch, m.seq, now, out);
       return;
     }
-    tracker->on_message(std::move(m), now, out);
+    offer(std::move(m), now, out);
   }
 
   void on_sub(Clock::time_point now, TrackerOutput& out) {
@@ -421,7 +459,7 @@ struct Link::Impl {
       if (schedule.ack(ack->key)) bump("acked");
       if (auto r = outbox->remove(ack->key); !r) storage_failed(r.error(), now);
     } else if (const auto* hello = m.as<HelloAck>()) {
-      apply_heads(hello->topics, m.epoch, now, out);
+      apply_heads(hello->topics, m.epoch, now, out, SequenceTracker::HeadFrom::hello_ack);
     } else if (const auto* done = m.as<CatchupDone>()) {
       if (!done->topic.empty() && done->to_seq)
         tracker->on_catchup_done(done->topic, m.epoch, *done->to_seq, now, out);
@@ -552,7 +590,8 @@ Link::Link(LinkOptions options, MessageHandler on_message, StatusHandler on_stat
        {"received", "delivered", "duplicates", "gaps", "catchups", "epochs", "heartbeats", "sent",
         "acked", "retries", "outbox.not_kept", "storage.faults", "dropped.bad_json", "dropped.bad_version", "dropped.missing_field",
         "dropped.bad_type", "dropped.bad_value", "dropped.too_large", "dropped.unknown_type",
-        "dropped.bad_eido", "lost", "dropped.superseded", "dropped.closed_incident"}) {
+        "dropped.bad_eido", "lost", "dropped.superseded", "dropped.closed_incident",
+        "dropped.seq_out_of_range", "positions.reset_by_head", "catchups.truncated"}) {
     impl_->counters[name] = 0;
   }
 }

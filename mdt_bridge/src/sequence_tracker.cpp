@@ -55,6 +55,7 @@ void SequenceTracker::start_epoch(Topic& t, const std::string& epoch) {
   t.epoch = epoch;
   t.last = 0;
   t.head = 0;
+  t.dropped_floor = UINT64_MAX;
   t.ahead.clear();
   t.asking = false;
   t.attempts = 0;
@@ -137,6 +138,18 @@ void SequenceTracker::ensure_ask(const std::string& name, Topic& t, Clock::time_
   uint64_t from = t.last + 1;
   uint64_t to = t.ahead.empty() ? t.head : *t.ahead.begin() - 1;
   if (to < from) return;
+  if (to - from >= limits_.max_ask) {
+    // Beyond what a gateway keeps: asking for it could only come back
+    // empty, and a gateway that walks the asked range would stall on it.
+    // The newest part is asked for (it is what is still current); the
+    // older part is counted lost now.
+    const uint64_t skipped = to - limits_.max_ask + 1 - from;
+    ++counts_["gaps_unfilled"];
+    ++counts_["catchups.truncated"];
+    counts_["lost"] += skipped;
+    from += skipped;
+    t.last = from - 1;
+  }
   t.asking = true;
   t.ask_to = to;
   t.attempts = 1;
@@ -152,6 +165,46 @@ void SequenceTracker::give_up(Topic& t) {
   t.last = t.ask_to;
   t.asking = false;
   t.attempts = 0;
+  advance(t);
+}
+
+// A seq that could not have been published yet (docs/protocol.md, "Seq out
+// of range"). Taken as a position it would make every real message after
+// it a duplicate, and its gap an ask no gateway can answer. A real message
+// dropped here is not lost: the gateway's next head covers it and it is
+// caught up.
+bool SequenceTracker::out_of_range(const Topic& t, const Message& m) const {
+  if (m.seq > kMaxSeq) return true;
+  if (!t.known) return false;  // first contact: nothing to compare with yet
+  // A new epoch numbers from 1 again.
+  const uint64_t head = m.epoch == t.epoch ? std::max(t.head, t.last) : 0;
+  return m.seq > head && m.seq - head > limits_.seq_window;
+}
+
+// The gateway says its head is below what the unit holds as delivered in
+// the same epoch: the unit's position was spoiled (a seq taken before it
+// was checked, a saved position from such a run). Left alone, every real
+// message up to there would be dropped as a duplicate. A listed head of 0
+// is not taken as a contradiction: a gateway may leave quiet topics out.
+bool SequenceTracker::contradicts(const Topic& t, uint64_t head, HeadFrom from) const {
+  const uint64_t highest = t.ahead.empty() ? t.last : std::max(t.last, *t.ahead.rbegin());
+  if (head == 0 || head >= highest) return false;
+  // A hello_ack may be overtaken by messages published after it was sent.
+  return from == HeadFrom::heartbeat || highest - head > limits_.seq_window;
+}
+
+// The gateway's word wins: what lies beyond its head is forgotten, and
+// anything up to the head not yet delivered is asked for, including what
+// the spoiled position made look like duplicates since the last head.
+void SequenceTracker::reset_to_head(Topic& t, uint64_t head) {
+  ++counts_["positions.reset_by_head"];
+  t.ahead.erase(t.ahead.upper_bound(head), t.ahead.end());
+  t.last = std::min({t.last, head, t.dropped_floor - 1});
+  t.head = head;
+  if (t.asking && t.ask_to > head) {
+    t.asking = false;
+    t.attempts = 0;
+  }
   advance(t);
 }
 
@@ -175,6 +228,12 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
     }
     return;
   }
+  if (out_of_range(t, m)) {
+    // Neither its seq nor its epoch is taken: a bogus epoch must not retire
+    // the real one.
+    ++counts_["dropped.seq_out_of_range"];
+    return;
+  }
   if (!t.known) {
     // First contact: what came before we subscribed is history, not news.
     t.known = true;
@@ -186,6 +245,7 @@ void SequenceTracker::on_message(Message m, Clock::time_point now, TrackerOutput
   }
   if (m.seq <= t.last || t.ahead.count(m.seq)) {
     ++counts_["duplicates"];
+    if (m.seq <= t.last) t.dropped_floor = std::min(t.dropped_floor, m.seq);
     return;
   }
   t.head = std::max(t.head, m.seq);
@@ -216,10 +276,14 @@ void SequenceTracker::on_unusable(const std::string& topic, const std::string& e
 }
 
 void SequenceTracker::on_head(const std::string& topic, const std::string& epoch, uint64_t head,
-                              Clock::time_point now, TrackerOutput& out) {
+                              Clock::time_point now, TrackerOutput& out, HeadFrom from) {
   auto it = topics_.find(topic);
   if (it == topics_.end()) return;
   Topic& t = it->second;
+  if (head > kMaxSeq) {
+    ++counts_["dropped.seq_out_of_range"];
+    return;
+  }
   if (!t.known) {
     t.known = true;
     t.epoch = epoch;
@@ -232,6 +296,8 @@ void SequenceTracker::on_head(const std::string& topic, const std::string& epoch
     if (retired(t, epoch)) return;
     start_epoch(t, epoch);
   }
+  if (contradicts(t, head, from)) reset_to_head(t, head);
+  t.dropped_floor = UINT64_MAX;  // the head agreed with (or corrected) what came before
   t.head = std::max(t.head, head);
   ensure_ask(topic, t, now, out);
 }
@@ -250,13 +316,18 @@ void SequenceTracker::resume(const std::string& topic, const std::string& epoch,
                              const std::vector<uint64_t>& ahead) {
   auto it = topics_.find(topic);
   if (it == topics_.end() || it->second.known) return;
+  if (last > kMaxSeq) {
+    // Not a place any gateway reached: the topic starts afresh.
+    ++counts_["positions.out_of_range"];
+    return;
+  }
   Topic& t = it->second;
   t.known = true;
   t.epoch = epoch;
   t.last = last;
   t.head = last;
   for (uint64_t seq : ahead) {
-    if (seq <= last || t.ahead.size() >= limits_.max_ahead) continue;
+    if (seq <= last || seq > kMaxSeq || t.ahead.size() >= limits_.max_ahead) continue;
     t.ahead.insert(seq);
     t.head = std::max(t.head, seq);
   }

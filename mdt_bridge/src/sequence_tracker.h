@@ -37,7 +37,20 @@ class SequenceTracker {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // The highest seq the link takes as a position, heads included: 2^53 - 1,
+  // the largest integer every JSON reader holds exactly. A gateway
+  // publishing a million messages a second on one topic reaches it in 285
+  // years, so a seq above it is a broken or hostile gateway, not history.
+  static constexpr uint64_t kMaxSeq = (uint64_t{1} << 53) - 1;
+
   struct Limits {
+    // A seq further than this beyond the highest seq known to exist on its
+    // topic (the gateway's head, or a message taken) cannot have been
+    // published yet: it is dropped, not taken as the topic's position.
+    uint64_t seq_window = 10000;
+    // Seqs in one catch-up ask, the retention a gateway must keep per topic:
+    // a longer gap asks for its newest part only.
+    uint64_t max_ask = 10000;
     std::size_t max_ahead = 4096;       // seqs remembered beyond one gap, for dedupe
     std::size_t remembered = 8192;      // delivered fingerprints kept for replay dedupe
     std::size_t incidents = 8192;       // incident versions kept
@@ -58,10 +71,15 @@ class SequenceTracker {
   // yet its seq must not look like a gap that is asked for forever.
   void on_unusable(const std::string& topic, const std::string& epoch, uint64_t seq,
                    Clock::time_point now, TrackerOutput& out);
+  // Where a head comes from. A heartbeat travels on the SUB stream, in
+  // order with the messages: a head lower than what that stream already
+  // brought contradicts it. A hello_ack travels on the DEALER and may be
+  // overtaken by messages published after it was sent.
+  enum class HeadFrom { heartbeat, hello_ack };
   // The gateway's head seq for `topic` in `epoch` (hello_ack, heartbeat).
   // A topic the gateway does not list has head 0 in that epoch.
   void on_head(const std::string& topic, const std::string& epoch, uint64_t head,
-               Clock::time_point now, TrackerOutput& out);
+               Clock::time_point now, TrackerOutput& out, HeadFrom from = HeadFrom::heartbeat);
   // The gateway finished replaying [from, to] for `topic`; what it did not
   // send it no longer has.
   void on_catchup_done(const std::string& topic, const std::string& epoch, uint64_t to,
@@ -97,6 +115,9 @@ class SequenceTracker {
     uint64_t last = 0;  // every seq up to here was delivered (or given up) in `epoch`
     uint64_t head = 0;  // highest seq known to exist in `epoch`
     std::set<uint64_t> ahead;  // delivered beyond a gap: later copies are duplicates
+    // Lowest seq dropped as at or below `last` since the last head: if a
+    // head then shows `last` was spoiled, those were real and are asked for.
+    uint64_t dropped_floor = UINT64_MAX;
     std::deque<std::string> retired;  // earlier epochs
     bool asking = false;
     uint64_t ask_to = 0;
@@ -105,6 +126,9 @@ class SequenceTracker {
   };
 
   static bool incident_message(MessageType type);
+  bool out_of_range(const Topic& t, const Message& m) const;
+  bool contradicts(const Topic& t, uint64_t head, HeadFrom from) const;
+  void reset_to_head(Topic& t, uint64_t head);
   void start_epoch(Topic& t, const std::string& epoch);
   bool retired(const Topic& t, const std::string& epoch) const;
   void deliver(Message m, TrackerOutput& out);

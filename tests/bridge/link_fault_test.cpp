@@ -19,6 +19,7 @@
 #include "gateway_fixture.h"
 #include "incident_orderings.h"
 #include "outbox.h"
+#include "position_store.h"
 #include "temp_dir.h"
 
 using mdtc::bridge::Link;
@@ -571,4 +572,41 @@ TEST(LinkFault, UnitRestartedWhileAGapIsOpenCatchesUpOnlyWhatNeverArrived) {
   gw.with([&](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-4")); });
   ASSERT_TRUE(eventually([&] { return delivered(inbox, "I-4", "dispatch"); }));
   EXPECT_EQ(ids(inbox), (std::vector<std::string>{"I-2", "I-4"}));
+}
+
+// A place saved by a run that took a seq the gateway never reached (before
+// seqs were checked): resumed as it is, every real dispatch would be dropped
+// as a duplicate. The gateway's heartbeat says its head is lower in the
+// same epoch, and the link takes the gateway's word.
+TEST(LinkFault, SpoiledSavedPositionIsResetByTheGatewaysHeartbeat) {
+  mdtc::test::TempDir dir;
+  stub_cad::GatewayOptions g;
+  g.pub_endpoint = endpoint();
+  g.router_endpoint = endpoint();
+  g.epoch = "e1";
+  g.heartbeat_ms = 50;
+  GatewayThread gw(g);
+  gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-1")); });
+  {
+    auto store = mdtc::bridge::PositionStore::open(dir.file("outbox.db"));
+    ASSERT_TRUE(store);
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    ASSERT_TRUE(store.value()->save({{"unit.2A31", "e1", 1'000'000'000'000, now_ms, {}}}));
+  }
+  mdtc::bridge::LinkOptions lo;
+  lo.unit_id = "2A31";
+  lo.subscribe_endpoint = gw.pub();
+  lo.dealer_endpoint = gw.router();
+  lo.outbox_path = dir.file("outbox.db");
+  Inbox inbox;
+  Link link(lo, inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  ASSERT_TRUE(eventually([&] { return counter(link, "positions.reset_by_head") >= 1; }));
+  ASSERT_TRUE(eventually([&] { return gw.with([](auto& x) { return x.has_subscriber("unit.2A31"); }); }));
+  gw.with([](auto& x) { return x.publish("unit.2A31", simple_dispatch("I-2")); });
+  ASSERT_TRUE(inbox.wait_messages(1));
+  EXPECT_EQ(ids(inbox), std::vector<std::string>{"I-2"});
+  EXPECT_EQ(counter(link, "positions.resumed"), 1u);
 }

@@ -365,3 +365,41 @@ TEST(Link, ThrowingHandlersAreCountedAndTheLinkCarriesOn) {
   EXPECT_EQ(incident_ids(inbox), std::vector<std::string>{"I-2"});
   EXPECT_GE(counter(link, "handler_errors"), 2u);
 }
+
+// The outside tester's case over the wire: a gateway publishes one message
+// with seq 2^64-1 in the current epoch, and its own heartbeats say the head
+// is far below that. The seq is dropped and counted, the real dispatches
+// after it keep coming, and no catch-up asks for more than a gateway keeps.
+TEST(Link, AbsurdSeqIsDroppedAndTheUnitsTopicDoesNotGoSilent) {
+  GatewayThread gw(gateway("e1", 50));
+  Inbox inbox;
+  Link link(mdtc::test::link_options("2A31", gw), inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  wait_joined(gw, "2A31");
+  gw.with([](auto& g) {
+    g.publish("unit.2A31", dispatch("I-1"));
+    g.publish_raw("unit.2A31",
+                  R"({"v":1,"type":"dispatch","seq":18446744073709551615,"epoch":"e1",)"
+                  R"("sent_at":"2026-11-22T10:00:00Z","incident":{"id":"I-absurd",)"
+                  R"("location":{"address":"1 MAIN ST, SPRINGFIELD IL"}}})");
+    g.publish("unit.2A31", dispatch("I-2"));
+    return g.publish("unit.2A31", dispatch("I-3"));
+  });
+  ASSERT_TRUE(inbox.wait_messages(3));
+  EXPECT_EQ(incident_ids(inbox), (std::vector<std::string>{"I-1", "I-2", "I-3"}));
+  ASSERT_TRUE(eventually([&] { return counter(link, "dropped.seq_out_of_range") == 1; }));
+  // Heartbeats keep agreeing with the unit: later dispatches still arrive.
+  ASSERT_TRUE(eventually([&] { return counter(link, "heartbeats") >= 2; }));
+  gw.with([](auto& g) { return g.publish("unit.2A31", dispatch("I-4")); });
+  ASSERT_TRUE(inbox.wait_messages(4));
+  EXPECT_EQ(incident_ids(inbox).back(), "I-4");
+  EXPECT_EQ(counter(link, "lost"), 0u);
+  EXPECT_EQ(counter(link, "duplicates"), 0u);
+  EXPECT_EQ(counter(link, "positions.reset_by_head"), 0u);
+  for (const auto& in : gw.with([](auto& g) { return g.inbound(); })) {
+    if (in.type != "catchup") continue;
+    const auto from = in.body->getValue<uint64_t>("from_seq");
+    const auto to = in.body->getValue<uint64_t>("to_seq");
+    EXPECT_LE(to - from, 10'000u) << "catch-up asks a bounded range";
+  }
+}

@@ -293,3 +293,187 @@ TEST_F(TrackerTest, ResumedTopicKeepsWhatWasDeliveredBeyondAGap) {
   EXPECT_EQ(seqs(again), std::vector<uint64_t>{2});
   EXPECT_EQ(restarted.last_seq(kTopic), 3u);
 }
+
+// The outside tester's case: one message with seq 2^64-1 in the current
+// epoch must not become the topic's position, or every real dispatch after
+// it is dropped as a duplicate and the gap is an ask no gateway can answer.
+TEST_F(TrackerTest, AbsurdSeqIsDroppedAndRealDispatchesKeepComing) {
+  TrackerOutput out;
+  tracker.on_message(msg(1), now, out);
+  tracker.on_message(msg(UINT64_MAX), now, out);
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 1u);
+  EXPECT_TRUE(out.asks.empty()) << "no gap opened by it";
+  EXPECT_EQ(tracker.last_seq(kTopic), 1u);
+  tracker.on_message(msg(3), now, out);
+  tracker.on_message(msg(4), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 3, 4}));
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].from_seq, 2u);
+  EXPECT_EQ(out.asks[0].to_seq, 2u);
+  EXPECT_EQ(count("lost"), 0u);
+  EXPECT_EQ(count("duplicates"), 0u);
+}
+
+TEST_F(TrackerTest, SeqBeyondTheGatewaysHeadByMoreThanTheWindowIsDropped) {
+  TrackerOutput out;
+  tracker.on_head(kTopic, "e1", 3, now, out);
+  tracker.on_message(msg(3 + 10001), now, out);
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 1u);
+  EXPECT_TRUE(out.asks.empty());
+  tracker.on_message(msg(4), now, out);
+  tracker.on_message(msg(4 + 10000), now, out);  // within the window: a real gap
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{4, 10004}));
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].from_seq, 5u);
+  EXPECT_EQ(out.asks[0].to_seq, 10003u);
+}
+
+TEST_F(TrackerTest, FirstContactAboveTheHardBoundIsDropped) {
+  TrackerOutput out;
+  tracker.on_message(msg(SequenceTracker::kMaxSeq + 1), now, out);
+  EXPECT_TRUE(out.deliver.empty());
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 1u);
+  tracker.on_message(msg(7), now, out);
+  EXPECT_EQ(seqs(out), std::vector<uint64_t>{7}) << "first contact is still made by a real message";
+}
+
+TEST_F(TrackerTest, OutOfRangeSeqInAnotherEpochDoesNotRetireTheCurrentOne) {
+  TrackerOutput out;
+  tracker.on_message(msg(10), now, out);
+  tracker.on_message(msg(50000, "bogus"), now, out);
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 1u);
+  EXPECT_EQ(tracker.epoch(kTopic), "e1");
+  EXPECT_EQ(count("epochs"), 0u);
+  tracker.on_message(msg(11), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{10, 11}));
+}
+
+TEST_F(TrackerTest, NewEpochStillStartsOverFromAnyPosition) {
+  TrackerOutput out;
+  tracker.on_head(kTopic, "e1", 5'000'000, now, out);
+  tracker.on_message(msg(5'000'001), now, out);
+  tracker.on_message(msg(2, "e2"), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{5'000'001, 2}));
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 0u);
+  EXPECT_EQ(tracker.epoch(kTopic), "e2");
+}
+
+// A unit that was off for a while: the gateway's head is far beyond the
+// saved position. The window compares with the head, so what follows the
+// head is taken; the catch-up asks only for what a gateway keeps.
+TEST_F(TrackerTest, LongAbsenceCatchesUpTheNewestPartInOneBoundedAsk) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", 4);
+  tracker.on_head(kTopic, "e1", 50'000, now, out);
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].from_seq, 40'001u);
+  EXPECT_EQ(out.asks[0].to_seq, 50'000u);
+  EXPECT_EQ(count("catchups.truncated"), 1u);
+  EXPECT_EQ(count("lost"), 40'000u - 4u);
+  for (uint64_t s = 40'001; s <= 50'000; ++s) tracker.on_message(msg(s), now, out);
+  tracker.on_message(msg(50'001), now, out);
+  EXPECT_EQ(out.deliver.size(), 10'001u);
+  EXPECT_EQ(tracker.last_seq(kTopic), 50'001u);
+  EXPECT_FALSE(tracker.asking(kTopic));
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 0u);
+}
+
+// Before the first head the unit cannot tell a real jump from a broken one;
+// dropping it loses nothing, since the next head covers it and it is asked for.
+TEST_F(TrackerTest, RealMessageDroppedBeforeTheHeadIsKnownComesBackByCatchup) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", 4);
+  tracker.on_message(msg(20'000), now, out);
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 1u);
+  tracker.on_head(kTopic, "e1", 20'000, now, out);
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].to_seq, 20'000u);
+  tracker.on_message(msg(20'000), now, out);  // the replay
+  EXPECT_EQ(seqs(out), std::vector<uint64_t>{20'000});
+}
+
+TEST_F(TrackerTest, CatchupAskIsBoundedWhateverTheGap) {
+  TrackerOutput out;
+  tracker.on_message(msg(1), now, out);
+  tracker.on_head(kTopic, "e1", SequenceTracker::kMaxSeq, now, out);
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].to_seq, SequenceTracker::kMaxSeq);
+  EXPECT_EQ(out.asks[0].to_seq - out.asks[0].from_seq + 1, 10'000u);
+  tracker.on_tick(now + 2s, out);  // a retry asks no more than the first ask
+  ASSERT_EQ(out.asks.size(), 2u);
+  EXPECT_EQ(out.asks[1].from_seq, out.asks[0].from_seq);
+  tracker.on_head(kTopic, "e1", UINT64_MAX, now, out);
+  EXPECT_EQ(count("dropped.seq_out_of_range"), 1u) << "a head above the hard bound is not taken";
+}
+
+// A position spoiled before seqs were checked (say, saved by an earlier
+// run): the gateway's heartbeat says its head is lower in the same epoch.
+TEST_F(TrackerTest, SpoiledPositionIsResetByTheHeartbeatsHead) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", 1'000'000, {2'000'000});
+  tracker.on_head(kTopic, "e1", 3, now, out);
+  EXPECT_EQ(count("positions.reset_by_head"), 1u);
+  EXPECT_EQ(tracker.last_seq(kTopic), 3u);
+  EXPECT_TRUE(tracker.positions()[0].ahead.empty());
+  tracker.on_message(msg(4), now, out);
+  tracker.on_message(msg(5), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{4, 5}));
+  EXPECT_TRUE(out.asks.empty());
+}
+
+TEST_F(TrackerTest, HeartbeatBelowAGapOpenedByABogusSeqAsksOnlyUpToTheHead) {
+  TrackerOutput out;
+  tracker.on_message(msg(1), now, out);
+  tracker.on_message(msg(5000), now, out);  // within the window, not yet contradicted
+  tracker.on_head(kTopic, "e1", 3, now, out);
+  EXPECT_EQ(count("positions.reset_by_head"), 1u);
+  ASSERT_EQ(out.asks.size(), 2u);
+  EXPECT_EQ(out.asks[1].from_seq, 2u);
+  EXPECT_EQ(out.asks[1].to_seq, 3u);
+  tracker.on_message(msg(2), now, out);
+  tracker.on_message(msg(3), now, out);
+  tracker.on_message(msg(4), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{1, 5000, 2, 3, 4}));
+}
+
+// A hello_ack is answered on the DEALER: messages published after it was
+// sent may overtake it on the SUB. A head a little behind is that race,
+// not a spoiled position.
+TEST_F(TrackerTest, HelloAckOvertakenByNewerMessagesDoesNotResetThePosition) {
+  TrackerOutput out;
+  tracker.on_message(msg(10), now, out);
+  tracker.on_message(msg(11), now, out);
+  tracker.on_head(kTopic, "e1", 9, now, out, SequenceTracker::HeadFrom::hello_ack);
+  EXPECT_EQ(count("positions.reset_by_head"), 0u);
+  EXPECT_EQ(tracker.last_seq(kTopic), 11u);
+  tracker.on_head(kTopic, "e1", 9, now, out, SequenceTracker::HeadFrom::heartbeat);
+  EXPECT_EQ(count("positions.reset_by_head"), 1u) << "in order on the SUB: a contradiction";
+}
+
+TEST_F(TrackerTest, SavedPositionAboveTheHardBoundIsNotResumed) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", UINT64_MAX);
+  EXPECT_EQ(count("positions.out_of_range"), 1u);
+  EXPECT_TRUE(tracker.positions().empty());
+  tracker.on_message(msg(3), now, out);
+  EXPECT_EQ(seqs(out), std::vector<uint64_t>{3});
+}
+
+// Between resuming a spoiled place and the first head, real messages look
+// like duplicates. The reset asks for them again rather than taking the
+// head as delivered.
+TEST_F(TrackerTest, MessagesDroppedAsDuplicatesOfASpoiledPositionAreCaughtUpAfterTheReset) {
+  TrackerOutput out;
+  tracker.resume(kTopic, "e1", 1'000'000);
+  tracker.on_message(msg(2), now, out);
+  tracker.on_message(msg(3), now, out);
+  EXPECT_TRUE(out.deliver.empty());
+  tracker.on_head(kTopic, "e1", 3, now, out);
+  EXPECT_EQ(count("positions.reset_by_head"), 1u);
+  ASSERT_EQ(out.asks.size(), 1u);
+  EXPECT_EQ(out.asks[0].from_seq, 2u);
+  EXPECT_EQ(out.asks[0].to_seq, 3u);
+  tracker.on_message(msg(2), now, out);
+  tracker.on_message(msg(3), now, out);
+  EXPECT_EQ(seqs(out), (std::vector<uint64_t>{2, 3}));
+}
