@@ -58,6 +58,7 @@ Status PluginInstance::start_registry_sync() {
   so.identity = config_.unit_id;
   so.interval_s = config_.registry_sync_interval_s;
   so.staging_path = config_.cache_db + ".sync";
+  so.cache_path = config_.cache_db;
   if (!config_.registry_server_public_key.empty()) {
     const std::string& key_file =
         config_.registry_client_key_file.empty() ? config_.cad_client_key_file : config_.registry_client_key_file;
