@@ -62,6 +62,11 @@ Object status_json(const bridge::RegistrySyncStatus& s) {
   Object counters;
   for (const auto& [k, v] : s.counters) counters.set(k, v);
   o.set("counters", counters);
+  // What the sync worked around (a staging key refused: the bytes held were
+  // discarded): the plugin logs these; here nobody reads a log.
+  Array warnings;
+  for (const auto& w : s.warnings) warnings.add(w);
+  o.set("warnings", warnings);
   return o;
 }
 
@@ -145,6 +150,7 @@ int cache_sync_command(const Args& args) {
 
   const cache::OpenOptions open = cache_open_options(car, CacheAccess::create_if_missing);
   so.staging_path = open.db_path + ".sync";
+  so.cache_path = open.db_path;
   auto opened = cache::Cache::open(open);
   if (!opened) {
     Object o;
@@ -204,6 +210,7 @@ int cache_sync_command(const Args& args) {
   for (const auto& name : st.getNames()) o.set(name, st.get(name));
   o.stringify(std::cout, 2);
   std::cout << "\n";
+  for (const auto& w : status.warnings) std::cerr << "mdt-coresponder cache sync: warning: " << w << "\n";
   if (!ok) std::cerr << "mdt-coresponder cache sync: " << status.last_error << "\n";
   return ok ? 0 : 1;
 }

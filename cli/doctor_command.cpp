@@ -429,6 +429,34 @@ Check cad_result(const config::Config& c, const std::string& start_error, const 
 
 // Who the officer's request panel will list right now: a fleet admin can see
 // at a glance that a new roster says what the program meant.
+// The files of a registry transfer that did not finish, when they are in
+// `dir`: on a full disk they may be what fills it (an older build kept
+// them there), and deleting them costs only a fetch.
+std::vector<std::string> staging_files(const config::Config& c, const std::string& dir) {
+  std::vector<std::string> files;
+  if (c.cache_db.empty()) return files;
+  auto cache_dir = std::filesystem::path(c.cache_db).parent_path().string();
+  if ((cache_dir.empty() ? "." : cache_dir) != dir) return files;
+  for (const char* ext : {".sync.part", ".sync.json", ".sync.key"}) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(c.cache_db + ext, ec)) files.push_back(c.cache_db + ext);
+  }
+  return files;
+}
+
+std::string staging_words(const config::Config& c, const std::string& dir) {
+  const auto files = staging_files(c, dir);
+  if (files.empty()) return "";
+  uint64_t bytes = 0;
+  for (const auto& f : files) {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(f, ec);
+    if (!ec) bytes += n;
+  }
+  return "; an unfinished registry transfer holds " + bridge::mib_words(bytes) + " there (" + join(files, ", ") +
+         ")";
+}
+
 // Every directory the plugin writes to: a full disk keeps requests from
 // being kept across a restart, a read-only one keeps anything from being.
 Check check_storage(const config::Config& c) {
@@ -462,10 +490,10 @@ Check check_storage(const config::Config& c) {
       note(Problem::storage_read_only, dir);
     } else if (disk.state == plugin::DiskState::full) {
       words.push_back(dir + " is full (" + disk.detail +
-                      "): requests still reach CAD but are not kept across a restart");
+                      "): requests still reach CAD but are not kept across a restart" + staging_words(c, dir));
       note(Problem::storage_full, dir);
     } else if (disk.free_bytes < kLowBytes) {
-      words.push_back(dir + " is writable but low (" + disk.detail + ")");
+      words.push_back(dir + " is writable but low (" + disk.detail + ")" + staging_words(c, dir));
       note(Problem::storage_low, dir);
     } else {
       words.push_back(dir + " writable, " + disk.detail);
@@ -476,6 +504,9 @@ Check check_storage(const config::Config& c) {
   if (*worst == Problem::storage_low) return warn("storage", *worst, message);
   std::string fix(problem_info(*worst).fix);
   for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH")) fix.replace(at, 4, where);
+  if (*worst == Problem::storage_full && !staging_files(c, where).empty())
+    fix += "; first: rm " + join(staging_files(c, where), " ") +
+           " (a registry transfer that did not finish; the sync fetches the file again once it fits)";
   return fail("storage", *worst, message, fix);
 }
 
@@ -703,10 +734,31 @@ Check check_registry(const config::Config& c, int timeout_s) {
   if (answer->type == "up_to_date")
     return pass("registry", "registry " + ep + " answers: up to date at version " + std::to_string(answer->version) +
                                 " (" + security + ")");
-  if (answer->type == "offer")
-    return pass("registry", "registry " + ep + " answers: offers " + answer->mode + " version " +
-                                std::to_string(answer->version) + "; " + holds +
-                                "; the plugin fetches it at its next sync (" + security + ")");
+  if (answer->type == "offer") {
+    const std::string offers = "registry " + ep + " answers: offers " + answer->mode + " version " +
+                               std::to_string(answer->version) + "; " + holds;
+    // The plugin takes an offer only if it fits with the reserve kept
+    // (registry sync, "Disk space"): the same rule, on the disk as it is.
+    o.cache_path = c.cache_db;
+    auto space = bridge::sync_space(o, *answer);
+    if (space && !space->fits()) {
+      const std::string dir = std::filesystem::path(c.cache_db).parent_path().string();
+      std::string fix(problem_info(Problem::registry_no_space).fix);
+      for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH"))
+        fix.replace(at, 4, dir.empty() ? "." : dir);
+      return fail("registry", Problem::registry_no_space,
+                  offers + "; its " + bridge::mib_words(answer->total) + " do not fit on the cache's disk: it " +
+                      bridge::sync_space_words(*space) +
+                      ". The plugin cannot fetch it until " +
+                      bridge::mib_words(space->needed() + space->reserve - space->free - space->stale) +
+                      " more is free (" + security + ")",
+                  fix);
+    }
+    if (!space)
+      return pass("registry", offers + "; whether it fits on the cache's disk is unknown (" +
+                                  space.error().message + ") (" + security + ")");
+    return pass("registry", offers + "; the plugin fetches it at its next sync (" + security + ")");
+  }
   return fail("registry", Problem::registry_refused,
               "registry " + ep + " refused this unit: " + answer->code +
                   (answer->message.empty() ? "" : ": " + answer->message));

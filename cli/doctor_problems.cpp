@@ -103,6 +103,10 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "check the registry, VPN and firewall; with CURVE, the pinned server key and the car's registered key"},
       {Problem::registry_refused, "registry.refused", "the flag registry refused this unit",
        "register the unit (its id and public key) with the registry"},
+      {Problem::registry_no_space, "registry.no_space",
+       "the file the flag registry offers does not fit on the cache's disk with 64 MiB kept free for the outbox "
+       "and the incident journal: the sync does not fetch it and the cache stays at its version",
+       "free the space the check names on the file system that holds PATH, then sync (mdt-coresponder cache sync)"},
 
       {Problem::panel_not_installed, "panel.not_installed",
        "the panel host's user unit is not installed (a warning: an MDT vendor's client may host the plugin)",

@@ -18,7 +18,7 @@ enum class Problem {
   gps_port_missing, gps_not_serial, gps_permission, gps_reader_failed, gps_no_nmea, gps_no_fix,
   clock_skew, clock_unset,
   cad_link_failed, cad_unreachable, cad_no_heartbeat,
-  registry_no_client_key, registry_key_unreadable, registry_unreachable, registry_refused,
+  registry_no_client_key, registry_key_unreadable, registry_unreachable, registry_refused, registry_no_space,
   panel_not_installed, panel_not_enabled, panel_no_browser, panel_not_running,
 };
 

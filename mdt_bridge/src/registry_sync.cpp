@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -126,6 +127,16 @@ struct RegistrySync::Impl {
 
   Outcome fail(const Error& e) { return fail(e.code, e.message); }
 
+  // Logged, and kept for whoever reads the status without the log.
+  void warn(const std::string& sentence) {
+    log.warning("registry sync: %s", sentence);
+    update([&](RegistrySyncStatus& s) {
+      s.warnings.push_back(sentence);
+      if (s.warnings.size() > kMaxSyncWarnings)
+        s.warnings.erase(s.warnings.begin(), s.warnings.end() - kMaxSyncWarnings);
+    }, false);
+  }
+
   // --- one cycle ------------------------------------------------------------
 
   std::optional<int64_t> held_version() {
@@ -210,8 +221,8 @@ struct RegistrySync::Impl {
       // The registry went back in time (restored from a backup?). Versions
       // only rise: the cache refuses older files, so say so loudly.
       bump("registry_behind");
-      log.warning("registry sync: the registry is at version %s, behind the %s this unit holds",
-                  std::to_string(m.version), std::to_string(*have));
+      warn("the registry is at version " + std::to_string(m.version) + ", behind the " + std::to_string(*have) +
+           " this unit holds");
     }
     if (confirm) {
       // Guarded like an import: halt() waits for it, and it never runs after.
@@ -285,8 +296,11 @@ struct RegistrySync::Impl {
       return Outcome::rejected;
     }
 
+    if (auto room = check_space(offer, what); room != Outcome::applied) return room;
+
     const TransferHooks hooks{
         [this](const std::string& name, uint64_t by) { bump(name, by); },
+        [this](const std::string& sentence) { warn(sentence); },
         [&](uint64_t held) {
           update([&](RegistrySyncStatus& s) {
             s.state = "transferring";
@@ -301,9 +315,53 @@ struct RegistrySync::Impl {
     if (!staged) {
       if (staged.error().code == "sync.aborted") return Outcome::aborted;
       if (staged.error().code == "sync.gone") return Outcome::again;
+      if (staged.error().code == "sync.no_space") return filled_up(offer, what, staged.error());
       return fail(staged.error());
     }
     return apply_staged(offer, what);
+  }
+
+  // Before a byte is fetched (or resumed): the rest of the file, sealed,
+  // and the import's growth must fit with min_free_bytes left over, or the
+  // offer waits and the cache stays as it is. Outcome::applied means "go on".
+  Outcome check_space(const SyncMessage& offer, const std::string& what) {
+    auto space = sync_space(opt, offer);
+    if (!space) return fail(space.error());
+    if (space->fits()) return Outcome::applied;
+    bump("no_space");
+    std::string dropped;
+    if (space->drop_held() || space->stale > 0) {
+      // Kept, the held bytes would keep the outbox and the journal short of
+      // their reserve until the disk is freed; staged bytes of another file
+      // are no use in any case. The rest of the device comes first.
+      const uint64_t freed = space->drop_held() ? space->held : space->stale;
+      staging->discard();
+      bump("no_space_dropped");
+      dropped = "; the " + mib_words(freed) + " staged in " + staging->part_path() + " were deleted";
+    } else if (space->held > 0) {
+      dropped = "; the " + mib_words(space->held) + " already staged in " + staging->part_path() +
+                " are kept to resume";
+    }
+    const std::string dir = std::filesystem::path(opt.staging_path).parent_path().string();
+    const uint64_t short_by = space->needed() + space->reserve - space->free - space->stale;
+    return fail("sync.no_space",
+                what + " (" + std::to_string(offer.total) + " bytes) does not fit on the cache's disk: it " +
+                    sync_space_words(*space) + dropped + ". Not fetched; the cache keeps what it holds. Free " +
+                    mib_words(short_by) + " on the file system that holds " + (dir.empty() ? "." : dir) +
+                    " (old logs, reset copies of the cache, other files), then sync again");
+  }
+
+  // The disk filled up under the transfer (something else wrote, or the
+  // estimate was short): fetch_staged deleted what was staged.
+  Outcome filled_up(const SyncMessage& offer, const std::string& what, const Error& e) {
+    bump("no_space");
+    bump("no_space_dropped");
+    std::string numbers;
+    if (auto space = sync_space(opt, offer)) numbers = "; it " + sync_space_words(*space);
+    return fail("sync.no_space", what + " filled the cache's disk while it was fetched (" + e.message +
+                                     "); what was staged was deleted to give the space back" + numbers +
+                                     ". The cache keeps what it holds; free space on that file system, then "
+                                     "sync again");
   }
 
   // The staged file goes to the owner's Apply a record at a time, decrypted
@@ -485,7 +543,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
                            "refused_skipped", "verify_failures", "apply_failures", "staging_discarded",
-                           "staging_chunks_rejected", "bad_encoding", "timeouts",
+                           "staging_chunks_rejected", "no_space", "no_space_dropped", "bad_encoding", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors"})
     d.st.counters[name] = 0;
 }

@@ -5,27 +5,48 @@
 
 namespace mdtc::bridge {
 
-Status fetch_staged(const SyncMessage& offer, const std::string& what,
-                                   const RegistrySyncOptions& opt, RegistryChannel& channel,
-                                   SyncStaging& staging, const TransferHooks& hooks, Poco::Logger& log) {
+namespace {
+
+// The disk filled up under the transfer: what is staged goes, so that the
+// outbox and the journal beside the cache get their room back; a partial
+// file that cannot be finished is no use kept.
+Status staging_failed(const Error& e, SyncStaging& staging) {
+  if (e.code == "sync.no_space") staging.discard();
+  else staging.close();
+  return e;
+}
+
+}  // namespace
+
+StagedFileId staged_id(const SyncMessage& offer) {
   // What is staged is what travels: an encoded file's stream, known by its
   // wire_sha256 and bound to the file it decodes to.
   const bool encoded = offer.encoding != kIdentityEncoding;
-  const StagedFileId id{offer.version, offer.mode, encoded ? offer.wire_sha256 : offer.sha256, offer.total,
-                        offer.encoding, encoded ? offer.sha256 : std::string()};
-  auto resume = staging.begin(id);
-  if (!resume) return resume.error();
+  return StagedFileId{offer.version, offer.mode, encoded ? offer.wire_sha256 : offer.sha256, offer.total,
+                      offer.encoding, encoded ? offer.sha256 : std::string()};
+}
+
+uint64_t transfer_chunk(const SyncMessage& offer, const RegistrySyncOptions& opt) {
+  return std::max<uint64_t>(
+      1, std::min<uint64_t>({opt.chunk_bytes, offer.chunk_bytes ? offer.chunk_bytes : kMaxChunkBytes,
+                             kMaxChunkBytes}));
+}
+
+Status fetch_staged(const SyncMessage& offer, const std::string& what,
+                                   const RegistrySyncOptions& opt, RegistryChannel& channel,
+                                   SyncStaging& staging, const TransferHooks& hooks, Poco::Logger& log) {
+  auto resume = staging.begin(staged_id(offer));
+  if (!resume) return staging_failed(resume.error(), staging);
   const uint64_t held = resume->held;
   hooks.count("transfers", 1);
   if (!resume->discarded.empty()) {
     hooks.count("staging_discarded", 1);
-    log.warning("registry sync: %s; the bytes held of %s were discarded and it is fetched afresh",
-                resume->discarded, what);
+    hooks.warned(resume->discarded + "; the bytes held of " + what + " were discarded and it is fetched afresh");
   }
   if (resume->chunks_rejected > 0) {
     hooks.count("staging_chunks_rejected", resume->chunks_rejected);
-    log.warning("registry sync: a staged chunk of %s failed authentication; fetching it again from byte %s",
-                what, std::to_string(held));
+    hooks.warned("a staged chunk of " + what + " failed authentication; fetching it again from byte " +
+                 std::to_string(held));
   }
   if (held > 0) {
     hooks.count("transfers_resumed", 1);
@@ -35,9 +56,7 @@ Status fetch_staged(const SyncMessage& offer, const std::string& what,
   }
   hooks.began(held);
 
-  const uint64_t chunk = std::max<uint64_t>(
-      1, std::min<uint64_t>({opt.chunk_bytes, offer.chunk_bytes ? offer.chunk_bytes : kMaxChunkBytes,
-                             kMaxChunkBytes}));
+  const uint64_t chunk = transfer_chunk(offer, opt);
   struct InFlight {
     std::string req;
     uint64_t offset, length;
@@ -101,9 +120,8 @@ Status fetch_staged(const SyncMessage& offer, const std::string& what,
     }
     in_flight.pop_front();
     if (auto w = staging.append(m.offset, reply->data.to_string_view()); !w) {
-      staging.close();
       channel.reconnect_later();
-      return w.error();
+      return staging_failed(w.error(), staging);
     }
     hooks.count("chunks", 1);
     hooks.count("bytes_fetched", reply->data.size());

@@ -9,6 +9,7 @@
 #include <Poco/SHA2Engine.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -31,9 +32,22 @@ constexpr int kDescriptionVersion = 2;
 // big-endian), then nonce || ciphertext || tag. The header is not secret;
 // the offset is also bound into the tag through the associated data.
 constexpr std::size_t kRecordHeader = 12;
+static_assert(kRecordHeader + kStagingSealOverhead == kStagedRecordOverhead,
+              "the disk space rule counts what a record adds to its chunk");
 
+// A full disk (or quota) is its own code: the sync drops what it staged
+// rather than keep the disk full (registry_transfer.cpp).
 Error io_error(const std::string& path, const std::string& what) {
-  return make_error("sync.staging", "staging file " + path + ": " + what + ": " + std::strerror(errno));
+  const bool full = errno == ENOSPC || errno == EDQUOT;
+  return make_error(full ? "sync.no_space" : "sync.staging",
+                    "staging file " + path + ": " + what + ": " + std::strerror(errno));
+}
+
+uint64_t file_bytes(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  // Blocks taken, not the length: that is what the disk lost.
+  return std::max<uint64_t>(static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_blocks) * 512);
 }
 
 Status write_all(int fd, const char* p, std::size_t n, const std::string& path) {
@@ -182,6 +196,13 @@ SyncStaging::SyncStaging(std::string base)
     : part_(base + ".part"), meta_(base + ".json"), key_path_(base + ".key") {}
 
 SyncStaging::~SyncStaging() { close(); }
+
+StagingOnDisk SyncStaging::on_disk(const StagedFileId& id) const {
+  StagingOnDisk d;
+  d.bytes = file_bytes(part_) + file_bytes(meta_) + file_bytes(meta_ + ".tmp") + file_bytes(key_path_);
+  d.same = d.bytes > 0 && read_description(meta_) == id;
+  return d;
+}
 
 std::string SyncStaging::aad(uint64_t offset) const {
   std::string a = "mdtc sync staging v" + std::to_string(kDescriptionVersion) + "\n" +

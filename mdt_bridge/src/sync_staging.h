@@ -51,6 +51,12 @@ struct StagingResume {
   uint64_t chunks_rejected = 0;
 };
 
+// What the staging files hold on disk, without opening them.
+struct StagingOnDisk {
+  bool same = false;   // their description is the file asked about
+  uint64_t bytes = 0;  // the staging file, its description and key together
+};
+
 class SyncStaging {
  public:
   explicit SyncStaging(std::string base);
@@ -73,6 +79,7 @@ class SyncStaging {
   // while this staging stays open; read by one thread at a time.
   Result<std::unique_ptr<ByteSource>> reader();
   const std::string& part_path() const { return part_; }
+  StagingOnDisk on_disk(const StagedFileId& id) const;
   const std::string& key_path() const { return key_path_; }
   // Stops writing and keeps the files (to resume or to apply later).
   void close();

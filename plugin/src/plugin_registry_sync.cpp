@@ -2,6 +2,7 @@
 // verifies files (mdt_bridge) and imports them into the same cache the
 // pipeline looks up in. The cache is thread-safe and match() never waits for
 // an import, so a dispatch is answered from the old data or the new, whole.
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 
@@ -58,6 +59,7 @@ Status PluginInstance::start_registry_sync() {
   so.identity = config_.unit_id;
   so.interval_s = config_.registry_sync_interval_s;
   so.staging_path = config_.cache_db + ".sync";
+  so.cache_path = config_.cache_db;
   if (!config_.registry_server_public_key.empty()) {
     const std::string& key_file =
         config_.registry_client_key_file.empty() ? config_.cad_client_key_file : config_.registry_client_key_file;
@@ -146,6 +148,9 @@ void PluginInstance::add_registry_sync_status(Poco::JSON::Object& root) const {
     o.set("transfer_total", s.transfer_total);
   }
   for (const auto& [k, v] : s.counters) o.set(k, v);
+  Poco::JSON::Array warnings;
+  for (const auto& w : s.warnings) warnings.add(w);
+  o.set("warnings", warnings);
   root.set("registry_sync", o);
 }
 

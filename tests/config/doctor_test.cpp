@@ -332,6 +332,65 @@ TEST(Doctor, RegistryThatOffersANewerFileIsReportedWithoutFetchingIt) {
   EXPECT_EQ(*asks[0].have, 1);
 }
 
+TEST(Doctor, AnOfferTheCachesDiskCannotHoldIsNotSaidToBeFetched) {
+  TempDir dir;
+  test::SmallDisk disk(8 << 10);
+  if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  ASSERT_NO_FATAL_FAILURE(make_cache(disk.file("cache.db")));
+  // 4 MiB: it and its import fit in 8 MiB, not with the 64 MiB reserve.
+  FakeRegistry registry([](const bridge::SyncMessage& asked) {
+    bridge::SyncMessage offer;
+    offer.type = "offer";
+    offer.req = asked.req;
+    offer.version = 3;
+    offer.mode = "snapshot";
+    offer.sha256 = std::string(64, 'a');
+    offer.total = 4 << 20;
+    return offer;
+  });
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + disk.file("cache.db") +
+                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  ASSERT_EQ(full.count("registry"), 1u) << run.output;
+  const auto& r = full["registry"];
+  EXPECT_FALSE(r.ok) << r.message;
+  EXPECT_EQ(r.code, "registry.no_space");
+  EXPECT_EQ(r.message.find("fetches it at its next sync"), std::string::npos) << r.message;
+  for (const char* words : {"offers snapshot version 3; the cache holds version 1", "its 4.0 MiB do not fit on the cache's disk",
+                            "keeps 64.0 MiB free for the outbox and the incident journal", "The plugin cannot fetch it"})
+    EXPECT_NE(r.message.find(words), std::string::npos) << words << " in: " << r.message;
+  EXPECT_NE(r.fix.find("the file system that holds " + disk.path()), std::string::npos) << r.fix;
+  EXPECT_FALSE(all_ok);
+}
+
+TEST(Doctor, AFullDiskNamesTheStagingFilesOfAnUnfinishedTransfer) {
+  TempDir dir;
+  test::SmallDisk disk;
+  if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  const std::string db = disk.file("unit.db");
+  // What an interrupted transfer leaves beside the cache.
+  write_file(db + ".sync.part", std::string(512 << 10, 'x'));
+  write_file(db + ".sync.json", "{}\n");
+  write_file(db + ".sync.key", std::string(32, 'k'));
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + db + "\n");
+  disk.fill();
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  const auto& storage = full["storage"];
+  EXPECT_EQ(storage.code, "storage.full") << storage.message;
+  EXPECT_NE(storage.message.find("an unfinished registry transfer holds 0.5 MiB there (" + db + ".sync.part, " + db +
+                                 ".sync.json, " + db + ".sync.key)"),
+            std::string::npos)
+      << storage.message;
+  EXPECT_NE(storage.fix.find("rm " + db + ".sync.part " + db + ".sync.json " + db + ".sync.key"), std::string::npos)
+      << storage.fix;
+}
+
 TEST(Doctor, SilentRegistryFailsTheRegistryCheck) {
   TempDir dir;
   ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));

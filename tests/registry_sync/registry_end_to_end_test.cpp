@@ -13,6 +13,7 @@
 
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
+#include "small_disk.h"
 #include "sync_fixture.h"
 
 namespace mdtc::test {
@@ -37,6 +38,25 @@ Run run(const std::string& command) {
   while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
   const int raw = pclose(p);
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
+}
+
+// stdout, and stderr apart.
+struct RunWithErrors {
+  int status = -1;
+  std::string out, err;
+};
+
+RunWithErrors run_with_errors(const std::string& command, const TempDir& dir) {
+  const std::string err = dir.file("stderr.txt");
+  RunWithErrors r;
+  FILE* p = popen((command + " 2>" + err).c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  const int raw = pclose(p);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.err = read_file(err);
   return r;
 }
 
@@ -130,6 +150,56 @@ TEST(CacheSyncCli, CurveWithThePinnedKeyWorksAndAnotherKeyDoesNot) {
   auto ok = run(base + " --server-key '" + server->public_key + "'");
   ASSERT_EQ(ok.status, 0) << ok.out;
   EXPECT_TRUE(parse(ok.out)->getValue<bool>("curve"));
+}
+
+TEST(CacheSyncCli, ARefusedStagingKeyIsSaidOnStderrAndInTheReport) {
+  TempDir dir;
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  // As written, so that 5 chunks are a small part of it.
+  RegistryServer registry(dir, {"--identity-only", "--chunk-bytes", "65536", "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  const std::string db = dir.file("cache.db");
+  const std::string sync = std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint();
+  // Cut off after 5 chunks: the staging files stay, with their key.
+  auto cut = run_with_errors(sync + " --timeout-s 2", dir);
+  ASSERT_EQ(cut.status, 1) << cut.out << cut.err;
+  ASSERT_TRUE(std::filesystem::exists(db + ".sync.part"));
+  std::filesystem::permissions(db + ".sync.key", std::filesystem::perms::owner_read |
+                                                     std::filesystem::perms::owner_write |
+                                                     std::filesystem::perms::group_read |
+                                                     std::filesystem::perms::others_read);
+  registry.start({"--identity-only", "--chunk-bytes", "65536"});
+  auto r = run_with_errors(sync, dir);
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  const std::string why = db + ".sync.key has mode 0644: expected 0600";
+  EXPECT_NE(r.err.find("warning: staging key file " + why), std::string::npos) << r.err;
+  auto doc = parse(r.out);
+  EXPECT_EQ(doc->getObject("counters")->getValue<uint64_t>("staging_discarded"), 1u);
+  auto warnings = doc->getArray("warnings");
+  ASSERT_EQ(warnings->size(), 1u) << r.out;
+  EXPECT_NE(warnings->getElement<std::string>(0).find(why), std::string::npos) << r.out;
+}
+
+TEST(CacheSyncCli, AnOfferTooLargeForTheDiskIsNotFetchedAndSaysTheNumbers) {
+  TempDir dir;
+  SmallDisk disk(8 << 10);
+  if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(3000, 1, "snapshot"));
+  const std::string db = disk.file("cache.db");
+  auto r = run_with_errors(std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint(),
+                           dir);
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  auto doc = parse(r.out);
+  EXPECT_EQ(doc->getValue<std::string>("error"), "sync.no_space");
+  // 8 MiB cannot keep the 64 MiB reserve: needed, reserve, free, where.
+  for (const std::string& words : std::vector<std::string>{"needs ", "keeps 64.0 MiB free for the outbox and the incident journal",
+                                  " is free", "on the file system that holds " + disk.path()})
+    EXPECT_NE(r.err.find(words), std::string::npos) << words << " in: " << r.err;
+  EXPECT_EQ(doc->getObject("counters")->getValue<uint64_t>("no_space"), 1u);
+  EXPECT_EQ(doc->getObject("counters")->getValue<uint64_t>("bytes_fetched"), 0u);
+  for (const char* ext : {".sync.part", ".sync.json", ".sync.key"})
+    EXPECT_FALSE(std::filesystem::exists(db + ext)) << ext;
 }
 
 TEST(CacheSyncCli, UnreachableRegistryExitsOneWithTheReason) {

@@ -22,6 +22,7 @@
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
 #include "manual_time.h"
+#include "small_disk.h"
 #include "sync_fixture.h"
 
 namespace mdtc::test {
@@ -297,6 +298,12 @@ TEST_F(RegistrySyncTest, MissingOrExposedKeyFileMeansAFreshTransfer) {
     auto second = make_sync(o)->run_once(30s);
     ASSERT_EQ(second.state, "current") << second.last_error;
     EXPECT_EQ(counter(second, "staging_discarded"), 1u);
+    // Said, naming the file and what is wrong, where a caller without the
+    // log (cache sync) finds it.
+    ASSERT_EQ(second.warnings.size(), 1u);
+    EXPECT_NE(second.warnings[0].find(key + (fault == "missing" ? " is missing" : " has mode 0644: expected 0600")),
+              std::string::npos)
+        << second.warnings[0];
     EXPECT_EQ(counter(second, "transfers_resumed"), 0u);
     EXPECT_EQ(counter(second, "bytes_fetched"), snapshot.size());
     EXPECT_EQ(imports, 1);
@@ -305,6 +312,142 @@ TEST_F(RegistrySyncTest, MissingOrExposedKeyFileMeansAFreshTransfer) {
       EXPECT_FALSE(std::filesystem::exists(run.file(f))) << f;
     cache.reset();
   }
+}
+
+// The cache, and so its staging, on a small disk of its own.
+class RegistrySyncOnASmallDisk : public RegistrySyncTest {
+ protected:
+  void SetUp() override {
+    if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
+    cache.reset();
+    auto c = cache::Cache::open({disk.file("cache.db"), "", true, 24});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    cache = std::make_unique<cache::Cache>(std::move(*c));
+  }
+  RegistrySyncOptions on_disk(RegistrySyncOptions o) const {
+    o.staging_path = disk.file("cache.db.sync");
+    o.cache_path = disk.file("cache.db");
+    return o;
+  }
+  bool staged_on_disk() const {
+    return std::filesystem::exists(disk.file("cache.db.sync.part")) ||
+           std::filesystem::exists(disk.file("cache.db.sync.json")) ||
+           std::filesystem::exists(disk.file("cache.db.sync.key"));
+  }
+  uint64_t free_bytes() const { return std::filesystem::space(disk.path()).available; }
+
+  SmallDisk disk{16 << 10};
+};
+
+TEST_F(RegistrySyncOnASmallDisk, AnOfferThatDoesNotFitIsNotFetchedAndTheCacheKeepsItsVersion) {
+  // Version 1 in the cache; version 2 would leave less than the reserve.
+  ASSERT_TRUE(cache->import_text(generated_export(50, 1, "snapshot"), "seed").ok());
+  const std::string snapshot = generated_export(3000, 2, "snapshot");
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v2.jsonl", snapshot);
+  auto o = on_disk(as_written(options(registry.endpoint())));
+  o.min_free_bytes = free_bytes() - snapshot.size();  // the file alone would fit; not with its import
+  const uint64_t before = free_bytes();
+  auto r = make_sync(o)->run_once(30s);
+  EXPECT_EQ(r.state, "failed");
+  EXPECT_EQ(r.last_error_code, "sync.no_space");
+  for (const char* words : {"snapshot version 2", "does not fit on the cache's disk", "for the import",
+                            "free for the outbox and the incident journal", "is free", disk.path().c_str()})
+    EXPECT_NE(r.last_error.find(words), std::string::npos) << words << " in: " << r.last_error;
+  EXPECT_EQ(counter(r, "no_space"), 1u);
+  EXPECT_EQ(counter(r, "bytes_fetched"), 0u);
+  EXPECT_EQ(counter(r, "transfers"), 0u);
+  EXPECT_EQ(imports, 0);
+  EXPECT_EQ(version(), 1);
+  EXPECT_FALSE(staged_on_disk());
+  EXPECT_GE(free_bytes(), before) << "nothing written for an offer that does not fit";
+
+  // With room for it (a smaller reserve), the same offer syncs.
+  o.min_free_bytes = 1 << 20;
+  auto ok = make_sync(o)->run_once(30s);
+  ASSERT_EQ(ok.state, "current") << ok.last_error;
+  EXPECT_EQ(version(), 2);
+  EXPECT_FALSE(staged_on_disk());
+}
+
+TEST_F(RegistrySyncOnASmallDisk, BytesStagedOnAFullDiskAreDeletedNotResumedIntoIt) {
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  auto o = on_disk(chunked(registry));
+  o.min_free_bytes = 1 << 20;
+  const uint64_t held = interrupted_transfer(registry, o);
+  ASSERT_GE(held, kChunk);
+  ASSERT_TRUE(staged_on_disk());
+  // Something else fills the disk: the held bytes now eat the reserve.
+  disk.fill();
+  ASSERT_LT(free_bytes(), o.min_free_bytes);
+
+  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  auto r = make_sync(o)->run_once(30s);
+  EXPECT_EQ(r.last_error_code, "sync.no_space") << r.last_error;
+  EXPECT_NE(r.last_error.find("were deleted"), std::string::npos) << r.last_error;
+  EXPECT_EQ(counter(r, "no_space"), 1u);
+  EXPECT_EQ(counter(r, "no_space_dropped"), 1u);
+  EXPECT_EQ(counter(r, "bytes_fetched"), 0u);
+  EXPECT_FALSE(staged_on_disk()) << "a full disk is given back, not kept full";
+  EXPECT_GE(free_bytes(), held) << "the staged bytes' space is free again";
+  EXPECT_EQ(imports, 0);
+
+  // Once the filler goes, the file syncs from the start.
+  disk.free_space();
+  auto again = make_sync(o)->run_once(30s);
+  ASSERT_EQ(again.state, "current") << again.last_error;
+  EXPECT_EQ(counter(again, "bytes_fetched"), snapshot.size());
+  EXPECT_EQ(version(), 1);
+}
+
+TEST_F(RegistrySyncOnASmallDisk, BytesStagedAboveTheReserveAreKeptToResume) {
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk), "--stop-after-chunks", "5"});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  auto o = on_disk(chunked(registry));
+  o.min_free_bytes = 1 << 20;
+  const uint64_t held = interrupted_transfer(registry, o);
+  ASSERT_GE(held, kChunk);
+  registry.start({"--chunk-bytes", std::to_string(kChunk)});
+  // A reserve the disk cannot give, though it has more free than the old one.
+  auto large = o;
+  large.min_free_bytes = free_bytes();
+  auto r = make_sync(large)->run_once(30s);
+  EXPECT_EQ(r.last_error_code, "sync.no_space") << r.last_error;
+  EXPECT_NE(r.last_error.find("are kept to resume"), std::string::npos) << r.last_error;
+  EXPECT_EQ(counter(r, "no_space_dropped"), 0u);
+  EXPECT_TRUE(std::filesystem::exists(disk.file("cache.db.sync.part")));
+  auto resumed = make_sync(o)->run_once(30s);
+  ASSERT_EQ(resumed.state, "current") << resumed.last_error;
+  EXPECT_EQ(counter(resumed, "bytes_resumed"), held);
+}
+
+TEST_F(RegistrySyncOnASmallDisk, ADiskThatFillsUpDuringTheTransferIsGivenBack) {
+  const std::string snapshot = generated_export(3000, 1, "snapshot");
+  RegistryServer registry(dir, {"--chunk-bytes", std::to_string(kChunk)});
+  publish(registry.served_dir(), "v1.jsonl", snapshot);
+  auto o = on_disk(chunked(registry));
+  o.min_free_bytes = 1 << 20;
+  // The offer fits when it is checked; then something else takes the rest
+  // of the disk before the first chunk is written.
+  bool filled = false;
+  RegistrySync sync(o, current_version(), importer(), RegistrySync::Confirm{},
+                    [&](const RegistrySyncStatus& s) {
+                      if (s.state == "transferring" && !filled) {
+                        filled = true;
+                        disk.fill();
+                      }
+                    });
+  auto r = sync.run_once(30s);
+  ASSERT_TRUE(filled);
+  EXPECT_EQ(r.last_error_code, "sync.no_space") << r.last_error;
+  EXPECT_NE(r.last_error.find("No space left on device"), std::string::npos) << r.last_error;
+  EXPECT_EQ(counter(r, "no_space"), 1u);
+  EXPECT_EQ(counter(r, "no_space_dropped"), 1u);
+  EXPECT_FALSE(staged_on_disk()) << "what was staged is deleted, not left filling the disk";
+  EXPECT_EQ(imports, 0);
 }
 
 TEST_F(RegistrySyncTest, BackgroundSyncRidesOutARegistryRestartWithoutRefetching) {

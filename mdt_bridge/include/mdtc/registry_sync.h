@@ -82,6 +82,15 @@ struct RegistrySyncOptions {
   // the file is imported, refused or wiped. Put it beside the cache (same
   // directory, same protection).
   std::string staging_path;
+  // The cache file the import grows (its WAL beside it): how large it is
+  // already lowers the room a snapshot needs (sync_space_rule). Empty: as
+  // for a new cache, the most room.
+  std::string cache_path;
+  // Free space the sync never takes on the cache's file system: the outbox
+  // of co-responder requests and the incident journal live there and must
+  // keep room to be written. An offer that would leave less is not fetched
+  // (sync.no_space).
+  uint64_t min_free_bytes = uint64_t{64} << 20;
   int interval_s = 300;             // ask again this long after being up to date
   int request_timeout_ms = 10000;   // no reply for this long = the link is dead
   int backoff_initial_ms = 1000;    // after a failure, doubling ...
@@ -128,7 +137,50 @@ struct RegistrySyncStatus {
   std::string transfer_mode;
   uint64_t transfer_bytes = 0, transfer_total = 0;
   std::map<std::string, uint64_t> counters;
+  // What the sync noticed and worked around, in words, newest last (at most
+  // kMaxSyncWarnings): a staging key refused and the held bytes discarded,
+  // staged chunks that failed to open, a registry behind the cache. Also
+  // logged; here so that a caller without a log (cache sync) can say them.
+  std::vector<std::string> warnings;
 };
+inline constexpr std::size_t kMaxSyncWarnings = 16;
+
+// Whether an offered file fits on the cache's disk (docs/protocol.md, "Disk
+// space"). Everything in bytes.
+struct SyncSpace {
+  uint64_t stage = 0;    // what the staging file still grows by: the rest of the stream, sealed
+  uint64_t import = 0;   // what the import adds to the cache and its WAL at its peak
+  uint64_t held = 0;     // staged for this same offer already (kept to resume)
+  uint64_t stale = 0;    // staged for another file: deleted when this one starts
+  uint64_t free = 0;     // free on the cache's file system for the plugin's user
+  uint64_t reserve = 0;  // RegistrySyncOptions::min_free_bytes
+  uint64_t needed() const { return stage + import; }
+  // Free space once the stale staging is gone, less what the offer needs.
+  bool fits() const { return free + stale >= needed() + reserve; }
+  // When it does not fit, whether the bytes held for this offer go too:
+  // only while they eat into the reserve (free below it). Above it they
+  // harm nobody and save the fetch once room is made.
+  bool drop_held() const { return !fits() && held > 0 && free < reserve; }
+};
+
+// The rule, pure. `chunk` is the chunk size the transfer asks for; a
+// staged record adds kStagedRecordOverhead to each. The import of a file
+// of N bytes writes about 4N/3 bytes of cache pages (measured: a 29 MB
+// snapshot makes a 39 MB cache), counted as 3N/2: all of them into the WAL
+// first, then, for a snapshot, into the cache file, which grows where the
+// new data outgrows it (`cache_bytes`). A delta's pages are counted twice
+// (WAL, then the file), whatever the cache's size.
+inline constexpr uint64_t kStagedRecordOverhead = 40;
+SyncSpace sync_space_rule(const SyncMessage& offer, uint64_t chunk, uint64_t held, uint64_t stale,
+                          uint64_t cache_bytes, uint64_t free, uint64_t reserve);
+// The rule applied to the disk now: the staging files beside the cache (are
+// they this offer's?), the cache's size, statvfs of its directory. Errors:
+// sync.staging (the directory cannot be examined).
+Result<SyncSpace> sync_space(const RegistrySyncOptions& options, const SyncMessage& offer);
+// "needs 73.1 MiB (29.0 MiB to stage, 44.1 MiB for the import) and keeps
+// 64.0 MiB free; 18.2 MiB is free": the numbers, in words.
+std::string sync_space_words(const SyncSpace& space);
+std::string mib_words(uint64_t bytes);
 
 // Owns the socket and, once started, a thread. Callbacks run on that thread
 // (or on the caller's, in run_once); they must not call back into this
