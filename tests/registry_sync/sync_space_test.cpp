@@ -94,7 +94,7 @@ TEST(SyncSpace, ReadsTheStagingBesideTheCache) {
   o.min_free_bytes = 1 * MiB;
   const auto offer = offer_of("delta", 300'000);
   SyncStaging staging(o.staging_path);
-  ASSERT_TRUE(staging.begin({offer.version, offer.mode, offer.sha256, offer.total}).ok());
+  ASSERT_TRUE(staging.begin({offer.version, offer.mode, offer.sha256, offer.total, "identity", ""}).ok());
   ASSERT_TRUE(staging.append(0, std::string(100'000, 'x')).ok());
   staging.close();
   auto same = sync_space(o, offer);
@@ -115,7 +115,7 @@ TEST(SyncStagingOnASmallDisk, AFullDiskIsNoSpaceNotAStagingFault) {
   if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
   SyncStaging staging(disk.file("c.db.sync"));
   const uint64_t total = 4 * MiB;
-  ASSERT_TRUE(staging.begin({1, "snapshot", std::string(64, 'a'), total}).ok());
+  ASSERT_TRUE(staging.begin({1, "snapshot", std::string(64, 'a'), total, "identity", ""}).ok());
   Status last = Ok{};
   for (uint64_t at = 0; at < total && last; at += 256 << 10) last = staging.append(at, std::string(256 << 10, 'x'));
   ASSERT_FALSE(last.ok()) << "a 4 MiB file fitted on a 1 MiB disk";
