@@ -217,12 +217,22 @@ struct RegistrySync::Impl {
     // sealed copy of the registry and the key to it stay beside the cache
     // until the registry publishes again.
     staging->discard();
-    if (have && m.version < *have) {
-      // The registry went back in time (restored from a backup?). Versions
-      // only rise: the cache refuses older files, so say so loudly.
-      bump("registry_behind");
-      warn("the registry is at version " + std::to_string(m.version) + ", behind the " + std::to_string(*have) +
-           " this unit holds");
+    if (have && m.version != *have) {
+      // Only a registry at this unit's own version confirms its data. One
+      // behind it went back in time (restored from a backup?): flags it
+      // publishes under versions this unit already passed never come, so
+      // its word must not make old data look fresh. One ahead of it that
+      // says "up to date" contradicts itself. Either way the panel's age
+      // keeps counting and the status says why.
+      const bool behind = m.version < *have;
+      bump(behind ? "registry_behind" : "registry_ahead");
+      const std::string said = "the registry says it is up to date at version " + std::to_string(m.version) +
+                               ", but this unit holds version " + std::to_string(*have);
+      return fail(behind ? "sync.registry_behind" : "sync.registry_ahead",
+                  said + (behind ? ": the registry went back (restored from a backup?); its files are not taken and "
+                                   "the cache is not confirmed fresh until it publishes past " +
+                                       std::to_string(*have)
+                                 : ": it contradicts itself; the cache is not confirmed fresh"));
     }
     if (confirm) {
       // Guarded like an import: halt() waits for it, and it never runs after.
@@ -544,7 +554,11 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
                            "refused_skipped", "verify_failures", "apply_failures", "staging_discarded",
                            "staging_chunks_rejected", "no_space", "no_space_dropped", "bad_encoding", "timeouts",
-                           "reconnects", "handshake_failures", "registry_errors"})
+                           "reconnects", "handshake_failures", "registry_errors", "registry_behind",
+                           "registry_ahead", "snapshots_applied", "deltas_applied", "transfers_gone",
+                           "handler_errors"})
+    // Every documented counter is there from the start, so monitoring can
+    // read a key without first seeing it happen.
     d.st.counters[name] = 0;
 }
 

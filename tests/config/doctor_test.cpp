@@ -332,6 +332,31 @@ TEST(Doctor, RegistryThatOffersANewerFileIsReportedWithoutFetchingIt) {
   EXPECT_EQ(*asks[0].have, 1);
 }
 
+// A registry restored from an older backup: "up to date" at version 0
+// while the cache holds 1 is no confirmation, and doctor says so.
+TEST(Doctor, ARegistryUpToDateBehindTheCacheIsAProblem) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  FakeRegistry registry([](const bridge::SyncMessage& asked) {
+    bridge::SyncMessage answer;
+    answer.type = "up_to_date";
+    answer.req = asked.req;
+    answer.version = 0;
+    return answer;
+  });
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
+                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  ASSERT_EQ(full.count("registry"), 1u) << run.output;
+  const auto& r = full["registry"];
+  EXPECT_FALSE(r.ok) << r.message;
+  EXPECT_EQ(r.code, "registry.behind");
+  EXPECT_NE(r.message.find("up to date at version 0, but the cache holds version 1"), std::string::npos) << r.message;
+}
+
 TEST(Doctor, AnOfferTheCachesDiskCannotHoldIsNotSaidToBeFetched) {
   TempDir dir;
   test::SmallDisk disk(8 << 10);

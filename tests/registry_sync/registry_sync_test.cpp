@@ -524,6 +524,32 @@ TEST_F(RegistrySyncTest, TheBackgroundSyncThreadRunsAtALowerPriority) {
   EXPECT_EQ(std::count(after.begin(), after.end(), 10), 0);
 }
 
+// A registry restored from a backup answers "up to date" at a version the
+// unit already passed: that is no confirmation. The sync fails and says
+// why, and the cache is not marked as heard from the registry, so the
+// panel's age keeps counting instead of calling old data fresh.
+TEST_F(RegistrySyncTest, ARegistryBehindTheCacheConfirmsNothing) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v3.jsonl", generated_export(40, 3, "snapshot"));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  ASSERT_EQ(version(), 3);
+  std::filesystem::remove(registry.served_dir() + "/v3.jsonl");
+  publish(registry.served_dir(), "v1.jsonl", generated_export(40, 1, "snapshot", 2));
+
+  int confirmed = 0;
+  RegistrySync sync(options(registry.endpoint()), current_version(), importer(),
+                    [&](int64_t) { ++confirmed; });
+  const auto r = sync.run_once(30s);
+  EXPECT_EQ(r.state, "failed");
+  EXPECT_EQ(r.last_error_code, "sync.registry_behind") << r.last_error;
+  EXPECT_NE(r.last_error.find("version 1"), std::string::npos) << r.last_error;
+  EXPECT_NE(r.last_error.find("version 3"), std::string::npos) << r.last_error;
+  EXPECT_EQ(counter(r, "registry_behind"), 1u);
+  EXPECT_EQ(confirmed, 0) << "a registry behind the cache confirmed its data as fresh";
+  EXPECT_EQ(version(), 3);
+  EXPECT_EQ(imports, 1) << "nothing of the older registry is taken";
+}
+
 TEST_F(RegistrySyncTest, CorruptTransferFailsVerificationAndIsFetchedAfresh) {
   RegistryServer registry(dir, {"--chunk-bytes", "8192", "--corrupt-chunk", "2"});
   publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
