@@ -260,6 +260,18 @@ class FakeRegistry {
   std::thread thread_;
 };
 
+// Runs doctor on a car whose registry is `registry` and cache `db`; the
+// registry check's outcome, and whether every check passed.
+CheckJson registry_check(TempDir& dir, const std::string& db, FakeRegistry& registry, bool* all_ok) {
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db +
+                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, all_ok, &full);
+  EXPECT_EQ(full.count("registry"), 1u) << run.output;
+  return full["registry"];
+}
+
 TEST(Doctor, WorkingSetupPassesEveryCheck) {
   TempDir dir;
   FakeReceiver receiver;
@@ -344,14 +356,8 @@ TEST(Doctor, ARegistryUpToDateBehindTheCacheIsAProblem) {
     answer.version = 0;
     return answer;
   });
-  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
-                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
-  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
   bool all_ok = true;
-  std::map<std::string, CheckJson> full;
-  checks_of(run.output, &all_ok, &full);
-  ASSERT_EQ(full.count("registry"), 1u) << run.output;
-  const auto& r = full["registry"];
+  const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
   EXPECT_FALSE(r.ok) << r.message;
   EXPECT_EQ(r.code, "registry.behind");
   EXPECT_NE(r.message.find("up to date at version 0, but the cache holds version 1"), std::string::npos) << r.message;
@@ -373,14 +379,8 @@ TEST(Doctor, AnOfferTheCachesDiskCannotHoldIsNotSaidToBeFetched) {
     offer.total = 4 << 20;
     return offer;
   });
-  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + disk.file("cache.db") +
-                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
-  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
   bool all_ok = true;
-  std::map<std::string, CheckJson> full;
-  checks_of(run.output, &all_ok, &full);
-  ASSERT_EQ(full.count("registry"), 1u) << run.output;
-  const auto& r = full["registry"];
+  const CheckJson r = registry_check(dir, disk.file("cache.db"), registry, &all_ok);
   EXPECT_FALSE(r.ok) << r.message;
   EXPECT_EQ(r.code, "registry.no_space");
   EXPECT_EQ(r.message.find("fetches it at its next sync"), std::string::npos) << r.message;
