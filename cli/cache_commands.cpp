@@ -38,7 +38,8 @@ void cache_usage(std::ostream& out) {
          "  verify   SQLite integrity check, kept counts against the rows, the audit hash chain;\n"
          "           exit 1 if broken\n"
          "  purge    delete expired and unvalidated flags\n"
-         "  reset    move the cache files aside (PATH.reset-TIME), keep the key; then import a snapshot\n"
+         "  reset    move the cache files aside (PATH.reset-TIME), keep the key and the audit chain\n"
+         "           (PATH.audit), which the new cache carries on; then import a snapshot\n"
          "  sync     fetch and apply what the flag registry has (sync --help)\n"
          "  match, stats and verify open the cache read-only: they never create, upgrade or purge it.\n"
          "  --config FILE  the car's configuration layers, fleet file first (default: the installed\n"
@@ -154,6 +155,7 @@ Object stats_json(const cache::Stats& s) {
   o.set("ok", true);
   o.set("db", s.db_path);
   o.set("key_file", s.key_path);
+  o.set("audit_file", s.audit_path);
   o.set("schema_version", s.schema_version);
   o.set("registry_version", s.registry_version);
   o.set("premises", s.premises);
@@ -168,6 +170,7 @@ Object stats_json(const cache::Stats& s) {
   o.set("address_rules_current", s.address_rules_current);
   if (s.age_s) o.set("age_s", *s.age_s);
   if (!s.recovered_from.empty()) o.set("recovered_from", s.recovered_from);
+  if (!s.audit_recovered_from.empty()) o.set("audit_recovered_from", s.audit_recovered_from);
   o.set("import_rejects", s.import_rejects);
   if (!s.last_reject.empty()) o.set("last_reject", s.last_reject);
   return o;

@@ -276,6 +276,17 @@ std::vector<Check> check_cache(const config::Config& c) {
                          verified.error().message));
       return out;
     }
+    // Flags still show with a broken audit chain: the problem is the record
+    // of what was shown, and resetting the cache alone does not mend it.
+    if (verified.error().code == "cache.audit_broken") {
+      const std::string audit = cache::audit_log_path(c.cache_db);
+      out.push_back(fail("cache", Problem::cache_audit_broken,
+                         "the audit chain of " + c.cache_db + " cannot be trusted: flags still show",
+                         "keep " + audit + " (and any " + audit + ".corrupt-*) for whoever reviews the audit; to "
+                             "start a new chain, move " + audit + " aside and run " + reset + refill,
+                         verified.error().message));
+      return out;
+    }
     out.push_back(fail("cache", Problem::cache_integrity,
                        c.cache_db + " failed its integrity check: the MDT shows \"flags unavailable\"",
                        reset + " (keeps the key)" + refill, verified.error().message));

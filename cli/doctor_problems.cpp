@@ -37,9 +37,14 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "check the file's group and mode (mdt-coresponder, 0660) and the detail; if damaged, move it aside "
        "and import or sync a snapshot"},
       {Problem::cache_integrity, "cache.integrity",
-       "the cache failed SQLite's integrity, the kept-counts or the audit-chain check",
+       "the cache failed SQLite's integrity or the kept-counts check",
        "move the cache files aside (keep the key) and import or sync a registry snapshot; counts alone that "
        "disagree with the rows are put right by importing a snapshot"},
+      {Problem::cache_audit_broken, "cache.audit_broken",
+       "the audit chain beside the cache (PATH.audit) has a record altered or removed, or the file was removed, "
+       "replaced or found corrupt: flags still show, but the record of what was shown cannot be trusted",
+       "keep PATH.audit and any PATH.audit.corrupt-* as they are for whoever reviews the audit; to start a new "
+       "chain, move PATH.audit aside, reset the cache (cache reset) and import or sync a snapshot"},
       {Problem::cache_never_synced, "cache.never_synced", "the cache holds no registry data yet: flags are unavailable",
        "import a registry snapshot or check the registry sync"},
       {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",

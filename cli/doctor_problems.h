@@ -12,7 +12,7 @@ enum class Problem {
   config_invalid, config_warning, not_checked,
   cad_key_missing, cad_key_not_file, cad_key_exposed, cad_key_owner,
   cache_key_missing, cache_key_not_file, cache_key_exposed, cache_key_owner,
-  cache_missing, cache_unreadable, cache_integrity, cache_never_synced, cache_stale, cache_alias_unknown_place,
+  cache_missing, cache_unreadable, cache_integrity, cache_audit_broken, cache_never_synced, cache_stale, cache_alias_unknown_place,
   storage_missing, storage_read_only, storage_full, storage_low,
   storage_not_shared, storage_file_not_shared, storage_not_in_group,
   gps_port_missing, gps_not_serial, gps_permission, gps_reader_failed, gps_no_nmea, gps_no_fix,

@@ -16,7 +16,6 @@ namespace mdtc::cache {
 namespace {
 
 constexpr const char* kKeyCheckPlain = "mdt-coresponder cache key check";
-const std::string kGenesis(64, '0');
 
 bool is_corruption(int rc) { return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT; }
 
@@ -58,15 +57,6 @@ std::string move_aside(const std::string& path, const char* why = "corrupt") {
     std::filesystem::rename(path + side, target + side, ec);  // absent is fine
   }
   return target;
-}
-
-std::string audit_material(int64_t seq, const std::string& at, const std::string& unit, const std::string& user,
-                           const std::string& incident, const std::string& flag_ids, const std::string& prev) {
-  // Length-prefixed so no choice of field contents can collide with another.
-  std::string m;
-  for (const std::string& f : {std::to_string(seq), at, unit, user, incident, flag_ids, prev})
-    m += std::to_string(f.size()) + ":" + f + ";";
-  return m;
 }
 
 }  // namespace
@@ -155,6 +145,30 @@ std::string revalidate_cutoff(int64_t now, int revalidate_days) {
   return iso_date_utc(now - static_cast<int64_t>(revalidate_days) * 86400);
 }
 
+// A corrupt audit file is moved aside and a new chain begins (verify then
+// names the change until the cache is reset); any other failure leaves the
+// log closed and says why at each audit. Lookups go on either way.
+void Cache::Impl::open_audit_log(const std::string& db_path, bool ro) {
+  Impl& im = *this;
+  im.audit_path = audit_log_path(db_path);
+  const auto dir = parent_dir_mode(im.audit_path);
+  const unsigned mode = data_file_mode(dir ? dir->mode : 0);
+  try {
+    try {
+      im.audit_log = AuditLog::open(im.audit_path, ro, mode);
+    } catch (const SqlError& e) {
+      if (!is_corruption(e.rc) || ro) throw;
+      im.audit_recovered_from = move_aside(im.audit_path);
+      im.audit_log = AuditLog::open(im.audit_path, ro, mode);
+    }
+  } catch (const std::exception& e) {
+    im.audit_log = AuditLog();
+    im.audit_error = "audit file " + im.audit_path + ": " + e.what();
+  }
+}
+
+std::string audit_log_path(const std::string& db_path) { return db_path + ".audit"; }
+
 Cache::Cache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Cache::Cache(Cache&&) noexcept = default;
 Cache& Cache::operator=(Cache&&) noexcept = default;
@@ -218,6 +232,7 @@ Result<Cache> Cache::open(const OpenOptions& options) {
         return make_error("cache.key_mismatch", "key file " + im.key_path + " does not decrypt cache " + path +
                                                     ": expected the key the cache was created with");
     }
+    im.open_audit_log(path, ro);
     if (ro) {
       const int have = schema_version(im.db);
       if (have != kSchemaVersion)
@@ -226,7 +241,12 @@ Result<Cache> Cache::open(const OpenOptions& options) {
                                               "; opened read-only, so it is not upgraded (the plugin or a cache "
                                               "import upgrades it)");
     } else {
-      migrate(im.db, kSchemaVersion, &*im.cipher);
+      migrate(im.db, kSchemaVersion, &*im.cipher, im.audit_log.is_open() ? &im.audit_log : nullptr);
+      // A new cache (or one that replaced a corrupt or reset file) carries
+      // on the chain it finds; one that adopted a chain keeps its id, so a
+      // removed or replaced audit file fails verify instead of passing.
+      if (!im.meta("audit_chain") && !im.audit_log.chain_id().empty())
+        im.set_meta("audit_chain", im.audit_log.chain_id());
     }
     if (!stored_check && !ro) {
       static const char* hex = "0123456789abcdef";
@@ -280,33 +300,12 @@ Result<std::string> Cache::reset(const OpenOptions& options) {
 
 Status Cache::audit(const AuditEntry& entry) {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.audit_mu);
+  if (!im.audit_log.is_open())
+    return make_error("cache.audit_failed", "audit record not written: " +
+                                                (im.audit_error.empty() ? "the audit file is not open" : im.audit_error));
   try {
-    Transaction tx(im.db);
-    int64_t seq = 1;
-    std::string prev = kGenesis;
-    {
-      // Reset before the commit: a statement left on its row keeps this
-      // connection reading after the commit, and while it reads SQLite can
-      // never start the WAL over, so the log grew by every audit record for
-      // as long as the plugin ran, and each lookup searched all of it.
-      Stmt last(im.db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-      if (last.step()) {
-        seq = last.integer(0) + 1;
-        prev = last.text(1);
-      }
-    }
-    std::string ids;
-    for (const std::string& id : entry.flag_ids) ids += (ids.empty() ? "" : "\n") + id;
-    const std::string at = rfc3339_utc(now_unix());
-    const std::string hash = sha256_hex(audit_material(seq, at, entry.unit, entry.user, entry.incident, ids, prev));
-    Stmt put(im.db, "INSERT INTO audit VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
-    put.bind(1, seq).bind(2, at).bind(3, entry.unit).bind(4, entry.user).bind(5, entry.incident).bind(6, ids)
-        .bind(7, prev).bind(8, hash);
-    put.run();
-    // The head is kept beside the chain so a truncated tail is noticed too.
-    im.set_meta("audit_head", std::to_string(seq) + ":" + hash);
-    tx.commit();
+    im.audit_log.append(entry, now_unix());
     return Ok{};
   } catch (const std::exception& e) {
     return make_error("cache.audit_failed", std::string("audit record not written: ") + e.what());
@@ -330,26 +329,19 @@ Status Cache::verify() {
     if (auto mismatch = find_count_mismatch(im.db))
       return make_error("cache.counts_mismatch", "cache " + im.options.db_path + ": " + *mismatch +
                                                      "; expected them equal (a registry snapshot import counts again)");
-    Stmt walk(im.db, "SELECT seq, at, unit, user, incident, flag_ids, prev_hash, hash FROM audit ORDER BY seq");
-    std::string prev = kGenesis;
-    int64_t expected = 1;
-    while (walk.step()) {
-      const int64_t seq = walk.integer(0);
-      const std::string where = "audit record " + std::to_string(seq);
-      if (seq != expected)
-        return make_error("cache.audit_broken", where + ": expected record " + std::to_string(expected) + " before it (records removed)");
-      if (walk.text(6) != prev) return make_error("cache.audit_broken", where + ": link to the previous record is broken");
-      const std::string hash = sha256_hex(audit_material(seq, walk.text(1), walk.text(2), walk.text(3), walk.text(4),
-                                                         walk.text(5), walk.text(6)));
-      if (hash != walk.text(7)) return make_error("cache.audit_broken", where + ": contents do not match its hash (altered)");
-      prev = hash;
-      ++expected;
-    }
-    const std::string head = im.meta("audit_head").value_or("");
-    const std::string want = expected == 1 ? "" : std::to_string(expected - 1) + ":" + prev;
-    if (head != want)
-      return make_error("cache.audit_broken", "audit chain ends at record " + std::to_string(expected - 1) +
-                                                  " but the recorded head is '" + head + "' (records removed from the end)");
+    const std::string adopted = im.meta("audit_chain").value_or("");
+    std::lock_guard audit_lock(im.audit_mu);
+    if (!im.audit_error.empty()) return make_error("cache.audit_broken", im.audit_error);
+    if (!adopted.empty() && im.audit_log.chain_id() != adopted)
+      return make_error("cache.audit_broken",
+                        "audit file " + im.audit_path +
+                            (im.audit_log.is_open() ? " holds chain " + im.audit_log.chain_id() : " is missing") +
+                            " but this cache's chain is " + adopted +
+                            (im.audit_recovered_from.empty() ? std::string(" (removed or replaced)")
+                                                             : " (the corrupt file was moved to " +
+                                                                   im.audit_recovered_from + ")") +
+                            "; resetting the cache adopts the file's chain");
+    if (auto broken = im.audit_log.find_break()) return make_error("cache.audit_broken", *broken);
     return Ok{};
   } catch (const SqlError& e) {
     return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.verify", std::string("verify: ") + e.what());
@@ -421,7 +413,12 @@ Result<Stats> Cache::stats() {
     s.subjects = kept.subjects;
     s.flags = kept.flags;
     s.history = kept.history;
-    s.audit_records = kept.audit;
+    {
+      std::lock_guard audit_lock(im.audit_mu);
+      s.audit_records = im.audit_log.count();
+      s.audit_recovered_from = im.audit_recovered_from;
+    }
+    s.audit_path = im.audit_path;
     s.registry_version = std::stoll(im.meta("registry_version").value_or("0"));
     if (auto last = im.meta("last_sync")) {
       const int64_t t = std::stoll(*last);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "audit_log.h"
 #include "field_cipher.h"
 #include "mdtc/address.h"
 #include "mdtc/cache.h"
@@ -25,7 +26,7 @@ struct Cache::Impl {
 
   OpenOptions options;
   std::string key_path;
-  // Two connections: imports, audit and maintenance write through `db`
+  // Two connections: imports and maintenance write through `db`
   // under `mu`; match() reads through `reader` under `read_mu`. With WAL a
   // lookup never waits for a snapshot import, and sees the data before or
   // after it, whole. The cipher is shared: sealing happens only under `mu`,
@@ -42,6 +43,16 @@ struct Cache::Impl {
   Statements read_statements;  // on reader, under read_mu
 
   std::atomic<int64_t> unparsed_queries{0};
+
+  // The audit chain's own file and connection, under audit_mu. When the
+  // file cannot be opened the cache still answers lookups (a flag missed is
+  // worse than a record missed); audit() and verify() then say why.
+  std::string audit_path;
+  AuditLog audit_log;
+  std::string audit_error;           // why audit_log is not open
+  std::string audit_recovered_from;  // a corrupt audit file was moved here on open
+  std::mutex audit_mu;
+  void open_audit_log(const std::string& db_path, bool read_only);  // on open, before migrate
 
   // The cities the premises carry, plus options.place_aliases: lets a query
   // without comma or state name its city. Rebuilt from `db` (under mu) on

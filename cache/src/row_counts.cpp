@@ -45,7 +45,6 @@ KeptCounts read_kept_counts(Db& db) {
     else if (table == "subjects") k.subjects = v;
     else if (table == "flags") k.flags = v;
     else if (table == "history") k.history = v;
-    else if (table == "audit") k.audit = v;
   }
   Stmt codes(db, "SELECT code, n FROM flag_code_counts");
   while (codes.step()) k.flags_by_code.emplace(codes.text(0), codes.integer(1));

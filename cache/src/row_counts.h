@@ -1,7 +1,7 @@
 // Row counts kept beside the data (schema v6): `cache stats` reads a handful
 // of small rows instead of counting millions, so doctor and monitoring stay
 // instant on a large registry. Triggers keep the counts in step inside the
-// very transaction that changes the rows (import, delta, purge, audit); a
+// very transaction that changes the rows (import, delta, purge); a
 // snapshot drops the registry tables' triggers with the rest of what it
 // rebuilds and recounts once at the end (schema.h).
 #pragma once
@@ -21,10 +21,10 @@ using sql::Stmt;
 using sql::Transaction;
 
 // The counted tables, in the order stats and verify name them.
-inline constexpr const char* kCountedTables[] = {"premises", "subjects", "flags", "history", "audit"};
+inline constexpr const char* kCountedTables[] = {"premises", "subjects", "flags", "history"};
 
 struct KeptCounts {
-  int64_t premises = 0, subjects = 0, flags = 0, history = 0, audit = 0;
+  int64_t premises = 0, subjects = 0, flags = 0, history = 0;
   std::map<std::string, int64_t, std::less<>> flags_by_code;
 };
 

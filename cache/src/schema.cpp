@@ -131,7 +131,7 @@ CREATE INDEX premise_aliases_premise ON premise_aliases(premise_id);
 
 // v6: row counts kept beside the data (row_counts.h), so stats never counts
 // a large table. Filled by recount() in the same step, then kept in step by
-// the triggers below. The audit log's triggers stay for good; the registry
+// the triggers below (the audit log's until v7 moved it out); the registry
 // tables' are dropped and made again by every snapshot (kCreateCountTriggers),
 // whose whole-table deletes they would otherwise turn into row-by-row ones.
 constexpr const char* kV6 = R"sql(
@@ -190,7 +190,18 @@ DROP TRIGGER flags_count_del;
 DROP TRIGGER flags_count_code;
 )sql";
 
-constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+// v7: the audit chain leaves this file for one of its own (audit_log.h), so
+// that an audit record no longer empties the lookup connection's page cache.
+// Its records are copied there first (AuditLog::adopt_from), then dropped.
+constexpr const char* kV7 = R"sql(
+DROP TRIGGER audit_count_ins;
+DROP TRIGGER audit_count_del;
+DROP TABLE audit;
+DELETE FROM row_counts WHERE tbl = 'audit';
+DELETE FROM meta WHERE key = 'audit_head';
+)sql";
+
+constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 static_assert(std::size(kSteps) == kSchemaVersion, "one step per schema version");
 
 // Re-seals every v3 history row into the v4 layout. A value that does not
@@ -305,6 +316,11 @@ void fill_premise_geo(Db& db) {
   sink.finish();
 }
 
+bool meta_has_audit_head(Db& db) {
+  Stmt q(db, "SELECT 1 FROM meta WHERE key = 'audit_head'");
+  return q.step();
+}
+
 }  // namespace
 
 void begin_replace_all(Db& db) {
@@ -335,13 +351,23 @@ int schema_version(Db& db) {
   return static_cast<int>(v.integer(0));
 }
 
-void migrate(Db& db, int target, const FieldCipher* cipher) {
+void migrate(Db& db, int target, const FieldCipher* cipher, AuditLog* audit) {
   // Reads only, when nothing is due: opening must not queue for the write
   // lock while another process is importing a large snapshot.
   if (schema_version(db) >= std::min(target, kSchemaVersion)) return;
   db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
   for (int v = schema_version(db) + 1; v <= target && v <= kSchemaVersion; ++v) {
     Transaction tx(db);
+    if (v == 7) {
+      // Committed in the audit file before this step commits here: a crash
+      // between the two copies again, and skips what is already there.
+      Stmt held(db, "SELECT count(*) FROM audit");
+      held.step();
+      if (held.integer(0) > 0 || meta_has_audit_head(db)) {
+        if (!audit) throw SqlError(SQLITE_CANTOPEN, "schema step 7 moves the audit chain and its file did not open");
+        audit->adopt_from(db);
+      }
+    }
     db.exec(kSteps[v - 1]);
     if (v == 4) {
       if (!cipher) throw SqlError(SQLITE_MISUSE, "schema step 4 re-seals history and needs the cache's key");

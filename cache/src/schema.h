@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mdtc/cache.h"
+#include "audit_log.h"
 #include "field_cipher.h"
 #include "mdtc/sqlite.h"
 
@@ -16,8 +17,9 @@ using sql::Transaction;
 
 // Applies migrations up to `target` (tests build old versions with it).
 // Steps that re-seal values (4) need the cache's cipher; the key must have
-// been checked against the file first.
-void migrate(Db& db, int target = kSchemaVersion, const FieldCipher* cipher = nullptr);
+// been checked against the file first. The step that moves the audit chain
+// out (7) needs its file when the cache holds records.
+void migrate(Db& db, int target = kSchemaVersion, const FieldCipher* cipher = nullptr, AuditLog* audit = nullptr);
 int schema_version(Db& db);
 
 // A snapshot import, inside its transaction: begin_replace_all empties every

@@ -557,8 +557,9 @@ void PluginInstance::wipe_cache(const std::string& reason) {
   cache_.reset();
   std::error_code ec;
   const std::string key = key_path_for(config_);
-  for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal",
-                               config_.cache_db + "-shm", key})
+  const std::string audit = cache::audit_log_path(config_.cache_db);
+  for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal", config_.cache_db + "-shm", key, audit,
+                               audit + "-wal", audit + "-shm"})
     std::filesystem::remove(f, ec);
   cache_error_ = "cache " + reason;
   cache_retry_ms_ = steady_ms() + 60'000;

@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
   const std::string dir = dir_arg.empty() ? tmp.path() : dir_arg;
   const int64_t flags = 2 * premises, history = 5 * premises;
   for (const char* name : {"/bench-cache.db", "/bench-bare.db"})
-    for (const char* side : {"", "-wal", "-shm", ".key"}) std::filesystem::remove(dir + name + side);
+    for (const char* side : {"", "-wal", "-shm", ".key", ".audit", ".audit-wal", ".audit-shm"})
+      std::filesystem::remove(dir + name + side);
 
   // The registry file, generated once; both loads use exactly these rows.
   std::string text = R"({"type":"header","mode":"snapshot","version":1})" "\n";
@@ -304,7 +305,11 @@ int main(int argc, char** argv) {
     auto m = cache->match(q);
     found += m.level == mdtc::cache::MatchLevel::exact && !m.flags.empty();
   };
-  std::vector<double> cache_us, cache_cpu_us, bare_us, bare_cpu_us;
+  // The plugin writes an audit record for each panel that shows flags: the
+  // third turn writes one (untimed) before each lookup, as a dispatch after
+  // a panel meets the cache.
+  const mdtc::cache::AuditEntry audit_entry{"2A31", "bench", "I-BENCH", {"F-1", "F-2"}};
+  std::vector<double> cache_us, cache_cpu_us, bare_us, bare_cpu_us, audited_us;
   std::mt19937_64 rng(42);
   std::uniform_int_distribution<int64_t> pick(0, premises - 1);
   constexpr int kBlock = 100;
@@ -313,27 +318,39 @@ int main(int argc, char** argv) {
   for (int done = -warm, n = 0; done < lookups; done += kBlock, ++n) {
     block.clear();
     for (int i = 0; i < kBlock; ++i) block.push_back(&rows[static_cast<std::size_t>(pick(rng))]);
-    for (int side = 0; side < 2; ++side) {
-      const bool cache_turn = (side == 0) == (n % 2 == 0);
+    for (int side = 0; side < 3; ++side) {
+      const int turn = (n + side) % 3;  // 0 cache, 1 bare, 2 cache after an audit record
       for (const Row* r : block) {
+        if (turn == 2 && !cache->audit(audit_entry)) {
+          std::fprintf(stderr, "audit record not written\n");
+          return 1;
+        }
         const auto t = Clock::now();
         const double c0 = thread_cpu_us();
-        if (cache_turn) cache_lookup(*r);
-        else bare_lookup(*r);
+        if (turn == 1) bare_lookup(*r);
+        else cache_lookup(*r);
         if (done < 0) continue;
-        (cache_turn ? cache_cpu_us : bare_cpu_us).push_back(thread_cpu_us() - c0);
-        (cache_turn ? cache_us : bare_us).push_back(ms_since(t) * 1000);
+        const double cpu = thread_cpu_us() - c0, wall = ms_since(t) * 1000;
+        if (turn == 0) {
+          cache_cpu_us.push_back(cpu);
+          cache_us.push_back(wall);
+        } else if (turn == 1) {
+          bare_cpu_us.push_back(cpu);
+          bare_us.push_back(wall);
+        } else {
+          audited_us.push_back(wall);
+        }
       }
     }
   }
-  if (found != cache_us.size() + static_cast<std::size_t>(warm))
-    std::fprintf(stderr, "warning: %zu of %zu lookups matched\n", found, cache_us.size() + static_cast<std::size_t>(warm));
+  const std::size_t cache_lookups = cache_us.size() + audited_us.size() + 2 * static_cast<std::size_t>(warm);
+  if (found != cache_lookups) std::fprintf(stderr, "warning: %zu of %zu lookups matched\n", found, cache_lookups);
   sqlite3_finalize(qp);
   sqlite3_finalize(qf);
   sqlite3_close(bare);
   const uint64_t bare_bytes = file_bytes(base_path);
 
-  const auto c = percentiles(cache_us), b = percentiles(bare_us);
+  const auto c = percentiles(cache_us), b = percentiles(bare_us), a = percentiles(audited_us);
   const auto cc = percentiles(cache_cpu_us), bc = percentiles(bare_cpu_us);
   if (std::getenv("BENCH_DEBUG")) {
     for (std::size_t i = 0; i < cache_us.size(); ++i)
@@ -355,6 +372,8 @@ int main(int argc, char** argv) {
   std::printf("%-30s %12.0f ms\n", "  of which parsing/sealing", cache_import_cpu_ms - cache_writer_cpu_ms);
   std::printf("%-30s %12.1f us %12.1f us %8.2fx %5s\n", "lookup p50", c.p50, b.p50, c.p50 / b.p50, "2x");
   std::printf("%-30s %12.1f us %12.1f us %8.2fx %5s\n", "lookup p99", c.p99, b.p99, c.p99 / b.p99, "2x");
+  std::printf("%-30s %12.1f us %12.1f us %8.2fx\n", "  after an audit record, p50", a.p50, b.p50, a.p50 / b.p50);
+  std::printf("%-30s %12.1f us %12.1f us %8.2fx\n", "  after an audit record, p99", a.p99, b.p99, a.p99 / b.p99);
   std::printf("%-30s %12.1f us %12.1f us %8.2fx\n", "lookup p50 (thread CPU)", cc.p50, bc.p50, cc.p50 / bc.p50);
   std::printf("%-30s %12.1f us %12.1f us %8.2fx\n", "lookup p99 (thread CPU)", cc.p99, bc.p99, cc.p99 / bc.p99);
   std::printf("%-30s %12.1f MB %12.1f MB\n", "database size", static_cast<double>(cache_bytes) / 1e6,
@@ -364,6 +383,7 @@ int main(int argc, char** argv) {
   std::printf("import: the cache parses JSON Lines, normalizes addresses, encrypts notes and history and checks\n"
               "references; the baseline inserts ready-made rows. Both end with the same indexes.\n"
               "lookups: %d random existing addresses, in both files by turns of 100 (after %d untimed);\n"
+              "a third turn writes an audit record before each cache lookup, as the plugin does per panel;\n"
               "cache lookups normalize free text, match, decrypt notes, subjects and history; the baseline is an\n"
               "exact-string indexed query plus its flags.\n",
               static_cast<int>(cache_us.size()), warm);

@@ -56,7 +56,7 @@ TEST_F(CacheStorage, TheWriteAheadLogStaysBoundedWhileAuditRecordsAreWritten) {
     if (i % 100 == 0) (void)match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");  // a reader comes and goes
   }
   // SQLite checkpoints every 1000 frames (4 KB pages): about 4 MB at most.
-  EXPECT_LT(fs::file_size(db + "-wal"), 8u << 20);
+  EXPECT_LT(fs::file_size(audit_log_path(db) + "-wal"), 8u << 20);
 }
 
 TEST_F(CacheStorage, KeyFileIsCreatedOwnerOnly) {
@@ -386,7 +386,7 @@ TEST_F(CacheStorage, AuditChainVerifies) {
 TEST_F(CacheStorage, AlteredAuditRecordIsFound) {
   Cache c = open();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.audit({"2A31", "u", "I-" + std::to_string(i), {"F-1"}}).ok());
-  sql(db, "UPDATE audit SET user = 'someone else' WHERE seq = 3");
+  sql(audit_log_path(db), "UPDATE audit SET user = 'someone else' WHERE seq = 3");
   auto v = c.verify();
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().code, "cache.audit_broken");
@@ -396,7 +396,7 @@ TEST_F(CacheStorage, AlteredAuditRecordIsFound) {
 TEST_F(CacheStorage, RemovedAuditRecordIsFound) {
   Cache c = open();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.audit({"2A31", "u", "I-" + std::to_string(i), {"F-1"}}).ok());
-  sql(db, "DELETE FROM audit WHERE seq = 2");
+  sql(audit_log_path(db), "DELETE FROM audit WHERE seq = 2");
   auto v = c.verify();
   ASSERT_FALSE(v.ok());
   EXPECT_NE(v.error().message.find("audit record 3"), std::string::npos) << v.error().message;
@@ -405,7 +405,7 @@ TEST_F(CacheStorage, RemovedAuditRecordIsFound) {
 TEST_F(CacheStorage, TruncatedAuditTailIsFound) {
   Cache c = open();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.audit({"2A31", "u", "I-" + std::to_string(i), {"F-1"}}).ok());
-  sql(db, "DELETE FROM audit WHERE seq = 5");
+  sql(audit_log_path(db), "DELETE FROM audit WHERE seq = 5");
   EXPECT_FALSE(c.verify().ok());
 }
 

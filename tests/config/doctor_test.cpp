@@ -693,31 +693,50 @@ TEST(Doctor, KeyFileOwnedBySomeoneElseFails) {
   EXPECT_EQ(full["cache key"].fix, "chown mdt-coresponder " + dir.file("cache.db.key"));
 }
 
-TEST(Doctor, DamagedCacheHasOneLineMessageCodeAndTheCachesOwnTextInDetail) {
-  TempDir dir;
-  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
-  {
-    // Cut the audit chain's recorded head: the cache's verify refuses it.
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir.file("cache.db").c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, "UPDATE meta SET value='7:0000' WHERE key='audit_head';"
-                                    "INSERT OR IGNORE INTO meta(key, value) VALUES('audit_head', '7:0000');",
-                                nullptr, nullptr, &error);
-    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-  }
+// Each kind of damage has its own code and a message that says what the MDT
+// does about it, with the cache's own words in the detail.
+std::map<std::string, CheckJson> doctor_on_damaged_cache(TempDir& dir, const std::string& file,
+                                                         const std::string& statement) {
+  make_cache(dir.file("cache.db"));
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
   write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
   bool all_ok = true;
   std::map<std::string, CheckJson> full;
   checks_of(run.output, &all_ok, &full);
   EXPECT_EQ(full["cache"].status, "fail") << run.output;
+  return full;
+}
+
+TEST(Doctor, DamagedCacheHasOneLineMessageCodeAndTheCachesOwnTextInDetail) {
+  TempDir dir;
+  // An index redefined behind SQLite's back no longer holds its table's
+  // rows: what integrity_check reports.
+  auto full = doctor_on_damaged_cache(dir, dir.file("cache.db"),
+                                      "PRAGMA writable_schema=ON;"
+                                      "UPDATE sqlite_master SET sql = 'CREATE INDEX flags_subject ON flags(code)'"
+                                      " WHERE name = 'flags_subject';");
   EXPECT_EQ(full["cache"].code, "cache.integrity");
   EXPECT_EQ(full["cache"].message, dir.file("cache.db") + " failed its integrity check: the MDT shows \"flags unavailable\"");
-  EXPECT_NE(full["cache"].detail.find("audit chain"), std::string::npos) << full["cache"].detail;
+  EXPECT_NE(full["cache"].detail.find("flags_subject"), std::string::npos) << full["cache"].detail;
   EXPECT_NE(full["cache"].fix.find("snapshot"), std::string::npos) << full["cache"].fix;
+}
+
+TEST(Doctor, ABrokenAuditChainSaysFlagsStillShowAndToKeepTheFile) {
+  TempDir dir;
+  // Cut the audit chain's recorded head: the cache's verify refuses it.
+  auto full = doctor_on_damaged_cache(dir, dir.file("cache.db.audit"),
+                                      "INSERT OR REPLACE INTO chain(key, value) VALUES('head', '7:0000');");
+  EXPECT_EQ(full["cache"].code, "cache.audit_broken");
+  EXPECT_EQ(full["cache"].message, "the audit chain of " + dir.file("cache.db") + " cannot be trusted: flags still show");
+  EXPECT_NE(full["cache"].detail.find("audit chain"), std::string::npos) << full["cache"].detail;
+  EXPECT_NE(full["cache"].fix.find("keep " + dir.file("cache.db.audit")), std::string::npos) << full["cache"].fix;
 }
 
 TEST(Doctor, CountsThatDisagreeWithTheRowsNameASnapshotAsTheFix) {

@@ -391,6 +391,7 @@ TEST_F(EndToEnd, AuthenticatedWipeErasesTheCacheAndLaterLookupsSayUnavailable) {
   EXPECT_FALSE(has(after, "rifles")) << after;
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.key")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.audit")));
 }
 
 TEST_F(EndToEnd, SharedCarErasesTheCacheWhenTheSessionEnds) {
@@ -405,6 +406,7 @@ TEST_F(EndToEnd, SharedCarErasesTheCacheWhenTheSessionEnds) {
   EXPECT_EQ(host->terminate(), 0);
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.key")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.audit")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("incidents-2A31.db")));
 }
 

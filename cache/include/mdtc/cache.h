@@ -21,7 +21,7 @@
 namespace mdtc::cache {
 
 // The schema this build creates and upgrades to (`mdt-coresponder version`).
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
@@ -154,8 +154,9 @@ struct Stats {
   bool holds_snapshot = false;    // a complete snapshot was applied: lookups can answer
   bool address_rules_current = false;  // premises normalized with this build's rules (kAddressRulesVersion)
   int64_t unknown_codes = 0;      // flags stored with a code outside the vocabulary
-  std::string db_path, key_path;
+  std::string db_path, key_path, audit_path;
   std::string recovered_from;     // set when a corrupt file was moved aside on open
+  std::string audit_recovered_from;  // the same for the audit file (a new chain began)
   int64_t import_rejects = 0;     // registry files rejected, ever
   std::string last_reject;        // "FILE:LINE: reason" of the latest
   int64_t unparsed_queries = 0;   // match() addresses that did not normalize, since open
@@ -182,14 +183,20 @@ struct AuditEntry {
   std::vector<std::string> flag_ids;
 };
 
+// The audit chain's file beside the cache (PATH.audit, with its own -wal and
+// -shm): erase it with the cache; a reset leaves it, and the new cache
+// carries the chain on.
+std::string audit_log_path(const std::string& db_path);
+
 // Thread-safe. match() reads through its own connection: it never waits for
 // an import running on another thread and sees the data before or after it.
 class Cache {
  public:
   static Result<Cache> open(const OpenOptions& options);
   // Moves the database and its -wal and -shm aside as PATH.reset-<UTC time>
-  // and keeps the key, so the next import or sync starts an empty cache: the
-  // remedy for a corrupt file. Returns where the database went.
+  // and keeps the key and the audit file, so the next import or sync starts
+  // an empty cache that carries the same audit chain on: the remedy for a
+  // corrupt file. Returns where the database went.
   static Result<std::string> reset(const OpenOptions& options);
   Cache(Cache&&) noexcept;
   Cache& operator=(Cache&&) noexcept;
@@ -216,7 +223,9 @@ class Cache {
   // Never throws; a corrupt or missing database answers Freshness::unavailable.
   MatchResult match(const AddressQuery& query, const MatchOptions& options = {});
 
-  // One hash-chained audit record for flags shown on a panel.
+  // One hash-chained audit record for flags shown on a panel, in the audit
+  // file (audit_log_path): it never waits for an import, and a lookup keeps
+  // its pages.
   Status audit(const AuditEntry& entry);
 
   // The registry version held, or empty when the cache holds no complete
@@ -242,7 +251,8 @@ class Cache {
   // that change the rows), so it costs the same at ten premises or millions.
   Result<Stats> stats();
   // Integrity check, the kept counts against the rows (cache.counts_mismatch)
-  // and the audit chain. Reads every table: slow on a large cache.
+  // and the audit chain, which must be the one this cache adopted
+  // (cache.audit_broken). Reads every table: slow on a large cache.
   Status verify();
   Result<int64_t> purge(const MatchOptions& options = {});  // expired and unvalidated flags
 
