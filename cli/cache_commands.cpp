@@ -269,6 +269,8 @@ int cache_command(const Args& args) {
   const std::string key_path = open.key_path.empty() ? open.db_path + ".key" : open.key_path;
   const bool new_cache = sub == "import" && !std::filesystem::exists(open.db_path);
   const bool new_key = new_cache && !std::filesystem::exists(key_path);
+  const std::string audit_path = cache::audit_log_path(open.db_path);
+  const bool new_audit = new_cache && !std::filesystem::exists(audit_path);
 
   auto opened = cache::Cache::open(open);
   if (!opened) {
@@ -295,7 +297,10 @@ int cache_command(const Args& args) {
       if (new_cache) {
         { cache::Cache closing = std::move(c); }
         std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(open.db_path + suffix, ec);
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+          std::filesystem::remove(open.db_path + suffix, ec);
+          if (new_audit) std::filesystem::remove(audit_path + suffix, ec);
+        }
         if (new_key) std::filesystem::remove(key_path, ec);
       }
       return fail(sub, r.error(), open.db_path);

@@ -159,6 +159,7 @@ TEST_F(CacheCli, EmptyFileIsRefusedAndMatchSaysUnavailable) {
   EXPECT_EQ(json(imp.output)->getValue<std::string>("error"), "registry.empty");
   EXPECT_FALSE(std::filesystem::exists(db)) << "a refused first import leaves no empty cache behind";
   EXPECT_FALSE(std::filesystem::exists(db + ".key"));
+  EXPECT_FALSE(std::filesystem::exists(db + ".audit"));
   auto m = cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--db", db});
   EXPECT_EQ(m.exit_code, 1) << m.output;
   EXPECT_EQ(json(m.output)->getValue<std::string>("freshness"), "unavailable");
