@@ -914,6 +914,30 @@ bool starts_with_house_number(const Tokens& t) {
   return !t.empty() && split_house_number(t[0], number, suffix);
 }
 
+// Street types no city name ends with. PARK, SQUARE, SPRINGS, FALLS and
+// the like end many (OAK PARK, NEWTOWN SQUARE), and CT is also Connecticut.
+bool ends_cross_street(std::string_view w) {
+  static constexpr std::string_view kTypes[] = {"ST",  "AVE", "RD",  "DR",  "BLVD", "LN",  "CIR", "TER",
+                                                "PKWY", "HWY", "TRL", "ALY", "FWY",  "EXPY"};
+  const auto t = standard_suffix(w);
+  return t && std::find(std::begin(kTypes), std::end(kTypes), *t) != std::end(kTypes) && !standard_state(w);
+}
+
+// ", ELM ST" or ", ELM ST SPRINGFIELD IL" after a house-numbered street: CAD's
+// cross street, which locates the door for a driver. Read as the city, it
+// matched no premise and said nothing. Returns how many leading words of the
+// segment are that street (0 if none): the words before any ZIP, state and
+// known place, when they end with a street type and are no known place.
+std::size_t cross_street_words(const Tokens& seg, const Gazetteer& places) {
+  std::size_t end = seg.size();
+  if (end > 0 && is_zip(seg[end - 1])) --end;
+  NormalizedAddress place;
+  const std::size_t front = take_known_place(seg, 0, end, places, place);
+  if (front < 2 || !ends_cross_street(seg[front - 1]) || places.find(detail::place_key(seg, 0, front)))
+    return 0;
+  return front;
+}
+
 // "APT 4 10A MLK BLVD", "SUITE 200, BUILDING 17, 7000 PEACHTREE RD", "41ST
 // FLOOR 1221 AVE OF THE AMERICAS": units written before the house number.
 // Takes them off the front of the segments and returns them; leaves the
@@ -1111,6 +1135,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       a.unit_display += units.unit_display;
       rest_of_unit_segment(s, Tokens(seg.begin() + 3, seg.end()));
       continue;
+    }
+    if (place.empty() && starts_with_house_number(street)) {
+      if (const std::size_t n = cross_street_words(seg, places)) seg.erase(seg.begin(), seg.begin() + static_cast<long>(n));
     }
     place.insert(place.end(), seg.begin(), seg.end());
   }

@@ -168,7 +168,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       im.load_places(im.reader);
       im.places_deferred = false;
     }
-    std::optional<NormalizedAddress> q = normalize_query(query, *im.current_places());
+    const std::shared_ptr<const Gazetteer> places = im.current_places();
+    std::optional<NormalizedAddress> q = normalize_query(query, *places);
     // Premise text is normalized as written, without the places the cache
     // learns from premises: "400 E ADAMS ST SPRINGFIELD" in the registry is
     // stored as the literal reading (street ADAMS SAINT SPRINGFIELD), while
@@ -209,6 +210,26 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           }
         }
       }
+      // A city the cache does not know, a letter from one it does
+      // ("SPRINGFEILD"; two in a name of nine or more letters): a
+      // misspelling, taken for that place but never as exact, and said. A
+      // city farther from every known one stays a different place, and so
+      // does one with a word more or less ("W SPRINGFIELD").
+      std::string city_reading;
+      if (candidates.empty() && !q->city.empty() && !places->find_place(q->city)) {
+        const auto words = [](std::string_view s) { return std::count(s.begin(), s.end(), ' '); };
+        const auto near = places->closest_place(q->city, q->city.size() >= 9 ? 2 : 1);
+        if (near && words(*near) == words(q->city)) {
+          NormalizedAddress respelled = *q;
+          respelled.city = *near;
+          find_candidates(respelled);
+          if (!candidates.empty()) {
+            city_reading = "city " + q->city + " read as " + *near;
+            q = respelled;
+            r.normalized_address = q->display();
+          }
+        }
+      }
       const AddressDecision d = decide_match(*q, candidates);
       if (!d.ambiguous_candidates.empty()) {
         // Several buildings fit: say so and show nothing rather than guess.
@@ -219,11 +240,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         return r;
       }
       if (d.level != AddressMatchLevel::none) {
-        r.level = d.level == AddressMatchLevel::exact ? MatchLevel::exact : MatchLevel::building;
+        r.level = d.level == AddressMatchLevel::exact && city_reading.empty() ? MatchLevel::exact : MatchLevel::building;
         const auto take = [&](const std::string& id, MatchLevel level) {
           Premise& p = r.premises.emplace_back(std::move(by_id.at(id)));
           p.level = level;
-          if (auto why = d.reasons.find(id); why != d.reasons.end()) p.reasons = why->second;
+          if (!city_reading.empty()) p.reasons.push_back(city_reading);
+          if (auto why = d.reasons.find(id); why != d.reasons.end())
+            p.reasons.insert(p.reasons.end(), why->second.begin(), why->second.end());
         };
         for (const std::string& id : d.premise_ids) take(id, r.level);
         for (const std::string& id : d.other_units) take(id, MatchLevel::building);

@@ -66,11 +66,11 @@ std::optional<std::string> Gazetteer::find(std::string_view key) const {
 
 bool Gazetteer::has_place(std::string_view name) const { return places_.contains(key_of(name)); }
 
-std::optional<std::string> Gazetteer::closest_place(std::string_view name) const {
+std::optional<std::string> Gazetteer::closest_place(std::string_view name, std::size_t max_edits) const {
   const std::string key = key_of(name);
-  // Two edits at most, and no more than a third of the name: "SPRINGFEILD"
-  // is Springfield, while a short name is not near every other short name.
-  const std::size_t limit = std::min<std::size_t>(2, key.size() / 3);
+  // No more than a third of the name: "SPRINGFEILD" is Springfield, while a
+  // short name is not near every other short name.
+  const std::size_t limit = std::min<std::size_t>(max_edits, key.size() / 3);
   std::optional<std::string> best;
   std::size_t best_edits = limit + 1;
   for (const auto& [place_key, spelling] : places_) {

@@ -263,6 +263,25 @@ TEST(AddressGazetteer, KnownPlaceWithoutCommaOrStateIsTheCity) {
   EXPECT_EQ(a, norm("17 Oak Ave, Springfield", places()));
 }
 
+// CAD's cross street after a comma locates the door; read as the city it
+// made an address no premise had, and the flags went unseen.
+TEST(AddressGazetteer, ACrossStreetAfterACommaIsNotTheCity) {
+  const Gazetteer g = places();
+  const NormalizedAddress want = norm("17 OAK AVE, SPRINGFIELD IL", g);
+  EXPECT_EQ(norm("17 OAK AVE, ELM ST, SPRINGFIELD IL", g), want);
+  EXPECT_EQ(norm("17 OAK AVE, ELM ST SPRINGFIELD IL", g), want);
+  EXPECT_EQ(norm("17 OAK AVE, N 5TH AVE, SPRINGFIELD, IL 62701", g).city, "SPRINGFIELD");
+  EXPECT_EQ(norm("17 OAK AVE, LAKE SHORE DR", g).city, "");
+  EXPECT_EQ(norm("17 OAK AVE, ELM ST").city, "");
+  // A place is a place: known, ending with a type no street type is taken
+  // for (PARK, FALLS), or a state written like a type (CT).
+  EXPECT_EQ(norm("17 OAK AVE, LAKE FOREST", g).city, "LAKE FOREST");
+  EXPECT_EQ(norm("17 OAK AVE, OAK PARK IL", g).city, "OAK PARK");
+  EXPECT_EQ(norm("17 OAK AVE, NEW HAVEN CT", g).city, "NEW HAVEN");
+  // A unit segment is still the unit.
+  EXPECT_EQ(norm("17 OAK AVE, APT 2, SPRINGFIELD IL", g).unit, "2");
+}
+
 TEST(AddressGazetteer, WithoutTheGazetteerTheWordStaysInTheStreet) {
   EXPECT_EQ(norm("17 OAK AVE SPRINGFIELD").city, "");
   EXPECT_NE(norm("17 OAK AVE SPRINGFIELD").name, "OAK");

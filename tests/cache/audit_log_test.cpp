@@ -74,7 +74,9 @@ TEST_P(AuditMove, AVersionSixChainArrivesWholeAndOnce) {
   // laid into a schema 6 file as that schema held it.
   const std::string donor = dir.file("donor.db");
   {
-    Cache d = open({.db_path = donor});
+    OpenOptions o;
+    o.db_path = donor;
+    Cache d = open(o);
     write_records(d, 4);
   }
   auto key = load_or_create_key(db + ".key", true);
@@ -118,7 +120,9 @@ TEST_F(AuditLogFile, ARemovedAuditFileFailsVerifyAndANewChainIsNotTakenForTheOld
   }
   for (const char* side : {"", "-wal", "-shm"}) fs::remove(audit + side);
   {
-    OpenOptions o{.db_path = db, .read_only = true};
+    OpenOptions o;
+    o.db_path = db;
+    o.read_only = true;
     Cache ro = open(o);
     auto v = ro.verify();
     ASSERT_FALSE(v.ok());
@@ -139,7 +143,9 @@ TEST_F(AuditLogFile, AResetCacheCarriesTheChainOn) {
     ASSERT_TRUE(c.import_text(kExample, "a").ok());
     write_records(c, 2);
   }
-  ASSERT_TRUE(Cache::reset({.db_path = db}).ok());
+  OpenOptions o;
+  o.db_path = db;
+  ASSERT_TRUE(Cache::reset(o).ok());
   EXPECT_TRUE(fs::exists(audit));
   Cache c = open();
   EXPECT_EQ(c.stats()->audit_records, 2);

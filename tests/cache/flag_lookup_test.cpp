@@ -600,6 +600,27 @@ TEST_F(FlagLookup, UnknownTownWithoutCommaMatchesNothing) {
   EXPECT_EQ(match(c, "17 OAK AVE EAST SPRINGFIELD").level, MatchLevel::none);
 }
 
+// A city a letter or two from a known one is a misspelling: found, never
+// exact, and said. One farther off, or with a word more, is another place.
+TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
+  const MatchResult m = match(c, "17 OAK AVE, SPRINGFEILD IL");
+  EXPECT_EQ(m.level, MatchLevel::building);
+  ASSERT_EQ(m.premises.size(), 1u);
+  EXPECT_EQ(m.premises[0].id, "P-2");
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"city SPRINGFEILD read as SPRINGFIELD"}));
+  EXPECT_EQ(m.normalized_address, "17 OAK AVE, SPRINGFIELD IL");
+  EXPECT_EQ(match(c, "17 OAK AVE, SHELBYVILLE IL").level, MatchLevel::none);
+  EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
+}
+
+// CAD's cross street after a comma is no city: the premise is found.
+TEST_F(FlagLookup, ACrossStreetAfterTheAddressStillFindsThePremise) {
+  EXPECT_EQ(match(c, "17 OAK AVE, ELM ST, SPRINGFIELD IL").level, MatchLevel::exact);
+  const MatchResult m = match(c, "17 OAK AVE, ELM ST");
+  EXPECT_EQ(m.level, MatchLevel::building);
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"city not given"}));
+}
+
 TEST_F(FlagLookup, PlacesOfALaterImportAreKnownAtOnce) {
   EXPECT_EQ(match(c, "5 ELM ST SALT LAKE CITY").level, MatchLevel::none);
   add(R"({"type":"premise","id":"P-9","address":"5 Elm St, Salt Lake City UT"})"
@@ -633,8 +654,11 @@ TEST_F(FlagLookup, PlaceAliasToAPlaceNoPremiseCarriesIsNamed) {
     EXPECT_EQ((*unknown)[0].alias, "SPFLD");
     EXPECT_EQ((*unknown)[0].place, "SPRINGFEILD");
     EXPECT_EQ((*unknown)[0].closest, "SPRINGFIELD");
-    // What it warns about: the alias finds nothing, the right one finds the premise.
-    EXPECT_EQ(match(aliased, "17 OAK AVE SPFLD").level, MatchLevel::none);
+    // What it warns about: the alias finds the premise only as a misspelled
+    // city, below exact; the right one finds it exactly.
+    const MatchResult misspelled = match(aliased, "17 OAK AVE SPFLD");
+    EXPECT_EQ(misspelled.level, MatchLevel::building);
+    EXPECT_EQ(misspelled.reasons, (std::vector<std::string>{"city SPRINGFEILD read as SPRINGFIELD"}));
     EXPECT_EQ(match(aliased, "17 OAK AVE SPR").level, MatchLevel::exact);
   }
   // Without aliases there is nothing to say.

@@ -25,7 +25,7 @@ namespace mdtc::cache {
 // differs it asks the registry for a snapshot instead of a delta
 // (Cache::delta_base), so a premise stored in the old form cannot go on
 // missing queries written the new way. 1 = every cache that did not record it.
-inline constexpr int kAddressRulesVersion = 5;
+inline constexpr int kAddressRulesVersion = 6;
 
 // The canonical form both registry premises and CAD queries are reduced to.
 // Empty string = element absent.
@@ -74,9 +74,10 @@ class Gazetteer {
   // Whether premises carry the place named by `name` in any of its
   // spellings (an alias does not count).
   bool has_place(std::string_view name) const;
-  // The place carried by premises spelled most like `name` (a letter or two
-  // apart, in the place's own spelling), or std::nullopt when none is close.
-  std::optional<std::string> closest_place(std::string_view name) const;
+  // The place carried by premises spelled most like `name` (at most
+  // `max_edits` letters apart, and never more than a third of the name), in
+  // the place's own spelling, or std::nullopt when none is close.
+  std::optional<std::string> closest_place(std::string_view name, std::size_t max_edits = 2) const;
   std::size_t longest_name_words() const { return longest_; }
   bool empty() const { return places_.empty() && aliases_.empty(); }
   bool carries_places() const { return !places_.empty(); }  // added with add_place
