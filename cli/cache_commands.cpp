@@ -139,6 +139,7 @@ Object match_json(const cache::MatchResult& m) {
   for (const auto& why : m.reasons) reasons.add(why);
   o.set("reasons", reasons);
   if (m.unparsed) o.set("unparsed", true);  // not checked: never read this as "no flags"
+  if (m.corner) o.set("corner", true);
   o.set("premises", premises);
   o.set("flags", flags);
   o.set("subjects", subjects);

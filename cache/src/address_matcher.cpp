@@ -30,6 +30,12 @@ std::string building_key(const NormalizedAddress& a) {
          a.type + '|' + a.postdir + '|' + a.city + '|' + a.state + '|' + a.zip;
 }
 
+// Two records a state or ZIP tells apart (both given, different) are two
+// places, however well the rest of a query fits both.
+bool told_apart(const NormalizedAddress& a, const NormalizedAddress& b) {
+  return cmp(a.state, b.state) == Cmp::differs || cmp(a.zip, b.zip) == Cmp::differs;
+}
+
 }  // namespace
 
 FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress& p) {
@@ -110,6 +116,14 @@ AddressDecision decide_match(const NormalizedAddress& query, const std::vector<C
   };
 
   if (!complete.empty()) {
+    // A query without state or ZIP fits records in two states alike
+    // ("900 MAIN ST, LINDALE" in IL and in WI): never guess between them.
+    for (std::size_t i = 0; i < complete.size(); ++i)
+      for (std::size_t j = i + 1; j < complete.size(); ++j)
+        if (told_apart(complete[i]->address, complete[j]->address)) {
+          d.ambiguous_candidates = ids(complete);
+          return d;
+        }
     // Every element agrees with the query, so these are one building.
     std::vector<const Candidate*> same_unit, whole_building;
     for (const Candidate* c : complete) {

@@ -318,9 +318,18 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       if (!r.premises.empty()) r.level = MatchLevel::nearby;
     }
     gather_reasons(r);
+    const bool has_point = query.lat && query.lon && std::isfinite(*query.lat) && std::isfinite(*query.lon);
     if (unparsed && r.premises.empty()) {
       r.unparsed = true;
       r.reasons.emplace_back("address not understood");
+    } else if (q && q->intersection && r.premises.empty() && !has_point) {
+      // A corner names no door, and with no point from CAD nothing near it
+      // was looked for: its flags were not checked, which is not "no flags".
+      r.unparsed = r.corner = true;
+      r.reasons.emplace_back("a corner, and no location to look near");
+    } else if (!q && query.address.empty() && query.civic.empty() && !has_point) {
+      r.unparsed = true;
+      r.reasons.emplace_back("no address given");
     }
     if (r.premises.empty()) return r;
 

@@ -237,6 +237,9 @@ std::string match_level_text(const cache::MatchResult& match) {
              " - no flagged premise at this address";
     }
     case cache::MatchLevel::none:
+      if (match.corner)
+        return "A corner names no premise and CAD sent no location to look near - its flags were not checked; "
+               "confirm the address with dispatch";
       if (match.unparsed) return "Address not understood - its flags were not checked; confirm the address with dispatch";
       if (!match.ambiguous_candidates.empty())
         return "Address ambiguous: " + std::to_string(match.ambiguous_candidates.size()) +
@@ -332,7 +335,7 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
     doc.title = "CHECK ADDRESS - POSSIBLE FLAGGED PREMISE";
     doc.severity = Severity::warning;
   } else if (unread) {
-    doc.title = "ADDRESS NOT UNDERSTOOD - FLAGS NOT CHECKED";
+    doc.title = m.corner ? "CORNER - FLAGS NOT CHECKED" : "ADDRESS NOT UNDERSTOOD - FLAGS NOT CHECKED";
     doc.severity = Severity::warning;
   } else {
     // Below exact the title says so first: the flags may be this door's or a

@@ -718,5 +718,42 @@ TEST_F(FlagLookup, IntersectionIsNeverATextMatch) {
   EXPECT_EQ(match(c, "N MAPLE ST & OAK AVE", 39.8012, -89.6437).level, MatchLevel::nearby);
 }
 
+// A corner is looked up by CAD's point only: without one, its flags were
+// not checked, which must never read as "no flags". With a point and
+// nothing near it, they were.
+TEST_F(FlagLookup, ACornerWithoutAPointIsNotCheckedNeverNoFlags) {
+  const MatchResult m = match(c, "N MAPLE ST & OAK AVE, SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.unparsed);
+  EXPECT_TRUE(m.corner);
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"a corner, and no location to look near"}));
+  const MatchResult far = match(c, "N MAPLE ST & OAK AVE", 45.0, -80.0);
+  EXPECT_FALSE(far.unparsed);
+  EXPECT_FALSE(far.corner);
+}
+
+TEST_F(FlagLookup, NoAddressAndNoPointIsNotCheckedNeverNoFlags) {
+  const MatchResult m = match(c, "");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.unparsed);
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"no address given"}));
+}
+
+// Without state or ZIP a query fits records in two states alike: never guess.
+TEST_F(FlagLookup, TwoStatesTheQueryDoesNotNameAreAmbiguous) {
+  add(R"({"type":"premise","id":"P-IL","address":"900 Main St, Lindale IL"})" "\n"
+      R"({"type":"premise","id":"P-WI","address":"900 Main St, Lindale WI"})" "\n"
+      R"({"type":"flag","id":"F-IL","premise":"P-IL","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-WI","premise":"P-WI","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult m = match(c, "900 MAIN ST, LINDALE");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-IL", "P-WI"}));
+  const MatchResult il = match(c, "900 MAIN ST, LINDALE IL");
+  EXPECT_EQ(il.level, MatchLevel::exact);
+  ASSERT_EQ(il.premises.size(), 1u);
+  EXPECT_EQ(il.premises[0].id, "P-IL");
+}
+
 }  // namespace
 }  // namespace mdtc::cache::test

@@ -71,6 +71,20 @@ TEST(PremisePanel, AnAddressNotUnderstoodPopsAPanelThatNeverSaysNoFlags) {
   }
 }
 
+// A corner with no point from CAD was never looked up: said as such.
+TEST(PremisePanel, ACornerWithoutALocationSaysItsFlagsWereNotChecked) {
+  cache::MatchResult corner;
+  corner.freshness = cache::Freshness::fresh;
+  corner.unparsed = corner.corner = true;
+  corner.reasons = {"a corner, and no location to look near"};
+  auto p = build_premise_panel(config::Role::patrol, kIncident, corner);
+  ASSERT_TRUE(p.show);
+  EXPECT_EQ(p.doc.title, "CORNER - FLAGS NOT CHECKED");
+  const std::string json = p.doc.to_json();
+  EXPECT_EQ(json.find("No flagged premise"), std::string::npos) << json;
+  EXPECT_NE(json.find("A corner names no premise"), std::string::npos) << json;
+}
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;

@@ -112,7 +112,10 @@ struct MatchResult {
   // CAD gave an address the normalizer could not read, and nothing was
   // found near CAD's point either: the flags were not checked. Never the
   // same as "no flagged premise"; reasons then says "address not understood".
+  // Also set, with `corner`, for a corner and no point to look near, and
+  // for a query with no address and no point at all ("no address given").
   bool unparsed = false;
+  bool corner = false;  // the address was a corner ("MAPLE ST & OAK AVE") and CAD sent no point
 };
 
 struct ImportReport {
