@@ -742,6 +742,10 @@ Check check_registry(const config::Config& c, int timeout_s) {
                 "no answer from the flag registry: " + answer.error().message +
                     " (is it up and reachable from this car: VPN, firewall?)" + hint);
   }
+  if (answer->type == "up_to_date" && !held)
+    return fail("registry", Problem::registry_behind,
+                "registry " + ep + " says it is up to date at version " + std::to_string(answer->version) + ", but " +
+                    holds + ": asked for a snapshot, it offers none, so flags stay unavailable");
   if (answer->type == "up_to_date" && held && answer->version != *held)
     return fail("registry", Problem::registry_behind,
                 "registry " + ep + " says it is up to date at version " + std::to_string(answer->version) + ", but " +

@@ -113,9 +113,10 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "and the incident journal: the sync does not fetch it and the cache stays at its version",
        "free the space the check names on the file system that holds PATH, then sync (mdt-coresponder cache sync)"},
       {Problem::registry_behind, "registry.behind",
-       "the flag registry says it is up to date at a version other than the cache's: restored from a backup, "
-       "or confused; the cache is not confirmed fresh and its age keeps counting",
-       "have the registry publish past the cache's version (or wipe the car's cache so it takes a snapshot)"},
+       "the flag registry says it is up to date at a version other than the cache's (or while the cache holds no "
+       "snapshot): restored from a backup, or confused; the cache is not confirmed fresh and its age keeps counting",
+       "have the registry publish past the cache's version, or a snapshot when the cache holds none (or reset the "
+       "car's cache, cache reset, so it takes a snapshot)"},
 
       {Problem::panel_not_installed, "panel.not_installed",
        "the panel host's user unit is not installed (a warning: an MDT vendor's client may host the plugin)",

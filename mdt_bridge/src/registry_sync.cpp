@@ -71,7 +71,15 @@ struct RegistrySync::Impl {
   // The sync thread (or run_once's caller) only.
   std::unique_ptr<RegistryChannel> channel;
   std::unique_ptr<SyncStaging> staging;
-  std::map<std::string, Error> refused;  // SHA-256 -> why, for files refused in this run
+  // Files refused in this run, by SHA-256: why, and the version the cache
+  // held then. A file is skipped only while the cache still holds that
+  // version: a delta refused because it did not fit the cache then may be
+  // the very one it needs once a snapshot has come in between.
+  struct Refusal {
+    Error why;
+    std::optional<int64_t> held;
+  };
+  std::map<std::string, Refusal> refused;
   bool want_snapshot = false;
   // After a file came in zstd that would not decompress, the rest of this
   // run asks for files as written: slower, never stuck.
@@ -217,7 +225,14 @@ struct RegistrySync::Impl {
     // sealed copy of the registry and the key to it stay beside the cache
     // until the registry publishes again.
     staging->discard();
-    if (have && m.version != *have) {
+    if (!have) {
+      // This unit asked for a snapshot: "up to date" confirms nothing it
+      // holds, and the panel goes on saying the flags are unavailable.
+      bump("up_to_date_without_snapshot");
+      return fail("sync.no_snapshot", "the registry says it is up to date at version " + std::to_string(m.version) +
+                                          ", but this unit holds no registry snapshot and asked for one");
+    }
+    if (m.version != *have) {
       // Only a registry at this unit's own version confirms its data. One
       // behind it went back in time (restored from a backup?): flags it
       // publishes under versions this unit already passed never come, so
@@ -274,14 +289,18 @@ struct RegistrySync::Impl {
     update([&](RegistrySyncStatus& s) { s.registry_version = std::max(s.registry_version.value_or(0), offer.version); },
            false);
     if (auto it = refused.find(offer.sha256); it != refused.end()) {
-      bump("refused_skipped");
-      update([&](RegistrySyncStatus& s) {
-        s.state = "rejected";
-        s.last_error = what + " was refused (" + it->second.message +
-                       "); waiting for the registry to publish another file";
-        s.last_error_code = it->second.code;
-      });
-      return Outcome::rejected;
+      if (it->second.held != held_version()) {
+        refused.erase(it);  // the cache has moved since: judged again
+      } else {
+        bump("refused_skipped");
+        update([&](RegistrySyncStatus& s) {
+          s.state = "rejected";
+          s.last_error = what + " was refused (" + it->second.why.message +
+                         "); waiting for the registry to publish another file";
+          s.last_error_code = it->second.why.code;
+        });
+        return Outcome::rejected;
+      }
     }
     if (!takes(offer.encoding)) {
       // Not asked for: this unit cannot read it. A registry bug, counted.
@@ -295,7 +314,7 @@ struct RegistrySync::Impl {
       const Error e = make_error("sync.too_large", what + " is " + std::to_string(size) +
                                                        " bytes: more than the limit of " +
                                                        std::to_string(opt.max_file_bytes));
-      refused.emplace(offer.sha256, e);
+      refused[offer.sha256] = {e, held_version()};
       bump("files_rejected");
       update([&](RegistrySyncStatus& s) {
         s.state = "rejected";
@@ -433,7 +452,7 @@ struct RegistrySync::Impl {
     if (file_refused(r.error())) {
       // Never fetched again in this run, so a bad file cannot make the unit
       // loop on it; a delta that does not fit asks for a snapshot next.
-      refused.emplace(offer.sha256, r.error());
+      refused[offer.sha256] = {r.error(), held_version()};
       staging->discard();
       bump("files_rejected");
       const bool delta = offer.mode == "delta";
@@ -552,7 +571,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
-                           "refused_skipped", "verify_failures", "apply_failures", "staging_discarded",
+                           "refused_skipped", "up_to_date_without_snapshot", "verify_failures", "apply_failures", "staging_discarded",
                            "staging_chunks_rejected", "no_space", "no_space_dropped", "bad_encoding", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors", "registry_behind",
                            "registry_ahead", "snapshots_applied", "deltas_applied", "transfers_gone",

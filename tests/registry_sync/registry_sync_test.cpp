@@ -623,6 +623,23 @@ TEST_F(RegistrySyncTest, RefusedFileIsCountedOldDataStaysAndItIsNotFetchedAgain)
   EXPECT_EQ(version(), 2);
 }
 
+// A delta refused because the cache was not at its base is no bad file: once
+// the cache has reached that base it is the very file it needs. Skipped for
+// the rest of the run, it left the unit behind for good, saying nothing.
+TEST_F(RegistrySyncTest, ADeltaRefusedForItsBaseIsTakenOnceTheCacheHasReachedIt) {
+  RegistryServer registry(dir, {"--delta-ahead-once"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  publish(registry.served_dir(), "v2.jsonl", generated_export(100, 2, "delta", 9));
+  publish(registry.served_dir(), "v3.jsonl", generated_export(100, 3, "delta", 9));
+  // Offered v3 while at 1: refused; then v1 again, v2, and v3 once more.
+  auto s = make_sync(options(registry.endpoint()))->run_once(30s);
+  EXPECT_EQ(s.state, "current") << s.last_error;
+  EXPECT_EQ(counter(s, "files_rejected"), 1u);
+  EXPECT_EQ(counter(s, "refused_skipped"), 0u);
+  EXPECT_EQ(version(), 3);
+}
+
 // --- Encodings (docs/protocol.md, "Encodings"): the four pairings of a unit
 // and a registry that do or do not know zstd, a resume in the middle of a
 // compressed stream, and compressed data that does not decompress.
@@ -850,7 +867,10 @@ TEST_F(RegistrySyncTest, MalformedRepliesAreCountedAndDropped) {
   });
   auto s = make_sync(options(endpoint))->run_once(30s);
   fake.join();
-  EXPECT_EQ(s.state, "current") << s.last_error;
+  // The one sensible reply is heard: an empty cache that asked for a
+  // snapshot is not confirmed by "up to date".
+  EXPECT_EQ(s.last_error_code, "sync.no_snapshot") << s.last_error;
+  EXPECT_EQ(counter(s, "up_to_date_without_snapshot"), 1u);
   EXPECT_EQ(counter(s, "dropped.bad_json"), 1u);
   EXPECT_EQ(counter(s, "dropped.bad_version"), 1u);
   EXPECT_EQ(counter(s, "dropped.unknown_type"), 1u);

@@ -150,7 +150,15 @@ class Server {
     for (const auto& w : catalog_.rescan()) say_(w);
     compress_new();
     if (catalog_.files().size() != before) describe();
-    const Answer a = choose(catalog_.files(), m.have, m.want == "snapshot");
+    Answer a = choose(catalog_.files(), m.have, m.want == "snapshot");
+    if (opt_.delta_ahead_once && !delta_ahead_done_ && m.have && m.want != "snapshot") {
+      for (const auto& f : catalog_.files())
+        if (f.mode == "delta" && f.version == *m.have + 2) {
+          a.kind = Answer::Kind::offer;
+          a.file = &f;
+          delta_ahead_done_ = true;
+        }
+    }
     const std::string who = printable_id(id) + " (holds " + (m.have ? std::to_string(*m.have) : "nothing") +
                             (m.want == "snapshot" ? ", wants a snapshot" : "") + ")";
     SyncMessage r;
@@ -262,6 +270,7 @@ class Server {
   ServerOptions opt_;
   std::function<void(const std::string&)> say_;
   RegistryCatalog catalog_;
+  bool delta_ahead_done_ = false;
   RegistryCompressor compressor_;
   uint64_t chunks_sent_ = 0;
 };

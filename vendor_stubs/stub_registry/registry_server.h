@@ -27,6 +27,9 @@ struct ServerOptions {
   // Fault injection: the zstd streams served are damaged before their
   // SHA-256 is taken, so they arrive intact and do not decompress.
   bool corrupt_zstd = false;
+  // Fault injection: the first unit that asks for the next file while the
+  // delta after the one it needs exists is offered that one instead, once.
+  bool delta_ahead_once = false;
 };
 
 // Binds, calls `ready` once bound, and serves until `stop` is set (returns
