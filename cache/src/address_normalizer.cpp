@@ -272,9 +272,17 @@ struct UnitPart {
   std::string id;
 };
 
+// "3-B" and "C-5" are 3B and C5, but "1-3" is building 1 unit 3 as often as
+// unit 13: a hyphen between two digits stays, so "APT 1-3" is never APT 13.
+std::string unit_id_key(std::string_view id) {
+  std::string out;
+  for (std::size_t k = 0; k < id.size(); ++k)
+    if (id[k] != '-' || (k > 0 && k + 1 < id.size() && is_digit(id[k - 1]) && is_digit(id[k + 1]))) out += id[k];
+  return out;
+}
+
 void append_unit(NormalizedAddress& a, const UnitPart& u) {
-  std::string id = u.id;
-  std::erase(id, '-');
+  const std::string id = unit_id_key(u.id);
   // A building or floor is not the unit itself, and a word outside Pub 28
   // ("TOWER 5", "MSC 24") may not be interchangeable with APT or #.
   const bool keeps_designator = u.designator == "BLDG" || u.designator == "FL" ||

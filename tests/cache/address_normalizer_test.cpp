@@ -903,5 +903,33 @@ TEST(AddressCorpusRules, UnitWordsBeforeAKnownCityAndAStateAfterTheType) {
   EXPECT_EQ(norm("9 WILLOW ST FL 2").state, "");
 }
 
+
+// "APT 1-3" was unit 13: exact on Apt 13, someone else's flags. The hyphen
+// between digits stays; between a letter and a digit it still goes.
+TEST(AddressRoutes, AHyphenBetweenDigitsInAUnitStays) {
+  EXPECT_EQ(norm("710 BIRCH AVE APT 1-3").unit, "1-3");
+  EXPECT_EQ(norm("710 BIRCH AVE APT 1-3").unit_display, "APT 1-3");
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Apt 13")).fit, AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE APT 1-1"), norm("710 Birch Ave Apt 11")).fit, AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("10 LAKE SHORE DR LOT 1-7"), norm("10 Lake Shore Dr Lot 17")).fit,
+            AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE UNIT 2-3"), norm("710 Birch Ave Apt 23")).fit, AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE, 1-3"), norm("710 Birch Ave Apt 13")).fit, AddressFit::building);
+  EXPECT_NE(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Bldg 1 Apt 3")).fit, AddressFit::exact);
+  CivicAddress c;
+  c.hno = "710";
+  c.rd = "BIRCH";
+  c.sts = "AVE";
+  c.unit = "1-3";
+  const auto civic = normalize_civic(c);
+  ASSERT_TRUE(civic.ok());
+  EXPECT_EQ(civic->unit, "1-3");
+  // Written alike on both sides it is the same unit.
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Apt 1-3")).fit, AddressFit::exact);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE # 1-3"), norm("710 Birch Ave Unit 1-3")).fit, AddressFit::exact);
+  EXPECT_EQ(norm("1208 N MAPLE ST APT 3-B").unit, "3B");
+  EXPECT_EQ(norm("1208 N MAPLE ST APT C-5").unit, "C5");
+}
+
 }  // namespace
 }  // namespace mdtc::cache
