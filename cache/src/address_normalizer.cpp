@@ -895,6 +895,21 @@ std::size_t find_mile_marker(const Tokens& t, std::size_t& words) {
   return t.size();
 }
 
+// "92.0" and "092" are marker 92, "92.50" is 92.5: one number, one spelling.
+std::string marker_number(std::string number) {
+  while (number.size() > 1 && number[0] == '0' && is_digit(number[1])) number.erase(0, 1);
+  if (const auto dot = number.find('.'); dot != std::string::npos) {
+    while (number.back() == '0') number.pop_back();
+    if (number.back() == '.') number.pop_back();
+  }
+  return number;
+}
+
+// Where on the road at a marker: no part of which marker it is.
+bool is_roadside_word(const std::string& w) {
+  return w == "MEDIAN" || w == "SHOULDER" || w == "SHLDR";
+}
+
 // "..., SPRINGFIELD, IL 62701, USA": the country at the end, as geocoders
 // and some CAD exports write it, read as part of the city and no premise
 // compared equal. Taken off when it is its own segment after another, or
@@ -1171,6 +1186,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
 
   std::string hno, hns;
   if (street.empty() || !split_house_number(street[0], hno, hns)) {
+    // "I-55 @ MM 92", "I-55 NB NEAR MM 92": the marker on the route, no corner.
+    std::size_t at_words = 0;
+    if (const std::size_t m = find_mile_marker(street, at_words);
+        m < street.size() && m > 1 && (street[m - 1] == "AT" || street[m - 1] == "NEAR"))
+      street.erase(street.begin() + static_cast<long>(m) - 1);
     if (street.size() >= 3) {
       const auto corner = std::find_if(street.begin() + 1, street.end() - 1, is_corner_word);
       if (corner != street.end() - 1)
@@ -1182,12 +1202,13 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       return make_error("address.no_house_number",
                         "address '" + std::string(text.substr(0, 80)) + "': expected a house number first");
     // A route location: "I-55 MM 92" is kept as house number "MM 92" on I-55.
-    hno = "MM " + street[marker + marker_words - 1];
+    hno = "MM " + marker_number(street[marker + marker_words - 1]);
     street.erase(street.begin() + static_cast<long>(marker), street.begin() + static_cast<long>(marker + marker_words));
     street.insert(street.begin(), hno);
     // "I-55 NB MM 92": the side of the road travelled is no part of where
-    // the marker stands, and kept it made a name no premise had.
-    std::erase_if(street, is_travel_direction);
+    // the marker stands, and kept it made a name no premise had; nor is the
+    // part of the road ("MM 92 MEDIAN", "NB SHOULDER").
+    std::erase_if(street, [](const std::string& w) { return is_travel_direction(w) || is_roadside_word(w); });
   }
   // "77 PINE RD / OAK AVE", "77 PINE RD AT OAK AVE": an address CAD gives
   // with its cross street, which locates the door for a driver. Read as one

@@ -931,5 +931,16 @@ TEST(AddressRoutes, AHyphenBetweenDigitsInAUnitStays) {
   EXPECT_EQ(norm("1208 N MAPLE ST APT C-5").unit, "C5");
 }
 
+
+TEST(AddressRoutes, AMileMarkerReadsAloneOfWhereOnTheRoad) {
+  const NormalizedAddress want = norm("I-55 MM 92");
+  for (const char* text : {"I-55 MM 92.0", "I-55 MM 092", "I-55 MM 92 MEDIAN", "I-55 MM 92 NB SHOULDER",
+                           "I-55 NB NEAR MM 92", "I-55 @ MM 92", "I-55 AT MM 92"})
+    EXPECT_EQ(norm(text), want) << text;
+  EXPECT_EQ(norm("I-55 MM 92.50").house_number, "MM 92.5");
+  EXPECT_EQ(compare_addresses(norm("I-55 MM 92.0"), norm("I-55 MM 9.2")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("I-55 AT MM 92"), norm("I-55 MM 93")).fit, AddressFit::different);
+}
+
 }  // namespace
 }  // namespace mdtc::cache
