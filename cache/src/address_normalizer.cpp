@@ -443,7 +443,7 @@ bool is_route_word(std::string_view w) {
 
 bool is_route_prefix(std::string_view w) {
   static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
-                                                "SR", "SH", "CR", "FM"};
+                                                "SR", "SH", "CR", "FM", "RM"};
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
 }
 
@@ -485,11 +485,58 @@ bool is_leading_type(std::string_view w) {
   return std::find(std::begin(kLeadingTypes), std::end(kLeadingTypes), w) != std::end(kLeadingTypes);
 }
 
+// "CO HWY 12" is a county highway, but in Colorado CO is the state's code
+// and it is the state highway: read_street settles it once the state is read.
+constexpr std::string_view kCountyOrColoradoHwy = "CO HWY";
+
+void settle_county_or_colorado(NormalizedAddress& a) {
+  if (a.pretype == kCountyOrColoradoHwy) a.pretype = a.state == "CO" ? "HWY" : "COUNTY RD";
+}
+
+// "IL 9", "IL 9 N": a state's two-letter code right before a route number
+// is that state's route. Not a code that is also a directional, a type or a
+// unit word (NE, CT, FL), and only when nothing but a direction or a route
+// modifier follows the number.
+bool is_route_modifier(std::string_view w);
+
+bool state_route_at(const Tokens& s, std::size_t i, std::size_t end) {
+  if (i + 2 > end || s[i].size() != 2 || !standard_state(s[i]) || is_directional(s[i]) || is_suffix(s[i]) ||
+      is_designator(s[i]) || !all_digits(s[i + 1]))
+    return false;
+  for (std::size_t k = i + 2; k < end; ++k)
+    if (!is_directional(s[k]) && !is_route_modifier(s[k])) return false;
+  return true;
+}
+
+// The other ways CAD writes a route's kind, in the words read_pretype knows:
+// "ST RTE 9" is STATE RTE 9 (not SAINT), "CNTY RD 4" and "CTY HWY 4" are
+// COUNTY, Wisconsin's "CTH J" is COUNTY HWY J, "FARM TO MARKET RD 1960" and
+// "FM RD 1960" are FM 1960, "RANCH TO MARKET 620" is RM 620.
+void spell_route_kinds(Tokens& t) {
+  const auto route_word_at = [&](std::size_t k) {
+    const auto w = k < t.size() ? standard_suffix(t[k]) : std::nullopt;
+    return w == "RD" || w == "HWY" || w == "RTE";
+  };
+  for (std::size_t k = 0; k + 1 < t.size(); ++k) {
+    if (t[k] == "ST" && route_word_at(k + 1) && k + 2 < t.size() && has_digit(t[k + 2])) t[k] = "STATE";
+    else if ((t[k] == "CNTY" || t[k] == "CTY") && route_word_at(k + 1)) t[k] = "COUNTY";
+    else if (t[k] == "CTH") {
+      t[k] = "COUNTY";
+      t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
+    } else if ((t[k] == "FARM" || t[k] == "RANCH") && k + 3 < t.size() && t[k + 1] == "TO" && t[k + 2] == "MARKET") {
+      t[k] = t[k] == "FARM" ? "FM" : "RM";
+      t.erase(t.begin() + static_cast<long>(k) + 1, t.begin() + static_cast<long>(k) + 3);
+    }
+    if ((t[k] == "FM" || t[k] == "RM") && k + 2 < t.size() && standard_suffix(t[k + 1]) == "RD" && has_digit(t[k + 2]))
+      t.erase(t.begin() + static_cast<long>(k) + 1);
+  }
+}
+
 // Pre-types, with every spelling of a route reduced to one, so the ways CAD
 // writes one road agree: a state route is HWY (STATE RTE 4 = SR 4 = STATE
-// HWY 4 = HIGHWAY 4 = ROUTE 4), a US route US HWY (US 22 = US HIGHWAY 22),
+// HWY 4 = HIGHWAY 4 = ROUTE 4 = IL 4), a US route US HWY (US 22 = US HIGHWAY 22),
 // an interstate I (I-55 = INTERSTATE 55), a county road COUNTY RD (CR 12 =
-// COUNTY ROAD 12 = COUNTY ROUTE 12). A pre-type needs a name after it.
+// COUNTY ROAD 12 = COUNTY ROUTE 12 = COUNTY HWY 12). A pre-type needs a name after it.
 std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::string& pretype) {
   if (i + 1 >= end) return i;
   const std::string& w = s[i];
@@ -497,6 +544,13 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if (w == "CR") { pretype = "COUNTY RD"; return i + 1; }
   if (w == "SR" || w == "SH") { pretype = "HWY"; return i + 1; }
   if (w == "FM" && numbered) { pretype = "FM"; return i + 1; }
+  if (w == "RM" && numbered) { pretype = "RM"; return i + 1; }  // Texas ranch-to-market: a kind of its own
+  if (w == "CO") {
+    const auto t = i + 2 < end ? standard_suffix(s[i + 1]) : std::nullopt;
+    if (t == "HWY" || t == "RTE") { pretype = kCountyOrColoradoHwy; return i + 2; }
+    if (state_route_at(s, i, end)) { pretype = kCountyOrColoradoHwy; return i + 1; }
+  }
+  if (state_route_at(s, i, end)) { pretype = "HWY"; return i + 1; }
   if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
   if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
   if ((w == "BUSINESS" || w == "BUS") && numbered) { pretype = "BUSINESS"; return i + 1; }  // US 190 Business
@@ -521,7 +575,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
     }
     const auto t2 = i + 3 < end ? standard_suffix(s[i + 2]) : std::nullopt;
     if ((s[i + 1] == "COUNTY" || s[i + 1] == "CO") && (t2 == "RD" || t2 == "HWY") && all_digits(s[i + 3])) {
-      pretype = w + " COUNTY " + *t2;
+      pretype = w + " COUNTY RD";  // a county's highway is its county road
       return i + 3;
     }
     // "ANDERSON CR 312": CR after the county's name is its county road, the
@@ -542,7 +596,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
       else if (w == "US") pretype = "US HWY";
       else if (w == "CITY") pretype = *t == "RD" ? "CITY RD" : "CITY HWY";
       else if (w == "COUNTRY" && *t != "RD") return i;
-      else pretype = *t == "HWY" ? "COUNTY HWY" : "COUNTY RD";
+      else pretype = "COUNTY RD";  // COUNTY HWY 12 = CR 12: one kind of road
       return i + 2;
     }
   }
@@ -561,14 +615,31 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   return i;
 }
 
-// "I-55", "US-22", "SR-4" are a route pre-type and its number run together.
+// "I-55", "US-22", "SR-4" are a route pre-type and its number run together,
+// as are "SR9", "US50", "I55" (never right after a unit word: "APT I5"), and a
+// state's code first in the street ("IL-9").
 void split_route_words(Tokens& t) {
-  static constexpr std::string_view kRoutes[] = {"I", "IH", "US", "SR", "SH", "CR", "HWY", "RTE", "FM"};
+  static constexpr std::string_view kRoutes[] = {"I", "IH", "US", "SR", "SH", "CR", "HWY", "RTE", "FM", "RM"};
+  const auto is_route_head = [&](std::string_view head) {
+    return std::find(std::begin(kRoutes), std::end(kRoutes), head) != std::end(kRoutes);
+  };
   for (std::size_t k = 0; k < t.size(); ++k) {
-    const auto dash = t[k].find('-');
+    std::size_t dash = t[k].find('-');
+    if (dash == std::string::npos && (k == 0 || (t[k - 1] != "#" && !any_unit_designator(t[k - 1])))) {
+      std::size_t letters = 0;
+      while (letters < t[k].size() && is_alpha(t[k][letters])) ++letters;
+      if (letters > 0 && all_digits(std::string_view(t[k]).substr(letters)) &&
+          is_route_head(std::string_view(t[k]).substr(0, letters))) {
+        t[k].insert(letters, "-");
+        dash = letters;
+      }
+    }
     if (dash == std::string::npos || dash + 1 >= t[k].size() || !is_digit(t[k][dash + 1])) continue;
     const std::string_view head = std::string_view(t[k]).substr(0, dash);
-    if (std::find(std::begin(kRoutes), std::end(kRoutes), head) == std::end(kRoutes)) continue;
+    const bool first_word = k == 1 || (k == 2 && is_directional(t[1]));
+    const bool state_code = first_word && head.size() == 2 && standard_state(head) && !is_directional(head) &&
+                            all_digits(std::string_view(t[k]).substr(dash + 1));
+    if (!is_route_head(head) && !state_code) continue;
     std::string number = t[k].substr(dash + 1);
     t[k] = std::string(head);
     t.insert(t.begin() + static_cast<long>(k) + 1, std::move(number));
@@ -584,6 +655,7 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   if (end < i + 2) return false;
   const std::string& id = t[end - 1];
   const std::string& before = t[end - 2];
+  if (state_route_at(t, i, end) || (is_directional(t[i]) && state_route_at(t, i + 1, end))) return false;
   if (is_route_prefix(before) || is_route_word(before) ||
       (end >= i + 3 && (is_route_prefix(t[end - 3]) || is_route_word(t[end - 3]) ||
                          (t[end - 3] == "COUNTRY" && standard_suffix(before) == "RD"))))
@@ -605,7 +677,8 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
 
 bool is_route_pretype(std::string_view pretype) {
   static constexpr std::string_view kPretypes[] = {"I",        "US HWY",  "HWY",      "COUNTY RD", "COUNTY HWY",
-                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM"};
+                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM", "RM",
+                                                   kCountyOrColoradoHwy};
   return std::find(std::begin(kPretypes), std::end(kPretypes), pretype) != std::end(kPretypes);
 }
 
@@ -664,6 +737,7 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     }
   }
   std::size_t j = read_pretype(s, i, end, a.pretype);
+  settle_county_or_colorado(a);
   if (!a.pretype.empty()) {
     if (end - j >= 2 && is_directional(s[end - 1])) {
       a.postdir = *standard_directional(s[end - 1]);
@@ -671,6 +745,9 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     }
     if (j >= end) return false;
     Tokens name(s.begin() + static_cast<long>(j), s.begin() + static_cast<long>(end));
+    // "STATE ROUTE 09" is route 9.
+    if (is_route_pretype(a.pretype) && all_digits(name[0]))
+      while (name[0].size() > 1 && name[0][0] == '0') name[0].erase(0, 1);
     if (!old_road.empty()) name.insert(name.begin(), old_road);
     a.name = canonical_name(std::move(name));
     return !a.name.empty();
@@ -866,6 +943,7 @@ Result<NormalizedAddress> read_intersection(const Tokens& street, std::size_t co
     end = take_known_place(street, corner + 1, end, places, a);
   }
   NormalizedAddress cross;
+  cross.state = a.state;  // "CO HWY" is read by the state
   if (!read_street(street, 0, corner, a) || !read_street(street, corner + 1, end, cross))
     return make_error("address.no_street_name", "intersection: expected a street on each side of the corner word");
   a.intersection = true;
@@ -1041,6 +1119,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   NormalizedAddress a;
   Tokens street = segments[0];
   split_route_words(street);
+  spell_route_kinds(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.
   // Not right after the house number: "2000 DR N W ATKINSON BLVD" is Dr. N. W. Atkinson.
   for (std::size_t k = 3; k + 1 < street.size(); ++k)
@@ -1403,6 +1482,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   Tokens rd = words(c.rd);
   if (!pretype.empty()) {
     // Routes reduce as in text ("STATE ROAD" 75 = "SR" 75 = "HWY" 75).
+    spell_route_kinds(pretype);
     Tokens both = pretype;
     both.insert(both.end(), rd.begin(), rd.end());
     // A county's name given as the pre-modifier stays with its road, as in
@@ -1444,6 +1524,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   a.city = canonical_name(city);
   const std::string state = one(c.a1);
   a.state = standard_state(state).value_or(state);
+  settle_county_or_colorado(a);
   const std::string pc = one(c.pc);
   if (is_zip(pc)) a.zip = zip5(pc);
   else a.zip = pc;
