@@ -564,6 +564,17 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
     pretype = "HWY";
     return i + 2;
   }
+  // "HISTORIC ROUTE 66" = "HIST RTE 66" = "HISTORIC HWY 66", and "HISTORIC US 66"
+  // = "HISTORIC US HWY 66": an old alignment keeps its route's kind.
+  if ((w == "HISTORIC" || w == "HIST") && i + 2 < end) {
+    const bool us = s[i + 1] == "US";
+    const std::size_t at = us && i + 3 < end && standard_suffix(s[i + 2]) == "HWY" ? i + 3 : i + 2;
+    const auto t1 = standard_suffix(s[i + 1]);
+    if (all_digits(s[at]) && (us || t1 == "HWY" || t1 == "RTE")) {
+      pretype = us ? "HISTORIC US HWY" : "HISTORIC HWY";
+      return at;
+    }
+  }
   // "ANDERSON COUNTY RD 312", "SCENIC HWY 98": a numbered road named for its
   // county or its kind keeps that word in its pre-type.
   if (i + 2 < end && all_alpha(w) && w.size() >= 3 && !is_directional(w) && !is_suffix(w) && !standard_state(w) &&
@@ -678,7 +689,7 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
 bool is_route_pretype(std::string_view pretype) {
   static constexpr std::string_view kPretypes[] = {"I",        "US HWY",  "HWY",      "COUNTY RD", "COUNTY HWY",
                                                    "CITY HWY", "CITY RD", "BUSINESS", "FM", "RM",
-                                                   kCountyOrColoradoHwy};
+                                                   kCountyOrColoradoHwy, "HISTORIC HWY", "HISTORIC US HWY"};
   return std::find(std::begin(kPretypes), std::end(kPretypes), pretype) != std::end(kPretypes);
 }
 

@@ -985,6 +985,20 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(norm("710 BIRCH AVE APT US5").unit, "US5");
 }
 
+TEST(AddressRoutes, HistoricRoutesKeepTheirKind) {
+  const NormalizedAddress route = norm("1200 HISTORIC ROUTE 66");
+  EXPECT_EQ(route.pretype, "HISTORIC HWY");
+  EXPECT_EQ(route.name, "66");
+  for (const char* text : {"1200 HISTORIC RTE 66", "1200 HIST RT 66", "1200 HISTORIC HWY 66", "1200 HISTORIC HIGHWAY 66"})
+    EXPECT_EQ(norm(text), route) << text;
+  const NormalizedAddress us = norm("1200 HISTORIC US 66");
+  EXPECT_EQ(us.pretype, "HISTORIC US HWY");
+  EXPECT_EQ(norm("1200 HISTORIC US HIGHWAY 66"), us);
+  EXPECT_EQ(compare_addresses(us, norm("1200 US HWY 66")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(route, norm("1200 ROUTE 66")).fit, AddressFit::different);
+  EXPECT_EQ(norm("HISTORIC ROUTE 66 MM 12").house_number, "MM 12");
+}
+
 TEST(AddressRoutes, AMileMarkerReadsAloneOfWhereOnTheRoad) {
   const NormalizedAddress want = norm("I-55 MM 92");
   for (const char* text : {"I-55 MM 92.0", "I-55 MM 092", "I-55 MM 92 MEDIAN", "I-55 MM 92 NB SHOULDER",
