@@ -499,10 +499,16 @@ void settle_county_or_colorado(NormalizedAddress& a) {
 // modifier follows the number.
 bool is_route_modifier(std::string_view w);
 
+// A state's code that numbers routes: not DC, and not the territories, whose
+// codes are other words first in a street (Texas writes private roads "PR 4120").
+bool is_route_state_code(std::string_view w) {
+  static constexpr std::string_view kNot[] = {"DC", "PR", "GU", "VI", "AS", "MP"};
+  return w.size() == 2 && standard_state(w) && !is_directional(w) && !is_suffix(w) && !is_designator(w) &&
+         std::find(std::begin(kNot), std::end(kNot), w) == std::end(kNot);
+}
+
 bool state_route_at(const Tokens& s, std::size_t i, std::size_t end) {
-  if (i + 2 > end || s[i].size() != 2 || !standard_state(s[i]) || is_directional(s[i]) || is_suffix(s[i]) ||
-      is_designator(s[i]) || !all_digits(s[i + 1]))
-    return false;
+  if (i + 2 > end || !is_route_state_code(s[i]) || !all_digits(s[i + 1])) return false;
   for (std::size_t k = i + 2; k < end; ++k)
     if (!is_directional(s[k]) && !is_route_modifier(s[k])) return false;
   return true;
@@ -648,8 +654,8 @@ void split_route_words(Tokens& t) {
     if (dash == std::string::npos || dash + 1 >= t[k].size() || !is_digit(t[k][dash + 1])) continue;
     const std::string_view head = std::string_view(t[k]).substr(0, dash);
     const bool first_word = k == 1 || (k == 2 && is_directional(t[1]));
-    const bool state_code = first_word && head.size() == 2 && standard_state(head) && !is_directional(head) &&
-                            all_digits(std::string_view(t[k]).substr(dash + 1));
+    const bool state_code =
+        first_word && is_route_state_code(head) && all_digits(std::string_view(t[k]).substr(dash + 1));
     if (!is_route_head(head) && !state_code) continue;
     std::string number = t[k].substr(dash + 1);
     t[k] = std::string(head);
@@ -999,6 +1005,8 @@ bool is_roadside_word(const std::string& w) {
   return w == "MEDIAN" || w == "SHOULDER" || w == "SHLDR";
 }
 
+bool is_shoulder_side(const std::string& w) { return w == "RIGHT" || w == "LEFT" || w == "INSIDE" || w == "OUTSIDE"; }
+
 // "..., SPRINGFIELD, IL 62701, USA": the country at the end, as geocoders
 // and some CAD exports write it, read as part of the city and no premise
 // compared equal. Taken off when it is its own segment after another, or
@@ -1298,6 +1306,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     // "I-55 NB MM 92": the side of the road travelled is no part of where
     // the marker stands, and kept it made a name no premise had; nor is the
     // part of the road ("MM 92 MEDIAN", "NB SHOULDER").
+    for (std::size_t k = 0; k + 1 < street.size(); ++k)  // "RIGHT SHOULDER", "INSIDE SHOULDER"
+      if (is_roadside_word(street[k + 1]) && is_shoulder_side(street[k]))
+        street.erase(street.begin() + static_cast<long>(k));
     std::erase_if(street, [](const std::string& w) { return is_travel_direction(w) || is_roadside_word(w); });
   }
   // "77 PINE RD / OAK AVE", "77 PINE RD AT OAK AVE": an address CAD gives

@@ -907,10 +907,10 @@ TEST(AddressCorpusRules, UnitWordsBeforeAKnownCityAndAStateAfterTheType) {
 // highway it showed the flags of the premise on State Highway 12 as exact.
 TEST(AddressRoutes, CountyHighwaysAreCountyRoadsExceptColoradosStateHighways) {
   const NormalizedAddress county = norm("4100 COUNTY ROAD 12, LINDALE IL");
-  for (const char* text : {"4100 CO HWY 12, LINDALE IL", "4100 COUNTY HWY 12, LINDALE IL", "4100 CNTY HWY 12, LINDALE IL",
-                           "4100 CTY HWY 12, LINDALE IL", "4100 CTH 12, LINDALE IL", "4100 CNTY RD 12, LINDALE IL",
-                           "4100 CTY RD 12, LINDALE IL", "4100 CO RTE 12, LINDALE IL", "4100 CO HIGHWAY 12, LINDALE IL",
-                           "4100 CR 12, LINDALE IL"})
+  for (const char* text : {"4100 CO HWY 12, LINDALE IL", "4100 COUNTY HWY 12, LINDALE IL",
+                           "4100 CNTY HWY 12, LINDALE IL", "4100 CTY HWY 12, LINDALE IL", "4100 CTH 12, LINDALE IL",
+                           "4100 CNTY RD 12, LINDALE IL", "4100 CTY RD 12, LINDALE IL", "4100 CO RTE 12, LINDALE IL",
+                           "4100 CO HIGHWAY 12, LINDALE IL", "4100 CR 12, LINDALE IL"})
     EXPECT_EQ(norm(text), county) << text;
   EXPECT_EQ(compare_addresses(norm("4100 CO HWY 12, LINDALE IL"), norm("4100 State Highway 12, Lindale IL")).fit,
             AddressFit::different);
@@ -942,7 +942,8 @@ TEST(AddressRoutes, AHyphenBetweenDigitsInAUnitStays) {
             AddressFit::building);
   EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE UNIT 2-3"), norm("710 Birch Ave Apt 23")).fit, AddressFit::building);
   EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE, 1-3"), norm("710 Birch Ave Apt 13")).fit, AddressFit::building);
-  EXPECT_NE(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Bldg 1 Apt 3")).fit, AddressFit::exact);
+  EXPECT_NE(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Bldg 1 Apt 3")).fit,
+            AddressFit::exact);
   CivicAddress c;
   c.hno = "710";
   c.rd = "BIRCH";
@@ -982,6 +983,7 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(compare_addresses(norm("2400 RM 1960"), fm).fit, AddressFit::different);
   EXPECT_EQ(compare_addresses(norm("1200 ST HWY 50"), norm("1200 US Highway 50")).fit, AddressFit::different);
   EXPECT_EQ(norm("1200 NE 12 AVE").predir, "NE");
+  EXPECT_NE(norm("1200 PR 4120").pretype, "HWY");  // a Texas private road
   EXPECT_EQ(norm("710 BIRCH AVE APT US5").unit, "US5");
 }
 
@@ -989,7 +991,8 @@ TEST(AddressRoutes, HistoricRoutesKeepTheirKind) {
   const NormalizedAddress route = norm("1200 HISTORIC ROUTE 66");
   EXPECT_EQ(route.pretype, "HISTORIC HWY");
   EXPECT_EQ(route.name, "66");
-  for (const char* text : {"1200 HISTORIC RTE 66", "1200 HIST RT 66", "1200 HISTORIC HWY 66", "1200 HISTORIC HIGHWAY 66"})
+  for (const char* text :
+       {"1200 HISTORIC RTE 66", "1200 HIST RT 66", "1200 HISTORIC HWY 66", "1200 HISTORIC HIGHWAY 66"})
     EXPECT_EQ(norm(text), route) << text;
   const NormalizedAddress us = norm("1200 HISTORIC US 66");
   EXPECT_EQ(us.pretype, "HISTORIC US HWY");
@@ -1002,7 +1005,7 @@ TEST(AddressRoutes, HistoricRoutesKeepTheirKind) {
 TEST(AddressRoutes, AMileMarkerReadsAloneOfWhereOnTheRoad) {
   const NormalizedAddress want = norm("I-55 MM 92");
   for (const char* text : {"I-55 MM 92.0", "I-55 MM 092", "I-55 MM 92 MEDIAN", "I-55 MM 92 NB SHOULDER",
-                           "I-55 NB NEAR MM 92", "I-55 @ MM 92", "I-55 AT MM 92"})
+                           "I-55 NB NEAR MM 92", "I-55 @ MM 92", "I-55 AT MM 92", "I-55 SB MM 92 RIGHT SHOULDER"})
     EXPECT_EQ(norm(text), want) << text;
   EXPECT_EQ(norm("I-55 MM 92.50").house_number, "MM 92.5");
   EXPECT_EQ(compare_addresses(norm("I-55 MM 92.0"), norm("I-55 MM 9.2")).fit, AddressFit::different);
