@@ -272,9 +272,17 @@ struct UnitPart {
   std::string id;
 };
 
+// "3-B" and "C-5" are 3B and C5, but "1-3" is building 1 unit 3 as often as
+// unit 13: a hyphen between two digits stays, so "APT 1-3" is never APT 13.
+std::string unit_id_key(std::string_view id) {
+  std::string out;
+  for (std::size_t k = 0; k < id.size(); ++k)
+    if (id[k] != '-' || (k > 0 && k + 1 < id.size() && is_digit(id[k - 1]) && is_digit(id[k + 1]))) out += id[k];
+  return out;
+}
+
 void append_unit(NormalizedAddress& a, const UnitPart& u) {
-  std::string id = u.id;
-  std::erase(id, '-');
+  const std::string id = unit_id_key(u.id);
   // A building or floor is not the unit itself, and a word outside Pub 28
   // ("TOWER 5", "MSC 24") may not be interchangeable with APT or #.
   const bool keeps_designator = u.designator == "BLDG" || u.designator == "FL" ||
@@ -435,7 +443,7 @@ bool is_route_word(std::string_view w) {
 
 bool is_route_prefix(std::string_view w) {
   static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
-                                                "SR", "SH", "CR", "FM"};
+                                                "SR", "SH", "CR", "FM", "RM"};
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
 }
 
@@ -477,11 +485,64 @@ bool is_leading_type(std::string_view w) {
   return std::find(std::begin(kLeadingTypes), std::end(kLeadingTypes), w) != std::end(kLeadingTypes);
 }
 
+// "CO HWY 12" is a county highway, but in Colorado CO is the state's code
+// and it is the state highway: read_street settles it once the state is read.
+constexpr std::string_view kCountyOrColoradoHwy = "CO HWY";
+
+void settle_county_or_colorado(NormalizedAddress& a) {
+  if (a.pretype == kCountyOrColoradoHwy) a.pretype = a.state == "CO" ? "HWY" : "COUNTY RD";
+}
+
+// "IL 9", "IL 9 N": a state's two-letter code right before a route number
+// is that state's route. Not a code that is also a directional, a type or a
+// unit word (NE, CT, FL), and only when nothing but a direction or a route
+// modifier follows the number.
+bool is_route_modifier(std::string_view w);
+
+// A state's code that numbers routes: not DC, and not the territories, whose
+// codes are other words first in a street (Texas writes private roads "PR 4120").
+bool is_route_state_code(std::string_view w) {
+  static constexpr std::string_view kNot[] = {"DC", "PR", "GU", "VI", "AS", "MP"};
+  return w.size() == 2 && standard_state(w) && !is_directional(w) && !is_suffix(w) && !is_designator(w) &&
+         std::find(std::begin(kNot), std::end(kNot), w) == std::end(kNot);
+}
+
+bool state_route_at(const Tokens& s, std::size_t i, std::size_t end) {
+  if (i + 2 > end || !is_route_state_code(s[i]) || !all_digits(s[i + 1])) return false;
+  for (std::size_t k = i + 2; k < end; ++k)
+    if (!is_directional(s[k]) && !is_route_modifier(s[k])) return false;
+  return true;
+}
+
+// The other ways CAD writes a route's kind, in the words read_pretype knows:
+// "ST RTE 9" is STATE RTE 9 (not SAINT), "CNTY RD 4" and "CTY HWY 4" are
+// COUNTY, Wisconsin's "CTH J" is COUNTY HWY J, "FARM TO MARKET RD 1960" and
+// "FM RD 1960" are FM 1960, "RANCH TO MARKET 620" is RM 620.
+void spell_route_kinds(Tokens& t) {
+  const auto route_word_at = [&](std::size_t k) {
+    const auto w = k < t.size() ? standard_suffix(t[k]) : std::nullopt;
+    return w == "RD" || w == "HWY" || w == "RTE";
+  };
+  for (std::size_t k = 0; k + 1 < t.size(); ++k) {
+    if (t[k] == "ST" && route_word_at(k + 1) && k + 2 < t.size() && has_digit(t[k + 2])) t[k] = "STATE";
+    else if ((t[k] == "CNTY" || t[k] == "CTY") && route_word_at(k + 1)) t[k] = "COUNTY";
+    else if (t[k] == "CTH") {
+      t[k] = "COUNTY";
+      t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
+    } else if ((t[k] == "FARM" || t[k] == "RANCH") && k + 3 < t.size() && t[k + 1] == "TO" && t[k + 2] == "MARKET") {
+      t[k] = t[k] == "FARM" ? "FM" : "RM";
+      t.erase(t.begin() + static_cast<long>(k) + 1, t.begin() + static_cast<long>(k) + 3);
+    }
+    if ((t[k] == "FM" || t[k] == "RM") && k + 2 < t.size() && standard_suffix(t[k + 1]) == "RD" && has_digit(t[k + 2]))
+      t.erase(t.begin() + static_cast<long>(k) + 1);
+  }
+}
+
 // Pre-types, with every spelling of a route reduced to one, so the ways CAD
 // writes one road agree: a state route is HWY (STATE RTE 4 = SR 4 = STATE
-// HWY 4 = HIGHWAY 4 = ROUTE 4), a US route US HWY (US 22 = US HIGHWAY 22),
+// HWY 4 = HIGHWAY 4 = ROUTE 4 = IL 4), a US route US HWY (US 22 = US HIGHWAY 22),
 // an interstate I (I-55 = INTERSTATE 55), a county road COUNTY RD (CR 12 =
-// COUNTY ROAD 12 = COUNTY ROUTE 12). A pre-type needs a name after it.
+// COUNTY ROAD 12 = COUNTY ROUTE 12 = COUNTY HWY 12). A pre-type needs a name after it.
 std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::string& pretype) {
   if (i + 1 >= end) return i;
   const std::string& w = s[i];
@@ -489,6 +550,13 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if (w == "CR") { pretype = "COUNTY RD"; return i + 1; }
   if (w == "SR" || w == "SH") { pretype = "HWY"; return i + 1; }
   if (w == "FM" && numbered) { pretype = "FM"; return i + 1; }
+  if (w == "RM" && numbered) { pretype = "RM"; return i + 1; }  // Texas ranch-to-market: a kind of its own
+  if (w == "CO") {
+    const auto t = i + 2 < end ? standard_suffix(s[i + 1]) : std::nullopt;
+    if (t == "HWY" || t == "RTE") { pretype = kCountyOrColoradoHwy; return i + 2; }
+    if (state_route_at(s, i, end)) { pretype = kCountyOrColoradoHwy; return i + 1; }
+  }
+  if (state_route_at(s, i, end)) { pretype = "HWY"; return i + 1; }
   if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
   if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
   if ((w == "BUSINESS" || w == "BUS") && numbered) { pretype = "BUSINESS"; return i + 1; }  // US 190 Business
@@ -502,6 +570,17 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
     pretype = "HWY";
     return i + 2;
   }
+  // "HISTORIC ROUTE 66" = "HIST RTE 66" = "HISTORIC HWY 66", and "HISTORIC US 66"
+  // = "HISTORIC US HWY 66": an old alignment keeps its route's kind.
+  if ((w == "HISTORIC" || w == "HIST") && i + 2 < end) {
+    const bool us = s[i + 1] == "US";
+    const std::size_t at = us && i + 3 < end && standard_suffix(s[i + 2]) == "HWY" ? i + 3 : i + 2;
+    const auto t1 = standard_suffix(s[i + 1]);
+    if (all_digits(s[at]) && (us || t1 == "HWY" || t1 == "RTE")) {
+      pretype = us ? "HISTORIC US HWY" : "HISTORIC HWY";
+      return at;
+    }
+  }
   // "ANDERSON COUNTY RD 312", "SCENIC HWY 98": a numbered road named for its
   // county or its kind keeps that word in its pre-type.
   if (i + 2 < end && all_alpha(w) && w.size() >= 3 && !is_directional(w) && !is_suffix(w) && !standard_state(w) &&
@@ -513,7 +592,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
     }
     const auto t2 = i + 3 < end ? standard_suffix(s[i + 2]) : std::nullopt;
     if ((s[i + 1] == "COUNTY" || s[i + 1] == "CO") && (t2 == "RD" || t2 == "HWY") && all_digits(s[i + 3])) {
-      pretype = w + " COUNTY " + *t2;
+      pretype = w + " COUNTY RD";  // a county's highway is its county road
       return i + 3;
     }
     // "ANDERSON CR 312": CR after the county's name is its county road, the
@@ -534,7 +613,7 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
       else if (w == "US") pretype = "US HWY";
       else if (w == "CITY") pretype = *t == "RD" ? "CITY RD" : "CITY HWY";
       else if (w == "COUNTRY" && *t != "RD") return i;
-      else pretype = *t == "HWY" ? "COUNTY HWY" : "COUNTY RD";
+      else pretype = "COUNTY RD";  // COUNTY HWY 12 = CR 12: one kind of road
       return i + 2;
     }
   }
@@ -553,14 +632,31 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   return i;
 }
 
-// "I-55", "US-22", "SR-4" are a route pre-type and its number run together.
+// "I-55", "US-22", "SR-4" are a route pre-type and its number run together,
+// as are "SR9", "US50", "I55" (never right after a unit word: "APT I5"), and a
+// state's code first in the street ("IL-9").
 void split_route_words(Tokens& t) {
-  static constexpr std::string_view kRoutes[] = {"I", "IH", "US", "SR", "SH", "CR", "HWY", "RTE", "FM"};
+  static constexpr std::string_view kRoutes[] = {"I", "IH", "US", "SR", "SH", "CR", "HWY", "RTE", "FM", "RM"};
+  const auto is_route_head = [&](std::string_view head) {
+    return std::find(std::begin(kRoutes), std::end(kRoutes), head) != std::end(kRoutes);
+  };
   for (std::size_t k = 0; k < t.size(); ++k) {
-    const auto dash = t[k].find('-');
+    std::size_t dash = t[k].find('-');
+    if (dash == std::string::npos && (k == 0 || (t[k - 1] != "#" && !any_unit_designator(t[k - 1])))) {
+      std::size_t letters = 0;
+      while (letters < t[k].size() && is_alpha(t[k][letters])) ++letters;
+      if (letters > 0 && all_digits(std::string_view(t[k]).substr(letters)) &&
+          is_route_head(std::string_view(t[k]).substr(0, letters))) {
+        t[k].insert(letters, "-");
+        dash = letters;
+      }
+    }
     if (dash == std::string::npos || dash + 1 >= t[k].size() || !is_digit(t[k][dash + 1])) continue;
     const std::string_view head = std::string_view(t[k]).substr(0, dash);
-    if (std::find(std::begin(kRoutes), std::end(kRoutes), head) == std::end(kRoutes)) continue;
+    const bool first_word = k == 1 || (k == 2 && is_directional(t[1]));
+    const bool state_code =
+        first_word && is_route_state_code(head) && all_digits(std::string_view(t[k]).substr(dash + 1));
+    if (!is_route_head(head) && !state_code) continue;
     std::string number = t[k].substr(dash + 1);
     t[k] = std::string(head);
     t.insert(t.begin() + static_cast<long>(k) + 1, std::move(number));
@@ -576,6 +672,7 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   if (end < i + 2) return false;
   const std::string& id = t[end - 1];
   const std::string& before = t[end - 2];
+  if (state_route_at(t, i, end) || (is_directional(t[i]) && state_route_at(t, i + 1, end))) return false;
   if (is_route_prefix(before) || is_route_word(before) ||
       (end >= i + 3 && (is_route_prefix(t[end - 3]) || is_route_word(t[end - 3]) ||
                          (t[end - 3] == "COUNTRY" && standard_suffix(before) == "RD"))))
@@ -597,7 +694,8 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
 
 bool is_route_pretype(std::string_view pretype) {
   static constexpr std::string_view kPretypes[] = {"I",        "US HWY",  "HWY",      "COUNTY RD", "COUNTY HWY",
-                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM"};
+                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM", "RM",
+                                                   kCountyOrColoradoHwy, "HISTORIC HWY", "HISTORIC US HWY"};
   return std::find(std::begin(kPretypes), std::end(kPretypes), pretype) != std::end(kPretypes);
 }
 
@@ -656,6 +754,7 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     }
   }
   std::size_t j = read_pretype(s, i, end, a.pretype);
+  settle_county_or_colorado(a);
   if (!a.pretype.empty()) {
     if (end - j >= 2 && is_directional(s[end - 1])) {
       a.postdir = *standard_directional(s[end - 1]);
@@ -663,6 +762,9 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     }
     if (j >= end) return false;
     Tokens name(s.begin() + static_cast<long>(j), s.begin() + static_cast<long>(end));
+    // "STATE ROUTE 09" is route 9.
+    if (is_route_pretype(a.pretype) && all_digits(name[0]))
+      while (name[0].size() > 1 && name[0][0] == '0') name[0].erase(0, 1);
     if (!old_road.empty()) name.insert(name.begin(), old_road);
     a.name = canonical_name(std::move(name));
     return !a.name.empty();
@@ -858,6 +960,7 @@ Result<NormalizedAddress> read_intersection(const Tokens& street, std::size_t co
     end = take_known_place(street, corner + 1, end, places, a);
   }
   NormalizedAddress cross;
+  cross.state = a.state;  // "CO HWY" is read by the state
   if (!read_street(street, 0, corner, a) || !read_street(street, corner + 1, end, cross))
     return make_error("address.no_street_name", "intersection: expected a street on each side of the corner word");
   a.intersection = true;
@@ -886,6 +989,23 @@ std::size_t find_mile_marker(const Tokens& t, std::size_t& words) {
   }
   return t.size();
 }
+
+// "92.0" and "092" are marker 92, "92.50" is 92.5: one number, one spelling.
+std::string marker_number(std::string number) {
+  while (number.size() > 1 && number[0] == '0' && is_digit(number[1])) number.erase(0, 1);
+  if (const auto dot = number.find('.'); dot != std::string::npos) {
+    while (number.back() == '0') number.pop_back();
+    if (number.back() == '.') number.pop_back();
+  }
+  return number;
+}
+
+// Where on the road at a marker: no part of which marker it is.
+bool is_roadside_word(const std::string& w) {
+  return w == "MEDIAN" || w == "SHOULDER" || w == "SHLDR";
+}
+
+bool is_shoulder_side(const std::string& w) { return w == "RIGHT" || w == "LEFT" || w == "INSIDE" || w == "OUTSIDE"; }
 
 // "..., SPRINGFIELD, IL 62701, USA": the country at the end, as geocoders
 // and some CAD exports write it, read as part of the city and no premise
@@ -1018,6 +1138,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   NormalizedAddress a;
   Tokens street = segments[0];
   split_route_words(street);
+  spell_route_kinds(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.
   // Not right after the house number: "2000 DR N W ATKINSON BLVD" is Dr. N. W. Atkinson.
   for (std::size_t k = 3; k + 1 < street.size(); ++k)
@@ -1163,6 +1284,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
 
   std::string hno, hns;
   if (street.empty() || !split_house_number(street[0], hno, hns)) {
+    // "I-55 @ MM 92", "I-55 NB NEAR MM 92": the marker on the route, no corner.
+    std::size_t at_words = 0;
+    if (const std::size_t m = find_mile_marker(street, at_words);
+        m < street.size() && m > 1 && (street[m - 1] == "AT" || street[m - 1] == "NEAR"))
+      street.erase(street.begin() + static_cast<long>(m) - 1);
     if (street.size() >= 3) {
       const auto corner = std::find_if(street.begin() + 1, street.end() - 1, is_corner_word);
       if (corner != street.end() - 1)
@@ -1174,12 +1300,16 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       return make_error("address.no_house_number",
                         "address '" + std::string(text.substr(0, 80)) + "': expected a house number first");
     // A route location: "I-55 MM 92" is kept as house number "MM 92" on I-55.
-    hno = "MM " + street[marker + marker_words - 1];
+    hno = "MM " + marker_number(street[marker + marker_words - 1]);
     street.erase(street.begin() + static_cast<long>(marker), street.begin() + static_cast<long>(marker + marker_words));
     street.insert(street.begin(), hno);
     // "I-55 NB MM 92": the side of the road travelled is no part of where
-    // the marker stands, and kept it made a name no premise had.
-    std::erase_if(street, is_travel_direction);
+    // the marker stands, and kept it made a name no premise had; nor is the
+    // part of the road ("MM 92 MEDIAN", "NB SHOULDER").
+    for (std::size_t k = 0; k + 1 < street.size(); ++k)  // "RIGHT SHOULDER", "INSIDE SHOULDER"
+      if (is_roadside_word(street[k + 1]) && is_shoulder_side(street[k]))
+        street.erase(street.begin() + static_cast<long>(k));
+    std::erase_if(street, [](const std::string& w) { return is_travel_direction(w) || is_roadside_word(w); });
   }
   // "77 PINE RD / OAK AVE", "77 PINE RD AT OAK AVE": an address CAD gives
   // with its cross street, which locates the door for a driver. Read as one
@@ -1374,6 +1504,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   Tokens rd = words(c.rd);
   if (!pretype.empty()) {
     // Routes reduce as in text ("STATE ROAD" 75 = "SR" 75 = "HWY" 75).
+    spell_route_kinds(pretype);
     Tokens both = pretype;
     both.insert(both.end(), rd.begin(), rd.end());
     // A county's name given as the pre-modifier stays with its road, as in
@@ -1415,6 +1546,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   a.city = canonical_name(city);
   const std::string state = one(c.a1);
   a.state = standard_state(state).value_or(state);
+  settle_county_or_colorado(a);
   const std::string pc = one(c.pc);
   if (is_zip(pc)) a.zip = zip5(pc);
   else a.zip = pc;

@@ -903,5 +903,113 @@ TEST(AddressCorpusRules, UnitWordsBeforeAKnownCityAndAStateAfterTheType) {
   EXPECT_EQ(norm("9 WILLOW ST FL 2").state, "");
 }
 
+// "CO HWY 12" is Lindale's county highway 12; read as Colorado's state
+// highway it showed the flags of the premise on State Highway 12 as exact.
+TEST(AddressRoutes, CountyHighwaysAreCountyRoadsExceptColoradosStateHighways) {
+  const NormalizedAddress county = norm("4100 COUNTY ROAD 12, LINDALE IL");
+  for (const char* text : {"4100 CO HWY 12, LINDALE IL", "4100 COUNTY HWY 12, LINDALE IL",
+                           "4100 CNTY HWY 12, LINDALE IL", "4100 CTY HWY 12, LINDALE IL", "4100 CTH 12, LINDALE IL",
+                           "4100 CNTY RD 12, LINDALE IL", "4100 CTY RD 12, LINDALE IL", "4100 CO RTE 12, LINDALE IL",
+                           "4100 CO HIGHWAY 12, LINDALE IL", "4100 CR 12, LINDALE IL"})
+    EXPECT_EQ(norm(text), county) << text;
+  EXPECT_EQ(compare_addresses(norm("4100 CO HWY 12, LINDALE IL"), norm("4100 State Highway 12, Lindale IL")).fit,
+            AddressFit::different);
+  EXPECT_EQ(norm("3300 CTH J, GREENVALE WI"), norm("3300 County Road J, Greenvale WI"));
+  EXPECT_EQ(norm("100 ANDERSON COUNTY HWY 312"), norm("100 ANDERSON COUNTY RD 312"));
+  // In Colorado CO is the state: CO HWY 12 is its state highway.
+  EXPECT_EQ(norm("4100 CO HWY 12, DENVER CO"), norm("4100 STATE HIGHWAY 12, DENVER CO"));
+  EXPECT_EQ(norm("4100 CO HWY 12 / MAIN ST, DENVER CO").pretype, "HWY");
+  EXPECT_EQ(norm("4100 CO 12, LINDALE IL"), county);
+  CivicAddress c;
+  c.hno = "4100";
+  c.pretype = "CO HWY";
+  c.rd = "12";
+  c.a3 = "LINDALE";
+  c.a1 = "IL";
+  const auto civic = normalize_civic(c);
+  ASSERT_TRUE(civic.ok());
+  EXPECT_EQ(civic->pretype, "COUNTY RD");
+}
+
+// "APT 1-3" was unit 13: exact on Apt 13, someone else's flags. The hyphen
+// between digits stays; between a letter and a digit it still goes.
+TEST(AddressRoutes, AHyphenBetweenDigitsInAUnitStays) {
+  EXPECT_EQ(norm("710 BIRCH AVE APT 1-3").unit, "1-3");
+  EXPECT_EQ(norm("710 BIRCH AVE APT 1-3").unit_display, "APT 1-3");
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Apt 13")).fit, AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE APT 1-1"), norm("710 Birch Ave Apt 11")).fit, AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("10 LAKE SHORE DR LOT 1-7"), norm("10 Lake Shore Dr Lot 17")).fit,
+            AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE UNIT 2-3"), norm("710 Birch Ave Apt 23")).fit, AddressFit::building);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE, 1-3"), norm("710 Birch Ave Apt 13")).fit, AddressFit::building);
+  EXPECT_NE(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Bldg 1 Apt 3")).fit,
+            AddressFit::exact);
+  CivicAddress c;
+  c.hno = "710";
+  c.rd = "BIRCH";
+  c.sts = "AVE";
+  c.unit = "1-3";
+  const auto civic = normalize_civic(c);
+  ASSERT_TRUE(civic.ok());
+  EXPECT_EQ(civic->unit, "1-3");
+  // Written alike on both sides it is the same unit.
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE APT 1-3"), norm("710 Birch Ave Apt 1-3")).fit, AddressFit::exact);
+  EXPECT_EQ(compare_addresses(norm("710 BIRCH AVE # 1-3"), norm("710 Birch Ave Unit 1-3")).fit, AddressFit::exact);
+  EXPECT_EQ(norm("1208 N MAPLE ST APT 3-B").unit, "3B");
+  EXPECT_EQ(norm("1208 N MAPLE ST APT C-5").unit, "C5");
+}
+
+TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
+  const NormalizedAddress state = norm("3300 STATE ROUTE 9");
+  for (const char* text : {"3300 ST RT 9", "3300 ST RTE 9", "3300 ST RD 9", "3300 ST HWY 9", "3300 IL 9", "3300 IL-9",
+                           "3300 IL RT 9", "3300 SR9", "3300 SR-9", "3300 STATE ROUTE 09", "3300 ST ROUTE 9"})
+    EXPECT_EQ(norm(text), state) << text;
+  EXPECT_EQ(norm("3300 IL 9 N").postdir, "N");
+  EXPECT_EQ(norm("3300 IL 9").unit, "");
+  EXPECT_EQ(norm("4100 CR12"), norm("4100 COUNTY ROAD 12"));
+  EXPECT_EQ(norm("4100 COUNTY ROAD 012"), norm("4100 COUNTY ROAD 12"));
+  EXPECT_EQ(norm("1200 US50"), norm("1200 US HIGHWAY 50"));
+  EXPECT_EQ(norm("I55 MM 92"), norm("I-55 MM 92"));
+  const NormalizedAddress fm = norm("2400 FM 1960");
+  for (const char* text : {"2400 FM1960", "2400 FM RD 1960", "2400 FARM TO MARKET RD 1960", "2400 FARM TO MARKET 1960"})
+    EXPECT_EQ(norm(text), fm) << text;
+  const NormalizedAddress rm = norm("2400 RM 620");
+  EXPECT_EQ(rm.pretype, "RM");
+  EXPECT_EQ(rm.unit, "");
+  EXPECT_EQ(norm("2400 RANCH TO MARKET 620"), rm);
+  EXPECT_EQ(norm("2400 RANCH TO MARKET RD 620"), rm);
+  // Still apart: saint streets, other kinds, a state code that is a directional.
+  EXPECT_EQ(norm("300 ST PAUL BLVD").name, "SAINT PAUL");
+  EXPECT_EQ(compare_addresses(norm("2400 RM 1960"), fm).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("1200 ST HWY 50"), norm("1200 US Highway 50")).fit, AddressFit::different);
+  EXPECT_EQ(norm("1200 NE 12 AVE").predir, "NE");
+  EXPECT_NE(norm("1200 PR 4120").pretype, "HWY");  // a Texas private road
+  EXPECT_EQ(norm("710 BIRCH AVE APT US5").unit, "US5");
+}
+
+TEST(AddressRoutes, HistoricRoutesKeepTheirKind) {
+  const NormalizedAddress route = norm("1200 HISTORIC ROUTE 66");
+  EXPECT_EQ(route.pretype, "HISTORIC HWY");
+  EXPECT_EQ(route.name, "66");
+  for (const char* text :
+       {"1200 HISTORIC RTE 66", "1200 HIST RT 66", "1200 HISTORIC HWY 66", "1200 HISTORIC HIGHWAY 66"})
+    EXPECT_EQ(norm(text), route) << text;
+  const NormalizedAddress us = norm("1200 HISTORIC US 66");
+  EXPECT_EQ(us.pretype, "HISTORIC US HWY");
+  EXPECT_EQ(norm("1200 HISTORIC US HIGHWAY 66"), us);
+  EXPECT_EQ(compare_addresses(us, norm("1200 US HWY 66")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(route, norm("1200 ROUTE 66")).fit, AddressFit::different);
+  EXPECT_EQ(norm("HISTORIC ROUTE 66 MM 12").house_number, "MM 12");
+}
+
+TEST(AddressRoutes, AMileMarkerReadsAloneOfWhereOnTheRoad) {
+  const NormalizedAddress want = norm("I-55 MM 92");
+  for (const char* text : {"I-55 MM 92.0", "I-55 MM 092", "I-55 MM 92 MEDIAN", "I-55 MM 92 NB SHOULDER",
+                           "I-55 NB NEAR MM 92", "I-55 @ MM 92", "I-55 AT MM 92", "I-55 SB MM 92 RIGHT SHOULDER"})
+    EXPECT_EQ(norm(text), want) << text;
+  EXPECT_EQ(norm("I-55 MM 92.50").house_number, "MM 92.5");
+  EXPECT_EQ(compare_addresses(norm("I-55 MM 92.0"), norm("I-55 MM 9.2")).fit, AddressFit::different);
+  EXPECT_EQ(compare_addresses(norm("I-55 AT MM 92"), norm("I-55 MM 93")).fit, AddressFit::different);
+}
 }  // namespace
 }  // namespace mdtc::cache
