@@ -40,18 +40,36 @@ std::string join(const Tokens& t, std::size_t from, std::size_t to) {
 // the premise. No-break, thin and other spaces become a space, zero-width
 // characters and the byte order mark vanish, en and em dashes and the minus
 // become "-", curly quotes become "'".
+// Look-alikes read wrong too: "123\u201045" (a Unicode hyphen) is the Queens
+// number 123-45, "1\u20442" the fraction 1/2, "O\u02BCBRIEN" and "O\u00B4BRIEN"
+// are O'BRIEN, "\u2116 3B" is "NO 3B", and full-width letters, digits and
+// punctuation (a full-width comma ends the street line) are their ASCII forms.
 std::string ascii_spacing(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t k = 0; k < text.size(); ++k) {
     const auto b = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+    const bool cont = (b(k + 1) & 0xC0) == 0x80 && (b(k + 2) & 0xC0) == 0x80;
+    const unsigned fullwidth = cont && b(k) == 0xEF ? ((b(k + 1) & 0x3Fu) << 6 | (b(k + 2) & 0x3Fu)) + 0xF000u : 0u;
     if (b(k) == 0xC2 && b(k + 1) == 0xA0) {  // U+00A0 no-break space
       out += ' ';
       ++k;
+    } else if ((b(k) == 0xC2 && b(k + 1) == 0xB4) || (b(k) == 0xCA && b(k + 1) == 0xBC)) {  // U+00B4, U+02BC
+      out += '\'';
+      ++k;
+    } else if (fullwidth >= 0xFF01 && fullwidth <= 0xFF5E) {  // full-width ASCII
+      out += static_cast<char>(fullwidth - 0xFEE0);
+      k += 2;
+    } else if (b(k) == 0xE2 && b(k + 1) == 0x84 && b(k + 2) == 0x96) {  // U+2116 numero sign
+      out += " NO ";
+      k += 2;
+    } else if (b(k) == 0xE2 && ((b(k + 1) == 0x81 && b(k + 2) == 0x84) || (b(k + 1) == 0x88 && b(k + 2) == 0x95))) {
+      out += '/';  // U+2044 fraction slash, U+2215 division slash
+      k += 2;
     } else if (b(k) == 0xE2 && b(k + 1) == 0x80) {
       const unsigned c = b(k + 2);
       if (c <= 0x8A || c == 0xAF) out += ' ';            // U+2000-200A spaces, U+202F narrow no-break space
-      else if (c == 0x93 || c == 0x94 || c == 0x92) out += '-';  // U+2013/2014 en/em dash, U+2012 figure dash
+      else if (c >= 0x90 && c <= 0x94) out += '-';  // U+2010/2011 hyphens, U+2012 figure dash, U+2013/2014 en/em dash
       else if (c == 0x98 || c == 0x99) out += '\'';     // U+2018/2019 curly quotes
       else if (c >= 0x8B && c <= 0x8D) {}                 // U+200B-200D zero-width
       else {

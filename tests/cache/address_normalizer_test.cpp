@@ -903,5 +903,37 @@ TEST(AddressCorpusRules, UnitWordsBeforeAKnownCityAndAStateAfterTheType) {
   EXPECT_EQ(norm("9 WILLOW ST FL 2").state, "");
 }
 
+
+// Each of these read as another address and answered "no flags" with
+// nothing said.
+
+bool same_street_and_unit(const NormalizedAddress& a, const NormalizedAddress& b) {
+  return a.street_line() == b.street_line() && a.unit == b.unit && a.city == b.city && a.state == b.state;
+}
+
+TEST(AddressCadText, UnicodeLookAlikesReadAsTheirAscii) {
+  // U+2010 and U+2011 hyphens in a Queens number.
+  for (const char* s : {"123\xE2\x80\x90" "45 JAMAICA AVE", "123\xE2\x80\x91" "45 JAMAICA AVE"})
+    EXPECT_EQ(norm(s).house_number, "123-45") << s;
+  // U+2044 fraction slash and U+2215 division slash.
+  for (const char* s : {"12 1\xE2\x81\x84" "2 ELM ST", "12 1\xE2\x88\x95" "2 ELM ST"})
+    EXPECT_TRUE(same_street_and_unit(norm(s), norm("12 1/2 ELM ST"))) << s;
+  // U+02BC, U+00B4, U+2018, U+2019 as apostrophes.
+  for (const char* s : {"5 O\xCA\xBC" "BRIEN ST", "5 O\xC2\xB4" "BRIEN ST", "5 O\xE2\x80\x98" "BRIEN ST",
+                        "5 O\xE2\x80\x99" "BRIEN ST"})
+    EXPECT_EQ(norm(s).name, "OBRIEN") << s;
+  // U+2116 numero sign is the number word NO.
+  EXPECT_TRUE(same_street_and_unit(norm("1208 N MAPLE ST \xE2\x84\x96 3B, GREENVALE IL"),
+                                   norm("1208 N MAPLE ST APT 3B, GREENVALE IL")));
+  // Full-width letters, digits and comma (which ended the street line).
+  const NormalizedAddress wide = norm("\xEF\xBC\x97\xEF\xBC\x97 \xEF\xBC\xB0\xEF\xBD\x89\xEF\xBD\x8E\xEF\xBD\x85 "
+                                      "\xEF\xBC\xB2\xEF\xBC\xA4\xEF\xBC\x8C Greenvale IL");
+  EXPECT_TRUE(same_street_and_unit(wide, norm("77 PINE RD, GREENVALE IL"))) << wide.display();
+  // Cut or stray bytes of these characters never crash nor read as them.
+  for (const char* s : {"77 PINE RD \xEF\xBC", "77 PINE RD \xEF", "77 PINE RD \xE2\x84", "77 PINE RD \xCA",
+                        "77 PINE RD \xE2\x81", "77 PINE RD \xEF\xBD\xFF", "\xEF\xBC\x97"})
+    (void)normalize_address(s);
+}
+
 }  // namespace
 }  // namespace mdtc::cache
