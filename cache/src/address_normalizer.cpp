@@ -150,6 +150,19 @@ std::vector<Tokens> tokenize(std::string_view text) {
           seg.insert(seg.begin() + static_cast<long>(k) + 1, std::move(id));
           break;
         }
+  // "APT-4", "UNIT-4B", "STE-200": a designator hyphened to its id is the
+  // designator and the id ("# APT4" was another unit).
+  for (Tokens& seg : segments)
+    for (std::size_t k = 0; k < seg.size(); ++k) {
+      const auto dash = seg[k].find('-');
+      if (dash == std::string::npos || dash == 0) continue;
+      std::string id = seg[k].substr(dash + 1);
+      if (!standard_unit_designator(seg[k].substr(0, dash)) || id.find('-') != std::string::npos ||
+          !(has_digit(id) || (id.size() == 1 && is_alpha(id[0]))))
+        continue;
+      seg[k].resize(dash);
+      seg.insert(seg.begin() + static_cast<long>(k) + 1, std::move(id));
+    }
   return segments;
 }
 

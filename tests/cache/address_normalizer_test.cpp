@@ -935,5 +935,17 @@ TEST(AddressCadText, UnicodeLookAlikesReadAsTheirAscii) {
     (void)normalize_address(s);
 }
 
+TEST(AddressCadText, DesignatorHyphenedToItsId) {
+  for (const auto& [glued, spaced] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"77 PINE RD APT-4", "77 PINE RD APT 4"},
+           {"77 PINE RD UNIT-4B", "77 PINE RD UNIT 4B"},
+           {"77 PINE RD STE-200", "77 PINE RD STE 200"},
+           {"77 PINE RD #-4", "77 PINE RD # 4"}}) {
+    const NormalizedAddress a = norm(glued);
+    EXPECT_EQ(a.unit, norm(spaced).unit) << glued;
+    EXPECT_EQ(a.display(), spaced) << glued;
+  }
+}
+
 }  // namespace
 }  // namespace mdtc::cache
