@@ -969,6 +969,50 @@ std::size_t cross_street_words(const Tokens& seg, const Gazetteer& places) {
   return front;
 }
 
+// "1208 N", "1208 ST", "12 34": what follows the number is no street, only
+// a directional, a type or a number (a number names a street with a type,
+// a route's pre-type or a directional: "34 ST", "HWY 66", Utah's "S 500 E").
+bool names_a_street(const NormalizedAddress& a) {
+  if (!a.pretype.empty() || !a.type.empty() || a.name.find(' ') != std::string::npos) return true;
+  if (all_digits(a.name)) return !a.predir.empty() || !a.postdir.empty();
+  return !is_directional(a.name) && !is_common_type(a.name);
+}
+
+// Digits of a house number without its leading zeros ("01208" has 4).
+std::size_t significant_digits(std::string_view w) {
+  std::size_t digits = 0;
+  while (digits < w.size() && is_digit(w[digits])) ++digits;
+  std::size_t zeros = 0;
+  while (zeros + 1 < digits && w[zeros] == '0') ++zeros;
+  return digits - zeros;
+}
+
+// "1208-1210": a range, which Queens numbers ("123-45", "150-12") are not:
+// both sides of three digits or more, the second the larger.
+bool is_house_number_range(std::string_view w) {
+  const auto dash = w.find('-');
+  if (dash == std::string_view::npos) return false;
+  const std::string_view from = w.substr(0, dash), to = w.substr(dash + 1);
+  if (!all_digits(from) || !all_digits(to) || from.size() < 3 || to.size() < 3) return false;
+  return to.size() != from.size() ? to.size() > from.size() : to > from;
+}
+
+// Why a street line names no single door, or "": a block ("1200 BLK N MAPLE
+// ST", "1200 BLOCK OF ..."), a range or two house numbers ("1208-1210",
+// "1208 AND 1210"), a house number no street has. Read as one address, each
+// found nothing and said nothing; an error says the flags were not checked.
+std::string not_one_address(const Tokens& t) {
+  if (t.empty() || !is_digit(t[0][0])) return {};
+  if (is_house_number_range(t[0])) return "a range of house numbers is not one address";
+  if (significant_digits(t[0]) > 6) return "a house number has at most 6 digits";
+  if (t.size() >= 3 && all_digits(t[0]) && (t[1] == "AND" || t[1] == "&") && all_digits(t[2]))
+    return "two house numbers are not one address";
+  // "1200 BLOCK RD" is a street named BLOCK.
+  if (t.size() >= 3 && (t[1] == "BLK" || t[1] == "BLOCK") && !(t.size() == 3 && is_suffix(t[2])))
+    return "a block is not an address";
+  return {};
+}
+
 // "APT 4 10A MLK BLVD", "SUITE 200, BUILDING 17, 7000 PEACHTREE RD", "41ST
 // FLOOR 1221 AVE OF THE AMERICAS": units written before the house number.
 // Takes them off the front of the segments and returns them; leaves the
@@ -1192,7 +1236,12 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   }
   const bool one_segment = segments.size() == 1;
 
+  if (const std::string why = not_one_address(street); !why.empty())
+    return make_error("address.not_one_address", "address '" + std::string(text.substr(0, 80)) + "': " + why);
   std::string hno, hns;
+  if (!street.empty() && split_house_number(street[0], hno, hns) && hno == "0")
+    return make_error("address.no_house_number",
+                      "address '" + std::string(text.substr(0, 80)) + "': house number 0 is no door");
   if (street.empty() || !split_house_number(street[0], hno, hns)) {
     if (street.size() >= 3) {
       const auto corner = std::find_if(street.begin() + 1, street.end() - 1, is_corner_word);
@@ -1332,7 +1381,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     street_end = end - 1;
   }
 
-  if (!read_street(street, i, street_end, a))
+  if (!read_street(street, i, street_end, a) || !names_a_street(a))
     return make_error("address.no_street_name",
                       "address '" + std::string(text.substr(0, 80)) + "': expected a street name after the house number");
   if (a.house_number.starts_with("MM ") && !is_route(a))

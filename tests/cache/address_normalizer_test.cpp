@@ -911,6 +911,11 @@ bool same_street_and_unit(const NormalizedAddress& a, const NormalizedAddress& b
   return a.street_line() == b.street_line() && a.unit == b.unit && a.city == b.city && a.state == b.state;
 }
 
+std::string error_of(const std::string& text) {
+  auto r = normalize_address(text);
+  return r.ok() ? "read as " + r->display() : r.error().code;
+}
+
 TEST(AddressCadText, UnicodeLookAlikesReadAsTheirAscii) {
   // U+2010 and U+2011 hyphens in a Queens number.
   for (const char* s : {"123\xE2\x80\x90" "45 JAMAICA AVE", "123\xE2\x80\x91" "45 JAMAICA AVE"})
@@ -933,6 +938,24 @@ TEST(AddressCadText, UnicodeLookAlikesReadAsTheirAscii) {
   for (const char* s : {"77 PINE RD \xEF\xBC", "77 PINE RD \xEF", "77 PINE RD \xE2\x84", "77 PINE RD \xCA",
                         "77 PINE RD \xE2\x81", "77 PINE RD \xEF\xBD\xFF", "\xEF\xBC\x97"})
     (void)normalize_address(s);
+}
+
+TEST(AddressCadText, TextThatIsNoSingleAddressIsAnError) {
+  for (const char* s : {"1200 BLK N MAPLE ST", "1200 BLOCK OF N MAPLE ST", "1200 BLOCK N MAPLE ST",
+                        "1208-1210 N MAPLE ST", "1208 AND 1210 N MAPLE ST", "1208 & 1210 N MAPLE ST"})
+    EXPECT_EQ(error_of(s), "address.not_one_address") << s;
+  EXPECT_EQ(error_of("999999999999 MAPLE ST"), "address.not_one_address");
+  for (const char* s : {"1208 N", "1208 ST", "12 34", "1208 NORTH"})
+    EXPECT_EQ(error_of(s), "address.no_street_name") << s;
+  EXPECT_EQ(error_of("0 MAPLE ST"), "address.no_house_number");
+  // Still addresses: Queens numbers, a street named BLOCK, Utah's grid.
+  EXPECT_EQ(norm("123-45 JAMAICA AVE").house_number, "123-45");
+  EXPECT_EQ(norm("150-12 JAMAICA AVE").house_number, "150-12");
+  EXPECT_EQ(norm("1200 BLOCK RD").name, "BLOCK");
+  EXPECT_EQ(norm("239 S 500 E").name, "500");
+  EXPECT_EQ(norm("55 N ST").name, "NORTH");
+  EXPECT_EQ(norm("999999 MAPLE ST").house_number, "999999");
+  EXPECT_EQ(norm("1208 AND N MAPLE ST").name, "AND N MAPLE");
 }
 
 TEST(AddressCadText, DesignatorHyphenedToItsId) {
