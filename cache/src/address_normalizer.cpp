@@ -1053,9 +1053,12 @@ NormalizedAddress take_leading_units(std::vector<Tokens>& segments) {
 std::string NormalizedAddress::street_line() const {
   std::string out;
   const bool marker = house_number.starts_with("MM ");
+  // A letter suffix prints joined ("14A"): "1208 N MAPLE" would read as North.
+  const std::string_view suffix_word = std::string_view(house_suffix).substr(0, house_suffix.find(' '));
+  const bool joined_suffix = !marker && suffix_word.size() <= 2 && all_alpha(suffix_word);
   for (const std::string* p : {&house_number, &house_suffix, &predir, &pretype, &name, &type, &postdir}) {
     if (p->empty() || (marker && p == &house_number)) continue;
-    if (!out.empty()) out += (p == &name && pretype == "I") ? '-' : ' ';
+    if (!out.empty() && !(p == &house_suffix && joined_suffix)) out += (p == &name && pretype == "I") ? '-' : ' ';
     out += *p;
   }
   if (marker) out += " " + house_number;
@@ -1242,6 +1245,14 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (!street.empty() && split_house_number(street[0], hno, hns) && hno == "0")
     return make_error("address.no_house_number",
                       "address '" + std::string(text.substr(0, 80)) + "': house number 0 is no door");
+  // "1208N MAPLE ST" is 1208 N MAPLE ST: a compass letter glued to the number
+  // before a street name is the pre-directional, not a house-number suffix
+  // (so it never matched, printed alike). "14A BIRCH LN" keeps A.
+  if (hns.size() == 1 && is_directional(hns) && street.size() >= 2 && all_alpha(street[1]) &&
+      !is_suffix(street[1]) && !is_directional(street[1])) {
+    street[0] = hno;
+    street.insert(street.begin() + 1, hns);
+  }
   if (street.empty() || !split_house_number(street[0], hno, hns)) {
     if (street.size() >= 3) {
       const auto corner = std::find_if(street.begin() + 1, street.end() - 1, is_corner_word);

@@ -970,5 +970,21 @@ TEST(AddressCadText, DesignatorHyphenedToItsId) {
   }
 }
 
+TEST(AddressCadText, CompassLetterGluedToTheNumberIsThePreDirectional) {
+  const NormalizedAddress a = norm("1208N MAPLE ST, GREENVALE IL");
+  EXPECT_EQ(a.house_number, "1208");
+  EXPECT_EQ(a.house_suffix, "");
+  EXPECT_EQ(a.predir, "N");
+  EXPECT_EQ(a.name, "MAPLE");
+  // A letter that is no compass point, or before a type, stays the suffix,
+  // and prints with its number so it never reads as a directional.
+  const NormalizedAddress b = norm("14A BIRCH LN");
+  EXPECT_EQ(b.house_suffix, "A");
+  EXPECT_EQ(b.display(), "14A BIRCH LN");
+  EXPECT_EQ(norm("1208E ST LOUIS AVE").house_suffix, "E");
+  EXPECT_EQ(norm("1208E ST LOUIS AVE").display(), "1208E SAINT LOUIS AVE");
+  EXPECT_EQ(norm("1208 1/2 S ELM ST").display(), "1208 1/2 S ELM ST");
+}
+
 }  // namespace
 }  // namespace mdtc::cache
