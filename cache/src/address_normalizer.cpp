@@ -364,11 +364,35 @@ bool ordinal_floor_at(const Tokens& t, std::size_t i) {
          standard_unit_designator(t[i + 1]) == "FL";
 }
 
+// "GARAGE", "BACK YARD", "SIDE DOOR": where at the premise CAD says the
+// call is, written after the street. Like REAR, a part of the premise with
+// no id: read into the street's name it matched nothing and said nothing.
+// Returns how many words of t from i name one (0 if none).
+std::size_t location_words_at(const Tokens& t, std::size_t i) {
+  static constexpr std::string_view kOne[] = {"GARAGE", "KITCHEN", "UPSTAIRS", "DOWNSTAIRS", "DRIVEWAY",
+                                              "BACKYARD"};
+  static constexpr std::pair<std::string_view, std::string_view> kTwo[] = {
+      {"SIDE", "DOOR"},  {"PARKING", "LOT"}, {"FRONT", "YARD"}, {"REAR", "YARD"}, {"BACK", "YARD"},
+      {"BACK", "DOOR"},  {"FRONT", "DOOR"},  {"REAR", "DOOR"},  {"SIDE", "YARD"}};
+  if (i >= t.size()) return 0;
+  if (std::find(std::begin(kOne), std::end(kOne), t[i]) != std::end(kOne)) return 1;
+  if (i + 1 >= t.size()) return 0;
+  for (const auto& [first, second] : kTwo)
+    if (t[i] == first && t[i + 1] == second && !(second == "LOT" && i + 2 < t.size() && has_digit(t[i + 2])))
+      return 2;
+  return 0;
+}
+
 // Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
 // the index after the last unit word it understood.
 
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, bool ends_line = true) {
   while (i < t.size()) {
+    if (const std::size_t n = location_words_at(t, i)) {
+      append_unit(a, {join(t, i, i + n), ""});
+      i += n;
+      continue;
+    }
     if (ordinal_floor_at(t, i)) {
       const std::string n = ordinal(t[i]);
       append_unit(a, {"FL", all_digits(n) ? n : n.substr(0, n.size() - 2)});
@@ -419,7 +443,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, boo
 // A unit given on its own (a CLDXF unit element, or "GROUND FLOOR" at the end
 // of a street line): what read_units understands, and the rest kept as written.
 void read_unit_element(Tokens unit, NormalizedAddress& a, bool ends_line = true) {
-  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0])) {
+  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0]) && !location_words_at(unit, 0)) {
     // A civic unit element is an identifier whatever it looks like ("LH").
     append_unit(a, {"#", unit[0]});
     return;
@@ -449,9 +473,16 @@ bool is_route_word(std::string_view w);
 std::size_t idless_unit_phrase_at(const Tokens& t, std::size_t i, std::size_t end) {
   std::size_t k = end;
   bool designated = false;
-  while (k > i + 2 && (is_designator(t[k - 1]) || t[k - 1] == "GROUND" || t[k - 1] == "LEVEL" ||
-                       t[k - 1] == "MEZZANINE")) {
-    designated = designated || is_designator(t[k - 1]);
+  while (k > i + 2) {
+    if (k > i + 3 && location_words_at(t, k - 2) == 2) {
+      designated = true;
+      k -= 2;
+      continue;
+    }
+    if (!(is_designator(t[k - 1]) || t[k - 1] == "GROUND" || t[k - 1] == "LEVEL" || t[k - 1] == "MEZZANINE" ||
+          location_words_at(t, k - 1) == 1))
+      break;
+    designated = designated || is_designator(t[k - 1]) || location_words_at(t, k - 1) == 1;
     --k;
   }
   if (!designated || k == end) return end;
@@ -1046,6 +1077,51 @@ NormalizedAddress take_leading_units(std::vector<Tokens>& segments) {
   return lead;
 }
 
+// Whether text reads as unit words only ("REAR", "UPSTAIRS", "APT 4").
+bool only_unit_words(std::string_view text) {
+  const std::vector<Tokens> segments = tokenize(text);
+  return !segments.empty() && std::all_of(segments.begin(), segments.end(), [](const Tokens& seg) {
+    NormalizedAddress units;
+    return read_units(seg, 0, units) == seg.size();
+  });
+}
+
+// CAD appends notes to the address: "77 PINE RD (BACK YARD)", "[BACK]",
+// "*RP ADVISES DOG*", "- RP STATES SUBJ HAS KNIFE", "; RP IN VEH". Read as
+// address words they became the street, unit or city, and the premise
+// answered no flags. Text in brackets or between asterisks is dropped unless
+// it is unit words ("(REAR)", "(UPSTAIRS)"), kept as before; what follows
+// " - " (a hyphen between spaces, not in "123-45") or ";" is dropped to the
+// end unless it is unit words on the street line ("77 PINE RD - APT 4"), and
+// so is what follows an opening mark never closed.
+std::string drop_cad_notes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const char c = text[k];
+    if (c == ';' || (c == '-' && k > 0 && text[k - 1] == ' ' && k + 1 < text.size() && text[k + 1] == ' ')) {
+      // "77 PINE RD - APT 4": unit words on the street line are the unit.
+      const std::string_view rest = text.substr(k + 1, text.find(',', k) - k - 1);
+      if (out.find(',') != std::string::npos || !only_unit_words(rest)) break;
+      out += ' ';
+      continue;
+    }
+    const char close = c == '(' ? ')' : c == '[' ? ']' : c == '{' ? '}' : c == '*' ? '*' : '\0';
+    if (!close) {
+      out += c;
+      continue;
+    }
+    const std::size_t end = text.find(close, k + 1);
+    if (end == std::string_view::npos) break;
+    const std::string_view inside = text.substr(k + 1, end - k - 1);
+    out += ' ';
+    if (only_unit_words(inside)) out.append(inside);
+    out += ' ';
+    k = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 // Interstates read "I-55"; a mile marker follows its route ("I-55 MM 92"),
@@ -1088,7 +1164,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (text.size() > kMaxAddressLength)
     return make_error("address.too_long", "address of " + std::to_string(text.size()) +
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
-  std::vector<Tokens> segments = tokenize(ascii_spacing(text));
+  std::vector<Tokens> segments = tokenize(drop_cad_notes(ascii_spacing(text)));
   drop_country(segments);
   if (segments.empty()) return make_error("address.empty", "address is empty");
   const NormalizedAddress lead = take_leading_units(segments);

@@ -940,6 +940,52 @@ TEST(AddressCadText, UnicodeLookAlikesReadAsTheirAscii) {
     (void)normalize_address(s);
 }
 
+TEST(AddressCadText, NotesAppendedToTheAddressAreDropped) {
+  const NormalizedAddress pine = norm("77 PINE RD, GREENVALE IL");
+  const NormalizedAddress maple = norm("1208 N MAPLE ST APT 3B");
+  for (const char* s : {"77 PINE RD [BACK]", "77 PINE RD - RP STATES SUBJ HAS KNIFE", "77 PINE RD (RP ADVISES DOG)",
+                        "77 PINE RD *RP ADVISES DOG", "77 PINE RD (SUBJ LEFT IN VEH"})
+    EXPECT_TRUE(norm(s).unit.empty() && norm(s).street_line() == pine.street_line()) << s << " -> " << norm(s).display();
+  EXPECT_TRUE(same_street_and_unit(norm("77 PINE RD, GREENVALE IL *RP ADVISES DOG*"), pine));
+  EXPECT_TRUE(same_street_and_unit(norm("1208 N MAPLE ST APT 3B; RP IN VEH"), maple));
+  const NormalizedAddress rear = norm("1208 N MAPLE ST, GREENVALE IL - REAR");
+  EXPECT_EQ(rear.street_line(), "1208 N MAPLE ST");
+  EXPECT_EQ(rear.city, "GREENVALE");
+  EXPECT_EQ(rear.state, "IL");
+  // Unit words in the note stay the unit, as they read before.
+  EXPECT_EQ(norm("77 PINE RD (REAR)").unit, "REAR");
+  EXPECT_EQ(norm("77 PINE RD - APT 4").unit, "4");
+  EXPECT_EQ(norm("1208 N MAPLE ST APT 3B (UPSTAIRS)").unit, "3B UPSTAIRS");
+  // A hyphen inside a word or number is no note.
+  EXPECT_EQ(norm("123-45 JAMAICA AVE").house_number, "123-45");
+}
+
+TEST(AddressCadText, LocationWordsAfterTheStreetAreUnitWordsWithoutId) {
+  for (const auto& [text, unit] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"77 PINE RD (BACK YARD)", "BACK YARD"},
+           {"77 PINE RD - BACK YARD", "BACK YARD"},
+           {"1208 N MAPLE ST (BACK DOOR)", "BACK DOOR"},
+           {"77 PINE RD GARAGE", "GARAGE"},
+           {"77 PINE RD KITCHEN, GREENVALE IL", "KITCHEN"},
+           {"77 PINE RD UPSTAIRS", "UPSTAIRS"},
+           {"77 PINE RD SIDE DOOR", "SIDE DOOR"},
+           {"77 PINE RD DRIVEWAY", "DRIVEWAY"},
+           {"77 PINE RD PARKING LOT", "PARKING LOT"},
+           {"77 PINE RD FRONT YARD", "FRONT YARD"},
+           {"77 PINE RD REAR YARD", "REAR YARD"},
+           {"77 PINE RD FRONT DOOR", "FRONT DOOR"},
+           {"1208 N MAPLE ST N GARAGE", "GARAGE"}}) {
+    const NormalizedAddress a = norm(text);
+    EXPECT_EQ(a.name, std::string(text).starts_with("77") ? "PINE" : "MAPLE") << text;
+    EXPECT_EQ(a.unit, unit) << text;
+  }
+  // Streets named with these words keep them.
+  EXPECT_EQ(norm("10 GARAGE LN").name, "GARAGE");
+  EXPECT_EQ(norm("5 FRONT ST").name, "FRONT");
+  EXPECT_EQ(norm("12 BACK BAY RD").name, "BACK BAY");
+  EXPECT_EQ(norm("12 BACK BAY RD").unit, "");
+}
+
 TEST(AddressCadText, TextThatIsNoSingleAddressIsAnError) {
   for (const char* s : {"1200 BLK N MAPLE ST", "1200 BLOCK OF N MAPLE ST", "1200 BLOCK N MAPLE ST",
                         "1208-1210 N MAPLE ST", "1208 AND 1210 N MAPLE ST", "1208 & 1210 N MAPLE ST"})
