@@ -40,18 +40,36 @@ std::string join(const Tokens& t, std::size_t from, std::size_t to) {
 // the premise. No-break, thin and other spaces become a space, zero-width
 // characters and the byte order mark vanish, en and em dashes and the minus
 // become "-", curly quotes become "'".
+// Look-alikes read wrong too: "123\u201045" (a Unicode hyphen) is the Queens
+// number 123-45, "1\u20442" the fraction 1/2, "O\u02BCBRIEN" and "O\u00B4BRIEN"
+// are O'BRIEN, "\u2116 3B" is "NO 3B", and full-width letters, digits and
+// punctuation (a full-width comma ends the street line) are their ASCII forms.
 std::string ascii_spacing(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t k = 0; k < text.size(); ++k) {
     const auto b = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+    const bool cont = (b(k + 1) & 0xC0) == 0x80 && (b(k + 2) & 0xC0) == 0x80;
+    const unsigned fullwidth = cont && b(k) == 0xEF ? ((b(k + 1) & 0x3Fu) << 6 | (b(k + 2) & 0x3Fu)) + 0xF000u : 0u;
     if (b(k) == 0xC2 && b(k + 1) == 0xA0) {  // U+00A0 no-break space
       out += ' ';
       ++k;
+    } else if ((b(k) == 0xC2 && b(k + 1) == 0xB4) || (b(k) == 0xCA && b(k + 1) == 0xBC)) {  // U+00B4, U+02BC
+      out += '\'';
+      ++k;
+    } else if (fullwidth >= 0xFF01 && fullwidth <= 0xFF5E) {  // full-width ASCII
+      out += static_cast<char>(fullwidth - 0xFEE0);
+      k += 2;
+    } else if (b(k) == 0xE2 && b(k + 1) == 0x84 && b(k + 2) == 0x96) {  // U+2116 numero sign
+      out += " NO ";
+      k += 2;
+    } else if (b(k) == 0xE2 && ((b(k + 1) == 0x81 && b(k + 2) == 0x84) || (b(k + 1) == 0x88 && b(k + 2) == 0x95))) {
+      out += '/';  // U+2044 fraction slash, U+2215 division slash
+      k += 2;
     } else if (b(k) == 0xE2 && b(k + 1) == 0x80) {
       const unsigned c = b(k + 2);
       if (c <= 0x8A || c == 0xAF) out += ' ';            // U+2000-200A spaces, U+202F narrow no-break space
-      else if (c == 0x93 || c == 0x94 || c == 0x92) out += '-';  // U+2013/2014 en/em dash, U+2012 figure dash
+      else if (c >= 0x90 && c <= 0x94) out += '-';  // U+2010/2011 hyphens, U+2012 figure dash, U+2013/2014 en/em dash
       else if (c == 0x98 || c == 0x99) out += '\'';     // U+2018/2019 curly quotes
       else if (c >= 0x8B && c <= 0x8D) {}                 // U+200B-200D zero-width
       else {
@@ -132,6 +150,19 @@ std::vector<Tokens> tokenize(std::string_view text) {
           seg.insert(seg.begin() + static_cast<long>(k) + 1, std::move(id));
           break;
         }
+  // "APT-4", "UNIT-4B", "STE-200": a designator hyphened to its id is the
+  // designator and the id ("# APT4" was another unit).
+  for (Tokens& seg : segments)
+    for (std::size_t k = 0; k < seg.size(); ++k) {
+      const auto dash = seg[k].find('-');
+      if (dash == std::string::npos || dash == 0) continue;
+      std::string id = seg[k].substr(dash + 1);
+      if (!standard_unit_designator(seg[k].substr(0, dash)) || id.find('-') != std::string::npos ||
+          !(has_digit(id) || (id.size() == 1 && is_alpha(id[0]))))
+        continue;
+      seg[k].resize(dash);
+      seg.insert(seg.begin() + static_cast<long>(k) + 1, std::move(id));
+    }
   return segments;
 }
 
@@ -341,11 +372,35 @@ bool ordinal_floor_at(const Tokens& t, std::size_t i) {
          standard_unit_designator(t[i + 1]) == "FL";
 }
 
+// "GARAGE", "BACK YARD", "SIDE DOOR": where at the premise CAD says the
+// call is, written after the street. Like REAR, a part of the premise with
+// no id: read into the street's name it matched nothing and said nothing.
+// Returns how many words of t from i name one (0 if none).
+std::size_t location_words_at(const Tokens& t, std::size_t i) {
+  static constexpr std::string_view kOne[] = {"GARAGE", "KITCHEN", "UPSTAIRS", "DOWNSTAIRS", "DRIVEWAY",
+                                              "BACKYARD"};
+  static constexpr std::pair<std::string_view, std::string_view> kTwo[] = {
+      {"SIDE", "DOOR"},  {"PARKING", "LOT"}, {"FRONT", "YARD"}, {"REAR", "YARD"}, {"BACK", "YARD"},
+      {"BACK", "DOOR"},  {"FRONT", "DOOR"},  {"REAR", "DOOR"},  {"SIDE", "YARD"}};
+  if (i >= t.size()) return 0;
+  if (std::find(std::begin(kOne), std::end(kOne), t[i]) != std::end(kOne)) return 1;
+  if (i + 1 >= t.size()) return 0;
+  for (const auto& [first, second] : kTwo)
+    if (t[i] == first && t[i + 1] == second && !(second == "LOT" && i + 2 < t.size() && has_digit(t[i + 2])))
+      return 2;
+  return 0;
+}
+
 // Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
 // the index after the last unit word it understood.
 
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, bool ends_line = true) {
   while (i < t.size()) {
+    if (const std::size_t n = location_words_at(t, i)) {
+      append_unit(a, {join(t, i, i + n), ""});
+      i += n;
+      continue;
+    }
     if (ordinal_floor_at(t, i)) {
       const std::string n = ordinal(t[i]);
       append_unit(a, {"FL", all_digits(n) ? n : n.substr(0, n.size() - 2)});
@@ -396,7 +451,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, boo
 // A unit given on its own (a CLDXF unit element, or "GROUND FLOOR" at the end
 // of a street line): what read_units understands, and the rest kept as written.
 void read_unit_element(Tokens unit, NormalizedAddress& a, bool ends_line = true) {
-  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0])) {
+  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0]) && !location_words_at(unit, 0)) {
     // A civic unit element is an identifier whatever it looks like ("LH").
     append_unit(a, {"#", unit[0]});
     return;
@@ -426,9 +481,16 @@ bool is_route_word(std::string_view w);
 std::size_t idless_unit_phrase_at(const Tokens& t, std::size_t i, std::size_t end) {
   std::size_t k = end;
   bool designated = false;
-  while (k > i + 2 && (is_designator(t[k - 1]) || t[k - 1] == "GROUND" || t[k - 1] == "LEVEL" ||
-                       t[k - 1] == "MEZZANINE")) {
-    designated = designated || is_designator(t[k - 1]);
+  while (k > i + 2) {
+    if (k > i + 3 && location_words_at(t, k - 2) == 2) {
+      designated = true;
+      k -= 2;
+      continue;
+    }
+    if (!(is_designator(t[k - 1]) || t[k - 1] == "GROUND" || t[k - 1] == "LEVEL" || t[k - 1] == "MEZZANINE" ||
+          location_words_at(t, k - 1) == 1))
+      break;
+    designated = designated || is_designator(t[k - 1]) || location_words_at(t, k - 1) == 1;
     --k;
   }
   if (!designated || k == end) return end;
@@ -1058,6 +1120,50 @@ std::size_t cross_street_words(const Tokens& seg, const Gazetteer& places) {
   return front;
 }
 
+// "1208 N", "1208 ST", "12 34": what follows the number is no street, only
+// a directional, a type or a number (a number names a street with a type,
+// a route's pre-type or a directional: "34 ST", "HWY 66", Utah's "S 500 E").
+bool names_a_street(const NormalizedAddress& a) {
+  if (!a.pretype.empty() || !a.type.empty() || a.name.find(' ') != std::string::npos) return true;
+  if (all_digits(a.name)) return !a.predir.empty() || !a.postdir.empty();
+  return !is_directional(a.name) && !is_common_type(a.name);
+}
+
+// Digits of a house number without its leading zeros ("01208" has 4).
+std::size_t significant_digits(std::string_view w) {
+  std::size_t digits = 0;
+  while (digits < w.size() && is_digit(w[digits])) ++digits;
+  std::size_t zeros = 0;
+  while (zeros + 1 < digits && w[zeros] == '0') ++zeros;
+  return digits - zeros;
+}
+
+// "1208-1210": a range, which Queens numbers ("123-45", "150-12") are not:
+// both sides of three digits or more, the second the larger.
+bool is_house_number_range(std::string_view w) {
+  const auto dash = w.find('-');
+  if (dash == std::string_view::npos) return false;
+  const std::string_view from = w.substr(0, dash), to = w.substr(dash + 1);
+  if (!all_digits(from) || !all_digits(to) || from.size() < 3 || to.size() < 3) return false;
+  return to.size() != from.size() ? to.size() > from.size() : to > from;
+}
+
+// Why a street line names no single door, or "": a block ("1200 BLK N MAPLE
+// ST", "1200 BLOCK OF ..."), a range or two house numbers ("1208-1210",
+// "1208 AND 1210"), a house number no street has. Read as one address, each
+// found nothing and said nothing; an error says the flags were not checked.
+std::string not_one_address(const Tokens& t) {
+  if (t.empty() || !is_digit(t[0][0])) return {};
+  if (is_house_number_range(t[0])) return "a range of house numbers is not one address";
+  if (significant_digits(t[0]) > 6) return "a house number has at most 6 digits";
+  if (t.size() >= 3 && all_digits(t[0]) && (t[1] == "AND" || t[1] == "&") && all_digits(t[2]))
+    return "two house numbers are not one address";
+  // "1200 BLOCK RD" is a street named BLOCK.
+  if (t.size() >= 3 && (t[1] == "BLK" || t[1] == "BLOCK") && !(t.size() == 3 && is_suffix(t[2])))
+    return "a block is not an address";
+  return {};
+}
+
 // "APT 4 10A MLK BLVD", "SUITE 200, BUILDING 17, 7000 PEACHTREE RD", "41ST
 // FLOOR 1221 AVE OF THE AMERICAS": units written before the house number.
 // Takes them off the front of the segments and returns them; leaves the
@@ -1091,6 +1197,51 @@ NormalizedAddress take_leading_units(std::vector<Tokens>& segments) {
   return lead;
 }
 
+// Whether text reads as unit words only ("REAR", "UPSTAIRS", "APT 4").
+bool only_unit_words(std::string_view text) {
+  const std::vector<Tokens> segments = tokenize(text);
+  return !segments.empty() && std::all_of(segments.begin(), segments.end(), [](const Tokens& seg) {
+    NormalizedAddress units;
+    return read_units(seg, 0, units) == seg.size();
+  });
+}
+
+// CAD appends notes to the address: "77 PINE RD (BACK YARD)", "[BACK]",
+// "*RP ADVISES DOG*", "- RP STATES SUBJ HAS KNIFE", "; RP IN VEH". Read as
+// address words they became the street, unit or city, and the premise
+// answered no flags. Text in brackets or between asterisks is dropped unless
+// it is unit words ("(REAR)", "(UPSTAIRS)"), kept as before; what follows
+// " - " (a hyphen between spaces, not in "123-45") or ";" is dropped to the
+// end unless it is unit words on the street line ("77 PINE RD - APT 4"), and
+// so is what follows an opening mark never closed.
+std::string drop_cad_notes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const char c = text[k];
+    if (c == ';' || (c == '-' && k > 0 && text[k - 1] == ' ' && k + 1 < text.size() && text[k + 1] == ' ')) {
+      // "77 PINE RD - APT 4": unit words on the street line are the unit.
+      const std::string_view rest = text.substr(k + 1, text.find(',', k) - k - 1);
+      if (out.find(',') != std::string::npos || !only_unit_words(rest)) break;
+      out += ' ';
+      continue;
+    }
+    const char close = c == '(' ? ')' : c == '[' ? ']' : c == '{' ? '}' : c == '*' ? '*' : '\0';
+    if (!close) {
+      out += c;
+      continue;
+    }
+    const std::size_t end = text.find(close, k + 1);
+    if (end == std::string_view::npos) break;
+    const std::string_view inside = text.substr(k + 1, end - k - 1);
+    out += ' ';
+    if (only_unit_words(inside)) out.append(inside);
+    out += ' ';
+    k = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 // Interstates read "I-55"; a mile marker follows its route ("I-55 MM 92"),
@@ -1098,9 +1249,12 @@ NormalizedAddress take_leading_units(std::vector<Tokens>& segments) {
 std::string NormalizedAddress::street_line() const {
   std::string out;
   const bool marker = house_number.starts_with("MM ");
+  // A letter suffix prints joined ("14A"): "1208 N MAPLE" would read as North.
+  const std::string_view suffix_word = std::string_view(house_suffix).substr(0, house_suffix.find(' '));
+  const bool joined_suffix = !marker && suffix_word.size() <= 2 && all_alpha(suffix_word);
   for (const std::string* p : {&house_number, &house_suffix, &predir, &pretype, &name, &type, &postdir}) {
     if (p->empty() || (marker && p == &house_number)) continue;
-    if (!out.empty()) out += (p == &name && pretype == "I") ? '-' : ' ';
+    if (!out.empty() && !(p == &house_suffix && joined_suffix)) out += (p == &name && pretype == "I") ? '-' : ' ';
     out += *p;
   }
   if (marker) out += " " + house_number;
@@ -1130,7 +1284,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (text.size() > kMaxAddressLength)
     return make_error("address.too_long", "address of " + std::to_string(text.size()) +
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
-  std::vector<Tokens> segments = tokenize(ascii_spacing(text));
+  std::vector<Tokens> segments = tokenize(drop_cad_notes(ascii_spacing(text)));
   drop_country(segments);
   if (segments.empty()) return make_error("address.empty", "address is empty");
   const NormalizedAddress lead = take_leading_units(segments);
@@ -1282,7 +1436,20 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   }
   const bool one_segment = segments.size() == 1;
 
+  if (const std::string why = not_one_address(street); !why.empty())
+    return make_error("address.not_one_address", "address '" + std::string(text.substr(0, 80)) + "': " + why);
   std::string hno, hns;
+  if (!street.empty() && split_house_number(street[0], hno, hns) && hno == "0")
+    return make_error("address.no_house_number",
+                      "address '" + std::string(text.substr(0, 80)) + "': house number 0 is no door");
+  // "1208N MAPLE ST" is 1208 N MAPLE ST: a compass letter glued to the number
+  // before a street name is the pre-directional, not a house-number suffix
+  // (so it never matched, printed alike). "14A BIRCH LN" keeps A.
+  if (hns.size() == 1 && is_directional(hns) && street.size() >= 2 && all_alpha(street[1]) &&
+      !is_suffix(street[1]) && !is_directional(street[1])) {
+    street[0] = hno;
+    street.insert(street.begin() + 1, hns);
+  }
   if (street.empty() || !split_house_number(street[0], hno, hns)) {
     // "I-55 @ MM 92", "I-55 NB NEAR MM 92": the marker on the route, no corner.
     std::size_t at_words = 0;
@@ -1431,7 +1598,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     street_end = end - 1;
   }
 
-  if (!read_street(street, i, street_end, a))
+  if (!read_street(street, i, street_end, a) || !names_a_street(a))
     return make_error("address.no_street_name",
                       "address '" + std::string(text.substr(0, 80)) + "': expected a street name after the house number");
   if (a.house_number.starts_with("MM ") && !is_route(a))

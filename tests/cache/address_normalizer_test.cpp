@@ -1011,5 +1011,134 @@ TEST(AddressRoutes, AMileMarkerReadsAloneOfWhereOnTheRoad) {
   EXPECT_EQ(compare_addresses(norm("I-55 MM 92.0"), norm("I-55 MM 9.2")).fit, AddressFit::different);
   EXPECT_EQ(compare_addresses(norm("I-55 AT MM 92"), norm("I-55 MM 93")).fit, AddressFit::different);
 }
+
+// Each of these read as another address and answered "no flags" with
+// nothing said.
+
+bool same_street_and_unit(const NormalizedAddress& a, const NormalizedAddress& b) {
+  return a.street_line() == b.street_line() && a.unit == b.unit && a.city == b.city && a.state == b.state;
+}
+
+std::string error_of(const std::string& text) {
+  auto r = normalize_address(text);
+  return r.ok() ? "read as " + r->display() : r.error().code;
+}
+
+TEST(AddressCadText, UnicodeLookAlikesReadAsTheirAscii) {
+  // U+2010 and U+2011 hyphens in a Queens number.
+  for (const char* s : {"123\xE2\x80\x90" "45 JAMAICA AVE", "123\xE2\x80\x91" "45 JAMAICA AVE"})
+    EXPECT_EQ(norm(s).house_number, "123-45") << s;
+  // U+2044 fraction slash and U+2215 division slash.
+  for (const char* s : {"12 1\xE2\x81\x84" "2 ELM ST", "12 1\xE2\x88\x95" "2 ELM ST"})
+    EXPECT_TRUE(same_street_and_unit(norm(s), norm("12 1/2 ELM ST"))) << s;
+  // U+02BC, U+00B4, U+2018, U+2019 as apostrophes.
+  for (const char* s : {"5 O\xCA\xBC" "BRIEN ST", "5 O\xC2\xB4" "BRIEN ST", "5 O\xE2\x80\x98" "BRIEN ST",
+                        "5 O\xE2\x80\x99" "BRIEN ST"})
+    EXPECT_EQ(norm(s).name, "OBRIEN") << s;
+  // U+2116 numero sign is the number word NO.
+  EXPECT_TRUE(same_street_and_unit(norm("1208 N MAPLE ST \xE2\x84\x96 3B, GREENVALE IL"),
+                                   norm("1208 N MAPLE ST APT 3B, GREENVALE IL")));
+  // Full-width letters, digits and comma (which ended the street line).
+  const NormalizedAddress wide = norm("\xEF\xBC\x97\xEF\xBC\x97 \xEF\xBC\xB0\xEF\xBD\x89\xEF\xBD\x8E\xEF\xBD\x85 "
+                                      "\xEF\xBC\xB2\xEF\xBC\xA4\xEF\xBC\x8C Greenvale IL");
+  EXPECT_TRUE(same_street_and_unit(wide, norm("77 PINE RD, GREENVALE IL"))) << wide.display();
+  // Cut or stray bytes of these characters never crash nor read as them.
+  for (const char* s : {"77 PINE RD \xEF\xBC", "77 PINE RD \xEF", "77 PINE RD \xE2\x84", "77 PINE RD \xCA",
+                        "77 PINE RD \xE2\x81", "77 PINE RD \xEF\xBD\xFF", "\xEF\xBC\x97"})
+    (void)normalize_address(s);
+}
+
+TEST(AddressCadText, NotesAppendedToTheAddressAreDropped) {
+  const NormalizedAddress pine = norm("77 PINE RD, GREENVALE IL");
+  const NormalizedAddress maple = norm("1208 N MAPLE ST APT 3B");
+  for (const char* s : {"77 PINE RD [BACK]", "77 PINE RD - RP STATES SUBJ HAS KNIFE", "77 PINE RD (RP ADVISES DOG)",
+                        "77 PINE RD *RP ADVISES DOG", "77 PINE RD (SUBJ LEFT IN VEH"})
+    EXPECT_TRUE(norm(s).unit.empty() && norm(s).street_line() == pine.street_line()) << s << " -> " << norm(s).display();
+  EXPECT_TRUE(same_street_and_unit(norm("77 PINE RD, GREENVALE IL *RP ADVISES DOG*"), pine));
+  EXPECT_TRUE(same_street_and_unit(norm("1208 N MAPLE ST APT 3B; RP IN VEH"), maple));
+  const NormalizedAddress rear = norm("1208 N MAPLE ST, GREENVALE IL - REAR");
+  EXPECT_EQ(rear.street_line(), "1208 N MAPLE ST");
+  EXPECT_EQ(rear.city, "GREENVALE");
+  EXPECT_EQ(rear.state, "IL");
+  // Unit words in the note stay the unit, as they read before.
+  EXPECT_EQ(norm("77 PINE RD (REAR)").unit, "REAR");
+  EXPECT_EQ(norm("77 PINE RD - APT 4").unit, "4");
+  EXPECT_EQ(norm("1208 N MAPLE ST APT 3B (UPSTAIRS)").unit, "3B UPSTAIRS");
+  // A hyphen inside a word or number is no note.
+  EXPECT_EQ(norm("123-45 JAMAICA AVE").house_number, "123-45");
+}
+
+TEST(AddressCadText, LocationWordsAfterTheStreetAreUnitWordsWithoutId) {
+  for (const auto& [text, unit] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"77 PINE RD (BACK YARD)", "BACK YARD"},
+           {"77 PINE RD - BACK YARD", "BACK YARD"},
+           {"1208 N MAPLE ST (BACK DOOR)", "BACK DOOR"},
+           {"77 PINE RD GARAGE", "GARAGE"},
+           {"77 PINE RD KITCHEN, GREENVALE IL", "KITCHEN"},
+           {"77 PINE RD UPSTAIRS", "UPSTAIRS"},
+           {"77 PINE RD SIDE DOOR", "SIDE DOOR"},
+           {"77 PINE RD DRIVEWAY", "DRIVEWAY"},
+           {"77 PINE RD PARKING LOT", "PARKING LOT"},
+           {"77 PINE RD FRONT YARD", "FRONT YARD"},
+           {"77 PINE RD REAR YARD", "REAR YARD"},
+           {"77 PINE RD FRONT DOOR", "FRONT DOOR"},
+           {"1208 N MAPLE ST N GARAGE", "GARAGE"}}) {
+    const NormalizedAddress a = norm(text);
+    EXPECT_EQ(a.name, std::string(text).starts_with("77") ? "PINE" : "MAPLE") << text;
+    EXPECT_EQ(a.unit, unit) << text;
+  }
+  // Streets named with these words keep them.
+  EXPECT_EQ(norm("10 GARAGE LN").name, "GARAGE");
+  EXPECT_EQ(norm("5 FRONT ST").name, "FRONT");
+  EXPECT_EQ(norm("12 BACK BAY RD").name, "BACK BAY");
+  EXPECT_EQ(norm("12 BACK BAY RD").unit, "");
+}
+
+TEST(AddressCadText, TextThatIsNoSingleAddressIsAnError) {
+  for (const char* s : {"1200 BLK N MAPLE ST", "1200 BLOCK OF N MAPLE ST", "1200 BLOCK N MAPLE ST",
+                        "1208-1210 N MAPLE ST", "1208 AND 1210 N MAPLE ST", "1208 & 1210 N MAPLE ST"})
+    EXPECT_EQ(error_of(s), "address.not_one_address") << s;
+  EXPECT_EQ(error_of("999999999999 MAPLE ST"), "address.not_one_address");
+  for (const char* s : {"1208 N", "1208 ST", "12 34", "1208 NORTH"})
+    EXPECT_EQ(error_of(s), "address.no_street_name") << s;
+  EXPECT_EQ(error_of("0 MAPLE ST"), "address.no_house_number");
+  // Still addresses: Queens numbers, a street named BLOCK, Utah's grid.
+  EXPECT_EQ(norm("123-45 JAMAICA AVE").house_number, "123-45");
+  EXPECT_EQ(norm("150-12 JAMAICA AVE").house_number, "150-12");
+  EXPECT_EQ(norm("1200 BLOCK RD").name, "BLOCK");
+  EXPECT_EQ(norm("239 S 500 E").name, "500");
+  EXPECT_EQ(norm("55 N ST").name, "NORTH");
+  EXPECT_EQ(norm("999999 MAPLE ST").house_number, "999999");
+  EXPECT_EQ(norm("1208 AND N MAPLE ST").name, "AND N MAPLE");
+}
+
+TEST(AddressCadText, DesignatorHyphenedToItsId) {
+  for (const auto& [glued, spaced] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"77 PINE RD APT-4", "77 PINE RD APT 4"},
+           {"77 PINE RD UNIT-4B", "77 PINE RD UNIT 4B"},
+           {"77 PINE RD STE-200", "77 PINE RD STE 200"},
+           {"77 PINE RD #-4", "77 PINE RD # 4"}}) {
+    const NormalizedAddress a = norm(glued);
+    EXPECT_EQ(a.unit, norm(spaced).unit) << glued;
+    EXPECT_EQ(a.display(), spaced) << glued;
+  }
+}
+
+TEST(AddressCadText, CompassLetterGluedToTheNumberIsThePreDirectional) {
+  const NormalizedAddress a = norm("1208N MAPLE ST, GREENVALE IL");
+  EXPECT_EQ(a.house_number, "1208");
+  EXPECT_EQ(a.house_suffix, "");
+  EXPECT_EQ(a.predir, "N");
+  EXPECT_EQ(a.name, "MAPLE");
+  // A letter that is no compass point, or before a type, stays the suffix,
+  // and prints with its number so it never reads as a directional.
+  const NormalizedAddress b = norm("14A BIRCH LN");
+  EXPECT_EQ(b.house_suffix, "A");
+  EXPECT_EQ(b.display(), "14A BIRCH LN");
+  EXPECT_EQ(norm("1208E ST LOUIS AVE").house_suffix, "E");
+  EXPECT_EQ(norm("1208E ST LOUIS AVE").display(), "1208E SAINT LOUIS AVE");
+  EXPECT_EQ(norm("1208 1/2 S ELM ST").display(), "1208 1/2 S ELM ST");
+}
+
 }  // namespace
 }  // namespace mdtc::cache
