@@ -283,7 +283,8 @@ std::vector<Check> check_cache(const config::Config& c) {
       out.push_back(fail("cache", Problem::cache_audit_broken,
                          "the audit chain of " + c.cache_db + " cannot be trusted: flags still show",
                          "keep " + audit + " (and any " + audit + ".corrupt-*) for whoever reviews the audit; to "
-                             "start a new chain, move " + audit + " aside and run " + reset + refill,
+                             "start a new chain, stop the MDT host, move " + audit + " with its -wal and -shm aside "
+                             "together, and run " + reset + refill,
                          verified.error().message));
       return out;
     }

@@ -44,7 +44,8 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "the audit chain beside the cache (PATH.audit) has a record altered or removed, or the file was removed, "
        "replaced or found corrupt: flags still show, but the record of what was shown cannot be trusted",
        "keep PATH.audit and any PATH.audit.corrupt-* as they are for whoever reviews the audit; to start a new "
-       "chain, move PATH.audit aside, reset the cache (cache reset) and import or sync a snapshot"},
+       "chain, stop the MDT host, move PATH.audit with its -wal and -shm aside together, reset the cache (cache "
+       "reset) and import or sync a snapshot"},
       {Problem::cache_never_synced, "cache.never_synced", "the cache holds no registry data yet: flags are unavailable",
        "import a registry snapshot or check the registry sync"},
       {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",

@@ -169,6 +169,17 @@ void Cache::Impl::open_audit_log(const std::string& db_path, bool ro) {
 
 std::string audit_log_path(const std::string& db_path) { return db_path + ".audit"; }
 
+std::string Cache::Impl::audit_identity_problem(const std::string& adopted) const {
+  if (!audit_error.empty()) return audit_error;
+  if (adopted.empty() || audit_log.chain_id() == adopted) return {};
+  return "audit file " + audit_path +
+         (audit_log.is_open() ? " holds chain " + audit_log.chain_id() : std::string(" is missing")) +
+         " but this cache's chain is " + adopted +
+         (audit_recovered_from.empty() ? std::string(" (removed or replaced)")
+                                       : " (it was corrupt and was moved to " + audit_recovered_from + ")") +
+         "; with the host stopped, resetting the cache adopts the file's chain";
+}
+
 Cache::Cache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Cache::Cache(Cache&&) noexcept = default;
 Cache& Cache::operator=(Cache&&) noexcept = default;
@@ -331,16 +342,8 @@ Status Cache::verify() {
                                                      "; expected them equal (a registry snapshot import counts again)");
     const std::string adopted = im.meta("audit_chain").value_or("");
     std::lock_guard audit_lock(im.audit_mu);
-    if (!im.audit_error.empty()) return make_error("cache.audit_broken", im.audit_error);
-    if (!adopted.empty() && im.audit_log.chain_id() != adopted)
-      return make_error("cache.audit_broken",
-                        "audit file " + im.audit_path +
-                            (im.audit_log.is_open() ? " holds chain " + im.audit_log.chain_id() : " is missing") +
-                            " but this cache's chain is " + adopted +
-                            (im.audit_recovered_from.empty() ? std::string(" (removed or replaced)")
-                                                             : " (the corrupt file was moved to " +
-                                                                   im.audit_recovered_from + ")") +
-                            "; resetting the cache adopts the file's chain");
+    if (const std::string problem = im.audit_identity_problem(adopted); !problem.empty())
+      return make_error("cache.audit_broken", problem);
     if (auto broken = im.audit_log.find_break()) return make_error("cache.audit_broken", *broken);
     return Ok{};
   } catch (const SqlError& e) {
@@ -417,6 +420,7 @@ Result<Stats> Cache::stats() {
       std::lock_guard audit_lock(im.audit_mu);
       s.audit_records = im.audit_log.count();
       s.audit_recovered_from = im.audit_recovered_from;
+      s.audit_problem = im.audit_identity_problem(im.meta("audit_chain").value_or(""));
     }
     s.audit_path = im.audit_path;
     s.registry_version = std::stoll(im.meta("registry_version").value_or("0"));

@@ -53,6 +53,10 @@ struct Cache::Impl {
   std::string audit_recovered_from;  // a corrupt audit file was moved here on open
   std::mutex audit_mu;
   void open_audit_log(const std::string& db_path, bool read_only);  // on open, before migrate
+  // Why the audit file is not the chain this cache adopted (meta
+  // audit_chain), or empty: cannot be opened, missing, replaced, or moved
+  // aside as corrupt. Under audit_mu.
+  std::string audit_identity_problem(const std::string& adopted) const;
 
   // The cities the premises carry, plus options.place_aliases: lets a query
   // without comma or state name its city. Rebuilt from `db` (under mu) on

@@ -106,6 +106,10 @@ void PluginInstance::open_cache() {
     cache_error_.clear();
     share_cache_with_sync();
     logger("cache").information("flag cache open");
+    // Flags still show; the record of what was shown does not hold, and
+    // only doctor would otherwise say so.
+    if (auto st = cache_->stats(); st && !st->audit_problem.empty())
+      logger("cache").error("audit chain broken: " + st->audit_problem);
     warn_aliases_without_place(*cache_);
   } else {
     // The officer's panel gets words; the path and the detail go to the log.
@@ -561,6 +565,15 @@ void PluginInstance::wipe_cache(const std::string& reason) {
   for (const std::string& f : {config_.cache_db, config_.cache_db + "-wal", config_.cache_db + "-shm", key, audit,
                                audit + "-wal", audit + "-shm"})
     std::filesystem::remove(f, ec);
+  // Copies that a reset or a corrupt file moved aside hold the same
+  // addresses and flag codes in clear: a wipe that left them erased nothing.
+  const std::filesystem::path db(config_.cache_db);
+  const std::string aside = db.filename().string() + ".";
+  for (const auto& entry : std::filesystem::directory_iterator(db.has_parent_path() ? db.parent_path() : ".", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(aside, 0) == 0 && (name.find(".reset-") != std::string::npos || name.find(".corrupt-") != std::string::npos))
+      std::filesystem::remove(entry.path(), ec);
+  }
   cache_error_ = "cache " + reason;
   cache_retry_ms_ = steady_ms() + 60'000;
   logger("cache").notice("flag cache " + reason);

@@ -131,6 +131,7 @@ TEST_F(AuditLogFile, ARemovedAuditFileFailsVerifyAndANewChainIsNotTakenForTheOld
     EXPECT_FALSE(fs::exists(audit)) << "a read-only open wrote a file";
   }
   Cache c = open();  // read-write: a new chain begins, and is not passed off as the old
+  EXPECT_NE(c.stats()->audit_problem.find("removed or replaced"), std::string::npos) << c.stats()->audit_problem;
   write_records(c, 1);
   auto v = c.verify();
   ASSERT_FALSE(v.ok());
@@ -149,6 +150,7 @@ TEST_F(AuditLogFile, AResetCacheCarriesTheChainOn) {
   EXPECT_TRUE(fs::exists(audit));
   Cache c = open();
   EXPECT_EQ(c.stats()->audit_records, 2);
+  EXPECT_EQ(c.stats()->audit_problem, "");
   write_records(c, 1);
   EXPECT_EQ(c.stats()->audit_records, 3);
   auto v = c.verify();
@@ -169,6 +171,8 @@ TEST_F(AuditLogFile, ACorruptAuditFileIsMovedAsideSaidAndLookupsGoOn) {
   Cache c = open();
   const Stats s = *c.stats();
   ASSERT_FALSE(s.audit_recovered_from.empty());
+  EXPECT_NE(s.audit_problem.find("was corrupt and was moved to " + s.audit_recovered_from), std::string::npos)
+      << s.audit_problem;
   EXPECT_TRUE(fs::exists(s.audit_recovered_from));
   EXPECT_EQ(s.audit_records, 0);
   EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").flags.size(), 3u);

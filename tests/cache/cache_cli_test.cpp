@@ -2,7 +2,10 @@
 // fresh path, JSON on stdout, exit codes.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -273,6 +276,26 @@ TEST_F(CacheCli, ResetMovesTheCacheAsideAndKeepsTheKey) {
   auto again = cli({"cache", "import", registry(), "--db", db});
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--db", db}).exit_code, 0);
+}
+
+// A reset under a running plugin left it reading the moved file: old flags,
+// shown as fresh, while new imports went to a file it never opened.
+TEST_F(CacheCli, ResetIsRefusedWhileAPluginHoldsItsLockBesideTheCache) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  const std::string lock_path = std::filesystem::path(db).parent_path() / "plugin-2A31.lock";
+  mdtc::test::write_file(lock_path, "pid 4242, officer\n");
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  auto refused = cli({"cache", "reset", "--db", db});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_EQ(json(refused.output)->getValue<std::string>("error"), "cache.in_use") << refused.output;
+  EXPECT_NE(refused.output.find("pid 4242, officer"), std::string::npos) << refused.output;
+  EXPECT_TRUE(std::filesystem::exists(db));
+  ::close(fd);  // the plugin stopped
+  auto r = cli({"cache", "reset", "--db", db});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(db));
 }
 
 // Issue 13.12: doctor advised a re-import, which fails on a corrupt file.

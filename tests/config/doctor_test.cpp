@@ -737,6 +737,8 @@ TEST(Doctor, ABrokenAuditChainSaysFlagsStillShowAndToKeepTheFile) {
   EXPECT_EQ(full["cache"].message, "the audit chain of " + dir.file("cache.db") + " cannot be trusted: flags still show");
   EXPECT_NE(full["cache"].detail.find("audit chain"), std::string::npos) << full["cache"].detail;
   EXPECT_NE(full["cache"].fix.find("keep " + dir.file("cache.db.audit")), std::string::npos) << full["cache"].fix;
+  EXPECT_NE(full["cache"].fix.find("stop the MDT host"), std::string::npos) << full["cache"].fix;
+  EXPECT_NE(full["cache"].fix.find("with its -wal and -shm"), std::string::npos) << full["cache"].fix;
 }
 
 TEST(Doctor, CountsThatDisagreeWithTheRowsNameASnapshotAsTheFix) {

@@ -375,6 +375,10 @@ TEST_F(EndToEnd, AuthenticatedWipeErasesTheCacheAndLaterLookupsSayUnavailable) {
                                 "\n[cad]\nserver_public_key = " + server->public_key +
                                     "\nclient_key_file = " + dir.file("client.key") + "\n");
   const std::string again = std::string(kFlagged).replace(std::string(kFlagged).find("I-2"), 3, "I-3");
+  // What a reset and a corrupt file left beside the cache: the same data.
+  for (const char* aside : {"2A31.db.reset-20260101T000000Z", "2A31.db.reset-20260101T000000Z-wal",
+                            "2A31.db.corrupt-20260102T000000Z", "2A31.db.audit.corrupt-20260103T000000Z"})
+    write_file(dir.file(aside), "1208 N MAPLE ST WEAPONS");
   auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n" +
                            R"({"publish":{"topic":"unit.2A31","body":{"type":"wipe","reason":"laptop reported stolen"}}})" +
                            "\n" + again + "\n",
@@ -392,6 +396,9 @@ TEST_F(EndToEnd, AuthenticatedWipeErasesTheCacheAndLaterLookupsSayUnavailable) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.key")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("2A31.db.audit")));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find("2A31.db."), std::string::npos)
+        << entry.path() << " outlived the wipe";
 }
 
 TEST_F(EndToEnd, SharedCarErasesTheCacheWhenTheSessionEnds) {

@@ -160,6 +160,10 @@ struct Stats {
   std::string db_path, key_path, audit_path;
   std::string recovered_from;     // set when a corrupt file was moved aside on open
   std::string audit_recovered_from;  // the same for the audit file (a new chain began)
+  // Set when the audit file is not the chain this cache began (missing,
+  // replaced, moved aside as corrupt, or not openable): flags still show,
+  // the record of what was shown is broken. Cheap; verify() walks the chain.
+  std::string audit_problem;
   int64_t import_rejects = 0;     // registry files rejected, ever
   std::string last_reject;        // "FILE:LINE: reason" of the latest
   int64_t unparsed_queries = 0;   // match() addresses that did not normalize, since open
