@@ -1275,12 +1275,13 @@ std::string NormalizedAddress::display() const {
   return out;
 }
 
-Result<NormalizedAddress> normalize_address(std::string_view text) {
+Result<NormalizedAddress> normalize_address(std::string_view text, AddressSource source) {
   static const Gazetteer kNoPlaces;
-  return normalize_address(text, kNoPlaces);
+  return normalize_address(text, kNoPlaces, source);
 }
 
-Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places) {
+Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places, AddressSource source) {
+  const bool cad = source == AddressSource::cad;
   if (text.size() > kMaxAddressLength)
     return make_error("address.too_long", "address of " + std::to_string(text.size()) +
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
@@ -1436,10 +1437,10 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   }
   const bool one_segment = segments.size() == 1;
 
-  if (const std::string why = not_one_address(street); !why.empty())
+  if (const std::string why = cad ? not_one_address(street) : std::string(); !why.empty())
     return make_error("address.not_one_address", "address '" + std::string(text.substr(0, 80)) + "': " + why);
   std::string hno, hns;
-  if (!street.empty() && split_house_number(street[0], hno, hns) && hno == "0")
+  if (cad && !street.empty() && split_house_number(street[0], hno, hns) && hno == "0")
     return make_error("address.no_house_number",
                       "address '" + std::string(text.substr(0, 80)) + "': house number 0 is no door");
   // "1208N MAPLE ST" is 1208 N MAPLE ST: a compass letter glued to the number
@@ -1598,7 +1599,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     street_end = end - 1;
   }
 
-  if (!read_street(street, i, street_end, a) || !names_a_street(a))
+  if (!read_street(street, i, street_end, a) || (cad && !names_a_street(a)))
     return make_error("address.no_street_name",
                       "address '" + std::string(text.substr(0, 80)) + "': expected a street name after the house number");
   if (a.house_number.starts_with("MM ") && !is_route(a))

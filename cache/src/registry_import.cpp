@@ -556,7 +556,7 @@ void read_again_with_places(Db& db, const std::vector<std::pair<std::string, std
     UPDATE premises SET display=?2, hno=?3, hns=?4, predir=?5, pretype=?6, name=?7, type=?8, postdir=?9,
                         unit=?10, unit_display=?11, city=?12, state=?13, zip=?14 WHERE id=?1)sql");
   while (pending.step()) {
-    const auto a = normalize_address(pending.text_view(1), places);
+    const auto a = normalize_address(pending.text_view(1), places, AddressSource::registry);
     if (!a || a->city.empty()) continue;
     const std::string id = pending.text(0), display = a->display();
     update.bind_static(1, id).bind_static(2, display)
@@ -658,7 +658,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                        "; previous data kept"));
       }
       auto count_flags = [&] { return kept_count(im.db, "flags"); };
-      const int64_t flags_before = replace_all ? count_flags() : 0;
+      const int64_t flags_before = count_flags();
       if (replace_all) begin_replace_all(im.db);
 
       // A snapshot whose header states no deletes starts from empty tables,
@@ -759,7 +759,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
           if (!put(put_premise)) return false;
           // Read from its text (not civic) and no place found in it.
           if (r->address && a.city.empty() && !r->address_text.empty())
-            if (auto plain = normalize_address(r->address_text); plain && *plain == a)
+            if (auto plain = normalize_address(r->address_text, AddressSource::registry); plain && *plain == a)
               put_placeless.bind_static(1, r->id).bind_static(2, r->address_text).run();
           // A premise line states all its names: a delta that drops one drops it.
           if (!replace_all) del_premise_aliases.bind_static(1, r->id).run();
@@ -868,10 +868,16 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                                      ": not applied, previous data kept");
       report.flags_held = count_flags();
       const int64_t removed = flags_before - report.flags_held;
-      if (replace_all && !options.allow_shrink && removed > 0 &&
+      // A delta that deletes most of the flags is the same danger as such a
+      // snapshot (a registry bug, a wrong export): every panel would say
+      // "no flags". Small caches change by whole percents with every delta,
+      // so a delta must also remove at least kMinDeltaShrink flags.
+      constexpr int64_t kMinDeltaShrink = 10;
+      if (!options.allow_shrink && removed > 0 && (replace_all || removed >= kMinDeltaShrink) &&
           removed * 100 > static_cast<int64_t>(im.options.max_snapshot_shrink_pct) * flags_before)
         return make_error("registry.shrink",
-                          where + "this snapshot would remove " + std::to_string(removed) + " of the cache's " +
+                          where + "this " + (replace_all ? "snapshot" : "delta") + " would remove " +
+                              std::to_string(removed) + " of the cache's " +
                               std::to_string(flags_before) + " flags, more than cache.max_snapshot_shrink_pct = " +
                               std::to_string(im.options.max_snapshot_shrink_pct) +
                               "%; if the registry really shrank, import it with --allow-shrink; previous data kept");

@@ -277,7 +277,7 @@ Result<RegistryRecord> premise(const O& o) {
     else why = n.error().message;
   }
   if (!p.address && !p.address_text.empty()) {
-    auto n = normalize_address(p.address_text);
+    auto n = normalize_address(p.address_text, AddressSource::registry);
     if (n) p.address = *n;
     else why = n.error().message;
   }

@@ -225,6 +225,48 @@ TEST_F(RegistryImport, SnapshotRemovingMostFlagsIsRefusedUnlessAllowed) {
   EXPECT_EQ(c.stats()->flags, 1);
 }
 
+// A delta deleting most of the flags (a registry bug, a wrong export) made
+// every panel say "no flags" with nothing refused: the same guard holds,
+// once it removes at least ten flags (small caches move by whole percents).
+TEST_F(RegistryImport, DeltaRemovingMostFlagsIsRefusedUnlessAllowed) {
+  Cache c = open();
+  std::string premises, deletes;
+  for (int i = 0; i < 20; ++i) {
+    const std::string n = std::to_string(i);
+    premises += R"({"type":"premise","id":"P-)" + n + R"(","address":")" + std::to_string(i + 1) + R"( ELM ST, SPRINGFIELD IL"}
+{"type":"flag","id":"F-)" + n + R"(","premise":"P-)" + n + R"(","kind":"safety","code":"DOG","audience":"all"}
+)";
+    if (i < 15) deletes += R"({"type":"delete","id":"P-)" + n + "\"}\n";
+  }
+  ASSERT_TRUE(c.import_text(snapshot(1, premises), "v1.jsonl").ok());
+  auto r = c.import_text(delta(2, deletes), "v2.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.shrink");
+  EXPECT_NE(r.error().message.find("this delta would remove 15 of the cache's 20 flags"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(c.stats()->flags, 20);
+  EXPECT_TRUE(c.import_text(delta(2, R"({"type":"delete","id":"P-0"}
+)"), "v2-small.jsonl").ok()) << "a delta removing a few flags is a delta";
+  auto allowed = c.import_text(delta(3, deletes), "v3.jsonl", {.allow_shrink = true});
+  ASSERT_TRUE(allowed.ok()) << allowed.error().message;
+  EXPECT_EQ(c.stats()->flags, 5);
+}
+
+// CAD's text that names no single door reads "not understood"; the same
+// text as a premise on file is read as it always was, so one such line never
+// refuses a registry file (which would stop every car's updates).
+TEST_F(RegistryImport, PremiseTextCadWouldNotTakeAsOneDoorStillImports) {
+  Cache c = open();
+  auto r = c.import_text(snapshot(1, R"({"type":"premise","id":"P-1","address":"313-317 Broadway, Springfield IL"}
+{"type":"premise","id":"P-2","address":"0 County Road 12, Springfield IL"}
+{"type":"flag","id":"F-1","premise":"P-1","kind":"safety","code":"DOG","audience":"all"}
+)"), "ranges.jsonl");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(c.stats()->premises, 2);
+  const MatchResult m = match(c, "313-317 BROADWAY, SPRINGFIELD IL");
+  EXPECT_TRUE(m.unparsed) << "CAD's range is still not one door";
+}
+
 TEST_F(RegistryImport, ShrinkLimitComesFromTheOpenOptions) {
   OpenOptions o;
   o.max_snapshot_shrink_pct = 70;

@@ -110,15 +110,24 @@ std::vector<AliasWithoutPlace> aliases_without_place(
 // address written with SPFLD finds nothing; did you mean SPRINGFIELD?"
 std::string alias_without_place_text(const AliasWithoutPlace& a);
 
+// Whose text is read. CAD's text that names no single door (a block, a
+// range or two house numbers, house number 0 or of over 6 digits, a number
+// with no street after it) is an error, so the lookup says its flags were
+// not checked. A registry's premise text is read as it always was: a
+// premise is a door on file, and one such line must never refuse a whole
+// registry file (every car would stop taking updates).
+enum class AddressSource { cad, registry };
+
 // Free text in any common spelling: "1208 n. maple street #3b, Springfield IL".
 // Errors: address.empty, address.too_long, address.no_house_number,
-// address.no_street_name.
-Result<NormalizedAddress> normalize_address(std::string_view text);
+// address.no_street_name, address.not_one_address (CAD's text only).
+Result<NormalizedAddress> normalize_address(std::string_view text, AddressSource source = AddressSource::cad);
 // The same, knowing the places: a trailing known place is the city even
 // without a comma or state (longest name first; never when taking it would
 // leave no street name, so "17 SPRINGFIELD AVE" stays a street), and a
 // city given in an alias spelling is answered in the place's own.
-Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places);
+Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places,
+                                            AddressSource source = AddressSource::cad);
 
 // CLDXF civic elements (as CAD and the registry send them).
 Result<NormalizedAddress> normalize_civic(const CivicAddress& civic);
