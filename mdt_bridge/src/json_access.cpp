@@ -23,11 +23,23 @@ bool equal_fold(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Nesting depth outside strings; a cheap pass that keeps the recursive
-// parser away from inputs that would overflow the stack.
-int max_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
+// One cheap pass outside strings before the parser sees the text: the
+// nesting depth (the recursive parser must not overflow the stack), and the
+// longest run of digits in a number's integer part. Poco reads an integer
+// past 2^64 modulo 2^64, so 18446744073709551617 became 1: a version or an
+// offset that passes every range check. Nothing this protocol carries has
+// 20 digits.
+struct Shape {
+  int depth = 0;
+  std::size_t longest_integer = 0;
+};
+
+Shape shape_of(std::string_view text) {
+  Shape out;
+  int depth = 0;
   bool in_string = false, escaped = false;
+  std::size_t digits = 0;
+  bool in_number = false, fraction = false;
   for (char c : text) {
     if (in_string) {
       if (escaped) escaped = false;
@@ -35,19 +47,38 @@ int max_depth(std::string_view text) {
       else if (c == '"') in_string = false;
       continue;
     }
+    const bool digit = c >= '0' && c <= '9';
+    if (in_number && (digit || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
+      if (c == '.' || c == 'e' || c == 'E') fraction = true;
+      else if (digit && !fraction) out.longest_integer = std::max(out.longest_integer, ++digits);
+      continue;
+    }
+    in_number = false;
+    if (digit || c == '-') {
+      in_number = true;
+      fraction = false;
+      digits = digit ? 1 : 0;
+      out.longest_integer = std::max(out.longest_integer, digits);
+      continue;
+    }
     if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
+    else if (c == '{' || c == '[') out.depth = std::max(out.depth, ++depth);
     else if (c == '}' || c == ']') --depth;
   }
-  return deepest;
+  return out;
 }
 
 }  // namespace
 
 Result<Poco::JSON::Object::Ptr> parse_object(std::string_view text) {
-  if (max_depth(text) > kMaxDepth) {
+  const Shape shape = shape_of(text);
+  if (shape.depth > kMaxDepth) {
     return make_error("wire.bad_json", "JSON nests deeper than " + std::to_string(kMaxDepth) +
                                            " levels; expected a flat message object");
+  }
+  if (shape.longest_integer >= 20) {
+    return make_error("wire.bad_json", "a number has " + std::to_string(shape.longest_integer) +
+                                           " digits: out of range of every field");
   }
   // Poco's parser stops at an embedded NUL; a body with one is not valid
   // UTF-8 JSON text anyway.

@@ -109,6 +109,18 @@ TEST(SyncMessage, ValuesOutOfRangeAreRefused) {
   EXPECT_EQ(code_of(R"({"v":1,"type":"error","req":"1","code":"gone\u0007"})"), "sync.bad_value");
 }
 
+// Past 2^64 the JSON parser wrapped: 2^64+1 read as 1, a version that passed
+// every range check (an "up to date" that confirmed a cache it never saw).
+TEST(SyncMessage, AnIntegerPastEveryFieldsRangeIsRefusedNotWrapped) {
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":18446744073709551617})"), "sync.bad_json");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":100000000000000000000})"), "sync.bad_json");
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":-18446744073709551617})"), "sync.bad_json");
+  // Digits in a string, or after a decimal point, are no integer.
+  auto ok = decode_sync_message(R"({"v":1,"type":"error","req":"123456789012345678901234","code":"gone"})");
+  EXPECT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":1.000000000000000000001})"), "sync.bad_type");
+}
+
 TEST(SyncMessage, MalformedAndOversizedTextIsRefused) {
   EXPECT_EQ(code_of("not json"), "sync.bad_json");
   EXPECT_EQ(code_of("[1,2]"), "sync.bad_json");
