@@ -24,41 +24,43 @@ bool equal_fold(std::string_view a, std::string_view b) {
 }
 
 // One cheap pass outside strings before the parser sees the text: the
-// nesting depth (the recursive parser must not overflow the stack), and the
-// longest run of digits in a number's integer part. Poco reads an integer
-// past 2^64 modulo 2^64, so 18446744073709551617 became 1: a version or an
-// offset that passes every range check. Nothing this protocol carries has
-// 20 digits.
+// nesting depth (the recursive parser must not overflow the stack), and
+// whether a number's integer part is past 2^64-1. Poco reads such an
+// integer modulo 2^64, so 18446744073709551617 became 1: a version or an
+// offset that passes every range check.
 struct Shape {
   int depth = 0;
-  std::size_t longest_integer = 0;
+  bool integer_overflow = false;
 };
+
+bool past_uint64(std::string_view digits) {
+  static constexpr std::string_view kMax = "18446744073709551615";
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  return digits.size() > kMax.size() || (digits.size() == kMax.size() && digits > kMax);
+}
 
 Shape shape_of(std::string_view text) {
   Shape out;
   int depth = 0;
   bool in_string = false, escaped = false;
-  std::size_t digits = 0;
-  bool in_number = false, fraction = false;
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (in_string) {
       if (escaped) escaped = false;
       else if (c == '\\') escaped = true;
       else if (c == '"') in_string = false;
       continue;
     }
-    const bool digit = c >= '0' && c <= '9';
-    if (in_number && (digit || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
-      if (c == '.' || c == 'e' || c == 'E') fraction = true;
-      else if (digit && !fraction) out.longest_integer = std::max(out.longest_integer, ++digits);
-      continue;
-    }
-    in_number = false;
-    if (digit || c == '-') {
-      in_number = true;
-      fraction = false;
-      digits = digit ? 1 : 0;
-      out.longest_integer = std::max(out.longest_integer, digits);
+    if ((c >= '0' && c <= '9') || c == '-') {
+      // The integer part, then the rest of the number (fraction, exponent).
+      std::size_t j = c == '-' ? i + 1 : i;
+      const std::size_t from = j;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+      if (past_uint64(text.substr(from, j - from))) out.integer_overflow = true;
+      while (j < text.size() && ((text[j] >= '0' && text[j] <= '9') || text[j] == '.' || text[j] == 'e' ||
+                                 text[j] == 'E' || text[j] == '+' || text[j] == '-'))
+        ++j;
+      i = j - 1;
       continue;
     }
     if (c == '"') in_string = true;
@@ -76,10 +78,8 @@ Result<Poco::JSON::Object::Ptr> parse_object(std::string_view text) {
     return make_error("wire.bad_json", "JSON nests deeper than " + std::to_string(kMaxDepth) +
                                            " levels; expected a flat message object");
   }
-  if (shape.longest_integer >= 20) {
-    return make_error("wire.bad_json", "a number has " + std::to_string(shape.longest_integer) +
-                                           " digits: out of range of every field");
-  }
+  if (shape.integer_overflow)
+    return make_error("wire.bad_json", "a number past 2^64-1: out of range of every field");
   // Poco's parser stops at an embedded NUL; a body with one is not valid
   // UTF-8 JSON text anyway.
   if (text.find('\0') != std::string_view::npos) {

@@ -118,6 +118,8 @@ TEST(SyncMessage, AnIntegerPastEveryFieldsRangeIsRefusedNotWrapped) {
   // Digits in a string, or after a decimal point, are no integer.
   auto ok = decode_sync_message(R"({"v":1,"type":"error","req":"123456789012345678901234","code":"gone"})");
   EXPECT_TRUE(ok.ok()) << ok.error().message;
+  // 2^64-1 itself is read, and refused by the field's own range.
+  EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":18446744073709551615})"), "sync.bad_value");
   EXPECT_EQ(code_of(R"({"v":1,"type":"up_to_date","req":"1","version":1.000000000000000000001})"), "sync.bad_type");
 }
 
