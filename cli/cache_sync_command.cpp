@@ -169,7 +169,10 @@ int cache_sync_command(const Args& args) {
   bridge::RegistrySync sync(
       so, [&] { return c.delta_base(); },
       [&](ByteSource& file, int64_t version, const std::string& mode) -> Status {
-        auto r = c.import_stream(file, "registry " + mode + " version " + std::to_string(version));
+        cache::ImportOptions offered;  // the file must be what the registry said it is
+        offered.offered_mode = mode;
+        offered.offered_version = version;
+        auto r = c.import_stream(file, "registry " + mode + " version " + std::to_string(version), offered);
         if (!r) return r.error();
         Object a(Poco::JSON_PRESERVE_KEY_ORDER);
         a.set("mode", mode);

@@ -645,6 +645,15 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       const bool replace_all = report.mode == "snapshot";
       const bool whole = im.holds_snapshot();
       const std::string where = origin + ":" + std::to_string(header_line) + ": ";
+      if ((!options.offered_mode.empty() && options.offered_mode != report.mode) ||
+          (options.offered_version && *options.offered_version != report.version))
+        return refuse(make_error("registry.offer_mismatch",
+                                 where + "the registry offered " +
+                                     (options.offered_mode.empty() ? std::string("a file") : options.offered_mode) +
+                                     (options.offered_version ? " version " + std::to_string(*options.offered_version)
+                                                              : std::string()) +
+                                     ", and the file is " + report.mode + " version " +
+                                     std::to_string(report.version) + "; previous data kept"));
       if (!replace_all && !whole)
         return refuse(make_error("registry.no_base", where + "a delta applies on top of a complete snapshot, and this "
                                                              "cache holds none: import a snapshot first; previous data kept"));

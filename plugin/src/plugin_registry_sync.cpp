@@ -85,7 +85,10 @@ Status PluginInstance::start_registry_sync() {
         }
         // Streamed from the sealed staging file, verified before the commit:
         // the plaintext is never on disk and never whole in memory.
-        auto r = c->import_stream(file, "registry " + mode + " version " + std::to_string(version));
+        cache::ImportOptions offered;  // the file must be what the registry said it is
+        offered.offered_mode = mode;
+        offered.offered_version = version;
+        auto r = c->import_stream(file, "registry " + mode + " version " + std::to_string(version), offered);
         if (!r) return r.error();
         // Counts only: no name, note or address reaches a log.
         sync_log().information("flag registry " + mode + " version " + std::to_string(version) + " applied: " +

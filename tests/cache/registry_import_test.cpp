@@ -267,6 +267,24 @@ TEST_F(RegistryImport, PremiseTextCadWouldNotTakeAsOneDoorStillImports) {
   EXPECT_TRUE(m.unparsed) << "CAD's range is still not one door";
 }
 
+// A registry offered "delta version 2" and sent snapshot version 1: applied
+// under the offer's name, the sync's report and counters named another file.
+TEST_F(RegistryImport, AFileThatIsNotWhatTheRegistryOfferedIsRefused) {
+  Cache c = open();
+  ImportOptions offered;
+  offered.offered_mode = "delta";
+  offered.offered_version = 2;
+  auto r = c.import_text(kExample, "offer.jsonl", offered);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "registry.offer_mismatch");
+  EXPECT_NE(r.error().message.find("offered delta version 2, and the file is snapshot version 1"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(c.stats()->premises, 0);
+  offered.offered_mode = "snapshot";
+  offered.offered_version = 1;
+  EXPECT_TRUE(c.import_text(kExample, "offer.jsonl", offered).ok());
+}
+
 TEST_F(RegistryImport, ShrinkLimitComesFromTheOpenOptions) {
   OpenOptions o;
   o.max_snapshot_shrink_pct = 70;

@@ -142,6 +142,11 @@ struct ImportOptions {
   // Export v1 files from before completeness (no header counts, no trailer,
   // or no header at all) are applied only when asked: a fleet moving over.
   bool legacy = false;
+  // What the registry offered the file as (a sync): a header that says
+  // otherwise is refused (registry.offer_mismatch), or the sync's report and
+  // counters would name another file than the one applied.
+  std::string offered_mode = {};
+  std::optional<int64_t> offered_version = {};
   // A snapshot removing more than OpenOptions::max_snapshot_shrink_pct of
   // the flags is refused unless this is set.
   bool allow_shrink = false;
