@@ -55,7 +55,9 @@ void StorageWatch::failed(const std::string& what, const Error& e, const std::st
   faults_[what] = e.code;
   ++counters_["storage.faults"];
   if (!dropped.empty()) ++counters_[dropped];
-  if (auto n = log_limit_.occur(Clock::now()))
+  // Each file's own limit: one file's failures must not hide another's
+  // (the journal's line used to take the minute the audit's needed).
+  if (auto n = log_limits_[what].occur(Clock::now()))
     Poco::Logger::get("mdtc.plugin.storage")
         .error("%s not written: %s (%s refused write(s) since the last line)", what, e.message,
                std::to_string(*n));
@@ -81,6 +83,7 @@ StorageStatus StorageWatch::current() const {
   s.title = read_only ? "STORAGE READ-ONLY" : "STORAGE FULL";
   s.detail = std::string(read_only ? "The MDT's disk is read-only" : "The MDT's disk is full") +
              ": requests still go to CAD but are not kept if the MDT restarts";
+  if (faults_.count("audit")) s.detail += "; flags shown now are not written to the audit log";
   return s;
 }
 
@@ -92,9 +95,9 @@ std::optional<StorageStatus> StorageWatch::changed(Clock::time_point now, Clock:
   }
   StorageStatus s = current();
   if (s.ok && !shown_) return std::nullopt;
-  if (shown_ && shown_->ok == s.ok && shown_->title == s.title) return std::nullopt;
+  if (shown_ && shown_->ok == s.ok && shown_->title == s.title && shown_->detail == s.detail) return std::nullopt;
   if (s.ok) {
-    log_limit_.clear();
+    log_limits_.clear();
     Poco::Logger::get("mdtc.plugin.storage").notice("storage writable again");
   }
   shown_ = s;

@@ -55,7 +55,7 @@ class StorageWatch {
   std::map<std::string, std::string> faults_;  // file -> error code
   std::optional<std::string> link_fault_;
   std::map<std::string, uint64_t> counters_;
-  RepeatLimiter log_limit_;
+  std::map<std::string, RepeatLimiter> log_limits_;  // by file
   Clock::time_point next_check_{};
   std::optional<StorageStatus> shown_;
 };

@@ -31,12 +31,19 @@ TEST(StorageWatch, RefusedWritesAreCountedShownOnceAndClearWhenTheDiskTakesWrite
   EXPECT_FALSE(watch.changed(t0).has_value()) << "nothing to say while all is well";
   disk.fill();
   const Error full = make_error("storage.full", "database or disk is full");
-  watch.failed("audit", full, "audit.dropped");
-  watch.failed("audit", full, "audit.dropped");
+  watch.failed("journal", full, "journal.not_written");
   auto shown = watch.changed(t0);
   ASSERT_TRUE(shown.has_value());
   EXPECT_FALSE(shown->ok);
   EXPECT_EQ(shown->title, "STORAGE FULL");
+  EXPECT_EQ(shown->detail.find("audit"), std::string::npos) << shown->detail;
+  // The audit failing too changes what the officer is told: flags shown
+  // are no longer recorded.
+  watch.failed("audit", full, "audit.dropped");
+  watch.failed("audit", full, "audit.dropped");
+  shown = watch.changed(t0);
+  ASSERT_TRUE(shown.has_value());
+  EXPECT_NE(shown->detail.find("not written to the audit log"), std::string::npos) << shown->detail;
   EXPECT_FALSE(watch.changed(t0 + 1s).has_value()) << "one status line, not one per tick";
   EXPECT_EQ(watch.counters()["audit.dropped"], 2u);
   disk.free_space();
