@@ -734,6 +734,10 @@ Check check_registry(const config::Config& c, int timeout_s) {
   if (!answer && answer.error().code == "sync.config")
     return fail("registry", Problem::registry_key_unreadable,
                 "cannot ask the flag registry at " + ep + ": " + answer.error().message);
+  if (!answer && answer.error().code == "sync.unusable_replies")
+    return fail("registry", Problem::registry_unreachable,
+                "the flag registry at " + ep + " answers, but nothing it sent could be used: " +
+                    answer.error().message + " (a registry fault, not the network)");
   if (!answer) {
     const std::string hint = answer.error().code == "sync.timeout" && curve
                                  ? "; with CURVE a wrong registry.server_public_key or an unregistered client key "

@@ -57,7 +57,7 @@ void RegistryChannel::reconnect_later() {
 
 void RegistryChannel::lost(const Error& e) {
   if (e.code == "sync.aborted") return;
-  if (e.code == "sync.timeout") count_("timeouts", 1);
+  if (e.code == "sync.timeout" || e.code == "sync.unusable_replies") count_("timeouts", 1);
   reconnect_later();
 }
 
@@ -90,12 +90,28 @@ Result<SyncReply> RegistryChannel::await(const std::function<bool(const std::str
   const auto deadline =
       std::min(time_.now() + std::chrono::milliseconds(opt_.request_timeout_ms), overall_deadline);
   std::vector<zmq::message_t> frames;
+  // Replies heard and dropped while waiting: a registry that answers with
+  // what cannot be used is not one that does not answer (the network).
+  uint64_t dropped = 0;
+  std::string last_drop;
+  const auto drop = [&](const std::string& counter) {
+    count_(counter, 1);
+    ++dropped;
+    last_drop = counter;
+  };
   for (;;) {
     if (aborted_()) return make_error("sync.aborted", "registry sync stopped");
     const auto now = time_.now();
-    if (now >= deadline)
-      return make_error("sync.timeout", "registry " + opt_.endpoint + " did not answer within " +
-                                            std::to_string(opt_.request_timeout_ms) + " ms");
+    if (now >= deadline) {
+      const bool overall = deadline == overall_deadline;
+      const std::string waited =
+          overall ? "before this run's time limit" : "within " + std::to_string(opt_.request_timeout_ms) + " ms";
+      if (dropped > 0)
+        return make_error("sync.unusable_replies", "registry " + opt_.endpoint + " answered " + std::to_string(dropped) +
+                                              " time(s) with replies that were dropped (last: " + last_drop +
+                                              ") and sent no usable answer " + waited);
+      return make_error("sync.timeout", "registry " + opt_.endpoint + " did not answer " + waited);
+    }
     zmq::pollitem_t items[] = {{sock_->handle(), 0, ZMQ_POLLIN, 0},
                                {monitor_ ? monitor_->socket().handle() : nullptr, 0, ZMQ_POLLIN, 0}};
     const auto wait = std::min<TimeSource::duration>(kTick, time_.wait_slice(deadline));
@@ -119,25 +135,25 @@ Result<SyncReply> RegistryChannel::await(const std::function<bool(const std::str
       }
       count_("replies", 1);
       if (frames.size() > 2) {
-        count_("dropped.bad_frames", 1);
+        drop("dropped.bad_frames");
         continue;
       }
       auto m = decode_sync_message(frames[0].to_string_view());
       if (!m) {
-        count_(drop_counter(m.error().code), 1);
+        drop(drop_counter(m.error().code));
         log_.warning("registry sync: dropped a reply: %s", m.error().message);
         continue;
       }
       if ((m->type == "chunk") != (frames.size() == 2)) {
-        count_("dropped.bad_frames", 1);
+        drop("dropped.bad_frames");
         continue;
       }
       if (m->type == "sync" || m->type == "fetch") {
-        count_("dropped.unexpected_reply", 1);
+        drop("dropped.unexpected_reply");
         continue;
       }
       if (!expected(m->req)) {
-        count_("dropped.stale_reply", 1);
+        drop("dropped.stale_reply");
         continue;
       }
       SyncReply r{std::move(m.value()), {}};
