@@ -434,12 +434,15 @@ struct RegistrySync::Impl {
     if (!r && r.error().code == "sync.bad_encoding") {
       // The bytes are the ones sent (their wire SHA-256 matched), and they
       // are not zstd: refetching them would fail again. Nothing was
-      // committed; the rest of this run asks for files as written.
+      // committed; the rest of this run asks for files as written, starting
+      // now, so a broken compressor slows a sync (cache sync's one run too)
+      // and never stops it.
       bump("bad_encoding");
       staging->discard();
       identity_only = true;
-      return fail("sync.bad_encoding", what + " from " + opt.endpoint + " could not be decompressed (" +
-                                           r.error().message + "); discarded, asking for it uncompressed");
+      warn(what + " from " + opt.endpoint + " could not be decompressed (" + r.error().message +
+           "); discarded, asking for it uncompressed");
+      return Outcome::again;
     }
     if (r) {
       staging->discard();
