@@ -189,6 +189,18 @@ struct RegistrySync::Impl {
         return fail("sync.protocol", "registry " + opt.endpoint + " answered a sync with " + m.type);
       }
       bump("offers");
+      if (ask.want == "next" && have && m.version <= *have) {
+        // Asked for what follows version H and offered H or older: a
+        // confused registry. Fetched, a snapshot of H was applied again and
+        // again (the whole file rewritten each time, the cache confirmed
+        // fresh by a registry in a loop); an older one was refused after
+        // the download. Neither is fetched, and nothing is confirmed.
+        bump("offers_not_newer");
+        return fail("sync.registry_repeats",
+                    "registry " + opt.endpoint + " offered " + m.mode + " version " + std::to_string(m.version) +
+                        " to a unit that holds version " + std::to_string(*have) +
+                        " and asked for the next; nothing fetched, the cache is not confirmed fresh");
+      }
       const Outcome o = fetch_and_apply(m);
       if (o != Outcome::applied && o != Outcome::again) return o;
     }
@@ -574,7 +586,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
-                           "refused_skipped", "up_to_date_without_snapshot", "verify_failures", "apply_failures", "staging_discarded",
+                           "refused_skipped", "up_to_date_without_snapshot", "offers_not_newer", "verify_failures", "apply_failures", "staging_discarded",
                            "staging_chunks_rejected", "no_space", "no_space_dropped", "bad_encoding", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors", "registry_behind",
                            "registry_ahead", "snapshots_applied", "deltas_applied", "transfers_gone",

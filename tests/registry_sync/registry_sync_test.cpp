@@ -861,6 +861,48 @@ TEST_F(RegistrySyncTest, ARegistryAnsweringOnlyGarbageIsNotReportedAsSilent) {
       << s.last_error;
 }
 
+// A registry in a loop offered the unit's own snapshot each time it asked for
+// the next file: re-applied a thousand times in one run, each a full rewrite,
+// and the cache confirmed fresh meanwhile. Nothing not newer is fetched.
+TEST_F(RegistrySyncTest, AnOfferNoNewerThanWhatTheUnitHoldsIsNotFetched) {
+  {
+    RegistryServer registry(dir);
+    publish(registry.served_dir(), "v1.jsonl", generated_export(50, 1, "snapshot"));
+    ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  }
+  zmq::context_t ctx(1);
+  zmq::socket_t router(ctx, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+  router.bind(endpoint);
+  std::atomic<int> fetches{0};
+  std::thread fake([&] {
+    zmq::message_t id, body;
+    if (!router.recv(id) || !router.recv(body)) return;
+    auto ask = bridge::decode_sync_message(body.to_string_view());
+    if (!ask) return;
+    bridge::SyncMessage offer;
+    offer.type = "offer";
+    offer.req = ask->req;
+    offer.version = 1;
+    offer.mode = "snapshot";
+    offer.sha256 = std::string(64, 'a');
+    offer.total = 100;
+    const std::string text = bridge::encode_sync_message(offer);
+    router.send(zmq::buffer(id.data(), id.size()), zmq::send_flags::sndmore);
+    router.send(zmq::buffer(text), zmq::send_flags::none);
+    // Anything more would be a fetch.
+    zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0}};
+    if (zmq::poll(items, 1, std::chrono::milliseconds(500)) > 0) ++fetches;
+  });
+  auto s = make_sync(options(endpoint))->run_once(30s);
+  fake.join();
+  EXPECT_EQ(s.last_error_code, "sync.registry_repeats") << s.last_error;
+  EXPECT_EQ(counter(s, "offers_not_newer"), 1u);
+  EXPECT_EQ(fetches.load(), 0);
+  EXPECT_EQ(version(), 1);
+}
+
 // A registry that answers with everything but sense, then sense.
 TEST_F(RegistrySyncTest, MalformedRepliesAreCountedAndDropped) {
   zmq::context_t ctx(1);
