@@ -927,8 +927,8 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
       if (k > from && is_suffix(t[k]) && !(is_leading_type(t[k]) && (k == from + 1 && is_directional(t[from]))))
         typed = true;
     }
+    if (!named) return 0;  // also when nothing is in front of the place (rest == from)
     const std::string& before = t[rest - 1];
-    if (!named) return 0;
     // "HWY 104 N CEDAR GROVE", "HWY 104 NORTH CEDAR GROVE": after a route's
     // number a compass word, letter or spelled out, is the route's direction
     // ("US 19 N"), not the first word of a town. A town that starts with it
@@ -959,6 +959,7 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
 // place is known; returns the new end (unchanged when nothing was known).
 std::size_t take_known_place(const Tokens& t, std::size_t from, std::size_t end, const Gazetteer& places,
                              NormalizedAddress& a) {
+  if (end <= from) return end;
   std::string state, city;
   const std::size_t n = take_state(t, end, state);
   if (n > 0 && end - n > from) {
@@ -1113,6 +1114,7 @@ bool ends_cross_street(std::string_view w) {
 std::size_t cross_street_words(const Tokens& seg, const Gazetteer& places) {
   std::size_t end = seg.size();
   if (end > 0 && is_zip(seg[end - 1])) --end;
+  if (end < 2) return 0;
   NormalizedAddress place;
   const std::size_t front = take_known_place(seg, 0, end, places, place);
   if (front < 2 || !ends_cross_street(seg[front - 1]) || places.find(detail::place_key(seg, 0, front)))
