@@ -135,6 +135,31 @@ std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, cons
   return civic;
 }
 
+// The other reading of "200 LAKE ST N LINDALE" when NORTH LINDALE and
+// LINDALE are both known places: the compass word as the street's
+// post-directional and the rest as the city. Only for text with no comma
+// (after one, "…, NORTH LINDALE" names the town) and a street without one.
+std::optional<NormalizedAddress> postdir_reading(const NormalizedAddress& q, const AddressQuery& query,
+                                                 const Gazetteer& places) {
+  if (!query.civic.empty() || query.address.find(',') != std::string::npos || !q.postdir.empty()) return {};
+  const auto space = q.city.find(' ');
+  if (space == std::string::npos) return {};
+  const auto dir = standard_directional(std::string_view(q.city).substr(0, space));
+  const auto rest = places.find_place(std::string_view(q.city).substr(space + 1));
+  if (!dir || !rest) return {};
+  NormalizedAddress alt = q;
+  alt.postdir = *dir;
+  alt.city = *rest;
+  return alt;
+}
+
+std::vector<std::string> decided_ids(const AddressDecision& d) {
+  std::vector<std::string> ids = d.premise_ids;
+  ids.insert(ids.end(), d.other_units.begin(), d.other_units.end());
+  ids.insert(ids.end(), d.ambiguous_candidates.begin(), d.ambiguous_candidates.end());
+  return ids;
+}
+
 }  // namespace
 
 MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options) {
@@ -230,7 +255,31 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           }
         }
       }
-      const AddressDecision d = decide_match(*q, candidates);
+      AddressDecision d = decide_match(*q, candidates);
+      // Both readings of a compass word before a known town finding a
+      // premise: never choose between them.
+      if (const auto alt = city_reading.empty() ? postdir_reading(*q, query, *places) : std::nullopt) {
+        std::vector<Candidate> alt_candidates;
+        std::swap(candidates, alt_candidates);
+        find_candidates(*alt);
+        std::swap(candidates, alt_candidates);
+        const AddressDecision d_alt = decide_match(*alt, alt_candidates);
+        const auto found = [](const AddressDecision& x) {
+          return x.level != AddressMatchLevel::none || !x.ambiguous_candidates.empty();
+        };
+        if (found(d) && found(d_alt)) {
+          std::vector<std::string> ids = decided_ids(d), more = decided_ids(d_alt);
+          ids.insert(ids.end(), more.begin(), more.end());
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          d = AddressDecision{};
+          d.ambiguous_candidates = std::move(ids);
+        } else if (found(d_alt)) {
+          q = alt;
+          r.normalized_address = q->display();
+          d = d_alt;
+        }
+      }
       if (!d.ambiguous_candidates.empty()) {
         // Several buildings fit: say so and show nothing rather than guess.
         r.level = MatchLevel::none;

@@ -613,6 +613,27 @@ TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
   EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
 }
 
+// "200 LAKE ST N SPRINGFIELD" with NORTH SPRINGFIELD and SPRINGFIELD both
+// on file reads two ways: taken as NORTH SPRINGFIELD, it showed that town's
+// premise as this address, and the one at 200 LAKE ST N never came up.
+TEST_F(FlagLookup, ACompassWordBeforeAKnownTownThatReadsTwoWaysIsAmbiguous) {
+  add(R"({"type":"premise","id":"P-NS","address":"200 Lake St, North Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-SN","address":"200 Lake St N, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-NS","premise":"P-NS","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-SN","premise":"P-SN","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  const MatchResult m = match(c, "200 LAKE ST N SPRINGFIELD");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-NS", "P-SN"}));
+  // A comma says which it is.
+  const MatchResult comma = match(c, "200 LAKE ST N, SPRINGFIELD");
+  ASSERT_EQ(comma.premises.size(), 1u);
+  EXPECT_EQ(comma.premises[0].id, "P-SN");
+  const MatchResult town = match(c, "200 LAKE ST, NORTH SPRINGFIELD");
+  ASSERT_EQ(town.premises.size(), 1u);
+  EXPECT_EQ(town.premises[0].id, "P-NS");
+}
+
 // CAD's cross street after a comma is no city: the premise is found.
 TEST_F(FlagLookup, ACrossStreetAfterTheAddressStillFindsThePremise) {
   EXPECT_EQ(match(c, "17 OAK AVE, ELM ST, SPRINGFIELD IL").level, MatchLevel::exact);
