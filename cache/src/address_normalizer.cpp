@@ -237,6 +237,28 @@ std::string canonical_name(Tokens words) {
   return join(words, 0, words.size());
 }
 
+// "5" -> "5TH", "21" -> "21ST", "112" -> "112TH".
+std::string ordinal_of_number(std::string_view digits) {
+  const int n = std::stoi(std::string(digits));
+  const char* tail = "TH";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) tail = "ST";
+    else if (n % 10 == 2) tail = "ND";
+    else if (n % 10 == 3) tail = "RD";
+  }
+  return std::string(digits) + tail;
+}
+
+// "500 5 AVE", "40 W 3 ST": CAD often leaves the ordinal's letters off a
+// numbered street. With a street type (and no pre-type: "COUNTY RD 5" is a
+// route's number) the number is the street's ordinal, as registries write
+// it (5TH AVE); read as written it matched nothing and said nothing.
+void spell_numbered_street(Tokens& name, const NormalizedAddress& a) {
+  if (name.size() == 1 && !a.type.empty() && a.pretype.empty() && all_digits(name[0]) && name[0].size() <= 3 &&
+      name[0][0] != '0')
+    name[0] = ordinal_of_number(name[0]);
+}
+
 // "1208TH" is a street, not house 1208 with suffix TH.
 bool is_ordinal_number(std::string_view w) {
   std::size_t digits = 0;
@@ -471,6 +493,17 @@ void read_unit_element(Tokens unit, NormalizedAddress& a, bool ends_line = true)
     a.unit_display += (a.unit_display.empty() ? "" : " ") + unit[used];
     used = read_units(unit, used + 1, a, ends_line);
   }
+}
+
+// "APT 5", "# 3B", "UNIT C": a whole segment that is a designator and an id,
+// never a state and its ZIP ("FL 33101") or a state alone ("FL").
+bool unit_segment_after_place(const Tokens& seg) {
+  if (seg.size() < 2 || (seg[0] != "#" && !any_unit_designator(seg[0]))) return false;
+  if (standard_state(seg[0]) && seg.size() == 2 && is_zip(seg[1])) return false;
+  const std::string& id = seg.back();
+  if (!(has_digit(id) || (id.size() == 1 && is_alpha(id[0]))) || is_zip(id)) return false;
+  NormalizedAddress units;
+  return read_units(seg, 0, units) == seg.size() && !units.unit.empty();
 }
 
 bool is_route_word(std::string_view w);
@@ -856,6 +889,7 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   if (i >= end) return false;
   Tokens name(s.begin() + static_cast<long>(i), s.begin() + static_cast<long>(end));
   if (extension) name.push_back("EXT");
+  spell_numbered_street(name, a);
   a.name = canonical_name(std::move(name));
   return !a.name.empty();
 }
@@ -1414,6 +1448,16 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       rest_of_unit_segment(s, Tokens(seg.begin() + 3, seg.end()));
       continue;
     }
+    // "..., BROOKTON IL, APT 5": a unit as a segment of its own after the
+    // place. Read into the city it left a premise that matched nothing.
+    if (!place.empty() && unit_segment_after_place(seg)) {
+      NormalizedAddress units;
+      read_units(seg, 0, units);
+      if (!a.unit.empty()) { a.unit += ' '; a.unit_display += ' '; }
+      a.unit += units.unit;
+      a.unit_display += units.unit_display;
+      continue;
+    }
     if (place.empty() && starts_with_house_number(street)) {
       if (const std::size_t n = cross_street_words(seg, places)) seg.erase(seg.begin(), seg.begin() + static_cast<long>(n));
     }
@@ -1707,6 +1751,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   for (std::string& w : pom)
     if (standard_suffix(w) == "EXT") w = "EXT";  // "AVON ST EXTENSION" = "AVON ST EXT"
   name.insert(name.end(), pom.begin(), pom.end());
+  spell_numbered_street(name, a);
   a.name = canonical_name(name);
   if (a.name.empty())
     return make_error("address.no_street_name", "civic address: rd is empty");

@@ -153,6 +153,26 @@ std::optional<NormalizedAddress> postdir_reading(const NormalizedAddress& q, con
   return alt;
 }
 
+// The other way of writing a lone letter at a door, and the reason saying so.
+std::optional<std::pair<NormalizedAddress, std::string>> letter_moved(const NormalizedAddress& q) {
+  const auto letter = [](const std::string& s) { return s.size() == 1 && s[0] >= 'A' && s[0] <= 'Z'; };
+  NormalizedAddress alt = q;
+  if (q.house_suffix.empty() && letter(q.unit)) {
+    alt.house_suffix = q.unit;
+    alt.unit.clear();
+    alt.unit_display.clear();
+    return std::make_pair(alt, "unit " + q.unit + " read as house number " + q.house_number + q.unit);
+  }
+  if (q.unit.empty() && letter(q.house_suffix)) {
+    alt.house_suffix.clear();
+    alt.unit = q.house_suffix;
+    alt.unit_display = "# " + q.house_suffix;
+    return std::make_pair(alt, "house number " + q.house_number + q.house_suffix + " read as " + q.house_number +
+                                   " unit " + q.house_suffix);
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> decided_ids(const AddressDecision& d) {
   std::vector<std::string> ids = d.premise_ids;
   ids.insert(ids.end(), d.other_units.begin(), d.other_units.end());
@@ -240,7 +260,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // misspelling, taken for that place but never as exact, and said. A
       // city farther from every known one stays a different place, and so
       // does one with a word more or less ("W SPRINGFIELD").
-      std::string city_reading;
+      // The reason when the text was read other than as written.
+      std::string read_as;
       if (candidates.empty() && !q->city.empty() && !places->find_place(q->city)) {
         const auto words = [](std::string_view s) { return std::count(s.begin(), s.end(), ' '); };
         const auto near = places->closest_place(q->city, q->city.size() >= 9 ? 2 : 1);
@@ -249,8 +270,21 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           respelled.city = *near;
           find_candidates(respelled);
           if (!candidates.empty()) {
-            city_reading = "city " + q->city + " read as " + *near;
+            read_as = "city " + q->city + " read as " + *near;
             q = respelled;
+            r.normalized_address = q->display();
+          }
+        }
+      }
+      // "14 BIRCH LN APT A" for the registry's 14A BIRCH LN, "30B ELM ST"
+      // for its 30 ELM ST APT B: the same letter written as the unit or as
+      // the house number's suffix. Taken, never as exact, and said.
+      if (candidates.empty()) {
+        if (const auto moved = letter_moved(*q)) {
+          find_candidates(moved->first);
+          if (!candidates.empty()) {
+            read_as = moved->second;
+            q = moved->first;
             r.normalized_address = q->display();
           }
         }
@@ -258,7 +292,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       AddressDecision d = decide_match(*q, candidates);
       // Both readings of a compass word before a known town finding a
       // premise: never choose between them.
-      if (const auto alt = city_reading.empty() ? postdir_reading(*q, query, *places) : std::nullopt) {
+      if (const auto alt = read_as.empty() ? postdir_reading(*q, query, *places) : std::nullopt) {
         std::vector<Candidate> alt_candidates;
         std::swap(candidates, alt_candidates);
         find_candidates(*alt);
@@ -289,11 +323,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         return r;
       }
       if (d.level != AddressMatchLevel::none) {
-        r.level = d.level == AddressMatchLevel::exact && city_reading.empty() ? MatchLevel::exact : MatchLevel::building;
+        r.level = d.level == AddressMatchLevel::exact && read_as.empty() ? MatchLevel::exact : MatchLevel::building;
         const auto take = [&](const std::string& id, MatchLevel level) {
           Premise& p = r.premises.emplace_back(std::move(by_id.at(id)));
           p.level = level;
-          if (!city_reading.empty()) p.reasons.push_back(city_reading);
+          if (!read_as.empty()) p.reasons.push_back(read_as);
           if (auto why = d.reasons.find(id); why != d.reasons.end())
             p.reasons.insert(p.reasons.end(), why->second.begin(), why->second.end());
         };

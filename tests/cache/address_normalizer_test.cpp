@@ -482,6 +482,47 @@ TEST(AddressForms, SpelledOrdinalsAndNameAbbreviations) {
   EXPECT_EQ(compare_addresses(norm("100 5TH AVE"), norm("100 6TH AVE")).fit, AddressFit::different);
 }
 
+// "500 5 AVE" is Fifth Avenue: with a street type the bare number is the
+// street's ordinal, in text and in civic form; a route's number stays one.
+TEST(AddressForms, NumberedStreetsWithoutTheOrdinalLetters) {
+  EXPECT_EQ(norm("500 5 AVE"), norm("500 5TH AVE"));
+  EXPECT_EQ(norm("40 W 3 ST").name, "3RD");
+  EXPECT_EQ(norm("40 W 1 ST").name, "1ST");
+  EXPECT_EQ(norm("40 W 2 ST").name, "2ND");
+  EXPECT_EQ(norm("40 11 ST").name, "11TH");
+  EXPECT_EQ(norm("40 12 ST").name, "12TH");
+  EXPECT_EQ(norm("40 13 ST").name, "13TH");
+  EXPECT_EQ(norm("40 21 ST").name, "21ST");
+  EXPECT_EQ(norm("40 103 PL").name, "103RD");
+  EXPECT_EQ(norm("40 112 AVE").name, "112TH");
+  EXPECT_EQ(norm("100 COUNTY RD 5").name, "5");
+  EXPECT_EQ(norm("100 US HWY 5").name, "5");
+  EXPECT_EQ(norm("100 STATE ROUTE 9").name, "9");
+  CivicAddress c;
+  c.hno = "500";
+  c.rd = "5";
+  c.sts = "AVE";
+  auto civic = normalize_civic(c);
+  ASSERT_TRUE(civic.ok());
+  EXPECT_EQ(civic->name, "5TH");
+}
+
+// "12 PINE ST, SPRINGFIELD IL, APT 5": a unit after the town is the unit,
+// not part of the town. A state (and ZIP) there stays a state.
+TEST(AddressForms, AUnitAfterTheTownIsTheUnit) {
+  const NormalizedAddress a = norm("12 PINE ST, SPRINGFIELD IL, APT 5");
+  EXPECT_EQ(a, norm("12 PINE ST APT 5, SPRINGFIELD IL"));
+  EXPECT_EQ(a.unit, "5");
+  EXPECT_EQ(a.city, "SPRINGFIELD");
+  EXPECT_EQ(norm("12 PINE ST, SPRINGFIELD, IL 62701, # 3B").unit, "3B");
+  EXPECT_EQ(norm("12 PINE ST, SPRINGFIELD, IL 62701, UNIT C").unit, "C");
+  const NormalizedAddress fl = norm("12 PINE ST, MIAMI, FL 33101");
+  EXPECT_EQ(fl.state, "FL");
+  EXPECT_EQ(fl.zip, "33101");
+  EXPECT_TRUE(fl.unit.empty());
+  EXPECT_EQ(norm("12 PINE ST, MIAMI, FL").state, "FL");
+}
+
 TEST(AddressForms, LetteredAndFractionalNumbersAreOtherHouses) {
   EXPECT_EQ(norm("12 1/2 ELM ST SPRINGFIELD", places()).house_suffix, "1/2");
   EXPECT_EQ(norm("12 1/2 ELM ST SPRINGFIELD", places()).city, "SPRINGFIELD");

@@ -634,6 +634,53 @@ TEST_F(FlagLookup, ACompassWordBeforeAKnownTownThatReadsTwoWaysIsAmbiguous) {
   EXPECT_EQ(town.premises[0].id, "P-NS");
 }
 
+// The same letter at a door written as the unit or as the house number's
+// suffix: either way round it found nothing and said nothing.
+TEST_F(FlagLookup, ALetterWrittenAsUnitOrAsHouseSuffixFindsThePremiseBelowExact) {
+  add(R"({"type":"premise","id":"P-14A","address":"14A Birch Ln, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-30B","address":"30 Elm St Apt B, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-14A","premise":"P-14A","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-30B","premise":"P-30B","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult unit = match(c, "14 BIRCH LN APT A, SPRINGFIELD IL");
+  EXPECT_EQ(unit.level, MatchLevel::building);
+  ASSERT_EQ(unit.premises.size(), 1u);
+  EXPECT_EQ(unit.premises[0].id, "P-14A");
+  ASSERT_EQ(unit.flags.size(), 1u);
+  EXPECT_EQ(unit.reasons, (std::vector<std::string>{"unit A read as house number 14A"}));
+  const MatchResult suffix = match(c, "30B ELM ST, SPRINGFIELD IL");
+  EXPECT_EQ(suffix.level, MatchLevel::building);
+  ASSERT_EQ(suffix.premises.size(), 1u);
+  EXPECT_EQ(suffix.premises[0].id, "P-30B");
+  EXPECT_EQ(suffix.reasons, (std::vector<std::string>{"house number 30B read as 30 unit B"}));
+  // Written as the registry has it, still exact; a number alone is not moved.
+  EXPECT_EQ(match(c, "14A BIRCH LN, SPRINGFIELD IL").level, MatchLevel::exact);
+  EXPECT_EQ(match(c, "14 BIRCH LN APT 2, SPRINGFIELD IL").level, MatchLevel::none);
+}
+
+// Numbered streets without the ordinal's letters, and a unit written after
+// the town, in CAD's text or in the registry's: each found nothing before.
+TEST_F(FlagLookup, NumberedStreetsAndAUnitAfterTheTownFindThePremise) {
+  add(R"({"type":"premise","id":"P-5TH","address":"500 5th Ave, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-3RD","address":"40 W 3 St, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-APT","address":"12 Pine St, Springfield IL, Apt 5"})" "\n"
+      R"({"type":"flag","id":"F-5TH","premise":"P-5TH","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-3RD","premise":"P-3RD","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-APT","premise":"P-APT","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  for (const char* text : {"500 5 AVE, SPRINGFIELD IL", "500 FIFTH AVE SPRINGFIELD", "500 5TH AVE, SPRINGFIELD IL"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::exact) << text;
+    ASSERT_EQ(m.premises.size(), 1u) << text;
+    EXPECT_EQ(m.premises[0].id, "P-5TH");
+  }
+  EXPECT_EQ(match(c, "40 W 3RD ST, SPRINGFIELD IL").level, MatchLevel::exact);
+  for (const char* text : {"12 PINE ST APT 5, SPRINGFIELD IL", "12 PINE ST, SPRINGFIELD IL, APT 5"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::exact) << text;
+    ASSERT_EQ(m.premises.size(), 1u) << text;
+    EXPECT_EQ(m.premises[0].id, "P-APT");
+  }
+}
+
 // CAD's cross street after a comma is no city: the premise is found.
 TEST_F(FlagLookup, ACrossStreetAfterTheAddressStillFindsThePremise) {
   EXPECT_EQ(match(c, "17 OAK AVE, ELM ST, SPRINGFIELD IL").level, MatchLevel::exact);
