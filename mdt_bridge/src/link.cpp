@@ -6,7 +6,9 @@
 #include <Poco/UUIDGenerator.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -88,6 +90,7 @@ struct Link::Impl {
   // gateway's head contradicted: a broken gateway repeats them on every
   // message or heartbeat, so they are logged once a minute.
   RepeatLimiter seq_range_log, head_reset_log;
+  std::deque<std::string> told_unread;  // the last incidents on_unread_dispatch was told of
 
   void storage_failed(const Error& e, Clock::time_point now) {
     bump("storage.faults");
@@ -366,6 +369,7 @@ struct Link::Impl {
     if (err.code == "wire.too_large") return;
     auto obj = json::parse_object(body);
     if (!obj) return;
+    tell_unread_dispatch(*obj.value(), err);
     const auto* seq_v = json::find(*obj.value(), "seq");
     const auto* epoch_v = json::find(*obj.value(), "epoch");
     if (!seq_v) return;
@@ -380,6 +384,22 @@ struct Link::Impl {
     const uint64_t dropped = tracker_count("dropped.seq_out_of_range");
     tracker->on_unusable(topic, epoch, seq, now, out);
     if (tracker_count("dropped.seq_out_of_range") != dropped) log_out_of_range("message", topic, epoch, seq, now);
+  }
+
+  // A dispatch whose incident id can still be read: the unit is sent to a
+  // call whose flags were never looked up, and the officer is told so.
+  void tell_unread_dispatch(const Poco::JSON::Object& body, const Error& err) {
+    if (!opt.on_unread_dispatch) return;
+    const auto* type = json::find(body, "type");
+    const auto* incident = type && json::as_string(*type) == "dispatch" ? json::find(body, "incident") : nullptr;
+    const auto obj = incident ? json::as_object(*incident) : nullptr;
+    const auto* id_v = obj ? json::find(*obj, "id") : nullptr;
+    const std::string id = id_v ? json::as_string(*id_v).value_or("") : "";
+    if (id.empty() || id.size() > 128) return;
+    if (std::find(told_unread.begin(), told_unread.end(), id) != told_unread.end()) return;  // a replay
+    if (told_unread.size() == 64) told_unread.pop_front();
+    told_unread.push_back(id);
+    opt.on_unread_dispatch(id, err.message);
   }
 
   void handle_sequenced(Message m, Clock::time_point now, TrackerOutput& out) {

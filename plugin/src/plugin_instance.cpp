@@ -174,6 +174,9 @@ Status PluginInstance::start() {
   lo.heartbeat_timeout_s = config_.cad_heartbeat_timeout_s;
   lo.max_message_bytes = static_cast<std::size_t>(config_.cad_max_message_bytes);
   lo.outbox_path = outbox_path_for(config_);
+  lo.on_unread_dispatch = [this](const std::string& id, const std::string& why) {
+    queue_.push(UnreadDispatch{id, why});
+  };
   lo.seal_body = [this](const std::string& body, const std::string& key) -> std::optional<std::string> {
     auto s = sealer();
     if (!s) return std::nullopt;
@@ -338,6 +341,12 @@ void PluginInstance::handle(Event& event) {
     gps_status_ = *g;
   } else if (auto* r = std::get_if<Restore>(&event)) {
     pipeline_->restore(r->record_json, now);
+  } else if (auto* u = std::get_if<UnreadDispatch>(&event)) {
+    // Said aloud and on screen: no panel for this call is not "no flags".
+    logger("plugin.pipeline").warning("dispatch " + u->incident_id + " could not be read (" + u->why +
+                                      "): its flags were not checked");
+    notify(MDT_NOTIFY_CAUTION, "Dispatch " + u->incident_id +
+                                   " could not be read - its flags were not checked; confirm the address with dispatch");
   } else if (auto* a = std::get_if<UserAction>(&event)) {
     if (auto st = pipeline_->on_user_action(a->panel_id, a->action_id, now, a->payload_json); !st)
       logger("plugin.pipeline").warning(st.error().message);

@@ -56,8 +56,12 @@ class PluginInstance final : private Ports {
     std::string record_json;
   };
   struct Stop {};
+  // A dispatch to this unit the link dropped as unreadable (LinkOptions::on_unread_dispatch).
+  struct UnreadDispatch {
+    std::string incident_id, why;
+  };
   using Event = std::variant<bridge::Message, bridge::LinkStatus, gps::Fix, gps::ReaderStatus,
-                             UserAction, Restore, Stop>;
+                             UserAction, Restore, UnreadDispatch, Stop>;
 
   PluginInstance(HostCallbacks host, config::Config config);
   void run();

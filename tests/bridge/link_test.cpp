@@ -1,6 +1,8 @@
 // The link against the gateway stub-cad runs, over real loopback sockets.
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include <Poco/JSON/Parser.h>
 
 #include "gateway_fixture.h"
@@ -132,6 +134,37 @@ TEST(Link, MalformedMessagesAreCountedDroppedAndDoNotStall) {
   gw.with([](auto& g) { return g.publish("unit.2A31", dispatch("I-after")); });
   ASSERT_TRUE(inbox.wait_messages(2));
   EXPECT_EQ(incident_ids(inbox).back(), "I-after");
+}
+
+// A dropped dispatch that still names its incident is told once, so the
+// officer learns its flags were not checked; other dropped messages are not.
+TEST(Link, AnUnreadableDispatchNamingItsIncidentIsToldOnce) {
+  GatewayThread gw(gateway());
+  Inbox inbox;
+  std::mutex mu;
+  std::vector<std::string> told;
+  auto opt = mdtc::test::link_options("2A31", gw);
+  opt.on_unread_dispatch = [&](const std::string& id, const std::string& why) {
+    std::lock_guard lock(mu);
+    told.push_back(id + ": " + why);
+  };
+  Link link(opt, inbox.message_handler(), nullptr);
+  ASSERT_TRUE(link.start());
+  wait_joined(gw, "2A31");
+  gw.with([](auto& g) {
+    g.publish("unit.2A31", json(R"({"type":"dispatch","incident":{"id":"I-7","call_type":"ASSAULT"}})"));
+    g.publish("unit.2A31", json(R"({"type":"dispatch","incident":{"id":"I-7"}})"));
+    g.publish("unit.2A31", json(R"({"type":"dispatch","incident":{"id":"I-8","priority":"high","location":{"address":"x"}}})"));
+    g.publish("unit.2A31", json(R"({"type":"incident_update","incident":{"priority":"high"}})"));
+    g.publish("unit.2A31", json(R"({"type":"dispatch","incident":{"call_type":"ASSAULT"}})"));
+    return g.publish("unit.2A31", dispatch("I-ok"));
+  });
+  ASSERT_TRUE(inbox.wait_messages(1));
+  ASSERT_TRUE(eventually([&] { return counter(link, "dropped.missing_field") >= 3; }));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0], "I-7: incident.location: expected at least one of address, civic, lat+lon");
+  EXPECT_EQ(told[1].rfind("I-8: incident.priority", 0), 0u) << told[1];
 }
 
 // Nothing waits behind the gap: I-4 is delivered as it arrives and the

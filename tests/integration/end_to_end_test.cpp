@@ -171,6 +171,27 @@ TEST_F(EndToEnd, MalformedMessageIsDroppedAndCountedAndTheNextStillPops) {
   EXPECT_EQ(dropped, 2u) << status;
 }
 
+// A dispatch CAD sent without a location is dropped (the protocol requires
+// one), but the officer is told its flags were not checked: no panel must
+// not read as "no flags".
+TEST_F(EndToEnd, ADispatchWithoutALocationSaysItsFlagsWereNotChecked) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  auto cad = start_cad(std::string(R"({"wait":"hello","unit":"2A31","timeout_s":30})") + "\n" +
+                       R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" + "\n" +
+                       R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-7","call_type":"ASSAULT","location":{"address":""}}}}})" +
+                       "\n" + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("panel_id":"premise:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  int told = 0;
+  for (const auto& line : read_lines(record("2A31")))
+    if (has(line, R"("cb":"notify")") && has(line, "Dispatch I-7 could not be read - its flags were not checked")) ++told;
+  EXPECT_EQ(told, 1) << read_file(record("2A31"));
+}
+
 TEST_F(EndToEnd, CoresponderAcceptsAndOfficerSeesWho) {
   const auto patrol = make_unit("2A31", "patrol", "2A31 Patrol");
   const auto clinician = make_unit("CR7", "coresponder", "CR-7 Clinician");

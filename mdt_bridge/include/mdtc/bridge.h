@@ -49,6 +49,11 @@ struct LinkOptions {
   // The steady time behind heartbeat liveness, retries, catch-up asks and
   // redials; null = the system's steady clock.
   std::shared_ptr<const TimeSource> time;
+  // Told of a dispatch to this unit that was dropped as unreadable but names
+  // its incident: without it the unit would show nothing, and no panel must
+  // never stand for "no flags" when the flags were never looked up. Once per
+  // incident; called on the link thread.
+  std::function<void(const std::string& incident_id, const std::string& why)> on_unread_dispatch;
 };
 
 struct LinkStatus {
