@@ -783,9 +783,15 @@ Check check_registry(const config::Config& c, int timeout_s) {
                                   space.error().message + ") (" + security + ")");
     return pass("registry", offers + "; the plugin fetches it at its next sync (" + security + ")");
   }
-  return fail("registry", Problem::registry_refused,
-              "registry " + ep + " refused this unit: " + answer->code +
-                  (answer->message.empty() ? "" : ": " + answer->message));
+  // Only an error the protocol does not name is taken as refusing the
+  // unit: "register the unit" is no remedy for an empty registry.
+  const std::string said = answer->code + (answer->message.empty() ? "" : ": " + answer->message);
+  if (answer->code == "empty" || answer->code == "no_snapshot" || answer->code == "no_path")
+    return fail("registry", Problem::registry_no_file,
+                "registry " + ep + " answers, but has no file for this car (" + said + "); " + holds);
+  if (answer->code == "bad_request")
+    return fail("registry", Problem::registry_bad_request, "registry " + ep + " could not read the request: " + said);
+  return fail("registry", Problem::registry_refused, "registry " + ep + " refused this unit: " + said);
 }
 
 // GPS and the CAD link are waited for together; either may be left out when

@@ -118,6 +118,13 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "snapshot): restored from a backup, or confused; the cache is not confirmed fresh and its age keeps counting",
        "have the registry publish past the cache's version, or a snapshot when the cache holds none (or reset the "
        "car's cache, cache reset, so it takes a snapshot)"},
+      {Problem::registry_no_file, "registry.no_file",
+       "the flag registry answers but has no file for this car (empty, no snapshot, or no delta from the cache's "
+       "version and no newer snapshot): the cache cannot be brought up to date",
+       "have the registry publish a snapshot; the car takes it at its next sync"},
+      {Problem::registry_bad_request, "registry.bad_request",
+       "the flag registry could not read this car's request: it and the plugin speak different protocol versions",
+       "compare the registry's protocol version with docs/protocol.md; its log names the request"},
 
       {Problem::panel_not_installed, "panel.not_installed",
        "the panel host's user unit is not installed (a warning: an MDT vendor's client may host the plugin)",

@@ -19,7 +19,7 @@ enum class Problem {
   clock_skew, clock_unset,
   cad_link_failed, cad_unreachable, cad_no_heartbeat,
   registry_no_client_key, registry_key_unreadable, registry_unreachable, registry_refused, registry_no_space,
-  registry_behind,
+  registry_behind, registry_no_file, registry_bad_request,
   panel_not_installed, panel_not_enabled, panel_no_browser, panel_not_running,
 };
 

@@ -363,6 +363,31 @@ TEST(Doctor, ARegistryUpToDateBehindTheCacheIsAProblem) {
   EXPECT_NE(r.message.find("up to date at version 0, but the cache holds version 1"), std::string::npos) << r.message;
 }
 
+// Each error the protocol names gets its own remedy: an empty registry is
+// no unit to register. Only an error it does not name reads as a refusal.
+TEST(Doctor, RegistryErrorsAreToldApartFromARefusal) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"empty", "registry.no_file"}, {"no_snapshot", "registry.no_file"}, {"no_path", "registry.no_file"},
+      {"bad_request", "registry.bad_request"}, {"not_registered", "registry.refused"}};
+  for (const auto& [sent, code] : cases) {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+    FakeRegistry registry([sent = sent](const bridge::SyncMessage& asked) {
+      bridge::SyncMessage answer;
+      answer.type = "error";
+      answer.req = asked.req;
+      answer.code = sent;
+      answer.message = "fictional reason";
+      return answer;
+    });
+    bool all_ok = true;
+    const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+    EXPECT_FALSE(r.ok) << sent;
+    EXPECT_EQ(r.code, code) << sent << ": " << r.message;
+    EXPECT_NE(r.message.find(sent + ": fictional reason"), std::string::npos) << r.message;
+  }
+}
+
 TEST(Doctor, AnOfferTheCachesDiskCannotHoldIsNotSaidToBeFetched) {
   TempDir dir;
   test::SmallDisk disk(8 << 10);
