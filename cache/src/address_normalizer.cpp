@@ -224,11 +224,23 @@ std::string name_word(std::string_view w) {
   return std::string(w);
 }
 
+// The many ways one name is written on the signs of a thousand towns: MLK,
+// M L KING, DR MARTIN LUTHER KING JR. Read as written, CAD's MLK BLVD missed
+// the registry's MARTIN LUTHER KING JR BLVD. Only a name that is all of it.
+bool is_king_street_name(Tokens words) {
+  if (!words.empty() && (words.front() == "DR" || words.front() == "DOCTOR")) words.erase(words.begin());
+  if (!words.empty() && (words.back() == "JR" || words.back() == "JUNIOR")) words.pop_back();
+  const std::string name = join(words, 0, words.size());
+  return name == "MLK" || name == "M L K" || name == "M L KING" || name == "ML KING" || name == "MARTIN L KING" ||
+         name == "MARTIN LUTHER KING";
+}
+
 // Street or city name words: ST/MT/FT before the last word are SAINT, MOUNT
 // and FORT; ordinals become numbers ("FIRST" -> "1ST"); a name that is only
 // a directional is spelled out ("N AVE" and "NORTH AVE" are the same street).
 std::string canonical_name(Tokens words) {
   if (words.empty()) return {};
+  if (is_king_street_name(words)) return "MARTIN LUTHER KING JR";
   for (auto& w : words) w = ordinal(w);
   for (std::size_t k = 0; k + 1 < words.size(); ++k) words[k] = name_word(words[k]);
   if (words.size() == 1) {

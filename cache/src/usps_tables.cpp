@@ -41,7 +41,7 @@ const Table& suffixes() {
       {"BLF", {"BLUF", "BLUFF"}},
       {"BLFS", {"BLUFFS"}},
       {"BTM", {"BOT", "BOTTM", "BOTTOM"}},
-      {"BLVD", {"BOUL", "BOULEVARD", "BOULV", "BVD", "BOULEVAR", "BKVD"}},  // BVD..: not Pub 28, seen in real addresses
+      {"BLVD", {"BOUL", "BOULEVARD", "BOULV", "BVD", "BOULEVAR", "BKVD", "BL"}},  // BVD..: not Pub 28, seen in real addresses; BL: CAD's code
       {"BR", {"BRNCH", "BRANCH"}},
       {"BRG", {"BRDGE", "BRIDGE"}},
       {"BRK", {"BROOK"}},

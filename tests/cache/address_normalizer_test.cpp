@@ -540,6 +540,12 @@ TEST(AddressForms, IssueSpellingsWithACommunityName) {
   EXPECT_EQ(mlk.name, "MARTIN LUTHER KING JR");
   EXPECT_EQ(mlk.type, "BLVD");
   EXPECT_EQ(mlk.city, "SPRINGFIELD");
+  for (const char* other : {"9 MLK BLVD SPRINGFIELD", "9 MLK JR BLVD SPRINGFIELD", "9 M L KING BLVD SPRINGFIELD",
+                            "9 DR MARTIN LUTHER KING JR BL SPRINGFIELD", "9 MARTIN LUTHER KING BLVD SPRINGFIELD",
+                            "9 M.L. KING JR. BLVD., SPRINGFIELD"})
+    EXPECT_EQ(norm(other, g), mlk) << other;
+  EXPECT_EQ(norm("9 KING BLVD SPRINGFIELD", g).name, "KING");
+  EXPECT_EQ(norm("9 MARTIN LUTHER KING PARK RD SPRINGFIELD", g).name, "MARTIN LUTHER KING PARK");
   const NormalizedAddress club = norm("300 COUNTRY CLUB DR STE 100 SPRINGFIELD", g);
   EXPECT_EQ(club.name, "COUNTRY CLUB");
   EXPECT_EQ(club.unit, "100");
