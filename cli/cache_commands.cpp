@@ -5,10 +5,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
@@ -155,29 +151,6 @@ Object match_json(const cache::MatchResult& m) {
   return o;
 }
 
-// Who holds a plugin's state lock (plugin-<unit>.lock, flock) in `dir`:
-// a running plugin keeps its cache open, and a reset under it leaves it
-// reading the moved file (old flags, shown as fresh) while the new one fills.
-std::vector<std::string> running_plugins(const std::string& dir) {
-  std::vector<std::string> holders;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("plugin-", 0) != 0 || entry.path().extension() != ".lock") continue;
-    const int fd = ::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-      char text[256] = {};
-      const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
-      std::string who(text, n > 0 ? static_cast<std::size_t>(n) : 0);
-      while (!who.empty() && (who.back() == '\n' || who.back() == '\0')) who.pop_back();
-      holders.push_back(name + (who.empty() ? "" : " (" + who + ")"));
-    }
-    ::close(fd);
-  }
-  return holders;
-}
-
 Object stats_json(const cache::Stats& s) {
   Object o;
   o.set("ok", true);
@@ -281,14 +254,8 @@ int cache_command(const Args& args) {
   const cache::MatchOptions match_options = cache_match_options(car);
 
   if (sub == "reset") {
-    const std::string dir = std::filesystem::path(open.db_path).parent_path().string();
-    if (const auto holders = running_plugins(dir); !holders.empty()) {
-      std::string who;
-      for (const auto& h : holders) who += (who.empty() ? "" : ", ") + h;
-      return fail(sub, make_error("cache.in_use", "a running plugin holds its lock in " + (dir.empty() ? "." : dir) +
-                                                      ": " + who + "; stop the MDT host first, then reset"),
-                  open.db_path);
-    }
+    if (auto busy = refuse_under_running_plugin(open.db_path, "cache reset"); !busy)
+      return fail(sub, busy.error(), open.db_path);
     auto moved = cache::Cache::reset(open);
     if (!moved) return fail(sub, moved.error());
     Object o;

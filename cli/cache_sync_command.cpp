@@ -149,6 +149,16 @@ int cache_sync_command(const Args& args) {
   }
 
   const cache::OpenOptions open = cache_open_options(car, CacheAccess::create_if_missing);
+  if (auto busy = refuse_under_running_plugin(open.db_path, "cache sync"); !busy) {
+    Object o;
+    o.set("ok", false);
+    o.set("error", busy.error().code);
+    o.set("message", busy.error().message);
+    o.stringify(std::cout, 2);
+    std::cout << "\n";
+    std::cerr << "mdt-coresponder cache sync: " << busy.error().message << "\n";
+    return 1;
+  }
   so.staging_path = open.db_path + ".sync";
   so.cache_path = open.db_path;
   auto opened = cache::Cache::open(open);

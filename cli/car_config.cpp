@@ -2,7 +2,20 @@
 
 #include <filesystem>
 
+#include "mdtc/state_lock.h"
+
 namespace mdtc::cli {
+
+Result<Ok> refuse_under_running_plugin(const std::string& db_path, const std::string& what) {
+  const std::string dir = std::filesystem::path(db_path).parent_path().string();
+  const auto holders = StateLock::holders_in(dir);
+  if (holders.empty()) return Ok{};
+  std::string who;
+  for (const auto& h : holders) who += (who.empty() ? "" : ", ") + h;
+  return make_error("cache.in_use", "a running plugin holds its lock in " + (dir.empty() ? std::string(".") : dir) +
+                                        ": " + who + "; it keeps the cache open and syncs it itself: stop the MDT "
+                                        "host first, then " + what);
+}
 
 std::vector<std::string> config_layers(const std::vector<std::string>& given) {
   if (!given.empty()) return given;

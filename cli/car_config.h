@@ -28,4 +28,10 @@ config::Report load_car_config(const std::vector<std::string>& files);
 Result<config::Config> cache_command_config(const std::vector<std::string>& config, const std::string* db,
                                             const std::string* key, std::ostream& err);
 
+// Refused ("cache.in_use") while a plugin holds its state lock beside the
+// cache at `db_path`: it keeps the cache open and syncs it itself, so a reset
+// under it left it reading the moved file, and a second sync raced its
+// staging file. `what` is the command, for the message.
+Result<Ok> refuse_under_running_plugin(const std::string& db_path, const std::string& what);
+
 }  // namespace mdtc::cli

@@ -3,7 +3,7 @@
 #include "cache_options.h"
 
 #include "plugin_log.h"
-#include "state_lock.h"
+#include "mdtc/state_lock.h"
 #include "mdtc/private_file.h"
 #include "mdtc/time_text.h"
 #include "premise_panel.h"

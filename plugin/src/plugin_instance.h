@@ -27,7 +27,7 @@
 #include "motion_state.h"
 #include "outcome_store.h"
 #include "pipeline.h"
-#include "state_lock.h"
+#include "mdtc/state_lock.h"
 #include "storage_watch.h"
 
 namespace Poco::JSON {

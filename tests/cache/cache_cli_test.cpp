@@ -279,8 +279,9 @@ TEST_F(CacheCli, ResetMovesTheCacheAsideAndKeepsTheKey) {
 }
 
 // A reset under a running plugin left it reading the moved file: old flags,
-// shown as fresh, while new imports went to a file it never opened.
-TEST_F(CacheCli, ResetIsRefusedWhileAPluginHoldsItsLockBesideTheCache) {
+// shown as fresh, while new imports went to a file it never opened; a sync
+// beside it shared its staging file.
+TEST_F(CacheCli, ResetAndSyncAreRefusedWhileAPluginHoldsItsLockBesideTheCache) {
   ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
   const std::string lock_path = std::filesystem::path(db).parent_path() / "plugin-2A31.lock";
   mdtc::test::write_file(lock_path, "pid 4242, officer\n");
@@ -292,6 +293,10 @@ TEST_F(CacheCli, ResetIsRefusedWhileAPluginHoldsItsLockBesideTheCache) {
   EXPECT_EQ(json(refused.output)->getValue<std::string>("error"), "cache.in_use") << refused.output;
   EXPECT_NE(refused.output.find("pid 4242, officer"), std::string::npos) << refused.output;
   EXPECT_TRUE(std::filesystem::exists(db));
+  // A shell sync beside it would race the plugin's own sync on one staging file.
+  auto sync = cli({"cache", "sync", "--db", db, "--endpoint", "tcp://127.0.0.1:1", "--timeout-s", "1"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.output;
+  EXPECT_NE(sync.output.find("\"cache.in_use\""), std::string::npos) << sync.output;
   ::close(fd);  // the plugin stopped
   auto r = cli({"cache", "reset", "--db", db});
   EXPECT_EQ(r.exit_code, 0) << r.output;

@@ -1,4 +1,4 @@
-#include "state_lock.h"
+#include "mdtc/state_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,7 +12,19 @@
 
 #include "mdtc/private_file.h"
 
-namespace mdtc::plugin {
+namespace mdtc {
+namespace {
+
+// The "pid N, account X" its holder wrote into the lock file.
+std::string holder_of(int fd) {
+  char text[256] = {};
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  std::string holder(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+  while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
+  return holder;
+}
+
+}  // namespace
 
 std::string StateLock::file_in(const std::string& dir, const std::string& unit) {
   return (std::filesystem::path(dir.empty() ? "." : dir) / ("plugin-" + unit + ".lock")).string();
@@ -36,10 +48,7 @@ Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& 
       lock.fd_ = -1;
       return lock;
     }
-    char text[256] = {};
-    const ssize_t n = ::pread(lock.fd_, text, sizeof text - 1, 0);
-    std::string holder(text, n > 0 ? static_cast<std::size_t>(n) : 0);
-    while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
+    const std::string holder = holder_of(lock.fd_);
     return make_error("plugin.state_in_use",
                       "another mdt-coresponder plugin (" + (holder.empty() ? std::string("holder unknown") : holder) +
                           ") already runs unit " + unit + " on " + (dir.empty() ? std::string(".") : dir) +
@@ -51,6 +60,23 @@ Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& 
     // The lock is held all the same; only the note of who holds it is missing.
   }
   return lock;
+}
+
+std::vector<std::string> StateLock::holders_in(const std::string& dir) {
+  std::vector<std::string> holders;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("plugin-", 0) != 0 || entry.path().extension() != ".lock") continue;
+    const int fd = ::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+      const std::string who = holder_of(fd);
+      holders.push_back(name + (who.empty() ? "" : " (" + who + ")"));
+    }
+    ::close(fd);
+  }
+  return holders;
 }
 
 StateLock::StateLock(StateLock&& other) noexcept
@@ -69,4 +95,4 @@ StateLock::~StateLock() {
   if (fd_ >= 0) ::close(fd_);  // closing drops the flock
 }
 
-}  // namespace mdtc::plugin
+}  // namespace mdtc

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include "state_lock.h"
+#include <filesystem>
+
+#include "mdtc/state_lock.h"
 #include "temp_dir.h"
 
-namespace mdtc::plugin {
+namespace mdtc {
 namespace {
 
 TEST(StateLock, ASecondPluginOnTheSameStateIsRefusedNamingTheFirst) {
@@ -36,6 +38,20 @@ TEST(StateLock, ASecondPluginOnTheSameStateIsRefusedNamingTheFirst) {
   EXPECT_TRUE(third->held());
 }
 
+// What an admin command asks before it replaces files under a plugin.
+TEST(StateLock, HoldersAreListedWithWhoHoldsThem) {
+  test::TempDir dir;
+  EXPECT_TRUE(StateLock::holders_in(dir.path()).empty());
+  auto first = StateLock::acquire(dir.path(), "2A31", "account officer1");
+  ASSERT_TRUE(first.ok());
+  const auto holders = StateLock::holders_in(dir.path());
+  ASSERT_EQ(holders.size(), 1u);
+  EXPECT_EQ(holders[0], "plugin-2A31.lock (pid " + std::to_string(::getpid()) + ", account officer1)");
+  first = StateLock{};  // the lock file stays; nobody holds it
+  EXPECT_TRUE(std::filesystem::exists(StateLock::file_in(dir.path(), "2A31")));
+  EXPECT_TRUE(StateLock::holders_in(dir.path()).empty());
+}
+
 TEST(StateLock, TheLockFileIsTheGroupsInASharedDirectory) {
   test::TempDir dir;
   ASSERT_EQ(::chmod(dir.path().c_str(), 02770), 0);
@@ -54,4 +70,4 @@ TEST(StateLock, AStateDirectoryThatCannotHoldALockIsAWarningNotARefusal) {
 }
 
 }  // namespace
-}  // namespace mdtc::plugin
+}  // namespace mdtc

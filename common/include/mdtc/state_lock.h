@@ -10,10 +10,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "mdtc/result.h"
 
-namespace mdtc::plugin {
+namespace mdtc {
 
 class StateLock {
  public:
@@ -33,10 +34,14 @@ class StateLock {
   bool held() const { return fd_ >= 0; }
   const std::string& warning() const { return warning_; }
   static std::string file_in(const std::string& dir, const std::string& unit);
+  // The locks in `dir` a running plugin holds now, each named with its
+  // holder ("plugin-2A31.lock (pid 812, account officer1)"): what an admin
+  // command that replaces files under a plugin must not run beside.
+  static std::vector<std::string> holders_in(const std::string& dir);
 
  private:
   int fd_ = -1;
   std::string warning_;
 };
 
-}  // namespace mdtc::plugin
+}  // namespace mdtc
