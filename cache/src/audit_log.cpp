@@ -40,9 +40,10 @@ std::optional<std::string> chain_value(Db& db, const char* key) {
   return q.text(0);
 }
 
-void set_head(Db& db, int64_t seq, const std::string& hash) {
+// "<seq>:<hash>" of the last record.
+void set_head(Db& db, const std::string& head) {
   Stmt put(db, "INSERT INTO chain(key, value) VALUES('head', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1");
-  put.bind(1, std::to_string(seq) + ":" + hash).run();
+  put.bind(1, head).run();
 }
 
 }  // namespace
@@ -96,7 +97,7 @@ void AuditLog::append(const AuditEntry& entry, int64_t now) {
       .bind(7, prev).bind(8, hash);
   put.run();
   // The head is kept beside the chain so a truncated tail is noticed too.
-  set_head(db_, seq, hash);
+  set_head(db_, std::to_string(seq) + ":" + hash);
   tx.commit();
 }
 
@@ -111,11 +112,7 @@ void AuditLog::adopt_from(Db& cache_db) {
     put.run();
   }
   Stmt head(cache_db, "SELECT value FROM meta WHERE key = 'audit_head'");
-  if (head.step()) {
-    const std::string h = head.text(0);
-    Stmt put_head(db_, "INSERT OR REPLACE INTO chain(key, value) VALUES('head', ?1)");
-    put_head.bind(1, h).run();
-  }
+  if (head.step()) set_head(db_, head.text(0));
   tx.commit();
 }
 
