@@ -136,8 +136,17 @@ class Loader {
         if (rest.rfind(prefix, 0) == 0) section = std::string(s);
       }
       // MDTC_ variables of no known section belong to something else
-      // (test harnesses, the stubs); only our sections are checked.
-      if (section.empty()) continue;
+      // (test harnesses, the stubs), unless they are a letter or two from
+      // one of ours: MDTC_CAHCE_DB was ignored, and the car ran on the
+      // default cache while the admin believed it set.
+      if (section.empty()) {
+        std::vector<std::string> names;
+        for (const auto& k : known_keys()) names.push_back(k.env_name());
+        if (auto guess = detail::closest(name, names))
+          problems_.push_back({"config.unknown_key", "environment", 0, name,
+                               "config environment " + name + ": unknown setting (did you mean " + *guess + "?)"});
+        continue;
+      }
       std::string key = lower(rest.substr(section.size() + 1));
       std::string where = "environment " + name;
       if (layers_.empty() || layers_.back() != "environment") layers_.push_back("environment");

@@ -134,6 +134,13 @@ TEST(ConfigLoader, MistypedEnvironmentVariableIsAnErrorWithSuggestion) {
                                   "(did you mean MDTC_CAD_HEARTBEAT_TIMEOUT_S?)"});
 }
 
+// A typo in the section part was ignored: the car ran on the default.
+TEST(ConfigLoader, MistypedSectionInAnEnvironmentVariableIsAnErrorWithSuggestion) {
+  auto report = check({}, identity_env({{"MDTC_CAHCE_DB", "/var/lib/x/cache.db"}}));
+  EXPECT_EQ(messages(report), std::vector<std::string>{
+                                  "config environment MDTC_CAHCE_DB: unknown setting (did you mean MDTC_CACHE_DB?)"});
+}
+
 TEST(ConfigLoader, BadBaudNamesFileLineKeyValueAndWhatWasExpected) {
   auto config = load_text(identified("[unit]\nid = 2A31\n\n[gps]\nbaud = 9601\n"), "/etc/mdt-coresponder/unit.ini");
   ASSERT_FALSE(config.ok());
