@@ -383,12 +383,13 @@ void PluginInstance::refresh_motion(int64_t now_ms) {
 }
 
 Ports::Shown PluginInstance::show_panel(const PanelDocument& plain) {
-  const PanelDocument doc = with_motion(plain);
+  PanelDocument doc = with_motion(plain);
   const int32_t rc = host_.show_panel(doc.id, doc.to_json());
-  if (rc == MDT_OK) on_screen_[doc.id] = doc;
   if (rc != MDT_OK)
     logger("plugin.host").warning("host refused panel " + doc.id + " (" + std::to_string(rc) +
                                   "): showing it again");
+  else
+    on_screen_[doc.id] = std::move(doc);
   return host_answer(rc);
 }
 
