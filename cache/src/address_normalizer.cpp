@@ -281,6 +281,9 @@ bool is_ordinal_number(std::string_view w) {
 }
 
 // Wisconsin-style grid address numbers: "W123N4567", "N85W16110".
+// Rural Wisconsin numbers one axis alone too: "W5432 COUNTY ROAD K" (three
+// digits or more, so "N85" stays a word). Refused as no house number, such a
+// premise stopped its whole snapshot.
 bool is_grid_number(std::string_view w) {
   auto dir = [](char c) { return c == 'N' || c == 'S' || c == 'E' || c == 'W'; };
   std::size_t k = 0;
@@ -289,8 +292,24 @@ bool is_grid_number(std::string_view w) {
     const std::size_t start = ++k;
     while (k < w.size() && is_digit(w[k])) ++k;
     if (k == start) return false;
+    if (part == 0 && k == w.size()) return k - start >= 3;
   }
   return k == w.size();
+}
+
+// "W140 N5761 LILLY RD", "W140 N 5761 LILLY RD": a grid number written in
+// parts is one house number, W140N5761, as registries write it.
+void join_grid_number(Tokens& t) {
+  const auto axis = [](char c) { return c == 'N' || c == 'S' ? 1 : c == 'E' || c == 'W' ? 2 : 0; };
+  const auto part = [&](const std::string& w) { return w.size() >= 2 && axis(w[0]) && all_digits(w.substr(1)); };
+  if (t.size() < 3 || !part(t[0])) return;
+  if (part(t[1]) && axis(t[1][0]) != axis(t[0][0])) {
+    t[0] += t[1];
+    t.erase(t.begin() + 1);
+  } else if (t.size() >= 4 && t[1].size() == 1 && axis(t[1][0]) && axis(t[1][0]) != axis(t[0][0]) && all_digits(t[2])) {
+    t[0] += t[1] + t[2];
+    t.erase(t.begin() + 1, t.begin() + 3);
+  }
 }
 
 // "1208" -> {"1208",""}; "01208A" -> {"1208","A"}; "123-45" stays whole;
@@ -1249,6 +1268,9 @@ NormalizedAddress take_leading_units(std::vector<Tokens>& segments) {
 bool only_unit_words(std::string_view text) {
   const std::vector<Tokens> segments = tokenize(text);
   return !segments.empty() && std::all_of(segments.begin(), segments.end(), [](const Tokens& seg) {
+    // Led by a unit word: "CALLBACK 555-0100" reads like "TPN 13A" but is a note.
+    if (seg[0] != "#" && !any_unit_designator(seg[0]) && !ordinal_floor_at(seg, 0) && location_words_at(seg, 0) == 0)
+      return false;
     NormalizedAddress units;
     return read_units(seg, 0, units) == seg.size();
   });
@@ -1279,9 +1301,13 @@ std::string drop_cad_notes(std::string_view text) {
       out += c;
       continue;
     }
-    const std::size_t end = text.find(close, k + 1);
+    // "**CALLER STATES SUBJ HAS KNIFE**": a run of asterisks is one mark.
+    std::size_t open_end = k + 1;
+    while (close == '*' && open_end < text.size() && text[open_end] == '*') ++open_end;
+    std::size_t end = text.find(close, open_end);
     if (end == std::string_view::npos) break;
-    const std::string_view inside = text.substr(k + 1, end - k - 1);
+    const std::string_view inside = text.substr(open_end, end - open_end);
+    while (close == '*' && end + 1 < text.size() && text[end + 1] == '*') ++end;
     out += ' ';
     if (only_unit_words(inside)) out.append(inside);
     out += ' ';
@@ -1335,11 +1361,22 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
                                               " bytes: expected at most " + std::to_string(kMaxAddressLength));
   std::vector<Tokens> segments = tokenize(drop_cad_notes(ascii_spacing(text)));
   drop_country(segments);
+  // "… BROOKTON IL 61001 1234": a ZIP+4 written with a space after the
+  // state; its last four digits name no place, and read as words they made
+  // the ZIP a unit's number.
+  if (!segments.empty()) {
+    Tokens& last = segments.back();
+    const std::size_t n = last.size();
+    if (n >= 3 && last[n - 1].size() == 4 && all_digits(last[n - 1]) && last[n - 2].size() == 5 &&
+        all_digits(last[n - 2]) && standard_state(last[n - 3]))
+      last.pop_back();
+  }
   if (segments.empty()) return make_error("address.empty", "address is empty");
   const NormalizedAddress lead = take_leading_units(segments);
 
   NormalizedAddress a;
   Tokens street = segments[0];
+  join_grid_number(street);
   split_route_words(street);
   spell_route_kinds(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.
@@ -1403,8 +1440,10 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       if (const std::size_t n = take_state(words, e, st); n > 0 && e - n > 1) e -= n;
       return e > 1 && places.find(detail::place_key(words, 1, e)) && !places.find(detail::place_key(words, 0, e));
     };
+    // A quadrant ("NW") is the street's; a one-letter word ("NO", a
+    // spelling of N) before a known town is the town's ("NO BROOKTON").
     if (place.empty() && standard_directional(seg[0]) && street.size() >= 3 && !is_directional(street.back()) &&
-        (seg.size() == 1 || seg[0].size() == 2 || known_after(seg))) {
+        (seg.size() == 1 || standard_directional(seg[0])->size() == 2 || known_after(seg))) {
       street.push_back(seg[0]);
       Tokens rest(seg.begin() + 1, seg.end());
       NormalizedAddress units;

@@ -2,6 +2,7 @@
 // coordinates), and gather what may be shown about them. Never throws: any
 // failure answers Freshness::unavailable, never "no flags".
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -37,7 +38,8 @@ const std::string kCandidates =
     " AND (?7='' OR coalesce(postdir,'') IN ('',?7)) AND (?8='' OR coalesce(city,'') IN ('',?8))"
     " AND (?9='' OR coalesce(state,'') IN ('',?9)) AND (?10='' OR coalesce(zip,'') IN ('',?10))";
 const std::string kAlias =
-    "SELECT p.id, p.display, p.lat, p.lon, p.unit_display FROM premise_aliases a JOIN premises p ON p.id = a.premise_id"
+    "SELECT p.id, p.display, p.lat, p.lon, p.hno, p.hns, p.predir, p.pretype, p.name, p.type, p.postdir, p.unit,"
+    " p.unit_display, p.city, p.state, p.zip FROM premise_aliases a JOIN premises p ON p.id = a.premise_id"
     " WHERE a.alias=?1 ORDER BY p.id";
 const std::string kNearby =
     "SELECT p.id, p.display, p.lat, p.lon FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
@@ -117,7 +119,15 @@ std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, cons
     if (auto n = normalize_civic(query.civic)) civic = *n;
   }
   if (!query.address.empty()) {
-    if (auto n = normalize_address(query.address, places)) text = *n;
+    if (auto n = normalize_address(query.address, places)) {
+      text = *n;
+    } else if (const auto comma = query.address.find(','); comma != std::string::npos) {
+      // "CASEYS, 1900 LINCOLN HWY, LINDALE WI": a place's name, then the
+      // address; read whole it was "not understood".
+      if (auto rest = normalize_address(std::string_view(query.address).substr(comma + 1), places);
+          rest && rest->has_street())
+        text = *rest;
+    }
   }
   if (!civic) return text;
   if (text && text->house_number == civic->house_number && text->house_suffix == civic->house_suffix &&
@@ -171,6 +181,39 @@ std::optional<std::pair<NormalizedAddress, std::string>> letter_moved(const Norm
                                    " unit " + q.house_suffix);
   }
   return std::nullopt;
+}
+
+// What CAD wrote after a place name's comma ("CASEYS, 1900 LINCOLN HWY,
+// LINDALE WI", "CASEYS, LINDALE WI") against the premise the name found:
+// a chain's name is shared by stores in many towns, and the name alone
+// showed one store's flags as the address of another.
+bool rest_contradicts(std::string_view rest, const NormalizedAddress& premise, const Gazetteer& places) {
+  if (const auto street = normalize_address(rest, places); street.ok() && street->has_street())
+    return compare_addresses(*street, premise).fit == AddressFit::different;
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : std::string(rest) + " ") {
+    if (c == ' ' || c == ',' || c == '.') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  const auto differs = [](const std::string& a, const std::string& b) { return !a.empty() && !b.empty() && a != b; };
+  if (!words.empty() && words.back().size() >= 5 && std::all_of(words.back().begin(), words.back().begin() + 5, ::isdigit)) {
+    if (differs(words.back().substr(0, 5), premise.zip)) return true;
+    words.pop_back();
+  }
+  if (!words.empty()) {
+    if (const auto state = standard_state(words.back())) {
+      if (differs(*state, premise.state)) return true;
+      words.pop_back();
+    }
+  }
+  std::string city;
+  for (const std::string& w : words) city += (city.empty() ? "" : " ") + w;
+  return differs(places.find_place(city).value_or(city), premise.city);
 }
 
 std::vector<std::string> decided_ids(const AddressDecision& d) {
@@ -348,8 +391,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         if (key->empty() || !r.premises.empty()) continue;
         named->bind(1, *key);
         while (named->step()) {
+          const NormalizedAddress at = premise_address(*named, 4);
+          if (key == &head && rest_contradicts(std::string_view(query.address).substr(comma + 1), at, *places))
+            continue;
           Premise p = read_premise(*named);
-          p.unit_display = named->text(4);
+          p.unit_display = at.unit_display;
           r.premises.push_back(std::move(p));
         }
         named->reset();

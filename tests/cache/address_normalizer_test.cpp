@@ -523,6 +523,21 @@ TEST(AddressForms, AUnitAfterTheTownIsTheUnit) {
   EXPECT_EQ(norm("12 PINE ST, MIAMI, FL").state, "FL");
 }
 
+// Spellings an outside tester found reading wrong or not at all.
+TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma) {
+  // A note that reads like "TPN 13A" is still a note, not a unit.
+  EXPECT_EQ(norm("12 PINE ST, SPRINGFIELD IL (CALLBACK 555-0100)"), norm("12 PINE ST, SPRINGFIELD IL"));
+  EXPECT_EQ(norm("12 PINE ST, SPRINGFIELD IL **CALLBACK 555-0100**"), norm("12 PINE ST, SPRINGFIELD IL"));
+  EXPECT_EQ(norm("12 PINE ST (REAR)").unit, "REAR");
+  EXPECT_EQ(norm("12 PINE ST, SPRINGFIELD IL 62701 1234"), norm("12 PINE ST, SPRINGFIELD IL 62701"));
+  EXPECT_EQ(norm("W5432 COUNTY ROAD K").house_number, "W5432");
+  EXPECT_EQ(norm("W140 N5761 LILLY RD"), norm("W140N5761 LILLY RD"));
+  EXPECT_EQ(norm("W140 N 5761 LILLY RD"), norm("W140N5761 LILLY RD"));
+  // "NO" before a town is the town's word, not the street's post-directional.
+  EXPECT_EQ(norm("5 MAIN ST, NO BROOKTON IL").postdir, "");
+  EXPECT_EQ(norm("5 MAIN ST, NW, WASHINGTON DC").postdir, "NW");
+}
+
 TEST(AddressForms, LetteredAndFractionalNumbersAreOtherHouses) {
   EXPECT_EQ(norm("12 1/2 ELM ST SPRINGFIELD", places()).house_suffix, "1/2");
   EXPECT_EQ(norm("12 1/2 ELM ST SPRINGFIELD", places()).city, "SPRINGFIELD");

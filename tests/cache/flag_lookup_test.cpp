@@ -384,6 +384,32 @@ TEST_F(PlaceNames, SharedPlaceNameNearBothStillAsks) {
   EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-W1", "P-W2", "P-W3"}));
 }
 
+// A chain's name before another store's address or town: the name alone
+// showed the known store's flags as this address. The address CAD gave after
+// the name is what is looked up.
+TEST_F(PlaceNames, APlaceNameBeforeAnotherAddressOrTownIsNotThatPremise) {
+  add(R"({"type":"premise","id":"P-C","address":"800 Commerce Dr, Springfield IL 62701","aliases":["CASEYS"]}
+{"type":"flag","id":"F-C","premise":"P-C","kind":"safety","code":"WEAPONS","audience":"all"}
+{"type":"premise","id":"P-L","address":"1900 Lincoln Hwy, Lindale WI"}
+{"type":"flag","id":"F-L","premise":"P-L","kind":"safety","code":"DOG","audience":"all"}
+)");
+  for (const char* s : {"CASEYS, 12 ELM ST, SPRINGFIELD IL", "CASEYS, LINDALE WI", "CASEYS, SPRINGFIELD WI",
+                        "CASEYS, SPRINGFIELD IL 62702"}) {
+    const MatchResult m = match(c, s);
+    EXPECT_TRUE(m.flags.empty()) << s;
+    EXPECT_TRUE(m.premises.empty()) << s;
+  }
+  const MatchResult other = match(c, "CASEYS, 1900 LINCOLN HWY, LINDALE WI");
+  EXPECT_EQ(other.level, MatchLevel::exact);
+  ASSERT_EQ(other.premises.size(), 1u);
+  EXPECT_EQ(other.premises[0].id, "P-L");
+  for (const char* s : {"CASEYS, SPRINGFIELD IL", "CASEYS, 800 COMMERCE DR, SPRINGFIELD IL", "CASEYS, SPRINGFIELD IL 62701"}) {
+    const MatchResult m = match(c, s);
+    ASSERT_EQ(m.premises.size(), 1u) << s;
+    EXPECT_EQ(m.premises[0].id, "P-C") << s;
+  }
+}
+
 TEST_F(PlaceNames, AKnownPlaceNameIsNotCountedAsUnparsed) {
   match(c, "SPRINGFIELD HIGH SCHOOL");
   EXPECT_EQ(c.stats()->unparsed_queries, 0);
@@ -679,6 +705,26 @@ TEST_F(FlagLookup, NumberedStreetsAndAUnitAfterTheTownFindThePremise) {
     ASSERT_EQ(m.premises.size(), 1u) << text;
     EXPECT_EQ(m.premises[0].id, "P-APT");
   }
+}
+
+// Each of these CAD spellings answered no flags, without a word.
+TEST_F(FlagLookup, CadNotesZipPlusFourAndGridNumbersInPartsFindThePremise) {
+  add(R"({"type":"premise","id":"P-G","address":"W140N5761 Lilly Rd, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-W","address":"W5432 County Road K, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-G","premise":"P-G","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-W","premise":"P-W","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  const auto found = [&](const char* text, const char* id) {
+    const MatchResult m = match(c, text);
+    EXPECT_NE(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(std::any_of(m.premises.begin(), m.premises.end(), [&](const auto& p) { return p.id == id; })) << text;
+  };
+  found("17 OAK AVE, SPRINGFIELD IL 62701 1234", "P-2");
+  found("17 OAK AVE SPRINGFIELD IL 62701 1234", "P-2");
+  found("17 OAK AVE **CALLER STATES SUBJ HAS KNIFE**, SPRINGFIELD IL", "P-2");
+  found("17 OAK AVE, SPRINGFIELD IL **CALLBACK 555-0100**", "P-2");
+  found("W140 N5761 LILLY RD, SPRINGFIELD IL", "P-G");
+  found("W140 N 5761 LILLY RD, SPRINGFIELD IL", "P-G");
+  found("W5432 CTH K, SPRINGFIELD IL", "P-W");
 }
 
 // CAD's cross street after a comma is no city: the premise is found.
