@@ -302,11 +302,11 @@ bool is_grid_number(std::string_view w) {
 void join_grid_number(Tokens& t) {
   const auto axis = [](char c) { return c == 'N' || c == 'S' ? 1 : c == 'E' || c == 'W' ? 2 : 0; };
   const auto part = [&](const std::string& w) { return w.size() >= 2 && axis(w[0]) && all_digits(w.substr(1)); };
-  if (t.size() < 3 || !part(t[0])) return;
+  if (t.size() < 2 || !part(t[0])) return;
   if (part(t[1]) && axis(t[1][0]) != axis(t[0][0])) {
     t[0] += t[1];
     t.erase(t.begin() + 1);
-  } else if (t.size() >= 4 && t[1].size() == 1 && axis(t[1][0]) && axis(t[1][0]) != axis(t[0][0]) && all_digits(t[2])) {
+  } else if (t.size() >= 3 && t[1].size() == 1 && axis(t[1][0]) && axis(t[1][0]) != axis(t[0][0]) && all_digits(t[2])) {
     t[0] += t[1] + t[2];
     t.erase(t.begin() + 1, t.begin() + 3);
   }
@@ -388,7 +388,7 @@ std::optional<std::string> other_unit_designator(std::string_view w) {
   static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
       {"PMB", "PMB"},     {"PBM", "PMB"},         {"MSC", "MSC"},     {"MAILBOX", "MAILBOX"},
       {"CONDO", "CONDO"}, {"TOWER", "TOWER"},     {"TWR", "TOWER"},   {"BLG", "BLDG"},
-      {"BLDNG", "BLDG"},  {"FLAT", "FLAT"}};
+      {"BLDNG", "BLDG"},  {"FLAT", "FLAT"},       {"MC", "MC"}};  // MC: a mail code, "(MC 525)"
   for (const auto& [word, designator] : kWords)
     if (w == word) return std::string(designator);
   return std::nullopt;
@@ -1537,7 +1537,9 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (const std::string why = cad ? not_one_address(street) : std::string(); !why.empty())
     return make_error("address.not_one_address", "address '" + std::string(text.substr(0, 80)) + "': " + why);
   std::string hno, hns;
-  if (cad && !street.empty() && split_house_number(street[0], hno, hns) && hno == "0")
+  // Split for both sources: the glued directional below must read the
+  // registry's "1208E CHERRY ST" as CAD's, or the same text never matched.
+  if (!street.empty() && split_house_number(street[0], hno, hns) && cad && hno == "0")
     return make_error("address.no_house_number",
                       "address '" + std::string(text.substr(0, 80)) + "': house number 0 is no door");
   // "1208N MAPLE ST" is 1208 N MAPLE ST: a compass letter glued to the number
@@ -1749,6 +1751,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
 
   NormalizedAddress a;
   Tokens hno = words(c.hno);
+  join_grid_number(hno);
   if (hno.empty() || !split_house_number(hno[0], a.house_number, a.house_suffix))
     return make_error("address.no_house_number", "civic address: hno '" + c.hno.substr(0, 40) + "' is not a house number");
   for (std::size_t k = 1; k < hno.size(); ++k) a.house_suffix += (a.house_suffix.empty() ? "" : " ") + hno[k];

@@ -725,6 +725,11 @@ TEST_F(FlagLookup, CadNotesZipPlusFourAndGridNumbersInPartsFindThePremise) {
   found("W140 N5761 LILLY RD, SPRINGFIELD IL", "P-G");
   found("W140 N 5761 LILLY RD, SPRINGFIELD IL", "P-G");
   found("W5432 CTH K, SPRINGFIELD IL", "P-W");
+  // The registry's own text read the registry's way and CAD's way alike.
+  add(R"({"type":"premise","id":"P-E","address":"1208E Cherry St, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-E","premise":"P-E","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  found("1208E CHERRY ST, SPRINGFIELD IL", "P-E");
+  found("1208 E CHERRY ST, SPRINGFIELD IL", "P-E");
 }
 
 // CAD's cross street after a comma is no city: the premise is found.
