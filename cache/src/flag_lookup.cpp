@@ -305,24 +305,43 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // does one with a word more or less ("W SPRINGFIELD").
       // The reason when the text was read other than as written.
       std::string read_as;
+      // Premises that two equally near towns would each find ("MORLOW":
+      // MARLOW and MERLOW): never one of them.
+      std::vector<std::string> towns_apart;
       if (candidates.empty() && !q->city.empty() && !places->find_place(q->city)) {
         const auto words = [](std::string_view s) { return std::count(s.begin(), s.end(), ' '); };
-        const auto near = places->closest_place(q->city, q->city.size() >= 9 ? 2 : 1);
-        if (near && words(*near) == words(q->city)) {
+        std::vector<std::string> found_in;
+        std::optional<NormalizedAddress> first;
+        std::vector<Candidate> first_candidates;
+        for (const std::string& near : places->closest_places(q->city, q->city.size() >= 9 ? 2 : 1)) {
+          if (words(near) != words(q->city)) continue;
           NormalizedAddress respelled = *q;
-          respelled.city = *near;
+          respelled.city = near;
           find_candidates(respelled);
-          if (!candidates.empty()) {
-            read_as = "city " + q->city + " read as " + *near;
-            q = respelled;
-            r.normalized_address = q->display();
+          if (candidates.empty()) continue;
+          found_in.push_back(near);
+          const std::vector<std::string> ids = decided_ids(decide_match(respelled, candidates));
+          towns_apart.insert(towns_apart.end(), ids.begin(), ids.end());
+          if (!first) {
+            first = respelled;
+            first_candidates = candidates;
           }
+          candidates.clear();
+        }
+        if (found_in.size() == 1) {
+          read_as = "city " + q->city + " read as " + found_in[0];
+          candidates = std::move(first_candidates);
+          q = first;
+          r.normalized_address = q->display();
+          towns_apart.clear();
+        } else if (found_in.size() > 1) {
+          read_as = "city " + q->city + " could be " + found_in[0] + " or " + found_in[1];
         }
       }
       // "14 BIRCH LN APT A" for the registry's 14A BIRCH LN, "30B ELM ST"
       // for its 30 ELM ST APT B: the same letter written as the unit or as
       // the house number's suffix. Taken, never as exact, and said.
-      if (candidates.empty()) {
+      if (candidates.empty() && towns_apart.empty()) {
         if (const auto moved = letter_moved(*q)) {
           find_candidates(moved->first);
           if (!candidates.empty()) {
@@ -333,6 +352,12 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         }
       }
       AddressDecision d = decide_match(*q, candidates);
+      if (!towns_apart.empty()) {
+        std::sort(towns_apart.begin(), towns_apart.end());
+        towns_apart.erase(std::unique(towns_apart.begin(), towns_apart.end()), towns_apart.end());
+        d = AddressDecision{};
+        d.ambiguous_candidates = std::move(towns_apart);
+      }
       // Both readings of a compass word before a known town finding a
       // premise: never choose between them.
       if (const auto alt = read_as.empty() ? postdir_reading(*q, query, *places) : std::nullopt) {
@@ -363,6 +388,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         r.ambiguous_candidates = d.ambiguous_candidates;
         r.reasons.push_back("address fits " + std::to_string(d.ambiguous_candidates.size()) +
                             " flagged premises");
+        if (!read_as.empty()) r.reasons.push_back(read_as);
         return r;
       }
       if (d.level != AddressMatchLevel::none) {

@@ -66,24 +66,33 @@ std::optional<std::string> Gazetteer::find(std::string_view key) const {
 
 bool Gazetteer::has_place(std::string_view name) const { return places_.contains(key_of(name)); }
 
-std::optional<std::string> Gazetteer::closest_place(std::string_view name, std::size_t max_edits) const {
+std::vector<std::string> Gazetteer::closest_places(std::string_view name, std::size_t max_edits) const {
   const std::string key = key_of(name);
   // No more than a third of the name: "SPRINGFEILD" is Springfield, while a
   // short name is not near every other short name.
   const std::size_t limit = std::min<std::size_t>(max_edits, key.size() / 3);
-  std::optional<std::string> best;
+  std::vector<std::string> best;
   std::size_t best_edits = limit + 1;
   for (const auto& [place_key, spelling] : places_) {
     const std::size_t longer = std::max(place_key.size(), key.size());
     if (longer - std::min(place_key.size(), key.size()) > limit) continue;
     const std::size_t n = edits(key, place_key);
-    // The first closest in spelling order, so the answer does not depend on the map's order.
-    if (n < best_edits || (n == best_edits && best && spelling < *best)) {
-      best = spelling;
+    if (n < best_edits) {
+      best = {spelling};
       best_edits = n;
+    } else if (n == best_edits) {
+      best.push_back(spelling);
     }
   }
+  // In spelling order, so the answer does not depend on the map's order.
+  std::sort(best.begin(), best.end());
   return best;
+}
+
+std::optional<std::string> Gazetteer::closest_place(std::string_view name, std::size_t max_edits) const {
+  const auto best = closest_places(name, max_edits);
+  if (best.empty()) return std::nullopt;
+  return best.front();
 }
 
 std::vector<AliasWithoutPlace> aliases_without_place(const std::vector<std::pair<std::string, std::string>>& aliases,

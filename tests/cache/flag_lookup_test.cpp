@@ -639,6 +639,25 @@ TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
   EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
 }
 
+// A misspelling as near to two known towns is neither: each has its own
+// 5 CEDAR ST, and taking one showed that town's flags for the other.
+TEST_F(FlagLookup, AMisspelledCityAsNearToTwoTownsIsAmbiguous) {
+  add(R"({"type":"premise","id":"P-MA","address":"5 Cedar St, Marlow IL"})" "\n"
+      R"({"type":"premise","id":"P-ME","address":"5 Cedar St, Merlow IL"})" "\n"
+      R"({"type":"flag","id":"F-MA","premise":"P-MA","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-ME","premise":"P-ME","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult m = match(c, "5 CEDAR ST, MORLOW IL");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-MA", "P-ME"}));
+  EXPECT_EQ(m.reasons, (std::vector<std::string>{"address fits 2 flagged premises", "city MORLOW could be MARLOW or MERLOW"}));
+  // Near to one only, it is that one, below exact.
+  const MatchResult one = match(c, "5 CEDAR ST, MARLOWW IL");
+  ASSERT_EQ(one.premises.size(), 1u);
+  EXPECT_EQ(one.premises[0].id, "P-MA");
+  EXPECT_EQ(one.level, MatchLevel::building);
+}
+
 // "200 LAKE ST N SPRINGFIELD" with NORTH SPRINGFIELD and SPRINGFIELD both
 // on file reads two ways: taken as NORTH SPRINGFIELD, it showed that town's
 // premise as this address, and the one at 200 LAKE ST N never came up.

@@ -74,9 +74,12 @@ class Gazetteer {
   // Whether premises carry the place named by `name` in any of its
   // spellings (an alias does not count).
   bool has_place(std::string_view name) const;
-  // The place carried by premises spelled most like `name` (at most
+  // The places carried by premises spelled most like `name` (at most
   // `max_edits` letters apart, and never more than a third of the name), in
-  // the place's own spelling, or std::nullopt when none is close.
+  // the places' own spelling: every one equally near ("MORLOW": MARLOW and
+  // MERLOW), in spelling order; none when none is close.
+  std::vector<std::string> closest_places(std::string_view name, std::size_t max_edits = 2) const;
+  // The first of those, or std::nullopt.
   std::optional<std::string> closest_place(std::string_view name, std::size_t max_edits = 2) const;
   std::size_t longest_name_words() const { return longest_; }
   bool empty() const { return places_.empty() && aliases_.empty(); }
