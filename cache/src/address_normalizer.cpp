@@ -1387,6 +1387,14 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       street[k] += street[k + 1];
       street.erase(street.begin() + static_cast<long>(k) + 1);
     }
+  // "PINECREST DR NORTH EAST, LINDALE": spelled out too, when the two words
+  // end the street line (before a comma they cannot start a town's name).
+  if (const std::size_t k = street.size() - 2; segments.size() > 1 && street.size() >= 4 &&
+      is_suffix(street[k - 1]) && (street[k] == "NORTH" || street[k] == "SOUTH") &&
+      (street[k + 1] == "EAST" || street[k + 1] == "WEST")) {
+    street[k] = street[k].substr(0, 1) + street[k + 1].substr(0, 1);
+    street.pop_back();
+  }
 
   // Place segments after the first comma: unit segments first ("APT 3B"),
   // then city, state, ZIP in whatever comma arrangement.

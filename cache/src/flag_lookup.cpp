@@ -149,16 +149,25 @@ std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, cons
 // LINDALE are both known places: the compass word as the street's
 // post-directional and the rest as the city. Only for text with no comma
 // (after one, "…, NORTH LINDALE" names the town) and a street without one.
+// So is "1020 PINECREST DR NORTH EAST LINDALE" with EAST LINDALE and LINDALE
+// both known: the street's NE, or its N and the town EAST LINDALE.
 std::optional<NormalizedAddress> postdir_reading(const NormalizedAddress& q, const AddressQuery& query,
                                                  const Gazetteer& places) {
-  if (!query.civic.empty() || query.address.find(',') != std::string::npos || !q.postdir.empty()) return {};
+  if (!query.civic.empty() || query.address.find(',') != std::string::npos) return {};
+  if (!q.postdir.empty() && q.postdir != "N" && q.postdir != "S") return {};
   const auto space = q.city.find(' ');
   if (space == std::string::npos) return {};
   const auto dir = standard_directional(std::string_view(q.city).substr(0, space));
   const auto rest = places.find_place(std::string_view(q.city).substr(space + 1));
   if (!dir || !rest) return {};
   NormalizedAddress alt = q;
-  alt.postdir = *dir;
+  if (q.postdir.empty()) {
+    alt.postdir = *dir;
+  } else if (*dir == "E" || *dir == "W") {
+    alt.postdir = q.postdir + *dir;
+  } else {
+    return {};
+  }
   alt.city = *rest;
   return alt;
 }

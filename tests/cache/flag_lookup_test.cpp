@@ -751,6 +751,23 @@ TEST_F(FlagLookup, CadNotesZipPlusFourAndGridNumbersInPartsFindThePremise) {
   found("1208 E CHERRY ST, SPRINGFIELD IL", "P-E");
 }
 
+// NORTH EAST spelled out after the type: with a comma it is the street's
+// NE; without one, before a known EAST town, it reads two ways.
+TEST_F(FlagLookup, NorthEastSpelledOutIsTheQuadrantOrAmbiguousBeforeAnEastTown) {
+  add(R"({"type":"premise","id":"P-NE","address":"1020 Pinecrest Dr NE, Lindale WI"})" "\n"
+      R"({"type":"premise","id":"P-EL","address":"1020 Pinecrest Dr N, East Lindale WI"})" "\n"
+      R"({"type":"flag","id":"F-NE","premise":"P-NE","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-EL","premise":"P-EL","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult comma = match(c, "1020 PINECREST DR NORTH EAST, LINDALE WI");
+  EXPECT_EQ(comma.level, MatchLevel::exact);
+  ASSERT_EQ(comma.premises.size(), 1u);
+  EXPECT_EQ(comma.premises[0].id, "P-NE");
+  const MatchResult two_ways = match(c, "1020 PINECREST DR NORTH EAST LINDALE WI");
+  EXPECT_EQ(two_ways.level, MatchLevel::none);
+  EXPECT_TRUE(two_ways.flags.empty());
+  EXPECT_EQ(two_ways.ambiguous_candidates, (std::vector<std::string>{"P-EL", "P-NE"}));
+}
+
 // CAD's cross street after a comma is no city: the premise is found.
 TEST_F(FlagLookup, ACrossStreetAfterTheAddressStillFindsThePremise) {
   EXPECT_EQ(match(c, "17 OAK AVE, ELM ST, SPRINGFIELD IL").level, MatchLevel::exact);
