@@ -139,8 +139,8 @@ std::vector<Tokens> tokenize(std::string_view text) {
   }
   flush();
   std::erase_if(segments, [](const Tokens& t) { return t.empty(); });
-  // "UNIT508", "APT3B", "STE200": a designator glued to its number.
-  static constexpr std::string_view kGlued[] = {"APT", "UNIT", "STE", "SUITE", "RM", "ROOM"};
+  // "UNIT508", "APT3B", "STE200", "BLDG3": a designator glued to its number.
+  static constexpr std::string_view kGlued[] = {"APT", "UNIT", "STE", "SUITE", "RM", "ROOM", "BLDG", "LOT", "SPC", "TRLR"};
   for (Tokens& seg : segments)
     for (std::size_t k = 0; k < seg.size(); ++k)
       for (std::string_view d : kGlued)
@@ -297,6 +297,43 @@ bool is_grid_number(std::string_view w) {
   return k == w.size();
 }
 
+// "23 RD ST", "4 TH AVE": an ordinal written apart from its number, before
+// the street's type; and "1401 O BRIEN ST", the name O'BRIEN written apart
+// (its apostrophe goes, so the registry's O'Brien is OBRIEN), first in the
+// street. Never "O ST".
+void join_split_name_words(Tokens& t) {
+  for (std::size_t k = 1; k + 2 < t.size(); ++k) {
+    if (all_digits(t[k]) && t[k].size() <= 3 && t[k][0] != '0' && ordinal_of_number(t[k]) == t[k] + t[k + 1] &&
+        is_suffix(t[k + 2])) {
+      t[k] += t[k + 1];
+      t.erase(t.begin() + static_cast<long>(k) + 1);
+    } else if (t[k] == "O" && (k == 1 || (k == 2 && is_directional(t[1]))) && all_alpha(t[k + 1]) &&
+               t[k + 1].size() >= 3 && !is_suffix(t[k + 1]) && !is_directional(t[k + 1])) {  // not initials: "REV N O THOMPSON"
+      t[k] += t[k + 1];
+      t.erase(t.begin() + static_cast<long>(k) + 1);
+    }
+  }
+}
+
+// "TOWN OF LINDALE", "CITY OF BROOKTON", "VILLAGE OF …": the municipality's
+// kind before its name, as a place segment or after the street's type.
+// The registry's place is its name alone, so the words found nothing.
+void drop_municipality_words(std::vector<Tokens>& segments) {
+  static constexpr std::string_view kKinds[] = {"CITY", "TOWN", "VILLAGE", "TOWNSHIP", "BOROUGH"};
+  const auto kind_at = [](const Tokens& t, std::size_t k) {
+    return k + 2 < t.size() && t[k + 1] == "OF" &&
+           std::find(std::begin(kKinds), std::end(kKinds), t[k]) != std::end(kKinds);
+  };
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    Tokens& t = segments[s];
+    for (std::size_t k = s == 0 ? 2 : 0; k + 2 < t.size(); ++k)
+      if (kind_at(t, k) && (s > 0 ? k == 0 : is_suffix(t[k - 1]))) {
+        t.erase(t.begin() + static_cast<long>(k), t.begin() + static_cast<long>(k) + 2);
+        break;
+      }
+  }
+}
+
 // "W140 N5761 LILLY RD", "W140 N 5761 LILLY RD": a grid number written in
 // parts is one house number, W140N5761, as registries write it.
 void join_grid_number(Tokens& t) {
@@ -430,11 +467,12 @@ bool ordinal_floor_at(const Tokens& t, std::size_t i) {
 // no id: read into the street's name it matched nothing and said nothing.
 // Returns how many words of t from i name one (0 if none).
 std::size_t location_words_at(const Tokens& t, std::size_t i) {
-  static constexpr std::string_view kOne[] = {"GARAGE", "KITCHEN", "UPSTAIRS", "DOWNSTAIRS", "DRIVEWAY",
-                                              "BACKYARD"};
+  static constexpr std::string_view kOne[] = {"GARAGE", "KITCHEN",  "UPSTAIRS", "DOWNSTAIRS", "DRIVEWAY",
+                                              "BACKYARD", "BARN", "SHED", "OUTBUILDING", "PORCH"};
   static constexpr std::pair<std::string_view, std::string_view> kTwo[] = {
-      {"SIDE", "DOOR"},  {"PARKING", "LOT"}, {"FRONT", "YARD"}, {"REAR", "YARD"}, {"BACK", "YARD"},
-      {"BACK", "DOOR"},  {"FRONT", "DOOR"},  {"REAR", "DOOR"},  {"SIDE", "YARD"}};
+      {"SIDE", "DOOR"},  {"PARKING", "LOT"}, {"FRONT", "YARD"}, {"REAR", "YARD"},  {"BACK", "YARD"},
+      {"BACK", "DOOR"},  {"FRONT", "DOOR"},  {"REAR", "DOOR"},  {"SIDE", "YARD"},  {"REAR", "HOUSE"},
+      {"BACK", "HOUSE"}, {"GUEST", "HOUSE"}, {"POOL", "HOUSE"}};
   if (i >= t.size()) return 0;
   if (std::find(std::begin(kOne), std::end(kOne), t[i]) != std::end(kOne)) return 1;
   if (i + 1 >= t.size()) return 0;
@@ -1374,9 +1412,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (segments.empty()) return make_error("address.empty", "address is empty");
   const NormalizedAddress lead = take_leading_units(segments);
 
+  drop_municipality_words(segments);
   NormalizedAddress a;
   Tokens street = segments[0];
   join_grid_number(street);
+  join_split_name_words(street);
   split_route_words(street);
   spell_route_kinds(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.

@@ -533,6 +533,17 @@ TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma)
   EXPECT_EQ(norm("W5432 COUNTY ROAD K").house_number, "W5432");
   EXPECT_EQ(norm("W140 N5761 LILLY RD"), norm("W140N5761 LILLY RD"));
   EXPECT_EQ(norm("W140 N 5761 LILLY RD"), norm("W140N5761 LILLY RD"));
+  EXPECT_EQ(norm("100 23 RD ST"), norm("100 23RD ST"));
+  EXPECT_EQ(norm("100 W 4 TH AVE"), norm("100 W 4TH AVE"));
+  EXPECT_EQ(norm("1401 O BRIEN ST"), norm("1401 O'BRIEN ST"));
+  EXPECT_EQ(norm("1401 O ST").name, "O");
+  EXPECT_EQ(norm("668 REV N O THOMPSON RD").name, "REV N O THOMPSON");
+  EXPECT_EQ(norm("2200 OLD MILL RD BLDG3 APT 210"), norm("2200 OLD MILL RD BLDG 3 APT 210"));
+  EXPECT_EQ(norm("77 PINE RD BARN, LINDALE WI").unit, "BARN");
+  EXPECT_EQ(norm("77 PINE RD REAR HOUSE, LINDALE WI").city, "LINDALE");
+  EXPECT_EQ(norm("77 PINE RD, TOWN OF LINDALE, WI"), norm("77 PINE RD, LINDALE, WI"));
+  EXPECT_EQ(norm("77 PINE RD TOWN OF LINDALE WI"), norm("77 PINE RD, LINDALE WI"));
+  EXPECT_EQ(norm("77 PINE RD, CITY OF BROOKTON IL"), norm("77 PINE RD, BROOKTON IL"));
   // "NO" before a town is the town's word, not the street's post-directional.
   EXPECT_EQ(norm("5 MAIN ST, NO BROOKTON IL").postdir, "");
   EXPECT_EQ(norm("5 MAIN ST, NW, WASHINGTON DC").postdir, "NW");
