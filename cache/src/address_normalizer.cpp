@@ -847,7 +847,7 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   // pre-type ("9912 S AVENUE H").
   const std::size_t first_name = i + (is_directional(t[i]) ? 1 : 0);
   if (after_type && all_alpha(id) && id.size() <= 2 && !is_directional(id) && !standard_state(id) &&
-      !is_suffix(id) && end - 2 > first_name && !is_suffix(t[first_name]))
+      !is_suffix(id) && end - 2 > first_name && !(is_suffix(t[first_name]) && is_leading_type(t[first_name])))
     return true;
   if (!looks_like_unit_id(id) || !has_digit(id) || is_ordinal_number(id)) return false;
   if (after_type) return true;
