@@ -534,7 +534,8 @@ TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma)
   EXPECT_EQ(norm("W140 N5761 LILLY RD"), norm("W140N5761 LILLY RD"));
   EXPECT_EQ(norm("W140 N 5761 LILLY RD"), norm("W140N5761 LILLY RD"));
   // A letter after ST on a street named by a type word is a unit, not SAINT B.
-  EXPECT_EQ(norm("9 PARK ST B"), norm("9 PARK ST APT B"));
+  EXPECT_EQ(norm("9 PARK ST B").unit, norm("9 PARK ST APT B").unit);
+  EXPECT_EQ(norm("9 PARK ST B").name, "PARK");
   EXPECT_EQ(norm("9 SPRING ST A").unit, "A");
   EXPECT_EQ(norm("9912 S AVENUE H").name, "H");
   EXPECT_EQ(norm("100 23 RD ST"), norm("100 23RD ST"));
