@@ -97,8 +97,8 @@ int main(int argc, char** argv) {
   std::printf("%-28s %9s %9s %9s %9s\n", "microseconds", "p50", "p99", "p99.9", "max");
   std::printf("%-28s %9.1f %9.1f %9.1f %9.1f\n", "bare PUB->SUB one-way", bare.p50, bare.p99, bare.p999, bare.max);
   std::printf("%-28s %9.1f %9.1f %9.1f %9.1f\n", "publish -> show_panel", full.p50, full.p99, full.p999, full.max);
-  std::printf("ratio p99 plugin/bare: %.1fx (goal <= 10x); p99 %s 1 ms (goal under 1 ms)\n",
-              full.p99 / bare.p99, full.p99 < 1000.0 ? "under" : "OVER");
+  std::printf("ratio p99 plugin/bare: %.1fx (goal <= 3x); p99.9 %s 1 ms (goal under 1 ms)\n",
+              full.p99 / bare.p99, full.p999 < 1000.0 ? "under" : "OVER");
   std::printf("peak RSS: %ld MiB\n", ru.ru_maxrss / 1024);
   return 0;
 }
