@@ -91,6 +91,17 @@ std::string ascii_spacing(std::string_view text) {
   return out;
 }
 
+// The base letters of the Latin-1 letters U+00C0..U+00FF (the byte after
+// 0xC3 in UTF-8), or null for the two that are not letters (× and ÷).
+const char* latin1_base(unsigned char second) {
+  static constexpr const char* kBase[64] = {
+      "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",   // C0..CF
+      "D", "N", "O", "O", "O", "O", "O", nullptr, "O", "U", "U", "U", "U", "Y", "TH", "SS",  // D0..DF
+      "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",   // E0..EF
+      "D", "N", "O", "O", "O", "O", "O", nullptr, "O", "U", "U", "U", "U", "Y", "TH", "Y"};  // F0..FF
+  return second >= 0x80 && second <= 0xBF ? kBase[second - 0x80] : nullptr;
+}
+
 // Splits into comma-separated segments of upper-case words. Periods and
 // apostrophes vanish ("N." -> "N", "O'BRIEN" -> "OBRIEN") except between
 // digits ("MM 92.5"); "#", "&" and "/" are words of their own ("#3B" -> "#",
@@ -107,7 +118,18 @@ std::vector<Tokens> tokenize(std::string_view text) {
     word.clear();
   };
   auto digit_at = [&](std::size_t k) { return k < text.size() && is_digit(text[k]); };
+  auto alpha_at = [&](std::size_t k) { return k < text.size() && is_alpha(upper(text[k])); };
   for (std::size_t k = 0; k < text.size(); ++k) {
+    // "CAÑON", "CAFÉ": Latin-1 letters read as their base letters, so the
+    // registry's "Cañon Rd" (which upper-cased to CAñON) and CAD's CANON or
+    // CAÑON are one street.
+    if (static_cast<unsigned char>(text[k]) == 0xC3 && k + 1 < text.size()) {
+      if (const char* base = latin1_base(static_cast<unsigned char>(text[k + 1]))) {
+        word += base;
+        ++k;
+        continue;
+      }
+    }
     // "12½", "6TH ½ ST": the vulgar fractions in UTF-8 are fractions.
     if (static_cast<unsigned char>(text[k]) == 0xC2 && k + 1 < text.size()) {
       const auto next = static_cast<unsigned char>(text[k + 1]);
@@ -125,6 +147,14 @@ std::vector<Tokens> tokenize(std::string_view text) {
       word += c;
     } else if ((c == '/' || c == '.') && between_digits) {
       word += c;
+    } else if (c == ',' && between_digits && word.size() <= 3 && word.find_first_not_of("0123456789") == std::string::npos &&
+               digit_at(k + 3) && !digit_at(k + 4) && segments.size() == 1 && segments[0].empty()) {
+      // "1,208 N MAPLE ST": a thousands comma in the house number. Read as a
+      // segment break, "1" went as a unit and 208 MAPLE showed as exact.
+    } else if (c == '.' && !word.empty() && is_alpha(word.back()) && alpha_at(k + 1) && alpha_at(k + 2)) {
+      // "N.MAPLE", "ST.APT", "RD.BROOKTON": a period with no space before a
+      // word ends the word ("N.E." and "M.L." still join: one letter follows).
+      flush();
     } else if (c == '.' || c == '\'') {
       // dropped inside words
     } else if (c == '#' || c == '&' || c == '/' || c == '@') {
@@ -214,13 +244,14 @@ std::string spelled_directional(std::string_view std_dir) {
   return std::string(std_dir);
 }
 
-// ST, MT and FT inside a name are SAINT, MOUNT and FORT: Pub 28 spells those
+// ST, MT, FT and PT inside a name are SAINT, MOUNT, FORT and POINT: Pub 28 spells those
 // words out in names, and a name's last word is never one of them (a type
 // word there was taken as the street type).
 std::string name_word(std::string_view w) {
   if (w == "ST" || w == "SAINT" || w == "STE") return "SAINT";
   if (w == "MT" || w == "MOUNT") return "MOUNT";
   if (w == "FT" || w == "FORT") return "FORT";
+  if (w == "PT" || w == "POINT") return "POINT";
   return std::string(w);
 }
 
@@ -235,8 +266,8 @@ bool is_king_street_name(Tokens words) {
          name == "MARTIN LUTHER KING";
 }
 
-// Street or city name words: ST/MT/FT before the last word are SAINT, MOUNT
-// and FORT; ordinals become numbers ("FIRST" -> "1ST"); a name that is only
+// Street or city name words: ST/MT/FT/PT before the last word are SAINT,
+// MOUNT, FORT and POINT; ordinals become numbers ("FIRST" -> "1ST"); a name that is only
 // a directional is spelled out ("N AVE" and "NORTH AVE" are the same street).
 std::string canonical_name(Tokens words) {
   if (words.empty()) return {};
@@ -680,7 +711,8 @@ bool state_route_at(const Tokens& s, std::size_t i, std::size_t end) {
 
 // The other ways CAD writes a route's kind, in the words read_pretype knows:
 // "ST RTE 9" is STATE RTE 9 (not SAINT), "CNTY RD 4" and "CTY HWY 4" are
-// COUNTY, Wisconsin's "CTH J" is COUNTY HWY J, "FARM TO MARKET RD 1960" and
+// COUNTY, Wisconsin's "CTH J" is COUNTY HWY J (and its "STH 21" and "USH 41"
+// are STATE HWY 21 and US HWY 41), "FARM TO MARKET RD 1960" and
 // "FM RD 1960" are FM 1960, "RANCH TO MARKET 620" is RM 620.
 void spell_route_kinds(Tokens& t) {
   const auto route_word_at = [&](std::size_t k) {
@@ -693,6 +725,12 @@ void spell_route_kinds(Tokens& t) {
     else if (t[k] == "CTH") {
       t[k] = "COUNTY";
       t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
+    } else if ((t[k] == "STH" || t[k] == "USH" || t[k] == "WIS") && has_digit(t[k + 1])) {
+      // Wisconsin's state and US trunk highways: "STH 21", "USH 41", "WIS 21".
+      t[k] = t[k] == "USH" ? "US" : "STATE";
+      t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
+    } else if (t[k] == "LP" && all_digits(t[k + 1])) {
+      t[k] = "LOOP";  // Texas's "LP 289" is LOOP 289
     } else if ((t[k] == "FARM" || t[k] == "RANCH") && k + 3 < t.size() && t[k + 1] == "TO" && t[k + 2] == "MARKET") {
       t[k] = t[k] == "FARM" ? "FM" : "RM";
       t.erase(t.begin() + static_cast<long>(k) + 1, t.begin() + static_cast<long>(k) + 3);
@@ -974,6 +1012,17 @@ std::size_t take_state(const Tokens& t, std::size_t end, std::string& state) {
   }
   return 0;
 }
+
+// A place read so far that ends with its ZIP, or with a state after at
+// least one word of its town.
+bool place_is_whole(const Tokens& place) {
+  if (place.empty()) return false;
+  if (is_zip(place.back())) return true;
+  std::string state;
+  const std::size_t n = take_state(place, place.size(), state);
+  return n > 0 && n < place.size();
+}
+
 
 std::string canonical_city(const Tokens& t, std::size_t from, std::size_t to) {
   return canonical_name(Tokens(t.begin() + static_cast<long>(from), t.begin() + static_cast<long>(to)));
@@ -1489,9 +1538,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       return e > 1 && places.find(detail::place_key(words, 1, e)) && !places.find(detail::place_key(words, 0, e));
     };
     // A quadrant ("NW") is the street's; a one-letter word ("NO", a
-    // spelling of N) before a known town is the town's ("NO BROOKTON").
+    // spelling of N) before a known town is the town's ("NO BROOKTON"), and
+    // so is a spelled-out one ("EAST BROOKTON" is another town, even one the
+    // cache does not know).
     if (place.empty() && standard_directional(seg[0]) && street.size() >= 3 && !is_directional(street.back()) &&
-        (seg.size() == 1 || standard_directional(seg[0])->size() == 2 || known_after(seg))) {
+        (seg.size() == 1 || (seg[0].size() <= 2 && (standard_directional(seg[0])->size() == 2 || known_after(seg))))) {
       street.push_back(seg[0]);
       Tokens rest(seg.begin() + 1, seg.end());
       NormalizedAddress units;
@@ -1557,6 +1608,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       a.unit_display += units.unit_display;
       continue;
     }
+    // "…, BROOKTON IL, RP IN LOBBY", "…, BROOKTON IL 61001, WINNEBAGO CO": once
+    // a town and its state (or a ZIP) are read, what follows is a note, not
+    // more town; only a ZIP may still come.
+    const bool zip_only = is_zip(seg[0]) && (seg.size() == 1 || (seg.size() == 2 && seg[1].size() == 4 && all_digits(seg[1])));
+    if (place_is_whole(place) && !zip_only) continue;
     if (place.empty() && starts_with_house_number(street)) {
       if (const std::size_t n = cross_street_words(seg, places)) seg.erase(seg.begin(), seg.begin() + static_cast<long>(n));
     }

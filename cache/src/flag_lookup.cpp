@@ -123,9 +123,13 @@ std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, cons
       text = *n;
     } else if (const auto comma = query.address.find(','); comma != std::string::npos) {
       // "CASEYS, 1900 LINCOLN HWY, LINDALE WI": a place's name, then the
-      // address; read whole it was "not understood".
+      // address; read whole it was "not understood". A name has no digits:
+      // "12,12 MAIN ST" is no name before 12 MAIN ST.
+      const std::string_view head = std::string_view(query.address).substr(0, comma);
+      const bool named = std::any_of(head.begin(), head.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }) &&
+                         std::none_of(head.begin(), head.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
       if (auto rest = normalize_address(std::string_view(query.address).substr(comma + 1), places);
-          rest && rest->has_street())
+          named && rest && rest->has_street())
         text = *rest;
     }
   }

@@ -533,6 +533,28 @@ TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma)
   EXPECT_EQ(norm("W5432 COUNTY ROAD K").house_number, "W5432");
   EXPECT_EQ(norm("W140 N5761 LILLY RD"), norm("W140N5761 LILLY RD"));
   EXPECT_EQ(norm("W140 N 5761 LILLY RD"), norm("W140N5761 LILLY RD"));
+  // A thousands comma, a period with no space, Latin-1 letters.
+  EXPECT_EQ(norm("1,208 N MAPLE ST"), norm("1208 N MAPLE ST"));
+  EXPECT_FALSE(normalize_address("12,12 MAIN ST").ok());
+  EXPECT_EQ(norm("1208 N.MAPLE ST.APT 3B"), norm("1208 N MAPLE ST APT 3B"));
+  EXPECT_EQ(norm("3312 Sheridan Rd.Brookton IL").city, "BROOKTON");
+  EXPECT_EQ(norm("1208 N.E. MAPLE ST").predir, "NE");
+  EXPECT_EQ(norm("210 Ca\xc3\xb1on Rd"), norm("210 CANON RD"));
+  EXPECT_EQ(norm("210 CA\xc3\x91ON RD"), norm("210 CANON RD"));
+  // Wisconsin's and Texas's route spellings.
+  EXPECT_EQ(norm("W3210 STH 21"), norm("W3210 STATE HWY 21"));
+  EXPECT_EQ(norm("W3210 WIS 21"), norm("W3210 STATE HWY 21"));
+  EXPECT_EQ(norm("100 USH 41"), norm("100 US HWY 41"));
+  EXPECT_EQ(norm("4100 LP 289"), norm("4100 LOOP 289"));
+  EXPECT_NE(norm("4100 LP 289"), norm("4100 LP 290"));
+  // A spelled-out compass word after a comma names another town.
+  EXPECT_EQ(norm("12 MAIN ST, EAST BROOKTON IL").city, "EAST BROOKTON");
+  EXPECT_EQ(norm("12 MAIN ST, EAST BROOKTON IL").postdir, "");
+  // Once the town and state are read, a later part is a note.
+  EXPECT_EQ(norm("1208 N MAPLE ST, BROOKTON IL, RP IN LOBBY"), norm("1208 N MAPLE ST, BROOKTON IL"));
+  EXPECT_EQ(norm("1208 N MAPLE ST, SPRINGFIELD, IL, 62701").zip, "62701");
+  EXPECT_EQ(norm("35 PT BREEZE DR"), norm("35 POINT BREEZE DR"));
+  EXPECT_EQ(norm("12 LOOKOUT PT").type, "PT");
   // A letter after ST on a street named by a type word is a unit, not SAINT B.
   EXPECT_EQ(norm("9 PARK ST B").unit, norm("9 PARK ST APT B").unit);
   EXPECT_EQ(norm("9 PARK ST B").name, "PARK");

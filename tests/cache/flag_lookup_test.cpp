@@ -749,6 +749,13 @@ TEST_F(FlagLookup, CadNotesZipPlusFourAndGridNumbersInPartsFindThePremise) {
       R"({"type":"flag","id":"F-E","premise":"P-E","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
   found("1208E CHERRY ST, SPRINGFIELD IL", "P-E");
   found("1208 E CHERRY ST, SPRINGFIELD IL", "P-E");
+  // "1,208": never 208 (nor a place name "1" before the address).
+  add(R"({"type":"premise","id":"P-208","address":"208 Cherry St, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-208","premise":"P-208","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult thousands = match(c, "1,208 E CHERRY ST, SPRINGFIELD IL");
+  ASSERT_EQ(thousands.premises.size(), 1u);
+  EXPECT_EQ(thousands.premises[0].id, "P-E");
+  EXPECT_TRUE(match(c, "12,208 CHERRY ST, SPRINGFIELD IL").premises.empty());
 }
 
 // NORTH EAST spelled out after the type: with a comma it is the street's
