@@ -122,12 +122,13 @@ std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, cons
     if (auto n = normalize_address(query.address, places)) {
       text = *n;
     } else if (const auto comma = query.address.find(','); comma != std::string::npos) {
-      // "CASEYS, 1900 LINCOLN HWY, LINDALE WI": a place's name, then the
-      // address; read whole it was "not understood". A name has no digits:
-      // "12,12 MAIN ST" is no name before 12 MAIN ST.
+      // "CASEYS, 1900 LINCOLN HWY, LINDALE WI", "MCDONALDS #1234, 800 MAIN
+      // ST": a place's name, then the address; read whole it was "not
+      // understood". A name has a word in it: "12,12 MAIN ST" is no name
+      // before 12 MAIN ST.
       const std::string_view head = std::string_view(query.address).substr(0, comma);
-      const bool named = std::any_of(head.begin(), head.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }) &&
-                         std::none_of(head.begin(), head.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      const auto letter = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
+      const bool named = std::adjacent_find(head.begin(), head.end(), [&](char a, char b) { return letter(a) && letter(b); }) != head.end();
       if (auto rest = normalize_address(std::string_view(query.address).substr(comma + 1), places);
           named && rest && rest->has_street())
         text = *rest;

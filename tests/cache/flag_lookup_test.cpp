@@ -399,10 +399,12 @@ TEST_F(PlaceNames, APlaceNameBeforeAnotherAddressOrTownIsNotThatPremise) {
     EXPECT_TRUE(m.flags.empty()) << s;
     EXPECT_TRUE(m.premises.empty()) << s;
   }
-  const MatchResult other = match(c, "CASEYS, 1900 LINCOLN HWY, LINDALE WI");
-  EXPECT_EQ(other.level, MatchLevel::exact);
-  ASSERT_EQ(other.premises.size(), 1u);
-  EXPECT_EQ(other.premises[0].id, "P-L");
+  for (const char* s : {"CASEYS, 1900 LINCOLN HWY, LINDALE WI", "MCDONALDS #1234, 1900 LINCOLN HWY, LINDALE WI"}) {
+    const MatchResult other = match(c, s);
+    EXPECT_EQ(other.level, MatchLevel::exact) << s;
+    ASSERT_EQ(other.premises.size(), 1u) << s;
+    EXPECT_EQ(other.premises[0].id, "P-L") << s;
+  }
   for (const char* s : {"CASEYS, SPRINGFIELD IL", "CASEYS, 800 COMMERCE DR, SPRINGFIELD IL", "CASEYS, SPRINGFIELD IL 62701"}) {
     const MatchResult m = match(c, s);
     ASSERT_EQ(m.premises.size(), 1u) << s;
