@@ -249,9 +249,9 @@ std::string spelled_directional(std::string_view std_dir) {
 // word there was taken as the street type).
 std::string name_word(std::string_view w) {
   if (w == "ST" || w == "SAINT" || w == "STE") return "SAINT";
-  if (w == "MT" || w == "MOUNT") return "MOUNT";
-  if (w == "FT" || w == "FORT") return "FORT";
-  if (w == "PT" || w == "POINT") return "POINT";
+  if (w == "MT" || w == "MNT" || w == "MTN" || w == "MOUNT") return "MOUNT";
+  if (w == "FT" || w == "FRT" || w == "FORT") return "FORT";
+  if (w == "PT" || w == "PNT" || w == "POINT") return "POINT";
   return std::string(w);
 }
 
@@ -638,7 +638,7 @@ bool is_route_word(std::string_view w) {
 
 bool is_route_prefix(std::string_view w) {
   static constexpr std::string_view kWords[] = {"COUNTY", "CO", "STATE", "US", "I", "IH", "INTERSTATE",
-                                                "SR", "SH", "CR", "FM", "RM"};
+                                                "SR", "SH", "CR", "FM", "RM", "BUSINESS", "BUS"};
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
 }
 
@@ -1148,6 +1148,16 @@ bool is_travel_direction(const std::string& w) {
   return std::find(std::begin(kBound), std::end(kBound), w) != std::end(kBound);
 }
 
+// "4500 US HWY 20 WB", "2100 STATE ROUTE 9 SB": the direction of travel after
+// a route's number names no part of the road (as at a mile marker).
+void drop_travel_direction(Tokens& t) {
+  for (std::size_t k = 2; k < t.size(); ++k)
+    if (is_travel_direction(t[k]) && all_digits(t[k - 1]) && (is_route_word(t[k - 2]) || is_route_prefix(t[k - 2]))) {
+      t.erase(t.begin() + static_cast<long>(k));
+      return;
+    }
+}
+
 // Where a cross street starts after a house-numbered street ("77 PINE RD /
 // OAK AVE", "& OAK AVE", "AT", "NEAR"), or street.size(). The words before
 // the corner word must end the way a street ends (a type, a directional) so
@@ -1466,6 +1476,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   Tokens street = segments[0];
   join_grid_number(street);
   join_split_name_words(street);
+  drop_travel_direction(street);
   split_route_words(street);
   spell_route_kinds(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.

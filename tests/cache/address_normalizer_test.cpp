@@ -554,6 +554,13 @@ TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma)
   EXPECT_EQ(norm("1208 N MAPLE ST, BROOKTON IL, RP IN LOBBY"), norm("1208 N MAPLE ST, BROOKTON IL"));
   EXPECT_EQ(norm("1208 N MAPLE ST, SPRINGFIELD, IL, 62701").zip, "62701");
   EXPECT_EQ(norm("35 PT BREEZE DR"), norm("35 POINT BREEZE DR"));
+  EXPECT_EQ(norm("25 MTN PLEASANT RD"), norm("25 MOUNT PLEASANT RD"));
+  EXPECT_EQ(norm("30 FRT DODGE AVE"), norm("30 FORT DODGE AVE"));
+  // A business route's number is no unit; a direction of travel after a route's number goes.
+  EXPECT_EQ(norm("310 BUS 51"), norm("310 BUSINESS 51"));
+  EXPECT_TRUE(norm("310 BUSINESS 51").unit.empty());
+  EXPECT_EQ(norm("4500 US HWY 20 WB"), norm("4500 US HWY 20"));
+  EXPECT_EQ(norm("2100 STATE ROUTE 9 SB"), norm("2100 STATE ROUTE 9"));
   EXPECT_EQ(norm("12 LOOKOUT PT").type, "PT");
   // A letter after ST on a street named by a type word is a unit, not SAINT B.
   EXPECT_EQ(norm("9 PARK ST B").unit, norm("9 PARK ST APT B").unit);
