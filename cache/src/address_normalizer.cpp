@@ -235,6 +235,18 @@ std::string ordinal(std::string_view w) {
   return std::string(w);
 }
 
+// "5" -> "5TH", "21" -> "21ST", "112" -> "112TH".
+std::string ordinal_of_number(std::string_view digits) {
+  const int n = std::stoi(std::string(digits));
+  const char* tail = "TH";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) tail = "ST";
+    else if (n % 10 == 2) tail = "ND";
+    else if (n % 10 == 3) tail = "RD";
+  }
+  return std::string(digits) + tail;
+}
+
 std::string spelled_directional(std::string_view std_dir) {
   static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
       {"N", "NORTH"},      {"S", "SOUTH"},         {"E", "EAST"},          {"W", "WEST"},
@@ -255,6 +267,32 @@ std::string name_word(std::string_view w) {
   return std::string(w);
 }
 
+// "FORTY SECOND", "FORTY-SECOND", "TWENTY FIRST": a compound ordinal is its
+// number, 42ND or 21ST, as registries write it.
+void join_compound_ordinals(Tokens& words) {
+  static constexpr std::string_view kTens[] = {"TWENTY", "THIRTY", "FORTY", "FIFTY", "SIXTY", "SEVENTY", "EIGHTY", "NINETY"};
+  static constexpr std::string_view kUnits[] = {"FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH"};
+  const auto index = [](const auto& table, std::string_view w) {
+    const auto it = std::find(std::begin(table), std::end(table), w);
+    return it == std::end(table) ? -1 : static_cast<int>(it - std::begin(table));
+  };
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    std::string_view tens = words[k], unit;
+    const auto dash = words[k].find('-');
+    if (dash != std::string::npos) {
+      tens = std::string_view(words[k]).substr(0, dash);
+      unit = std::string_view(words[k]).substr(dash + 1);
+    } else if (k + 1 < words.size()) {
+      unit = words[k + 1];
+    }
+    const int t = index(kTens, tens), u = index(kUnits, unit);
+    if (t < 0 || u < 0) continue;
+    const std::string number = ordinal_of_number(std::to_string((t + 2) * 10 + u + 1));
+    if (dash == std::string::npos) words.erase(words.begin() + static_cast<long>(k) + 1);
+    words[k] = number;
+  }
+}
+
 // The many ways one name is written on the signs of a thousand towns: MLK,
 // M L KING, DR MARTIN LUTHER KING JR. Read as written, CAD's MLK BLVD missed
 // the registry's MARTIN LUTHER KING JR BLVD. Only a name that is all of it.
@@ -272,6 +310,7 @@ bool is_king_street_name(Tokens words) {
 std::string canonical_name(Tokens words) {
   if (words.empty()) return {};
   if (is_king_street_name(words)) return "MARTIN LUTHER KING JR";
+  join_compound_ordinals(words);
   for (auto& w : words) w = ordinal(w);
   for (std::size_t k = 0; k + 1 < words.size(); ++k) words[k] = name_word(words[k]);
   if (words.size() == 1) {
@@ -280,17 +319,6 @@ std::string canonical_name(Tokens words) {
   return join(words, 0, words.size());
 }
 
-// "5" -> "5TH", "21" -> "21ST", "112" -> "112TH".
-std::string ordinal_of_number(std::string_view digits) {
-  const int n = std::stoi(std::string(digits));
-  const char* tail = "TH";
-  if (n % 100 < 11 || n % 100 > 13) {
-    if (n % 10 == 1) tail = "ST";
-    else if (n % 10 == 2) tail = "ND";
-    else if (n % 10 == 3) tail = "RD";
-  }
-  return std::string(digits) + tail;
-}
 
 // "500 5 AVE", "40 W 3 ST": CAD often leaves the ordinal's letters off a
 // numbered street. With a street type (and no pre-type: "COUNTY RD 5" is a
@@ -678,6 +706,22 @@ bool is_leading_type(std::string_view w) {
   static constexpr std::string_view kLeadingTypes[] = {"RUE",      "COUR",    "CAMINO", "CAMINITO", "CALLE",
                                                        "CALLEJON", "AVENIDA", "PASEO",  "VIA"};
   return std::find(std::begin(kLeadingTypes), std::end(kLeadingTypes), w) != std::end(kLeadingTypes);
+}
+
+// "AVE DE LAS FLORES", "CL DEL SOL", "PSO DEL RIO", "CMNO DE LOS ROBLES":
+// the abbreviations of a Spanish leading type, before DE, DEL, LA, LAS, LOS
+// or EL, are the type (AVENIDA, CALLE, PASEO, CAMINO), as registries spell it.
+void spell_leading_types(Tokens& t) {
+  static constexpr std::pair<std::string_view, std::string_view> kShort[] = {
+      {"AVE", "AVENIDA"}, {"AV", "AVENIDA"}, {"AVDA", "AVENIDA"}, {"AVENUE", "AVENIDA"}, {"CL", "CALLE"}, {"CLL", "CALLE"},
+      {"PSO", "PASEO"},   {"CMNO", "CAMINO"}, {"CAM", "CAMINO"},  {"CMN", "CAMINO"}};
+  static constexpr std::string_view kArticles[] = {"DE", "DEL", "LA", "LAS", "LOS", "EL"};
+  for (std::size_t k = 1; k <= 2 && k + 2 < t.size(); ++k) {
+    if (k == 2 && !is_directional(t[1])) break;
+    if (std::find(std::begin(kArticles), std::end(kArticles), t[k + 1]) == std::end(kArticles)) continue;
+    for (const auto& [abbr, full] : kShort)
+      if (t[k] == abbr) t[k] = std::string(full);
+  }
 }
 
 // "CO HWY 12" is a county highway, but in Colorado CO is the state's code
@@ -1477,6 +1521,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   join_grid_number(street);
   join_split_name_words(street);
   drop_travel_direction(street);
+  spell_leading_types(street);
   split_route_words(street);
   spell_route_kinds(street);
   // "LUCERNE DR S E": a quadrant written as two letters after the type.

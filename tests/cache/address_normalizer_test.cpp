@@ -99,7 +99,7 @@ TEST(AddressNormalizer, BuildingAndFloorAreNotPlainUnits) {
 TEST(AddressNormalizer, OrdinalStreetNames) {
   EXPECT_EQ(norm("400 FIRST AVE").name, "1ST");
   EXPECT_EQ(norm("400 1st Ave").name, "1ST");
-  EXPECT_EQ(norm("400 Twenty Second St").name, "TWENTY 2ND");  // compound ordinals are left as words
+  EXPECT_EQ(norm("400 Twenty Second St").name, "22ND");  // a compound ordinal is its number
   EXPECT_EQ(norm("400 W THIRTEENTH ST").name, "13TH");
 }
 
@@ -555,6 +555,16 @@ TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma)
   EXPECT_EQ(norm("1208 N MAPLE ST, SPRINGFIELD, IL, 62701").zip, "62701");
   EXPECT_EQ(norm("35 PT BREEZE DR"), norm("35 POINT BREEZE DR"));
   EXPECT_EQ(norm("25 MTN PLEASANT RD"), norm("25 MOUNT PLEASANT RD"));
+  // Spanish leading types abbreviated, and compound ordinals spelled out.
+  EXPECT_EQ(norm("77 AVE DE LAS FLORES"), norm("77 AVENIDA DE LAS FLORES"));
+  EXPECT_EQ(norm("77 AVENUE DE LAS FLORES"), norm("77 AVENIDA DE LAS FLORES"));
+  EXPECT_EQ(norm("1420 CL DEL SOL"), norm("1420 CALLE DEL SOL"));
+  EXPECT_EQ(norm("22 PSO DEL RIO"), norm("22 PASEO DEL RIO"));
+  EXPECT_EQ(norm("45 CMNO DE LOS ROBLES"), norm("45 CAMINO DE LOS ROBLES"));
+  EXPECT_EQ(norm("100 AVE B").name, "B");
+  EXPECT_EQ(norm("44 W FORTY SECOND ST"), norm("44 W 42ND ST"));
+  EXPECT_EQ(norm("20 TWENTY-FIRST ST"), norm("20 21ST ST"));
+  EXPECT_EQ(norm("20 TWENTY ST").name, "TWENTY");
   EXPECT_EQ(norm("30 FRT DODGE AVE"), norm("30 FORT DODGE AVE"));
   // A business route's number is no unit; a direction of travel after a route's number goes.
   EXPECT_EQ(norm("310 BUS 51"), norm("310 BUSINESS 51"));
