@@ -70,6 +70,18 @@ Object status_json(const bridge::RegistrySyncStatus& s) {
   return o;
 }
 
+// The JSON report of a sync that never started, and its line on stderr.
+int refused(const Error& e) {
+  Object o;
+  o.set("ok", false);
+  o.set("error", e.code);
+  o.set("message", e.message);
+  o.stringify(std::cout, 2);
+  std::cout << "\n";
+  std::cerr << "mdt-coresponder cache sync: " << e.message << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int cache_sync_command(const Args& args) {
@@ -149,29 +161,11 @@ int cache_sync_command(const Args& args) {
   }
 
   const cache::OpenOptions open = cache_open_options(car, CacheAccess::create_if_missing);
-  if (auto busy = refuse_under_running_plugin(open.db_path, "cache sync"); !busy) {
-    Object o;
-    o.set("ok", false);
-    o.set("error", busy.error().code);
-    o.set("message", busy.error().message);
-    o.stringify(std::cout, 2);
-    std::cout << "\n";
-    std::cerr << "mdt-coresponder cache sync: " << busy.error().message << "\n";
-    return 1;
-  }
+  if (auto busy = refuse_under_running_plugin(open.db_path, "cache sync"); !busy) return refused(busy.error());
   so.staging_path = open.db_path + ".sync";
   so.cache_path = open.db_path;
   auto opened = cache::Cache::open(open);
-  if (!opened) {
-    Object o;
-    o.set("ok", false);
-    o.set("error", opened.error().code);
-    o.set("message", opened.error().message);
-    o.stringify(std::cout, 2);
-    std::cout << "\n";
-    std::cerr << "mdt-coresponder cache sync: " << opened.error().message << "\n";
-    return 1;
-  }
+  if (!opened) return refused(opened.error());
   cache::Cache& c = *opened;
   const auto before = c.synced_version();
 
