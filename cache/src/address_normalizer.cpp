@@ -427,6 +427,11 @@ bool split_house_number(std::string_view w, std::string& number, std::string& su
     suffix.clear();
     return true;
   }
+  if (rest == ".5") {  // "12.5 MAIN ST" is 12 1/2
+    number = num;
+    suffix = "1/2";
+    return true;
+  }
   if (rest[0] == '-') rest.remove_prefix(1);
   if (all_alpha(rest) && rest.size() <= 2) {
     number = num;

@@ -555,6 +555,8 @@ TEST(AddressForms, NotesZipPlusFourGridNumbersAndSpelledDirectionalsAfterAComma)
   EXPECT_EQ(norm("1208 N MAPLE ST, SPRINGFIELD, IL, 62701").zip, "62701");
   EXPECT_EQ(norm("35 PT BREEZE DR"), norm("35 POINT BREEZE DR"));
   EXPECT_EQ(norm("25 MTN PLEASANT RD"), norm("25 MOUNT PLEASANT RD"));
+  EXPECT_EQ(norm("12.5 MAIN ST"), norm("12 1/2 MAIN ST"));
+  EXPECT_EQ(norm("12 HALF MOON BAY DR").name, "HALF MOON BAY");  // HALF stays a word: Half Moon Bay
   // Spanish leading types abbreviated, and compound ordinals spelled out.
   EXPECT_EQ(norm("77 AVE DE LAS FLORES"), norm("77 AVENIDA DE LAS FLORES"));
   EXPECT_EQ(norm("77 AVENUE DE LAS FLORES"), norm("77 AVENIDA DE LAS FLORES"));
