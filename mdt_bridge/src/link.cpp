@@ -391,9 +391,12 @@ struct Link::Impl {
   void tell_unread_dispatch(const Poco::JSON::Object& body, const Error& err) {
     if (!opt.on_unread_dispatch) return;
     const auto* type = json::find(body, "type");
-    const auto* incident = type && json::as_string(*type) == "dispatch" ? json::find(body, "incident") : nullptr;
-    const auto obj = incident ? json::as_object(*incident) : nullptr;
-    const auto* id_v = obj ? json::find(*obj, "id") : nullptr;
+    if (!type || json::as_string(*type) != "dispatch") return;
+    // The native incident's "id", or an EIDO's top-level "$id".
+    const auto* incident = json::find(body, "incident");
+    const auto* eido = incident ? nullptr : json::find(body, "eido", /*fold_case=*/true);
+    const auto obj = incident ? json::as_object(*incident) : eido ? json::as_object(*eido) : nullptr;
+    const auto* id_v = obj ? json::find(*obj, incident ? "id" : "$id") : nullptr;
     const std::string id = id_v ? json::as_string(*id_v).value_or("") : "";
     if (id.empty() || id.size() > 128) return;
     if (std::find(told_unread.begin(), told_unread.end(), id) != told_unread.end()) return;  // a replay

@@ -157,14 +157,16 @@ TEST(Link, AnUnreadableDispatchNamingItsIncidentIsToldOnce) {
     g.publish("unit.2A31", json(R"({"type":"dispatch","incident":{"id":"I-8","priority":"high","location":{"address":"x"}}})"));
     g.publish("unit.2A31", json(R"({"type":"incident_update","incident":{"priority":"high"}})"));
     g.publish("unit.2A31", json(R"({"type":"dispatch","incident":{"call_type":"ASSAULT"}})"));
+    g.publish("unit.2A31", json(R"({"type":"dispatch","eido":{"$id":"I-9","incidentComponent":[{"$id":"I-9"}]}})"));
     return g.publish("unit.2A31", dispatch("I-ok"));
   });
   ASSERT_TRUE(inbox.wait_messages(1));
-  ASSERT_TRUE(eventually([&] { return counter(link, "dropped.missing_field") >= 3; }));
+  ASSERT_TRUE(eventually([&] { return counter(link, "dropped.missing_field") >= 3 && counter(link, "dropped.bad_eido") >= 1; }));
   std::lock_guard lock(mu);
-  ASSERT_EQ(told.size(), 2u);
+  ASSERT_EQ(told.size(), 3u);
   EXPECT_EQ(told[0], "I-7: incident.location: expected at least one of address, civic, lat+lon");
   EXPECT_EQ(told[1].rfind("I-8: incident.priority", 0), 0u) << told[1];
+  EXPECT_EQ(told[2].rfind("I-9: ", 0), 0u) << told[2];
 }
 
 // Nothing waits behind the gap: I-4 is delivered as it arrives and the
