@@ -454,11 +454,11 @@ Result<int64_t> Cache::purge(const MatchOptions& options) {
     const int64_t now = now_unix();
     Transaction tx(im.db);
     // Two statements, so each is a range over its own partial index.
-    Stmt expired(im.db, "DELETE FROM flags WHERE expires IS NOT NULL AND expires < ?1");
+    Stmt expired(im.db, "DELETE FROM premise_rows WHERE expires IS NOT NULL AND expires < ?1");
     expired.bind(1, iso_date_utc(now));
     expired.run();
     int64_t n = sqlite3_changes(im.db.get());
-    Stmt unvalidated(im.db, "DELETE FROM flags WHERE validated IS NOT NULL AND validated < ?1");
+    Stmt unvalidated(im.db, "DELETE FROM premise_rows WHERE validated IS NOT NULL AND validated < ?1");
     unvalidated.bind(1, revalidate_cutoff(now, options.revalidate_days));
     unvalidated.run();
     n += sqlite3_changes(im.db.get());

@@ -44,11 +44,11 @@ const std::string kAlias =
 const std::string kNearby =
     "SELECT p.id, p.display, p.lat, p.lon FROM premise_geo g JOIN premises p ON p.rowid = g.rid"
     " WHERE g.min_lat <= ?1 AND g.max_lat >= ?2 AND g.min_lon <= ?3 AND g.max_lon >= ?4";
-// Both tables are clustered by premise: one descent finds all the rows.
-const std::string kFlags =
-    "SELECT id, coalesce(subject_id,''), kind, code, note, audience, coalesce(expires,''), "
-    "coalesce(validated,'') FROM flags WHERE premise_id=?1";
-const std::string kHistory = "SELECT incident, at, detail FROM history WHERE premise_id=?1";
+// A premise's flags (rec 0) and then its history (rec 1), clustered by
+// premise in one table: one descent and one statement read them all.
+const std::string kPremiseRows =
+    "SELECT rec, id, coalesce(subject_id,''), kind, code, note, audience, coalesce(expires,''), "
+    "coalesce(validated,''), at, detail FROM premise_rows WHERE premise_id=?1";
 const std::string kSubject = "SELECT name, born FROM subjects WHERE id=?1";
 
 Premise read_premise(const Stmt& q) {
@@ -116,11 +116,11 @@ FlagKind kind_of(std::string_view k) {
 std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, const Gazetteer& places) {
   std::optional<NormalizedAddress> civic, text;
   if (!query.civic.empty()) {
-    if (auto n = normalize_civic(query.civic)) civic = *n;
+    if (auto n = normalize_civic(query.civic)) civic = std::move(*n);
   }
   if (!query.address.empty()) {
     if (auto n = normalize_address(query.address, places)) {
-      text = *n;
+      text = std::move(*n);
     } else if (const auto comma = query.address.find(','); comma != std::string::npos) {
       // "CASEYS, 1900 LINCOLN HWY, LINDALE WI", "MCDONALDS #1234, 800 MAIN
       // ST": a place's name, then the address; read whole it was "not
@@ -131,7 +131,7 @@ std::optional<NormalizedAddress> normalize_query(const AddressQuery& query, cons
       const bool named = std::adjacent_find(head.begin(), head.end(), [&](char a, char b) { return letter(a) && letter(b); }) != head.end();
       if (auto rest = normalize_address(std::string_view(query.address).substr(comma + 1), places);
           named && rest && rest->has_street())
-        text = *rest;
+        text = std::move(*rest);
     }
   }
   if (!civic) return text;
@@ -509,54 +509,52 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     const int64_t history_from = now - static_cast<int64_t>(options.history_lookback_days) * 86400;
     std::set<std::string> subject_ids;
     std::vector<std::pair<int64_t, HistoryEntry>> history;  // (time, entry)
-    Cache::Impl::Lease fq(im.read_cached(kFlags));
-    Cache::Impl::Lease hq(im.read_cached(kHistory));
+    Cache::Impl::Lease rows(im.read_cached(kPremiseRows));
     std::string aad;
     // Rows are read in place (text_view) and copied only into what is kept:
     // handling the rows is about a quarter of a lookup.
     r.flags.reserve(4);
     history.reserve(8);
     for (const Premise& p : r.premises) {
-      fq->bind(1, p.id);
-      while (fq->step()) {
-        Flag f;
-        f.expires = fq->text(6);
-        f.validated = fq->text(7);
-        if (flag_hidden(f.expires, f.validated, today, cutoff)) continue;
-        f.id = fq->text(0);
-        f.subject_id = fq->text(1);
-        f.premise_id = p.id;
-        const std::string_view kind = fq->text_view(2);
-        f.kind = kind_of(kind);
-        f.code = fq->text(3);
-        f.audience = fq->text_view(5) == "all" ? Audience::all : Audience::clinician;
-        const VocabularyEntry* v = find_code(f.code);
-        f.display_name = display_name(f.code, kind);
-        f.severity = v ? v->severity : default_severity(kind);
-        // An unreadable note still leaves the flag itself on the panel.
-        flag_note_aad(aad, f.id);
-        f.note = im.open_sealed(fq->blob_view(4), aad).value_or("[note unreadable]");
-        if (!f.subject_id.empty()) subject_ids.insert(f.subject_id);
-        r.flags.push_back(std::move(f));
-      }
-      fq->reset();
-      hq->bind(1, p.id);
-      while (hq->step()) {
-        const std::string_view at_text = hq->text_view(1);
+      rows->bind(1, p.id);
+      while (rows->step()) {
+        if (rows->integer(0) == 0) {
+          Flag f;
+          f.expires = rows->text(7);
+          f.validated = rows->text(8);
+          if (flag_hidden(f.expires, f.validated, today, cutoff)) continue;
+          f.id = rows->text(1);
+          f.subject_id = rows->text(2);
+          f.premise_id = p.id;
+          const std::string_view kind = rows->text_view(3);
+          f.kind = kind_of(kind);
+          f.code = rows->text(4);
+          f.audience = rows->text_view(6) == "all" ? Audience::all : Audience::clinician;
+          const VocabularyEntry* v = find_code(f.code);
+          f.display_name = display_name(f.code, kind);
+          f.severity = v ? v->severity : default_severity(kind);
+          // An unreadable note still leaves the flag itself on the panel.
+          flag_note_aad(aad, f.id);
+          f.note = im.open_sealed(rows->blob_view(5), aad).value_or("[note unreadable]");
+          if (!f.subject_id.empty()) subject_ids.insert(f.subject_id);
+          r.flags.push_back(std::move(f));
+          continue;
+        }
+        const std::string_view at_text = rows->text_view(9);
         const auto at = parse_rfc3339(at_text);
         if (!at || *at < history_from) continue;
         HistoryEntry h;
         h.at = at_text;
         h.premise_id = p.id;
-        h.incident = hq->text(0);
+        h.incident = rows->text(1);
         history_aad(aad, p.id, h.incident);
-        const auto detail = im.open_sealed(hq->blob_view(2), aad);
+        const auto detail = im.open_sealed(rows->blob_view(10), aad);
         auto parts = detail ? decode_history_detail(*detail) : std::nullopt;
         h.call_type = parts ? std::move(parts->first) : "[unreadable]";
         h.disposition = parts ? std::move(parts->second) : "[unreadable]";
         history.emplace_back(*at, std::move(h));
       }
-      hq->reset();
+      rows->reset();
     }
     std::sort(r.flags.begin(), r.flags.end(), [](const Flag& a, const Flag& b) {
       return a.severity != b.severity ? a.severity > b.severity : a.id < b.id;

@@ -686,20 +686,22 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       Stmt put_subject(im.db, R"sql(
         INSERT INTO subjects(id, name, born) VALUES(?1,?2,?3))sql" + upsert(R"sql(
         ON CONFLICT(id) DO UPDATE SET name=?2, born=?3)sql"));
+      // Flags and history share premise_rows (schema v8): a flag is keyed
+      // by its id alone (flags_id, a partial unique index), a history row by
+      // its premise and incident.
       Stmt put_flag(im.db, R"sql(
-        INSERT INTO flags(id, subject_id, premise_id, kind, code, note, audience, expires, validated)
-        VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9))sql" + upsert(R"sql(
-        ON CONFLICT(id) DO UPDATE SET subject_id=?2, premise_id=?3, kind=?4, code=?5, note=?6, audience=?7,
-          expires=?8, validated=?9)sql"));
+        INSERT INTO premise_rows(rec, id, subject_id, premise_id, kind, code, note, audience, expires, validated)
+        VALUES(0,?1,?2,?3,?4,?5,?6,?7,?8,?9))sql" + upsert(R"sql(
+        ON CONFLICT(id) WHERE rec = 0 DO UPDATE SET subject_id=?2, premise_id=?3, kind=?4, code=?5, note=?6,
+          audience=?7, expires=?8, validated=?9)sql"));
       Stmt put_history(im.db, R"sql(
-        INSERT INTO history(premise_id, incident, at, detail) VALUES(?1,?2,?3,?4))sql" + upsert(R"sql(
-        ON CONFLICT(premise_id, incident) DO UPDATE SET at=?3, detail=?4)sql"));
-      Stmt del_flag(im.db, "DELETE FROM flags WHERE id=?1");
+        INSERT INTO premise_rows(rec, premise_id, id, at, detail) VALUES(1,?1,?2,?3,?4))sql" + upsert(R"sql(
+        ON CONFLICT(premise_id, rec, id) DO UPDATE SET at=?3, detail=?4)sql"));
+      Stmt del_flag(im.db, "DELETE FROM premise_rows WHERE rec=0 AND id=?1");
       Stmt del_subject(im.db, "DELETE FROM subjects WHERE id=?1");
       Stmt del_premise(im.db, "DELETE FROM premises WHERE id=?1");
-      Stmt del_subject_flags(im.db, "DELETE FROM flags WHERE subject_id=?1");
-      Stmt del_premise_flags(im.db, "DELETE FROM flags WHERE premise_id=?1");
-      Stmt del_premise_history(im.db, "DELETE FROM history WHERE premise_id=?1");
+      Stmt del_subject_flags(im.db, "DELETE FROM premise_rows WHERE subject_id=?1");
+      Stmt del_premise_rows(im.db, "DELETE FROM premise_rows WHERE premise_id=?1");
       Stmt del_premise_aliases(im.db, "DELETE FROM premise_aliases WHERE premise_id=?1");
       Stmt put_alias(im.db, "INSERT OR IGNORE INTO premise_aliases(alias, premise_id) VALUES(?1,?2)");
 
@@ -812,8 +814,8 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
         } else if (auto* d = std::get_if<DeleteRecord>(&rec)) {
           // Ids are one namespace across record types: a tombstone removes the
           // flag, subject or premise of that id, and cascades to what hangs on it.
-          for (Stmt* del : {&del_flag, &del_subject, &del_premise, &del_subject_flags, &del_premise_flags,
-                            &del_premise_history, &del_premise_aliases}) {
+          for (Stmt* del : {&del_flag, &del_subject, &del_premise, &del_subject_flags, &del_premise_rows,
+                            &del_premise_aliases}) {
             del->bind_static(1, d->id);
             del->run();
           }
@@ -902,20 +904,23 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       // does (the whole scans took about 3 s at a million premises). Either
       // way the same row is named first: by premise, then id or incident.
       {
-        // Each premise once (the tables are clustered by premise, so the
-        // distinct ids come in key order and the probes walk the premises
-        // index in order); only a dangling one costs a second look.
-        Stmt fp(im.db, replace_all ? "SELECT f.premise_id FROM (SELECT DISTINCT premise_id FROM flags) f WHERE NOT "
-                                     "EXISTS (SELECT 1 FROM premises p WHERE p.id = f.premise_id) LIMIT 1"
+        // A snapshot's flags and history in one scan of premise_rows, each
+        // premise once (rows are clustered by premise, so the distinct ids
+        // come in key order and the probes walk the premises index in
+        // order); only a dangling one costs a second look, and is named by
+        // its first flag, else its first history row.
+        Stmt fp(im.db, replace_all ? "SELECT r.premise_id FROM (SELECT DISTINCT premise_id FROM premise_rows) r WHERE "
+                                     "NOT EXISTS (SELECT 1 FROM premises p WHERE p.id = r.premise_id) LIMIT 1"
                                    : "SELECT f.premise_id FROM temp.import_flag_refs r JOIN flags f ON f.id = r.id "
                                      "WHERE NOT EXISTS (SELECT 1 FROM premises p WHERE p.id = f.premise_id) "
                                      "ORDER BY f.premise_id LIMIT 1");
+        std::optional<std::string> history_premise;
         if (fp.step()) {
           const std::string premise = fp.text(0);
           Stmt one(im.db, "SELECT id FROM flags WHERE premise_id = ?1 ORDER BY id LIMIT 1");
           one.bind(1, premise);
-          one.step();
-          return dangling_flag(source, origin, one.text(0), "premise " + premise);
+          if (one.step()) return dangling_flag(source, origin, one.text(0), "premise " + premise);
+          history_premise = premise;
         }
         Stmt fs(im.db, replace_all ? "SELECT f.id, f.subject_id FROM flags f WHERE f.subject_id IS NOT NULL AND NOT "
                                      "EXISTS (SELECT 1 FROM subjects s WHERE s.id = f.subject_id) LIMIT 1"
@@ -925,14 +930,12 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                      "ORDER BY f.premise_id, f.id LIMIT 1");
         if (fs.step())
           return dangling_flag(source, origin, fs.text(0), "subject " + fs.text(1));
-        Stmt hp(im.db, replace_all ? "SELECT h.premise_id FROM (SELECT DISTINCT premise_id FROM history) h WHERE NOT "
-                                     "EXISTS (SELECT 1 FROM premises p WHERE p.id = h.premise_id) LIMIT 1"
-                                   : "SELECT h.premise_id FROM temp.import_history_refs r JOIN history h "
-                                     "ON h.premise_id = r.premise AND h.incident = r.incident WHERE NOT EXISTS "
-                                     "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) "
-                                     "ORDER BY h.premise_id LIMIT 1");
-        if (hp.step()) {
-          const std::string premise = hp.text(0);
+        Stmt hp(im.db, "SELECT h.premise_id FROM temp.import_history_refs r JOIN history h "
+                       "ON h.premise_id = r.premise AND h.incident = r.incident WHERE NOT EXISTS "
+                       "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) ORDER BY h.premise_id LIMIT 1");
+        if (!replace_all && hp.step()) history_premise = hp.text(0);
+        if (history_premise) {
+          const std::string premise = *history_premise;
           Stmt one(im.db, "SELECT incident FROM history WHERE premise_id = ?1 ORDER BY incident LIMIT 1");
           one.bind(1, premise);
           one.step();

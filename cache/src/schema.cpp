@@ -143,18 +143,12 @@ CREATE TRIGGER audit_count_del AFTER DELETE ON audit
 BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'audit'; END;
 )sql";
 
-// An upsert updates a row rather than inserting one, so only a changed code
-// moves a flag between per-code counts. A code's row goes when its count
-// reaches 0, so the table lists exactly the codes held.
-constexpr const char* kCreateCountTriggers = R"sql(
-CREATE TRIGGER premises_count_ins AFTER INSERT ON premises
-BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'premises'; END;
-CREATE TRIGGER premises_count_del AFTER DELETE ON premises
-BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'premises'; END;
-CREATE TRIGGER subjects_count_ins AFTER INSERT ON subjects
-BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'subjects'; END;
-CREATE TRIGGER subjects_count_del AFTER DELETE ON subjects
-BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'subjects'; END;
+// The flags' and history's counting triggers as v6 made them, on the tables
+// that v8 merged (kCreatePremiseRowCountTriggers has today's). An upsert updates a row
+// rather than inserting one, so only a changed code moves a flag between
+// per-code counts. A code's row goes when its count reaches 0, so the table
+// lists exactly the codes held.
+constexpr const char* kCreateCountTriggersV6 = R"sql(
 CREATE TRIGGER history_count_ins AFTER INSERT ON history
 BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'history'; END;
 CREATE TRIGGER history_count_del AFTER DELETE ON history
@@ -178,6 +172,92 @@ BEGIN
 END;
 )sql";
 
+// v7: the audit chain leaves this file for one of its own (audit_log.h), so
+// that an audit record no longer empties the lookup connection's page cache.
+// Its records are copied there first (AuditLog::adopt_from), then dropped.
+constexpr const char* kV7 = R"sql(
+DROP TRIGGER audit_count_ins;
+DROP TRIGGER audit_count_del;
+DROP TABLE audit;
+DELETE FROM row_counts WHERE tbl = 'audit';
+DELETE FROM meta WHERE key = 'audit_head';
+)sql";
+
+// v8: a premise's flags and history in one table, clustered by premise, so
+// the lookup a dispatch makes reads them in one B-tree descent and one
+// statement instead of two (issue 16: about 2 µs of a 26 µs lookup). `rec`
+// tells them apart (0 a flag, 1 a history row) and keys second, so each
+// kind's rows stay together in its id order; `id` is the flag's id or the
+// history row's incident. The views `flags` and `history` show each kind as
+// its own table did, for everything that reads them (stats, verify, the
+// import's reference checks); writes go to premise_rows. Sealed values are
+// copied as they are: their associated data names flag and incident, not
+// the table.
+constexpr const char* kV8 = R"sql(
+CREATE TABLE premise_rows(
+  premise_id TEXT NOT NULL REFERENCES premises(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  rec INTEGER NOT NULL CHECK(rec IN (0, 1)),
+  id TEXT NOT NULL,
+  subject_id TEXT REFERENCES subjects(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  kind TEXT, code TEXT, note BLOB, audience TEXT, expires TEXT, validated TEXT,
+  at TEXT, detail BLOB,
+  CHECK(rec = 1 OR (kind IS NOT NULL AND code IS NOT NULL AND audience IS NOT NULL AND at IS NULL)),
+  CHECK(rec = 0 OR (at IS NOT NULL AND subject_id IS NULL AND kind IS NULL)),
+  PRIMARY KEY(premise_id, rec, id)) WITHOUT ROWID;
+INSERT INTO premise_rows(premise_id, rec, id, subject_id, kind, code, note, audience, expires, validated)
+  SELECT premise_id, 0, id, subject_id, kind, code, note, audience, expires, validated FROM flags;
+INSERT INTO premise_rows(premise_id, rec, id, at, detail) SELECT premise_id, 1, incident, at, detail FROM history;
+DROP TABLE flags;
+DROP TABLE history;
+CREATE UNIQUE INDEX flags_id ON premise_rows(id) WHERE rec = 0;
+CREATE INDEX flags_subject ON premise_rows(subject_id) WHERE subject_id IS NOT NULL;
+CREATE INDEX flags_expires ON premise_rows(expires) WHERE expires IS NOT NULL;
+CREATE INDEX flags_validated ON premise_rows(validated) WHERE validated IS NOT NULL;
+CREATE VIEW flags AS
+  SELECT premise_id, id, subject_id, kind, code, note, audience, expires, validated FROM premise_rows WHERE rec = 0;
+CREATE VIEW history AS SELECT premise_id, id AS incident, at, detail FROM premise_rows WHERE rec = 1;
+)sql";
+
+// An upsert updates a row rather than inserting one, so only a changed code
+// moves a flag between per-code counts. A code's row goes when its count
+// reaches 0, so the table lists exactly the codes held.
+constexpr const char* kCreateCountTriggers = R"sql(
+CREATE TRIGGER premises_count_ins AFTER INSERT ON premises
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'premises'; END;
+CREATE TRIGGER premises_count_del AFTER DELETE ON premises
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'premises'; END;
+CREATE TRIGGER subjects_count_ins AFTER INSERT ON subjects
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'subjects'; END;
+CREATE TRIGGER subjects_count_del AFTER DELETE ON subjects
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'subjects'; END;
+)sql";
+
+// The premise_rows half, which the step to v8 makes on its own: v6's
+// triggers on premises and subjects stay as they were.
+constexpr const char* kCreatePremiseRowCountTriggers = R"sql(
+CREATE TRIGGER history_count_ins AFTER INSERT ON premise_rows WHEN new.rec = 1
+BEGIN UPDATE row_counts SET n = n + 1 WHERE tbl = 'history'; END;
+CREATE TRIGGER history_count_del AFTER DELETE ON premise_rows WHEN old.rec = 1
+BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'history'; END;
+CREATE TRIGGER flags_count_ins AFTER INSERT ON premise_rows WHEN new.rec = 0
+BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE tbl = 'flags';
+  INSERT INTO flag_code_counts(code, n) VALUES(new.code, 1) ON CONFLICT(code) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER flags_count_del AFTER DELETE ON premise_rows WHEN old.rec = 0
+BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE tbl = 'flags';
+  UPDATE flag_code_counts SET n = n - 1 WHERE code = old.code;
+  DELETE FROM flag_code_counts WHERE code = old.code AND n <= 0;
+END;
+CREATE TRIGGER flags_count_code AFTER UPDATE OF code ON premise_rows WHEN new.rec = 0 AND old.code IS NOT new.code
+BEGIN
+  UPDATE flag_code_counts SET n = n - 1 WHERE code = old.code;
+  DELETE FROM flag_code_counts WHERE code = old.code AND n <= 0;
+  INSERT INTO flag_code_counts(code, n) VALUES(new.code, 1) ON CONFLICT(code) DO UPDATE SET n = n + 1;
+END;
+)sql";
+
 constexpr const char* kDropCountTriggers = R"sql(
 DROP TRIGGER premises_count_ins;
 DROP TRIGGER premises_count_del;
@@ -190,18 +270,7 @@ DROP TRIGGER flags_count_del;
 DROP TRIGGER flags_count_code;
 )sql";
 
-// v7: the audit chain leaves this file for one of its own (audit_log.h), so
-// that an audit record no longer empties the lookup connection's page cache.
-// Its records are copied there first (AuditLog::adopt_from), then dropped.
-constexpr const char* kV7 = R"sql(
-DROP TRIGGER audit_count_ins;
-DROP TRIGGER audit_count_del;
-DROP TABLE audit;
-DELETE FROM row_counts WHERE tbl = 'audit';
-DELETE FROM meta WHERE key = 'audit_head';
-)sql";
-
-constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+constexpr const char* kSteps[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 static_assert(std::size(kSteps) == kSchemaVersion, "one step per schema version");
 
 // Re-seals every v3 history row into the v4 layout. A value that does not
@@ -328,8 +397,7 @@ void begin_replace_all(Db& db) {
   db.exec(kDropCountTriggers);
   // With the triggers gone (and foreign keys off for the import) these are
   // whole-table truncations, not row-by-row deletes.
-  db.exec("DELETE FROM flags; DELETE FROM history; DELETE FROM subjects; DELETE FROM premise_aliases; "
-          "DELETE FROM premises;");
+  db.exec("DELETE FROM premise_rows; DELETE FROM subjects; DELETE FROM premise_aliases; DELETE FROM premises;");
 }
 
 void end_replace_all(Db& db) {
@@ -340,6 +408,7 @@ void end_replace_all(Db& db) {
   // firing for each of them.
   recount(db);
   db.exec(kCreateCountTriggers);
+  db.exec(kCreatePremiseRowCountTriggers);
 }
 
 int schema_version(Db& db) {
@@ -377,7 +446,9 @@ void migrate(Db& db, int target, const FieldCipher* cipher, AuditLog* audit) {
     if (v == 6) {
       recount(db);
       db.exec(kCreateCountTriggers);
+      db.exec(kCreateCountTriggersV6);
     }
+    if (v == 8) db.exec(kCreatePremiseRowCountTriggers);  // v6's went with the tables they were on
     db.exec("INSERT INTO schema_version VALUES(" + std::to_string(v) + ", strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
     tx.commit();
   }

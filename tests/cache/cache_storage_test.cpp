@@ -11,6 +11,7 @@
 #include "cache_fixture.h"
 #include "field_cipher.h"
 #include "schema.h"
+#include "sealed_fields.h"
 #include "mdtc/sqlite.h"
 
 namespace mdtc::cache::test {
@@ -165,7 +166,7 @@ TEST_F(CacheStorage, CorruptFileIsMovedAsideAndAnswersUnavailable) {
 TEST_F(CacheStorage, DatabaseBrokenUnderneathAnswersUnavailableNotEmpty) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
-  sql(db, "DROP TABLE flags");
+  sql(db, "DROP TABLE premise_rows");
   const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
   EXPECT_EQ(m.freshness, Freshness::unavailable);
   EXPECT_FALSE(m.unavailable_reason.empty());
@@ -298,6 +299,98 @@ TEST_F(CacheStorage, VersionThreeDatabaseIsUpgradedWithItsRowsReadable) {
   upgrade_keeps_rows_readable(3, dir.file("v3.db"));
 }
 
+// Schema 8 merged the flags and history tables into premise_rows. A cache
+// written by schema 7 keeps every row readable, its counts and uniqueness,
+// and a delta afterwards moves counts through the new triggers.
+TEST_F(CacheStorage, VersionSevenDatabaseMergesFlagsAndHistoryKeepingEveryRow) {
+  auto key = load_or_create_key(db + ".key", true);
+  ASSERT_TRUE(key.ok());
+  {
+    Db v7(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    FieldCipher cipher(*key);
+    migrate(v7, 7, &cipher);
+    ASSERT_EQ(schema_version(v7), 7);
+    v7.exec("INSERT INTO premises(id, display, hno, predir, name, type, city, state) VALUES"
+            "('P-1','1208 N MAPLE ST, SPRINGFIELD IL','1208','N','MAPLE','ST','SPRINGFIELD','IL'),"
+            "('P-2','14 OAK AVE, SPRINGFIELD IL','14','','OAK','AVE','SPRINGFIELD','IL')");
+    Stmt s(v7, "INSERT INTO subjects VALUES('S-1', ?1, ?2)");
+    s.bind_blob(1, cipher.seal("J. Doe", "subjects.name:S-1")).bind_blob(2, cipher.seal("1990", "subjects.born:S-1"));
+    s.run();
+    Stmt f(v7, "INSERT INTO flags(premise_id, id, subject_id, kind, code, note, audience, expires) "
+               "VALUES(?1,?2,?3,?4,?5,?6,'all',?7)");
+    f.bind(1, "P-1").bind(2, "F-1").bind(3, "S-1").bind(4, "safety").bind(5, "WEAPONS")
+        .bind_blob(6, cipher.seal("Legally owns rifles", "flags.note:F-1")).bind_null(7);
+    f.run();
+    f.bind(1, "P-1").bind(2, "F-2").bind_null(3).bind(4, "care").bind(5, "AUTISM")
+        .bind_blob(6, cipher.seal("Calm voice", "flags.note:F-2")).bind(7, "2099-01-01");
+    f.run();
+    f.bind(1, "P-2").bind(2, "F-3").bind_null(3).bind(4, "safety").bind(5, "DOG")
+        .bind_blob(6, cipher.seal("Large dog", "flags.note:F-3")).bind_null(7);
+    f.run();
+    std::string aad;
+    Stmt h(v7, "INSERT INTO history(premise_id, incident, at, detail) VALUES('P-1',?1,?2,?3)");
+    for (const auto& [incident, at] : {std::pair{"I-7", "2099-01-01T00:00:00Z"}, {"I-8", "2098-01-01T00:00:00Z"}}) {
+      history_aad(aad, "P-1", incident);
+      h.bind(1, incident).bind(2, at).bind_blob(3, cipher.seal(encode_history_detail("WELFARE CHECK", "RESOLVED"), aad));
+      h.run();
+    }
+    v7.exec("INSERT INTO meta VALUES('last_sync', strftime('%s','now')), ('snapshot_version', '1'), "
+            "('registry_version', '1')");
+  }
+  OpenOptions o;
+  o.db_path = db;
+  auto opened = Cache::open(o);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Cache& c = *opened;
+  {
+    Db raw(db, SQLITE_OPEN_READONLY);
+    EXPECT_EQ(schema_version(raw), 8);
+    Stmt kinds(raw, "SELECT name || ' ' || type FROM sqlite_master WHERE name IN ('flags','history','premise_rows') "
+                    "ORDER BY name");
+    std::vector<std::string> got;
+    while (kinds.step()) got.push_back(kinds.text(0));
+    EXPECT_EQ(got, (std::vector<std::string>{"flags view", "history view", "premise_rows table"}));
+  }
+  EXPECT_EQ(c.stats()->flags, 3);
+  EXPECT_EQ(c.stats()->history, 2);
+  EXPECT_TRUE(c.verify().ok());
+  AddressQuery q;
+  q.address = "1208 N Maple Street, Springfield IL";
+  MatchResult m = c.match(q);
+  ASSERT_EQ(m.flags.size(), 2u);
+  EXPECT_EQ(m.flags[0].note, "Legally owns rifles");
+  EXPECT_EQ(m.flags[1].note, "Calm voice");
+  EXPECT_EQ(m.flags[1].expires, "2099-01-01");
+  ASSERT_EQ(m.subjects.size(), 1u);
+  EXPECT_EQ(m.subjects[0].name, "J. Doe");
+  ASSERT_EQ(m.history.size(), 2u);
+  EXPECT_EQ(m.history[0].incident, "I-7");
+  EXPECT_EQ(m.history[0].call_type, "WELFARE CHECK");
+  // A delta: F-1 changes code, F-3 moves to P-1, a history row joins, F-2
+  // is deleted. Counts move through the new triggers; ids stay unique.
+  const std::string delta =
+      R"({"type":"header","mode":"delta","version":2,"base":1})" "\n"
+      R"({"type":"flag","id":"F-1","premise":"P-1","kind":"safety","code":"VIOLENCE","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-3","premise":"P-1","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"history","premise":"P-2","incident":"I-9","at":"2099-02-01T00:00:00Z","call_type":"ALARM","disposition":"FALSE"})" "\n"
+      R"({"type":"delete","id":"F-2"})" "\n";
+  auto applied = c.import_text(*complete_registry_file(delta), "d.jsonl");
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(c.stats()->flags, 2);
+  EXPECT_EQ(c.stats()->history, 3);
+  EXPECT_TRUE(c.verify().ok());
+  m = c.match(q);
+  std::vector<std::string> ids;
+  for (const auto& flag : m.flags) ids.push_back(flag.id + " " + flag.code);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"F-1 VIOLENCE", "F-3 DOG"}));
+  q.address = "14 Oak Ave, Springfield IL";
+  m = c.match(q);
+  EXPECT_TRUE(m.flags.empty());
+  ASSERT_EQ(m.history.size(), 1u);
+  EXPECT_EQ(m.history[0].call_type, "ALARM");
+}
+
 TEST_F(CacheStorage, VersionTwoDatabaseWithTheWrongKeyIsRefusedBeforeAnyUpgrade) {
   auto key = load_or_create_key(db + ".key", true);
   ASSERT_TRUE(key.ok());
@@ -412,7 +505,7 @@ TEST_F(CacheStorage, TruncatedAuditTailIsFound) {
 TEST_F(CacheStorage, CiphertextMovedToAnotherRowDoesNotDecrypt) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
-  sql(db, "UPDATE flags SET note = (SELECT note FROM flags WHERE id = 'F-3') WHERE id = 'F-2'");
+  sql(db, "UPDATE premise_rows SET note = (SELECT note FROM flags WHERE id = 'F-3') WHERE rec = 0 AND id = 'F-2'");
   const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
   for (const auto& f : m.flags) {
     if (f.id == "F-2") {

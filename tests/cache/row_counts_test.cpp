@@ -198,7 +198,7 @@ TEST_F(RowCounts, VerifyNamesARowWrittenPastTheTriggers) {
   ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
   // A history row slipped in with the counting trigger out of the way.
   tamper("DROP TRIGGER history_count_ins; "
-         "INSERT INTO history(premise_id, incident, at) VALUES('P-1','I-X','2099-01-01T00:00:00Z')");
+         "INSERT INTO premise_rows(premise_id, rec, id, at) VALUES('P-1',1,'I-X','2099-01-01T00:00:00Z')");
   auto v = c.verify();
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().code, "cache.counts_mismatch");

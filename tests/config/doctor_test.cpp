@@ -745,7 +745,7 @@ TEST(Doctor, DamagedCacheHasOneLineMessageCodeAndTheCachesOwnTextInDetail) {
   // rows: what integrity_check reports.
   auto full = doctor_on_damaged_cache(dir, dir.file("cache.db"),
                                       "PRAGMA writable_schema=ON;"
-                                      "UPDATE sqlite_master SET sql = 'CREATE INDEX flags_subject ON flags(code)'"
+                                      "UPDATE sqlite_master SET sql = 'CREATE INDEX flags_subject ON premise_rows(code)'"
                                       " WHERE name = 'flags_subject';");
   EXPECT_EQ(full["cache"].code, "cache.integrity");
   EXPECT_EQ(full["cache"].message, dir.file("cache.db") + " failed its integrity check: the MDT shows \"flags unavailable\"");

@@ -21,7 +21,7 @@
 namespace mdtc::cache {
 
 // The schema this build creates and upgrades to (`mdt-coresponder version`).
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 enum class MatchLevel { exact, building, nearby, none };
 enum class FlagKind { safety, care, sud };
