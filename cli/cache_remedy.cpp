@@ -17,6 +17,8 @@ std::string cache_remedy(const std::string& code, const std::string& db) {
   if (code == "cache.key_mismatch")
     return "check cache.key_file names the key this cache was made with; if that key is lost: " + reset + refill;
   if (code == "cache.schema") return "start the plugin or run a cache import once: either upgrades it";
+  if (code == "cache.schema_newer")
+    return "install the build that wrote it again, or start this build on a new cache: " + reset + refill;
   if (code == "registry.old_version")
     return "nothing to do: the cache already holds a newer version; import the registry's current file";
   return {};

@@ -244,6 +244,14 @@ Result<Cache> Cache::open(const OpenOptions& options) {
                                                     ": expected the key the cache was created with");
     }
     im.open_audit_log(path, ro);
+    // A later build's layout (an MDT rolled back to this one): reading it
+    // could miss rows that build keeps elsewhere, and writing into it would
+    // fail at the next sync. Refused, so the panel says "flags unavailable"
+    // and doctor says why, rather than flags read wrong.
+    if (const int have = schema_version(im.db); have > kSchemaVersion)
+      return make_error("cache.schema_newer", "cache " + path + " has schema " + std::to_string(have) +
+                                                  ", written by a later build; this build knows schema " +
+                                                  std::to_string(kSchemaVersion) + " and does not read it");
     if (ro) {
       const int have = schema_version(im.db);
       if (have != kSchemaVersion)

@@ -93,6 +93,27 @@ TEST_F(CacheCli, VerifyChecksTheKeptCountsAndExitsOneWhenTheyDrift) {
       << bad.output;
 }
 
+// An MDT rolled back to this build with a cache a later one migrated: the
+// admin is told which and how to go on, and the import does not write into it.
+TEST_F(CacheCli, ACacheFromALaterBuildNamesTheWayOn) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO schema_version VALUES(99, '2030-01-01T00:00:00Z')", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  for (const char* command : {"stats", "verify"}) {
+    auto r = cli({"cache", command, "--db", db});
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("cache.schema_newer"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("cache reset --db " + db), std::string::npos) << r.output;
+  }
+  auto imp = cli({"cache", "import", registry(), "--db", db});
+  EXPECT_NE(imp.exit_code, 0) << imp.output;
+  EXPECT_NE(imp.output.find("schema 99"), std::string::npos) << imp.output;
+}
+
 TEST_F(CacheCli, MatchByCoordinatesIsNearby) {
   ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
   auto m = cli({"cache", "match", "77 NOWHERE RD", "--db", db, "--lat", "39.8013", "--lon", "-89.6437"});

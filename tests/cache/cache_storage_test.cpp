@@ -128,6 +128,32 @@ TEST_F(CacheStorage, WrongKeyIsRefused) {
   EXPECT_EQ(c.error().code, "cache.key_mismatch");
 }
 
+// A cache a later build migrated (an MDT rolled back): neither read nor
+// written, and said so, instead of flags read through a layout this build
+// does not know. The file is left as it was.
+TEST_F(CacheStorage, ACacheFromALaterSchemaIsRefusedAndLeftAlone) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  }
+  sql(db, "INSERT INTO schema_version VALUES(" + std::to_string(kSchemaVersion + 1) + ", '2030-01-01T00:00:00Z')");
+  for (const bool read_only : {false, true}) {
+    OpenOptions o;
+    o.db_path = db;
+    o.read_only = read_only;
+    auto c = Cache::open(o);
+    ASSERT_FALSE(c.ok()) << read_only;
+    EXPECT_EQ(c.error().code, "cache.schema_newer") << read_only;
+    EXPECT_NE(c.error().message.find("schema " + std::to_string(kSchemaVersion + 1)), std::string::npos)
+        << c.error().message;
+  }
+  Db after(db, SQLITE_OPEN_READONLY);
+  EXPECT_EQ(schema_version(after), kSchemaVersion + 1);
+  Stmt flags(after, "SELECT count(*) FROM flags");
+  flags.step();
+  EXPECT_EQ(flags.integer(0), 3);
+}
+
 TEST_F(CacheStorage, MissingDatabaseWithoutCreateIsAnError) {
   OpenOptions o;
   o.db_path = db;
