@@ -69,7 +69,9 @@ std::string panel_format_error(const std::string& panel_json) {
   }
   if (!doc->has("v")) return "v: missing (a version-1 panel says \"v\":1)";
   const auto v = doc->get("v");
-  if (!v.isInteger() || v.convert<int>() != 1) return "v: '" + v.toString() + "': expected 1";
+  // Compared as written: a number too large for an int must be a wrong
+  // version, not an exception out of the check.
+  if (!v.isInteger() || v.toString() != "1") return "v: '" + v.toString() + "': expected 1";
 
   std::string error;
   for (const char* key : {"id", "kind", "title"})

@@ -33,6 +33,12 @@ TEST(PanelFormat, VersionIsRequiredAndMustBeOne) {
   EXPECT_EQ(panel_format_error(with(kSample, R"("v":1,)", "")), R"(v: missing (a version-1 panel says "v":1))");
   EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":2)")), "v: '2': expected 1");
   EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":"1")")), "v: '1': expected 1");
+  // Past an int's range (found by fuzz_panel_format): refused, not thrown.
+  EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":222222222222221)")),
+            "v: '222222222222221': expected 1");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":18446744073709551615)")),
+            "v: '18446744073709551615': expected 1");
+  EXPECT_EQ(panel_format_error(with(kSample, R"("v":1)", R"("v":-1)")), "v: '-1': expected 1");
 }
 
 TEST(PanelFormat, EachWrongMemberIsNamed) {
