@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <cmath>
 #include <map>
 #include <sstream>
 
@@ -20,6 +21,14 @@ std::string str(const Object::Ptr& o, const std::string& key) {
 std::optional<double> num(const Object::Ptr& o, const std::string& key) {
   if (!o || !o->has(key) || o->isNull(key)) return std::nullopt;
   return o->getValue<double>(key);
+}
+
+// A journal file is ours, but it lies on a disk: a number out of an int's
+// range (or not finite) is dropped rather than cast, which is undefined.
+std::optional<int> seconds(const Object::Ptr& o, const std::string& key) {
+  const auto n = num(o, key);
+  if (!n || !std::isfinite(*n) || *n < -2e9 || *n > 2e9) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 RequestPhase phase_named(const std::string& name) {
@@ -115,7 +124,7 @@ std::optional<OfferRecord> offer_record_from_json(const std::string& json) {
     if (!r) return std::nullopt;
     r->view.phase = offer_phase_named(str(o, "phase"));
     r->view.distance_m = num(o, "distance_m");
-    if (auto eta = num(o, "eta_s")) r->view.eta_s = static_cast<int>(*eta);
+    if (auto eta = seconds(o, "eta_s")) r->view.eta_s = *eta;
     r->view.outcome = str(o, "outcome");
     r->view.officer_released = o->optValue<bool>("officer_released", false);
     return r;
@@ -186,7 +195,7 @@ std::optional<IncidentRecord> incident_record_from_json(const std::string& json)
       v.phase = phase_named(str(req, "phase"));
       v.by_unit = str(req, "by_unit");
       v.by_name = str(req, "by_name");
-      if (auto eta = num(req, "eta_s")) v.eta_s = static_cast<int>(*eta);
+      if (auto eta = seconds(req, "eta_s")) v.eta_s = *eta;
       v.automatic = req->optValue<bool>("automatic", false);
       v.dispatch_asked = req->optValue<bool>("dispatch_asked", false);
       v.handoff = str(req, "handoff");

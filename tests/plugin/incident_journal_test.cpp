@@ -72,6 +72,21 @@ TEST(IncidentRecord, KeepsCadsDispatchTime) {
   EXPECT_FALSE(back->summary.dispatched_ms.has_value()) << "a record from before dispatch times";
 }
 
+// A journal line damaged on disk: an ETA no int holds is dropped (casting
+// it is undefined behaviour), the rest of the record is kept.
+TEST(IncidentRecord, AnEtaOutOfRangeIsDroppedNotCast) {
+  for (const char* eta : {"1e300", "-1e300", "3000000000"}) {
+    auto back = incident_record_from_json(std::string(R"({"incident":{"id":"I-7"},"request":{"id":"R-1","eta_s":)") +
+                                          eta + "}}");
+    ASSERT_TRUE(back.has_value()) << eta;
+    ASSERT_TRUE(back->request.has_value()) << eta;
+    EXPECT_FALSE(back->request->eta_s.has_value()) << eta;
+  }
+  auto ok = incident_record_from_json(R"({"incident":{"id":"I-7"},"request":{"id":"R-1","eta_s":240}})");
+  ASSERT_TRUE(ok && ok->request);
+  EXPECT_EQ(ok->request->eta_s, 240);
+}
+
 TEST(IncidentRecord, RecordWithoutIncidentIdIsRejected) {
   EXPECT_FALSE(incident_record_from_json(R"({"incident":{"call_type":"X"}})").has_value());
   EXPECT_FALSE(incident_record_from_json("[]").has_value());
