@@ -38,8 +38,8 @@ std::string secret_mode_problem(unsigned file_mode, gid_t file_gid, unsigned dir
 }
 
 std::optional<DirMode> parent_dir_mode(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return std::nullopt;
   return DirMode{static_cast<unsigned>(st.st_mode), st.st_uid, st.st_gid};

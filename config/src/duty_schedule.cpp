@@ -157,7 +157,10 @@ Result<std::vector<DutyShift>> parse_duty_schedule(std::string_view text, const 
   auto shifts = read_duty_schedule(text, origin, problems);
   if (problems.empty()) return shifts;
   std::string message;
-  for (const auto& p : problems) message += (message.empty() ? "" : "\n") + p.message.substr(kConfigPrefix.size());
+  for (const auto& p : problems) {
+    if (!message.empty()) message += '\n';
+    message.append(p.message, kConfigPrefix.size());
+  }
   return make_error("config.bad_schedule", message);
 }
 
