@@ -930,10 +930,12 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                      "ORDER BY f.premise_id, f.id LIMIT 1");
         if (fs.step())
           return dangling_flag(source, origin, fs.text(0), "subject " + fs.text(1));
-        Stmt hp(im.db, "SELECT h.premise_id FROM temp.import_history_refs r JOIN history h "
-                       "ON h.premise_id = r.premise AND h.incident = r.incident WHERE NOT EXISTS "
-                       "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) ORDER BY h.premise_id LIMIT 1");
-        if (!replace_all && hp.step()) history_premise = hp.text(0);
+        if (!replace_all) {  // a snapshot's history was in the scan above
+          Stmt hp(im.db, "SELECT h.premise_id FROM temp.import_history_refs r JOIN history h "
+                         "ON h.premise_id = r.premise AND h.incident = r.incident WHERE NOT EXISTS "
+                         "(SELECT 1 FROM premises p WHERE p.id = h.premise_id) ORDER BY h.premise_id LIMIT 1");
+          if (hp.step()) history_premise = hp.text(0);
+        }
         if (history_premise) {
           const std::string premise = *history_premise;
           Stmt one(im.db, "SELECT incident FROM history WHERE premise_id = ?1 ORDER BY incident LIMIT 1");

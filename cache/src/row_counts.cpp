@@ -26,7 +26,7 @@ struct Held {
   std::map<std::string, int64_t, std::less<>> flags_by_code;
 };
 
-Held held_rows(Db& db) {
+Held held_rows(Db& db, RowsIn layout) {
   Held h;
   for (const char* t : {"premises", "subjects"}) {
     Stmt q(db, std::string("SELECT count(*) FROM ") + t);
@@ -34,10 +34,8 @@ Held held_rows(Db& db) {
     h.rows[t] = q.integer(0);
   }
   int64_t flags = 0, history = 0;
-  // The step to schema 6 counts a cache that still has the two tables.
-  Stmt merged(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'premise_rows'");
-  Stmt q(db, merged.step() ? "SELECT rec, code FROM premise_rows"
-                           : "SELECT 0, code FROM flags UNION ALL SELECT 1, NULL FROM history");
+  Stmt q(db, layout == RowsIn::premise_rows ? "SELECT rec, code FROM premise_rows"
+                                            : "SELECT 0, code FROM flags UNION ALL SELECT 1, NULL FROM history");
   while (q.step()) {
     if (q.integer(0) != 0) {
       ++history;
@@ -75,8 +73,8 @@ int64_t kept_count(Db& db, const std::string& table) {
   return q.step() ? q.integer(0) : 0;
 }
 
-void recount(Db& db) {
-  const Held held = held_rows(db);
+void recount(Db& db, RowsIn layout) {
+  const Held held = held_rows(db, layout);
   db.exec("DELETE FROM row_counts; DELETE FROM flag_code_counts;");
   Stmt put(db, "INSERT INTO row_counts(tbl, n) VALUES(?1, ?2)");
   for (const char* t : kCountedTables) put.bind(1, t).bind(2, held.rows.at(t)).run();
@@ -85,7 +83,7 @@ void recount(Db& db) {
 }
 
 std::optional<std::string> find_count_mismatch(Db& db) {
-  const Held all = held_rows(db);
+  const Held all = held_rows(db, RowsIn::premise_rows);
   for (const auto& [table, kept] : kept_rows(db)) {
     const int64_t held = all.rows.at(table);
     if (!kept) return "no kept count of " + table + " (the table holds " + std::to_string(held) + " rows)";

@@ -32,8 +32,11 @@ struct KeptCounts {
 KeptCounts read_kept_counts(Db& db);
 // One kept count, for the import's shrink check.
 int64_t kept_count(Db& db, const std::string& table);
+// Where flags and history are: one table since schema 8; the step to schema
+// 6 counts a cache that still has them as two.
+enum class RowsIn { premise_rows, flags_and_history_tables };
 // Counts every table again and replaces the kept counts (migration, snapshot).
-void recount(Db& db);
+void recount(Db& db, RowsIn layout = RowsIn::premise_rows);
 // Counts every table again and compares: a sentence naming the first count
 // that disagrees with the rows, or nothing when all agree. Reads only.
 std::optional<std::string> find_count_mismatch(Db& db);

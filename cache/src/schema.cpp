@@ -444,7 +444,7 @@ void migrate(Db& db, int target, const FieldCipher* cipher, AuditLog* audit) {
       db.exec(kV4Finish);
     }
     if (v == 6) {
-      recount(db);
+      recount(db, RowsIn::flags_and_history_tables);
       db.exec(kCreateCountTriggers);
       db.exec(kCreateCountTriggersV6);
     }
