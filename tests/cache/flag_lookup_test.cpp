@@ -704,6 +704,38 @@ TEST_F(FlagLookup, ALetterWrittenAsUnitOrAsHouseSuffixFindsThePremiseBelowExact)
   EXPECT_EQ(match(c, "14 BIRCH LN APT 2, SPRINGFIELD IL").level, MatchLevel::none);
 }
 
+// CAD's remarks running on after the town and state, with or without a
+// comma: read whole, the text was one long street that found nothing, and
+// the panel said nothing. Read up to the known town and its state, the
+// premise is found below exact and the words left out are named. The town
+// still decides which premise: the same street in another town is another.
+TEST_F(FlagLookup, RemarksAfterTheTownAndStateStillFindThePremiseBelowExact) {
+  add(R"({"type":"premise","id":"P-OAK-S","address":"88 Quarry Rd, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-OAK-L","address":"88 Quarry Rd, Lindale IL"})" "\n"
+      R"({"type":"flag","id":"F-OAK-S","premise":"P-OAK-S","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-OAK-L","premise":"P-OAK-L","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  const std::pair<const char*, const char*> cases[] = {
+      {"88 QUARRY RD SPRINGFIELD IL CALLER ADVISES DOG", "\"CALLER ADVISES DOG\" after the town read as a note"},
+      {"88 QUARRY RD SPRINGFIELD IL, CALLER ADVISES DOG", "\"CALLER ADVISES DOG\" after the town read as a note"},
+      {"88 Quarry Rd Springfield Ill. ref domestic", "\"ref domestic\" after the town read as a note"},
+      {"88 QUARRY RD LINDALE IL 62701 SEE REMARKS", "\"SEE REMARKS\" after the town read as a note"},
+  };
+  for (const auto& [text, reason] : cases) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::building) << text;
+    ASSERT_EQ(m.premises.size(), 1u) << text;
+    EXPECT_EQ(m.premises[0].id, std::string(text).find("LINDALE") != std::string::npos ? "P-OAK-L" : "P-OAK-S");
+    ASSERT_EQ(m.flags.size(), 1u) << text;
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
+  }
+  // Written without remarks it stays exact; a town the cache does not know
+  // finds neither premise, and no state after the town is no cut.
+  EXPECT_EQ(match(c, "88 QUARRY RD SPRINGFIELD IL").level, MatchLevel::exact);
+  EXPECT_EQ(match(c, "88 QUARRY RD SHELBYVILLE IL CALLER ADVISES DOG").level, MatchLevel::none);
+  EXPECT_TRUE(match(c, "88 QUARRY RD SHELBYVILLE IL CALLER ADVISES DOG").flags.empty());
+  EXPECT_EQ(match(c, "88 QUARRY RD SPRINGFIELD CALLER ADVISES DOG").level, MatchLevel::none);
+}
+
 // Numbered streets without the ordinal's letters, and a unit written after
 // the town, in CAD's text or in the registry's: each found nothing before.
 TEST_F(FlagLookup, NumberedStreetsAndAUnitAfterTheTownFindThePremise) {
