@@ -197,52 +197,6 @@ std::optional<std::pair<NormalizedAddress, std::string>> letter_moved(const Norm
   return std::nullopt;
 }
 
-// "17 OAK AVE SPRINGFIELD IL CALLER ADVISES DOG": CAD's remarks running on
-// after the town and state with no comma read as one long street name, which
-// found nothing and said nothing. The text up to a known place and its state
-// (and ZIP), and the words after it, when there are both.
-std::optional<std::pair<std::string, std::string>> before_trailing_note(std::string_view text,
-                                                                         const Gazetteer& places) {
-  struct Word {
-    std::string text;  // upper case, without periods
-    std::size_t end;   // just past it in `text`
-  };
-  std::vector<Word> words;
-  for (std::size_t k = 0; k < text.size();) {
-    if (text[k] == ' ' || text[k] == ',' || text[k] == '\t') {
-      ++k;
-      continue;
-    }
-    Word w;
-    for (; k < text.size() && text[k] != ' ' && text[k] != ',' && text[k] != '\t'; ++k)
-      if (text[k] != '.') w.text += static_cast<char>(std::toupper(static_cast<unsigned char>(text[k])));
-    w.end = k;
-    if (!w.text.empty()) words.push_back(std::move(w));
-  }
-  const auto zip = [](const std::string& w) {
-    return (w.size() == 5 || (w.size() == 10 && w[5] == '-')) &&
-           std::all_of(w.begin(), w.end(), [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); });
-  };
-  // A house number and a street word at least before the place.
-  for (std::size_t state = 3; state + 1 < words.size(); ++state) {
-    if (!standard_state(words[state].text)) continue;
-    bool place = false;
-    for (std::size_t n = 1; n <= 3 && n + 2 <= state && !place; ++n) {
-      std::string name;
-      for (std::size_t k = state - n; k < state; ++k) name += (name.empty() ? "" : " ") + words[k].text;
-      place = places.find_place(name).has_value();
-    }
-    if (!place) continue;
-    std::size_t last = state;
-    if (zip(words[state + 1].text)) ++last;
-    if (last + 1 >= words.size()) return std::nullopt;
-    std::string_view note = text.substr(words[last].end);
-    note.remove_prefix(std::min(note.find_first_not_of(" ,\t"), note.size()));
-    return std::make_pair(std::string(text.substr(0, words[last].end)), std::string(note));
-  }
-  return std::nullopt;
-}
-
 // What CAD wrote after a place name's comma ("CASEYS, 1900 LINCOLN HWY,
 // LINDALE WI", "CASEYS, LINDALE WI") against the premise the name found:
 // a chain's name is shared by stores in many towns, and the name alone
@@ -422,15 +376,15 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // whole it chose no premise (found none, or several without a town).
       const auto decided = [](const AddressDecision& x) { return x.level != AddressMatchLevel::none; };
       if (read_as.empty() && !decided(d) && query.civic.empty()) {
-        if (const auto cut = before_trailing_note(query.address, *places)) {
-          if (auto before = normalize_address(cut->first, *places); before.ok() && !before->intersection) {
+        if (const auto cut = split_trailing_note(query.address, *places)) {
+          if (auto before = normalize_address(cut->address, *places); before.ok() && !before->intersection) {
             std::vector<Candidate> cut_candidates;
             std::swap(candidates, cut_candidates);
             find_candidates(*before);
             std::swap(candidates, cut_candidates);
             const AddressDecision d_cut = decide_match(*before, cut_candidates);
             if (decided(d_cut) || (d.ambiguous_candidates.empty() && !d_cut.ambiguous_candidates.empty())) {
-              read_as = "\"" + cut->second + "\" after the town read as a note";
+              read_as = "\"" + cut->note + "\" after the town read as a note";
               q = std::move(*before);
               r.normalized_address = q->display();
               d = d_cut;

@@ -263,6 +263,27 @@ TEST(AddressGazetteer, KnownPlaceWithoutCommaOrStateIsTheCity) {
   EXPECT_EQ(a, norm("17 Oak Ave, Springfield", places()));
 }
 
+// Remarks after the town: cut where a known town ends at its state (and
+// ZIP) or at a comma, as written; never inside a longer town's name, and
+// not when nothing follows or nothing comes before.
+TEST(AddressGazetteer, RemarksAfterTheTownAreSplitOffAsWritten) {
+  const Gazetteer g = places();
+  const auto cut = [&](const std::string& text) {
+    const auto t = split_trailing_note(text, g);
+    return t ? t->address + " | " + t->note : std::string("-");
+  };
+  EXPECT_EQ(cut("17 OAK AVE SPRINGFIELD IL CALLER ADVISES DOG"), "17 OAK AVE SPRINGFIELD IL | CALLER ADVISES DOG");
+  EXPECT_EQ(cut("17 Oak Ave Springfield Ill. 62701-1234, ref dog"), "17 Oak Ave Springfield Ill. 62701-1234 | ref dog");
+  EXPECT_EQ(cut("17 OAK AVE, SALT LAKE CITY UT 84101 SEE NOTES"), "17 OAK AVE, SALT LAKE CITY UT 84101 | SEE NOTES");
+  EXPECT_EQ(cut("1208 N MAPLE ST, SPRINGFIELD, CALLER ON SCENE"), "1208 N MAPLE ST, SPRINGFIELD | CALLER ON SCENE");
+  EXPECT_EQ(cut("17 OAK AVE SPRINGFIELD CALLER ON SCENE"), "-");  // no state or comma ends the town
+  EXPECT_EQ(cut("17 OAK AVE SPRINGFIELD GARDENS NY CALLER"), "-");
+  EXPECT_EQ(cut("17 OAK AVE, SPRINGFIELD, IL"), "-");  // nothing after the state
+  EXPECT_EQ(cut("17 OAK AVE SPRINGFIELD IL 62701"), "-");
+  EXPECT_EQ(cut("OAK SPRINGFIELD IL CALLER"), "-");  // no number and street before the town
+  EXPECT_EQ(cut(""), "-");
+}
+
 // CAD's cross street after a comma locates the door; read as the city it
 // made an address no premise had, and the flags went unseen.
 TEST(AddressGazetteer, ACrossStreetAfterACommaIsNotTheCity) {

@@ -719,6 +719,7 @@ TEST_F(FlagLookup, RemarksAfterTheTownAndStateStillFindThePremiseBelowExact) {
       {"88 QUARRY RD SPRINGFIELD IL, CALLER ADVISES DOG", "\"CALLER ADVISES DOG\" after the town read as a note"},
       {"88 Quarry Rd Springfield Ill. ref domestic", "\"ref domestic\" after the town read as a note"},
       {"88 QUARRY RD LINDALE IL 62701 SEE REMARKS", "\"SEE REMARKS\" after the town read as a note"},
+      {"88 QUARRY RD, SPRINGFIELD, CALLER ON SCENE", "\"CALLER ON SCENE\" after the town read as a note"},
   };
   for (const auto& [text, reason] : cases) {
     const MatchResult m = match(c, text);
@@ -729,11 +730,14 @@ TEST_F(FlagLookup, RemarksAfterTheTownAndStateStillFindThePremiseBelowExact) {
     EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
   }
   // Written without remarks it stays exact; a town the cache does not know
-  // finds neither premise, and no state after the town is no cut.
+  // finds neither premise; a known town's name with more words after it and
+  // no state or comma to end it may be another town, and is not cut.
   EXPECT_EQ(match(c, "88 QUARRY RD SPRINGFIELD IL").level, MatchLevel::exact);
   EXPECT_EQ(match(c, "88 QUARRY RD SHELBYVILLE IL CALLER ADVISES DOG").level, MatchLevel::none);
   EXPECT_TRUE(match(c, "88 QUARRY RD SHELBYVILLE IL CALLER ADVISES DOG").flags.empty());
   EXPECT_EQ(match(c, "88 QUARRY RD SPRINGFIELD CALLER ADVISES DOG").level, MatchLevel::none);
+  EXPECT_EQ(match(c, "88 QUARRY RD, SPRINGFIELD GARDENS, NY").level, MatchLevel::none);
+  EXPECT_EQ(match(c, "88 QUARRY RD SPRINGFIELD GARDENS NY CALLER").level, MatchLevel::none);
 }
 
 // Numbered streets without the ordinal's letters, and a unit written after

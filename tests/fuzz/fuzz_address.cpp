@@ -1,7 +1,8 @@
 // libFuzzer target: free-text address normalization (with and without a
 // gazetteer of known places), and the matcher on what it produces. An address
 // must always compare exactly equal to itself, a corner never, and its own
-// display form must normalize again without harm.
+// display form must normalize again without harm. Remarks cut off after the
+// town leave the text's beginning and end.
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -44,6 +45,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto d = decide_match(*a, {{"P", *a}});
     if ((d.level == AddressMatchLevel::exact) == a->intersection) __builtin_trap();
     (void)(g ? normalize_address(a->display(), *g) : normalize_address(a->display()));
+  }
+  // Remarks after the town: the address part is the text's own beginning,
+  // the note its end, and neither is empty.
+  if (const auto cut = split_trailing_note(text, places)) {
+    if (cut->address.empty() || cut->note.empty() || !text.starts_with(cut->address) || !text.ends_with(cut->note) ||
+        cut->address.size() + cut->note.size() > text.size())
+      __builtin_trap();
   }
   return 0;
 }

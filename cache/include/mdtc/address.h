@@ -132,6 +132,20 @@ Result<NormalizedAddress> normalize_address(std::string_view text, AddressSource
 Result<NormalizedAddress> normalize_address(std::string_view text, const Gazetteer& places,
                                             AddressSource source = AddressSource::cad);
 
+// "17 OAK AVE SPRINGFIELD IL CALLER ADVISES DOG", "1208 N MAPLE ST,
+// SPRINGFIELD, CALLER ON SCENE": CAD's remarks running on after the town
+// read as part of the street, the unit or the town. The text up to a known
+// place and its state (and ZIP), or up to a known place written between
+// commas, and the words after it, when there are both (a house number and a
+// street word at least before the place). A known place with more words
+// after it and no state or comma to end it is not cut: "SPRINGFIELD
+// GARDENS" may be another town.
+struct TrailingNote {
+  std::string address;  // the text up to the state, ZIP or town, as written
+  std::string note;     // what follows, without the separators before it
+};
+std::optional<TrailingNote> split_trailing_note(std::string_view text, const Gazetteer& places);
+
 // CLDXF civic elements (as CAD and the registry send them).
 Result<NormalizedAddress> normalize_civic(const CivicAddress& civic);
 
