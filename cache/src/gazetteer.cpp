@@ -72,12 +72,13 @@ std::vector<std::string> Gazetteer::closest_places(std::string_view name, std::s
   // short name is not near every other short name.
   const std::size_t limit = std::min<std::size_t>(max_edits, key.size() / 3);
   std::vector<std::string> best;
-  std::size_t best_edits = limit + 1;
+  std::size_t best_edits = limit;
   for (const auto& [place_key, spelling] : places_) {
     const std::size_t longer = std::max(place_key.size(), key.size());
     if (longer - std::min(place_key.size(), key.size()) > limit) continue;
     const std::size_t n = edits(key, place_key);
-    if (n < best_edits) {
+    if (n > limit) continue;  // GLENDALE is two letters from LINDALE: another town
+    if (n < best_edits || best.empty()) {
       best = {spelling};
       best_edits = n;
     } else if (n == best_edits) {

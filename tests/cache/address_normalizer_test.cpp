@@ -362,6 +362,15 @@ TEST(AddressGazetteer, AliasToAPlaceNoPremiseCarriesIsFound) {
   EXPECT_EQ(unknown[2].closest, "SALEM");
   EXPECT_EQ(g.closest_place("SPRINGFEILD"), "SPRINGFIELD");
   EXPECT_EQ(g.closest_place("SPRNGFLD"), std::nullopt) << "three letters off is a guess";
+  // One letter past the limit is past it, as near in length as it may be:
+  // these were taken for the known town, and showed its premises' flags.
+  Gazetteer towns;
+  for (const char* p : {"LINDALE", "SPRINGFIELD", "BROOKTON"}) towns.add_place(p);
+  EXPECT_TRUE(towns.closest_places("GLENDALE", 1).empty());   // two letters, eight-letter name
+  EXPECT_TRUE(towns.closest_places("SPRINGVILLE", 2).empty());  // three letters
+  EXPECT_TRUE(towns.closest_places("BROOKLYN", 1).empty());
+  EXPECT_EQ(towns.closest_places("LINDAEL", 1), (std::vector<std::string>{"LINDALE"}));
+  EXPECT_EQ(towns.closest_places("SPRINGFEILD", 2), (std::vector<std::string>{"SPRINGFIELD"}));
   // Nothing to compare with before any premise names a place.
   Gazetteer none;
   none.add_alias("SPFLD", "SPRINGFEILD");

@@ -639,6 +639,12 @@ TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
   EXPECT_EQ(m.normalized_address, "17 OAK AVE, SPRINGFIELD IL");
   EXPECT_EQ(match(c, "17 OAK AVE, SHELBYVILLE IL").level, MatchLevel::none);
   EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
+  // As long as SPRINGFIELD but three letters off: other towns, whose
+  // addresses were shown Springfield's flags.
+  for (const char* other : {"17 OAK AVE, SPRINGVILLE IL", "17 OAK AVE, SPRINGVIEW IL", "17 OAK AVE SPRINGHILL IL"}) {
+    EXPECT_EQ(match(c, other).level, MatchLevel::none) << other;
+    EXPECT_TRUE(match(c, other).flags.empty()) << other;
+  }
 }
 
 // A misspelling as near to two known towns is neither: each has its own
