@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "address_words.h"
 #include "cache_impl.h"
 #include "flag_vocabulary.h"
 #include "place_alias.h"
@@ -230,6 +231,28 @@ bool rest_contradicts(std::string_view rest, const NormalizedAddress& premise, c
   return differs(places.find_place(city).value_or(city), premise.city);
 }
 
+// "17 OAK AVE EAST SPRINGFIELD IL": with no comma, the compass word the
+// reading took as the street's post-directional may as well be the first
+// word of another town (East Springfield), one the cache does not know. The
+// compass word as written, when the text reads so.
+std::optional<std::string> compass_before_town(const NormalizedAddress& q, const AddressQuery& query,
+                                               const Gazetteer& places) {
+  if (!query.civic.empty() || query.address.find(',') != std::string::npos || q.postdir.empty() || q.city.empty())
+    return std::nullopt;
+  const std::vector<detail::Words> segments = detail::tokenize_address(query.address);
+  if (segments.size() != 1) return std::nullopt;
+  const detail::Words& w = segments[0];
+  for (std::size_t k = 0; k + 1 < w.size(); ++k) {
+    if (standard_directional(w[k]) != q.postdir) continue;
+    std::string town;
+    for (std::size_t m = k + 1; m < w.size() && m <= k + 3; ++m) {
+      town += (town.empty() ? "" : " ") + w[m];
+      if (places.find_place(town) == q.city) return w[k];
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> decided_ids(const AddressDecision& d) {
   std::vector<std::string> ids = d.premise_ids;
   ids.insert(ids.end(), d.other_units.begin(), d.other_units.end());
@@ -286,6 +309,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     if (q && !q->intersection) {
       std::vector<Candidate> candidates;
       std::map<std::string, Premise> by_id;
+      std::set<std::string> undirected;  // candidates with no directional of their own
       const auto find_candidates = [&](const NormalizedAddress& a) {
         Cache::Impl::Lease cand(im.read_cached(kCandidates));
         cand->bind_static(1, a.house_number).bind_static(2, a.name).bind_static(3, a.house_suffix)
@@ -294,6 +318,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         while (cand->step()) {
           Premise p = read_premise(*cand);
           candidates.push_back({p.id, premise_address(*cand, 4)});
+          const NormalizedAddress& at = candidates.back().address;
+          if (at.predir.empty() && at.postdir.empty()) undirected.insert(p.id);
           p.unit_display = candidates.back().address.unit_display;
           by_id[p.id] = std::move(p);
         }
@@ -414,6 +440,23 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           q = alt;
           r.normalized_address = q->display();
           d = d_alt;
+        }
+      }
+      // A premise on the street without any directional fits such a reading
+      // only by the directional it lacks: it may be in the other town, and
+      // is not taken (a premise with that post-directional still is).
+      if (const auto word = compass_before_town(*q, query, *places); word && decided(d)) {
+        const auto lacks = [&](const std::string& id) { return undirected.contains(id); };
+        const std::size_t before = d.premise_ids.size() + d.other_units.size();
+        std::erase_if(d.premise_ids, lacks);
+        std::erase_if(d.other_units, lacks);
+        if (d.premise_ids.size() + d.other_units.size() < before) {
+          r.reasons.push_back(*word + " before " + q->city + " may name another town: " + *word + " " + q->city);
+          if (d.premise_ids.empty()) {
+            d.premise_ids = std::move(d.other_units);
+            d.other_units.clear();
+          }
+          if (d.premise_ids.empty()) d = AddressDecision{};
         }
       }
       if (!d.ambiguous_candidates.empty()) {

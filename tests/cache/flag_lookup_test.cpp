@@ -628,6 +628,33 @@ TEST_F(FlagLookup, UnknownTownWithoutCommaMatchesNothing) {
   EXPECT_EQ(match(c, "17 OAK AVE EAST SPRINGFIELD").level, MatchLevel::none);
 }
 
+// With a state after the town the compass word was read as the street's,
+// and a premise on the street without any directional was shown "below
+// exact" for what may be East Springfield, another town. It is not taken,
+// and the answer says why; a premise that has the post-directional still
+// is, and a comma still says whose the word is.
+TEST_F(FlagLookup, ACompassWordBeforeAKnownTownMayNameAnotherTown) {
+  add(R"({"type":"premise","id":"P-Q","address":"88 Quarry Rd, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-B","address":"40 Birch Ave E, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-Q","premise":"P-Q","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-B","premise":"P-B","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  for (const char* text : {"88 QUARRY RD EAST SPRINGFIELD IL", "88 QUARRY RD E SPRINGFIELD IL 62701"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    ASSERT_EQ(m.reasons.size(), 1u) << text;
+    EXPECT_NE(m.reasons[0].find("may name another town"), std::string::npos) << m.reasons[0];
+  }
+  const MatchResult street = match(c, "40 BIRCH AVE E SPRINGFIELD IL");
+  EXPECT_EQ(street.level, MatchLevel::exact);
+  ASSERT_EQ(street.premises.size(), 1u);
+  EXPECT_EQ(street.premises[0].id, "P-B");
+  EXPECT_EQ(match(c, "88 QUARRY RD, SPRINGFIELD IL").level, MatchLevel::exact);
+  const MatchResult comma = match(c, "88 QUARRY RD E, SPRINGFIELD IL");
+  EXPECT_EQ(comma.level, MatchLevel::building);
+  EXPECT_EQ(comma.reasons, (std::vector<std::string>{"directional not on file"}));
+}
+
 // A city a letter or two from a known one is a misspelling: found, never
 // exact, and said. One farther off, or with a word more, is another place.
 TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
