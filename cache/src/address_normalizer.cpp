@@ -1213,9 +1213,22 @@ void drop_travel_direction(Tokens& t) {
 // that a name with "&" in it ("77 A & B RD") stays whole, and a street must
 // follow it. "THE CIRCLE AT NORTH HILLS ST" is one name, as developments
 // are called: AT after a name that starts with THE does not cut.
+bool ends_cross_street(std::string_view w);
+
+// CAD's own cross-street words mark it too ("X OAK AVE", "XST", "BTWN OAK
+// AVE AND ELM ST"); a lone X only when a street type follows it, since
+// "W AVENUE X" is a street.
 std::size_t cross_street_at(const Tokens& street) {
+  static constexpr std::string_view kMarkers[] = {"NEAR", "BTWN", "BETWEEN", "XST", "XSTS", "X-ST", "XS", "CROSS"};
+  const auto typed_after = [&](std::size_t k) {
+    return std::any_of(street.begin() + static_cast<long>(k) + 2, street.end(),
+                       [](const std::string& w) { return ends_cross_street(w); });
+  };
   for (std::size_t k = 3; k + 1 < street.size(); ++k) {
-    if (!is_corner_word(street[k]) && street[k] != "NEAR") continue;
+    const bool marker = is_corner_word(street[k]) ||
+                        std::find(std::begin(kMarkers), std::end(kMarkers), street[k]) != std::end(kMarkers) ||
+                        (street[k] == "X" && typed_after(k));
+    if (!marker) continue;
     if (street[k] == "AT" && street[1] == "THE") continue;
     if (is_suffix(street[k - 1]) || is_directional(street[k - 1])) return k;
   }
@@ -1748,7 +1761,16 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   // street ("PINE RD OAK"), it found nothing and said nothing; the address
   // is what comes before the corner word, once that reads as a whole street.
   else if (const std::size_t cut = cross_street_at(street); cut < street.size()) {
-    street.resize(cut);
+    // A known town (its state, ZIP) after the cross street is still the
+    // address's: "77 PINE RD X OAK AVE SPRINGFIELD IL".
+    std::size_t kept_from = street.size();
+    if (one_segment) {
+      std::size_t end = street.size();
+      if (is_zip(street[end - 1])) --end;
+      NormalizedAddress town;
+      if (const std::size_t at = take_known_place(street, cut + 2, end, places, town); at < end) kept_from = at;
+    }
+    street.erase(street.begin() + static_cast<long>(cut), street.begin() + static_cast<long>(kept_from));
   }
   // "A&B ST" is the street A B (as before "&" was a word of its own).
   std::erase(street, std::string("&"));

@@ -854,6 +854,28 @@ TEST_F(FlagLookup, ACrossStreetAfterTheAddressStillFindsThePremise) {
   EXPECT_EQ(m.reasons, (std::vector<std::string>{"city not given"}));
 }
 
+// CAD's cross-street words with no comma ("X", "XST", "X-ST:", "CROSS:",
+// "BTWN … AND …") ran the cross street into the street's name: found
+// nothing, said nothing. The town after the cross street is kept, where a
+// "/" used to drop it ("city not given"). "W AVENUE X" is still a street.
+TEST_F(FlagLookup, CrossStreetWordsWithoutACommaStillFindThePremise) {
+  for (const char* text : {"17 OAK AVE X MAPLE ST SPRINGFIELD IL", "17 OAK AVE XST MAPLE ST SPRINGFIELD IL",
+                           "17 OAK AVE X-ST: MAPLE ST SPRINGFIELD IL", "17 OAK AVE CROSS: MAPLE ST SPRINGFIELD IL",
+                           "17 OAK AVE BTWN MAPLE ST AND ELM ST SPRINGFIELD IL", "17 OAK AVE / MAPLE ST SPRINGFIELD IL",
+                           "17 OAK AVE BETWEEN MAPLE ST AND ELM ST, SPRINGFIELD IL 62701"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::exact) << text;
+    ASSERT_EQ(m.premises.size(), 1u) << text;
+    EXPECT_EQ(m.premises[0].id, "P-2") << text;
+  }
+  add(R"({"type":"premise","id":"P-AVX","address":"1208 W Avenue X, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-AVX","premise":"P-AVX","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult avenue = match(c, "1208 W AVENUE X SPRINGFIELD IL");
+  EXPECT_EQ(avenue.level, MatchLevel::exact);
+  ASSERT_EQ(avenue.premises.size(), 1u);
+  EXPECT_EQ(avenue.premises[0].id, "P-AVX");
+}
+
 TEST_F(FlagLookup, PlacesOfALaterImportAreKnownAtOnce) {
   EXPECT_EQ(match(c, "5 ELM ST SALT LAKE CITY").level, MatchLevel::none);
   add(R"({"type":"premise","id":"P-9","address":"5 Elm St, Salt Lake City UT"})"
