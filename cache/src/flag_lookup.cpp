@@ -452,10 +452,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         std::erase_if(d.other_units, lacks);
         if (d.premise_ids.size() + d.other_units.size() < before) {
           r.reasons.push_back(*word + " before " + q->city + " may name another town: " + *word + " " + q->city);
-          if (d.premise_ids.empty()) {
-            d.premise_ids = std::move(d.other_units);
-            d.other_units.clear();
-          }
+          // Other units share the chosen premise's street: none is left either.
           if (d.premise_ids.empty()) d = AddressDecision{};
         }
       }
