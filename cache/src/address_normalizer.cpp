@@ -1207,17 +1207,17 @@ void drop_travel_direction(Tokens& t) {
     }
 }
 
+bool ends_cross_street(std::string_view w);
+
 // Where a cross street starts after a house-numbered street ("77 PINE RD /
 // OAK AVE", "& OAK AVE", "AT", "NEAR"), or street.size(). The words before
 // the corner word must end the way a street ends (a type, a directional) so
 // that a name with "&" in it ("77 A & B RD") stays whole, and a street must
 // follow it. "THE CIRCLE AT NORTH HILLS ST" is one name, as developments
-// are called: AT after a name that starts with THE does not cut.
-bool ends_cross_street(std::string_view w);
-
-// CAD's own cross-street words mark it too ("X OAK AVE", "XST", "BTWN OAK
-// AVE AND ELM ST"); a lone X only when a street type follows it, since
-// "W AVENUE X" is a street.
+// are called: AT after a name that starts with THE does not cut. CAD's own
+// cross-street words mark it too ("X OAK AVE", "XST", "BTWN OAK AVE AND ELM
+// ST"); a lone X only when a street type follows it, since "W AVENUE X" is
+// a street.
 std::size_t cross_street_at(const Tokens& street) {
   static constexpr std::string_view kMarkers[] = {"NEAR", "BTWN", "BETWEEN", "XST", "XSTS", "X-ST", "XS", "CROSS"};
   const auto typed_after = [&](std::size_t k) {
@@ -2012,6 +2012,8 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
 namespace detail {
 
 std::vector<Words> tokenize_address(std::string_view text) { return tokenize(text); }
+
+bool zip_word(std::string_view w) { return is_zip(w); }
 
 std::string canonical_place(const Words& words, std::size_t from, std::size_t to) {
   return canonical_city(words, from, std::min(to, words.size()));

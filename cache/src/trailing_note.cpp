@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "address_words.h"
 #include "mdtc/address.h"
 
 namespace mdtc::cache {
@@ -32,10 +33,6 @@ std::optional<TrailingNote> split_trailing_note(std::string_view text, const Gaz
     comma = false;
     if (!w.text.empty()) words.push_back(std::move(w));
   }
-  const auto zip = [](const std::string& w) {
-    return (w.size() == 5 || (w.size() == 10 && w[5] == '-')) &&
-           std::all_of(w.begin(), w.end(), [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); });
-  };
   // `after` is the first word after the place; a house number and a street
   // word at least come before it.
   for (std::size_t after = 3; after < words.size(); ++after) {
@@ -46,7 +43,7 @@ std::optional<TrailingNote> split_trailing_note(std::string_view text, const Gaz
       std::size_t last = after - 1;  // the last word kept
       if (standard_state(words[after].text)) {
         last = after;
-        if (last + 1 < words.size() && zip(words[last + 1].text)) ++last;
+        if (last + 1 < words.size() && detail::zip_word(words[last + 1].text)) ++last;
       } else if (!words[after - n].comma_before || !words[after].comma_before) {
         continue;
       }
