@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "address_words.h"
 #include "mdtc/address.h"
 
 namespace mdtc::cache {
@@ -36,6 +37,16 @@ bool told_apart(const NormalizedAddress& a, const NormalizedAddress& b) {
   return cmp(a.state, b.state) == Cmp::differs || cmp(a.zip, b.zip) == Cmp::differs;
 }
 
+// "1200 HWY 35 N" for the registry's "1200 N HWY 35": on a numbered road
+// the directional is written on either side of the number, and both are
+// the same road far more often than two roads. Never taken as certain
+// (grid streets like N MAPLE ST and MAPLE ST N stay different).
+bool route_directional_moved(const NormalizedAddress& q, const NormalizedAddress& p) {
+  if (!detail::is_route_pretype(q.pretype) || q.pretype != p.pretype) return false;
+  return (q.predir.empty() && !q.postdir.empty() && q.postdir == p.predir && p.postdir.empty()) ||
+         (q.postdir.empty() && !q.predir.empty() && q.predir == p.postdir && p.predir.empty());
+}
+
 }  // namespace
 
 FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress& p) {
@@ -44,6 +55,12 @@ FitResult compare_addresses(const NormalizedAddress& q, const NormalizedAddress&
   if (q.house_suffix != p.house_suffix) return {AddressFit::different, "house number suffix"};
   if (q.name.empty() || q.name != p.name) return {AddressFit::different, "street name"};
 
+  if (route_directional_moved(q, p)) {
+    NormalizedAddress as_filed = q;
+    std::swap(as_filed.predir, as_filed.postdir);
+    const FitResult f = compare_addresses(as_filed, p);
+    return f.fit == AddressFit::different ? f : FitResult{AddressFit::incomplete, "directional's place"};
+  }
   // "N MAPLE ST" and "MAPLE ST N" are distinct streets in grid cities: a
   // directional on both sides but in different places is a contradiction.
   const bool q_dir = !q.predir.empty() || !q.postdir.empty();
@@ -88,6 +105,9 @@ std::vector<std::string> fit_reasons(const NormalizedAddress& q, const Normalize
   };
   gap(!q.predir.empty() || !q.postdir.empty(), !p.predir.empty() || !p.postdir.empty(), "directional missing",
       "directional not on file");
+  if (route_directional_moved(q, p))
+    out.push_back(q.predir.empty() ? q.postdir + " written after the road, on file before it"
+                                   : q.predir + " written before the road, on file after it");
   gap(!q.type.empty(), !p.type.empty(), "street type not given", "street type not on file");
   gap(!q.city.empty(), !p.city.empty(), "city not given", "city not on file");
   if (q.unit != p.unit) {

@@ -738,16 +738,18 @@ void settle_county_or_colorado(NormalizedAddress& a) {
 }
 
 // "IL 9", "IL 9 N": a state's two-letter code right before a route number
-// is that state's route. Not a code that is also a directional, a type or a
-// unit word (NE, CT, FL), and only when nothing but a direction or a route
-// modifier follows the number.
+// is that state's route, when nothing but a direction or a route modifier
+// follows the number. Not a code that is also a directional (NE). A code
+// that is also a type or a unit word is read so too, since this is the
+// street's first word: "300 FL 7" is Florida's State Road 7 (no street is
+// named FL with unit 7), "CT 15" Connecticut's Route 15.
 bool is_route_modifier(std::string_view w);
 
 // A state's code that numbers routes: not DC, and not the territories, whose
 // codes are other words first in a street (Texas writes private roads "PR 4120").
 bool is_route_state_code(std::string_view w) {
   static constexpr std::string_view kNot[] = {"DC", "PR", "GU", "VI", "AS", "MP"};
-  return w.size() == 2 && standard_state(w) && !is_directional(w) && !is_suffix(w) && !is_designator(w) &&
+  return w.size() == 2 && standard_state(w) && !is_directional(w) &&
          std::find(std::begin(kNot), std::end(kNot), w) == std::end(kNot);
 }
 
@@ -786,6 +788,10 @@ void spell_route_kinds(Tokens& t) {
     }
     if ((t[k] == "FM" || t[k] == "RM") && k + 2 < t.size() && standard_suffix(t[k + 1]) == "RD" && has_digit(t[k + 2]))
       t.erase(t.begin() + static_cast<long>(k) + 1);
+    // "FM 1960 RD W": the road after the number is the one FM already says
+    // (farm-to-market road); left in, the street was named "1960 RD".
+    if ((t[k] == "FM" || t[k] == "RM") && k + 2 < t.size() && all_digits(t[k + 1]) && standard_suffix(t[k + 2]) == "RD")
+      t.erase(t.begin() + static_cast<long>(k) + 2);
   }
 }
 
@@ -943,12 +949,7 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   return all_alpha(before) && before.size() >= 2 && !is_suffix(before) && !is_directional(before);
 }
 
-bool is_route_pretype(std::string_view pretype) {
-  static constexpr std::string_view kPretypes[] = {"I",        "US HWY",  "HWY",      "COUNTY RD", "COUNTY HWY",
-                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM", "RM",
-                                                   kCountyOrColoradoHwy, "HISTORIC HWY", "HISTORIC US HWY"};
-  return std::find(std::begin(kPretypes), std::end(kPretypes), pretype) != std::end(kPretypes);
-}
+using detail::is_route_pretype;
 
 bool is_route(const NormalizedAddress& a) {
   static constexpr std::string_view kTypes[] = {"HWY", "FWY", "EXPY", "TPKE", "PKWY"};
@@ -1097,7 +1098,9 @@ bool route_number_at(const Tokens& t, std::size_t from, std::size_t k) {
   if (k <= from || k >= t.size() || !all_digits(t[k])) return false;
   for (std::size_t j = from; j < k; ++j)
     if (is_route_word(t[j]) || is_route_prefix(t[j])) return true;
-  return false;
+  // "IL 7 N SPRINGFIELD": a state's code as the street's first word.
+  const std::size_t first = from + (is_directional(t[from]) ? 1 : 0);
+  return k == first + 1 && is_route_state_code(t[first]);
 }
 
 bool is_compass_word(std::string_view w) {
@@ -2010,6 +2013,13 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
 }
 
 namespace detail {
+
+bool is_route_pretype(std::string_view pretype) {
+  static constexpr std::string_view kPretypes[] = {"I",        "US HWY",  "HWY",      "COUNTY RD", "COUNTY HWY",
+                                                   "CITY HWY", "CITY RD", "BUSINESS", "FM", "RM",
+                                                   kCountyOrColoradoHwy, "HISTORIC HWY", "HISTORIC US HWY"};
+  return std::find(std::begin(kPretypes), std::end(kPretypes), pretype) != std::end(kPretypes);
+}
 
 std::vector<Words> tokenize_address(std::string_view text) { return tokenize(text); }
 

@@ -253,6 +253,47 @@ std::optional<std::string> compass_before_town(const NormalizedAddress& q, const
   return std::nullopt;
 }
 
+// When nothing fits a reading, the readings of its number and street alone:
+// without a town the cache does not know ("77 PINE RD, SHELBYVILLE"), and
+// without words after a street type that ended up in the name ("77 PINE RD
+// RP IN DRIVEWAY" reads as a street named PINE RD RP IN DRIVEWAY). Each with
+// the words it leaves out.
+struct NearMiss {
+  NormalizedAddress reading;
+  std::string left_out;
+};
+std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazetteer& places) {
+  std::vector<NearMiss> out;
+  NormalizedAddress base = q;
+  std::string unknown_town;
+  if (!q.city.empty() && !places.find_place(q.city)) {
+    unknown_town = q.city;
+    base.city.clear();
+    out.push_back({base, unknown_town});
+  }
+  if (!q.type.empty() || q.intersection) return out;
+  std::vector<std::string> words;
+  for (std::size_t from = 0; from <= q.name.size();) {
+    const std::size_t space = std::min(q.name.find(' ', from), q.name.size());
+    words.push_back(q.name.substr(from, space - from));
+    from = space + 1;
+  }
+  std::string name;
+  for (std::size_t j = 1; j + 1 < words.size(); ++j) {
+    name += (name.empty() ? "" : " ") + words[j - 1];
+    // A name reads ST before its last word as SAINT: as a type it is ST.
+    const auto type = words[j] == "SAINT" ? std::optional<std::string>("ST") : standard_suffix(words[j]);
+    if (!type) continue;
+    NearMiss m{base, {}};
+    m.reading.name = name;
+    m.reading.type = *type;
+    for (std::size_t k = j + 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
+    if (!unknown_town.empty()) m.left_out += ", " + unknown_town;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 std::vector<std::string> decided_ids(const AddressDecision& d) {
   std::vector<std::string> ids = d.premise_ids;
   ids.insert(ids.end(), d.other_units.begin(), d.other_units.end());
@@ -456,12 +497,36 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           if (d.premise_ids.empty()) d = AddressDecision{};
         }
       }
+      // Nothing fits, yet the number and street are on file, in a town the
+      // cache does not know or before words it could not read. Taken as that
+      // premise it could be another town's; left silent, no panel would read
+      // as no flags. Asked instead, naming the premise that may be meant.
+      std::string near_miss;
+      if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
+          query.civic.empty()) {
+        for (const NearMiss& m : near_miss_readings(*q, *places)) {
+          std::vector<Candidate> near;
+          std::swap(candidates, near);
+          find_candidates(m.reading);
+          std::swap(candidates, near);
+          std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
+          if (ids.empty()) continue;
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          near_miss = "\"" + m.left_out + "\" not understood; flagged premise on file:";
+          for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
+          d = AddressDecision{};
+          d.ambiguous_candidates = std::move(ids);
+          break;
+        }
+      }
       if (!d.ambiguous_candidates.empty()) {
         // Several buildings fit: say so and show nothing rather than guess.
         r.level = MatchLevel::none;
         r.ambiguous_candidates = d.ambiguous_candidates;
-        r.reasons.push_back("address fits " + std::to_string(d.ambiguous_candidates.size()) +
-                            " flagged premises");
+        r.reasons.push_back(!near_miss.empty() ? near_miss
+                                               : "address fits " + std::to_string(d.ambiguous_candidates.size()) +
+                                                     " flagged premises");
         if (!read_as.empty()) r.reasons.push_back(read_as);
         return r;
       }

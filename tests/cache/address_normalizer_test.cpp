@@ -810,6 +810,9 @@ TEST(AddressCorpusRules, RouteDirectionBeforeAKnownPlace) {
   EXPECT_EQ(norm("100 ROUTE 37 E TOMS RIVER NJ 08753", g).city, "TOMS RIVER");
   EXPECT_EQ(norm("36625 US HIGHWAY 19 N PALM HARBOR FL", g).street_line(), "36625 US HWY 19 N");
   EXPECT_EQ(norm("5028 HWY 15 N. JACKSON KY 41339", g).city, "JACKSON");
+  // A state's code is a route's kind too: "GA 20 E" is the route's direction.
+  EXPECT_EQ(norm("300 GA 20 E ATLANTA GA", g), norm("300 HWY 20 E, ATLANTA GA", g));
+  EXPECT_EQ(norm("300 FL 7 N PALM HARBOR FL", g).city, "PALM HARBOR");
   // Trap: after a street's name (not a route number) N may be a town's
   // first word the cache does not know; it is not split off.
   EXPECT_EQ(norm("17 OAK AVE N JACKSON", g).city, "");
@@ -1120,8 +1123,17 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(norm("1200 US50"), norm("1200 US HIGHWAY 50"));
   EXPECT_EQ(norm("I55 MM 92"), norm("I-55 MM 92"));
   const NormalizedAddress fm = norm("2400 FM 1960");
-  for (const char* text : {"2400 FM1960", "2400 FM RD 1960", "2400 FARM TO MARKET RD 1960", "2400 FARM TO MARKET 1960"})
+  for (const char* text : {"2400 FM1960", "2400 FM RD 1960", "2400 FARM TO MARKET RD 1960", "2400 FARM TO MARKET 1960",
+                           "2400 FM 1960 RD", "2400 FM 1960 ROAD"})
     EXPECT_EQ(norm(text), fm) << text;
+  EXPECT_EQ(norm("2400 FM 1960 RD W"), norm("2400 FM 1960 W"));
+  // A state's code that is also a type or unit word is its route as the
+  // street's first word: no street is named FL with unit 7.
+  const NormalizedAddress florida = norm("300 STATE ROAD 7");
+  for (const char* text : {"300 FL 7", "300 FL-7"}) EXPECT_EQ(norm(text), florida) << text;
+  EXPECT_EQ(norm("900 CT 15").pretype, "HWY");
+  EXPECT_EQ(norm("900 CT 15").name, "15");
+  EXPECT_EQ(norm("12 MAIN ST FL 7").unit, "FL 7");
   const NormalizedAddress rm = norm("2400 RM 620");
   EXPECT_EQ(rm.pretype, "RM");
   EXPECT_EQ(rm.unit, "");

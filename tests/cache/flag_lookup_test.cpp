@@ -655,6 +655,73 @@ TEST_F(FlagLookup, ACompassWordBeforeAKnownTownMayNameAnotherTown) {
   EXPECT_EQ(comma.reasons, (std::vector<std::string>{"directional not on file"}));
 }
 
+// "1200 HWY 35 N" for the registry's "1200 N HWY 35": read as "different"
+// it matched nothing and said nothing. On a numbered road the directional's
+// side is how it was written; on a grid street it names another street.
+TEST_F(FlagLookup, ARoadsDirectionalOnTheOtherSideOfItsNumberIsFoundBelowExact) {
+  add(R"({"type":"premise","id":"P-H","address":"1200 N Hwy 35, Lindale TX"})" "\n"
+      R"({"type":"premise","id":"P-F","address":"4400 FM 1960 Rd W, Lindale TX"})" "\n"
+      R"({"type":"premise","id":"P-M","address":"90 N Maple St, Lindale TX"})" "\n"
+      R"({"type":"flag","id":"F-H","premise":"P-H","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-F","premise":"P-F","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-M","premise":"P-M","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  for (const char* text : {"1200 HWY 35 N, LINDALE TX", "1200 STATE HWY 35 N LINDALE TX"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::building) << text;
+    ASSERT_EQ(m.premises.size(), 1u) << text;
+    EXPECT_EQ(m.premises[0].id, "P-H");
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{"N written after the road, on file before it"})) << text;
+  }
+  EXPECT_EQ(match(c, "1200 N HWY 35, LINDALE TX").level, MatchLevel::exact);
+  const MatchResult before = match(c, "4400 W FM 1960, LINDALE TX");
+  EXPECT_EQ(before.level, MatchLevel::building);
+  EXPECT_EQ(before.reasons, (std::vector<std::string>{"W written before the road, on file after it"}));
+  // Another directional, or another town, is still another place.
+  EXPECT_EQ(match(c, "1200 HWY 35 S, LINDALE TX").level, MatchLevel::none);
+  EXPECT_EQ(match(c, "1200 HWY 35 N, TYLER TX").level, MatchLevel::none);
+  // Grid streets: MAPLE ST N is not N MAPLE ST.
+  EXPECT_EQ(match(c, "90 MAPLE ST N, LINDALE TX").level, MatchLevel::none);
+  // "FM 1960 RD W": the road FM already names, as the registry also wrote it.
+  for (const char* text : {"4400 FM 1960 W, LINDALE TX", "4400 FM 1960 RD W, LINDALE TX", "4400 FM 1960 ROAD W LINDALE TX"})
+    EXPECT_EQ(match(c, text).level, MatchLevel::exact) << text;
+}
+
+// The number and street on file, and words around them the lookup could
+// not read: a town the cache does not know, remarks after the street, a unit
+// spelled out. Matched nothing and said nothing; now asked, naming the
+// premise, and still never shown as it (the town may truly be another).
+TEST_F(FlagLookup, ANearMissIsAskedNeverSilent) {
+  add(R"({"type":"premise","id":"P-P","address":"77 Pine Rd, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-L","address":"5 Lake St, Lindale WI"})" "\n"
+      R"({"type":"flag","id":"F-P","premise":"P-P","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-L","premise":"P-L","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const struct {
+    const char* text;
+    const char* left_out;
+  } asked[] = {{"77 PINE RD RP IN DRIVEWAY", "RP IN DRIVEWAY"},
+               {"77 PINE ROAD CALLER ON PORCH, SPRINGFIELD", "CALLER ON PORCH"},
+               {"77 PINE RD, SHELBYVILLE IL", "SHELBYVILLE"},
+               {"77 PINE RD SHELBYVILLE", "SHELBYVILLE"}};
+  for (const auto& [text, left_out] : asked) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-P"})) << text;
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{"\"" + std::string(left_out) +
+                                                   "\" not understood; flagged premise on file: 77 PINE RD, SPRINGFIELD IL"}))
+        << text;
+  }
+  // Another town the cache knows, another street, another number: no such
+  // premise, and nothing to ask.
+  for (const char* text : {"77 PINE RD, LINDALE WI", "77 PINE VALLEY RD", "78 PINE RD RP IN DRIVEWAY"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
+    EXPECT_TRUE(m.reasons.empty()) << text;
+  }
+  EXPECT_EQ(match(c, "77 PINE RD, SPRINGFIELD IL").level, MatchLevel::exact);
+}
+
 // A city a letter or two from a known one is a misspelling: found, never
 // exact, and said. One farther off, or with a word more, is another place.
 TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
