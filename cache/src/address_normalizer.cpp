@@ -549,6 +549,17 @@ std::size_t location_words_at(const Tokens& t, std::size_t i) {
 // Reads "APT 3B", "APT # 3B", "# 3B", "REAR", "BLDG A UNIT 4" from t[i]; returns
 // the index after the last unit word it understood.
 
+// Words from `from` to the end that read as a place's name rather than a
+// unit's: letters only, the first a word of three letters or more (or a
+// compass word before one) that no unit is named by.
+bool town_words(const Tokens& t, std::size_t from) {
+  if (from >= t.size() || !std::all_of(t.begin() + static_cast<long>(from), t.end(), [](const std::string& w) { return all_alpha(w); }))
+    return false;
+  const std::size_t first = from + (is_directional(t[from]) && from + 1 < t.size() ? 1 : 0);
+  return t[first].size() >= 3 && !any_unit_designator(t[first]) && !location_words_at(t, first) &&
+         !is_suffix(t[first]) && !is_directional(t[first]);
+}
+
 std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, bool ends_line = true) {
   while (i < t.size()) {
     if (const std::size_t n = location_words_at(t, i)) {
@@ -1846,15 +1857,25 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       find_unit_start(Tokens(street.begin(), street.begin() + static_cast<long>(end)), i, end == street.size());
   std::size_t street_end = std::min(unit_at, end);
   std::size_t tail_from = end;
+  bool town_after_unit = false;
   if (unit_at < end) {
     NormalizedAddress units;
     const Tokens line(street.begin(), street.begin() + static_cast<long>(end));
+    std::size_t after = end;
     if (one_segment && city_in_street) {
       // "1208 N MAPLE ST STE 3B SPRINGFIELD IL": the words after the unit are the city.
       tail_from = std::min(read_units(line, unit_at, units, end == street.size()), end);
+    } else if (one_segment && town_words(line, after = std::min(read_units(line, unit_at, units, end == street.size()), end))) {
+      // "40 OAK AVE APT 2 SHELBYVILLE": words after the unit that are no
+      // unit's are a town the cache does not know, or remarks. In the unit,
+      // a premise without one took them for "the whole building": another
+      // town's 40 Oak Ave was shown at building level.
+      tail_from = after;
+      town_after_unit = true;
     } else {
       // Words it cannot read stay in the unit, so the address can never
       // compare equal to one without them.
+      units = NormalizedAddress{};
       read_unit_element(Tokens(line.begin() + static_cast<long>(unit_at), line.end()), units, end == street.size());
     }
     if (!a.unit.empty()) {
@@ -1903,7 +1924,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       append_unit(units, {"#", street[tail_from]});
       a.unit = units.unit + (a.unit.empty() ? "" : " " + a.unit);
       a.unit_display = units.unit_display + (a.unit_display.empty() ? "" : " " + a.unit_display);
-    } else if (one_segment && city_in_street) {
+    } else if (one_segment && (city_in_street || town_after_unit)) {
       a.city = lookup_city(street, tail_from, end, places);
     } else {
       // Words we could not place: keep them in the unit so the address can

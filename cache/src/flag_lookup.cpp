@@ -373,6 +373,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         const std::optional<NormalizedAddress> literal = normalize_query(query, kNoPlaces);
         if (literal && *literal != *q && !literal->intersection) {
           find_candidates(*literal);
+          // Read literally, a known town after a unit ("40 OAK AVE APT 2
+          // LINDALE") went into the unit and the reading named no town:
+          // another town's 40 Oak Ave fitted it. Literal readings are for
+          // premises stored with the town in the street; one stored with a
+          // town of its own is not taken for another town's text.
+          if (!q->city.empty())
+            std::erase_if(candidates, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != q->city; });
           if (!candidates.empty()) {
             q = literal;
             r.normalized_address = q->display();
@@ -442,9 +449,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // Remarks after the town and state: the text up to them, when read
       // whole it chose no premise (found none, or several without a town).
       const auto decided = [](const AddressDecision& x) { return x.level != AddressMatchLevel::none; };
+      bool known_town_before_note = false;  // then no premise there is the answer
       if (read_as.empty() && !decided(d) && query.civic.empty()) {
         if (const auto cut = split_trailing_note(query.address, *places)) {
           if (auto before = normalize_address(cut->address, *places); before.ok() && !before->intersection) {
+            known_town_before_note = !before->city.empty();
             std::vector<Candidate> cut_candidates;
             std::swap(candidates, cut_candidates);
             find_candidates(*before);
@@ -503,7 +512,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // as no flags. Asked instead, naming the premise that may be meant.
       std::string near_miss;
       if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
-          query.civic.empty()) {
+          query.civic.empty() && !known_town_before_note) {
         for (const NearMiss& m : near_miss_readings(*q, *places)) {
           std::vector<Candidate> near;
           std::swap(candidates, near);

@@ -1134,6 +1134,7 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(norm("900 CT 15").pretype, "HWY");
   EXPECT_EQ(norm("900 CT 15").name, "15");
   EXPECT_EQ(norm("12 MAIN ST FL 7").unit, "FL 7");
+
   const NormalizedAddress rm = norm("2400 RM 620");
   EXPECT_EQ(rm.pretype, "RM");
   EXPECT_EQ(rm.unit, "");
@@ -1146,6 +1147,19 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(norm("1200 NE 12 AVE").predir, "NE");
   EXPECT_NE(norm("1200 PR 4120").pretype, "HWY");  // a Texas private road
   EXPECT_EQ(norm("710 BIRCH AVE APT US5").unit, "US5");
+}
+
+// Words after a unit that are no unit's are a town (or remarks), not more
+// of the unit: "APT 2 SHELBYVILLE" is no unit "2 SHELBYVILLE".
+TEST(AddressUnits, WordsAfterAUnitThatAreNoUnitsAreTheTown) {
+  const NormalizedAddress a = norm("40 OAK AVE APT 2 SHELBYVILLE");
+  EXPECT_EQ(a.unit, "2");
+  EXPECT_EQ(a.city, "SHELBYVILLE");
+  EXPECT_EQ(norm("40 OAK AVE # 2 NORTH SHELBYVILLE").city, "NORTH SHELBYVILLE");
+  // Unit words stay the unit's.
+  EXPECT_EQ(norm("40 OAK AVE APT 2 REAR").city, "");
+  EXPECT_EQ(norm("40 OAK AVE APT 2 BLDG C").city, "");
+  EXPECT_EQ(norm("40 OAK AVE APT 2 BLDG C").unit, norm("40 Oak Ave Apt 2 Bldg C").unit);
 }
 
 TEST(AddressRoutes, HistoricRoutesKeepTheirKind) {

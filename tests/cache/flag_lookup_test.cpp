@@ -722,6 +722,35 @@ TEST_F(FlagLookup, ANearMissIsAskedNeverSilent) {
   EXPECT_EQ(match(c, "77 PINE RD, SPRINGFIELD IL").level, MatchLevel::exact);
 }
 
+// A unit, then another town, no comma: the town went into the unit (read
+// literally when the known town's reading found nothing), the reading named
+// no town, and another town's premise of that number and street was shown
+// at building level as "the whole building".
+TEST_F(FlagLookup, AUnitThenAnotherTownIsNeverThatTownsPremise) {
+  add(R"({"type":"premise","id":"P-O","address":"40 Oak Ave, Brookton IL"})" "\n"
+      R"({"type":"premise","id":"P-M","address":"12 Main St, Lindale IL"})" "\n"
+      R"({"type":"flag","id":"F-O","premise":"P-O","kind":"safety","code":"WEAPONS","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-M","premise":"P-M","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  for (const char* text : {"40 OAK AVE APT 2 LINDALE", "40 OAK AVE # 2 LINDALE", "40 OAK AVE STE 200 LINDALE",
+                           "40 OAK AVE LOT 7 LINDALE", "12 MAIN ST APT 3 BROOKTON IL CALLER ADVISES DOG"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.premises.empty()) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
+  }
+  // A town the cache does not know: asked, never shown.
+  const MatchResult unknown = match(c, "40 OAK AVE APT 2 SHELBYVILLE");
+  EXPECT_EQ(unknown.level, MatchLevel::none);
+  EXPECT_TRUE(unknown.flags.empty());
+  EXPECT_EQ(unknown.ambiguous_candidates, (std::vector<std::string>{"P-O"}));
+  // The premise's own town still finds it, below exact for the unit.
+  const MatchResult own = match(c, "40 OAK AVE APT 2 BROOKTON");
+  EXPECT_EQ(own.level, MatchLevel::building);
+  ASSERT_EQ(own.premises.size(), 1u);
+  EXPECT_EQ(own.premises[0].id, "P-O");
+}
+
 // A city a letter or two from a known one is a misspelling: found, never
 // exact, and said. One farther off, or with a word more, is another place.
 TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
