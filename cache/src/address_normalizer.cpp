@@ -1245,6 +1245,17 @@ std::size_t cross_street_at(const Tokens& street) {
     if (!marker) continue;
     if (street[k] == "AT" && street[1] == "THE") continue;
     if (is_suffix(street[k - 1]) || is_directional(street[k - 1])) return k;
+    // "5801 N HWY 763 / OAK AVE", "28402 CR 561 / OAK AVE", "2010 W AVE K &
+    // ELM ST", "… STE 545 BTWN ELM ST AND OAK AVE": a route's number, the
+    // name after a type that comes first, or a unit ends a street too, when
+    // a named street follows ("US 1 & 9" is one road).
+    const bool named_after = std::any_of(street.begin() + static_cast<long>(k) + 1, street.end(),
+                                         [](const std::string& w) { return w.size() >= 2 && all_alpha(w); });
+    const std::size_t first = 1 + (is_directional(street[1]) ? 1 : 0);
+    const bool after_unit = (street[k - 2] == "#" || is_designator(street[k - 2])) && looks_like_unit_id(street[k - 1]);
+    if (named_after && ((all_digits(street[k - 1]) && route_number_at(street, 1, k - 1)) ||
+                        (k == first + 2 && is_suffix(street[first])) || after_unit))
+      return k;
   }
   return street.size();
 }
@@ -1717,7 +1728,11 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       --pend;
     }
     std::string state;
-    const std::size_t n = take_state(place, pend, state);
+    std::size_t n = take_state(place, pend, state);
+    // "1800 M ST NW, WASHINGTON", "…, NEVADA": a known town named like a
+    // state, with no state after it, is the town. Read as the state, the
+    // query named no town and found nothing, in silence.
+    if (n == pend && places.find(detail::place_key(place, 0, pend))) n = 0;
     if (n > 0) {
       a.state = state;
       pend -= n;

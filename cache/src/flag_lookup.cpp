@@ -272,6 +272,16 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     out.push_back({base, unknown_town});
   }
   if (!q.type.empty() || q.intersection) return out;
+  // "5801 N HWY 763 RP ON SCENE": a route's name is its number.
+  if (const auto space = q.name.find(' ');
+      detail::is_route_pretype(q.pretype) && space != std::string::npos &&
+      std::any_of(q.name.begin(), q.name.begin() + static_cast<long>(space), [](char c) { return c >= '0' && c <= '9'; })) {
+    NearMiss m{base, q.name.substr(space + 1)};
+    m.reading.name = q.name.substr(0, space);
+    if (!unknown_town.empty()) m.left_out += ", " + unknown_town;
+    out.push_back(std::move(m));
+    return out;
+  }
   std::vector<std::string> words;
   for (std::size_t from = 0; from <= q.name.size();) {
     const std::size_t space = std::min(q.name.find(' ', from), q.name.size());

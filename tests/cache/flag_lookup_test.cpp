@@ -972,6 +972,51 @@ TEST_F(FlagLookup, CrossStreetWordsWithoutACommaStillFindThePremise) {
   EXPECT_EQ(avenue.premises[0].id, "P-AVX");
 }
 
+// A cross street after a route's number, after the name of a street whose
+// type comes first, or after a unit: found nothing, said nothing.
+TEST_F(FlagLookup, ACrossStreetAfterARouteAPreTypeStreetOrAUnitStillFindsThePremise) {
+  add(R"({"type":"premise","id":"P-R","address":"5801 N Highway 763, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-C","address":"28402 CR 561, Springfield IL"})" "\n"
+      R"({"type":"premise","id":"P-K","address":"2010 W Avenue K Ste 545, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-R","premise":"P-R","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-C","premise":"P-C","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-K","premise":"P-K","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const struct {
+    const char* text;
+    const char* id;
+  } found[] = {{"5801 N HIGHWAY 763 / OAK AVE, SPRINGFIELD", "P-R"},
+               {"5801 N HWY 763 AND OAK AVE SPRINGFIELD IL", "P-R"},
+               {"28402 CR 561 BTWN OAK AVE AND ELM ST, SPRINGFIELD", "P-C"},
+               {"28402 COUNTY ROAD 561 XST OAK AVE SPRINGFIELD IL", "P-C"},
+               {"2010 W AVE K STE 545 & ELM ST, SPRINGFIELD", "P-K"},
+               {"2010 W AVENUE K # 545 BTWN ELM ST AND OAK AVE SPRINGFIELD IL", "P-K"}};
+  for (const auto& [text, id] : found) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::exact) << text;
+    ASSERT_EQ(m.premises.size(), 1u) << text;
+    EXPECT_EQ(m.premises[0].id, id) << text;
+  }
+  // Remarks after a route's number: asked, naming the premise.
+  const MatchResult remark = match(c, "28402 CR 561 RP ON SCENE");
+  EXPECT_EQ(remark.level, MatchLevel::none);
+  EXPECT_EQ(remark.ambiguous_candidates, (std::vector<std::string>{"P-C"}));
+  EXPECT_TRUE(match(c, "28402 CR 562 RP ON SCENE").ambiguous_candidates.empty());
+}
+
+// "1800 M ST NW, WASHINGTON": a known town named like a state, with no
+// state after it, read as the state and named no town; found nothing.
+TEST_F(FlagLookup, AKnownTownNamedLikeAStateIsTheTown) {
+  add(R"({"type":"premise","id":"P-W","address":"1800 M St NW, Washington, DC 20036"})" "\n"
+      R"({"type":"premise","id":"P-N","address":"14442 County Road 546, Nevada, TX 75173"})" "\n"
+      R"({"type":"flag","id":"F-W","premise":"P-W","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-N","premise":"P-N","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  for (const char* text : {"1800 M ST NW, WASHINGTON", "1800 M ST NW WASHINGTON", "1800 M ST NW, WASHINGTON DC"})
+    EXPECT_EQ(match(c, text).level, MatchLevel::exact) << text;
+  EXPECT_EQ(match(c, "14442 COUNTRY ROAD 546, NEVADA").level, MatchLevel::exact);
+  // A state the cache knows no town of is still the state.
+  EXPECT_EQ(match(c, "17 OAK AVE, ILLINOIS").normalized_address, "17 OAK AVE, IL");
+}
+
 TEST_F(FlagLookup, PlacesOfALaterImportAreKnownAtOnce) {
   EXPECT_EQ(match(c, "5 ELM ST SALT LAKE CITY").level, MatchLevel::none);
   add(R"({"type":"premise","id":"P-9","address":"5 Elm St, Salt Lake City UT"})"
