@@ -781,6 +781,20 @@ void spell_route_kinds(Tokens& t) {
     const auto w = k < t.size() ? standard_suffix(t[k]) : std::nullopt;
     return w == "RD" || w == "HWY" || w == "RTE";
   };
+  // "USHWY 278", "U S 278", "C R 183", "US NO 202": US highways and county
+  // roads as some CAD systems write them.
+  for (std::size_t k = 1; k + 1 < t.size(); ++k) {
+    if (t[k] == "USHWY" || t[k] == "USHIGHWAY") {
+      t[k] = "US";
+      t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
+    } else if (k + 2 < t.size() && ((t[k] == "U" && t[k + 1] == "S") || (t[k] == "C" && t[k + 1] == "R")) &&
+               has_digit(t[k + 2])) {
+      t[k] = t[k] == "U" ? "US" : "CR";
+      t.erase(t.begin() + static_cast<long>(k) + 1);
+    } else if (t[k] == "US" && t[k + 1] == "NO" && k + 2 < t.size() && all_digits(t[k + 2])) {
+      t.erase(t.begin() + static_cast<long>(k) + 1);
+    }
+  }
   for (std::size_t k = 0; k + 1 < t.size(); ++k) {
     if (t[k] == "ST" && route_word_at(k + 1) && k + 2 < t.size() && has_digit(t[k + 2])) t[k] = "STATE";
     else if ((t[k] == "CNTY" || t[k] == "CTY") && route_word_at(k + 1)) t[k] = "COUNTY";
@@ -1151,9 +1165,15 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     if (is_compass_word(before) && !route_number_at(t, from, rest - 2)) return 0;
     // After a typed street the place must follow what ends a street (type,
     // directional, unit): in "17 OAK AVE NEW SPRINGFIELD" NEW is the town's.
-    // "1208 N MAPLE ST LOWER LEVEL SPRINGFIELD": unit words without an id end it too.
+    // "1208 N MAPLE ST LOWER LEVEL SPRINGFIELD": unit words without an id end it too,
+    // and so do a county road's letters ("COUNTY ROAD MM JANESVILLE", "CTH J").
+    const auto road = rest - from >= 3 ? standard_suffix(t[rest - 2]) : std::nullopt;
+    const bool lettered_county_road =
+        rest - from >= 2 && all_alpha(before) && before.size() <= 3 &&
+        (t[rest - 2] == "CTH" || ((road == "RD" || road == "HWY" || road == "RTE") &&
+                                  (t[rest - 3] == "COUNTY" || t[rest - 3] == "CNTY" || t[rest - 3] == "CTY")));
     if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before) ||
-                   is_route_modifier(before) || idless_unit_phrase_at(t, from, rest) < rest))
+                   is_route_modifier(before) || lettered_county_road || idless_unit_phrase_at(t, from, rest) < rest))
       return 0;
     bool place_all_type_words = true, place_all_directionals = true;
     for (std::size_t k = rest; k < end; ++k) {

@@ -810,6 +810,15 @@ TEST(AddressCorpusRules, RouteDirectionBeforeAKnownPlace) {
   EXPECT_EQ(norm("100 ROUTE 37 E TOMS RIVER NJ 08753", g).city, "TOMS RIVER");
   EXPECT_EQ(norm("36625 US HIGHWAY 19 N PALM HARBOR FL", g).street_line(), "36625 US HWY 19 N");
   EXPECT_EQ(norm("5028 HWY 15 N. JACKSON KY 41339", g).city, "JACKSON");
+  // A county road's letters end the street before a known town, as a number does.
+  Gazetteer janesville;
+  janesville.add_place("JANESVILLE");
+  for (const char* text : {"7529 E COUNTY ROAD MM JANESVILLE WI 53546", "7529 E COUNTY RD MM JANESVILLE"}) {
+    EXPECT_EQ(norm(text, janesville).name, "MM") << text;
+    EXPECT_EQ(norm(text, janesville).city, "JANESVILLE") << text;
+  }
+  EXPECT_EQ(norm("7529 CTH J JANESVILLE", janesville).city, "JANESVILLE");
+  EXPECT_EQ(norm("17 OAK AVE NEW JANESVILLE", janesville).city, "");  // NEW may be the town's
   // A state's code is a route's kind too: "GA 20 E" is the route's direction.
   EXPECT_EQ(norm("300 GA 20 E ATLANTA GA", g), norm("300 HWY 20 E, ATLANTA GA", g));
   EXPECT_EQ(norm("300 FL 7 N PALM HARBOR FL", g).city, "PALM HARBOR");
@@ -1134,6 +1143,11 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(norm("900 CT 15").pretype, "HWY");
   EXPECT_EQ(norm("900 CT 15").name, "15");
   EXPECT_EQ(norm("12 MAIN ST FL 7").unit, "FL 7");
+  // US highways and county roads as some CAD systems write them.
+  for (const char* text : {"88175 USHWY 278", "88175 U S 278", "88175 US NO 278", "88175 USHIGHWAY 278"})
+    EXPECT_EQ(norm(text), norm("88175 US HIGHWAY 278")) << text;
+  EXPECT_EQ(norm("1901 C R 183"), norm("1901 COUNTY ROAD 183"));
+  EXPECT_EQ(norm("12 C ST").name, "C");  // a lettered street stays one
 
   const NormalizedAddress rm = norm("2400 RM 620");
   EXPECT_EQ(rm.pretype, "RM");
