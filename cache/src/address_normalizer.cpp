@@ -788,7 +788,8 @@ void spell_route_kinds(Tokens& t) {
       t[k] = "US";
       t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
     } else if (k + 2 < t.size() && ((t[k] == "U" && t[k + 1] == "S") || (t[k] == "C" && t[k + 1] == "R")) &&
-               has_digit(t[k + 2])) {
+               (has_digit(t[k + 2]) || (t[k] == "C" && k + 3 == t.size() && t[k + 2].size() <= 2))) {
+      // ("C R KK": Wisconsin's lettered county roads, as the line's last word.)
       t[k] = t[k] == "U" ? "US" : "CR";
       t.erase(t.begin() + static_cast<long>(k) + 1);
     } else if (t[k] == "US" && t[k + 1] == "NO" && k + 2 < t.size() && all_digits(t[k + 2])) {
@@ -1273,8 +1274,12 @@ std::size_t cross_street_at(const Tokens& street) {
                                          [](const std::string& w) { return w.size() >= 2 && all_alpha(w); });
     const std::size_t first = 1 + (is_directional(street[1]) ? 1 : 0);
     const bool after_unit = (street[k - 2] == "#" || is_designator(street[k - 2])) && looks_like_unit_id(street[k - 1]);
-    if (named_after && ((all_digits(street[k - 1]) && route_number_at(street, 1, k - 1)) ||
-                        (k == first + 2 && is_suffix(street[first])) || after_unit))
+    const auto road = standard_suffix(street[k - 2]);
+    const bool county_letters = k >= 4 && all_alpha(street[k - 1]) && street[k - 1].size() <= 3 &&
+                                (road == "RD" || road == "HWY") && is_route_prefix(street[k - 3]);
+    if (named_after && ((all_digits(street[k - 1]) && route_number_at(street, 1, k - 1)) || county_letters ||
+                        (k >= first + 2 && (is_leading_type(street[first]) || (k == first + 2 && is_suffix(street[first])))) ||
+                        after_unit))
       return k;
   }
   return street.size();

@@ -375,6 +375,14 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           by_id[p.id] = std::move(p);
         }
       };
+      // Another reading's candidates, leaving the chosen reading's as they are.
+      const auto candidates_of = [&](const NormalizedAddress& a) {
+        std::vector<Candidate> found;
+        std::swap(candidates, found);
+        find_candidates(a);
+        std::swap(candidates, found);
+        return found;
+      };
       find_candidates(*q);
       // Read again only when needed: lookups that find their premise (most
       // of them) normalize once.
@@ -464,11 +472,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         if (const auto cut = split_trailing_note(query.address, *places)) {
           if (auto before = normalize_address(cut->address, *places); before.ok() && !before->intersection) {
             known_town_before_note = !before->city.empty();
-            std::vector<Candidate> cut_candidates;
-            std::swap(candidates, cut_candidates);
-            find_candidates(*before);
-            std::swap(candidates, cut_candidates);
-            const AddressDecision d_cut = decide_match(*before, cut_candidates);
+            const AddressDecision d_cut = decide_match(*before, candidates_of(*before));
             if (decided(d_cut) || (d.ambiguous_candidates.empty() && !d_cut.ambiguous_candidates.empty())) {
               read_as = "\"" + cut->note + "\" after the town read as a note";
               q = std::move(*before);
@@ -481,11 +485,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // Both readings of a compass word before a known town finding a
       // premise: never choose between them.
       if (const auto alt = read_as.empty() ? postdir_reading(*q, query, *places) : std::nullopt) {
-        std::vector<Candidate> alt_candidates;
-        std::swap(candidates, alt_candidates);
-        find_candidates(*alt);
-        std::swap(candidates, alt_candidates);
-        const AddressDecision d_alt = decide_match(*alt, alt_candidates);
+        const AddressDecision d_alt = decide_match(*alt, candidates_of(*alt));
         const auto found = [](const AddressDecision& x) {
           return x.level != AddressMatchLevel::none || !x.ambiguous_candidates.empty();
         };
@@ -524,11 +524,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
           query.civic.empty() && !known_town_before_note) {
         for (const NearMiss& m : near_miss_readings(*q, *places)) {
-          std::vector<Candidate> near;
-          std::swap(candidates, near);
-          find_candidates(m.reading);
-          std::swap(candidates, near);
-          std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
+          std::vector<std::string> ids = decided_ids(decide_match(m.reading, candidates_of(m.reading)));
           if (ids.empty()) continue;
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());

@@ -1148,6 +1148,14 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
     EXPECT_EQ(norm(text), norm("88175 US HIGHWAY 278")) << text;
   EXPECT_EQ(norm("1901 C R 183"), norm("1901 COUNTY ROAD 183"));
   EXPECT_EQ(norm("12 C ST").name, "C");  // a lettered street stays one
+  EXPECT_EQ(norm("1000 C R DB"), norm("1000 COUNTY ROAD DB"));
+  EXPECT_EQ(norm("100 C R SMITH RD").name, "C R SMITH");
+  // A cross street after a lettered county road or a name after a type that comes first.
+  EXPECT_EQ(norm("7441 E COUNTY ROAD Y / OAK AVE"), norm("7441 E COUNTY ROAD Y"));
+  EXPECT_EQ(norm("7441 E COUNTY ROAD Y BTWN OAK AVE AND ELM ST"), norm("7441 E COUNTY ROAD Y"));
+  EXPECT_EQ(norm("9221 E VIA DE VENTURA XST ELM ST"), norm("9221 E VIA DE VENTURA"));
+  EXPECT_EQ(norm("5801 N HIGHWAY 763 / OAK AVE"), norm("5801 N HWY 763"));
+  EXPECT_EQ(norm("100 US 1 & 9").name, "1 9");  // one road
 
   const NormalizedAddress rm = norm("2400 RM 620");
   EXPECT_EQ(rm.pretype, "RM");
