@@ -1100,7 +1100,13 @@ bool place_is_whole(const Tokens& place) {
 }
 
 
+// A city as stored and compared: as its place key reads, so the ways one
+// town is written are one town ("W PALM BEACH" = "WEST PALM BEACH", "BEAR
+// CREEK TWP" = "BEAR CREEK TOWNSHIP", "LIGHTHOUSE PT" = "LIGHTHOUSE POINT").
+// With two spellings on file the cache knew one of them and the premises
+// under the other matched nothing. A one-word city reads as a name does.
 std::string canonical_city(const Tokens& t, std::size_t from, std::size_t to) {
+  if (to - from >= 2) return detail::place_key(t, from, to);
   return canonical_name(Tokens(t.begin() + static_cast<long>(from), t.begin() + static_cast<long>(to)));
 }
 
@@ -2063,7 +2069,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
 
   read_unit_element(words(c.unit), a);
   Tokens city = words(c.a3);
-  a.city = canonical_name(city);
+  a.city = canonical_city(city, 0, city.size());
   const std::string state = one(c.a1);
   a.state = standard_state(state).value_or(state);
   settle_county_or_colorado(a);

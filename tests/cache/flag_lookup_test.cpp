@@ -1003,6 +1003,23 @@ TEST_F(FlagLookup, ACrossStreetAfterARouteAPreTypeStreetOrAUnitStillFindsThePrem
   EXPECT_TRUE(match(c, "28402 CR 562 RP ON SCENE").ambiguous_candidates.empty());
 }
 
+// One town written two ways in the registry: the cache knew one spelling,
+// and every premise filed under the other matched nothing, in silence.
+TEST_F(FlagLookup, ATownTheRegistryWritesTwoWaysIsOneTown) {
+  add(R"({"type":"premise","id":"P-A","address":"317 Conniston Rd, West Palm Beach FL"})" "\n"
+      R"({"type":"premise","id":"P-B","address":"715 Spencer Dr, W Palm Beach FL"})" "\n"
+      R"({"type":"premise","id":"P-T","address":"4735 Bear Creek Blvd, Bear Creek Twp PA"})" "\n"
+      R"({"type":"premise","id":"P-U","address":"12 Elm St, Bear Creek Township PA"})" "\n"
+      R"({"type":"flag","id":"F-A","premise":"P-A","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-B","premise":"P-B","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-T","premise":"P-T","kind":"safety","code":"DOG","audience":"all"})" "\n"
+      R"({"type":"flag","id":"F-U","premise":"P-U","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  for (const char* text : {"317 CONNISTON RD WEST PALM BEACH FL", "317 CONNISTON RD, W PALM BEACH",
+                           "715 SPENCER DR WEST PALM BEACH", "715 SPENCER DR, W PALM BEACH FL",
+                           "4735 BEAR CREEK BLVD BEAR CREEK TOWNSHIP PA", "12 ELM ST, BEAR CREEK TWP"})
+    EXPECT_EQ(match(c, text).level, MatchLevel::exact) << text;
+}
+
 // "1800 M ST NW, WASHINGTON": a known town named like a state, with no
 // state after it, read as the state and named no town; found nothing.
 TEST_F(FlagLookup, AKnownTownNamedLikeAStateIsTheTown) {
