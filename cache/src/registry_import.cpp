@@ -368,10 +368,15 @@ std::string counts_text(const RecordCounts& c) {
 // found by its text: a lookup reads a corner as a place to search around,
 // by coordinates. With coordinates it can still show as nearby; without, no
 // lookup can ever find it, and a flag on it would never be seen.
-void warn_corner(ImportReport& report, const std::string& origin, int64_t line, const PremiseRecord& r) {
-  ++report.corners;
-  const std::string where = origin + ":" + std::to_string(line) + ": premise " + r.id + " is only a corner (" +
-                            r.address->display() + "); a corner is never found by its text";
+// So is one at house number 0, which CAD's text is never read with (no door
+// has it): with coordinates nearby only, without them never.
+void warn_unfindable_text(ImportReport& report, const std::string& origin, int64_t line, const PremiseRecord& r) {
+  const bool corner = r.address->intersection;
+  if (corner) ++report.corners;
+  const std::string where = origin + ":" + std::to_string(line) + ": premise " + r.id +
+                            (corner ? " is only a corner (" + r.address->display() + "); a corner is never found by its text"
+                                    : " has house number 0 (" + r.address->display() +
+                                          "); house number 0 is never found by its text");
   if (r.lat && r.lon) {
     report.warnings.push_back(where + ", it can only match by coordinates");
     return;
@@ -756,8 +761,8 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
             ++report.coordinates_only;
             report.warnings.push_back(origin + ":" + std::to_string(line) + ": premise " + r->id +
                                       " has no usable address; it can only match by coordinates");
-          } else if (a.intersection) {
-            warn_corner(report, origin, line, *r);
+          } else if (a.intersection || a.house_number == "0") {
+            warn_unfindable_text(report, origin, line, *r);
           }
           display = r->address ? a.display() : r->address_text;
           put_premise.bind_static(1, r->id)

@@ -505,6 +505,19 @@ TEST_F(RegistryImport, PremisesTextCannotFindAreWarnedAboutByIdAndLine) {
   EXPECT_EQ(match(c, "MAIN ST & 1ST AVE, SPRINGFIELD IL").level, MatchLevel::none);
   EXPECT_EQ(match(c, "MAIN ST & 1ST AVE, SPRINGFIELD IL", 39.9, -89.5).level, MatchLevel::nearby);
   EXPECT_EQ(match(c, "OAK AVE / ELM ST").level, MatchLevel::none);
+  // House number 0: no CAD address is read with it ("no door").
+  auto zero = c.import_text(
+      R"({"type":"premise","id":"P-ZERO","address":"0 County Road MM, Amherst Junction WI"}
+)",
+      "zero.jsonl", {.legacy = true});
+  ASSERT_TRUE(zero.ok()) << zero.error().message;
+  EXPECT_EQ(zero->unfindable, 1);
+  EXPECT_EQ(zero->corners, 0);
+  ASSERT_EQ(zero->warnings.size(), 1u);
+  EXPECT_EQ(zero->warnings[0],
+            "zero.jsonl:1: premise P-ZERO has house number 0 (0 COUNTY RD MM, AMHERST JUNCTION WI); house number 0 "
+            "is never found by its text and it has no coordinates: no lookup can ever find it");
+  EXPECT_TRUE(match(c, "0 COUNTY ROAD MM, AMHERST JUNCTION WI").unparsed);
   // A snapshot counts afresh; a plain house warns about nothing.
   auto clean = c.import_text(snapshot(2, kDog), "clean.jsonl", {.allow_shrink = true});
   ASSERT_TRUE(clean.ok()) << clean.error().message;
