@@ -261,6 +261,7 @@ std::optional<std::string> compass_before_town(const NormalizedAddress& q, const
 struct NearMiss {
   NormalizedAddress reading;
   std::string left_out;
+  std::string why;  // when no words are left out
 };
 std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazetteer& places) {
   std::vector<NearMiss> out;
@@ -269,14 +270,25 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
   if (!q.city.empty() && !places.find_place(q.city)) {
     unknown_town = q.city;
     base.city.clear();
-    out.push_back({base, unknown_town});
+    out.push_back({base, unknown_town, {}});
   }
-  if (!q.type.empty() || q.intersection) return out;
+  if (q.intersection) return out;
+  // "540 MEADOW RIDGE" for the registry's 540 MEADOW RIDGE BLVD: the name's
+  // last word read as the street's type, and its own type not given.
+  if (!q.type.empty()) {
+    for (const std::string& word : suffix_spellings(q.type)) {
+      NearMiss m{base, unknown_town, word + " read as part of the street's name"};
+      m.reading.name = q.name + " " + word;
+      m.reading.type.clear();
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
   // "5801 N HWY 763 RP ON SCENE": a route's name is its number.
   if (const auto space = q.name.find(' ');
       detail::is_route_pretype(q.pretype) && space != std::string::npos &&
       std::any_of(q.name.begin(), q.name.begin() + static_cast<long>(space), [](char c) { return c >= '0' && c <= '9'; })) {
-    NearMiss m{base, q.name.substr(space + 1)};
+    NearMiss m{base, q.name.substr(space + 1), {}};
     m.reading.name = q.name.substr(0, space);
     if (!unknown_town.empty()) m.left_out += ", " + unknown_town;
     out.push_back(std::move(m));
@@ -294,7 +306,7 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     // A name reads ST before its last word as SAINT: as a type it is ST.
     const auto type = words[j] == "SAINT" ? std::optional<std::string>("ST") : standard_suffix(words[j]);
     if (!type) continue;
-    NearMiss m{base, {}};
+    NearMiss m{base, {}, {}};
     m.reading.name = name;
     m.reading.type = *type;
     for (std::size_t k = j + 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
@@ -528,7 +540,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           if (ids.empty()) continue;
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-          near_miss = "\"" + m.left_out + "\" not understood; flagged premise on file:";
+          near_miss = (m.why.empty() ? "" : m.why + (m.left_out.empty() ? "" : ", ")) +
+                      (m.left_out.empty() ? "" : "\"" + m.left_out + "\" not understood") + "; flagged premise on file:";
           for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
           d = AddressDecision{};
           d.ambiguous_candidates = std::move(ids);

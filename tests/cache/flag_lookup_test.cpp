@@ -720,6 +720,17 @@ TEST_F(FlagLookup, ANearMissIsAskedNeverSilent) {
     EXPECT_TRUE(m.reasons.empty()) << text;
   }
   EXPECT_EQ(match(c, "77 PINE RD, SPRINGFIELD IL").level, MatchLevel::exact);
+  // A name's last word that is also a type, the street's own type left out:
+  // "540 MEADOW RIDGE" reads as Meadow Rdg, for the registry's 540 Meadow
+  // Ridge Blvd.
+  add(R"({"type":"premise","id":"P-R","address":"540 Meadow Ridge Blvd, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-R","premise":"P-R","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  const MatchResult ridge = match(c, "540 MEADOW RIDGE, SPRINGFIELD");
+  EXPECT_EQ(ridge.level, MatchLevel::none);
+  EXPECT_EQ(ridge.ambiguous_candidates, (std::vector<std::string>{"P-R"}));
+  EXPECT_EQ(ridge.reasons, (std::vector<std::string>{"RIDGE read as part of the street's name; flagged premise on "
+                                                     "file: 540 MEADOW RIDGE BLVD, SPRINGFIELD IL"}));
+  EXPECT_TRUE(match(c, "541 MEADOW RIDGE, SPRINGFIELD").ambiguous_candidates.empty());
 }
 
 // A unit, then another town, no comma: the town went into the unit (read
