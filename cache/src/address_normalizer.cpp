@@ -553,8 +553,8 @@ std::size_t location_words_at(const Tokens& t, std::size_t i) {
 // unit's: letters only, the first a word of three letters or more (or a
 // compass word before one) that no unit is named by.
 bool town_words(const Tokens& t, std::size_t from) {
-  if (from >= t.size() || !std::all_of(t.begin() + static_cast<long>(from), t.end(), [](const std::string& w) { return all_alpha(w); }))
-    return false;
+  const auto letters = [](const std::string& w) { return all_alpha(w); };
+  if (from >= t.size() || !std::all_of(t.begin() + static_cast<long>(from), t.end(), letters)) return false;
   const std::size_t first = from + (is_directional(t[from]) && from + 1 < t.size() ? 1 : 0);
   return t[first].size() >= 3 && !any_unit_designator(t[first]) && !location_words_at(t, first) &&
          !is_suffix(t[first]) && !is_directional(t[first]);
@@ -1283,10 +1283,10 @@ std::size_t cross_street_at(const Tokens& street) {
     const auto road = standard_suffix(street[k - 2]);
     const bool county_letters = k >= 4 && all_alpha(street[k - 1]) && street[k - 1].size() <= 3 &&
                                 (road == "RD" || road == "HWY") && is_route_prefix(street[k - 3]);
-    if (named_after && ((all_digits(street[k - 1]) && route_number_at(street, 1, k - 1)) || county_letters ||
-                        (k >= first + 2 && (is_leading_type(street[first]) || (k == first + 2 && is_suffix(street[first])))) ||
-                        after_unit))
-      return k;
+    const bool after_first_type =
+        k >= first + 2 && (is_leading_type(street[first]) || (k == first + 2 && is_suffix(street[first])));
+    const bool route_number = all_digits(street[k - 1]) && route_number_at(street, 1, k - 1);
+    if (named_after && (route_number || county_letters || after_first_type || after_unit)) return k;
   }
   return street.size();
 }
@@ -1907,11 +1907,12 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   if (unit_at < end) {
     NormalizedAddress units;
     const Tokens line(street.begin(), street.begin() + static_cast<long>(end));
-    std::size_t after = end;
     if (one_segment && city_in_street) {
       // "1208 N MAPLE ST STE 3B SPRINGFIELD IL": the words after the unit are the city.
       tail_from = std::min(read_units(line, unit_at, units, end == street.size()), end);
-    } else if (one_segment && town_words(line, after = std::min(read_units(line, unit_at, units, end == street.size()), end))) {
+    } else if (const std::size_t after =
+                   one_segment ? std::min(read_units(line, unit_at, units, end == street.size()), end) : end;
+               one_segment && town_words(line, after)) {
       // "40 OAK AVE APT 2 SHELBYVILLE": words after the unit that are no
       // unit's are a town the cache does not know, or remarks. In the unit,
       // a premise without one took them for "the whole building": another

@@ -285,9 +285,9 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     return out;
   }
   // "5801 N HWY 763 RP ON SCENE": a route's name is its number.
-  if (const auto space = q.name.find(' ');
-      detail::is_route_pretype(q.pretype) && space != std::string::npos &&
-      std::any_of(q.name.begin(), q.name.begin() + static_cast<long>(space), [](char c) { return c >= '0' && c <= '9'; })) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (const auto space = q.name.find(' '); detail::is_route_pretype(q.pretype) && space != std::string::npos &&
+                                           std::any_of(q.name.begin(), q.name.begin() + static_cast<long>(space), digit)) {
     NearMiss m{base, q.name.substr(space + 1), {}};
     m.reading.name = q.name.substr(0, space);
     if (!unknown_town.empty()) m.left_out += ", " + unknown_town;
@@ -409,7 +409,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           // premises stored with the town in the street; one stored with a
           // town of its own is not taken for another town's text.
           if (!q->city.empty())
-            std::erase_if(candidates, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != q->city; });
+            std::erase_if(candidates,
+                          [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != q->city; });
           if (!candidates.empty()) {
             q = literal;
             r.normalized_address = q->display();
@@ -540,8 +541,9 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           if (ids.empty()) continue;
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-          near_miss = (m.why.empty() ? "" : m.why + (m.left_out.empty() ? "" : ", ")) +
-                      (m.left_out.empty() ? "" : "\"" + m.left_out + "\" not understood") + "; flagged premise on file:";
+          near_miss = m.why;
+          if (!m.left_out.empty()) near_miss += (near_miss.empty() ? "\"" : ", \"") + m.left_out + "\" not understood";
+          near_miss += "; flagged premise on file:";
           for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
           d = AddressDecision{};
           d.ambiguous_candidates = std::move(ids);

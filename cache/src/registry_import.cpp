@@ -373,10 +373,10 @@ std::string counts_text(const RecordCounts& c) {
 void warn_unfindable_text(ImportReport& report, const std::string& origin, int64_t line, const PremiseRecord& r) {
   const bool corner = r.address->intersection;
   if (corner) ++report.corners;
-  const std::string where = origin + ":" + std::to_string(line) + ": premise " + r.id +
-                            (corner ? " is only a corner (" + r.address->display() + "); a corner is never found by its text"
-                                    : " has house number 0 (" + r.address->display() +
-                                          "); house number 0 is never found by its text");
+  const std::string what = corner ? " is only a corner (" + r.address->display() + "); a corner"
+                                  : " has house number 0 (" + r.address->display() + "); house number 0";
+  const std::string where =
+      origin + ":" + std::to_string(line) + ": premise " + r.id + what + " is never found by its text";
   if (r.lat && r.lon) {
     report.warnings.push_back(where + ", it can only match by coordinates");
     return;
