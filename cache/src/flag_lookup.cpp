@@ -38,6 +38,13 @@ const std::string kCandidates =
     " AND (?5='' OR coalesce(predir,'') IN ('',?5)) AND (?6='' OR coalesce(type,'') IN ('',?6))"
     " AND (?7='' OR coalesce(postdir,'') IN ('',?7)) AND (?8='' OR coalesce(city,'') IN ('',?8))"
     " AND (?9='' OR coalesce(state,'') IN ('',?9)) AND (?10='' OR coalesce(zip,'') IN ('',?10))";
+// The same for street names from ?2 to ?11 ("MEADOW " to "MEADOW ~": the
+// names that go on from MEADOW), one range of the same index.
+const std::string kCandidatesNamed = [] {
+  std::string sql = kCandidates;
+  sql.replace(sql.find("name=?2"), 7, "name>?2 AND name<?11");
+  return sql;
+}();
 const std::string kAlias =
     "SELECT p.id, p.display, p.lat, p.lon, p.hno, p.hns, p.predir, p.pretype, p.name, p.type, p.postdir, p.unit,"
     " p.unit_display, p.city, p.state, p.zip FROM premise_aliases a JOIN premises p ON p.id = a.premise_id"
@@ -261,7 +268,7 @@ std::optional<std::string> compass_before_town(const NormalizedAddress& q, const
 struct NearMiss {
   NormalizedAddress reading;
   std::string left_out;
-  std::string why;  // when no words are left out
+  std::string type_in_name;  // the names that go on from reading.name with a word of this type
 };
 std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazetteer& places) {
   std::vector<NearMiss> out;
@@ -274,14 +281,12 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
   }
   if (q.intersection) return out;
   // "540 MEADOW RIDGE" for the registry's 540 MEADOW RIDGE BLVD: the name's
-  // last word read as the street's type, and its own type not given.
+  // last word read as the street's type, and its own type not given. Every
+  // spelling of the type (RIDGE, RDGE, RDG) in one search of the index.
   if (!q.type.empty()) {
-    for (const std::string& word : suffix_spellings(q.type)) {
-      NearMiss m{base, unknown_town, word + " read as part of the street's name"};
-      m.reading.name = q.name + " " + word;
-      m.reading.type.clear();
-      out.push_back(std::move(m));
-    }
+    NearMiss m{base, unknown_town, q.type};
+    m.reading.type.clear();
+    out.push_back(std::move(m));
     return out;
   }
   // "5801 N HWY 763 RP ON SCENE": a route's name is its number.
@@ -373,8 +378,9 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       std::vector<Candidate> candidates;
       std::map<std::string, Premise> by_id;
       std::set<std::string> undirected;  // candidates with no directional of their own
-      const auto find_candidates = [&](const NormalizedAddress& a) {
-        Cache::Impl::Lease cand(im.read_cached(kCandidates));
+      const auto find_candidates = [&](const NormalizedAddress& a, const std::string& name_to = {}) {
+        Cache::Impl::Lease cand(im.read_cached(name_to.empty() ? kCandidates : kCandidatesNamed));
+        if (!name_to.empty()) cand->bind_static(11, name_to);
         cand->bind_static(1, a.house_number).bind_static(2, a.name).bind_static(3, a.house_suffix)
             .bind_static(4, a.pretype).bind_static(5, a.predir).bind_static(6, a.type)
             .bind_static(7, a.postdir).bind_static(8, a.city).bind_static(9, a.state).bind_static(10, a.zip);
@@ -388,10 +394,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         }
       };
       // Another reading's candidates, leaving the chosen reading's as they are.
-      const auto candidates_of = [&](const NormalizedAddress& a) {
+      const auto candidates_of = [&](const NormalizedAddress& a, const std::string& name_to = {}) {
         std::vector<Candidate> found;
         std::swap(candidates, found);
-        find_candidates(a);
+        find_candidates(a, name_to);
         std::swap(candidates, found);
         return found;
       };
@@ -536,12 +542,30 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       std::string near_miss;
       if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
           query.civic.empty() && !known_town_before_note) {
-        for (const NearMiss& m : near_miss_readings(*q, *places)) {
-          std::vector<std::string> ids = decided_ids(decide_match(m.reading, candidates_of(m.reading)));
+        for (NearMiss& m : near_miss_readings(*q, *places)) {
+          std::string why;
+          std::vector<Candidate> near;
+          if (m.type_in_name.empty()) {
+            near = candidates_of(m.reading);
+          } else {
+            // Names that go on from the query's by one word of its type.
+            const std::string from = m.reading.name + " ";
+            near = candidates_of(m.reading, from + "~");
+            std::erase_if(near, [&](const Candidate& c) {
+              if (!c.address.name.starts_with(from)) return true;
+              const std::string_view word = std::string_view(c.address.name).substr(from.size());
+              return word.find(' ') != std::string_view::npos || standard_suffix(word) != m.type_in_name;
+            });
+            if (near.empty()) continue;
+            m.reading.name = near.front().address.name;
+            std::erase_if(near, [&](const Candidate& c) { return c.address.name != m.reading.name; });
+            why = m.reading.name.substr(from.size()) + " read as part of the street's name";
+          }
+          std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
           if (ids.empty()) continue;
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-          near_miss = m.why;
+          near_miss = why;
           if (!m.left_out.empty()) near_miss += (near_miss.empty() ? "\"" : ", \"") + m.left_out + "\" not understood";
           near_miss += "; flagged premise on file:";
           for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;

@@ -2,12 +2,10 @@
 // C2 (secondary unit designators), section 233 (directionals) and the state
 // abbreviations. Each row lists the standard abbreviation first, then every
 // spelled-out and common abbreviated form that maps to it.
-#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "mdtc/address.h"
 
@@ -341,13 +339,5 @@ std::optional<std::string> standard_unit_designator(std::string_view w) {
   return lookup(unit_designators(), w);
 }
 std::optional<std::string> standard_state(std::string_view w) { return lookup(states(), w); }
-
-std::vector<std::string> suffix_spellings(std::string_view standard) {
-  std::vector<std::string> out;
-  for (const auto& [form, std_form] : suffixes())
-    if (std_form == standard) out.emplace_back(form);
-  std::sort(out.begin(), out.end());  // the table's order is a hash's
-  return out;
-}
 
 }  // namespace mdtc::cache

@@ -731,6 +731,10 @@ TEST_F(FlagLookup, ANearMissIsAskedNeverSilent) {
   EXPECT_EQ(ridge.reasons, (std::vector<std::string>{"RIDGE read as part of the street's name; flagged premise on "
                                                      "file: 540 MEADOW RIDGE BLVD, SPRINGFIELD IL"}));
   EXPECT_TRUE(match(c, "541 MEADOW RIDGE, SPRINGFIELD").ambiguous_candidates.empty());
+  // Whichever spelling of the type the name holds (PARK is its own standard form).
+  add(R"({"type":"premise","id":"P-K","address":"10 Birchwood Park Dr S, Springfield IL"})" "\n"
+      R"({"type":"flag","id":"F-K","premise":"P-K","kind":"safety","code":"DOG","audience":"all"})" "\n");
+  EXPECT_EQ(match(c, "10 BIRCHWOOD PARK S, SPRINGFIELD").ambiguous_candidates, (std::vector<std::string>{"P-K"}));
 }
 
 // A unit, then another town, no comma: the town went into the unit (read

@@ -155,8 +155,6 @@ std::optional<std::string> standard_suffix(std::string_view word);       // "STR
 std::optional<std::string> standard_directional(std::string_view word);  // "NORTHEAST" -> "NE"
 std::optional<std::string> standard_unit_designator(std::string_view word);  // "APARTMENT" -> "APT"
 std::optional<std::string> standard_state(std::string_view word);        // "ILLINOIS" -> "IL"
-// Every word Pub 28 reads as this standard suffix: "RDG" -> RDG, RIDGE, RDGE.
-std::vector<std::string> suffix_spellings(std::string_view standard);
 
 // --- Matching -------------------------------------------------------------
 
