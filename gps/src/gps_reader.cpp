@@ -175,13 +175,15 @@ struct Reader::Impl {
   // garbage instead of passing it on.
   int detect_baud(SerialPort& port, bool& gone) {
     ProbeMemory& memory = probe_memory[port.name()];
+    // The last good rate first, then the others; rotated as a whole, so a
+    // last good rate that fell silent does not stay first for ever (behind
+    // an adapter that drops garbage, a receiver moved to another rate is
+    // silent at the old one).
     std::vector<int> order;
     if (last_good_baud) order.push_back(last_good_baud);
-    constexpr std::size_t kRates = std::size(kProbeOrder);
-    for (std::size_t i = 0; i < kRates; ++i) {
-      const int b = kProbeOrder[(i + memory.rotation) % kRates];
+    for (const int b : kProbeOrder)
       if (b != last_good_baud) order.push_back(b);
-    }
+    std::rotate(order.begin(), order.begin() + static_cast<long>(memory.rotation % order.size()), order.end());
     const uint64_t garbage_bytes = memory.thorough ? UINT64_MAX : kGarbageBytes;
     bool first = true, heard_bytes = false;
     for (int b : order) {
@@ -197,10 +199,11 @@ struct Reader::Impl {
       if (got.sentences == kStopped) return 0;
       if (got.sentences >= static_cast<int64_t>(kSentencesToLock)) {
         memory.thorough = false;
+        memory.rotation = 0;
         return b;
       }
       if (first && got.bytes == 0) {
-        memory.rotation = (memory.rotation + 1) % kRates;
+        memory.rotation = (memory.rotation + 1) % order.size();
         return 0;
       }
       first = false;
@@ -282,6 +285,7 @@ struct Reader::Impl {
 
     char buf[4096];
     uint64_t sentences_seen = stream.counters().sentences;
+    bool heard = false;  // a sentence since the rate was locked
     int64_t last_sentence_at = now_ms();
     bool silence_reported = false;
     bool was_stale = true;
@@ -346,12 +350,15 @@ struct Reader::Impl {
       if (c.sentences != sentences_seen) {
         sentences_seen = c.sentences;
         last_sentence_at = t;
+        heard = true;
         if (silence_reported) {
           silence_reported = false;
           publish([&](ReaderStatus& s) { s.detail = receiving_text(port, protocol); });
         }
       } else if (t - last_sentence_at > kRebaudAfterMs) {
-        if (fixed_baud == 0 && bytes_arrived && !net) return LoopEnd::rebaud;
+        // Nothing since the probe's one sentence: that may have framed by
+        // chance at a wrong rate, behind an adapter that drops the rest.
+        if (fixed_baud == 0 && (bytes_arrived || !heard) && !net) return LoopEnd::rebaud;
         if (!silence_reported) {
           silence_reported = true;
           publish([&](ReaderStatus& s) { s.detail = silence_text(port, kRebaudAfterMs); });

@@ -338,6 +338,25 @@ TEST(Reader, AnAdapterThatDropsGarbageIsStillFoundAtItsRate) {
   EXPECT_EQ(run.status.baud, 38400);
 }
 
+TEST(Reader, ARateLockedOnOneStraySentenceIsProbedAgain) {
+  // Behind an adapter that drops garbage, one sentence that framed by chance
+  // at a wrong rate (here 9600, the first tried) locked it, and the line
+  // then stayed silent there for good. Silence with nothing heard since the
+  // lock probes again, and the last good rate does not stay first.
+  Pty pty;
+  Collector c;
+  std::atomic<bool> stray_sent{false};
+  const AutoBaudRun run = run_auto_baud(pty, 300, c, [&](int t, const std::atomic<bool>&) {
+    const std::string epoch = test::epoch(t);
+    const auto speed = pty.line_speed();
+    if (speed == B9600 && !stray_sent.exchange(true)) pty.write(epoch.substr(0, epoch.find('\n') + 1));  // GGA alone
+    if (speed == B38400) pty.write(epoch);
+  });
+  ASSERT_TRUE(run.found);
+  EXPECT_EQ(run.status.baud, 38400);
+  EXPECT_TRUE(stray_sent) << "the stray sentence was heard at 9600 first";
+}
+
 TEST(Reader, AReceiverThatLeadsWithLongBinaryMessagesIsFoundOnTheNextPass) {
   // u-blox and others can send binary messages before the NMEA of each
   // cycle. More of them than a wrong rate's garbage allowance gets the
