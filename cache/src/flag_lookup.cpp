@@ -26,25 +26,37 @@ NormalizedAddress premise_address(const Stmt& q, int from) {
 }
 
 // Every column here is in the premises_street index, so the candidates and
-// what is shown of the chosen ones are read from the index alone. The
-// conditions after hno and name leave out only candidates that
-// compare_addresses calls `different` whatever else they hold — an element
-// present on both sides and not equal (house suffix and pre-type must be
-// equal outright) — so decide_match sees every candidate that could matter,
-// without the cost of reading the ones that cannot.
+// what is shown of the chosen ones are read from the index alone. The index
+// finds the house number and name; could_fit then leaves out, in place and
+// before anything is copied, only rows that compare_addresses calls
+// `different` whatever else they hold — an element present on both sides
+// and not equal (house suffix and pre-type must be equal outright) — so
+// decide_match sees every candidate that could matter, without the cost of
+// reading the ones that cannot. (The same conditions written in SQL cost
+// more than reading the few rows they leave out.)
 const std::string kCandidates =
     "SELECT id, display, lat, lon, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, "
-    "state, zip FROM premises WHERE hno=?1 AND name=?2 AND coalesce(hns,'')=?3 AND coalesce(pretype,'')=?4"
-    " AND (?5='' OR coalesce(predir,'') IN ('',?5)) AND (?6='' OR coalesce(type,'') IN ('',?6))"
-    " AND (?7='' OR coalesce(postdir,'') IN ('',?7)) AND (?8='' OR coalesce(city,'') IN ('',?8))"
-    " AND (?9='' OR coalesce(state,'') IN ('',?9)) AND (?10='' OR coalesce(zip,'') IN ('',?10))";
-// The same for street names from ?2 to ?11 ("MEADOW " to "MEADOW ~": the
+    "state, zip FROM premises WHERE hno=?1 AND name=?2";
+// The same for street names from ?2 to ?3 ("MEADOW " to "MEADOW ~": the
 // names that go on from MEADOW), one range of the same index.
 const std::string kCandidatesNamed = [] {
   std::string sql = kCandidates;
-  sql.replace(sql.find("name=?2"), 7, "name>?2 AND name<?11");
+  sql.replace(sql.find("name=?2"), 7, "name>?2 AND name<?3");
   return sql;
 }();
+// Columns of kCandidates as premise_address reads them, from 4.
+constexpr int kHns = 5, kPredir = 6, kPretype = 7, kType = 9, kPostdir = 10, kCity = 13, kState = 14, kZip = 15;
+
+bool could_fit(const Stmt& row, const NormalizedAddress& a) {
+  const auto either = [&](int col, const std::string& want) {
+    if (want.empty()) return true;
+    const std::string_view have = row.text_view(col);
+    return have.empty() || have == want;
+  };
+  return row.text_view(kHns) == a.house_suffix && row.text_view(kPretype) == a.pretype &&
+         either(kPredir, a.predir) && either(kType, a.type) && either(kPostdir, a.postdir) &&
+         either(kCity, a.city) && either(kState, a.state) && either(kZip, a.zip);
+}
 const std::string kAlias =
     "SELECT p.id, p.display, p.lat, p.lon, p.hno, p.hns, p.predir, p.pretype, p.name, p.type, p.postdir, p.unit,"
     " p.unit_display, p.city, p.state, p.zip FROM premise_aliases a JOIN premises p ON p.id = a.premise_id"
@@ -55,8 +67,8 @@ const std::string kNearby =
 // A premise's flags (rec 0) and then its history (rec 1), clustered by
 // premise in one table: one descent and one statement read them all.
 const std::string kPremiseRows =
-    "SELECT rec, id, coalesce(subject_id,''), kind, code, note, audience, coalesce(expires,''), "
-    "coalesce(validated,''), at, detail FROM premise_rows WHERE premise_id=?1";
+    "SELECT rec, id, subject_id, kind, code, note, audience, expires, validated, at, detail FROM premise_rows"
+    " WHERE premise_id=?1";
 const std::string kSubject = "SELECT name, born FROM subjects WHERE id=?1";
 
 Premise read_premise(const Stmt& q) {
@@ -380,11 +392,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       std::set<std::string> undirected;  // candidates with no directional of their own
       const auto find_candidates = [&](const NormalizedAddress& a, const std::string& name_to = {}) {
         Cache::Impl::Lease cand(im.read_cached(name_to.empty() ? kCandidates : kCandidatesNamed));
-        if (!name_to.empty()) cand->bind_static(11, name_to);
-        cand->bind_static(1, a.house_number).bind_static(2, a.name).bind_static(3, a.house_suffix)
-            .bind_static(4, a.pretype).bind_static(5, a.predir).bind_static(6, a.type)
-            .bind_static(7, a.postdir).bind_static(8, a.city).bind_static(9, a.state).bind_static(10, a.zip);
+        if (!name_to.empty()) cand->bind_static(3, name_to);
+        cand->bind_static(1, a.house_number).bind_static(2, a.name);
         while (cand->step()) {
+          if (!could_fit(*cand, a)) continue;
           Premise p = read_premise(*cand);
           candidates.push_back({p.id, premise_address(*cand, 4)});
           const NormalizedAddress& at = candidates.back().address;
@@ -739,7 +750,8 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       return a.severity != b.severity ? a.severity > b.severity : a.id < b.id;
     });
     // Newest first; equal times keep the order they were read in.
-    std::stable_sort(history.begin(), history.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const auto newer = [](const auto& a, const auto& b) { return a.first > b.first; };
+    if (!std::is_sorted(history.begin(), history.end(), newer)) std::stable_sort(history.begin(), history.end(), newer);
     r.history.reserve(history.size());
     for (auto& [at, h] : history) r.history.push_back(std::move(h));
     Cache::Impl::Lease sq(im.read_cached(kSubject));
