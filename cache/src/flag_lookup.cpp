@@ -37,11 +37,11 @@ NormalizedAddress premise_address(const Stmt& q, int from) {
 const std::string kCandidates =
     "SELECT id, display, lat, lon, hno, hns, predir, pretype, name, type, postdir, unit, unit_display, city, "
     "state, zip FROM premises WHERE hno=?1 AND name=?2";
-// The same for street names from ?2 to ?3 ("MEADOW " to "MEADOW ~": the
+// The same for street names from ?2 up to ?3 ("MEADOW " to "MEADOW ~": the
 // names that go on from MEADOW), one range of the same index.
 const std::string kCandidatesNamed = [] {
   std::string sql = kCandidates;
-  sql.replace(sql.find("name=?2"), 7, "name>?2 AND name<?3");
+  sql.replace(sql.find("name=?2"), 7, "name>=?2 AND name<?3");
   return sql;
 }();
 // Columns of kCandidates as premise_address reads them, from 4.
@@ -272,15 +272,33 @@ std::optional<std::string> compass_before_town(const NormalizedAddress& q, const
   return std::nullopt;
 }
 
+// The known town that ends the text, before any state and ZIP, as written
+// ("... DR S LONG BEACH", "... BLVD EAST WACO TX"), or empty.
+std::string known_town_at_end(std::string_view text, const Gazetteer& places) {
+  std::vector<detail::Words> segments = detail::tokenize_address(text);
+  if (segments.empty()) return {};
+  detail::Words& w = segments.back();
+  if (!w.empty() && detail::zip_word(w.back())) w.pop_back();
+  for (int state = 0; state < 2; ++state) {
+    for (std::size_t n = std::min(places.longest_name_words(), w.size()); n >= 1; --n)
+      if (auto town = places.find(detail::place_key(w, w.size() - n, w.size()))) return *town;
+    if (w.empty() || w.back().size() != 2 || !standard_state(w.back())) break;
+    w.pop_back();
+  }
+  return {};
+}
+
 // When nothing fits a reading, the readings of its number and street alone:
 // without a town the cache does not know ("77 PINE RD, SHELBYVILLE"), and
-// without words after a street type that ended up in the name ("77 PINE RD
-// RP IN DRIVEWAY" reads as a street named PINE RD RP IN DRIVEWAY). Each with
-// the words it leaves out.
+// without words that ended up in the street's name: after a type ("77 PINE
+// RD RP IN DRIVEWAY" reads as a street named PINE RD RP IN DRIVEWAY), or
+// after a name with no type at its end ("7441 COUNTY RD Y RP ON SCENE",
+// "200 SPUR 113 RP ON SCENE"). Each with the words it leaves out.
 struct NearMiss {
   NormalizedAddress reading;
   std::string left_out;
   std::string type_in_name;  // the names that go on from reading.name with a word of this type
+  bool name_prefix = false;  // the names on file that reading.name goes on from, by whole words
 };
 std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazetteer& places) {
   std::vector<NearMiss> out;
@@ -292,6 +310,10 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     out.push_back({base, unknown_town, {}});
   }
   if (q.intersection) return out;
+  const auto with_town = [&](std::string left_out) {
+    if (!unknown_town.empty()) left_out += ", " + unknown_town;
+    return left_out;
+  };
   // "540 MEADOW RIDGE" for the registry's 540 MEADOW RIDGE BLVD: the name's
   // last word read as the street's type, and its own type not given. Every
   // spelling of the type (RIDGE, RDGE, RDG) in one search of the index.
@@ -299,17 +321,6 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     NearMiss m{base, unknown_town, q.type};
     m.reading.type.clear();
     out.push_back(std::move(m));
-    return out;
-  }
-  // "5801 N HWY 763 RP ON SCENE": a route's name is its number.
-  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (const auto space = q.name.find(' '); detail::is_route_pretype(q.pretype) && space != std::string::npos &&
-                                           std::any_of(q.name.begin(), q.name.begin() + static_cast<long>(space), digit)) {
-    NearMiss m{base, q.name.substr(space + 1), {}};
-    m.reading.name = q.name.substr(0, space);
-    if (!unknown_town.empty()) m.left_out += ", " + unknown_town;
-    out.push_back(std::move(m));
-    return out;
   }
   std::vector<std::string> words;
   for (std::size_t from = 0; from <= q.name.size();) {
@@ -317,6 +328,9 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     words.push_back(q.name.substr(from, space - from));
     from = space + 1;
   }
+  // A type inside the name ends the street: "PINE RD" of PINE RD RP IN
+  // DRIVEWAY, "BIRCHWOOD PARK DR" of BIRCHWOOD PARK DR S CHERRY HL (a
+  // compass word before a town is not read as the town's).
   std::string name;
   for (std::size_t j = 1; j + 1 < words.size(); ++j) {
     name += (name.empty() ? "" : " ") + words[j - 1];
@@ -327,8 +341,20 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     m.reading.name = name;
     m.reading.type = *type;
     for (std::size_t k = j + 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
-    if (!unknown_town.empty()) m.left_out += ", " + unknown_town;
+    if (!q.type.empty()) m.left_out += " " + q.type;
+    m.left_out = with_town(std::move(m.left_out));
     out.push_back(std::move(m));
+  }
+  if (q.type.empty() && words.size() >= 2) {
+    out.push_back({base, with_town({}), {}, true});
+    // "200 SPUR 113 RP ON SCENE": read alone, SPUR 113 is the type SPUR
+    // before the name 113; with words after the number it was a name.
+    if (const auto type = q.pretype.empty() && words.size() >= 3 ? standard_suffix(words[0]) : std::nullopt) {
+      NearMiss m{base, with_town({}), {}, true};
+      m.reading.pretype = *type;
+      m.reading.name = q.name.substr(words[0].size() + 1);
+      out.push_back(std::move(m));
+    }
   }
   return out;
 }
@@ -553,12 +579,22 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       std::string near_miss;
       if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
           query.civic.empty() && !known_town_before_note) {
+        // A known town at the end of the text is the town meant, even where
+        // the reading could not take it ("546 5TH AVE S LONG BEACH": South
+        // Long Beach?): another town's premise is not asked about.
+        const std::string town = known_town_at_end(query.address, *places);
         for (NearMiss& m : near_miss_readings(*q, *places)) {
           std::string why;
           std::vector<Candidate> near;
-          if (m.type_in_name.empty()) {
-            near = candidates_of(m.reading);
-          } else {
+          // The one name a range of names leaves, the longest: the reading's.
+          const auto one_name = [&] {
+            const auto longest = std::max_element(near.begin(), near.end(), [](const Candidate& a, const Candidate& b) {
+              return a.address.name.size() < b.address.name.size();
+            });
+            m.reading.name = longest->address.name;
+            std::erase_if(near, [&](const Candidate& c) { return c.address.name != m.reading.name; });
+          };
+          if (!m.type_in_name.empty()) {
             // Names that go on from the query's by one word of its type.
             const std::string from = m.reading.name + " ";
             near = candidates_of(m.reading, from + "~");
@@ -568,10 +604,26 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
               return word.find(' ') != std::string_view::npos || standard_suffix(word) != m.type_in_name;
             });
             if (near.empty()) continue;
-            m.reading.name = near.front().address.name;
-            std::erase_if(near, [&](const Candidate& c) { return c.address.name != m.reading.name; });
+            one_name();
             why = m.reading.name.substr(from.size()) + " read as part of the street's name";
+          } else if (m.name_prefix) {
+            // Names the query's goes on from, by whole words: from its first
+            // word up to the whole name.
+            const std::string whole = m.reading.name;
+            NormalizedAddress first = m.reading;
+            first.name = whole.substr(0, whole.find(' '));
+            near = candidates_of(first, whole);
+            std::erase_if(near, [&](const Candidate& c) {
+              return !whole.starts_with(c.address.name) || whole[c.address.name.size()] != ' ';
+            });
+            if (near.empty()) continue;
+            one_name();
+            m.left_out = whole.substr(m.reading.name.size() + 1) + m.left_out;
+          } else {
+            near = candidates_of(m.reading);
           }
+          if (!town.empty())
+            std::erase_if(near, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != town; });
           std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
           if (ids.empty()) continue;
           std::sort(ids.begin(), ids.end());

@@ -737,6 +737,57 @@ TEST_F(FlagLookup, ANearMissIsAskedNeverSilent) {
   EXPECT_EQ(match(c, "10 BIRCHWOOD PARK S, SPRINGFIELD").ambiguous_candidates, (std::vector<std::string>{"P-K"}));
 }
 
+// Remarks after a street whose name has no type at its end (a lettered
+// county road, a spur, a route's modifier, a leading-type name) ran into the
+// name; and a compass word before a town was not read as the street's, so
+// the town went into the street too. Silent before; now asked, naming the
+// premise. A known town at the end of the text is the one meant: another
+// town's premise of that number and street is not asked about.
+TEST_F(FlagLookup, RemarksAfterANameWithNoTypeAreAskedAbout) {
+  add(R"({"type":"premise","id":"P-Y","address":"7441 E County Road Y, Gordon WI"})" "\n"
+      R"({"type":"premise","id":"P-S","address":"200 Spur 113, Teague TX"})" "\n"
+      R"({"type":"premise","id":"P-B","address":"820 N Highway 71 Business, Lowell AR"})" "\n"
+      R"({"type":"premise","id":"P-V","address":"9221 E Via De Ventura, Scottsdale AZ"})" "\n"
+      R"({"type":"premise","id":"P-C","address":"10 Birchwood Park Dr S, Cherry Hill NJ"})" "\n"
+      R"({"type":"premise","id":"P-W","address":"1 Elm St, Long Beach CA"})" "\n");
+  for (const char* id : {"P-Y", "P-S", "P-B", "P-V", "P-C", "P-W"})
+    add(std::string(R"({"type":"flag","id":"F)") + id + R"(","premise":")" + id +
+        R"(","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  const struct {
+    const char* text;
+    const char* id;
+    const char* reason;
+  } asked[] = {
+      {"7441 E COUNTY ROAD Y RP ON SCENE", "P-Y",
+       "\"RP ON SCENE\" not understood; flagged premise on file: 7441 E COUNTY RD Y, GORDON WI"},
+      {"200 SPUR 113 RP ON SCENE", "P-S", "\"RP ON SCENE\" not understood; flagged premise on file: 200 SPUR 113, TEAGUE TX"},
+      {"820 N HIGHWAY 71 BUSINESS RP ON SCENE", "P-B",
+       "\"RP ON SCENE\" not understood; flagged premise on file: 820 N HWY 71 BUSINESS, LOWELL AR"},
+      {"9221 E VIA DE VENTURA CALLER ADVISES", "P-V",
+       "\"CALLER ADVISES\" not understood; flagged premise on file: 9221 E VIA DE VENTURA, SCOTTSDALE AZ"},
+      {"10 BIRCHWOOD PARK DR S CHERRY HILL", "P-C",
+       "\"S CHERRY HL\" not understood; flagged premise on file: 10 BIRCHWOOD PARK DR S, CHERRY HILL NJ"},
+  };
+  for (const auto& [text, id, reason] : asked) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{id})) << text;
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
+  }
+  // Another number, another county road, another known town: nothing to ask.
+  for (const char* text : {"7443 E COUNTY ROAD Y RP ON SCENE", "7441 E COUNTY ROAD YY RP ON SCENE",
+                           "200 SPUR 114 RP ON SCENE", "10 BIRCHWOOD PARK DR S LONG BEACH",
+                           "10 BIRCHWOOD PARK DR S LONG BEACH CA"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
+    EXPECT_TRUE(m.reasons.empty()) << text;
+  }
+  EXPECT_EQ(match(c, "7441 E COUNTY ROAD Y, GORDON WI").level, MatchLevel::exact);
+  EXPECT_EQ(match(c, "10 BIRCHWOOD PARK DR S, CHERRY HILL NJ").level, MatchLevel::exact);
+}
+
 // A unit, then another town, no comma: the town went into the unit (read
 // literally when the known town's reading found nothing), the reading named
 // no town, and another town's premise of that number and street was shown
