@@ -1285,7 +1285,9 @@ std::size_t cross_street_at(const Tokens& street) {
                                 (road == "RD" || road == "HWY") && is_route_prefix(street[k - 3]);
     const bool after_first_type =
         k >= first + 2 && (is_leading_type(street[first]) || (k == first + 2 && is_suffix(street[first])));
-    const bool route_number = all_digits(street[k - 1]) && route_number_at(street, 1, k - 1);
+    // ("HWY 71 BUSINESS / OAK AVE": the number's modifier too.)
+    const std::size_t number = k - 1 - (is_route_modifier(street[k - 1]) ? 1 : 0);
+    const bool route_number = all_digits(street[number]) && route_number_at(street, 1, number);
     if (named_after && (route_number || county_letters || after_first_type || after_unit)) return k;
   }
   return street.size();

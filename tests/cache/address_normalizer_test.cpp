@@ -1156,6 +1156,8 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   EXPECT_EQ(norm("7441 E COUNTY ROAD Y BTWN OAK AVE AND ELM ST"), norm("7441 E COUNTY ROAD Y"));
   EXPECT_EQ(norm("9221 E VIA DE VENTURA XST ELM ST"), norm("9221 E VIA DE VENTURA"));
   EXPECT_EQ(norm("5801 N HIGHWAY 763 / OAK AVE"), norm("5801 N HWY 763"));
+  EXPECT_EQ(norm("820 N HIGHWAY 71 BUSINESS / OAK AVE"), norm("820 N HWY 71 BUSINESS"));
+  EXPECT_EQ(norm("820 N HIGHWAY 71 BUSINESS XST ELM ST"), norm("820 N HWY 71 BUSINESS"));
   EXPECT_EQ(norm("100 US 1 & 9").name, "1 9");  // one road
 
   const NormalizedAddress rm = norm("2400 RM 620");
