@@ -2093,6 +2093,8 @@ bool is_route_pretype(std::string_view pretype) {
 
 std::vector<Words> tokenize_address(std::string_view text) { return tokenize(text); }
 
+std::string spelled_out_directional(std::string_view standard) { return spelled_directional(standard); }
+
 bool zip_word(std::string_view w) { return is_zip(w); }
 
 std::string canonical_place(const Words& words, std::size_t from, std::size_t to) {

@@ -16,6 +16,9 @@ std::vector<Words> tokenize_address(std::string_view text);
 // A ZIP as the normalizer reads one: 5 or 9 digits, or ZIP+4 with its hyphen.
 bool zip_word(std::string_view w);
 
+// A standard directional spelled out: "NW" -> "NORTHWEST".
+std::string spelled_out_directional(std::string_view standard);
+
 // A pre-type that names a kind of numbered road: HWY, US HWY, COUNTY RD, FM...
 bool is_route_pretype(std::string_view pretype);
 

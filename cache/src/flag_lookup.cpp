@@ -299,6 +299,7 @@ struct NearMiss {
   std::string left_out;
   std::string type_in_name;  // the names that go on from reading.name with a word of this type
   bool name_prefix = false;  // the names on file that reading.name goes on from, by whole words
+  std::string why{};         // how the reading differs from the text, when it is not only what it leaves out
 };
 std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazetteer& places) {
   std::vector<NearMiss> out;
@@ -331,11 +332,14 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
   // A type inside the name ends the street: "PINE RD" of PINE RD RP IN
   // DRIVEWAY, "BIRCHWOOD PARK DR" of BIRCHWOOD PARK DR S CHERRY HL (a
   // compass word before a town is not read as the town's).
+  // A name reads ST before its last word as SAINT: as a type it is ST.
+  const auto type_word = [](const std::string& w) {
+    return w == "SAINT" ? std::optional<std::string>("ST") : standard_suffix(w);
+  };
   std::string name;
   for (std::size_t j = 1; j + 1 < words.size(); ++j) {
     name += (name.empty() ? "" : " ") + words[j - 1];
-    // A name reads ST before its last word as SAINT: as a type it is ST.
-    const auto type = words[j] == "SAINT" ? std::optional<std::string>("ST") : standard_suffix(words[j]);
+    const auto type = type_word(words[j]);
     if (!type) continue;
     NearMiss m{base, {}, {}};
     m.reading.name = name;
@@ -343,6 +347,28 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     for (std::size_t k = j + 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
     if (!q.type.empty()) m.left_out += " " + q.type;
     m.left_out = with_town(std::move(m.left_out));
+    out.push_back(std::move(m));
+  }
+  // A directional that is the street's name: "4222 N WAY RP ON SCENE" for
+  // 4222 NORTH WAY, "641 S ST NW" for 641 SOUTH ST NW; and the other way
+  // round, "1255 WEST NORTH AVE" for 1255 W NORTH AVE.
+  if (const auto type = !q.predir.empty() && q.pretype.empty() ? type_word(words[0]) : std::nullopt) {
+    NearMiss m{base, {}, {}};
+    m.reading.predir.clear();
+    m.reading.name = detail::spelled_out_directional(q.predir);
+    m.reading.type = *type;
+    for (std::size_t k = 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
+    if (!q.type.empty()) m.left_out += (m.left_out.empty() ? "" : " ") + q.type;
+    m.left_out = with_town(std::move(m.left_out));
+    m.why = q.predir + " read as the street's name " + m.reading.name;
+    out.push_back(std::move(m));
+  }
+  if (const auto dir = q.predir.empty() && words.size() >= 2 && words[0].size() > 2 ? standard_directional(words[0])
+                                                                                      : std::nullopt) {
+    NearMiss m{base, unknown_town, {}};
+    m.reading.predir = *dir;
+    m.reading.name = q.name.substr(words[0].size() + 1);
+    m.why = words[0] + " read as the directional " + *dir;
     out.push_back(std::move(m));
   }
   if (q.type.empty() && words.size() >= 2) {
@@ -584,7 +610,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         // Long Beach?): another town's premise is not asked about.
         const std::string town = known_town_at_end(query.address, *places);
         for (NearMiss& m : near_miss_readings(*q, *places)) {
-          std::string why;
+          std::string why = m.why;
           std::vector<Candidate> near;
           // The one name a range of names leaves, the longest: the reading's.
           const auto one_name = [&] {

@@ -788,6 +788,49 @@ TEST_F(FlagLookup, RemarksAfterANameWithNoTypeAreAskedAbout) {
   EXPECT_EQ(match(c, "10 BIRCHWOOD PARK DR S, CHERRY HILL NJ").level, MatchLevel::exact);
 }
 
+// A directional that is the street's name, written as a directional ("4222
+// N WAY" for 4222 North Way), and a spelled-out directional before a
+// directional-named street ("1255 WEST NORTH AVE" for 1255 W North Ave): the
+// two readings found different streets. Asked about, saying how it was read;
+// the other directional stays another street.
+TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout) {
+  add(R"({"type":"premise","id":"P-NW","address":"4222 North Way, Central City IA"})" "\n"
+      R"({"type":"premise","id":"P-SS","address":"641 South St NW, Washington DC"})" "\n"
+      R"({"type":"premise","id":"P-WN","address":"1255 W North Ave, Chicago IL"})" "\n");
+  for (const char* id : {"P-NW", "P-SS", "P-WN"})
+    add(std::string(R"({"type":"flag","id":"F)") + id + R"(","premise":")" + id +
+        R"(","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  const struct {
+    const char* text;
+    const char* id;
+    const char* reason;
+  } asked[] = {
+      {"4222 NORTH WAY RP ON SCENE", "P-NW",
+       "N read as the street's name NORTH, \"RP ON SCENE\" not understood; flagged premise on file: 4222 NORTH WAY, "
+       "CENTRAL CITY IA"},
+      {"641 S ST NW RP ON SCENE", "P-SS",
+       "S read as the street's name SOUTH, \"NW RP ON SCENE\" not understood; flagged premise on file: 641 SOUTH ST NW, "
+       "WASHINGTON DC"},
+      {"1255 WEST NORTH AVE, CHICAGO, IL", "P-WN",
+       "WEST read as the directional W; flagged premise on file: 1255 W NORTH AVE, CHICAGO IL"},
+  };
+  for (const auto& [text, id, reason] : asked) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{id})) << text;
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
+  }
+  for (const char* text : {"1255 EAST NORTH AVE, CHICAGO, IL", "4224 NORTH WAY RP ON SCENE", "642 S ST NW RP ON SCENE"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
+    EXPECT_TRUE(m.reasons.empty()) << text;
+  }
+  EXPECT_EQ(match(c, "1255 W NORTH AVE, CHICAGO IL").level, MatchLevel::exact);
+  EXPECT_EQ(match(c, "4222 NORTH WAY, CENTRAL CITY IA").level, MatchLevel::exact);
+}
+
 // A unit, then another town, no comma: the town went into the unit (read
 // literally when the known town's reading found nothing), the reading named
 // no town, and another town's premise of that number and street was shown
