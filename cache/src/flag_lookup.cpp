@@ -311,6 +311,16 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     out.push_back({base, unknown_town, {}});
   }
   if (q.intersection) return out;
+  // "101 E MARKET ST UNIT 17771": a unit's five-digit number at the end,
+  // read as a ZIP, leaving the unit without one.
+  if (!q.zip.empty() && q.city.empty() && (q.unit == "#" || standard_unit_designator(q.unit) == q.unit)) {
+    NearMiss m{base, unknown_town, {}};
+    m.reading.unit = q.zip;
+    m.reading.unit_display = q.unit_display + " " + q.zip;
+    m.reading.zip.clear();
+    m.why = q.zip + " read as the unit's number";
+    out.push_back(std::move(m));
+  }
   const auto with_town = [&](std::string left_out) {
     if (!unknown_town.empty()) left_out += ", " + unknown_town;
     return left_out;
@@ -336,6 +346,19 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
   const auto type_word = [](const std::string& w) {
     return w == "SAINT" ? std::optional<std::string>("ST") : standard_suffix(w);
   };
+  // The reading is done with the name's words from k on left out, a
+  // directional first among them taken as the street's ("W SIDE PL SW RP ON
+  // SCENE"), and the query's own type and unknown town left out after them.
+  const auto leave_out_from = [&](NearMiss m, std::size_t k) {
+    if (const auto dir = k < words.size() && m.reading.postdir.empty() ? standard_directional(words[k]) : std::nullopt) {
+      m.reading.postdir = *dir;
+      ++k;
+    }
+    for (; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
+    if (!q.type.empty()) m.left_out += (m.left_out.empty() ? "" : " ") + q.type;
+    m.left_out = with_town(std::move(m.left_out));
+    out.push_back(std::move(m));
+  };
   std::string name;
   for (std::size_t j = 1; j + 1 < words.size(); ++j) {
     name += (name.empty() ? "" : " ") + words[j - 1];
@@ -344,24 +367,24 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     NearMiss m{base, {}, {}};
     m.reading.name = name;
     m.reading.type = *type;
-    for (std::size_t k = j + 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
-    if (!q.type.empty()) m.left_out += " " + q.type;
-    m.left_out = with_town(std::move(m.left_out));
-    out.push_back(std::move(m));
+    leave_out_from(std::move(m), j + 1);
   }
   // A directional that is the street's name: "4222 N WAY RP ON SCENE" for
-  // 4222 NORTH WAY, "641 S ST NW" for 641 SOUTH ST NW; and the other way
-  // round, "1255 WEST NORTH AVE" for 1255 W NORTH AVE.
-  if (const auto type = !q.predir.empty() && q.pretype.empty() ? type_word(words[0]) : std::nullopt) {
+  // 4222 NORTH WAY, "641 S ST NW" for 641 SOUTH ST NW, "306 N AVE NW" (read
+  // as the avenue named NW) for 306 NORTH AVE NW; and the other way round,
+  // "1255 WEST NORTH AVE" for 1255 W NORTH AVE.
+  const bool typed_first = !q.pretype.empty() && !detail::is_route_pretype(q.pretype);
+  if (const auto type = q.predir.empty() ? std::nullopt
+                        : typed_first    ? std::optional<std::string>(q.pretype)
+                        : q.pretype.empty() ? type_word(words[0])
+                                            : std::nullopt) {
     NearMiss m{base, {}, {}};
     m.reading.predir.clear();
+    m.reading.pretype.clear();
     m.reading.name = detail::spelled_out_directional(q.predir);
     m.reading.type = *type;
-    for (std::size_t k = 1; k < words.size(); ++k) m.left_out += (m.left_out.empty() ? "" : " ") + words[k];
-    if (!q.type.empty()) m.left_out += (m.left_out.empty() ? "" : " ") + q.type;
-    m.left_out = with_town(std::move(m.left_out));
     m.why = q.predir + " read as the street's name " + m.reading.name;
-    out.push_back(std::move(m));
+    leave_out_from(std::move(m), typed_first ? 0 : 1);
   }
   if (const auto dir = q.predir.empty() && words.size() >= 2 && words[0].size() > 2 ? standard_directional(words[0])
                                                                                       : std::nullopt) {

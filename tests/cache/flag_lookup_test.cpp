@@ -766,7 +766,7 @@ TEST_F(FlagLookup, RemarksAfterANameWithNoTypeAreAskedAbout) {
       {"9221 E VIA DE VENTURA CALLER ADVISES", "P-V",
        "\"CALLER ADVISES\" not understood; flagged premise on file: 9221 E VIA DE VENTURA, SCOTTSDALE AZ"},
       {"10 BIRCHWOOD PARK DR S CHERRY HILL", "P-C",
-       "\"S CHERRY HL\" not understood; flagged premise on file: 10 BIRCHWOOD PARK DR S, CHERRY HILL NJ"},
+       "\"CHERRY HL\" not understood; flagged premise on file: 10 BIRCHWOOD PARK DR S, CHERRY HILL NJ"},
   };
   for (const auto& [text, id, reason] : asked) {
     const MatchResult m = match(c, text);
@@ -796,8 +796,10 @@ TEST_F(FlagLookup, RemarksAfterANameWithNoTypeAreAskedAbout) {
 TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout) {
   add(R"({"type":"premise","id":"P-NW","address":"4222 North Way, Central City IA"})" "\n"
       R"({"type":"premise","id":"P-SS","address":"641 South St NW, Washington DC"})" "\n"
-      R"({"type":"premise","id":"P-WN","address":"1255 W North Ave, Chicago IL"})" "\n");
-  for (const char* id : {"P-NW", "P-SS", "P-WN"})
+      R"({"type":"premise","id":"P-WN","address":"1255 W North Ave, Chicago IL"})" "\n"
+      R"({"type":"premise","id":"P-NA","address":"306 North Ave NW, Cedar Rapids IA"})" "\n"
+      R"({"type":"premise","id":"P-SP","address":"550 W Side Pl SW, Cedar Rapids IA"})" "\n");
+  for (const char* id : {"P-NW", "P-SS", "P-WN", "P-NA", "P-SP"})
     add(std::string(R"({"type":"flag","id":"F)") + id + R"(","premise":")" + id +
         R"(","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
   const struct {
@@ -809,8 +811,13 @@ TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout)
        "N read as the street's name NORTH, \"RP ON SCENE\" not understood; flagged premise on file: 4222 NORTH WAY, "
        "CENTRAL CITY IA"},
       {"641 S ST NW RP ON SCENE", "P-SS",
-       "S read as the street's name SOUTH, \"NW RP ON SCENE\" not understood; flagged premise on file: 641 SOUTH ST NW, "
+       "S read as the street's name SOUTH, \"RP ON SCENE\" not understood; flagged premise on file: 641 SOUTH ST NW, "
        "WASHINGTON DC"},
+      {"306 N AVE NW RP ON SCENE", "P-NA",
+       "N read as the street's name NORTH, \"RP ON SCENE\" not understood; flagged premise on file: 306 NORTH AVE NW, "
+       "CEDAR RAPIDS IA"},
+      {"550 WEST SIDE PL SW RP ON SCENE", "P-SP",
+       "\"RP ON SCENE\" not understood; flagged premise on file: 550 W SIDE PL SW, CEDAR RAPIDS IA"},
       {"1255 WEST NORTH AVE, CHICAGO, IL", "P-WN",
        "WEST read as the directional W; flagged premise on file: 1255 W NORTH AVE, CHICAGO IL"},
   };
@@ -829,6 +836,24 @@ TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout)
   }
   EXPECT_EQ(match(c, "1255 W NORTH AVE, CHICAGO IL").level, MatchLevel::exact);
   EXPECT_EQ(match(c, "4222 NORTH WAY, CENTRAL CITY IA").level, MatchLevel::exact);
+}
+
+// A unit's five-digit number at the end of the text reads as a ZIP, and
+// the unit is left with no number: asked about, saying so.
+TEST_F(FlagLookup, AUnitNumberReadAsAZipIsAskedAbout) {
+  add(R"({"type":"premise","id":"P-U","address":"101 E Market St Unit 17771, Long Beach CA 90807"})" "\n"
+      R"({"type":"flag","id":"F-U","premise":"P-U","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  for (const char* text : {"101 E MARKET ST UNIT 17771", "101 E MARKET ST # 17771"}) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-U"})) << text;
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{"17771 read as the unit's number; flagged premise on file: 101 E "
+                                                   "MARKET ST UNIT 17771, LONG BEACH CA 90807"}))
+        << text;
+  }
+  EXPECT_TRUE(match(c, "101 W MARKET ST UNIT 17771").ambiguous_candidates.empty());
+  EXPECT_EQ(match(c, "101 E MARKET ST UNIT 17771, LONG BEACH CA").level, MatchLevel::exact);
 }
 
 // A unit, then another town, no comma: the town went into the unit (read
