@@ -631,7 +631,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         // A known town at the end of the text is the town meant, even where
         // the reading could not take it ("546 5TH AVE S LONG BEACH": South
         // Long Beach?): another town's premise is not asked about.
-        const std::string town = known_town_at_end(query.address, *places);
+        std::optional<std::string> town;  // read once, and only when a reading finds candidates
         for (NearMiss& m : near_miss_readings(*q, *places)) {
           std::string why = m.why;
           std::vector<Candidate> near;
@@ -671,8 +671,10 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           } else {
             near = candidates_of(m.reading);
           }
-          if (!town.empty())
-            std::erase_if(near, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != town; });
+          if (near.empty()) continue;
+          if (!town) town = known_town_at_end(query.address, *places);
+          if (!town->empty())
+            std::erase_if(near, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != *town; });
           std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
           if (ids.empty()) continue;
           std::sort(ids.begin(), ids.end());
