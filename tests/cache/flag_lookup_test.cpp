@@ -18,6 +18,30 @@ class FlagLookup : public CacheTest {
     auto r = c.import_text(lines, "extra.jsonl", {.legacy = true});
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
+  // Premises with one safety flag each.
+  void add_flagged(std::initializer_list<std::pair<const char*, const char*>> premises) {
+    std::string lines;
+    for (const auto& [id, address] : premises)
+      lines += std::string(R"({"type":"premise","id":")") + id + R"(","address":")" + address + "\"}\n" +
+               R"({"type":"flag","id":"F)" + id + R"(","premise":")" + id +
+               R"(","kind":"safety","code":"WEAPONS","audience":"all"})" "\n";
+    add(lines);
+  }
+  // A near miss: no flags, the one premise asked about, and why.
+  void expect_asked(const char* text, const char* id, const std::string& reason) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{id})) << text;
+    EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
+  }
+  // No such premise, and nothing to ask about.
+  void expect_nothing(const char* text) {
+    const MatchResult m = match(c, text);
+    EXPECT_EQ(m.level, MatchLevel::none) << text;
+    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
+    EXPECT_TRUE(m.reasons.empty()) << text;
+  }
 };
 
 TEST_F(FlagLookup, ExactMatchReturnsFlagsSubjectsHistory) {
@@ -744,46 +768,26 @@ TEST_F(FlagLookup, ANearMissIsAskedNeverSilent) {
 // premise. A known town at the end of the text is the one meant: another
 // town's premise of that number and street is not asked about.
 TEST_F(FlagLookup, RemarksAfterANameWithNoTypeAreAskedAbout) {
-  add(R"({"type":"premise","id":"P-Y","address":"7441 E County Road Y, Gordon WI"})" "\n"
-      R"({"type":"premise","id":"P-S","address":"200 Spur 113, Teague TX"})" "\n"
-      R"({"type":"premise","id":"P-B","address":"820 N Highway 71 Business, Lowell AR"})" "\n"
-      R"({"type":"premise","id":"P-V","address":"9221 E Via De Ventura, Scottsdale AZ"})" "\n"
-      R"({"type":"premise","id":"P-C","address":"10 Birchwood Park Dr S, Cherry Hill NJ"})" "\n"
-      R"({"type":"premise","id":"P-W","address":"1 Elm St, Long Beach CA"})" "\n");
-  for (const char* id : {"P-Y", "P-S", "P-B", "P-V", "P-C", "P-W"})
-    add(std::string(R"({"type":"flag","id":"F)") + id + R"(","premise":")" + id +
-        R"(","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
-  const struct {
-    const char* text;
-    const char* id;
-    const char* reason;
-  } asked[] = {
-      {"7441 E COUNTY ROAD Y RP ON SCENE", "P-Y",
-       "\"RP ON SCENE\" not understood; flagged premise on file: 7441 E COUNTY RD Y, GORDON WI"},
-      {"200 SPUR 113 RP ON SCENE", "P-S", "\"RP ON SCENE\" not understood; flagged premise on file: 200 SPUR 113, TEAGUE TX"},
-      {"820 N HIGHWAY 71 BUSINESS RP ON SCENE", "P-B",
-       "\"RP ON SCENE\" not understood; flagged premise on file: 820 N HWY 71 BUSINESS, LOWELL AR"},
-      {"9221 E VIA DE VENTURA CALLER ADVISES", "P-V",
-       "\"CALLER ADVISES\" not understood; flagged premise on file: 9221 E VIA DE VENTURA, SCOTTSDALE AZ"},
-      {"10 BIRCHWOOD PARK DR S CHERRY HILL", "P-C",
-       "\"CHERRY HL\" not understood; flagged premise on file: 10 BIRCHWOOD PARK DR S, CHERRY HILL NJ"},
-  };
-  for (const auto& [text, id, reason] : asked) {
-    const MatchResult m = match(c, text);
-    EXPECT_EQ(m.level, MatchLevel::none) << text;
-    EXPECT_TRUE(m.flags.empty()) << text;
-    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{id})) << text;
-    EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
-  }
+  add_flagged({{"P-Y", "7441 E County Road Y, Gordon WI"},
+               {"P-S", "200 Spur 113, Teague TX"},
+               {"P-B", "820 N Highway 71 Business, Lowell AR"},
+               {"P-V", "9221 E Via De Ventura, Scottsdale AZ"},
+               {"P-C", "10 Birchwood Park Dr S, Cherry Hill NJ"},
+               {"P-W", "1 Elm St, Long Beach CA"}});
+  const std::string on_file = " not understood; flagged premise on file: ";
+  expect_asked("7441 E COUNTY ROAD Y RP ON SCENE", "P-Y", "\"RP ON SCENE\"" + on_file + "7441 E COUNTY RD Y, GORDON WI");
+  expect_asked("200 SPUR 113 RP ON SCENE", "P-S", "\"RP ON SCENE\"" + on_file + "200 SPUR 113, TEAGUE TX");
+  expect_asked("820 N HIGHWAY 71 BUSINESS RP ON SCENE", "P-B",
+               "\"RP ON SCENE\"" + on_file + "820 N HWY 71 BUSINESS, LOWELL AR");
+  expect_asked("9221 E VIA DE VENTURA CALLER ADVISES", "P-V",
+               "\"CALLER ADVISES\"" + on_file + "9221 E VIA DE VENTURA, SCOTTSDALE AZ");
+  expect_asked("10 BIRCHWOOD PARK DR S CHERRY HILL", "P-C",
+               "\"CHERRY HL\"" + on_file + "10 BIRCHWOOD PARK DR S, CHERRY HILL NJ");
   // Another number, another county road, another known town: nothing to ask.
   for (const char* text : {"7443 E COUNTY ROAD Y RP ON SCENE", "7441 E COUNTY ROAD YY RP ON SCENE",
                            "200 SPUR 114 RP ON SCENE", "10 BIRCHWOOD PARK DR S LONG BEACH",
-                           "10 BIRCHWOOD PARK DR S LONG BEACH CA"}) {
-    const MatchResult m = match(c, text);
-    EXPECT_EQ(m.level, MatchLevel::none) << text;
-    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
-    EXPECT_TRUE(m.reasons.empty()) << text;
-  }
+                           "10 BIRCHWOOD PARK DR S LONG BEACH CA"})
+    expect_nothing(text);
   EXPECT_EQ(match(c, "7441 E COUNTY ROAD Y, GORDON WI").level, MatchLevel::exact);
   EXPECT_EQ(match(c, "10 BIRCHWOOD PARK DR S, CHERRY HILL NJ").level, MatchLevel::exact);
 }
@@ -794,46 +798,23 @@ TEST_F(FlagLookup, RemarksAfterANameWithNoTypeAreAskedAbout) {
 // two readings found different streets. Asked about, saying how it was read;
 // the other directional stays another street.
 TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout) {
-  add(R"({"type":"premise","id":"P-NW","address":"4222 North Way, Central City IA"})" "\n"
-      R"({"type":"premise","id":"P-SS","address":"641 South St NW, Washington DC"})" "\n"
-      R"({"type":"premise","id":"P-WN","address":"1255 W North Ave, Chicago IL"})" "\n"
-      R"({"type":"premise","id":"P-NA","address":"306 North Ave NW, Cedar Rapids IA"})" "\n"
-      R"({"type":"premise","id":"P-SP","address":"550 W Side Pl SW, Cedar Rapids IA"})" "\n");
-  for (const char* id : {"P-NW", "P-SS", "P-WN", "P-NA", "P-SP"})
-    add(std::string(R"({"type":"flag","id":"F)") + id + R"(","premise":")" + id +
-        R"(","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
-  const struct {
-    const char* text;
-    const char* id;
-    const char* reason;
-  } asked[] = {
-      {"4222 NORTH WAY RP ON SCENE", "P-NW",
-       "N read as the street's name NORTH, \"RP ON SCENE\" not understood; flagged premise on file: 4222 NORTH WAY, "
-       "CENTRAL CITY IA"},
-      {"641 S ST NW RP ON SCENE", "P-SS",
-       "S read as the street's name SOUTH, \"RP ON SCENE\" not understood; flagged premise on file: 641 SOUTH ST NW, "
-       "WASHINGTON DC"},
-      {"306 N AVE NW RP ON SCENE", "P-NA",
-       "N read as the street's name NORTH, \"RP ON SCENE\" not understood; flagged premise on file: 306 NORTH AVE NW, "
-       "CEDAR RAPIDS IA"},
-      {"550 WEST SIDE PL SW RP ON SCENE", "P-SP",
-       "\"RP ON SCENE\" not understood; flagged premise on file: 550 W SIDE PL SW, CEDAR RAPIDS IA"},
-      {"1255 WEST NORTH AVE, CHICAGO, IL", "P-WN",
-       "WEST read as the directional W; flagged premise on file: 1255 W NORTH AVE, CHICAGO IL"},
-  };
-  for (const auto& [text, id, reason] : asked) {
-    const MatchResult m = match(c, text);
-    EXPECT_EQ(m.level, MatchLevel::none) << text;
-    EXPECT_TRUE(m.flags.empty()) << text;
-    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{id})) << text;
-    EXPECT_EQ(m.reasons, (std::vector<std::string>{reason})) << text;
-  }
-  for (const char* text : {"1255 EAST NORTH AVE, CHICAGO, IL", "4224 NORTH WAY RP ON SCENE", "642 S ST NW RP ON SCENE"}) {
-    const MatchResult m = match(c, text);
-    EXPECT_EQ(m.level, MatchLevel::none) << text;
-    EXPECT_TRUE(m.ambiguous_candidates.empty()) << text;
-    EXPECT_TRUE(m.reasons.empty()) << text;
-  }
+  add_flagged({{"P-NW", "4222 North Way, Central City IA"},
+               {"P-SS", "641 South St NW, Washington DC"},
+               {"P-WN", "1255 W North Ave, Chicago IL"},
+               {"P-NA", "306 North Ave NW, Cedar Rapids IA"},
+               {"P-SP", "550 W Side Pl SW, Cedar Rapids IA"}});
+  const std::string on_file = "\"RP ON SCENE\" not understood; flagged premise on file: ";
+  expect_asked("4222 NORTH WAY RP ON SCENE", "P-NW",
+               "N read as the street's name NORTH, " + on_file + "4222 NORTH WAY, CENTRAL CITY IA");
+  expect_asked("641 S ST NW RP ON SCENE", "P-SS",
+               "S read as the street's name SOUTH, " + on_file + "641 SOUTH ST NW, WASHINGTON DC");
+  expect_asked("306 N AVE NW RP ON SCENE", "P-NA",
+               "N read as the street's name NORTH, " + on_file + "306 NORTH AVE NW, CEDAR RAPIDS IA");
+  expect_asked("550 WEST SIDE PL SW RP ON SCENE", "P-SP", on_file + "550 W SIDE PL SW, CEDAR RAPIDS IA");
+  expect_asked("1255 WEST NORTH AVE, CHICAGO, IL", "P-WN",
+               "WEST read as the directional W; flagged premise on file: 1255 W NORTH AVE, CHICAGO IL");
+  for (const char* text : {"1255 EAST NORTH AVE, CHICAGO, IL", "4224 NORTH WAY RP ON SCENE", "642 S ST NW RP ON SCENE"})
+    expect_nothing(text);
   EXPECT_EQ(match(c, "1255 W NORTH AVE, CHICAGO IL").level, MatchLevel::exact);
   EXPECT_EQ(match(c, "4222 NORTH WAY, CENTRAL CITY IA").level, MatchLevel::exact);
 }
@@ -841,17 +822,10 @@ TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout)
 // A unit's five-digit number at the end of the text reads as a ZIP, and
 // the unit is left with no number: asked about, saying so.
 TEST_F(FlagLookup, AUnitNumberReadAsAZipIsAskedAbout) {
-  add(R"({"type":"premise","id":"P-U","address":"101 E Market St Unit 17771, Long Beach CA 90807"})" "\n"
-      R"({"type":"flag","id":"F-U","premise":"P-U","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
-  for (const char* text : {"101 E MARKET ST UNIT 17771", "101 E MARKET ST # 17771"}) {
-    const MatchResult m = match(c, text);
-    EXPECT_EQ(m.level, MatchLevel::none) << text;
-    EXPECT_TRUE(m.flags.empty()) << text;
-    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-U"})) << text;
-    EXPECT_EQ(m.reasons, (std::vector<std::string>{"17771 read as the unit's number; flagged premise on file: 101 E "
-                                                   "MARKET ST UNIT 17771, LONG BEACH CA 90807"}))
-        << text;
-  }
+  add_flagged({{"P-U", "101 E Market St Unit 17771, Long Beach CA 90807"}});
+  for (const char* text : {"101 E MARKET ST UNIT 17771", "101 E MARKET ST # 17771"})
+    expect_asked(text, "P-U",
+                 "17771 read as the unit's number; flagged premise on file: 101 E MARKET ST UNIT 17771, LONG BEACH CA 90807");
   EXPECT_TRUE(match(c, "101 W MARKET ST UNIT 17771").ambiguous_candidates.empty());
   EXPECT_EQ(match(c, "101 E MARKET ST UNIT 17771, LONG BEACH CA").level, MatchLevel::exact);
 }
