@@ -792,7 +792,12 @@ void spell_route_kinds(Tokens& t) {
       // ("C R KK": Wisconsin's lettered county roads, as the line's last word.)
       t[k] = t[k] == "U" ? "US" : "CR";
       t.erase(t.begin() + static_cast<long>(k) + 1);
-    } else if (t[k] == "US" && t[k + 1] == "NO" && k + 2 < t.size() && all_digits(t[k + 2])) {
+    } else if ((t[k + 1] == "NO" || t[k + 1] == "NUMBER") && k + 2 < t.size() && all_digits(t[k + 2]) &&
+               (t[k] == "US" || is_route_word(t[k]) ||
+                (standard_suffix(t[k]) == "RD" && (t[k - 1] == "COUNTY" || t[k - 1] == "CNTY" || t[k - 1] == "CTY")))) {
+      // "US HIGHWAY NO 202", "STATE HWY NUMBER 35", "COUNTY ROAD NO 5": the
+      // number's own word, as New Jersey's records write routes. CAD's "US
+      // HWY 202" is the same road.
       t.erase(t.begin() + static_cast<long>(k) + 1);
     }
   }
@@ -933,6 +938,13 @@ void split_route_words(Tokens& t) {
         t[k].insert(letters, "-");
         dash = letters;
       }
+    }
+    // "US-NO 202": the number's own word, dropped as after "US NO".
+    if (dash != std::string::npos && k + 1 < t.size() && all_digits(t[k + 1]) &&
+        is_route_head(std::string_view(t[k]).substr(0, dash)) &&
+        (std::string_view(t[k]).substr(dash + 1) == "NO" || std::string_view(t[k]).substr(dash + 1) == "NUMBER")) {
+      t[k].resize(dash);
+      continue;
     }
     if (dash == std::string::npos || dash + 1 >= t[k].size() || !is_digit(t[k][dash + 1])) continue;
     const std::string_view head = std::string_view(t[k]).substr(0, dash);
@@ -2049,6 +2061,10 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
       if (auto t = standard_suffix(pretype.back())) pretype.back() = *t;
       a.pretype = join(pretype, 0, pretype.size());
     }
+    // "US HIGHWAY" "NO 202": the number's own word, dropped as in text.
+    if (rd.size() >= 2 && (rd[0] == "NO" || rd[0] == "NUMBER") && all_digits(rd[1]) &&
+        detail::is_route_pretype(a.pretype))
+      rd.erase(rd.begin());
   }
 
   const std::string sts = one(c.sts);

@@ -1148,6 +1148,18 @@ TEST(AddressRoutes, MoreSpellingsOfOneRoute) {
   for (const char* text : {"88175 USHWY 278", "88175 U S 278", "88175 US NO 278", "88175 USHIGHWAY 278"})
     EXPECT_EQ(norm(text), norm("88175 US HIGHWAY 278")) << text;
   EXPECT_EQ(norm("1901 C R 183"), norm("1901 COUNTY ROAD 183"));
+  // The number's own word, as New Jersey's records write routes.
+  for (const char* text : {"254 US HIGHWAY NO 202", "254 US HWY NUMBER 202", "254 US ROUTE NO 202", "254 US-NO 202"})
+    EXPECT_EQ(norm(text), norm("254 US HWY 202")) << text;
+  EXPECT_EQ(norm("10 STATE HIGHWAY NO 35"), norm("10 STATE HWY 35"));
+  EXPECT_EQ(norm("10 COUNTY ROAD NO 5"), norm("10 COUNTY RD 5"));
+  EXPECT_EQ(norm("12188 OLD NUMBER 6 HWY").name, "OLD NUMBER 6");  // a name, not a route's number
+  CivicAddress civic;  // the same road in civic elements, as CAD's EIDO gives it
+  civic.hno = "254";
+  civic.pretype = "US HIGHWAY";
+  civic.rd = "NO 202";
+  ASSERT_TRUE(normalize_civic(civic).ok());
+  EXPECT_EQ(*normalize_civic(civic), norm("254 US HWY 202"));
   EXPECT_EQ(norm("12 C ST").name, "C");  // a lettered street stays one
   EXPECT_EQ(norm("1000 C R DB"), norm("1000 COUNTY ROAD DB"));
   EXPECT_EQ(norm("100 C R SMITH RD").name, "C R SMITH");

@@ -25,7 +25,7 @@ namespace mdtc::cache {
 // differs it asks the registry for a snapshot instead of a delta
 // (Cache::delta_base), so a premise stored in the old form cannot go on
 // missing queries written the new way. 1 = every cache that did not record it.
-inline constexpr int kAddressRulesVersion = 9;
+inline constexpr int kAddressRulesVersion = 10;
 
 // The canonical form both registry premises and CAD queries are reduced to.
 // Empty string = element absent.
