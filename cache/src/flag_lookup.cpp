@@ -47,13 +47,19 @@ const std::string kCandidatesNamed = [] {
 // Columns of kCandidates as premise_address reads them, from 4.
 constexpr int kHns = 5, kPredir = 6, kPretype = 7, kType = 9, kPostdir = 10, kCity = 13, kState = 14, kZip = 15;
 
+// A reading's pre-type that any kind of route fits (a near miss's only;
+// never stored, never shown).
+constexpr std::string_view kAnyRouteKind = "*";
+
 bool could_fit(const Stmt& row, const NormalizedAddress& a) {
   const auto either = [&](int col, const std::string& want) {
     if (want.empty()) return true;
     const std::string_view have = row.text_view(col);
     return have.empty() || have == want;
   };
-  return row.text_view(kHns) == a.house_suffix && row.text_view(kPretype) == a.pretype &&
+  const std::string_view pretype = row.text_view(kPretype);
+  const bool pretype_fits = a.pretype == kAnyRouteKind ? detail::is_route_pretype(pretype) : pretype == a.pretype;
+  return row.text_view(kHns) == a.house_suffix && pretype_fits &&
          either(kPredir, a.predir) && either(kType, a.type) && either(kPostdir, a.postdir) &&
          either(kCity, a.city) && either(kState, a.state) && either(kZip, a.zip);
 }
@@ -299,6 +305,7 @@ struct NearMiss {
   std::string left_out;
   std::string type_in_name;  // the names that go on from reading.name with a word of this type
   bool name_prefix = false;  // the names on file that reading.name goes on from, by whole words
+  bool route_kind = false;   // the same number on another kind of route
   std::string why{};         // how the reading differs from the text, when it is not only what it leaves out
 };
 std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazetteer& places) {
@@ -404,6 +411,13 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
       m.reading.name = q.name.substr(words[0].size() + 1);
       out.push_back(std::move(m));
     }
+  }
+  // "254 ROUTE 202" for the registry's 254 US HWY 202, and the other way
+  // round: a route's number with its kind left out on one side.
+  if (detail::is_route_pretype(q.pretype)) {
+    NearMiss m{base, unknown_town, {}};
+    m.route_kind = true;
+    out.push_back(std::move(m));
   }
   return out;
 }
@@ -668,6 +682,19 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
             if (near.empty()) continue;
             one_name();
             m.left_out = whole.substr(m.reading.name.size() + 1) + m.left_out;
+          } else if (m.route_kind) {
+            // Only a route the query's kind leaves open: the plain HWY (or
+            // ROUTE) on one side, a kind of its own on the other.
+            NormalizedAddress any = m.reading;
+            any.pretype = kAnyRouteKind;
+            near = candidates_of(any);
+            std::erase_if(near, [&](const Candidate& c) {
+              return c.address.pretype == q->pretype || (q->pretype != "HWY" && c.address.pretype != "HWY");
+            });
+            if (near.empty()) continue;
+            m.reading.pretype = near.front().address.pretype;
+            std::erase_if(near, [&](const Candidate& c) { return c.address.pretype != m.reading.pretype; });
+            why = q->pretype + " " + q->name + " could be " + m.reading.pretype + " " + q->name;
           } else {
             near = candidates_of(m.reading);
           }

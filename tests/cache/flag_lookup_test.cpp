@@ -819,6 +819,20 @@ TEST_F(FlagLookup, ADirectionalReadAsTheNameOrTheNameAsADirectionalIsAskedAbout)
   EXPECT_EQ(match(c, "4222 NORTH WAY, CENTRAL CITY IA").level, MatchLevel::exact);
 }
 
+// A route's number with its kind on one side only: CAD's ROUTE 202 (read
+// as the plain HWY 202) for the registry's US HWY 202, and the other way
+// round. It may be the same road or another: asked, never shown. Two kinds
+// of their own are two roads.
+TEST_F(FlagLookup, ARouteWithItsKindLeftOutIsAskedAbout) {
+  add_flagged({{"P-US", "254 US Highway 202, Pluckemin NJ"}, {"P-H", "5801 N Highway 763, Columbia MO"}});
+  for (const char* text : {"254 ROUTE 202, PLUCKEMIN NJ", "254 RT 202 PLUCKEMIN", "254 HWY 202"})
+    expect_asked(text, "P-US", "HWY 202 could be US HWY 202; flagged premise on file: 254 US HWY 202, PLUCKEMIN NJ");
+  expect_asked("5801 N US HWY 763", "P-H", "US HWY 763 could be HWY 763; flagged premise on file: 5801 N HWY 763, COLUMBIA MO");
+  for (const char* text : {"254 ROUTE 203, PLUCKEMIN NJ", "256 ROUTE 202, PLUCKEMIN NJ", "254 I 202, PLUCKEMIN NJ"})
+    expect_nothing(text);
+  EXPECT_EQ(match(c, "254 US 202, PLUCKEMIN NJ").level, MatchLevel::exact);
+}
+
 // A unit's five-digit number at the end of the text reads as a ZIP, and
 // the unit is left with no number: asked about, saying so.
 TEST_F(FlagLookup, AUnitNumberReadAsAZipIsAskedAbout) {
