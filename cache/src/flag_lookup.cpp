@@ -346,9 +346,6 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     words.push_back(q.name.substr(from, space - from));
     from = space + 1;
   }
-  // A type inside the name ends the street: "PINE RD" of PINE RD RP IN
-  // DRIVEWAY, "BIRCHWOOD PARK DR" of BIRCHWOOD PARK DR S CHERRY HL (a
-  // compass word before a town is not read as the town's).
   // A name reads ST before its last word as SAINT: as a type it is ST.
   const auto type_word = [](const std::string& w) {
     return w == "SAINT" ? std::optional<std::string>("ST") : standard_suffix(w);
@@ -366,6 +363,9 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
     m.left_out = with_town(std::move(m.left_out));
     out.push_back(std::move(m));
   };
+  // A type inside the name ends the street: "PINE RD" of PINE RD RP IN
+  // DRIVEWAY, "BIRCHWOOD PARK DR" of BIRCHWOOD PARK DR S CHERRY HL (a
+  // compass word before a town is not read as the town's).
   std::string name;
   for (std::size_t j = 1; j + 1 < words.size(); ++j) {
     name += (name.empty() ? "" : " ") + words[j - 1];
