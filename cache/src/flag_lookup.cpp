@@ -47,18 +47,16 @@ const std::string kCandidatesNamed = [] {
 // Columns of kCandidates as premise_address reads them, from 4.
 constexpr int kHns = 5, kPredir = 6, kPretype = 7, kType = 9, kPostdir = 10, kCity = 13, kState = 14, kZip = 15;
 
-// A reading's pre-type that any kind of route fits (a near miss's only;
-// never stored, never shown).
-constexpr std::string_view kAnyRouteKind = "*";
-
-bool could_fit(const Stmt& row, const NormalizedAddress& a) {
+// With any_route_kind, a route of any kind fits a's number (a near miss's
+// search; a's own pre-type is not compared).
+bool could_fit(const Stmt& row, const NormalizedAddress& a, bool any_route_kind) {
   const auto either = [&](int col, const std::string& want) {
     if (want.empty()) return true;
     const std::string_view have = row.text_view(col);
     return have.empty() || have == want;
   };
   const std::string_view pretype = row.text_view(kPretype);
-  const bool pretype_fits = a.pretype == kAnyRouteKind ? detail::is_route_pretype(pretype) : pretype == a.pretype;
+  const bool pretype_fits = any_route_kind ? detail::is_route_pretype(pretype) : pretype == a.pretype;
   return row.text_view(kHns) == a.house_suffix && pretype_fits &&
          either(kPredir, a.predir) && either(kType, a.type) && either(kPostdir, a.postdir) &&
          either(kCity, a.city) && either(kState, a.state) && either(kZip, a.zip);
@@ -479,12 +477,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       std::vector<Candidate> candidates;
       std::map<std::string, Premise> by_id;
       std::set<std::string> undirected;  // candidates with no directional of their own
-      const auto find_candidates = [&](const NormalizedAddress& a, const std::string& name_to = {}) {
+      const auto find_candidates = [&](const NormalizedAddress& a, const std::string& name_to = {},
+                                       bool any_route_kind = false) {
         Cache::Impl::Lease cand(im.read_cached(name_to.empty() ? kCandidates : kCandidatesNamed));
         if (!name_to.empty()) cand->bind_static(3, name_to);
         cand->bind_static(1, a.house_number).bind_static(2, a.name);
         while (cand->step()) {
-          if (!could_fit(*cand, a)) continue;
+          if (!could_fit(*cand, a, any_route_kind)) continue;
           Premise p = read_premise(*cand);
           candidates.push_back({p.id, premise_address(*cand, 4)});
           const NormalizedAddress& at = candidates.back().address;
@@ -494,10 +493,11 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         }
       };
       // Another reading's candidates, leaving the chosen reading's as they are.
-      const auto candidates_of = [&](const NormalizedAddress& a, const std::string& name_to = {}) {
+      const auto candidates_of = [&](const NormalizedAddress& a, const std::string& name_to = {},
+                                     bool any_route_kind = false) {
         std::vector<Candidate> found;
         std::swap(candidates, found);
-        find_candidates(a, name_to);
+        find_candidates(a, name_to, any_route_kind);
         std::swap(candidates, found);
         return found;
       };
@@ -685,9 +685,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           } else if (m.route_kind) {
             // Only a route the query's kind leaves open: the plain HWY (or
             // ROUTE) on one side, a kind of its own on the other.
-            NormalizedAddress any = m.reading;
-            any.pretype = kAnyRouteKind;
-            near = candidates_of(any);
+            near = candidates_of(m.reading, {}, true);
             std::erase_if(near, [&](const Candidate& c) {
               return c.address.pretype == q->pretype || (q->pretype != "HWY" && c.address.pretype != "HWY");
             });
