@@ -13,6 +13,11 @@
 namespace mdtc::cache {
 namespace {
 
+// Words compare with literals as string_views: the size first, so most
+// comparisons end before memcmp (std::string == const char* measures the
+// literal and compares bytes every time; it was a fifth of normalizing).
+using namespace std::string_view_literals;
+
 constexpr std::size_t kMaxAddressLength = 512;
 
 using Tokens = std::vector<std::string>;
@@ -45,6 +50,8 @@ std::string join(const Tokens& t, std::size_t from, std::size_t to) {
 // are O'BRIEN, "\u2116 3B" is "NO 3B", and full-width letters, digits and
 // punctuation (a full-width comma ends the street line) are their ASCII forms.
 std::string ascii_spacing(std::string_view text) {
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return std::string(text);  // the common case: nothing to replace
   std::string out;
   out.reserve(text.size());
   for (std::size_t k = 0; k < text.size(); ++k) {
@@ -260,10 +267,10 @@ std::string spelled_directional(std::string_view std_dir) {
 // words out in names, and a name's last word is never one of them (a type
 // word there was taken as the street type).
 std::string name_word(std::string_view w) {
-  if (w == "ST" || w == "SAINT" || w == "STE") return "SAINT";
-  if (w == "MT" || w == "MNT" || w == "MTN" || w == "MOUNT") return "MOUNT";
-  if (w == "FT" || w == "FRT" || w == "FORT") return "FORT";
-  if (w == "PT" || w == "PNT" || w == "POINT") return "POINT";
+  if (w == "ST"sv || w == "SAINT"sv || w == "STE"sv) return "SAINT";
+  if (w == "MT"sv || w == "MNT"sv || w == "MTN"sv || w == "MOUNT"sv) return "MOUNT";
+  if (w == "FT"sv || w == "FRT"sv || w == "FORT"sv) return "FORT";
+  if (w == "PT"sv || w == "PNT"sv || w == "POINT"sv) return "POINT";
   return std::string(w);
 }
 
@@ -297,11 +304,11 @@ void join_compound_ordinals(Tokens& words) {
 // M L KING, DR MARTIN LUTHER KING JR. Read as written, CAD's MLK BLVD missed
 // the registry's MARTIN LUTHER KING JR BLVD. Only a name that is all of it.
 bool is_king_street_name(Tokens words) {
-  if (!words.empty() && (words.front() == "DR" || words.front() == "DOCTOR")) words.erase(words.begin());
-  if (!words.empty() && (words.back() == "JR" || words.back() == "JUNIOR")) words.pop_back();
+  if (!words.empty() && (words.front() == "DR"sv || words.front() == "DOCTOR"sv)) words.erase(words.begin());
+  if (!words.empty() && (words.back() == "JR"sv || words.back() == "JUNIOR"sv)) words.pop_back();
   const std::string name = join(words, 0, words.size());
-  return name == "MLK" || name == "M L K" || name == "M L KING" || name == "ML KING" || name == "MARTIN L KING" ||
-         name == "MARTIN LUTHER KING";
+  return name == "MLK"sv || name == "M L K"sv || name == "M L KING"sv || name == "ML KING"sv || name == "MARTIN L KING"sv ||
+         name == "MARTIN LUTHER KING"sv;
 }
 
 // Street or city name words: ST/MT/FT/PT before the last word are SAINT,
@@ -336,7 +343,7 @@ bool is_ordinal_number(std::string_view w) {
   while (digits < w.size() && is_digit(w[digits])) ++digits;
   if (digits == 0 || w.size() != digits + 2) return false;
   const std::string_view tail = w.substr(digits);
-  return tail == "ST" || tail == "ND" || tail == "RD" || tail == "TH";
+  return tail == "ST"sv || tail == "ND"sv || tail == "RD"sv || tail == "TH"sv;
 }
 
 // Wisconsin-style grid address numbers: "W123N4567", "N85W16110".
@@ -366,7 +373,7 @@ void join_split_name_words(Tokens& t) {
         is_suffix(t[k + 2])) {
       t[k] += t[k + 1];
       t.erase(t.begin() + static_cast<long>(k) + 1);
-    } else if (t[k] == "O" && (k == 1 || (k == 2 && is_directional(t[1]))) && all_alpha(t[k + 1]) &&
+    } else if (t[k] == "O"sv && (k == 1 || (k == 2 && is_directional(t[1]))) && all_alpha(t[k + 1]) &&
                t[k + 1].size() >= 3 && !is_suffix(t[k + 1]) && !is_directional(t[k + 1])) {  // not initials: "REV N O THOMPSON"
       t[k] += t[k + 1];
       t.erase(t.begin() + static_cast<long>(k) + 1);
@@ -380,7 +387,7 @@ void join_split_name_words(Tokens& t) {
 void drop_municipality_words(std::vector<Tokens>& segments) {
   static constexpr std::string_view kKinds[] = {"CITY", "TOWN", "VILLAGE", "TOWNSHIP", "BOROUGH"};
   const auto kind_at = [](const Tokens& t, std::size_t k) {
-    return k + 2 < t.size() && t[k + 1] == "OF" &&
+    return k + 2 < t.size() && t[k + 1] == "OF"sv &&
            std::find(std::begin(kKinds), std::end(kKinds), t[k]) != std::end(kKinds);
   };
   for (std::size_t s = 0; s < segments.size(); ++s) {
@@ -427,7 +434,7 @@ bool split_house_number(std::string_view w, std::string& number, std::string& su
     suffix.clear();
     return true;
   }
-  if (rest == ".5") {  // "12.5 MAIN ST" is 12 1/2
+  if (rest == ".5"sv) {  // "12.5 MAIN ST" is 12 1/2
     number = num;
     suffix = "1/2";
     return true;
@@ -470,8 +477,8 @@ void append_unit(NormalizedAddress& a, const UnitPart& u) {
   const std::string id = unit_id_key(u.id);
   // A building or floor is not the unit itself, and a word outside Pub 28
   // ("TOWER 5", "MSC 24") may not be interchangeable with APT or #.
-  const bool keeps_designator = u.designator == "BLDG" || u.designator == "FL" ||
-                                (u.designator != "#" && !is_designator(u.designator));
+  const bool keeps_designator = u.designator == "BLDG"sv || u.designator == "FL"sv ||
+                                (u.designator != "#"sv && !is_designator(u.designator));
   const std::string key = id.empty() ? u.designator : (keeps_designator ? u.designator + " " + id : id);
   const std::string shown = id.empty() ? u.designator : u.designator + " " + id;
   if (!a.unit.empty()) a.unit += ' ';
@@ -481,7 +488,7 @@ void append_unit(NormalizedAddress& a, const UnitPart& u) {
 }
 
 // "NO 2202", "NUM 5", "NBR 3": a number sign written as a word.
-bool is_number_word(std::string_view w) { return w == "NO" || w == "NUM" || w == "NBR" || w == "NUMBER"; }
+bool is_number_word(std::string_view w) { return w == "NO"sv || w == "NUM"sv || w == "NBR"sv || w == "NUMBER"sv; }
 
 // Not in Pub 28 but written where a unit designator goes: private and mail
 // boxes ("PMB 175", "MSC 24"), "CONDO D1", "TOWER 5", "BLG E".
@@ -511,7 +518,7 @@ std::optional<std::string> any_unit_designator(std::string_view w) {
 std::size_t unit_name_words(const Tokens& t, std::size_t i, bool ends_line = true) {
   for (std::size_t n = 1; n <= 2 && i + n < t.size(); ++n) {
     const std::string& w = t[i + n - 1];
-    if (!all_alpha(w) || w.size() < 2 || is_directional(w) || (is_suffix(w) && w != "ST")) return 0;
+    if (!all_alpha(w) || w.size() < 2 || is_directional(w) || (is_suffix(w) && w != "ST"sv)) return 0;
     if (n > 1 && any_unit_designator(w)) return 0;  // "BOULEVAR SUITE 408": SUITE starts the unit
     const std::string& id = t[i + n];
     if (has_digit(id) && looks_like_unit_id(id) && !is_ordinal_number(id) && !(is_zip(id) && i + n + 1 == t.size() && ends_line))
@@ -523,7 +530,7 @@ std::size_t unit_name_words(const Tokens& t, std::size_t i, bool ends_line = tru
 // "4TH FLOOR", "FOURTH FL": a floor named by its ordinal, same as "FL 4".
 bool ordinal_floor_at(const Tokens& t, std::size_t i) {
   return i + 1 < t.size() && (is_ordinal_number(ordinal(t[i])) || (all_digits(t[i]) && t[i].size() <= 3)) &&
-         standard_unit_designator(t[i + 1]) == "FL";
+         standard_unit_designator(t[i + 1]) == "FL"sv;
 }
 
 // "GARAGE", "BACK YARD", "SIDE DOOR": where at the premise CAD says the
@@ -541,7 +548,7 @@ std::size_t location_words_at(const Tokens& t, std::size_t i) {
   if (std::find(std::begin(kOne), std::end(kOne), t[i]) != std::end(kOne)) return 1;
   if (i + 1 >= t.size()) return 0;
   for (const auto& [first, second] : kTwo)
-    if (t[i] == first && t[i + 1] == second && !(second == "LOT" && i + 2 < t.size() && has_digit(t[i + 2])))
+    if (t[i] == first && t[i + 1] == second && !(second == "LOT"sv && i + 2 < t.size() && has_digit(t[i + 2])))
       return 2;
   return 0;
 }
@@ -573,7 +580,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, boo
       i += 2;
       continue;
     }
-    if (t[i] == "#") {
+    if (t[i] == "#"sv) {
       if (i + 1 < t.size() && is_designator(t[i + 1])) {  // "# APT 2" is APT 2
         ++i;
         continue;
@@ -587,7 +594,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, boo
     }
     auto d = any_unit_designator(t[i]);
     // "STE 200 ST 310", "AVE ST 1400": where a unit is, ST with a number is a suite.
-    if (!d && t[i] == "ST" && i + 1 < t.size() && has_digit(t[i + 1])) d = "STE";
+    if (!d && t[i] == "ST"sv && i + 1 < t.size() && has_digit(t[i + 1])) d = "STE";
     if (!d) {
       // "TPN 13A", "CLIENT CODE 28502": the words the unit is named by, kept.
       const std::size_t n = unit_name_words(t, i, ends_line);
@@ -598,7 +605,7 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, boo
     }
     std::size_t j = i + 1;
     // "APT # 3B", "APT NO 3B": a number sign between designator and id.
-    if (j + 1 < t.size() && (t[j] == "#" || (is_number_word(t[j]) && looks_like_unit_id(t[j + 1])))) ++j;
+    if (j + 1 < t.size() && (t[j] == "#"sv || (is_number_word(t[j]) && looks_like_unit_id(t[j + 1])))) ++j;
     if (j < t.size() && looks_like_unit_id(t[j]) && !(is_number_word(t[i]) && j == i + 1 && !has_digit(t[j]))) {
       append_unit(a, {*d, t[j]});
       i = j + 1;
@@ -617,14 +624,14 @@ std::size_t read_units(const Tokens& t, std::size_t i, NormalizedAddress& a, boo
 // A unit given on its own (a CLDXF unit element, or "GROUND FLOOR" at the end
 // of a street line): what read_units understands, and the rest kept as written.
 void read_unit_element(Tokens unit, NormalizedAddress& a, bool ends_line = true) {
-  if (unit.size() == 1 && unit[0] != "#" && !is_designator(unit[0]) && !location_words_at(unit, 0)) {
+  if (unit.size() == 1 && unit[0] != "#"sv && !is_designator(unit[0]) && !location_words_at(unit, 0)) {
     // A civic unit element is an identifier whatever it looks like ("LH").
     append_unit(a, {"#", unit[0]});
     return;
   }
   if (unit.empty()) return;
   std::size_t used = read_units(unit, 0, a, ends_line);
-  if (used == 0 && unit[0] != "#" && looks_like_unit_id(unit[0])) {
+  if (used == 0 && unit[0] != "#"sv && looks_like_unit_id(unit[0])) {
     // "3B REAR": an identifier first.
     unit.insert(unit.begin(), "#");
     used = read_units(unit, 0, a, ends_line);
@@ -642,7 +649,7 @@ void read_unit_element(Tokens unit, NormalizedAddress& a, bool ends_line = true)
 // "APT 5", "# 3B", "UNIT C": a whole segment that is a designator and an id,
 // never a state and its ZIP ("FL 33101") or a state alone ("FL").
 bool unit_segment_after_place(const Tokens& seg) {
-  if (seg.size() < 2 || (seg[0] != "#" && !any_unit_designator(seg[0]))) return false;
+  if (seg.size() < 2 || (seg[0] != "#"sv && !any_unit_designator(seg[0]))) return false;
   if (standard_state(seg[0]) && seg.size() == 2 && is_zip(seg[1])) return false;
   const std::string& id = seg.back();
   if (!(has_digit(id) || (id.size() == 1 && is_alpha(id[0]))) || is_zip(id)) return false;
@@ -664,7 +671,7 @@ std::size_t idless_unit_phrase_at(const Tokens& t, std::size_t i, std::size_t en
       k -= 2;
       continue;
     }
-    if (!(is_designator(t[k - 1]) || t[k - 1] == "GROUND" || t[k - 1] == "LEVEL" || t[k - 1] == "MEZZANINE" ||
+    if (!(is_designator(t[k - 1]) || t[k - 1] == "GROUND"sv || t[k - 1] == "LEVEL"sv || t[k - 1] == "MEZZANINE"sv ||
           location_words_at(t, k - 1) == 1))
       break;
     designated = designated || is_designator(t[k - 1]) || location_words_at(t, k - 1) == 1;
@@ -677,7 +684,7 @@ std::size_t idless_unit_phrase_at(const Tokens& t, std::size_t i, std::size_t en
 
 bool is_route_word(std::string_view w) {
   const auto t = standard_suffix(w);
-  return t && (*t == "HWY" || *t == "RTE" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" || *t == "LOOP");
+  return t && (*t == "HWY"sv || *t == "RTE"sv || *t == "FWY"sv || *t == "EXPY"sv || *t == "TPKE"sv || *t == "LOOP"sv);
 }
 
 bool is_route_prefix(std::string_view w) {
@@ -699,20 +706,20 @@ bool unit_after_type_at(const Tokens& t, std::size_t j, std::size_t first_street
 // by something that looks like a unit id, after at least one street word.
 std::size_t find_unit_start(const Tokens& t, std::size_t first_street_word, bool ends_line) {
   for (std::size_t j = first_street_word + 1; j < t.size(); ++j) {
-    if (t[j] == "#" || ordinal_floor_at(t, j)) return j;
+    if (t[j] == "#"sv || ordinal_floor_at(t, j)) return j;
     if (unit_after_type_at(t, j, first_street_word, ends_line)) return j;
     auto d = any_unit_designator(t[j]);
     if (!d) continue;
     std::size_t k = j + 1;
-    if (k + 1 < t.size() && (t[k] == "#" || (is_number_word(t[k]) && looks_like_unit_id(t[k + 1])))) ++k;
+    if (k + 1 < t.size() && (t[k] == "#"sv || (is_number_word(t[k]) && looks_like_unit_id(t[k + 1])))) ++k;
     // Outside Pub 28 a word is a designator only before a numbered id, and
     // a number word after a route is the route's ("US HWY NO 202").
     if (!is_designator(*d) && !(k < t.size() && has_digit(t[k]))) continue;
-    if (*d == "#" && (is_route_word(t[j - 1]) || is_route_prefix(t[j - 1]) || t[j - 1] == "OLD")) continue;
+    if (*d == "#"sv && (is_route_word(t[j - 1]) || is_route_prefix(t[j - 1]) || t[j - 1] == "OLD"sv)) continue;
     if (k < t.size() && looks_like_unit_id(t[k])) return j;
     // "OCEAN FRONT APT 410": FRONT and SIDE after a plain word end a name.
-    const bool names_end = (*d == "FRNT" || *d == "SIDE") && !is_suffix(t[j - 1]) && !is_directional(t[j - 1]);
-    if (is_idless_designator(*d) && !names_end && (k >= t.size() || t[k] == "#" || is_designator(t[k]))) return j;
+    const bool names_end = (*d == "FRNT"sv || *d == "SIDE"sv) && !is_suffix(t[j - 1]) && !is_directional(t[j - 1]);
+    if (is_idless_designator(*d) && !names_end && (k >= t.size() || t[k] == "#"sv || is_designator(t[k]))) return j;
   }
   return t.size();
 }
@@ -745,7 +752,7 @@ void spell_leading_types(Tokens& t) {
 constexpr std::string_view kCountyOrColoradoHwy = "CO HWY";
 
 void settle_county_or_colorado(NormalizedAddress& a) {
-  if (a.pretype == kCountyOrColoradoHwy) a.pretype = a.state == "CO" ? "HWY" : "COUNTY RD";
+  if (a.pretype == kCountyOrColoradoHwy) a.pretype = a.state == "CO"sv ? "HWY" : "COUNTY RD";
 }
 
 // "IL 9", "IL 9 N": a state's two-letter code right before a route number
@@ -779,22 +786,22 @@ bool state_route_at(const Tokens& s, std::size_t i, std::size_t end) {
 void spell_route_kinds(Tokens& t) {
   const auto route_word_at = [&](std::size_t k) {
     const auto w = k < t.size() ? standard_suffix(t[k]) : std::nullopt;
-    return w == "RD" || w == "HWY" || w == "RTE";
+    return w == "RD"sv || w == "HWY"sv || w == "RTE"sv;
   };
   // "USHWY 278", "U S 278", "C R 183", "US NO 202": US highways and county
   // roads as some CAD systems write them.
   for (std::size_t k = 1; k + 1 < t.size(); ++k) {
-    if (t[k] == "USHWY" || t[k] == "USHIGHWAY") {
+    if (t[k] == "USHWY"sv || t[k] == "USHIGHWAY"sv) {
       t[k] = "US";
       t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
-    } else if (k + 2 < t.size() && ((t[k] == "U" && t[k + 1] == "S") || (t[k] == "C" && t[k + 1] == "R")) &&
-               (has_digit(t[k + 2]) || (t[k] == "C" && k + 3 == t.size() && t[k + 2].size() <= 2))) {
+    } else if (k + 2 < t.size() && ((t[k] == "U"sv && t[k + 1] == "S"sv) || (t[k] == "C"sv && t[k + 1] == "R"sv)) &&
+               (has_digit(t[k + 2]) || (t[k] == "C"sv && k + 3 == t.size() && t[k + 2].size() <= 2))) {
       // ("C R KK": Wisconsin's lettered county roads, as the line's last word.)
-      t[k] = t[k] == "U" ? "US" : "CR";
+      t[k] = t[k] == "U"sv ? "US" : "CR";
       t.erase(t.begin() + static_cast<long>(k) + 1);
-    } else if ((t[k + 1] == "NO" || t[k + 1] == "NUMBER") && k + 2 < t.size() && all_digits(t[k + 2]) &&
-               (t[k] == "US" || is_route_word(t[k]) ||
-                (standard_suffix(t[k]) == "RD" && (t[k - 1] == "COUNTY" || t[k - 1] == "CNTY" || t[k - 1] == "CTY")))) {
+    } else if ((t[k + 1] == "NO"sv || t[k + 1] == "NUMBER"sv) && k + 2 < t.size() && all_digits(t[k + 2]) &&
+               (t[k] == "US"sv || is_route_word(t[k]) ||
+                (standard_suffix(t[k]) == "RD"sv && (t[k - 1] == "COUNTY"sv || t[k - 1] == "CNTY"sv || t[k - 1] == "CTY"sv)))) {
       // "US HIGHWAY NO 202", "STATE HWY NUMBER 35", "COUNTY ROAD NO 5": the
       // number's own word, as New Jersey's records write routes. CAD's "US
       // HWY 202" is the same road.
@@ -802,26 +809,26 @@ void spell_route_kinds(Tokens& t) {
     }
   }
   for (std::size_t k = 0; k + 1 < t.size(); ++k) {
-    if (t[k] == "ST" && route_word_at(k + 1) && k + 2 < t.size() && has_digit(t[k + 2])) t[k] = "STATE";
-    else if ((t[k] == "CNTY" || t[k] == "CTY") && route_word_at(k + 1)) t[k] = "COUNTY";
-    else if (t[k] == "CTH") {
+    if (t[k] == "ST"sv && route_word_at(k + 1) && k + 2 < t.size() && has_digit(t[k + 2])) t[k] = "STATE";
+    else if ((t[k] == "CNTY"sv || t[k] == "CTY"sv) && route_word_at(k + 1)) t[k] = "COUNTY";
+    else if (t[k] == "CTH"sv) {
       t[k] = "COUNTY";
       t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
-    } else if ((t[k] == "STH" || t[k] == "USH" || t[k] == "WIS") && has_digit(t[k + 1])) {
+    } else if ((t[k] == "STH"sv || t[k] == "USH"sv || t[k] == "WIS"sv) && has_digit(t[k + 1])) {
       // Wisconsin's state and US trunk highways: "STH 21", "USH 41", "WIS 21".
-      t[k] = t[k] == "USH" ? "US" : "STATE";
+      t[k] = t[k] == "USH"sv ? "US" : "STATE";
       t.insert(t.begin() + static_cast<long>(k) + 1, "HWY");
-    } else if (t[k] == "LP" && all_digits(t[k + 1])) {
+    } else if (t[k] == "LP"sv && all_digits(t[k + 1])) {
       t[k] = "LOOP";  // Texas's "LP 289" is LOOP 289
-    } else if ((t[k] == "FARM" || t[k] == "RANCH") && k + 3 < t.size() && t[k + 1] == "TO" && t[k + 2] == "MARKET") {
-      t[k] = t[k] == "FARM" ? "FM" : "RM";
+    } else if ((t[k] == "FARM"sv || t[k] == "RANCH"sv) && k + 3 < t.size() && t[k + 1] == "TO"sv && t[k + 2] == "MARKET"sv) {
+      t[k] = t[k] == "FARM"sv ? "FM" : "RM";
       t.erase(t.begin() + static_cast<long>(k) + 1, t.begin() + static_cast<long>(k) + 3);
     }
-    if ((t[k] == "FM" || t[k] == "RM") && k + 2 < t.size() && standard_suffix(t[k + 1]) == "RD" && has_digit(t[k + 2]))
+    if ((t[k] == "FM"sv || t[k] == "RM"sv) && k + 2 < t.size() && standard_suffix(t[k + 1]) == "RD"sv && has_digit(t[k + 2]))
       t.erase(t.begin() + static_cast<long>(k) + 1);
     // "FM 1960 RD W": the road after the number is the one FM already says
     // (farm-to-market road); left in, the street was named "1960 RD".
-    if ((t[k] == "FM" || t[k] == "RM") && k + 2 < t.size() && all_digits(t[k + 1]) && standard_suffix(t[k + 2]) == "RD")
+    if ((t[k] == "FM"sv || t[k] == "RM"sv) && k + 2 < t.size() && all_digits(t[k + 1]) && standard_suffix(t[k + 2]) == "RD"sv)
       t.erase(t.begin() + static_cast<long>(k) + 2);
   }
 }
@@ -835,36 +842,36 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   if (i + 1 >= end) return i;
   const std::string& w = s[i];
   const bool numbered = has_digit(s[i + 1]);
-  if (w == "CR") { pretype = "COUNTY RD"; return i + 1; }
-  if (w == "SR" || w == "SH") { pretype = "HWY"; return i + 1; }
-  if (w == "FM" && numbered) { pretype = "FM"; return i + 1; }
-  if (w == "RM" && numbered) { pretype = "RM"; return i + 1; }  // Texas ranch-to-market: a kind of its own
-  if (w == "CO") {
+  if (w == "CR"sv) { pretype = "COUNTY RD"; return i + 1; }
+  if (w == "SR"sv || w == "SH"sv) { pretype = "HWY"; return i + 1; }
+  if (w == "FM"sv && numbered) { pretype = "FM"; return i + 1; }
+  if (w == "RM"sv && numbered) { pretype = "RM"; return i + 1; }  // Texas ranch-to-market: a kind of its own
+  if (w == "CO"sv) {
     const auto t = i + 2 < end ? standard_suffix(s[i + 1]) : std::nullopt;
-    if (t == "HWY" || t == "RTE") { pretype = kCountyOrColoradoHwy; return i + 2; }
+    if (t == "HWY"sv || t == "RTE"sv) { pretype = kCountyOrColoradoHwy; return i + 2; }
     if (state_route_at(s, i, end)) { pretype = kCountyOrColoradoHwy; return i + 1; }
   }
   if (state_route_at(s, i, end)) { pretype = "HWY"; return i + 1; }
-  if ((w == "I" || w == "IH" || w == "INTERSTATE") && numbered) { pretype = "I"; return i + 1; }
-  if (w == "US" && numbered) { pretype = "US HWY"; return i + 1; }
-  if ((w == "BUSINESS" || w == "BUS") && numbered) { pretype = "BUSINESS"; return i + 1; }  // US 190 Business
+  if ((w == "I"sv || w == "IH"sv || w == "INTERSTATE"sv) && numbered) { pretype = "I"; return i + 1; }
+  if (w == "US"sv && numbered) { pretype = "US HWY"; return i + 1; }
+  if ((w == "BUSINESS"sv || w == "BUS"sv) && numbered) { pretype = "BUSINESS"; return i + 1; }  // US 190 Business
   if (is_leading_type(w) && !is_suffix(s[end - 1])) {
     pretype = w;
     return i + 1;
   }
   // "AL HIGHWAY 157", "ILLINOIS ROUTE 3": a state's own route.
-  if (i + 2 < end && w != "US" && has_digit(s[i + 2]) && standard_state(w) && is_route_word(s[i + 1]) &&
-      standard_suffix(s[i + 1]) != "FWY" && standard_suffix(s[i + 1]) != "EXPY") {
+  if (i + 2 < end && w != "US"sv && has_digit(s[i + 2]) && standard_state(w) && is_route_word(s[i + 1]) &&
+      standard_suffix(s[i + 1]) != "FWY"sv && standard_suffix(s[i + 1]) != "EXPY"sv) {
     pretype = "HWY";
     return i + 2;
   }
   // "HISTORIC ROUTE 66" = "HIST RTE 66" = "HISTORIC HWY 66", and "HISTORIC US 66"
   // = "HISTORIC US HWY 66": an old alignment keeps its route's kind.
-  if ((w == "HISTORIC" || w == "HIST") && i + 2 < end) {
-    const bool us = s[i + 1] == "US";
-    const std::size_t at = us && i + 3 < end && standard_suffix(s[i + 2]) == "HWY" ? i + 3 : i + 2;
+  if ((w == "HISTORIC"sv || w == "HIST"sv) && i + 2 < end) {
+    const bool us = s[i + 1] == "US"sv;
+    const std::size_t at = us && i + 3 < end && standard_suffix(s[i + 2]) == "HWY"sv ? i + 3 : i + 2;
     const auto t1 = standard_suffix(s[i + 1]);
-    if (all_digits(s[at]) && (us || t1 == "HWY" || t1 == "RTE")) {
+    if (all_digits(s[at]) && (us || t1 == "HWY"sv || t1 == "RTE"sv)) {
       pretype = us ? "HISTORIC US HWY" : "HISTORIC HWY";
       return at;
     }
@@ -872,35 +879,35 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   // "ANDERSON COUNTY RD 312", "SCENIC HWY 98": a numbered road named for its
   // county or its kind keeps that word in its pre-type.
   if (i + 2 < end && all_alpha(w) && w.size() >= 3 && !is_directional(w) && !is_suffix(w) && !standard_state(w) &&
-      !is_route_prefix(w) && w != "OLD" && w != "COUNTRY") {
+      !is_route_prefix(w) && w != "OLD"sv && w != "COUNTRY"sv) {
     const auto t1 = standard_suffix(s[i + 1]);
-    if (t1 == "HWY" && all_digits(s[i + 2])) {
+    if (t1 == "HWY"sv && all_digits(s[i + 2])) {
       pretype = w + " HWY";
       return i + 2;
     }
     const auto t2 = i + 3 < end ? standard_suffix(s[i + 2]) : std::nullopt;
-    if ((s[i + 1] == "COUNTY" || s[i + 1] == "CO") && (t2 == "RD" || t2 == "HWY") && all_digits(s[i + 3])) {
+    if ((s[i + 1] == "COUNTY"sv || s[i + 1] == "CO"sv) && (t2 == "RD"sv || t2 == "HWY"sv) && all_digits(s[i + 3])) {
       pretype = w + " COUNTY RD";  // a county's highway is its county road
       return i + 3;
     }
     // "ANDERSON CR 312": CR after the county's name is its county road, the
     // same road as "ANDERSON COUNTY RD 312" (CR alone stays COUNTY RD).
-    if (s[i + 1] == "CR" && all_digits(s[i + 2])) {
+    if (s[i + 1] == "CR"sv && all_digits(s[i + 2])) {
       pretype = w + " COUNTY RD";
       return i + 2;
     }
   }
   // "COUNTRY ROAD 183" is how county roads are often misspelled: with a
   // number it is one ("COUNTRY RD" alone is a street's name).
-  if ((w == "COUNTY" || w == "CO" || w == "STATE" || w == "US" || w == "CITY" ||
-       (w == "COUNTRY" && i + 2 < end && all_digits(s[i + 2]))) &&
+  if ((w == "COUNTY"sv || w == "CO"sv || w == "STATE"sv || w == "US"sv || w == "CITY"sv ||
+       (w == "COUNTRY"sv && i + 2 < end && all_digits(s[i + 2]))) &&
       i + 2 < end) {
     auto t = standard_suffix(s[i + 1]);
-    if (t && (*t == "RD" || *t == "HWY" || *t == "RTE")) {
-      if (w == "STATE") pretype = "HWY";
-      else if (w == "US") pretype = "US HWY";
-      else if (w == "CITY") pretype = *t == "RD" ? "CITY RD" : "CITY HWY";
-      else if (w == "COUNTRY" && *t != "RD") return i;
+    if (t && (*t == "RD"sv || *t == "HWY"sv || *t == "RTE"sv)) {
+      if (w == "STATE"sv) pretype = "HWY";
+      else if (w == "US"sv) pretype = "US HWY";
+      else if (w == "CITY"sv) pretype = *t == "RD"sv ? "CITY RD" : "CITY HWY";
+      else if (w == "COUNTRY"sv && *t != "RD"sv) return i;
       else pretype = "COUNTY RD";  // COUNTY HWY 12 = CR 12: one kind of road
       return i + 2;
     }
@@ -908,12 +915,12 @@ std::size_t read_pretype(const Tokens& s, std::size_t i, std::size_t end, std::s
   // "AVENUE B", "HIGHWAY 66": a type word first and a non-type word last.
   if (end - i >= 2) {
     auto t = standard_suffix(w);
-    if (t && !is_suffix(s[end - 1]) && (*t == "AVE" || *t == "HWY" || *t == "RTE" || *t == "RD" || *t == "BLVD" ||
-                                        *t == "ST" || *t == "FWY" || *t == "EXPY" || *t == "TPKE" ||
-                                        ((*t == "LOOP" || *t == "SPUR") && has_digit(s[end - 1])))) {
+    if (t && !is_suffix(s[end - 1]) && (*t == "AVE"sv || *t == "HWY"sv || *t == "RTE"sv || *t == "RD"sv || *t == "BLVD"sv ||
+                                        *t == "ST"sv || *t == "FWY"sv || *t == "EXPY"sv || *t == "TPKE"sv ||
+                                        ((*t == "LOOP"sv || *t == "SPUR"sv) && has_digit(s[end - 1])))) {
       // "ST PAUL" is SAINT PAUL, not a street named PAUL of type ST.
-      if (*t == "ST" && w != "STREET") return i;
-      pretype = *t == "RTE" ? "HWY" : *t;
+      if (*t == "ST"sv && w != "STREET"sv) return i;
+      pretype = *t == "RTE"sv ? "HWY" : *t;
       return i + 1;
     }
   }
@@ -930,7 +937,7 @@ void split_route_words(Tokens& t) {
   };
   for (std::size_t k = 0; k < t.size(); ++k) {
     std::size_t dash = t[k].find('-');
-    if (dash == std::string::npos && (k == 0 || (t[k - 1] != "#" && !any_unit_designator(t[k - 1])))) {
+    if (dash == std::string::npos && (k == 0 || (t[k - 1] != "#"sv && !any_unit_designator(t[k - 1])))) {
       std::size_t letters = 0;
       while (letters < t[k].size() && is_alpha(t[k][letters])) ++letters;
       if (letters > 0 && all_digits(std::string_view(t[k]).substr(letters)) &&
@@ -942,7 +949,7 @@ void split_route_words(Tokens& t) {
     // "US-NO 202": the number's own word, dropped as after "US NO".
     if (dash != std::string::npos && k + 1 < t.size() && all_digits(t[k + 1]) &&
         is_route_head(std::string_view(t[k]).substr(0, dash)) &&
-        (std::string_view(t[k]).substr(dash + 1) == "NO" || std::string_view(t[k]).substr(dash + 1) == "NUMBER")) {
+        (std::string_view(t[k]).substr(dash + 1) == "NO"sv || std::string_view(t[k]).substr(dash + 1) == "NUMBER"sv)) {
       t[k].resize(dash);
       continue;
     }
@@ -970,7 +977,7 @@ bool unlabelled_unit_at_end(const Tokens& t, std::size_t i, std::size_t end) {
   if (state_route_at(t, i, end) || (is_directional(t[i]) && state_route_at(t, i + 1, end))) return false;
   if (is_route_prefix(before) || is_route_word(before) ||
       (end >= i + 3 && (is_route_prefix(t[end - 3]) || is_route_word(t[end - 3]) ||
-                         (t[end - 3] == "COUNTRY" && standard_suffix(before) == "RD"))))
+                         (t[end - 3] == "COUNTRY"sv && standard_suffix(before) == "RD"sv))))
     return false;
   const bool after_type = end - i >= 3 && (is_suffix(before) || (is_directional(before) && is_suffix(t[end - 3])));
   // "4315 WEBSTER AVE LH", "720 10TH AVE SW A": letters after the type, but
@@ -1020,7 +1027,7 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
     // Not before a third directional: "810 S W S YOUNG DR" is S Young's initials.
     if (end - i < 4 || !is_directional(s[i]) || !is_directional(s[i + 1]) || is_directional(s[i + 2])) return {};
     const std::string ns = *standard_directional(s[i]), ew = *standard_directional(s[i + 1]);
-    return (ns == "N" || ns == "S") && (ew == "E" || ew == "W") ? ns + ew : std::string();
+    return (ns == "N"sv || ns == "S"sv) && (ew == "E"sv || ew == "W"sv) ? ns + ew : std::string();
   }();
   if (!quadrant.empty()) {
     a.predir = quadrant;
@@ -1033,7 +1040,7 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   // "OLD STATE ROUTE 3", "OLD WEST US HWY 90": an old road keeps its
   // route's pre-type and OLD goes with its number ("HWY OLD 3").
   std::string old_road;
-  if (s[i] == "OLD" && end - i >= 3) {
+  if (s[i] == "OLD"sv && end - i >= 3) {
     std::size_t k = i + 1;
     const bool dir = a.predir.empty() && is_directional(s[k]) && end - k >= 3;
     std::string route;
@@ -1066,7 +1073,7 @@ bool read_street(const Tokens& s, std::size_t i, std::size_t end, NormalizedAddr
   // "AVON ST EXT": the extension of a street keeps that street's type, and
   // EXT goes after the name, where a CLDXF post-modifier goes.
   const bool extension =
-      end - i >= 3 && standard_suffix(s[end - 1]) == "EXT" && is_suffix(s[end - 2]) && !is_suffix(s[end - 3]);
+      end - i >= 3 && standard_suffix(s[end - 1]) == "EXT"sv && is_suffix(s[end - 2]) && !is_suffix(s[end - 3]);
   if (extension) --end;
   if (end - i >= 2 && is_suffix(s[end - 1])) {
     a.type = *standard_suffix(s[end - 1]);
@@ -1170,7 +1177,7 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     const std::size_t rest = end - n;
     bool named = false, typed = false;
     for (std::size_t k = from; k < rest; ++k) {
-      if (!is_directional(t[k]) && t[k] != "#" && t[k] != "&" && t[k] != "/") named = true;
+      if (!is_directional(t[k]) && t[k] != "#"sv && t[k] != "&"sv && t[k] != "/"sv) named = true;
       // "E VIA DE VENTURA SCOTTSDALE": a type that comes first does not end the street.
       if (k > from && is_suffix(t[k]) && !(is_leading_type(t[k]) && (k == from + 1 && is_directional(t[from]))))
         typed = true;
@@ -1189,8 +1196,8 @@ std::size_t known_place_at_end(const Tokens& t, std::size_t from, std::size_t en
     const auto road = rest - from >= 3 ? standard_suffix(t[rest - 2]) : std::nullopt;
     const bool lettered_county_road =
         rest - from >= 2 && all_alpha(before) && before.size() <= 3 &&
-        (t[rest - 2] == "CTH" || ((road == "RD" || road == "HWY" || road == "RTE") &&
-                                  (t[rest - 3] == "COUNTY" || t[rest - 3] == "CNTY" || t[rest - 3] == "CTY")));
+        (t[rest - 2] == "CTH"sv || ((road == "RD"sv || road == "HWY"sv || road == "RTE"sv) &&
+                                  (t[rest - 3] == "COUNTY"sv || t[rest - 3] == "CNTY"sv || t[rest - 3] == "CTY"sv)));
     if (typed && !(is_suffix(before) || is_directional(before) || is_designator(before) || looks_like_unit_id(before) ||
                    is_route_modifier(before) || lettered_county_road || idless_unit_phrase_at(t, from, rest) < rest))
       return 0;
@@ -1242,7 +1249,7 @@ std::size_t take_known_place(const Tokens& t, std::size_t from, std::size_t end,
   return end;
 }
 
-bool is_corner_word(std::string_view w) { return w == "/" || w == "&" || w == "AND" || w == "AT"; }
+bool is_corner_word(std::string_view w) { return w == "/"sv || w == "&"sv || w == "AND"sv || w == "AT"sv; }
 
 bool is_travel_direction(const std::string& w) {
   static constexpr std::string_view kBound[] = {"NB", "SB", "EB", "WB", "NORTHBOUND", "SOUTHBOUND", "EASTBOUND",
@@ -1280,9 +1287,9 @@ std::size_t cross_street_at(const Tokens& street) {
   for (std::size_t k = 3; k + 1 < street.size(); ++k) {
     const bool marker = is_corner_word(street[k]) ||
                         std::find(std::begin(kMarkers), std::end(kMarkers), street[k]) != std::end(kMarkers) ||
-                        (street[k] == "X" && typed_after(k));
+                        (street[k] == "X"sv && typed_after(k));
     if (!marker) continue;
-    if (street[k] == "AT" && street[1] == "THE") continue;
+    if (street[k] == "AT"sv && street[1] == "THE"sv) continue;
     if (is_suffix(street[k - 1]) || is_directional(street[k - 1])) return k;
     // "5801 N HWY 763 / OAK AVE", "28402 CR 561 / OAK AVE", "2010 W AVE K &
     // ELM ST", "… STE 545 BTWN ELM ST AND OAK AVE": a route's number, the
@@ -1291,10 +1298,10 @@ std::size_t cross_street_at(const Tokens& street) {
     const bool named_after = std::any_of(street.begin() + static_cast<long>(k) + 1, street.end(),
                                          [](const std::string& w) { return w.size() >= 2 && all_alpha(w); });
     const std::size_t first = 1 + (is_directional(street[1]) ? 1 : 0);
-    const bool after_unit = (street[k - 2] == "#" || is_designator(street[k - 2])) && looks_like_unit_id(street[k - 1]);
+    const bool after_unit = (street[k - 2] == "#"sv || is_designator(street[k - 2])) && looks_like_unit_id(street[k - 1]);
     const auto road = standard_suffix(street[k - 2]);
     const bool county_letters = k >= 4 && all_alpha(street[k - 1]) && street[k - 1].size() <= 3 &&
-                                (road == "RD" || road == "HWY") && is_route_prefix(street[k - 3]);
+                                (road == "RD"sv || road == "HWY"sv) && is_route_prefix(street[k - 3]);
     const bool after_first_type =
         k >= first + 2 && (is_leading_type(street[first]) || (k == first + 2 && is_suffix(street[first])));
     // ("HWY 71 BUSINESS / OAK AVE": the number's modifier too.)
@@ -1334,11 +1341,11 @@ std::size_t find_mile_marker(const Tokens& t, std::size_t& words) {
   };
   for (std::size_t k = 0; k + 1 < t.size(); ++k) {
     const std::string& w = t[k];
-    if ((w == "MM" || w == "MP" || w == "MILEPOST" || w == "MILEMARKER" || w == "MILE") && number(t[k + 1])) {
+    if ((w == "MM"sv || w == "MP"sv || w == "MILEPOST"sv || w == "MILEMARKER"sv || w == "MILE"sv) && number(t[k + 1])) {
       words = 2;
       return k;
     }
-    if (w == "MILE" && k + 2 < t.size() && (t[k + 1] == "MARKER" || t[k + 1] == "POST" || t[k + 1] == "MKR") &&
+    if (w == "MILE"sv && k + 2 < t.size() && (t[k + 1] == "MARKER"sv || t[k + 1] == "POST"sv || t[k + 1] == "MKR"sv) &&
         number(t[k + 2])) {
       words = 3;
       return k;
@@ -1359,10 +1366,10 @@ std::string marker_number(std::string number) {
 
 // Where on the road at a marker: no part of which marker it is.
 bool is_roadside_word(const std::string& w) {
-  return w == "MEDIAN" || w == "SHOULDER" || w == "SHLDR";
+  return w == "MEDIAN"sv || w == "SHOULDER"sv || w == "SHLDR"sv;
 }
 
-bool is_shoulder_side(const std::string& w) { return w == "RIGHT" || w == "LEFT" || w == "INSIDE" || w == "OUTSIDE"; }
+bool is_shoulder_side(const std::string& w) { return w == "RIGHT"sv || w == "LEFT"sv || w == "INSIDE"sv || w == "OUTSIDE"sv; }
 
 // "..., SPRINGFIELD, IL 62701, USA": the country at the end, as geocoders
 // and some CAD exports write it, read as part of the city and no premise
@@ -1452,10 +1459,10 @@ std::string not_one_address(const Tokens& t) {
   if (t.empty() || !is_digit(t[0][0])) return {};
   if (is_house_number_range(t[0])) return "a range of house numbers is not one address";
   if (significant_digits(t[0]) > 6) return "a house number has at most 6 digits";
-  if (t.size() >= 3 && all_digits(t[0]) && (t[1] == "AND" || t[1] == "&") && all_digits(t[2]))
+  if (t.size() >= 3 && all_digits(t[0]) && (t[1] == "AND"sv || t[1] == "&"sv) && all_digits(t[2]))
     return "two house numbers are not one address";
   // "1200 BLOCK RD" is a street named BLOCK.
-  if (t.size() >= 3 && (t[1] == "BLK" || t[1] == "BLOCK") && !(t.size() == 3 && is_suffix(t[2])))
+  if (t.size() >= 3 && (t[1] == "BLK"sv || t[1] == "BLOCK"sv) && !(t.size() == 3 && is_suffix(t[2])))
     return "a block is not an address";
   return {};
 }
@@ -1498,7 +1505,7 @@ bool only_unit_words(std::string_view text) {
   const std::vector<Tokens> segments = tokenize(text);
   return !segments.empty() && std::all_of(segments.begin(), segments.end(), [](const Tokens& seg) {
     // Led by a unit word: "CALLBACK 555-0100" reads like "TPN 13A" but is a note.
-    if (seg[0] != "#" && !any_unit_designator(seg[0]) && !ordinal_floor_at(seg, 0) && location_words_at(seg, 0) == 0)
+    if (seg[0] != "#"sv && !any_unit_designator(seg[0]) && !ordinal_floor_at(seg, 0) && location_words_at(seg, 0) == 0)
       return false;
     NormalizedAddress units;
     return read_units(seg, 0, units) == seg.size();
@@ -1557,7 +1564,7 @@ std::string NormalizedAddress::street_line() const {
   const bool joined_suffix = !marker && suffix_word.size() <= 2 && all_alpha(suffix_word);
   for (const std::string* p : {&house_number, &house_suffix, &predir, &pretype, &name, &type, &postdir}) {
     if (p->empty() || (marker && p == &house_number)) continue;
-    if (!out.empty() && !(p == &house_suffix && joined_suffix)) out += (p == &name && pretype == "I") ? '-' : ' ';
+    if (!out.empty() && !(p == &house_suffix && joined_suffix)) out += (p == &name && pretype == "I"sv) ? '-' : ' ';
     out += *p;
   }
   if (marker) out += " " + house_number;
@@ -1615,7 +1622,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   // "LUCERNE DR S E": a quadrant written as two letters after the type.
   // Not right after the house number: "2000 DR N W ATKINSON BLVD" is Dr. N. W. Atkinson.
   for (std::size_t k = 3; k + 1 < street.size(); ++k)
-    if ((street[k] == "N" || street[k] == "S") && (street[k + 1] == "E" || street[k + 1] == "W") &&
+    if ((street[k] == "N"sv || street[k] == "S"sv) && (street[k + 1] == "E"sv || street[k + 1] == "W"sv) &&
         is_suffix(street[k - 1])) {
       street[k] += street[k + 1];
       street.erase(street.begin() + static_cast<long>(k) + 1);
@@ -1623,8 +1630,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   // "PINECREST DR NORTH EAST, LINDALE": spelled out too, when the two words
   // end the street line (before a comma they cannot start a town's name).
   if (const std::size_t k = street.size() - 2; segments.size() > 1 && street.size() >= 4 &&
-      is_suffix(street[k - 1]) && (street[k] == "NORTH" || street[k] == "SOUTH") &&
-      (street[k + 1] == "EAST" || street[k + 1] == "WEST")) {
+      is_suffix(street[k - 1]) && (street[k] == "NORTH"sv || street[k] == "SOUTH"sv) &&
+      (street[k + 1] == "EAST"sv || street[k + 1] == "WEST"sv)) {
     street[k] = street[k].substr(0, 1) + street[k + 1].substr(0, 1);
     street.pop_back();
   }
@@ -1667,7 +1674,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   for (std::size_t s = 1; s < segments.size(); ++s) {
     Tokens seg = segments[s];
     // ", S. W. # 2": a quadrant written as two letters.
-    if (seg.size() >= 2 && (seg[0] == "N" || seg[0] == "S") && (seg[1] == "E" || seg[1] == "W")) {
+    if (seg.size() >= 2 && (seg[0] == "N"sv || seg[0] == "S"sv) && (seg[1] == "E"sv || seg[1] == "W"sv)) {
       seg[0] += seg[1];
       seg.erase(seg.begin() + 1);
     }
@@ -1717,8 +1724,8 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
       a.unit_display += units.unit_display;
       continue;
     }
-    if (place.empty() && (seg[0] == "#" || any_unit_designator(seg[0]) || ordinal_floor_at(seg, 0) ||
-                          (seg[0] == "ST" && seg.size() > 1 && has_digit(seg[1])) || unit_name_words(seg, 0) > 0)) {
+    if (place.empty() && (seg[0] == "#"sv || any_unit_designator(seg[0]) || ordinal_floor_at(seg, 0) ||
+                          (seg[0] == "ST"sv && seg.size() > 1 && has_digit(seg[1])) || unit_name_words(seg, 0) > 0)) {
       // ", SUITE 530 ATLANTA, GA": the unit, then the place in one segment.
       NormalizedAddress units;
       const std::size_t used = read_units(seg, 0, units);
@@ -1791,7 +1798,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   std::string hno, hns;
   // Split for both sources: the glued directional below must read the
   // registry's "1208E CHERRY ST" as CAD's, or the same text never matched.
-  if (!street.empty() && split_house_number(street[0], hno, hns) && cad && hno == "0")
+  if (!street.empty() && split_house_number(street[0], hno, hns) && cad && hno == "0"sv)
     return make_error("address.no_house_number",
                       "address '" + std::string(text.substr(0, 80)) + "': house number 0 is no door");
   // "1208N MAPLE ST" is 1208 N MAPLE ST: a compass letter glued to the number
@@ -1806,7 +1813,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     // "I-55 @ MM 92", "I-55 NB NEAR MM 92": the marker on the route, no corner.
     std::size_t at_words = 0;
     if (const std::size_t m = find_mile_marker(street, at_words);
-        m < street.size() && m > 1 && (street[m - 1] == "AT" || street[m - 1] == "NEAR"))
+        m < street.size() && m > 1 && (street[m - 1] == "AT"sv || street[m - 1] == "NEAR"sv))
       street.erase(street.begin() + static_cast<long>(m) - 1);
     if (street.size() >= 3) {
       const auto corner = std::find_if(street.begin() + 1, street.end() - 1, is_corner_word);
@@ -1856,7 +1863,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
     ++i;
   } else if (a.house_suffix.empty() && i + 2 <= street.size() && street[i].size() == 1 && is_alpha(street[i][0]) &&
              !is_directional(street[i]) && !is_suffix(street[i + 1]) && all_alpha(street[i + 1]) &&
-             (street[i + 1].size() >= 3 || is_directional(street[i + 1])) && street[i + 1] != "AND") {
+             (street[i + 1].size() >= 3 || is_directional(street[i + 1])) && street[i + 1] != "AND"sv) {
     // "214 B SOUTH BLVD" and "4224 A LINCOLNSHIRE" are 214B and 4224A; "12 B
     // ST" is B Street, "2964 L B J FWY" LBJ Freeway, "728 C AND N SMITH MILL
     // RD" the C and N Smith Mill Road.
@@ -1867,7 +1874,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
   // "6910 # G MARY CAROLINE CIRCLE": the unit written between the house
   // number and the street.
   NormalizedAddress early;
-  if (i + 3 < street.size() && street[i] == "#" && looks_like_unit_id(street[i + 1]) && all_alpha(street[i + 2])) {
+  if (i + 3 < street.size() && street[i] == "#"sv && looks_like_unit_id(street[i + 1]) && all_alpha(street[i + 2])) {
     append_unit(early, {"#", street[i + 1]});
     street.erase(street.begin() + static_cast<long>(i), street.begin() + static_cast<long>(i) + 2);
   }
@@ -1900,7 +1907,7 @@ Result<NormalizedAddress> normalize_address(std::string_view text, const Gazette
         // code is no street or unit word there (not CT, NE, FL, PR ...).
         const bool state_after_type = n == 1 && end - 1 > i + 1 && is_suffix(street[end - 2]) &&
                                       !is_suffix(street[end - 1]) && !is_directional(street[end - 1]) &&
-                                      !is_designator(street[end - 1]) && street[end - 1] != "MT";
+                                      !is_designator(street[end - 1]) && street[end - 1] != "MT"sv;
         if (typed_with_tail || !a.zip.empty() || state_after_type) {
           a.state = state;
           end -= n;
@@ -2062,7 +2069,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
       a.pretype = join(pretype, 0, pretype.size());
     }
     // "US HIGHWAY" "NO 202": the number's own word, dropped as in text.
-    if (rd.size() >= 2 && (rd[0] == "NO" || rd[0] == "NUMBER") && all_digits(rd[1]) &&
+    if (rd.size() >= 2 && (rd[0] == "NO"sv || rd[0] == "NUMBER"sv) && all_digits(rd[1]) &&
         detail::is_route_pretype(a.pretype))
       rd.erase(rd.begin());
   }
@@ -2079,7 +2086,7 @@ Result<NormalizedAddress> normalize_civic(const CivicAddress& c) {
   std::erase(name, std::string("&"));  // as in text: "PEACE & PLENTY LN" is PEACE PLENTY
   Tokens pom = words(c.pom);
   for (std::string& w : pom)
-    if (standard_suffix(w) == "EXT") w = "EXT";  // "AVON ST EXTENSION" = "AVON ST EXT"
+    if (standard_suffix(w) == "EXT"sv) w = "EXT";  // "AVON ST EXTENSION" = "AVON ST EXT"
   name.insert(name.end(), pom.begin(), pom.end());
   spell_numbered_street(name, a);
   a.name = canonical_name(name);

@@ -2,6 +2,8 @@
 // C2 (secondary unit designators), section 233 (directionals) and the state
 // abbreviations. Each row lists the standard abbreviation first, then every
 // spelled-out and common abbreviated form that maps to it.
+#include <array>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -12,7 +14,23 @@
 namespace mdtc::cache {
 namespace {
 
-using Table = std::unordered_map<std::string_view, std::string_view>;
+// The forms and their standard spellings, and for each word length the
+// first bytes any form of that length has: most words of an address are in
+// no table (MAPLE, 1208), and the normalizer asks some thirty times per
+// address, so a miss is answered without hashing.
+struct Table {
+  std::unordered_map<std::string_view, std::string_view> forms;
+  std::array<uint32_t, 32> first_bytes{};  // by length: bit (byte % 32)
+
+  void add(std::string_view form, std::string_view standard) {
+    forms.emplace(form, standard);
+    if (form.size() < first_bytes.size()) first_bytes[form.size()] |= bit(form[0]);
+  }
+  bool may_hold(std::string_view w) const {
+    return !w.empty() && w.size() < first_bytes.size() && (first_bytes[w.size()] & bit(w[0]));
+  }
+  static uint32_t bit(char c) { return uint32_t{1} << (static_cast<unsigned char>(c) % 32); }
+};
 
 struct Row {
   std::string_view standard;
@@ -22,8 +40,8 @@ struct Row {
 Table build(std::initializer_list<Row> rows) {
   Table t;
   for (const Row& r : rows) {
-    t.emplace(r.standard, r.standard);
-    for (std::string_view f : r.forms) t.emplace(f, r.standard);
+    t.add(r.standard, r.standard);
+    for (std::string_view f : r.forms) t.add(f, r.standard);
   }
   return t;
 }
@@ -326,8 +344,9 @@ const Table& states() {
 }
 
 std::optional<std::string> lookup(const Table& t, std::string_view word) {
-  auto it = t.find(word);
-  if (it == t.end()) return std::nullopt;
+  if (!t.may_hold(word)) return std::nullopt;
+  auto it = t.forms.find(word);
+  if (it == t.forms.end()) return std::nullopt;
   return std::string(it->second);
 }
 
