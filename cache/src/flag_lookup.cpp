@@ -122,6 +122,18 @@ const Premise* only_one_near(const std::vector<Premise>& premises, const Address
   return found;
 }
 
+// CAD's point within max_gap_m of every one of these premises, each of
+// which has a location.
+bool point_confirms(const std::vector<std::string>& ids, const std::map<std::string, Premise>& by_id,
+                    const AddressQuery& query, double max_gap_m) {
+  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon) || max_gap_m <= 0)
+    return false;
+  return std::all_of(ids.begin(), ids.end(), [&](const std::string& id) {
+    const Premise& p = by_id.at(id);
+    return p.lat && p.lon && distance_m(*query.lat, *query.lon, *p.lat, *p.lon) <= max_gap_m;
+  });
+}
+
 // Each premise's reasons once, in order: the answer's own.
 void gather_reasons(MatchResult& r) {
   for (const Premise& p : r.premises)
@@ -525,11 +537,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       // A city the cache does not know, a letter from one it does
       // ("SPRINGFEILD"; two in a name of nine or more letters): a
-      // misspelling, taken for that place but never as exact, and said. A
-      // city farther from every known one stays a different place, and so
-      // does one with a word more or less ("W SPRINGFIELD").
+      // misspelling, taken for that place but never as exact, and said,
+      // where CAD's point confirms it (see below). A city farther from every
+      // known one stays a different place, and so does one with a word more
+      // or less ("W SPRINGFIELD").
       // The reason when the text was read other than as written.
       std::string read_as;
+      std::string respelled_from;  // the city as written, when read as a known one
       // Premises that two equally near towns would each find ("MORLOW":
       // MARLOW and MERLOW): never one of them.
       std::vector<std::string> towns_apart;
@@ -555,6 +569,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         }
         if (found_in.size() == 1) {
           read_as = "city " + q->city + " read as " + found_in[0];
+          respelled_from = q->city;
           candidates = std::move(first_candidates);
           q = first;
           r.normalized_address = q->display();
@@ -712,6 +727,21 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           d.ambiguous_candidates = std::move(ids);
           break;
         }
+      }
+      // A real town a letter from a known one (CHINO, CHICO) has its own
+      // 17 OAK AVE: read as the known town, the call was shown that town's
+      // premise and its flags. CAD's point near the premise confirms the
+      // misspelling; without one it is asked, naming the premise.
+      if (!respelled_from.empty() && decided(d) && d.ambiguous_candidates.empty() &&
+          !point_confirms(decided_ids(d), by_id, query, options.max_text_geo_gap_m)) {
+        std::vector<std::string> ids = decided_ids(d);
+        const bool cad_point = query.lat && query.lon;
+        near_miss = respelled_from + " may be a town of its own" +
+                    (cad_point ? " (the CAD location is not at the premise)" : " (no CAD location to tell)") +
+                    "; flagged premise on file:";
+        for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
+        d = AddressDecision{};
+        d.ambiguous_candidates = std::move(ids);
       }
       if (!d.ambiguous_candidates.empty()) {
         // Several buildings fit: say so and show nothing rather than guess.

@@ -241,6 +241,8 @@ std::string match_level_text(const cache::MatchResult& match) {
         return "A corner names no premise and CAD sent no location to look near - its flags were not checked; "
                "confirm the address with dispatch";
       if (match.unparsed) return "Address not understood - its flags were not checked; confirm the address with dispatch";
+      if (match.ambiguous_candidates.size() == 1)
+        return "Address not certain: a flagged premise could match - confirm the address with dispatch";
       if (!match.ambiguous_candidates.empty())
         return "Address ambiguous: " + std::to_string(match.ambiguous_candidates.size()) +
                " flagged premises could match - confirm the address with dispatch";

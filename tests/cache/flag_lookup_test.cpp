@@ -873,15 +873,45 @@ TEST_F(FlagLookup, AUnitThenAnotherTownIsNeverThatTownsPremise) {
   EXPECT_EQ(own.premises[0].id, "P-O");
 }
 
-// A city a letter or two from a known one is a misspelling: found, never
-// exact, and said. One farther off, or with a word more, is another place.
-TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneBelowExact) {
-  const MatchResult m = match(c, "17 OAK AVE, SPRINGFEILD IL");
-  EXPECT_EQ(m.level, MatchLevel::building);
-  ASSERT_EQ(m.premises.size(), 1u);
-  EXPECT_EQ(m.premises[0].id, "P-2");
-  EXPECT_EQ(m.reasons, (std::vector<std::string>{"city SPRINGFEILD read as SPRINGFIELD"}));
-  EXPECT_EQ(m.normalized_address, "17 OAK AVE, SPRINGFIELD IL");
+// A city a letter or two from a known one may be a misspelling, or a real
+// town of its own with the same address: CHINO and CHICO are both in
+// California. Read as the known town, a call in Chino was shown a Chico
+// premise's flags. It is read so only where CAD's point is at the premise
+// (below exact, and said); otherwise it is asked, naming the premise. A city
+// farther off, or with a word more, is another place.
+TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneOnlyWhereCadsPointIsAtThePremise) {
+  add(R"({"type":"premise","id":"P-CH","address":"88 Main St, Chico CA","lat":39.7285,"lon":-121.8375})" "\n"
+      R"({"type":"flag","id":"F-CH","premise":"P-CH","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  const MatchResult unconfirmed = match(c, "88 MAIN ST, CHINO CA");
+  EXPECT_EQ(unconfirmed.level, MatchLevel::none);
+  EXPECT_TRUE(unconfirmed.premises.empty());
+  EXPECT_TRUE(unconfirmed.flags.empty());
+  EXPECT_EQ(unconfirmed.ambiguous_candidates, (std::vector<std::string>{"P-CH"}));
+  EXPECT_EQ(unconfirmed.reasons,
+            (std::vector<std::string>{"CHINO may be a town of its own (no CAD location to tell); flagged premise on "
+                                      "file: 88 MAIN ST, CHICO CA",
+                                      "city CHINO read as CHICO"}));
+  // CAD's point in Chino, 600 km south: asked.
+  const MatchResult elsewhere = match(c, "88 MAIN ST, CHINO CA", 34.0122, -117.6889);
+  EXPECT_EQ(elsewhere.level, MatchLevel::none);
+  EXPECT_TRUE(elsewhere.flags.empty());
+  EXPECT_EQ(elsewhere.ambiguous_candidates, (std::vector<std::string>{"P-CH"}));
+  ASSERT_FALSE(elsewhere.reasons.empty());
+  EXPECT_NE(elsewhere.reasons[0].find("(the CAD location is not at the premise)"), std::string::npos);
+  // CAD's point at the premise: the misspelling it looked like.
+  const MatchResult typo = match(c, "88 MAIN ST, CHINO CA", 39.7286, -121.8376);
+  EXPECT_EQ(typo.level, MatchLevel::building);
+  ASSERT_EQ(typo.premises.size(), 1u);
+  EXPECT_EQ(typo.premises[0].id, "P-CH");
+  ASSERT_EQ(typo.flags.size(), 1u);
+  EXPECT_EQ(typo.flags[0].id, "F-CH");
+  EXPECT_EQ(typo.reasons, (std::vector<std::string>{"city CHINO read as CHICO"}));
+  EXPECT_EQ(typo.normalized_address, "88 MAIN ST, CHICO CA");
+  // A premise with no location is never confirmed.
+  const MatchResult spring = match(c, "17 OAK AVE, SPRINGFEILD IL", 39.7817, -89.6501);
+  EXPECT_EQ(spring.level, MatchLevel::none);
+  EXPECT_EQ(spring.ambiguous_candidates, (std::vector<std::string>{"P-2"}));
+  EXPECT_EQ(spring.reasons.back(), "city SPRINGFEILD read as SPRINGFIELD");
   EXPECT_EQ(match(c, "17 OAK AVE, SHELBYVILLE IL").level, MatchLevel::none);
   EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
   // As long as SPRINGFIELD but three letters off: other towns, whose
@@ -904,11 +934,10 @@ TEST_F(FlagLookup, AMisspelledCityAsNearToTwoTownsIsAmbiguous) {
   EXPECT_TRUE(m.flags.empty());
   EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-MA", "P-ME"}));
   EXPECT_EQ(m.reasons, (std::vector<std::string>{"address fits 2 flagged premises", "city MORLOW could be MARLOW or MERLOW"}));
-  // Near to one only, it is that one, below exact.
+  // Near to one only, it is that one's premise that is asked about.
   const MatchResult one = match(c, "5 CEDAR ST, MARLOWW IL");
-  ASSERT_EQ(one.premises.size(), 1u);
-  EXPECT_EQ(one.premises[0].id, "P-MA");
-  EXPECT_EQ(one.level, MatchLevel::building);
+  EXPECT_EQ(one.level, MatchLevel::none);
+  EXPECT_EQ(one.ambiguous_candidates, (std::vector<std::string>{"P-MA"}));
 }
 
 // "200 LAKE ST N SPRINGFIELD" with NORTH SPRINGFIELD and SPRINGFIELD both
@@ -1190,10 +1219,11 @@ TEST_F(FlagLookup, PlaceAliasToAPlaceNoPremiseCarriesIsNamed) {
     EXPECT_EQ((*unknown)[0].place, "SPRINGFEILD");
     EXPECT_EQ((*unknown)[0].closest, "SPRINGFIELD");
     // What it warns about: the alias finds the premise only as a misspelled
-    // city, below exact; the right one finds it exactly.
+    // city, asked about; the right one finds it exactly.
     const MatchResult misspelled = match(aliased, "17 OAK AVE SPFLD");
-    EXPECT_EQ(misspelled.level, MatchLevel::building);
-    EXPECT_EQ(misspelled.reasons, (std::vector<std::string>{"city SPRINGFEILD read as SPRINGFIELD"}));
+    EXPECT_EQ(misspelled.level, MatchLevel::none);
+    EXPECT_EQ(misspelled.ambiguous_candidates, (std::vector<std::string>{"P-2"}));
+    EXPECT_EQ(misspelled.reasons.back(), "city SPRINGFEILD read as SPRINGFIELD");
     EXPECT_EQ(match(aliased, "17 OAK AVE SPR").level, MatchLevel::exact);
   }
   // Without aliases there is nothing to say.

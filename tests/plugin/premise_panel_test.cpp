@@ -162,6 +162,12 @@ TEST(PremisePanel, AmbiguousAddressAsksToConfirmAndShowsNoFlags) {
   ASSERT_TRUE(p.show);
   EXPECT_TRUE(p.doc.flag_ids().empty());
   EXPECT_NE(p.doc.to_json().find("confirm the address"), std::string::npos);
+  EXPECT_EQ(match_level_text(m),
+            "Address ambiguous: 2 flagged premises could match - confirm the address with dispatch");
+  // One premise asked about (a near miss, a town that may be another) is
+  // not counted as a choice of several.
+  m.ambiguous_candidates = {"P-1"};
+  EXPECT_EQ(match_level_text(m), "Address not certain: a flagged premise could match - confirm the address with dispatch");
 }
 
 TEST(PremisePanel, WeaponsFlagIsSpokenOnce) {
