@@ -134,6 +134,17 @@ bool point_confirms(const std::vector<std::string>& ids, const std::map<std::str
   });
 }
 
+// b is a with two neighbouring letters exchanged: SPRINGFEILD for
+// SPRINGFIELD, the mark of a slip of the fingers. Two real towns a letter
+// apart are common (CHINO and CHICO, NEWTON and NEWTOWN); two whose names
+// differ by such a swap hardly exist.
+bool one_swap_apart(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+}
+
 // Each premise's reasons once, in order: the answer's own.
 void gather_reasons(MatchResult& r) {
   for (const Premise& p : r.premises)
@@ -729,10 +740,12 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         }
       }
       // A real town a letter from a known one (CHINO, CHICO) has its own
-      // 17 OAK AVE: read as the known town, the call was shown that town's
-      // premise and its flags. CAD's point near the premise confirms the
-      // misspelling; without one it is asked, naming the premise.
-      if (!respelled_from.empty() && decided(d) && d.ambiguous_candidates.empty() &&
+      // 88 MAIN ST: read as the known town, the call was shown that town's
+      // premise and its flags. Unless the city is the known one with two
+      // letters swapped, CAD's point near the premise must confirm the
+      // misspelling; without that it is asked, naming the premise.
+      if (!respelled_from.empty() && !one_swap_apart(respelled_from, q->city) && decided(d) &&
+          d.ambiguous_candidates.empty() &&
           !point_confirms(decided_ids(d), by_id, query, options.max_text_geo_gap_m)) {
         std::vector<std::string> ids = decided_ids(d);
         const bool cad_point = query.lat && query.lon;

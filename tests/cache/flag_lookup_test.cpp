@@ -876,10 +876,18 @@ TEST_F(FlagLookup, AUnitThenAnotherTownIsNeverThatTownsPremise) {
 // A city a letter or two from a known one may be a misspelling, or a real
 // town of its own with the same address: CHINO and CHICO are both in
 // California. Read as the known town, a call in Chino was shown a Chico
-// premise's flags. It is read so only where CAD's point is at the premise
-// (below exact, and said); otherwise it is asked, naming the premise. A city
-// farther off, or with a word more, is another place.
-TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneOnlyWhereCadsPointIsAtThePremise) {
+// premise's flags. Two letters swapped (SPRINGFEILD) is a slip of the
+// fingers and is read so (below exact, and said); any other such city only
+// where CAD's point is at the premise, and it is asked otherwise, naming the
+// premise. A city farther off, or with a word more, is another place.
+TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneWhenSwappedOrWhereCadsPointIsAtThePremise) {
+  const MatchResult swapped = match(c, "17 OAK AVE, SPRINGFEILD IL");
+  EXPECT_EQ(swapped.level, MatchLevel::building);
+  ASSERT_EQ(swapped.premises.size(), 1u);
+  EXPECT_EQ(swapped.premises[0].id, "P-2");
+  EXPECT_EQ(swapped.reasons, (std::vector<std::string>{"city SPRINGFEILD read as SPRINGFIELD"}));
+  EXPECT_EQ(swapped.normalized_address, "17 OAK AVE, SPRINGFIELD IL");
+
   add(R"({"type":"premise","id":"P-CH","address":"88 Main St, Chico CA","lat":39.7285,"lon":-121.8375})" "\n"
       R"({"type":"flag","id":"F-CH","premise":"P-CH","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
   const MatchResult unconfirmed = match(c, "88 MAIN ST, CHINO CA");
@@ -907,11 +915,13 @@ TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneOnlyWhereCadsPointIsAtThePr
   EXPECT_EQ(typo.flags[0].id, "F-CH");
   EXPECT_EQ(typo.reasons, (std::vector<std::string>{"city CHINO read as CHICO"}));
   EXPECT_EQ(typo.normalized_address, "88 MAIN ST, CHICO CA");
-  // A premise with no location is never confirmed.
-  const MatchResult spring = match(c, "17 OAK AVE, SPRINGFEILD IL", 39.7817, -89.6501);
-  EXPECT_EQ(spring.level, MatchLevel::none);
-  EXPECT_EQ(spring.ambiguous_candidates, (std::vector<std::string>{"P-2"}));
-  EXPECT_EQ(spring.reasons.back(), "city SPRINGFEILD read as SPRINGFIELD");
+  // A letter more, or a letter other than a swap, is not a swap. A premise
+  // with no location is never confirmed by a point.
+  const MatchResult more = match(c, "17 OAK AVE, SPRINGFIELDD IL", 39.7817, -89.6501);
+  EXPECT_EQ(more.level, MatchLevel::none);
+  EXPECT_EQ(more.ambiguous_candidates, (std::vector<std::string>{"P-2"}));
+  EXPECT_EQ(more.reasons.back(), "city SPRINGFIELDD read as SPRINGFIELD");
+  EXPECT_EQ(match(c, "88 MAIN ST, CHIOC CA").level, MatchLevel::building);
   EXPECT_EQ(match(c, "17 OAK AVE, SHELBYVILLE IL").level, MatchLevel::none);
   EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
   // As long as SPRINGFIELD but three letters off: other towns, whose
@@ -934,10 +944,15 @@ TEST_F(FlagLookup, AMisspelledCityAsNearToTwoTownsIsAmbiguous) {
   EXPECT_TRUE(m.flags.empty());
   EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-MA", "P-ME"}));
   EXPECT_EQ(m.reasons, (std::vector<std::string>{"address fits 2 flagged premises", "city MORLOW could be MARLOW or MERLOW"}));
-  // Near to one only, it is that one's premise that is asked about.
-  const MatchResult one = match(c, "5 CEDAR ST, MARLOWW IL");
-  EXPECT_EQ(one.level, MatchLevel::none);
-  EXPECT_EQ(one.ambiguous_candidates, (std::vector<std::string>{"P-MA"}));
+  // Near to one only, by two letters swapped, it is that one, below exact;
+  // by a letter more, it is that one's premise that is asked about.
+  const MatchResult one = match(c, "5 CEDAR ST, MRALOW IL");
+  ASSERT_EQ(one.premises.size(), 1u);
+  EXPECT_EQ(one.premises[0].id, "P-MA");
+  EXPECT_EQ(one.level, MatchLevel::building);
+  const MatchResult more = match(c, "5 CEDAR ST, MARLOWW IL");
+  EXPECT_EQ(more.level, MatchLevel::none);
+  EXPECT_EQ(more.ambiguous_candidates, (std::vector<std::string>{"P-MA"}));
 }
 
 // "200 LAKE ST N SPRINGFIELD" with NORTH SPRINGFIELD and SPRINGFIELD both
@@ -1219,11 +1234,10 @@ TEST_F(FlagLookup, PlaceAliasToAPlaceNoPremiseCarriesIsNamed) {
     EXPECT_EQ((*unknown)[0].place, "SPRINGFEILD");
     EXPECT_EQ((*unknown)[0].closest, "SPRINGFIELD");
     // What it warns about: the alias finds the premise only as a misspelled
-    // city, asked about; the right one finds it exactly.
+    // city, below exact; the right one finds it exactly.
     const MatchResult misspelled = match(aliased, "17 OAK AVE SPFLD");
-    EXPECT_EQ(misspelled.level, MatchLevel::none);
-    EXPECT_EQ(misspelled.ambiguous_candidates, (std::vector<std::string>{"P-2"}));
-    EXPECT_EQ(misspelled.reasons.back(), "city SPRINGFEILD read as SPRINGFIELD");
+    EXPECT_EQ(misspelled.level, MatchLevel::building);
+    EXPECT_EQ(misspelled.reasons, (std::vector<std::string>{"city SPRINGFEILD read as SPRINGFIELD"}));
     EXPECT_EQ(match(aliased, "17 OAK AVE SPR").level, MatchLevel::exact);
   }
   // Without aliases there is nothing to say.
