@@ -317,6 +317,16 @@ std::vector<Check> check_cache(const config::Config& c) {
   } else {
     out.push_back(pass("cache age", "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync + ")"));
   }
+  const std::string rules = "address rules " + std::to_string(cache::kAddressRulesVersion);
+  if (!stats->age_s) {
+    // Nothing read yet: the first snapshot is read under this build's rules.
+  } else if (stats->address_rules_current) {
+    out.push_back(pass("addr rules", "premises read under this build's " + rules));
+  } else {
+    out.push_back(warn("addr rules", Problem::cache_rules_old,
+                       "premises read under rules older than this build's " + rules +
+                           ": until the next snapshot an address spelled the newer ways may find nothing"));
+  }
   if (!c.cache_place_alias_pairs.empty()) out.push_back(check_place_aliases(*opened, c));
   return out;
 }

@@ -57,6 +57,13 @@ std::vector<Item> items_from(const Object& st, const PluginHealth& h, int64_t si
     const int64_t max_s = st.optValue<int64_t>("cache_max_age_h", 24) * 3600;
     if (age > max_s) items.push_back({"cache", "FLAGS " + age_words(age) + " OLD", "warning"});
     else items.push_back({"cache", "Flags " + age_words(age) + " old", "info"});
+    // Premises read under older address rules (an upgrade, until the next
+    // snapshot): an address spelled the newer ways may find nothing, and
+    // no panel can say so. The strip does.
+    if (!st.optValue<bool>("cache_address_rules_current", true)) {
+      items.back().text += " - address update pending, some spellings may not match";
+      if (rank(items.back().severity) < rank("caution")) items.back().severity = "caution";
+    }
   }
 
   const auto gps = st.getObject("gps");

@@ -108,8 +108,20 @@ void PluginInstance::open_cache() {
     logger("cache").information("flag cache open");
     // Flags still show; the record of what was shown does not hold, and
     // only doctor would otherwise say so.
-    if (auto st = cache_->stats(); st && !st->audit_problem.empty())
-      logger("cache").error("audit chain broken: " + st->audit_problem);
+    const auto st = cache_->stats();
+    {
+      std::lock_guard lock(status_mu_);
+      cache_age_s_ = st ? st->age_s : std::nullopt;
+      cache_rules_current_ = st ? std::optional<bool>(st->address_rules_current) : std::nullopt;
+    }
+    if (st && !st->audit_problem.empty()) logger("cache").error("audit chain broken: " + st->audit_problem);
+    // After an upgrade that changed the address rules, some spellings find
+    // nothing until the next snapshot, and no panel can say so: the log does.
+    if (st && st->age_s && !st->address_rules_current)
+      logger("cache").warning("flag cache premises were read under address rules older than this build's (" +
+                              std::to_string(cache::kAddressRulesVersion) +
+                              "): until the next snapshot, which the registry sync asks for, an address spelled "
+                              "the newer ways may find nothing");
     warn_aliases_without_place(*cache_);
   } else {
     // The officer's panel gets words; the path and the detail go to the log.
@@ -302,6 +314,7 @@ void PluginInstance::run() {
         auto stats = cache_->stats();
         std::lock_guard lock(status_mu_);
         cache_age_s_ = stats ? stats->age_s : std::nullopt;
+        cache_rules_current_ = stats ? std::optional<bool>(stats->address_rules_current) : std::nullopt;
       }
       next_tick = steady_clock::now() + seconds(1);
       continue;
@@ -603,6 +616,7 @@ std::string PluginInstance::status_json() const {
   bridge::LinkStatus link_status;
   gps::ReaderStatus gps_status;
   std::optional<int64_t> cache_age_s;
+  std::optional<bool> cache_rules_current;
   std::optional<LatLon> position;
   {
     std::lock_guard lock(status_mu_);
@@ -610,6 +624,7 @@ std::string PluginInstance::status_json() const {
     link_status = link_status_;
     gps_status = gps_status_;
     cache_age_s = cache_age_s_;
+    cache_rules_current = cache_rules_current_;
     position = position_;
   }
   std::lock_guard parts(parts_mu_);
@@ -631,6 +646,7 @@ std::string PluginInstance::status_json() const {
   add_registry_sync_status(root);
   root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
   if (cache_age_s) root.set("cache_age_s", *cache_age_s);
+  if (cache_rules_current) root.set("cache_address_rules_current", *cache_rules_current);
   root.set("cache_max_age_h", config_.cache_max_age_h);
   if (running_) root.set("pipeline_idle_ms", steady_ms() - pipeline_alive_ms_.load());
   if (position) {

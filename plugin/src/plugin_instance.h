@@ -134,6 +134,7 @@ class PluginInstance final : private Ports {
   // hung plugin from a quiet one (status_json's pipeline_idle_ms).
   std::atomic<int64_t> pipeline_alive_ms_{0};
   std::optional<int64_t> cache_age_s_;  // guarded by status_mu_; refreshed every 30 s
+  std::optional<bool> cache_rules_current_;  // the same
   std::optional<LatLon> position_;      // guarded by status_mu_: the last fresh fix, for a host's day/night
   int64_t cache_age_next_ms_ = 0;       // pipeline thread
 

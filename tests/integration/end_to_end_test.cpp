@@ -19,6 +19,7 @@
 #include "mdtc/bridge.h"
 #include "incident_journal.h"
 #include "mdtc/cache.h"
+#include "mdtc/sqlite.h"
 #include "mdtc/text_sealer.h"
 #include "small_disk.h"
 #include "temp_dir.h"
@@ -578,6 +579,36 @@ TEST_F(EndToEnd, PlaceAliasToAPlaceNoPremiseIsInIsLoggedAtStart) {
   EXPECT_EQ(host->terminate(), 0);
   for (const auto& line : read_lines(record("2A31")))
     EXPECT_FALSE(has(line, R"("cb":"log")") && has(line, "SPR =")) << "a good alias is not warned about: " << line;
+}
+
+// After an upgrade that changed the address rules, a cache read under the
+// older ones misses some spellings until its next snapshot: the log says so
+// at start, and the status the panel host's strip reads carries it.
+TEST_F(EndToEnd, PremisesReadUnderOlderAddressRulesAreLoggedAtStart) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  {
+    sql::Db raw(dir.path() + "/2A31.db", SQLITE_OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = '9' WHERE key = 'address_rules'");
+  }
+  auto cad = start_cad(waits_for_units({"2A31"}));
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) {
+                              return has(l, R"("cb":"log")") &&
+                                     has(l, "flag cache premises were read under address rules older than this "
+                                            "build's (" + std::to_string(cache::kAddressRulesVersion) + ")");
+                            },
+                            30s))
+      << read_file(record("2A31"));
+  EXPECT_EQ(host->terminate(), 0);
+  int statuses = 0;
+  for (const auto& line : read_lines(record("2A31"))) {
+    if (!has(line, R"("cb":"status")")) continue;
+    ++statuses;
+    EXPECT_TRUE(has(line, R"("cache_address_rules_current":false)")) << line;
+  }
+  EXPECT_EQ(statuses, 1);
 }
 
 TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {

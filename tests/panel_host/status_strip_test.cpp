@@ -58,6 +58,24 @@ TEST(StatusStrip, AnOldOrUnavailableCacheSaysSo) {
             std::string::npos);
 }
 
+// After an upgrade that changed the address rules, until the next snapshot
+// some spellings find nothing and no panel can say so: the strip does.
+TEST(StatusStrip, PremisesReadUnderOlderAddressRulesAreACaution) {
+  const auto s = strip(with(kHealthy, R"("cache_age_s":7200)",
+                            R"("cache_age_s":7200,"cache_address_rules_current":false)"));
+  EXPECT_NE(s.find(R"({"id":"cache","text":"Flags 2 h old - address update pending, some spellings may not match",)"
+                   R"("severity":"caution"})"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(strip(with(kHealthy, R"("cache_age_s":7200)", R"("cache_age_s":7200,"cache_address_rules_current":true)")),
+            strip(kHealthy));
+  // An old cache stays a warning.
+  EXPECT_NE(strip(with(kHealthy, R"("cache_age_s":7200)",
+                       R"("cache_age_s":190000,"cache_address_rules_current":false)"))
+                .find(R"("severity":"warning")"),
+            std::string::npos);
+}
+
 TEST(StatusStrip, AStaleOrMissingGpsIsAWarning) {
   EXPECT_NE(strip(with(kHealthy, R"("stale":false)", R"("stale":true)")).find(R"("text":"GPS STALE","severity":"warning")"),
             std::string::npos);
