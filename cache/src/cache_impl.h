@@ -21,6 +21,21 @@ using sql::SqlError;
 using sql::Stmt;
 using sql::Transaction;
 
+// Resets its statement when it goes out of scope, so no cached statement
+// holds a read transaction open between calls.
+class StatementLease {
+ public:
+  explicit StatementLease(Stmt& s) : s_(s) {}
+  ~StatementLease() { s_.reset(); }
+  StatementLease(const StatementLease&) = delete;
+  StatementLease& operator=(const StatementLease&) = delete;
+  Stmt* operator->() { return &s_; }
+  Stmt& operator*() { return s_; }
+
+ private:
+  Stmt& s_;
+};
+
 struct Cache::Impl {
   using Statements = std::map<std::string, std::unique_ptr<Stmt>, std::less<>>;
 
@@ -100,20 +115,7 @@ struct Cache::Impl {
     recovered_from = std::move(path);
   }
 
-  // Resets its statement when it goes out of scope, so no cached statement
-  // holds a read transaction open between calls.
-  class Lease {
-   public:
-    explicit Lease(Stmt& s) : s_(s) {}
-    ~Lease() { s_.reset(); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Stmt* operator->() { return &s_; }
-    Stmt& operator*() { return s_; }
-
-   private:
-    Stmt& s_;
-  };
+  using Lease = StatementLease;
   static Stmt& cached_in(Db& on, Statements& cache, const std::string& sql) {
     auto it = cache.find(sql);
     if (it == cache.end()) it = cache.emplace(sql, std::make_unique<Stmt>(on, sql)).first;

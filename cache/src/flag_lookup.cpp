@@ -450,6 +450,130 @@ std::vector<std::string> decided_ids(const AddressDecision& d) {
   return ids;
 }
 
+// "; flagged premise on file: 77 PINE RD, SPRINGFIELD IL": what a question
+// names, after why it is asked.
+std::string premises_on_file(const std::vector<std::string>& ids, const std::map<std::string, Premise>& by_id) {
+  std::string out = "; flagged premise on file:";
+  for (const std::string& id : ids) out += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
+  return out;
+}
+
+// The premises a reading could name, from the street index: its house
+// number and name (or a range of names from a.name up to name_to), checked
+// against the rest of it in place. Every premise met is kept by id for the
+// answer (display, location, unit), with whether it has a directional.
+// read_cached(sql) is the reader's prepared statement for sql.
+template <class ReadCached>
+class CandidateSearch {
+ public:
+  explicit CandidateSearch(ReadCached read_cached) : read_cached_(std::move(read_cached)) {}
+
+  // With any_route_kind, a route of any kind fits a's number.
+  std::vector<Candidate> operator()(const NormalizedAddress& a, const std::string& name_to = {},
+                                    bool any_route_kind = false) {
+    std::vector<Candidate> found;
+    StatementLease cand(read_cached_(name_to.empty() ? kCandidates : kCandidatesNamed));
+    if (!name_to.empty()) cand->bind_static(3, name_to);
+    cand->bind_static(1, a.house_number).bind_static(2, a.name);
+    while (cand->step()) {
+      if (!could_fit(*cand, a, any_route_kind)) continue;
+      Premise p = read_premise(*cand);
+      found.push_back({p.id, premise_address(*cand, 4)});
+      const NormalizedAddress& at = found.back().address;
+      if (at.predir.empty() && at.postdir.empty()) undirected.insert(p.id);
+      p.unit_display = at.unit_display;
+      by_id[p.id] = std::move(p);
+    }
+    return found;
+  }
+
+  std::map<std::string, Premise> by_id;
+  std::set<std::string> undirected;  // premises with no directional of their own
+
+ private:
+  ReadCached read_cached_;
+};
+
+// What to ask when no reading of the text fits, yet its number and street
+// are on file in a town the cache does not know, or before words it could
+// not read: taken as that premise it could be another town's; left silent,
+// no panel would read as no flags. The premises to name and why.
+struct Question {
+  std::vector<std::string> ids;
+  std::string why;
+};
+template <class Search>
+std::optional<Question> ask_near_miss(const NormalizedAddress& q, const AddressQuery& query, const Gazetteer& places,
+                                      Search& candidates_of) {
+  // A known town at the end of the text is the town meant, even where the
+  // reading could not take it ("546 5TH AVE S LONG BEACH": South Long
+  // Beach?): another town's premise is not asked about.
+  std::optional<std::string> town;  // read once, and only when a reading finds candidates
+  for (NearMiss& m : near_miss_readings(q, places)) {
+    std::string why = m.why;
+    std::vector<Candidate> near;
+    // The one name a range of names leaves, the longest: the reading's.
+    const auto one_name = [&] {
+      const auto longest = std::max_element(near.begin(), near.end(), [](const Candidate& a, const Candidate& b) {
+        return a.address.name.size() < b.address.name.size();
+      });
+      m.reading.name = longest->address.name;
+      std::erase_if(near, [&](const Candidate& c) { return c.address.name != m.reading.name; });
+    };
+    if (!m.type_in_name.empty()) {
+      // Names that go on from the query's by one word of its type.
+      const std::string from = m.reading.name + " ";
+      near = candidates_of(m.reading, from + "~");
+      std::erase_if(near, [&](const Candidate& c) {
+        if (!c.address.name.starts_with(from)) return true;
+        const std::string_view word = std::string_view(c.address.name).substr(from.size());
+        return word.find(' ') != std::string_view::npos || standard_suffix(word) != m.type_in_name;
+      });
+      if (near.empty()) continue;
+      one_name();
+      why = m.reading.name.substr(from.size()) + " read as part of the street's name";
+    } else if (m.name_prefix) {
+      // Names the query's goes on from, by whole words: from its first
+      // word up to the whole name.
+      const std::string whole = m.reading.name;
+      NormalizedAddress first = m.reading;
+      first.name = whole.substr(0, whole.find(' '));
+      near = candidates_of(first, whole);
+      std::erase_if(near, [&](const Candidate& c) {
+        return !whole.starts_with(c.address.name) || whole[c.address.name.size()] != ' ';
+      });
+      if (near.empty()) continue;
+      one_name();
+      m.left_out = whole.substr(m.reading.name.size() + 1) + m.left_out;
+    } else if (m.route_kind) {
+      // Only a route the query's kind leaves open: the plain HWY (or
+      // ROUTE) on one side, a kind of its own on the other.
+      near = candidates_of(m.reading, {}, true);
+      std::erase_if(near, [&](const Candidate& c) {
+        return c.address.pretype == q.pretype || (q.pretype != "HWY" && c.address.pretype != "HWY");
+      });
+      if (near.empty()) continue;
+      m.reading.pretype = near.front().address.pretype;
+      std::erase_if(near, [&](const Candidate& c) { return c.address.pretype != m.reading.pretype; });
+      why = q.pretype + " " + q.name + " could be " + m.reading.pretype + " " + q.name;
+    } else {
+      near = candidates_of(m.reading);
+    }
+    if (near.empty()) continue;
+    if (!town) town = known_town_at_end(query.address, places);
+    if (!town->empty())
+      std::erase_if(near, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != *town; });
+    std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
+    if (ids.empty()) continue;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (!m.left_out.empty()) why += (why.empty() ? "\"" : ", \"") + m.left_out + "\" not understood";
+    why += premises_on_file(ids, candidates_of.by_id);
+    return Question{std::move(ids), std::move(why)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options) {
@@ -497,41 +621,16 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
 
     // A corner names no premise by text: coordinates may still find one nearby.
     if (q && !q->intersection) {
-      std::vector<Candidate> candidates;
-      std::map<std::string, Premise> by_id;
-      std::set<std::string> undirected;  // candidates with no directional of their own
-      const auto find_candidates = [&](const NormalizedAddress& a, const std::string& name_to = {},
-                                       bool any_route_kind = false) {
-        Cache::Impl::Lease cand(im.read_cached(name_to.empty() ? kCandidates : kCandidatesNamed));
-        if (!name_to.empty()) cand->bind_static(3, name_to);
-        cand->bind_static(1, a.house_number).bind_static(2, a.name);
-        while (cand->step()) {
-          if (!could_fit(*cand, a, any_route_kind)) continue;
-          Premise p = read_premise(*cand);
-          candidates.push_back({p.id, premise_address(*cand, 4)});
-          const NormalizedAddress& at = candidates.back().address;
-          if (at.predir.empty() && at.postdir.empty()) undirected.insert(p.id);
-          p.unit_display = candidates.back().address.unit_display;
-          by_id[p.id] = std::move(p);
-        }
-      };
-      // Another reading's candidates, leaving the chosen reading's as they are.
-      const auto candidates_of = [&](const NormalizedAddress& a, const std::string& name_to = {},
-                                     bool any_route_kind = false) {
-        std::vector<Candidate> found;
-        std::swap(candidates, found);
-        find_candidates(a, name_to, any_route_kind);
-        std::swap(candidates, found);
-        return found;
-      };
-      find_candidates(*q);
+      CandidateSearch candidates_of([&im](const std::string& sql) -> Stmt& { return im.read_cached(sql); });
+      std::map<std::string, Premise>& by_id = candidates_of.by_id;
+      std::vector<Candidate> candidates = candidates_of(*q);
       // Read again only when needed: lookups that find their premise (most
       // of them) normalize once.
       if (candidates.empty() && !query.address.empty() && query.civic.empty()) {
         static const Gazetteer kNoPlaces;
         const std::optional<NormalizedAddress> literal = normalize_query(query, kNoPlaces);
         if (literal && *literal != *q && !literal->intersection) {
-          find_candidates(*literal);
+          candidates = candidates_of(*literal);
           // Read literally, a known town after a unit ("40 OAK AVE APT 2
           // LINDALE") went into the unit and the reading named no town:
           // another town's 40 Oak Ave fitted it. Literal readings are for
@@ -567,7 +666,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           if (words(near) != words(q->city)) continue;
           NormalizedAddress respelled = *q;
           respelled.city = near;
-          find_candidates(respelled);
+          candidates = candidates_of(respelled);
           if (candidates.empty()) continue;
           found_in.push_back(near);
           const std::vector<std::string> ids = decided_ids(decide_match(respelled, candidates));
@@ -594,7 +693,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // the house number's suffix. Taken, never as exact, and said.
       if (candidates.empty() && towns_apart.empty()) {
         if (const auto moved = letter_moved(*q)) {
-          find_candidates(moved->first);
+          candidates = candidates_of(moved->first);
           if (!candidates.empty()) {
             read_as = moved->second;
             q = moved->first;
@@ -651,7 +750,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // only by the directional it lacks: it may be in the other town, and
       // is not taken (a premise with that post-directional still is).
       if (const auto word = compass_before_town(*q, query, *places); word && decided(d)) {
-        const auto lacks = [&](const std::string& id) { return undirected.contains(id); };
+        const auto lacks = [&](const std::string& id) { return candidates_of.undirected.contains(id); };
         const std::size_t before = d.premise_ids.size() + d.other_units.size();
         std::erase_if(d.premise_ids, lacks);
         std::erase_if(d.other_units, lacks);
@@ -661,82 +760,14 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           if (d.premise_ids.empty()) d = AddressDecision{};
         }
       }
-      // Nothing fits, yet the number and street are on file, in a town the
-      // cache does not know or before words it could not read. Taken as that
-      // premise it could be another town's; left silent, no panel would read
-      // as no flags. Asked instead, naming the premise that may be meant.
+      // Nothing fits, yet the number and street may be on file: asked.
       std::string near_miss;
       if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
           query.civic.empty() && !known_town_before_note) {
-        // A known town at the end of the text is the town meant, even where
-        // the reading could not take it ("546 5TH AVE S LONG BEACH": South
-        // Long Beach?): another town's premise is not asked about.
-        std::optional<std::string> town;  // read once, and only when a reading finds candidates
-        for (NearMiss& m : near_miss_readings(*q, *places)) {
-          std::string why = m.why;
-          std::vector<Candidate> near;
-          // The one name a range of names leaves, the longest: the reading's.
-          const auto one_name = [&] {
-            const auto longest = std::max_element(near.begin(), near.end(), [](const Candidate& a, const Candidate& b) {
-              return a.address.name.size() < b.address.name.size();
-            });
-            m.reading.name = longest->address.name;
-            std::erase_if(near, [&](const Candidate& c) { return c.address.name != m.reading.name; });
-          };
-          if (!m.type_in_name.empty()) {
-            // Names that go on from the query's by one word of its type.
-            const std::string from = m.reading.name + " ";
-            near = candidates_of(m.reading, from + "~");
-            std::erase_if(near, [&](const Candidate& c) {
-              if (!c.address.name.starts_with(from)) return true;
-              const std::string_view word = std::string_view(c.address.name).substr(from.size());
-              return word.find(' ') != std::string_view::npos || standard_suffix(word) != m.type_in_name;
-            });
-            if (near.empty()) continue;
-            one_name();
-            why = m.reading.name.substr(from.size()) + " read as part of the street's name";
-          } else if (m.name_prefix) {
-            // Names the query's goes on from, by whole words: from its first
-            // word up to the whole name.
-            const std::string whole = m.reading.name;
-            NormalizedAddress first = m.reading;
-            first.name = whole.substr(0, whole.find(' '));
-            near = candidates_of(first, whole);
-            std::erase_if(near, [&](const Candidate& c) {
-              return !whole.starts_with(c.address.name) || whole[c.address.name.size()] != ' ';
-            });
-            if (near.empty()) continue;
-            one_name();
-            m.left_out = whole.substr(m.reading.name.size() + 1) + m.left_out;
-          } else if (m.route_kind) {
-            // Only a route the query's kind leaves open: the plain HWY (or
-            // ROUTE) on one side, a kind of its own on the other.
-            near = candidates_of(m.reading, {}, true);
-            std::erase_if(near, [&](const Candidate& c) {
-              return c.address.pretype == q->pretype || (q->pretype != "HWY" && c.address.pretype != "HWY");
-            });
-            if (near.empty()) continue;
-            m.reading.pretype = near.front().address.pretype;
-            std::erase_if(near, [&](const Candidate& c) { return c.address.pretype != m.reading.pretype; });
-            why = q->pretype + " " + q->name + " could be " + m.reading.pretype + " " + q->name;
-          } else {
-            near = candidates_of(m.reading);
-          }
-          if (near.empty()) continue;
-          if (!town) town = known_town_at_end(query.address, *places);
-          if (!town->empty())
-            std::erase_if(near, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != *town; });
-          std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
-          if (ids.empty()) continue;
-          std::sort(ids.begin(), ids.end());
-          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-          near_miss = why;
-          if (!m.left_out.empty()) near_miss += (near_miss.empty() ? "\"" : ", \"") + m.left_out + "\" not understood";
-          near_miss += "; flagged premise on file:";
-          for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
+        if (auto asked = ask_near_miss(*q, query, *places, candidates_of)) {
+          near_miss = std::move(asked->why);
           d = AddressDecision{};
-          d.ambiguous_candidates = std::move(ids);
-          break;
+          d.ambiguous_candidates = std::move(asked->ids);
         }
       }
       // A real town a letter from a known one (CHINO, CHICO) has its own
@@ -751,8 +782,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         const bool cad_point = query.lat && query.lon;
         near_miss = respelled_from + " may be a town of its own" +
                     (cad_point ? " (the CAD location is not at the premise)" : " (no CAD location to tell)") +
-                    "; flagged premise on file:";
-        for (const std::string& id : ids) near_miss += (id == ids.front() ? " " : "; ") + by_id.at(id).address;
+                    premises_on_file(ids, by_id);
         d = AddressDecision{};
         d.ambiguous_candidates = std::move(ids);
       }
