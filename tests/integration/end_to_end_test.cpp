@@ -35,6 +35,8 @@ bool has(const std::string& line, const std::string& what) {
   return line.find(what) != std::string::npos;
 }
 
+std::string waits_for_units(std::initializer_list<const char*> units);
+
 class EndToEnd : public ::testing::Test {
  protected:
   EndToEnd() : pub_port(free_tcp_port()), router_port(free_tcp_port()) {}
@@ -101,6 +103,17 @@ class EndToEnd : public ::testing::Test {
   }
 
   std::string record(const std::string& unit) const { return dir.file(unit + ".jsonl"); }
+
+  // Starts unit 2A31 with `config`, waits until its plugin logs `text`, and
+  // stops it: what the plugin says when it starts.
+  void expect_logged_at_start(const std::string& config, const std::string& text) {
+    auto cad = start_cad(waits_for_units({"2A31"}));
+    auto host = start_host("2A31", config);
+    ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
+    ASSERT_TRUE(wait_for_line(record("2A31"), [&](auto& l) { return has(l, R"("cb":"log")") && has(l, text); }, 30s))
+        << read_file(record("2A31"));
+    EXPECT_EQ(host->terminate(), 0);
+  }
 
   TempDir dir;
   int pub_port, router_port;
@@ -564,19 +577,9 @@ TEST_F(EndToEnd, FlaggedDispatchBehindAnUnansweredGapPopsAtOnceAndSurvivesAGatew
 TEST_F(EndToEnd, PlaceAliasToAPlaceNoPremiseIsInIsLoggedAtStart) {
   const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
                                 "\n[cache]\nplace_aliases = SPFLD = SPRINGFEILD, SPR = SPRINGFIELD\n");
-  auto cad = start_cad(waits_for_units({"2A31"}));
-  auto host = start_host("2A31", config);
-  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
-  ASSERT_TRUE(wait_for_line(record("2A31"),
-                            [](auto& l) {
-                              return has(l, R"("cb":"log")") &&
-                                     has(l, "cache.place_aliases: SPFLD = SPRINGFEILD: no premise in the cache is in "
-                                            "SPRINGFEILD, so every CAD address written with SPFLD finds nothing; "
-                                            "did you mean SPRINGFIELD?");
-                            },
-                            30s))
-      << read_file(record("2A31"));
-  EXPECT_EQ(host->terminate(), 0);
+  ASSERT_NO_FATAL_FAILURE(expect_logged_at_start(
+      config, "cache.place_aliases: SPFLD = SPRINGFEILD: no premise in the cache is in SPRINGFEILD, so every CAD "
+              "address written with SPFLD finds nothing; did you mean SPRINGFIELD?"));
   for (const auto& line : read_lines(record("2A31")))
     EXPECT_FALSE(has(line, R"("cb":"log")") && has(line, "SPR =")) << "a good alias is not warned about: " << line;
 }
@@ -590,18 +593,9 @@ TEST_F(EndToEnd, PremisesReadUnderOlderAddressRulesAreLoggedAtStart) {
     sql::Db raw(dir.path() + "/2A31.db", SQLITE_OPEN_READWRITE);
     raw.exec("UPDATE meta SET value = '9' WHERE key = 'address_rules'");
   }
-  auto cad = start_cad(waits_for_units({"2A31"}));
-  auto host = start_host("2A31", config);
-  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
-  ASSERT_TRUE(wait_for_line(record("2A31"),
-                            [](auto& l) {
-                              return has(l, R"("cb":"log")") &&
-                                     has(l, "flag cache premises were read under address rules older than this "
-                                            "build's (" + std::to_string(cache::kAddressRulesVersion) + ")");
-                            },
-                            30s))
-      << read_file(record("2A31"));
-  EXPECT_EQ(host->terminate(), 0);
+  ASSERT_NO_FATAL_FAILURE(expect_logged_at_start(
+      config, "flag cache premises were read under address rules older than this build's (" +
+                  std::to_string(cache::kAddressRulesVersion) + ")"));
   int statuses = 0;
   for (const auto& line : read_lines(record("2A31"))) {
     if (!has(line, R"("cb":"status")")) continue;
