@@ -169,6 +169,7 @@ Object stats_json(const cache::Stats& s) {
   o.set("last_mode", s.last_mode);
   o.set("holds_snapshot", s.holds_snapshot);
   o.set("address_rules_current", s.address_rules_current);
+  o.set("address_rules", s.address_rules);
   if (s.age_s) o.set("age_s", *s.age_s);
   if (!s.recovered_from.empty()) o.set("recovered_from", s.recovered_from);
   if (!s.audit_recovered_from.empty()) o.set("audit_recovered_from", s.audit_recovered_from);

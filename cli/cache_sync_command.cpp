@@ -171,7 +171,7 @@ int cache_sync_command(const Args& args) {
 
   Array applied;
   bridge::RegistrySync sync(
-      so, [&] { return c.delta_base(); },
+      so, [&]() -> bridge::RegistrySync::Holding { return {c.synced_version(), c.wants_snapshot()}; },
       [&](ByteSource& file, int64_t version, const std::string& mode) -> Status {
         cache::ImportOptions offered;  // the file must be what the registry said it is
         offered.offered_mode = mode;

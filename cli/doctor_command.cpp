@@ -317,15 +317,21 @@ std::vector<Check> check_cache(const config::Config& c) {
   } else {
     out.push_back(pass("cache age", "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync + ")"));
   }
-  const std::string rules = "address rules " + std::to_string(cache::kAddressRulesVersion);
   if (!stats->age_s) {
     // Nothing read yet: the first snapshot is read under this build's rules.
   } else if (stats->address_rules_current) {
-    out.push_back(pass("addr rules", "premises read under this build's " + rules));
+    out.push_back(pass("addresses", "premises read under this build's address rules (version " +
+                                        std::to_string(cache::kAddressRulesVersion) + ")"));
   } else {
-    out.push_back(warn("addr rules", Problem::cache_rules_old,
-                       "premises read under rules older than this build's " + rules +
-                           ": until the next snapshot an address spelled the newer ways may find nothing"));
+    const std::string at_least = "version " + std::to_string(stats->registry_version) + " or later";
+    Check rules = warn("addresses", Problem::cache_rules_old, cache::address_rules_problem(stats->address_rules));
+    rules.fix = c.registry_endpoint.empty()
+                    ? "import the registry's newest snapshot export (" + at_least +
+                          "): mdt-coresponder cache import FILE --db " + c.cache_db
+                    : "the registry sync takes the registry's next snapshot (" + at_least +
+                          ") by itself, and deltas meanwhile; a registry that publishes snapshots rarely "
+                          "should publish one (to hurry it: mdt-coresponder cache sync --db " + c.cache_db + ")";
+    out.push_back(std::move(rules));
   }
   if (!c.cache_place_alias_pairs.empty()) out.push_back(check_place_aliases(*opened, c));
   return out;

@@ -51,8 +51,9 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::cache_stale, "cache.stale", "the last registry sync is older than cache.max_age_h",
        "check the registry link (doctor's registry check, cache sync) or import a current export"},
       {Problem::cache_rules_old, "cache.address_rules_old",
-       "the cache's premises were read under older address rules than this build's: until its next snapshot, "
-       "an address CAD spells one of the newer ways may find nothing, and no panel says so (a warning)",
+       "the cache's premises were read under other address rules than this build's (older, or newer after a "
+       "rollback): until a snapshot re-reads them, an address CAD writes the ways the rules changed may find "
+       "nothing, which no panel can say (the status strip does; a warning)",
        "let the registry sync fetch a snapshot (it asks for one at its next sync: mdt-coresponder cache sync), "
        "or import a current export (mdt-coresponder cache import FILE)"},
       {Problem::cache_alias_unknown_place, "cache.alias_unknown_place",

@@ -2,6 +2,7 @@
 // check, recovery from a corrupt file, stats, purge, the audit chain.
 #include "mdtc/cache.h"
 
+#include <charconv>
 #include <filesystem>
 #include <system_error>
 
@@ -79,6 +80,23 @@ const char* to_string(FlagKind k) {
   return "care";
 }
 const char* to_string(Audience a) { return a == Audience::all ? "all" : "clinician"; }
+
+std::string address_rules_problem(const std::string& stored) {
+  const std::string ours = std::to_string(kAddressRulesVersion);
+  int v = 0;
+  const auto [end, ec] = std::from_chars(stored.data(), stored.data() + stored.size(), v);
+  std::string which;
+  if (ec != std::errc{} || end != stored.data() + stored.size())
+    which = "\"" + stored + "\" (unreadable), not this build's " + ours;
+  else if (v == 1)
+    which = "from before the rules had a version, older than this build's " + ours;
+  else if (v < kAddressRulesVersion)
+    which = stored + ", older than this build's " + ours;
+  else
+    which = stored + ", newer than this build's " + ours + " (written by a later release)";
+  return "premises read under address rules " + which +
+         ": until a snapshot re-reads them, an address written the ways the rules changed may find nothing";
+}
 
 std::optional<std::string> Cache::Impl::read_meta(const std::string& key) {
   Lease q(read_cached("SELECT value FROM meta WHERE key=?1"));
@@ -371,16 +389,14 @@ std::optional<int64_t> Cache::synced_version() {
   }
 }
 
-std::optional<int64_t> Cache::delta_base() {
-  const auto held = synced_version();
-  if (!held || !impl_) return held;
+bool Cache::wants_snapshot() {
+  if (!synced_version() || !impl_) return false;
   std::lock_guard lock(impl_->mu);
   try {
-    if (impl_->meta("address_rules").value_or("1") != std::to_string(kAddressRulesVersion)) return std::nullopt;
+    return impl_->meta("address_rules").value_or("1") != std::to_string(kAddressRulesVersion);
   } catch (const std::exception&) {
-    return std::nullopt;
+    return true;
   }
-  return held;
 }
 
 Status Cache::mark_synced() {
@@ -439,7 +455,8 @@ Result<Stats> Cache::stats() {
     }
     s.last_mode = im.meta("last_mode").value_or("");
     s.holds_snapshot = im.holds_snapshot();
-    s.address_rules_current = im.meta("address_rules").value_or("1") == std::to_string(kAddressRulesVersion);
+    s.address_rules = im.meta("address_rules").value_or("1");
+    s.address_rules_current = s.address_rules == std::to_string(kAddressRulesVersion);
     if (!s.holds_snapshot) s.age_s.reset();  // nothing the registry confirmed
     for (const auto& [code, n] : kept.flags_by_code)
       if (!find_code(code)) s.unknown_codes += n;

@@ -147,22 +147,28 @@ struct RegistrySync::Impl {
 
   // --- one cycle ------------------------------------------------------------
 
-  std::optional<int64_t> held_version() {
+  RegistrySync::Holding holding() {
     try {
-      return current ? current() : std::nullopt;
+      return current ? current() : RegistrySync::Holding{};
     } catch (...) {
       bump("handler_errors");
-      return std::nullopt;
+      return {};
     }
   }
+  std::optional<int64_t> held_version() { return holding().version; }
 
   Outcome cycle() {
+    // A cache that wants a snapshot though it could take deltas asks for one
+    // once a cycle; when the newest is older than the cache, deltas go on.
+    bool rules_snapshot_asked = false;
     for (int files = 0; files < kMaxFilesPerCycle; ++files) {
       if (!channel->is_open()) {
         set_state("connecting");
         if (auto r = channel->open(); !r) return fail(r.error());
       }
-      const auto have = held_version();
+      const RegistrySync::Holding held = holding();
+      const auto have = held.version;
+      const bool rules_snapshot = have && held.wants_snapshot && !want_snapshot && !rules_snapshot_asked;
       update([&](RegistrySyncStatus& s) {
         s.version = have;
         s.state = "checking";
@@ -172,7 +178,7 @@ struct RegistrySync::Impl {
       ask.req = channel->new_req();
       ask.unit = opt.identity;
       ask.have = have;
-      ask.want = (want_snapshot || !have) ? "snapshot" : "next";
+      ask.want = (want_snapshot || !have || rules_snapshot) ? "snapshot" : "next";
       ask.accept_encoding = accepted();
       if (auto r = channel->send(ask); !r) {
         channel->reconnect_later();
@@ -189,6 +195,20 @@ struct RegistrySync::Impl {
         return fail("sync.protocol", "registry " + opt.endpoint + " answered a sync with " + m.type);
       }
       bump("offers");
+      if (ask.want == "snapshot" && have && m.mode == "snapshot" && m.version < *have) {
+        // The newest snapshot is older than the cache: the cache would
+        // refuse it after the download. Asked for to re-read the premises,
+        // it waits for a newer one while the deltas go on; asked for because
+        // a delta did not fit, there is no way on from here.
+        bump("snapshots_older_than_cache");
+        if (rules_snapshot) {
+          rules_snapshot_asked = true;
+          continue;
+        }
+        return fail("sync.no_path", "registry " + opt.endpoint + " offered snapshot version " +
+                                        std::to_string(m.version) + " to a unit that holds version " +
+                                        std::to_string(*have) + " and needs a snapshot; nothing fetched");
+      }
       if (ask.want == "next" && have && m.version <= *have) {
         // Asked for what follows version H and offered H or older: a
         // confused registry. Fetched, a snapshot of H was applied again and
@@ -586,7 +606,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
-                           "refused_skipped", "up_to_date_without_snapshot", "offers_not_newer", "verify_failures", "apply_failures", "staging_discarded",
+                           "refused_skipped", "up_to_date_without_snapshot", "offers_not_newer", "snapshots_older_than_cache", "verify_failures", "apply_failures", "staging_discarded",
                            "staging_chunks_rejected", "no_space", "no_space_dropped", "bad_encoding", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors", "registry_behind",
                            "registry_ahead", "snapshots_applied", "deltas_applied", "transfers_gone",

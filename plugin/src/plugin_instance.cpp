@@ -118,10 +118,8 @@ void PluginInstance::open_cache() {
     // After an upgrade that changed the address rules, some spellings find
     // nothing until the next snapshot, and no panel can say so: the log does.
     if (st && st->age_s && !st->address_rules_current)
-      logger("cache").warning("flag cache premises were read under address rules older than this build's (" +
-                              std::to_string(cache::kAddressRulesVersion) +
-                              "): until the next snapshot, which the registry sync asks for, an address spelled "
-                              "the newer ways may find nothing");
+      logger("cache").warning("flag cache: " + cache::address_rules_problem(st->address_rules) +
+                              " (the registry sync asks for a snapshot at every sync)");
     warn_aliases_without_place(*cache_);
   } else {
     // The officer's panel gets words; the path and the detail go to the log.

@@ -71,9 +71,10 @@ Status PluginInstance::start_registry_sync() {
   }
   sync_ = std::make_unique<bridge::RegistrySync>(
       so,
-      [this]() -> std::optional<int64_t> {
+      [this]() -> bridge::RegistrySync::Holding {
         auto c = sync_cache(false);
-        return c ? c->delta_base() : std::nullopt;
+        if (!c) return {};
+        return {c->synced_version(), c->wants_snapshot()};
       },
       [this](ByteSource& file, int64_t version, const std::string& mode) -> Status {
         auto c = sync_cache(true);

@@ -318,7 +318,7 @@ TEST_F(RegistryImport, PremisesFromOlderAddressRulesAskForASnapshot) {
   {
     Cache c = open();
     ASSERT_TRUE(c.import_text(kExample, "example.jsonl").ok());
-    EXPECT_EQ(c.delta_base(), 1);
+    EXPECT_FALSE(c.wants_snapshot());
     EXPECT_TRUE(c.stats()->address_rules_current);
   }
   {
@@ -327,16 +327,34 @@ TEST_F(RegistryImport, PremisesFromOlderAddressRulesAskForASnapshot) {
   }
   Cache c = open();
   EXPECT_EQ(c.synced_version(), 1) << "the data and its version stay as they are";
-  EXPECT_FALSE(c.delta_base().has_value()) << "but only a snapshot will do";
+  EXPECT_TRUE(c.wants_snapshot()) << "but only a snapshot will re-read the premises";
   EXPECT_FALSE(c.stats()->address_rules_current);
   ASSERT_TRUE(c.import_text(delta(2, kDog), "delta.jsonl").ok()) << "a delta still applies";
-  EXPECT_FALSE(c.delta_base().has_value()) << "a delta re-normalizes only its own premises";
+  EXPECT_EQ(c.synced_version(), 2);
+  EXPECT_TRUE(c.wants_snapshot()) << "a delta re-normalizes only its own premises";
   ImportOptions shrink;
   shrink.allow_shrink = true;
   const auto snap = c.import_text(snapshot(3, kDog), "snapshot.jsonl", shrink);
   ASSERT_TRUE(snap.ok()) << snap.error().message;
-  EXPECT_EQ(c.delta_base(), 3);
+  EXPECT_EQ(c.synced_version(), 3);
+  EXPECT_FALSE(c.wants_snapshot());
   EXPECT_TRUE(c.stats()->address_rules_current);
+}
+
+// What doctor and the plugin's log say of rules not this build's: which
+// ones, and which way they differ (a rollback leaves newer ones).
+TEST(AddressRulesProblem, SaysWhichRulesAndWhichWay) {
+  const std::string ours = std::to_string(kAddressRulesVersion);
+  const std::string tail = ": until a snapshot re-reads them, an address written the ways the rules changed may find nothing";
+  EXPECT_EQ(address_rules_problem("9"), "premises read under address rules 9, older than this build's " + ours + tail);
+  EXPECT_EQ(address_rules_problem(std::to_string(kAddressRulesVersion + 1)),
+            "premises read under address rules " + std::to_string(kAddressRulesVersion + 1) +
+                ", newer than this build's " + ours + " (written by a later release)" + tail);
+  EXPECT_EQ(address_rules_problem("1"),
+            "premises read under address rules from before the rules had a version, older than this build's " + ours +
+                tail);
+  EXPECT_EQ(address_rules_problem("9x"),
+            "premises read under address rules \"9x\" (unreadable), not this build's " + ours + tail);
 }
 
 TEST_F(RegistryImport, SyncedVersionAndConfirmationLeaveTheDataAlone) {

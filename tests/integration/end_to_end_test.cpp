@@ -594,8 +594,8 @@ TEST_F(EndToEnd, PremisesReadUnderOlderAddressRulesAreLoggedAtStart) {
     raw.exec("UPDATE meta SET value = '9' WHERE key = 'address_rules'");
   }
   ASSERT_NO_FATAL_FAILURE(expect_logged_at_start(
-      config, "flag cache premises were read under address rules older than this build's (" +
-                  std::to_string(cache::kAddressRulesVersion) + ")"));
+      config, "flag cache: premises read under address rules 9, older than this build's " +
+                  std::to_string(cache::kAddressRulesVersion) + ": until a snapshot re-reads them"));
   int statuses = 0;
   for (const auto& line : read_lines(record("2A31"))) {
     if (!has(line, R"("cb":"status")")) continue;

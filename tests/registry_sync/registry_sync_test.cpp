@@ -21,6 +21,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/sqlite.h"
 #include "manual_time.h"
 #include "small_disk.h"
 #include "sync_fixture.h"
@@ -180,6 +181,43 @@ TEST_F(RegistrySyncTest, UnitOlderThanTheOldestDeltaGetsTheSnapshot) {
   EXPECT_EQ(counter(s, "snapshots_applied"), 1u);
   EXPECT_EQ(counter(s, "deltas_applied"), 1u);
   EXPECT_EQ(version(), 6);
+}
+
+// After an upgrade that changed the address rules, the cache wants the whole
+// registry again. It asked for a snapshot only, a registry whose newest
+// snapshot was older than the cache offered that one, the cache refused it,
+// and no delta came again: a new flag never reached the car. The deltas now
+// go on until a snapshot at or past the cache's version is published.
+TEST_F(RegistrySyncTest, ACacheWantingASnapshotTakesDeltasWhileTheNewestSnapshotIsOlder) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(50, 1, "snapshot"));
+  publish(registry.served_dir(), "v2.jsonl", generated_export(50, 2, "delta", 2));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  ASSERT_EQ(version(), 2);
+  {
+    sql::Db raw(dir.file("cache.db"), SQLITE_OPEN_READWRITE);  // as a cache read under older rules
+    raw.exec("UPDATE meta SET value = '9' WHERE key = 'address_rules'");
+  }
+  ASSERT_TRUE(cache->wants_snapshot());
+  const auto holding = [this]() -> RegistrySync::Holding {
+    return {cache->synced_version(), cache->wants_snapshot()};
+  };
+  publish(registry.served_dir(), "v3.jsonl", generated_export(50, 3, "delta", 3));
+  const auto behind = RegistrySync(options(registry.endpoint()), holding, importer()).run_once(30s);
+  ASSERT_EQ(behind.state, "current") << behind.last_error;
+  EXPECT_EQ(version(), 3) << "the delta came although a snapshot was wanted";
+  EXPECT_EQ(counter(behind, "snapshots_older_than_cache"), 1u);
+  EXPECT_EQ(counter(behind, "snapshots_applied"), 0u);
+  EXPECT_EQ(counter(behind, "files_rejected"), 0u) << "the older snapshot was not even fetched";
+  EXPECT_TRUE(cache->wants_snapshot());
+
+  // A snapshot at or past the cache's version: taken, the premises re-read.
+  publish(registry.served_dir(), "v4.jsonl", generated_export(50, 4, "snapshot", 4));
+  const auto reread = RegistrySync(options(registry.endpoint()), holding, importer()).run_once(30s);
+  ASSERT_EQ(reread.state, "current") << reread.last_error;
+  EXPECT_EQ(counter(reread, "snapshots_applied"), 1u);
+  EXPECT_EQ(version(), 4);
+  EXPECT_FALSE(cache->wants_snapshot());
 }
 
 TEST_F(RegistrySyncTest, ResumesAfterTheRegistryIsKilledMidTransfer) {

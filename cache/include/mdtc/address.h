@@ -22,8 +22,8 @@ namespace mdtc::cache {
 // The version of the normalization rules below. Raise it whenever a change
 // would give some stored premise another canonical form: a cache records the
 // version its premises were normalized with at each snapshot, and while that
-// differs it asks the registry for a snapshot instead of a delta
-// (Cache::delta_base), so a premise stored in the old form cannot go on
+// differs it asks the registry for a snapshot before any delta
+// (Cache::wants_snapshot), so a premise stored in the old form cannot go on
 // missing queries written the new way. 1 = every cache that did not record it.
 inline constexpr int kAddressRulesVersion = 10;
 

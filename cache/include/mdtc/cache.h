@@ -152,6 +152,11 @@ struct ImportOptions {
   bool allow_shrink = false;
 };
 
+// What premises stored under address rules `stored` (Stats::address_rules)
+// mean for lookups when they are not this build's: "premises read under
+// address rules 9, older than this build's 10: ...".
+std::string address_rules_problem(const std::string& stored);
+
 struct Stats {
   int schema_version = 0;
   int64_t premises = 0, subjects = 0, flags = 0, history = 0, audit_records = 0;
@@ -161,6 +166,7 @@ struct Stats {
   std::string last_mode;          // "snapshot" or "delta" of the last import
   bool holds_snapshot = false;    // a complete snapshot was applied: lookups can answer
   bool address_rules_current = false;  // premises normalized with this build's rules (kAddressRulesVersion)
+  std::string address_rules;           // the rules version recorded with them, as stored ("1": none recorded)
   int64_t unknown_codes = 0;      // flags stored with a code outside the vocabulary
   std::string db_path, key_path, audit_path;
   std::string recovered_from;     // set when a corrupt file was moved aside on open
@@ -244,10 +250,11 @@ class Cache {
   // snapshot (then the registry must send one).
   // Cheap: the sync asks it often.
   std::optional<int64_t> synced_version();
-  // What a registry sync asks deltas from: synced_version(), or empty when
-  // the premises were normalized with older address rules
-  // (kAddressRulesVersion), so that the next sync takes a snapshot.
-  std::optional<int64_t> delta_base();
+  // A cache that holds a registry version but wants the whole registry
+  // again: its premises were normalized with older address rules
+  // (kAddressRulesVersion). A registry sync asks for a snapshot first, and
+  // takes deltas meanwhile while the newest snapshot is older than the cache.
+  bool wants_snapshot();
   // The registry said the cache is current: freshness counts from now.
   // Changes nothing else (version, last mode and data stay as they are).
   Status mark_synced();

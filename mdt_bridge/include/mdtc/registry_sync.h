@@ -187,9 +187,19 @@ std::string mib_words(uint64_t bytes);
 // object except status().
 class RegistrySync {
  public:
-  // The registry version the cache holds; std::nullopt when it holds nothing
-  // from the registry yet (a snapshot is needed).
-  using CurrentVersion = std::function<std::optional<int64_t>()>;
+  // What the cache holds: the registry version (std::nullopt while it holds
+  // nothing from the registry: a snapshot is needed), and whether it wants
+  // the whole registry again though it could take the next delta (premises
+  // read under older address rules). Then each cycle asks for a snapshot
+  // first; one older than what the cache holds is not fetched, and the
+  // deltas go on, so the cache never falls behind waiting for a snapshot.
+  struct Holding {
+    Holding(std::optional<int64_t> v = std::nullopt, bool snapshot = false)  // NOLINT: from a bare version
+        : version(v), wants_snapshot(snapshot) {}
+    std::optional<int64_t> version;
+    bool wants_snapshot = false;
+  };
+  using CurrentVersion = std::function<Holding()>;
   // Import the staged file from `file`, read a piece at a time: each piece
   // is decrypted from the staging file as it is read, and the plaintext is
   // never on disk and never whole in memory. `file.verify()` after the last
