@@ -122,16 +122,26 @@ const Premise* only_one_near(const std::vector<Premise>& premises, const Address
   return found;
 }
 
-// CAD's point within max_gap_m of every one of these premises, each of
-// which has a location.
-bool point_confirms(const std::vector<std::string>& ids, const std::map<std::string, Premise>& by_id,
-                    const AddressQuery& query, double max_gap_m) {
-  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon) || max_gap_m <= 0)
-    return false;
-  return std::all_of(ids.begin(), ids.end(), [&](const std::string& id) {
+// What CAD's point says of these premises: at every one of them (within
+// max_gap_m), away from one of them, or nothing, and then why not.
+struct PointSays {
+  bool at_premises = false;
+  bool elsewhere = false;
+  std::string why_silent;  // when neither: "no CAD location to tell", ...
+};
+PointSays point_says(const std::vector<std::string>& ids, const std::map<std::string, Premise>& by_id,
+                     const AddressQuery& query, double max_gap_m) {
+  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon))
+    return {false, false, "no CAD location to tell"};
+  if (max_gap_m <= 0) return {false, false, "the CAD location is not checked (max_text_geo_gap_m = 0)"};
+  bool unplaced = false;
+  for (const std::string& id : ids) {
     const Premise& p = by_id.at(id);
-    return p.lat && p.lon && distance_m(*query.lat, *query.lon, *p.lat, *p.lon) <= max_gap_m;
-  });
+    if (!p.lat || !p.lon) unplaced = true;
+    else if (distance_m(*query.lat, *query.lon, *p.lat, *p.lon) > max_gap_m) return {false, true, {}};
+  }
+  if (unplaced) return {false, false, "no location on file for the premise to tell"};
+  return {true, false, {}};
 }
 
 // b is a with two neighbouring letters exchanged: SPRINGFEILD for
@@ -654,6 +664,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // The reason when the text was read other than as written.
       std::string read_as;
       std::string respelled_from;  // the city as written, when read as a known one
+      const std::string as_written = r.normalized_address;
       // Premises that two equally near towns would each find ("MORLOW":
       // MARLOW and MERLOW): never one of them.
       std::vector<std::string> towns_apart;
@@ -746,22 +757,42 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           d = d_alt;
         }
       }
-      // A premise on the street without any directional fits such a reading
-      // only by the directional it lacks: it may be in the other town, and
-      // is not taken (a premise with that post-directional still is).
-      if (const auto word = compass_before_town(*q, query, *places); word && decided(d)) {
-        const auto lacks = [&](const std::string& id) { return candidates_of.undirected.contains(id); };
-        const std::size_t before = d.premise_ids.size() + d.other_units.size();
-        std::erase_if(d.premise_ids, lacks);
-        std::erase_if(d.other_units, lacks);
-        if (d.premise_ids.size() + d.other_units.size() < before) {
-          r.reasons.push_back(*word + " before " + q->city + " may name another town: " + *word + " " + q->city);
-          // Other units share the chosen premise's street: none is left either.
+      // "88 QUARRY RD E SPRINGFIELD IL", "1208 N MAPLE ST W SPRINGFIELD IL":
+      // with no comma, the compass word the reading took as the street's may
+      // be the first word of another town (East Springfield) the cache does
+      // not know. A premise that fits only without the word may be in that
+      // town: it is asked about, never taken (one with that post-directional
+      // still is). Left out, it was silent.
+      std::string near_miss;
+      if (const auto word = compass_before_town(*q, query, *places); word && d.ambiguous_candidates.empty()) {
+        std::vector<std::string> without_word;
+        if (decided(d)) {
+          // Taken only by the directional they lack. Other units share the
+          // chosen premise's street: when it goes, they go with it.
+          const auto lacks = [&](const std::string& id) { return candidates_of.undirected.contains(id); };
+          for (const std::string& id : decided_ids(d))
+            if (lacks(id)) without_word.push_back(id);
+          std::erase_if(d.premise_ids, lacks);
+          std::erase_if(d.other_units, lacks);
           if (d.premise_ids.empty()) d = AddressDecision{};
+        } else {
+          NormalizedAddress without = *q;
+          without.postdir.clear();
+          without_word = decided_ids(decide_match(without, candidates_of(without)));
+        }
+        std::sort(without_word.begin(), without_word.end());
+        without_word.erase(std::unique(without_word.begin(), without_word.end()), without_word.end());
+        if (!without_word.empty()) {
+          const std::string why = *word + " before " + q->city + " may name another town: " + *word + " " + q->city;
+          if (decided(d)) {
+            r.reasons.push_back(why);
+          } else {
+            near_miss = why + premises_on_file(without_word, by_id);
+            d.ambiguous_candidates = std::move(without_word);
+          }
         }
       }
       // Nothing fits, yet the number and street may be on file: asked.
-      std::string near_miss;
       if (!decided(d) && d.ambiguous_candidates.empty() && read_as.empty() && r.reasons.empty() &&
           query.civic.empty() && !known_town_before_note) {
         if (auto asked = ask_near_miss(*q, query, *places, candidates_of)) {
@@ -772,19 +803,21 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       // A real town a letter from a known one (CHINO, CHICO) has its own
       // 88 MAIN ST: read as the known town, the call was shown that town's
-      // premise and its flags. Unless the city is the known one with two
-      // letters swapped, CAD's point near the premise must confirm the
-      // misspelling; without that it is asked, naming the premise.
-      if (!respelled_from.empty() && !one_swap_apart(respelled_from, q->city) && decided(d) &&
-          d.ambiguous_candidates.empty() &&
-          !point_confirms(decided_ids(d), by_id, query, options.max_text_geo_gap_m)) {
+      // premise and its flags. CAD's point at the premise confirms the
+      // misspelling, and so do two letters swapped unless the point is
+      // elsewhere; otherwise the premise is asked about, the text as written.
+      if (!respelled_from.empty() && decided(d) && d.ambiguous_candidates.empty()) {
         std::vector<std::string> ids = decided_ids(d);
-        const bool cad_point = query.lat && query.lon;
-        near_miss = respelled_from + " may be a town of its own" +
-                    (cad_point ? " (the CAD location is not at the premise)" : " (no CAD location to tell)") +
-                    premises_on_file(ids, by_id);
-        d = AddressDecision{};
-        d.ambiguous_candidates = std::move(ids);
+        const PointSays point = point_says(ids, by_id, query, options.max_text_geo_gap_m);
+        if (!point.at_premises && (point.elsewhere || !one_swap_apart(respelled_from, q->city))) {
+          near_miss = respelled_from + " may be a town of its own (" +
+                      (point.elsewhere ? "the CAD location is not at the premise" : point.why_silent) + ")" +
+                      premises_on_file(ids, by_id);
+          read_as = "city " + respelled_from + " could be " + q->city;
+          r.normalized_address = as_written;
+          d = AddressDecision{};
+          d.ambiguous_candidates = std::move(ids);
+        }
       }
       if (!d.ambiguous_candidates.empty()) {
         // Several buildings fit: say so and show nothing rather than guess.

@@ -654,9 +654,10 @@ TEST_F(FlagLookup, UnknownTownWithoutCommaMatchesNothing) {
 
 // With a state after the town the compass word was read as the street's,
 // and a premise on the street without any directional was shown "below
-// exact" for what may be East Springfield, another town. It is not taken,
-// and the answer says why; a premise that has the post-directional still
-// is, and a comma still says whose the word is.
+// exact" for what may be East Springfield, another town. It is not taken:
+// it is asked about, as a premise in a town the cache does not know is; a
+// premise that has the post-directional still is taken, and a comma still
+// says whose the word is.
 TEST_F(FlagLookup, ACompassWordBeforeAKnownTownMayNameAnotherTown) {
   add(R"({"type":"premise","id":"P-Q","address":"88 Quarry Rd, Springfield IL"})" "\n"
       R"({"type":"premise","id":"P-B","address":"40 Birch Ave E, Springfield IL"})" "\n"
@@ -666,8 +667,11 @@ TEST_F(FlagLookup, ACompassWordBeforeAKnownTownMayNameAnotherTown) {
     const MatchResult m = match(c, text);
     EXPECT_EQ(m.level, MatchLevel::none) << text;
     EXPECT_TRUE(m.flags.empty()) << text;
+    EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-Q"})) << text;
     ASSERT_EQ(m.reasons.size(), 1u) << text;
     EXPECT_NE(m.reasons[0].find("may name another town"), std::string::npos) << m.reasons[0];
+    EXPECT_NE(m.reasons[0].find("; flagged premise on file: 88 QUARRY RD, SPRINGFIELD IL"), std::string::npos)
+        << m.reasons[0];
   }
   const MatchResult street = match(c, "40 BIRCH AVE E SPRINGFIELD IL");
   EXPECT_EQ(street.level, MatchLevel::exact);
@@ -677,6 +681,23 @@ TEST_F(FlagLookup, ACompassWordBeforeAKnownTownMayNameAnotherTown) {
   const MatchResult comma = match(c, "88 QUARRY RD E, SPRINGFIELD IL");
   EXPECT_EQ(comma.level, MatchLevel::building);
   EXPECT_EQ(comma.reasons, (std::vector<std::string>{"directional not on file"}));
+}
+
+// "1208 N MAPLE ST W SPRINGFIELD IL": read with W as the street's, N MAPLE
+// ST W is another street than the premise's N MAPLE ST, and the answer was
+// no match with no reason, though W SPRINGFIELD may be the town meant. The
+// premise is asked about; with a comma the street is the one written.
+TEST_F(FlagLookup, ACompassWordBeforeAKnownTownAfterADirectionalStreetIsAskedAbout) {
+  const MatchResult m = match(c, "1208 N MAPLE ST W SPRINGFIELD IL");
+  EXPECT_EQ(m.level, MatchLevel::none);
+  EXPECT_TRUE(m.flags.empty());
+  EXPECT_EQ(m.ambiguous_candidates, (std::vector<std::string>{"P-1"}));
+  ASSERT_EQ(m.reasons.size(), 1u);
+  EXPECT_EQ(m.reasons[0], "W before SPRINGFIELD may name another town: W SPRINGFIELD; flagged premise on file: "
+                          "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  const MatchResult comma = match(c, "1208 N MAPLE ST W, SPRINGFIELD IL");
+  EXPECT_EQ(comma.level, MatchLevel::none);
+  EXPECT_TRUE(comma.ambiguous_candidates.empty()) << "another street, as written";
 }
 
 // "1200 HWY 35 N" for the registry's "1200 N HWY 35": read as "different"
@@ -898,7 +919,8 @@ TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneWhenSwappedOrWhereCadsPoint
   EXPECT_EQ(unconfirmed.reasons,
             (std::vector<std::string>{"CHINO may be a town of its own (no CAD location to tell); flagged premise on "
                                       "file: 88 MAIN ST, CHICO CA",
-                                      "city CHINO read as CHICO"}));
+                                      "city CHINO could be CHICO"}));
+  EXPECT_EQ(unconfirmed.normalized_address, "88 MAIN ST, CHINO CA") << "the text as written: it was not read as Chico";
   // CAD's point in Chino, 600 km south: asked.
   const MatchResult elsewhere = match(c, "88 MAIN ST, CHINO CA", 34.0122, -117.6889);
   EXPECT_EQ(elsewhere.level, MatchLevel::none);
@@ -915,13 +937,28 @@ TEST_F(FlagLookup, AMisspelledCityIsReadAsTheKnownOneWhenSwappedOrWhereCadsPoint
   EXPECT_EQ(typo.flags[0].id, "F-CH");
   EXPECT_EQ(typo.reasons, (std::vector<std::string>{"city CHINO read as CHICO"}));
   EXPECT_EQ(typo.normalized_address, "88 MAIN ST, CHICO CA");
+  // With the location check off, nothing confirms it, and the reason says so.
+  MatchOptions unchecked;
+  unchecked.max_text_geo_gap_m = 0;
+  const MatchResult off = match(c, "88 MAIN ST, CHINO CA", 39.7286, -121.8376, unchecked);
+  EXPECT_EQ(off.ambiguous_candidates, (std::vector<std::string>{"P-CH"}));
+  ASSERT_FALSE(off.reasons.empty());
+  EXPECT_NE(off.reasons[0].find("(the CAD location is not checked (max_text_geo_gap_m = 0))"), std::string::npos)
+      << off.reasons[0];
   // A letter more, or a letter other than a swap, is not a swap. A premise
-  // with no location is never confirmed by a point.
+  // with no location is never confirmed by a point, and the reason says so.
   const MatchResult more = match(c, "17 OAK AVE, SPRINGFIELDD IL", 39.7817, -89.6501);
   EXPECT_EQ(more.level, MatchLevel::none);
   EXPECT_EQ(more.ambiguous_candidates, (std::vector<std::string>{"P-2"}));
-  EXPECT_EQ(more.reasons.back(), "city SPRINGFIELDD read as SPRINGFIELD");
+  ASSERT_EQ(more.reasons.size(), 2u);
+  EXPECT_NE(more.reasons[0].find("(no location on file for the premise to tell)"), std::string::npos) << more.reasons[0];
+  EXPECT_EQ(more.reasons[1], "city SPRINGFIELDD could be SPRINGFIELD");
+  // Two letters swapped is taken, unless CAD's point is elsewhere.
   EXPECT_EQ(match(c, "88 MAIN ST, CHIOC CA").level, MatchLevel::building);
+  const MatchResult swapped_far = match(c, "88 MAIN ST, CHIOC CA", 34.0122, -117.6889);
+  EXPECT_EQ(swapped_far.level, MatchLevel::none);
+  EXPECT_TRUE(swapped_far.flags.empty());
+  EXPECT_EQ(swapped_far.ambiguous_candidates, (std::vector<std::string>{"P-CH"}));
   EXPECT_EQ(match(c, "17 OAK AVE, SHELBYVILLE IL").level, MatchLevel::none);
   EXPECT_EQ(match(c, "17 OAK AVE, SPRNGFLD IL").level, MatchLevel::none);
   // As long as SPRINGFIELD but three letters off: other towns, whose
