@@ -18,10 +18,11 @@ void usage(std::ostream& out) {
          "  gps monitor --port P        live fixes and sentence counts\n"
          "  cache import FILE --db PATH registry export v1 into the cache\n"
          "  cache match ADDRESS --db PATH [--lat X --lon Y]\n"
-         "  cache stats|verify|purge --db PATH\n"
+         "  cache stats|verify|purge|reset --db PATH\n"
          "  cache sync --db PATH --endpoint E   one sync with the flag registry\n"
          "  keys generate --out FILE    CURVE key pair for the CAD link\n"
          "  config check FILE...        validate configuration files\n"
+         "  config defaults             the built-in defaults as INI\n"
          "  outcomes export --csv|--json [--deidentified] [--from D --to D] --db PATH\n"
          "  outcomes summary [--json] [--from D --to D] --db PATH   program figures\n";
 }

@@ -127,6 +127,17 @@ TEST(ConfigCheckCli, HelpListsEveryOption) {
     EXPECT_NE(run.output.find(option), std::string::npos) << option << "\n" << run.output;
 }
 
+// A new admin reads the top-level help first: every command is there
+// (cache reset and config defaults were missing).
+TEST(ConfigCheckCli, TopLevelHelpNamesEveryCommand) {
+  TempDir dir;
+  auto run = run_cli(dir, {"--help"});
+  for (const char* command : {"version", "doctor", "gps decode", "gps ports", "gps monitor", "cache import",
+                              "cache match", "cache stats|verify|purge|reset", "cache sync", "keys generate",
+                              "config check", "config defaults", "outcomes export", "outcomes summary"})
+    EXPECT_NE(run.output.find(command), std::string::npos) << command << "\n" << run.output;
+}
+
 TEST(ConfigCheckCli, NoFileIsAUsageError) {
   TempDir dir;
   auto run = run_cli(dir, {"config", "check"});
