@@ -287,23 +287,25 @@ bool rest_contradicts(std::string_view rest, const NormalizedAddress& premise, c
   return differs(places.find_place(city).value_or(city), premise.city);
 }
 
-// "17 OAK AVE EAST SPRINGFIELD IL": with no comma, the compass word the
-// reading took as the street's post-directional may as well be the first
-// word of another town (East Springfield), one the cache does not know. The
-// compass word as written, when the text reads so.
+// "17 OAK AVE EAST SPRINGFIELD IL", "17 OAK AVE, E SPRINGFIELD IL": the
+// compass word the reading took as the street's post-directional may as
+// well be the first word of another town (East Springfield), one the cache
+// does not know. The compass word as written, when the text reads so: in
+// the street's words, or first after a comma ("…, E SPRINGFIELD"; not
+// "… AVE E, SPRINGFIELD", where the comma says whose it is).
 std::optional<std::string> compass_before_town(const NormalizedAddress& q, const AddressQuery& query,
                                                const Gazetteer& places) {
-  if (!query.civic.empty() || query.address.find(',') != std::string::npos || q.postdir.empty() || q.city.empty())
-    return std::nullopt;
+  if (!query.civic.empty() || q.postdir.empty() || q.city.empty()) return std::nullopt;
   const std::vector<detail::Words> segments = detail::tokenize_address(query.address);
-  if (segments.size() != 1) return std::nullopt;
-  const detail::Words& w = segments[0];
-  for (std::size_t k = 0; k + 1 < w.size(); ++k) {
-    if (standard_directional(w[k]) != q.postdir) continue;
-    std::string town;
-    for (std::size_t m = k + 1; m < w.size() && m <= k + 3; ++m) {
-      town += (town.empty() ? "" : " ") + w[m];
-      if (places.find_place(town) == q.city) return w[k];
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const detail::Words& w = segments[s];
+    for (std::size_t k = 0; k + 1 < w.size() && (s == 0 || k == 0); ++k) {
+      if (standard_directional(w[k]) != q.postdir) continue;
+      std::string town;
+      for (std::size_t m = k + 1; m < w.size() && m <= k + 3; ++m) {
+        town += (town.empty() ? "" : " ") + w[m];
+        if (places.find_place(town) == q.city) return w[k];
+      }
     }
   }
   return std::nullopt;

@@ -663,7 +663,9 @@ TEST_F(FlagLookup, ACompassWordBeforeAKnownTownMayNameAnotherTown) {
       R"({"type":"premise","id":"P-B","address":"40 Birch Ave E, Springfield IL"})" "\n"
       R"({"type":"flag","id":"F-Q","premise":"P-Q","kind":"safety","code":"DOG","audience":"all"})" "\n"
       R"({"type":"flag","id":"F-B","premise":"P-B","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
-  for (const char* text : {"88 QUARRY RD EAST SPRINGFIELD IL", "88 QUARRY RD E SPRINGFIELD IL 62701"}) {
+  // Shown "below exact" for a comma before E, which says the E is the town's.
+  for (const char* text :
+       {"88 QUARRY RD EAST SPRINGFIELD IL", "88 QUARRY RD E SPRINGFIELD IL 62701", "88 QUARRY RD, E SPRINGFIELD IL"}) {
     const MatchResult m = match(c, text);
     EXPECT_EQ(m.level, MatchLevel::none) << text;
     EXPECT_TRUE(m.flags.empty()) << text;
@@ -698,6 +700,8 @@ TEST_F(FlagLookup, ACompassWordBeforeAKnownTownAfterADirectionalStreetIsAskedAbo
   const MatchResult comma = match(c, "1208 N MAPLE ST W, SPRINGFIELD IL");
   EXPECT_EQ(comma.level, MatchLevel::none);
   EXPECT_TRUE(comma.ambiguous_candidates.empty()) << "another street, as written";
+  // The comma before the compass word puts it with the town: asked too.
+  EXPECT_EQ(match(c, "1208 N MAPLE ST, W SPRINGFIELD IL").ambiguous_candidates, (std::vector<std::string>{"P-1"}));
 }
 
 // "1200 HWY 35 N" for the registry's "1200 N HWY 35": read as "different"
