@@ -119,7 +119,9 @@ void PluginInstance::open_cache() {
     // nothing until the next snapshot, and no panel can say so: the log does.
     if (st && st->age_s && !st->address_rules_current)
       logger("cache").warning("flag cache: " + cache::address_rules_problem(st->address_rules) +
-                              " (the registry sync asks for a snapshot at every sync)");
+                              (config_.registry_endpoint.empty()
+                                   ? " (import the registry's newest snapshot export)"
+                                   : " (the registry sync asks for a snapshot at every sync)"));
     warn_aliases_without_place(*cache_);
   } else {
     // The officer's panel gets words; the path and the detail go to the log.
