@@ -343,7 +343,12 @@ int cache_command(const Args& args) {
       q.lon = vm["lon"].as<double>();
     }
     const cache::MatchResult m = c.match(q, match_options);
-    print(match_json(m));
+    Object out = match_json(m);
+    // Premises read under other address rules: an answer of no match may be
+    // the rules', and the one running this should know (doctor says more).
+    if (auto s = c.stats(); s && s->holds_snapshot && !s->address_rules_current)
+      out.set("address_rules_problem", cache::address_rules_problem(s->address_rules));
+    print(out);
     return m.freshness == cache::Freshness::unavailable ? 1 : 0;
   }
   if (sub == "stats") {

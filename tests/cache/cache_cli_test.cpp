@@ -73,6 +73,23 @@ TEST_F(CacheCli, ImportThenMatchOnAFreshPath) {
   EXPECT_EQ(o->getArray("premises")->getObject(0)->getValue<std::string>("id"), "P-1");
   EXPECT_EQ(o->getArray("flags")->size(), 3u);
   EXPECT_EQ(o->getArray("flags")->getObject(0)->getValue<std::string>("code"), "WEAPONS");
+  EXPECT_FALSE(o->has("address_rules_problem")) << m.output;
+}
+
+// Premises read under other address rules: a "none" there may be the rules',
+// and whoever looks an address up by hand is told so with the answer.
+TEST_F(CacheCli, MatchOnACacheReadUnderOtherAddressRulesSaysSo) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE meta SET value = '9' WHERE key = 'address_rules'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto m = cli({"cache", "match", "77 NOWHERE RD, SPRINGFIELD IL", "--db", db});
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  auto o = json(m.output);
+  EXPECT_EQ(o->getValue<std::string>("level"), "none");
+  EXPECT_EQ(o->getValue<std::string>("address_rules_problem"), address_rules_problem("9"));
 }
 
 TEST_F(CacheCli, VerifyChecksTheKeptCountsAndExitsOneWhenTheyDrift) {
