@@ -90,11 +90,16 @@ void add_reason(std::vector<std::string>& to, const std::string& reason) {
   if (std::find(to.begin(), to.end(), reason) == to.end()) to.push_back(reason);
 }
 
+// CAD sent a usable point with the query.
+bool has_cad_point(const AddressQuery& query) {
+  return query.lat && query.lon && std::isfinite(*query.lat) && std::isfinite(*query.lon);
+}
+
 // CAD's own coordinates against each premise a text (or place name) match
 // chose: one farther than the gap is not taken as certain. Every premise
 // learns its distance; the answer's level is its best premise's.
 void cross_check_geo(MatchResult& r, const AddressQuery& query, double max_gap_m) {
-  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon)) return;
+  if (!has_cad_point(query)) return;
   MatchLevel best = MatchLevel::none;
   for (Premise& p : r.premises) {
     if (p.lat && p.lon) {
@@ -111,7 +116,7 @@ void cross_check_geo(MatchResult& r, const AddressQuery& query, double max_gap_m
 
 // The one premise of several within max_gap_m of CAD's point, if exactly one is.
 const Premise* only_one_near(const std::vector<Premise>& premises, const AddressQuery& query, double max_gap_m) {
-  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon) || max_gap_m <= 0)
+  if (!has_cad_point(query) || max_gap_m <= 0)
     return nullptr;
   const Premise* found = nullptr;
   for (const Premise& p : premises) {
@@ -131,8 +136,7 @@ struct PointSays {
 };
 PointSays point_says(const std::vector<std::string>& ids, const std::map<std::string, Premise>& by_id,
                      const AddressQuery& query, double max_gap_m) {
-  if (!query.lat || !query.lon || !std::isfinite(*query.lat) || !std::isfinite(*query.lon))
-    return {false, false, "no CAD location to tell"};
+  if (!has_cad_point(query)) return {false, false, "no CAD location to tell"};
   if (max_gap_m <= 0) return {false, false, "the CAD location is not checked (max_text_geo_gap_m = 0)"};
   bool unplaced = false;
   for (const std::string& id : ids) {
@@ -666,7 +670,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // The reason when the text was read other than as written.
       std::string read_as;
       std::string respelled_from;  // the city as written, when read as a known one
-      const std::string as_written = r.normalized_address;
+      std::string as_written;      // and the whole reading as written then
       // Premises that two equally near towns would each find ("MORLOW":
       // MARLOW and MERLOW): never one of them.
       std::vector<std::string> towns_apart;
@@ -693,6 +697,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         if (found_in.size() == 1) {
           read_as = "city " + q->city + " read as " + found_in[0];
           respelled_from = q->city;
+          as_written = r.normalized_address;
           candidates = std::move(first_candidates);
           q = first;
           r.normalized_address = q->display();
@@ -890,8 +895,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     if (unparsed && r.premises.empty()) ++im.unparsed_queries;
     cross_check_geo(r, query, options.max_text_geo_gap_m);
 
-    if (r.level == MatchLevel::none && query.lat && query.lon && std::isfinite(*query.lat) &&
-        std::isfinite(*query.lon) && options.nearby_radius_m > 0) {
+    if (r.level == MatchLevel::none && has_cad_point(query) && options.nearby_radius_m > 0) {
       const double lat = *query.lat, lon = *query.lon, radius = options.nearby_radius_m;
       // Bounding box from the R*Tree, then the exact great-circle distance.
       const double dlat = radius / 111320.0;
@@ -913,7 +917,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       if (!r.premises.empty()) r.level = MatchLevel::nearby;
     }
     gather_reasons(r);
-    const bool has_point = query.lat && query.lon && std::isfinite(*query.lat) && std::isfinite(*query.lon);
+    const bool has_point = has_cad_point(query);
     if (unparsed && r.premises.empty()) {
       r.unparsed = true;
       r.reasons.emplace_back("address not understood");
