@@ -459,6 +459,20 @@ std::vector<NearMiss> near_miss_readings(const NormalizedAddress& q, const Gazet
   return out;
 }
 
+// Each id once, in order: how a question lists the premises it names.
+std::vector<std::string> each_once(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+// Takes none of `ids`: asks about each of them instead.
+AddressDecision asking_about(std::vector<std::string> ids) {
+  AddressDecision d;
+  d.ambiguous_candidates = each_once(std::move(ids));
+  return d;
+}
+
 std::vector<std::string> decided_ids(const AddressDecision& d) {
   std::vector<std::string> ids = d.premise_ids;
   ids.insert(ids.end(), d.other_units.begin(), d.other_units.end());
@@ -579,10 +593,8 @@ std::optional<Question> ask_near_miss(const NormalizedAddress& q, const AddressQ
     if (!town) town = known_town_at_end(query.address, places);
     if (!town->empty())
       std::erase_if(near, [&](const Candidate& c) { return !c.address.city.empty() && c.address.city != *town; });
-    std::vector<std::string> ids = decided_ids(decide_match(m.reading, near));
+    std::vector<std::string> ids = each_once(decided_ids(decide_match(m.reading, near)));
     if (ids.empty()) continue;
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (!m.left_out.empty()) why += (why.empty() ? "\"" : ", \"") + m.left_out + "\" not understood";
     why += premises_on_file(ids, candidates_of.by_id);
     return Question{std::move(ids), std::move(why)};
@@ -721,10 +733,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       }
       AddressDecision d = decide_match(*q, candidates);
       if (!towns_apart.empty()) {
-        std::sort(towns_apart.begin(), towns_apart.end());
-        towns_apart.erase(std::unique(towns_apart.begin(), towns_apart.end()), towns_apart.end());
-        d = AddressDecision{};
-        d.ambiguous_candidates = std::move(towns_apart);
+        d = asking_about(std::move(towns_apart));
       }
       // Remarks after the town and state: the text up to them, when read
       // whole it chose no premise (found none, or several without a town).
@@ -754,10 +763,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
         if (found(d) && found(d_alt)) {
           std::vector<std::string> ids = decided_ids(d), more = decided_ids(d_alt);
           ids.insert(ids.end(), more.begin(), more.end());
-          std::sort(ids.begin(), ids.end());
-          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-          d = AddressDecision{};
-          d.ambiguous_candidates = std::move(ids);
+          d = asking_about(std::move(ids));
         } else if (found(d_alt)) {
           q = alt;
           r.normalized_address = q->display();
@@ -787,15 +793,14 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           without.postdir.clear();
           without_word = decided_ids(decide_match(without, candidates_of(without)));
         }
-        std::sort(without_word.begin(), without_word.end());
-        without_word.erase(std::unique(without_word.begin(), without_word.end()), without_word.end());
+        without_word = each_once(std::move(without_word));
         if (!without_word.empty()) {
           const std::string why = *word + " before " + q->city + " may name another town: " + *word + " " + q->city;
           if (decided(d)) {
             r.reasons.push_back(why);
           } else {
             near_miss = why + premises_on_file(without_word, by_id);
-            d.ambiguous_candidates = std::move(without_word);
+            d = asking_about(std::move(without_word));
           }
         }
       }
@@ -804,8 +809,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           query.civic.empty() && !known_town_before_note) {
         if (auto asked = ask_near_miss(*q, query, *places, candidates_of)) {
           near_miss = std::move(asked->why);
-          d = AddressDecision{};
-          d.ambiguous_candidates = std::move(asked->ids);
+          d = asking_about(std::move(asked->ids));
         }
       }
       // A real town a letter from a known one (CHINO, CHICO) has its own
@@ -814,7 +818,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // misspelling, and so do two letters swapped unless the point is
       // elsewhere; otherwise the premise is asked about, the text as written.
       if (!respelled_from.empty() && decided(d) && d.ambiguous_candidates.empty()) {
-        std::vector<std::string> ids = decided_ids(d);
+        std::vector<std::string> ids = each_once(decided_ids(d));
         const PointSays point = point_says(ids, by_id, query, options.max_text_geo_gap_m);
         if (!point.at_premises && (point.elsewhere || !one_swap_apart(respelled_from, q->city))) {
           near_miss = respelled_from + " may be a town of its own (" +
@@ -822,8 +826,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
                       premises_on_file(ids, by_id);
           read_as = "city " + respelled_from + " could be " + q->city;
           r.normalized_address = as_written;
-          d = AddressDecision{};
-          d.ambiguous_candidates = std::move(ids);
+          d = asking_about(std::move(ids));
         }
       }
       if (!d.ambiguous_candidates.empty()) {
