@@ -11,6 +11,11 @@
 #include "registry_frame.h"
 
 namespace mdtc::cache {
+
+std::string line_at(const std::string& origin, int64_t line) {
+  return origin + (origin.find(' ') == std::string::npos ? ":" : ", line ") + std::to_string(line);
+}
+
 namespace {
 
 void set_counts(Poco::JSON::Object& o, const RecordCounts& c) {
@@ -28,7 +33,7 @@ std::string line_of(const Poco::JSON::Object& o) {
 }
 
 Error incomplete(const std::string& origin, int64_t line, const std::string& why) {
-  return make_error("registry.incomplete", origin + ":" + std::to_string(line) + ": " + why +
+  return make_error("registry.incomplete", line_at(origin, line) + ": " + why +
                                                ": not applied, previous data kept");
 }
 
@@ -66,7 +71,7 @@ Status FrameCheck::finish() const {
                                                   "not applied, previous data kept");
   if (!header_ && !legacy_)
     return make_error("registry.no_header",
-                      origin_ + ":1: the file does not start with a header line; files from before export v1 "
+                      line_at(origin_, 1) + ": the file does not start with a header line; files from before export v1 "
                                 "headers are applied only with the legacy option (cache import --legacy)");
   const bool legacy_form = !header_ || (!trailer_ && !header_->counts);
   if (legacy_form && legacy_) return Ok{};
@@ -99,7 +104,7 @@ Result<RegistryFrame> frame_registry_file(std::string_view text, const std::stri
     if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
       auto parsed = parse_registry_line(line);
       if (!parsed && !seen)
-        return make_error(parsed.error().code, origin + ":" + std::to_string(number) + ": " + parsed.error().message);
+        return make_error(parsed.error().code, line_at(origin, number) + ": " + parsed.error().message);
       seen = true;
       check.line(number, parsed ? &*parsed : nullptr, hash, parsed ? nullptr : &parsed.error());
       if (check.trailer_line() == number) trailer_start = pos;

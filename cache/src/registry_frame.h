@@ -15,6 +15,11 @@
 
 namespace mdtc::cache {
 
+// Where a line is, for a message: "FILE:LINE" for a file, as compilers say
+// it; "registry snapshot version 3, line 1" for a source named in words,
+// whose own number the line's would otherwise run into ("…version 3:1").
+std::string line_at(const std::string& origin, int64_t line);
+
 class FrameCheck {
  public:
   FrameCheck(std::string origin, bool legacy) : origin_(std::move(origin)), legacy_(legacy) {}

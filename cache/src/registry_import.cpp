@@ -29,7 +29,7 @@ namespace mdtc::cache {
 namespace {
 
 Error at_line(const std::string& origin, int64_t line, const Error& e) {
-  return make_error(e.code, origin + ":" + std::to_string(line) + ": " + e.message);
+  return make_error(e.code, line_at(origin, line) + ": " + e.message);
 }
 
 struct NumberedRecord {
@@ -353,7 +353,7 @@ Error dangling_flag(ByteSource& source, const std::string& origin, const std::st
     const auto* f = std::get_if<FlagRecord>(&rec);
     return f && f->id == id;
   });
-  return make_error("registry.dangling_reference", origin + ":" + std::to_string(line) + ": flag " + id +
+  return make_error("registry.dangling_reference", line_at(origin, line) + ": flag " + id +
                                                        " refers to " + ref +
                                                        ", which is neither in this file nor in the cache");
 }
@@ -376,7 +376,7 @@ void warn_unfindable_text(ImportReport& report, const std::string& origin, int64
   const std::string what = corner ? " is only a corner (" + r.address->display() + "); a corner"
                                   : " has house number 0 (" + r.address->display() + "); house number 0";
   const std::string where =
-      origin + ":" + std::to_string(line) + ": premise " + r.id + what + " is never found by its text";
+      line_at(origin, line) + ": premise " + r.id + what + " is never found by its text";
   if (r.lat && r.lon) {
     report.warnings.push_back(where + ", it can only match by coordinates");
     return;
@@ -436,7 +436,7 @@ std::optional<Error> first_duplicate(Db& db, ByteSource& source, const std::stri
     if (a == keys.end() || b == keys.end() || a->second != b->second) continue;
     std::string key = b->second;
     std::replace(key.begin(), key.end(), '\n', ' ');
-    return make_error("registry.duplicate_id", origin + ":" + std::to_string(later) + ": " + key +
+    return make_error("registry.duplicate_id", line_at(origin, later) + ": " + key +
                                                    " was already given at line " + std::to_string(earlier) +
                                                    " (a file names each record once): not applied, previous data kept");
   }
@@ -451,11 +451,11 @@ Error duplicate_error(ByteSource& source, const std::string& origin, const std::
     return earlier == 0 && line < later;
   });
   if (earlier == 0)
-    return make_error("cache.import_failed", origin + ":" + std::to_string(later) +
+    return make_error("cache.import_failed", line_at(origin, later) +
                                                  ": a row could not be written: not applied, previous data kept");
   std::string shown = key;
   std::replace(shown.begin(), shown.end(), '\n', ' ');
-  return make_error("registry.duplicate_id", origin + ":" + std::to_string(later) + ": " + shown +
+  return make_error("registry.duplicate_id", line_at(origin, later) + ": " + shown +
                                                  " was already given at line " + std::to_string(earlier) +
                                                  " (a file names each record once): not applied, previous data kept");
 }
@@ -643,13 +643,13 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       const int64_t current = std::stoll(im.meta("registry_version").value_or("0"));
       report.version = header ? header->version : current;
       if (header && header->version < current)
-        return refuse(make_error("registry.old_version", origin + ":" + std::to_string(header_line) + ": " +
+        return refuse(make_error("registry.old_version", line_at(origin, header_line) + ": " +
                                                              report.mode + " version " + std::to_string(header->version) +
                                                              " is older than version " + std::to_string(current) +
                                                              " already applied"));
       const bool replace_all = report.mode == "snapshot";
       const bool whole = im.holds_snapshot();
-      const std::string where = origin + ":" + std::to_string(header_line) + ": ";
+      const std::string where = line_at(origin, header_line) + ": ";
       if ((!options.offered_mode.empty() && options.offered_mode != report.mode) ||
           (options.offered_version && *options.offered_version != report.version))
         return refuse(make_error("registry.offer_mismatch",
@@ -759,7 +759,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
           const NormalizedAddress& a = r->address ? *r->address : kNone;
           if (!r->address) {
             ++report.coordinates_only;
-            report.warnings.push_back(origin + ":" + std::to_string(line) + ": premise " + r->id +
+            report.warnings.push_back(line_at(origin, line) + ": premise " + r->id +
                                       " has no usable address; it can only match by coordinates");
           } else if (a.intersection || a.house_number == "0") {
             warn_unfindable_text(report, origin, line, *r);
@@ -789,7 +789,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
           if (f->kind == "sud" && f->audience != "clinician") {
             // 42 CFR Part 2 records never go to the whole car.
             f->audience = "clinician";
-            report.warnings.push_back(origin + ":" + std::to_string(line) + ": flag " + f->id +
+            report.warnings.push_back(line_at(origin, line) + ": flag " + f->id +
                                       " is kind sud; audience set to clinician");
           }
           if (!find_code(f->code)) {
@@ -878,7 +878,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
       }
       const RecordCounts read{report.premises, report.subjects, report.flags, report.history, report.deletes};
       if (frame.trailer() && read != frame.trailer()->counts)
-        return make_error("registry.incomplete", origin + ":" + std::to_string(header_line) + ": the file holds " +
+        return make_error("registry.incomplete", line_at(origin, header_line) + ": the file holds " +
                                                      counts_text(read) + "; its trailer states " +
                                                      counts_text(frame.trailer()->counts) +
                                                      ": not applied, previous data kept");
@@ -952,7 +952,7 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
             return h && h->premise == premise && h->incident == incident;
           });
           return make_error("registry.dangling_reference",
-                            origin + ":" + std::to_string(line) + ": history " + incident + " refers to premise " +
+                            line_at(origin, line) + ": history " + incident + " refers to premise " +
                                 premise + ", which is neither in this file nor in the cache");
         }
       }
