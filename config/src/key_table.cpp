@@ -87,7 +87,8 @@ const std::vector<KeySpec>& key_table() {
       integer("gps", "stale_after_s", &Config::gps_stale_after_s, 1, 3600),
 
       integer("coresponder", "accept_timeout_s", &Config::coresponder_accept_timeout_s, 1, 3600),
-      text("coresponder", "fallback", Kind::text, &Config::coresponder_fallback, 200),
+      // The one next step every panel can offer: never configured away.
+      text("coresponder", "fallback", Kind::required_text, &Config::coresponder_fallback, 200),
       text("coresponder", "outbox_db", Kind::optional_path, &Config::outbox_db),
       text("coresponder", "schedule_file", Kind::optional_path, &Config::coresponder_schedule_file),
       text("coresponder", "auto_request", Kind::auto_request_rules, &Config::coresponder_auto_request),
@@ -192,6 +193,9 @@ bool apply(const KeySpec& spec, std::string_view value, Config& config) {
     case Kind::text:
       if (!is_text(value, static_cast<std::size_t>(spec.max))) return false;
       break;
+    case Kind::required_text:
+      if (value.empty() || !is_text(value, static_cast<std::size_t>(spec.max))) return false;
+      break;
     case Kind::module_levels:
       if (!is_module_levels(value)) return false;
       break;
@@ -262,6 +266,9 @@ std::string expected(const KeySpec& spec) {
       return "expected a file path or empty";
     case Kind::text:
       return "expected text of at most " + format_number(spec.max) + " bytes without control characters";
+    case Kind::required_text:
+      return "expected text of 1 to " + format_number(spec.max) +
+             " bytes without control characters: it may not be empty";
     case Kind::optional_endpoint:
       return "expected tcp://HOST:PORT (port 1 to 65535), ipc://PATH or empty";
     case Kind::auto_request_rules:
@@ -296,6 +303,7 @@ std::string type_name(const KeySpec& spec) {
     case Kind::path: return "path";
     case Kind::optional_path: return "path";
     case Kind::text: return "text";
+    case Kind::required_text: return "text";
     case Kind::module_levels: return "module levels";
     case Kind::optional_endpoint: return "endpoint";
     case Kind::auto_request_rules: return "rules";

@@ -13,7 +13,7 @@ namespace mdtc::config::detail {
 
 enum class Kind {
   integer, number, boolean, role, unit_id, endpoint, z85_key, baud, log_level,
-  gps_port, path, optional_path, text, module_levels,
+  gps_port, path, optional_path, text, required_text, module_levels,
   optional_endpoint, auto_request_rules, place_aliases, contact_uri
 };
 

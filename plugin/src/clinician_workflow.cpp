@@ -8,6 +8,14 @@
 #include "mdt_host/mdt_host_api.h"
 
 namespace mdtc::plugin {
+namespace {
+
+// The phases in which this unit has the call.
+bool is_going(OfferPhase p) {
+  return p == OfferPhase::accepted || p == OfferPhase::en_route || p == OfferPhase::on_scene;
+}
+
+}  // namespace
 
 void ClinicianWorkflow::on_coresponder_request(const bridge::CoresponderRequest& m, int64_t now_ms) {
   auto offer = offer_from_request(m);
@@ -47,15 +55,25 @@ void ClinicianWorkflow::on_coresponder_request(const bridge::CoresponderRequest&
   offers_.emplace(rid, std::move(st));
 }
 
-void ClinicianWorkflow::on_coresponder_status(const bridge::CoresponderStatus& m) {
+void ClinicianWorkflow::on_coresponder_status(const bridge::CoresponderStatus& m, int64_t now_ms) {
   const std::string& rid = m.request_id;
   const std::string& state = m.state;
   auto it = offers_.find(rid);
   if (it == offers_.end()) return;
-  if (state == "taken" || state == "cancelled") {
-    it->second.view.phase = state == "taken" ? OfferPhase::taken : OfferPhase::cancelled;
-    present(build_offer_panel(it->second.view, it->second.match));
-    save(it->second);
+  if (state != "taken" && state != "cancelled") return;
+  OfferView& v = it->second.view;
+  // This unit's Accept that meets "taken" lost the race to another unit's:
+  // the unit is not going, so it is free again, and its file does not
+  // count the call as one it answered.
+  const bool accept_lost = state == "taken" && is_going(v.phase);
+  v.phase = state == "taken" ? OfferPhase::taken : OfferPhase::cancelled;
+  present(build_offer_panel(v, it->second.match));
+  save(it->second);
+  if (accept_lost) {
+    ports_.stamp_outcome({v.request_id, v.incident_id, options_.unit_id, OutcomeStep::accepted, wall_ms(), {}, {},
+                          /*accept_withdrawn=*/true});
+    bump("offers_lost_to_another_unit");
+    if (own_state_.state == "busy" && own_state_.automatic) set_own_state("available", std::nullopt, true, now_ms);
   }
 }
 
@@ -134,6 +152,15 @@ Status ClinicianWorkflow::on_offer_action(OfferState& st, const std::string& act
       if (own_state_.state != "off_duty") set_own_state("busy", std::nullopt, true, now_ms);
     }
   } else if (action == "en_route" || action == "on_scene" || action == "clear") {
+    // Only forward, and only on a call this unit has: a tap still on its
+    // way when the offer was taken or cancelled must not put the clinician
+    // en route to a call another unit has.
+    const int to = action == "en_route" ? 1 : action == "on_scene" ? 2 : 3;
+    const int at = v.phase == OfferPhase::accepted ? 0 : v.phase == OfferPhase::en_route ? 1
+                   : v.phase == OfferPhase::on_scene ? 2 : -1;
+    if (at < 0 || to <= at)
+      return make_error("plugin.bad_action", "request " + v.request_id + " is " + to_string(v.phase) + ": no '" +
+                                                 action + "' now");
     ports_.send(bridge::CoresponderStatus{v.request_id, v.incident_id, action == "clear" ? "cleared" : action, {}, {}, {}});
     v.phase = action == "en_route"   ? OfferPhase::en_route
               : action == "on_scene" ? OfferPhase::on_scene

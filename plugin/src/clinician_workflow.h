@@ -19,7 +19,7 @@ class ClinicianWorkflow {
   explicit ClinicianWorkflow(WorkflowContext& ctx) : ctx_(ctx), options_(ctx.options), ports_(ctx.ports) {}
 
   void on_coresponder_request(const bridge::CoresponderRequest& m, int64_t now_ms);
-  void on_coresponder_status(const bridge::CoresponderStatus& m);
+  void on_coresponder_status(const bridge::CoresponderStatus& m, int64_t now_ms);
   // The incident was cancelled or cleared: an offer still open is off.
   void incident_closed(const std::string& incident_id);
   // A tap on the offer panel of `request_id`; empty when there is none.

@@ -65,7 +65,11 @@ PanelSection on_duty_section(const RequestView& v) {
       case Standing::scheduled: value = "Scheduled - " + where_text(u); break;
       case Standing::stale:
         // Silence is not availability: say how old the word is.
-        value = "No word for " + std::to_string(u.silent_min) + " min (last said " + state_word(u.last_state) + ")";
+        // In seconds under a minute (a stale limit set that short): "0 min"
+        // read as "just now".
+        value = "No word for " +
+                (u.silent_s < 60 ? std::to_string(u.silent_s) + " s" : std::to_string(u.silent_s / 60) + " min") +
+                " (last said " + state_word(u.last_state) + ")";
         sev = Severity::caution;
         break;
     }
@@ -86,6 +90,10 @@ PanelSection next_step_section(const RequestView& v, bool leading, bool failed) 
   if (!v.crisis_line_uri.empty())
     s.fields.push_back({"Crisis line", v.crisis_line_uri, sev, {}, {}});
   if (!v.fallback.empty()) s.fields.push_back({"Fallback", v.fallback, sev, {}, {}});
+  // The configuration never leaves the fallback empty; should a host's
+  // options do so, the panel still names a step rather than none.
+  if (v.telehealth_uri.empty() && v.crisis_line_uri.empty() && v.fallback.empty())
+    s.fields.push_back({"Fallback", "Ask dispatch by radio", sev, {}, {}});
   if (!v.handoff.empty())
     s.fields.push_back({"Handed off", v.handoff == "telehealth"    ? "Telehealth"
                                       : v.handoff == "crisis_line" ? "Crisis line"
@@ -226,7 +234,7 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
     case RequestPhase::no_coresponder:
     case RequestPhase::timed_out:
       state = v.phase == RequestPhase::declined         ? "Declined by every clinician unit on duty"
-              : v.phase == RequestPhase::no_coresponder ? "No clinician unit on duty"
+              : v.phase == RequestPhase::no_coresponder ? "No clinician unit free now"
                                                         : "Nobody accepted in time";
       sev = Severity::warning;
       break;
@@ -234,8 +242,6 @@ PanelDocument build_request_panel(const IncidentSummary& incident, const Request
   status.fields.push_back({"Status", state, sev, {}, {}});
   const bool failed = v.phase == RequestPhase::declined || v.phase == RequestPhase::no_coresponder ||
                       v.phase == RequestPhase::timed_out || v.phase == RequestPhase::not_sent;
-  if (failed && !v.fallback.empty())
-    status.fields.push_back({"Fallback", v.fallback, Severity::warning, {}, {}});
   const bool open = v.phase == RequestPhase::ready || v.phase == RequestPhase::sent || failed;
   const bool listed = v.schedule_configured || v.live_states;
   // Nobody can come in person (as far as the car knows): the next steps lead.
@@ -325,8 +331,14 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
     req.fields.push_back({"Outcome", disposition_label(o.outcome), Severity::info, {}, {}});
   doc.sections.push_back(std::move(req));
 
-  // Clinician-level detail comes from the clinician's own cache, never from CAD.
-  for (auto& s : premise_sections(config::Role::coresponder, match)) doc.sections.push_back(std::move(s));
+  // Clinician-level detail comes from the clinician's own cache, never from
+  // CAD, and stays on screen only while this unit may go or has gone: once
+  // it declined, or the call went to another unit or was called off, the
+  // person's history is no longer its business.
+  const bool has_part = o.phase != OfferPhase::declined && o.phase != OfferPhase::taken &&
+                        o.phase != OfferPhase::cancelled;
+  if (has_part)
+    for (auto& s : premise_sections(config::Role::coresponder, match)) doc.sections.push_back(std::move(s));
 
   switch (o.phase) {
     case OfferPhase::offered:

@@ -36,7 +36,7 @@ struct OnDutyUnit {
   Standing standing = Standing::scheduled;
   std::optional<int> free_in_min = {};  // busy: when it expects to be free
   std::string last_state = {};     // stale: what it last said ("available")
-  int silent_min = 0;              // stale: minutes without a word
+  int64_t silent_s = 0;            // stale: seconds without a word
   friend bool operator==(const OnDutyUnit&, const OnDutyUnit&) = default;
 };
 

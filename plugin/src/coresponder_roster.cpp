@@ -44,7 +44,7 @@ std::vector<OnDutyUnit> coresponder_roster(const RosterInputs& in) {
     if (stale) {
       u.standing = Standing::stale;
       u.last_state = st.state;
-      u.silent_min = static_cast<int>((in.now_ms - st.heard_ms) / 60000);
+      u.silent_s = (in.now_ms - st.heard_ms) / 1000;
     } else if (st.state == "available") {
       u.standing = Standing::available;
       place(u);

@@ -45,6 +45,9 @@ struct OutcomeStamp {
   int64_t at_ms = 0;
   std::string requested_by;  // set with `requested` (and on an offer, from the request)
   std::string handoff = {};  // set with `handed_off`: telehealth, crisis_line or fallback
+  // With `accepted`: this unit's accept did not hold (another unit's came
+  // first), so its accepted time and every later step are cleared.
+  bool accept_withdrawn = false;
 };
 
 // "2026-11-22T10:00:00Z" (whole seconds, UTC) and back; the store and the

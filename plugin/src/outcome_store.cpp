@@ -124,10 +124,17 @@ Status OutcomeStore::stamp(const OutcomeStamp& s) {
         .bind(2, s.incident_id)
         .bind(3, s.unit)
         .run();
-    sql::Stmt(db_, "UPDATE outcome SET " + col + " = COALESCE(" + col + ", ?) WHERE request_id = ?")
-        .bind(1, at)
-        .bind(2, s.request_id)
-        .run();
+    if (s.accept_withdrawn && s.step == OutcomeStep::accepted) {
+      std::string cleared;
+      for (int step = static_cast<int>(OutcomeStep::accepted); step <= static_cast<int>(OutcomeStep::cleared); ++step)
+        cleared += (cleared.empty() ? "" : ", ") + step_column(step) + " = NULL";
+      sql::Stmt(db_, "UPDATE outcome SET " + cleared + " WHERE request_id = ?").bind(1, s.request_id).run();
+    } else {
+      sql::Stmt(db_, "UPDATE outcome SET " + col + " = COALESCE(" + col + ", ?) WHERE request_id = ?")
+          .bind(1, at)
+          .bind(2, s.request_id)
+          .run();
+    }
     if (!s.handoff.empty())
       sql::Stmt(db_, "UPDATE outcome SET handoff = ? WHERE request_id = ? AND handoff = ''")
           .bind(1, s.handoff)

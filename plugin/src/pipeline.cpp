@@ -46,7 +46,7 @@ void Pipeline::on_message(const bridge::Message& m, int64_t now_ms) {
     }
   } else if (const auto* status = m.as<bridge::CoresponderStatus>()) {
     if (clinician)
-      clinician_.on_coresponder_status(*status);
+      clinician_.on_coresponder_status(*status, now_ms);
     else
       patrol_.on_coresponder_status(*status);
   } else if (const auto* where = m.as<bridge::UnitLocation>()) {

@@ -300,6 +300,19 @@ TEST(ConfigLoader, FallbackLinksAreUrisTheMdtCanOpen) {
   EXPECT_FALSE(load_text(identified("[coresponder]\nstate_stale_s = 29\n")).ok());
 }
 
+// Found from outside: with the fallback, telehealth and crisis line all
+// emptied, `config check` said ok and the officer's panel said "use one of
+// these" over nothing. The fallback is the one step every panel can offer.
+TEST(ConfigLoader, TheFallbackTextMayNotBeEmpty) {
+  auto report = check_text(identified("[coresponder]\nfallback =\n"), "f.ini");
+  EXPECT_EQ(messages(report), std::vector<std::string>{"config f.ini:2: coresponder.fallback = (empty): expected text "
+                                                       "of 1 to 200 bytes without control characters: it may not "
+                                                       "be empty"});
+  EXPECT_EQ(load_text(identified("[coresponder]\nfallback = Ask dispatch for the crisis team\n"))->coresponder_fallback,
+            "Ask dispatch for the crisis team");
+  EXPECT_FALSE(load_text(identified("[coresponder]\nfallback = " + std::string(201, 'x') + "\n")).ok());
+}
+
 TEST(ConfigLoader, UnitIdAllowsOnlyLettersDigitsDashUnderscoreUpTo32) {
   EXPECT_TRUE(load_text(identified("[unit]\nid = " + std::string(32, 'A') + "\n")).ok());
   EXPECT_FALSE(load_text(identified("[unit]\nid = " + std::string(33, 'A') + "\n")).ok());

@@ -622,7 +622,7 @@ TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
                        R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
   auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
   ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
-  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit free now"); }, 30s));
   EXPECT_EQ(host->terminate(), 0);
   const std::string log = read_file(dir.file("plugin.log"));
   EXPECT_TRUE(has(log, "started unit 2A31 role patrol")) << log;
@@ -678,7 +678,7 @@ TEST_F(EndToEnd, NoCoresponderOnDutySaysSoAtOnce) {
                        R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
   auto officer = start_host("2A31", patrol, {"--auto-action", "request_coresponder"});
   ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
-  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); },
+  EXPECT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit free now"); },
                             30s))
       << read_file(dir.file("2A31.out"));
 }
@@ -737,7 +737,7 @@ TEST_F(EndToEnd, EveryFileThePluginWritesIsPrivateAndHoldsNoCallDataInTheClear) 
   auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
   ::umask(old_umask);
   ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
-  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit on duty"); }, 30s));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "No clinician unit free now"); }, 30s));
   // Journaled after the screen: wait until the journal holds the request.
   ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "started unit"); }, 5s));
   const auto deadline = std::chrono::steady_clock::now() + 30s;

@@ -34,10 +34,10 @@ TEST(RequestPanel, DeclinedShowsFallbackAndAskAgain) {
   EXPECT_EQ(d.severity, Severity::warning);
 }
 
-TEST(RequestPanel, NoCoresponderOnDutySaysSo) {
+TEST(RequestPanel, NoCoresponderSaysNobodyIsFreeNotThatNobodyIsOnDuty) {
   RequestView v;
   v.phase = RequestPhase::no_coresponder;
-  EXPECT_NE(build_request_panel(kIncident, v).to_json().find("No clinician unit on duty"),
+  EXPECT_NE(build_request_panel(kIncident, v).to_json().find("No clinician unit free now"),
             std::string::npos);
 }
 
@@ -70,6 +70,47 @@ TEST(RequestPanel, ABusyUnitPastItsFreeTimeIsNotShownAsFreeNow) {
   EXPECT_NE(p.find("Busy - free in about 20 min"), std::string::npos);
   // Nobody available: the next steps lead.
   EXPECT_LT(p.find(R"("id":"next_step")"), p.find(R"("id":"request")"));
+}
+
+// Found from outside: the fallback was shown twice, once among the next
+// steps and once under the request's status.
+TEST(RequestPanel, AFailedRequestShowsTheFallbackOnceAmongTheNextSteps) {
+  for (RequestPhase phase : {RequestPhase::declined, RequestPhase::no_coresponder, RequestPhase::timed_out}) {
+    RequestView v;
+    v.phase = phase;
+    v.fallback = "Mobile crisis line 555-0199";
+    const std::string p = build_request_panel(kIncident, v).to_json();
+    const auto first = p.find("555-0199");
+    ASSERT_NE(first, std::string::npos) << to_string(phase);
+    EXPECT_EQ(p.find("555-0199", first + 1), std::string::npos) << to_string(phase) << ": " << p;
+    EXPECT_LT(p.find(R"("id":"next_step")"), first);
+  }
+}
+
+TEST(RequestPanel, WithNoStepConfiguredTheNextStepsStillNameOne) {
+  RequestView v;
+  v.phase = RequestPhase::declined;
+  v.crisis_line_uri.clear();
+  const PanelDocument d = build_request_panel(kIncident, v);
+  ASSERT_EQ(d.sections.at(1).id, "next_step");
+  EXPECT_NE(d.to_json().find("Ask dispatch by radio"), std::string::npos) << d.to_json();
+}
+
+// Found from outside: with a stale limit under a minute, a unit silent for
+// 40 s read "No word for 0 min", which says "just heard from".
+TEST(RequestPanel, AStaleUnitSaysHowLongItHasBeenSilentInSecondsUnderAMinute) {
+  RequestView v;
+  v.live_states = true;
+  OnDutyUnit quiet{"CR7", "CR-7", std::nullopt, std::nullopt, Standing::stale};
+  quiet.last_state = "available";
+  quiet.silent_s = 40;
+  OnDutyUnit long_quiet{"CR9", "CR-9", std::nullopt, std::nullopt, Standing::stale};
+  long_quiet.last_state = "busy";
+  long_quiet.silent_s = 11 * 60 + 59;
+  v.on_duty = {quiet, long_quiet};
+  const std::string p = build_request_panel(kIncident, v).to_json();
+  EXPECT_NE(p.find("No word for 40 s (last said available)"), std::string::npos) << p;
+  EXPECT_NE(p.find("No word for 11 min (last said busy)"), std::string::npos) << p;
 }
 
 TEST(RequestReasons, OnlyCareCodesVisibleToEveryoneAreReasons) {

@@ -123,6 +123,24 @@ TEST(OutcomeStore, TheFirstStampOfAStepWinsAndRequesterIsKept) {
   EXPECT_EQ(o.recorded_at, "");
 }
 
+TEST(OutcomeStore, AWithdrawnAcceptClearsItsTimeAndTheStepsAfterIt) {
+  test::TempDir dir;
+  auto store = OutcomeStore::open(dir.file("o.db"));
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR9", OutcomeStep::offered, kNov1 + 1000, "officer"}).ok());
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR9", OutcomeStep::accepted, kNov1 + 2000, ""}).ok());
+  ASSERT_TRUE(store->stamp({"R-1", "I-1", "CR9", OutcomeStep::en_route, kNov1 + 3000, ""}).ok());
+  OutcomeStamp lost{"R-1", "I-1", "CR9", OutcomeStep::accepted, kNov1 + 4000, ""};
+  lost.accept_withdrawn = true;
+  ASSERT_TRUE(store->stamp(lost).ok());
+  auto all = store->all();
+  ASSERT_EQ(all->size(), 1u);
+  const Outcome& o = (*all)[0];
+  EXPECT_EQ(o.time(OutcomeStep::offered), kNov1 + 1000) << "the offer still reached this unit";
+  EXPECT_FALSE(o.time(OutcomeStep::accepted));
+  EXPECT_FALSE(o.time(OutcomeStep::en_route));
+  EXPECT_EQ(o.requested_by, "officer");
+}
+
 TEST(OutcomeStoreMigration, AFirstVersionFileStillReadsWithoutBeingWritten) {
   test::TempDir dir;
   const std::string path = version0_file(dir);

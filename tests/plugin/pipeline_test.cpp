@@ -447,6 +447,31 @@ TEST_F(ClinicianPipeline, DeclineSendsRefusal) {
   EXPECT_NE(sent->body.find("\"accepted\":false"), std::string::npos);
 }
 
+// Found from outside: after Decline the screen kept the clinician-only and
+// 42 CFR Part 2 detail until dismissed; "taken" and "cancelled" likewise.
+TEST_F(ClinicianPipeline, AnOfferThisUnitIsNotGoingToKeepsNoClinicianDetail) {
+  const auto detail_gone = [&](const std::string& rid) {
+    const std::string panel = ports.panel("offer:" + rid);
+    return !panel.empty() && panel.find("Dr. A") == std::string::npos &&
+           panel.find("42 CFR part 2") == std::string::npos;
+  };
+  pipeline.on_message(request(), 0);
+  ASSERT_FALSE(detail_gone("2A31-I-1-1")) << "shown while the offer is open";
+  ASSERT_TRUE(pipeline.on_user_action("offer:2A31-I-1-1", "decline", 1).ok());
+  EXPECT_TRUE(detail_gone("2A31-I-1-1")) << ports.panel("offer:2A31-I-1-1");
+  for (const char* state : {"taken", "cancelled"}) {
+    const std::string rid = std::string("2A31-I-2-") + state;
+    pipeline.on_message(wire("coresponder_request",
+                             R"({"request_id":")" + rid + R"(","incident_id":"I-2","from_unit":"2A31","address":"1208 N MAPLE ST APT 3B"})",
+                             "unit.CR7"),
+                        2);
+    ASSERT_FALSE(detail_gone(rid));
+    pipeline.on_message(wire("coresponder_status", R"({"request_id":")" + rid + R"(","state":")" + state + R"("})", "unit.CR7"),
+                        3);
+    EXPECT_TRUE(detail_gone(rid)) << state << ": " << ports.panel("offer:" + rid);
+  }
+}
+
 TEST_F(ClinicianPipeline, TakenByAnotherUnitUpdatesTheOffer) {
   pipeline.on_message(request(), 0);
   pipeline.on_message(wire("coresponder_status", R"({"request_id":"2A31-I-1-1","state":"taken"})",
@@ -1174,6 +1199,76 @@ TEST_F(LiveClinician, AStateSetByHandIsNotUndoneByClearing) {
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "on_scene", 5).ok());
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "clear", 6).ok());
   EXPECT_NE(last_state()->body.find(R"("state":"off_duty")"), std::string::npos) << last_state()->body;
+}
+
+// Two clinicians accept; CAD gives the call to the first and tells the
+// other "taken". Found from outside: the other stayed "Busy (set when you
+// accepted)", so officers were told nobody could come, and its outcome file
+// counted the call as answered.
+TEST_F(LiveClinician, AnAcceptThatLostTheRaceFreesTheUnitAndIsNotCountedAsAnswered) {
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_available", 0).ok());
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
+  EXPECT_NE(last_state()->body.find(R"("state":"busy")"), std::string::npos);
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "en_route", 3).ok());
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"taken","by_unit":"CR9"})", "unit.CR7"),
+                      4);
+  EXPECT_NE(last_state()->body.find(R"("state":"available")"), std::string::npos) << last_state()->body;
+  EXPECT_NE(ports.panel("availability").find("Available"), std::string::npos) << ports.panel("availability");
+  ASSERT_FALSE(ports.stamps.empty());
+  EXPECT_EQ(ports.stamps.back().step, OutcomeStep::accepted);
+  EXPECT_TRUE(ports.stamps.back().accept_withdrawn);
+  EXPECT_EQ(ports.stamps.back().request_id, "R-1");
+}
+
+TEST_F(LiveClinician, TakenBeforeAnyAcceptLeavesTheStateAndTheFileAlone) {
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_telehealth", 0).ok());
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  const auto stamps = ports.stamps.size();
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"taken"})", "unit.CR7"), 2);
+  EXPECT_NE(last_state()->body.find(R"("state":"telehealth")"), std::string::npos) << last_state()->body;
+  EXPECT_EQ(ports.stamps.size(), stamps);
+}
+
+// A tap already on its way when the offer was taken (the host showed "En
+// route" a moment before): applied, it put the clinician en route, on scene
+// and cleared on a call another unit had, and filed an outcome for it.
+TEST_F(LiveClinician, AProgressTapAfterTheOfferWasTakenIsRefusedAndNothingIsSent) {
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"taken"})", "unit.CR7"), 3);
+  const auto sent = ports.of("send").size();
+  for (const char* tap : {"en_route", "on_scene", "clear"}) {
+    const Status st = pipeline.on_user_action("offer:R-1", tap, 4);
+    ASSERT_FALSE(st.ok()) << tap;
+    EXPECT_EQ(st.error().code, "plugin.bad_action");
+  }
+  EXPECT_EQ(ports.of("send").size(), sent);
+  EXPECT_NE(ports.panel("offer:R-1").find("Taken by another unit"), std::string::npos);
+  EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "resolved_on_scene", 5).ok());
+}
+
+TEST_F(LiveClinician, ProgressGoesOnlyForwardAndOnlyOnAnAcceptedCall) {
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "en_route", 2).ok()) << "not accepted yet";
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 3).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "on_scene", 4).ok()) << "arriving without saying en route";
+  EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "en_route", 5).ok());
+  EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "on_scene", 6).ok());
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "clear", 7).ok());
+  EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "clear", 8).ok());
 }
 
 TEST_F(LiveClinician, TheOwnStateSurvivesARestartAndIsSaidAgainAtOnce) {
