@@ -385,7 +385,10 @@ PanelDocument build_availability_panel(const AvailabilityView& v) {
     now = v.free_at_ms ? "Busy - free about " + minute_text_utc(*v.free_at_ms) : "Busy";
   else if (v.state == "telehealth") now = "Telehealth only";
   else if (v.state == "off_duty") now = "Off duty";
-  if (v.automatic && !v.state.empty()) now += " (set when you " + std::string(v.state == "busy" ? "accepted" : "cleared") + ")";
+  // Set by the plugin, not by a tap: accepting a call, or the call ending
+  // (cleared, or taken by another unit after this one accepted).
+  if (v.automatic && !v.state.empty())
+    now += v.state == "busy" ? " (set when you accepted)" : " (set when your call ended)";
   doc.severity = v.state.empty() ? Severity::caution : Severity::info;
   doc.sections.push_back({"availability", "SHOWN TO OFFICERS", doc.severity,
                           {},

@@ -1217,7 +1217,8 @@ TEST_F(LiveClinician, AnAcceptThatLostTheRaceFreesTheUnitAndIsNotCountedAsAnswer
   pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"taken","by_unit":"CR9"})", "unit.CR7"),
                       4);
   EXPECT_NE(last_state()->body.find(R"("state":"available")"), std::string::npos) << last_state()->body;
-  EXPECT_NE(ports.panel("availability").find("Available"), std::string::npos) << ports.panel("availability");
+  EXPECT_NE(ports.panel("availability").find("Available (set when your call ended)"), std::string::npos)
+      << ports.panel("availability");
   ASSERT_FALSE(ports.stamps.empty());
   EXPECT_EQ(ports.stamps.back().step, OutcomeStep::accepted);
   EXPECT_TRUE(ports.stamps.back().accept_withdrawn);
