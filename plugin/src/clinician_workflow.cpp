@@ -15,6 +15,12 @@ bool is_going(OfferPhase p) {
   return p == OfferPhase::accepted || p == OfferPhase::en_route || p == OfferPhase::on_scene;
 }
 
+// Along accepted, en route, on scene, cleared (OfferPhase lists them in
+// that order, with the phases that end an offer between).
+bool is_after(OfferPhase later, OfferPhase earlier) {
+  return static_cast<int>(later) > static_cast<int>(earlier);
+}
+
 }  // namespace
 
 void ClinicianWorkflow::on_coresponder_request(const bridge::CoresponderRequest& m, int64_t now_ms) {
@@ -62,19 +68,25 @@ void ClinicianWorkflow::on_coresponder_status(const bridge::CoresponderStatus& m
   if (it == offers_.end()) return;
   if (state != "taken" && state != "cancelled") return;
   OfferView& v = it->second.view;
-  // This unit's Accept that meets "taken" lost the race to another unit's:
-  // the unit is not going, so it is free again, and its file does not
-  // count the call as one it answered.
-  const bool accept_lost = state == "taken" && is_going(v.phase);
+  const bool was_going = is_going(v.phase);
   v.phase = state == "taken" ? OfferPhase::taken : OfferPhase::cancelled;
   present(build_offer_panel(v, it->second.match));
   save(it->second);
-  if (accept_lost) {
+  if (!was_going) return;
+  // This unit's accept that meets "taken" lost the race to another unit's:
+  // its file does not count the call as one it answered.
+  if (state == "taken") {
     ports_.stamp_outcome({v.request_id, v.incident_id, options_.unit_id, OutcomeStep::accepted, wall_ms(), {}, {},
                           /*accept_withdrawn=*/true});
     bump("offers_lost_to_another_unit");
-    if (own_state_.state == "busy" && own_state_.automatic) set_own_state("available", std::nullopt, true, now_ms);
   }
+  free_again(now_ms);  // not going after all
+}
+
+// The call this unit went to ended: free again, unless the clinician set
+// the state by hand meanwhile.
+void ClinicianWorkflow::free_again(int64_t now_ms) {
+  if (own_state_.state == "busy" && own_state_.automatic) set_own_state("available", std::nullopt, true, now_ms);
 }
 
 void ClinicianWorkflow::incident_closed(const std::string& incident_id) {
@@ -155,23 +167,19 @@ Status ClinicianWorkflow::on_offer_action(OfferState& st, const std::string& act
     // Only forward, and only on a call this unit has: a tap still on its
     // way when the offer was taken or cancelled must not put the clinician
     // en route to a call another unit has.
-    const int to = action == "en_route" ? 1 : action == "on_scene" ? 2 : 3;
-    const int at = v.phase == OfferPhase::accepted ? 0 : v.phase == OfferPhase::en_route ? 1
-                   : v.phase == OfferPhase::on_scene ? 2 : -1;
-    if (at < 0 || to <= at)
+    const OfferPhase next = action == "en_route"   ? OfferPhase::en_route
+                            : action == "on_scene" ? OfferPhase::on_scene
+                                                   : OfferPhase::cleared;
+    if (!is_going(v.phase) || !is_after(next, v.phase))
       return make_error("plugin.bad_action", "request " + v.request_id + " is " + to_string(v.phase) + ": no '" +
                                                  action + "' now");
     ports_.send(bridge::CoresponderStatus{v.request_id, v.incident_id, action == "clear" ? "cleared" : action, {}, {}, {}});
-    v.phase = action == "en_route"   ? OfferPhase::en_route
-              : action == "on_scene" ? OfferPhase::on_scene
-                                     : OfferPhase::cleared;
+    v.phase = next;
     stamp(v.request_id, v.incident_id,
           action == "en_route"   ? OutcomeStep::en_route
           : action == "on_scene" ? OutcomeStep::on_scene
                                  : OutcomeStep::cleared);
-    // Free again, unless the clinician set the state by hand meanwhile.
-    if (action == "clear" && own_state_.state == "busy" && own_state_.automatic)
-      set_own_state("available", std::nullopt, true, now_ms);
+    if (next == OfferPhase::cleared) free_again(now_ms);
   } else if (action == "officer_released") {
     // Recorded on the clinician's side only: no wire message tells the
     // officer's car yet (the officer hears it on scene).

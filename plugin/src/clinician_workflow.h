@@ -44,6 +44,7 @@ class ClinicianWorkflow {
                          const std::string& payload_json);
   // The clinician's own state: one tap, or accepting and clearing an offer.
   void set_own_state(const std::string& state, std::optional<int64_t> free_at_ms, bool automatic, int64_t now_ms);
+  void free_again(int64_t now_ms);
   void send_own_state(int64_t now_ms);
   void save(const OfferState& st);
 

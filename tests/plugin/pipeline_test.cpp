@@ -1225,6 +1225,19 @@ TEST_F(LiveClinician, AnAcceptThatLostTheRaceFreesTheUnitAndIsNotCountedAsAnswer
   EXPECT_EQ(ports.stamps.back().request_id, "R-1");
 }
 
+TEST_F(LiveClinician, ARequestCancelledAfterTheAcceptFreesTheUnitButKeepsTheAnswer) {
+  ASSERT_TRUE(pipeline.on_user_action("availability", "state_available", 0).ok());
+  pipeline.on_message(wire("coresponder_request",
+                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                           "unit.CR7"),
+                      1);
+  ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
+  pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"cancelled"})", "unit.CR7"), 3);
+  EXPECT_NE(last_state()->body.find(R"("state":"available")"), std::string::npos) << last_state()->body;
+  for (const auto& s : ports.stamps) EXPECT_FALSE(s.accept_withdrawn) << "the unit did answer";
+  EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "en_route", 4).ok());
+}
+
 TEST_F(LiveClinician, TakenBeforeAnyAcceptLeavesTheStateAndTheFileAlone) {
   ASSERT_TRUE(pipeline.on_user_action("availability", "state_telehealth", 0).ok());
   pipeline.on_message(wire("coresponder_request",
