@@ -114,6 +114,13 @@ Status ClinicianWorkflow::on_offer_action(OfferState& st, const std::string& act
   if (is_disposition(action)) {
     if (v.phase != OfferPhase::cleared)
       return make_error("plugin.bad_action", "an outcome is filed after clearing the call");
+    // A filing that is not kept says so on the panel: the clinician
+    // otherwise takes the call as recorded.
+    const auto refused = [&](Error e) -> Status {
+      v.outcome_refused = e.message;
+      present(build_offer_panel(v, st.match));
+      return e;
+    };
     const auto payload = action_fields(payload_json);
     Outcome o;
     o.request_id = v.request_id;
@@ -128,13 +135,13 @@ Status ClinicianWorkflow::on_offer_action(OfferState& st, const std::string& act
       if (!is_outcome_code(f.id, code)) {
         std::string expected;
         for (const auto& c : f.codes) expected += (expected.empty() ? "" : ", ") + c.id;
-        return make_error("plugin.bad_outcome_code",
-                          f.id + " = '" + code + "': expected one of " + expected);
+        return refused(make_error("plugin.bad_outcome_code", f.id + " = '" + code + "': expected one of " + expected));
       }
       o.codes[f.id] = code;
     }
-    if (auto st_ = ports_.record_outcome(std::move(o)); !st_) return st_;
+    if (auto st_ = ports_.record_outcome(std::move(o)); !st_) return refused(st_.error());
     v.outcome = action;
+    v.outcome_refused.clear();
     bump("outcomes_recorded");
     present(build_offer_panel(v, st.match));
     save(st);

@@ -329,6 +329,8 @@ PanelDocument build_offer_panel(const OfferView& o, const cache::MatchResult& ma
   if (o.officer_released) req.fields.push_back({"Officer", "Released", Severity::info, {}, {}});
   if (!o.outcome.empty())
     req.fields.push_back({"Outcome", disposition_label(o.outcome), Severity::info, {}, {}});
+  else if (!o.outcome_refused.empty())
+    req.fields.push_back({"Outcome", "NOT FILED - " + o.outcome_refused, Severity::warning, {}, {}});
   doc.sections.push_back(std::move(req));
 
   // Clinician-level detail comes from the clinician's own cache, never from

@@ -90,6 +90,7 @@ struct OfferView {
   std::optional<int> eta_s;
   OfferPhase phase = OfferPhase::offered;
   std::string outcome;  // disposition id once filed
+  std::string outcome_refused;  // why the last filing was not kept (shown until one is)
   bool officer_released = false;  // the clinician told the officer they may leave
   std::optional<int64_t> dispatched_ms = std::nullopt;  // the call's dispatch time, if the request said
   bool restored = false;                                // brought back from the journal

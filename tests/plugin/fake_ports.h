@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline.h"
@@ -61,7 +63,9 @@ struct FakePorts : plugin::Ports {
   }
 
   std::vector<plugin::Outcome> outcomes;
+  std::optional<Error> outcome_refusal;  // set: the store refuses the next filing so
   Status record_outcome(plugin::Outcome o) override {
+    if (outcome_refusal) return *std::exchange(outcome_refusal, std::nullopt);
     calls.push_back({"outcome", o.request_id, o.disposition() + "|" + o.note});
     outcomes.push_back(std::move(o));
     return Ok{};

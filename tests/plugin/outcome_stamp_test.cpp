@@ -191,6 +191,23 @@ TEST_F(ClinicianStamps, TheOutcomePanelOffersEveryCodedFieldDefaultingToUnknown)
     EXPECT_NE(panel->body.find(std::string(R"({"id":")") + f + R"(","label")"), std::string::npos) << f;
 }
 
+// Found from outside: a refused filing was only logged, and the clinician
+// took the call as recorded.
+TEST_F(ClinicianStamps, AFilingThatIsNotKeptSaysSoOnThePanelUntilOneIs) {
+  pipeline.on_message(request(""), 0);
+  for (const char* a : {"accept", "en_route", "on_scene", "clear"}) ASSERT_TRUE(act(a, 1).ok()) << a;
+  const auto panel = [&] { return ports.panel("offer:2A31-I-1-1"); };
+  ASSERT_FALSE(act("resolved_on_scene", 2, R"({"age_band":"twenty"})").ok());
+  EXPECT_NE(panel().find("NOT FILED - age_band = 'twenty': expected one of"), std::string::npos) << panel();
+  ports.outcome_refusal = make_error("outcomes.not_written", "outcome file o.db: disk full");
+  ASSERT_FALSE(act("resolved_on_scene", 3).ok());
+  EXPECT_NE(panel().find("NOT FILED - outcome file o.db: disk full"), std::string::npos) << panel();
+  EXPECT_NE(panel().find(R"("id":"resolved_on_scene")"), std::string::npos) << "the clinician can file again";
+  ASSERT_TRUE(act("resolved_on_scene", 4).ok());
+  EXPECT_EQ(panel().find("NOT FILED"), std::string::npos) << panel();
+  EXPECT_EQ(ports.outcomes.size(), 1u);
+}
+
 TEST_F(ClinicianStamps, FilingCarriesTheChosenCodesAndUnknownForTheRest) {
   pipeline.on_message(request(""), 0);
   for (const char* a : {"accept", "en_route", "on_scene", "clear"}) ASSERT_TRUE(act(a, 1).ok()) << a;
