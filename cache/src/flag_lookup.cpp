@@ -964,6 +964,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
           f.code = rows->text(4);
           f.audience = rows->text_view(6) == "all" ? Audience::all : Audience::clinician;
           const VocabularyEntry* v = find_code(f.code);
+          if (v && v->kind == "sud") {
+            // A substance-use treatment code is a 42 CFR Part 2 record
+            // whatever kind the registry filed it under (a cache imported
+            // before the import enforced it may still hold it so).
+            f.kind = FlagKind::sud;
+            f.audience = Audience::clinician;
+          }
           f.display_name = display_name(f.code, kind);
           f.severity = v ? v->severity : default_severity(kind);
           // An unreadable note still leaves the flag itself on the panel.

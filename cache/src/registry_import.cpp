@@ -786,6 +786,13 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
           if (!put(put_subject)) return false;
           ++report.subjects;
         } else if (auto* f = std::get_if<FlagRecord>(&rec)) {
+          if (const VocabularyEntry* v = find_code(f->code); v && v->kind == "sud" && f->kind != "sud") {
+            // The code names a substance-use treatment record: filed under
+            // another kind it would reach an officer's panel.
+            report.warnings.push_back(line_at(origin, line) + ": flag " + f->id + " has code " + f->code +
+                                      ", a substance-use treatment code (42 CFR Part 2): kind set to sud");
+            f->kind = "sud";
+          }
           if (f->kind == "sud" && f->audience != "clinician") {
             // 42 CFR Part 2 records never go to the whole car.
             f->audience = "clinician";

@@ -492,6 +492,41 @@ TEST_F(RegistryImport, SudFlagIsAlwaysClinicianOnly) {
   EXPECT_EQ(m.flags[0].audience, Audience::clinician);
 }
 
+// Found from outside: a substance-use treatment code filed as "care" (or
+// "safety") for everyone reached an officer's panel as "In substance-use
+// treatment". The code decides, whatever kind the registry wrote.
+TEST_F(RegistryImport, ASubstanceUseCodeUnderAnotherKindIsStoredAsSudForCliniciansOnly) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a.jsonl").ok());
+  for (const std::string kind : {"care", "safety"}) {
+    auto r = c.import_text(R"({"type":"flag","id":"F-S","premise":"P-2","kind":")" + kind +
+                               R"(","code":"SUD_TREATMENT","audience":"all"})" + "\n",
+                           "sud.jsonl", {.legacy = true});
+    ASSERT_TRUE(r.ok()) << kind;
+    ASSERT_EQ(r->warnings.size(), 2u) << kind;
+    EXPECT_NE(r->warnings[0].find("sud.jsonl:1: flag F-S has code SUD_TREATMENT, a substance-use treatment code "
+                                  "(42 CFR Part 2): kind set to sud"),
+              std::string::npos)
+        << r->warnings[0];
+    auto m = match(c, "17 OAK AVE, SPRINGFIELD IL");
+    const auto f = std::find_if(m.flags.begin(), m.flags.end(), [](const Flag& x) { return x.id == "F-S"; });
+    ASSERT_NE(f, m.flags.end()) << kind;
+    EXPECT_EQ(f->kind, FlagKind::sud) << kind;
+    EXPECT_EQ(f->audience, Audience::clinician) << kind;
+  }
+  // A cache filled before the import enforced it: the lookup still reads
+  // the code as a clinician-only treatment record.
+  {
+    Db raw(db, SQLITE_OPEN_READWRITE);
+    raw.exec("UPDATE premise_rows SET kind = 'care', audience = 'all' WHERE id = 'F-S'");
+  }
+  auto m = match(c, "17 OAK AVE, SPRINGFIELD IL");
+  const auto f = std::find_if(m.flags.begin(), m.flags.end(), [](const Flag& x) { return x.id == "F-S"; });
+  ASSERT_NE(f, m.flags.end());
+  EXPECT_EQ(f->kind, FlagKind::sud);
+  EXPECT_EQ(f->audience, Audience::clinician);
+}
+
 // A premise no text lookup can find is said by id and line: one with
 // coordinates only, and one whose address is only a corner (a corner is
 // looked up by coordinates only), loudest when it has no coordinates either.
