@@ -343,6 +343,34 @@ TEST(PremisePanel, ClinicianSeesSudOfAnotherUnitUnderItsPremiseWithTheNotice) {
   EXPECT_EQ(flags_in(section(p.doc, "premise.P-1A")), std::vector<std::string>{"F-1A"});
 }
 
+// Found from outside: Apt 1C is on file only for a clinician-only flag and
+// a treatment record. A dispatch to Apt 1C popped nothing for an officer,
+// yet one to the building showed "Apt 1C, same building" with its overdose
+// call: the section itself told what the officer may not see.
+TEST(PremisePanel, APremiseOnFileOnlyForRecordsAnOfficerMayNotSeeIsNotOnTheOfficersPanel) {
+  auto m = neighbours(cache::MatchLevel::building);
+  m.premises.push_back({"P-1C", "1208 N MAPLE ST APT 1C, SPRINGFIELD IL", 39.8012, -89.6437, {},
+                        cache::MatchLevel::building, {"other unit in this building"}, "APT 1C"});
+  cache::Flag plan = dementia("F-1C", "P-1C");
+  plan.code = "CARE_PLAN";
+  plan.audience = cache::Audience::clinician;
+  cache::Flag sud = dementia("F-1C-S", "P-1C");
+  sud.kind = cache::FlagKind::sud;
+  sud.code = "SUD_TREATMENT";
+  sud.audience = cache::Audience::clinician;
+  m.flags.push_back(plan);
+  m.flags.push_back(sud);
+  m.history.push_back({"P-1C", "I-77", "2026-05-02T10:00:00Z", "OVERDOSE", "NARCAN ADMINISTERED"});
+  m.history.push_back({"P-1A", "I-78", "2026-05-03T10:00:00Z", "WELFARE CHECK", "ADVISED"});
+  const std::string officer = build_premise_panel(config::Role::patrol, kIncident, m).doc.to_json();
+  EXPECT_EQ(officer.find("P-1C"), std::string::npos) << officer;
+  EXPECT_EQ(officer.find("Apt 1C"), std::string::npos);
+  EXPECT_EQ(officer.find("NARCAN"), std::string::npos);
+  EXPECT_NE(officer.find("ADVISED"), std::string::npos) << "a neighbour with a visible flag keeps its history";
+  const std::string clinician = build_premise_panel(config::Role::coresponder, kIncident, m).doc.to_json();
+  EXPECT_NE(clinician.find("NARCAN"), std::string::npos) << clinician;
+}
+
 TEST(PremisePanel, AFlagWhosePremiseIsNotNamedIsNeverThisAddress) {
   auto m = test::flagged_premise();
   m.flags[0].premise_id = "P-GONE";
