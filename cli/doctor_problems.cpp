@@ -23,8 +23,8 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "chown mdt-coresponder FILE"},
 
       {Problem::cache_key_missing, "cache.key_missing", "the cache exists but its key file does not",
-       "restore the key file from backup; without it the cache cannot be read: move the cache aside and import "
-       "or sync a snapshot"},
+       "restore the key file from backup; without it the cache cannot be read: stop the MDT host, cache reset, "
+       "then import or sync a snapshot"},
       {Problem::cache_key_not_file, "cache.key_not_file", "the cache key path is not a regular file",
        "point cache.key_file at the cache's key (default: <cache.db>.key)"},
       {Problem::cache_key_exposed, "cache.key_exposed", "others, or a group its directory is not shared with, can read the cache key",
@@ -34,12 +34,13 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::cache_missing, "cache.missing", "there is no flag cache: every call shows FLAGS UNAVAILABLE",
        "mdt-coresponder cache import FILE --db PATH, or wait for the first registry sync"},
       {Problem::cache_unreadable, "cache.unreadable", "the cache file cannot be opened or read",
-       "check the file's group and mode (mdt-coresponder, 0660) and the detail; if damaged, move it aside "
-       "and import or sync a snapshot"},
+       "check the file's group and mode (mdt-coresponder, 0660) and the detail; if damaged, stop the MDT "
+       "host, cache reset, then import or sync a snapshot"},
       {Problem::cache_integrity, "cache.integrity",
        "the cache failed SQLite's integrity or the kept-counts check",
-       "move the cache files aside (keep the key) and import or sync a registry snapshot; counts alone that "
-       "disagree with the rows are put right by importing a snapshot"},
+       "stop the MDT host, cache reset (moves the files aside, keeps the key and the audit chain), then import "
+       "or sync a registry snapshot; counts alone that disagree with the rows are put right by importing a "
+       "snapshot"},
       {Problem::cache_audit_broken, "cache.audit_broken",
        "the audit chain beside the cache (PATH.audit) has a record altered or removed, or the file was removed, "
        "replaced or found corrupt: flags still show, but the record of what was shown cannot be trusted",

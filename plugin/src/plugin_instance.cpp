@@ -11,6 +11,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -104,6 +105,7 @@ void PluginInstance::open_cache() {
   if (opened) {
     cache_ = std::make_shared<cache::Cache>(std::move(*opened));
     cache_error_.clear();
+    remember_cache_files();
     share_cache_with_sync();
     logger("cache").information("flag cache open");
     // Flags still show; the record of what was shown does not hold, and
@@ -306,6 +308,7 @@ void PluginInstance::run() {
     pipeline_alive_ms_ = steady_ms();
     if (!event) {
       check_storage();
+      check_cache_files();
       pipeline_->on_tick(steady_ms());
       refresh_motion(steady_ms());
       if (cache_ && steady_ms() >= cache_age_next_ms_) {
@@ -447,6 +450,42 @@ Sent PluginInstance::send(const bridge::Outbound& message) {
 void PluginInstance::check_storage() {
   storage_->set_link_fault(link_ ? link_->storage_fault() : std::nullopt);
   if (auto s = storage_->changed(std::chrono::steady_clock::now())) pipeline_->on_storage_status(*s);
+}
+
+namespace {
+std::optional<std::pair<uint64_t, uint64_t>> file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
+}
+}  // namespace
+
+void PluginInstance::remember_cache_files() {
+  cache_files_ = {file_identity(config_.cache_db), file_identity(cache::audit_log_path(config_.cache_db))};
+}
+
+// Found from outside: with the cache moved aside and a new one imported in
+// its place while the MDT ran, the plugin went on reading the moved file, so
+// a flag only the new one held popped no panel; a deleted audit file went
+// on taking the records of flags shown, lost with it. Either now reopens the
+// cache at its path: the new file, or "unavailable" when there is none, and
+// a new audit file that `verify` reports as a broken chain.
+void PluginInstance::check_cache_files() {
+  if (!cache_ || cache_files_.empty()) return;
+  const decltype(cache_files_) now = {file_identity(config_.cache_db),
+                                      file_identity(cache::audit_log_path(config_.cache_db))};
+  if (now == cache_files_) return;
+  // The sync may be importing into this very handle: look again next tick.
+  std::unique_lock lock(sync_mu_, std::try_to_lock);
+  if (!lock) return;
+  logger("cache").error("flag cache: " + (now[0] != cache_files_[0] ? config_.cache_db : cache::audit_log_path(config_.cache_db)) +
+                        " was moved, replaced or deleted while open: opening the cache at its path again");
+  if (sync_cache_ == cache_) sync_cache_.reset();
+  lock.unlock();
+  cache_.reset();
+  cache_files_.clear();
+  open_cache();
+  cache_retry_ms_ = steady_ms() + 60'000;
 }
 
 std::shared_ptr<const cache::TextSealer> PluginInstance::sealer() {

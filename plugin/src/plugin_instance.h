@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -12,7 +13,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "event_queue.h"
 #include "host_callbacks.h"
@@ -104,6 +107,12 @@ class PluginInstance final : private Ports {
   std::shared_ptr<cache::Cache> cache_;
   std::string cache_error_;
   int64_t cache_retry_ms_ = 0;
+  // The cache and audit files cache_ has open, as (device, inode): a file
+  // moved aside or deleted under an open connection is still read (and
+  // written) by it, so the plugin looks at the paths each second.
+  std::vector<std::optional<std::pair<uint64_t, uint64_t>>> cache_files_;
+  void remember_cache_files();   // pipeline thread, whenever cache_ is set
+  void check_cache_files();      // pipeline thread, each tick
   std::optional<OutcomeStore> outcomes_;
   std::optional<IncidentJournal> journal_;
   // Opens the journal if it is not open (a full disk at start); writer thread once running.

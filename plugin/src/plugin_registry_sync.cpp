@@ -124,6 +124,7 @@ void PluginInstance::adopt_synced_cache() {
   if (!lock || !sync_cache_ || cache_wiped_) return;
   cache_ = sync_cache_;
   cache_error_.clear();
+  remember_cache_files();
 }
 
 void PluginInstance::halt_registry_sync(const std::string& reason) {

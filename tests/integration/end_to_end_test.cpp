@@ -571,6 +571,94 @@ TEST_F(EndToEnd, FlaggedDispatchBehindAnUnansweredGapPopsAtOnceAndSurvivesAGatew
   EXPECT_EQ(shown, 1);
 }
 
+// Found from outside: the admin moved the cache aside and imported a new
+// one in its place while the MDT ran (deployment.md's fix for a damaged
+// cache, without stopping the host). The plugin went on reading the moved
+// file, so a flag only the new one held popped no panel, and doctor said
+// ok. The plugin now notices the path holds another file and reopens it.
+TEST_F(EndToEnd, ACacheReplacedWhileTheMdtRunsIsOpenedAgainAndItsFlagsPop) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  const auto canal = [](const char* incident) {
+    return std::string(R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":")") +
+           incident +
+           R"(","call_type":"DISTURBANCE","priority":2,"units":["2A31"],"location":{"address":"77 CANAL RD, SPRINGFIELD IL"}}}}})";
+  };
+  auto cad = start_cad(waits_for_units({"2A31"}) + canal("I-1") + "\n" + kFlagged + "\n", {"--epoch", "run-1"});
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+
+  // The new cache, under the car's own key, holds a flag at 77 CANAL RD.
+  {
+    auto fresh = cache::Cache::open({dir.file("new.db"), dir.file("2A31.db.key"), true, 24});
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    ASSERT_TRUE(fresh->import_file(kRegistry).ok());
+    auto added = fresh->import_text(
+        R"({"type":"premise","id":"P-CANAL","address":"77 Canal Rd, Springfield IL"}
+{"type":"flag","id":"F-CANAL","premise":"P-CANAL","kind":"safety","code":"WEAPONS","audience":"all","note":"Shotgun by the back door"}
+)",
+        "canal.jsonl", {.legacy = true});
+    ASSERT_TRUE(added.ok()) << added.error().message;
+  }
+  std::filesystem::create_directory(dir.file("aside"));
+  for (const char* f : {"2A31.db", "2A31.db-wal", "2A31.db-shm", "2A31.db.audit", "2A31.db.audit-wal",
+                        "2A31.db.audit-shm"})
+    if (std::filesystem::exists(dir.file(f))) std::filesystem::rename(dir.file(f), dir.file(std::string("aside/") + f));
+  std::filesystem::rename(dir.file("new.db"), dir.file("2A31.db"));
+  std::filesystem::rename(dir.file("new.db.audit"), dir.file("2A31.db.audit"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"log")") && has(l, "was moved, replaced or deleted while open");
+  }, 30s)) << read_file(record("2A31"));
+
+  auto second = start_cad(waits_for_units({"2A31"}) + canal("I-3") + "\n", {"--epoch", "run-2"}, "cad-2");
+  ASSERT_EQ(second->wait_for_exit(60s), 0) << read_file(dir.file("cad-2.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("cb":"show_panel","panel_id":"premise:I-3")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  for (const auto& line : read_lines(record("2A31"))) {
+    EXPECT_FALSE(has(line, R"("panel_id":"premise:I-1")")) << "nothing was on file there before: " << line;
+    if (has(line, R"("cb":"show_panel","panel_id":"premise:I-3")"))
+      EXPECT_TRUE(has(line, "Shotgun by the back door")) << line;
+  }
+}
+
+// Found from outside: an audit file deleted while the MDT ran went on
+// taking the records of flags shown (the open connection still wrote the
+// deleted file), lost with it, and nothing said so until verify. The plugin
+// now opens a new one, says so, and verify reports the broken chain.
+TEST_F(EndToEnd, AnAuditFileDeletedWhileTheMdtRunsIsMadeAgainAndReported) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n", {"--epoch", "run-1"});
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("cb":"show_panel","panel_id":"premise:I-2")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  for (const char* f : {"2A31.db.audit", "2A31.db.audit-wal", "2A31.db.audit-shm"})
+    std::filesystem::remove(dir.file(f));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"log")") && has(l, "2A31.db.audit was moved, replaced or deleted while open");
+  }, 30s)) << read_file(record("2A31"));
+  const std::string again = std::string(kFlagged).replace(std::string(kFlagged).find("I-2"), 3, "I-3");
+  auto second = start_cad(waits_for_units({"2A31"}) + again + "\n", {"--epoch", "run-2"}, "cad-2");
+  ASSERT_EQ(second->wait_for_exit(60s), 0) << read_file(dir.file("cad-2.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"),
+                            [](auto& l) { return has(l, R"("cb":"show_panel","panel_id":"premise:I-3")"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
+  auto cache = cache::Cache::open({dir.file("2A31.db"), "", false, 24});
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  auto stats = cache->stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->audit_records, 1) << "the record of I-3's flags is kept";
+  const auto verified = cache->verify();
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.error().code, "cache.audit_broken");
+}
+
 // The tester's case: a misspelled cache.place_aliases target (SPFLD =
 // SPRINGFEILD) made every CAD address written SPFLD find nothing, and nothing
 // said so. The plugin says it in its log when it opens the cache.
