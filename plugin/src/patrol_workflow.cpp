@@ -70,10 +70,12 @@ void PatrolWorkflow::open_incident(const bridge::Incident& inc, const IncidentNe
       }
     }
     // Nothing on screen and nothing requested: no state to keep for a shift.
-    if (!auto_wanted) {
-      if (nothing_requested) incidents_.erase(inc.id);
+    if (!auto_wanted && nothing_requested) {
+      incidents_.erase(inc.id);
       return;
     }
+    // A request still stands: its panel follows the call to the new address
+    // below (found from outside: it kept the old address and its reasons).
   }
 
   if (options_.role != config::Role::patrol) {

@@ -126,6 +126,23 @@ TEST_F(PatrolPipeline, UpdateToUnflaggedAddressTakesPanelsDown) {
   EXPECT_EQ(closes[1].id, "coresponder:I-1");
 }
 
+// Found from outside: a request already sent kept its panel on the old
+// address, with the old address's reason, after CAD moved the call to an
+// address with no flags.
+TEST_F(PatrolPipeline, AStandingRequestFollowsTheCallToAnUnflaggedAddress) {
+  pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_TRUE(pipeline.on_user_action("coresponder:I-1", "request_coresponder", 1).ok());
+  pipeline.on_message(as_update(dispatch("I-1", "400 E ADAMS ST")), 5);
+  EXPECT_NE(ports.last("close", "premise:I-1"), nullptr);
+  EXPECT_EQ(ports.last("close", "coresponder:I-1"), nullptr) << "the request still stands";
+  const std::string panel = ports.panel("coresponder:I-1");
+  EXPECT_NE(panel.find("400 E ADAMS ST"), std::string::npos) << panel;
+  EXPECT_EQ(panel.find("MAPLE"), std::string::npos) << panel;
+  EXPECT_EQ(panel.find("Autism"), std::string::npos) << panel;
+  EXPECT_NE(panel.find("waiting for a clinician"), std::string::npos) << panel;
+  EXPECT_EQ(ports.journal.count("I-1"), 1u) << "the standing request is kept across a restart";
+}
+
 TEST_F(PatrolPipeline, CancelClosesTheIncidentsPanels) {
   pipeline.on_message(dispatch("I-1", "1208 N MAPLE ST APT 3B"), 0);
   pipeline.on_message(closing("cancel", "I-1"), 1);
