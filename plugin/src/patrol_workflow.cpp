@@ -10,7 +10,7 @@
 namespace mdtc::plugin {
 
 void PatrolWorkflow::open_incident(const bridge::Incident& inc, const IncidentNews& news, int64_t now_ms) {
-  bump(news.dispatch ? "dispatches" : "incident_updates");
+  bump(news.recheck ? "incident_rechecks" : news.dispatch ? "dispatches" : "incident_updates");
   IncidentState& st = incidents_[inc.id];
   // When the call was dispatched: CAD's time of the dispatch (a new dispatch
   // is a new assignment); an update keeps it; the journal's on a restore.
@@ -53,9 +53,13 @@ void PatrolWorkflow::open_incident(const bridge::Incident& inc, const IncidentNe
   if (panel.show) {
     present(panel.doc);
     const auto flag_ids = panel.doc.flag_ids();
-    if (!flag_ids.empty()) ports_.audit(inc.id, flag_ids);
-    if (!st.premise_shown)
-      for (const auto& line : panel.spoken) ports_.notify(MDT_NOTIFY_CAUTION, line);
+    // A recheck that shows the same flags again is no new showing to audit.
+    if (!flag_ids.empty() && !(news.recheck && flag_ids == st.shown_flag_ids)) ports_.audit(inc.id, flag_ids);
+    st.shown_flag_ids = flag_ids;
+    // Each caution once per call: an update or a recheck that shows the
+    // same flags says nothing again, one that brings a new flag says it.
+    for (const auto& line : panel.spoken)
+      if (st.spoken.insert(line).second) ports_.notify(MDT_NOTIFY_CAUTION, line);
     st.premise_shown = true;
   } else {
     // An update can move the incident off a flagged address: take the panels down.
@@ -420,6 +424,27 @@ void PatrolWorkflow::on_tick(int64_t now_ms) {
     refresh_request_panel(st);
     save(st);
     ports_.notify(MDT_NOTIFY_CAUTION, "No co-responder accepted - next steps on screen");
+  }
+}
+
+void PatrolWorkflow::recheck_open_incidents(int64_t now_ms) {
+  std::vector<bridge::Incident> open;
+  for (const auto& [id, st] : incidents_) {
+    bridge::Incident inc;
+    inc.id = id;
+    inc.call_type = st.summary.call_type;
+    inc.priority = st.summary.priority;
+    inc.location = st.location;
+    open.push_back(std::move(inc));
+  }
+  for (const auto& inc : open) {
+    const IncidentState& st = incidents_.at(inc.id);
+    IncidentNews news;
+    news.dispatch = false;
+    news.recheck = true;
+    news.restored = st.summary.restored;  // as it stood: no word from CAD came
+    news.restored_dispatched_ms = st.summary.dispatched_ms;
+    open_incident(inc, news, now_ms);
   }
 }
 

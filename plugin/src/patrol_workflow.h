@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "coresponder_panels.h"
 #include "coresponder_roster.h"
@@ -24,6 +26,7 @@ struct IncidentNews {
   std::string sent_at;   // CAD's time of the message
   bool restored = false;
   std::optional<int64_t> restored_dispatched_ms;  // the journal's dispatch time
+  bool recheck = false;  // no word from CAD: the cache changed under the call
 };
 
 class PatrolWorkflow {
@@ -43,6 +46,8 @@ class PatrolWorkflow {
   std::optional<Status> on_request_panel_action(const std::string& incident_id, const std::string& action,
                                                 int64_t now_ms);
   void on_tick(int64_t now_ms);
+  // Each open incident looked up again (the cache changed under it).
+  void recheck_open_incidents(int64_t now_ms);
   // From the journal: an open incident, and another unit's last live state.
   void restore_incident(const IncidentRecord& record, int64_t now_ms);
   void restore_unit_state(const UnitStateRecord& record, int64_t now_ms);
@@ -57,6 +62,8 @@ class PatrolWorkflow {
     std::string request_id;
     int64_t request_sent_ms = 0;
     bool premise_shown = false;
+    std::set<std::string> spoken;  // the cautions already said aloud for this call
+    std::vector<std::string> shown_flag_ids;  // on the premise panel now
     std::optional<LatLon> where;  // the incident's, or else the matched premise's, coordinates
   };
 

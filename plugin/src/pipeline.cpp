@@ -97,6 +97,8 @@ void Pipeline::on_tick(int64_t now_ms) {
   patrol_.on_tick(now_ms);
 }
 
+void Pipeline::on_cache_changed(int64_t now_ms) { patrol_.recheck_open_incidents(now_ms); }
+
 void Pipeline::restore(const std::string& record_json, int64_t now_ms) {
   if (auto unit_state = unit_state_record_from_json(record_json)) {
     if (unit_state->own) {

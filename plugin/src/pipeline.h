@@ -47,6 +47,10 @@ class Pipeline {
   // restart: its panels pop again from a fresh cache lookup, with the
   // request or offer where it stood.
   void restore(const std::string& record_json, int64_t now_ms);
+  // The flag cache opened, was replaced, or took a registry file: every open
+  // call is looked up again, and its panels follow (a FLAGS UNAVAILABLE
+  // panel becomes the flags, a new flag appears).
+  void on_cache_changed(int64_t now_ms);
 
   std::map<std::string, uint64_t> counters() const { return ctx_.counters; }
   // The current position, unless it is older than gps_stale_after_s.

@@ -106,6 +106,7 @@ void PluginInstance::open_cache() {
     cache_ = std::make_shared<cache::Cache>(std::move(*opened));
     cache_error_.clear();
     remember_cache_files();
+    recheck_due_ = true;
     share_cache_with_sync();
     logger("cache").information("flag cache open");
     // Flags still show; the record of what was shown does not hold, and
@@ -325,6 +326,10 @@ void PluginInstance::run() {
     if (std::holds_alternative<Stop>(*event)) break;
     try {
       handle(*event);
+      if (recheck_due_) {
+        recheck_due_ = false;
+        pipeline_->on_cache_changed(steady_ms());
+      }
     } catch (const std::exception& e) {
       // A bug in one event must not take the pipeline down with it.
       logger("plugin.pipeline").error(std::string("event failed: ") + e.what());
@@ -357,6 +362,8 @@ void PluginInstance::handle(Event& event) {
     gps_status_ = *g;
   } else if (auto* r = std::get_if<Restore>(&event)) {
     pipeline_->restore(r->record_json, now);
+  } else if (std::holds_alternative<CacheChanged>(event)) {
+    recheck_due_ = true;
   } else if (auto* u = std::get_if<UnreadDispatch>(&event)) {
     // Said aloud and on screen: no panel for this call is not "no flags".
     logger("plugin.pipeline").warning("dispatch " + u->incident_id + " could not be read (" + u->why +

@@ -59,12 +59,14 @@ class PluginInstance final : private Ports {
     std::string record_json;
   };
   struct Stop {};
+  // The registry sync applied a file: open calls are looked up again.
+  struct CacheChanged {};
   // A dispatch to this unit the link dropped as unreadable (LinkOptions::on_unread_dispatch).
   struct UnreadDispatch {
     std::string incident_id, why;
   };
   using Event = std::variant<bridge::Message, bridge::LinkStatus, gps::Fix, gps::ReaderStatus,
-                             UserAction, Restore, UnreadDispatch, Stop>;
+                             UserAction, Restore, UnreadDispatch, CacheChanged, Stop>;
 
   PluginInstance(HostCallbacks host, config::Config config);
   void run();
@@ -112,6 +114,9 @@ class PluginInstance final : private Ports {
   // written) by it, so the plugin looks at the paths each second.
   std::vector<std::optional<std::pair<uint64_t, uint64_t>>> cache_files_;
   void remember_cache_files();   // pipeline thread, whenever cache_ is set
+  // Set when cache_ opens or the sync changed it: after the event in hand,
+  // the pipeline looks the open calls up again.
+  bool recheck_due_ = false;
   void check_cache_files();      // pipeline thread, each tick
   std::optional<OutcomeStore> outcomes_;
   std::optional<IncidentJournal> journal_;

@@ -99,6 +99,7 @@ Status PluginInstance::start_registry_sync() {
           sync_log().warning("flag registry " + mode + " version " + std::to_string(version) + ": " + lost);
         // A snapshot brings the places anew: an alias may now name none.
         if (mode == "snapshot") warn_aliases_without_place(*c);
+        queue_.push(CacheChanged{});  // a flag may have come for a call already open
         return Ok{};
       },
       [this](int64_t) {
@@ -125,6 +126,7 @@ void PluginInstance::adopt_synced_cache() {
   cache_ = sync_cache_;
   cache_error_.clear();
   remember_cache_files();
+  recheck_due_ = true;
 }
 
 void PluginInstance::halt_registry_sync(const std::string& reason) {
