@@ -844,6 +844,11 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s, bool check
   // CAD: a link like the plugin's, without a durable outbox.
   bridge::LinkOptions lo;
   lo.unit_id = c.unit_id;
+  // Found from outside: with the unit's own routing id, a doctor run on a
+  // live car took the car's connection at the gateway (ROUTER handover), and
+  // the plugin's requests and positions went nowhere while its screen said
+  // "CAD link up".
+  lo.routing_id = c.unit_id + "-doctor";
   lo.subscribe_endpoint = c.cad_subscribe_endpoint;
   lo.dealer_endpoint = c.cad_dealer_endpoint;
   lo.heartbeat_timeout_s = c.cad_heartbeat_timeout_s;

@@ -172,7 +172,8 @@ struct Link::Impl {
       sub->set(zmq::sockopt::subscribe, "all");
       sub->connect(opt.subscribe_endpoint);
 
-      dealer = make_client_socket(*ctx, socket_options(zmq::socket_type::dealer, opt.unit_id));
+      dealer = make_client_socket(*ctx, socket_options(zmq::socket_type::dealer,
+                                                       opt.routing_id.empty() ? opt.unit_id : opt.routing_id));
       dealer->set(zmq::sockopt::sndhwm, 10000);
       auto mon = HandshakeMonitor::watch(*ctx, *dealer, "bridge.socket", "the CAD link sockets");
       if (!mon) return mon.error();
@@ -626,6 +627,10 @@ Status Link::start() {
   if (d.started) return Ok{};
   if (!valid_routing_id(d.opt.unit_id)) {
     return make_error("bridge.config", "unit_id = \"" + d.opt.unit_id +
+                                           "\": expected 1-64 letters, digits, '-' or '_'");
+  }
+  if (!d.opt.routing_id.empty() && !valid_routing_id(d.opt.routing_id)) {
+    return make_error("bridge.config", "routing_id = \"" + d.opt.routing_id +
                                            "\": expected 1-64 letters, digits, '-' or '_'");
   }
   if (!CurveClientKeys{d.opt.server_public_key, d.opt.client_public_key, d.opt.client_secret_key}.complete()) {

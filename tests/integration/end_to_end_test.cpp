@@ -620,8 +620,9 @@ TEST_F(EndToEnd, ACacheReplacedWhileTheMdtRunsIsOpenedAgainAndItsFlagsPop) {
   EXPECT_EQ(host->terminate(), 0);
   for (const auto& line : read_lines(record("2A31"))) {
     EXPECT_FALSE(has(line, R"("panel_id":"premise:I-1")")) << "nothing was on file there before: " << line;
-    if (has(line, R"("cb":"show_panel","panel_id":"premise:I-3")"))
+    if (has(line, R"("cb":"show_panel","panel_id":"premise:I-3")")) {
       EXPECT_TRUE(has(line, "Shotgun by the back door")) << line;
+    }
   }
 }
 
@@ -657,6 +658,26 @@ TEST_F(EndToEnd, AnAuditFileDeletedWhileTheMdtRunsIsMadeAgainAndReported) {
   const auto verified = cache->verify();
   ASSERT_FALSE(verified.ok());
   EXPECT_EQ(verified.error().code, "cache.audit_broken");
+}
+
+// Found from outside: `doctor` run on a live car connected to the gateway
+// with the car's own routing id, the gateway's ROUTER handed the id to it,
+// and the running plugin's co-responder request and positions never left
+// the car while its screen said "CAD link up". Doctor now visits under an
+// id of its own.
+TEST_F(EndToEnd, DoctorOnALiveCarLeavesTheCarsLinkToTheGatewayWorking) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  auto cad = start_cad(waits_for_units({"2A31"}) + R"({"wait":"hello","unit":"2A31-doctor","timeout_s":30})" + "\n" +
+                       kFlagged + "\n" +
+                       R"({"wait":"message","type":"coresponder_request","from":"2A31","timeout_s":30})" + "\n");
+  auto host = start_host("2A31", config, {"--auto-action", "request_coresponder"});
+  ASSERT_TRUE(wait_for_line(dir.file("cad.jsonl"), [](auto& l) { return has(l, R"("type":"hello")"); }, 30s))
+      << read_file(dir.file("cad.out"));
+  ChildProcess doctor({MDTC_CLI, "doctor", "--config", config, "--timeout-s", "3"}, dir.file("doctor.out"));
+  doctor.wait_for_exit(60s);
+  EXPECT_TRUE(has(read_file(dir.file("doctor.out")), "cad link")) << read_file(dir.file("doctor.out"));
+  ASSERT_EQ(cad->wait_for_exit(90s), 0) << read_file(dir.file("cad.out")) << read_file(dir.file("2A31.out"));
+  EXPECT_EQ(host->terminate(), 0);
 }
 
 // The tester's case: a misspelled cache.place_aliases target (SPFLD =

@@ -291,7 +291,10 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
 
   if (type == "hello") {
     hellos_.insert(from);
-    if (str(*body, "role") == "coresponder") router_rules_.set_on_duty(from, true);
+    // A doctor's visit is no unit coming on duty.
+    const bool diagnostic = body->has("diagnostic") && body->get("diagnostic").isBoolean() &&
+                            body->get("diagnostic").convert<bool>();
+    if (str(*body, "role") == "coresponder" && !diagnostic) router_rules_.set_on_duty(from, true);
     auto reply = envelope("hello_ack");
     Object::Ptr topics = new Object;
     for (const auto& [t, s] : seqs_) topics->set(t, s);

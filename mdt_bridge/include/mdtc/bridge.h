@@ -23,6 +23,10 @@ namespace mdtc::bridge {
 
 struct LinkOptions {
   std::string unit_id;
+  // The DEALER's routing id; empty = unit_id. A diagnostic visit (doctor)
+  // uses its own: a gateway's ROUTER hands an id to its newest connection,
+  // and the running plugin's would be cut off.
+  std::string routing_id;
   std::string subscribe_endpoint = "tcp://127.0.0.1:5556";
   std::string dealer_endpoint = "tcp://127.0.0.1:5557";
   std::string server_public_key;  // Z85; empty = CURVE off
