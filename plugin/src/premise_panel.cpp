@@ -253,7 +253,7 @@ std::string match_level_text(const cache::MatchResult& match) {
 
 std::vector<PanelSection> premise_sections(config::Role role, const cache::MatchResult& m) {
   std::vector<PanelSection> out;
-  PanelSection where{"match", "LOCATION", Severity::info, {}, {}};
+  PanelSection where{"where", "LOCATION", Severity::info, {}, {}};
   if (m.freshness == cache::Freshness::unavailable) {
     // The warning is the first thing on the panel, and a cache that cannot
     // answer has no "no match" to report: an officer who reads one line
@@ -270,6 +270,9 @@ std::vector<PanelSection> premise_sections(config::Role role, const cache::Match
   if (m.freshness != cache::Freshness::unavailable)
     where.fields.push_back({"Cache", freshness_text(m),
                             m.freshness == cache::Freshness::fresh ? Severity::info : Severity::warning, {}, {}});
+  // The section is as loud as its loudest field: a host moves a quiet one
+  // to the end (docs/panel-ux.md), and "FLAGS 30 h OLD" must stay in sight.
+  for (const auto& f : where.fields) where.severity = std::max(where.severity, f.severity);
   if (!where.fields.empty()) out.push_back(std::move(where));
 
   auto safety = flag_section(m, cache::FlagKind::safety, "safety", "SAFETY", Severity::danger);
@@ -319,7 +322,11 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
   // An address that could not be read was not checked: that must not look
   // like an address with no flags.
   const bool unread = m.unparsed && !unavailable;
-  panel.show = !m.flags.empty() || unavailable || ambiguous || unread;
+  // A cache past cache.max_age_h cannot say "no flags" either: it says
+  // "none on file as of its age" (found from outside: an address with no
+  // flags popped nothing on a 30-hour-old cache).
+  const bool stale = m.freshness == cache::Freshness::stale;
+  panel.show = !m.flags.empty() || unavailable || ambiguous || unread || stale;
   if (!panel.show) return panel;
 
   PanelDocument& doc = panel.doc;
@@ -338,6 +345,9 @@ PremisePanel build_premise_panel(config::Role role, const IncidentSummary& incid
     doc.severity = Severity::warning;
   } else if (unread) {
     doc.title = m.corner ? "CORNER - FLAGS NOT CHECKED" : "ADDRESS NOT UNDERSTOOD - FLAGS NOT CHECKED";
+    doc.severity = Severity::warning;
+  } else if (m.flags.empty()) {
+    doc.title = "NO FLAGS ON FILE - BUT FLAGS ARE OUT OF DATE";
     doc.severity = Severity::warning;
   } else {
     // Below exact the title says so first: the flags may be this door's or a

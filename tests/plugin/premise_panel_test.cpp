@@ -273,12 +273,33 @@ TEST(PremisePanel, MatchLineNamesNoSinglePremiseBelowExact) {
   const auto m = neighbours(cache::MatchLevel::building);
   EXPECT_EQ(match_level_text(m), "Same building, not this unit");
   const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
-  const PanelSection* where = section(p.doc, "match");
+  const PanelSection* where = section(p.doc, "where");
   ASSERT_NE(where, nullptr);
   ASSERT_GE(where->fields.size(), 2u);
   EXPECT_EQ(where->fields[0].value.find("APT 3B"), std::string::npos);
   EXPECT_EQ(where->fields[1].label, "Why");
   EXPECT_EQ(where->fields[1].value, "other unit in this building");
+}
+
+// Found from outside: on a cache 30 hours old (past cache.max_age_h) an
+// address with no flags popped nothing, which an officer reads as "no
+// flags", though the cache can only say "none as of 30 hours ago".
+TEST(PremisePanel, AnOutOfDateCacheSaysSoEvenWhereNoFlagIsOnFile) {
+  cache::MatchResult m;
+  m.freshness = cache::Freshness::stale;
+  m.age_s = 30 * 3600;
+  const auto p = build_premise_panel(config::Role::patrol, kIncident, m);
+  ASSERT_TRUE(p.show);
+  EXPECT_EQ(p.doc.title, "NO FLAGS ON FILE - BUT FLAGS ARE OUT OF DATE");
+  EXPECT_EQ(p.doc.severity, Severity::warning);
+  const PanelSection* where = section(p.doc, "where");
+  ASSERT_NE(where, nullptr);
+  EXPECT_EQ(where->severity, Severity::warning) << "a host keeps a warning section in sight";
+  EXPECT_NE(p.doc.to_json().find("FLAGS 30 h OLD - may be out of date"), std::string::npos) << p.doc.to_json();
+  EXPECT_TRUE(p.doc.flag_ids().empty());
+  m.freshness = cache::Freshness::fresh;
+  m.age_s = 3600;
+  EXPECT_FALSE(build_premise_panel(config::Role::patrol, kIncident, m).show) << "a current cache: no panel";
 }
 
 TEST(PremisePanel, MissingCityIsAPossibleMatchNotTheSameBuilding) {
