@@ -76,16 +76,22 @@ bool FixTracker::merge(const Decoded& d, int64_t now_ms, Fix& out) {
   Epoch& e = epoch_;
   e.open = true;
   e.last_type = d.type;
+  if (!e.first_ms) e.first_ms = now_ms;
+  e.last_ms = now_ms;
   if (d.has(kDate)) e.date = d.date;
   if (d.has(kValidity)) (d.valid ? e.said_valid : e.said_invalid) = true;
   bool news = false;
   if (d.has(kPosition)) {
     // Last sentence wins, as in gpsd: GGA and RMC of one epoch carry the
     // same position, sometimes at different precision.
+    // Fresh once per epoch, by its first position. Found from outside: a
+    // receiver that kept sending valid sentences with one frozen second and
+    // position was "GPS OK" for as long as it did, because every sentence
+    // of that one endless epoch counted as a new fix.
+    if (!e.position || !e.timed) last_valid_ms_ = now_ms;
     e.position = true;
     e.lat = d.lat;
     e.lon = d.lon;
-    last_valid_ms_ = now_ms;
     news = true;
   }
   if (d.has(kAltitude)) e.alt = d.alt_m, news = true;
@@ -107,7 +113,11 @@ bool FixTracker::merge(const Decoded& d, int64_t now_ms, Fix& out) {
 
 bool FixTracker::close(Fix& out) {
   if (!epoch_.open || !epoch_.timed) return false;
-  const bool report = !epoch_.emitted || epoch_.dirty;
+  // A frozen second closed at last (the receiver lost its fix, or its time
+  // moved on) is old news: reported then, its position went out as current.
+  const bool frozen =
+      epoch_.first_ms && epoch_.last_ms - *epoch_.first_ms > int64_t{options_.stale_after_s} * 1000;
+  const bool report = !frozen && (!epoch_.emitted || epoch_.dirty);
   if (report) out = build(epoch_);
   epoch_.emitted = true;
   epoch_.dirty = false;

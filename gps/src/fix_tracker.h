@@ -57,6 +57,10 @@ class FixTracker {
     int32_t tod_ms = 0;
     std::optional<CivilDate> date;
     bool position = false, said_invalid = false, said_valid = false;
+    // now_ms of the epoch's first and latest sentence: an epoch that lasts
+    // longer than stale_after_s is a receiver repeating one second.
+    std::optional<int64_t> first_ms;
+    int64_t last_ms = 0;
     double lat = 0, lon = 0;
     std::optional<double> alt, speed, course, hdop;
     std::optional<int> satellites, fix_type;

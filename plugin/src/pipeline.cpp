@@ -166,7 +166,10 @@ void Pipeline::on_fix(const gps::Fix& fix, int64_t now_ms) {
   const bool due = !last_avl_ || now_ms - last_avl_ms_ >= int64_t{options_.avl_interval_s} * 1000 ||
                    distance_m(*last_avl_, here) >= options_.avl_distance_m;
   if (!due) return;
-  if (ctx_.ports.send(bridge::Avl{here.lat, here.lon, fix.speed_mps, fix.course_deg, {}}) == Sent::failed) {
+  // fix_at lets a gateway that gets reports late or twice (resent after a
+  // reconnect) keep the newest position, not the last to arrive.
+  const std::string fix_at = fix.time_ms ? gps::format_time_utc(*fix.time_ms) : std::string();
+  if (ctx_.ports.send(bridge::Avl{here.lat, here.lon, fix.speed_mps, fix.course_deg, fix_at}) == Sent::failed) {
     bump("avl_dropped");  // the next fix tries again
     return;
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <vector>
 
 namespace mdtc::gps {
@@ -179,6 +180,39 @@ TEST(FixTracker, StaleAfterConfiguredSecondsWithoutValidFix) {
   h.now = 5'000;
   h.feed("GPRMC,100004,V,,,,,,,221126,,,N");  // fix lost: does not refresh
   EXPECT_TRUE(h.tracker.stale(11'001));
+}
+
+// Found from outside: a receiver sending valid sentences whose second and
+// position never moved stayed "GPS OK", and when it finally lost its fix the
+// frozen position went out as a current one.
+TEST(FixTracker, AReceiverRepeatingOneSecondGoesStaleAndItsPositionIsNotReportedLate) {
+  Harness h(TrackerOptions{"", 5});
+  for (int i = 0; i <= 40; ++i) {
+    h.now = 1'000 * i;
+    h.feed("GPGGA,202544,3945.000,N,08936.000,W,1,08,0.9,180.0,M,-33.0,M,,");
+    h.feed("GPRMC,202544,A,3945.000,N,08936.000,W,10.0,90.0,071226,,,A");
+  }
+  EXPECT_TRUE(h.tracker.stale(40'000)) << "one second repeated for 40 s is no fix";
+  const auto reported = h.fixes.size();
+  h.now = 41'000;
+  h.feed("GPRMC,202625,V,,,,,,,071226,,,N");
+  h.feed("GPGGA,202625,,,,,0,00,,,M,,M,,");
+  h.flush();
+  for (std::size_t i = reported; i < h.fixes.size(); ++i)
+    EXPECT_FALSE(h.fixes[i].lat.has_value()) << "the frozen position reported again as new";
+}
+
+TEST(FixTracker, AMovingReceiverStaysFreshEpochByEpoch) {
+  Harness h(TrackerOptions{"", 5});
+  for (int i = 0; i < 40; ++i) {
+    h.now = 1'000 * i;
+    char gga[96], rmc[96];
+    std::snprintf(gga, sizeof gga, "GPGGA,1000%02d,3945.000,N,08936.000,W,1,08,0.9,180.0,M,-33.0,M,,", i);
+    std::snprintf(rmc, sizeof rmc, "GPRMC,1000%02d,A,3945.000,N,08936.000,W,10.0,90.0,071226,,,A", i);
+    h.feed(gga);
+    h.feed(rmc);
+    EXPECT_FALSE(h.tracker.stale(h.now + 4'000)) << i;
+  }
 }
 
 TEST(FixTracker, FlushOnEmptyTrackerEmitsNothing) {

@@ -370,6 +370,18 @@ TEST_F(PatrolPipeline, AvlIsSentOnIntervalOrRealMoveOnly) {
   EXPECT_EQ(ports.of("send").size(), 3u);
 }
 
+// Found from outside: reports resent after the gateway came back arrived out
+// of order, and none carried the fix time protocol.md lists, so a gateway
+// could not tell the newest position from the last to arrive.
+TEST_F(PatrolPipeline, AvlCarriesTheTimeOfItsFix) {
+  gps::Fix fix = fix_at(39.80, -89.64);
+  fix.time_ms = 1'796'637'600'000;  // 2026-12-07T10:00:00Z
+  pipeline.on_fix(fix, 0);
+  const auto* sent = ports.last("send", "avl");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_NE(sent->body.find(R"("fix_at":"2026-12-07T10:00:00.000Z")"), std::string::npos) << sent->body;
+}
+
 TEST_F(PatrolPipeline, NoFixIsNotAPosition) {
   gps::Fix fix;
   fix.mode = gps::Mode::no_fix;

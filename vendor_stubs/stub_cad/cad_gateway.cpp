@@ -317,6 +317,13 @@ void CadGateway::handle(const std::string& from, const std::string& text) {
     done->set("to_seq", to_seq);
     send_to(from, "", to_json(done));
   } else if (type == "avl") {
+    // Reports resent after a reconnect come late and out of order: the
+    // newest fix stands (docs/protocol.md), not the last to arrive.
+    std::string at = str(*body, "fix_at");
+    if (at.empty()) at = str(*body, "sent_at");
+    std::string& newest = newest_fix_at_[from];
+    if (!at.empty() && at < newest) return;
+    newest = at;
     // Like a CAD AVL feed: clinician units' positions go to every car, so
     // an officer's request panel can say how far each one is.
     if (body->has("lat") && body->has("lon") && body->get("lat").isNumeric() && body->get("lon").isNumeric())

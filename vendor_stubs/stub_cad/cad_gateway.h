@@ -104,6 +104,7 @@ class CadGateway {
   bool catchup_answers_ = true;
   std::vector<Inbound> inbound_;
   CoresponderRouter router_rules_;
+  std::map<std::string, std::string> newest_fix_at_;  // per unit: the newest AVL fix time taken
   std::ofstream record_;
   std::chrono::steady_clock::time_point next_heartbeat_{};
 };
