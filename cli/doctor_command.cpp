@@ -38,6 +38,7 @@
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
 #include "mdtc/shared_state.h"
+#include "mdtc/state_lock.h"
 #include "mdtc/time_text.h"
 #include "storage_watch.h"
 
@@ -819,6 +820,18 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s, bool check
   // GPS: started first, runs while the CAD link connects.
   const bool want_gps = check_gps && !c.gps_port.empty();
   std::optional<Check> gps_problem = want_gps ? gps_precheck(c) : std::nullopt;
+  // Found from outside: opened beside the running plugin, a serial port's
+  // sentences go to one reader or the other, so doctor said "no NMEA" of a
+  // working receiver while the plugin lost sentences. A router's network
+  // feed can be read twice.
+  const bool serial = c.gps_port.rfind("tcp://", 0) != 0 && c.gps_port.rfind("udp://", 0) != 0;
+  if (want_gps && !gps_problem && serial && !c.cache_db.empty()) {
+    const std::string dir = std::filesystem::path(c.cache_db).parent_path().string();
+    if (const auto holders = StateLock::holders_in(dir); !holders.empty())
+      gps_problem = warn("gps", Problem::gps_in_use,
+                         c.gps_port + " not opened: the running plugin (" + holders.front() +
+                             ") reads it, and a second reader would take sentences from it");
+  }
   std::unique_ptr<gps::Reader> reader;
   std::string reader_error;
   if (want_gps && !gps_problem) {

@@ -92,6 +92,8 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::gps_permission, "gps.permission", "the serial port cannot be opened by this account",
        "add the account running the plugin to the dialout group"},
       {Problem::gps_reader_failed, "gps.reader_failed", "the GPS reader could not start", "read the detail; check the port"},
+      {Problem::gps_in_use, "gps.in_use", "the running plugin reads the GPS serial port, so doctor did not open it",
+       "see GPS on the panel host's status strip, or stop the MDT host and run doctor again to check the receiver"},
       {Problem::gps_no_nmea, "gps.no_nmea", "no NMEA from the port within the timeout",
        "check port and baud (mdt-coresponder gps monitor --port P), cable and receiver power"},
       {Problem::gps_no_fix, "gps.no_fix", "the receiver speaks NMEA but has no position fix (a warning)",

@@ -16,7 +16,7 @@ enum class Problem {
   cache_alias_unknown_place,
   storage_missing, storage_read_only, storage_full, storage_low,
   storage_not_shared, storage_file_not_shared, storage_not_in_group,
-  gps_port_missing, gps_not_serial, gps_permission, gps_reader_failed, gps_no_nmea, gps_no_fix,
+  gps_port_missing, gps_not_serial, gps_permission, gps_reader_failed, gps_no_nmea, gps_no_fix, gps_in_use,
   clock_skew, clock_unset,
   cad_link_failed, cad_unreachable, cad_no_heartbeat,
   registry_no_client_key, registry_key_unreadable, registry_unreachable, registry_refused, registry_no_space,

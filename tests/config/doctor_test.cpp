@@ -27,6 +27,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/state_lock.h"
 #include "small_disk.h"
 #include "temp_dir.h"
 
@@ -685,6 +686,26 @@ TEST(Doctor, SilentSerialPortFailsTheGpsCheck) {
   EXPECT_NE(checks["gps"].second.find("no NMEA from " + receiver.path() + " within 1 second"), std::string::npos)
       << checks["gps"].second;
   EXPECT_TRUE(checks["clock"].first) << checks["clock"].second;  // nothing to compare with
+}
+
+// Found from outside: doctor opened the serial port the running plugin
+// reads, so each got part of the sentences and doctor said "no NMEA" of a
+// working receiver. With a plugin's lock in the cache's directory, doctor
+// leaves the port to it and says why.
+TEST(Doctor, ASerialPortTheRunningPluginReadsIsNotOpenedAndSaysWhy) {
+  TempDir dir;
+  FakeReceiver receiver;
+  write_file(dir.file("fleet.ini"), config_without_cad(dir, receiver.path()));
+  auto lock = StateLock::acquire(dir.path(), "2A31", "plugin 2A31");
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["gps"].status, "warn") << run.output;
+  EXPECT_EQ(full["gps"].code, "gps.in_use");
+  EXPECT_NE(full["gps"].message.find(receiver.path() + " not opened: the running plugin"), std::string::npos)
+      << full["gps"].message;
 }
 
 TEST(Doctor, RouterOverTcpPassesTheGpsCheckNamingSourceAndProtocol) {
