@@ -117,6 +117,12 @@ void PluginInstance::open_cache() {
       cache_age_s_ = st ? st->age_s : std::nullopt;
       cache_rules_current_ = st ? std::optional<bool>(st->address_rules_current) : std::nullopt;
     }
+    // Found from outside: a corrupt file moved aside on open left only an
+    // information line, "flag cache open", while every call said FLAGS
+    // UNAVAILABLE.
+    if (st && !st->recovered_from.empty())
+      logger("cache").error("flag cache " + config_.cache_db + " was damaged and was moved to " + st->recovered_from +
+                            ": flags are unavailable until a registry snapshot is imported or synced");
     if (st && !st->audit_problem.empty()) logger("cache").error("audit chain broken: " + st->audit_problem);
     // After an upgrade that changed the address rules, some spellings find
     // nothing until the next snapshot, and no panel can say so: the log does.

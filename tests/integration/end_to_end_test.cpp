@@ -714,6 +714,18 @@ TEST_F(EndToEnd, PremisesReadUnderOlderAddressRulesAreLoggedAtStart) {
   EXPECT_EQ(statuses, 1);
 }
 
+// Found from outside: a damaged cache moved aside when the plugin opened it
+// left only "flag cache open" in the log, while every call said FLAGS
+// UNAVAILABLE.
+TEST_F(EndToEnd, ADamagedCacheMovedAsideAtStartIsLoggedAsAnError) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  for (const char* f : {"2A31.db-wal", "2A31.db-shm"}) std::filesystem::remove(dir.file(f));
+  std::string garbage(64 * 1024, '\0');
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 7919 + 13) % 251);
+  write_file(dir.file("2A31.db"), "SQLite format 3" + std::string(1, '\0') + garbage);
+  ASSERT_NO_FATAL_FAILURE(expect_logged_at_start(config, "was damaged and was moved to"));
+}
+
 TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
   const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
                                 "\n[log]\nlevel = debug\nmodules = bridge=trace\nfile = " +
