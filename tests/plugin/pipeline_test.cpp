@@ -1160,6 +1160,13 @@ class LiveClinician : public ::testing::Test {
     return o;
   }
   const test::FakePorts::Call* last_state() const { return ports.last("send", "coresponder_state"); }
+  // Offer R-1 (call I-1) reaches this unit.
+  void offer_r1() {
+    pipeline.on_message(wire("coresponder_request",
+                             R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
+                             "unit.CR7"),
+                        1);
+  }
   int64_t wall = kWall0;
   test::FakePorts ports;
   Pipeline pipeline;
@@ -1218,10 +1225,7 @@ TEST_F(LiveClinician, GoingBusyWhileAnOfferIsOpenKeepsTheOfferAndAcceptingSetsBu
 }
 
 TEST_F(LiveClinician, AStateSetByHandIsNotUndoneByClearing) {
-  pipeline.on_message(wire("coresponder_request",
-                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
-                           "unit.CR7"),
-                      1);
+  offer_r1();
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
   ASSERT_TRUE(pipeline.on_user_action("availability", "state_off_duty", 3).ok());
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "en_route", 4).ok());
@@ -1236,10 +1240,7 @@ TEST_F(LiveClinician, AStateSetByHandIsNotUndoneByClearing) {
 // counted the call as answered.
 TEST_F(LiveClinician, AnAcceptThatLostTheRaceFreesTheUnitAndIsNotCountedAsAnswered) {
   ASSERT_TRUE(pipeline.on_user_action("availability", "state_available", 0).ok());
-  pipeline.on_message(wire("coresponder_request",
-                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
-                           "unit.CR7"),
-                      1);
+  offer_r1();
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
   EXPECT_NE(last_state()->body.find(R"("state":"busy")"), std::string::npos);
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "en_route", 3).ok());
@@ -1256,10 +1257,7 @@ TEST_F(LiveClinician, AnAcceptThatLostTheRaceFreesTheUnitAndIsNotCountedAsAnswer
 
 TEST_F(LiveClinician, ARequestCancelledAfterTheAcceptFreesTheUnitButKeepsTheAnswer) {
   ASSERT_TRUE(pipeline.on_user_action("availability", "state_available", 0).ok());
-  pipeline.on_message(wire("coresponder_request",
-                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
-                           "unit.CR7"),
-                      1);
+  offer_r1();
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
   pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"cancelled"})", "unit.CR7"), 3);
   EXPECT_NE(last_state()->body.find(R"("state":"available")"), std::string::npos) << last_state()->body;
@@ -1269,10 +1267,7 @@ TEST_F(LiveClinician, ARequestCancelledAfterTheAcceptFreesTheUnitButKeepsTheAnsw
 
 TEST_F(LiveClinician, TakenBeforeAnyAcceptLeavesTheStateAndTheFileAlone) {
   ASSERT_TRUE(pipeline.on_user_action("availability", "state_telehealth", 0).ok());
-  pipeline.on_message(wire("coresponder_request",
-                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
-                           "unit.CR7"),
-                      1);
+  offer_r1();
   const auto stamps = ports.stamps.size();
   pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"taken"})", "unit.CR7"), 2);
   EXPECT_NE(last_state()->body.find(R"("state":"telehealth")"), std::string::npos) << last_state()->body;
@@ -1283,10 +1278,7 @@ TEST_F(LiveClinician, TakenBeforeAnyAcceptLeavesTheStateAndTheFileAlone) {
 // route" a moment before): applied, it put the clinician en route, on scene
 // and cleared on a call another unit had, and filed an outcome for it.
 TEST_F(LiveClinician, AProgressTapAfterTheOfferWasTakenIsRefusedAndNothingIsSent) {
-  pipeline.on_message(wire("coresponder_request",
-                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
-                           "unit.CR7"),
-                      1);
+  offer_r1();
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 2).ok());
   pipeline.on_message(wire("coresponder_status", R"({"request_id":"R-1","state":"taken"})", "unit.CR7"), 3);
   const auto sent = ports.of("send").size();
@@ -1301,10 +1293,7 @@ TEST_F(LiveClinician, AProgressTapAfterTheOfferWasTakenIsRefusedAndNothingIsSent
 }
 
 TEST_F(LiveClinician, ProgressGoesOnlyForwardAndOnlyOnAnAcceptedCall) {
-  pipeline.on_message(wire("coresponder_request",
-                           R"({"request_id":"R-1","incident_id":"I-1","from_unit":"2A31","address":"1208 N MAPLE ST"})",
-                           "unit.CR7"),
-                      1);
+  offer_r1();
   EXPECT_FALSE(pipeline.on_user_action("offer:R-1", "en_route", 2).ok()) << "not accepted yet";
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "accept", 3).ok());
   ASSERT_TRUE(pipeline.on_user_action("offer:R-1", "on_scene", 4).ok()) << "arriving without saying en route";
