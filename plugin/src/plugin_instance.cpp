@@ -186,6 +186,7 @@ Status PluginInstance::start() {
   storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   queue_.clear();
   open_cache();
+  recheck_due_ = false;  // no call is open yet; restored ones are looked up as they come
 
   bridge::LinkOptions lo;
   lo.unit_id = config_.unit_id;
@@ -473,9 +474,11 @@ std::optional<std::pair<uint64_t, uint64_t>> file_identity(const std::string& pa
 }
 }  // namespace
 
-void PluginInstance::remember_cache_files() {
-  cache_files_ = {file_identity(config_.cache_db), file_identity(cache::audit_log_path(config_.cache_db))};
+std::vector<std::optional<std::pair<uint64_t, uint64_t>>> PluginInstance::cache_files_now() const {
+  return {file_identity(config_.cache_db), file_identity(cache::audit_log_path(config_.cache_db))};
 }
+
+void PluginInstance::remember_cache_files() { cache_files_ = cache_files_now(); }
 
 // Found from outside: with the cache moved aside and a new one imported in
 // its place while the MDT ran, the plugin went on reading the moved file, so
@@ -485,8 +488,7 @@ void PluginInstance::remember_cache_files() {
 // a new audit file that `verify` reports as a broken chain.
 void PluginInstance::check_cache_files() {
   if (!cache_ || cache_files_.empty()) return;
-  const decltype(cache_files_) now = {file_identity(config_.cache_db),
-                                      file_identity(cache::audit_log_path(config_.cache_db))};
+  const auto now = cache_files_now();
   if (now == cache_files_) return;
   // The sync may be importing into this very handle: look again next tick.
   std::unique_lock lock(sync_mu_, std::try_to_lock);

@@ -113,6 +113,7 @@ class PluginInstance final : private Ports {
   // moved aside or deleted under an open connection is still read (and
   // written) by it, so the plugin looks at the paths each second.
   std::vector<std::optional<std::pair<uint64_t, uint64_t>>> cache_files_;
+  std::vector<std::optional<std::pair<uint64_t, uint64_t>>> cache_files_now() const;
   void remember_cache_files();   // pipeline thread, whenever cache_ is set
   // Set when cache_ opens or the sync changed it: after the event in hand,
   // the pipeline looks the open calls up again.

@@ -348,6 +348,37 @@ TEST_F(PatrolPipeline, UnavailableCacheShowsFlagsUnavailable) {
   EXPECT_NE(shown->body.find("FLAGS UNAVAILABLE"), std::string::npos);
 }
 
+// Found from outside: calls dispatched while the cache could not answer
+// kept FLAGS UNAVAILABLE after it opened, and a flag a sync brought never
+// reached a call already open. A cache change looks the open calls up again.
+TEST_F(PatrolPipeline, OpenCallsAreLookedUpAgainWhenTheCacheChanges) {
+  bool open = false;
+  ports.answer = [&](const cache::AddressQuery& q) {
+    if (open && q.address.find("MAPLE") != std::string::npos) return test::flagged_premise();
+    cache::MatchResult r;
+    r.freshness = open ? cache::Freshness::fresh : cache::Freshness::unavailable;
+    if (!open) r.unavailable_reason = "cache not open";
+    return r;
+  };
+  pipeline.on_message(dispatch("I-5", "1208 N MAPLE ST APT 3B"), 0);
+  ASSERT_NE(ports.panel("premise:I-5").find("FLAGS UNAVAILABLE"), std::string::npos);
+  EXPECT_TRUE(ports.of("audit").empty());
+  open = true;
+  pipeline.on_cache_changed(1'000);
+  const std::string now = ports.panel("premise:I-5");
+  EXPECT_EQ(now.find("FLAGS UNAVAILABLE"), std::string::npos) << now;
+  EXPECT_NE(now.find("Legally owns rifles"), std::string::npos) << now;
+  EXPECT_EQ(ports.of("audit").size(), 1u);
+  const auto said = ports.of("notify").size();
+  EXPECT_GE(said, 1u) << "the weapons caution, said now that it is known";
+  pipeline.on_cache_changed(2'000);  // a delta that changed nothing here
+  EXPECT_EQ(ports.of("audit").size(), 1u) << "the same flags shown again are no new showing";
+  EXPECT_EQ(ports.of("notify").size(), said);
+  pipeline.on_message(dispatch("I-6", "400 E ADAMS ST"), 3'000);
+  pipeline.on_cache_changed(4'000);
+  EXPECT_EQ(ports.panel("premise:I-6"), "") << "an unflagged call stays without a panel";
+}
+
 TEST_F(PatrolPipeline, LinkDownShowsStatusAndLinkUpClearsIt) {
   pipeline.on_link_status({false, 40, "CAD link down 40 s"});
   const auto* shown = ports.last("show", "status:cad-link");
