@@ -537,7 +537,15 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
     r.unavailable_reason = cache_error_.empty() ? "cache not open" : cache_error_;
     return r;
   }
-  return cache_->match(query, cache_match_options(config_));
+  cache::MatchResult r = cache_->match(query, cache_match_options(config_));
+  // Found from outside: a cache damaged while open answered "malformed"
+  // on the panel and nothing reached the log. Once a minute, with a count.
+  if (r.freshness == cache::Freshness::unavailable)
+    if (const auto n = lookup_failures_.occur(std::chrono::steady_clock::now()))
+      logger("cache").error("flag cache could not answer (" + std::to_string(*n) +
+                            (*n == 1 ? " lookup" : " lookups") + " since the last line): " + r.unavailable_reason +
+                            "; those calls show FLAGS UNAVAILABLE (mdt-coresponder doctor says why)");
+  return r;
 }
 
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {

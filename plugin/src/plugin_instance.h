@@ -25,6 +25,7 @@
 #include "mdtc/config.h"
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
+#include "mdtc/repeat_limiter.h"
 #include "mdtc/text_sealer.h"
 #include "incident_journal.h"
 #include "motion_state.h"
@@ -109,6 +110,7 @@ class PluginInstance final : private Ports {
   std::shared_ptr<cache::Cache> cache_;
   std::string cache_error_;
   int64_t cache_retry_ms_ = 0;
+  RepeatLimiter lookup_failures_;  // pipeline thread: a line a minute while lookups fail
   // The cache and audit files cache_ has open, as (device, inode): a file
   // moved aside or deleted under an open connection is still read (and
   // written) by it, so the plugin looks at the paths each second.

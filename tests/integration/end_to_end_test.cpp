@@ -726,6 +726,29 @@ TEST_F(EndToEnd, ADamagedCacheMovedAsideAtStartIsLoggedAsAnError) {
   ASSERT_NO_FATAL_FAILURE(expect_logged_at_start(config, "was damaged and was moved to"));
 }
 
+// A cache that opens but cannot answer (here: no snapshot yet; from
+// outside: a file damaged while open) shows FLAGS UNAVAILABLE, and the log
+// now says why, not only the panel.
+TEST_F(EndToEnd, LookupsACacheCannotAnswerAreLoggedWithTheReason) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol");
+  for (const char* f : {"2A31.db", "2A31.db-wal", "2A31.db-shm"}) std::filesystem::remove(dir.file(f));
+  {
+    auto empty = cache::Cache::open({dir.file("2A31.db"), "", true, 24});
+    ASSERT_TRUE(empty.ok()) << empty.error().message;
+  }
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n");
+  auto host = start_host("2A31", config);
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"log")") && has(l, "flag cache could not answer (1 lookup since the last line)");
+  }, 30s)) << read_file(record("2A31"));
+  EXPECT_EQ(host->terminate(), 0);
+  bool unavailable = false;
+  for (const auto& line : read_lines(record("2A31")))
+    unavailable |= has(line, R"("cb":"show_panel","panel_id":"premise:I-2")") && has(line, "FLAGS UNAVAILABLE");
+  EXPECT_TRUE(unavailable);
+}
+
 TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
   const auto config = make_unit("2A31", "patrol", "2A31 Patrol",
                                 "\n[log]\nlevel = debug\nmodules = bridge=trace\nfile = " +
