@@ -6,9 +6,13 @@
 
 namespace mdtc::cli {
 
+std::vector<std::string> plugins_running_beside(const std::string& db_path) {
+  return StateLock::holders_in(std::filesystem::path(db_path).parent_path().string());
+}
+
 Result<Ok> refuse_under_running_plugin(const std::string& db_path, const std::string& what) {
   const std::string dir = std::filesystem::path(db_path).parent_path().string();
-  const auto holders = StateLock::holders_in(dir);
+  const auto holders = plugins_running_beside(db_path);
   if (holders.empty()) return Ok{};
   std::string who;
   for (const auto& h : holders) who += (who.empty() ? "" : ", ") + h;

@@ -28,6 +28,10 @@ config::Report load_car_config(const std::vector<std::string>& files);
 Result<config::Config> cache_command_config(const std::vector<std::string>& config, const std::string* db,
                                             const std::string* key, std::ostream& err);
 
+// Who holds a plugin's state lock beside the cache at `db_path` (empty: no
+// plugin runs on these files).
+std::vector<std::string> plugins_running_beside(const std::string& db_path);
+
 // Refused ("cache.in_use") while a plugin holds its state lock beside the
 // cache at `db_path`: it keeps the cache open and syncs it itself, so a reset
 // under it left it reading the moved file, and a second sync raced its

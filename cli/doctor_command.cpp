@@ -38,7 +38,6 @@
 #include "mdtc/gps.h"
 #include "mdtc/registry_sync.h"
 #include "mdtc/shared_state.h"
-#include "mdtc/state_lock.h"
 #include "mdtc/time_text.h"
 #include "storage_watch.h"
 
@@ -826,8 +825,7 @@ std::vector<Check> check_live(const config::Config& c, int timeout_s, bool check
   // feed can be read twice.
   const bool serial = c.gps_port.rfind("tcp://", 0) != 0 && c.gps_port.rfind("udp://", 0) != 0;
   if (want_gps && !gps_problem && serial && !c.cache_db.empty()) {
-    const std::string dir = std::filesystem::path(c.cache_db).parent_path().string();
-    if (const auto holders = StateLock::holders_in(dir); !holders.empty())
+    if (const auto holders = plugins_running_beside(c.cache_db); !holders.empty())
       gps_problem = warn("gps", Problem::gps_in_use,
                          c.gps_port + " not opened: the running plugin (" + holders.front() +
                              ") reads it, and a second reader would take sentences from it");
