@@ -51,11 +51,17 @@ void PatrolWorkflow::open_incident(const bridge::Incident& inc, const IncidentNe
 
   PremisePanel panel = build_premise_panel(options_.role, st.summary, match);
   if (panel.show) {
-    present(panel.doc);
     const auto flag_ids = panel.doc.flag_ids();
-    // A recheck that shows the same flags again is no new showing to audit.
-    if (!flag_ids.empty() && !(news.recheck && flag_ids == st.shown_flag_ids)) ports_.audit(inc.id, flag_ids);
+    // A recheck (the cache changed, CAD said nothing) that finds the same
+    // flags at the same freshness changes nothing on screen: it neither
+    // updates the panel, nor brings back one the officer dismissed, nor
+    // counts as a new showing to audit.
+    const bool same = news.recheck && flag_ids == st.shown_flag_ids && st.shown_freshness == match.freshness;
+    if (same) return;
+    present(panel.doc);
+    if (!flag_ids.empty()) ports_.audit(inc.id, flag_ids);
     st.shown_flag_ids = flag_ids;
+    st.shown_freshness = match.freshness;
     // Each caution once per call: an update or a recheck that shows the
     // same flags says nothing again, one that brings a new flag says it.
     for (const auto& line : panel.spoken)

@@ -64,6 +64,7 @@ class PatrolWorkflow {
     bool premise_shown = false;
     std::set<std::string> spoken;  // the cautions already said aloud for this call
     std::vector<std::string> shown_flag_ids;  // on the premise panel now
+    std::optional<cache::Freshness> shown_freshness;  // of the answer it showed
     std::optional<LatLon> where;  // the incident's, or else the matched premise's, coordinates
   };
 
