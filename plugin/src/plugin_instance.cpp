@@ -105,6 +105,7 @@ void PluginInstance::open_cache() {
   if (opened) {
     cache_ = std::make_shared<cache::Cache>(std::move(*opened));
     cache_error_.clear();
+    lookup_fault_.clear();
     remember_cache_files();
     recheck_due_ = true;
     share_cache_with_sync();
@@ -137,6 +138,21 @@ void PluginInstance::open_cache() {
     cache_error_ = unavailable_words(opened.error().code);
     logger("cache").error("flag cache unavailable: " + opened.error().code + ": " + opened.error().message);
   }
+  publish_cache_state();
+}
+
+void PluginInstance::publish_cache_state() {
+  std::string state = "open", problem;
+  if (!cache_) {
+    state = "unavailable";
+    problem = cache_error_.empty() ? "cache not open" : cache_error_;
+  } else if (!lookup_fault_.empty()) {
+    state = "failing";
+    problem = lookup_fault_;
+  }
+  std::lock_guard lock(status_mu_);
+  cache_state_ = std::move(state);
+  cache_problem_ = std::move(problem);
 }
 
 // A cache.place_aliases entry naming a place no premise is in sends every
@@ -319,6 +335,7 @@ void PluginInstance::run() {
       check_cache_files();
       pipeline_->on_tick(steady_ms());
       refresh_motion(steady_ms());
+      publish_cache_state();
       if (cache_ && steady_ms() >= cache_age_next_ms_) {
         // stats() reads counts kept beside the data: milliseconds, so twice a minute is enough.
         cache_age_next_ms_ = steady_ms() + 30'000;
@@ -341,6 +358,7 @@ void PluginInstance::run() {
       // A bug in one event must not take the pipeline down with it.
       logger("plugin.pipeline").error(std::string("event failed: ") + e.what());
     }
+    publish_cache_state();
     std::lock_guard lock(status_mu_);
     pipeline_counters_ = pipeline_->counters();
   }
@@ -539,12 +557,19 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
   }
   cache::MatchResult r = cache_->match(query, cache_match_options(config_));
   // Found from outside: a cache damaged while open answered "malformed"
-  // on the panel and nothing reached the log. Once a minute, with a count.
-  if (r.freshness == cache::Freshness::unavailable)
+  // on the panel and nothing reached the log. Once a minute, with a count;
+  // and the strip says FLAGS UNAVAILABLE until a lookup is answered again.
+  if (r.freshness == cache::Freshness::unavailable) {
+    lookup_fault_ = r.unavailable_reason;
     if (const auto n = lookup_failures_.occur(std::chrono::steady_clock::now()))
       logger("cache").error("flag cache could not answer (" + std::to_string(*n) +
                             (*n == 1 ? " lookup" : " lookups") + " since the last line): " + r.unavailable_reason +
                             "; those calls show FLAGS UNAVAILABLE (mdt-coresponder doctor says why)");
+  } else if (!lookup_fault_.empty()) {
+    lookup_fault_.clear();
+    lookup_failures_.clear();
+    logger("cache").notice("flag cache answers lookups again");
+  }
   return r;
 }
 
@@ -680,8 +705,11 @@ std::string PluginInstance::status_json() const {
   std::optional<int64_t> cache_age_s;
   std::optional<bool> cache_rules_current;
   std::optional<LatLon> position;
+  std::string cache_state, cache_problem;
   {
     std::lock_guard lock(status_mu_);
+    cache_state = cache_state_;
+    cache_problem = cache_problem_;
     pipeline_counters = pipeline_counters_;
     link_status = link_status_;
     gps_status = gps_status_;
@@ -706,7 +734,8 @@ std::string PluginInstance::status_json() const {
   gps.set("detail", gps_status.detail);
   root.set("gps", gps);
   add_registry_sync_status(root);
-  root.set("cache", cache_error_.empty() ? std::string("open") : std::string("unavailable"));
+  root.set("cache", cache_state);
+  if (!cache_problem.empty()) root.set("cache_problem", cache_problem);
   if (cache_age_s) root.set("cache_age_s", *cache_age_s);
   if (cache_rules_current) root.set("cache_address_rules_current", *cache_rules_current);
   root.set("cache_max_age_h", config_.cache_max_age_h);

@@ -153,6 +153,12 @@ class PluginInstance final : private Ports {
   std::optional<int64_t> cache_age_s_;  // guarded by status_mu_; refreshed every 30 s
   std::optional<bool> cache_rules_current_;  // the same
   std::optional<LatLon> position_;      // guarded by status_mu_: the last fresh fix, for a host's day/night
+  // What status_json says of the cache ("open", "unavailable", "failing")
+  // and why when not open; guarded by status_mu_, set by publish_cache_state.
+  std::string cache_state_ = "unavailable";
+  std::string cache_problem_;
+  std::string lookup_fault_;  // pipeline thread: why the last lookup the open cache got failed
+  void publish_cache_state();
   int64_t cache_age_next_ms_ = 0;       // pipeline thread
 
   mutable std::mutex status_mu_;  // guards the snapshots status_json reads

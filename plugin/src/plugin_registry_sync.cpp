@@ -125,6 +125,7 @@ void PluginInstance::adopt_synced_cache() {
   if (!lock || !sync_cache_ || cache_wiped_) return;
   cache_ = sync_cache_;
   cache_error_.clear();
+  lookup_fault_.clear();
   remember_cache_files();
   recheck_due_ = true;
 }

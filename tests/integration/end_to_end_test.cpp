@@ -744,9 +744,15 @@ TEST_F(EndToEnd, LookupsACacheCannotAnswerAreLoggedWithTheReason) {
   }, 30s)) << read_file(record("2A31"));
   EXPECT_EQ(host->terminate(), 0);
   bool unavailable = false;
-  for (const auto& line : read_lines(record("2A31")))
+  std::string status;
+  for (const auto& line : read_lines(record("2A31"))) {
     unavailable |= has(line, R"("cb":"show_panel","panel_id":"premise:I-2")") && has(line, "FLAGS UNAVAILABLE");
+    if (has(line, R"("cb":"status")")) status = line;
+  }
   EXPECT_TRUE(unavailable);
+  // The status strip reads this: it said "open" while every lookup failed.
+  EXPECT_TRUE(has(status, R"("cache":"failing")")) << status;
+  EXPECT_TRUE(has(status, R"("cache_problem":)")) << status;
 }
 
 TEST_F(EndToEnd, LogFileAtDebugLevelCarriesNoPersonalData) {
