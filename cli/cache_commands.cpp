@@ -322,6 +322,7 @@ int cache_command(const Args& args) {
     o.set("history", r->history);
     o.set("deletes", r->deletes);
     o.set("flags_held", r->flags_held);
+    o.set("flags_lapsed", r->flags_lapsed);
     o.set("freshness_moved", r->freshness_moved);
     o.set("unknown_codes", r->unknown_codes);
     o.set("coordinates_only", r->coordinates_only);

@@ -472,21 +472,24 @@ Result<Stats> Cache::stats() {
   }
 }
 
+int64_t delete_lapsed_flags(Db& db, int64_t now, int revalidate_days) {
+  // Two statements, so each is a range over its own partial index.
+  Stmt expired(db, "DELETE FROM premise_rows WHERE expires IS NOT NULL AND expires < ?1");
+  expired.bind(1, iso_date_utc(now));
+  expired.run();
+  int64_t n = sqlite3_changes(db.get());
+  Stmt unvalidated(db, "DELETE FROM premise_rows WHERE validated IS NOT NULL AND validated < ?1");
+  unvalidated.bind(1, revalidate_cutoff(now, revalidate_days));
+  unvalidated.run();
+  return n + sqlite3_changes(db.get());
+}
+
 Result<int64_t> Cache::purge(const MatchOptions& options) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   try {
-    const int64_t now = now_unix();
     Transaction tx(im.db);
-    // Two statements, so each is a range over its own partial index.
-    Stmt expired(im.db, "DELETE FROM premise_rows WHERE expires IS NOT NULL AND expires < ?1");
-    expired.bind(1, iso_date_utc(now));
-    expired.run();
-    int64_t n = sqlite3_changes(im.db.get());
-    Stmt unvalidated(im.db, "DELETE FROM premise_rows WHERE validated IS NOT NULL AND validated < ?1");
-    unvalidated.bind(1, revalidate_cutoff(now, options.revalidate_days));
-    unvalidated.run();
-    n += sqlite3_changes(im.db.get());
+    const int64_t n = delete_lapsed_flags(im.db, now_unix(), options.revalidate_days);
     tx.commit();
     return n;
   } catch (const SqlError& e) {

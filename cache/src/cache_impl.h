@@ -180,5 +180,7 @@ struct Cache::Impl {
 bool flag_hidden(const std::string& expires, const std::string& validated, const std::string& today,
                  const std::string& revalidate_cutoff);
 std::string revalidate_cutoff(int64_t now, int revalidate_days);
+// Deletes those flags (in the caller's transaction); returns how many.
+int64_t delete_lapsed_flags(Db& db, int64_t now, int revalidate_days);
 
 }  // namespace mdtc::cache

@@ -671,7 +671,10 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                        ", and the cache holds version " + std::to_string(current) +
                                        "; previous data kept"));
       }
+      const std::string today = iso_date_utc(now_unix());
       auto count_flags = [&] { return kept_count(im.db, "flags"); };
+      // Flags lapsed since the cache opened are not what this file removes.
+      delete_lapsed_flags(im.db, now_unix(), im.options.revalidate_days);
       const int64_t flags_before = count_flags();
       if (replace_all) begin_replace_all(im.db);
 
@@ -799,6 +802,13 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
             report.warnings.push_back(line_at(origin, line) + ": flag " + f->id +
                                       " is kind sud; audience set to clinician");
           }
+          if (f->validated > today) {
+            // A typed year (2062 for 2026) would keep the flag from ever
+            // coming due for re-validation.
+            report.warnings.push_back(line_at(origin, line) + ": flag " + f->id + " was validated " + f->validated +
+                                      ", after today: stored as validated " + today);
+            f->validated = today;
+          }
           if (!find_code(f->code)) {
             ++report.unknown_codes;
             unknown.insert(f->code);
@@ -889,6 +899,14 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                                      counts_text(read) + "; its trailer states " +
                                                      counts_text(frame.trailer()->counts) +
                                                      ": not applied, previous data kept");
+      // A flag that arrives past its expiry or re-validation date is never
+      // shown; kept, it would count in flags_held until the next open.
+      report.flags_lapsed = delete_lapsed_flags(im.db, now_unix(), im.options.revalidate_days);
+      if (report.flags_lapsed > 0)
+        report.warnings.push_back(where + std::to_string(report.flags_lapsed) +
+                                  (report.flags_lapsed == 1 ? " flag is" : " flags are") +
+                                  " past its expires date or not re-validated within " +
+                                  std::to_string(im.options.revalidate_days) + " days: not kept");
       report.flags_held = count_flags();
       const int64_t removed = flags_before - report.flags_held;
       // A delta that deletes most of the flags is the same danger as such a

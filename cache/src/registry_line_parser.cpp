@@ -175,10 +175,20 @@ Result<std::optional<double>> number(const Obj& o, const std::string& key, doubl
   return std::optional<double>(d);
 }
 
+// Whether the field is there with a value (null reads as absent).
+bool given(const Obj& o, const std::string& key) { return o->has(key) && !o->get(key).isEmpty(); }
+bool given(Flat o, const std::string& key) {
+  const FlatValue* v = o->find(key);
+  return v && v->kind != FlatValue::Kind::null;
+}
+
 template <class O>
 Result<std::string> date_field(const O& o, const std::string& key) {
   auto s = str(o, key, false, 10);
   if (!s) return bad("bad_field", "\"" + key + "\": expected a date YYYY-MM-DD");
+  // Found from outside: "expires":"" was read as "never expires".
+  if (s->empty() && given(o, key))
+    return bad("bad_field", "\"" + key + "\" is empty: expected a date YYYY-MM-DD, or no field for none");
   if (!s->empty() && !is_iso_date(*s)) return bad("bad_field", "\"" + key + "\" = \"" + *s + "\": expected a date YYYY-MM-DD");
   return s;
 }

@@ -10,6 +10,7 @@
 
 #include "mdtc/cache.h"
 #include "mdtc/registry_line.h"
+#include "mdtc/sqlite.h"
 #include "temp_dir.h"
 
 namespace mdtc::cache::test {
@@ -32,6 +33,17 @@ inline const std::string kExample = complete(R"({"type":"header","mode":"snapsho
 {"type":"flag","id":"F-3","subject":"S-1","premise":"P-1","kind":"care","code":"IN_TREATMENT","note":"Clinician: Dr. A, 555-0100","audience":"clinician"}
 {"type":"history","premise":"P-1","incident":"I-0993","at":"2099-03-02T10:00:00Z","call_type":"WELFARE CHECK","disposition":"RESOLVED ON SCENE"}
 )");
+
+// As if time had passed: flag `id` in the cache at `db` reads as past its
+// expiry ("expires") or its re-validation ("validated"). An import keeps no
+// flag that arrives so, so a purge's tests age one already held.
+inline void lapse_flag(const std::string& db, const std::string& id, const std::string& column = "expires") {
+  sql::Db raw(db, SQLITE_OPEN_READWRITE);
+  sql::Stmt st(raw, "UPDATE premise_rows SET " + column + " = '2001-01-01' WHERE id = ?1 AND rec = 0");
+  st.bind(1, id);
+  st.run();
+  if (sqlite3_changes(raw.get()) != 1) throw std::runtime_error("no flag " + id + " to lapse");
+}
 
 class CacheTest : public ::testing::Test {
  protected:

@@ -473,10 +473,13 @@ TEST_F(CacheStorage, SnapshotLeavesTheSchemaAsTheMigrationsMadeIt) {
 TEST_F(CacheStorage, PurgeDeletesExpiredAndUnvalidatedFlags) {
   Cache c = open();
   ASSERT_TRUE(c.import_text(kExample, "a").ok());
-  ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"}
+  ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2099-01-01"}
 {"type":"flag","id":"F-V","premise":"P-2","kind":"care","code":"DEMENTIA","audience":"all","validated":"2001-01-01"}
+{"type":"flag","id":"F-W","premise":"P-2","kind":"care","code":"AUTISM","audience":"all"}
 )", "b", {.legacy = true}).ok());
-  EXPECT_EQ(c.stats()->flags, 5);
+  EXPECT_EQ(c.stats()->flags, 5) << "F-V arrived lapsed and is not kept";
+  lapse_flag(db, "F-X");
+  lapse_flag(db, "F-W", "validated");
   auto n = c.purge();
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 2);
@@ -487,8 +490,9 @@ TEST_F(CacheStorage, PurgeRunsOnOpen) {
   {
     Cache c = open();
     ASSERT_TRUE(c.import_text(kExample, "a").ok());
-    ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"})", "b", {.legacy = true}).ok());
+    ASSERT_TRUE(c.import_text(R"({"type":"flag","id":"F-X","premise":"P-2","kind":"safety","code":"DOG","audience":"all","expires":"2099-01-01"})", "b", {.legacy = true}).ok());
     EXPECT_EQ(c.stats()->flags, 4);
+    lapse_flag(db, "F-X");
   }
   Cache c = open();
   EXPECT_EQ(c.stats()->flags, 3);

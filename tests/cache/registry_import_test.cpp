@@ -2,6 +2,7 @@
 #include "cache_fixture.h"
 #include "fault_vfs.h"
 #include "mdtc/sqlite.h"
+#include "mdtc/time_text.h"
 
 namespace mdtc::cache::test {
 namespace {
@@ -208,6 +209,60 @@ TEST_F(RegistryImport, ReportCountsRowsHeld) {
                          "v2.jsonl");
   ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_EQ(d->flags_held, 2);
+}
+
+// Found from outside: a flag that arrived already expired counted in
+// flags_held until the next open purged it.
+TEST_F(RegistryImport, FlagsThatArrivePastTheirDatesAreNotKeptAndAreCounted) {
+  Cache c = open();
+  auto r = c.import_text(snapshot(1, R"({"type":"premise","id":"P-9","address":"5 ELM ST, SPRINGFIELD IL"}
+{"type":"flag","id":"F-1","premise":"P-9","kind":"safety","code":"DOG","audience":"all","expires":"2001-01-01"}
+{"type":"flag","id":"F-2","premise":"P-9","kind":"care","code":"AUTISM","audience":"all","validated":"2001-01-01"}
+{"type":"flag","id":"F-3","premise":"P-9","kind":"safety","code":"WEAPONS","audience":"all","expires":"2099-01-01"}
+)"), "v1.jsonl");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->flags, 3);
+  EXPECT_EQ(r->flags_lapsed, 2);
+  EXPECT_EQ(r->flags_held, 1);
+  EXPECT_EQ(c.stats()->flags, 1);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0], "v1.jsonl:1: 2 flags are past its expires date or not re-validated within 365 days: not kept");
+  EXPECT_EQ(flag_ids(match(c, "5 ELM ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-3"}));
+}
+
+// Found from outside: "expires":"" was read as "never expires".
+TEST_F(RegistryImport, AnEmptyDateIsRefusedAndTheDataStays) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "v1.jsonl").ok());
+  for (const char* field : {"expires", "validated"}) {
+    // A legacy file, written as is: complete() would refuse the line.
+    auto r = c.import_text(std::string(R"({"type":"flag","id":"F-10","premise":"P-1","kind":"safety","code":"DOG","audience":"all"}
+{"type":"flag","id":"F-9","premise":"P-1","kind":"safety","code":"DOG","audience":"all",")") +
+                               field + R"(":""}
+)",
+                           "v2.jsonl", {.legacy = true});
+    ASSERT_FALSE(r.ok()) << field;
+    EXPECT_EQ(r.error().code, "registry.bad_field");
+    EXPECT_NE(r.error().message.find(std::string("v2.jsonl:2: \"") + field + "\" is empty"), std::string::npos)
+        << r.error().message;
+  }
+  EXPECT_EQ(c.stats()->flags, 3);
+}
+
+// A validated date typed in the future would keep the flag from ever
+// coming due for re-validation: it is stored as validated today.
+TEST_F(RegistryImport, AValidatedDateAfterTodayIsStoredAsToday) {
+  Cache c = open();
+  auto r = c.import_text(snapshot(1, R"({"type":"premise","id":"P-9","address":"5 ELM ST, SPRINGFIELD IL"}
+{"type":"flag","id":"F-1","premise":"P-9","kind":"care","code":"AUTISM","audience":"all","validated":"2062-11-20"}
+)"), "v1.jsonl");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const std::string today = iso_date_utc(now_unix());
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0], "v1.jsonl:3: flag F-1 was validated 2062-11-20, after today: stored as validated " + today);
+  const MatchResult m = match(c, "5 ELM ST, SPRINGFIELD IL");
+  ASSERT_EQ(m.flags.size(), 1u);
+  EXPECT_EQ(m.flags[0].validated, today);
 }
 
 // --- A snapshot that would empty most of the cache.

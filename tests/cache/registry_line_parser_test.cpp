@@ -113,6 +113,10 @@ TEST(RegistryLine, BadLinesGetSpecificErrors) {
             "registry.bad_field");
   EXPECT_EQ(error_code(R"({"type":"flag","id":"F","premise":"P","kind":"care","code":"X","expires":20270101})"),
             "registry.bad_field");
+  EXPECT_EQ(error_code(R"({"type":"flag","id":"F","premise":"P","kind":"care","code":"X","expires":""})"),
+            "registry.bad_field");
+  EXPECT_EQ(error_code(R"({"type":"flag","id":"F","premise":"P","kind":"care","code":"X","validated":""})"),
+            "registry.bad_field");
   EXPECT_EQ(error_code(R"({"type":"premise","id":"P","address":"MAPLE ST"})"), "registry.bad_field");
   EXPECT_EQ(error_code(R"({"type":"premise","id":"P","address":"1 ELM ST","lat":91,"lon":0})"), "registry.bad_field");
   EXPECT_EQ(error_code(R"({"type":"premise","id":"P","address":"1 ELM ST","lat":40})"), "registry.bad_field");

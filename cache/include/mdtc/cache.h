@@ -135,6 +135,7 @@ struct ImportReport {
   // either and can never match at all.
   int64_t coordinates_only = 0, corners = 0, unfindable = 0;
   int64_t flags_held = 0;    // flags in the cache after the import (rows, not lines)
+  int64_t flags_lapsed = 0;  // flags that came past expires or re-validation, not kept
   bool freshness_moved = false;  // whether the import counts as hearing from the registry
 };
 
