@@ -37,14 +37,15 @@ void cache_usage(std::ostream& out) {
          "           last sync and age\n"
          "  verify   SQLite integrity check, kept counts against the rows, the audit hash chain;\n"
          "           exit 1 if broken\n"
-         "  purge    delete expired and unvalidated flags\n"
+         "  purge    delete flags past their expiry and, with the car's config, its re-validation period\n"
          "  reset    move the cache files aside (PATH.reset-TIME), keep the key and the audit chain\n"
          "           (PATH.audit), which the new cache carries on; then import a snapshot\n"
          "  sync     fetch and apply what the flag registry has (sync --help)\n"
          "  match, stats and verify open the cache read-only: they never create, upgrade or purge it.\n"
          "  --config FILE  the car's configuration layers, fleet file first (default: the installed\n"
          "                 fleet.ini and unit.ini); MDTC_* environment applies; without --config,\n"
-         "                 --db alone uses the built-in defaults\n"
+         "                 --db alone uses the built-in defaults, except that import and purge then\n"
+         "                 delete no flag for re-validation (only the car's config knows its period)\n"
          "  --db PATH      the cache file (overrides cache.db)\n"
          "  --key FILE     key file (default cache.key_file, else PATH.key; created 0600 with a new cache)\n"
          "  --legacy       accept an export without header counts and trailer, or without a header\n"
@@ -250,8 +251,13 @@ int cache_command(const Args& args) {
 
   // Only an import may create a cache; looking never writes.
   const bool looks = sub == "match" || sub == "stats" || sub == "verify";
-  const cache::OpenOptions open = cache_open_options(
+  cache::OpenOptions open = cache_open_options(
       car, sub == "import" ? CacheAccess::create_if_missing : looks ? CacheAccess::read_only : CacheAccess::existing);
+  // Found from outside: `--db` alone (as the docs' rollback and doctor's
+  // fixes run it) purged flags the car's own re-validation period keeps.
+  // Without the car's config that period is not known: only expiry counts.
+  if (!vm.count("config")) open.revalidate_days.reset();
+  open.purge_on_open = sub != "purge";  // found from outside: it reported 0 of what the open had deleted
   const cache::MatchOptions match_options = cache_match_options(car);
 
   if (sub == "reset") {
@@ -369,7 +375,7 @@ int cache_command(const Args& args) {
     print(o);
     return 0;
   }
-  auto n = c.purge(match_options);
+  auto n = c.purge(open.revalidate_days);
   if (!n) return fail(sub, n.error());
   Object o;
   o.set("ok", true);

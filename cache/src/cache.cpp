@@ -310,14 +310,12 @@ Result<Cache> Cache::open(const OpenOptions& options) {
     return make_error("cache.open", "cache " + path + ": " + e.what());
   }
   Cache cache(std::move(impl));
-  if (options.read_only) return cache;
+  if (options.read_only || !options.purge_on_open) return cache;
   // Expired flags must not outlive their date on disk either. If another
   // process holds the write lock (a long import), skip rather than wait: the
   // lookups hide those flags anyway and the next open purges them.
-  MatchOptions purge_options;
-  purge_options.revalidate_days = options.revalidate_days;
   sqlite3_busy_timeout(cache.impl_->db.get(), 0);
-  (void)cache.purge(purge_options);
+  (void)cache.purge(options.revalidate_days);
   sqlite3_busy_timeout(cache.impl_->db.get(), 5000);
   return cache;
 }
@@ -393,7 +391,11 @@ bool Cache::wants_snapshot() {
   if (!synced_version() || !impl_) return false;
   std::lock_guard lock(impl_->mu);
   try {
-    return impl_->meta("address_rules").value_or("1") != std::to_string(kAddressRulesVersion);
+    if (impl_->meta("address_rules").value_or("1") != std::to_string(kAddressRulesVersion)) return true;
+    // The clock reads before the last sync: it was ahead then, or at a
+    // purge, and flags in force may have been deleted by it. A snapshot
+    // brings them back.
+    return std::stoll(impl_->meta("last_sync").value_or("0")) > now_unix() + kClockBehindSlackS;
   } catch (const std::exception&) {
     return true;
   }
@@ -472,24 +474,34 @@ Result<Stats> Cache::stats() {
   }
 }
 
-int64_t delete_lapsed_flags(Db& db, int64_t now, int revalidate_days) {
+int64_t delete_lapsed_flags(Db& db, int64_t as_of, std::optional<int> revalidate_days) {
   // Two statements, so each is a range over its own partial index.
   Stmt expired(db, "DELETE FROM premise_rows WHERE expires IS NOT NULL AND expires < ?1");
-  expired.bind(1, iso_date_utc(now));
+  expired.bind(1, iso_date_utc(as_of));
   expired.run();
   int64_t n = sqlite3_changes(db.get());
+  if (!revalidate_days) return n;
   Stmt unvalidated(db, "DELETE FROM premise_rows WHERE validated IS NOT NULL AND validated < ?1");
-  unvalidated.bind(1, revalidate_cutoff(now, revalidate_days));
+  unvalidated.bind(1, revalidate_cutoff(as_of, *revalidate_days));
   unvalidated.run();
   return n + sqlite3_changes(db.get());
 }
 
-Result<int64_t> Cache::purge(const MatchOptions& options) {
+int64_t Cache::Impl::purge_as_of() {
+  // Found from outside: a laptop whose clock ran a day ahead deleted a flag
+  // in force when it opened the cache, and nothing brought it back. The
+  // registry's last word is a time this cache once agreed with.
+  const int64_t now = now_unix();
+  const auto last = meta("last_sync");
+  return last ? std::min<int64_t>(now, std::stoll(*last)) : now;
+}
+
+Result<int64_t> Cache::purge(std::optional<int> revalidate_days) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   try {
     Transaction tx(im.db);
-    const int64_t n = delete_lapsed_flags(im.db, now_unix(), options.revalidate_days);
+    const int64_t n = delete_lapsed_flags(im.db, im.purge_as_of(), revalidate_days);
     tx.commit();
     return n;
   } catch (const SqlError& e) {

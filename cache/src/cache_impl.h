@@ -141,6 +141,9 @@ struct Cache::Impl {
   std::optional<std::string> meta(const std::string& key);        // via db
   std::optional<std::string> read_meta(const std::string& key);   // via reader
   void set_meta(const std::string& key, const std::string& value);
+  // What a purge counts as now: the last word from the registry, or the
+  // clock if that reads earlier (via db).
+  int64_t purge_as_of();
 
   Bytes seal(std::string_view plain, std::string_view aad) const { return cipher->seal(plain, aad); }
   // Empty input stays empty; a value that fails authentication reads as
@@ -180,7 +183,8 @@ struct Cache::Impl {
 bool flag_hidden(const std::string& expires, const std::string& validated, const std::string& today,
                  const std::string& revalidate_cutoff);
 std::string revalidate_cutoff(int64_t now, int revalidate_days);
-// Deletes those flags (in the caller's transaction); returns how many.
-int64_t delete_lapsed_flags(Db& db, int64_t now, int revalidate_days);
+// Deletes the flags lapsed as of `as_of` (in the caller's transaction):
+// past `expires`, and with a period, not re-validated within it. Returns how many.
+int64_t delete_lapsed_flags(Db& db, int64_t as_of, std::optional<int> revalidate_days);
 
 }  // namespace mdtc::cache

@@ -623,6 +623,13 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
     if (auto last = im.read_last_sync()) {
       r.age_s = now - *last;
       r.freshness = *r.age_s > static_cast<int64_t>(im.options.max_age_h) * 3600 ? Freshness::stale : Freshness::fresh;
+      // Found from outside: with the clock 200 days behind, the age was
+      // negative and read as fresh, so a cache never went stale.
+      if (*r.age_s < -kClockBehindSlackS) {
+        r.freshness = Freshness::stale;
+        r.clock_behind = true;
+        r.age_s.reset();
+      }
     } else {
       r.freshness = Freshness::unavailable;
       const std::string moved = im.recovered();

@@ -671,10 +671,16 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                        ", and the cache holds version " + std::to_string(current) +
                                        "; previous data kept"));
       }
-      const std::string today = iso_date_utc(now_unix());
+      // The registry's clock, when the file says when it was made: a
+      // laptop's clock may be set wrong either way.
+      const int64_t started = now_unix();
+      std::optional<int64_t> created;
+      if (header) created = parse_rfc3339(header->created);
+      // The latest day a flag can have been validated on.
+      const std::string today = iso_date_utc(created ? std::max(started, *created) : started);
       auto count_flags = [&] { return kept_count(im.db, "flags"); };
       // Flags lapsed since the cache opened are not what this file removes.
-      delete_lapsed_flags(im.db, now_unix(), im.options.revalidate_days);
+      delete_lapsed_flags(im.db, im.purge_as_of(), im.options.revalidate_days);
       const int64_t flags_before = count_flags();
       if (replace_all) begin_replace_all(im.db);
 
@@ -901,12 +907,18 @@ Result<ImportReport> Cache::import_stream(ByteSource& source, const std::string&
                                                      ": not applied, previous data kept");
       // A flag that arrives past its expiry or re-validation date is never
       // shown; kept, it would count in flags_held until the next open.
-      report.flags_lapsed = delete_lapsed_flags(im.db, now_unix(), im.options.revalidate_days);
+      // As of the registry's day when the file gives it and the clock reads
+      // later: a clock set ahead must not delete flags in force.
+      report.flags_lapsed =
+          delete_lapsed_flags(im.db, created ? std::min(started, *created) : started, im.options.revalidate_days);
       if (report.flags_lapsed > 0)
-        report.warnings.push_back(where + std::to_string(report.flags_lapsed) +
-                                  (report.flags_lapsed == 1 ? " flag is" : " flags are") +
-                                  " past its expires date or not re-validated within " +
-                                  std::to_string(im.options.revalidate_days) + " days: not kept");
+        report.warnings.push_back(
+            where + std::to_string(report.flags_lapsed) +
+            (report.flags_lapsed == 1 ? " flag is past its" : " flags are past their") + " expires date" +
+            (im.options.revalidate_days
+                 ? " or not re-validated within " + std::to_string(*im.options.revalidate_days) + " days"
+                 : std::string()) +
+            ": not kept");
       report.flags_held = count_flags();
       const int64_t removed = flags_before - report.flags_held;
       // A delta that deletes most of the flags is the same danger as such a

@@ -55,8 +55,11 @@ std::vector<Item> items_from(const Object& st, const PluginHealth& h, int64_t si
   } else {
     const int64_t age = st.getValue<int64_t>("cache_age_s");
     const int64_t max_s = st.optValue<int64_t>("cache_max_age_h", 24) * 3600;
-    if (age > max_s) items.push_back({"cache", "FLAGS " + age_words(age) + " OLD", "warning"});
-    else items.push_back({"cache", "Flags " + age_words(age) + " old", "info"});
+    // A last sync ahead of the clock (10 min slack, as the cache's): the
+    // clock is wrong, and the age with it.
+    if (age < -600) items.push_back({"cache", "FLAGS AGE UNKNOWN - CLOCK BEHIND", "warning"});
+    else if (age > max_s) items.push_back({"cache", "FLAGS " + age_words(age) + " OLD", "warning"});
+    else items.push_back({"cache", "Flags " + age_words(std::max<int64_t>(age, 0)) + " old", "info"});
     // Premises read under older address rules (an upgrade, until the next
     // snapshot): an address spelled the newer ways may find nothing, and
     // no panel can say so. The strip does.

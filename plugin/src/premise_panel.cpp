@@ -201,6 +201,7 @@ std::string freshness_text(const cache::MatchResult& match) {
       if (match.age_s && *match.age_s < 60) return "Flags updated just now";
       return match.age_s ? "Flags updated " + age_text(*match.age_s) + " ago" : "Flags current";
     case cache::Freshness::stale:
+      if (match.clock_behind) return "FLAGS MAY BE OUT OF DATE - this laptop's clock reads before the last flag update";
       return "FLAGS " + (match.age_s ? age_text(*match.age_s) : std::string("many hours")) +
              " OLD - may be out of date";
     case cache::Freshness::unavailable:

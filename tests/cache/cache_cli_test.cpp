@@ -296,6 +296,20 @@ TEST_F(CacheCli, ImportWithTheCarsConfigKeepsFlagsItsRevalidationAllows) {
   auto m = cli({"cache", "match", "1208 N Maple St Apt 3B, Springfield IL", "--config", config});
   EXPECT_EQ(json(m.output)->getArray("flags")->size(), 2u) << m.output;
   EXPECT_EQ(json(cli({"cache", "stats", "--config", config}).output)->getValue<int>("flags"), 2);
+
+  // Found from outside: `--db` alone, as the rollback steps and doctor's
+  // fixes run it, purged with the built-in 365 days, even by an import
+  // that was refused. Without the car's config only expiry counts.
+  EXPECT_NE(cli({"cache", "import", dir.file("missing.jsonl"), "--db", db}).exit_code, 0);
+  purge = cli({"cache", "purge", "--db", db});
+  ASSERT_EQ(purge.exit_code, 0) << purge.output;
+  EXPECT_EQ(json(purge.output)->getValue<int>("purged_flags"), 0);
+  EXPECT_EQ(json(cli({"cache", "stats", "--db", db}).output)->getValue<int>("flags"), 2);
+  // The car's own config with a shorter period does delete it, and says so.
+  mdtc::test::write_file(config, "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db + "\nrevalidate_days = 365\n");
+  purge = cli({"cache", "purge", "--config", config});
+  ASSERT_EQ(purge.exit_code, 0) << purge.output;
+  EXPECT_EQ(json(purge.output)->getValue<int>("purged_flags"), 1);
 }
 
 // Issue 13.12: the working remedy for a corrupt cache.

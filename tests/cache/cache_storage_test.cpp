@@ -12,6 +12,7 @@
 #include "field_cipher.h"
 #include "schema.h"
 #include "sealed_fields.h"
+#include "mdtc/time_text.h"
 #include "mdtc/sqlite.h"
 
 namespace mdtc::cache::test {
@@ -496,6 +497,73 @@ TEST_F(CacheStorage, PurgeRunsOnOpen) {
   }
   Cache c = open();
   EXPECT_EQ(c.stats()->flags, 3);
+}
+
+// Found from outside: a laptop whose clock ran 30 h ahead opened the cache,
+// and the purge deleted a flag still in force; back at the right time, no
+// panel, and the sync said "current". A purge now counts time only up to
+// the last word from the registry.
+TEST_F(CacheStorage, APurgeDeletesNothingThatLapsedAfterTheLastSync) {
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  }
+  const int64_t now = now_unix();
+  {
+    sql::Db raw(db, SQLITE_OPEN_READWRITE);
+    // The last sync three days ago; F-1 expired two days ago, after it.
+    raw.exec("UPDATE meta SET value = '" + std::to_string(now - 3 * 86400) + "' WHERE key = 'last_sync'");
+    raw.exec("UPDATE premise_rows SET expires = '" + iso_date_utc(now - 2 * 86400) + "' WHERE id = 'F-1'");
+  }
+  Cache c = open();  // purges on open
+  EXPECT_EQ(c.stats()->flags, 3) << "kept on disk";
+  EXPECT_EQ(flag_ids(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL")), (std::vector<std::string>{"F-2", "F-3"}))
+      << "and hidden by today's date";
+  auto n = c.purge();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  ASSERT_TRUE(c.mark_synced().ok());  // the registry says, now, that the cache is current
+  n = c.purge();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(c.stats()->flags, 2);
+}
+
+// The clock reads before the last sync: the cache's age cannot be told
+// (it read as fresh, never going stale), and a purge or import under the
+// clock that was ahead may have deleted flags in force: a snapshot brings
+// them back.
+TEST_F(CacheStorage, ALastSyncAheadOfTheClockIsStaleAndAsksForASnapshot) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  EXPECT_FALSE(c.wants_snapshot());
+  {
+    sql::Db raw(db, SQLITE_OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = '" + std::to_string(now_unix() + 30 * 3600) + "' WHERE key = 'last_sync'");
+  }
+  const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(m.freshness, Freshness::stale);
+  EXPECT_TRUE(m.clock_behind);
+  EXPECT_FALSE(m.age_s.has_value());
+  EXPECT_EQ(m.flags.size(), 3u) << "the flags still show";
+  EXPECT_TRUE(c.wants_snapshot());
+  ASSERT_TRUE(c.import_text(kExample, "again").ok());  // the snapshot the sync asks for
+  EXPECT_FALSE(c.wants_snapshot());
+  const MatchResult after = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
+  EXPECT_EQ(after.freshness, Freshness::fresh);
+  EXPECT_FALSE(after.clock_behind);
+}
+
+// A few minutes between the registry's word and this clock is not a wrong clock.
+TEST_F(CacheStorage, ALastSyncMinutesAheadIsStillFresh) {
+  Cache c = open();
+  ASSERT_TRUE(c.import_text(kExample, "a").ok());
+  {
+    sql::Db raw(db, SQLITE_OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = '" + std::to_string(now_unix() + 300) + "' WHERE key = 'last_sync'");
+  }
+  EXPECT_EQ(match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL").freshness, Freshness::fresh);
+  EXPECT_FALSE(c.wants_snapshot());
 }
 
 TEST_F(CacheStorage, AuditChainVerifies) {

@@ -226,7 +226,7 @@ TEST_F(RegistryImport, FlagsThatArrivePastTheirDatesAreNotKeptAndAreCounted) {
   EXPECT_EQ(r->flags_held, 1);
   EXPECT_EQ(c.stats()->flags, 1);
   ASSERT_EQ(r->warnings.size(), 1u);
-  EXPECT_EQ(r->warnings[0], "v1.jsonl:1: 2 flags are past its expires date or not re-validated within 365 days: not kept");
+  EXPECT_EQ(r->warnings[0], "v1.jsonl:1: 2 flags are past their expires date or not re-validated within 365 days: not kept");
   EXPECT_EQ(flag_ids(match(c, "5 ELM ST, SPRINGFIELD IL")), (std::vector<std::string>{"F-3"}));
 }
 

@@ -56,6 +56,20 @@ TEST(StatusStrip, AnOldOrUnavailableCacheSaysSo) {
   EXPECT_NE(strip(with(kHealthy, R"("cache":"open")", R"("cache":"unavailable")")).find(
                 R"("text":"FLAGS UNAVAILABLE","severity":"danger")"),
             std::string::npos);
+  EXPECT_NE(strip(with(kHealthy, R"("cache":"open")", R"("cache":"failing")")).find(
+                R"("text":"FLAGS UNAVAILABLE","severity":"danger")"),
+            std::string::npos);
+}
+
+// Found from outside: with the clock 200 days behind the last sync, the
+// age was negative and the strip said the flags were fresh.
+TEST(StatusStrip, ALastSyncAheadOfTheClockIsAnUnknownAge) {
+  EXPECT_NE(strip(with(kHealthy, R"("cache_age_s":7200)", R"("cache_age_s":-17279990)")).find(
+                R"("text":"FLAGS AGE UNKNOWN - CLOCK BEHIND","severity":"warning")"),
+            std::string::npos);
+  EXPECT_NE(strip(with(kHealthy, R"("cache_age_s":7200)", R"("cache_age_s":-30)")).find(R"("text":"Flags )"),
+            std::string::npos)
+      << "a few seconds between two clocks is not a wrong clock";
 }
 
 // After an upgrade that changed the address rules, until the next snapshot

@@ -146,6 +146,14 @@ TEST(PremisePanel, StaleCacheSaysHowOld) {
   EXPECT_EQ(freshness_text(m), "FLAGS 30 h OLD - may be out of date");
 }
 
+TEST(PremisePanel, AClockBehindTheLastSyncSaysTheFlagsMayBeOutOfDate) {
+  auto m = test::flagged_premise();
+  m.freshness = cache::Freshness::stale;
+  m.clock_behind = true;
+  m.age_s.reset();
+  EXPECT_EQ(freshness_text(m), "FLAGS MAY BE OUT OF DATE - this laptop's clock reads before the last flag update");
+}
+
 TEST(PremisePanel, MatchLevelIsStatedInPlainWords) {
   auto m = test::flagged_premise(cache::MatchLevel::building);
   EXPECT_EQ(match_level_text(m), "Same building, not this unit");

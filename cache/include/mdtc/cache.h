@@ -93,6 +93,10 @@ struct MatchOptions {
 // state == fresh or stale and level == none.
 enum class Freshness { fresh, stale, unavailable };
 
+// A last registry sync further ahead of the clock than this means the clock
+// is behind (or was ahead at the sync): the cache's age cannot be told.
+constexpr int64_t kClockBehindSlackS = 600;
+
 struct MatchResult {
   MatchLevel level = MatchLevel::none;
   std::vector<Premise> premises;
@@ -116,6 +120,9 @@ struct MatchResult {
   // for a query with no address and no point at all ("no address given").
   bool unparsed = false;
   bool corner = false;  // the address was a corner ("MAPLE ST & OAK AVE") and CAD sent no point
+  // Stale because the clock reads before the last registry sync (by more
+  // than kClockBehindSlackS); age_s is then unknown.
+  bool clock_behind = false;
 };
 
 struct ImportReport {
@@ -186,7 +193,11 @@ struct OpenOptions {
   std::string key_path;      // empty = db_path + ".key"; created 0600 if missing
   bool create_if_missing = true;
   int max_age_h = 24;        // older caches answer Freshness::stale
-  int revalidate_days = 365; // used by the purge that runs on open; keep equal to MatchOptions'
+  // Used by the purge that runs on open and by imports; keep equal to
+  // MatchOptions'. Unset (a CLI run given no car config): the car's period
+  // is not known, so only flags past `expires` are deleted.
+  std::optional<int> revalidate_days = 365;
+  bool purge_on_open = true;  // off for `cache purge`, which reports what it deletes
   // (alias, place) pairs: other names CAD uses for the premises' cities
   // (config cache.place_aliases); the cities themselves are known from the data.
   std::vector<std::pair<std::string, std::string>> place_aliases = {};
@@ -274,7 +285,11 @@ class Cache {
   // and the audit chain, which must be the one this cache adopted
   // (cache.audit_broken). Reads every table: slow on a large cache.
   Status verify();
-  Result<int64_t> purge(const MatchOptions& options = {});  // expired and unvalidated flags
+  // Deletes flags past `expires` or, given a period, not re-validated
+  // within it, as of the last word from the registry (or today, if that was
+  // later): a clock set ahead must not delete flags in force for good.
+  // Lookups hide lapsed flags by today's date meanwhile.
+  Result<int64_t> purge(std::optional<int> revalidate_days = 365);
 
  private:
   struct Impl;
