@@ -627,7 +627,7 @@ MatchResult Cache::match(const AddressQuery& query, const MatchOptions& options)
       // negative and read as fresh, so a cache never went stale.
       if (*r.age_s < -kClockBehindSlackS) {
         r.freshness = Freshness::stale;
-        r.clock_behind = true;
+        r.stale_reason = std::string(kClockBehindWords);
         r.age_s.reset();
       }
     } else {

@@ -570,6 +570,14 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
     lookup_failures_.clear();
     logger("cache").notice("flag cache answers lookups again");
   }
+  // Found from outside: a car whose cache refused the registry's newer file
+  // went on saying "Flags updated 6 min ago", and an address flagged only in
+  // that file popped no panel, for up to cache.max_age_h.
+  if (r.freshness == cache::Freshness::fresh)
+    if (auto behind = flags_behind_registry(); !behind.empty()) {
+      r.freshness = cache::Freshness::stale;
+      r.stale_reason = std::move(behind);
+    }
   return r;
 }
 

@@ -178,6 +178,9 @@ class PluginInstance final : private Ports {
   void adopt_synced_cache();     // pipeline thread: take the cache a first sync created
   void halt_registry_sync(const std::string& reason);
   void add_registry_sync_status(Poco::JSON::Object& root) const;  // under parts_mu_
+  // Words for a panel when the registry named a newer version than the cache
+  // holds and the sync failed to bring it (pipeline thread); empty otherwise.
+  std::string flags_behind_registry() const;
   std::shared_ptr<cache::Cache> sync_cache(bool create);           // sync thread
   std::unique_ptr<bridge::RegistrySync> sync_;
   mutable std::mutex sync_mu_;

@@ -139,6 +139,12 @@ void PluginInstance::halt_registry_sync(const std::string& reason) {
   sync_cache_.reset();
 }
 
+std::string PluginInstance::flags_behind_registry() const {
+  if (!sync_) return {};
+  const auto s = sync_->status();
+  return registry_ahead_words(s.state, s.version, s.registry_version);
+}
+
 void PluginInstance::add_registry_sync_status(Poco::JSON::Object& root) const {
   if (!sync_) return;
   const auto s = sync_->status();

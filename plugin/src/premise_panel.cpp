@@ -201,7 +201,7 @@ std::string freshness_text(const cache::MatchResult& match) {
       if (match.age_s && *match.age_s < 60) return "Flags updated just now";
       return match.age_s ? "Flags updated " + age_text(*match.age_s) + " ago" : "Flags current";
     case cache::Freshness::stale:
-      if (match.clock_behind) return "FLAGS MAY BE OUT OF DATE - this laptop's clock reads before the last flag update";
+      if (!match.stale_reason.empty()) return "FLAGS MAY BE OUT OF DATE - " + match.stale_reason;
       return "FLAGS " + (match.age_s ? age_text(*match.age_s) : std::string("many hours")) +
              " OLD - may be out of date";
     case cache::Freshness::unavailable:
@@ -211,6 +211,14 @@ std::string freshness_text(const cache::MatchResult& match) {
                                                : " (" + officer_reason(match.unavailable_reason) + ")");
   }
   return "FLAGS UNAVAILABLE";
+}
+
+std::string registry_ahead_words(std::string_view sync_state, std::optional<int64_t> held,
+                                 std::optional<int64_t> registry) {
+  if (sync_state != "failed" && sync_state != "rejected") return {};
+  if (!held || !registry || *registry <= *held) return {};
+  return "the registry has newer flags (version " + std::to_string(*registry) +
+         ") that this car could not load (it holds " + std::to_string(*held) + ")";
 }
 
 std::string match_level_text(const cache::MatchResult& match) {

@@ -51,6 +51,11 @@ std::string premise_label(const cache::Premise& premise, cache::MatchLevel level
 // "Flags updated just now", "FLAGS 3 h OLD ...", "FLAGS UNAVAILABLE - ..."
 // — never reads as "no flags".
 std::string freshness_text(const cache::MatchResult& match);
+// Why the flags may be out of date though the cache is not old: the
+// registry named a newer version than the cache holds and the sync failed
+// to bring it (state "failed" or "rejected"). Empty when that is not so.
+std::string registry_ahead_words(std::string_view sync_state, std::optional<int64_t> held,
+                                 std::optional<int64_t> registry);
 
 // What the officer reads when the cache cannot be opened, for the cache's
 // error code: words ("key file missing"), never a file name (the log has it).

@@ -543,7 +543,7 @@ TEST_F(CacheStorage, ALastSyncAheadOfTheClockIsStaleAndAsksForASnapshot) {
   }
   const MatchResult m = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
   EXPECT_EQ(m.freshness, Freshness::stale);
-  EXPECT_TRUE(m.clock_behind);
+  EXPECT_EQ(m.stale_reason, kClockBehindWords);
   EXPECT_FALSE(m.age_s.has_value());
   EXPECT_EQ(m.flags.size(), 3u) << "the flags still show";
   EXPECT_TRUE(c.wants_snapshot());
@@ -551,7 +551,7 @@ TEST_F(CacheStorage, ALastSyncAheadOfTheClockIsStaleAndAsksForASnapshot) {
   EXPECT_FALSE(c.wants_snapshot());
   const MatchResult after = match(c, "1208 N MAPLE ST APT 3B, SPRINGFIELD IL");
   EXPECT_EQ(after.freshness, Freshness::fresh);
-  EXPECT_FALSE(after.clock_behind);
+  EXPECT_EQ(after.stale_reason, "");
 }
 
 // A few minutes between the registry's word and this clock is not a wrong clock.

@@ -146,10 +146,23 @@ TEST(PremisePanel, StaleCacheSaysHowOld) {
   EXPECT_EQ(freshness_text(m), "FLAGS 30 h OLD - may be out of date");
 }
 
+// Found from outside: a cache that refused the registry's newer file read
+// "Flags updated 6 min ago" though the car knew it was behind.
+TEST(PremisePanel, ARegistryAheadOfAFailingSyncIsNamed) {
+  EXPECT_EQ(registry_ahead_words("rejected", 2, 3),
+            "the registry has newer flags (version 3) that this car could not load (it holds 2)");
+  EXPECT_NE(registry_ahead_words("failed", 2, 3), "");
+  EXPECT_EQ(registry_ahead_words("transferring", 2, 3), "") << "a sync under way is not a failure";
+  EXPECT_EQ(registry_ahead_words("current", 3, 3), "");
+  EXPECT_EQ(registry_ahead_words("failed", 3, 3), "") << "a failed check with nothing newer named";
+  EXPECT_EQ(registry_ahead_words("failed", std::nullopt, 3), "");
+  EXPECT_EQ(registry_ahead_words("failed", 2, std::nullopt), "");
+}
+
 TEST(PremisePanel, AClockBehindTheLastSyncSaysTheFlagsMayBeOutOfDate) {
   auto m = test::flagged_premise();
   m.freshness = cache::Freshness::stale;
-  m.clock_behind = true;
+  m.stale_reason = cache::kClockBehindWords;
   m.age_s.reset();
   EXPECT_EQ(freshness_text(m), "FLAGS MAY BE OUT OF DATE - this laptop's clock reads before the last flag update");
 }

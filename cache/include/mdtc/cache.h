@@ -96,6 +96,7 @@ enum class Freshness { fresh, stale, unavailable };
 // A last registry sync further ahead of the clock than this means the clock
 // is behind (or was ahead at the sync): the cache's age cannot be told.
 constexpr int64_t kClockBehindSlackS = 600;
+inline constexpr std::string_view kClockBehindWords = "this laptop's clock reads before the last flag update";
 
 struct MatchResult {
   MatchLevel level = MatchLevel::none;
@@ -120,9 +121,10 @@ struct MatchResult {
   // for a query with no address and no point at all ("no address given").
   bool unparsed = false;
   bool corner = false;  // the address was a corner ("MAPLE ST & OAK AVE") and CAD sent no point
-  // Stale because the clock reads before the last registry sync (by more
-  // than kClockBehindSlackS); age_s is then unknown.
-  bool clock_behind = false;
+  // Why a cache that is not old is stale anyway, in words for the panel
+  // (e.g. the clock reads before the last registry sync by more than
+  // kClockBehindSlackS: age_s is then unknown).
+  std::string stale_reason;
 };
 
 struct ImportReport {
