@@ -94,6 +94,7 @@ std::string plural(int64_t n, const char* one, const char* many) {
 }
 
 std::string age_words(int64_t seconds) {
+  if (seconds < 0) seconds = 0;  // a sync a moment "ahead" of this clock is a sync just now
   if (seconds < 120) return plural(seconds, "second", "seconds");
   if (seconds < 2 * 3600) return plural(seconds / 60, "minute", "minutes");
   return plural(seconds / 3600, "hour", "hours");
@@ -206,6 +207,61 @@ Check check_key_file(const std::string& name, const std::string& path, const std
 
 // ----------------------------------------------------------------- cache
 
+// A last sync further than this ahead of the system clock is no skew of a
+// few seconds: the clock is behind (or was ahead at that sync).
+constexpr int64_t kMaxLastSyncAheadS = 600;
+
+// The registry file a refusal in Stats::last_reject names. The sync imports
+// under the origin "registry <mode> version <N>", which the cache puts
+// first in the message; a file imported by hand names its path instead,
+// and nothing is known of its version.
+struct RefusedFile {
+  std::string mode;
+  int64_t version = 0;
+  std::string words() const { return mode + " version " + std::to_string(version); }
+};
+
+std::optional<RefusedFile> refused_registry_file(std::string_view last_reject) {
+  for (const char* mode : {"snapshot", "delta"}) {
+    const std::string prefix = std::string("registry ") + mode + " version ";
+    if (last_reject.substr(0, prefix.size()) != prefix) continue;
+    std::size_t end = prefix.size();
+    while (end < last_reject.size() && end - prefix.size() < 18 && last_reject[end] >= '0' && last_reject[end] <= '9')
+      ++end;
+    if (end == prefix.size()) return std::nullopt;
+    return RefusedFile{mode, std::stoll(std::string(last_reject.substr(prefix.size(), end - prefix.size())))};
+  }
+  return std::nullopt;
+}
+
+// The cache's record of refused imports (cache stats: import_rejects,
+// last_reject). Only the latest refusal is kept, with no time: it is news
+// while it names a registry file newer than the data the cache holds (the
+// cache is stuck behind it); one it has since moved past, or a file
+// imported by hand, is only mentioned. Nothing at all when none was refused.
+std::optional<Check> check_imports(const cache::Stats& stats) {
+  const std::string name = "imports";
+  if (stats.import_rejects == 0 && stats.last_reject.empty()) return std::nullopt;
+  const std::string in_all = plural(stats.import_rejects, "file", "files") + " refused in all";
+  const auto file = refused_registry_file(stats.last_reject);
+  const bool newer = file && (!stats.holds_snapshot || file->version > stats.registry_version);
+  if (newer) {
+    Check c = warn(name, Problem::cache_import_refused,
+                   "the cache refused registry " + file->words() + " and still holds " +
+                       (stats.holds_snapshot ? "version " + std::to_string(stats.registry_version)
+                                             : std::string("no snapshot")) +
+                       " (" + in_all + ")",
+                   stats.last_reject);
+    return c;
+  }
+  if (file)
+    return pass(name, in_all + "; the latest, registry " + file->words() + ", is no newer than the version " +
+                          std::to_string(stats.registry_version) + " the cache holds now");
+  return Check{name, Verdict::ok,
+               in_all + "; the latest was imported by hand (whether the cache took a file since cannot be told)",
+               {}, {}, stats.last_reject};
+}
+
 // cache.place_aliases against the places the cache's premises are in. An
 // alias to a place no premise is in sends every CAD address written with it
 // to nothing. Spelled like a known place, it is a misspelling: a failure.
@@ -309,6 +365,11 @@ std::vector<Check> check_cache(const config::Config& c) {
                        "holds no complete snapshot from the flag registry: flags are shown as unavailable",
                        "import a registry snapshot (mdt-coresponder cache import FILE --db " + c.cache_db +
                            ") or let the registry sync fetch one"));
+  } else if (*stats->age_s < -kMaxLastSyncAheadS) {
+    out.push_back(fail("cache age", Problem::clock_behind_last_sync,
+                       "last sync " + stats->last_sync + " is " + age_words(-*stats->age_s) +
+                           " ahead of the system clock (" + rfc3339_utc(std::time(nullptr)) +
+                           "): the clock is behind, or was ahead at that sync; how old the flags are cannot be told"));
   } else if (*stats->age_s > limit_s) {
     out.push_back(fail("cache age", Problem::cache_stale,
                        "last sync " + age_words(*stats->age_s) + " ago (" + stats->last_sync +
@@ -333,6 +394,7 @@ std::vector<Check> check_cache(const config::Config& c) {
                           "should publish one (to hurry it: mdt-coresponder cache sync --db " + c.cache_db + ")";
     out.push_back(std::move(rules));
   }
+  if (auto imports = check_imports(*stats)) out.push_back(std::move(*imports));
   if (!c.cache_place_alias_pairs.empty()) out.push_back(check_place_aliases(*opened, c));
   return out;
 }
@@ -710,6 +772,82 @@ Check check_panel() {
   return pass("panel", "the panel host is installed, starts at login and is running");
 }
 
+// No usable answer to doctor's one sync (RegistrySync::probe's errors).
+Check registry_unanswered(const std::string& ep, const Error& e, int timeout_s, bool curve) {
+  if (e.code == "sync.config")
+    return fail("registry", Problem::registry_key_unreadable, "cannot ask the flag registry at " + ep + ": " + e.message);
+  if (e.code == "sync.unusable_replies")
+    return fail("registry", Problem::registry_bad_reply,
+                "the flag registry at " + ep + " answers, but nothing it sent could be used: " + e.message +
+                    " (a registry fault, not the network)");
+  if (e.code == "sync.handshake")
+    return fail("registry", Problem::registry_refused, "the flag registry at " + ep + " refused this unit: " + e.message);
+  if (e.code == "sync.timeout") {
+    // The probe's limit is doctor's --timeout-s: "this run's time limit"
+    // in the sync's words would say nothing here.
+    const std::string hint = curve ? "; with CURVE a wrong registry.server_public_key or an unregistered client key "
+                                     "looks exactly like this"
+                                   : "";
+    return fail("registry", Problem::registry_unreachable,
+                "no answer from the flag registry at " + ep + " within " + plural(timeout_s, "second", "seconds") +
+                    " (--timeout-s): is it up and reachable from this car (VPN, firewall)? One slower than that "
+                    "looks the same" + hint);
+  }
+  return fail("registry", Problem::registry_unreachable,
+              "cannot reach the flag registry at " + ep + ": " + e.message +
+                  " (is it up and reachable from this car: VPN, firewall?)");
+}
+
+// An offer, judged as the plugin's sync would judge it before fetching:
+// what it cannot take, what it took and refused before, what does not fit.
+Check registry_offer(const config::Config& c, bridge::RegistrySyncOptions o, const bridge::SyncMessage& offer,
+                     const std::optional<int64_t>& held, const std::string& last_reject, const std::string& security) {
+  const std::string& ep = c.registry_endpoint;
+  const std::string what = offer.mode + " version " + std::to_string(offer.version);
+  const std::string holds = held ? "the cache holds version " + std::to_string(*held) : "the cache holds nothing from it yet";
+  const std::string offers = "registry " + ep + " answers: offers " + what + "; " + holds;
+  const auto& accepted = o.accept_encodings;
+  if (offer.encoding != bridge::kIdentityEncoding &&
+      std::find(accepted.begin(), accepted.end(), offer.encoding) == accepted.end())
+    return fail("registry", Problem::registry_bad_encoding,
+                offers + "; it is in encoding \"" + offer.encoding + "\", which this unit did not ask for (it takes " +
+                    join(accepted, ", ") + "): every sync fails on it (" + security + ")");
+  if (held && offer.version <= *held)
+    return fail("registry", Problem::registry_offers_old,
+                offers + "; asked for what follows version " + std::to_string(*held) +
+                    ", it offers no newer file: the plugin fetches nothing and the cache is not confirmed fresh (" +
+                    security + ")");
+  if (auto refused = refused_registry_file(last_reject);
+      refused && refused->mode == offer.mode && refused->version == offer.version) {
+    // Stats keeps no hash of the refused file: a corrected file published
+    // under the same version cannot be told from it, hence a warning.
+    return warn("registry", Problem::registry_file_refused,
+                offers + "; the cache refused " + what + " before (cache stats, last_reject): unless the registry "
+                         "corrected it, the plugin refuses it again at every sync (" + security + ")",
+                last_reject);
+  }
+  // The plugin takes an offer only if it fits with the reserve kept
+  // (registry sync, "Disk space"): the same rule, on the disk as it is.
+  o.cache_path = c.cache_db;
+  auto space = bridge::sync_space(o, offer);
+  if (space && !space->fits()) {
+    const std::string dir = std::filesystem::path(c.cache_db).parent_path().string();
+    std::string fix(problem_info(Problem::registry_no_space).fix);
+    for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH"))
+      fix.replace(at, 4, dir.empty() ? "." : dir);
+    return fail("registry", Problem::registry_no_space,
+                offers + "; its " + bridge::mib_words(offer.total) + " do not fit on the cache's disk: it " +
+                    bridge::sync_space_words(*space) + ". The plugin cannot fetch it until " +
+                    bridge::mib_words(space->needed() + space->reserve - space->free - space->stale) +
+                    " more is free (" + security + ")",
+                fix);
+  }
+  if (!space)
+    return pass("registry", offers + "; whether it fits on the cache's disk is unknown (" + space.error().message +
+                                ") (" + security + ")");
+  return pass("registry", offers + "; the plugin fetches it at its next sync (" + security + ")");
+}
+
 // One question to the flag registry, as the plugin's sync would ask it, and
 // nothing fetched: fleet IT sees whether the registry answers this car and
 // whether the cache is behind, without waiting for the next sync interval.
@@ -738,8 +876,11 @@ Check check_registry(const config::Config& c, int timeout_s) {
     o.client_secret_key = pair->secret_key;
   }
   std::optional<int64_t> held;
-  if (auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only)); opened.ok())
+  std::string last_reject;
+  if (auto opened = cache::Cache::open(cache_open_options(c, CacheAccess::read_only)); opened.ok()) {
     held = opened->synced_version();
+    if (auto stats = opened->stats(); stats.ok()) last_reject = stats->last_reject;
+  }
   bridge::RegistrySync sync(o, [held] { return held; },
                             [](ByteSource&, int64_t, const std::string&) -> Status {
                               return make_error("doctor.read_only", "the doctor applies nothing");
@@ -747,67 +888,37 @@ Check check_registry(const config::Config& c, int timeout_s) {
   auto answer = sync.probe(std::chrono::seconds(timeout_s));
   const std::string holds = held ? "the cache holds version " + std::to_string(*held) : "the cache holds nothing from it yet";
   const std::string security = curve ? "CURVE on" : "CURVE off";
-  if (!answer && answer.error().code == "sync.config")
-    return fail("registry", Problem::registry_key_unreadable,
-                "cannot ask the flag registry at " + ep + ": " + answer.error().message);
-  if (!answer && answer.error().code == "sync.unusable_replies")
-    return fail("registry", Problem::registry_unreachable,
-                "the flag registry at " + ep + " answers, but nothing it sent could be used: " +
-                    answer.error().message + " (a registry fault, not the network)");
-  if (!answer) {
-    const std::string hint = answer.error().code == "sync.timeout" && curve
-                                 ? "; with CURVE a wrong registry.server_public_key or an unregistered client key "
-                                   "looks exactly like this"
-                                 : "";
-    return fail("registry", Problem::registry_unreachable,
-                "no answer from the flag registry: " + answer.error().message +
-                    " (is it up and reachable from this car: VPN, firewall?)" + hint);
-  }
-  if (answer->type == "up_to_date" && !held)
-    return fail("registry", Problem::registry_behind,
-                "registry " + ep + " says it is up to date at version " + std::to_string(answer->version) + ", but " +
-                    holds + ": asked for a snapshot, it offers none, so flags stay unavailable");
-  if (answer->type == "up_to_date" && held && answer->version != *held)
-    return fail("registry", Problem::registry_behind,
-                "registry " + ep + " says it is up to date at version " + std::to_string(answer->version) + ", but " +
-                    holds + ": the plugin does not take that as confirming its flags");
-  if (answer->type == "up_to_date")
+  if (!answer) return registry_unanswered(ep, answer.error(), timeout_s, curve);
+  if (answer->type == "up_to_date") {
+    const std::string said =
+        "registry " + ep + " says it is up to date at version " + std::to_string(answer->version) + ", but " + holds;
+    if (!held)
+      return fail("registry", Problem::registry_no_file,
+                  said + ": asked for a snapshot, it offers none, so flags stay unavailable");
+    if (answer->version < *held)
+      return fail("registry", Problem::registry_behind,
+                  said + ": the registry went back (restored from a backup?); the plugin takes none of its files "
+                         "and does not take that as confirming its flags");
+    if (answer->version > *held)
+      return fail("registry", Problem::registry_ahead,
+                  said + ": it should offer what follows version " + std::to_string(*held) +
+                      "; the plugin does not take that as confirming its flags");
     return pass("registry", "registry " + ep + " answers: up to date at version " + std::to_string(answer->version) +
                                 " (" + security + ")");
-  if (answer->type == "offer") {
-    const std::string offers = "registry " + ep + " answers: offers " + answer->mode + " version " +
-                               std::to_string(answer->version) + "; " + holds;
-    // The plugin takes an offer only if it fits with the reserve kept
-    // (registry sync, "Disk space"): the same rule, on the disk as it is.
-    o.cache_path = c.cache_db;
-    auto space = bridge::sync_space(o, *answer);
-    if (space && !space->fits()) {
-      const std::string dir = std::filesystem::path(c.cache_db).parent_path().string();
-      std::string fix(problem_info(Problem::registry_no_space).fix);
-      for (auto at = fix.find("PATH"); at != std::string::npos; at = fix.find("PATH"))
-        fix.replace(at, 4, dir.empty() ? "." : dir);
-      return fail("registry", Problem::registry_no_space,
-                  offers + "; its " + bridge::mib_words(answer->total) + " do not fit on the cache's disk: it " +
-                      bridge::sync_space_words(*space) +
-                      ". The plugin cannot fetch it until " +
-                      bridge::mib_words(space->needed() + space->reserve - space->free - space->stale) +
-                      " more is free (" + security + ")",
-                  fix);
-    }
-    if (!space)
-      return pass("registry", offers + "; whether it fits on the cache's disk is unknown (" +
-                                  space.error().message + ") (" + security + ")");
-    return pass("registry", offers + "; the plugin fetches it at its next sync (" + security + ")");
   }
-  // Only an error the protocol does not name is taken as refusing the
-  // unit: "register the unit" is no remedy for an empty registry.
+  if (answer->type == "offer") return registry_offer(c, o, *answer, held, last_reject, security);
   const std::string said = answer->code + (answer->message.empty() ? "" : ": " + answer->message);
   if (answer->code == "empty" || answer->code == "no_snapshot" || answer->code == "no_path")
     return fail("registry", Problem::registry_no_file,
                 "registry " + ep + " answers, but has no file for this car (" + said + "); " + holds);
   if (answer->code == "bad_request")
     return fail("registry", Problem::registry_bad_request, "registry " + ep + " could not read the request: " + said);
-  return fail("registry", Problem::registry_refused, "registry " + ep + " refused this unit: " + said);
+  // Nothing is known of a code the protocol does not name: not a refusal
+  // of this unit ("register the unit" sent fleet IT the wrong way).
+  return fail("registry", Problem::registry_error,
+              "registry " + ep + " answered the sync with error " + said +
+                  ", a code the protocol does not name (it names empty, no_snapshot, no_path, gone, bad_request); " +
+                  holds);
 }
 
 // GPS and the CAD link are waited for together; either may be left out when

@@ -63,6 +63,15 @@ const std::vector<ProblemInfo>& doctor_problems() {
        "flagged premises yet)",
        "write the place as the registry spells it (the check suggests the closest known place), then restart the "
        "plugin"},
+      {Problem::cache_import_refused, "cache.import_refused",
+       "the cache refused the last registry file it was given, one newer than the data it holds (cache stats: "
+       "last_reject): it stays at its version until the registry publishes a file it takes (a warning)",
+       "read the reason in the check (a line, a missing trailer, a delta on another base); have the registry "
+       "correct that file or publish a newer snapshot, then sync (mdt-coresponder cache sync)"},
+      {Problem::clock_behind_last_sync, "clock.behind_last_sync",
+       "the cache's last sync is more than 10 minutes in the future by the system clock: the clock is behind (or "
+       "was ahead at that sync), so how old the flags are cannot be told",
+       "set the clock (NTP); the cache's age cannot be told until then"},
 
       {Problem::storage_missing, "storage.missing", "a directory the plugin writes to does not exist",
        "install -d -o mdt-coresponder -g mdt-coresponder -m 2770 PATH"},
@@ -115,25 +124,58 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::registry_key_unreadable, "registry.key_unreadable", "the registry client key file cannot be read",
        "run doctor as root or mdt-coresponder; check the key file"},
       {Problem::registry_unreachable, "registry.unreachable", "no answer from the flag registry within the timeout",
-       "check the registry, VPN and firewall; with CURVE, the pinned server key and the car's registered key"},
-      {Problem::registry_refused, "registry.refused", "the flag registry refused this unit",
-       "register the unit (its id and public key) with the registry"},
+       "check the registry, VPN and firewall; with CURVE, the pinned server key and the car's registered key; a "
+       "registry that is up but slower than the timeout looks the same: run doctor with a longer --timeout-s"},
+      {Problem::registry_bad_reply, "registry.bad_reply",
+       "the flag registry answers, but nothing it sent could be used (unreadable, another protocol version, an "
+       "unknown type): a registry fault, not the network",
+       "give the registry's operator the check's message (it names what was dropped); its replies must follow "
+       "docs/protocol.md, \"Flag registry sync\""},
+      {Problem::registry_refused, "registry.refused",
+       "the flag registry refused this unit's CURVE handshake: the pinned server key is not the registry's, or "
+       "the registry does not know this unit's public key",
+       "check registry.server_public_key against the registry's public key, and register the unit (its id and "
+       "public key) with the registry"},
       {Problem::registry_no_space, "registry.no_space",
        "the file the flag registry offers does not fit on the cache's disk with 64 MiB kept free for the outbox "
        "and the incident journal: the sync does not fetch it and the cache stays at its version",
        "free the space the check names on the file system that holds PATH, then sync (mdt-coresponder cache sync)"},
       {Problem::registry_behind, "registry.behind",
-       "the flag registry says it is up to date at a version other than the cache's (or while the cache holds no "
-       "snapshot): restored from a backup, or confused; the cache is not confirmed fresh and its age keeps counting",
-       "have the registry publish past the cache's version, or a snapshot when the cache holds none (or reset the "
-       "car's cache, cache reset, so it takes a snapshot)"},
+       "the flag registry says it is up to date at a version older than the cache's: restored from a backup? Its "
+       "files are not taken, the cache is not confirmed fresh and its age keeps counting",
+       "have the registry publish past the cache's version (or reset the car's cache, cache reset, so it takes the "
+       "registry's snapshot)"},
+      {Problem::registry_ahead, "registry.ahead",
+       "the flag registry says it is up to date at a version newer than the cache's: it should offer the files "
+       "after the cache's version; it contradicts itself, and the cache is not confirmed fresh",
+       "give the registry's operator the check's message: asked what follows the cache's version, the registry "
+       "must offer a delta or a snapshot (docs/protocol.md, \"What the registry offers\")"},
       {Problem::registry_no_file, "registry.no_file",
-       "the flag registry answers but has no file for this car (empty, no snapshot, or no delta from the cache's "
-       "version and no newer snapshot): the cache cannot be brought up to date",
+       "the flag registry answers but has no file for this car (empty, no snapshot, up to date while the cache "
+       "holds none, or no delta from the cache's version and no newer snapshot): the cache cannot be brought up to "
+       "date",
        "have the registry publish a snapshot; the car takes it at its next sync"},
       {Problem::registry_bad_request, "registry.bad_request",
        "the flag registry could not read this car's request: it and the plugin speak different protocol versions",
        "compare the registry's protocol version with docs/protocol.md; its log names the request"},
+      {Problem::registry_error, "registry.error",
+       "the flag registry answered with an error code the protocol does not name (the check names it): what went "
+       "wrong is the registry's to say",
+       "give the registry's operator the code and message in the check; its log says more"},
+      {Problem::registry_bad_encoding, "registry.bad_encoding",
+       "the flag registry offers a file in an encoding this unit did not ask for: every sync fails until it "
+       "offers zstd or the file as written",
+       "give the registry's operator the check's message: it must pick an encoding from the unit's "
+       "accept_encoding (docs/protocol.md, \"Encodings\")"},
+      {Problem::registry_offers_old, "registry.offers_old",
+       "asked for what follows the cache's version, the flag registry offers a file no newer than the cache: "
+       "every sync refuses it unfetched and the cache is not confirmed fresh",
+       "give the registry's operator the check's message (docs/protocol.md, \"What the registry offers\"); a "
+       "registry restored from a backup must publish past the car's version"},
+      {Problem::registry_file_refused, "registry.file_refused",
+       "the flag registry offers the very file the cache last refused (cache stats: last_reject): unless the "
+       "registry corrected it under the same version, the sync refuses it again (a warning)",
+       "have the registry correct that file (the check says why it was refused) or publish a newer snapshot"},
 
       {Problem::panel_not_installed, "panel.not_installed",
        "the panel host's user unit is not installed (a warning: an MDT vendor's client may host the plugin)",

@@ -61,9 +61,20 @@ void RegistryChannel::lost(const Error& e) {
   reconnect_later();
 }
 
+std::string registry_error_id(const std::string& code) {
+  // The codes protocol v1 names keep an id of their own; any other is one
+  // id, so that what a registry sends cannot add ids to the unit's
+  // namespace (monitoring matches on them). The code itself is in the
+  // message.
+  static const char* const kNamed[] = {"empty", "no_snapshot", "no_path", "gone", "bad_request"};
+  for (const char* named : kNamed)
+    if (code == named) return "sync.registry_" + code;
+  return "sync.registry_error";
+}
+
 Error RegistryChannel::refusal(const SyncMessage& reply) {
   count_("registry_errors", 1);
-  return make_error("sync.registry_" + reply.code, "registry " + opt_.endpoint + " answered " + reply.code +
+  return make_error(registry_error_id(reply.code), "registry " + opt_.endpoint + " answered " + reply.code +
                                                        (reply.message.empty() ? "" : ": " + reply.message));
 }
 

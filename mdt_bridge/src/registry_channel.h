@@ -26,6 +26,11 @@ struct SyncReply {
   zmq::message_t data;  // a chunk's payload; empty for other types
 };
 
+// The status id of a registry's error code: "sync.registry_<code>" for the
+// codes protocol v1 names (empty, no_snapshot, no_path, gone, bad_request),
+// "sync.registry_error" for any other.
+std::string registry_error_id(const std::string& code);
+
 class RegistryChannel {
  public:
   // `opt` and `log` must outlive the channel. `aborted` is asked while a
@@ -52,10 +57,13 @@ class RegistryChannel {
   // wait was only aborted); a timeout is counted.
   void lost(const Error& e);
   // The registry answered `reply` (type "error"): counted, as an Error
-  // "sync.registry_<its code>".
+  // registry_error_id(its code) whose message names the code.
   Error refusal(const SyncMessage& reply);
 
   TimeSource::time_point overall_deadline = TimeSource::time_point::max();
+  // Whether overall_deadline has passed: a wait it ended says nothing of
+  // whether the registry answers.
+  bool past_overall_deadline() const { return time_.now() >= overall_deadline; }
 
  private:
   bool handshake_failed();

@@ -33,8 +33,13 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // A registry that keeps offering files without ever saying "up to date" is
-// broken; stop after this many in one cycle and try again later.
+// broken; stop after this many offers in one cycle and try again later.
 constexpr int kMaxFilesPerCycle = 1000;
+// A file the registry answered `gone` for and then offered again is fetched
+// again at most this often in one cycle: a registry that answers `gone` to
+// every fetch had the unit reconnect and refetch a thousand times in a few
+// seconds, with no backoff.
+constexpr int kMaxGonePerFile = 3;
 // The background sync thread's nice value (0 is the plugin's other threads).
 constexpr int kBackgroundNice = 10;
 
@@ -42,7 +47,13 @@ constexpr int kBackgroundNice = 10;
 // unavailable.
 bool file_refused(const Error& e) { return e.code.rfind("registry.", 0) == 0; }
 
-enum class Outcome { current, applied, again, rejected, failed, aborted };
+enum class Outcome { current, applied, again, gone, rejected, failed, aborted };
+
+// What identifies the stream fetched: the same file in another encoding is
+// another stream, which the registry may still serve.
+std::string stream_key(const SyncMessage& offer) {
+  return offer.sha256 + "/" + offer.encoding + "/" + offer.wire_sha256;
+}
 
 }  // namespace
 
@@ -80,6 +91,7 @@ struct RegistrySync::Impl {
     std::optional<int64_t> held;
   };
   std::map<std::string, Refusal> refused;
+  // Set when a delta was refused: the next ask is for a snapshot.
   bool want_snapshot = false;
   // After a file came in zstd that would not decompress, the rest of this
   // run asks for files as written: slower, never stuck.
@@ -161,6 +173,12 @@ struct RegistrySync::Impl {
     // A cache that wants a snapshot though it could take deltas asks for one
     // once a cycle; when the newest is older than the cache, deltas go on.
     bool rules_snapshot_asked = false;
+    // A snapshot asked for after a refused delta was older than the cache
+    // (or there was none): the rest of the cycle asks for the next file, so
+    // a delta the registry republished corrected is taken, and the same
+    // one is skipped with the refusal named.
+    std::string snapshot_declined;
+    std::map<std::string, int> gone;  // times answered gone in this cycle, by stream
     for (int files = 0; files < kMaxFilesPerCycle; ++files) {
       if (!channel->is_open()) {
         set_state("connecting");
@@ -178,7 +196,8 @@ struct RegistrySync::Impl {
       ask.req = channel->new_req();
       ask.unit = opt.identity;
       ask.have = have;
-      ask.want = (want_snapshot || !have || rules_snapshot) ? "snapshot" : "next";
+      const bool refusal_snapshot = want_snapshot && snapshot_declined.empty();
+      ask.want = (refusal_snapshot || !have || rules_snapshot) ? "snapshot" : "next";
       ask.accept_encoding = accepted();
       if (auto r = channel->send(ask); !r) {
         channel->reconnect_later();
@@ -188,7 +207,15 @@ struct RegistrySync::Impl {
       if (!reply) return lost(reply.error());
       const SyncMessage& m = reply->msg;
       if (m.type == "up_to_date") return up_to_date(m, have);
-      if (m.type == "error") return fail(channel->refusal(m));
+      if (m.type == "error") {
+        const Error e = channel->refusal(m);
+        if (refusal_snapshot && have && !rules_snapshot &&
+            (m.code == "no_snapshot" || m.code == "no_path" || m.code == "empty")) {
+          snapshot_declined = "the registry has no snapshot for it (" + e.message + ")";
+          continue;
+        }
+        return fail(e);
+      }
       if (m.type != "offer") {
         bump("dropped.unexpected_reply");
         channel->reconnect_later();
@@ -199,15 +226,17 @@ struct RegistrySync::Impl {
         // The newest snapshot is older than the cache: the cache would
         // refuse it after the download. Asked for to re-read the premises,
         // it waits for a newer one while the deltas go on; asked for because
-        // a delta did not fit, there is no way on from here.
-        bump("snapshots_older_than_cache");
+        // a delta was refused, the cycle asks for the next file again: a
+        // corrected delta is taken, the refused one is skipped and named.
+        // Only the first is counted in snapshots_older_than_cache.
         if (rules_snapshot) {
+          bump("snapshots_older_than_cache");
           rules_snapshot_asked = true;
           continue;
         }
-        return fail("sync.no_path", "registry " + opt.endpoint + " offered snapshot version " +
-                                        std::to_string(m.version) + " to a unit that holds version " +
-                                        std::to_string(*have) + " and needs a snapshot; nothing fetched");
+        snapshot_declined = "the registry offers no snapshot newer than the cache (snapshot version " +
+                            std::to_string(m.version) + "; the cache holds version " + std::to_string(*have) + ")";
+        continue;
       }
       if (ask.want == "next" && have && m.version <= *have) {
         // Asked for what follows version H and offered H or older: a
@@ -221,11 +250,34 @@ struct RegistrySync::Impl {
                         " to a unit that holds version " + std::to_string(*have) +
                         " and asked for the next; nothing fetched, the cache is not confirmed fresh");
       }
-      const Outcome o = fetch_and_apply(m);
+      const std::string what = m.mode + " version " + std::to_string(m.version);
+      if (auto g = gone.find(stream_key(m)); g != gone.end() && g->second >= kMaxGonePerFile) {
+        channel->reconnect_later();
+        return fail("sync.registry_gone",
+                    "registry " + opt.endpoint + " offered " + what + " again after answering gone for it " +
+                        std::to_string(g->second) + " times in this sync; not fetched again until the next attempt");
+      }
+      const Outcome o = fetch_and_apply(m, snapshot_declined);
+      if (o == Outcome::gone) {
+        ++gone[stream_key(m)];
+        continue;
+      }
       if (o != Outcome::applied && o != Outcome::again) return o;
     }
-    return fail("sync.endless", "registry " + opt.endpoint + " offered " + std::to_string(kMaxFilesPerCycle) +
-                                    " files in one cycle without saying up to date");
+    return fail("sync.endless", "registry " + opt.endpoint + " answered " + std::to_string(kMaxFilesPerCycle) +
+                                    " requests in one sync with offers and never said up to date");
+  }
+
+  // The staged file is of no more use (applied, refused, gone, failed
+  // verification, or given back for space): its files go, and the status
+  // stops showing a transfer that no longer exists.
+  void discard_transfer() {
+    staging->discard();
+    update([](RegistrySyncStatus& s) {
+      s.transfer_version = 0;
+      s.transfer_mode.clear();
+      s.transfer_bytes = s.transfer_total = 0;
+    }, false);
   }
 
   // What a sync advertises (docs/protocol.md, "Encodings").
@@ -316,7 +368,9 @@ struct RegistrySync::Impl {
     return Outcome::current;
   }
 
-  Outcome fetch_and_apply(const SyncMessage& offer) {
+  // `declined`: why a snapshot wanted after a refusal was not taken in this
+  // cycle, said when the refused file is skipped; empty otherwise.
+  Outcome fetch_and_apply(const SyncMessage& offer, const std::string& declined) {
     const std::string what = offer.mode + " version " + std::to_string(offer.version);
     update([&](RegistrySyncStatus& s) { s.registry_version = std::max(s.registry_version.value_or(0), offer.version); },
            false);
@@ -325,12 +379,15 @@ struct RegistrySync::Impl {
         refused.erase(it);  // the cache has moved since: judged again
       } else {
         bump("refused_skipped");
+        const Error& why = it->second.why;
         update([&](RegistrySyncStatus& s) {
           s.state = "rejected";
-          s.last_error = what + " was refused (" + it->second.why.message +
-                         "); waiting for the registry to publish another file";
-          s.last_error_code = it->second.why.code;
+          s.last_error = what + " was refused (" + why.code + ": " + why.message + ")" +
+                         (declined.empty() ? "" : "; " + declined) +
+                         "; not fetched again: waiting for the registry to publish another file";
+          s.last_error_code = why.code;
         });
+        log.error("registry sync: %s", what + " is the file the cache refused (" + why.code + "); not fetched");
         return Outcome::rejected;
       }
     }
@@ -375,7 +432,10 @@ struct RegistrySync::Impl {
     auto staged = fetch_staged(offer, what, opt, *channel, *staging, hooks, log);
     if (!staged) {
       if (staged.error().code == "sync.aborted") return Outcome::aborted;
-      if (staged.error().code == "sync.gone") return Outcome::again;
+      if (staged.error().code == "sync.gone") {
+        discard_transfer();
+        return Outcome::gone;
+      }
       if (staged.error().code == "sync.no_space") return filled_up(offer, what, staged.error());
       return fail(staged.error());
     }
@@ -396,7 +456,7 @@ struct RegistrySync::Impl {
       // their reserve until the disk is freed; staged bytes of another file
       // are no use in any case. The rest of the device comes first.
       const uint64_t freed = space->drop_held() ? space->held : space->stale;
-      staging->discard();
+      discard_transfer();
       bump("no_space_dropped");
       dropped = "; the " + mib_words(freed) + " staged in " + staging->part_path() + " were deleted";
     } else if (space->held > 0) {
@@ -415,6 +475,7 @@ struct RegistrySync::Impl {
   // The disk filled up under the transfer (something else wrote, or the
   // estimate was short): fetch_staged deleted what was staged.
   Outcome filled_up(const SyncMessage& offer, const std::string& what, const Error& e) {
+    discard_transfer();  // fetch_staged deleted the files; the status follows
     bump("no_space");
     bump("no_space_dropped");
     std::string numbers;
@@ -459,7 +520,7 @@ struct RegistrySync::Impl {
       // Not the file offered (or a staged record altered on disk): nothing
       // of it was committed; fetch it afresh.
       bump("verify_failures");
-      staging->discard();
+      discard_transfer();
       return fail("sync.verify_failed", what + " from " + opt.endpoint + " failed verification (" +
                                             r.error().message + "); discarded, it will be fetched again");
     }
@@ -470,17 +531,19 @@ struct RegistrySync::Impl {
       // now, so a broken compressor slows a sync (cache sync's one run too)
       // and never stops it.
       bump("bad_encoding");
-      staging->discard();
+      discard_transfer();
       identity_only = true;
       warn(what + " from " + opt.endpoint + " could not be decompressed (" + r.error().message +
            "); discarded, asking for it uncompressed");
       return Outcome::again;
     }
     if (r) {
-      staging->discard();
+      discard_transfer();
       bump("files_applied");
       bump(offer.mode == "snapshot" ? "snapshots_applied" : "deltas_applied");
-      if (offer.mode == "snapshot") want_snapshot = false;
+      // Any file taken moves the cache on: the delta refused before no
+      // longer decides what to ask for (it is judged again if offered).
+      want_snapshot = false;
       log.information("registry sync: applied %s (%s bytes)", what, std::to_string(offer.total));
       return Outcome::applied;
     }
@@ -488,7 +551,7 @@ struct RegistrySync::Impl {
       // Never fetched again in this run, so a bad file cannot make the unit
       // loop on it; a delta that does not fit asks for a snapshot next.
       refused[offer.sha256] = {r.error(), held_version()};
-      staging->discard();
+      discard_transfer();
       bump("files_rejected");
       const bool delta = offer.mode == "delta";
       if (delta) want_snapshot = true;

@@ -87,9 +87,20 @@ Status fetch_staged(const SyncMessage& offer, const std::string& what,
       return std::any_of(in_flight.begin(), in_flight.end(), [&](const InFlight& i) { return i.req == req; });
     });
     if (!reply) {
+      const uint64_t held_now = staging.size();
       staging.close();
-      channel.lost(reply.error());
-      return reply.error();
+      Error e = reply.error();
+      if (e.code == "sync.timeout" && channel.past_overall_deadline()) {
+        // The run's own limit (cache sync --timeout-s) ended a transfer the
+        // registry was serving: "did not answer" would send fleet IT to
+        // the network. What is held is kept to resume.
+        e = make_error("sync.time_limit", "this run's time limit ran out during the transfer of " + what +
+                                              " from registry " + opt.endpoint + ": " +
+                                              std::to_string(held_now) + " of " + std::to_string(offer.total) +
+                                              " bytes held (kept: the next sync resumes from there)");
+      }
+      channel.lost(e);
+      return e;
     }
     const SyncMessage& m = reply->msg;
     if (m.type == "error" && m.code == "gone") {

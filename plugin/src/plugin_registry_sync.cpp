@@ -155,6 +155,9 @@ void PluginInstance::add_registry_sync_status(Poco::JSON::Object& root) const {
   if (s.registry_version) o.set("registry_version", *s.registry_version);
   o.set("last_success", s.last_success);
   o.set("last_error", s.last_error);
+  // The id monitoring matches on (docs/protocol.md, "Error ids"); empty
+  // after a success, as last_error.
+  o.set("last_error_code", s.last_error_code);
   if (s.transfer_total) {
     o.set("transfer_version", s.transfer_version);
     o.set("transfer_mode", s.transfer_mode);

@@ -218,7 +218,12 @@ void make_cache(const std::string& db) {
 class FakeRegistry {
  public:
   explicit FakeRegistry(std::function<bridge::SyncMessage(const bridge::SyncMessage&)> answer)
-      : router_(ctx_, zmq::socket_type::router), answer_(std::move(answer)) {
+      : FakeRegistry([answer = std::move(answer)](const bridge::SyncMessage& asked) {
+          return bridge::encode_sync_message(answer(asked));
+        }) {}
+  // Answers with this text, whatever it is.
+  explicit FakeRegistry(std::function<std::string(const bridge::SyncMessage&)> raw)
+      : router_(ctx_, zmq::socket_type::router), answer_(std::move(raw)) {
     router_.bind("tcp://127.0.0.1:*");
     endpoint_ = router_.get(zmq::sockopt::last_endpoint);
     thread_ = std::thread([this] {
@@ -234,7 +239,7 @@ class FakeRegistry {
           std::lock_guard lock(mu_);
           asks_.push_back(*asked);
         }
-        const std::string reply = bridge::encode_sync_message(answer_(*asked));
+        const std::string reply = answer_(*asked);
         router_.send(who, zmq::send_flags::sndmore);
         router_.send(zmq::buffer(reply));
       }
@@ -253,7 +258,7 @@ class FakeRegistry {
  private:
   zmq::context_t ctx_;
   zmq::socket_t router_;
-  std::function<bridge::SyncMessage(const bridge::SyncMessage&)> answer_;
+  std::function<std::string(const bridge::SyncMessage&)> answer_;
   std::string endpoint_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
@@ -369,7 +374,7 @@ TEST(Doctor, ARegistryUpToDateBehindTheCacheIsAProblem) {
 TEST(Doctor, RegistryErrorsAreToldApartFromARefusal) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"empty", "registry.no_file"}, {"no_snapshot", "registry.no_file"}, {"no_path", "registry.no_file"},
-      {"bad_request", "registry.bad_request"}, {"not_registered", "registry.refused"}};
+      {"bad_request", "registry.bad_request"}, {"not_registered", "registry.error"}, {"internal", "registry.error"}};
   for (const auto& [sent, code] : cases) {
     TempDir dir;
     ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
@@ -386,7 +391,152 @@ TEST(Doctor, RegistryErrorsAreToldApartFromARefusal) {
     EXPECT_FALSE(r.ok) << sent;
     EXPECT_EQ(r.code, code) << sent << ": " << r.message;
     EXPECT_NE(r.message.find(sent + ": fictional reason"), std::string::npos) << r.message;
+    // Found from outside: a code the protocol does not name read as the
+    // registry refusing the unit, with "register the unit" as the fix.
+    EXPECT_EQ(r.fix.find("register the unit"), std::string::npos) << sent << ": " << r.fix;
   }
+}
+
+// Found from outside: "up to date" at a version past the cache's was
+// registry.behind, fixed by "publish past the cache's version"; an answer
+// that could not be read was registry.unreachable, fixed by checking the
+// VPN; "up to date" to a cache with no snapshot was registry.behind too.
+TEST(Doctor, RegistryCodesAndFixesSayWhatHappened) {
+  {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+    FakeRegistry registry([](const bridge::SyncMessage& asked) {
+      bridge::SyncMessage answer;
+      answer.type = "up_to_date";
+      answer.req = asked.req;
+      answer.version = 7;
+      return answer;
+    });
+    bool all_ok = true;
+    const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+    EXPECT_EQ(r.code, "registry.ahead") << r.message;
+    EXPECT_NE(r.message.find("up to date at version 7, but the cache holds version 1"), std::string::npos) << r.message;
+    EXPECT_EQ(r.fix.find("publish past"), std::string::npos) << r.fix;
+  }
+  {
+    TempDir dir;
+    FakeRegistry registry([](const bridge::SyncMessage& asked) {
+      bridge::SyncMessage answer;
+      answer.type = "up_to_date";
+      answer.req = asked.req;
+      answer.version = 7;
+      return answer;
+    });
+    bool all_ok = true;
+    const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+    EXPECT_EQ(r.code, "registry.no_file") << r.message;
+    EXPECT_NE(r.message.find("asked for a snapshot, it offers none"), std::string::npos) << r.message;
+  }
+  {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+    FakeRegistry registry([](const bridge::SyncMessage& asked) -> std::string {
+      return R"({"v":1,"type":"banana","req":")" + asked.req + R"("})";
+    });
+    bool all_ok = true;
+    const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+    EXPECT_EQ(r.code, "registry.bad_reply") << r.message;
+    EXPECT_NE(r.message.find("(a registry fault, not the network)"), std::string::npos) << r.message;
+    EXPECT_EQ(r.fix.find("VPN"), std::string::npos) << r.fix;
+  }
+}
+
+// Found from outside: doctor said "the plugin fetches it at its next sync"
+// of offers every sync fails on.
+TEST(Doctor, AnOfferThePluginCannotTakeFailsTheRegistryCheck) {
+  const auto offer_of = [](int64_t version, const std::string& mode, const std::string& encoding) {
+    return [=](const bridge::SyncMessage& asked) {
+      bridge::SyncMessage offer;
+      offer.type = "offer";
+      offer.req = asked.req;
+      offer.version = version;
+      offer.mode = mode;
+      offer.sha256 = std::string(64, 'a');
+      offer.total = 1000;
+      offer.encoding = encoding;
+      if (encoding != bridge::kIdentityEncoding) offer.wire_sha256 = std::string(64, 'b');
+      return offer;
+    };
+  };
+  {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+    FakeRegistry registry(offer_of(3, "delta", "br"));
+    bool all_ok = true;
+    const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+    EXPECT_EQ(r.status, "fail") << r.message;
+    EXPECT_EQ(r.code, "registry.bad_encoding");
+    EXPECT_NE(r.message.find("in encoding \"br\", which this unit did not ask for (it takes zstd, identity)"),
+              std::string::npos)
+        << r.message;
+  }
+  {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+    FakeRegistry registry(offer_of(0, "snapshot", bridge::kIdentityEncoding));
+    bool all_ok = true;
+    const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+    EXPECT_EQ(r.status, "fail") << r.message;
+    EXPECT_EQ(r.code, "registry.offers_old");
+    EXPECT_NE(r.message.find("offers snapshot version 0; the cache holds version 1; asked for what follows version 1"),
+              std::string::npos)
+        << r.message;
+  }
+}
+
+// Found from outside: with the registry offering the very delta the cache
+// had refused, doctor passed the registry check, and nothing said a file
+// had been refused at all (only cache stats' last_reject did).
+TEST(Doctor, TheFileTheCacheRefusedIsNamedByTheCacheAndTheRegistryChecks) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  {
+    cache::OpenOptions options;
+    options.db_path = dir.file("cache.db");
+    auto opened = cache::Cache::open(options);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    const std::string bad =
+        "{\"type\":\"header\",\"mode\":\"delta\",\"version\":2,\"created\":\"2026-11-22T07:00:00Z\"}\n"
+        "{\"type\":\"flag\",\"id\":\"F-9\",\"premise\":\"P-1\",\"kind\":\"care\",\"code\":\"AUTISM\","
+        "\"audience\":\"all\",\"expires\":\"2026-02-30\"}\n";
+    auto refused = opened->import_text(bad + cache::registry_trailer(bad, {0, 0, 1, 0, 0}) + "\n",
+                                       "registry delta version 2");
+    ASSERT_FALSE(refused.ok());
+  }
+  FakeRegistry registry([](const bridge::SyncMessage& asked) {
+    bridge::SyncMessage offer;
+    offer.type = "offer";
+    offer.req = asked.req;
+    offer.version = 2;
+    offer.mode = "delta";
+    offer.sha256 = std::string(64, 'a');
+    offer.total = 1000;
+    return offer;
+  });
+  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
+                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  bool all_ok = false;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  const CheckJson& imports = full["imports"];
+  EXPECT_EQ(imports.status, "warn") << run.output;
+  EXPECT_EQ(imports.code, "cache.import_refused");
+  EXPECT_EQ(imports.message, "the cache refused registry delta version 2 and still holds version 1 (1 file refused in all)");
+  EXPECT_NE(imports.detail.find("\"2026-02-30\": expected a date"), std::string::npos) << imports.detail;
+  const CheckJson& r = full["registry"];
+  EXPECT_EQ(r.status, "warn") << r.message;
+  EXPECT_EQ(r.code, "registry.file_refused");
+  EXPECT_NE(r.message.find("offers delta version 2; the cache holds version 1; the cache refused delta version 2 before"),
+            std::string::npos)
+      << r.message;
+  EXPECT_EQ(r.message.find("fetches it at its next sync"), std::string::npos) << r.message;
+  EXPECT_NE(r.detail.find("expected a date"), std::string::npos) << r.detail;
 }
 
 TEST(Doctor, AnOfferTheCachesDiskCannotHoldIsNotSaidToBeFetched) {
@@ -453,8 +603,12 @@ TEST(Doctor, SilentRegistryFailsTheRegistryCheck) {
   bool all_ok = true;
   auto checks = checks_of(run.output, &all_ok);
   EXPECT_FALSE(checks["registry"].first);
-  EXPECT_NE(checks["registry"].second.find("no answer from the flag registry: registry " + silent), std::string::npos)
+  EXPECT_NE(checks["registry"].second.find("no answer from the flag registry at " + silent + " within 1 second"),
+            std::string::npos)
       << checks["registry"].second;
+  // Found from outside: the sync's own words, "before this run's time
+  // limit", meant nothing in doctor.
+  EXPECT_EQ(checks["registry"].second.find("this run's time limit"), std::string::npos) << checks["registry"].second;
 }
 
 TEST(Doctor, BrokenSetupNamesEachProblemInPlainWords) {
@@ -845,6 +999,38 @@ TEST(Doctor, PremisesReadUnderOlderAddressRulesAreAWarningUntilTheNextSnapshot) 
   // No registry configured: the car's own import, with its path and the version it needs.
   EXPECT_EQ(old.fix, "import the registry's newest snapshot export (version 1 or later): mdt-coresponder cache "
                      "import FILE --db " + dir.file("cache.db"));
+}
+
+// Found from outside: with the system clock 200 days behind, doctor said
+// "ok  cache age  last sync -17279990 seconds ago".
+TEST(Doctor, ALastSyncFarAheadOfTheSystemClockFailsTheCacheAge) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
+  const auto cache_age = [&](int64_t ahead_s) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(dir.file("cache.db").c_str(), &db), SQLITE_OK);
+    const std::string sql = "UPDATE meta SET value = '" + std::to_string(std::time(nullptr) + ahead_s) +
+                            "' WHERE key = 'last_sync'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+    bool all_ok = true;
+    std::map<std::string, CheckJson> full;
+    checks_of(run.output, &all_ok, &full);
+    return full["cache age"];
+  };
+  const CheckJson behind = cache_age(200 * 86400);
+  EXPECT_EQ(behind.status, "fail") << behind.message;
+  EXPECT_EQ(behind.code, "clock.behind_last_sync");
+  EXPECT_NE(behind.message.find("hours ahead of the system clock"), std::string::npos) << behind.message;
+  EXPECT_EQ(behind.message.find(" -"), std::string::npos) << "no negative age: " << behind.message;
+  EXPECT_EQ(behind.fix, "set the clock (NTP); the cache's age cannot be told until then");
+  // A few seconds' difference between machines is a sync just now.
+  const CheckJson skew = cache_age(30);
+  EXPECT_EQ(skew.status, "ok") << skew.message;
+  EXPECT_NE(skew.message.find("last sync 0 seconds ago"), std::string::npos) << skew.message;
 }
 
 TEST(Doctor, HelpListsEveryOption) {

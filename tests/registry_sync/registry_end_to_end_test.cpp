@@ -202,6 +202,46 @@ TEST(CacheSyncCli, AnOfferTooLargeForTheDiskIsNotFetchedAndSaysTheNumbers) {
     EXPECT_FALSE(std::filesystem::exists(db + ext)) << ext;
 }
 
+// Found from outside: after a transfer that was thrown away (here: it failed
+// verification) the report still showed it under "transfer".
+TEST(CacheSyncCli, ADiscardedTransferIsNotShownAsOne) {
+  TempDir dir;
+  RegistryServer registry(dir, {"--identity-only", "--chunk-bytes", "8192", "--corrupt-chunk", "2"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
+  const std::string db = dir.file("cache.db");
+  auto r = run(std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint());
+  EXPECT_EQ(r.status, 1) << r.out;
+  auto doc = parse(r.out);
+  EXPECT_EQ(doc->getValue<std::string>("error"), "sync.verify_failed") << r.out;
+  EXPECT_FALSE(doc->has("transfer")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(db + ".sync.part"));
+}
+
+// Found from outside: with --timeout-s 3 and a registry sending chunks slowly
+// but steadily, the report said the registry "did not answer".
+TEST(CacheSyncCli, ATimeLimitThatEndsASteadyTransferSaysSoAndKeepsTheBytes) {
+  TempDir dir;
+  RegistryServer registry(dir, {"--identity-only", "--chunk-bytes", "4096", "--chunk-delay-ms", "50"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(2000, 1, "snapshot"));
+  const std::string db = dir.file("cache.db");
+  auto r = run_with_errors(std::string(MDTC_CLI) + " cache sync --db " + db + " --endpoint " + registry.endpoint() +
+                               " --timeout-s 2",
+                           dir);
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  auto doc = parse(r.out);
+  EXPECT_EQ(doc->getValue<std::string>("error"), "sync.time_limit") << r.out;
+  const std::string message = doc->getValue<std::string>("message");
+  EXPECT_NE(message.find("this run's time limit ran out during the transfer of snapshot version 1"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(" bytes held (kept: the next sync resumes from there)"), std::string::npos) << message;
+  EXPECT_EQ(message.find("did not answer"), std::string::npos) << message;
+  EXPECT_EQ(doc->getObject("counters")->getValue<uint64_t>("timeouts"), 0u) << "the link was not dead";
+  // The bytes held are the transfer the next run resumes.
+  ASSERT_TRUE(doc->has("transfer")) << r.out;
+  EXPECT_GT(doc->getObject("transfer")->getValue<uint64_t>("bytes"), 0u);
+  EXPECT_TRUE(std::filesystem::exists(db + ".sync.part"));
+}
+
 TEST(CacheSyncCli, UnreachableRegistryExitsOneWithTheReason) {
   TempDir dir;
   auto r = run(std::string(MDTC_CLI) + " cache sync --db " + dir.file("cache.db") +
@@ -337,6 +377,7 @@ TEST_F(PluginSync, CadWipeHaltsTheSyncSoTheErasedCacheIsNotRefilled) {
   auto status = final_status();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->getObject("registry_sync")->getValue<std::string>("state"), "halted");
+  EXPECT_EQ(status->getObject("registry_sync")->getValue<std::string>("last_error_code"), "sync.halted");
   for (const char* f : {"2A31.db", "2A31.db.key", "2A31.db.sync.part", "2A31.db.sync.json", "2A31.db.sync.key"})
     EXPECT_FALSE(std::filesystem::exists(dir.file(f))) << f << " after a wipe";
 }

@@ -602,6 +602,7 @@ TEST_F(RegistrySyncTest, CorruptTransferFailsVerificationAndIsFetchedAfresh) {
   EXPECT_EQ(cache->stats()->premises, 0) << "an unverified file is never committed";
   EXPECT_FALSE(cache->synced_version());
   EXPECT_FALSE(staged()) << "a file that failed verification is not resumed";
+  EXPECT_EQ(first.transfer_total, 0u) << "the status shows no transfer that was discarded";
 
   auto second = make_sync(o)->run_once(30s);  // the fault was one chunk, once
   ASSERT_EQ(second.state, "current") << second.last_error;
@@ -676,6 +677,97 @@ TEST_F(RegistrySyncTest, ADeltaRefusedForItsBaseIsTakenOnceTheCacheHasReachedIt)
   EXPECT_EQ(counter(s, "files_rejected"), 1u);
   EXPECT_EQ(counter(s, "refused_skipped"), 0u);
   EXPECT_EQ(version(), 3);
+}
+
+// Found from outside: a refused delta with no newer snapshot behind it ended
+// every sync with sync.no_path ("offered snapshot version 1 to a unit that
+// holds version 2 and needs a snapshot"), the refusal itself only in cache
+// stats, and counted as snapshots_older_than_cache, which is the address
+// rules' counter. The sync now ends naming the refusal.
+TEST_F(RegistrySyncTest, ARefusedDeltaWithNoNewerSnapshotEndsNamingTheRefusal) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
+  publish(registry.served_dir(), "v2.jsonl", generated_export(100, 2, "delta", 2));
+  ASSERT_EQ(make_sync(options(registry.endpoint()))->run_once(30s).state, "current");
+  ASSERT_EQ(version(), 2);
+  // Its third line has a date that does not exist; its trailer vouches for
+  // it, as a faulty writer's would.
+  const std::string bad =
+      "{\"type\":\"header\",\"mode\":\"delta\",\"version\":3,\"created\":\"2026-11-22T07:00:00Z\"}\n"
+      "{\"type\":\"delete\",\"id\":\"F-0-s\"}\n"
+      "{\"type\":\"flag\",\"id\":\"F-9\",\"premise\":\"P-0\",\"kind\":\"care\",\"code\":\"AUTISM\","
+      "\"audience\":\"all\",\"expires\":\"2026-02-30\"}\n";
+  publish(registry.served_dir(), "v3.jsonl", bad + cache::registry_trailer(bad, {0, 0, 1, 0, 1}) + "\n");
+
+  auto s = make_sync(options(registry.endpoint()))->run_once(30s);
+  EXPECT_EQ(s.state, "rejected") << s.last_error;
+  EXPECT_EQ(s.last_error_code.rfind("registry.", 0), 0u) << s.last_error_code << ": " << s.last_error;
+  for (const std::string& words :
+       {std::string("delta version 3 was refused (") + s.last_error_code + ": ", std::string("\"2026-02-30\": expected a date"),
+        std::string("the registry offers no snapshot newer than the cache (snapshot version 1; the cache holds version 2)")})
+    EXPECT_NE(s.last_error.find(words), std::string::npos) << words << " in: " << s.last_error;
+  EXPECT_EQ(counter(s, "files_rejected"), 1u);
+  EXPECT_EQ(counter(s, "refused_skipped"), 1u) << "asked for the next again, the same delta is not fetched again";
+  EXPECT_EQ(counter(s, "snapshots_older_than_cache"), 0u) << "that counter is the address rules' case";
+  EXPECT_EQ(version(), 2);
+  EXPECT_FALSE(staged());
+
+  // Corrected under the same version: the next sync takes it.
+  std::filesystem::remove(registry.served_dir() + "/v3.jsonl");
+  publish(registry.served_dir(), "v3-fixed.jsonl", generated_export(100, 3, "delta", 3));
+  auto fixed = make_sync(options(registry.endpoint()))->run_once(30s);
+  EXPECT_EQ(fixed.state, "current") << fixed.last_error;
+  EXPECT_EQ(version(), 3);
+}
+
+// Found from outside: a registry answering `gone` to every fetch had the
+// unit reconnect and refetch 1,000 times in 9 s, ending with "offered 1000
+// files in one cycle" about one file.
+TEST_F(RegistrySyncTest, AFileAnsweredGoneAgainAndAgainIsNotFetchedForever) {
+  RegistryServer registry(dir, {"--gone-always"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(50, 1, "snapshot"));
+  auto s = make_sync(options(registry.endpoint()))->run_once(30s);
+  EXPECT_EQ(s.state, "failed");
+  EXPECT_EQ(s.last_error_code, "sync.registry_gone") << s.last_error;
+  EXPECT_NE(s.last_error.find("offered snapshot version 1 again after answering gone for it 3 times"),
+            std::string::npos)
+      << s.last_error;
+  EXPECT_EQ(counter(s, "transfers_gone"), 3u);
+  EXPECT_EQ(counter(s, "offers"), 4u);
+  EXPECT_LE(counter(s, "connects"), 4u);
+  EXPECT_EQ(s.transfer_total, 0u) << "no transfer is left to show";
+  EXPECT_FALSE(staged());
+}
+
+// The ids a registry's error codes become: its own for each code the
+// protocol names, one for any other, so a registry cannot mint ids.
+TEST_F(RegistrySyncTest, AnErrorCodeTheProtocolDoesNotNameIsOneIdWithTheCodeInTheMessage) {
+  for (const auto& [sent, id] : std::vector<std::pair<std::string, std::string>>{
+           {"no_path", "sync.registry_no_path"}, {"internal", "sync.registry_error"}, {"gone_", "sync.registry_error"}}) {
+    zmq::context_t ctx(1);
+    zmq::socket_t router(ctx, zmq::socket_type::router);
+    router.set(zmq::sockopt::linger, 0);
+    const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+    router.bind(endpoint);
+    std::thread fake([&, sent = sent] {
+      zmq::message_t who, body;
+      if (!router.recv(who) || !router.recv(body)) return;
+      auto ask = bridge::decode_sync_message(body.to_string_view());
+      if (!ask) return;
+      bridge::SyncMessage e;
+      e.type = "error";
+      e.req = ask->req;
+      e.code = sent;
+      e.message = "test";
+      router.send(zmq::buffer(who.data(), who.size()), zmq::send_flags::sndmore);
+      router.send(zmq::buffer(bridge::encode_sync_message(e)), zmq::send_flags::none);
+    });
+    auto s = make_sync(options(endpoint))->run_once(30s);
+    fake.join();
+    EXPECT_EQ(s.last_error_code, id) << sent;
+    EXPECT_NE(s.last_error.find("answered " + sent + ": test"), std::string::npos) << s.last_error;
+    EXPECT_EQ(counter(s, "registry_errors"), 1u);
+  }
 }
 
 // --- Encodings (docs/protocol.md, "Encodings"): the four pairings of a unit

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 #include <zmq.hpp>
 
@@ -213,6 +214,9 @@ class Server {
   }
 
   void on_fetch(zmq::socket_t& router, const zmq::message_t& id, const SyncMessage& m) {
+    if (opt_.gone_always)
+      return error(router, id, m.req, "gone",
+                   m.mode + " version " + std::to_string(m.version) + " is gone (fault injection: every fetch)");
     const CatalogFile* cf = catalog_.find(m.version, m.mode, m.sha256);
     if (cf && !RegistryCatalog::unchanged(*cf)) {
       catalog_.rescan();
@@ -246,6 +250,7 @@ class Server {
     std::string data(static_cast<std::size_t>(std::min<uint64_t>(m.length, f->size - m.offset)), '\0');
     if (!read_range(f->path, m.offset, data))
       return error(router, id, m.req, "gone", "the file could not be read");
+    if (opt_.chunk_delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(opt_.chunk_delay_ms));
     ++chunks_sent_;
     if (opt_.corrupt_chunk && chunks_sent_ == opt_.corrupt_chunk && !data.empty()) {
       data[0] = static_cast<char>(data[0] ^ 0x20);

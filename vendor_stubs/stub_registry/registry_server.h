@@ -30,6 +30,12 @@ struct ServerOptions {
   // Fault injection: the first unit that asks for the next file while the
   // delta after the one it needs exists is offered that one instead, once.
   bool delta_ahead_once = false;
+  // Fault injection: every fetch is answered `gone` while the file goes on
+  // being offered (a registry whose file store and catalog disagree).
+  bool gone_always = false;
+  // Fault injection: each chunk is sent this long after its fetch arrives
+  // (a registry on a slow link that answers steadily); 0 = at once.
+  uint32_t chunk_delay_ms = 0;
 };
 
 // Binds, calls `ready` once bound, and serves until `stop` is set (returns

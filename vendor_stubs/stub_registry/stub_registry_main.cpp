@@ -6,7 +6,8 @@
 //   stub-registry [--premises N] [--mode snapshot|delta] [--version V] [--seed S] [--out FILE]
 //   stub-registry --serve ENDPOINT --dir DIR [--curve-secret-file F] [--chunk-bytes N]
 //                 [--stop-after-chunks N] [--corrupt-chunk N] [--identity-only]
-//                 [--zstd-level N] [--corrupt-zstd] [--delta-ahead-once]
+//                 [--zstd-level N] [--corrupt-zstd] [--delta-ahead-once] [--gone-always]
+//                 [--chunk-delay-ms N]
 #include <boost/program_options.hpp>
 #include <atomic>
 #include <csignal>
@@ -28,7 +29,7 @@ extern "C" void on_signal(int) { g_stop = true; }
 
 int serve_main(const std::string& endpoint, const std::string& dir, const std::string& key_file, uint32_t chunk_bytes,
                uint64_t stop_after, uint64_t corrupt, bool identity_only, int zstd_level, bool corrupt_zstd,
-               bool delta_ahead_once) {
+               bool delta_ahead_once, bool gone_always, uint32_t chunk_delay_ms) {
   mdtc::stub_registry::ServerOptions so;
   so.endpoint = endpoint;
   so.dir = dir;
@@ -39,6 +40,8 @@ int serve_main(const std::string& endpoint, const std::string& dir, const std::s
   so.zstd_level = zstd_level;
   so.corrupt_zstd = corrupt_zstd;
   so.delta_ahead_once = delta_ahead_once;
+  so.gone_always = gone_always;
+  so.chunk_delay_ms = chunk_delay_ms;
   if (!key_file.empty()) {
     auto keys = mdtc::bridge::read_curve_key_file(key_file, true);
     if (!keys) {
@@ -105,7 +108,10 @@ int main(int argc, char** argv) {
       "zstd-level", po::value<int>()->default_value(mdtc::stub_registry::kDefaultZstdLevel),
       "zstd level of the compressed copies (1-19)")(
       "corrupt-zstd", "fault: damage each zstd stream before its wire SHA-256 is taken (a broken compressor)")(
-      "delta-ahead-once", "fault: once, offer a unit the delta after the one it needs (a registry that skipped one)");
+      "delta-ahead-once", "fault: once, offer a unit the delta after the one it needs (a registry that skipped one)")(
+      "gone-always", "fault: answer every fetch with gone while the file goes on being offered")(
+      "chunk-delay-ms", po::value<uint32_t>()->default_value(0),
+      "fault: send each chunk this many milliseconds after its fetch (a slow, steady link)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -134,7 +140,8 @@ int main(int argc, char** argv) {
                       vm.count("curve-secret-file") ? vm["curve-secret-file"].as<std::string>() : "", chunk,
                       vm["stop-after-chunks"].as<uint64_t>(), vm["corrupt-chunk"].as<uint64_t>(),
                       vm.count("identity-only") > 0, level, vm.count("corrupt-zstd") > 0,
-                      vm.count("delta-ahead-once") > 0);
+                      vm.count("delta-ahead-once") > 0, vm.count("gone-always") > 0,
+                      vm["chunk-delay-ms"].as<uint32_t>());
   }
   if (vm.count("complete")) return complete_main(vm["complete"].as<std::string>(), out_path);
   if ((opt.mode != "snapshot" && opt.mode != "delta") || opt.premises < 0 || opt.version < 0) {

@@ -131,8 +131,14 @@ struct RegistrySyncStatus {
   std::optional<int64_t> registry_version;  // the latest the registry named
   std::string last_success;  // RFC 3339 UTC: the last time the registry said "up to date"
   std::string last_error;    // a sentence; empty after a success
+  // Its id (docs/protocol.md, "Error ids"): sync.*, or the cache's own
+  // registry.* code for a refused file. A registry's error code never
+  // becomes an id of its own unless the protocol names it.
   std::string last_error_code;
-  // The transfer in progress (state transferring/applying).
+  // The transfer whose bytes are held: running, or kept sealed to resume.
+  // Cleared once its staging is deleted (applied, refused, gone, failed
+  // verification, given back for space), so no report shows a transfer
+  // that no longer exists.
   int64_t transfer_version = 0;
   std::string transfer_mode;
   uint64_t transfer_bytes = 0, transfer_total = 0;
