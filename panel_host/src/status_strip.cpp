@@ -63,6 +63,16 @@ std::vector<Item> items_from(const Object& st, const PluginHealth& h, int64_t si
     // Premises read under older address rules (an upgrade, until the next
     // snapshot): an address spelled the newer ways may find nothing, and
     // no panel can say so. The strip does.
+    // The registry named a newer version than the cache holds and the sync
+    // failed to bring it: each panel says so, and so does the strip.
+    if (const auto sync = st.getObject("registry_sync")) {
+      const std::string state = sync->optValue<std::string>("state", "");
+      if ((state == "failed" || state == "rejected") && sync->has("registry_version") && sync->has("version") &&
+          sync->getValue<int64_t>("registry_version") > sync->getValue<int64_t>("version")) {
+        items.back().text += " - NEWER FLAGS NOT LOADED";
+        if (rank(items.back().severity) < rank("warning")) items.back().severity = "warning";
+      }
+    }
     if (!st.optValue<bool>("cache_address_rules_current", true)) {
       items.back().text += " - address update pending, some spellings may not match";
       if (rank(items.back().severity) < rank("caution")) items.back().severity = "caution";

@@ -61,6 +61,18 @@ TEST(StatusStrip, AnOldOrUnavailableCacheSaysSo) {
             std::string::npos);
 }
 
+// Found from outside: a car whose cache refused the registry's newer file
+// read healthy while the registry was a version ahead.
+TEST(StatusStrip, ARegistryAheadOfAFailingSyncIsAWarning) {
+  const std::string failing = R"("cache_age_s":7200,"registry_sync":{"state":"rejected","version":2,"registry_version":3})";
+  EXPECT_NE(strip(with(kHealthy, R"("cache_age_s":7200)", failing))
+                .find(R"("text":"Flags 2 h old - NEWER FLAGS NOT LOADED","severity":"warning")"),
+            std::string::npos);
+  const std::string current = R"("cache_age_s":7200,"registry_sync":{"state":"transferring","version":2,"registry_version":3})";
+  EXPECT_NE(strip(with(kHealthy, R"("cache_age_s":7200)", current)).find(R"("text":"Flags 2 h old","severity":"info")"),
+            std::string::npos);
+}
+
 // Found from outside: with the clock 200 days behind the last sync, the
 // age was negative and the strip said the flags were fresh.
 TEST(StatusStrip, ALastSyncAheadOfTheClockIsAnUnknownAge) {

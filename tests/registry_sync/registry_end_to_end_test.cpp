@@ -13,6 +13,7 @@
 
 #include "mdtc/bridge.h"
 #include "mdtc/cache.h"
+#include "mdtc/registry_line.h"
 #include "small_disk.h"
 #include "sync_fixture.h"
 
@@ -340,6 +341,42 @@ TEST_F(PluginSync, UnitWithoutACacheSyncsFromTheRegistryAndPopsThePanel) {
     for (const char* secret : {"J. Doe", "rifles", "Nonverbal", "MAPLE", "Maple"})
       EXPECT_FALSE(has(line, secret)) << secret << " in a log line: " << line;
   }
+}
+
+// Found from outside: the cache refused the registry's newer delta, the
+// sync's status said so, and the panel still read "Flags updated 6 min ago":
+// an address flagged only in that delta would pop no panel at all.
+TEST_F(PluginSync, ACarThatCannotLoadTheRegistrysNewerFileSaysItsFlagsMayBeOutOfDate) {
+  RegistryServer registry(dir);
+  publish(registry.served_dir(), "demo.jsonl", read_file(kRegistry));
+  // Version 2 names a premise no file has: the cache refuses it whole.
+  auto delta = cache::complete_registry_file(
+      R"({"type":"header","mode":"delta","version":2,"created":"2026-11-23T06:00:00Z"})" "\n"
+      R"({"type":"flag","id":"F-90","premise":"P-NONE","kind":"safety","code":"WEAPONS","audience":"all"})" "\n");
+  ASSERT_TRUE(delta.ok()) << delta.error().message;
+  publish(registry.served_dir(), "delta-2.jsonl", *delta);
+  auto host = start_host(make_unit(registry.endpoint()));
+  // Logged once the sync's state says so: refused, offered again, not fetched.
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"),
+                            [](auto& l) { return has(l, "is the file the cache refused (registry.dangling_reference)"); },
+                            60s))
+      << read_file(dir.file("2A31.out"));
+  auto cad = start_cad(
+      R"({"wait":"hello","unit":"2A31","timeout_s":30})" "\n"
+      R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" "\n"
+      R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})" "\n");
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  std::string premise;
+  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"), [&](const std::string& l) {
+    if (!has(l, R"("cb":"show_panel","panel_id":"premise:I-2")")) return false;
+    premise = l;
+    return true;
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  EXPECT_TRUE(has(premise, "Legally owns rifles")) << "what the cache holds still shows";
+  EXPECT_TRUE(has(premise, "FLAGS MAY BE OUT OF DATE - the registry has newer flags (version 2) that this car "
+                           "could not load (it holds 1)"))
+      << premise;
+  EXPECT_EQ(host->terminate(), 0);
 }
 
 TEST_F(PluginSync, CadWipeHaltsTheSyncSoTheErasedCacheIsNotRefilled) {
