@@ -340,7 +340,7 @@ Status Cache::audit(const AuditEntry& entry) {
     return make_error("cache.audit_failed", "audit record not written: " +
                                                 (im.audit_error.empty() ? "the audit file is not open" : im.audit_error));
   try {
-    im.audit_log.append(entry, now_unix());
+    im.audit_log.append(entry, entry.at.value_or(now_unix()));
     return Ok{};
   } catch (const std::exception& e) {
     return make_error("cache.audit_failed", std::string("audit record not written: ") + e.what());

@@ -291,6 +291,11 @@ void PluginInstance::stop() {
     thread_.join();
     writes_.push({});  // after every write already queued
     writer_.join();
+    if (!audit_backlog_.empty())
+      logger("cache").error(std::to_string(audit_backlog_.size()) +
+                            " audit record(s) of flags shown could not be written before the stop (the disk "
+                            "refused them) and are lost; the first is for incident " +
+                            audit_backlog_.front().incident);
     // Shared cars: nothing of the flag cache stays behind when the session ends.
     if (config_.cache_wipe_on_session_end) {
       wipe_cache("erased at the end of the session");
@@ -336,6 +341,10 @@ void PluginInstance::run() {
       pipeline_->on_tick(steady_ms());
       refresh_motion(steady_ms());
       publish_cache_state();
+      if (audit_backlog_size_ > 0 && cache_ && steady_ms() >= audit_retry_ms_) {
+        audit_retry_ms_ = steady_ms() + 10'000;
+        writes_.push([this, cache = cache_] { write_audit(*cache, std::nullopt); });
+      }
       if (cache_ && steady_ms() >= cache_age_next_ms_) {
         // stats() reads counts kept beside the data: milliseconds, so twice a minute is enough.
         cache_age_next_ms_ = steady_ms() + 30'000;
@@ -584,14 +593,31 @@ cache::MatchResult PluginInstance::lookup(const cache::AddressQuery& query) {
 void PluginInstance::audit(const std::string& incident_id, const std::vector<std::string>& flag_ids) {
   if (!cache_) return;
   // The task keeps its own handle: a wipe or stop may drop cache_ first.
-  writes_.push([cache = cache_, storage = storage_.get(),
-                entry = cache::AuditEntry{config_.unit_id, host_.current_user(), incident_id,
-                                          flag_ids}] {
-    if (auto st = cache->audit(entry); !st)
-      storage->failed("audit", st.error(), "audit.dropped");
-    else
-      storage->succeeded("audit");
-  });
+  writes_.push([this, cache = cache_,
+                entry = cache::AuditEntry{config_.unit_id, host_.current_user(), incident_id, flag_ids,
+                                          now_unix()}]() mutable { write_audit(*cache, std::move(entry)); });
+}
+
+// Found from outside: two calls shown while the disk was full were never in
+// the audit trail, and once space came back nothing said so. Records that
+// cannot be written wait here, in order, with the time they happened, and
+// go to the file with the next record or the next retry.
+void PluginInstance::write_audit(cache::Cache& cache, std::optional<cache::AuditEntry> entry) {
+  if (entry) audit_backlog_.push_back(std::move(*entry));
+  while (!audit_backlog_.empty()) {
+    if (auto st = cache.audit(audit_backlog_.front()); !st) {
+      storage_->failed("audit", st.error(), entry ? "audit.held" : "");
+      if (audit_backlog_.size() > kMaxAuditBacklog) {
+        audit_backlog_.pop_front();
+        storage_->count("audit.lost");
+      }
+      audit_backlog_size_ = audit_backlog_.size();
+      return;
+    }
+    audit_backlog_.pop_front();
+  }
+  audit_backlog_size_ = 0;
+  storage_->succeeded("audit");
 }
 
 void PluginInstance::run_writer() {

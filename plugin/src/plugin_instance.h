@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -121,6 +122,14 @@ class PluginInstance final : private Ports {
   // the pipeline looks the open calls up again.
   bool recheck_due_ = false;
   void check_cache_files();      // pipeline thread, each tick
+  // Audit records the file refused (a full disk), oldest first: written
+  // before the next record, or by a retry every 10 s. Writer thread only;
+  // the pipeline reads the size.
+  static constexpr std::size_t kMaxAuditBacklog = 10'000;
+  std::deque<cache::AuditEntry> audit_backlog_;
+  std::atomic<std::size_t> audit_backlog_size_{0};
+  int64_t audit_retry_ms_ = 0;  // pipeline thread
+  void write_audit(cache::Cache& cache, std::optional<cache::AuditEntry> entry);  // writer thread
   std::optional<OutcomeStore> outcomes_;
   std::optional<IncidentJournal> journal_;
   // Opens the journal if it is not open (a full disk at start); writer thread once running.

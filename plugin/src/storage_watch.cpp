@@ -63,6 +63,11 @@ void StorageWatch::failed(const std::string& what, const Error& e, const std::st
                std::to_string(*n));
 }
 
+void StorageWatch::count(const std::string& counter) {
+  std::lock_guard lock(mu_);
+  ++counters_[counter];
+}
+
 void StorageWatch::succeeded(const std::string& what) {
   std::lock_guard lock(mu_);
   faults_.erase(what);
@@ -83,7 +88,9 @@ StorageStatus StorageWatch::current() const {
   s.title = read_only ? "STORAGE READ-ONLY" : "STORAGE FULL";
   s.detail = std::string(read_only ? "The MDT's disk is read-only" : "The MDT's disk is full") +
              ": requests still go to CAD but are not kept if the MDT restarts";
-  if (faults_.count("audit")) s.detail += "; flags shown now are not written to the audit log";
+  if (faults_.count("audit"))
+    s.detail += "; the audit log waits in memory for the flags shown now (written when space returns, lost if "
+                "the MDT restarts first)";
   return s;
 }
 

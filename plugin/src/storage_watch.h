@@ -37,6 +37,7 @@ class StorageWatch {
   // `dropped` names the counter of what was lost with the write.
   void failed(const std::string& what, const Error& e, const std::string& dropped);
   void succeeded(const std::string& what);
+  void count(const std::string& counter);  // one more of `counter`, nothing else
   // The CAD link's own view (its outbox and topic positions), polled.
   void set_link_fault(std::optional<std::string> fault);
 

@@ -21,6 +21,7 @@
 #include "mdtc/cache.h"
 #include "mdtc/sqlite.h"
 #include "mdtc/text_sealer.h"
+#include "mdtc/time_text.h"
 #include "small_disk.h"
 #include "temp_dir.h"
 
@@ -968,6 +969,39 @@ TEST_F(FullDisk, DiskFillingMidRunStillSendsTheRequestAndSaysItIsNotKept) {
   EXPECT_EQ(host->terminate(), 0);
   for (const auto& line : read_lines(record("2A31")))
     EXPECT_FALSE(has(line, "Nobody accepted in time")) << line;
+}
+
+// Found from outside: calls whose flags showed while the disk was full were
+// never in the audit trail, and once space returned nothing said so. The
+// record waits in memory and is written, with the time it happened, when
+// space returns.
+TEST_F(FullDisk, AnAuditRecordRefusedByAFullDiskIsWrittenWhenSpaceReturns) {
+  const auto config = make_unit("2A31", "patrol", "2A31 Patrol", {}, disk.path());
+  auto host = start_host("2A31", config);
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) { return has(l, "started unit 2A31"); }, 30s))
+      << read_file(dir.file("2A31.out"));
+  disk.fill();
+  const int64_t before = now_unix();
+  auto cad = start_cad(waits_for_units({"2A31"}) + kFlagged + "\n");
+  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"show_panel","panel_id":"status:storage")") && has(l, "the audit log waits in memory");
+  }, 30s)) << read_file(dir.file("2A31.out"));
+  disk.free_space();
+  ASSERT_TRUE(wait_for_line(record("2A31"), [](auto& l) {
+    return has(l, R"("cb":"close_panel","panel_id":"status:storage")");
+  }, 40s)) << "writes resume by themselves";
+  EXPECT_EQ(host->terminate(), 0);
+  sql::Db audit(cache::audit_log_path(disk.path() + "/2A31.db"), SQLITE_OPEN_READONLY);
+  sql::Stmt q(audit, "SELECT at, flag_ids FROM audit WHERE incident = 'I-2'");
+  ASSERT_TRUE(q.step()) << "the record of the flags shown while the disk was full";
+  const auto at = parse_rfc3339(q.text(0));
+  ASSERT_TRUE(at);
+  EXPECT_GE(*at, before - 1) << "the time the flags were shown, not the time space returned";
+  EXPECT_NE(q.text(1).find("F-1"), std::string::npos) << q.text(1);
+  auto c = cache::Cache::open({disk.path() + "/2A31.db", "", false, 24});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->verify().ok()) << "the chain holds";
 }
 
 }  // namespace

@@ -37,15 +37,17 @@ TEST(StorageWatch, RefusedWritesAreCountedShownOnceAndClearWhenTheDiskTakesWrite
   EXPECT_FALSE(shown->ok);
   EXPECT_EQ(shown->title, "STORAGE FULL");
   EXPECT_EQ(shown->detail.find("audit"), std::string::npos) << shown->detail;
-  // The audit failing too changes what the officer is told: flags shown
-  // are no longer recorded.
-  watch.failed("audit", full, "audit.dropped");
-  watch.failed("audit", full, "audit.dropped");
+  // The audit failing too changes what the officer is told: the records of
+  // flags shown wait in memory.
+  watch.failed("audit", full, "audit.held");
+  watch.failed("audit", full, "audit.held");
+  watch.count("audit.lost");
   shown = watch.changed(t0);
   ASSERT_TRUE(shown.has_value());
-  EXPECT_NE(shown->detail.find("not written to the audit log"), std::string::npos) << shown->detail;
+  EXPECT_NE(shown->detail.find("the audit log waits in memory"), std::string::npos) << shown->detail;
   EXPECT_FALSE(watch.changed(t0 + 1s).has_value()) << "one status line, not one per tick";
-  EXPECT_EQ(watch.counters()["audit.dropped"], 2u);
+  EXPECT_EQ(watch.counters()["audit.held"], 2u);
+  EXPECT_EQ(watch.counters()["audit.lost"], 1u);
   disk.free_space();
   auto cleared = watch.changed(t0 + 11s);
   ASSERT_TRUE(cleared.has_value());

@@ -213,6 +213,9 @@ struct OpenOptions {
 struct AuditEntry {
   std::string unit, user, incident;
   std::vector<std::string> flag_ids;
+  // When the flags were shown (unix seconds); empty = now. A record held
+  // while the disk was full is written later with the time it happened.
+  std::optional<int64_t> at = {};
 };
 
 // The audit chain's file beside the cache (PATH.audit, with its own -wal and
