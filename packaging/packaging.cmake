@@ -39,7 +39,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/config/examples/unit-2A31.ini
               ${PROJECT_SOURCE_DIR}/config/examples/coresponders.txt
         DESTINATION ${_doc_dir}/examples COMPONENT main)
 foreach(doc README.md docs/config.md docs/deployment.md docs/protocol.md docs/architecture.md
-            docs/registry-format.md docs/panel-format.md docs/panel-ux.md)
+            docs/registry-format.md docs/panel-format.md docs/panel-ux.md docs/outcomes.md docs/portability.md)
   if(EXISTS ${PROJECT_SOURCE_DIR}/${doc})
     install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${_doc_dir} COMPONENT main)
   endif()
