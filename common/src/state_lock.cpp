@@ -31,7 +31,17 @@ std::string StateLock::file_in(const std::string& dir, const std::string& unit) 
 }
 
 Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& unit, const std::string& who) {
-  const std::string path = file_in(dir, unit);
+  return acquire_file(file_in(dir, unit), who, "unit " + unit + " on " + (dir.empty() ? std::string(".") : dir));
+}
+
+Result<StateLock> StateLock::acquire_cache(const std::string& db_path, const std::string& unit, const std::string& who) {
+  const std::filesystem::path db(db_path);
+  // Named by the file's stem: a wipe leaves the lock, which must not name the cache's files.
+  return acquire_file(file_in(db.parent_path().string(), "cache-" + db.stem().string()), "unit " + unit + ", " + who,
+                      "the flag cache " + db_path);
+}
+
+Result<StateLock> StateLock::acquire_file(const std::string& path, const std::string& who, const std::string& what) {
   make_private_file(path);  // 0660 in the shared directory, so every member may lock it
   StateLock lock;
   lock.fd_ = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -51,8 +61,7 @@ Result<StateLock> StateLock::acquire(const std::string& dir, const std::string& 
     const std::string holder = holder_of(lock.fd_);
     return make_error("plugin.state_in_use",
                       "another mdt-coresponder plugin (" + (holder.empty() ? std::string("holder unknown") : holder) +
-                          ") already runs unit " + unit + " on " + (dir.empty() ? std::string(".") : dir) +
-                          ": one plugin per car; sign the other session out or stop the other host, "
+                          ") already runs " + what + ": one plugin per car; sign the other session out or stop the other host, "
                           "and this one starts at its next restart");
   }
   const std::string me = "pid " + std::to_string(::getpid()) + ", " + who + "\n";

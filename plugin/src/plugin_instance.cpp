@@ -194,10 +194,15 @@ Status PluginInstance::start() {
   make_private_dir(data_dir(config_));
   {
     const passwd* pw = ::getpwuid(::geteuid());
-    auto lock = StateLock::acquire(data_dir(config_), config_.unit_id, std::string("account ") + (pw ? pw->pw_name : "unknown"));
+    const std::string who = std::string("account ") + (pw ? pw->pw_name : "unknown");
+    auto lock = StateLock::acquire(data_dir(config_), config_.unit_id, who);
     if (!lock) return lock.error();
     if (!lock->warning().empty()) logger("plugin").warning(lock->warning());
+    auto cache_lock = StateLock::acquire_cache(config_.cache_db, config_.unit_id, who);
+    if (!cache_lock) return cache_lock.error();
+    if (!cache_lock->warning().empty()) logger("plugin").warning(cache_lock->warning());
     state_lock_ = std::move(*lock);
+    cache_lock_ = std::move(*cache_lock);
   }
   storage_ = std::make_unique<StorageWatch>(data_dir(config_));
   queue_.clear();
@@ -317,6 +322,7 @@ void PluginInstance::stop() {
   cache_.reset();
   outcomes_.reset();
   journal_.reset();
+  cache_lock_.reset();
   state_lock_.reset();  // last: everything that wrote to the state is closed
 }
 

@@ -136,6 +136,7 @@ class PluginInstance final : private Ports {
   bool journal_ready();
   // Refused writes of every file the plugin keeps, and the status line about them.
   std::optional<StateLock> state_lock_;  // held from start to stop: one plugin per unit's state
+  std::optional<StateLock> cache_lock_;  // the same for the flag cache file: one plugin per cache
   std::unique_ptr<StorageWatch> storage_;
   void check_storage();  // pipeline thread
   // Seals call data at rest in the journal and the outbox, with their own

@@ -38,6 +38,27 @@ TEST(StateLock, ASecondPluginOnTheSameStateIsRefusedNamingTheFirst) {
   EXPECT_TRUE(third->held());
 }
 
+// Found from outside: a clinician unit configured on a patrol car's cache
+// started beside it; two plugins then synced, purged and audited one file.
+TEST(StateLock, ASecondUnitOnTheSameCacheIsRefusedNamingTheFirst) {
+  test::TempDir dir;
+  const std::string db = dir.file("cache.db");
+  auto first = StateLock::acquire_cache(db, "2A31", "account officer1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->held());
+  auto second = StateLock::acquire_cache(db, "9Z99", "account clinician");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, "plugin.state_in_use");
+  EXPECT_NE(second.error().message.find("(pid " + std::to_string(::getpid()) + ", unit 2A31, account officer1) "
+                                        "already runs the flag cache " + db),
+            std::string::npos)
+      << second.error().message;
+  auto other_cache = StateLock::acquire_cache(dir.file("other.db"), "9Z99", "account clinician");
+  EXPECT_TRUE(other_cache.ok()) << "another cache in the same directory is another car's";
+  // A command that must not run under a plugin sees it.
+  EXPECT_EQ(StateLock::holders_in(dir.path()).size(), 2u);
+}
+
 // What an admin command asks before it replaces files under a plugin.
 TEST(StateLock, HoldersAreListedWithWhoHoldsThem) {
   test::TempDir dir;

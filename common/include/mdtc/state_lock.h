@@ -23,6 +23,10 @@ class StateLock {
   // opened at all (a read-only disk, a file of another account with no
   // group access) is not a refusal: `warning` says so and the plugin runs.
   static Result<StateLock> acquire(const std::string& dir, const std::string& unit, const std::string& who);
+  // The same for the flag cache at `db_path` (`plugin-cache-<file stem>.lock`
+  // beside it): found from outside, a second unit configured on the same
+  // cache started, and two plugins then synced, purged and audited one file.
+  static Result<StateLock> acquire_cache(const std::string& db_path, const std::string& unit, const std::string& who);
 
   StateLock() = default;
   StateLock(StateLock&& other) noexcept;
@@ -40,6 +44,7 @@ class StateLock {
   static std::vector<std::string> holders_in(const std::string& dir);
 
  private:
+  static Result<StateLock> acquire_file(const std::string& path, const std::string& who, const std::string& what);
   int fd_ = -1;
   std::string warning_;
 };
