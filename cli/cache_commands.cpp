@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "mdtc/cache.h"
 #include "mdtc/config.h"
+#include "mdtc/time_text.h"
 
 namespace mdtc::cli {
 namespace {
@@ -24,11 +25,51 @@ namespace po = boost::program_options;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
+// A day or a UTC time, as the records' own are written.
+bool valid_audit_time(const std::string& t) {
+  return is_iso_date(t) || (t.size() > 10 && parse_rfc3339(t) && t.back() == 'Z');
+}
+
+Object audit_json(const std::vector<cache::AuditRecord>& records, const Status& chain) {
+  Object o;
+  o.set("ok", true);
+  // What the records are worth: a broken chain says where.
+  o.set("audit_chain", chain ? std::string("ok") : chain.error().message);
+  Array list;
+  for (const auto& r : records) {
+    Object rec(Poco::JSON_PRESERVE_KEY_ORDER);
+    rec.set("seq", r.seq);
+    rec.set("at", r.at);
+    rec.set("unit", r.unit);
+    rec.set("user", r.user);
+    rec.set("incident", r.incident);
+    Array flags;
+    for (const auto& f : r.flags) {
+      Object flag(Poco::JSON_PRESERVE_KEY_ORDER);
+      flag.set("id", f.id);
+      if (f.code) {
+        flag.set("code", *f.code);
+        flag.set("kind", *f.kind);
+        flag.set("audience", *f.audience);
+      } else {
+        flag.set("code", Poco::Dynamic::Var());  // purged or deleted since
+      }
+      flags.add(flag);
+    }
+    rec.set("flags", flags);
+    list.add(rec);
+  }
+  o.set("count", static_cast<uint64_t>(records.size()));
+  o.set("records", list);
+  return o;
+}
+
 void cache_usage(std::ostream& out) {
   out << "usage: mdt-coresponder cache import FILE [--db PATH | --config FILE...] [--legacy] [--allow-shrink]\n"
          "       mdt-coresponder cache match ADDRESS [--db PATH | --config FILE...] [--lat X --lon Y] [--radius M]\n"
          "                                   [--place-aliases 'SPFLD = SPRINGFIELD, ...']\n"
          "       mdt-coresponder cache stats|verify|purge|reset [--db PATH | --config FILE...]\n"
+         "       mdt-coresponder cache audit [--incident ID] [--unit U] [--since T] [--until T] [--db PATH | --config ...]\n"
          "       mdt-coresponder cache sync [--db PATH | --config FILE...] [--endpoint E] (sync --help)\n"
          "  import   apply a registry export v1 file (JSON Lines) in one transaction; the only\n"
          "           command besides sync that creates a cache (and its key)\n"
@@ -38,10 +79,13 @@ void cache_usage(std::ostream& out) {
          "  verify   SQLite integrity check, kept counts against the rows, the audit hash chain;\n"
          "           exit 1 if broken\n"
          "  purge    delete flags past their expiry and, with the car's config, its re-validation period\n"
+         "  audit    the audit records (which flags each unit showed, for which call, when, to which\n"
+         "           account), with each flag's code while the cache still holds it; T: YYYY-MM-DD or\n"
+         "           an RFC 3339 UTC time\n"
          "  reset    move the cache files aside (PATH.reset-TIME), keep the key and the audit chain\n"
          "           (PATH.audit), which the new cache carries on; then import a snapshot\n"
          "  sync     fetch and apply what the flag registry has (sync --help)\n"
-         "  match, stats and verify open the cache read-only: they never create, upgrade or purge it.\n"
+         "  match, stats, verify and audit open the cache read-only: they never create, upgrade or purge it.\n"
          "  --config FILE  the car's configuration layers, fleet file first (default: the installed\n"
          "                 fleet.ini and unit.ini); MDTC_* environment applies; without --config,\n"
          "                 --db alone uses the built-in defaults, except that import and purge then\n"
@@ -189,7 +233,8 @@ int cache_command(const Args& args) {
   }
   const std::string sub = args[0];
   if (sub == "sync") return cache_sync_command(Args(args.begin() + 1, args.end()));
-  if (sub != "import" && sub != "match" && sub != "stats" && sub != "verify" && sub != "purge" && sub != "reset") {
+  if (sub != "import" && sub != "match" && sub != "stats" && sub != "verify" && sub != "purge" && sub != "reset" &&
+      sub != "audit") {
     std::cerr << "mdt-coresponder cache: unknown subcommand '" << sub << "'\n";
     cache_usage(std::cerr);
     return 2;
@@ -199,6 +244,8 @@ int cache_command(const Args& args) {
       "config", po::value<std::vector<std::string>>(), "")("legacy", "")("allow-shrink", "")(
       "lat", po::value<double>(), "")("lon", po::value<double>(), "")("radius", po::value<double>(), "")(
       "max-age-h", po::value<int>(), "")("place-aliases", po::value<std::string>(), "")(
+      "incident", po::value<std::string>(), "")("unit", po::value<std::string>(), "")(
+      "since", po::value<std::string>(), "")("until", po::value<std::string>(), "")(
       "arg", po::value<std::vector<std::string>>()->default_value({}, ""), "");
   po::positional_options_description positional;
   positional.add("arg", -1);
@@ -227,6 +274,16 @@ int cache_command(const Args& args) {
     std::cerr << "mdt-coresponder cache match: --lat and --lon come together\n";
     return 2;
   }
+  if ((vm.count("incident") || vm.count("unit") || vm.count("since") || vm.count("until")) && sub != "audit") {
+    std::cerr << "mdt-coresponder cache " << sub << ": --incident, --unit, --since and --until are for audit\n";
+    return 2;
+  }
+  for (const char* t : {"since", "until"})
+    if (vm.count(t) && !valid_audit_time(vm[t].as<std::string>())) {
+      std::cerr << "mdt-coresponder cache audit: --" << t << " " << vm[t].as<std::string>()
+                << ": expected YYYY-MM-DD or an RFC 3339 UTC time (2026-12-07T21:30:00Z)\n";
+      return 2;
+    }
   if ((vm.count("legacy") || vm.count("allow-shrink")) && sub != "import") {
     std::cerr << "mdt-coresponder cache " << sub << ": --legacy and --allow-shrink are for import\n";
     return 2;
@@ -250,7 +307,7 @@ int cache_command(const Args& args) {
   }
 
   // Only an import may create a cache; looking never writes.
-  const bool looks = sub == "match" || sub == "stats" || sub == "verify";
+  const bool looks = sub == "match" || sub == "stats" || sub == "verify" || sub == "audit";
   cache::OpenOptions open = cache_open_options(
       car, sub == "import" ? CacheAccess::create_if_missing : looks ? CacheAccess::read_only : CacheAccess::existing);
   // Found from outside: `--db` alone (as the docs' rollback and doctor's
@@ -357,6 +414,16 @@ int cache_command(const Args& args) {
       out.set("address_rules_problem", cache::address_rules_problem(s->address_rules));
     print(out);
     return m.freshness == cache::Freshness::unavailable ? 1 : 0;
+  }
+  if (sub == "audit") {
+    cache::AuditQuery q;
+    for (auto [name, field] : {std::pair{"incident", &q.incident}, {"unit", &q.unit}, {"since", &q.since},
+                               {"until", &q.until}})
+      if (vm.count(name)) *field = vm[name].as<std::string>();
+    auto records = c.audit_records(q);
+    if (!records) return fail(sub, records.error());
+    print(audit_json(*records, c.verify()));
+    return 0;
   }
   if (sub == "stats") {
     auto s = c.stats();

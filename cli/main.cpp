@@ -19,6 +19,7 @@ void usage(std::ostream& out) {
          "  cache import FILE --db PATH registry export v1 into the cache\n"
          "  cache match ADDRESS --db PATH [--lat X --lon Y]\n"
          "  cache stats|verify|purge|reset --db PATH\n"
+         "  cache audit [--incident ID] [--unit U] [--since T] [--until T] --db PATH   flags shown, by whom, when\n"
          "  cache sync --db PATH --endpoint E   one sync with the flag registry\n"
          "  keys generate --out FILE    CURVE key pair for the CAD link\n"
          "  config check FILE...        validate configuration files\n"

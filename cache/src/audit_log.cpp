@@ -101,6 +101,32 @@ void AuditLog::append(const AuditEntry& entry, int64_t now) {
   tx.commit();
 }
 
+std::vector<AuditRecord> AuditLog::records(const AuditQuery& query) {
+  std::vector<AuditRecord> out;
+  if (!db_) return out;
+  // "until" a day means through its end: a date sorts before its own times.
+  const std::string until = query.until.size() == 10 ? query.until + "T99" : query.until;
+  Stmt q(db_, "SELECT seq, at, unit, user, incident, flag_ids FROM audit WHERE (?1 = '' OR incident = ?1) AND "
+              "(?2 = '' OR unit = ?2) AND (?3 = '' OR at >= ?3) AND (?4 = '' OR at <= ?4) ORDER BY seq");
+  q.bind(1, query.incident).bind(2, query.unit).bind(3, query.since).bind(4, until);
+  while (q.step()) {
+    AuditRecord r;
+    r.seq = q.integer(0);
+    r.at = q.text(1);
+    r.unit = q.text(2);
+    r.user = q.text(3);
+    r.incident = q.text(4);
+    const std::string ids = q.text(5);
+    for (std::size_t from = 0; from < ids.size();) {
+      const std::size_t end = std::min(ids.find('\n', from), ids.size());
+      r.flags.push_back({ids.substr(from, end - from), {}, {}, {}});
+      from = end + 1;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 void AuditLog::adopt_from(Db& cache_db) {
   if (!db_) throw SqlError(SQLITE_CANTOPEN, "the audit file is not open");
   Transaction tx(db_);

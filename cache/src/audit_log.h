@@ -42,6 +42,8 @@ class AuditLog {
   // A sentence naming the first broken link, a record altered or removed, or
   // a head that does not end the chain; nothing when the chain holds.
   std::optional<std::string> find_break();
+  // Records that match, in chain order (flags by id only). Throws.
+  std::vector<AuditRecord> records(const AuditQuery& query);
 
  private:
   sql::Db db_;

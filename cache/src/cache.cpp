@@ -347,6 +347,33 @@ Status Cache::audit(const AuditEntry& entry) {
   }
 }
 
+Result<std::vector<AuditRecord>> Cache::audit_records(const AuditQuery& query) {
+  Impl& im = *impl_;
+  try {
+    std::vector<AuditRecord> records;
+    {
+      std::lock_guard lock(im.audit_mu);
+      records = im.audit_log.records(query);
+    }
+    std::lock_guard lock(im.mu);
+    Stmt flag(im.db, "SELECT code, kind, audience FROM flags WHERE id = ?1");
+    for (AuditRecord& r : records)
+      for (AuditRecord::ShownFlag& f : r.flags) {
+        flag.reset();
+        flag.bind(1, f.id);
+        if (flag.step()) {
+          f.code = flag.text(0);
+          f.kind = flag.text(1);
+          f.audience = flag.text(2);
+        }
+      }
+    return records;
+  } catch (const SqlError& e) {
+    return make_error(is_corruption(e.rc) ? "cache.corrupt" : "cache.audit_read",
+                      std::string("reading the audit records: ") + e.what());
+  }
+}
+
 Status Cache::verify() {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);

@@ -312,6 +312,43 @@ TEST_F(CacheCli, ImportWithTheCarsConfigKeepsFlagsItsRevalidationAllows) {
   EXPECT_EQ(json(purge.output)->getValue<int>("purged_flags"), 1);
 }
 
+// Found from outside: no command read the audit trail, so "which flags did
+// unit X see for call Y, and when" needed sqlite3 and an undocumented table.
+TEST_F(CacheCli, AuditAnswersWhichFlagsAUnitSawForACallAndWhen) {
+  ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);
+  {
+    Cache c = open();
+    ASSERT_TRUE(c.audit({"2A31", "officer1", "I-2", {"F-1", "F-2"}, 1796688000}).ok());  // 2026-12-08T00:00:00Z
+    ASSERT_TRUE(c.audit({"CR7", "clinician1", "I-2", {"F-3"}, 1796774400}).ok());
+    ASSERT_TRUE(c.audit({"2A31", "officer1", "I-9", {"F-1"}, 1796860800}).ok());
+    // F-2 deleted since: the record keeps its id, the cache no longer knows it.
+    auto d = c.import_text(complete(R"({"type":"header","mode":"delta","version":2}
+{"type":"delete","id":"F-2"}
+)"), "d2.jsonl");
+    ASSERT_TRUE(d.ok()) << d.error().message;
+  }
+  auto r = cli({"cache", "audit", "--incident", "I-2", "--unit", "2A31", "--db", db});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto out = json(r.output);
+  EXPECT_EQ(out->getValue<std::string>("audit_chain"), "ok");
+  ASSERT_EQ(out->getValue<int>("count"), 1) << r.output;
+  auto rec = out->getArray("records")->getObject(0);
+  EXPECT_EQ(rec->getValue<std::string>("at"), "2026-12-08T00:00:00Z");
+  EXPECT_EQ(rec->getValue<std::string>("user"), "officer1");
+  auto flags = rec->getArray("flags");
+  ASSERT_EQ(flags->size(), 2u);
+  EXPECT_EQ(flags->getObject(0)->getValue<std::string>("code"), "WEAPONS");
+  EXPECT_EQ(flags->getObject(0)->getValue<std::string>("audience"), "all");
+  EXPECT_EQ(flags->getObject(1)->getValue<std::string>("id"), "F-2");
+  EXPECT_TRUE(flags->getObject(1)->isNull("code")) << r.output;
+  // By time: a day runs through its end.
+  EXPECT_EQ(json(cli({"cache", "audit", "--since", "2026-12-09", "--db", db}).output)->getValue<int>("count"), 2);
+  EXPECT_EQ(json(cli({"cache", "audit", "--until", "2026-12-08", "--db", db}).output)->getValue<int>("count"), 1);
+  EXPECT_EQ(json(cli({"cache", "audit", "--db", db}).output)->getValue<int>("count"), 3);
+  EXPECT_EQ(cli({"cache", "audit", "--since", "yesterday", "--db", db}).exit_code, 2);
+  EXPECT_EQ(cli({"cache", "stats", "--incident", "I-2", "--db", db}).exit_code, 2);
+}
+
 // Issue 13.12: the working remedy for a corrupt cache.
 TEST_F(CacheCli, ResetMovesTheCacheAsideAndKeepsTheKey) {
   ASSERT_EQ(cli({"cache", "import", registry(), "--db", db}).exit_code, 0);

@@ -218,6 +218,25 @@ struct AuditEntry {
   std::optional<int64_t> at = {};
 };
 
+// One audit record as read back, with what the cache still knows of each
+// flag (a flag purged or deleted since has only its id).
+struct AuditRecord {
+  int64_t seq = 0;
+  std::string at;  // RFC 3339 UTC: when the flags were shown
+  std::string unit, user, incident;
+  struct ShownFlag {
+    std::string id;
+    std::optional<std::string> code, kind, audience;  // empty: no longer in the cache
+  };
+  std::vector<ShownFlag> flags;
+};
+
+// Which records to read; every field empty = all. Times are RFC 3339 or
+// YYYY-MM-DD (UTC), compared as text with the records' own.
+struct AuditQuery {
+  std::string incident, unit, since, until;
+};
+
 // The audit chain's file beside the cache (PATH.audit, with its own -wal and
 // -shm): erase it with the cache; a reset leaves it, and the new cache
 // carries the chain on.
@@ -262,6 +281,9 @@ class Cache {
   // file (audit_log_path): it never waits for an import, and a lookup keeps
   // its pages.
   Status audit(const AuditEntry& entry);
+  // The records that match `query`, in chain order: which flags a unit
+  // showed for a call, and when (an internal-affairs question).
+  Result<std::vector<AuditRecord>> audit_records(const AuditQuery& query);
 
   // The registry version held, or empty when the cache holds no complete
   // snapshot (then the registry must send one).
