@@ -266,16 +266,50 @@ class FakeRegistry {
   std::thread thread_;
 };
 
-// Runs doctor on a car whose registry is `registry` and cache `db`; the
-// registry check's outcome, and whether every check passed.
-CheckJson registry_check(TempDir& dir, const std::string& db, FakeRegistry& registry, bool* all_ok) {
+// A registry's answer to every sync: an offer of one file.
+std::function<bridge::SyncMessage(const bridge::SyncMessage&)> offering(
+    int64_t version, const std::string& mode, uint64_t total = 1000,
+    const std::string& encoding = bridge::kIdentityEncoding) {
+  return [=](const bridge::SyncMessage& asked) {
+    bridge::SyncMessage offer;
+    offer.type = "offer";
+    offer.req = asked.req;
+    offer.version = version;
+    offer.mode = mode;
+    offer.sha256 = std::string(64, 'a');
+    offer.total = total;
+    offer.encoding = encoding;
+    if (encoding != bridge::kIdentityEncoding) offer.wire_sha256 = std::string(64, 'b');
+    return offer;
+  };
+}
+
+// A registry's answer to every sync: up to date at `version`.
+std::function<bridge::SyncMessage(const bridge::SyncMessage&)> up_to_date_at(int64_t version) {
+  return [=](const bridge::SyncMessage& asked) {
+    bridge::SyncMessage answer;
+    answer.type = "up_to_date";
+    answer.req = asked.req;
+    answer.version = version;
+    return answer;
+  };
+}
+
+// Runs doctor on a car whose registry is `registry` and cache `db`: every
+// check's outcome by name, and whether every check passed.
+std::map<std::string, CheckJson> doctor_checks(TempDir& dir, const std::string& db, FakeRegistry& registry,
+                                               bool* all_ok) {
   write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + db +
                                         "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
   auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
   std::map<std::string, CheckJson> full;
   checks_of(run.output, all_ok, &full);
   EXPECT_EQ(full.count("registry"), 1u) << run.output;
-  return full["registry"];
+  return full;
+}
+
+CheckJson registry_check(TempDir& dir, const std::string& db, FakeRegistry& registry, bool* all_ok) {
+  return doctor_checks(dir, db, registry, all_ok)["registry"];
 }
 
 TEST(Doctor, WorkingSetupPassesEveryCheck) {
@@ -322,25 +356,11 @@ TEST(Doctor, WorkingSetupPassesEveryCheck) {
 TEST(Doctor, RegistryThatOffersANewerFileIsReportedWithoutFetchingIt) {
   TempDir dir;
   ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
-  FakeRegistry registry([](const bridge::SyncMessage& asked) {
-    bridge::SyncMessage offer;
-    offer.type = "offer";
-    offer.req = asked.req;
-    offer.version = 3;
-    offer.mode = "delta";
-    offer.sha256 = std::string(64, 'a');
-    offer.total = 1000;
-    return offer;
-  });
-  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
-                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
-  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  FakeRegistry registry(offering(3, "delta"));
   bool all_ok = false;
-  auto checks = checks_of(run.output, &all_ok);
-  ASSERT_EQ(checks.count("registry"), 1u) << run.output;
-  EXPECT_TRUE(checks["registry"].first) << checks["registry"].second;
-  EXPECT_NE(checks["registry"].second.find("offers delta version 3; the cache holds version 1"), std::string::npos)
-      << checks["registry"].second;
+  const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_NE(r.message.find("offers delta version 3; the cache holds version 1"), std::string::npos) << r.message;
   // One question, asked as the unit, from the version the cache holds; no fetch.
   const auto asks = registry.asks();
   ASSERT_EQ(asks.size(), 1u);
@@ -355,13 +375,7 @@ TEST(Doctor, RegistryThatOffersANewerFileIsReportedWithoutFetchingIt) {
 TEST(Doctor, ARegistryUpToDateBehindTheCacheIsAProblem) {
   TempDir dir;
   ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
-  FakeRegistry registry([](const bridge::SyncMessage& asked) {
-    bridge::SyncMessage answer;
-    answer.type = "up_to_date";
-    answer.req = asked.req;
-    answer.version = 0;
-    return answer;
-  });
+  FakeRegistry registry(up_to_date_at(0));
   bool all_ok = true;
   const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
   EXPECT_FALSE(r.ok) << r.message;
@@ -405,13 +419,7 @@ TEST(Doctor, RegistryCodesAndFixesSayWhatHappened) {
   {
     TempDir dir;
     ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
-    FakeRegistry registry([](const bridge::SyncMessage& asked) {
-      bridge::SyncMessage answer;
-      answer.type = "up_to_date";
-      answer.req = asked.req;
-      answer.version = 7;
-      return answer;
-    });
+    FakeRegistry registry(up_to_date_at(7));
     bool all_ok = true;
     const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
     EXPECT_EQ(r.code, "registry.ahead") << r.message;
@@ -420,13 +428,7 @@ TEST(Doctor, RegistryCodesAndFixesSayWhatHappened) {
   }
   {
     TempDir dir;
-    FakeRegistry registry([](const bridge::SyncMessage& asked) {
-      bridge::SyncMessage answer;
-      answer.type = "up_to_date";
-      answer.req = asked.req;
-      answer.version = 7;
-      return answer;
-    });
+    FakeRegistry registry(up_to_date_at(7));
     bool all_ok = true;
     const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
     EXPECT_EQ(r.code, "registry.no_file") << r.message;
@@ -449,24 +451,10 @@ TEST(Doctor, RegistryCodesAndFixesSayWhatHappened) {
 // Found from outside: doctor said "the plugin fetches it at its next sync"
 // of offers every sync fails on.
 TEST(Doctor, AnOfferThePluginCannotTakeFailsTheRegistryCheck) {
-  const auto offer_of = [](int64_t version, const std::string& mode, const std::string& encoding) {
-    return [=](const bridge::SyncMessage& asked) {
-      bridge::SyncMessage offer;
-      offer.type = "offer";
-      offer.req = asked.req;
-      offer.version = version;
-      offer.mode = mode;
-      offer.sha256 = std::string(64, 'a');
-      offer.total = 1000;
-      offer.encoding = encoding;
-      if (encoding != bridge::kIdentityEncoding) offer.wire_sha256 = std::string(64, 'b');
-      return offer;
-    };
-  };
   {
     TempDir dir;
     ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
-    FakeRegistry registry(offer_of(3, "delta", "br"));
+    FakeRegistry registry(offering(3, "delta", 1000, "br"));
     bool all_ok = true;
     const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
     EXPECT_EQ(r.status, "fail") << r.message;
@@ -478,7 +466,7 @@ TEST(Doctor, AnOfferThePluginCannotTakeFailsTheRegistryCheck) {
   {
     TempDir dir;
     ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
-    FakeRegistry registry(offer_of(0, "snapshot", bridge::kIdentityEncoding));
+    FakeRegistry registry(offering(0, "snapshot"));
     bool all_ok = true;
     const CheckJson r = registry_check(dir, dir.file("cache.db"), registry, &all_ok);
     EXPECT_EQ(r.status, "fail") << r.message;
@@ -508,24 +496,11 @@ TEST(Doctor, TheFileTheCacheRefusedIsNamedByTheCacheAndTheRegistryChecks) {
                                        "registry delta version 2");
     ASSERT_FALSE(refused.ok());
   }
-  FakeRegistry registry([](const bridge::SyncMessage& asked) {
-    bridge::SyncMessage offer;
-    offer.type = "offer";
-    offer.req = asked.req;
-    offer.version = 2;
-    offer.mode = "delta";
-    offer.sha256 = std::string(64, 'a');
-    offer.total = 1000;
-    return offer;
-  });
-  write_file(dir.file("fleet.ini"), "[unit]\nid = 2A31\nrole = patrol\n[cache]\ndb = " + dir.file("cache.db") +
-                                        "\n[registry]\nendpoint = " + registry.endpoint() + "\n");
-  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "2"});
+  FakeRegistry registry(offering(2, "delta"));
   bool all_ok = false;
-  std::map<std::string, CheckJson> full;
-  checks_of(run.output, &all_ok, &full);
+  auto full = doctor_checks(dir, dir.file("cache.db"), registry, &all_ok);
   const CheckJson& imports = full["imports"];
-  EXPECT_EQ(imports.status, "warn") << run.output;
+  EXPECT_EQ(imports.status, "warn") << imports.message;
   EXPECT_EQ(imports.code, "cache.import_refused");
   EXPECT_EQ(imports.message, "the cache refused registry delta version 2 and still holds version 1 (1 file refused in all)");
   EXPECT_NE(imports.detail.find("\"2026-02-30\": expected a date"), std::string::npos) << imports.detail;
@@ -545,16 +520,7 @@ TEST(Doctor, AnOfferTheCachesDiskCannotHoldIsNotSaidToBeFetched) {
   if (!disk.available()) GTEST_SKIP() << "cannot mount a tmpfs here";
   ASSERT_NO_FATAL_FAILURE(make_cache(disk.file("cache.db")));
   // 4 MiB: it and its import fit in 8 MiB, not with the 64 MiB reserve.
-  FakeRegistry registry([](const bridge::SyncMessage& asked) {
-    bridge::SyncMessage offer;
-    offer.type = "offer";
-    offer.req = asked.req;
-    offer.version = 3;
-    offer.mode = "snapshot";
-    offer.sha256 = std::string(64, 'a');
-    offer.total = 4 << 20;
-    return offer;
-  });
+  FakeRegistry registry(offering(3, "snapshot", 4 << 20));
   bool all_ok = true;
   const CheckJson r = registry_check(dir, disk.file("cache.db"), registry, &all_ok);
   EXPECT_FALSE(r.ok) << r.message;

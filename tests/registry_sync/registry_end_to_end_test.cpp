@@ -290,6 +290,20 @@ class PluginSync : public ::testing::Test {
     return cad;
   }
 
+  // CAD sends 2A31 to the demo's flagged premise; `premise` gets its panel.
+  void dispatch_to_the_demo_premise(std::string* premise) {
+    auto cad = start_cad(
+        R"({"wait":"hello","unit":"2A31","timeout_s":30})" "\n"
+        R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" "\n"
+        R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})" "\n");
+    ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
+    ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"), [&](const std::string& l) {
+      if (!has(l, R"("cb":"show_panel","panel_id":"premise:I-2")")) return false;
+      *premise = l;
+      return true;
+    }, 30s)) << read_file(dir.file("2A31.out"));
+  }
+
   // The status document the host records when the plugin stops.
   Poco::JSON::Object::Ptr final_status() {
     std::string status;
@@ -312,17 +326,8 @@ TEST_F(PluginSync, UnitWithoutACacheSyncsFromTheRegistryAndPopsThePanel) {
                             [](auto& l) { return has(l, "flag registry snapshot version 1 applied"); }, 60s))
       << read_file(dir.file("2A31.out"));
 
-  auto cad = start_cad(
-      R"({"wait":"hello","unit":"2A31","timeout_s":30})" "\n"
-      R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" "\n"
-      R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})" "\n");
-  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
   std::string premise;
-  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"), [&](const std::string& l) {
-    if (!has(l, R"("cb":"show_panel","panel_id":"premise:I-2")")) return false;
-    premise = l;
-    return true;
-  }, 30s)) << read_file(dir.file("2A31.out"));
+  ASSERT_NO_FATAL_FAILURE(dispatch_to_the_demo_premise(&premise));
   EXPECT_TRUE(has(premise, "Legally owns rifles")) << premise;
   EXPECT_FALSE(has(premise, "FLAGS UNAVAILABLE")) << premise;
   EXPECT_EQ(host->terminate(), 0);
@@ -361,17 +366,8 @@ TEST_F(PluginSync, ACarThatCannotLoadTheRegistrysNewerFileSaysItsFlagsMayBeOutOf
                             [](auto& l) { return has(l, "is the file the cache refused (registry.dangling_reference)"); },
                             60s))
       << read_file(dir.file("2A31.out"));
-  auto cad = start_cad(
-      R"({"wait":"hello","unit":"2A31","timeout_s":30})" "\n"
-      R"({"wait":"subscriber","topic":"unit.2A31","timeout_s":30})" "\n"
-      R"({"publish":{"topic":"unit.2A31","body":{"type":"dispatch","incident":{"id":"I-2","call_type":"WELFARE CHECK","priority":2,"units":["2A31"],"location":{"address":"1208 n. maple street #3b, Springfield IL","lat":39.8012,"lon":-89.6437}}}}})" "\n");
-  ASSERT_EQ(cad->wait_for_exit(60s), 0) << read_file(dir.file("cad.out"));
   std::string premise;
-  ASSERT_TRUE(wait_for_line(dir.file("2A31.jsonl"), [&](const std::string& l) {
-    if (!has(l, R"("cb":"show_panel","panel_id":"premise:I-2")")) return false;
-    premise = l;
-    return true;
-  }, 30s)) << read_file(dir.file("2A31.out"));
+  ASSERT_NO_FATAL_FAILURE(dispatch_to_the_demo_premise(&premise));
   EXPECT_TRUE(has(premise, "Legally owns rifles")) << "what the cache holds still shows";
   EXPECT_TRUE(has(premise, "FLAGS MAY BE OUT OF DATE - the registry has newer flags (version 2) that this car "
                            "could not load (it holds 1)"))
