@@ -1117,3 +1117,9 @@ TEST_F(RegistrySyncTest, BadOptionsAreRefusedAtStart) {
 
 }  // namespace
 }  // namespace mdtc::test
+    // An offer of chunks of no bytes: not fetched, and not taken as unsaid.
+    send({R"({"v":1,"type":"offer","req":")" + req + R"(","version":1,"mode":"snapshot","total":100,"sha256":")" +
+          std::string(64, 'a') + R"(","chunk_bytes":0})"});
+  EXPECT_EQ(counter(s, "dropped.bad_value"), 1u);
+  EXPECT_EQ(counter(s, "offers"), 0u) << "the offer of zero-byte chunks was taken";
+  EXPECT_EQ(counter(s, "transfers"), 0u);

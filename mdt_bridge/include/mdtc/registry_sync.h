@@ -56,7 +56,7 @@ struct SyncMessage {
   uint64_t content_total = 0;   // offer, encoded: bytes of the file as written; 0 = unsaid
   uint64_t offset = 0;          // fetch, chunk
   uint64_t length = 0;          // fetch: bytes wanted (1..kMaxChunkBytes)
-  uint64_t chunk_bytes = 0;     // offer: the largest chunk the registry sends; 0 = unsaid
+  uint64_t chunk_bytes = 0;     // offer: the largest chunk the registry sends (1..kMaxChunkBytes); 0 = unsaid
   std::string code, message;    // error
 };
 
