@@ -40,6 +40,13 @@ constexpr int kMaxFilesPerCycle = 1000;
 // every fetch had the unit reconnect and refetch a thousand times in a few
 // seconds, with no backoff.
 constexpr int kMaxGonePerFile = 3;
+// A file that fails verification this many times in a row is not fetched
+// again in this run. Once may be a transfer fault (a byte flipped on the
+// way), so it is fetched afresh; twice, the registry's bytes do not match
+// the SHA-256 it offers, and every further fetch is the whole file again
+// for nothing: a 745 MB snapshot every interval, on every car.
+constexpr int kVerifyFailuresToSkip = 2;
+constexpr const char* kNotFetchedAgain = "; not fetched again until the registry offers another file";
 // The background sync thread's nice value (0 is the plugin's other threads).
 constexpr int kBackgroundNice = 10;
 
@@ -91,6 +98,17 @@ struct RegistrySync::Impl {
     std::optional<int64_t> held;
   };
   std::map<std::string, Refusal> refused;
+  // The file (by SHA-256) whose last fetches failed verification, and how
+  // many in a row; any file applied, or another failing, starts it again.
+  struct VerifyStreak {
+    std::string sha256;
+    int times = 0;
+  } verify_streak;
+  // Files that failed verification kVerifyFailuresToSkip times in a row, by
+  // SHA-256: what happened, in words. Unlike a refusal this does not
+  // depend on what the cache holds (the bytes do not match their hash
+  // whatever it holds), so only another file, a restart or a wipe clears it.
+  std::map<std::string, std::string> unverifiable;
   // Set when a delta was refused: the next ask is for a snapshot.
   bool want_snapshot = false;
   // After a file came in zstd that would not decompress, the rest of this
@@ -391,6 +409,17 @@ struct RegistrySync::Impl {
         return Outcome::rejected;
       }
     }
+    if (auto it = unverifiable.find(offer.sha256); it != unverifiable.end()) {
+      bump("verify_skipped");
+      const std::string sentence = it->second + (declined.empty() ? "" : "; " + declined) + kNotFetchedAgain;
+      update([&](RegistrySyncStatus& s) {
+        s.state = "rejected";
+        s.last_error = sentence;
+        s.last_error_code = "sync.verify_failed";
+      });
+      log.error("registry sync: %s", what + " failed verification twice before; not fetched");
+      return Outcome::rejected;
+    }
     if (!takes(offer.encoding)) {
       // Not asked for: this unit cannot read it. A registry bug, counted.
       bump("bad_encoding");
@@ -516,14 +545,7 @@ struct RegistrySync::Impl {
       applying = false;
     }
     cv.notify_all();
-    if (!r && r.error().code == "sync.verify_failed") {
-      // Not the file offered (or a staged record altered on disk): nothing
-      // of it was committed; fetch it afresh.
-      bump("verify_failures");
-      discard_transfer();
-      return fail("sync.verify_failed", what + " from " + opt.endpoint + " failed verification (" +
-                                            r.error().message + "); discarded, it will be fetched again");
-    }
+    if (!r && r.error().code == "sync.verify_failed") return verify_failed(offer, what, r.error());
     if (!r && r.error().code == "sync.bad_encoding") {
       // The bytes are the ones sent (their wire SHA-256 matched), and they
       // are not zstd: refetching them would fail again. Nothing was
@@ -539,6 +561,7 @@ struct RegistrySync::Impl {
     }
     if (r) {
       discard_transfer();
+      verify_streak = {};
       bump("files_applied");
       bump(offer.mode == "snapshot" ? "snapshots_applied" : "deltas_applied");
       // Any file taken moves the cache on: the delta refused before no
@@ -567,6 +590,34 @@ struct RegistrySync::Impl {
     return fail(r.error().code, "could not apply " + what + " (kept, will retry): " + r.error().message);
   }
 
+  // Not the file offered (or a staged record altered on disk): nothing of
+  // it was committed and its staging goes. The first time it is fetched
+  // afresh after the backoff; the second time in a row it is remembered
+  // and not fetched again until the registry offers another file.
+  Outcome verify_failed(const SyncMessage& offer, const std::string& what, const Error& e) {
+    bump("verify_failures");
+    discard_transfer();
+    if (verify_streak.sha256 != offer.sha256) verify_streak = {offer.sha256, 0};
+    if (++verify_streak.times < kVerifyFailuresToSkip)
+      return fail("sync.verify_failed", what + " from " + opt.endpoint + " failed verification (" + e.message +
+                                            "); discarded, it will be fetched again");
+    static_assert(kVerifyFailuresToSkip == 2, "the sentence says twice");
+    const std::string why = what + " from " + opt.endpoint +
+                            " failed verification twice (the registry's bytes do not match the SHA-256 it "
+                            "offered; last: " +
+                            e.message + ")";
+    unverifiable[offer.sha256] = why;
+    const std::string sentence = why + kNotFetchedAgain;
+    verify_streak = {};
+    log.error("registry sync: %s", sentence);
+    update([&](RegistrySyncStatus& s) {
+      s.state = "rejected";
+      s.last_error = sentence;
+      s.last_error_code = "sync.verify_failed";
+    });
+    return Outcome::rejected;
+  }
+
   // --- the thread -----------------------------------------------------------
 
   Clock::duration backoff() {
@@ -582,6 +633,8 @@ struct RegistrySync::Impl {
   void settle_halt() {
     staging->discard();
     refused.clear();
+    unverifiable.clear();
+    verify_streak = {};
     want_snapshot = false;
     channel->close();
     {
@@ -669,7 +722,7 @@ RegistrySync::RegistrySync(RegistrySyncOptions options, CurrentVersion current, 
   d.staging = std::make_unique<SyncStaging>(d.opt.staging_path);
   for (const char* name : {"requests", "replies", "offers", "up_to_date", "transfers", "transfers_resumed",
                            "chunks", "bytes_fetched", "bytes_resumed", "files_applied", "files_rejected",
-                           "refused_skipped", "up_to_date_without_snapshot", "offers_not_newer", "snapshots_older_than_cache", "verify_failures", "apply_failures", "staging_discarded",
+                           "refused_skipped", "up_to_date_without_snapshot", "offers_not_newer", "snapshots_older_than_cache", "verify_failures", "verify_skipped", "apply_failures", "staging_discarded",
                            "staging_chunks_rejected", "no_space", "no_space_dropped", "bad_encoding", "timeouts",
                            "reconnects", "handshake_failures", "registry_errors", "registry_behind",
                            "registry_ahead", "snapshots_applied", "deltas_applied", "transfers_gone",

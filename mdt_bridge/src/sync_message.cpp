@@ -235,9 +235,16 @@ Result<SyncMessage> decode_sync_message(std::string_view body, std::size_t max_b
   }
 
   if (m.type == "offer") {
+    // Absent means unsaid; a chunk carries at least one byte, so 0 says
+    // nothing a registry can mean (no chunk at all? no limit?) and is
+    // refused as any value out of range, as fetch.length = 0 is.
     auto cb = r.uint("chunk_bytes", kMaxChunkBytes, false);
     if (!cb) return cb.error();
-    if (*cb) m.chunk_bytes = **cb;
+    if (*cb) {
+      if (**cb == 0)
+        return bad("bad_value", "offer.chunk_bytes: expected 1 to " + std::to_string(kMaxChunkBytes));
+      m.chunk_bytes = **cb;
+    }
   }
   // The file's encoding on the wire; absent (every registry and unit from
   // before compressed transfer) is identity.

@@ -610,6 +610,81 @@ TEST_F(RegistrySyncTest, CorruptTransferFailsVerificationAndIsFetchedAfresh) {
   EXPECT_EQ(version(), 1);
 }
 
+// Found from outside: a file whose bytes never match the SHA-256 offered
+// was fetched whole at every attempt (7 times in 40 s; a 745 MB snapshot
+// every interval, on every car). The first failure may be a transfer fault
+// and is fetched afresh; the second in a row is remembered for the run.
+TEST_F(RegistrySyncTest, AFileThatFailsVerificationTwiceIsNotFetchedAgainUntilAnotherIsOffered) {
+  RegistryServer registry(dir, {"--chunk-bytes", "8192", "--corrupt-always"});
+  const std::string v1 = generated_export(100, 1, "snapshot");
+  publish(registry.served_dir(), "v1.jsonl", v1);
+  auto o = as_written(options(registry.endpoint()));
+  o.chunk_bytes = 8192;
+  StatusWaiter waiter;
+  auto sync = make_sync(o, &waiter);
+  ASSERT_TRUE(sync->start().ok());
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "rejected"; }, 30s))
+      << waiter.latest().state << " " << waiter.latest().last_error;
+  auto s = sync->status();
+  EXPECT_EQ(s.last_error_code, "sync.verify_failed") << s.last_error;
+  EXPECT_NE(s.last_error.find("snapshot version 1 from " + o.endpoint + " failed verification twice (the "
+                              "registry's bytes do not match the SHA-256 it offered"),
+            std::string::npos)
+      << s.last_error;
+  EXPECT_NE(s.last_error.find("not fetched again until the registry offers another file"), std::string::npos)
+      << s.last_error;
+  EXPECT_EQ(counter(s, "verify_failures"), 2u);
+  EXPECT_EQ(counter(s, "transfers"), 2u) << "fetched afresh once after the first failure, then no more";
+  EXPECT_EQ(counter(s, "bytes_fetched"), 2 * v1.size());
+  EXPECT_EQ(counter(s, "verify_skipped"), 0u);
+  EXPECT_EQ(cache->stats()->premises, 0);
+  EXPECT_FALSE(staged());
+
+  // The next intervals: the same file is offered and skipped, unfetched,
+  // even once the registry serves it intact (it is known by its hash).
+  registry.start({"--chunk-bytes", "8192"});
+  for (uint64_t i = 1; i <= 2; ++i) {
+    sync->sync_now();
+    ASSERT_TRUE(waiter.wait([&](const RegistrySyncStatus& st) { return counter(st, "verify_skipped") >= i; }, 30s))
+        << waiter.latest().state << " " << waiter.latest().last_error;
+  }
+  s = sync->status();
+  EXPECT_EQ(s.state, "rejected");
+  EXPECT_EQ(s.last_error_code, "sync.verify_failed") << s.last_error;
+  EXPECT_NE(s.last_error.find("failed verification twice"), std::string::npos) << s.last_error;
+  EXPECT_EQ(counter(s, "transfers"), 2u);
+  EXPECT_EQ(counter(s, "bytes_fetched"), 2 * v1.size());
+
+  // Another file (another SHA-256) is fetched and applied.
+  publish(registry.served_dir(), "v2.jsonl", generated_export(100, 2, "snapshot", 2));
+  sync->sync_now();
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& st) { return st.state == "current"; }, 30s))
+      << waiter.latest().state << " " << waiter.latest().last_error;
+  sync->stop();
+  EXPECT_EQ(version(), 2);
+  EXPECT_EQ(counter(sync->status(), "transfers"), 3u);
+}
+
+// After one failed verification the file is fetched afresh, and a good copy
+// is applied: a transfer fault is not held against the file.
+TEST_F(RegistrySyncTest, OneFailedVerificationIsFetchedAfreshInTheBackgroundAndApplied) {
+  RegistryServer registry(dir, {"--chunk-bytes", "8192", "--corrupt-chunk", "2"});
+  publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
+  auto o = as_written(options(registry.endpoint()));
+  o.chunk_bytes = 8192;
+  StatusWaiter waiter;
+  auto sync = make_sync(o, &waiter);
+  ASSERT_TRUE(sync->start().ok());
+  ASSERT_TRUE(waiter.wait([](const RegistrySyncStatus& s) { return s.state == "current"; }, 30s))
+      << waiter.latest().state << " " << waiter.latest().last_error;
+  sync->stop();
+  const auto s = sync->status();
+  EXPECT_EQ(counter(s, "verify_failures"), 1u);
+  EXPECT_EQ(counter(s, "verify_skipped"), 0u);
+  EXPECT_EQ(counter(s, "transfers"), 2u);
+  EXPECT_EQ(version(), 1);
+}
+
 TEST_F(RegistrySyncTest, RefusedFileIsCountedOldDataStaysAndItIsNotFetchedAgain) {
   RegistryServer registry(dir);
   publish(registry.served_dir(), "v1.jsonl", generated_export(100, 1, "snapshot"));
@@ -1058,6 +1133,9 @@ TEST_F(RegistrySyncTest, MalformedRepliesAreCountedAndDropped) {
     send({R"({"v":1,"type":"up_to_date","req":"someone-else","version":1})"});
     send({R"({"v":1,"type":"up_to_date","req":")" + req + R"(","version":1})", "stray data frame"});
     send({std::string(bridge::kMaxSyncMessageBytes + 1, ' ')});
+    // An offer of chunks of no bytes: not fetched, and not taken as unsaid.
+    send({R"({"v":1,"type":"offer","req":")" + req + R"(","version":1,"mode":"snapshot","total":100,"sha256":")" +
+          std::string(64, 'a') + R"(","chunk_bytes":0})"});
     send({R"({"v":1,"type":"up_to_date","req":")" + req + R"(","version":0})"});
   });
   auto s = make_sync(options(endpoint))->run_once(30s);
@@ -1073,6 +1151,9 @@ TEST_F(RegistrySyncTest, MalformedRepliesAreCountedAndDropped) {
   EXPECT_EQ(counter(s, "dropped.stale_reply"), 1u);
   EXPECT_EQ(counter(s, "dropped.bad_frames"), 1u);
   EXPECT_EQ(counter(s, "dropped.too_large"), 1u);
+  EXPECT_EQ(counter(s, "dropped.bad_value"), 1u);
+  EXPECT_EQ(counter(s, "offers"), 0u) << "the offer of zero-byte chunks was taken";
+  EXPECT_EQ(counter(s, "transfers"), 0u);
 }
 
 TEST_F(RegistrySyncTest, HaltMidTransferDeletesTheStagingFileAndNeverApplies) {

@@ -109,6 +109,30 @@ TEST(SyncMessage, ValuesOutOfRangeAreRefused) {
   EXPECT_EQ(code_of(R"({"v":1,"type":"error","req":"1","code":"gone\u0007"})"), "sync.bad_value");
 }
 
+// Found from outside: "chunk_bytes":0 was taken as if it were absent. A
+// chunk carries at least one byte, so no registry can mean it; the offer is
+// refused as any value out of range. Absent still means unsaid.
+TEST(SyncMessage, AnOfferOfZeroByteChunksIsRefusedAndAbsentMeansUnsaid) {
+  const std::string head = R"({"v":1,"type":"offer","req":"1","version":2,"mode":"delta","total":10,"sha256":")" +
+                           kSha + R"(")";
+  auto zero = decode_sync_message(head + R"(,"chunk_bytes":0})");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code, "sync.bad_value");
+  EXPECT_NE(zero.error().message.find("offer.chunk_bytes: expected 1 to " + std::to_string(kMaxChunkBytes)),
+            std::string::npos)
+      << zero.error().message;
+  EXPECT_EQ(code_of(head + R"(,"chunk_bytes":)" + std::to_string(kMaxChunkBytes + 1) + "}"), "sync.bad_value");
+  EXPECT_EQ(code_of(head + R"(,"chunk_bytes":-1})"), "sync.bad_value");
+  for (const uint64_t n : {uint64_t{1}, uint64_t{kMaxChunkBytes}}) {
+    auto ok = decode_sync_message(head + R"(,"chunk_bytes":)" + std::to_string(n) + "}");
+    ASSERT_TRUE(ok.ok()) << n << ": " << ok.error().message;
+    EXPECT_EQ(ok->chunk_bytes, n);
+  }
+  auto unsaid = decode_sync_message(head + "}");
+  ASSERT_TRUE(unsaid.ok()) << unsaid.error().message;
+  EXPECT_EQ(unsaid->chunk_bytes, 0u);
+}
+
 // Past 2^64 the JSON parser wrapped: 2^64+1 read as 1, a version that passed
 // every range check (an "up to date" that confirmed a cache it never saw).
 TEST(SyncMessage, AnIntegerPastEveryFieldsRangeIsRefusedNotWrapped) {

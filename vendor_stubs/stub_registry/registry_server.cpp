@@ -255,6 +255,10 @@ class Server {
     if (opt_.corrupt_chunk && chunks_sent_ == opt_.corrupt_chunk && !data.empty()) {
       data[0] = static_cast<char>(data[0] ^ 0x20);
       say_("corrupting chunk " + std::to_string(chunks_sent_) + " (fault injection)");
+    } else if (opt_.corrupt_always && m.offset == 0 && !data.empty()) {
+      data[0] = static_cast<char>(data[0] ^ 0x20);
+      say_("corrupting the first chunk of " + cf->mode + " version " + std::to_string(cf->version) +
+           " (fault injection: every transfer)");
     }
     SyncMessage c;
     c.type = "chunk";

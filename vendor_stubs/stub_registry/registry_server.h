@@ -20,6 +20,10 @@ struct ServerOptions {
   uint64_t stop_after_chunks = 0;
   // Fault injection: flip a byte in the Nth chunk sent (1-based); 0 = never.
   uint64_t corrupt_chunk = 0;
+  // Fault injection: flip a byte in the first chunk of every transfer, so
+  // the bytes served never match the SHA-256 offered (a registry whose
+  // stored file changed after it was hashed).
+  bool corrupt_always = false;
   // Behave as a registry from before compressed transfer: accept_encoding
   // is ignored and every file goes as written.
   bool identity_only = false;

@@ -5,7 +5,7 @@
 //
 //   stub-registry [--premises N] [--mode snapshot|delta] [--version V] [--seed S] [--out FILE]
 //   stub-registry --serve ENDPOINT --dir DIR [--curve-secret-file F] [--chunk-bytes N]
-//                 [--stop-after-chunks N] [--corrupt-chunk N] [--identity-only]
+//                 [--stop-after-chunks N] [--corrupt-chunk N] [--corrupt-always] [--identity-only]
 //                 [--zstd-level N] [--corrupt-zstd] [--delta-ahead-once] [--gone-always]
 //                 [--chunk-delay-ms N]
 #include <boost/program_options.hpp>
@@ -28,14 +28,15 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
 
 int serve_main(const std::string& endpoint, const std::string& dir, const std::string& key_file, uint32_t chunk_bytes,
-               uint64_t stop_after, uint64_t corrupt, bool identity_only, int zstd_level, bool corrupt_zstd,
-               bool delta_ahead_once, bool gone_always, uint32_t chunk_delay_ms) {
+               uint64_t stop_after, uint64_t corrupt, bool corrupt_always, bool identity_only, int zstd_level,
+               bool corrupt_zstd, bool delta_ahead_once, bool gone_always, uint32_t chunk_delay_ms) {
   mdtc::stub_registry::ServerOptions so;
   so.endpoint = endpoint;
   so.dir = dir;
   so.chunk_bytes = chunk_bytes;
   so.stop_after_chunks = stop_after;
   so.corrupt_chunk = corrupt;
+  so.corrupt_always = corrupt_always;
   so.identity_only = identity_only;
   so.zstd_level = zstd_level;
   so.corrupt_zstd = corrupt_zstd;
@@ -103,6 +104,8 @@ int main(int argc, char** argv) {
       "chunk-bytes", po::value<uint32_t>()->default_value(256 << 10), "largest chunk sent")(
       "stop-after-chunks", po::value<uint64_t>()->default_value(0), "fault: exit 3 after sending N chunks")(
       "corrupt-chunk", po::value<uint64_t>()->default_value(0), "fault: flip a byte in the Nth chunk sent")(
+      "corrupt-always", "fault: flip a byte in the first chunk of every transfer (served bytes that never match "
+                        "the SHA-256 offered)")(
       "identity-only", "behave as a registry from before compressed transfer: ignore accept_encoding, serve "
                        "every file as written")(
       "zstd-level", po::value<int>()->default_value(mdtc::stub_registry::kDefaultZstdLevel),
@@ -139,7 +142,7 @@ int main(int argc, char** argv) {
     return serve_main(vm["serve"].as<std::string>(), vm["dir"].as<std::string>(),
                       vm.count("curve-secret-file") ? vm["curve-secret-file"].as<std::string>() : "", chunk,
                       vm["stop-after-chunks"].as<uint64_t>(), vm["corrupt-chunk"].as<uint64_t>(),
-                      vm.count("identity-only") > 0, level, vm.count("corrupt-zstd") > 0,
+                      vm.count("corrupt-always") > 0, vm.count("identity-only") > 0, level, vm.count("corrupt-zstd") > 0,
                       vm.count("delta-ahead-once") > 0, vm.count("gone-always") > 0,
                       vm["chunk-delay-ms"].as<uint32_t>());
   }

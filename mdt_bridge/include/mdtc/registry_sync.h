@@ -56,7 +56,7 @@ struct SyncMessage {
   uint64_t content_total = 0;   // offer, encoded: bytes of the file as written; 0 = unsaid
   uint64_t offset = 0;          // fetch, chunk
   uint64_t length = 0;          // fetch: bytes wanted (1..kMaxChunkBytes)
-  uint64_t chunk_bytes = 0;     // offer: the largest chunk the registry sends; 0 = unsaid
+  uint64_t chunk_bytes = 0;     // offer: the largest chunk the registry sends (1..kMaxChunkBytes); 0 = unsaid
   std::string code, message;    // error
 };
 
@@ -124,8 +124,8 @@ std::unique_ptr<ByteSource> zstd_decoding_source(ByteSource& compressed, std::st
 
 struct RegistrySyncStatus {
   // idle (not started), connecting, checking, transferring, applying,
-  // current, rejected (the offered file was refused; waits for the next
-  // interval), failed (waiting to retry after a backoff), halted, stopped.
+  // current, rejected (the offered file was refused, or failed verification
+  // twice in a row; waits for the next interval), failed (waiting to retry after a backoff), halted, stopped.
   std::string state = "idle";
   std::optional<int64_t> version;  // what the cache held when last asked
   std::optional<int64_t> registry_version;  // the latest the registry named
@@ -211,7 +211,8 @@ class RegistrySync {
   // never on disk and never whole in memory. `file.verify()` after the last
   // byte says whether it is the file the registry offered; the import must
   // commit only if it says yes, and return its error otherwise (code
-  // "sync.verify_failed": the file is discarded and fetched afresh).
+  // "sync.verify_failed": the file is discarded and fetched afresh; after a
+  // second failure in a row it is not fetched again in this run).
   // cache::Cache::import_stream does exactly this. An error whose code
   // starts with "registry." means the file itself was refused: it is
   // deleted and not fetched again in this run. Any other error is local
@@ -235,8 +236,9 @@ class RegistrySync {
 
   void sync_now();  // skip the rest of the current wait
   // For the rest of this object's life: abandon any transfer, delete the
-  // staging files and forget what was refused; returns once no import is
-  // running, so the caller may erase what was imported. Thread-safe.
+  // staging files and forget what was refused or failed verification;
+  // returns once no import is running, so the caller may erase what was
+  // imported. Thread-safe.
   void halt(const std::string& reason);
 
   // One sync on the calling thread, without start(): until up to date, or
