@@ -315,6 +315,7 @@ std::vector<Check> check_cache(const config::Config& c) {
     const std::string fix = cache_remedy(code, c.cache_db);
     const Problem problem = code == "cache.integrity" || code == "cache.corrupt" ? Problem::cache_integrity
                             : code == "cache.key_missing"                      ? Problem::cache_key_missing
+                            : code == "cache.key_mismatch"                     ? Problem::cache_key_mismatch
                             : code == "cache.key_permissions"                  ? Problem::cache_key_exposed
                                                                                : Problem::cache_unreadable;
     out.push_back(fail("cache", problem, "cannot open " + c.cache_db + " (" + code + ")", fix,

@@ -25,6 +25,9 @@ const std::vector<ProblemInfo>& doctor_problems() {
       {Problem::cache_key_missing, "cache.key_missing", "the cache exists but its key file does not",
        "restore the key file from backup; without it the cache cannot be read: stop the MDT host, cache reset, "
        "then import or sync a snapshot"},
+      {Problem::cache_key_mismatch, "cache.key_mismatch", "the key file does not decrypt the cache (another key, or the key was replaced)",
+       "point cache.key_file at the key this cache was made with; if that key is lost or was rotated: stop the "
+       "MDT host, cache reset, then import or sync a snapshot (a new key is made with it)"},
       {Problem::cache_key_not_file, "cache.key_not_file", "the cache key path is not a regular file",
        "point cache.key_file at the cache's key (default: <cache.db>.key)"},
       {Problem::cache_key_exposed, "cache.key_exposed", "others, or a group its directory is not shared with, can read the cache key",

@@ -11,7 +11,7 @@ namespace mdtc::cli {
 enum class Problem {
   config_invalid, config_warning, not_checked,
   cad_key_missing, cad_key_not_file, cad_key_exposed, cad_key_owner,
-  cache_key_missing, cache_key_not_file, cache_key_exposed, cache_key_owner,
+  cache_key_missing, cache_key_mismatch, cache_key_not_file, cache_key_exposed, cache_key_owner,
   cache_missing, cache_unreadable, cache_integrity, cache_audit_broken, cache_never_synced, cache_stale, cache_rules_old,
   cache_alias_unknown_place, cache_import_refused, clock_behind_last_sync,
   storage_missing, storage_read_only, storage_full, storage_low,

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <functional>
@@ -965,6 +966,29 @@ TEST(Doctor, PremisesReadUnderOlderAddressRulesAreAWarningUntilTheNextSnapshot) 
   // No registry configured: the car's own import, with its path and the version it needs.
   EXPECT_EQ(old.fix, "import the registry's newest snapshot export (version 1 or later): mdt-coresponder cache "
                      "import FILE --db " + dir.file("cache.db"));
+}
+
+// Found from outside: a cache key overwritten on a live car (a rotation
+// done without the steps) was reported as cache.unreadable, whose fix is
+// the file's group and mode.
+TEST(Doctor, AKeyThatDoesNotDecryptTheCacheIsNamedSo) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(make_cache(dir.file("cache.db")));
+  std::filesystem::remove(dir.file("cache.db.key"));
+  {
+    cache::OpenOptions other;  // makes a new key beside a cache of its own
+    other.db_path = dir.file("other.db");
+    ASSERT_TRUE(cache::Cache::open(other).ok());
+  }
+  std::filesystem::rename(dir.file("other.db.key"), dir.file("cache.db.key"));
+  write_file(dir.file("fleet.ini"), "[cache]\ndb = " + dir.file("cache.db") + "\n" + kIdentity);
+  auto run = run_doctor(dir, {"--config", dir.file("fleet.ini"), "--json", "--timeout-s", "1"});
+  bool all_ok = true;
+  std::map<std::string, CheckJson> full;
+  checks_of(run.output, &all_ok, &full);
+  EXPECT_EQ(full["cache"].code, "cache.key_mismatch") << full["cache"].message;
+  EXPECT_NE(full["cache"].fix.find("the key this cache was made with"), std::string::npos) << full["cache"].fix;
+  EXPECT_FALSE(all_ok);
 }
 
 // Found from outside: with the system clock 200 days behind, doctor said
