@@ -848,4 +848,9 @@ RegistrySyncStatus RegistrySync::status() const {
   return impl_->st;
 }
 
+RegistrySync::Standing RegistrySync::standing() const {
+  std::lock_guard lock(impl_->mu);
+  return {impl_->st.state, impl_->st.version, impl_->st.registry_version};
+}
+
 }  // namespace mdtc::bridge

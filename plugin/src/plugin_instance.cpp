@@ -150,6 +150,9 @@ void PluginInstance::publish_cache_state() {
     state = "failing";
     problem = lookup_fault_;
   }
+  // Runs after every event: the lock only when there is news. (Only this
+  // thread writes these, so reading them here unlocked races with nothing.)
+  if (state == cache_state_ && problem == cache_problem_) return;
   std::lock_guard lock(status_mu_);
   cache_state_ = std::move(state);
   cache_problem_ = std::move(problem);

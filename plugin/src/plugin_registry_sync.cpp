@@ -141,7 +141,7 @@ void PluginInstance::halt_registry_sync(const std::string& reason) {
 
 std::string PluginInstance::flags_behind_registry() const {
   if (!sync_) return {};
-  const auto s = sync_->status();
+  const auto s = sync_->standing();
   return registry_ahead_words(s.state, s.version, s.registry_version);
 }
 

@@ -253,6 +253,13 @@ class RegistrySync {
   Result<SyncMessage> probe(std::chrono::milliseconds timeout);
 
   RegistrySyncStatus status() const;
+  // Only the state and the two versions: cheap enough for every lookup,
+  // where status() would copy the counters and warnings each time.
+  struct Standing {
+    std::string state;
+    std::optional<int64_t> version, registry_version;
+  };
+  Standing standing() const;
 
  private:
   struct Impl;
